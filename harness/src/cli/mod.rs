@@ -1,0 +1,4 @@
+//! `cli` (PLACEHOLDER).
+pub fn main() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,203 @@
+//! `target`: the TCP stack under test, behind one narrow trait.
+//!
+//! A [`Target`] opens one [`Session`] per case (a fresh smoltcp stack on the
+//! embedded target; a fresh 4-tuple in a shared namespace on the lab target).
+//! A session moves IP packets (bytes, exactly as emitted by `wire`, so a
+//! deliberately corrupt segment reaches the stack as it is), performs
+//! application actions, reports the target socket's state where it can, and
+//! owns the session clock: virtual on the embedded target, real elsewhere.
+//!
+//! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
+
+pub mod embedded;
+pub mod services;
+
+pub use services::Service;
+
+use crate::wire::TcpState;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// The address family a case runs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum IpFamily {
+    #[default]
+    V4,
+    V6,
+}
+
+/// What a case asks of a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSpec {
+    /// The application behind the target's port.
+    pub service: Service,
+    pub family: IpFamily,
+    /// The target's (listening) port.
+    pub target_port: u16,
+    /// The harness's source port for the connection under test.
+    pub harness_port: u16,
+    /// The case's index in the run: targets that share one stack between
+    /// cases use it to give each case its own harness address.
+    pub index: u32,
+    /// Seed for anything random in the target (ISNs, ports).
+    pub seed: u64,
+}
+
+impl Default for SessionSpec {
+    fn default() -> SessionSpec {
+        SessionSpec {
+            service: Service::Echo,
+            family: IpFamily::V4,
+            target_port: 8080,
+            harness_port: 40000,
+            index: 0,
+            seed: 0,
+        }
+    }
+}
+
+/// Where a session's connection runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The target's address and listening port.
+    pub target: SocketAddr,
+    /// The harness's address and port for the connection under test.
+    pub harness: SocketAddr,
+    /// True when the session clock is virtual (jumps to the next event).
+    pub virtual_time: bool,
+}
+
+/// What a target can do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    pub virtual_time: bool,
+    /// Can report the target socket's state (as `ss` does).
+    pub socket_state: bool,
+    /// Can perform application actions (write, close, …) on the connection.
+    pub app_actions: bool,
+    pub ipv6: bool,
+}
+
+/// An application action on the target's end of the connection under test.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum AppAction {
+    /// Queue bytes for sending.
+    Write(Vec<u8>),
+    /// Read up to this many received bytes.
+    Read(usize),
+    /// `shutdown(SHUT_WR)`: send FIN after queued data.
+    ShutdownWrite,
+    /// `close()`: FIN (or RST with unread data, as the stack decides).
+    Close,
+    /// Abort: RST now (`SO_LINGER` 0 and close).
+    Abort,
+}
+
+/// The result of an [`AppAction`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AppOutcome {
+    Done,
+    /// Bytes written (may be fewer than asked).
+    Wrote(usize),
+    /// Bytes read (empty at end of stream or when nothing is there).
+    Read(Vec<u8>),
+    /// The stack refused, e.g. "not connected"; not a harness failure.
+    Refused(String),
+}
+
+/// A packet the target sent, with the session time it was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub at: Duration,
+    pub bytes: Vec<u8>,
+}
+
+/// The harness's or the target's plumbing failed (never a verdict).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetError {
+    /// The target cannot do what was asked (a case needing it is *unsupported*).
+    Unsupported(String),
+    /// Missing privilege; the message says what to do instead.
+    Privilege(String),
+    /// An OS call failed.
+    Io(String),
+    /// The target is in a state it cannot continue from.
+    Broken(String),
+}
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetError::Unsupported(m) => write!(f, "unsupported by this target: {m}"),
+            TargetError::Privilege(m) => write!(f, "insufficient privilege: {m}"),
+            TargetError::Io(m) => write!(f, "I/O error: {m}"),
+            TargetError::Broken(m) => write!(f, "target broken: {m}"),
+        }
+    }
+}
+impl std::error::Error for TargetError {}
+
+/// A TCP stack under test.
+pub trait Target: Send + Sync {
+    /// Short name used in reports and snapshot paths: `embedded`, `lab`, …
+    fn name(&self) -> &'static str;
+    fn capabilities(&self) -> Capabilities;
+    /// A fresh session for one case.
+    fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError>;
+}
+
+/// One case's view of a target.
+pub trait Session: Send {
+    fn info(&self) -> &SessionInfo;
+    /// Session time: zero at `open`, virtual or real.
+    fn now(&self) -> Duration;
+    /// Hands one IP packet to the target's stack.
+    fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError>;
+    /// The next packet the target sends at or before `deadline` (session
+    /// time). `Ok(None)` means none by then, and `now()` is then `deadline`.
+    /// On a virtual clock, time jumps straight to the stack's next event.
+    fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError>;
+    /// Performs an application action on the connection under test.
+    fn app(&mut self, action: &AppAction) -> Result<AppOutcome, TargetError>;
+    /// The state of the target's socket for the connection from `harness`
+    /// (`Closed` when there is none), as `ss` would show it.
+    fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError>;
+}
+
+/// Documentation addresses (RFC 5737, RFC 3849) used by targets the harness
+/// builds itself. Never any other address.
+pub mod addr {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    /// The target's IPv4 address.
+    pub const TARGET_V4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+    /// The harness's IPv4 addresses are 198.51.100.0/24; case `i` uses host `1 + i % 253`.
+    pub const HARNESS_V4_NET: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 0);
+    /// The target's IPv6 address.
+    pub const TARGET_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1);
+    /// The harness's IPv6 prefix 2001:db8:0:2::/64; case `i` uses host `1 + i`.
+    pub const HARNESS_V6_NET: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 0);
+
+    /// The harness address for case `index`.
+    pub fn harness_v4(index: u32) -> Ipv4Addr {
+        let o = HARNESS_V4_NET.octets();
+        Ipv4Addr::new(o[0], o[1], o[2], (1 + index % 253) as u8)
+    }
+    /// The harness IPv6 address for case `index`.
+    pub fn harness_v6(index: u32) -> Ipv6Addr {
+        let s = HARNESS_V6_NET.segments();
+        Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, (index >> 16) as u16, (index & 0xffff) as u16 + 1)
+    }
+}
+
+/// The harness and target addresses for a spec's family and index.
+pub fn endpoints(spec: &SessionSpec) -> (SocketAddr, SocketAddr) {
+    let (t, h): (IpAddr, IpAddr) = match spec.family {
+        IpFamily::V4 => (addr::TARGET_V4.into(), addr::harness_v4(spec.index).into()),
+        IpFamily::V6 => (addr::TARGET_V6.into(), addr::harness_v6(spec.index).into()),
+    };
+    (
+        SocketAddr::new(t, spec.target_port),
+        SocketAddr::new(h, spec.harness_port),
+    )
+}

@@ -1,0 +1,1 @@
+//! tcpdump-style one-line display. (PLACEHOLDER: being written; see issue 2.)

@@ -1,0 +1,141 @@
+//! The twelve bits of the TCP flags field: nine assigned bits (RFC 9293 §3.1,
+//! RFC 3168 ECE/CWR, RFC 9768 AE) and three reserved bits that a conforming
+//! sender keeps zero (MUST-2 covers the reserved field) but synack may set.
+
+use std::fmt;
+
+/// The 12-bit TCP flags field, kept exactly as on the wire (bits 0..=11).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct TcpFlags(pub u16);
+
+impl TcpFlags {
+    pub const FIN: TcpFlags = TcpFlags(0x001);
+    pub const SYN: TcpFlags = TcpFlags(0x002);
+    pub const RST: TcpFlags = TcpFlags(0x004);
+    pub const PSH: TcpFlags = TcpFlags(0x008);
+    pub const ACK: TcpFlags = TcpFlags(0x010);
+    pub const URG: TcpFlags = TcpFlags(0x020);
+    pub const ECE: TcpFlags = TcpFlags(0x040);
+    pub const CWR: TcpFlags = TcpFlags(0x080);
+    /// Accurate ECN (RFC 9768), formerly NS.
+    pub const AE: TcpFlags = TcpFlags(0x100);
+    /// The three reserved bits (the high bits of byte 12).
+    pub const RESERVED: TcpFlags = TcpFlags(0xE00);
+    /// All twelve bits.
+    pub const ALL: TcpFlags = TcpFlags(0xFFF);
+
+    pub const fn empty() -> TcpFlags {
+        TcpFlags(0)
+    }
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+    /// Keeps the low 12 bits; anything above cannot be on the wire.
+    pub const fn from_bits_truncate(bits: u16) -> TcpFlags {
+        TcpFlags(bits & 0xFFF)
+    }
+    pub const fn contains(self, other: TcpFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    pub const fn intersects(self, other: TcpFlags) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub const fn union(self, other: TcpFlags) -> TcpFlags {
+        TcpFlags(self.0 | other.0)
+    }
+    pub const fn without(self, other: TcpFlags) -> TcpFlags {
+        TcpFlags(self.0 & !other.0)
+    }
+    pub fn syn(self) -> bool {
+        self.contains(Self::SYN)
+    }
+    pub fn fin(self) -> bool {
+        self.contains(Self::FIN)
+    }
+    pub fn rst(self) -> bool {
+        self.contains(Self::RST)
+    }
+    pub fn ack(self) -> bool {
+        self.contains(Self::ACK)
+    }
+    pub fn psh(self) -> bool {
+        self.contains(Self::PSH)
+    }
+    pub fn urg(self) -> bool {
+        self.contains(Self::URG)
+    }
+    /// The reserved bits, shifted down (0..=7).
+    pub fn reserved(self) -> u8 {
+        ((self.0 & Self::RESERVED.0) >> 9) as u8
+    }
+}
+
+impl std::ops::BitOr for TcpFlags {
+    type Output = TcpFlags;
+    fn bitor(self, rhs: TcpFlags) -> TcpFlags {
+        self.union(rhs)
+    }
+}
+impl std::ops::BitOrAssign for TcpFlags {
+    fn bitor_assign(&mut self, rhs: TcpFlags) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// tcpdump's letters: `S F R P U E W` then `.` for ACK, plus `N` for AE (once NS) and
+/// `r<bits>` for the reserved bits. The case language parses the same letters.
+/// An empty set prints as `none`.
+impl fmt::Display for TcpFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        for (flag, c) in [
+            (Self::SYN, 'S'),
+            (Self::FIN, 'F'),
+            (Self::RST, 'R'),
+            (Self::PSH, 'P'),
+            (Self::URG, 'U'),
+            (Self::ECE, 'E'),
+            (Self::CWR, 'W'),
+            (Self::AE, 'N'),
+        ] {
+            if self.contains(flag) {
+                out.push(c);
+            }
+        }
+        if self.ack() {
+            out.push('.');
+        }
+        if self.reserved() != 0 {
+            out.push_str(&format!("r{}", self.reserved()));
+        }
+        if out.is_empty() {
+            out.push_str("none");
+        }
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Debug for TcpFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TcpFlags({self} {:#05x})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_like_tcpdump() {
+        assert_eq!((TcpFlags::SYN | TcpFlags::ACK).to_string(), "S.");
+        assert_eq!((TcpFlags::RST | TcpFlags::ACK).to_string(), "R.");
+        assert_eq!((TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK).to_string(), "FP.");
+        assert_eq!(TcpFlags::empty().to_string(), "none");
+        assert_eq!(TcpFlags(0xA02).to_string(), "Sr5");
+    }
+
+    #[test]
+    fn truncates_to_twelve_bits() {
+        assert_eq!(TcpFlags::from_bits_truncate(0xF012), TcpFlags(0x012));
+    }
+}

@@ -1,0 +1,90 @@
+//! Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4).
+//!
+//! Sequence numbers are never compared with a bare `<`: every comparison here
+//! wraps, so a window that straddles 2^32 behaves like any other.
+
+use std::fmt;
+
+/// A TCP sequence (or acknowledgment) number.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct SeqNumber(pub u32);
+
+impl SeqNumber {
+    /// `self + n` modulo 2^32.
+    pub fn add(self, n: u32) -> SeqNumber {
+        SeqNumber(self.0.wrapping_add(n))
+    }
+    /// `self - n` modulo 2^32.
+    pub fn sub(self, n: u32) -> SeqNumber {
+        SeqNumber(self.0.wrapping_sub(n))
+    }
+    /// Signed distance from `other` to `self` (`self - other`), in (-2^31, 2^31].
+    pub fn diff(self, other: SeqNumber) -> i32 {
+        self.0.wrapping_sub(other.0) as i32
+    }
+    /// Unsigned offset of `self` from `base` modulo 2^32 (`self - base`).
+    pub fn offset_from(self, base: SeqNumber) -> u32 {
+        self.0.wrapping_sub(base.0)
+    }
+}
+
+/// `a < b` modulo 2^32.
+pub fn seq_lt(a: SeqNumber, b: SeqNumber) -> bool {
+    a.diff(b) < 0
+}
+/// `a <= b` modulo 2^32.
+pub fn seq_le(a: SeqNumber, b: SeqNumber) -> bool {
+    a.diff(b) <= 0
+}
+/// `a > b` modulo 2^32.
+pub fn seq_gt(a: SeqNumber, b: SeqNumber) -> bool {
+    a.diff(b) > 0
+}
+/// `a >= b` modulo 2^32.
+pub fn seq_ge(a: SeqNumber, b: SeqNumber) -> bool {
+    a.diff(b) >= 0
+}
+/// `start <= x < start + len` modulo 2^32 (a window test).
+pub fn seq_in_window(x: SeqNumber, start: SeqNumber, len: u32) -> bool {
+    x.offset_from(start) < len
+}
+
+impl fmt::Debug for SeqNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+impl fmt::Display for SeqNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NEAR_WRAP: SeqNumber = SeqNumber(u32::MAX - 2);
+
+    #[test]
+    fn comparisons_wrap_at_2_pow_32() {
+        let after = NEAR_WRAP.add(5);
+        assert_eq!(after, SeqNumber(2));
+        assert!(seq_lt(NEAR_WRAP, after));
+        assert!(seq_gt(after, NEAR_WRAP));
+        assert!(seq_le(after, after));
+        assert!(seq_ge(after, after));
+        assert_eq!(after.diff(NEAR_WRAP), 5);
+        assert_eq!(NEAR_WRAP.diff(after), -5);
+        assert_eq!(after.offset_from(NEAR_WRAP), 5);
+    }
+
+    #[test]
+    fn window_test_straddles_the_wrap() {
+        assert!(seq_in_window(SeqNumber(1), NEAR_WRAP, 10));
+        assert!(seq_in_window(NEAR_WRAP, NEAR_WRAP, 10));
+        assert!(!seq_in_window(NEAR_WRAP.add(10), NEAR_WRAP, 10));
+        assert!(!seq_in_window(NEAR_WRAP.sub(1), NEAR_WRAP, 10));
+        assert!(!seq_in_window(NEAR_WRAP, NEAR_WRAP, 0));
+    }
+}
