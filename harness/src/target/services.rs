@@ -59,7 +59,7 @@ impl Service {
     }
 }
 
-/// The exact response of the `http` service: 38 bytes.
+/// The exact response of the `http` service: 41 bytes.
 pub const HTTP_RESPONSE: &[u8] =
     b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
 
