@@ -42,6 +42,10 @@ pub struct SessionSpec {
     pub index: u32,
     /// Seed for anything random in the target (ISNs, ports).
     pub seed: u64,
+    /// How long the service waits, after the peer's FIN, before it closes
+    /// (echo, discard). Zero: in the same instant, so ACK and FIN can share
+    /// one segment; otherwise the ACK goes first (RFC 9293 §3.6 allows both).
+    pub close_delay: Duration,
 }
 
 impl Default for SessionSpec {
@@ -53,6 +57,7 @@ impl Default for SessionSpec {
             harness_port: 40000,
             index: 0,
             seed: 0,
+            close_delay: Duration::ZERO,
         }
     }
 }
