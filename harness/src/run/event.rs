@@ -1,0 +1,226 @@
+//! The runner's one event stream (STYLE.md: one stream, many reporters).
+//!
+//! The runner emits [`Event`]s; the terminal, JSON, JUnit, Markdown, HTML,
+//! pcap and snapshot reporters consume them. A finished case arrives whole,
+//! as a [`CaseReport`]: everything any reporter needs, and nothing that
+//! depends on how it will be shown.
+
+use crate::wire::{Segment, TcpState};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// One event of a run, in order.
+#[derive(Clone, Debug)]
+pub enum Event<'a> {
+    RunStarted(&'a RunInfo),
+    CaseStarted { index: usize, id: &'a str },
+    CaseFinished(&'a CaseReport),
+    RunFinished(&'a RunSummary),
+}
+
+/// What every report names: the target, the profile, the seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub target: String,
+    pub profile: String,
+    pub seed: u64,
+    /// Cases selected for this run (after tags and sharding).
+    pub cases: usize,
+    /// `K/N` when the run is one shard of a larger suite.
+    pub shard: Option<String>,
+    /// Whether `>` lines were ignored (`--oracle-only`).
+    pub oracle_only: bool,
+}
+
+/// The verdict on one case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every line matched and the oracle found no MUST violation.
+    Pass,
+    /// A mismatch, an unexpected segment, or a MUST violation.
+    Fail,
+    /// The harness or the target broke: not a verdict.
+    Error,
+    /// The target cannot run what the case needs.
+    Unsupported,
+    /// Passed, with differences the selected profile allows (listed).
+    Deviation,
+    /// Failed, but a waiver for this target records why (listed).
+    Waived,
+    /// Not run (e.g. left out by tags).
+    Skipped,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Unsupported => "unsupported",
+            Outcome::Deviation => "deviation",
+            Outcome::Waived => "waived",
+            Outcome::Skipped => "skipped",
+        }
+    }
+    /// Whether this outcome makes the run exit non-zero.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Fail | Outcome::Error)
+    }
+}
+
+/// Which way a packet went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    /// Injected by the harness into the target (`<`).
+    In,
+    /// Sent by the target (`>`).
+    Out,
+}
+
+/// One thing that happened in a case, at a session time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Session time (virtual on the embedded target).
+    pub at: Duration,
+    /// The case line (1-based) this entry belongs to, if any.
+    pub line: Option<u32>,
+    pub what: EntryKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EntryKind {
+    /// A packet, exactly as it crossed, and its parse.
+    Packet {
+        dir: Dir,
+        /// The IP packet's bytes as sent or received.
+        bytes: Vec<u8>,
+        /// Parsed form (`None` when the bytes do not parse: reported, not dropped).
+        segment: Option<Segment>,
+        /// The segment in script space, as a case line would write it
+        /// (`S. 0:0(0) ack 1 win 65535 <mss 1460>`): no ISNs.
+        script: String,
+        /// Whether the TCP (and IPv4 header) checksum is valid.
+        checksum_ok: bool,
+    },
+    /// The target socket's state, read where the case asked (or observed).
+    State {
+        state: TcpState,
+        /// The state the case expected, if this was an assertion.
+        expected: Option<Vec<TcpState>>,
+    },
+    /// An application action performed on the target.
+    App { action: String, result: String },
+    /// Anything else worth a line in the transcript.
+    Note(String),
+}
+
+/// A way the target's behaviour differed from the case script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// The case line that expected something else.
+    pub line: Option<u32>,
+    /// The case line's text.
+    pub source: Option<String>,
+    /// Field-level message: `tcp.ack: expected 1, got 2`.
+    pub message: String,
+    /// What the line expected, in script syntax.
+    pub expected: Option<String>,
+    /// What arrived (or `nothing`), in script syntax.
+    pub actual: Option<String>,
+    /// Index into the transcript of the offending entry.
+    pub entry: Option<usize>,
+}
+
+/// An RFC requirement the target broke (or deviated from under its profile).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Stable rule name (`synack explain NAME`).
+    pub rule: String,
+    /// `MUST` or `SHOULD`.
+    pub level: String,
+    /// `RFC 9293 §3.10.7.1`.
+    pub section: String,
+    /// `MUST-2`, `SHLD-3`, or a companion RFC's section.
+    pub requirement: String,
+    pub message: String,
+    /// Set when the profile allows it: the profile's reason.
+    pub deviation: Option<String>,
+    /// Index into the transcript of the segment judged.
+    pub entry: Option<usize>,
+}
+
+/// Everything about one finished case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseReport {
+    /// Stable id: the path under the cases root, without extension (`core/b01-handshake`).
+    pub id: String,
+    /// The file as given.
+    pub path: String,
+    pub title: Option<String>,
+    pub rfc: Vec<String>,
+    pub covers: Vec<String>,
+    pub tags: Vec<String>,
+    pub service: String,
+    pub target: String,
+    pub profile: String,
+    pub seed: u64,
+    pub outcome: Outcome,
+    /// Why, in one line (the first mismatch, violation or error).
+    pub reason: Option<String>,
+    pub mismatches: Vec<Mismatch>,
+    pub violations: Vec<Violation>,
+    /// Waiver reason, when the outcome is `Waived`.
+    pub waiver: Option<String>,
+    pub transcript: Vec<Entry>,
+    /// Addresses of the connection: target and harness (`ip:port`).
+    pub target_addr: String,
+    pub harness_addr: String,
+    /// Whether session times are virtual.
+    pub virtual_time: bool,
+    /// Session time at the end of the case.
+    pub session_time: Duration,
+    /// Wall time the case took.
+    pub wall_time: Duration,
+    /// Time resolution for normalised transcripts.
+    pub resolution: Duration,
+}
+
+/// Totals at the end of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub unsupported: usize,
+    pub deviations: usize,
+    pub waived: usize,
+    pub skipped: usize,
+    pub wall_time: Duration,
+}
+
+impl RunSummary {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Pass => self.passed += 1,
+            Outcome::Fail => self.failed += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Unsupported => self.unsupported += 1,
+            Outcome::Deviation => self.deviations += 1,
+            Outcome::Waived => self.waived += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+    /// True when the run must exit 1.
+    pub fn any_failed(&self) -> bool {
+        self.failed + self.errors > 0
+    }
+}
+
+/// A consumer of the event stream.
+pub trait Reporter {
+    fn event(&mut self, event: &Event<'_>) -> std::io::Result<()>;
+}
