@@ -19,8 +19,10 @@ pub mod option;
 pub mod segment;
 pub mod seq;
 pub mod state;
+#[cfg(test)]
+mod tests;
 
-pub use codec::{parse, WireError};
+pub use codec::{checksum_valid, emit_options, parse, parse_options, WireError};
 pub use flags::TcpFlags;
 pub use option::TcpOption;
 pub use segment::{ChecksumPolicy, IpEnvelope, Segment};
