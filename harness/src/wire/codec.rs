@@ -81,7 +81,14 @@ struct Checked<'a> {
 /// Parses an IP packet (IPv4 or IPv6) carrying TCP.
 ///
 /// Bytes past the IP length (Ethernet padding) are ignored; an IP length
-/// longer than the buffer is [`WireError::Truncated`]. Never panics.
+/// longer than the buffer is [`WireError::Truncated`]. Checks, in order: IP
+/// version (4 or 6), IPv4 IHL >= 5 and within the buffer, IPv4 total length
+/// (>= header, <= buffer) or IPv6 payload length (<= buffer), protocol / next
+/// header 6 (IPv6 extension headers are rejected), IPv4 fragment offset 0 (a
+/// first fragment with MF set is parsed as it stands), TCP header >= 20 bytes,
+/// data offset >= 5 and within the segment. Never panics; for every `x` it
+/// accepts, `parse(x)?.to_bytes(ChecksumPolicy::Keep)` is `x` up to the IP
+/// length.
 pub fn parse(bytes: &[u8]) -> Result<Segment, WireError> {
     let Checked { ip, tcp } = check_ip(bytes)?;
     parse_tcp(ip, tcp)

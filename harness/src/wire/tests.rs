@@ -749,5 +749,55 @@ fn parse_never_panics_and_every_success_round_trips() {
         }
     }
     // The steering must reach the option decoder often, or this test proves little.
+    eprintln!("{ok} of 100000 random inputs parsed");
     assert!(ok > 10_000, "only {ok} inputs parsed");
+}
+
+#[test]
+fn mutated_syns_never_panic_and_round_trip() {
+    let mut rng = XorShift(0x0bad_5eed_0000_0001);
+    let mut ok = 0;
+    for i in 0..20_000 {
+        let (base, tcp) = if i % 2 == 0 {
+            (&SYN_V4[..], V4_TCP)
+        } else {
+            (&SYN_V6[..], V6_TCP)
+        };
+        let mut bytes = base.to_vec();
+        // Mostly hit the TCP header and options; sometimes anywhere.
+        for _ in 0..1 + rng.next() % 4 {
+            let at = if rng.next() % 4 == 0 {
+                (rng.next() as usize) % bytes.len()
+            } else {
+                tcp + 12 + (rng.next() as usize) % (bytes.len() - tcp - 12)
+            };
+            bytes[at] = rng.next() as u8;
+        }
+        if let Ok(seg) = parse(&bytes) {
+            ok += 1;
+            assert_eq!(
+                seg.to_bytes(ChecksumPolicy::Keep),
+                bytes,
+                "input {bytes:02x?}"
+            );
+            let _ = seg.to_string();
+        }
+    }
+    assert!(ok > 5_000, "only {ok} mutants parsed");
+}
+
+#[test]
+fn option_codec_is_lossless_on_random_areas() {
+    let mut rng = XorShift(0x0e71_0001);
+    for _ in 0..50_000 {
+        let len = (rng.next() % 41) as usize;
+        // Small values make kinds 0..=8 and short lengths common.
+        let area: Vec<u8> = (0..len)
+            .map(|_| match rng.next() % 3 {
+                0 => (rng.next() % 12) as u8,
+                _ => rng.next() as u8,
+            })
+            .collect();
+        assert_eq!(emit_options(&parse_options(&area)), area, "{area:02x?}");
+    }
 }
