@@ -1,0 +1,387 @@
+//! The case language's syntax tree. Every node carries a [`Span`] so that the
+//! resolver and the runner can point back at the source; [`StripSpans`]
+//! zeroes them when two trees are compared for meaning only.
+
+use crate::wire::{TcpFlags, TcpState};
+
+/// Where a node sits in the source: byte offsets `start..end`, and the
+/// 1-based line and column (in characters) of `start`, for display.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    /// The smallest span covering `self` and `other` (line and column of the earlier).
+    pub fn to(self, other: Span) -> Span {
+        let (first, _) = if other.start < self.start {
+            (other, self)
+        } else {
+            (self, other)
+        };
+        Span {
+            line: first.line,
+            col: first.col,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+/// A field that is either an exact value or `*` (any value; `>` lines only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value<T> {
+    Exact(T),
+    Any,
+}
+
+impl<T> Value<T> {
+    /// The exact value, or `None` for `*`.
+    pub fn exact(&self) -> Option<&T> {
+        match self {
+            Value::Exact(v) => Some(v),
+            Value::Any => None,
+        }
+    }
+}
+
+/// A whole case file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Script {
+    /// `//! key: value` lines, in source order.
+    pub meta: Vec<Meta>,
+    pub items: Vec<Item>,
+}
+
+impl Script {
+    /// The first metadata entry with this key.
+    pub fn meta(&self, key: &str) -> Option<&Meta> {
+        self.meta.iter().find(|m| m.key == key)
+    }
+    /// Every metadata entry with this key (e.g. repeated `rfc`).
+    pub fn meta_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Meta> + 'a {
+        self.meta.iter().filter(move |m| m.key == key)
+    }
+}
+
+/// One `//! key: value` line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub key: String,
+    pub value: MetaValue,
+    pub span: Span,
+}
+
+/// A metadata value, typed by its key: `covers` and `tags` are lists,
+/// `close-delay`, `tolerance` and `deadline` are durations, everything else
+/// (known or not) is text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetaValue {
+    Text(String),
+    List(Vec<String>),
+    /// Microseconds.
+    Duration(u64),
+}
+
+/// How a metadata key's value is parsed.
+pub(crate) fn meta_kind(key: &str) -> MetaKind {
+    match key {
+        "covers" | "tags" => MetaKind::List,
+        "close-delay" | "tolerance" | "deadline" => MetaKind::Duration,
+        _ => MetaKind::Text,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MetaKind {
+    Text,
+    List,
+    Duration,
+}
+
+/// A top-level item: one line, or an `either … or … end` block.
+// A line is much larger than a block's Vec, but a tree is built once per case.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Line(Line),
+    /// Alternatives the RFCs allow; each branch holds only `>` and `state`
+    /// lines. The span runs from `either` to `end`.
+    Either {
+        branches: Vec<Vec<Line>>,
+        span: Span,
+    },
+}
+
+/// One timed line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub time: Spanned<TimeSpec>,
+    pub kind: LineKind,
+    /// The whole line, time included.
+    pub span: Span,
+}
+
+/// When a line happens, in microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeSpec {
+    /// `*`: any time.
+    Any,
+    /// `0.1`: since the start of the case.
+    Absolute(u64),
+    /// `+0.1`: since the previous line.
+    Relative(u64),
+    /// `0.1~0.2`: absolute, inclusive.
+    AbsoluteRange { lo: u64, hi: u64 },
+    /// `+0~0.5`: both ends relative to the previous line.
+    RelativeRange { lo: u64, hi: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Packet(PacketLine),
+    State(StateLine),
+    Syscall(SyscallLine),
+}
+
+/// `<` or `>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// `<`: the harness injects this segment into the target.
+    Inject,
+    /// `>`: the target must send a segment that matches.
+    Expect,
+}
+
+/// A packet line: `< S 0:0(0) win 65535 <mss 1460>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PacketLine {
+    pub direction: Direction,
+    pub flags: Spanned<Value<TcpFlags>>,
+    /// `None` when omitted (only on `>` lines: any sequence number).
+    pub seq: Option<Spanned<Value<SeqRange>>>,
+    pub ack: Option<Spanned<Value<u32>>>,
+    pub win: Option<Spanned<Value<u16>>>,
+    pub urg: Option<Spanned<Value<u16>>>,
+    pub options: Option<OptionList>,
+    pub payload: Option<Spanned<Value<Vec<u8>>>>,
+    /// `csum bad`: inject with a corrupted checksum (`<` lines only).
+    pub bad_csum: bool,
+    /// From the direction token to the end of the line.
+    pub span: Span,
+}
+
+/// `seq:end(len)`, stored as start and length (`end = start + len` mod 2^32).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeqRange {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl SeqRange {
+    /// The sequence number after the data, modulo 2^32.
+    pub fn end(self) -> u32 {
+        self.start.wrapping_add(self.len)
+    }
+}
+
+/// The `<…>` option list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionList {
+    pub items: Vec<Spanned<OptSpec>>,
+    /// A trailing `...`: any further options may follow the listed ones.
+    pub more: bool,
+    /// `<...>` alone: any options at all.
+    pub any: bool,
+    pub span: Span,
+}
+
+/// One option inside `<…>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptSpec {
+    Mss(Value<u16>),
+    WScale(Value<u8>),
+    SackOk,
+    Sack(Vec<(Value<u32>, Value<u32>)>),
+    Ts {
+        val: Value<u32>,
+        ecr: Value<u32>,
+    },
+    Nop,
+    Eol,
+    /// Option bytes exactly as on the wire (kind, length, data).
+    Raw(Vec<u8>),
+}
+
+/// `state CLOSE-WAIT`: the target's socket must be in this state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateLine {
+    pub state: TcpState,
+    pub span: Span,
+}
+
+/// `NAME(args) = RESULT [ERRNO (note)]`, parsed but not interpreted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyscallLine {
+    pub name: String,
+    pub args: Vec<Expr>,
+    pub result: Expr,
+    pub errno: Option<String>,
+    /// The text in parentheses after the errno, as written (trimmed).
+    pub note: Option<String>,
+    pub span: Span,
+}
+
+/// A syscall argument or result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExprKind {
+    /// Decimal, `0x` hex, or negative.
+    Int(i64),
+    /// `SOCK_STREAM`, `AF_INET`, …
+    Ident(String),
+    Str(Vec<u8>),
+    /// `...`: whatever the runner supplies or accepts.
+    Ellipsis,
+    /// `A|B|C`, at least two operands.
+    Or(Vec<Expr>),
+    /// `[a, b]`.
+    Array(Vec<Expr>),
+    /// `{field=expr, …}`.
+    Struct(Vec<(String, Expr)>),
+    /// `&name`.
+    AddrOf(String),
+    /// `htons(8080)`.
+    Call {
+        name: String,
+        args: Vec<Expr>,
+    },
+}
+
+/// Zeroes every span, so that two trees compare by meaning only.
+pub trait StripSpans {
+    fn strip_spans(&mut self);
+}
+
+impl StripSpans for Span {
+    fn strip_spans(&mut self) {
+        *self = Span::default();
+    }
+}
+
+impl<T> StripSpans for Spanned<T> {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+    }
+}
+
+impl<T: StripSpans> StripSpans for Option<T> {
+    fn strip_spans(&mut self) {
+        if let Some(x) = self {
+            x.strip_spans();
+        }
+    }
+}
+
+impl<T: StripSpans> StripSpans for Vec<T> {
+    fn strip_spans(&mut self) {
+        self.iter_mut().for_each(StripSpans::strip_spans);
+    }
+}
+
+impl StripSpans for Script {
+    fn strip_spans(&mut self) {
+        self.meta.strip_spans();
+        self.items.strip_spans();
+    }
+}
+
+impl StripSpans for Meta {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for Item {
+    fn strip_spans(&mut self) {
+        match self {
+            Item::Line(line) => line.strip_spans(),
+            Item::Either { branches, span } => {
+                branches.strip_spans();
+                span.strip_spans();
+            }
+        }
+    }
+}
+
+impl StripSpans for Line {
+    fn strip_spans(&mut self) {
+        self.time.strip_spans();
+        self.span.strip_spans();
+        match &mut self.kind {
+            LineKind::Packet(p) => p.strip_spans(),
+            LineKind::State(s) => s.span.strip_spans(),
+            LineKind::Syscall(s) => s.strip_spans(),
+        }
+    }
+}
+
+impl StripSpans for PacketLine {
+    fn strip_spans(&mut self) {
+        self.flags.strip_spans();
+        self.seq.strip_spans();
+        self.ack.strip_spans();
+        self.win.strip_spans();
+        self.urg.strip_spans();
+        self.options.strip_spans();
+        self.payload.strip_spans();
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for OptionList {
+    fn strip_spans(&mut self) {
+        self.items.strip_spans();
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for SyscallLine {
+    fn strip_spans(&mut self) {
+        self.args.strip_spans();
+        self.result.strip_spans();
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for Expr {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+        match &mut self.kind {
+            ExprKind::Or(xs) | ExprKind::Array(xs) | ExprKind::Call { args: xs, .. } => {
+                xs.strip_spans()
+            }
+            ExprKind::Struct(fields) => fields.iter_mut().for_each(|(_, e)| e.strip_spans()),
+            ExprKind::Int(_)
+            | ExprKind::Ident(_)
+            | ExprKind::Str(_)
+            | ExprKind::Ellipsis
+            | ExprKind::AddrOf(_) => {}
+        }
+    }
+}

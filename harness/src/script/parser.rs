@@ -1,0 +1,615 @@
+//! The hand-written parser: tokens → [`Script`].
+//!
+//! The language is line-oriented, so recovery is simple: the first error on
+//! a line is reported and parsing goes on with the next line, up to
+//! [`MAX_ERRORS`] diagnostics.
+
+use super::ast::*;
+use super::cursor::{describe, err, parse_secs, Cursor, PErr, PResult};
+use super::diagnostics::Diagnostic;
+use super::lexer::{lex, LineIndex, Tok, Token};
+use super::options::parse_options;
+use super::syscall::parse_syscall;
+use crate::wire::{SeqNumber, TcpFlags, TcpState};
+
+/// Parsing stops after this many diagnostics.
+pub const MAX_ERRORS: usize = 20;
+
+const FLAGS_HELP: &str = "flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`";
+const SEQ_HELP: &str = "sequence ranges are written seq:end(len), e.g. 0:0(0)";
+const FIELDS_HELP: &str =
+    "after seq:end(len) come, in any order: ack N, win N, urg N, <options>, payload \"…\", csum bad";
+
+/// One parsed source line before `either` blocks are assembled.
+#[allow(clippy::large_enum_variant)] // short-lived, one per line
+enum RawLine {
+    Line(Line),
+    Either(Span),
+    Or(Span),
+    End(Span),
+}
+
+/// Parses a whole case file. `file` is only used in diagnostics.
+pub fn parse(src: &str, file: &str) -> Result<Script, Vec<Diagnostic>> {
+    let index = LineIndex::new(src);
+    let toks = lex(src, &index);
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut meta = Vec::new();
+    let mut raws = Vec::new();
+    let diag = |e: PErr| Diagnostic {
+        file: file.to_string(),
+        span: e.span,
+        line_text: index.line_text(e.span.start).to_string(),
+        message: e.message,
+        help: e.help,
+    };
+
+    for line in toks.split(|t| t.tok == Tok::Newline) {
+        if diags.len() >= MAX_ERRORS {
+            break;
+        }
+        let mut code: Vec<Token> = Vec::with_capacity(line.len());
+        for t in line {
+            match &t.tok {
+                Tok::Meta(text) => match parse_meta(text, t.span) {
+                    Ok(m) => meta.push(m),
+                    Err(e) => diags.push(diag(e)),
+                },
+                _ => code.push(t.clone()),
+            }
+        }
+        let Some(first) = code.first() else { continue };
+        if let Some(bad) = code.iter().find(|t| matches!(t.tok, Tok::Bad(_))) {
+            diags.push(diag(err(bad.span, describe(&bad.tok))));
+            continue;
+        }
+        let mut cur = Cursor {
+            toks: &code,
+            pos: 0,
+            index: &index,
+            src,
+            line_start: index.span(first.span.start, first.span.start),
+            inject: false,
+        };
+        match parse_line(&mut cur) {
+            Ok(raw) => raws.push(raw),
+            Err(e) => diags.push(diag(e)),
+        }
+    }
+
+    let items = assemble(raws, &mut |e| diags.push(diag(e)));
+    diags.truncate(MAX_ERRORS);
+    if diags.is_empty() {
+        Ok(Script { meta, items })
+    } else {
+        Err(diags)
+    }
+}
+
+/// `//! key: value` (the text after `//!`).
+fn parse_meta(text: &str, span: Span) -> PResult<Meta> {
+    let help = "metadata lines are `//! key: value`, e.g. `//! rfc: 9293 3.10.7.1`";
+    let Some((key, value)) = text.split_once(':') else {
+        return Err(err(span, "expected `:` after the metadata key").help(help));
+    };
+    let key = key.trim();
+    let value = value.trim();
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(err(span, format!("`{key}` is not a metadata key")).help(help));
+    }
+    let value = match meta_kind(key) {
+        MetaKind::Text => MetaValue::Text(value.to_string()),
+        MetaKind::List => MetaValue::List(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+        ),
+        MetaKind::Duration => MetaValue::Duration(parse_secs(value).map_err(|m| {
+            err(span, format!("`{key}`: {m}")).help("durations are in seconds, e.g. 0.2")
+        })?),
+    };
+    Ok(Meta {
+        key: key.to_string(),
+        value,
+        span,
+    })
+}
+
+/// Groups lines into `either … or … end` blocks; reports misplaced keywords
+/// and lines that cannot be alternatives.
+fn assemble(raws: Vec<RawLine>, report: &mut dyn FnMut(PErr)) -> Vec<Item> {
+    let mut items = Vec::new();
+    // (span of `either`, branches so far)
+    let mut block: Option<(Span, Vec<Vec<Line>>)> = None;
+    for raw in raws {
+        match (raw, &mut block) {
+            (RawLine::Line(line), None) => items.push(Item::Line(line)),
+            (RawLine::Line(line), Some((_, branches))) => match &line.kind {
+                LineKind::Packet(p) if p.direction == Direction::Inject => {
+                    let at = Span {
+                        end: p.span.start + 1,
+                        ..p.span
+                    };
+                    report(
+                        err(at, "an injected segment (`<`) cannot be an alternative")
+                            .help("`either` branches list what the target may do: only `>` and `state` lines; put the `<` line before the block"),
+                    );
+                }
+                LineKind::Syscall(s) => report(
+                    err(s.span, "a syscall cannot be an alternative")
+                        .help("`either` branches hold only `>` and `state` lines"),
+                ),
+                _ => {
+                    if let Some(b) = branches.last_mut() {
+                        b.push(line);
+                    }
+                }
+            },
+            (RawLine::Either(span), None) => block = Some((span, vec![Vec::new()])),
+            (RawLine::Either(span), Some(_)) => report(
+                err(span, "`either` blocks do not nest")
+                    .help("close the open block with `end` first"),
+            ),
+            (RawLine::Or(span), None) => report(err(span, "`or` outside an `either` block")),
+            (RawLine::End(span), None) => report(err(span, "`end` without a matching `either`")),
+            (RawLine::Or(span), Some((_, branches))) => {
+                if branches.last().is_some_and(Vec::is_empty) {
+                    report(err(span, "empty alternative before `or`"));
+                }
+                branches.push(Vec::new());
+            }
+            (RawLine::End(span), Some(_)) => {
+                if let Some((either, branches)) = block.take() {
+                    if branches.last().is_some_and(Vec::is_empty) {
+                        report(err(span, "empty alternative before `end`"));
+                    } else if branches.len() < 2 {
+                        report(
+                            err(either, "`either` needs at least two alternatives")
+                                .help("separate the alternatives with `or`"),
+                        );
+                    } else {
+                        items.push(Item::Either {
+                            branches,
+                            span: either.to(span),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if let Some((either, _)) = block {
+        report(
+            err(either, "`either` without a matching `end`")
+                .help("close the alternatives with `end` on its own line"),
+        );
+    }
+    items
+}
+
+fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
+    if let Some(word) = cur.peek_ident() {
+        let span = cur.peek().map_or(cur.line_start, |t| t.span);
+        let keyword = match word {
+            "either" => Some(RawLine::Either(span)),
+            "or" => Some(RawLine::Or(span)),
+            "end" => Some(RawLine::End(span)),
+            _ => None,
+        };
+        if let Some(k) = keyword {
+            cur.next();
+            if !cur.at_end() {
+                return Err(cur
+                    .unexpected(&format!("after `{word}`"))
+                    .help("`either`, `or` and `end` stand alone on their line, without a time"));
+            }
+            return Ok(k);
+        }
+    }
+    let time = parse_time(cur)?;
+    let kind = match cur.peek() {
+        Some(Token {
+            tok: Tok::Punct(c @ ('<' | '>')),
+            ..
+        }) => {
+            let inject = *c == '<';
+            cur.inject = inject;
+            if inject && !matches!(time.node, TimeSpec::Absolute(_) | TimeSpec::Relative(_)) {
+                return Err(err(time.span, "a `<` line needs an exact time")
+                    .help("the harness injects at one moment: use `0.1` or `+0.1`; `*` and ranges are for `>` lines"));
+            }
+            LineKind::Packet(parse_packet(cur)?)
+        }
+        Some(Token {
+            tok: Tok::Ident(word),
+            span,
+        }) if word == "state"
+            && !matches!(
+                cur.peek_at(1),
+                Some(Token {
+                    tok: Tok::Punct('('),
+                    ..
+                })
+            ) =>
+        {
+            cur.next();
+            LineKind::State(parse_state(cur, *span)?)
+        }
+        Some(Token {
+            tok: Tok::Ident(_), ..
+        }) => LineKind::Syscall(parse_syscall(cur)?),
+        _ => {
+            return Err(cur.unexpected("after the time").help(
+                "a line is a time, then `<` or `>` and a segment, `state NAME`, or a syscall",
+            ))
+        }
+    };
+    if !cur.at_end() {
+        return Err(cur.unexpected("at the end of the line"));
+    }
+    let span = time.span.to(cur.prev_span());
+    Ok(RawLine::Line(Line { time, kind, span }))
+}
+
+fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
+    let help = "a line starts with its time: `0.1` (absolute), `+0.1` (after the previous line), `*` (any) or a range `0.1~0.2`";
+    let start = cur.peek().map_or(cur.line_start, |t| t.span);
+    if cur.eat_punct('*') {
+        return Ok(Spanned {
+            node: TimeSpec::Any,
+            span: start,
+        });
+    }
+    let relative = cur.eat_punct('+');
+    let lo = secs(cur).map_err(|e| e.help(help))?;
+    let node = if cur.eat_punct('~') {
+        let plus = cur.eat_punct('+');
+        if plus && !relative {
+            return Err(err(
+                cur.prev_span(),
+                "the upper end of an absolute range cannot be relative",
+            )
+            .help("write `0.1~0.2`, or `+0~0.5` for a range after the previous line"));
+        }
+        let hi = secs(cur)?;
+        if hi < lo {
+            return Err(err(
+                start.to(cur.prev_span()),
+                "the time range ends before it starts",
+            ));
+        }
+        if relative {
+            TimeSpec::RelativeRange { lo, hi }
+        } else {
+            TimeSpec::AbsoluteRange { lo, hi }
+        }
+    } else if relative {
+        TimeSpec::Relative(lo)
+    } else {
+        TimeSpec::Absolute(lo)
+    };
+    Ok(Spanned {
+        node,
+        span: start.to(cur.prev_span()),
+    })
+}
+
+/// A time in seconds at the cursor → microseconds.
+fn secs(cur: &mut Cursor<'_>) -> PResult<u64> {
+    match cur.peek() {
+        Some(Token {
+            tok: Tok::Number(text),
+            span,
+        }) => {
+            let v = parse_secs(text).map_err(|m| err(*span, m))?;
+            cur.next();
+            Ok(v)
+        }
+        _ => Err(cur.expected("expected a time in seconds")),
+    }
+}
+
+fn parse_state(cur: &mut Cursor<'_>, keyword: Span) -> PResult<StateLine> {
+    let help = "states are spelled as RFC 9293 (SYN-RECEIVED, FIN-WAIT-1) or ss (SYN-RECV, ESTAB) spells them";
+    match cur.peek() {
+        Some(Token {
+            tok: Tok::Ident(name),
+            span,
+        }) => {
+            let state = name
+                .parse::<TcpState>()
+                .map_err(|m| err(*span, m).help(help))?;
+            cur.next();
+            Ok(StateLine {
+                state,
+                span: keyword.to(*span),
+            })
+        }
+        _ => Err(cur
+            .expected("expected a TCP state after `state`, e.g. `state ESTABLISHED`")
+            .help(help)),
+    }
+}
+
+fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
+    let dir_span = cur.next().map_or(cur.line_start, |t| t.span);
+    let direction = if cur.inject {
+        Direction::Inject
+    } else {
+        Direction::Expect
+    };
+    let flags = parse_flags(cur)?;
+    let seq = if cur.is_star() {
+        let span = cur.next().map_or(dir_span, |t| t.span);
+        cur.check_star_allowed(span)?;
+        Some(Spanned {
+            node: Value::Any,
+            span,
+        })
+    } else if matches!(
+        cur.peek(),
+        Some(Token {
+            tok: Tok::Number(_),
+            ..
+        })
+    ) {
+        Some(parse_seq_range(cur)?)
+    } else if cur.inject {
+        return Err(cur
+            .expected("expected seq:end(len) after the flags")
+            .help(SEQ_HELP));
+    } else {
+        None
+    };
+    let mut p = PacketLine {
+        direction,
+        flags,
+        seq,
+        ack: None,
+        win: None,
+        urg: None,
+        options: None,
+        payload: None,
+        bad_csum: false,
+        span: dir_span,
+    };
+    while let Some(t) = cur.peek() {
+        let dup = |name: &str| err(t.span, format!("`{name}` given twice on one line"));
+        match &t.tok {
+            Tok::Ident(w) if w == "ack" => {
+                if p.ack.is_some() {
+                    return Err(dup(w));
+                }
+                cur.next();
+                let (v, span) =
+                    cur.value("an acknowledgment number after `ack`", u64::from(u32::MAX))?;
+                p.ack = Some(spanned_map(v, span, |n| n as u32));
+            }
+            Tok::Ident(w) if w == "win" || w == "urg" => {
+                let slot = if w == "win" { &mut p.win } else { &mut p.urg };
+                if slot.is_some() {
+                    return Err(dup(w));
+                }
+                cur.next();
+                let (v, span) =
+                    cur.value(&format!("a 16-bit number after `{w}`"), u64::from(u16::MAX))?;
+                *slot = Some(spanned_map(v, span, |n| n as u16));
+            }
+            Tok::Ident(w) if w == "payload" => {
+                if p.payload.is_some() {
+                    return Err(dup(w));
+                }
+                cur.next();
+                p.payload = Some(parse_payload(cur, &p)?);
+            }
+            Tok::Ident(w) if w == "csum" => {
+                if p.bad_csum {
+                    return Err(dup(w));
+                }
+                cur.next();
+                if cur.peek_ident() != Some("bad") {
+                    return Err(cur.expected("expected `bad` after `csum`"));
+                }
+                cur.next();
+                if !cur.inject {
+                    return Err(err(
+                        t.span.to(cur.prev_span()),
+                        "`csum bad` is only allowed on `<` lines",
+                    )
+                    .help("it corrupts the checksum of a segment the harness injects"));
+                }
+                p.bad_csum = true;
+            }
+            Tok::Punct('<') => {
+                if p.options.is_some() {
+                    return Err(dup("<options>"));
+                }
+                p.options = Some(parse_options(cur)?);
+            }
+            _ => return Err(cur.unexpected("in a packet line").help(FIELDS_HELP)),
+        }
+    }
+    p.span = dir_span.to(cur.prev_span());
+    Ok(p)
+}
+
+fn spanned_map<T>(v: Value<u64>, span: Span, f: impl Fn(u64) -> T) -> Spanned<Value<T>> {
+    let node = match v {
+        Value::Exact(n) => Value::Exact(f(n)),
+        Value::Any => Value::Any,
+    };
+    Spanned { node, span }
+}
+
+fn parse_flags(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<TcpFlags>>> {
+    if cur.is_star() {
+        let span = cur.next().map_or(cur.line_start, |t| t.span);
+        if cur.inject {
+            return Err(err(span, "`*` (any flags) is only allowed on `>` lines").help(FLAGS_HELP));
+        }
+        return Ok(Spanned {
+            node: Value::Any,
+            span,
+        });
+    }
+    // The flags are one word: adjacent identifier and `.` tokens (`S.`, `FP.`, `.r5`).
+    let first = cur.pos;
+    let mut end = None;
+    while let Some(t) = cur.peek() {
+        let is_part = matches!(t.tok, Tok::Ident(_) | Tok::Punct('.'));
+        let adjacent = end.is_none_or(|e| e == t.span.start);
+        if !is_part || !adjacent {
+            break;
+        }
+        end = Some(t.span.end);
+        cur.next();
+    }
+    let (Some(end), Some(start_tok)) = (end, cur.toks.get(first)) else {
+        return Err(cur
+            .expected("expected TCP flags after the direction")
+            .help(FLAGS_HELP));
+    };
+    let start = start_tok.span.start;
+    let span = cur.index.span(start, end);
+    let word = cur.src.get(start..end).unwrap_or("");
+    if word == "none" {
+        return Ok(Spanned {
+            node: Value::Exact(TcpFlags::empty()),
+            span,
+        });
+    }
+    let mut flags = TcpFlags::empty();
+    let mut chars = word.char_indices().peekable();
+    while let Some((off, c)) = chars.next() {
+        let at = |len: usize| cur.index.span(start + off, start + off + len);
+        let flag = match c {
+            'S' => TcpFlags::SYN,
+            'F' => TcpFlags::FIN,
+            'R' => TcpFlags::RST,
+            'P' => TcpFlags::PSH,
+            'U' => TcpFlags::URG,
+            'E' => TcpFlags::ECE,
+            'W' => TcpFlags::CWR,
+            'N' => TcpFlags::AE,
+            '.' => TcpFlags::ACK,
+            'r' => match chars.peek() {
+                Some((_, d @ '0'..='7')) => {
+                    let bits = u16::from(*d as u8 - b'0') << 9;
+                    chars.next();
+                    if flags.reserved() != 0 {
+                        return Err(err(at(2), "reserved bits given twice").help(FLAGS_HELP));
+                    }
+                    TcpFlags(bits)
+                }
+                _ => {
+                    return Err(
+                        err(at(1), "`r` must be followed by the reserved bits, 0 to 7")
+                            .help(FLAGS_HELP),
+                    )
+                }
+            },
+            other => {
+                return Err(
+                    err(at(other.len_utf8()), format!("unknown TCP flag `{other}`"))
+                        .help(FLAGS_HELP),
+                )
+            }
+        };
+        if c != 'r' && flags.contains(flag) {
+            return Err(err(at(1), format!("flag `{c}` given twice")).help(FLAGS_HELP));
+        }
+        flags |= flag;
+    }
+    Ok(Spanned {
+        node: Value::Exact(flags),
+        span,
+    })
+}
+
+fn parse_seq_range(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<SeqRange>>> {
+    let max = u64::from(u32::MAX);
+    let (start, first) = cur.number("the start sequence number", max)?;
+    if !cur.eat_punct(':') {
+        return Err(cur
+            .expected("expected `:` after the start sequence number")
+            .help(SEQ_HELP));
+    }
+    let (end, _) = cur
+        .number("the end sequence number after `:`", max)
+        .map_err(|e| e.help(SEQ_HELP))?;
+    if !cur.eat_punct('(') {
+        return Err(cur
+            .expected("expected `(` after the end sequence number")
+            .help(SEQ_HELP));
+    }
+    let (len, _) = cur
+        .number("the length after `(`", max)
+        .map_err(|e| e.help(SEQ_HELP))?;
+    if !cur.eat_punct(')') {
+        return Err(cur.expected("expected `)` after the length").help(SEQ_HELP));
+    }
+    let span = first.to(cur.prev_span());
+    let (start, end, len) = (start as u32, end as u32, len as u32);
+    let distance = SeqNumber(end).offset_from(SeqNumber(start));
+    if distance != len {
+        return Err(err(
+            span,
+            format!("end - seq is {distance} but the length is {len}"),
+        )
+        .help("in seq:end(len), end must be seq + len (modulo 2^32)"));
+    }
+    Ok(Spanned {
+        node: Value::Exact(SeqRange { start, len }),
+        span,
+    })
+}
+
+fn parse_payload(cur: &mut Cursor<'_>, p: &PacketLine) -> PResult<Spanned<Value<Vec<u8>>>> {
+    match cur.peek() {
+        Some(Token {
+            tok: Tok::Punct('*'),
+            span,
+        }) => {
+            cur.next();
+            cur.check_star_allowed(*span)?;
+            Ok(Spanned {
+                node: Value::Any,
+                span: *span,
+            })
+        }
+        Some(Token {
+            tok: Tok::Str(bytes),
+            span,
+        }) => {
+            cur.next();
+            if let Some(Spanned {
+                node: Value::Exact(range),
+                ..
+            }) = &p.seq
+            {
+                if usize::try_from(range.len).ok() != Some(bytes.len()) {
+                    return Err(err(
+                        *span,
+                        format!(
+                            "the payload is {} bytes but the sequence range says {}",
+                            bytes.len(),
+                            range.len
+                        ),
+                    )
+                    .help("len in seq:end(len) counts the payload bytes (plus 1 for SYN and FIN on their own: write them with len 0)"));
+                }
+            }
+            Ok(Spanned {
+                node: Value::Exact(bytes.clone()),
+                span: *span,
+            })
+        }
+        _ => Err(cur.expected("expected a string or `*` after `payload`")),
+    }
+}
