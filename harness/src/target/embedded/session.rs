@@ -134,7 +134,8 @@ impl EmbeddedSession {
         self.arrange()
     }
 
-    /// Keeps the socket set in order: closed sockets dropped, live
+    /// Keeps the socket set in order: closed sockets dropped (once an
+    /// aborted one has sent its RST: smoltcp keeps its tuple until then), live
     /// connections ahead of every listener (smoltcp gives a segment to the
     /// first socket that accepts it, and a listener accepts a SYN, so a
     /// retransmitted SYN must meet its own SYN-RECEIVED socket first), and
@@ -143,9 +144,9 @@ impl EmbeddedSession {
         let mut reorder = false;
         let mut listeners = 0;
         for conn in &mut self.conns {
-            let state = self.sockets.get::<tcp::Socket>(conn.handle).state();
-            match state {
-                tcp::State::Closed => reorder = true,
+            let socket = self.sockets.get::<tcp::Socket>(conn.handle);
+            match socket.state() {
+                tcp::State::Closed if socket.remote_endpoint().is_none() => reorder = true,
                 tcp::State::Listen => {
                     listeners += 1;
                     // Back in LISTEN (a RST in SYN-RECEIVED): a fresh socket.
@@ -165,10 +166,12 @@ impl EmbeddedSession {
             let mut listening = Vec::new();
             for conn in self.conns.drain(..) {
                 let socket = self.sockets.remove(conn.handle);
-                let state =
-                    tcp::Socket::downcast(&socket).map_or(tcp::State::Closed, |s| s.state());
+                let (state, remote) = tcp::Socket::downcast(&socket)
+                    .map_or((tcp::State::Closed, None), |s| {
+                        (s.state(), s.remote_endpoint())
+                    });
                 match state {
-                    tcp::State::Closed => {}
+                    tcp::State::Closed if remote.is_none() => {}
                     tcp::State::Listen => listening.push((socket, conn)),
                     _ => live.push((socket, conn)),
                 }
