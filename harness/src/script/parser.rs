@@ -243,7 +243,16 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
         }
         Some(Token {
             tok: Tok::Ident(_), ..
-        }) => LineKind::Syscall(parse_syscall(cur)?),
+        }) if matches!(
+            cur.peek_at(1),
+            Some(Token {
+                tok: Tok::Punct('('),
+                ..
+            })
+        ) =>
+        {
+            LineKind::Syscall(parse_syscall(cur)?)
+        }
         _ => {
             return Err(cur.unexpected("after the time").help(
                 "a line is a time, then `<` or `>` and a segment, `state NAME`, or a syscall",
@@ -267,7 +276,13 @@ fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
         });
     }
     let relative = cur.eat_punct('+');
-    let lo = secs(cur).map_err(|e| e.help(help))?;
+    let lo = secs(cur).map_err(|e| {
+        if e.message.starts_with("expected") {
+            e.help(help)
+        } else {
+            e
+        }
+    })?;
     let node = if cur.eat_punct('~') {
         let plus = cur.eat_punct('+');
         if plus && !relative {
