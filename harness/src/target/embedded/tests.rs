@@ -505,3 +505,66 @@ fn target_trait_opens_an_embedded_session() {
     assert_eq!(s.recv(ms(30)).unwrap(), None);
     assert_eq!(s.now(), ms(30));
 }
+
+#[test]
+fn zero_window_peer_gets_probes_with_back_off_not_a_stall() {
+    let mut p = Peer::open(&spec(Service::Silent));
+    p.syn();
+    p.recv(ms(0));
+    let mut ack = p.segment(ACK, &[]);
+    ack.window = 0;
+    p.send(ack);
+    assert_eq!(
+        p.session.app(&AppAction::Write(b"data".to_vec())).unwrap(),
+        AppOutcome::Wrote(4)
+    );
+    let mut times = Vec::new();
+    while let Some(r) = p.session.recv(ms(60_000)).expect("no stall") {
+        let seg = parse(&r.bytes).expect("parses");
+        assert!(seg.payload.len() <= 1, "only probes into a zero window");
+        times.push(r.at);
+    }
+    assert!(times.len() >= 3, "probes at {times:?}");
+    let gaps: Vec<_> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.windows(2).all(|g| g[1] >= g[0]), "back-off: {times:?}");
+    assert_eq!(p.state(), TcpState::Established);
+}
+
+/// A tiny deterministic generator (xorshift) for garbage packets.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn garbage_packets_never_panic_the_stack_and_it_still_answers() {
+    let mut p = Peer::established(&spec(Service::Echo));
+    let template = p
+        .segment(PSH | ACK, b"0123456789")
+        .to_bytes(ChecksumPolicy::Compute);
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..5000 {
+        let mut bytes = template.clone();
+        let flips = 1 + xorshift(&mut rng) % 4;
+        for _ in 0..flips {
+            let i = (xorshift(&mut rng) as usize) % bytes.len();
+            bytes[i] ^= xorshift(&mut rng) as u8;
+        }
+        bytes.truncate((xorshift(&mut rng) as usize) % (bytes.len() + 1) + 1);
+        p.session.inject(&bytes).expect("inject");
+        while p.session.recv(p.session.now()).expect("recv").is_some() {}
+    }
+    // A fresh connection still works.
+    let other = SocketAddr::new(p.from.ip(), 45000);
+    p.send(p.segment_from(other, SYN, SeqNumber(1), SeqNumber(0), &[]));
+    let mut syn_ack = None;
+    while let Some(r) = p.session.recv(p.session.now()).expect("recv") {
+        let seg = parse(&r.bytes).expect("parses");
+        if seg.dst_port == 45000 {
+            syn_ack = Some(seg);
+        }
+    }
+    assert_eq!(syn_ack.expect("a SYN-ACK").flags, SYN | ACK);
+}
