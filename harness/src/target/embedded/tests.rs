@@ -197,6 +197,24 @@ fn syn_to_closed_port_gets_rst_ack() {
 }
 
 #[test]
+fn bare_ack_to_listener_gets_rst_from_its_ack_number() {
+    let mut p = Peer::open(&spec(Service::Echo));
+    p.send(p.segment_from(p.from, ACK, SeqNumber(5), SeqNumber(0xdead_beef), &[]));
+    let (_, seg) = p.recv(ms(0));
+    assert_eq!(seg.flags, RST);
+    assert_eq!(seg.seq, SeqNumber(0xdead_beef));
+    assert_eq!(p.state(), TcpState::Listen);
+}
+
+#[test]
+fn rst_to_listener_draws_nothing() {
+    let mut p = Peer::open(&spec(Service::Echo));
+    p.send(p.segment_from(p.from, RST, SeqNumber(5), SeqNumber(0), &[]));
+    p.recv_nothing(ms(3000));
+    assert_eq!(p.state(), TcpState::Listen);
+}
+
+#[test]
 fn syn_with_bad_checksum_is_dropped() {
     let mut p = Peer::open(&spec(Service::Echo));
     let mut syn = p.segment(SYN, &[]);
