@@ -1,0 +1,307 @@
+//! The snapshot form of a case: a normalised transcript that is identical
+//! across runs of the same behaviour (the text kept as an insta snapshot
+//! under `reports/<target>/`).
+//!
+//! ```text
+//! case: core/b01-echo
+//! title: echo: handshake, one write echoed, orderly close
+//! service: echo
+//! target: embedded
+//! profile: rfc9293
+//! outcome: pass
+//!
+//! #0 0.000 < S 0:0(0) win 65535 <mss 1460>
+//! #1 0.000 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+//! #2 0.001 < . 1:1(0) ack 1 win 65535
+//! #3 0.001 = ESTABLISHED (expected ESTABLISHED)
+//! #4 0.004 app close -> done
+//! #5 0.004 # a note
+//! ```
+//!
+//! What is left out, because it varies between runs of one behaviour: ISNs
+//! and absolute sequence numbers (packets appear as the runner's
+//! script-space line), addresses and ports, paths, dates, wall times, the
+//! seed. Times are session times rounded to the case's `resolution` (to the
+//! nearest multiple), printed in seconds with as many decimals as the
+//! resolution needs (at least three). A packet whose checksum was wrong
+//! says so (`[bad checksum]`), a packet that did not parse says
+//! `[unparsed]`. Mismatches and violations follow, each pointing at its
+//! entry by number (`#3`).
+
+use crate::run::{CaseReport, Dir, EntryKind};
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// Decimals needed to print a multiple of `res` in seconds (3, 6 or 9).
+fn decimals(res: Duration) -> usize {
+    let ns = res.as_nanos();
+    if ns == 0 || ns % 1_000_000 != 0 {
+        if ns != 0 && ns % 1_000 == 0 {
+            6
+        } else {
+            9
+        }
+    } else {
+        3
+    }
+}
+
+/// `at` rounded to the nearest multiple of `res` (as is, when `res` is zero).
+pub fn round_to(at: Duration, res: Duration) -> Duration {
+    let r = res.as_nanos();
+    if r == 0 {
+        return at;
+    }
+    let n = (at.as_nanos() + r / 2) / r * r;
+    Duration::new(
+        u64::try_from(n / 1_000_000_000).unwrap_or(u64::MAX),
+        (n % 1_000_000_000) as u32,
+    )
+}
+
+/// A session time as the snapshot prints it: `1.000`, `0.000250`.
+pub fn format_time(at: Duration, res: Duration) -> String {
+    let t = round_to(at, res);
+    let d = decimals(res);
+    let frac = u64::from(t.subsec_nanos()) / 10u64.pow(9 - d as u32);
+    format!("{}.{:0width$}", t.as_secs(), frac, width = d)
+}
+
+/// Control characters replaced, so a snapshot is always plain text with one
+/// entry per line.
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// The normalised transcript of a case.
+pub fn normalise(case: &CaseReport) -> String {
+    let mut s = String::new();
+    // Writing to a String cannot fail (the `let _` below).
+    let _ = writeln!(s, "case: {}", clean(&case.id));
+    if let Some(t) = &case.title {
+        let _ = writeln!(s, "title: {}", clean(t));
+    }
+    let _ = writeln!(s, "service: {}", clean(&case.service));
+    let _ = writeln!(s, "target: {}", clean(&case.target));
+    let _ = writeln!(s, "profile: {}", clean(&case.profile));
+    let _ = writeln!(s, "outcome: {}", case.outcome.name());
+    if let Some(r) = &case.reason {
+        let _ = writeln!(s, "reason: {}", clean(r));
+    }
+    if let Some(w) = &case.waiver {
+        let _ = writeln!(s, "waiver: {}", clean(w));
+    }
+    s.push('\n');
+    let width = case.transcript.len().saturating_sub(1).to_string().len();
+    for (i, e) in case.transcript.iter().enumerate() {
+        let _ = write!(s, "#{i:<width$} {} ", format_time(e.at, case.resolution));
+        match &e.what {
+            EntryKind::Packet {
+                dir,
+                segment,
+                script,
+                checksum_ok,
+                ..
+            } => {
+                let arrow = match dir {
+                    Dir::In => '<',
+                    Dir::Out => '>',
+                };
+                let _ = write!(s, "{arrow} {}", clean(script));
+                if segment.is_none() {
+                    s.push_str(" [unparsed]");
+                } else if !checksum_ok {
+                    s.push_str(" [bad checksum]");
+                }
+            }
+            EntryKind::State { state, expected } => {
+                let _ = write!(s, "= {state}");
+                if let Some(exp) = expected {
+                    let names: Vec<&str> = exp.iter().map(|s| s.rfc_name()).collect();
+                    let _ = write!(s, " (expected {})", names.join("|"));
+                }
+            }
+            EntryKind::App { action, result } => {
+                let _ = write!(s, "app {} -> {}", clean(action), clean(result));
+            }
+            EntryKind::Note(n) => {
+                let _ = write!(s, "# {}", clean(n));
+            }
+        }
+        s.push('\n');
+    }
+    let at = |e: Option<usize>| e.map(|i| format!(" at #{i}")).unwrap_or_default();
+    if !case.mismatches.is_empty() {
+        s.push_str("\nmismatches:\n");
+        for m in &case.mismatches {
+            let line = m.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            let _ = writeln!(s, "- {line}{}{}", clean(&m.message), at(m.entry));
+            if let Some(e) = &m.expected {
+                let _ = writeln!(s, "  expected: {}", clean(e));
+            }
+            if let Some(a) = &m.actual {
+                let _ = writeln!(s, "  actual:   {}", clean(a));
+            }
+        }
+    }
+    if !case.violations.is_empty() {
+        s.push_str("\nviolations:\n");
+        for v in &case.violations {
+            let _ = writeln!(
+                s,
+                "- {} {} {} ({}){}: {}",
+                clean(&v.level),
+                clean(&v.requirement),
+                clean(&v.section),
+                clean(&v.rule),
+                at(v.entry),
+                clean(&v.message)
+            );
+            if let Some(d) = &v.deviation {
+                let _ = writeln!(s, "  deviation allowed by profile: {}", clean(d));
+            }
+        }
+    }
+    s
+}
+
+/// The `<case>.txt` transcript: the normalised form, then the raw session
+/// times and tcpdump lines (with addresses and absolute numbers) for people
+/// debugging a run. Unlike [`normalise`], this varies between runs.
+pub fn transcript_text(case: &CaseReport) -> String {
+    let mut s = normalise(case);
+    let _ = writeln!(
+        s,
+        "\nraw ({} time, harness {}, target {}, seed {}):",
+        if case.virtual_time { "virtual" } else { "real" },
+        case.harness_addr,
+        case.target_addr,
+        case.seed
+    );
+    for (i, e) in case.transcript.iter().enumerate() {
+        if let EntryKind::Packet { segment, bytes, .. } = &e.what {
+            let line = match segment {
+                Some(seg) => seg.to_string(),
+                None => format!("{} bytes, not a TCP segment", bytes.len()),
+            };
+            let _ = writeln!(s, "#{i} {:.6} {}", e.at.as_secs_f64(), line);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    #[test]
+    fn times_round_to_the_resolution() {
+        let ms = Duration::from_millis(1);
+        assert_eq!(format_time(Duration::from_micros(1499), ms), "0.001");
+        assert_eq!(format_time(Duration::from_micros(1500), ms), "0.002");
+        assert_eq!(format_time(Duration::from_secs(60), ms), "60.000");
+        let ten = Duration::from_millis(10);
+        assert_eq!(format_time(Duration::from_millis(1004), ten), "1.000");
+        assert_eq!(
+            format_time(Duration::from_micros(250), Duration::from_micros(50)),
+            "0.000250"
+        );
+        assert_eq!(
+            format_time(Duration::from_nanos(7), Duration::ZERO),
+            "0.000000007"
+        );
+    }
+
+    #[test]
+    fn normalised_echo_has_no_addresses_isns_or_wall_times() {
+        let c = fixture::echo_pass();
+        let n = normalise(&c);
+        assert!(n.starts_with("case: core/b01-echo\n"), "{n}");
+        assert!(
+            n.contains("#0 0.000 < S 0:0(0) win 65535 <mss 1460>\n"),
+            "{n}"
+        );
+        assert!(
+            n.contains("#1 0.000 > S. 0:0(0) ack 1 win 65535 <mss 1460>\n"),
+            "{n}"
+        );
+        assert!(
+            n.contains("#3 0.001 = ESTABLISHED (expected ESTABLISHED)\n"),
+            "{n}"
+        );
+        assert!(n.contains("#9 1.004 < . 7:7(0) ack 7 win 65535\n"), "{n}");
+        for leak in [
+            "192.0.2",
+            "198.51.100",
+            "40000",
+            "4294967280",
+            "cases/",
+            "1234",
+        ] {
+            assert!(!n.contains(leak), "leaks {leak}: {n}");
+        }
+    }
+
+    #[test]
+    fn normalised_form_ignores_what_varies_between_runs() {
+        let a = fixture::closed_port_fail();
+        let mut b = a.clone();
+        b.wall_time = Duration::from_secs(9);
+        b.seed = 99;
+        b.path = "/tmp/elsewhere/x.pkt".into();
+        b.harness_addr = "198.51.100.9:1".into();
+        b.transcript[1].at += Duration::from_micros(300); // jitter below resolution
+        assert_eq!(normalise(&a), normalise(&b));
+        let mut c = a.clone();
+        c.transcript[1].at += Duration::from_millis(5);
+        assert_ne!(normalise(&a), normalise(&c));
+    }
+
+    #[test]
+    fn mismatches_and_violations_are_listed_with_citations() {
+        let n = normalise(&fixture::closed_port_fail());
+        assert!(
+            n.contains("mismatches:\n- line 6: tcp.ack: expected 1, got 2 at #1\n"),
+            "{n}"
+        );
+        assert!(
+            n.contains("- MUST MUST-2 RFC 9293 §3.10.7.1 (rst-closed-ack) at #1: RST to a SYN"),
+            "{n}"
+        );
+        let v = normalise(&fixture::v6_deviation());
+        assert!(
+            v.contains("< P. 1:4(3) ack 1 win 65535 [bad checksum]"),
+            "{v}"
+        );
+        assert!(
+            v.contains("deviation allowed by profile: smoltcp keeps TIME-WAIT"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn control_characters_cannot_break_lines() {
+        let n = normalise(&fixture::nasty_unsupported());
+        assert!(!n.contains('\u{1}') && !n.contains('\u{7}'));
+        assert!(
+            n.contains("# note with <b>markup</b> & \u{fffd} control"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn transcript_text_adds_raw_lines_with_addresses() {
+        let t = transcript_text(&fixture::echo_pass());
+        assert!(
+            t.contains("raw (virtual time, harness 198.51.100.1:40000"),
+            "{t}"
+        );
+        assert!(
+            t.contains("#0 0.000000 198.51.100.1.40000 > 192.0.2.1.8080: Flags [S]"),
+            "{t}"
+        );
+    }
+}
