@@ -291,6 +291,10 @@ impl Session for EmbeddedSession {
         self.step()
     }
 
+    /// Returns a queued packet at `now`; otherwise jumps the clock to each
+    /// next smoltcp timer or service wake-up up to `deadline`, polling there,
+    /// and returns the first packet produced. With none, `now` becomes
+    /// `deadline` (the clock never goes back: a past deadline leaves it).
     fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
         let mut idle_polls = 0;
         loop {
