@@ -1,4 +1,84 @@
-//! `cli` (PLACEHOLDER).
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! `cli`: the only module that knows clap. Arguments → a validated plan →
+//! the library; the result → an exit code (0 pass, 1 fail, 2 usage or script
+//! error, 3 infrastructure).
+
+mod args;
+mod bench;
+mod commands;
+
+pub use args::Cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, as `--help` and the README document them.
+pub mod exit {
+    pub const PASS: u8 = 0;
+    pub const FAIL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INFRA: u8 = 3;
+}
+
+/// An error that ends the command, with the exit code it deserves.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+    pub fn infra(message: impl Into<String>) -> CliError {
+        CliError {
+            code: exit::INFRA,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::run::LoadError> for CliError {
+    fn from(e: crate::run::LoadError) -> CliError {
+        let code = match e {
+            crate::run::LoadError::Io { .. } => exit::INFRA,
+            _ => exit::USAGE,
+        };
+        CliError {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> CliError {
+        CliError::infra(format!("I/O error: {e}"))
+    }
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::PASS
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{}", e.message.trim_end());
+            ExitCode::from(e.code)
+        }
+    }
 }

@@ -1,8 +1,25 @@
 //! `run`: drives a case against a target and emits one event stream.
+//!
+//! - [`case`]: finding, parsing and resolving case files.
+//! - [`mapping`]: script-space ↔ live sequence numbers (modulo 2^32).
+//! - [`build`]: `<` lines → live segments.
+//! - [`matcher`]: `>` lines against what the target sent, field by field.
+//! - [`runner`]: one case against one target session → a [`CaseReport`].
+//! - [`event`]: the event stream every reporter consumes.
 
+pub mod build;
+pub mod case;
 pub mod event;
+pub mod mapping;
+pub mod matcher;
+pub mod runner;
+pub mod scriptform;
+pub mod suite;
 
+pub use case::{Case, CaseMeta, LoadError};
 pub use event::{
     CaseReport, Dir, Entry, EntryKind, Event, Mismatch, Outcome, Reporter, RunInfo, RunSummary,
     Violation,
 };
+pub use runner::{run_case, RunOptions};
+pub use suite::{run_suite, select, Shard, SuiteOptions, Waivers};

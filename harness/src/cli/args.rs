@@ -1,0 +1,146 @@
+//! clap structs: the low-level arguments. Nothing outside `cli` sees them;
+//! [`super::plan`] turns them into a validated plan.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every case passed (or deviated as its profile allows, or was waived)
+  1  a case failed: a mismatch, a MUST violation, or a stale waiver
+  2  usage or script error (bad flags; a case file with file:line:col)
+  3  infrastructure error (missing privilege, the target could not start)";
+
+/// synack: a TCP conformance test harness and fuzzer.
+///
+/// Crafts raw TCP segments, sends them to a TCP stack under test, and judges
+/// every segment that comes back: against the case script, and against an
+/// RFC model of what any conforming TCP may do.
+#[derive(Parser, Debug)]
+#[command(name = "synack", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run cases against a target (default: every case in cases/ on the embedded target).
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// Parse cases without running them: report syntax errors with file:line:col.
+    Check {
+        /// Case files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List cases with their metadata.
+    List {
+        /// Case files or directories.
+        #[arg(default_value = "cases")]
+        paths: Vec<PathBuf>,
+    },
+    /// Measure cases and segments per second on the embedded target.
+    Bench(BenchArgs),
+}
+
+/// Which stack to test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetKind {
+    /// smoltcp in-process, on a virtual clock (no privileges needed).
+    Embedded,
+    /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
+    Lab,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Case files or directories.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+
+    /// The stack under test.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "embedded",
+        env = "SYNACK_TARGET",
+        help_heading = "Target"
+    )]
+    pub target: TargetKind,
+    /// Lab target: run this server command in the namespace instead of the built-in services.
+    #[arg(
+        long,
+        value_name = "CMD",
+        env = "SYNACK_SERVE",
+        help_heading = "Target"
+    )]
+    pub serve: Option<String>,
+    /// Lab target: the port the --serve command listens on.
+    #[arg(
+        long,
+        value_name = "PORT",
+        default_value_t = 8080,
+        help_heading = "Target"
+    )]
+    pub serve_port: u16,
+
+    /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp. Default: the target's own.
+    #[arg(long, env = "SYNACK_PROFILE", help_heading = "Judging")]
+    pub profile: Option<String>,
+    /// Ignore `>` and `state` lines: judge every segment by the RFC oracle alone.
+    #[arg(long, help_heading = "Judging")]
+    pub oracle_only: bool,
+    /// Waiver file (case-id  reason per line). Default: <cases>/waivers/<target>.txt.
+    #[arg(long, value_name = "FILE", help_heading = "Judging")]
+    pub waivers: Option<PathBuf>,
+
+    /// Seed for ISNs, ports and the target's randomness (printed in every report).
+    #[arg(
+        long,
+        default_value_t = 1,
+        env = "SYNACK_SEED",
+        help_heading = "Selection"
+    )]
+    pub seed: u64,
+    /// Only cases with one of these tags (comma-separated).
+    #[arg(long, value_delimiter = ',', help_heading = "Selection")]
+    pub tags: Vec<String>,
+    /// Leave out cases with one of these tags (comma-separated), e.g. slow.
+    #[arg(long, value_delimiter = ',', help_heading = "Selection")]
+    pub skip_tags: Vec<String>,
+    /// Run only the K-th of N stable slices of the cases, e.g. 2/3.
+    #[arg(long, value_name = "K/N", help_heading = "Selection")]
+    pub shard: Option<String>,
+    /// Cases side by side.
+    #[arg(
+        long,
+        short,
+        default_value_t = 1,
+        env = "SYNACK_JOBS",
+        help_heading = "Selection"
+    )]
+    pub jobs: usize,
+
+    /// Write results.json, junit.xml, summary.md, index.html and per-case pcaps here.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SYNACK_REPORT",
+        help_heading = "Output"
+    )]
+    pub report: Option<PathBuf>,
+    /// Show the transcript of every case, not only failing ones.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Case files or directories to time.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+    /// How long to run each measurement, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+}

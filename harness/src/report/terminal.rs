@@ -1,0 +1,243 @@
+//! The terminal reporter: a line per case; on a failure the expected and the
+//! actual segment, the case line and the transcript; a closing line
+//! `N passed, N failed, N skipped`. Colour and a progress bar only when the
+//! output is a terminal; plain lines in CI.
+
+use crate::run::{CaseReport, Dir, EntryKind, Event, Outcome, Reporter, RunSummary};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+
+/// Writes human-readable progress to a stream.
+pub struct Terminal<W: Write> {
+    out: W,
+    colour: bool,
+    verbose: bool,
+    progress: Option<ProgressBar>,
+}
+
+impl Terminal<std::io::Stdout> {
+    /// To stdout, with colour and a progress bar when it is a terminal.
+    pub fn stdout(verbose: bool) -> Self {
+        let tty = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Terminal {
+            out: std::io::stdout(),
+            colour: tty,
+            verbose,
+            progress: tty.then(ProgressBar::hidden),
+        }
+    }
+}
+
+impl<W: Write> Terminal<W> {
+    /// To any writer, without colour or progress bar.
+    pub fn plain(out: W, verbose: bool) -> Self {
+        Terminal {
+            out,
+            colour: false,
+            verbose,
+            progress: None,
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn badge(&self, outcome: Outcome) -> String {
+        let (code, text) = match outcome {
+            Outcome::Pass => ("32", "PASS"),
+            Outcome::Fail => ("31;1", "FAIL"),
+            Outcome::Error => ("31;1", "ERROR"),
+            Outcome::Unsupported => ("33", "UNSUPPORTED"),
+            Outcome::Deviation => ("36", "DEVIATION"),
+            Outcome::Waived => ("33", "WAIVED"),
+            Outcome::Skipped => ("2", "SKIPPED"),
+        };
+        self.paint(code, &format!("{text:<11}"))
+    }
+
+    fn case(&mut self, c: &CaseReport) -> std::io::Result<()> {
+        let time = if c.virtual_time {
+            format!(
+                "{:.3} s virtual, {:.1} ms",
+                c.session_time.as_secs_f64(),
+                c.wall_time.as_secs_f64() * 1e3
+            )
+        } else {
+            format!("{:.3} s", c.wall_time.as_secs_f64())
+        };
+        let line = format!("{} {}  ({time})", self.badge(c.outcome), c.id);
+        let mut text = vec![line];
+        let detail = c.outcome != Outcome::Pass || self.verbose;
+        if detail {
+            if let Some(r) = &c.reason {
+                text.push(format!("    {r}"));
+            }
+            if let Some(w) = &c.waiver {
+                text.push(format!("    waived: {w}"));
+            }
+        }
+        if c.outcome.is_failure() || self.verbose {
+            for m in &c.mismatches {
+                text.push(format!(
+                    "    {}:{}: {}",
+                    c.path,
+                    m.line.unwrap_or(0),
+                    m.message
+                ));
+                if let Some(src) = &m.source {
+                    text.push(format!("      line:     {}", src.trim()));
+                }
+                if let Some(e) = &m.expected {
+                    text.push(format!("      expected: {e}"));
+                }
+                if let Some(a) = &m.actual {
+                    text.push(format!("      actual:   {a}"));
+                }
+            }
+            for v in &c.violations {
+                let dev = v
+                    .deviation
+                    .as_ref()
+                    .map(|d| format!(" [deviation: {d}]"))
+                    .unwrap_or_default();
+                text.push(format!(
+                    "    {} violation [{}] {} ({}): {}{dev}",
+                    v.level, v.rule, v.section, v.requirement, v.message
+                ));
+            }
+            if !c.transcript.is_empty() {
+                text.push("    transcript:".into());
+                text.extend(
+                    transcript_lines(c)
+                        .into_iter()
+                        .map(|l| format!("      {l}")),
+                );
+            }
+        }
+        let block = text.join("\n");
+        match &self.progress {
+            Some(pb) => {
+                pb.println(&block);
+                pb.inc(1);
+                Ok(())
+            }
+            None => writeln!(self.out, "{block}"),
+        }
+    }
+
+    fn summary(&mut self, s: &RunSummary) -> std::io::Result<()> {
+        if let Some(pb) = self.progress.take() {
+            pb.finish_and_clear();
+        }
+        let passed = s.passed + s.deviations;
+        let failed = s.failed + s.errors;
+        let skipped = s.skipped + s.unsupported + s.waived;
+        let mut extra = Vec::new();
+        for (n, what) in [
+            (s.deviations, "deviations"),
+            (s.errors, "errors"),
+            (s.unsupported, "unsupported"),
+            (s.waived, "waived"),
+        ] {
+            if n > 0 {
+                extra.push(format!("{n} {what}"));
+            }
+        }
+        if !extra.is_empty() {
+            writeln!(
+                self.out,
+                "({}; {:.2} s)",
+                extra.join(", "),
+                s.wall_time.as_secs_f64()
+            )?;
+        }
+        let line = format!("{passed} passed, {failed} failed, {skipped} skipped");
+        let line = if failed > 0 {
+            self.paint("31;1", &line)
+        } else {
+            self.paint("32", &line)
+        };
+        writeln!(self.out, "{line}")
+    }
+}
+
+/// The transcript as lines: time, direction, script form, and the line.
+pub fn transcript_lines(c: &CaseReport) -> Vec<String> {
+    c.transcript
+        .iter()
+        .map(|e| {
+            let at = format!("{:>8.3}", e.at.as_secs_f64());
+            let line = e.line.map(|l| format!("  (line {l})")).unwrap_or_default();
+            match &e.what {
+                EntryKind::Packet {
+                    dir,
+                    script,
+                    checksum_ok,
+                    ..
+                } => {
+                    let arrow = match dir {
+                        Dir::In => "<",
+                        Dir::Out => ">",
+                    };
+                    let bad = if *checksum_ok { "" } else { " [bad checksum]" };
+                    format!("{at} {arrow} {script}{bad}{line}")
+                }
+                EntryKind::State { state, .. } => format!("{at}   state {state}{line}"),
+                EntryKind::App { action, result } => {
+                    format!("{at}   app {action} = {result}{line}")
+                }
+                EntryKind::Note(n) => format!("{at}   // {n}{line}"),
+            }
+        })
+        .collect()
+}
+
+impl<W: Write> Reporter for Terminal<W> {
+    fn event(&mut self, event: &Event<'_>) -> std::io::Result<()> {
+        match event {
+            Event::RunStarted(info) => {
+                if let Some(pb) = &self.progress {
+                    pb.set_length(info.cases as u64);
+                    pb.set_style(
+                        ProgressStyle::with_template("{bar:30} {pos}/{len} cases {elapsed}")
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    );
+                    pb.set_draw_target(ProgressDrawTarget::stderr());
+                }
+                let shard = info
+                    .shard
+                    .as_ref()
+                    .map(|s| format!(", shard {s}"))
+                    .unwrap_or_default();
+                let oracle = if info.oracle_only {
+                    ", oracle only"
+                } else {
+                    ""
+                };
+                let header = format!(
+                    "synack: {} cases on target {}, profile {}, seed {}{shard}{oracle}",
+                    info.cases, info.target, info.profile, info.seed
+                );
+                match &self.progress {
+                    Some(pb) => {
+                        pb.println(header);
+                        Ok(())
+                    }
+                    None => writeln!(self.out, "{header}"),
+                }
+            }
+            Event::CaseStarted { .. } => Ok(()),
+            Event::CaseFinished(c) => self.case(c),
+            Event::RunFinished(s) => self.summary(s),
+        }
+    }
+}

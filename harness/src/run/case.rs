@@ -1,0 +1,321 @@
+//! Cases: finding case files, parsing them, and resolving their metadata
+//! into what the runner needs (service, timing, tags, whether this version
+//! can run them at all).
+
+use crate::script::Diagnostic;
+use crate::script::{Item, LineKind, Meta, MetaValue, Script, Span};
+use crate::target::Service;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file extension of case files (packetdrill's).
+pub const CASE_EXTENSION: &str = "pkt";
+
+/// Default timing tolerance for `>` lines.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_millis(50);
+/// Default per-case deadline (session time).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A parsed, resolved case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Stable id: the path under the cases root without the extension.
+    pub id: String,
+    pub path: PathBuf,
+    pub source: String,
+    pub script: Script,
+    pub meta: CaseMeta,
+}
+
+/// A case's metadata, resolved with defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseMeta {
+    pub title: Option<String>,
+    pub rfc: Vec<String>,
+    pub covers: Vec<String>,
+    pub tags: Vec<String>,
+    pub service: Service,
+    pub close_delay: Duration,
+    pub tolerance: Duration,
+    pub deadline: Duration,
+    /// The profile the case is written for, if it names one.
+    pub profile: Option<String>,
+    /// Why this version cannot run the case (e.g. syscall lines).
+    pub unsupported: Option<String>,
+}
+
+/// Why cases could not be loaded: exit code 2 (a script author's mistake)
+/// or 3 (the files could not be read).
+#[derive(Debug)]
+pub enum LoadError {
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Script(Vec<Diagnostic>),
+    NoCases(Vec<PathBuf>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, error } => write!(f, "cannot read {}: {error}", path.display()),
+            LoadError::Script(diags) => f.write_str(&crate::script::render(diags)),
+            LoadError::NoCases(paths) => {
+                let list: Vec<_> = paths.iter().map(|p| p.display().to_string()).collect();
+                write!(
+                    f,
+                    "no case files (*.{CASE_EXTENSION}) found in {}",
+                    list.join(", ")
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for LoadError {}
+
+/// Every case file under `paths` (files as given, directories walked),
+/// sorted, each once.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|error| LoadError::Io {
+            path: p.clone(),
+            error,
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(LoadError::NoCases(paths.to_vec()));
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let io = |error| LoadError::Io {
+        path: dir.to_path_buf(),
+        error,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == CASE_EXTENSION) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The stable id of a case file: its path relative to the cases root (the
+/// nearest ancestor directory named `cases`, else the path as given), without
+/// the extension, with `/` separators.
+pub fn case_id(path: &Path) -> String {
+    let comps: Vec<_> = path.components().collect();
+    let start = comps
+        .iter()
+        .rposition(|c| c.as_os_str() == "cases")
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let rel: PathBuf = comps[start..].iter().collect();
+    let rel = rel.with_extension("");
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Reads, parses and resolves one case file.
+pub fn load(path: &Path) -> Result<Case, LoadError> {
+    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    load_source(path, source)
+}
+
+/// Parses and resolves a case from its text.
+pub fn load_source(path: &Path, source: String) -> Result<Case, LoadError> {
+    let file = path.display().to_string();
+    let script = crate::script::parse(&source, &file).map_err(LoadError::Script)?;
+    let meta = resolve_meta(&script, &source, &file).map_err(LoadError::Script)?;
+    Ok(Case {
+        id: case_id(path),
+        path: path.to_path_buf(),
+        source,
+        script,
+        meta,
+    })
+}
+
+/// Loads every case under `paths`; all diagnostics of all files together.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Case>, LoadError> {
+    let files = discover(paths)?;
+    let mut cases = Vec::new();
+    let mut diags = Vec::new();
+    for f in files {
+        match load(&f) {
+            Ok(c) => cases.push(c),
+            Err(LoadError::Script(d)) => diags.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(LoadError::Script(diags));
+    }
+    Ok(cases)
+}
+
+fn diag(source: &str, file: &str, span: Span, message: String, help: Option<String>) -> Diagnostic {
+    let line_text = source
+        .lines()
+        .nth(span.line.saturating_sub(1) as usize)
+        .unwrap_or("")
+        .to_string();
+    Diagnostic {
+        file: file.to_string(),
+        span,
+        message,
+        help,
+        line_text,
+    }
+}
+
+fn text(m: &Meta) -> String {
+    match &m.value {
+        MetaValue::Text(t) => t.clone(),
+        MetaValue::List(l) => l.join(", "),
+        MetaValue::Duration(us) => format!("{}", *us as f64 / 1e6),
+    }
+}
+
+fn list(m: &Meta) -> Vec<String> {
+    match &m.value {
+        MetaValue::List(l) => l.clone(),
+        _ => vec![text(m)],
+    }
+}
+
+fn duration(m: &Meta) -> Option<Duration> {
+    match m.value {
+        MetaValue::Duration(us) => Some(Duration::from_micros(us)),
+        _ => None,
+    }
+}
+
+/// Metadata → [`CaseMeta`], with diagnostics for values the runner cannot use.
+pub fn resolve_meta(
+    script: &Script,
+    source: &str,
+    file: &str,
+) -> Result<CaseMeta, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut meta = CaseMeta {
+        title: script.meta("title").map(text),
+        rfc: script.meta_all("rfc").map(text).collect(),
+        covers: script.meta_all("covers").flat_map(list).collect(),
+        tags: script.meta_all("tags").flat_map(list).collect(),
+        service: Service::Echo,
+        close_delay: Duration::ZERO,
+        tolerance: DEFAULT_TOLERANCE,
+        deadline: DEFAULT_DEADLINE,
+        profile: script.meta("profile").map(text),
+        unsupported: None,
+    };
+    if let Some(m) = script.meta("service") {
+        match text(m).trim().parse::<Service>() {
+            Ok(s) => meta.service = s,
+            Err(e) => diags.push(diag(source, file, m.span, e, None)),
+        }
+    }
+    for (key, slot) in [
+        ("close-delay", &mut meta.close_delay),
+        ("tolerance", &mut meta.tolerance),
+        ("deadline", &mut meta.deadline),
+    ] {
+        if let Some(m) = script.meta(key) {
+            match duration(m) {
+                Some(d) => *slot = d,
+                None => diags.push(diag(
+                    source,
+                    file,
+                    m.span,
+                    format!("`{key}` takes a duration in seconds"),
+                    Some("e.g. 0.2".into()),
+                )),
+            }
+        }
+    }
+    meta.unsupported = first_syscall(script).map(|(name, span)| {
+        format!(
+            "{file}:{}:{}: syscall line `{name}(…)`: this version of synack does not run \
+             syscall lines yet (use a `//! service:` instead)",
+            span.line, span.col
+        )
+    });
+    if diags.is_empty() {
+        Ok(meta)
+    } else {
+        Err(diags)
+    }
+}
+
+fn first_syscall(script: &Script) -> Option<(String, Span)> {
+    script.items.iter().find_map(|item| match item {
+        Item::Line(line) => match &line.kind {
+            LineKind::Syscall(s) => Some((s.name.clone(), s.span)),
+            _ => None,
+        },
+        Item::Either { .. } => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_relative_to_the_cases_root() {
+        assert_eq!(
+            case_id(Path::new("cases/core/b01-handshake.pkt")),
+            "core/b01-handshake"
+        );
+        assert_eq!(case_id(Path::new("/x/y/cases/t/a.pkt")), "t/a");
+        assert_eq!(case_id(Path::new("elsewhere/a.pkt")), "elsewhere/a");
+    }
+
+    #[test]
+    fn metadata_resolves_with_defaults() {
+        let src = "//! title: T\n//! covers: B01, T02\n//! service: http\n//! close-delay: 0.2\n0 < S 0:0(0) win 1\n";
+        let case = load_source(Path::new("cases/x/a.pkt"), src.to_string()).expect("loads");
+        assert_eq!(case.meta.title.as_deref(), Some("T"));
+        assert_eq!(case.meta.covers, ["B01", "T02"]);
+        assert_eq!(case.meta.service, Service::Http);
+        assert_eq!(case.meta.close_delay, Duration::from_millis(200));
+        assert_eq!(case.meta.tolerance, DEFAULT_TOLERANCE);
+        assert_eq!(case.meta.unsupported, None);
+    }
+
+    #[test]
+    fn an_unknown_service_is_a_diagnostic_with_its_line() {
+        let src = "//! title: T\n//! service: gopher\n0 < S 0:0(0) win 1\n";
+        let Err(LoadError::Script(d)) = load_source(Path::new("a.pkt"), src.to_string()) else {
+            panic!("expected a diagnostic");
+        };
+        let text = d[0].to_string();
+        assert!(text.contains("unknown service `gopher`"), "{text}");
+        assert!(text.contains("a.pkt:2:"), "{text}");
+    }
+
+    #[test]
+    fn syscall_lines_make_a_case_unsupported_with_the_reason() {
+        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+        let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
+        let why = case.meta.unsupported.expect("unsupported");
+        assert!(why.contains("a.pkt:1:") && why.contains("socket"), "{why}");
+    }
+}

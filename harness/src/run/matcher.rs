@@ -1,0 +1,216 @@
+//! `>` lines against what the target sent: field by field, in script space,
+//! with messages such as `tcp.ack: expected 1, got 2`.
+//!
+//! Rules (documented in cases/README.md): a field the line leaves out, or
+//! writes as `*`, matches anything. Flags match all twelve bits exactly.
+//! `seq:end(len)` checks the start and the payload length. Options: `<...>`
+//! matches any list; a list without `...` must equal the segment's options
+//! exactly (NOPs and EOL included, zero padding after EOL ignored); with a
+//! trailing `...` the listed options must appear in that order, others may
+//! sit anywhere between and after them.
+
+use super::mapping::Mapping;
+use crate::script::{OptSpec, OptionList, PacketLine, Value};
+use crate::wire::{Segment, SeqNumber, TcpOption};
+
+/// One field that differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMismatch {
+    pub field: &'static str,
+    pub expected: String,
+    pub got: String,
+}
+
+impl std::fmt::Display for FieldMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, got {}",
+            self.field, self.expected, self.got
+        )
+    }
+}
+
+/// Compares a `>` line with a segment the target sent. The caller has
+/// already learned the target ISN from it if it is a SYN.
+pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<FieldMismatch> {
+    let mut out = Vec::new();
+    let mut check = |field: &'static str, expected: String, got: String| {
+        if expected != got {
+            out.push(FieldMismatch {
+                field,
+                expected,
+                got,
+            });
+        }
+    };
+    if let Value::Exact(flags) = line.flags.node {
+        check("tcp.flags", flags.to_string(), seg.flags.to_string());
+    }
+    if let Some(Value::Exact(range)) = line.seq.as_ref().map(|s| &s.node) {
+        check(
+            "tcp.seq",
+            range.start.to_string(),
+            map.target_script(seg.seq).to_string(),
+        );
+        check(
+            "tcp.len",
+            range.len.to_string(),
+            seg.payload.len().to_string(),
+        );
+    }
+    if let Some(Value::Exact(ack)) = line.ack.as_ref().map(|a| &a.node) {
+        let got = if seg.flags.ack() {
+            map.harness_script(seg.ack).to_string()
+        } else {
+            format!("no ACK bit (ack field {})", map.harness_script(seg.ack))
+        };
+        check("tcp.ack", ack.to_string(), got);
+    }
+    if let Some(Value::Exact(win)) = line.win.as_ref().map(|w| &w.node) {
+        check("tcp.win", win.to_string(), seg.window.to_string());
+    }
+    if let Some(Value::Exact(urg)) = line.urg.as_ref().map(|u| &u.node) {
+        check("tcp.urg", urg.to_string(), seg.urgent.to_string());
+    }
+    if let Some(list) = &line.options {
+        if !options_match(list, &seg.options, map) {
+            check(
+                "tcp.options",
+                expected_options_text(list),
+                super::scriptform::options_text(
+                    &seg.options,
+                    super::scriptform::Sender::Target,
+                    map,
+                ),
+            );
+        }
+    }
+    if let Some(Value::Exact(bytes)) = line.payload.as_ref().map(|p| &p.node) {
+        if *bytes != seg.payload {
+            check("tcp.payload", quote(bytes), quote(&seg.payload));
+        }
+    }
+    out
+}
+
+fn significant(options: &[TcpOption]) -> Vec<&TcpOption> {
+    options
+        .iter()
+        .filter(|o| !matches!(o, TcpOption::Padding(p) if p.iter().all(|b| *b == 0)))
+        .collect()
+}
+
+fn options_match(list: &OptionList, actual: &[TcpOption], map: &Mapping) -> bool {
+    if list.any {
+        return true;
+    }
+    let actual = significant(actual);
+    if list.more {
+        // Listed options in order, as a subsequence.
+        let mut it = actual.iter();
+        list.items
+            .iter()
+            .all(|want| it.any(|got| option_matches(&want.node, got, map)))
+    } else {
+        actual.len() == list.items.len()
+            && list
+                .items
+                .iter()
+                .zip(&actual)
+                .all(|(want, got)| option_matches(&want.node, got, map))
+    }
+}
+
+fn value_is<T: PartialEq>(want: &Value<T>, got: T) -> bool {
+    match want {
+        Value::Any => true,
+        Value::Exact(v) => *v == got,
+    }
+}
+
+fn option_matches(want: &OptSpec, got: &TcpOption, map: &Mapping) -> bool {
+    match (want, got) {
+        (OptSpec::Mss(v), TcpOption::Mss(g)) => value_is(v, *g),
+        (OptSpec::WScale(v), TcpOption::WindowScale(g)) => value_is(v, *g),
+        (OptSpec::SackOk, TcpOption::SackPermitted) => true,
+        (OptSpec::Sack(want), TcpOption::Sack(got)) => {
+            want.len() == got.len()
+                && want.iter().zip(got).all(|((wl, wr), (gl, gr))| {
+                    value_is(wl, map.harness_script(SeqNumber(*gl)))
+                        && value_is(wr, map.harness_script(SeqNumber(*gr)))
+                })
+        }
+        (OptSpec::Ts { val, ecr }, TcpOption::Timestamps { tsval, tsecr }) => {
+            value_is(val, map.target_ts_script(*tsval)) && value_is(ecr, *tsecr)
+        }
+        (OptSpec::Nop, TcpOption::Nop) => true,
+        (OptSpec::Eol, TcpOption::Eol) => true,
+        (OptSpec::Raw(bytes), other) => {
+            crate::wire::emit_options(std::slice::from_ref(other)) == *bytes
+        }
+        _ => false,
+    }
+}
+
+fn show<T: std::fmt::Display>(v: &Value<T>) -> String {
+    match v {
+        Value::Any => "*".into(),
+        Value::Exact(x) => x.to_string(),
+    }
+}
+
+/// An option list as the case wrote it.
+pub fn expected_options_text(list: &OptionList) -> String {
+    if list.any {
+        return "<...>".into();
+    }
+    let mut items: Vec<String> = list
+        .items
+        .iter()
+        .map(|o| match &o.node {
+            OptSpec::Mss(v) => format!("mss {}", show(v)),
+            OptSpec::WScale(v) => format!("wscale {}", show(v)),
+            OptSpec::SackOk => "sackOK".into(),
+            OptSpec::Sack(blocks) => {
+                let b: Vec<String> = blocks
+                    .iter()
+                    .map(|(l, r)| format!("{}:{}", show(l), show(r)))
+                    .collect();
+                format!("sack {}", b.join(" "))
+            }
+            OptSpec::Ts { val, ecr } => format!("TS val {} ecr {}", show(val), show(ecr)),
+            OptSpec::Nop => "nop".into(),
+            OptSpec::Eol => "eol".into(),
+            OptSpec::Raw(bytes) => {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                format!("raw {hex}")
+            }
+        })
+        .collect();
+    if list.more {
+        items.push("...".into());
+    }
+    format!("<{}>", items.join(","))
+}
+
+/// A payload in case syntax: `"GET / …\r\n"`, shortened past 60 bytes.
+pub fn quote(bytes: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes.iter().take(60) {
+        match b {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('"');
+    if bytes.len() > 60 {
+        s.push_str(&format!("… ({} bytes)", bytes.len()));
+    }
+    s
+}

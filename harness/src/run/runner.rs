@@ -1,0 +1,722 @@
+//! Runs one case against a target session and produces its [`CaseReport`].
+//!
+//! The runner walks the script's lines in order. A `<` line waits until its
+//! time (any segment the target sends meanwhile is unexpected and fails the
+//! case), then injects. A `>` line receives the next segment, which must
+//! arrive inside the line's time window and match field by field. A `state`
+//! line reads the target socket's state at its time. An `either` block
+//! accepts whichever branch the target's segments follow. After the last
+//! line, a quiet period catches segments no line expects. Every segment, both
+//! ways, goes to the oracle as well.
+
+use super::build::inject_segment;
+use super::case::Case;
+use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violation};
+use super::mapping::Mapping;
+use super::matcher::match_segment;
+use super::scriptform::{script_line, Sender};
+use crate::script::{Item, Line, LineKind, PacketLine, TimeSpec, Value};
+use crate::target::{IpFamily, Received, Session, SessionSpec, Target, TargetError};
+use crate::wire::{SeqNumber, TcpState};
+use std::time::{Duration, Instant};
+
+/// How a run treats every case.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Seed for ISNs, ports and the target's randomness; printed in reports.
+    pub seed: u64,
+    /// Ignore `>` and `state` lines; judge by the oracle alone.
+    pub oracle_only: bool,
+    /// The oracle profile's name.
+    pub profile: String,
+    /// Quiet period after the last line in which any segment is unexpected.
+    pub settle: Duration,
+    /// Forces the harness ISN (tests near the 2^32 wrap); else from the seed.
+    pub harness_isn: Option<u32>,
+    pub family: IpFamily,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            seed: 1,
+            oracle_only: false,
+            profile: "rfc9293".into(),
+            settle: Duration::from_millis(100),
+            harness_isn: None,
+            family: IpFamily::V4,
+        }
+    }
+}
+
+/// SplitMix64: a small, good mixing function for deriving per-case values.
+pub fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a of a string: a stable per-case hash, independent of run order.
+pub fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The session spec of a case: its service and timing, and a seed, source
+/// port and harness ISN that depend only on the run seed and the case id.
+pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec, SeqNumber) {
+    let h = mix(opts.seed ^ stable_hash(&case.id));
+    let spec = SessionSpec {
+        service: case.meta.service,
+        family: opts.family,
+        target_port: 8080,
+        harness_port: 32768 + ((h >> 32) % 28000) as u16,
+        index,
+        seed: h,
+        close_delay: case.meta.close_delay,
+    };
+    let isn = SeqNumber(opts.harness_isn.unwrap_or(h as u32));
+    (spec, isn)
+}
+
+/// Why a case stopped early.
+enum Stop {
+    /// A mismatch was recorded; the case fails.
+    Failed,
+    /// The target cannot do what the case needs.
+    Unsupported(String),
+    /// The harness or the target broke.
+    Error(String),
+}
+
+impl From<TargetError> for Stop {
+    fn from(e: TargetError) -> Stop {
+        match e {
+            TargetError::Unsupported(m) => Stop::Unsupported(m),
+            other => Stop::Error(other.to_string()),
+        }
+    }
+}
+
+/// Runs one case. Never panics on anything the target sends.
+pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions) -> CaseReport {
+    let wall = Instant::now();
+    let (spec, isn) = session_spec(case, index, opts);
+    let mut report = CaseReport {
+        id: case.id.clone(),
+        path: case.path.display().to_string(),
+        title: case.meta.title.clone(),
+        rfc: case.meta.rfc.clone(),
+        covers: case.meta.covers.clone(),
+        tags: case.meta.tags.clone(),
+        service: case.meta.service.to_string(),
+        target: target.name().to_string(),
+        profile: opts.profile.clone(),
+        seed: opts.seed,
+        outcome: Outcome::Pass,
+        reason: None,
+        mismatches: Vec::new(),
+        violations: Vec::new(),
+        waiver: None,
+        transcript: Vec::new(),
+        target_addr: String::new(),
+        harness_addr: String::new(),
+        virtual_time: false,
+        session_time: Duration::ZERO,
+        wall_time: Duration::ZERO,
+        resolution: Duration::from_millis(10),
+    };
+    if let Some(why) = &case.meta.unsupported {
+        report.outcome = Outcome::Unsupported;
+        report.reason = Some(why.clone());
+        return report;
+    }
+    let session = match target.open(&spec) {
+        Ok(s) => s,
+        Err(e) => {
+            let stop = Stop::from(e);
+            finish(&mut report, Err(stop));
+            report.wall_time = wall.elapsed();
+            return report;
+        }
+    };
+    let info = session.info().clone();
+    report.target_addr = info.target.to_string();
+    report.harness_addr = info.harness.to_string();
+    report.virtual_time = info.virtual_time;
+    let mut run = CaseRun {
+        case,
+        opts,
+        session,
+        map: Mapping::new(isn),
+        prev: Duration::ZERO,
+        transcript: Vec::new(),
+        mismatches: Vec::new(),
+        violations: Vec::new(),
+    };
+    let result = run.run();
+    report.session_time = run.session.now();
+    report.transcript = std::mem::take(&mut run.transcript);
+    report.mismatches = std::mem::take(&mut run.mismatches);
+    report.violations = std::mem::take(&mut run.violations);
+    finish(&mut report, result);
+    report.wall_time = wall.elapsed();
+    report
+}
+
+fn finish(report: &mut CaseReport, result: Result<(), Stop>) {
+    match result {
+        Err(Stop::Unsupported(m)) => {
+            report.outcome = Outcome::Unsupported;
+            report.reason = Some(m);
+            return;
+        }
+        Err(Stop::Error(m)) => {
+            report.outcome = Outcome::Error;
+            report.reason = Some(m);
+            return;
+        }
+        Err(Stop::Failed) | Ok(()) => {}
+    }
+    let must = report
+        .violations
+        .iter()
+        .find(|v| v.level == "MUST" && v.deviation.is_none());
+    if let Some(m) = report.mismatches.first() {
+        report.outcome = Outcome::Fail;
+        report.reason = Some(match m.line {
+            Some(l) => format!("line {l}: {}", m.message),
+            None => m.message.clone(),
+        });
+    } else if let Some(v) = must {
+        report.outcome = Outcome::Fail;
+        report.reason = Some(format!(
+            "{} ({}, {}): {}",
+            v.rule, v.section, v.requirement, v.message
+        ));
+    } else if let Some(v) = report.violations.iter().find(|v| v.deviation.is_some()) {
+        report.outcome = Outcome::Deviation;
+        report.reason = Some(format!(
+            "{}: {} (allowed by profile: {})",
+            v.rule,
+            v.message,
+            v.deviation.as_deref().unwrap_or("")
+        ));
+    }
+}
+
+struct CaseRun<'a> {
+    case: &'a Case,
+    opts: &'a RunOptions,
+    session: Box<dyn Session>,
+    map: Mapping,
+    /// The time of the previous line's event (relative times count from it).
+    prev: Duration,
+    transcript: Vec<Entry>,
+    mismatches: Vec<Mismatch>,
+    violations: Vec<Violation>,
+}
+
+/// A line's time window: earliest and latest acceptable time, and when a
+/// `<` or `state` line acts.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    lo: Duration,
+    hi: Duration,
+    at: Duration,
+}
+
+impl CaseRun<'_> {
+    fn run(&mut self) -> Result<(), Stop> {
+        let items = self.case.script.items.clone();
+        for item in &items {
+            match item {
+                Item::Line(line) => self.line(line)?,
+                Item::Either { branches, span } => {
+                    if !self.opts.oracle_only {
+                        self.either(branches, span.line)?
+                    }
+                }
+            }
+        }
+        let settle = self.session.now().max(self.prev) + self.opts.settle;
+        self.wait_until(settle.min(self.case.meta.deadline.max(settle)), None)
+    }
+
+    fn tolerance(&self) -> Duration {
+        self.case.meta.tolerance
+    }
+
+    fn window(&self, time: TimeSpec, prev: Duration) -> Window {
+        let tol = self.tolerance();
+        let us = Duration::from_micros;
+        let deadline = self.case.meta.deadline;
+        match time {
+            TimeSpec::Any => Window {
+                lo: Duration::ZERO,
+                hi: deadline,
+                at: self.session.now().max(prev),
+            },
+            TimeSpec::Absolute(a) => Window {
+                lo: us(a).saturating_sub(tol),
+                hi: us(a) + tol,
+                at: us(a),
+            },
+            TimeSpec::Relative(d) => Window {
+                lo: (prev + us(d)).saturating_sub(tol),
+                hi: prev + us(d) + tol,
+                at: prev + us(d),
+            },
+            TimeSpec::AbsoluteRange { lo, hi } => Window {
+                lo: us(lo).saturating_sub(tol),
+                hi: us(hi) + tol,
+                at: us(lo),
+            },
+            TimeSpec::RelativeRange { lo, hi } => Window {
+                lo: (prev + us(lo)).saturating_sub(tol),
+                hi: prev + us(hi) + tol,
+                at: prev + us(lo),
+            },
+        }
+    }
+
+    fn source_line(&self, line: u32) -> Option<String> {
+        self.case
+            .source
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .map(|s| s.trim_end().to_string())
+    }
+
+    fn mismatch(
+        &mut self,
+        line: Option<u32>,
+        message: String,
+        expected: Option<String>,
+        actual: Option<String>,
+        entry: Option<usize>,
+    ) {
+        let source = line.and_then(|l| self.source_line(l));
+        self.mismatches.push(Mismatch {
+            line,
+            source,
+            message,
+            expected,
+            actual,
+            entry,
+        });
+    }
+
+    fn line(&mut self, line: &Line) -> Result<(), Stop> {
+        let w = self.window(line.time.node, self.prev);
+        let no = line.span.line;
+        match &line.kind {
+            LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
+                self.wait_until(w.at, Some(no))?;
+                self.inject(p, no)?;
+                self.prev = self.session.now();
+                Ok(())
+            }
+            LineKind::Packet(p) => {
+                if self.opts.oracle_only {
+                    return Ok(());
+                }
+                self.expect(p, w, no)
+            }
+            LineKind::State(s) => {
+                if self.opts.oracle_only {
+                    return Ok(());
+                }
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.session.now();
+                self.check_state(&[s.state], no)
+            }
+            LineKind::Syscall(s) => Err(Stop::Unsupported(format!(
+                "line {no}: syscall `{}(…)` is not run by this version",
+                s.name
+            ))),
+        }
+    }
+
+    /// Waits until `t`; a segment arriving meanwhile is unexpected.
+    fn wait_until(&mut self, t: Duration, line: Option<u32>) -> Result<(), Stop> {
+        if t > self.case.meta.deadline.max(self.prev) + self.opts.settle {
+            self.mismatch(
+                line,
+                format!(
+                    "case deadline reached ({:?} of session time)",
+                    self.case.meta.deadline
+                ),
+                None,
+                None,
+                None,
+            );
+            return Err(Stop::Failed);
+        }
+        while let Some(pkt) = self.session.recv(t)? {
+            let entry = self.record_target(pkt, line, None);
+            if !self.opts.oracle_only {
+                let actual = self.entry_script(entry);
+                let why = match line {
+                    Some(_) => "unexpected segment from the target while waiting for this line",
+                    None => "unexpected segment from the target after the last line",
+                };
+                self.mismatch(
+                    line,
+                    why.into(),
+                    Some("nothing".into()),
+                    actual,
+                    Some(entry),
+                );
+                return Err(Stop::Failed);
+            }
+        }
+        Ok(())
+    }
+
+    fn inject(&mut self, p: &PacketLine, line: u32) -> Result<(), Stop> {
+        let info = self.session.info().clone();
+        let (seg, policy) = inject_segment(p, &info, &self.map);
+        let bytes = seg.to_bytes(policy);
+        self.session.inject(&bytes)?;
+        let at = self.session.now();
+        let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
+        let script = script_line(&seg, Sender::Harness, &self.map);
+        self.judge(at, Sender::Harness, &seg);
+        self.transcript.push(Entry {
+            at,
+            line: Some(line),
+            what: EntryKind::Packet {
+                dir: Dir::In,
+                bytes,
+                segment: Some(seg),
+                script,
+                checksum_ok,
+            },
+        });
+        Ok(())
+    }
+
+    /// Records a packet from the target, learning its ISN (and TSval base)
+    /// from it first when it is a SYN. `script_seq` is what the matching line
+    /// writes for its sequence number.
+    fn record_target(
+        &mut self,
+        pkt: Received,
+        line: Option<u32>,
+        script_seq: Option<(u32, u32)>,
+    ) -> usize {
+        let parsed = crate::wire::parse(&pkt.bytes);
+        let checksum_ok = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
+        let (segment, script) = match parsed {
+            Ok(seg) => {
+                let (seq, ts) = script_seq.unwrap_or((0, 0));
+                if seg.flags.syn() {
+                    self.map.learn_target_isn(seg.seq, seq);
+                }
+                if let Some((tsval, _)) = seg.timestamps() {
+                    self.map.learn_target_ts(tsval, ts);
+                }
+                self.judge(pkt.at, Sender::Target, &seg);
+                let s = script_line(&seg, Sender::Target, &self.map);
+                (Some(seg), s)
+            }
+            Err(e) => (
+                None,
+                format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
+            ),
+        };
+        self.transcript.push(Entry {
+            at: pkt.at,
+            line,
+            what: EntryKind::Packet {
+                dir: Dir::Out,
+                bytes: pkt.bytes,
+                segment,
+                script,
+                checksum_ok,
+            },
+        });
+        self.transcript.len() - 1
+    }
+
+    fn entry_script(&self, entry: usize) -> Option<String> {
+        match &self.transcript[entry].what {
+            EntryKind::Packet { script, .. } => Some(script.clone()),
+            _ => None,
+        }
+    }
+
+    fn expected_text(p: &PacketLine, source: Option<String>) -> String {
+        let _ = p;
+        source
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|| "a segment".into())
+    }
+
+    fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
+        let expected = Self::expected_text(p, self.source_line(line));
+        let Some(pkt) = self.session.recv(w.hi)? else {
+            self.mismatch(
+                Some(line),
+                format!("expected a segment by t={}, got nothing", secs(w.hi)),
+                Some(expected),
+                Some("nothing".into()),
+                None,
+            );
+            return Err(Stop::Failed);
+        };
+        let at = pkt.at;
+        let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
+        let actual = self.entry_script(entry);
+        let EntryKind::Packet {
+            segment: Some(seg), ..
+        } = &self.transcript[entry].what
+        else {
+            self.mismatch(
+                Some(line),
+                "the target sent a packet that does not parse".into(),
+                Some(expected),
+                actual,
+                Some(entry),
+            );
+            return Err(Stop::Failed);
+        };
+        let fields = match_segment(p, seg, &self.map);
+        if !fields.is_empty() {
+            let msg = fields
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.mismatch(Some(line), msg, Some(expected), actual, Some(entry));
+            return Err(Stop::Failed);
+        }
+        if at < w.lo {
+            self.mismatch(
+                Some(line),
+                format!(
+                    "timing: expected at {}..{} s, got at {} s (early)",
+                    secs(w.lo),
+                    secs(w.hi),
+                    secs(at)
+                ),
+                Some(expected),
+                actual,
+                Some(entry),
+            );
+            return Err(Stop::Failed);
+        }
+        self.prev = at;
+        Ok(())
+    }
+
+    fn check_state(&mut self, allowed: &[TcpState], line: u32) -> Result<(), Stop> {
+        let harness = self.session.info().harness;
+        let state = self.session.socket_state(harness)?;
+        self.transcript.push(Entry {
+            at: self.session.now(),
+            line: Some(line),
+            what: EntryKind::State {
+                state,
+                expected: Some(allowed.to_vec()),
+            },
+        });
+        if !allowed.contains(&state) {
+            let want: Vec<_> = allowed.iter().map(|s| s.rfc_name()).collect();
+            self.mismatch(
+                Some(line),
+                format!(
+                    "socket.state: expected {}, got {}",
+                    want.join(" or "),
+                    state
+                ),
+                Some(want.join(" or ")),
+                Some(state.to_string()),
+                Some(self.transcript.len() - 1),
+            );
+            return Err(Stop::Failed);
+        }
+        Ok(())
+    }
+
+    /// An `either` block: follows every branch the target's segments allow,
+    /// and takes the first that completes.
+    fn either(&mut self, branches: &[Vec<Line>], block_line: u32) -> Result<(), Stop> {
+        struct Cursor {
+            branch: usize,
+            pos: usize,
+            prev: Duration,
+            why: Option<String>,
+        }
+        let mut cursors: Vec<Cursor> = (0..branches.len())
+            .map(|branch| Cursor {
+                branch,
+                pos: 0,
+                prev: self.prev,
+                why: None,
+            })
+            .collect();
+        loop {
+            // State lines at a cursor's front are read now.
+            for c in cursors.iter_mut().filter(|c| c.why.is_none()) {
+                while let Some(LineKind::State(s)) = branches[c.branch].get(c.pos).map(|l| &l.kind)
+                {
+                    let harness = self.session.info().harness;
+                    let state = self.session.socket_state(harness)?;
+                    if state == s.state {
+                        c.pos += 1;
+                    } else {
+                        c.why = Some(format!("socket.state: expected {}, got {state}", s.state));
+                    }
+                }
+            }
+            if let Some(done) = cursors
+                .iter()
+                .find(|c| c.why.is_none() && c.pos == branches[c.branch].len())
+            {
+                self.prev = done.prev;
+                self.transcript.push(Entry {
+                    at: self.session.now(),
+                    line: Some(block_line),
+                    what: EntryKind::Note(format!(
+                        "either: branch {} of {} taken",
+                        done.branch + 1,
+                        branches.len()
+                    )),
+                });
+                return Ok(());
+            }
+            let live: Vec<usize> = (0..cursors.len())
+                .filter(|&i| cursors[i].why.is_none())
+                .collect();
+            if live.is_empty() {
+                let why: Vec<String> = cursors
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "branch {}: {}",
+                            c.branch + 1,
+                            c.why.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                let last = self
+                    .transcript
+                    .iter()
+                    .rposition(|e| matches!(e.what, EntryKind::Packet { dir: Dir::Out, .. }));
+                let actual = last.and_then(|i| self.entry_script(i));
+                self.mismatch(
+                    Some(block_line),
+                    format!("no alternative matches: {}", why.join("; ")),
+                    None,
+                    actual,
+                    last,
+                );
+                return Err(Stop::Failed);
+            }
+            let windows: Vec<(usize, Window, u32)> = live
+                .iter()
+                .map(|&i| {
+                    let c = &cursors[i];
+                    let line = &branches[c.branch][c.pos];
+                    (i, self.window(line.time.node, c.prev), line.span.line)
+                })
+                .collect();
+            let hi = windows
+                .iter()
+                .map(|(_, w, _)| w.hi)
+                .max()
+                .unwrap_or(self.prev);
+            let first_line = windows.first().map(|(_, _, l)| *l);
+            let seq_hint = windows.first().and_then(|(i, _, _)| {
+                let c = &cursors[*i];
+                match &branches[c.branch][c.pos].kind {
+                    LineKind::Packet(p) => Some(script_numbers(p)),
+                    _ => None,
+                }
+            });
+            let Some(pkt) = self.session.recv(hi)? else {
+                for (i, w, _) in &windows {
+                    cursors[*i].why = Some(format!(
+                        "expected a segment by t={}, got nothing",
+                        secs(w.hi)
+                    ));
+                }
+                continue;
+            };
+            let at = pkt.at;
+            let entry = self.record_target(pkt, first_line, seq_hint);
+            let EntryKind::Packet { segment, .. } = &self.transcript[entry].what else {
+                unreachable!("record_target pushes a packet entry")
+            };
+            let segment = segment.clone();
+            for (i, w, _) in windows {
+                let c = &mut cursors[i];
+                let LineKind::Packet(p) = &branches[c.branch][c.pos].kind else {
+                    continue;
+                };
+                let Some(seg) = &segment else {
+                    c.why = Some("unparseable packet".into());
+                    continue;
+                };
+                let fields = match_segment(p, seg, &self.map);
+                if !fields.is_empty() {
+                    c.why = Some(
+                        fields
+                            .iter()
+                            .map(|f| f.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    );
+                } else if at < w.lo || at > w.hi {
+                    c.why = Some(format!(
+                        "timing: expected at {}..{} s, got at {} s",
+                        secs(w.lo),
+                        secs(w.hi),
+                        secs(at)
+                    ));
+                } else {
+                    c.pos += 1;
+                    c.prev = at;
+                }
+            }
+        }
+    }
+
+    fn judge(&mut self, at: Duration, side: Sender, seg: &crate::wire::Segment) {
+        let _ = (at, side, seg);
+    }
+}
+
+/// The script-space sequence number and TSval a `>` line writes (zero for `*`).
+fn script_numbers(p: &PacketLine) -> (u32, u32) {
+    let seq = p
+        .seq
+        .as_ref()
+        .and_then(|s| s.node.exact().copied())
+        .map(|r| r.start)
+        .unwrap_or(0);
+    let ts = p
+        .options
+        .as_ref()
+        .and_then(|l| {
+            l.items.iter().find_map(|o| match &o.node {
+                crate::script::OptSpec::Ts {
+                    val: Value::Exact(v),
+                    ..
+                } => Some(*v),
+                _ => None,
+            })
+        })
+        .unwrap_or(0);
+    (seq, ts)
+}
+
+/// Seconds with millisecond precision.
+pub fn secs(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
