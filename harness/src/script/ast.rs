@@ -72,6 +72,29 @@ impl Script {
     pub fn meta_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Meta> + 'a {
         self.meta.iter().filter(move |m| m.key == key)
     }
+    /// The text of the first `key` entry (`title`, `service`, `profile`, …).
+    pub fn meta_text(&self, key: &str) -> Option<&str> {
+        match self.meta(key).map(|m| &m.value) {
+            Some(MetaValue::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+    /// Every item of every `key` list entry (`covers`, `tags`), in order.
+    pub fn meta_list<'a>(&'a self, key: &'a str) -> Vec<&'a str> {
+        self.meta_all(key)
+            .flat_map(|m| match &m.value {
+                MetaValue::List(items) => items.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+    /// The first `key` duration (`close-delay`, `tolerance`, `deadline`), in microseconds.
+    pub fn meta_duration(&self, key: &str) -> Option<u64> {
+        match self.meta(key).map(|m| &m.value) {
+            Some(MetaValue::Duration(us)) => Some(*us),
+            _ => None,
+        }
+    }
 }
 
 /// One `//! key: value` line.

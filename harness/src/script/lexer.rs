@@ -43,7 +43,10 @@ impl<'a> LineIndex<'a> {
 
     /// The text of the line holding byte offset `at`, without its newline.
     pub(crate) fn line_text(&self, at: usize) -> &'a str {
-        let at = at.min(self.src.len());
+        let mut at = at.min(self.src.len());
+        while !self.src.is_char_boundary(at) {
+            at -= 1;
+        }
         let start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = self.src[at..].find('\n').map_or(self.src.len(), |i| at + i);
         &self.src[start..end]

@@ -178,7 +178,7 @@ fn parse_raw(cur: &mut Cursor<'_>) -> PResult<Vec<u8>> {
     if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(err(span, format!("`{hex}` is not hex")).help(help));
     }
-    if !hex.len().is_multiple_of(2) {
+    if hex.len() & 1 == 1 {
         return Err(err(span, "raw option bytes need an even number of hex digits").help(help));
     }
     Ok((0..hex.len())

@@ -267,7 +267,7 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
 }
 
 fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
-    let help = "a line starts with its time: `0.1` (absolute), `+0.1` (after the previous line), `*` (any) or a range `0.1~0.2`";
+    let help = "a line starts with its time: `0.1` (absolute), `+0.1` (after the previous line), `*` (any) or a range `0.1~0.2` (packetdrill's `.1` and `0.1...0.2` also work)";
     let start = cur.peek().map_or(cur.line_start, |t| t.span);
     if cur.eat_punct('*') {
         return Ok(Spanned {
@@ -283,7 +283,16 @@ fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
             e
         }
     })?;
-    let node = if cur.eat_punct('~') {
+    // `~`, or packetdrill's `...`, between the ends of a range.
+    let range = cur.eat_punct('~')
+        || (matches!(
+            cur.peek(),
+            Some(Token {
+                tok: Tok::Ellipsis,
+                ..
+            })
+        ) && cur.next().is_some());
+    let node = if range {
         let plus = cur.eat_punct('+');
         if plus && !relative {
             return Err(err(
@@ -326,6 +335,22 @@ fn secs(cur: &mut Cursor<'_>) -> PResult<u64> {
             cur.next();
             Ok(v)
         }
+        // packetdrill's `.25` for `0.25`.
+        Some(Token {
+            tok: Tok::Punct('.'),
+            span: dot,
+        }) => match cur.peek_at(1) {
+            Some(Token {
+                tok: Tok::Number(frac),
+                span,
+            }) if span.start == dot.end && frac.bytes().all(|b| b.is_ascii_digit()) => {
+                let v = parse_secs(&format!("0.{frac}")).map_err(|m| err(dot.to(*span), m))?;
+                cur.next();
+                cur.next();
+                Ok(v)
+            }
+            _ => Err(cur.expected("expected a time in seconds")),
+        },
         _ => Err(cur.expected("expected a time in seconds")),
     }
 }

@@ -175,6 +175,26 @@ fn times_are_integer_microseconds() {
 }
 
 #[test]
+fn packetdrill_time_spellings_are_accepted() {
+    let t = |s: &str| only_line(&format!("{s} > S. 0:0(0)")).time.node;
+    assert_eq!(t("+.1"), TimeSpec::Relative(100_000));
+    assert_eq!(t(".025"), TimeSpec::Absolute(25_000));
+    assert_eq!(
+        t("0.1...0.2"),
+        TimeSpec::AbsoluteRange {
+            lo: 100_000,
+            hi: 200_000
+        }
+    );
+    assert_eq!(
+        t("+0...0.5"),
+        TimeSpec::RelativeRange { lo: 0, hi: 500_000 }
+    );
+    assert!(error("+. 1 < S 0:0(0)").contains("expected a time in seconds"));
+    assert_round_trip("+.1 < S 0:0(0)\n+.2....3 > S. 0:0(0) ack 1");
+}
+
+#[test]
 fn times_with_more_than_six_decimals_are_rejected() {
     assert_eq!(
         error("0.0000001 < S 0:0(0)"),
@@ -518,6 +538,10 @@ fn metadata_is_typed_by_key_and_unknown_keys_are_kept() {
     assert_eq!(v("flavour"), Some(MetaValue::Text("vanilla".into())));
     assert_eq!(v("profile"), Some(MetaValue::Text("linux".into())));
     assert_eq!(s.meta("flavour").map(|m| m.span.line), Some(7));
+    assert_eq!(s.meta_text("profile"), Some("linux"));
+    assert_eq!(s.meta_list("covers"), vec!["T02", "T03"]);
+    assert_eq!(s.meta_duration("deadline"), Some(3_000_000));
+    assert_eq!(s.meta_text("deadline"), None);
     assert_eq!(s.items.len(), 1);
 }
 
@@ -778,7 +802,7 @@ const FUZZ_TOKENS: &[&str] = &[
 fn random_inputs_never_panic_and_accepted_ones_round_trip() {
     let mut rng = XorShift(0x5eed_1234_abcd_ef01);
     let mut accepted = 0;
-    for i in 0..50_000 {
+    for i in 0..100_000 {
         let src = if i % 2 == 0 {
             let n = 1 + rng.below(40);
             (0..n)
