@@ -3,5 +3,9 @@
 #[doc(hidden)]
 pub mod fixture;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod pcap;
 pub mod snapshot;
+pub mod terminal;
+pub mod text;
