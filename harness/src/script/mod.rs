@@ -20,7 +20,7 @@
 //! +0    close(3) = 0
 //! ```
 //!
-//! - [`lexer`](self) → tokens with spans (comments dropped, `//!` kept);
+//! - the lexer → tokens with spans (comments dropped, `//!` kept);
 //! - [`parse`] → [`Script`], a tree with a [`Span`] on every node; errors
 //!   are [`Diagnostic`]s (`file:line:col`, the line, a caret), the first per
 //!   line, up to [`MAX_ERRORS`];
