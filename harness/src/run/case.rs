@@ -232,6 +232,21 @@ pub fn resolve_meta(
             Err(e) => diags.push(diag(source, file, m.span, e, None)),
         }
     }
+    if let (Some(p), Some(m)) = (&meta.profile, script.meta("profile")) {
+        if crate::oracle::Profile::by_name(p).is_none() {
+            let names: Vec<_> = crate::oracle::Profile::all()
+                .iter()
+                .map(|p| p.name)
+                .collect();
+            diags.push(diag(
+                source,
+                file,
+                m.span,
+                format!("unknown profile `{p}`"),
+                Some(format!("profiles: {}", names.join(", "))),
+            ));
+        }
+    }
     for (key, slot) in [
         ("close-delay", &mut meta.close_delay),
         ("tolerance", &mut meta.tolerance),

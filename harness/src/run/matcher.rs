@@ -11,7 +11,7 @@
 
 use super::mapping::Mapping;
 use crate::script::{OptSpec, OptionList, PacketLine, Value};
-use crate::wire::{Segment, SeqNumber, TcpOption};
+use crate::wire::{Segment, SeqNumber, TcpFlags, TcpOption};
 
 /// One field that differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +45,23 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
         }
     };
     if let Value::Exact(flags) = line.flags.node {
-        check("tcp.flags", flags.to_string(), seg.flags.to_string());
+        let optional = line.flags_optional;
+        if flags != seg.flags.without(optional) {
+            let mut want = flags.to_string();
+            for f in [
+                TcpFlags::SYN,
+                TcpFlags::FIN,
+                TcpFlags::RST,
+                TcpFlags::PSH,
+                TcpFlags::URG,
+                TcpFlags::ACK,
+            ] {
+                if optional.contains(f) {
+                    want.push_str(&format!(" ({f} optional)"));
+                }
+            }
+            check("tcp.flags", want, seg.flags.to_string());
+        }
     }
     if let Some(Value::Exact(range)) = line.seq.as_ref().map(|s| &s.node) {
         check(

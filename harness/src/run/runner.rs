@@ -15,8 +15,9 @@ use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violati
 use super::mapping::Mapping;
 use super::matcher::match_segment;
 use super::scriptform::{script_line, Sender};
+use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, TimeSpec, Value};
-use crate::target::{IpFamily, Received, Session, SessionSpec, Target, TargetError};
+use crate::target::{IpFamily, Received, Service, Session, SessionSpec, Target, TargetError};
 use crate::wire::{SeqNumber, TcpState};
 use std::time::{Duration, Instant};
 
@@ -144,6 +145,29 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         }
     };
     let info = session.info().clone();
+    // A case written for a profile is judged by it; otherwise the run's.
+    let profile_name = case.meta.profile.as_deref().unwrap_or(&opts.profile);
+    report.profile = profile_name.to_string();
+    let Some(profile) = Profile::by_name(profile_name) else {
+        finish(
+            &mut report,
+            Err(Stop::Error(format!(
+                "unknown oracle profile `{profile_name}`"
+            ))),
+        );
+        return report;
+    };
+    let oracle = Oracle::new(
+        profile,
+        TargetModel {
+            addr: info.target.ip(),
+            listening: if case.meta.service == Service::Closed {
+                Vec::new()
+            } else {
+                vec![info.target.port()]
+            },
+        },
+    );
     report.target_addr = info.target.to_string();
     report.harness_addr = info.harness.to_string();
     report.virtual_time = info.virtual_time;
@@ -152,6 +176,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         opts,
         session,
         map: Mapping::new(isn),
+        oracle,
         prev: Duration::ZERO,
         transcript: Vec::new(),
         mismatches: Vec::new(),
@@ -159,6 +184,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     };
     let result = run.run();
     report.session_time = run.session.now();
+    let late = run.oracle.on_time(report.session_time);
+    run.add_findings(late, None);
     report.transcript = std::mem::take(&mut run.transcript);
     report.mismatches = std::mem::take(&mut run.mismatches);
     report.violations = std::mem::take(&mut run.violations);
@@ -213,6 +240,7 @@ struct CaseRun<'a> {
     opts: &'a RunOptions,
     session: Box<dyn Session>,
     map: Mapping,
+    oracle: Oracle,
     /// The time of the previous line's event (relative times count from it).
     prev: Duration,
     transcript: Vec<Entry>,
@@ -411,6 +439,13 @@ impl CaseRun<'_> {
     ) -> usize {
         let parsed = crate::wire::parse(&pkt.bytes);
         let checksum_ok = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
+        if parsed.is_ok() {
+            let detail = format!("{} bytes", pkt.bytes.len());
+            if let Some(f) = self.oracle.on_target_checksum(pkt.at, checksum_ok, &detail) {
+                let entry = self.transcript.len();
+                self.add_findings(vec![f], Some(entry));
+            }
+        }
         let (segment, script) = match parsed {
             Ok(seg) => {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
@@ -687,8 +722,34 @@ impl CaseRun<'_> {
         }
     }
 
+    /// Feeds a segment to the oracle; its findings concern the transcript
+    /// entry about to be pushed.
     fn judge(&mut self, at: Duration, side: Sender, seg: &crate::wire::Segment) {
-        let _ = (at, side, seg);
+        let dir = match side {
+            Sender::Harness => oracle::Direction::ToTarget,
+            Sender::Target => oracle::Direction::FromTarget,
+        };
+        let findings = self.oracle.on_segment(at, dir, seg);
+        let entry = self.transcript.len();
+        self.add_findings(findings, Some(entry));
+    }
+
+    fn add_findings(&mut self, findings: Vec<Finding>, entry: Option<usize>) {
+        self.violations
+            .extend(findings.into_iter().map(|f| violation(f, entry)));
+    }
+}
+
+/// An oracle finding as the report carries it.
+fn violation(f: Finding, entry: Option<usize>) -> Violation {
+    Violation {
+        rule: f.rule.name().to_string(),
+        level: f.level.to_string(),
+        section: f.section.to_string(),
+        requirement: f.requirement.to_string(),
+        message: f.message,
+        deviation: f.deviation,
+        entry,
     }
 }
 

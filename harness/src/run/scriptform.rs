@@ -38,7 +38,7 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         let _ = write!(out, " {}", options_text(&seg.options, sender, map));
     }
     if let Some(d) = seg.data_offset {
-        if usize::from(d) * 4 != seg.derived_data_offset() {
+        if usize::from(d) != seg.derived_data_offset() {
             let _ = write!(out, " /* doff {d} */");
         }
     }

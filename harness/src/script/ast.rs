@@ -191,6 +191,9 @@ pub enum Direction {
 pub struct PacketLine {
     pub direction: Direction,
     pub flags: Spanned<Value<TcpFlags>>,
+    /// Flags written with a `?` (`F.P?`): each may be set or not (`>` lines
+    /// only), for bits whose placement implementations choose, such as PSH.
+    pub flags_optional: TcpFlags,
     /// `None` when omitted (only on `>` lines: any sequence number).
     pub seq: Option<Spanned<Value<SeqRange>>>,
     pub ack: Option<Spanned<Value<u32>>>,

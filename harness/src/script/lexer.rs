@@ -80,7 +80,7 @@ pub(crate) struct Token {
     pub span: Span,
 }
 
-const PUNCT: &str = "<>.:()[]{},*+-~=|&";
+const PUNCT: &str = "<>.:()[]{},*+-~=|&?";
 
 /// Splits `src` into tokens. Never fails, never panics.
 pub(crate) fn lex(src: &str, index: &LineIndex<'_>) -> Vec<Token> {

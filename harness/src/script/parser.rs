@@ -15,7 +15,7 @@ use crate::wire::{SeqNumber, TcpFlags, TcpState};
 /// Parsing stops after this many diagnostics.
 pub const MAX_ERRORS: usize = 20;
 
-const FLAGS_HELP: &str = "flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`";
+const FLAGS_HELP: &str = "flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`; on `>` lines a `?` after a letter makes it optional (`F.P?`)";
 const SEQ_HELP: &str = "sequence ranges are written seq:end(len), e.g. 0:0(0)";
 const FIELDS_HELP: &str =
     "after seq:end(len) come, in any order: ack N, win N, urg N, <options>, payload \"…\", csum bad";
@@ -384,7 +384,7 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
     } else {
         Direction::Expect
     };
-    let flags = parse_flags(cur)?;
+    let (flags, flags_optional) = parse_flags(cur)?;
     let seq = if cur.is_star() {
         let span = cur.next().map_or(dir_span, |t| t.span);
         cur.check_star_allowed(span)?;
@@ -410,6 +410,7 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
     let mut p = PacketLine {
         direction,
         flags,
+        flags_optional,
         seq,
         ack: None,
         win: None,
@@ -487,22 +488,25 @@ fn spanned_map<T>(v: Value<u64>, span: Span, f: impl Fn(u64) -> T) -> Spanned<Va
     Spanned { node, span }
 }
 
-fn parse_flags(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<TcpFlags>>> {
+fn parse_flags(cur: &mut Cursor<'_>) -> PResult<(Spanned<Value<TcpFlags>>, TcpFlags)> {
     if cur.is_star() {
         let span = cur.next().map_or(cur.line_start, |t| t.span);
         if cur.inject {
             return Err(err(span, "`*` (any flags) is only allowed on `>` lines").help(FLAGS_HELP));
         }
-        return Ok(Spanned {
-            node: Value::Any,
-            span,
-        });
+        return Ok((
+            Spanned {
+                node: Value::Any,
+                span,
+            },
+            TcpFlags::empty(),
+        ));
     }
     // The flags are one word: adjacent identifier and `.` tokens (`S.`, `FP.`, `.r5`).
     let first = cur.pos;
     let mut end = None;
     while let Some(t) = cur.peek() {
-        let is_part = matches!(t.tok, Tok::Ident(_) | Tok::Punct('.'));
+        let is_part = matches!(t.tok, Tok::Ident(_) | Tok::Punct('.') | Tok::Punct('?'));
         let adjacent = end.is_none_or(|e| e == t.span.start);
         if !is_part || !adjacent {
             break;
@@ -519,12 +523,16 @@ fn parse_flags(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<TcpFlags>>> {
     let span = cur.index.span(start, end);
     let word = cur.src.get(start..end).unwrap_or("");
     if word == "none" {
-        return Ok(Spanned {
-            node: Value::Exact(TcpFlags::empty()),
-            span,
-        });
+        return Ok((
+            Spanned {
+                node: Value::Exact(TcpFlags::empty()),
+                span,
+            },
+            TcpFlags::empty(),
+        ));
     }
     let mut flags = TcpFlags::empty();
+    let mut optional = TcpFlags::empty();
     let mut chars = word.char_indices().peekable();
     while let Some((off, c)) = chars.next() {
         let at = |len: usize| cur.index.span(start + off, start + off + len);
@@ -561,15 +569,27 @@ fn parse_flags(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<TcpFlags>>> {
                 )
             }
         };
-        if c != 'r' && flags.contains(flag) {
+        if c != 'r' && (flags.contains(flag) || optional.contains(flag)) {
             return Err(err(at(1), format!("flag `{c}` given twice")).help(FLAGS_HELP));
         }
-        flags |= flag;
+        if chars.peek().is_some_and(|(_, q)| *q == '?') {
+            chars.next();
+            if cur.inject {
+                return Err(err(at(2), "an optional flag (`?`) is only allowed on `>` lines")
+                    .help(FLAGS_HELP));
+            }
+            optional |= flag;
+        } else {
+            flags |= flag;
+        }
     }
-    Ok(Spanned {
-        node: Value::Exact(flags),
-        span,
-    })
+    Ok((
+        Spanned {
+            node: Value::Exact(flags),
+            span,
+        },
+        optional,
+    ))
 }
 
 fn parse_seq_range(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<SeqRange>>> {

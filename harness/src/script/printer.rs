@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::ast::*;
+use crate::wire::TcpFlags;
 
 /// Prints `script` in canonical form.
 pub fn print(script: &Script) -> String {
@@ -86,6 +87,19 @@ fn value<T: std::fmt::Display>(v: &Value<T>) -> String {
     }
 }
 
+/// Letters of the flags a `>` line may mark optional, in print order.
+const OPTIONAL_LETTERS: [(TcpFlags, char); 9] = [
+    (TcpFlags::SYN, 'S'),
+    (TcpFlags::FIN, 'F'),
+    (TcpFlags::RST, 'R'),
+    (TcpFlags::PSH, 'P'),
+    (TcpFlags::URG, 'U'),
+    (TcpFlags::ECE, 'E'),
+    (TcpFlags::CWR, 'W'),
+    (TcpFlags::AE, 'N'),
+    (TcpFlags::ACK, '.'),
+];
+
 fn print_packet(p: &PacketLine) -> String {
     let mut s = String::from(match p.direction {
         Direction::Inject => "<",
@@ -93,6 +107,12 @@ fn print_packet(p: &PacketLine) -> String {
     });
     s.push(' ');
     s.push_str(&value(&p.flags.node));
+    for (flag, c) in OPTIONAL_LETTERS {
+        if p.flags_optional.contains(flag) {
+            s.push(c);
+            s.push('?');
+        }
+    }
     if let Some(seq) = &p.seq {
         match seq.node {
             Value::Exact(r) => {

@@ -155,7 +155,7 @@ impl Peer {
 #[test]
 fn syn_to_listener_gets_syn_ack_acking_isn_plus_one_with_mss() {
     let mut p = Peer::open(&spec(Service::Echo));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
     p.syn();
     let (at, seg) = p.recv(ms(0));
     assert_eq!(at, Duration::ZERO);
@@ -203,7 +203,7 @@ fn bare_ack_to_listener_gets_rst_from_its_ack_number() {
     let (_, seg) = p.recv(ms(0));
     assert_eq!(seg.flags, RST);
     assert_eq!(seg.seq, SeqNumber(0xdead_beef));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn rst_to_listener_draws_nothing() {
     let mut p = Peer::open(&spec(Service::Echo));
     p.send(p.segment_from(p.from, RST, SeqNumber(5), SeqNumber(0), &[]));
     p.recv_nothing(ms(3000));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn syn_with_bad_checksum_is_dropped() {
         .inject(&syn.to_bytes(ChecksumPolicy::Corrupt))
         .expect("inject");
     p.recv_nothing(ms(5000));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
     p.send(syn);
     assert_eq!(p.recv(ms(5000)).1.flags, SYN | ACK);
 }
@@ -234,7 +234,7 @@ fn new_syn_after_rst_in_syn_received_gets_a_fresh_syn_ack() {
     p.syn();
     let first = p.recv(ms(0)).1;
     p.send(p.segment_from(p.from, RST, HARNESS_ISS.add(1), SeqNumber(0), &[]));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
     p.snd_nxt = SeqNumber(7);
     p.syn();
     let second = p.recv(ms(0)).1;
@@ -304,7 +304,7 @@ fn peer_fin_with_zero_close_delay_gets_ack_and_fin_in_one_segment() {
     p.send(p.segment(ACK, &[]));
     assert_eq!(
         p.state(),
-        TcpState::Listen,
+        TcpState::Closed,
         "connection gone, listeners remain"
     );
 }
@@ -361,7 +361,7 @@ fn http_exchange_ends_with_server_active_close_and_time_wait() {
     p.recv_nothing(ms(9_000));
     assert_eq!(p.state(), TcpState::TimeWait);
     p.recv_nothing(ms(20_000));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn abort_service_resets_after_the_first_bytes() {
     let (_, seg) = p.recv(ms(1000));
     assert!(seg.flags.rst(), "{:?}", seg.flags);
     assert_eq!(seg.seq, p.rcv_nxt);
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 #[test]
@@ -455,7 +455,7 @@ fn socket_state_follows_the_passive_close() {
         close_delay: ms(500),
         ..spec(Service::Echo)
     });
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
     p.syn();
     assert_eq!(p.state(), TcpState::SynReceived);
     p.recv(ms(0));
@@ -467,7 +467,7 @@ fn socket_state_follows_the_passive_close() {
     p.recv(ms(1000));
     assert_eq!(p.state(), TcpState::LastAck);
     p.send(p.segment(ACK, &[]));
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 // --- Application actions ---
@@ -510,7 +510,7 @@ fn app_abort_sends_rst() {
     assert_eq!(p.session.app(&AppAction::Abort).unwrap(), AppOutcome::Done);
     let (_, seg) = p.recv(ms(1000));
     assert!(seg.flags.rst());
-    assert_eq!(p.state(), TcpState::Listen);
+    assert_eq!(p.state(), TcpState::Closed);
 }
 
 #[test]
