@@ -1,1 +1,74 @@
-//! `oracle` (PLACEHOLDER)
+//! `oracle`: a sans-IO model of the target's TCP endpoint that judges every
+//! segment the target sends against RFC 9293, RFC 5961, RFC 7323, RFC 6298
+//! (and RFC 2018's SYN-only option rule).
+//!
+//! The oracle is fed everything (rustls `conn/` style: no I/O, no clock):
+//!
+//! - [`Oracle::on_segment`] with [`Direction::ToTarget`] runs RFC 9293 §3.10.7
+//!   event processing on the model, so the oracle knows what the target now
+//!   owes (a RST with the §3.10.7.1 numbers, an ACK for an unacceptable
+//!   segment, a challenge ACK) and which states it may be in;
+//! - with [`Direction::FromTarget`] it checks the segment against every rule
+//!   and returns the [`Finding`]s (empty: allowed);
+//! - [`Oracle::on_time`] reports owed replies that never came;
+//! - [`Oracle::on_target_checksum`] takes the checksum verdict from the
+//!   caller, who has the bytes.
+//!
+//! Where the RFCs allow several behaviours, every one passes: ACK and FIN
+//! together or apart, delayed ACKs (under 0.5 s), a SYN's data queued or
+//! dropped (RCV.NXT is kept as a range), RFC 793 or RFC 5961 reset handling
+//! (a connection that may have been reset keeps `CLOSED` among its possible
+//! states until the target shows which). A [`Profile`] turns a known
+//! difference into a finding with `deviation: Some(reason)`.
+//!
+//! Only `crate::wire` is imported: the oracle could be its own crate.
+//!
+//! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
+//! (the connection model), `model.rs` (the [`Oracle`] and its entry points),
+//! `arrive.rs` (segments the target receives), `judge.rs` (segments it
+//! sends), `bench.rs`.
+
+mod arrive;
+mod bench;
+mod judge;
+mod model;
+mod profile;
+mod rules;
+mod tcb;
+#[cfg(test)]
+mod tests;
+
+pub use bench::{bench_judge, bench_transcript};
+pub use model::Oracle;
+pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
+pub use rules::{rules, Finding, Level, RuleId, RuleInfo};
+
+use std::net::IpAddr;
+
+/// Which way a segment travelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Direction {
+    /// From the harness (or the remote peer in a capture) to the target.
+    ToTarget,
+    /// From the target.
+    FromTarget,
+}
+
+/// An application action on the target's side, as far as the oracle cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum AppEvent {
+    Write(usize),
+    Read(usize),
+    ShutdownWrite,
+    Close,
+    Abort,
+}
+
+/// What the oracle knows about the target before any segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetModel {
+    /// The target's address: segments from it are judged.
+    pub addr: IpAddr,
+    /// Ports where the target listens; any other port is CLOSED.
+    pub listening: Vec<u16>,
+}

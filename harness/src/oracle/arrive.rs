@@ -1,0 +1,466 @@
+//! Segments the target receives: RFC 9293 §3.10.7 event processing run on
+//! the model, to learn what the target now owes (a RST, an ACK, a challenge
+//! ACK) and which states it may be in.
+
+use super::model::{Oracle, ACK_DELAY_MAX};
+use super::profile::ResetPolicy;
+use super::rules::{Finding, RuleId};
+use super::tcb::{Conn, Gone, MaybeReset, Owed, Tuple};
+use crate::wire::{seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpState};
+use std::time::Duration;
+
+impl Oracle {
+    pub(super) fn arrive(&mut self, now: Duration, seg: &Segment, _out: &mut Vec<Finding>) {
+        if seg.ip.dst() != self.target.addr {
+            return;
+        }
+        let t = Self::tuple_to_target(seg);
+        match self.conn_index(t) {
+            Some(i) => self.arrive_conn(i, now, seg),
+            None => self.arrive_no_conn(t, now, seg),
+        }
+    }
+
+    /// RFC 9293 §3.10.7.1 (CLOSED) and §3.10.7.2 (LISTEN).
+    fn arrive_no_conn(&mut self, t: Tuple, now: Duration, seg: &Segment) {
+        let listening = self.target.listening.contains(&t.port);
+        let grace = self.profile.reply_grace;
+        let f = seg.flags;
+        if f.rst() {
+            // §3.10.7.1 / §3.10.7.2: an incoming RST is discarded; nothing may answer it.
+            self.closed_mut(t).last_was_rst = true;
+            return;
+        }
+        if listening && f.syn() && !f.ack() {
+            // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
+            self.closed.retain(|c| c.tuple != t);
+            let mut c = Conn::new(t, TcpState::SynReceived, seg.ip.src().is_ipv6());
+            c.irs = seg.seq;
+            c.syn_seqs.push(seg.seq);
+            // A SYN's data may be queued or dropped (§3.10.7.2): RCV.NXT is either.
+            c.rcv_lo = seg.seq.add(1);
+            c.rcv_hi = seg.seq.add(1 + seg.payload.len() as u32);
+            c.harness_snd_max = seg.seq.add(seg.seg_len());
+            c.harness_mss = seg.mss();
+            c.harness_ws = seg.window_scale();
+            if let Some((tsval, _)) = seg.timestamps() {
+                c.harness_ts = true;
+                c.remember_tsval(tsval);
+            }
+            self.conns.push(c);
+            return;
+        }
+        let closed = self.closed_mut(t);
+        closed.last_was_rst = false;
+        if listening {
+            if f.ack() {
+                // §3.10.7.2: an ACK to LISTEN draws <SEQ=SEG.ACK><CTL=RST>.
+                closed.owed.push(super::tcb::Obligation {
+                    owed: Owed::Rst {
+                        seq: seg.ack,
+                        ack: None,
+                        numbers: RuleId::RstListenNumbers,
+                        why: format!(
+                            "an ACK-bearing segment (ack {}) to LISTEN port {}",
+                            seg.ack, t.port
+                        ),
+                    },
+                    since: now,
+                    deadline: now + grace,
+                });
+            }
+            // Anything else without SYN or ACK is dropped (§3.10.7.2).
+            return;
+        }
+        // §3.10.7.1: CLOSED.
+        let (seq, ack) = if f.ack() {
+            (seg.ack, None)
+        } else {
+            (SeqNumber(0), Some(seg.seq.add(seg.seg_len())))
+        };
+        closed.owed.push(super::tcb::Obligation {
+            owed: Owed::Rst {
+                seq,
+                ack,
+                numbers: RuleId::RstClosedNumbers,
+                why: format!(
+                    "a segment (seq {} ack {} len {} flags {}) to closed port {}",
+                    seg.seq,
+                    seg.ack,
+                    seg.seg_len(),
+                    f,
+                    t.port
+                ),
+            },
+            since: now,
+            deadline: now + grace,
+        });
+    }
+
+    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment) {
+        let grace = self.profile.reply_grace;
+        let policy = self.profile.reset_policy;
+        let f = seg.flags;
+        let c = &mut self.conns[i];
+        c.synack.disturbed = true;
+        c.data.disturbed = true;
+        if !f.rst() && seq_gt(seg.seq.add(seg.seg_len()), c.harness_snd_max) {
+            c.harness_snd_max = seg.seq.add(seg.seg_len());
+        }
+        if let Some((tsval, _)) = seg.timestamps() {
+            c.remember_tsval(tsval);
+        }
+        match c.state {
+            TcpState::SynReceived => return self.arrive_syn_received(i, now, seg),
+            TcpState::SynSent => return self.arrive_syn_sent(i, now, seg),
+            TcpState::TimeWait if f.syn() && !f.rst() => {
+                // A new SYN may reopen the tuple (RFC 9293 §3.10.7.4 TIME-WAIT note, RFC 6191).
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: "a SYN arrived in TIME-WAIT (it may reopen the connection)".into(),
+                });
+                c.syn_seqs = vec![seg.seq];
+                return;
+            }
+            _ => {}
+        }
+        // Synchronized states, RFC 9293 §3.10.7.4.
+        let seg_len = seg.seg_len();
+        let acceptable = c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len });
+        if f.rst() {
+            c.last_was_rst = true;
+            // RST check (RFC 5961 §3.2).
+            let exact = c.rcv_lo == c.rcv_hi && seg.seq == c.rcv_lo;
+            if exact {
+                let gone = Gone::ResetByHarness(now);
+                self.drop_conn(i, gone);
+                return;
+            }
+            match acceptable {
+                Some(true) => {
+                    if c.rcv_nxt_possible(seg.seq) {
+                        // Possibly exact: either outcome is fine.
+                        c.maybe_reset = Some(MaybeReset {
+                            rule: None,
+                            why: format!(
+                                "RST seq {} may equal RCV.NXT ({})",
+                                seg.seq,
+                                c.rcv_nxt_text()
+                            ),
+                        });
+                    } else {
+                        let why = format!(
+                            "an in-window RST with seq {} not at RCV.NXT {}",
+                            seg.seq,
+                            c.rcv_nxt_text()
+                        );
+                        c.maybe_reset = Some(MaybeReset {
+                            rule: Some(RuleId::RstInWindowResets),
+                            why: why.clone(),
+                        });
+                        if policy == ResetPolicy::Rfc5961 {
+                            c.owe(
+                                Owed::Ack {
+                                    missing: RuleId::ChallengeAckMissing,
+                                    numbers: RuleId::ChallengeAckNumbers,
+                                    why,
+                                },
+                                now,
+                                grace,
+                            );
+                        }
+                    }
+                }
+                None => {
+                    c.maybe_reset = Some(MaybeReset {
+                        rule: None,
+                        why: format!(
+                            "RST seq {} may be in the window (RCV.NXT {})",
+                            seg.seq,
+                            c.rcv_nxt_text()
+                        ),
+                    });
+                }
+                Some(false) => {} // §3.10.7.4: out of window, drop silently.
+            }
+            return;
+        }
+        c.last_was_rst = false;
+        if c.ts_ok && seg.timestamps().is_none() {
+            // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped silently.
+            return;
+        }
+        if c.state == TcpState::TimeWait {
+            // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
+            return;
+        }
+        if f.syn() {
+            // RFC 5961 §4.2 / RFC 9293 §3.10.7.4 fourth check: challenge ACK, whatever the seq.
+            let why = format!("a SYN (seq {}) in {}", seg.seq, c.state);
+            let in_window = acceptable == Some(true);
+            c.maybe_reset = Some(MaybeReset {
+                rule: Some(RuleId::SynInWindowResets),
+                why: why.clone(),
+            });
+            if policy == ResetPolicy::Rfc5961 || !in_window {
+                c.owe(
+                    Owed::Ack {
+                        missing: RuleId::ChallengeAckMissing,
+                        numbers: RuleId::ChallengeAckNumbers,
+                        why,
+                    },
+                    now,
+                    grace,
+                );
+            }
+            return;
+        }
+        if acceptable == Some(false) {
+            let why = format!(
+                "an unacceptable segment (seq {} len {}, RCV.NXT {} RCV.WND {})",
+                seg.seq,
+                seg_len,
+                c.rcv_nxt_text(),
+                c.rcv_wnd(c.rcv_hi)
+            );
+            c.owe(
+                Owed::Ack {
+                    missing: RuleId::AckNotSent,
+                    numbers: RuleId::UnacceptableAckNumbers,
+                    why,
+                },
+                now,
+                grace,
+            );
+            return;
+        }
+        if !f.ack() {
+            return; // §3.10.7.4: ACK bit off → drop.
+        }
+        let Some(_) = c.iss else { return };
+        // ACK processing (fifth check).
+        if seq_gt(seg.ack, c.snd_nxt) {
+            let why = format!(
+                "an ACK of unsent data (ack {} > SND.NXT {})",
+                seg.ack, c.snd_nxt
+            );
+            c.owe(
+                Owed::Ack {
+                    missing: RuleId::AckNotSent,
+                    numbers: RuleId::UnacceptableAckNumbers,
+                    why,
+                },
+                now,
+                grace,
+            );
+            return;
+        }
+        let old_ack = seq_lt(seg.ack, c.snd_una);
+        if seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd)) && c.max_snd_wnd > 0 {
+            // RFC 5961 §5.2: too old an ACK → ACK and drop.
+            let why = format!(
+                "an ACK too far below SND.UNA (ack {}, SND.UNA {}, MAX.SND.WND {})",
+                seg.ack, c.snd_una, c.max_snd_wnd
+            );
+            c.owe(
+                Owed::Ack {
+                    missing: RuleId::AckNotSent,
+                    numbers: RuleId::UnacceptableAckNumbers,
+                    why,
+                },
+                now,
+                grace,
+            );
+            return;
+        }
+        if seq_gt(seg.ack, c.snd_una) {
+            c.snd_una = seg.ack;
+            // RFC 6298 §5.3: an ACK of new data restarts the timer.
+            c.data.last = Some((c.snd_una, now));
+            c.data.interval = None;
+            c.data.disturbed = false;
+            if let Some(fin) = c.fin_seq {
+                if seq_gt(seg.ack, fin) {
+                    match c.state {
+                        TcpState::FinWait1 => c.state = TcpState::FinWait2,
+                        TcpState::Closing => {
+                            c.state = TcpState::TimeWait;
+                            c.time_wait_since = Some(now);
+                        }
+                        TcpState::LastAck => {
+                            self.drop_conn(i, Gone::Closed(now));
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        // Window update (§3.10.7.4, SND.WL1/SND.WL2).
+        if !old_ack
+            && (seq_lt(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && seq_le(c.snd_wl2, seg.ack)))
+        {
+            let wnd = c.harness_window(seg.window, false);
+            c.snd_wl1 = seg.seq;
+            c.snd_wl2 = seg.ack;
+            c.max_snd_wnd = c.max_snd_wnd.max(wnd);
+            c.snd_right = Some(seg.ack.add(wnd));
+        }
+        self.arrive_text(i, now, seg, old_ack);
+    }
+
+    /// Sixth to eighth checks: URG (ignored), segment text, FIN.
+    fn arrive_text(&mut self, i: usize, now: Duration, seg: &Segment, old_ack: bool) {
+        let c = &mut self.conns[i];
+        let receiving = matches!(
+            c.state,
+            TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+        );
+        if !receiving {
+            return; // CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN; text ignored.
+        }
+        let start = seg.seq;
+        let end = seg.seq.add(seg.payload.len() as u32);
+        let mut new_hi = c.rcv_hi;
+        if !seg.payload.is_empty() && seq_le(start, c.rcv_hi) && seq_gt(end, c.rcv_hi) {
+            new_hi = match c.rcv_right {
+                Some(right) if seq_gt(end, right) => right,
+                _ => end,
+            };
+        }
+        let mut fin = false;
+        if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
+            fin = true;
+            c.harness_fin = Some(end);
+            new_hi = end.add(1);
+        }
+        if new_hi == c.rcv_hi {
+            return;
+        }
+        let determinate = c.rcv_lo == c.rcv_hi;
+        c.rcv_hi = new_hi;
+        if determinate && !old_ack {
+            // MUST-40: the ACK for it may be delayed, but less than 0.5 s.
+            let wait = ACK_DELAY_MAX.mul_f64(1.0 + self.profile.timer_tolerance);
+            c.owe(Owed::AckData { upto: new_hi }, now, wait);
+        }
+        if fin {
+            match c.state {
+                TcpState::Established => c.state = TcpState::CloseWait,
+                TcpState::FinWait1 => c.state = TcpState::Closing,
+                TcpState::FinWait2 => {
+                    c.state = TcpState::TimeWait;
+                    c.time_wait_since = Some(now);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// §3.10.7.4 in SYN-RECEIVED (passive open).
+    fn arrive_syn_received(&mut self, i: usize, now: Duration, seg: &Segment) {
+        let grace = self.profile.reply_grace;
+        let c = &mut self.conns[i];
+        let f = seg.flags;
+        if f.rst() {
+            c.last_was_rst = true;
+            if c.rcv_nxt_possible(seg.seq) {
+                // MUST-11: back to LISTEN.
+                self.conns.swap_remove(i);
+                return;
+            }
+            if c.acceptable(seg.seq, 0) == Some(true) {
+                c.owe(
+                    Owed::Ack {
+                        missing: RuleId::ChallengeAckMissing,
+                        numbers: RuleId::ChallengeAckNumbers,
+                        why: format!(
+                            "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
+                            seg.seq,
+                            c.rcv_nxt_text()
+                        ),
+                    },
+                    now,
+                    grace,
+                );
+            }
+            return;
+        }
+        c.last_was_rst = false;
+        if f.syn() && !f.ack() {
+            // A repeated SYN: the target may answer with its SYN-ACK again.
+            if !c.syn_seqs.contains(&seg.seq) {
+                c.syn_seqs.push(seg.seq);
+            }
+            return;
+        }
+        if !f.ack() {
+            return;
+        }
+        let Some(iss) = c.iss else { return };
+        if seg.ack == iss.add(1) && !f.syn() {
+            // Fifth check: SND.UNA < SEG.ACK =< SND.NXT → ESTABLISHED.
+            c.state = TcpState::Established;
+            c.snd_una = seg.ack;
+            c.snd_wl1 = seg.seq;
+            c.snd_wl2 = seg.ack;
+            let wnd = c.harness_window(seg.window, false);
+            c.max_snd_wnd = wnd;
+            c.snd_right = Some(seg.ack.add(wnd));
+            c.data = Default::default();
+            self.arrive_text(i, now, seg, false);
+        } else {
+            // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>.
+            let why = format!(
+                "an unacceptable ACK (ack {}, expected {}) in SYN-RECEIVED",
+                seg.ack,
+                iss.add(1)
+            );
+            c.owe(
+                Owed::Rst {
+                    seq: seg.ack,
+                    ack: None,
+                    numbers: RuleId::RstListenNumbers,
+                    why,
+                },
+                now,
+                grace,
+            );
+        }
+    }
+
+    /// §3.10.7.3 SYN-SENT (the target's active open): only what the model needs.
+    fn arrive_syn_sent(&mut self, i: usize, _now: Duration, seg: &Segment) {
+        let c = &mut self.conns[i];
+        let f = seg.flags;
+        let Some(iss) = c.iss else { return };
+        if f.rst() {
+            if f.ack() && seg.ack == iss.add(1) {
+                self.conns.swap_remove(i);
+            }
+            return;
+        }
+        if f.syn() {
+            c.irs = seg.seq;
+            c.syn_seqs.push(seg.seq);
+            c.rcv_lo = seg.seq.add(1);
+            c.rcv_hi = seg.seq.add(1);
+            c.harness_mss = seg.mss();
+            c.harness_ws = seg.window_scale();
+            c.harness_ts = seg.timestamps().is_some();
+            c.ts_ok = c.harness_ts && c.ts_ok;
+            if f.ack() && seg.ack == iss.add(1) {
+                c.state = TcpState::Established;
+                c.snd_una = seg.ack;
+                c.snd_wl1 = seg.seq;
+                c.snd_wl2 = seg.ack;
+                let wnd = seg.window as u32;
+                c.snd_right = Some(seg.ack.add(wnd));
+                c.max_snd_wnd = wnd;
+            } else if !f.ack() {
+                c.state = TcpState::SynReceived; // simultaneous open
+                c.passive = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! A throughput benchmark: a realistic transcript judged by fresh oracles.
+
+use super::{Direction, Oracle, Profile, TargetModel};
+use crate::wire::{IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
+use std::net::Ipv4Addr;
+use std::time::{Duration, Instant};
+
+/// The benchmark transcript: handshake, a request and its echo, the
+/// harness's FIN, the target's FIN, the last ACK (10 segments), with the
+/// session time of each. Sequence numbers straddle 2^32.
+pub fn bench_transcript() -> (TargetModel, Vec<(Duration, Direction, Segment)>) {
+    let target = Ipv4Addr::new(192, 0, 2, 1);
+    let harness = Ipv4Addr::new(198, 51, 100, 1);
+    let to = Segment {
+        window: 65535,
+        ..Segment::new(IpEnvelope::v4(harness, target), 40000, 8080, TcpFlags::ACK)
+    };
+    let from = Segment {
+        window: 64240,
+        ..Segment::new(IpEnvelope::v4(target, harness), 8080, 40000, TcpFlags::ACK)
+    };
+    let h = SeqNumber(u32::MAX - 20); // harness ISN
+    let t = SeqNumber(u32::MAX - 3); // target ISS
+    let ms = Duration::from_millis;
+    let data = b"GET / HTTP/1.0\r\n\r\n".to_vec();
+    let n = data.len() as u32;
+    let syn = TcpFlags::SYN;
+    let ack = TcpFlags::ACK;
+    let psh = TcpFlags::PSH | TcpFlags::ACK;
+    let fin = TcpFlags::FIN | TcpFlags::ACK;
+    let segs = vec![
+        (
+            ms(0),
+            Direction::ToTarget,
+            Segment {
+                seq: h,
+                flags: syn,
+                options: vec![TcpOption::Mss(1460)],
+                ..to.clone()
+            },
+        ),
+        (
+            ms(1),
+            Direction::FromTarget,
+            Segment {
+                seq: t,
+                ack: h.add(1),
+                flags: syn | ack,
+                options: vec![TcpOption::Mss(1460)],
+                ..from.clone()
+            },
+        ),
+        (
+            ms(2),
+            Direction::ToTarget,
+            Segment {
+                seq: h.add(1),
+                ack: t.add(1),
+                ..to.clone()
+            },
+        ),
+        (
+            ms(3),
+            Direction::ToTarget,
+            Segment {
+                seq: h.add(1),
+                ack: t.add(1),
+                flags: psh,
+                payload: data.clone(),
+                ..to.clone()
+            },
+        ),
+        (
+            ms(4),
+            Direction::FromTarget,
+            Segment {
+                seq: t.add(1),
+                ack: h.add(1 + n),
+                flags: psh,
+                payload: data,
+                ..from.clone()
+            },
+        ),
+        (
+            ms(5),
+            Direction::ToTarget,
+            Segment {
+                seq: h.add(1 + n),
+                ack: t.add(1 + n),
+                ..to.clone()
+            },
+        ),
+        (
+            ms(6),
+            Direction::ToTarget,
+            Segment {
+                seq: h.add(1 + n),
+                ack: t.add(1 + n),
+                flags: fin,
+                ..to.clone()
+            },
+        ),
+        (
+            ms(7),
+            Direction::FromTarget,
+            Segment {
+                seq: t.add(1 + n),
+                ack: h.add(2 + n),
+                ..from.clone()
+            },
+        ),
+        (
+            ms(8),
+            Direction::FromTarget,
+            Segment {
+                seq: t.add(1 + n),
+                ack: h.add(2 + n),
+                flags: fin,
+                ..from.clone()
+            },
+        ),
+        (
+            ms(9),
+            Direction::ToTarget,
+            Segment {
+                seq: h.add(2 + n),
+                ack: t.add(2 + n),
+                ..to
+            },
+        ),
+    ];
+    let model = TargetModel {
+        addr: target.into(),
+        listening: vec![8080],
+    };
+    (model, segs)
+}
+
+/// Judges the benchmark transcript `iterations` times, each with a fresh
+/// strict oracle; returns the number of segments judged and the time taken.
+/// Panics if the transcript draws a finding (it is conformant by construction).
+pub fn bench_judge(iterations: usize) -> (u64, Duration) {
+    let (model, segs) = bench_transcript();
+    let profile = Profile::rfc9293();
+    let start = Instant::now();
+    let mut judged = 0u64;
+    for _ in 0..iterations {
+        let mut oracle = Oracle::new(profile.clone(), model.clone());
+        for (at, dir, seg) in &segs {
+            let findings = oracle.on_segment(*at, *dir, seg);
+            assert!(
+                findings.is_empty(),
+                "benchmark transcript drew {findings:?}"
+            );
+            judged += 1;
+        }
+    }
+    (judged, start.elapsed())
+}

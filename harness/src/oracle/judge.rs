@@ -1,0 +1,686 @@
+//! Segments the target sends: each is checked against the rules, then
+//! updates the model (the target's SND.NXT, its FIN, its state).
+
+use super::model::{at_least, rst_text, Oracle};
+use super::profile::RFC_TIME_WAIT;
+use super::rules::{Finding, RuleId};
+use super::tcb::{Conn, Gone, Owed, RtxClock, Tuple};
+use crate::wire::{seq_ge, seq_gt, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
+use std::time::Duration;
+
+impl Oracle {
+    pub(super) fn judge(&mut self, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+        if seg.ip.src() != self.target.addr {
+            return;
+        }
+        self.judge_header(seg, out);
+        let t = Self::tuple_from_target(seg);
+        match self.conn_index(t) {
+            Some(i) => self.judge_conn(i, now, seg, out),
+            None => self.judge_no_conn(t, now, seg, out),
+        }
+    }
+
+    /// Checks that need no connection: reserved bits, SYN-only options.
+    fn judge_header(&self, seg: &Segment, out: &mut Vec<Finding>) {
+        if seg.flags.reserved() != 0 {
+            out.push(self.finding(
+                RuleId::ReservedBitsSet,
+                format!(
+                    "reserved bits {:#05b} set (flags {})",
+                    seg.flags.reserved(),
+                    seg.flags
+                ),
+            ));
+        }
+        if seg.flags.syn() {
+            if let Some(ws) = seg.window_scale() {
+                if ws > 14 {
+                    out.push(self.finding(
+                        RuleId::WscaleTooLarge,
+                        format!("window scale shift {ws} > 14"),
+                    ));
+                }
+            }
+            return;
+        }
+        for o in &seg.options {
+            let rule = match o {
+                TcpOption::Mss(_) => RuleId::MssOnNonSyn,
+                TcpOption::WindowScale(_) => RuleId::WscaleOnNonSyn,
+                TcpOption::SackPermitted => RuleId::SackPermittedOnNonSyn,
+                _ => continue,
+            };
+            out.push(self.finding(
+                rule,
+                format!(
+                    "{o:?} option in a non-SYN segment (flags {}, seq {})",
+                    seg.flags, seg.seq
+                ),
+            ));
+        }
+    }
+
+    /// A segment on a tuple with no connection in the model.
+    fn judge_no_conn(&mut self, t: Tuple, _now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+        let f = seg.flags;
+        if f.syn() && !f.ack() && !f.rst() {
+            // The target's active open (§3.10.7.3 from the other side).
+            self.closed.retain(|c| c.tuple != t);
+            let mut c = Conn::new(t, TcpState::SynSent, seg.ip.src().is_ipv6());
+            c.passive = false;
+            c.iss = Some(seg.seq);
+            c.snd_una = seg.seq;
+            c.snd_nxt = seg.seq.add(seg.seg_len());
+            c.target_ws = seg.window_scale();
+            c.ts_ok = seg.timestamps().is_some();
+            if !seg.payload.is_empty() {
+                out.push(self.finding(
+                    RuleId::DataBeforeEstablished,
+                    format!("{} bytes of payload on the target's SYN", seg.payload.len()),
+                ));
+            }
+            self.conns.push(c);
+            return;
+        }
+        let gone = self
+            .closed
+            .iter()
+            .find(|c| c.tuple == t)
+            .map(|c| (c.gone, c.last_was_rst));
+        let (gone, last_was_rst) = gone.unwrap_or((Gone::Never, false));
+        if f.rst() {
+            let closed = self.closed_mut(t);
+            let owed_idx = closed
+                .owed
+                .iter()
+                .position(|o| matches!(o.owed, Owed::Rst { .. }));
+            let Some(first) = owed_idx else {
+                if last_was_rst {
+                    out.push(self.finding(
+                        RuleId::RstForRst,
+                        format!("RST (seq {}) sent in reply to a RST on a connection that does not exist", seg.seq),
+                    ));
+                }
+                return;
+            };
+            // A RST matching any owed one satisfies it; otherwise the oldest is answered wrongly.
+            let matching = closed.owed.iter().position(|o| rst_matches(&o.owed, seg));
+            let o = closed.owed.remove(matching.unwrap_or(first));
+            if matching.is_none() {
+                if let Owed::Rst {
+                    seq,
+                    ack,
+                    numbers,
+                    why,
+                } = o.owed
+                {
+                    out.push(self.finding(numbers, wrong_rst_message(seg, seq, ack, &why)));
+                }
+            }
+            return;
+        }
+        if f.syn() && f.ack() {
+            out.push(self.finding(
+                RuleId::SynAckWithoutSyn,
+                format!(
+                    "SYN-ACK (seq {} ack {}) to {} which sent no SYN",
+                    seg.seq, seg.ack, t.harness
+                ),
+            ));
+            return;
+        }
+        let (rule, why) = if last_was_rst {
+            (
+                RuleId::ReplyToRst,
+                "in reply to a RST to a closed port or LISTEN".to_string(),
+            )
+        } else {
+            match gone {
+                Gone::ResetByHarness(at) => (
+                    RuleId::RstAtRcvNxtIgnored,
+                    format!(
+                        "after the harness reset the connection at RCV.NXT ({:.3} s)",
+                        at.as_secs_f64()
+                    ),
+                ),
+                Gone::ResetByTarget(at) => (
+                    RuleId::SegmentOnClosedConnection,
+                    format!(
+                        "after the target reset the connection ({:.3} s)",
+                        at.as_secs_f64()
+                    ),
+                ),
+                Gone::Closed(at) => (
+                    RuleId::SegmentOnClosedConnection,
+                    format!("after the connection closed ({:.3} s)", at.as_secs_f64()),
+                ),
+                Gone::Never => (
+                    RuleId::SegmentOnClosedConnection,
+                    "on a connection that does not exist".to_string(),
+                ),
+            }
+        };
+        out.push(self.finding(
+            rule,
+            format!(
+                "segment (flags {} seq {} ack {} len {}) {why}",
+                f,
+                seg.seq,
+                seg.ack,
+                seg.payload.len()
+            ),
+        ));
+    }
+
+    fn judge_conn(&mut self, i: usize, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+        let f = seg.flags;
+        if f.rst() {
+            return self.judge_rst(i, now, seg, out);
+        }
+        if f.syn() {
+            return self.judge_syn(i, now, seg, out);
+        }
+        let tol = self.profile.timer_tolerance;
+        let min_rto = self.profile.min_rto;
+        let mut found: Vec<(RuleId, String, bool)> = Vec::new();
+        let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
+        let c = &mut self.conns[i];
+        // The target acts normally: whatever a legacy stack would have reset is alive.
+        c.maybe_reset = None;
+        if c.state == TcpState::SynSent {
+            return; // the model does not follow the target's active open further
+        }
+        let payload = seg.payload.len() as u32;
+        if c.state == TcpState::SynReceived && payload > 0 {
+            report(
+                RuleId::DataBeforeEstablished,
+                format!(
+                    "{payload} bytes at seq {} before the handshake completed (SYN-RECEIVED)",
+                    seg.seq
+                ),
+                true,
+            );
+        }
+        if c.state == TcpState::TimeWait && (payload > 0 || f.fin()) {
+            report(
+                RuleId::TimeWaitSends,
+                format!(
+                    "segment (flags {f} seq {} len {payload}) in TIME-WAIT",
+                    seg.seq
+                ),
+                true,
+            );
+        }
+        // ACK field.
+        if !f.ack() {
+            report(
+                RuleId::AckBitMissing,
+                format!(
+                    "segment (flags {f} seq {}) without ACK in {}",
+                    seg.seq, c.state
+                ),
+                true,
+            );
+        } else {
+            if seq_gt(seg.ack, c.harness_snd_max) {
+                report(
+                    RuleId::AckOfUnsentData,
+                    format!(
+                        "ack {} but the harness has sent only up to {}",
+                        seg.ack, c.harness_snd_max
+                    ),
+                    true,
+                );
+            }
+            if let Some(last) = c.last_ack {
+                if seq_lt(seg.ack, last) {
+                    report(
+                        RuleId::AckWentBackwards,
+                        format!("ack {} after ack {last}", seg.ack),
+                        true,
+                    );
+                }
+            }
+            judge_owed_acks(c, seg, &mut report);
+            if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
+                c.last_ack = Some(seg.ack);
+            }
+            if seq_gt(seg.ack, c.rcv_lo) && seq_ge(c.harness_snd_max, seg.ack) {
+                c.rcv_lo = seg.ack;
+                if seq_gt(seg.ack, c.rcv_hi) {
+                    c.rcv_hi = seg.ack; // out-of-order data filled in
+                }
+            }
+            c.owed.retain(|o| match o.owed {
+                Owed::AckData { upto } => seq_lt(seg.ack, upto),
+                _ => true,
+            });
+            c.rcv_right = Some(seg.ack.add(c.target_window(seg.window, false)));
+        }
+        // Timestamps (RFC 7323 §3.2, §4.3).
+        if c.ts_ok {
+            match seg.timestamps() {
+                None => report(
+                    RuleId::TimestampsMissing,
+                    format!(
+                        "no TSopt on segment seq {} (timestamps negotiated)",
+                        seg.seq
+                    ),
+                    true,
+                ),
+                Some((_, tsecr)) => {
+                    if f.ack() && !tsecr_plausible(c, tsecr) {
+                        report(
+                            RuleId::TsecrNotEchoed,
+                            format!(
+                                "TSecr {tsecr} is not a TSval the harness sent (latest {:?})",
+                                c.ts_max
+                            ),
+                            true,
+                        );
+                    }
+                }
+            }
+        }
+        // Sequence space.
+        let len = payload + f.fin() as u32;
+        let end = seg.seq.add(payload);
+        if let Some(fin) = c.fin_seq {
+            if payload > 0 && seq_gt(end, fin) {
+                report(
+                    RuleId::DataAfterFin,
+                    format!("data {}..{} after the FIN at {fin}", seg.seq, end),
+                    true,
+                );
+            }
+            if f.fin() && end != fin {
+                report(
+                    RuleId::FinMoved,
+                    format!("FIN at {end}, but the first FIN was at {fin}"),
+                    true,
+                );
+            }
+        }
+        if len > 0 && c.state != TcpState::SynReceived || payload > 0 {
+            if seq_gt(seg.seq, c.snd_nxt) {
+                report(
+                    RuleId::SeqGap,
+                    format!(
+                        "segment starts at {} but SND.NXT is {} ({} octets never sent)",
+                        seg.seq,
+                        c.snd_nxt,
+                        seg.seq.offset_from(c.snd_nxt)
+                    ),
+                    true,
+                );
+            }
+            let keepalive = payload <= 1 && !f.fin() && seg.seq == c.snd_una.sub(1);
+            if seq_lt(seg.seq, c.snd_una) && !keepalive {
+                report(
+                    RuleId::RetransmitBelowSndUna,
+                    format!(
+                        "segment starts at {} below SND.UNA {} (already acknowledged)",
+                        seg.seq, c.snd_una
+                    ),
+                    true,
+                );
+            }
+            if payload > 0 {
+                if let Some(right) = c.snd_right {
+                    // A shrunk window does not make data already sent illegal to resend.
+                    let probe = payload == 1 && seq_ge(seg.seq, right) && seg.seq == c.snd_una;
+                    if seq_gt(end, right) && seq_gt(end, c.snd_nxt) && !probe {
+                        report(
+                            RuleId::DataBeyondWindow,
+                            format!(
+                                "data {}..{} beyond the window's right edge {} (SND.UNA {})",
+                                seg.seq, end, right, c.snd_una
+                            ),
+                            true,
+                        );
+                    }
+                }
+                if payload > c.send_mss() {
+                    report(
+                        RuleId::SegmentExceedsMss,
+                        format!(
+                            "{payload} bytes of payload but the send MSS is {}",
+                            c.send_mss()
+                        ),
+                        true,
+                    );
+                }
+            }
+            // RFC 6298: a retransmission of the oldest unacknowledged octet.
+            let window_open = c.snd_right.is_none_or(|r| seq_gt(r, seg.seq));
+            if len > 0 && seq_lt(seg.seq, c.snd_nxt) && seg.seq == c.snd_una && window_open {
+                rto_check(&mut c.data, seg.seq, now, min_rto, tol, "data", &mut report);
+            } else if len > 0 && c.snd_una == c.snd_nxt {
+                c.data = RtxClock {
+                    last: Some((seg.seq, now)),
+                    interval: None,
+                    disturbed: false,
+                };
+            }
+            if seq_gt(seg.seq.add(len), c.snd_nxt) {
+                c.snd_nxt = seg.seq.add(len);
+            }
+            if f.fin() && c.fin_seq.is_none() {
+                c.fin_seq = Some(end);
+                c.state = match c.state {
+                    TcpState::Established | TcpState::SynReceived => TcpState::FinWait1,
+                    TcpState::CloseWait => TcpState::LastAck,
+                    s => s,
+                };
+            }
+        }
+        for (rule, msg, within) in found {
+            out.push(self.finding_bounded(rule, msg, within));
+        }
+    }
+
+    fn judge_rst(&mut self, i: usize, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+        let c = &mut self.conns[i];
+        if let Some(pos) = c
+            .owed
+            .iter()
+            .position(|o| matches!(o.owed, Owed::Rst { .. }))
+        {
+            let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
+            let o = c.owed.remove(matching.unwrap_or(pos));
+            if matching.is_none() {
+                if let Owed::Rst {
+                    seq,
+                    ack,
+                    numbers,
+                    why,
+                } = o.owed
+                {
+                    let f = self.finding(numbers, wrong_rst_message(seg, seq, ack, &why));
+                    out.push(f);
+                }
+            }
+            // SYN-RECEIVED stays: the handshake may still complete (§3.10.7.4 fifth check).
+            return;
+        }
+        let c = &self.conns[i];
+        if c.last_was_rst {
+            out.push(self.finding(
+                RuleId::RstForRst,
+                format!("RST (seq {}) in reply to a RST in {}", seg.seq, c.state),
+            ));
+        }
+        if let Some(m) = &c.maybe_reset {
+            if let Some(rule) = m.rule {
+                let msg = format!(
+                    "the connection was reset after {} (RST seq {})",
+                    m.why, seg.seq
+                );
+                out.push(self.finding(rule, msg));
+            }
+        }
+        if let Some(since) = c.time_wait_since {
+            let lasted = now.saturating_sub(since);
+            let tol = self.profile.timer_tolerance;
+            if c.state == TcpState::TimeWait && !at_least(lasted, RFC_TIME_WAIT, tol) {
+                let within = at_least(lasted, self.profile.time_wait, tol);
+                out.push(self.finding_bounded(
+                    RuleId::TimeWaitTooShort,
+                    format!(
+                        "RST after {:.1} s of TIME-WAIT; 2×MSL is {} s",
+                        lasted.as_secs_f64(),
+                        RFC_TIME_WAIT.as_secs()
+                    ),
+                    within,
+                ));
+            }
+        }
+        self.drop_conn(i, Gone::ResetByTarget(now));
+    }
+
+    /// A SYN from the target on a known connection: its SYN-ACK.
+    fn judge_syn(&mut self, i: usize, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+        let initial_rto = self.profile.initial_rto;
+        let tol = self.profile.timer_tolerance;
+        let mut found: Vec<(RuleId, String, bool)> = Vec::new();
+        let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
+        let c = &mut self.conns[i];
+        let f = seg.flags;
+        if c.state == TcpState::TimeWait
+            && c.maybe_reset.is_some()
+            && f.ack()
+            && c.syn_seqs.contains(&seg.ack.sub(1))
+        {
+            // The SYN reopened the tuple: start over as a fresh passive open.
+            let syn = c.syn_seqs[0];
+            let mut fresh = Conn::new(c.tuple, TcpState::SynReceived, c.ipv6);
+            fresh.irs = syn;
+            fresh.syn_seqs.push(syn);
+            fresh.rcv_lo = syn.add(1);
+            fresh.rcv_hi = syn.add(1);
+            fresh.harness_snd_max = c.harness_snd_max;
+            *c = fresh;
+        }
+        if c.state != TcpState::SynReceived || !f.ack() {
+            let repeat = f.ack()
+                && Some(seg.seq) == c.iss
+                && seg.ack == c.irs.add(1)
+                && seg.payload.is_empty();
+            if !repeat {
+                report(
+                    RuleId::SynAckWithoutSyn,
+                    format!(
+                        "SYN (flags {f} seq {} ack {}) in {}, not in reply to a SYN",
+                        seg.seq, seg.ack, c.state
+                    ),
+                    true,
+                );
+            }
+        } else {
+            if !c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+                report(
+                    RuleId::SynAckAcksIsn,
+                    format!(
+                        "SYN-ACK ack {} but the SYN's seq was {} (expected ack {})",
+                        seg.ack,
+                        c.irs,
+                        c.irs.add(1)
+                    ),
+                    true,
+                );
+            }
+            match c.iss {
+                Some(iss) if iss != seg.seq => report(
+                    RuleId::IssChanged,
+                    format!(
+                        "SYN-ACK seq {} but the earlier SYN-ACK had ISS {iss}",
+                        seg.seq
+                    ),
+                    true,
+                ),
+                Some(_) => rto_check(
+                    &mut c.synack,
+                    seg.seq,
+                    now,
+                    initial_rto,
+                    tol,
+                    "SYN-ACK",
+                    &mut report,
+                ),
+                None => {
+                    c.iss = Some(seg.seq);
+                    c.snd_una = seg.seq;
+                    c.snd_nxt = seg.seq.add(1);
+                    c.synack = RtxClock {
+                        last: Some((seg.seq, now)),
+                        interval: None,
+                        disturbed: false,
+                    };
+                }
+            }
+            if !seg.payload.is_empty() {
+                report(
+                    RuleId::DataBeforeEstablished,
+                    format!("{} bytes of payload on the SYN-ACK", seg.payload.len()),
+                    true,
+                );
+            }
+            if seg.mss().is_none() {
+                report(
+                    RuleId::MssMissing,
+                    "SYN-ACK without an MSS option".into(),
+                    true,
+                );
+            }
+            match (seg.window_scale(), c.harness_ws) {
+                (Some(ws), None) => report(
+                    RuleId::WscaleWithoutOffer,
+                    format!("SYN-ACK carries wscale {ws} but the SYN had no Window Scale option"),
+                    true,
+                ),
+                (ws, _) => c.target_ws = ws,
+            }
+            match (seg.timestamps(), c.harness_ts) {
+                (Some((tsval, _)), false) => report(
+                    RuleId::TimestampsWithoutOffer,
+                    format!("SYN-ACK carries TS val {tsval} but the SYN had no TSopt"),
+                    true,
+                ),
+                (Some((_, tsecr)), true) => {
+                    c.ts_ok = true;
+                    if !c.ts_vals.contains(&tsecr) {
+                        report(
+                            RuleId::TsecrNotEchoed,
+                            format!(
+                                "SYN-ACK TSecr {tsecr} does not echo the SYN's TSval {:?}",
+                                c.ts_vals.back()
+                            ),
+                            true,
+                        );
+                    }
+                }
+                (None, _) => c.ts_ok = false,
+            }
+            c.last_ack = Some(seg.ack);
+            c.rcv_right = Some(seg.ack.add(seg.window as u32));
+        }
+        for (rule, msg, within) in found {
+            out.push(self.finding_bounded(rule, msg, within));
+        }
+    }
+}
+
+/// Checks a pure ACK (or any ACK-bearing segment) against the ACKs the target owes.
+fn judge_owed_acks(c: &mut Conn, seg: &Segment, report: &mut impl FnMut(RuleId, String, bool)) {
+    if !c.owed.iter().any(|o| matches!(o.owed, Owed::Ack { .. })) {
+        return;
+    }
+    let pure = seg.payload.is_empty() && !seg.flags.fin();
+    let seq_ok = if c.snd_una == c.snd_nxt {
+        seg.seq == c.snd_nxt
+    } else {
+        seq_ge(seg.seq, c.snd_una) && seq_ge(c.snd_nxt, seg.seq)
+    };
+    let ack_ok = c.rcv_nxt_possible(seg.ack)
+        || (seq_gt(seg.ack, c.rcv_hi) && seq_ge(c.harness_snd_max, seg.ack));
+    let expected = format!("<SEQ={}><ACK={}>", c.snd_nxt, c.rcv_nxt_text());
+    let mut first = true;
+    c.owed.retain(|o| {
+        let Owed::Ack { numbers, why, .. } = &o.owed else {
+            return true;
+        };
+        if first && (!ack_ok || (pure && !seq_ok)) {
+            report(
+                *numbers,
+                format!(
+                    "ACK <SEQ={}><ACK={}> answering {why}; expected {expected}",
+                    seg.seq, seg.ack
+                ),
+                true,
+            );
+        }
+        first = false;
+        false
+    });
+}
+
+/// A TSecr is plausible when it echoes a TSval the harness sent, or (when
+/// the memory has forgotten some) is not newer than the newest one.
+fn tsecr_plausible(c: &Conn, tsecr: u32) -> bool {
+    if c.ts_vals.contains(&tsecr) {
+        return true;
+    }
+    match c.ts_max {
+        Some(max) => {
+            c.ts_vals.len() == super::tcb::TS_MEMORY && !seq_gt(SeqNumber(tsecr), SeqNumber(max))
+        }
+        None => false,
+    }
+}
+
+/// RFC 6298 §2.1/§2.4 (minimum) and §5.5 (back-off) for one retransmission.
+fn rto_check(
+    clock: &mut RtxClock,
+    seq: SeqNumber,
+    now: Duration,
+    bound: Duration,
+    tol: f64,
+    what: &str,
+    report: &mut impl FnMut(RuleId, String, bool),
+) {
+    if let (Some((last_seq, last_at)), false) = (clock.last, clock.disturbed) {
+        if last_seq == seq {
+            let interval = now.saturating_sub(last_at);
+            if !at_least(interval, super::profile::RFC_MIN_RTO, tol) {
+                report(
+                    RuleId::RtoTooShort,
+                    format!(
+                        "{what} retransmitted {} ms after the previous transmission; the minimum RTO is 1000 ms",
+                        interval.as_millis()
+                    ),
+                    at_least(interval, bound, tol),
+                );
+            }
+            if let Some(prev) = clock.interval {
+                if !at_least(interval, prev, tol) {
+                    report(
+                        RuleId::RtoNoBackoff,
+                        format!(
+                            "{what} retransmission interval {} ms is shorter than the previous {} ms (RTO must double)",
+                            interval.as_millis(),
+                            prev.as_millis()
+                        ),
+                        true,
+                    );
+                }
+            }
+            clock.interval = Some(interval);
+        } else {
+            clock.interval = None;
+        }
+    } else {
+        clock.interval = None;
+    }
+    clock.last = Some((seq, now));
+    clock.disturbed = false;
+}
+
+fn rst_matches(owed: &Owed, seg: &Segment) -> bool {
+    match owed {
+        Owed::Rst {
+            seq, ack: Some(a), ..
+        } => seg.seq == *seq && seg.flags.ack() && seg.ack == *a,
+        Owed::Rst { seq, ack: None, .. } => seg.seq == *seq && !seg.flags.ack(),
+        _ => false,
+    }
+}
+
+fn wrong_rst_message(seg: &Segment, seq: SeqNumber, ack: Option<SeqNumber>, why: &str) -> String {
+    let got = if seg.flags.ack() { Some(seg.ack) } else { None };
+    format!(
+        "RST was {} after {why}; expected {}",
+        rst_text(seg.seq, got),
+        rst_text(seq, ack)
+    )
+}

@@ -1,0 +1,239 @@
+//! The [`Oracle`]: connection table, the public entry points, obligation
+//! deadlines. Segment processing lives in `arrive.rs` (what the target
+//! receives) and `judge.rs` (what it sends).
+
+use super::profile::Profile;
+use super::rules::{Finding, RuleId};
+use super::tcb::{Closed, Conn, Gone, Obligation, Owed, Tuple};
+use super::{AppEvent, Direction, TargetModel};
+use crate::wire::{Segment, TcpState};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A sans-IO model of the target's TCP endpoint. Feed it every segment in
+/// both directions, application events and the passing of time; it returns
+/// findings about what the target sent.
+#[derive(Clone, Debug)]
+pub struct Oracle {
+    pub(super) profile: Profile,
+    pub(super) target: TargetModel,
+    pub(super) conns: Vec<Conn>,
+    pub(super) closed: Vec<Closed>,
+}
+
+/// RFC 9293 §3.8.6.3: the ACK delay limit (MUST-40).
+pub(super) const ACK_DELAY_MAX: Duration = Duration::from_millis(500);
+
+impl Oracle {
+    pub fn new(profile: Profile, target: TargetModel) -> Oracle {
+        Oracle {
+            profile,
+            target,
+            conns: Vec::new(),
+            closed: Vec::new(),
+        }
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Feeds one segment seen at session time `now`. For `FromTarget`
+    /// segments, returns the findings about that segment (empty: allowed).
+    /// Either direction may also return findings about replies the target
+    /// owed and did not send in time.
+    pub fn on_segment(&mut self, now: Duration, dir: Direction, seg: &Segment) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.expire(now, &mut out);
+        match dir {
+            Direction::ToTarget => self.arrive(now, seg, &mut out),
+            Direction::FromTarget => self.judge(now, seg, &mut out),
+        }
+        out
+    }
+
+    /// An application event on the target's side. The oracle never requires
+    /// one (built-in services act on their own); `Abort` and `Close` make the
+    /// RST or FIN that follows expected rather than merely allowed.
+    pub fn on_app(&mut self, _now: Duration, peer: SocketAddr, ev: AppEvent) {
+        if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
+            if matches!(ev, AppEvent::Abort) {
+                // The RST that follows ends the connection; nothing is owed after it.
+                c.owed.retain(|o| !matches!(o.owed, Owed::AckData { .. }));
+            }
+        }
+    }
+
+    /// Time passed with no segment: reports replies the target owed and
+    /// did not send within the profile's grace time.
+    pub fn on_time(&mut self, now: Duration) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.expire(now, &mut out);
+        out
+    }
+
+    /// A segment from the target arrived with a bad TCP checksum (the caller
+    /// sees the bytes; the oracle sees only parsed segments). RFC 9293 §3.1, MUST-2.
+    pub fn on_target_checksum(
+        &mut self,
+        _now: Duration,
+        valid: bool,
+        detail: &str,
+    ) -> Option<Finding> {
+        (!valid).then(|| {
+            self.finding(
+                RuleId::BadChecksum,
+                format!("segment from the target has an invalid TCP checksum: {detail}"),
+            )
+        })
+    }
+
+    /// The model's state per connection: the harness endpoint and every
+    /// state the target may be in.
+    pub fn states(&self) -> Vec<(SocketAddr, Vec<TcpState>)> {
+        self.conns
+            .iter()
+            .map(|c| {
+                let mut s = vec![c.state];
+                if c.maybe_reset.is_some() {
+                    s.push(TcpState::Closed);
+                }
+                (c.tuple.harness, s)
+            })
+            .collect()
+    }
+
+    /// A finding of `rule`, labelled as a deviation when the profile allows it.
+    pub(super) fn finding(&self, rule: RuleId, message: String) -> Finding {
+        self.finding_bounded(rule, message, true)
+    }
+
+    /// Like `finding`, but the profile's allowance only applies when
+    /// `within_profile` (e.g. the measured time meets the profile's own bound).
+    pub(super) fn finding_bounded(
+        &self,
+        rule: RuleId,
+        message: String,
+        within_profile: bool,
+    ) -> Finding {
+        let mut f = Finding::new(rule, message);
+        if within_profile {
+            f.deviation = self
+                .profile
+                .allows(rule)
+                .map(|why| format!("{}: {why}", self.profile.name));
+        }
+        f
+    }
+
+    pub(super) fn tuple_to_target(seg: &Segment) -> Tuple {
+        Tuple {
+            harness: SocketAddr::new(seg.ip.src(), seg.src_port),
+            port: seg.dst_port,
+        }
+    }
+
+    pub(super) fn tuple_from_target(seg: &Segment) -> Tuple {
+        Tuple {
+            harness: SocketAddr::new(seg.ip.dst(), seg.dst_port),
+            port: seg.src_port,
+        }
+    }
+
+    pub(super) fn conn_index(&self, t: Tuple) -> Option<usize> {
+        self.conns.iter().position(|c| c.tuple == t)
+    }
+
+    pub(super) fn closed_mut(&mut self, t: Tuple) -> &mut Closed {
+        let i = match self.closed.iter().position(|c| c.tuple == t) {
+            Some(i) => i,
+            None => {
+                self.closed.push(Closed {
+                    tuple: t,
+                    gone: Gone::Never,
+                    last_was_rst: false,
+                    owed: Vec::new(),
+                });
+                self.closed.len() - 1
+            }
+        };
+        &mut self.closed[i]
+    }
+
+    /// Removes connection `i`, remembering why it is gone.
+    pub(super) fn drop_conn(&mut self, i: usize, gone: Gone) {
+        let c = self.conns.swap_remove(i);
+        let closed = self.closed_mut(c.tuple);
+        closed.gone = gone;
+        closed.last_was_rst = false;
+    }
+
+    /// Reports and forgets obligations whose deadline has passed.
+    fn expire(&mut self, now: Duration, out: &mut Vec<Finding>) {
+        let mut missed: Vec<(Tuple, Obligation)> = Vec::new();
+        for c in &mut self.conns {
+            take_expired(&mut c.owed, now, c.tuple, &mut missed);
+        }
+        for c in &mut self.closed {
+            take_expired(&mut c.owed, now, c.tuple, &mut missed);
+        }
+        for (t, o) in missed {
+            let after = now.saturating_sub(o.since);
+            let f = match o.owed {
+                Owed::Ack { missing, why, .. } => self.finding(
+                    missing,
+                    format!("no ACK from the target {} ms after {why} (from {})", after.as_millis(), t.harness),
+                ),
+                Owed::AckData { upto } => self.finding(
+                    RuleId::AckDelayedTooLong,
+                    format!(
+                        "data up to {upto} from {} (received at {:.3} s) still unacknowledged after {} ms",
+                        t.harness,
+                        o.since.as_secs_f64(),
+                        after.as_millis()
+                    ),
+                ),
+                Owed::Rst { seq, ack, why, .. } => self.finding(
+                    RuleId::RstNotSent,
+                    format!(
+                        "no RST {} ms after {why}; expected {}",
+                        after.as_millis(),
+                        rst_text(seq, ack)
+                    ),
+                ),
+            };
+            out.push(f);
+        }
+    }
+}
+
+fn take_expired(
+    owed: &mut Vec<Obligation>,
+    now: Duration,
+    t: Tuple,
+    out: &mut Vec<(Tuple, Obligation)>,
+) {
+    if owed.iter().any(|o| o.deadline < now) {
+        let mut i = 0;
+        while i < owed.len() {
+            if owed[i].deadline < now {
+                out.push((t, owed.remove(i)));
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+/// `<SEQ=5><CTL=RST>` or `<SEQ=0><ACK=7><CTL=RST,ACK>`.
+pub(super) fn rst_text(seq: crate::wire::SeqNumber, ack: Option<crate::wire::SeqNumber>) -> String {
+    match ack {
+        Some(a) => format!("<SEQ={seq}><ACK={a}><CTL=RST,ACK>"),
+        None => format!("<SEQ={seq}><CTL=RST>"),
+    }
+}
+
+/// `true` when `interval` meets `bound` within the relative tolerance.
+pub(super) fn at_least(interval: Duration, bound: Duration, tolerance: f64) -> bool {
+    interval.as_secs_f64() >= bound.as_secs_f64() * (1.0 - tolerance)
+}

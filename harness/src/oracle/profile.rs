@@ -1,0 +1,147 @@
+//! Target profiles: which known, allowed differences turn a finding into a
+//! labelled deviation, and the timer values a target of that kind uses.
+
+use super::rules::RuleId;
+use std::time::Duration;
+
+/// How a synchronized connection treats an in-window RST or SYN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum ResetPolicy {
+    /// RFC 5961 (and RFC 9293 §3.10.7.4): challenge ACK unless the RST is exactly at RCV.NXT.
+    Rfc5961,
+    /// RFC 793: any in-window RST resets; an in-window SYN draws a RST.
+    Rfc793,
+}
+
+/// A named set of allowed deviations and timer expectations.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Profile {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Rules this profile allows, each with a one-line reason.
+    pub allowed: Vec<(RuleId, &'static str)>,
+    /// The shortest retransmission timeout for data the profile accepts (RFC 6298: 1 s).
+    pub min_rto: Duration,
+    /// The first SYN-ACK retransmission timeout (RFC 6298 §2.1: 1 s).
+    pub initial_rto: Duration,
+    /// The TIME-WAIT length the profile accepts (RFC 9293: 2×MSL = 240 s).
+    pub time_wait: Duration,
+    pub reset_policy: ResetPolicy,
+    /// How long a reply the target owes (a RST, an ACK) may take before the
+    /// oracle reports it missing.
+    pub reply_grace: Duration,
+    /// Relative slack on timer comparisons (clock granularity, scheduling).
+    pub timer_tolerance: f64,
+}
+
+/// RFC 6298's minimum and initial RTO.
+pub const RFC_MIN_RTO: Duration = Duration::from_secs(1);
+/// RFC 9293 §3.6.1: 2×MSL with MSL = 2 minutes.
+pub const RFC_TIME_WAIT: Duration = Duration::from_secs(240);
+
+impl Profile {
+    /// RFC 9293 with RFC 5961, 7323 and 6298, strictly. The default.
+    pub fn rfc9293() -> Profile {
+        Profile {
+            name: "rfc9293",
+            description: "RFC 9293 with RFC 5961, 7323 and 6298, strictly (the default)",
+            allowed: Vec::new(),
+            min_rto: RFC_MIN_RTO,
+            initial_rto: RFC_MIN_RTO,
+            time_wait: RFC_TIME_WAIT,
+            reset_policy: ResetPolicy::Rfc5961,
+            reply_grace: Duration::from_secs(1),
+            timer_tolerance: 0.05,
+        }
+    }
+
+    /// RFC 793 reset and SYN handling (no RFC 5961).
+    pub fn rfc793() -> Profile {
+        Profile {
+            name: "rfc793",
+            description:
+                "legacy RFC 793 reset handling: in-window RST resets, in-window SYN draws RST",
+            allowed: vec![
+                (
+                    RuleId::RstInWindowResets,
+                    "RFC 793: any in-window RST resets the connection",
+                ),
+                (
+                    RuleId::SynInWindowResets,
+                    "RFC 793: an in-window SYN draws a RST",
+                ),
+                (
+                    RuleId::ChallengeAckMissing,
+                    "RFC 793 sends no challenge ACKs",
+                ),
+            ],
+            reset_policy: ResetPolicy::Rfc793,
+            ..Profile::rfc9293()
+        }
+    }
+
+    /// The Linux kernel's documented behaviour.
+    pub fn linux() -> Profile {
+        Profile {
+            name: "linux",
+            description: "Linux: RTO min 200 ms, TIME-WAIT 60 s, challenge ACKs rate limited",
+            allowed: vec![
+                (RuleId::RtoTooShort, "Linux TCP_RTO_MIN is 200 ms"),
+                (RuleId::TimeWaitTooShort, "Linux TCP_TIMEWAIT_LEN is 60 s"),
+                (RuleId::ChallengeAckMissing, "Linux rate-limits challenge ACKs (tcp_challenge_ack_limit)"),
+                (RuleId::AckNotSent, "Linux rate-limits duplicate ACKs for out-of-window segments (tcp_invalid_ratelimit)"),
+            ],
+            min_rto: Duration::from_millis(200),
+            time_wait: Duration::from_secs(60),
+            ..Profile::rfc9293()
+        }
+    }
+
+    /// smoltcp 0.14, as read from its code and tracker.
+    pub fn smoltcp() -> Profile {
+        Profile {
+            name: "smoltcp",
+            description: "smoltcp: TIME-WAIT 10 s, in-window RST resets, challenge ACKs limited to 1/s, no PAWS",
+            allowed: vec![
+                (RuleId::TimeWaitTooShort, "smoltcp's TIME-WAIT (CLOSE_DELAY) is 10 s"),
+                (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),
+                (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second"),
+                (RuleId::AckNotSent, "smoltcp rate-limits ACKs for unacceptable segments without data to 1/s"),
+            ],
+            min_rto: RFC_MIN_RTO,
+            time_wait: Duration::from_secs(10),
+            ..Profile::rfc9293()
+        }
+    }
+
+    /// Every built-in profile; the first is the default.
+    pub fn all() -> Vec<Profile> {
+        vec![
+            Profile::rfc9293(),
+            Profile::rfc793(),
+            Profile::linux(),
+            Profile::smoltcp(),
+        ]
+    }
+
+    /// A built-in profile by name (case-insensitive).
+    pub fn by_name(name: &str) -> Option<Profile> {
+        Profile::all()
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The reason this profile allows `rule`, if it does.
+    pub fn allows(&self, rule: RuleId) -> Option<&'static str> {
+        self.allowed
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map(|(_, why)| *why)
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Profile {
+        Profile::rfc9293()
+    }
+}

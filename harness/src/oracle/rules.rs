@@ -1,0 +1,385 @@
+//! The rules the oracle checks, as a flat enum with one table of metadata
+//! (RFC section, requirement id, level, a summary and an example), and the
+//! [`Finding`] value the oracle returns when a target breaks one.
+//!
+//! Requirement ids are RFC 9293 Appendix B ids (`MUST-n`, `SHLD-n`) where the
+//! RFC text tags the sentence with one; otherwise the field names the
+//! companion RFC's section, or is empty when only the section applies.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// How binding a rule is (RFC 2119 keyword of the requirement).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Level {
+    /// A MUST / MUST NOT: a violation fails the case.
+    Must,
+    /// A SHOULD / SHOULD NOT: a violation is a warning.
+    Should,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+        })
+    }
+}
+
+/// Static description of one rule, for `synack explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub id: RuleId,
+    /// Stable kebab-case name (`rst-for-rst`).
+    pub name: &'static str,
+    pub level: Level,
+    /// `RFC 9293 §3.10.7.1`.
+    pub section: &'static str,
+    /// `MUST-2`, `RFC 5961 §3.2`, or empty when only the section applies.
+    pub requirement: &'static str,
+    pub summary: &'static str,
+    /// A violating exchange in the case language (`<` to the target, `>` from it).
+    pub example: &'static str,
+}
+
+macro_rules! rules {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal, $level:ident, $section:literal, $req:literal,
+            $summary:literal, $example:literal;
+    )*) => {
+        /// Every rule the oracle checks. Each variant's doc cites its RFC
+        /// section and requirement; [`RuleId::name`] is the stable name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum RuleId {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        static RULES: &[RuleInfo] = &[
+            $( RuleInfo {
+                id: RuleId::$variant,
+                name: $name,
+                level: Level::$level,
+                section: $section,
+                requirement: $req,
+                summary: $summary,
+                example: $example,
+            }, )*
+        ];
+    };
+}
+
+rules! {
+    // ---- Handshake (RFC 9293 §3.5, §3.10.7.2) ----
+    /// RFC 9293 §3.10.7.2: the SYN-ACK is `<SEQ=ISS><ACK=RCV.NXT>`, RCV.NXT = SEG.SEQ+1 of the SYN.
+    SynAckAcksIsn = "syn-ack-acks-isn", Must, "RFC 9293 §3.10.7.2", "",
+        "The SYN-ACK acknowledges the peer's ISN+1.",
+        "< S 0:0(0) win 65535\n> S. 0:0(0) ack 5 win 65535   // ack must be 1";
+    /// RFC 9293 §3.10.7.1, §3.5: a SYN-ACK only answers a SYN.
+    SynAckWithoutSyn = "syn-ack-without-syn", Must, "RFC 9293 §3.5", "",
+        "A SYN-ACK is sent only in reply to a SYN.",
+        "< . 1:1(0) ack 1 win 65535   // to a closed port\n> S. 0:0(0) ack 1";
+    /// RFC 9293 §3.10.1 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
+    DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.1", "",
+        "No payload before the connection is synchronized (not on the SYN-ACK, not in SYN-RECEIVED).",
+        "< S 0:0(0) win 65535\n> S. 0:10(10) ack 1   // payload on the SYN-ACK";
+    /// RFC 9293 §3.2 / §3.7.1: the MSS option is only sent in SYN segments (MUST-65).
+    MssOnNonSyn = "mss-on-non-syn", Must, "RFC 9293 §3.2", "MUST-65",
+        "The MSS option appears only in segments with SYN set.",
+        "> . 1:1(0) ack 1 <mss 1460>";
+    /// RFC 9293 §3.7.1: without an MSS option from the peer the send MSS is 536 / 1220 (MUST-15);
+    /// segments never exceed the effective send MSS (MUST-16).
+    SegmentExceedsMss = "segment-exceeds-mss", Must, "RFC 9293 §3.7.1", "MUST-16",
+        "Payload never exceeds the peer's MSS (536 for IPv4 / 1220 for IPv6 when it sent none).",
+        "< S 0:0(0) <mss 500>\n...\n> P. 1:1001(1000) ack 1";
+    /// RFC 9293 §3.7.1 (SHLD-5 area): the target should announce its MSS in its SYN-ACK.
+    MssMissing = "mss-missing", Should, "RFC 9293 §3.7.1", "",
+        "The SYN-ACK carries an MSS option.",
+        "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 win 65535   // no <mss>";
+    /// RFC 9293 §3.10.7.2 / §3.4: a SYN-ACK retransmission keeps the ISS.
+    IssChanged = "iss-changed", Must, "RFC 9293 §3.4", "",
+        "A retransmitted SYN-ACK for the same SYN keeps the same ISS.",
+        "> S. 1000:1000(0) ack 1\n> S. 7777:7777(0) ack 1";
+    // ---- Reset generation (RFC 9293 §3.5.2, §3.10.7.1–2) ----
+    /// RFC 9293 §3.10.7.1: CLOSED: ACK-bearing → `<SEQ=SEG.ACK><CTL=RST>`, else
+    /// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`.
+    RstClosedNumbers = "rst-closed-numbers", Must, "RFC 9293 §3.10.7.1", "",
+        "The RST for a segment to a closed port or unknown connection carries exactly the §3.10.7.1 numbers.",
+        "< S 0:0(0) win 65535   // closed port\n> R. 0:0(0) ack 0   // ack must be 1";
+    /// RFC 9293 §3.10.7.2: an ACK-bearing segment to LISTEN draws `<SEQ=SEG.ACK><CTL=RST>`.
+    RstListenNumbers = "rst-listen-numbers", Must, "RFC 9293 §3.10.7.2", "",
+        "An ACK to a LISTEN port draws <SEQ=SEG.ACK><CTL=RST>.",
+        "< . 1:1(0) ack 1000\n> R 0:0(0)   // seq must be 1000";
+    /// RFC 9293 §3.10.7.1 / §3.10.7.2 / §3.5.2: a segment that is not for any connection draws a RST.
+    RstNotSent = "rst-not-sent", Must, "RFC 9293 §3.10.7.1", "",
+        "Every segment (except a RST) to a closed port, unknown connection or, ACK-bearing, to LISTEN draws a RST.",
+        "< . 1:1(0) ack 1 win 65535   // closed port\n// no reply within the grace time";
+    /// RFC 9293 §3.10.7.1 / §3.10.7.4 / §3.5.2: a RST is never answered by a RST.
+    RstForRst = "rst-for-rst", Must, "RFC 9293 §3.5.2", "",
+        "A RST is never sent in reply to a RST.",
+        "< R 1:1(0) win 0\n> R 0:0(0)";
+    /// RFC 9293 §3.10.7.1 / §3.10.7.2: a RST to a closed port or to LISTEN is discarded: no reply at all.
+    ReplyToRst = "reply-to-rst", Must, "RFC 9293 §3.10.7.1", "",
+        "A RST to a closed port or to LISTEN draws no reply at all.",
+        "< R 1:1(0) win 0   // closed port\n> . 0:0(0) ack 1";
+    /// RFC 9293 §3.3.2 (CLOSED is no connection state): nothing but RSTs on a connection that does not exist.
+    SegmentOnClosedConnection = "segment-on-closed-connection", Must, "RFC 9293 §3.3.2", "",
+        "No segment other than a RST on a connection that does not exist (never opened, reset or closed).",
+        "> R. 1:1(0) ack 1\n> P. 1:11(10) ack 1   // after its own reset";
+    // ---- Synchronized states (RFC 9293 §3.10.7.4) ----
+    /// RFC 9293 §3.1 (Acknowledgment Number: once a connection is established this is always sent).
+    AckBitMissing = "ack-bit-missing", Must, "RFC 9293 §3.1", "",
+        "Every non-RST segment after the SYN-ACK carries the ACK bit.",
+        "> P 1:11(10) win 65535   // no ACK bit in ESTABLISHED";
+    /// RFC 9293 §3.10.7.4 (first check): the ACK for an unacceptable segment is `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`.
+    UnacceptableAckNumbers = "unacceptable-ack-numbers", Must, "RFC 9293 §3.10.7.4", "",
+        "The ACK answering an unacceptable segment is <SEQ=SND.NXT><ACK=RCV.NXT>.",
+        "< . 100000:100010(10) ack 1   // out of window\n> . 1:1(0) ack 77";
+    /// RFC 9293 §3.10.7.4 (first check: an acknowledgment should be sent in reply).
+    AckNotSent = "ack-not-sent", Should, "RFC 9293 §3.10.7.4", "",
+        "An unacceptable segment (not a RST) draws an ACK.",
+        "< . 100000:100010(10) ack 1   // out of window\n// no reply";
+    /// RFC 9293 §3.8.6.3: an ACK is not delayed 0.5 s or more (MUST-40).
+    AckDelayedTooLong = "ack-delayed-too-long", Must, "RFC 9293 §3.8.6.3", "MUST-40",
+        "In-order data or FIN is acknowledged within 0.5 s.",
+        "< P. 1:11(10) ack 1\n+0.8 > . 1:1(0) ack 11";
+    /// RFC 9293 §3.3.1 / §3.4: the ACK field never acknowledges octets the peer has not sent.
+    AckOfUnsentData = "ack-of-unsent-data", Must, "RFC 9293 §3.4", "",
+        "SEG.ACK never exceeds the peer's SND.NXT (what the harness has sent).",
+        "< P. 1:11(10) ack 1\n> . 1:1(0) ack 20";
+    /// RFC 9293 §3.3.1: RCV.NXT never moves back, so neither does the ACK field.
+    AckWentBackwards = "ack-went-backwards", Must, "RFC 9293 §3.3.1", "",
+        "The ACK number never decreases on a connection.",
+        "> . 1:1(0) ack 11\n> . 1:1(0) ack 5";
+    /// RFC 9293 §3.3.1: new data starts at SND.NXT; a segment never leaves a hole.
+    SeqGap = "seq-gap", Must, "RFC 9293 §3.3.1", "",
+        "New data continues at SND.NXT; no gap in the sequence space.",
+        "> P. 1:11(10) ack 1\n> P. 20:30(10) ack 1   // 11..20 never sent";
+    /// RFC 9293 §3.3.1 / RFC 6298 §5.4: a retransmission starts at or after SND.UNA (what the peer has not acknowledged).
+    RetransmitBelowSndUna = "retransmit-below-snd-una", Should, "RFC 9293 §3.3.1", "",
+        "Retransmissions stay within [SND.UNA, SND.NXT); acknowledged data is not resent (keep-alives excepted).",
+        "< . 1:1(0) ack 11\n> P. 1:11(10) ack 1";
+    /// RFC 9293 §3.8.6 / §3.10.7.4: no data beyond SND.UNA+SND.WND (a 1-octet zero-window probe excepted, §3.8.6.1).
+    DataBeyondWindow = "data-beyond-window", Must, "RFC 9293 §3.8.6", "",
+        "Data stays inside the peer's advertised window (scaled per RFC 7323); 1-byte zero-window probes excepted.",
+        "< . 1:1(0) ack 1 win 5\n> P. 1:11(10) ack 1";
+    // ---- FIN ordering (RFC 9293 §3.6, §3.10.4) ----
+    /// RFC 9293 §3.10.4 (CLOSE: the FIN follows all queued data; no SEND after CLOSE): no new data after the FIN.
+    DataAfterFin = "data-after-fin", Must, "RFC 9293 §3.10.4", "",
+        "No data at or beyond the FIN's sequence number; the FIN is the last octet.",
+        "> F. 11:11(0) ack 1\n> P. 12:22(10) ack 1";
+    /// RFC 9293 §3.6: the FIN occupies one fixed sequence number; retransmissions keep it.
+    FinMoved = "fin-moved", Must, "RFC 9293 §3.6", "",
+        "A retransmitted FIN sits at the same sequence number as the first one.",
+        "> F. 11:11(0) ack 1\n> F. 15:15(0) ack 1";
+    // ---- RFC 5961 ----
+    /// RFC 5961 §3.2 (and RFC 9293 §3.10.7.4 RST check): an in-window RST not at RCV.NXT draws a challenge ACK, not a reset.
+    RstInWindowResets = "rst-in-window-resets", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "An in-window RST whose SEQ is not RCV.NXT does not reset the connection (challenge ACK instead).",
+        "< R 5:5(0) win 0   // RCV.NXT is 1\n< P. 1:11(10) ack 1\n> R 1:1(0)   // the RST had reset it";
+    /// RFC 5961 §4.2 (RFC 9293 §3.10.7.4 fourth check): a SYN in a synchronized state draws a challenge ACK, not a reset.
+    SynInWindowResets = "syn-in-window-resets", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §4.2",
+        "A SYN in a synchronized state draws a challenge ACK and leaves the connection alone.",
+        "< S 5:5(0) win 65535   // ESTABLISHED\n> R 1:1(0)";
+    /// RFC 5961 §3.2 / §4.2: the challenge ACK is `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`.
+    ChallengeAckNumbers = "challenge-ack-numbers", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "The challenge ACK carries <SEQ=SND.NXT><ACK=RCV.NXT>.",
+        "< R 5:5(0) win 0\n> . 1:1(0) ack 5   // ack must be RCV.NXT = 1";
+    /// RFC 5961 §3.2 / §4.2: challenge ACKs may be rate limited (§7), so a missing one is a warning.
+    ChallengeAckMissing = "challenge-ack-missing", Should, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "An in-window RST not at RCV.NXT, or a SYN in a synchronized state, draws a challenge ACK.",
+        "< R 5:5(0) win 0\n// no reply";
+    /// RFC 9293 §3.10.7.4 (RST check, exact match) / RFC 5961 §3.2: a RST at RCV.NXT resets the connection.
+    RstAtRcvNxtIgnored = "rst-at-rcv-nxt-ignored", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "After a RST with SEQ = RCV.NXT the connection is gone: nothing but RSTs follow.",
+        "< R 1:1(0) win 0\n< P. 1:11(10) ack 1\n> . 1:1(0) ack 11";
+    // ---- RFC 7323 ----
+    /// RFC 7323 §2.2: the Window Scale option is sent only in SYN segments.
+    WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "",
+        "The Window Scale option appears only in SYN segments.",
+        "> . 1:1(0) ack 1 <wscale 7>";
+    /// RFC 7323 §2.2: WS in a SYN-ACK only if the SYN carried WS.
+    WscaleWithoutOffer = "wscale-without-offer", Must, "RFC 7323 §2.2", "",
+        "The SYN-ACK carries Window Scale only when the SYN did.",
+        "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <mss 1460,wscale 7>";
+    /// RFC 7323 §2.3: the shift count is at most 14.
+    WscaleTooLarge = "wscale-too-large", Should, "RFC 7323 §2.3", "",
+        "The announced window-scale shift is at most 14.",
+        "> S. 0:0(0) ack 1 <wscale 15>";
+    /// RFC 7323 §3.2: TSopt in a SYN-ACK only if the SYN carried TSopt.
+    TimestampsWithoutOffer = "timestamps-without-offer", Must, "RFC 7323 §3.2", "",
+        "The SYN-ACK carries TSopt only when the SYN did.",
+        "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <TS val 5 ecr 0>";
+    /// RFC 7323 §3.2: once negotiated, TSopt is in every non-RST segment.
+    TimestampsMissing = "timestamps-missing", Must, "RFC 7323 §3.2", "",
+        "Once both SYNs carried TSopt, every non-RST segment carries it.",
+        "< S 0:0(0) <TS val 1 ecr 0>\n> S. 0:0(0) ack 1 <TS val 9 ecr 1>\n...\n> . 1:1(0) ack 1   // no TS";
+    /// RFC 7323 §3.2 / §4.3: TSecr echoes TS.Recent, a TSval the peer actually sent.
+    TsecrNotEchoed = "tsecr-not-echoed", Must, "RFC 7323 §4.3", "",
+        "TSecr echoes a TSval the peer sent (TS.Recent); the SYN-ACK echoes the SYN's TSval.",
+        "< S 0:0(0) <TS val 100 ecr 0>\n> S. 0:0(0) ack 1 <TS val 9 ecr 99>";
+    /// RFC 2018 §2: SACK-permitted is sent only in SYN segments.
+    SackPermittedOnNonSyn = "sack-permitted-on-non-syn", Must, "RFC 2018 §2", "",
+        "SACK-permitted appears only in SYN segments.",
+        "> . 1:1(0) ack 1 <sackOK>";
+    // ---- RFC 6298 ----
+    /// RFC 6298 §2.1 / §2.4: the RTO is at least 1 s (initial 1 s; rounded up to 1 s).
+    RtoTooShort = "rto-too-short", Should, "RFC 6298 §2.4", "RFC 6298 §2.1",
+        "A retransmission (SYN-ACK or data) comes no earlier than the minimum RTO (1 s) after the previous transmission.",
+        "> S. 0:0(0) ack 1\n+0.2 > S. 0:0(0) ack 1";
+    /// RFC 6298 §5.5: back off the timer (RTO <- RTO * 2) on each expiry.
+    RtoNoBackoff = "rto-no-backoff", Must, "RFC 6298 §5.5", "",
+        "Each retransmission interval is at least the previous one (exponential back-off).",
+        "> S. 0:0(0) ack 1\n+1 > S. 0:0(0) ack 1\n+1 > S. 0:0(0) ack 1   // must be +2";
+    // ---- Header ----
+    /// RFC 9293 §3.1 (Rsrvd: must be zero in generated segments).
+    ReservedBitsSet = "reserved-bits-set", Must, "RFC 9293 §3.1", "",
+        "The reserved header bits are zero.",
+        "> S.r4 0:0(0) ack 1";
+    /// RFC 9293 §3.1: the sender computes the checksum (MUST-2).
+    BadChecksum = "bad-checksum", Must, "RFC 9293 §3.1", "MUST-2",
+        "Every segment carries a valid TCP checksum.",
+        "> S. 0:0(0) ack 1   // checksum 0xdead, should be 0x1c2f";
+    // ---- Close ----
+    /// RFC 9293 §3.6.1 / §3.10.7.4: a connection lingers in TIME-WAIT for 2×MSL (MUST-13).
+    TimeWaitTooShort = "time-wait-too-short", Must, "RFC 9293 §3.6.1", "MUST-13",
+        "TIME-WAIT lasts 2×MSL (240 s): until then an old-tuple segment draws an ACK, not a RST.",
+        "// target closed first, now in TIME-WAIT\n+30 < . 2:2(0) ack 2\n> R 2:2(0)";
+    /// RFC 9293 §3.10.7.4 (TIME-WAIT: only a retransmitted FIN can arrive; acknowledge it).
+    TimeWaitSends = "time-wait-sends", Must, "RFC 9293 §3.10.7.4", "",
+        "In TIME-WAIT the target sends only ACKs (and RSTs): no data, SYN or FIN.",
+        "// TIME-WAIT\n> P. 2:12(10) ack 2";
+}
+
+impl RuleId {
+    /// The rule's metadata.
+    pub fn info(self) -> &'static RuleInfo {
+        // RULES lists the variants in declaration order, one each.
+        &RULES[self as usize]
+    }
+    /// Stable kebab-case name, as in reports and `synack explain`.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+    pub fn level(self) -> Level {
+        self.info().level
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for RuleId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<RuleId, String> {
+        RULES
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(s))
+            .map(|r| r.id)
+            .ok_or_else(|| format!("unknown rule `{s}` (`synack explain --list` lists them)"))
+    }
+}
+
+/// Every rule, in a stable order.
+pub fn rules() -> &'static [RuleInfo] {
+    RULES
+}
+
+/// One thing the target did that a rule forbids (or, with `deviation`, that
+/// the selected profile allows as a known difference).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub level: Level,
+    pub section: &'static str,
+    pub requirement: &'static str,
+    /// What happened, with the numbers.
+    pub message: String,
+    /// `Some(reason)` when the profile allows it: reported, not a failure.
+    pub deviation: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `rule` with its metadata.
+    pub fn new(rule: RuleId, message: String) -> Finding {
+        let info = rule.info();
+        Finding {
+            rule,
+            level: info.level,
+            section: info.section,
+            requirement: info.requirement,
+            message,
+            deviation: None,
+        }
+    }
+    /// True when this finding fails a case: a MUST violation that no profile allows.
+    pub fn is_failure(&self) -> bool {
+        self.level == Level::Must && self.deviation.is_none()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.deviation.is_some() {
+            "deviation"
+        } else {
+            "violation"
+        };
+        write!(f, "{} {kind} [{}] {}", self.level, self.rule, self.section)?;
+        if !self.requirement.is_empty() {
+            write!(f, " ({})", self.requirement)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(reason) = &self.deviation {
+            write!(f, " (allowed by profile: {reason})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_table_is_in_variant_order_with_unique_names() {
+        for (i, r) in rules().iter().enumerate() {
+            assert_eq!(r.id as usize, i, "{}", r.name);
+            assert_eq!(r.name.parse::<RuleId>(), Ok(r.id));
+        }
+        let mut names: Vec<_> = rules().iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), rules().len());
+        assert!(rules().len() >= 30);
+    }
+
+    #[test]
+    fn unknown_rule_name_says_where_to_look() {
+        let e = "no-such-rule".parse::<RuleId>().unwrap_err();
+        assert!(e.contains("explain --list"), "{e}");
+    }
+
+    #[test]
+    fn finding_displays_level_rule_section_requirement_and_numbers() {
+        let f = Finding::new(RuleId::BadChecksum, "checksum 0xdead".into());
+        assert_eq!(
+            f.to_string(),
+            "MUST violation [bad-checksum] RFC 9293 §3.1 (MUST-2): checksum 0xdead"
+        );
+        let mut d = Finding::new(RuleId::RtoTooShort, "after 200 ms".into());
+        d.deviation = Some("Linux RTO min 200 ms".into());
+        assert_eq!(
+            d.to_string(),
+            "SHOULD deviation [rto-too-short] RFC 6298 §2.4 (RFC 6298 §2.1): after 200 ms (allowed by profile: Linux RTO min 200 ms)"
+        );
+        assert!(!d.is_failure());
+        assert!(f.is_failure());
+    }
+}

@@ -1,0 +1,299 @@
+//! The oracle's model of one target connection: the RFC 9293 TCB variables
+//! (§3.3.1) as far as the wire shows them, the negotiated options, and what
+//! the target owes the harness.
+//!
+//! Where the RFCs leave the target a choice, the model keeps every
+//! possibility: RCV.NXT is a range (`rcv_lo..=rcv_hi`: the target may have
+//! queued or dropped a SYN's data, may have dropped a segment with an old
+//! ACK), and a connection that a legacy stack would have reset keeps
+//! `maybe_reset` until the target shows which way it went.
+
+use super::rules::RuleId;
+use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, SeqNumber, TcpState};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Identifies a connection from the harness's side: its endpoint and the target's port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Tuple {
+    pub harness: SocketAddr,
+    pub port: u16,
+}
+
+/// Something the target owes after a segment it received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Owed {
+    /// An ACK `<SEQ=SND.NXT><ACK=RCV.NXT>` (unacceptable segment or challenge).
+    Ack {
+        /// Reported when no ACK comes.
+        missing: RuleId,
+        /// Reported when the ACK's numbers are wrong.
+        numbers: RuleId,
+        /// What drew it, for messages.
+        why: String,
+    },
+    /// An ACK covering in-order data or FIN up to `upto`, within 0.5 s (MUST-40).
+    AckData { upto: SeqNumber },
+    /// A RST with these numbers (`ack: None` means no ACK bit).
+    Rst {
+        seq: SeqNumber,
+        ack: Option<SeqNumber>,
+        /// Reported when the numbers are wrong.
+        numbers: RuleId,
+        why: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Obligation {
+    pub owed: Owed,
+    pub since: Duration,
+    pub deadline: Duration,
+}
+
+/// A legacy (or deviating) stack would have reset the connection here: if the
+/// target later behaves as reset, report `rule` (None: either way is fine).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct MaybeReset {
+    pub rule: Option<RuleId>,
+    pub why: String,
+}
+
+/// Timing of the retransmission timer for one kind of segment (RFC 6298).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct RtxClock {
+    /// Sequence number and time of the last transmission the timer covers.
+    pub last: Option<(SeqNumber, Duration)>,
+    /// The previous retransmission interval, for back-off.
+    pub interval: Option<Duration>,
+    /// The harness sent something since `last`: the next send may be a
+    /// reaction to it (fast retransmit, a repeated SYN), not a timeout.
+    pub disturbed: bool,
+}
+
+/// A target connection (RFC 9293 TCB, seen from outside).
+#[derive(Clone, Debug)]
+pub(super) struct Conn {
+    pub tuple: Tuple,
+    pub state: TcpState,
+    pub maybe_reset: Option<MaybeReset>,
+    /// True when the harness opened it (passive open on the target).
+    pub passive: bool,
+
+    // -- the target's send side --
+    pub iss: Option<SeqNumber>,
+    pub snd_una: SeqNumber,
+    /// The highest sequence number the target has sent plus one (SND.MAX).
+    pub snd_nxt: SeqNumber,
+    pub snd_wl1: SeqNumber,
+    pub snd_wl2: SeqNumber,
+    /// The right edge of the harness's window (SND.UNA + SND.WND as of the
+    /// last window update); data already sent past it may still be resent.
+    pub snd_right: Option<SeqNumber>,
+    pub max_snd_wnd: u32,
+    /// Sequence number of the target's FIN.
+    pub fin_seq: Option<SeqNumber>,
+
+    // -- the target's receive side (the harness's send side) --
+    /// The harness's SYN sequence numbers seen (IRS candidates).
+    pub syn_seqs: Vec<SeqNumber>,
+    pub irs: SeqNumber,
+    /// RCV.NXT is somewhere in `rcv_lo..=rcv_hi`.
+    pub rcv_lo: SeqNumber,
+    pub rcv_hi: SeqNumber,
+    /// The right edge of the target's advertised receive window.
+    pub rcv_right: Option<SeqNumber>,
+    /// The highest ACK the target has sent.
+    pub last_ack: Option<SeqNumber>,
+    /// End of everything the harness has sent (its SND.MAX).
+    pub harness_snd_max: SeqNumber,
+    pub harness_fin: Option<SeqNumber>,
+    /// The last harness segment to this connection was a RST.
+    pub last_was_rst: bool,
+
+    // -- options --
+    pub harness_mss: Option<u16>,
+    pub harness_ws: Option<u8>,
+    pub harness_ts: bool,
+    pub target_ws: Option<u8>,
+    pub ts_ok: bool,
+    /// Recent TSvals from the harness (TS.Recent candidates), newest last.
+    pub ts_vals: VecDeque<u32>,
+    pub ts_max: Option<u32>,
+    pub ipv6: bool,
+
+    // -- timers --
+    pub synack: RtxClock,
+    pub data: RtxClock,
+    pub time_wait_since: Option<Duration>,
+
+    pub owed: Vec<Obligation>,
+}
+
+/// How many harness TSvals the model remembers.
+pub(super) const TS_MEMORY: usize = 32;
+
+impl Conn {
+    pub fn new(tuple: Tuple, state: TcpState, ipv6: bool) -> Conn {
+        Conn {
+            tuple,
+            state,
+            maybe_reset: None,
+            passive: true,
+            iss: None,
+            snd_una: SeqNumber(0),
+            snd_nxt: SeqNumber(0),
+            snd_wl1: SeqNumber(0),
+            snd_wl2: SeqNumber(0),
+            snd_right: None,
+            max_snd_wnd: 0,
+            fin_seq: None,
+            syn_seqs: Vec::new(),
+            irs: SeqNumber(0),
+            rcv_lo: SeqNumber(0),
+            rcv_hi: SeqNumber(0),
+            rcv_right: None,
+            last_ack: None,
+            harness_snd_max: SeqNumber(0),
+            harness_fin: None,
+            last_was_rst: false,
+            harness_mss: None,
+            harness_ws: None,
+            harness_ts: false,
+            target_ws: None,
+            ts_ok: false,
+            ts_vals: VecDeque::new(),
+            ts_max: None,
+            ipv6,
+            synack: RtxClock::default(),
+            data: RtxClock::default(),
+            time_wait_since: None,
+            owed: Vec::new(),
+        }
+    }
+
+    /// True once both SYNs carried Window Scale (RFC 7323 §2.2).
+    pub fn ws_ok(&self) -> bool {
+        self.harness_ws.is_some() && self.target_ws.is_some()
+    }
+
+    /// The harness's window field, scaled when scaling is in effect (never on a SYN).
+    pub fn harness_window(&self, field: u16, syn: bool) -> u32 {
+        match (self.ws_ok(), syn) {
+            (true, false) => (field as u32) << self.harness_ws.unwrap_or(0).min(14),
+            _ => field as u32,
+        }
+    }
+
+    /// The target's window field, scaled likewise.
+    pub fn target_window(&self, field: u16, syn: bool) -> u32 {
+        match (self.ws_ok(), syn) {
+            (true, false) => (field as u32) << self.target_ws.unwrap_or(0).min(14),
+            _ => field as u32,
+        }
+    }
+
+    /// The effective send MSS the target must respect (RFC 9293 §3.7.1, MUST-15).
+    pub fn send_mss(&self) -> u32 {
+        match self.harness_mss {
+            Some(m) => m as u32,
+            None if self.ipv6 => 1220,
+            None => 536,
+        }
+    }
+
+    /// RCV.WND for a given RCV.NXT, from the target's advertised right edge.
+    /// Unknown (no advertisement yet) counts as unlimited.
+    pub fn rcv_wnd(&self, rcv_nxt: SeqNumber) -> u32 {
+        match self.rcv_right {
+            Some(right) if seq_ge(right, rcv_nxt) => right.offset_from(rcv_nxt),
+            Some(_) => 0,
+            None => u32::MAX / 2,
+        }
+    }
+
+    /// RFC 9293 §3.10.7.4 Table 6 for the range of possible RCV.NXT:
+    /// `Some(true)` acceptable for every candidate, `Some(false)` for none,
+    /// `None` when it depends on which one the target has.
+    pub fn acceptable(&self, seq: SeqNumber, len: u32) -> Option<bool> {
+        let lo = acceptable(seq, len, self.rcv_lo, self.rcv_wnd(self.rcv_lo));
+        if self.rcv_lo == self.rcv_hi {
+            return Some(lo);
+        }
+        let hi = acceptable(seq, len, self.rcv_hi, self.rcv_wnd(self.rcv_hi));
+        (lo == hi).then_some(lo)
+    }
+
+    /// Remembers a harness TSval as a TS.Recent candidate.
+    pub fn remember_tsval(&mut self, tsval: u32) {
+        if self.ts_vals.back() != Some(&tsval) {
+            if self.ts_vals.len() == TS_MEMORY {
+                self.ts_vals.pop_front();
+            }
+            self.ts_vals.push_back(tsval);
+        }
+        let newer = match self.ts_max {
+            Some(m) => seq_gt(SeqNumber(tsval), SeqNumber(m)),
+            None => true,
+        };
+        if newer {
+            self.ts_max = Some(tsval);
+        }
+    }
+
+    /// The RCV.NXT candidates as a printable range.
+    pub fn rcv_nxt_text(&self) -> String {
+        if self.rcv_lo == self.rcv_hi {
+            self.rcv_lo.to_string()
+        } else {
+            format!("{}..={}", self.rcv_lo, self.rcv_hi)
+        }
+    }
+
+    /// True when `ack` is a possible RCV.NXT.
+    pub fn rcv_nxt_possible(&self, ack: SeqNumber) -> bool {
+        seq_ge(ack, self.rcv_lo) && seq_le(ack, self.rcv_hi)
+    }
+
+    pub fn owe(&mut self, owed: Owed, now: Duration, wait: Duration) {
+        self.owed.push(Obligation {
+            owed,
+            since: now,
+            deadline: now + wait,
+        });
+    }
+}
+
+/// RFC 9293 §3.10.7.4 Table 6: is a segment of `len` at `seq` acceptable?
+pub(super) fn acceptable(seq: SeqNumber, len: u32, rcv_nxt: SeqNumber, rcv_wnd: u32) -> bool {
+    let in_window = |s: SeqNumber| seq_le(rcv_nxt, s) && seq_lt(s, rcv_nxt.add(rcv_wnd));
+    match (len, rcv_wnd) {
+        (0, 0) => seq == rcv_nxt,
+        (0, _) => in_window(seq),
+        (_, 0) => false,
+        (_, _) => in_window(seq) || in_window(seq.add(len - 1)),
+    }
+}
+
+/// Why a tuple has no connection, for messages and rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Gone {
+    /// There never was one the oracle saw.
+    Never,
+    /// The harness reset it with a RST at RCV.NXT.
+    ResetByHarness(Duration),
+    /// The target reset it.
+    ResetByTarget(Duration),
+    /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
+    Closed(Duration),
+}
+
+/// A tuple with no connection: what the target owes there, and its history.
+#[derive(Clone, Debug)]
+pub(super) struct Closed {
+    pub tuple: Tuple,
+    pub gone: Gone,
+    pub last_was_rst: bool,
+    pub owed: Vec<Obligation>,
+}

@@ -1,0 +1,256 @@
+//! Close and FIN ordering, TIME-WAIT (RFC 9293 §3.6, §3.10.4, §3.10.7.4).
+
+use super::*;
+
+// ---- ACK and FIN together or apart ----
+
+#[test]
+fn established_peer_fin_acked_and_fin_in_one_segment() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::LastAck]);
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+#[test]
+fn close_wait_data_then_fin_is_allowed() {
+    let mut t = close_wait();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::LastAck]);
+}
+
+// ---- data-after-fin ----
+
+#[test]
+fn last_ack_data_after_fin_violates() {
+    let mut t = last_ack();
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::DataAfterFin
+    );
+    assert!(
+        f.message.contains(&format!("after the FIN at {}", l(1))),
+        "{f}"
+    );
+}
+
+#[test]
+fn last_ack_fin_retransmission_is_allowed() {
+    let mut t = last_ack();
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- fin-moved ----
+
+#[test]
+fn last_ack_fin_at_another_sequence_number_violates() {
+    let mut t = last_ack();
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: l(3),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::FinMoved
+    );
+}
+
+// ---- segment after close ----
+
+#[test]
+fn closed_after_last_ack_any_data_violates() {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            payload: vec![1; 3],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}
+
+// ---- time-wait-sends ----
+
+#[test]
+fn time_wait_retransmitted_fin_draws_ack() {
+    let mut t = time_wait();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn time_wait_data_from_target_violates() {
+    let mut t = time_wait();
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            payload: vec![1; 4],
+            ..recv_tmpl()
+        },
+        RuleId::TimeWaitSends
+    );
+}
+
+// ---- time-wait-too-short ----
+
+#[test]
+fn time_wait_rst_after_two_msl_is_allowed() {
+    let mut t = time_wait();
+    t.now += Duration::from_secs(241);
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn time_wait_rst_after_thirty_seconds_violates() {
+    let mut t = time_wait();
+    t.now += Duration::from_secs(30);
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(2),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::TimeWaitTooShort
+    );
+    assert!(f.is_failure());
+    assert_eq!(f.requirement, "MUST-13");
+}
+
+#[test]
+fn time_wait_new_syn_may_reopen_the_connection() {
+    let mut t = time_wait();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(5000),
+            ack: r(100_001),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}

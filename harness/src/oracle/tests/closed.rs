@@ -1,0 +1,453 @@
+//! CLOSED and LISTEN: reset generation (RFC 9293 §3.5.2, §3.10.7.1, §3.10.7.2).
+
+use super::*;
+
+fn to_closed() -> Segment {
+    Segment {
+        dst_port: CLOSED_PORT,
+        ..send_tmpl()
+    }
+}
+fn from_closed() -> Segment {
+    Segment {
+        src_port: CLOSED_PORT,
+        ..recv_tmpl()
+    }
+}
+
+// ---- rst-closed-numbers ----
+
+#[test]
+fn closed_syn_draws_rst_ack_with_seq_zero_and_ack_seq_plus_len() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: SeqNumber(0),
+            ack: r(1),
+            flags: RST | ACK,
+            window: 0,
+            ..from_closed()
+        }
+    );
+}
+
+#[test]
+fn closed_syn_answered_with_wrong_ack_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..to_closed()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: SeqNumber(0),
+            ack: REMOTE_SEQ,
+            flags: RST | ACK,
+            ..from_closed()
+        },
+        RuleId::RstClosedNumbers
+    );
+    assert!(
+        f.message
+            .contains(&format!("expected <SEQ=0><ACK={}><CTL=RST,ACK>", r(1))),
+        "{f}"
+    );
+}
+
+#[test]
+fn closed_ack_draws_rst_with_seq_of_seg_ack() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1000),
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1000),
+            ack: SeqNumber(0),
+            flags: RST,
+            window: 0,
+            ..from_closed()
+        }
+    );
+}
+
+#[test]
+fn closed_ack_answered_with_an_ack_bearing_rst_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1000),
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1000),
+            ack: r(1),
+            flags: RST | ACK,
+            ..from_closed()
+        },
+        RuleId::RstClosedNumbers
+    );
+}
+
+#[test]
+fn closed_data_with_fin_counts_both_in_the_rst_ack() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: FIN,
+            payload: vec![1; 10],
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: SeqNumber(0),
+            ack: r(12),
+            flags: RST | ACK,
+            ..from_closed()
+        }
+    );
+}
+
+#[test]
+fn closed_every_stray_segment_draws_its_own_rst() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(10),
+            ..to_closed()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(20),
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(10),
+            flags: RST,
+            ..from_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(20),
+            flags: RST,
+            ..from_closed()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+// ---- rst-not-sent ----
+
+#[test]
+fn closed_segment_without_rst_reply_violates_after_the_grace_time() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(10),
+            ..to_closed()
+        }
+    );
+    expect_none(t.wait(ms(500)));
+    let f = expect_rule(t.wait(ms(600)), RuleId::RstNotSent);
+    assert!(
+        f.message.contains(&format!("<SEQ={}><CTL=RST>", l(10))),
+        "{f}"
+    );
+}
+
+// ---- rst-listen-numbers ----
+
+#[test]
+fn listen_ack_draws_rst_with_seq_of_seg_ack() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(5),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(5),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+#[test]
+fn listen_ack_answered_with_wrong_seq_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(5),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(6),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::RstListenNumbers
+    );
+}
+
+#[test]
+fn syn_received_bad_final_ack_draws_rst_and_the_handshake_can_still_complete() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(50),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+}
+
+#[test]
+fn syn_received_bad_final_ack_answered_with_wrong_rst_violates() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::RstListenNumbers
+    );
+}
+
+// ---- rst-for-rst / reply-to-rst ----
+
+#[test]
+fn closed_rst_draws_nothing() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: RST,
+            ..to_closed()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+#[test]
+fn closed_rst_answered_by_rst_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: RST,
+            ..to_closed()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: SeqNumber(0),
+            ack: r(1),
+            flags: RST | ACK,
+            ..from_closed()
+        },
+        RuleId::RstForRst
+    );
+}
+
+#[test]
+fn listen_rst_answered_by_an_ack_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: RST | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        },
+        RuleId::ReplyToRst
+    );
+}
+
+#[test]
+fn established_out_of_window_rst_answered_by_rst_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1_000_000),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::RstForRst
+    );
+}
+
+// ---- segment-on-closed-connection ----
+
+#[test]
+fn established_target_abort_then_silence_is_allowed() {
+    let mut t = established();
+    t.oracle.on_app(t.now, peer(), AppEvent::Abort);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn data_after_the_targets_own_reset_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}
+
+#[test]
+fn segment_from_a_port_nobody_talked_to_violates() {
+    let mut t = listen();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..from_closed()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}

@@ -1,0 +1,448 @@
+//! LISTEN → SYN-RECEIVED → ESTABLISHED (RFC 9293 §3.5, §3.10.7.2, §3.7.1).
+
+use super::*;
+
+// ---- syn-ack-acks-isn ----
+
+#[test]
+fn listen_syn_ack_acknowledges_isn_plus_one() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}
+
+#[test]
+fn listen_syn_ack_with_wrong_ack_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(5),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        },
+        RuleId::SynAckAcksIsn
+    );
+    assert!(f.message.contains(&format!("expected ack {}", r(1))), "{f}");
+    assert!(f.is_failure());
+}
+
+// ---- syn-ack-without-syn ----
+
+#[test]
+fn syn_ack_to_a_peer_that_sent_no_syn_violates() {
+    let mut t = listen();
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::SynAckWithoutSyn
+    );
+}
+
+#[test]
+fn established_repeated_syn_ack_is_a_harmless_retransmission() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_syn_ack_with_new_numbers_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(500),
+            ack: r(1),
+            flags: SYN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::SynAckWithoutSyn
+    );
+}
+
+// ---- data-before-established ----
+
+#[test]
+fn syn_received_data_on_the_syn_ack_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            payload: b"hello".to_vec(),
+            ..recv_tmpl()
+        },
+        RuleId::DataBeforeEstablished
+    );
+}
+
+#[test]
+fn syn_received_data_before_the_final_ack_violates() {
+    let mut t = syn_received();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: b"hello".to_vec(),
+            ..recv_tmpl()
+        },
+        RuleId::DataBeforeEstablished
+    );
+}
+
+#[test]
+fn established_data_after_the_final_ack_is_allowed() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: b"hello".to_vec(),
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- mss-on-non-syn ----
+
+#[test]
+fn established_mss_option_on_an_ack_violates() {
+    let mut t = established();
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        },
+        RuleId::MssOnNonSyn
+    );
+    assert_eq!(f.requirement, "MUST-65");
+}
+
+// ---- segment-exceeds-mss ----
+
+#[test]
+fn established_segment_of_exactly_the_mss_is_allowed() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(100)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 100],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_segment_above_the_peer_mss_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(100)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 101],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentExceedsMss
+    );
+    assert!(
+        f.message.contains("101 bytes") && f.message.contains("100"),
+        "{f}"
+    );
+}
+
+#[test]
+fn established_without_peer_mss_segments_are_limited_to_536() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 536],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(537),
+            ack: r(1),
+            payload: vec![0; 537],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentExceedsMss
+    );
+}
+
+// ---- mss-missing ----
+
+#[test]
+fn listen_syn_ack_without_mss_is_a_should_warning() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::MssMissing
+    );
+    assert_eq!(f.level, Level::Should);
+    assert!(!f.is_failure());
+}
+
+// ---- iss-changed ----
+
+#[test]
+fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
+    let mut t = syn_received();
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
+    let mut t = syn_received();
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: l(7777),
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        },
+        RuleId::IssChanged
+    );
+}
+
+#[test]
+fn syn_received_repeated_syn_draws_the_same_syn_ack_again() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn syn_with_data_may_be_queued_or_dropped() {
+    for queued in [true, false] {
+        let mut t = listen();
+        send!(
+            t,
+            Segment {
+                seq: REMOTE_SEQ,
+                flags: SYN,
+                payload: b"early".to_vec(),
+                ..send_tmpl()
+            }
+        );
+        recv!(
+            t,
+            Segment {
+                seq: LOCAL_SEQ,
+                ack: r(1),
+                flags: SYN | ACK,
+                options: vec![TcpOption::Mss(1460)],
+                ..recv_tmpl()
+            }
+        );
+        send!(
+            t,
+            Segment {
+                seq: r(6),
+                ack: l(1),
+                ..send_tmpl()
+            }
+        );
+        let ack = if queued { r(6) } else { r(1) };
+        recv!(
+            t,
+            Segment {
+                seq: l(1),
+                ack,
+                ..recv_tmpl()
+            }
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Oracle tests in the smoltcp style: per-state fixtures that build on each
+//! other, `send!` (harness → target) / `recv!` (target → harness) helpers,
+//! sequence numbers near 2^32, one conformant and one violating transcript
+//! per rule, grouped by RFC area.
+
+use super::*;
+use crate::wire::{IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+mod close;
+mod closed;
+mod handshake;
+mod options;
+mod profiles;
+mod synchronized;
+mod timers;
+
+pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+pub(super) const HARNESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
+pub(super) const LISTEN_PORT: u16 = 8080;
+pub(super) const CLOSED_PORT: u16 = 81;
+pub(super) const HARNESS_PORT: u16 = 40000;
+/// The harness's ISN: its data crosses 2^32 after 10 octets.
+pub(super) const REMOTE_SEQ: SeqNumber = SeqNumber(u32::MAX - 9);
+/// The target's ISS: its data crosses 2^32 after 100 octets.
+pub(super) const LOCAL_SEQ: SeqNumber = SeqNumber(u32::MAX - 99);
+
+pub(super) const SYN: TcpFlags = TcpFlags::SYN;
+pub(super) const ACK: TcpFlags = TcpFlags::ACK;
+pub(super) const RST: TcpFlags = TcpFlags::RST;
+pub(super) const FIN: TcpFlags = TcpFlags::FIN;
+pub(super) const PSH: TcpFlags = TcpFlags::PSH;
+
+/// REMOTE_SEQ + n.
+pub(super) fn r(n: u32) -> SeqNumber {
+    REMOTE_SEQ.add(n)
+}
+/// LOCAL_SEQ + n.
+pub(super) fn l(n: u32) -> SeqNumber {
+    LOCAL_SEQ.add(n)
+}
+pub(super) fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A harness → target ACK on the connection under test.
+pub(super) fn send_tmpl() -> Segment {
+    Segment {
+        window: 65535,
+        ..Segment::new(
+            IpEnvelope::v4(HARNESS, TARGET),
+            HARNESS_PORT,
+            LISTEN_PORT,
+            ACK,
+        )
+    }
+}
+/// A target → harness ACK on the connection under test.
+pub(super) fn recv_tmpl() -> Segment {
+    Segment {
+        window: 64240,
+        ..Segment::new(
+            IpEnvelope::v4(TARGET, HARNESS),
+            LISTEN_PORT,
+            HARNESS_PORT,
+            ACK,
+        )
+    }
+}
+
+pub(super) fn peer() -> SocketAddr {
+    SocketAddr::new(HARNESS.into(), HARNESS_PORT)
+}
+
+/// An oracle with a session clock.
+pub(super) struct T {
+    pub oracle: Oracle,
+    pub now: Duration,
+}
+
+impl T {
+    /// Time passes without a segment.
+    pub fn wait(&mut self, d: Duration) -> Vec<Finding> {
+        self.now += d;
+        self.oracle.on_time(self.now)
+    }
+    pub fn states(&self) -> Vec<TcpState> {
+        self.oracle
+            .states()
+            .into_iter()
+            .find(|(p, _)| *p == peer())
+            .map(|(_, s)| s)
+            .unwrap_or_default()
+    }
+}
+
+use crate::wire::TcpState;
+
+/// Harness → target, 1 ms after the previous event; asserts no finding.
+macro_rules! send {
+    ($t:expr, $seg:expr) => {{
+        let t: &mut $crate::oracle::tests::T = &mut $t;
+        t.now += $crate::oracle::tests::ms(1);
+        let f = t
+            .oracle
+            .on_segment(t.now, $crate::oracle::Direction::ToTarget, &$seg);
+        assert!(f.is_empty(), "sending drew findings: {f:#?}");
+    }};
+}
+
+/// Target → harness, 1 ms after the previous event. `recv!(t, seg)` asserts
+/// it is allowed; `recv!(t, seg, rule)` asserts it violates `rule` and
+/// returns that finding.
+macro_rules! recv {
+    ($t:expr, $seg:expr) => {{
+        let t: &mut $crate::oracle::tests::T = &mut $t;
+        t.now += $crate::oracle::tests::ms(1);
+        let f = t
+            .oracle
+            .on_segment(t.now, $crate::oracle::Direction::FromTarget, &$seg);
+        assert!(f.is_empty(), "expected no finding, got: {f:#?}");
+    }};
+    ($t:expr, $seg:expr, $rule:expr) => {{
+        let t: &mut $crate::oracle::tests::T = &mut $t;
+        t.now += $crate::oracle::tests::ms(1);
+        let f = t
+            .oracle
+            .on_segment(t.now, $crate::oracle::Direction::FromTarget, &$seg);
+        $crate::oracle::tests::expect_rule(f, $rule)
+    }};
+}
+pub(super) use {recv, send};
+
+/// The finding of `rule` among `f`, failing the test (at the caller) if absent.
+#[track_caller]
+pub(super) fn expect_rule(f: Vec<Finding>, rule: RuleId) -> Finding {
+    match f.iter().find(|x| x.rule == rule) {
+        Some(x) => x.clone(),
+        None => panic!("expected a {rule} finding, got: {f:#?}"),
+    }
+}
+
+#[track_caller]
+pub(super) fn expect_none(f: Vec<Finding>) {
+    assert!(f.is_empty(), "expected no finding, got: {f:#?}");
+}
+
+// ---- fixtures, each building on the previous ----
+
+pub(super) fn listen_with(profile: Profile) -> T {
+    T {
+        oracle: Oracle::new(
+            profile,
+            TargetModel {
+                addr: TARGET.into(),
+                listening: vec![LISTEN_PORT],
+            },
+        ),
+        now: Duration::ZERO,
+    }
+}
+
+pub(super) fn listen() -> T {
+    listen_with(Profile::rfc9293())
+}
+
+pub(super) fn syn_received_with(profile: Profile) -> T {
+    let mut t = listen_with(profile);
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    t
+}
+
+pub(super) fn syn_received() -> T {
+    syn_received_with(Profile::rfc9293())
+}
+
+pub(super) fn established_with(profile: Profile) -> T {
+    let mut t = syn_received_with(profile);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    t
+}
+
+pub(super) fn established() -> T {
+    established_with(Profile::rfc9293())
+}
+
+/// ESTABLISHED after the harness sent 10 octets (crossing 2^32) and the target ACKed them.
+pub(super) fn established_with_data() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    t
+}
+
+pub(super) fn close_wait() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    t
+}
+
+pub(super) fn last_ack() -> T {
+    let mut t = close_wait();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::LastAck]);
+    t
+}
+
+pub(super) fn fin_wait_1_with(profile: Profile) -> T {
+    let mut t = established_with(profile);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::FinWait1]);
+    t
+}
+
+pub(super) fn fin_wait_2_with(profile: Profile) -> T {
+    let mut t = fin_wait_1_with(profile);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::FinWait2]);
+    t
+}
+
+pub(super) fn time_wait_with(profile: Profile) -> T {
+    let mut t = fin_wait_2_with(profile);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::TimeWait]);
+    t
+}
+
+pub(super) fn time_wait() -> T {
+    time_wait_with(Profile::rfc9293())
+}
+
+#[test]
+fn fixtures_walk_the_rfc_states() {
+    assert_eq!(syn_received().states(), vec![TcpState::SynReceived]);
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "LAST-ACK acknowledged: CLOSED");
+    let _ = time_wait();
+}
+
+#[test]
+fn benchmark_transcript_is_conformant() {
+    let (n, _) = bench_judge(3);
+    assert_eq!(n, 30);
+}

@@ -1,0 +1,377 @@
+//! Options (RFC 7323, RFC 2018) and header fields (RFC 9293 §3.1).
+
+use super::*;
+
+fn ts(tsval: u32, tsecr: u32) -> TcpOption {
+    TcpOption::Timestamps { tsval, tsecr }
+}
+
+/// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
+fn established_ts_ws() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2), ts(100, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![
+                TcpOption::Mss(1460),
+                TcpOption::WindowScale(7),
+                ts(9000, 100)
+            ],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            options: vec![ts(101, 9000)],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+// ---- wscale-on-non-syn / sack-permitted-on-non-syn ----
+
+#[test]
+fn established_window_scale_on_an_ack_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::WindowScale(7)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleOnNonSyn
+    );
+}
+
+#[test]
+fn established_sack_permitted_on_an_ack_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::SackPermitted],
+            ..recv_tmpl()
+        },
+        RuleId::SackPermittedOnNonSyn
+    );
+}
+
+#[test]
+fn established_sack_blocks_and_nops_are_allowed() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![
+                TcpOption::Nop,
+                TcpOption::Nop,
+                TcpOption::Sack(vec![(5, 10)])
+            ],
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- wscale-without-offer / wscale-too-large ----
+
+#[test]
+fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(7)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleWithoutOffer
+    );
+}
+
+#[test]
+fn listen_syn_ack_with_shift_fifteen_warns() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(15)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleTooLarge
+    );
+}
+
+#[test]
+fn established_window_is_scaled_by_the_harness_shift() {
+    // window 25 << 2 = 100 octets.
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(101),
+            ack: r(1),
+            payload: vec![1; 1],
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+#[test]
+fn established_without_negotiation_the_window_is_not_scaled() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 26],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+// ---- timestamps-without-offer / timestamps-missing / tsecr-not-echoed ----
+
+#[test]
+fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(5, 0)],
+            ..recv_tmpl()
+        },
+        RuleId::TimestampsWithoutOffer
+    );
+}
+
+#[test]
+fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), ts(100, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(9, 99)],
+            ..recv_tmpl()
+        },
+        RuleId::TsecrNotEchoed
+    );
+}
+
+#[test]
+fn established_timestamps_on_every_segment_echoing_ts_recent() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 4],
+            window: 25,
+            options: vec![ts(150, 9001)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            options: vec![ts(9002, 150)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_segment_without_timestamps_violates() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        },
+        RuleId::TimestampsMissing
+    );
+}
+
+#[test]
+fn established_rst_without_timestamps_is_allowed() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_tsecr_never_sent_by_the_harness_violates() {
+    let mut t = established_ts_ws();
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![ts(9001, 5555)],
+            ..recv_tmpl()
+        },
+        RuleId::TsecrNotEchoed
+    );
+    assert!(f.message.contains("5555"), "{f}");
+}
+
+// ---- reserved-bits-set / bad-checksum ----
+
+#[test]
+fn established_reserved_bits_violate() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: ACK | TcpFlags(0x200),
+            ..recv_tmpl()
+        },
+        RuleId::ReservedBitsSet
+    );
+}
+
+#[test]
+fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
+    let mut t = established();
+    assert_eq!(t.oracle.on_target_checksum(t.now, true, "0x1c2f"), None);
+    let f = t
+        .oracle
+        .on_target_checksum(t.now, false, "got 0xdead, expected 0x1c2f")
+        .expect("finding");
+    assert_eq!((f.rule, f.requirement), (RuleId::BadChecksum, "MUST-2"));
+    assert!(f.to_string().contains("0xdead"));
+}

@@ -1,0 +1,758 @@
+//! ESTABLISHED and the other synchronized states: acceptability, ACK field,
+//! sequence space, window, RFC 5961 (RFC 9293 §3.10.7.4).
+
+use super::*;
+
+// ---- ack-bit-missing ----
+
+#[test]
+fn established_segment_without_ack_bit_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: PSH,
+            payload: vec![1; 5],
+            ..recv_tmpl()
+        },
+        RuleId::AckBitMissing
+    );
+}
+
+// ---- unacceptable-ack-numbers / ack-not-sent ----
+
+#[test]
+fn established_out_of_window_data_draws_ack_with_snd_nxt_and_rcv_nxt() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+#[test]
+fn established_old_duplicate_data_draws_ack_with_rcv_nxt() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_ack_for_unacceptable_segment_with_wrong_ack_violates() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            ..recv_tmpl()
+        },
+        RuleId::UnacceptableAckNumbers
+    );
+    assert!(
+        f.message
+            .contains(&format!("expected <SEQ={}><ACK={}>", l(1), r(11))),
+        "{f}"
+    );
+}
+
+#[test]
+fn established_ack_for_unacceptable_segment_with_wrong_seq_violates() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(3),
+            ack: r(11),
+            ..recv_tmpl()
+        },
+        RuleId::UnacceptableAckNumbers
+    );
+}
+
+#[test]
+fn established_unacceptable_segment_without_reply_is_a_should_warning() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(Duration::from_secs(2)), RuleId::AckNotSent);
+    assert_eq!(f.level, Level::Should);
+}
+
+#[test]
+fn established_ack_of_unsent_data_draws_an_ack() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(500),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- ack-delayed-too-long ----
+
+#[test]
+fn established_data_acked_within_half_a_second_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(400)));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(5)));
+}
+
+#[test]
+fn established_data_unacknowledged_for_half_a_second_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+    assert_eq!(f.requirement, "MUST-40");
+    assert!(f.message.contains(&format!("data up to {}", r(11))), "{f}");
+}
+
+// ---- ack-of-unsent-data ----
+
+#[test]
+fn established_ack_beyond_what_the_harness_sent_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(20),
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+    assert!(
+        f.message.contains(&format!("ack {}", r(20))) && f.message.contains(&r(11).to_string()),
+        "{f}"
+    );
+}
+
+#[test]
+fn established_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(21),
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- ack-went-backwards ----
+
+#[test]
+fn established_ack_going_backwards_violates() {
+    let mut t = established_with_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            ..recv_tmpl()
+        },
+        RuleId::AckWentBackwards
+    );
+}
+
+// ---- seq-gap / retransmit-below-snd-una ----
+
+#[test]
+fn established_data_continues_at_snd_nxt() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(101),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_data_leaving_a_hole_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(111),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::SeqGap
+    );
+    assert!(f.message.contains("10 octets never sent"), "{f}");
+}
+
+#[test]
+fn established_resending_acknowledged_data_warns() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(101),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        },
+        RuleId::RetransmitBelowSndUna
+    );
+}
+
+#[test]
+fn established_keepalive_below_snd_una_is_allowed() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(101),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(100),
+            ack: r(1),
+            payload: vec![0],
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- data-beyond-window ----
+
+#[test]
+fn established_data_up_to_the_window_edge_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_data_past_the_window_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 101],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+    assert!(f.message.contains(&format!("right edge {}", l(101))), "{f}");
+}
+
+#[test]
+fn established_one_byte_zero_window_probe_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(3);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_two_byte_zero_window_probe_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1, 2],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+// ---- RFC 5961: rst-in-window-resets / challenge-ack-* / rst-at-rcv-nxt-ignored ----
+
+#[test]
+fn established_in_window_rst_draws_challenge_ack_and_connection_lives() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(15),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established, TcpState::Closed]);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 5],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(16),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_in_window_rst_that_resets_violates_under_rfc9293() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(15),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 5],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::RstInWindowResets
+    );
+    assert!(f.is_failure());
+    assert!(
+        f.message
+            .contains(&format!("seq {} not at RCV.NXT {}", r(15), r(11))),
+        "{f}"
+    );
+}
+
+#[test]
+fn established_challenge_ack_with_wrong_numbers_violates() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(15),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(15),
+            ..recv_tmpl()
+        },
+        RuleId::ChallengeAckNumbers
+    );
+}
+
+#[test]
+fn established_missing_challenge_ack_is_a_should_warning() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(15),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(Duration::from_secs(2)), RuleId::ChallengeAckMissing);
+    assert!(!f.is_failure());
+}
+
+#[test]
+fn established_rst_at_rcv_nxt_resets_silently() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    expect_none(t.wait(Duration::from_secs(5)));
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 5],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_rst_at_rcv_nxt_ignored_violates() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 5],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(16),
+            ..recv_tmpl()
+        },
+        RuleId::RstAtRcvNxtIgnored
+    );
+}
+
+#[test]
+fn established_syn_draws_challenge_ack() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+}
+
+#[test]
+fn established_syn_answered_by_rst_violates_under_rfc9293() {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(12),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::SynInWindowResets
+    );
+}
+
+#[test]
+fn syn_received_rst_at_rcv_nxt_returns_to_listen() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    send!(
+        t,
+        Segment {
+            seq: r(100),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(9),
+            ack: r(101),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
