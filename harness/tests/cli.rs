@@ -1,0 +1,105 @@
+//! The `synack` binary as a user meets it: the README's commands, exit
+//! codes, and what a failure and a script error look like.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn synack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the synack binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn the_suite_passes_on_the_embedded_target_with_exit_0() {
+    let o = synack(&["run"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("target embedded"), "{out}");
+    assert!(out.contains(" passed, 0 failed, 0 skipped"), "{out}");
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_exit_1_and_a_field_level_message() {
+    let o = synack(&["run", "harness/tests/fixtures/wrong-ack.pkt"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL"), "{out}");
+    assert!(out.contains("tcp.ack: expected 3, got 2"), "{out}");
+    assert!(
+        out.contains("wrong-ack.pkt:9: "),
+        "names the case line: {out}"
+    );
+    assert!(out.contains("line:     +0     > F. 1:1(0) ack 3"), "{out}");
+    assert!(out.contains("actual:   F. 1:1(0) ack 2"), "{out}");
+    assert!(out.contains("0 passed, 1 failed, 0 skipped"), "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+}
+
+#[test]
+fn a_syntax_error_exits_2_with_file_line_col_and_a_caret() {
+    let o = synack(&["run", "harness/tests/fixtures/syntax-error.pkt"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("harness/tests/fixtures/syntax-error.pkt:3:14"),
+        "{out}"
+    );
+    assert!(out.contains("3 | +0     > S. 0 0(0) ack 1"), "{out}");
+    assert!(out.contains("  |              ^"), "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+    let o = synack(&["check", "harness/tests/fixtures/syntax-error.pkt"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn check_and_list_read_every_case() {
+    let o = synack(&["check", "cases"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = synack(&["list"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for id in ["core/b01-handshake", "establishment/t05-ack-to-listen"] {
+        assert!(out.contains(id), "{id} listed: {out}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = synack(&["run", "--shard", "4/3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = synack(&["run", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = synack(&["run", "no/such/dir"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let o = synack(&["run", "--help"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for code in [
+        "0  every case passed",
+        "1  a case failed",
+        "2  usage or script error",
+        "3  infrastructure error",
+    ] {
+        assert!(out.contains(code), "{code}: {out}");
+    }
+}
