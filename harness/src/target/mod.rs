@@ -10,6 +10,7 @@
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
 pub mod embedded;
+pub mod fault;
 pub mod services;
 
 pub use services::Service;

@@ -1,0 +1,476 @@
+//! A fault-injecting decorator: wraps any [`Target`] and mutates what the
+//! inner target sends (parse → modify → emit with a computed checksum; drop
+//! or add packets), so that each [`Fault`] produces a specific RFC
+//! violation. It proves the oracle catches what it claims to catch.
+
+use crate::target::{
+    AppAction, AppOutcome, Capabilities, Received, Session, SessionInfo, SessionSpec, Target,
+    TargetError,
+};
+use crate::wire::{parse, seq_gt, ChecksumPolicy, Segment, SeqNumber, TcpFlags, TcpState};
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// What the decorator breaks, and the oracle rule that must catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Flips the top bit of the ACK number of every ACK-bearing segment
+    /// (`syn-ack-acks-isn`, `ack-of-unsent-data`, `ack-went-backwards`).
+    FlipAck,
+    /// Drops every RST the target sends (`rst-not-sent`).
+    DropRst,
+    /// Answers every RST the harness injects with a RST (`rst-for-rst`).
+    RstForRst,
+    /// Pads every data segment to end 10 octets past the harness's window
+    /// (`data-beyond-window`).
+    DataPastWindow,
+    /// Sends 4 octets of data right after the target's FIN (`data-after-fin`).
+    DataAfterFin,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 5] = [
+        Fault::FlipAck,
+        Fault::DropRst,
+        Fault::RstForRst,
+        Fault::DataPastWindow,
+        Fault::DataAfterFin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::FlipAck => "flip-ack",
+            Fault::DropRst => "drop-rst",
+            Fault::RstForRst => "rst-for-rst",
+            Fault::DataPastWindow => "data-past-window",
+            Fault::DataAfterFin => "data-after-fin",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Fault, String> {
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown fault `{s}` (one of {})", names.join(", "))
+            })
+    }
+}
+
+/// Any target, with one fault injected into what it sends.
+pub struct Faulty<T: Target> {
+    inner: T,
+    fault: Fault,
+}
+
+impl<T: Target> Faulty<T> {
+    pub fn new(inner: T, fault: Fault) -> Faulty<T> {
+        Faulty { inner, fault }
+    }
+    pub fn fault(&self) -> Fault {
+        self.fault
+    }
+}
+
+impl<T: Target> Target for Faulty<T> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+    fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
+        Ok(Box::new(FaultySession::new(
+            self.inner.open(spec)?,
+            self.fault,
+        )))
+    }
+}
+
+/// A session whose outgoing packets pass through a [`Fault`].
+pub struct FaultySession {
+    inner: Box<dyn Session>,
+    fault: Fault,
+    /// Packets the fault made up, delivered before the inner session's next.
+    pending: VecDeque<Received>,
+    /// The harness's SYN offered this window-scale shift.
+    harness_shift: Option<u8>,
+    /// The target's SYN-ACK carried Window Scale too.
+    target_scales: bool,
+    /// Right edge of the harness's window per harness endpoint (ACK + scaled window).
+    right_edge: Vec<(SocketAddr, SeqNumber)>,
+}
+
+impl FaultySession {
+    pub fn new(inner: Box<dyn Session>, fault: Fault) -> FaultySession {
+        FaultySession {
+            inner,
+            fault,
+            pending: VecDeque::new(),
+            harness_shift: None,
+            target_scales: false,
+            right_edge: Vec::new(),
+        }
+    }
+
+    fn emit(&self, seg: &Segment, at: Duration) -> Received {
+        Received {
+            at,
+            bytes: seg.to_bytes(ChecksumPolicy::Compute),
+        }
+    }
+
+    fn note_injected(&mut self, seg: &Segment) {
+        let from = SocketAddr::new(seg.ip.src(), seg.src_port);
+        if seg.flags.syn() && !seg.flags.ack() {
+            self.harness_shift = seg.window_scale();
+        }
+        if seg.flags.ack() && !seg.flags.rst() && !seg.flags.syn() {
+            let shift = if self.target_scales {
+                self.harness_shift.unwrap_or(0).min(14)
+            } else {
+                0
+            };
+            let right = seg.ack.add((seg.window as u32) << shift);
+            self.right_edge.retain(|(p, _)| *p != from);
+            self.right_edge.push((from, right));
+        }
+        if self.fault == Fault::RstForRst && seg.flags.rst() {
+            // Answer the RST with a RST, as a broken stack would.
+            let (seq, ack, flags) = if seg.flags.ack() {
+                (seg.ack, SeqNumber(0), TcpFlags::RST)
+            } else {
+                (SeqNumber(0), seg.seq, TcpFlags::RST | TcpFlags::ACK)
+            };
+            let Some(ip) = crate::wire::IpEnvelope::between(seg.ip.dst(), seg.ip.src()) else {
+                return;
+            };
+            let reply = Segment {
+                seq,
+                ack,
+                ..Segment::new(ip, seg.dst_port, seg.src_port, flags)
+            };
+            let r = self.emit(&reply, self.inner.now());
+            self.pending.push_back(r);
+        }
+    }
+
+    /// Applies the fault to one packet from the target: `None` drops it.
+    fn mutate(&mut self, pkt: Received) -> Option<Received> {
+        let Ok(mut seg) = parse(&pkt.bytes) else {
+            return Some(pkt); // not something we understand: pass it on untouched
+        };
+        if seg.flags.syn() && seg.flags.ack() {
+            self.target_scales = seg.window_scale().is_some();
+        }
+        match self.fault {
+            Fault::FlipAck if seg.flags.ack() => {
+                seg.ack = SeqNumber(seg.ack.0 ^ 0x8000_0000);
+                Some(self.emit(&seg, pkt.at))
+            }
+            Fault::DropRst if seg.flags.rst() => None,
+            Fault::DataPastWindow if !seg.payload.is_empty() => {
+                let to = SocketAddr::new(seg.ip.dst(), seg.dst_port);
+                let Some(right) = self
+                    .right_edge
+                    .iter()
+                    .find(|(p, _)| *p == to)
+                    .map(|(_, r)| *r)
+                else {
+                    return Some(pkt); // no window seen yet
+                };
+                let end = seg.seq.add(seg.payload.len() as u32);
+                let past = right.add(10);
+                if seq_gt(past, end) {
+                    let extra = past.offset_from(end) as usize;
+                    seg.payload.extend(std::iter::repeat_n(b'!', extra));
+                }
+                Some(self.emit(&seg, pkt.at))
+            }
+            Fault::DataAfterFin if seg.flags.fin() => {
+                let after = Segment {
+                    seq: seg.seq.add(seg.payload.len() as u32 + 1),
+                    flags: TcpFlags::PSH | TcpFlags::ACK,
+                    payload: b"late".to_vec(),
+                    options: Vec::new(),
+                    data_offset: None,
+                    ..seg.clone()
+                };
+                let extra = self.emit(&after, pkt.at);
+                self.pending.push_back(extra);
+                Some(pkt)
+            }
+            _ => Some(pkt),
+        }
+    }
+}
+
+impl Session for FaultySession {
+    fn info(&self) -> &SessionInfo {
+        self.inner.info()
+    }
+    fn now(&self) -> Duration {
+        self.inner.now()
+    }
+    fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError> {
+        if let Ok(seg) = parse(packet) {
+            self.note_injected(&seg);
+        }
+        self.inner.inject(packet)
+    }
+    fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
+        loop {
+            if let Some(p) = self.pending.pop_front() {
+                return Ok(Some(p));
+            }
+            match self.inner.recv(deadline)? {
+                None => return Ok(None),
+                Some(pkt) => {
+                    if let Some(p) = self.mutate(pkt) {
+                        return Ok(Some(p));
+                    }
+                }
+            }
+        }
+    }
+    fn app(&mut self, action: &AppAction) -> Result<AppOutcome, TargetError> {
+        self.inner.app(action)
+    }
+    fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {
+        self.inner.socket_state(harness)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each fault, injected into the embedded (smoltcp) target, is caught by
+    //! the oracle with the rule it is meant to break; the same transcripts
+    //! on the plain embedded target draw no failure under the smoltcp profile.
+
+    use super::*;
+    use crate::oracle::{Direction, Finding, Oracle, Profile, RuleId, TargetModel};
+    use crate::target::embedded::Embedded;
+    use crate::wire::{IpEnvelope, TcpOption};
+
+    const ISN: SeqNumber = SeqNumber(0xffff_fff0);
+
+    struct Drive {
+        s: Box<dyn Session>,
+        oracle: Oracle,
+        findings: Vec<Finding>,
+        harness: SocketAddr,
+        target: SocketAddr,
+        snd_nxt: SeqNumber,
+        rcv_nxt: SeqNumber,
+    }
+
+    impl Drive {
+        fn open(target: &dyn Target) -> Drive {
+            let spec = SessionSpec {
+                seed: 7,
+                ..SessionSpec::default()
+            };
+            let s = target.open(&spec).expect("session opens");
+            let info = s.info().clone();
+            let oracle = Oracle::new(
+                Profile::smoltcp(),
+                TargetModel {
+                    addr: info.target.ip(),
+                    listening: vec![info.target.port()],
+                },
+            );
+            Drive {
+                s,
+                oracle,
+                findings: Vec::new(),
+                harness: info.harness,
+                target: info.target,
+                snd_nxt: ISN,
+                rcv_nxt: SeqNumber(0),
+            }
+        }
+
+        fn seg(&self, flags: TcpFlags, payload: &[u8]) -> Segment {
+            let ip = IpEnvelope::between(self.harness.ip(), self.target.ip()).expect("same family");
+            Segment {
+                seq: self.snd_nxt,
+                ack: if flags.ack() {
+                    self.rcv_nxt
+                } else {
+                    SeqNumber(0)
+                },
+                window: 65535,
+                payload: payload.to_vec(),
+                ..Segment::new(ip, self.harness.port(), self.target.port(), flags)
+            }
+        }
+
+        fn send(&mut self, seg: Segment) {
+            let now = self.s.now();
+            self.findings
+                .extend(self.oracle.on_segment(now, Direction::ToTarget, &seg));
+            if !seg.flags.rst() && seg.dst_port == self.target.port() {
+                self.snd_nxt = seg.seq.add(seg.seg_len());
+            }
+            self.s
+                .inject(&seg.to_bytes(ChecksumPolicy::Compute))
+                .expect("inject");
+        }
+
+        /// Receives everything the target sends for `d` of session time.
+        fn drain(&mut self, d: Duration) -> Vec<Segment> {
+            let deadline = self.s.now() + d;
+            let mut got = Vec::new();
+            while let Some(p) = self.s.recv(deadline).expect("recv") {
+                let seg = parse(&p.bytes).expect("target sends parseable segments");
+                self.findings
+                    .extend(self.oracle.on_segment(p.at, Direction::FromTarget, &seg));
+                if seg.src_port == self.target.port() && !seg.flags.rst() {
+                    let end = seg.seq.add(seg.seg_len());
+                    if seg.seg_len() > 0
+                        && (self.rcv_nxt == SeqNumber(0) || seq_gt(end, self.rcv_nxt))
+                    {
+                        self.rcv_nxt = end;
+                    }
+                }
+                got.push(seg);
+            }
+            let now = self.s.now();
+            self.findings.extend(self.oracle.on_time(now));
+            got
+        }
+
+        fn handshake(&mut self, window: u16) {
+            let syn = Segment {
+                options: vec![TcpOption::Mss(1460)],
+                ..self.seg(TcpFlags::SYN, b"")
+            };
+            self.send(syn);
+            let got = self.drain(Duration::from_millis(100));
+            assert!(
+                got.iter().any(|s| s.flags.syn() && s.flags.ack()),
+                "no SYN-ACK: {got:?}"
+            );
+            let ack = Segment {
+                window,
+                ..self.seg(TcpFlags::ACK, b"")
+            };
+            self.send(ack);
+            self.drain(Duration::from_millis(100));
+        }
+
+        fn has(&self, rule: RuleId) -> bool {
+            self.findings.iter().any(|f| f.rule == rule)
+        }
+
+        fn failures(&self) -> Vec<&Finding> {
+            self.findings.iter().filter(|f| f.is_failure()).collect()
+        }
+    }
+
+    /// The transcript that exposes each fault.
+    fn exercise(d: &mut Drive, fault: Fault) {
+        match fault {
+            Fault::FlipAck => d.handshake(65535),
+            Fault::DropRst => {
+                let stray = Segment {
+                    dst_port: 81,
+                    ..d.seg(TcpFlags::ACK, b"")
+                };
+                d.send(stray);
+                d.drain(Duration::from_secs(3));
+            }
+            Fault::RstForRst => {
+                d.handshake(65535);
+                let rst = Segment {
+                    seq: d.snd_nxt.add(1_000_000),
+                    ..d.seg(TcpFlags::RST, b"")
+                };
+                d.send(rst);
+                d.drain(Duration::from_millis(100));
+            }
+            Fault::DataPastWindow => {
+                d.handshake(100);
+                let data = Segment {
+                    window: 100,
+                    ..d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello")
+                };
+                d.send(data);
+                d.drain(Duration::from_millis(200));
+            }
+            Fault::DataAfterFin => {
+                d.handshake(65535);
+                let fin = d.seg(TcpFlags::FIN | TcpFlags::ACK, b"");
+                d.send(fin);
+                d.drain(Duration::from_millis(200));
+            }
+        }
+    }
+
+    fn caught_by(fault: Fault) -> RuleId {
+        match fault {
+            Fault::FlipAck => RuleId::SynAckAcksIsn,
+            Fault::DropRst => RuleId::RstNotSent,
+            Fault::RstForRst => RuleId::RstForRst,
+            Fault::DataPastWindow => RuleId::DataBeyondWindow,
+            Fault::DataAfterFin => RuleId::DataAfterFin,
+        }
+    }
+
+    #[test]
+    fn every_fault_is_caught_by_its_rule() {
+        for fault in Fault::ALL {
+            let mut d = Drive::open(&Faulty::new(Embedded::new(), fault));
+            exercise(&mut d, fault);
+            let rule = caught_by(fault);
+            assert!(
+                d.has(rule),
+                "{fault}: expected {rule}, got {:#?}",
+                d.findings
+            );
+            assert!(
+                !d.failures().is_empty(),
+                "{fault}: caught only as a warning"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_transcripts_on_plain_smoltcp_draw_no_failure() {
+        for fault in Fault::ALL {
+            let mut d = Drive::open(&Embedded::new());
+            exercise(&mut d, fault);
+            assert!(
+                d.failures().is_empty(),
+                "{fault} transcript: {:#?}",
+                d.findings
+            );
+            assert!(
+                !d.has(caught_by(fault)),
+                "{fault} transcript: {:#?}",
+                d.findings
+            );
+        }
+    }
+
+    #[test]
+    fn faults_parse_by_name() {
+        for f in Fault::ALL {
+            assert_eq!(f.name().parse::<Fault>(), Ok(f));
+        }
+        assert!("nope".parse::<Fault>().unwrap_err().contains("flip-ack"));
+    }
+}
