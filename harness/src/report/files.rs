@@ -280,7 +280,7 @@ mod tests {
                 .contains("core/b01-echo appears in more than one shard"),
             "{e}"
         );
-        let e = merge(&[out.clone()], &s1).unwrap_err();
+        let e = merge(std::slice::from_ref(&out), &s1).unwrap_err();
         assert!(e.to_string().contains("results.json"), "{e}");
         for d in [s1, s2] {
             fs::remove_dir_all(d).unwrap();

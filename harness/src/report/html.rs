@@ -122,7 +122,7 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
     for (suffix, colour) in [("", "#0969da"), ("r", "#cf222e"), ("o", "#bc4c00")] {
         let _ = write!(
             s,
-            "<marker id=\"a{n}{suffix}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{colour}\"/></marker>"
+            "<marker id=\"a{n}{suffix}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"10\" markerHeight=\"10\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{colour}\"/></marker>"
         );
     }
     s.push_str("</defs>\n");
@@ -139,7 +139,7 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "<text class=\"time\" x=\"4\" y=\"34\">{} s</text>",
+        "<text class=\"time\" x=\"4\" y=\"48\">{} s</text>",
         if case.virtual_time { "virtual" } else { "real" }
     );
     let bottom = height - 10;
