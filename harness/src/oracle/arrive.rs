@@ -443,6 +443,10 @@ impl Oracle {
         if f.syn() {
             c.irs = seg.seq;
             c.syn_seqs.push(seg.seq);
+            c.harness_snd_max = seg.seq.add(seg.seg_len());
+            if let Some((tsval, _)) = seg.timestamps() {
+                c.remember_tsval(tsval);
+            }
             c.rcv_lo = seg.seq.add(1);
             c.rcv_hi = seg.seq.add(1);
             c.harness_mss = seg.mss();

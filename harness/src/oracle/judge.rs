@@ -62,7 +62,7 @@ impl Oracle {
     }
 
     /// A segment on a tuple with no connection in the model.
-    fn judge_no_conn(&mut self, t: Tuple, _now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
+    fn judge_no_conn(&mut self, t: Tuple, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
         let f = seg.flags;
         if f.syn() && !f.ack() && !f.rst() {
             // The target's active open (§3.10.7.3 from the other side).
@@ -74,6 +74,11 @@ impl Oracle {
             c.snd_nxt = seg.seq.add(seg.seg_len());
             c.target_ws = seg.window_scale();
             c.ts_ok = seg.timestamps().is_some();
+            c.synack = RtxClock {
+                last: Some((seg.seq, now)),
+                interval: None,
+                disturbed: false,
+            };
             if !seg.payload.is_empty() {
                 out.push(self.finding(
                     RuleId::DataBeforeEstablished,
@@ -302,7 +307,17 @@ impl Oracle {
                 );
             }
         }
-        if len > 0 && c.state != TcpState::SynReceived || payload > 0 {
+        if len == 0 && c.iss.is_some() && seq_gt(seg.seq, c.snd_nxt) {
+            report(
+                RuleId::SeqGap,
+                format!(
+                    "ACK segment with seq {} beyond SND.NXT {}",
+                    seg.seq, c.snd_nxt
+                ),
+                true,
+            );
+        }
+        if len > 0 {
             if seq_gt(seg.seq, c.snd_nxt) {
                 report(
                     RuleId::SeqGap,
@@ -462,7 +477,18 @@ impl Oracle {
             fresh.harness_snd_max = c.harness_snd_max;
             *c = fresh;
         }
-        if c.state != TcpState::SynReceived || !f.ack() {
+        if c.state == TcpState::SynSent && !f.ack() && Some(seg.seq) == c.iss {
+            // The target's own SYN, retransmitted.
+            rto_check(
+                &mut c.synack,
+                seg.seq,
+                now,
+                initial_rto,
+                tol,
+                "SYN",
+                &mut report,
+            );
+        } else if c.state != TcpState::SynReceived || !f.ack() {
             let repeat = f.ack()
                 && Some(seg.seq) == c.iss
                 && seg.ack == c.irs.add(1)
