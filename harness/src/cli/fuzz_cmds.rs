@@ -1,0 +1,277 @@
+//! `synack repro`, `synack diff`, `synack seeds`, `synack fuzz`: the
+//! fuzzing commands. The logic lives in [`crate::fuzzing`]; this file only
+//! turns arguments into calls and results into output and exit codes.
+
+use super::args::TargetKind;
+use super::{exit, CliError};
+use crate::fuzzing;
+use crate::oracle::Profile;
+use crate::run::{self, Outcome, RunOptions};
+use crate::target::embedded::Embedded;
+use crate::target::lab::{Lab, LabOptions};
+use crate::target::{Target, TargetError};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Replay fuzz artifacts and print each as a case file that reproduces it.
+#[derive(clap::Args, Debug)]
+pub struct ReproArgs {
+    /// Inputs written by libFuzzer (fuzz/artifacts/<target>/crash-…).
+    #[arg(required_unless_present = "group")]
+    pub artifacts: Vec<PathBuf>,
+    /// Group every input in DIR by what it found (rule, panic, hang) and list
+    /// one example of each distinct problem instead.
+    #[arg(long, value_name = "DIR", conflicts_with = "artifacts")]
+    pub group: Option<PathBuf>,
+    /// The stack to replay on.
+    #[arg(long, value_enum, default_value = "embedded")]
+    pub target: TargetKind,
+    /// Oracle profile (default: SYNACK_FUZZ_PROFILE, else the target's own).
+    #[arg(long, env = "SYNACK_FUZZ_PROFILE")]
+    pub profile: Option<String>,
+    /// Write the case here instead of stdout (one artifact only), e.g.
+    /// cases/regressions/NAME.pkt.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Run the same cases against two targets and list where their responses differ.
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// Case files or directories.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+    /// The two targets, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "embedded,lab"
+    )]
+    pub targets: Vec<TargetKind>,
+    /// Compare these fuzz inputs (sequence_embedded format) instead of cases.
+    #[arg(long, value_name = "FILE")]
+    pub input: Vec<PathBuf>,
+    /// Seed for ISNs and ports (the same on both targets).
+    #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
+    pub seed: u64,
+}
+
+/// Turn cases into seed corpora for every fuzz target.
+#[derive(clap::Args, Debug)]
+pub struct SeedsArgs {
+    /// Case files or directories.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+    /// The corpus root: files go to OUT/<fuzz target>/.
+    #[arg(long, default_value = "fuzz/corpus")]
+    pub out: PathBuf,
+}
+
+/// Fuzz the operation lists without libFuzzer, e.g. against the lab kernel.
+#[derive(clap::Args, Debug)]
+pub struct FuzzArgs {
+    /// The stack to fuzz.
+    #[arg(long, value_enum, default_value = "lab")]
+    pub target: TargetKind,
+    /// Seed inputs (sequence_embedded format): a directory or files.
+    #[arg(long, default_value = "fuzz/corpus/sequence_embedded")]
+    pub corpus: PathBuf,
+    /// Where failing inputs are written.
+    #[arg(long, default_value = "fuzz/artifacts/sequence_lab")]
+    pub artifacts: PathBuf,
+    /// Stop after this many seconds of wall time.
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
+    /// Oracle profile (default: the target's own).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Seed of the mutator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+fn target_error(e: TargetError) -> CliError {
+    CliError::infra(e.to_string())
+}
+
+fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
+    match kind {
+        TargetKind::Embedded => Ok(Box::new(Embedded::new())),
+        TargetKind::Lab => Ok(Box::new(
+            Lab::start(LabOptions::default()).map_err(target_error)?,
+        )),
+    }
+}
+
+fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliError> {
+    match name {
+        Some(n) => Profile::by_name(n).ok_or_else(|| {
+            CliError::usage(format!(
+                "unknown profile `{n}` (rfc9293, rfc793, linux, smoltcp)"
+            ))
+        }),
+        None => Ok(fuzzing::profile_for(target.name())),
+    }
+}
+
+/// `synack repro`: 0 when every artifact replayed, 1 when one did not
+/// reproduce a failure.
+pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
+    let target = make_target(args.target)?;
+    let profile = profile_of(args.profile.as_deref(), target.as_ref())?;
+    if let Some(dir) = &args.group {
+        let groups = fuzzing::group(dir, target.as_ref(), &profile)?;
+        let total: usize = groups.iter().map(|g| g.count).sum();
+        println!(
+            "{total} inputs, {} distinct problems (profile {}):",
+            groups.len(),
+            profile.name
+        );
+        for g in &groups {
+            println!("{:>6}  {}", g.count, g.kind);
+            println!("        example: {}", g.example.display());
+            println!("        {}", g.detail);
+        }
+        return Ok(exit::PASS);
+    }
+    if args.out.is_some() && args.artifacts.len() != 1 {
+        return Err(CliError::usage("--out takes exactly one artifact"));
+    }
+    let mut code = exit::PASS;
+    for path in &args.artifacts {
+        let data = std::fs::read(path)
+            .map_err(|e| CliError::infra(format!("cannot read {}: {e}", path.display())))?;
+        let r =
+            fuzzing::repro_case(&data, target.as_ref(), profile.clone()).map_err(target_error)?;
+        if r.kind == "none" {
+            code = exit::FAIL;
+        }
+        let text = format!("// from {}\n{}", path.display(), r.case);
+        match &args.out {
+            Some(out) => {
+                std::fs::write(out, &text)?;
+                eprintln!("{}: {} -> {}", path.display(), r.kind, out.display());
+            }
+            None => print!("{text}"),
+        }
+    }
+    Ok(code)
+}
+
+/// `synack diff`: 0 when the targets answered alike, 1 when they differ.
+pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
+    let [ka, kb] = args.targets[..] else {
+        return Err(CliError::usage(
+            "--targets takes exactly two targets, e.g. embedded,lab",
+        ));
+    };
+    let a = make_target(ka)?;
+    let b = make_target(kb)?;
+    let mut differences = Vec::new();
+    if !args.input.is_empty() {
+        for path in &args.input {
+            let data = std::fs::read(path)?;
+            for mut d in fuzzing::diff_sequence(&data, a.as_ref(), b.as_ref()) {
+                d.case = path.display().to_string();
+                differences.push(d);
+            }
+        }
+    } else {
+        let cases = run::case::load_all(&args.paths)?;
+        for (i, case) in cases.iter().enumerate() {
+            let opts = |t: &dyn Target| RunOptions {
+                seed: args.seed,
+                profile: fuzzing::profile_for(t.name()).name.to_string(),
+                ..RunOptions::default()
+            };
+            let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));
+            let rb = run::run_case(b.as_ref(), case, i as u32, &opts(b.as_ref()));
+            if [ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
+                continue;
+            }
+            differences.extend(fuzzing::diff_reports(&ra, &rb));
+        }
+    }
+    println!("a = {}, b = {}", a.name(), b.name());
+    for d in &differences {
+        println!("{d}");
+    }
+    println!("{} differences", differences.len());
+    Ok(if differences.is_empty() {
+        exit::PASS
+    } else {
+        exit::FAIL
+    })
+}
+
+/// `synack seeds`.
+pub fn seeds(args: SeedsArgs) -> Result<u8, CliError> {
+    let cases = run::case::load_all(&args.paths)?;
+    let n = fuzzing::write_corpus(&cases, &args.out)?;
+    println!(
+        "{n} seed files from {} cases under {}",
+        cases.len(),
+        args.out.display()
+    );
+    Ok(exit::PASS)
+}
+
+/// `synack fuzz`: mutates the corpus's inputs and runs them against the
+/// target until the time is up; failing inputs go to the artifacts
+/// directory. 1 when something was found.
+pub fn fuzz(args: FuzzArgs) -> Result<u8, CliError> {
+    let target = make_target(args.target)?;
+    let profile = profile_of(args.profile.as_deref(), target.as_ref())?;
+    let mut corpus = Vec::new();
+    let files = if args.corpus.is_dir() {
+        std::fs::read_dir(&args.corpus)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect()
+    } else {
+        vec![args.corpus.clone()]
+    };
+    for f in files {
+        corpus.push(std::fs::read(&f)?);
+    }
+    if corpus.is_empty() {
+        return Err(CliError::usage(format!(
+            "no inputs in {}: run `synack seeds` first",
+            args.corpus.display()
+        )));
+    }
+    std::fs::create_dir_all(&args.artifacts)?;
+    let started = Instant::now();
+    let mut rng = fuzzing::Mutator::new(args.seed);
+    let (mut runs, mut found) = (0u64, 0u64);
+    while started.elapsed() < Duration::from_secs(args.seconds) {
+        let input = rng.mutate(&corpus);
+        let out = fuzzing::run_on(
+            target.as_ref(),
+            &fuzzing::decode(&input),
+            profile.clone(),
+            false,
+        )
+        .map_err(target_error)?;
+        runs += 1;
+        let why = out
+            .broken
+            .clone()
+            .or_else(|| out.failure().map(|f| f.to_string()));
+        if let Some(why) = why {
+            found += 1;
+            let name = format!("crash-{:016x}", crate::run::runner::mix(runs ^ args.seed));
+            let path = args.artifacts.join(name);
+            std::fs::write(&path, &input)?;
+            println!("{}: {why}", path.display());
+        }
+    }
+    println!(
+        "{runs} runs in {:.0} s against {} (profile {}), {found} findings in {}",
+        started.elapsed().as_secs_f64(),
+        target.name(),
+        profile.name,
+        args.artifacts.display()
+    );
+    Ok(if found == 0 { exit::PASS } else { exit::FAIL })
+}

@@ -1,1 +1,0 @@
-//! fuzzing (PLACEHOLDER)

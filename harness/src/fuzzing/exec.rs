@@ -1,0 +1,491 @@
+//! Runs an operation list against a target session, tracks the connection
+//! from the target's own segments (RCV.NXT, RCV.WND, SND.NXT, SND.UNA) to
+//! resolve relative numbers, and feeds every segment both ways to the oracle.
+
+use super::ops::{AckAnchor, AppOp, Inject, Input, Op, OptOp, SeqAnchor};
+use crate::oracle::{self, AppEvent, Finding, Oracle, Profile, TargetModel};
+use crate::run::build::filler;
+use crate::run::mapping::Mapping;
+use crate::run::runner::mix;
+use crate::target::{
+    AppAction, AppOutcome, Service, Session, SessionInfo, SessionSpec, TargetError,
+};
+use crate::wire::{seq_gt, ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpOption, TcpState};
+use std::time::Duration;
+
+/// Session time a sequence may use, at most (waits are cut there).
+pub const MAX_SESSION_TIME: Duration = Duration::from_secs(300);
+/// Quiet period after the last operation (the runner's default settle).
+pub const SETTLE: Duration = Duration::from_millis(100);
+/// Segments from the target per sequence, at most: past it the run stops.
+pub const MAX_RECEIVED: usize = 512;
+/// The target's port in fuzz sessions (the runner's).
+pub const TARGET_PORT: u16 = 8080;
+/// The harness's port in fuzz sessions.
+pub const HARNESS_PORT: u16 = 40000;
+
+/// One thing that happened during a sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A segment injected: the parse of the bytes actually sent (`None` if
+    /// they do not parse, e.g. a data offset past the packet), the built
+    /// segment, and whether its checksum was corrupted.
+    In {
+        at: Duration,
+        op: usize,
+        sent: Option<Segment>,
+        built: Segment,
+        bad_checksum: bool,
+    },
+    /// A packet from the target and its parse.
+    Out {
+        at: Duration,
+        op: usize,
+        segment: Option<Segment>,
+    },
+    /// An application action and its result.
+    App {
+        at: Duration,
+        op: usize,
+        action: AppAction,
+        outcome: String,
+    },
+    /// The end of a wait, with the target socket's state then.
+    Waited {
+        at: Duration,
+        op: usize,
+        state: Option<TcpState>,
+    },
+}
+
+/// What a sequence produced.
+#[derive(Clone, Debug, Default)]
+pub struct FuzzOutcome {
+    /// Every oracle finding, with the index of the step it concerns.
+    pub findings: Vec<(usize, Finding)>,
+    /// The session broke (a hang guard fired, an I/O error).
+    pub broken: Option<String>,
+    /// Every step, when recorded.
+    pub steps: Vec<Step>,
+    /// Operations run.
+    pub ops: usize,
+}
+
+impl FuzzOutcome {
+    /// The first finding that fails (a MUST violation the profile does not allow).
+    pub fn failure(&self) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .map(|(_, f)| f)
+            .find(|f| f.is_failure())
+    }
+}
+
+/// The connection as the fuzzer sees it from the target's segments.
+#[derive(Clone, Copy, Debug)]
+struct Track {
+    /// The target's RCV.NXT: the last ACK it sent (the harness ISN before).
+    rcv_nxt: SeqNumber,
+    /// The target's RCV.WND, scaled when both sides sent window scale.
+    rcv_wnd: u32,
+    /// One past the last octet the target sent (its SND.NXT).
+    snd_nxt: SeqNumber,
+    /// The highest ACK the harness sent (the target's SND.UNA, as far as we know).
+    snd_una: SeqNumber,
+    target_seen: bool,
+    harness_wscale: Option<u8>,
+    target_wscale: Option<u8>,
+}
+
+/// The profile for fuzz runs: `SYNACK_FUZZ_PROFILE`, default `smoltcp`.
+pub fn env_profile() -> Profile {
+    static PROFILE: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
+    PROFILE
+        .get_or_init(|| {
+            let name = std::env::var("SYNACK_FUZZ_PROFILE").unwrap_or_else(|_| "smoltcp".into());
+            Profile::by_name(&name).unwrap_or_else(|| {
+                panic!(
+                    "SYNACK_FUZZ_PROFILE={name}: unknown profile (rfc9293, rfc793, linux, smoltcp)"
+                )
+            })
+        })
+        .clone()
+}
+
+/// The default profile for a target by name (as `synack run` picks it).
+pub fn profile_for(target: &str) -> Profile {
+    match target {
+        "lab" => Profile::linux(),
+        _ => Profile::smoltcp(),
+    }
+}
+
+/// The session spec and harness ISN of an input.
+pub fn session_for(input: &Input) -> (SessionSpec, SeqNumber) {
+    let h = mix(u64::from(input.seed));
+    let spec = SessionSpec {
+        service: input.service,
+        target_port: TARGET_PORT,
+        harness_port: HARNESS_PORT,
+        seed: h,
+        ..SessionSpec::default()
+    };
+    // Every other seed starts just below the 2^32 wrap.
+    let isn = if input.seed & 1 == 1 {
+        SeqNumber(u32::MAX - (h as u32 % 4096))
+    } else {
+        SeqNumber(h as u32)
+    };
+    (spec, isn)
+}
+
+/// Drives one session through an input's operations.
+pub struct Driver {
+    session: Box<dyn Session>,
+    info: SessionInfo,
+    oracle: Oracle,
+    /// Script ↔ live numbers, learned like the runner learns them.
+    pub map: Mapping,
+    track: Track,
+    record: bool,
+    received: usize,
+    pub outcome: FuzzOutcome,
+}
+
+impl Driver {
+    /// A driver over a fresh `session`, judged by `profile`.
+    pub fn new(
+        session: Box<dyn Session>,
+        service: Service,
+        isn: SeqNumber,
+        profile: Profile,
+        record: bool,
+    ) -> Driver {
+        let info = session.info().clone();
+        let oracle = Oracle::new(
+            profile,
+            TargetModel {
+                addr: info.target.ip(),
+                listening: if service == Service::Closed {
+                    Vec::new()
+                } else {
+                    vec![info.target.port()]
+                },
+            },
+        );
+        Driver {
+            session,
+            info,
+            oracle,
+            map: Mapping::new(isn),
+            track: Track {
+                rcv_nxt: isn,
+                rcv_wnd: 0,
+                snd_nxt: SeqNumber(0),
+                snd_una: SeqNumber(0),
+                target_seen: false,
+                harness_wscale: None,
+                target_wscale: None,
+            },
+            record,
+            received: 0,
+            outcome: FuzzOutcome::default(),
+        }
+    }
+
+    /// Runs every op, then the settle period and the oracle's final check.
+    /// Stops early when the session breaks or sends too much.
+    pub fn run(mut self, ops: &[Op]) -> FuzzOutcome {
+        for (i, op) in ops.iter().enumerate() {
+            if let Err(e) = self.op(i, op) {
+                self.outcome.broken = Some(e.to_string());
+                return self.outcome;
+            }
+            self.outcome.ops = i + 1;
+            if self.received >= MAX_RECEIVED {
+                return self.outcome;
+            }
+        }
+        if let Err(e) = self.finish(ops.len()) {
+            self.outcome.broken = Some(e.to_string());
+        }
+        self.outcome
+    }
+
+    /// One operation.
+    pub fn op(&mut self, index: usize, op: &Op) -> Result<(), TargetError> {
+        match op {
+            Op::Inject(inj) => {
+                self.inject(index, inj)?;
+                let now = self.session.now();
+                self.drain(index, now)
+            }
+            Op::Wait(ms) => {
+                let deadline = (self.session.now() + Duration::from_millis(u64::from(*ms)))
+                    .min(MAX_SESSION_TIME.max(self.session.now()));
+                self.drain(index, deadline)?;
+                let late = self.oracle.on_time(deadline);
+                self.add(late);
+                if self.record {
+                    let state = self.session.socket_state(self.info.harness).ok();
+                    self.outcome.steps.push(Step::Waited {
+                        at: self.session.now(),
+                        op: index,
+                        state,
+                    });
+                }
+                Ok(())
+            }
+            Op::App(a) => self.app(index, a),
+        }
+    }
+
+    /// The settle period (quiet for [`SETTLE`] after the last segment), then
+    /// the oracle's check of owed replies.
+    pub fn finish(&mut self, index: usize) -> Result<(), TargetError> {
+        loop {
+            let before = self.received;
+            let deadline = self.session.now() + SETTLE;
+            self.drain(index, deadline)?;
+            if self.received == before || self.received >= MAX_RECEIVED {
+                break;
+            }
+        }
+        let late = self.oracle.on_time(self.session.now());
+        self.add(late);
+        Ok(())
+    }
+
+    fn add(&mut self, findings: Vec<Finding>) {
+        let step = self.outcome.steps.len().saturating_sub(1);
+        self.outcome
+            .findings
+            .extend(findings.into_iter().map(|f| (step, f)));
+    }
+
+    /// Receives and judges everything the target sends up to `deadline`.
+    fn drain(&mut self, index: usize, deadline: Duration) -> Result<(), TargetError> {
+        while self.received < MAX_RECEIVED {
+            let Some(pkt) = self.session.recv(deadline)? else {
+                break;
+            };
+            self.received += 1;
+            let parsed = crate::wire::parse(&pkt.bytes).ok();
+            if let Some(seg) = &parsed {
+                self.learn(seg);
+                let valid = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
+                let mut findings =
+                    self.oracle
+                        .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
+                if let Some(f) = self.oracle.on_target_checksum(pkt.at, valid, "fuzz") {
+                    findings.push(f);
+                }
+                self.push_step(Step::Out {
+                    at: pkt.at,
+                    op: index,
+                    segment: parsed.clone(),
+                });
+                self.add(findings);
+            } else {
+                self.push_step(Step::Out {
+                    at: pkt.at,
+                    op: index,
+                    segment: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn push_step(&mut self, step: Step) {
+        if self.record {
+            self.outcome.steps.push(step);
+        }
+    }
+
+    /// Updates the tracked numbers (and the script mapping) from a target segment.
+    fn learn(&mut self, seg: &Segment) {
+        let t = &mut self.track;
+        if seg.flags.syn() {
+            self.map.learn_target_isn(seg.seq, 0);
+            t.target_wscale = seg.window_scale();
+            t.snd_una = seg.seq;
+        }
+        if let Some((tsval, _)) = seg.timestamps() {
+            self.map.learn_target_ts(tsval, 0);
+        }
+        let end = seg.seq.add(seg.seg_len());
+        if !t.target_seen || seq_gt(end, t.snd_nxt) {
+            t.snd_nxt = end;
+        }
+        t.target_seen = true;
+        if seg.flags.ack() && !seg.flags.rst() {
+            t.rcv_nxt = seg.ack;
+            let shift = match (t.harness_wscale, t.target_wscale) {
+                (Some(_), Some(s)) if !seg.flags.syn() => s.min(14),
+                _ => 0,
+            };
+            t.rcv_wnd = u32::from(seg.window) << shift;
+        }
+    }
+
+    /// The segment an inject op describes, in live numbers.
+    pub fn build(&self, inj: &Inject) -> Segment {
+        let t = &self.track;
+        let d = inj.seq.delta as u32;
+        let seq = match inj.seq.anchor {
+            SeqAnchor::Script => self.map.harness_live(d),
+            SeqAnchor::RcvNxt => t.rcv_nxt.add(d),
+            SeqAnchor::WindowEnd => t.rcv_nxt.add(t.rcv_wnd).add(d),
+            SeqAnchor::Far => t.rcv_nxt.add(1 << 30).add(d),
+            SeqAnchor::Absolute => SeqNumber(d),
+        };
+        let d = inj.ack.delta as u32;
+        let ack = match inj.ack.anchor {
+            AckAnchor::Script => self.map.target_live(d),
+            AckAnchor::SndNxt => t.snd_nxt.add(d),
+            AckAnchor::SndUna => t.snd_una.add(d),
+            AckAnchor::Far => t.snd_nxt.add(1 << 30).add(d),
+            AckAnchor::Absolute => SeqNumber(d),
+        };
+        // Same family by construction (`endpoints`); IPv4 is the fallback.
+        let ip = IpEnvelope::between(self.info.harness.ip(), self.info.target.ip()).unwrap_or_else(
+            || {
+                IpEnvelope::v4(
+                    crate::target::addr::harness_v4(0),
+                    crate::target::addr::TARGET_V4,
+                )
+            },
+        );
+        let mut seg = Segment::new(
+            ip,
+            self.info.harness.port(),
+            self.info.target.port(),
+            inj.flags,
+        );
+        seg.seq = seq;
+        seg.ack = ack;
+        seg.window = inj.window;
+        seg.urgent = inj.urgent;
+        seg.data_offset = inj.data_offset;
+        seg.options = inj.options.iter().map(|o| self.option(o)).collect();
+        seg.payload = match &inj.payload {
+            Some(p) => p.clone(),
+            None => filler(usize::from(inj.len)),
+        };
+        seg
+    }
+
+    fn option(&self, o: &OptOp) -> TcpOption {
+        match o {
+            OptOp::Mss(v) => TcpOption::Mss(*v),
+            OptOp::WindowScale(v) => TcpOption::WindowScale(*v),
+            OptOp::SackPermitted => TcpOption::SackPermitted,
+            OptOp::Sack(blocks) => TcpOption::Sack(
+                blocks
+                    .iter()
+                    .map(|(l, r)| (self.map.target_live(*l).0, self.map.target_live(*r).0))
+                    .collect(),
+            ),
+            OptOp::Timestamps { tsval, tsecr } => TcpOption::Timestamps {
+                tsval: *tsval,
+                tsecr: self.map.target_ts_live(*tsecr),
+            },
+            OptOp::Nop => TcpOption::Nop,
+            OptOp::Eol => TcpOption::Eol,
+            OptOp::Unknown { kind, data } => TcpOption::Unknown {
+                kind: *kind,
+                data: data.clone(),
+            },
+            OptOp::Raw(bytes) => TcpOption::Malformed(bytes.clone()),
+        }
+    }
+
+    fn inject(&mut self, index: usize, inj: &Inject) -> Result<(), TargetError> {
+        let seg = self.build(inj);
+        let policy = if inj.bad_checksum {
+            ChecksumPolicy::Corrupt
+        } else {
+            ChecksumPolicy::Compute
+        };
+        let bytes = seg.to_bytes(policy);
+        // What the target gets is the bytes: judge their parse, so raw option
+        // bytes that form a real option count as that option.
+        let sent = crate::wire::parse(&bytes).ok();
+        self.session.inject(&bytes)?;
+        let at = self.session.now();
+        if !inj.bad_checksum {
+            if seg.flags.syn() {
+                self.track.harness_wscale = seg.window_scale();
+            }
+            if seg.flags.ack() && seq_gt(seg.ack, self.track.snd_una) {
+                self.track.snd_una = seg.ack;
+            }
+        }
+        if let Some(s) = &sent {
+            let findings = self.oracle.on_segment(at, oracle::Direction::ToTarget, s);
+            self.push_step(Step::In {
+                at,
+                op: index,
+                sent: sent.clone(),
+                built: seg,
+                bad_checksum: inj.bad_checksum,
+            });
+            self.add(findings);
+        } else {
+            self.push_step(Step::In {
+                at,
+                op: index,
+                sent: None,
+                built: seg,
+                bad_checksum: inj.bad_checksum,
+            });
+        }
+        Ok(())
+    }
+
+    fn app(&mut self, index: usize, a: &AppOp) -> Result<(), TargetError> {
+        let (action, event) = match a {
+            AppOp::Write(n) => (
+                AppAction::Write(filler(usize::from(*n))),
+                AppEvent::Write(usize::from(*n)),
+            ),
+            AppOp::Read(n) => (
+                AppAction::Read(usize::from(*n)),
+                AppEvent::Read(usize::from(*n)),
+            ),
+            AppOp::ShutdownWrite => (AppAction::ShutdownWrite, AppEvent::ShutdownWrite),
+            AppOp::Close => (AppAction::Close, AppEvent::Close),
+            AppOp::Abort => (AppAction::Abort, AppEvent::Abort),
+        };
+        let now = self.session.now();
+        self.oracle.on_app(now, self.info.harness, event);
+        let outcome = match self.session.app(&action) {
+            Ok(o) => o,
+            Err(TargetError::Unsupported(m)) => AppOutcome::Refused(m),
+            Err(e) => return Err(e),
+        };
+        if self.record {
+            self.outcome.steps.push(Step::App {
+                at: now,
+                op: index,
+                action,
+                outcome: format!("{outcome:?}"),
+            });
+        }
+        let now = self.session.now();
+        self.drain(index, now)
+    }
+}
+
+/// Runs `input` on a fresh session of `target`, judged by `profile`.
+pub fn run_on(
+    target: &dyn crate::target::Target,
+    input: &Input,
+    profile: Profile,
+    record: bool,
+) -> Result<FuzzOutcome, TargetError> {
+    let (spec, isn) = session_for(input);
+    let session = target.open(&spec)?;
+    Ok(Driver::new(session, input.service, isn, profile, record).run(&input.ops))
+}

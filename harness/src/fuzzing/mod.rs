@@ -1,0 +1,90 @@
+//! `fuzzing`: what the `fuzz/` targets call, compiled and tested with the
+//! library so it cannot rot (rustls `fuzz/` style: the targets are shims).
+//!
+//! Entry points, one per cargo-fuzz target:
+//!
+//! - [`sequence_embedded`]: decodes an operation list ([`ops`]: inject a
+//!   crafted segment with numbers relative to what the target has said,
+//!   wait, act as the application) and runs it against a fresh embedded
+//!   smoltcp stack, judging every segment with the oracle under the profile
+//!   named by `SYNACK_FUZZ_PROFILE` (default `smoltcp`). It panics, so that
+//!   libFuzzer keeps the input, on a MUST violation the profile does not
+//!   allow, on a broken session (the hang guard), and, uncaught, on any panic
+//!   in the stack. [`run_sequence_embedded`] is the same without the panic.
+//! - [`wire_roundtrip`]: `parse` never panics, and what it accepts emits back
+//!   to the same bytes and reparses equal.
+//! - [`script_parse`]: the case language's parse → print → parse round trip.
+//! - [`capture_parse`]: the pcap / pcapng reader.
+//!
+//! Around them: [`seeds`] turns cases into seed corpora, [`repro`] turns a
+//! finding into a case file that reproduces it under `synack run` and groups
+//! many findings by rule, [`diff`] compares two targets' normalised responses.
+
+pub mod diff;
+pub mod exec;
+pub mod mutate;
+pub mod ops;
+pub mod repro;
+pub mod seeds;
+#[cfg(test)]
+mod tests;
+
+pub use diff::{diff_reports, diff_sequence, Difference};
+pub use exec::{env_profile, profile_for, run_on, Driver, FuzzOutcome, Step};
+pub use mutate::Mutator;
+pub use ops::{decode, encode, AckAnchor, AppOp, Inject, Input, Op, OptOp, Rel, SeqAnchor};
+pub use repro::{group, repro_case, Group, Repro};
+pub use seeds::{seed_corpus, wire_seeds, write_corpus};
+
+use crate::target::embedded::Embedded;
+use crate::wire::ChecksumPolicy;
+
+/// Runs a sequence input against a fresh embedded target; never panics on
+/// its own account (a panic inside smoltcp propagates).
+pub fn run_sequence_embedded(data: &[u8]) -> FuzzOutcome {
+    let input = decode(data);
+    match run_on(&Embedded::new(), &input, env_profile(), false) {
+        Ok(o) => o,
+        Err(e) => FuzzOutcome {
+            broken: Some(e.to_string()),
+            ..FuzzOutcome::default()
+        },
+    }
+}
+
+/// The `sequence_embedded` fuzz target: panics on a failing finding or a
+/// broken session.
+pub fn sequence_embedded(data: &[u8]) {
+    let out = run_sequence_embedded(data);
+    if let Some(why) = &out.broken {
+        panic!("session broken (hang guard): {why}");
+    }
+    if let Some(f) = out.failure() {
+        panic!("oracle: {f}");
+    }
+}
+
+/// The `wire_roundtrip` fuzz target: whatever `parse` accepts emits back
+/// (checksums kept) to the input up to its IP length, and reparses equal.
+pub fn wire_roundtrip(data: &[u8]) {
+    let Ok(seg) = crate::wire::parse(data) else {
+        return;
+    };
+    let bytes = seg.to_bytes(ChecksumPolicy::Keep);
+    assert!(
+        data.starts_with(&bytes),
+        "emit(parse(x)) is not x's IP-length prefix:\n in  {data:02x?}\n out {bytes:02x?}"
+    );
+    let again = crate::wire::parse(&bytes);
+    assert_eq!(again.as_ref(), Ok(&seg), "reparse differs");
+}
+
+/// The `script_parse` fuzz target.
+pub fn script_parse(data: &[u8]) {
+    crate::script::fuzz_parse_roundtrip(data);
+}
+
+/// The `capture_parse` fuzz target.
+pub fn capture_parse(data: &[u8]) {
+    crate::report::pcap::fuzz_capture(data);
+}

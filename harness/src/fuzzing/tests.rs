@@ -1,0 +1,188 @@
+use super::ops::{decode, encode, AppOp, Inject, Input, Op, OptOp, MAX_OPS};
+use super::*;
+use crate::oracle::Profile;
+use crate::target::Service;
+use crate::wire::TcpFlags;
+
+/// Deterministic pseudo-random bytes for property tests.
+fn random_inputs(seed: u64, count: usize, max_len: usize) -> Vec<Vec<u8>> {
+    let mut m = Mutator::new(seed);
+    (0..count)
+        .map(|_| {
+            let len = (m.next() % (max_len as u64 + 1)) as usize;
+            (0..len).map(|_| m.next() as u8).collect()
+        })
+        .collect()
+}
+
+fn handshake_ops() -> Vec<Op> {
+    vec![
+        Op::Inject(Inject {
+            options: vec![OptOp::Mss(1460)],
+            ..Inject::script(TcpFlags::SYN, 0, None)
+        }),
+        Op::Inject(Inject::script(TcpFlags::ACK, 1, Some(1))),
+    ]
+}
+
+#[test]
+fn decoder_never_panics_and_bounds_every_input() {
+    for data in random_inputs(7, 5000, 600) {
+        let input = decode(&data);
+        assert!(input.ops.len() <= MAX_OPS);
+        for op in &input.ops {
+            if let Op::Inject(i) = op {
+                assert!(usize::from(i.len) <= ops::MAX_PAYLOAD);
+                assert!(i.options.len() <= ops::MAX_OPTIONS);
+            }
+        }
+    }
+}
+
+#[test]
+fn decoding_is_canonical_after_one_encode() {
+    for data in random_inputs(11, 3000, 400) {
+        let once = decode(&data);
+        let again = decode(&encode(&once));
+        assert_eq!(once, again, "input {data:02x?}");
+    }
+}
+
+#[test]
+fn encode_then_decode_gives_back_hand_built_ops() {
+    let mut ops = handshake_ops();
+    ops.push(Op::Wait(250));
+    ops.push(Op::Inject(Inject {
+        payload: Some(b"GET / HTTP/1.0\r\n\r\n".to_vec()),
+        len: 18,
+        options: vec![
+            OptOp::Timestamps { tsval: 7, tsecr: 0 },
+            OptOp::Sack(vec![(1, 5)]),
+            OptOp::Raw(vec![8, 1]),
+            OptOp::Unknown {
+                kind: 99,
+                data: vec![1, 2],
+            },
+        ],
+        bad_checksum: true,
+        data_offset: Some(15),
+        ..Inject::script(TcpFlags::PSH.union(TcpFlags::ACK), 1, Some(1))
+    }));
+    ops.push(Op::App(AppOp::Write(100)));
+    ops.push(Op::App(AppOp::Abort));
+    let input = Input {
+        service: Service::Http,
+        seed: 3,
+        ops,
+    };
+    assert_eq!(decode(&encode(&input)), input);
+}
+
+#[test]
+fn handshake_input_completes_on_the_embedded_target_without_findings() {
+    let input = Input {
+        service: Service::Echo,
+        seed: 0,
+        ops: handshake_ops(),
+    };
+    let out = run_on(&Embedded::new(), &input, Profile::smoltcp(), true).expect("opens");
+    assert!(out.broken.is_none());
+    assert!(out.failure().is_none(), "{:?}", out.findings);
+    let synack = out.steps.iter().find_map(|s| match s {
+        Step::Out {
+            segment: Some(seg), ..
+        } => Some(seg.clone()),
+        _ => None,
+    });
+    let synack = synack.expect("a SYN-ACK");
+    assert!(synack.flags.syn() && synack.flags.ack());
+}
+
+#[test]
+fn relative_numbers_follow_what_the_target_said() {
+    // After the handshake, RcvNxt + 0 is script seq 1 and SndNxt is ack 1.
+    let mut ops = handshake_ops();
+    ops.push(Op::Inject(Inject {
+        len: 5,
+        seq: Rel {
+            anchor: SeqAnchor::RcvNxt,
+            delta: 0,
+        },
+        ack: Rel {
+            anchor: AckAnchor::SndNxt,
+            delta: 0,
+        },
+        ..Inject::script(TcpFlags::PSH.union(TcpFlags::ACK), 0, None)
+    }));
+    let input = Input {
+        service: Service::Discard,
+        seed: 1, // an ISN just below the 2^32 wrap
+        ops,
+    };
+    let r = repro_case(&encode(&input), &Embedded::new(), Profile::smoltcp()).expect("opens");
+    assert!(r.case.contains("< P. 1:6(5) ack 1 win 65535"), "{}", r.case);
+    assert!(r.case.contains("> . 1:1(0) ack 6"), "{}", r.case);
+}
+
+#[test]
+fn random_sequences_never_break_the_embedded_session() {
+    for data in random_inputs(3, 400, 300) {
+        let out = run_sequence_embedded(&data);
+        assert!(out.broken.is_none(), "{:?} on {data:02x?}", out.broken);
+    }
+}
+
+#[test]
+fn wire_shim_holds_on_random_and_mutated_packets() {
+    let mut m = Mutator::new(5);
+    let input = Input {
+        service: Service::Echo,
+        seed: 0,
+        ops: handshake_ops(),
+    };
+    let out = run_on(&Embedded::new(), &input, Profile::smoltcp(), true).expect("opens");
+    let corpus: Vec<Vec<u8>> = out
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::In { built, .. } => Some(built.to_bytes(crate::wire::ChecksumPolicy::Compute)),
+            _ => None,
+        })
+        .collect();
+    for data in random_inputs(9, 1000, 120) {
+        wire_roundtrip(&data);
+    }
+    for _ in 0..3000 {
+        wire_roundtrip(&m.mutate(&corpus));
+    }
+}
+
+#[test]
+fn script_shim_holds_on_mutated_case_text() {
+    let src = "//! title: t\n0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,wscale 7>\n+0 > S. 0:0(0) ack 1 <...>\n+.1 < . 1:1(0) ack 1 win 65535\n";
+    let corpus = vec![src.as_bytes().to_vec()];
+    let mut m = Mutator::new(13);
+    for _ in 0..3000 {
+        script_parse(&m.mutate(&corpus));
+    }
+    capture_parse(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]);
+}
+
+#[test]
+fn mutator_is_deterministic_by_seed() {
+    let corpus = vec![vec![1, 2, 3, 4, 5]];
+    let a: Vec<_> = (0..10)
+        .map({
+            let mut m = Mutator::new(1);
+            move |_| m.mutate(&corpus)
+        })
+        .collect();
+    let corpus = vec![vec![1, 2, 3, 4, 5]];
+    let b: Vec<_> = (0..10)
+        .map({
+            let mut m = Mutator::new(1);
+            move |_| m.mutate(&corpus)
+        })
+        .collect();
+    assert_eq!(a, b);
+}
