@@ -22,7 +22,8 @@
 //! (either byte order, microsecond or nanosecond magic) and pcapng (section
 //! header, interface description, enhanced, simple and obsolete packet
 //! blocks; either byte order per section; per-interface link types and
-//! `if_tsresol` / `if_tsoffset`). Link types: Ethernet (1, with 802.1Q / QinQ
+//! `if_tsresol` / `if_tsoffset`; a simple packet block, which has no
+//! timestamp, gets the previous packet's time). Link types: Ethernet (1, with 802.1Q / QinQ
 //! tags), raw IP (101, 12, 14, and 228 / 229 for IPv4 / IPv6 only), Linux
 //! cooked SLL (113) and SLL2 (276), BSD null / loopback (0, host byte order)
 //! and OpenBSD loop (108, network byte order). It reads untrusted bytes: it

@@ -124,6 +124,8 @@ impl Endian {
 #[derive(Default)]
 struct Builder {
     first_ns: Option<u128>,
+    /// The latest packet's time: simple packet blocks carry none.
+    last_ns: u128,
     cap: Capture,
 }
 
@@ -132,6 +134,7 @@ impl Builder {
         match ip_from_frame(link, frame) {
             Some(ip) => {
                 let first = *self.first_ns.get_or_insert(ts_ns);
+                self.last_ns = ts_ns;
                 let since = ts_ns.saturating_sub(first);
                 let ts = Duration::new(
                     u64::try_from(since / 1_000_000_000).unwrap_or(u64::MAX),
@@ -298,8 +301,9 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                         if i.snaplen != 0 {
                             n = n.min(usize::try_from(i.snaplen).unwrap_or(usize::MAX));
                         }
-                        // Simple packet blocks carry no time.
-                        b.push(b.first_ns.unwrap_or(0), i.link, &d[..n]);
+                        // Simple packet blocks carry no time: the
+                        // previous packet's.
+                        b.push(b.last_ns, i.link, &d[..n]);
                     }
                     _ => b.skip(),
                 }

@@ -407,3 +407,20 @@ fn fifty_thousand_random_and_mutated_captures_never_panic() {
     // The mutations leave plenty of readable packets: the reader was exercised.
     assert!(packets > 10_000, "only {packets} packets read");
 }
+
+#[test]
+fn a_simple_packet_block_takes_the_previous_packets_time() {
+    let ip = ip_packet();
+    let mut ng = Ng {
+        big: false,
+        out: Vec::new(),
+    };
+    ng.shb();
+    ng.idb(101, None);
+    ng.epb(0, 1_000_000, &ip);
+    ng.epb(0, 3_000_000, &ip);
+    ng.spb(&ip);
+    let c = read_capture(&ng.out).unwrap();
+    assert_eq!(c.packets.len(), 3);
+    assert_eq!(c.packets[2].ts, Duration::from_secs(2));
+}
