@@ -157,7 +157,7 @@ fn render(
                 ..
             } => {
                 let seg = sent.as_ref().unwrap_or(built);
-                let mut line = script_line(seg, Sender::Harness, &map);
+                let mut line = harness_line(seg, &map);
                 if seg.payload != filler(seg.payload.len()) {
                     let _ = write!(line, " payload {}", quote(&seg.payload));
                 }
@@ -236,6 +236,15 @@ fn render(
     out.push('\n');
     out.push_str(&body);
     out
+}
+
+/// A `<` line for `seg`. The case language spells "no flags" `none`.
+fn harness_line(seg: &crate::wire::Segment, map: &Mapping) -> String {
+    let line = script_line(seg, Sender::Harness, map);
+    match line.strip_prefix("- ") {
+        Some(rest) => format!("none {rest}"),
+        None => line,
+    }
 }
 
 fn first_line(s: &str) -> &str {

@@ -1,0 +1,214 @@
+//! The fuzzing layer against the real suite: seeds from cases/, repro round
+//! trips through `synack run`'s runner, differential runs.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use synack::fuzzing::{
+    self, decode, diff_reports, encode, repro_case, run_on, seed_corpus, Input, Op, Step,
+};
+use synack::oracle::Profile;
+use synack::run::scriptform::{script_line, Sender};
+use synack::run::{self, Case, Dir, EntryKind, Outcome, RunOptions};
+use synack::target::embedded::Embedded;
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    run::case::load_all(&[root]).expect("the suite loads")
+}
+
+/// The `<` lines the runner injected for a case, in script form.
+fn runner_injected(case: &Case) -> Vec<String> {
+    let opts = RunOptions {
+        profile: "smoltcp".into(),
+        ..RunOptions::default()
+    };
+    let report = run::run_case(&Embedded::new(), case, 0, &opts);
+    report
+        .transcript
+        .iter()
+        .filter_map(|e| match &e.what {
+            EntryKind::Packet {
+                dir: Dir::In,
+                script,
+                ..
+            } => Some(script.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The segments a fuzz run injected, in script form.
+fn fuzz_injected(input: &Input) -> Vec<String> {
+    let out = run_on(&Embedded::new(), input, Profile::smoltcp(), true).expect("opens");
+    let (_, isn) = fuzzing::exec::session_for(input);
+    let mut map = run::mapping::Mapping::new(isn);
+    let mut lines = Vec::new();
+    for s in &out.steps {
+        match s {
+            Step::Out {
+                segment: Some(seg), ..
+            } if seg.flags.syn() => map.learn_target_isn(seg.seq, 0),
+            Step::In { built, .. } => lines.push(script_line(built, Sender::Harness, &map)),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_case_becomes_a_seed_that_injects_the_cases_segments() {
+    let cases = cases();
+    let seeds = seed_corpus(&cases);
+    assert_eq!(seeds.len(), cases.len());
+    let mut compared = 0;
+    for (case, (name, bytes)) in cases.iter().zip(&seeds) {
+        assert!(!name.contains('/'), "{name}");
+        let input = decode(bytes);
+        assert_eq!(input.service, case.meta.service, "{}", case.id);
+        assert_eq!(encode(&input), *bytes, "{}: canonical encoding", case.id);
+        if case.meta.unsupported.is_some() {
+            continue;
+        }
+        let injects = input
+            .ops
+            .iter()
+            .filter(|o| matches!(o, Op::Inject(_)))
+            .count();
+        let want = runner_injected(case);
+        assert_eq!(injects, want.len(), "{}", case.id);
+        assert_eq!(fuzz_injected(&input), want, "{}", case.id);
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} runnable cases");
+}
+
+/// Replays `data`, runs the printed case with the runner, and checks the
+/// runner reaches the same verdict: the same failing rules, no mismatch.
+/// Returns `None` when the input is not expressible as a case, else whether it failed.
+fn assert_repro_round_trips(data: &[u8], profile: Profile, what: &str) -> Option<bool> {
+    let r = repro_case(data, &Embedded::new(), profile).expect("opens");
+    if r.case.contains("Not expressible") || r.panic.is_some() || r.outcome.broken.is_some() {
+        return None;
+    }
+    let case = run::case::load_source(Path::new("cases/regressions/fuzz.pkt"), r.case.clone())
+        .unwrap_or_else(|e| panic!("{what}: repro does not parse: {e}\n{}", r.case));
+    let report = run::run_case(&Embedded::new(), &case, 0, &RunOptions::default());
+    assert!(
+        report.mismatches.is_empty(),
+        "{what}: runner mismatches {:#?}\n{}",
+        report.mismatches,
+        r.case
+    );
+    let fuzz_failing: BTreeSet<String> = r
+        .outcome
+        .findings
+        .iter()
+        .filter(|(_, f)| f.is_failure())
+        .map(|(_, f)| f.rule.name().to_string())
+        .collect();
+    let run_failing: BTreeSet<String> = report
+        .violations
+        .iter()
+        .filter(|v| v.level == "MUST" && v.deviation.is_none())
+        .map(|v| v.rule.clone())
+        .collect();
+    assert_eq!(fuzz_failing, run_failing, "{what}\n{}", r.case);
+    let expect_fail = !fuzz_failing.is_empty();
+    assert_eq!(
+        report.outcome == Outcome::Fail,
+        expect_fail,
+        "{what}: {:?} {:?}\n{}",
+        report.outcome,
+        report.reason,
+        r.case
+    );
+    assert!(r.case.contains("//! tags: regression"));
+    Some(expect_fail)
+}
+
+#[test]
+fn repro_of_every_seed_runs_under_the_runner_with_the_same_verdict() {
+    let cases = cases();
+    let mut checked = 0;
+    for (case, (_, bytes)) in cases.iter().zip(seed_corpus(&cases)) {
+        for profile in [Profile::smoltcp(), Profile::rfc9293()] {
+            if assert_repro_round_trips(&bytes, profile, &case.id).is_some() {
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} round trips");
+}
+
+#[test]
+fn repro_of_mutated_seeds_reproduces_the_same_verdict() {
+    let cases = cases();
+    let corpus: Vec<Vec<u8>> = seed_corpus(&cases).into_iter().map(|(_, b)| b).collect();
+    let mut m = fuzzing::Mutator::new(42);
+    let (mut checked, mut failing) = (0, 0);
+    for i in 0..300 {
+        let data = m.mutate(&corpus);
+        let what = format!("mutant {i}: {data:02x?}");
+        if let Some(failed) = assert_repro_round_trips(&data, Profile::rfc9293(), &what) {
+            checked += 1;
+            failing += usize::from(failed);
+        }
+    }
+    assert!(checked >= 50, "only {checked} round trips");
+    assert!(
+        failing >= 1,
+        "no failing mutant among {checked}: the failing path is untested"
+    );
+    eprintln!("{checked} round trips, {failing} failing");
+}
+
+#[test]
+fn group_lists_one_example_per_kind() {
+    let dir = std::env::temp_dir().join(format!("synack-group-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cases = cases();
+    let seeds = seed_corpus(&cases);
+    for (name, bytes) in &seeds {
+        std::fs::write(dir.join(name), bytes).expect("write");
+    }
+    let groups = fuzzing::group(&dir, &Embedded::new(), &Profile::rfc9293()).expect("reads");
+    let total: usize = groups.iter().map(|g| g.count).sum();
+    assert_eq!(total, seeds.len());
+    let kinds: BTreeSet<_> = groups.iter().map(|g| g.kind.clone()).collect();
+    assert_eq!(kinds.len(), groups.len(), "one group per kind");
+    for g in &groups {
+        assert!(g.example.starts_with(&dir));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn diff_of_a_target_with_itself_is_empty_and_profiles_label_differences() {
+    let cases = cases();
+    let case = cases
+        .iter()
+        .find(|c| c.meta.unsupported.is_none())
+        .expect("a runnable case");
+    let opts = RunOptions::default();
+    let a = run::run_case(&Embedded::new(), case, 0, &opts);
+    let b = run::run_case(&Embedded::new(), case, 0, &opts);
+    assert!(diff_reports(&a, &b).is_empty());
+    // Drop the target's last segment from b: one difference, at its index.
+    let mut c = b.clone();
+    let last = c
+        .transcript
+        .iter()
+        .rposition(|e| matches!(e.what, EntryKind::Packet { dir: Dir::Out, .. }))
+        .expect("the target sent something");
+    c.transcript.remove(last);
+    let d = diff_reports(&a, &c);
+    assert_eq!(d.len(), 1);
+    assert!(d[0].a.is_some() && d[0].b.is_none());
+    let (_, seed) = &seed_corpus(std::slice::from_ref(case))[0];
+    assert!(fuzzing::diff_sequence(seed, &Embedded::new(), &Embedded::new()).is_empty());
+}
+
+#[allow(dead_code)]
+fn regressions_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/regressions")
+}
