@@ -42,6 +42,22 @@ pub enum Command {
     },
     /// Measure cases and segments per second on the embedded target.
     Bench(BenchArgs),
+    /// Work with report directories.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Join the report directories of `--shard K/N` runs into one report (all formats).
+    Merge {
+        /// Report directories written by `synack run --report DIR --shard K/N`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged report.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
 }
 
 /// Which stack to test.

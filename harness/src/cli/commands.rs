@@ -1,6 +1,6 @@
 //! One function per subcommand.
 
-use super::args::{Cli, Command, RunArgs, TargetKind};
+use super::args::{Cli, Command, ReportCommand, RunArgs, TargetKind};
 use super::{exit, CliError};
 use crate::report::terminal::Terminal;
 use crate::run::{self, Reporter, SuiteOptions, Waivers};
@@ -14,6 +14,17 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Check { paths } => check(&paths),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
+        Command::Report(ReportCommand::Merge { dirs, out }) => {
+            crate::report::merge(&dirs, &out).map_err(|e| {
+                CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))
+            })?;
+            println!(
+                "merged {} report directories into {}",
+                dirs.len(),
+                out.display()
+            );
+            Ok(exit::PASS)
+        }
     }
 }
 
@@ -41,9 +52,16 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
             }
             Ok(Box::new(Embedded::new()))
         }
-        TargetKind::Lab => Err(CliError::infra(
-            "the lab target is not wired into this build yet",
-        )),
+        TargetKind::Lab => {
+            let options = crate::target::lab::LabOptions {
+                serve: args.serve.clone(),
+                serve_port: Some(args.serve_port),
+                serve_timeout: None,
+            };
+            let lab = crate::target::lab::Lab::start(options)
+                .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
+            Ok(Box::new(lab))
+        }
     }
 }
 
@@ -81,6 +99,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             seed: args.seed,
             oracle_only: args.oracle_only,
             profile,
+            serve_port: args.serve.as_ref().map(|_| args.serve_port),
             ..run::RunOptions::default()
         },
         jobs: args.jobs,
@@ -90,8 +109,15 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         waivers,
     };
     let mut term = Terminal::stdout(args.verbose);
+    let mut writer = args.report.as_ref().map(crate::report::ReportWriter::new);
     let mut reporters: Vec<&mut dyn Reporter> = vec![&mut term];
+    if let Some(w) = writer.as_mut() {
+        reporters.push(w);
+    }
     let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)?;
+    if let Some(dir) = &args.report {
+        println!("report: {}", dir.display());
+    }
     Ok(if summary.any_failed() {
         exit::FAIL
     } else {

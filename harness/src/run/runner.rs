@@ -35,6 +35,9 @@ pub struct RunOptions {
     /// Forces the harness ISN (tests near the 2^32 wrap); else from the seed.
     pub harness_isn: Option<u32>,
     pub family: IpFamily,
+    /// `--serve`: cases of the `http` service go to this port, where a
+    /// server command runs instead of the built-in service.
+    pub serve_port: Option<u16>,
 }
 
 impl Default for RunOptions {
@@ -46,6 +49,7 @@ impl Default for RunOptions {
             settle: Duration::from_millis(100),
             harness_isn: None,
             family: IpFamily::V4,
+            serve_port: None,
         }
     }
 }
@@ -73,7 +77,10 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     let spec = SessionSpec {
         service: case.meta.service,
         family: opts.family,
-        target_port: 8080,
+        target_port: match (case.meta.service, opts.serve_port) {
+            (Service::Http, Some(port)) => port,
+            (service, _) => service.port(),
+        },
         harness_port: 32768 + ((h >> 32) % 28000) as u16,
         index,
         seed: h,

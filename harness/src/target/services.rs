@@ -48,6 +48,21 @@ impl Service {
         }
     }
 
+    /// The target port a case with this service talks to: the classic
+    /// ports for echo (7), discard (9) and http (80), others above 8080. Each
+    /// service has its own, so a target that runs all of them side by side
+    /// (the lab) keeps them apart.
+    pub fn port(self) -> u16 {
+        match self {
+            Service::Echo => 7,
+            Service::Discard => 9,
+            Service::Http => 80,
+            Service::Silent => 8081,
+            Service::Abort => 8082,
+            Service::Closed => 8083,
+        }
+    }
+
     /// One line on what the service does.
     pub fn describe(self) -> &'static str {
         match self {
