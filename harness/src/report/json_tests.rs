@@ -104,3 +104,21 @@ fn hex_round_trips() {
     assert_eq!(from_hex("ABcd"), Some(vec![0xab, 0xcd]));
     assert_eq!(from_hex("abc"), None);
 }
+
+#[test]
+fn readers_ignore_keys_they_do_not_know() {
+    let cases = vec![fixture::closed_port_fail()];
+    let text = to_json(&info(), &summary_of(&cases), &cases)
+        .replacen(
+            "\"schema\": \"synack-results/1\",",
+            "\"schema\": \"synack-results/1\", \"added_later\": {\"x\": 1},",
+            1,
+        )
+        .replacen(
+            "\"kind\": \"packet\",",
+            "\"kind\": \"packet\", \"ttl_seen\": 64,",
+            1,
+        );
+    assert!(text.contains("added_later") && text.contains("ttl_seen"));
+    assert_eq!(parse_results(&text).unwrap().cases, cases);
+}
