@@ -105,7 +105,7 @@ impl Profile {
             allowed: vec![
                 (RuleId::TimeWaitTooShort, "smoltcp's TIME-WAIT (CLOSE_DELAY) is 10 s"),
                 (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),
-                (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second"),
+                (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second and drops a bare SYN in synchronized states"),
                 (RuleId::AckNotSent, "smoltcp rate-limits ACKs for unacceptable segments without data to 1/s"),
             ],
             min_rto: RFC_MIN_RTO,

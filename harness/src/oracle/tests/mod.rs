@@ -350,3 +350,16 @@ fn benchmark_transcript_is_conformant() {
     let (n, _) = bench_judge(3);
     assert_eq!(n, 30);
 }
+
+/// Throughput of the oracle on the benchmark transcript. Run it in release:
+/// `cargo test --release -p synack --lib oracle::tests::bench_throughput -- --ignored --nocapture`
+#[test]
+#[ignore = "a benchmark: run in release"]
+fn bench_throughput() {
+    let (n, took) = bench_judge(200_000);
+    eprintln!(
+        "oracle: {n} segments in {:.3} s = {:.2} M segments/s",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64() / 1e6
+    );
+}
