@@ -11,7 +11,9 @@
 
 pub mod embedded;
 pub mod fault;
+pub mod lab;
 pub mod services;
+pub mod sys;
 
 pub use services::Service;
 

@@ -1,0 +1,151 @@
+//! One TUN device, many sessions: routes each packet the kernel sends to the
+//! session whose 4-tuple it carries.
+//!
+//! There is no reader thread. A session waiting in `recv` becomes *the*
+//! reader if nobody else is (leader/followers): it polls the TUN device,
+//! stamps and files every packet it reads under its 4-tuple, and wakes the
+//! others; the rest wait on a condition variable. A lone session thus reads
+//! its answer straight off the device with no thread hand-off, and with
+//! `--jobs N` whichever session is waiting serves all of them. Packets for
+//! no registered session (IPv6 noise, replies to a finished case) are
+//! dropped and counted.
+
+use super::packet;
+use crate::target::sys::tun::Tun;
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+/// A connection as the kernel sends on it: (target, harness).
+pub type Key = (SocketAddr, SocketAddr);
+
+/// A packet and the moment it was read off the device.
+pub type Stamped = (Instant, Vec<u8>);
+
+#[derive(Debug, Default)]
+struct State {
+    /// Somebody is polling the device right now.
+    reading: bool,
+    queues: HashMap<Key, VecDeque<Stamped>>,
+    dropped: u64,
+}
+
+#[derive(Debug)]
+pub struct Demux {
+    tun: Tun,
+    state: Mutex<State>,
+    wake: Condvar,
+    /// The reader's buffer (only the reader locks it).
+    buf: Mutex<Vec<u8>>,
+}
+
+impl Demux {
+    pub fn new(tun: Tun) -> Demux {
+        Demux {
+            tun,
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            buf: Mutex::new(vec![0; 65536]),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn tun(&self) -> &Tun {
+        &self.tun
+    }
+
+    /// Claims `key`; false if a live session already has it.
+    pub fn register(&self, key: Key) -> bool {
+        let mut st = self.lock();
+        if st.queues.contains_key(&key) {
+            return false;
+        }
+        st.queues.insert(key, VecDeque::new());
+        true
+    }
+
+    pub fn unregister(&self, key: Key) {
+        self.lock().queues.remove(&key);
+    }
+
+    /// Packets read off the device that no session claimed.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// The next packet for `key` read by `deadline`, if any.
+    pub fn recv(&self, key: Key, deadline: Instant) -> io::Result<Option<Stamped>> {
+        let mut st = self.lock();
+        loop {
+            if let Some(q) = st.queues.get_mut(&key) {
+                if q.front().is_some_and(|(at, _)| *at <= deadline) {
+                    return Ok(q.pop_front());
+                }
+            }
+            let now = Instant::now();
+            let expired = now >= deadline;
+            if st.reading {
+                if expired {
+                    return Ok(None);
+                }
+                st = self
+                    .wake
+                    .wait_timeout(st, deadline - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+                continue;
+            }
+            // Become the reader. Once expired, still take what is already
+            // queued on the device (a zero-length poll), then give up.
+            st.reading = true;
+            drop(st);
+            let read = self.read_some(deadline.saturating_duration_since(now));
+            st = self.lock();
+            st.reading = false;
+            let mut result = Ok(());
+            match read {
+                Ok(packets) => {
+                    for (at, bytes) in packets {
+                        let head = packet::tcp_head(&bytes);
+                        match head.and_then(|h| st.queues.get_mut(&(h.src, h.dst))) {
+                            Some(q) => q.push_back((at, bytes)),
+                            None => st.dropped += 1,
+                        }
+                    }
+                }
+                Err(e) => result = Err(e),
+            }
+            self.wake.notify_all();
+            result?;
+            if expired {
+                let q = st.queues.get_mut(&key);
+                return Ok(q.and_then(|q| {
+                    if q.front().is_some_and(|(at, _)| *at <= deadline) {
+                        q.pop_front()
+                    } else {
+                        None
+                    }
+                }));
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the device to be readable, then reads every
+    /// packet queued on it.
+    fn read_some(&self, timeout: std::time::Duration) -> io::Result<Vec<Stamped>> {
+        let mut out = Vec::new();
+        if !self.tun.wait_readable(Some(timeout))? {
+            return Ok(out);
+        }
+        let mut buf = self.buf.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some(n) = self.tun.try_recv(&mut buf)? {
+            out.push((Instant::now(), buf[..n].to_vec()));
+        }
+        Ok(out)
+    }
+}

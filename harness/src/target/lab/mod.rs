@@ -1,0 +1,459 @@
+//! `lab`: the local Linux kernel as the target, reached through a TUN device
+//! in a private network namespace that the harness creates.
+//!
+//! [`Lab::start`] starts a thread that unshares into a new, anonymous network
+//! namespace (nothing in `/run/netns`; it dies with the process, even after
+//! SIGKILL) and keeps it for the lab's lifetime. Inside: loopback up; a TUN
+//! device [`TUN_NAME`] holding the target's addresses ([`addr::TARGET_V4`]/24,
+//! [`addr::TARGET_V6`]/64, `nodad`); routes to the harness ranges
+//! (198.51.100.0/24, 2001:db8:0:2::/64) through it; router solicitations,
+//! router advertisements, DAD and link-local addresses off, so the kernel
+//! sends nothing unasked. The kernel never sees a harness address as its
+//! own, so it sends no stray RSTs.
+//!
+//! Services run on the real kernel in the namespace (one listener per
+//! address and port, shared by sessions); `--serve CMD` runs any server
+//! there instead, confined so that it cannot outlive the harness.
+//!
+//! Sessions share the TUN device; each has its own 4-tuple (the harness
+//! address comes from the case index, [`crate::target::endpoints`]), and a
+//! demultiplexer hands each session only the TCP packets of its 4-tuple.
+//! Time is real: `now()` is the wall time since `open`.
+//!
+//! Socket state comes from `NETLINK_SOCK_DIAG`, as `ss` reads it.
+//!
+//! All OS calls live in [`crate::target::sys`].
+//!
+//! [`addr::TARGET_V4`]: crate::target::addr::TARGET_V4
+//! [`addr::TARGET_V6`]: crate::target::addr::TARGET_V6
+
+mod bench;
+mod demux;
+mod ns;
+mod packet;
+mod services;
+
+pub use bench::{harness_rtt, raw_tun_rtt};
+pub use ns::PRIVILEGE_HINT;
+
+use crate::target::sys::netlink::{self, DiagEntry, Netlink};
+use crate::target::sys::{self, tun::Tun};
+use crate::target::{
+    addr, endpoints, AppAction, AppOutcome, Capabilities, IpFamily, Received, Service, Session,
+    SessionInfo, SessionSpec, Target, TargetError,
+};
+use crate::wire::TcpState;
+use demux::{Demux, Key};
+use ns::{os_error, NsThread};
+use services::Services;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::process::Child;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The TUN device's name inside the lab's namespace.
+pub const TUN_NAME: &str = "synack0";
+
+/// The `--serve` port when none is given.
+pub const DEFAULT_SERVE_PORT: u16 = 80;
+
+/// How long `--serve` may take to listen when no timeout is given.
+pub const DEFAULT_SERVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the lab is set up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabOptions {
+    /// `--serve CMD`: a server command (`sh -c CMD`) to run in the namespace.
+    /// Sessions on its port talk to it instead of a built-in service.
+    pub serve: Option<String>,
+    /// The port the `--serve` command listens on ([`DEFAULT_SERVE_PORT`]).
+    pub serve_port: Option<u16>,
+    /// How long to wait for the `--serve` command to listen
+    /// ([`DEFAULT_SERVE_TIMEOUT`]).
+    pub serve_timeout: Option<Duration>,
+}
+
+/// A target socket as `ss` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockInfo {
+    pub state: TcpState,
+    /// Bytes received and not yet read by the application.
+    pub recv_q: u32,
+    /// Bytes sent and not yet acknowledged.
+    pub send_q: u32,
+}
+
+/// The kernel's TCP state numbers (`include/net/tcp_states.h`) in RFC 9293
+/// terms. `TCP_NEW_SYN_RECV` (a request socket) is SYN-RECEIVED too.
+pub fn linux_tcp_state(state: u8) -> Option<TcpState> {
+    Some(match state {
+        1 => TcpState::Established,
+        2 => TcpState::SynSent,
+        3 | 12 => TcpState::SynReceived,
+        4 => TcpState::FinWait1,
+        5 => TcpState::FinWait2,
+        6 => TcpState::TimeWait,
+        7 => TcpState::Closed,
+        8 => TcpState::CloseWait,
+        9 => TcpState::LastAck,
+        10 => TcpState::Listen,
+        11 => TcpState::Closing,
+        _ => return None,
+    })
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the lab's sessions share. Dropped (and torn down) with the last of
+/// the [`Lab`] and its sessions. Fields drop in order: services, the
+/// `--serve` child, sockets, the TUN device, and last the namespace thread.
+#[derive(Debug)]
+struct Inner {
+    services: Services,
+    serve: Mutex<Option<Child>>,
+    serve_port: Option<u16>,
+    diag: Mutex<Netlink>,
+    demux: Demux,
+    ipv6: bool,
+    ns: NsThread,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(mut child) = lock(&self.serve).take() {
+            let _ = sys::process::kill_group(child.id());
+            let _ = child.wait();
+        }
+        self.services.stop();
+    }
+}
+
+/// The local Linux kernel, in a private network namespace.
+#[derive(Debug)]
+pub struct Lab {
+    inner: Arc<Inner>,
+}
+
+fn write_sysctl(name: &str, value: &str) -> std::io::Result<()> {
+    std::fs::write(format!("/proc/sys/{name}"), value)
+}
+
+/// Runs on the namespace thread: sysctls, TUN device, addresses, routes.
+/// Returns the device, a sock_diag socket, and whether IPv6 is available.
+fn set_up_namespace() -> Result<(Tun, Netlink, bool), TargetError> {
+    // /proc/sys/net is resolved for the thread that opens it: these writes
+    // reach this namespace only (tests check it from outside).
+    let ipv6 = std::path::Path::new("/proc/sys/net/ipv6").exists();
+    if ipv6 {
+        for conf in ["all", "default"] {
+            for (key, value) in [
+                ("accept_ra", "0"),
+                ("router_solicitations", "0"),
+                ("dad_transmits", "0"),
+                ("accept_dad", "0"),
+            ] {
+                let name = format!("net/ipv6/conf/{conf}/{key}");
+                write_sysctl(&name, value)
+                    .map_err(|e| os_error(&format!("write /proc/sys/{name}"), e))?;
+            }
+        }
+        // No link-local address on new links: no MLD reports for it either.
+        let _ = write_sysctl("net/ipv6/conf/default/addr_gen_mode", "1");
+    }
+    let tun = Tun::create(TUN_NAME).map_err(|e| match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) | Some(libc::ENOENT) | Some(libc::ENODEV) => {
+            TargetError::Privilege(format!("{PRIVILEGE_HINT} (open /dev/net/tun: {e})"))
+        }
+        _ => TargetError::Io(format!("create TUN device {TUN_NAME}: {e}")),
+    })?;
+    let mut rt = Netlink::route().map_err(|e| os_error("open rtnetlink", e))?;
+    let lo = netlink::if_index("lo").map_err(|e| os_error("find lo", e))?;
+    let dev = netlink::if_index(tun.name()).map_err(|e| os_error("find the TUN device", e))?;
+    rt.link_up(lo).map_err(|e| os_error("set lo up", e))?;
+    rt.add_address(dev, addr::TARGET_V4.into(), 24)
+        .map_err(|e| os_error("add the target IPv4 address", e))?;
+    if ipv6 {
+        rt.add_address(dev, addr::TARGET_V6.into(), 64)
+            .map_err(|e| os_error("add the target IPv6 address", e))?;
+    }
+    rt.link_up(dev)
+        .map_err(|e| os_error("set the TUN device up", e))?;
+    rt.add_route(dev, addr::HARNESS_V4_NET.into(), 24)
+        .map_err(|e| os_error("route the harness IPv4 range", e))?;
+    if ipv6 {
+        rt.add_route(dev, addr::HARNESS_V6_NET.into(), 64)
+            .map_err(|e| os_error("route the harness IPv6 range", e))?;
+    }
+    let diag = Netlink::sock_diag().map_err(|e| os_error("open sock_diag", e))?;
+    Ok((tun, diag, ipv6))
+}
+
+impl Lab {
+    /// Creates the namespace, the TUN device and (with `serve`) the server.
+    /// Without CAP_NET_ADMIN: `TargetError::Privilege` with what to do.
+    pub fn start(options: LabOptions) -> Result<Lab, TargetError> {
+        let ns = NsThread::start()?;
+        let (tun, diag, ipv6) = ns.run(set_up_namespace)??;
+        let serve_port = options
+            .serve
+            .as_ref()
+            .map(|_| options.serve_port.unwrap_or(DEFAULT_SERVE_PORT));
+        let lab = Lab {
+            inner: Arc::new(Inner {
+                services: Services::default(),
+                serve: Mutex::new(None),
+                serve_port,
+                diag: Mutex::new(diag),
+                demux: Demux::new(tun),
+                ipv6,
+                ns,
+            }),
+        };
+        if let (Some(cmd), Some(port)) = (options.serve, serve_port) {
+            lab.start_server(
+                cmd,
+                port,
+                options.serve_timeout.unwrap_or(DEFAULT_SERVE_TIMEOUT),
+            )?;
+        }
+        Ok(lab)
+    }
+
+    fn start_server(&self, cmd: String, port: u16, timeout: Duration) -> Result<(), TargetError> {
+        let shown = cmd.clone();
+        let child = self
+            .inner
+            .ns
+            .run(move || sys::process::spawn_confined(&cmd))?
+            .map_err(|e| TargetError::Io(format!("--serve `{shown}`: cannot start: {e}")))?;
+        *lock(&self.inner.serve) = Some(child);
+        let started = Instant::now();
+        loop {
+            let listening = [false, true].into_iter().any(|v6| {
+                self.sockets(v6)
+                    .map(|all| all.iter().any(|s| s.state == 10 && s.local.port() == port))
+                    .unwrap_or(false)
+            });
+            if listening {
+                return Ok(());
+            }
+            if let Some(child) = lock(&self.inner.serve).as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(TargetError::Io(format!(
+                        "--serve `{shown}` exited ({status}) before listening on port {port}"
+                    )));
+                }
+            }
+            if started.elapsed() > timeout {
+                return Err(TargetError::Io(format!(
+                    "--serve `{shown}` did not listen on port {port} within {timeout:?}"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The pid of the `--serve` process (the leader of its process group).
+    pub fn serve_pid(&self) -> Option<u32> {
+        lock(&self.inner.serve).as_ref().map(Child::id)
+    }
+
+    fn sockets(&self, v6: bool) -> Result<Vec<DiagEntry>, TargetError> {
+        lock(&self.inner.diag)
+            .tcp_sockets(v6)
+            .map_err(|e| TargetError::Io(format!("sock_diag: {e}")))
+    }
+
+    /// The target's socket with local address `target` and peer `harness`
+    /// (`None`: no such socket), as `ss` shows it.
+    pub fn socket_info(
+        &self,
+        target: SocketAddr,
+        harness: SocketAddr,
+    ) -> Result<Option<SockInfo>, TargetError> {
+        self.inner.socket_info(target, harness)
+    }
+
+    /// Reads `/proc/sys/<name>` inside the namespace, e.g.
+    /// `net/ipv6/conf/synack0/accept_ra`.
+    pub fn sysctl(&self, name: &str) -> Result<String, TargetError> {
+        let path = format!("/proc/sys/{name}");
+        self.inner
+            .ns
+            .run(move || {
+                std::fs::read_to_string(&path)
+                    .map(|s| s.trim().to_string())
+                    .map_err(|e| format!("{path}: {e}"))
+            })?
+            .map_err(TargetError::Io)
+    }
+
+    /// Packets the kernel sent that no session claimed (noise, or replies
+    /// to a connection whose session has ended).
+    pub fn dropped_packets(&self) -> u64 {
+        self.inner.demux.dropped()
+    }
+
+    /// Makes sure the built-in `service` answers on `target`.
+    fn listen(&self, target: SocketAddr, service: Service) -> Result<(), TargetError> {
+        let ns = &self.inner.ns;
+        self.inner.services.ensure(target, service, || {
+            ns.run(move || TcpListener::bind(target))?.map_err(|e| {
+                TargetError::Io(format!("listen on {target} for the {service} service: {e}"))
+            })
+        })
+    }
+
+    /// A lab session, with its concrete type (for `socket_info`).
+    pub fn open_session(&self, spec: &SessionSpec) -> Result<LabSession, TargetError> {
+        if spec.family == IpFamily::V6 && !self.inner.ipv6 {
+            return Err(TargetError::Unsupported(
+                "IPv6 is not available in this kernel".into(),
+            ));
+        }
+        let (target, harness) = endpoints(spec);
+        if self.inner.serve_port != Some(spec.target_port) {
+            self.listen(target, spec.service)?;
+        }
+        let key: Key = (target, harness);
+        if !self.inner.demux.register(key) {
+            return Err(TargetError::Broken(format!(
+                "another live session already uses {harness} -> {target}"
+            )));
+        }
+        self.inner
+            .services
+            .registry()
+            .set_close_delay(harness, spec.close_delay);
+        Ok(LabSession {
+            info: SessionInfo {
+                target,
+                harness,
+                virtual_time: false,
+            },
+            key,
+            start: Instant::now(),
+            inner: Arc::clone(&self.inner),
+        })
+    }
+}
+
+impl Inner {
+    fn socket_info(
+        &self,
+        target: SocketAddr,
+        harness: SocketAddr,
+    ) -> Result<Option<SockInfo>, TargetError> {
+        let sockets = lock(&self.diag)
+            .tcp_sockets(harness.is_ipv6())
+            .map_err(|e| TargetError::Io(format!("sock_diag: {e}")))?;
+        let same =
+            |a: SocketAddr, b: SocketAddr| a.port() == b.port() && unmap(a.ip()) == unmap(b.ip());
+        let mut found: Vec<SockInfo> = sockets
+            .iter()
+            .filter(|s| same(s.local, target) && same(s.remote, harness))
+            .filter_map(|s| {
+                Some(SockInfo {
+                    state: linux_tcp_state(s.state)?,
+                    recv_q: s.recv_q,
+                    send_q: s.send_q,
+                })
+            })
+            .collect();
+        // A TIME-WAIT remnant and a new connection can share the 4-tuple:
+        // the live one is the one under test.
+        found.sort_by_key(|s| matches!(s.state, TcpState::TimeWait | TcpState::Closed));
+        Ok(found.first().copied())
+    }
+}
+
+/// `::ffff:a.b.c.d` as `a.b.c.d`.
+fn unmap(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, |v4: Ipv4Addr| v4.into()),
+        v4 => v4,
+    }
+}
+
+impl Target for Lab {
+    fn name(&self) -> &'static str {
+        "lab"
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            virtual_time: false,
+            socket_state: true,
+            app_actions: false,
+            ipv6: self.inner.ipv6,
+        }
+    }
+    fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
+        Ok(Box::new(self.open_session(spec)?))
+    }
+}
+
+/// One case's connection on the lab target.
+#[derive(Debug)]
+pub struct LabSession {
+    info: SessionInfo,
+    key: Key,
+    start: Instant,
+    inner: Arc<Inner>,
+}
+
+impl LabSession {
+    /// The target's socket for the connection from `harness`, with queues.
+    pub fn socket_info(&self, harness: SocketAddr) -> Result<Option<SockInfo>, TargetError> {
+        self.inner.socket_info(self.info.target, harness)
+    }
+}
+
+impl Session for LabSession {
+    fn info(&self) -> &SessionInfo {
+        &self.info
+    }
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+    fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError> {
+        self.inner
+            .demux
+            .tun()
+            .send(packet)
+            .map_err(|e| TargetError::Io(format!("write to {TUN_NAME}: {e}")))
+    }
+    fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
+        let until = self.start + deadline;
+        let got = self
+            .inner
+            .demux
+            .recv(self.key, until)
+            .map_err(|e| TargetError::Io(format!("read from {TUN_NAME}: {e}")))?;
+        Ok(got.map(|(at, bytes)| Received {
+            at: at.saturating_duration_since(self.start),
+            bytes,
+        }))
+    }
+    fn app(&mut self, _action: &AppAction) -> Result<AppOutcome, TargetError> {
+        Err(TargetError::Unsupported(
+            "app actions need syscall support on the lab target".into(),
+        ))
+    }
+    fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {
+        Ok(self
+            .socket_info(harness)?
+            .map_or(TcpState::Closed, |s| s.state))
+    }
+}
+
+impl Drop for LabSession {
+    fn drop(&mut self) {
+        self.inner.demux.unregister(self.key);
+        self.inner
+            .services
+            .registry()
+            .forget_peer(self.info.harness);
+    }
+}

@@ -1,0 +1,235 @@
+//! The built-in services (`target::services`) as std-socket servers inside
+//! the lab's namespace, on the real kernel: one listener per (family, port),
+//! shared by every session on that port, one thread per connection.
+//!
+//! A service closes with a real `close()` (the stream's last handle is
+//! dropped), never `shutdown`, so the kernel sees exactly what a server
+//! that closes sees: orphaned sockets, FIN-WAIT-2 timeouts, RST on late data.
+
+use crate::target::services::{HTTP_REQUEST_END, HTTP_RESPONSE};
+use crate::target::sys;
+use crate::target::{Service, TargetError};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking service thread must not take the lab down with it.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the service threads share: live connections (so teardown can wake
+/// them) and per-peer settings registered by sessions.
+#[derive(Debug, Default)]
+pub struct Registry {
+    stopping: AtomicBool,
+    next_id: AtomicU64,
+    /// Target-side streams still open. A service that closes removes its
+    /// entry first, so its drop is the real `close()`.
+    streams: Mutex<HashMap<u64, Arc<TcpStream>>>,
+    /// `SessionSpec::close_delay` by harness address.
+    close_delays: Mutex<HashMap<SocketAddr, Duration>>,
+}
+
+impl Registry {
+    pub fn set_close_delay(&self, peer: SocketAddr, delay: Duration) {
+        lock(&self.close_delays).insert(peer, delay);
+    }
+    pub fn forget_peer(&self, peer: SocketAddr) {
+        lock(&self.close_delays).remove(&peer);
+    }
+    fn close_delay(&self, peer: Option<SocketAddr>) -> Duration {
+        peer.and_then(|p| lock(&self.close_delays).get(&p).copied())
+            .unwrap_or_default()
+    }
+    fn add(&self, stream: Arc<TcpStream>) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        lock(&self.streams).insert(id, stream);
+        id
+    }
+    fn remove(&self, id: u64) {
+        lock(&self.streams).remove(&id);
+    }
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+}
+
+struct Listener {
+    service: Service,
+    socket: Arc<TcpListener>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// The listeners of one lab.
+#[derive(Default)]
+pub struct Services {
+    registry: Arc<Registry>,
+    listeners: Mutex<HashMap<SocketAddr, Listener>>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let l = lock(&self.listeners);
+        let mut d = f.debug_map();
+        for (addr, listener) in l.iter() {
+            d.entry(addr, &listener.service);
+        }
+        d.finish()
+    }
+}
+
+impl Services {
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    /// Makes sure `service` answers on `addr`. `bind` runs in the namespace
+    /// (the caller passes a closure that binds there); `closed` needs no
+    /// listener but fails if another service holds the port.
+    pub fn ensure(
+        &self,
+        addr: SocketAddr,
+        service: Service,
+        bind: impl FnOnce() -> Result<TcpListener, TargetError>,
+    ) -> Result<(), TargetError> {
+        let mut listeners = lock(&self.listeners);
+        if let Some(l) = listeners.get(&addr) {
+            if l.service == service {
+                return Ok(());
+            }
+            return Err(TargetError::Broken(format!(
+                "port {} already runs the `{}` service in this lab; a case asked for `{service}`",
+                addr.port(),
+                l.service
+            )));
+        }
+        if service == Service::Closed {
+            return Ok(());
+        }
+        let socket = Arc::new(bind()?);
+        let registry = Arc::clone(&self.registry);
+        let accept_on = Arc::clone(&socket);
+        let thread = std::thread::Builder::new()
+            .name(format!("synack-lab-{service}-{}", addr.port()))
+            .spawn(move || accept_loop(&accept_on, service, &registry))
+            .map_err(|e| {
+                TargetError::Io(format!("cannot start the {service} service thread: {e}"))
+            })?;
+        listeners.insert(
+            addr,
+            Listener {
+                service,
+                socket,
+                thread: Some(thread),
+            },
+        );
+        Ok(())
+    }
+
+    /// Stops every listener and wakes every connection thread.
+    pub fn stop(&self) {
+        self.registry.stopping.store(true, Ordering::Release);
+        let mut listeners = lock(&self.listeners);
+        for l in listeners.values() {
+            let _ = sys::sock::shutdown_both(l.socket.as_fd());
+        }
+        for l in listeners.values_mut() {
+            if let Some(t) = l.thread.take() {
+                let _ = t.join();
+            }
+        }
+        listeners.clear();
+        let streams: Vec<_> = lock(&self.registry.streams)
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for s in &streams {
+            let _ = sys::sock::shutdown_both(s.as_fd());
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, service: Service, registry: &Arc<Registry>) {
+    loop {
+        let accepted = listener.accept();
+        if registry.stopping() {
+            return;
+        }
+        let Ok((stream, peer)) = accepted else {
+            // ECONNABORTED and the like: the next accept is independent.
+            std::thread::sleep(Duration::from_millis(1));
+            continue;
+        };
+        let stream = Arc::new(stream);
+        let id = registry.add(Arc::clone(&stream));
+        if service == Service::Silent {
+            continue; // held open in the registry until the lab stops
+        }
+        let registry = Arc::clone(registry);
+        let spawned = std::thread::Builder::new()
+            .name(format!("synack-lab-{service}-conn"))
+            .spawn(move || serve(service, stream, id, peer, &registry));
+        if spawned.is_err() {
+            // Out of threads: the connection is left to the kernel's timers.
+            continue;
+        }
+    }
+}
+
+/// One connection of `service`. Returning drops the last handle: `close()`.
+fn serve(service: Service, stream: Arc<TcpStream>, id: u64, peer: SocketAddr, registry: &Registry) {
+    let mut s: &TcpStream = &stream;
+    let mut buf = vec![0u8; 64 * 1024];
+    match service {
+        Service::Echo | Service::Discard => loop {
+            match s.read(&mut buf) {
+                Ok(0) => {
+                    let delay = registry.close_delay(Some(peer));
+                    if !delay.is_zero() && !registry.stopping() {
+                        std::thread::sleep(delay);
+                    }
+                    break;
+                }
+                Ok(n) => {
+                    if service == Service::Echo && s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        },
+        Service::Http => {
+            let mut head = Vec::new();
+            loop {
+                match s.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        head.extend_from_slice(&buf[..n]);
+                        if head
+                            .windows(HTTP_REQUEST_END.len())
+                            .any(|w| w == HTTP_REQUEST_END)
+                        {
+                            let _ = s.write_all(HTTP_RESPONSE);
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        Service::Abort => {
+            let _ = s.read(&mut buf);
+            let _ = sys::sock::set_linger_zero(stream.as_fd());
+        }
+        Service::Silent | Service::Closed => {}
+    }
+    registry.remove(id);
+}
