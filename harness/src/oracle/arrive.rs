@@ -102,6 +102,7 @@ impl Oracle {
         let policy = self.profile.reset_policy;
         let f = seg.flags;
         let c = &mut self.conns[i];
+        c.quiet = false;
         c.synack.disturbed = true;
         c.data.disturbed = true;
         if !f.rst() && seq_gt(seg.seq.add(seg.seg_len()), c.harness_snd_max) {
@@ -186,10 +187,9 @@ impl Oracle {
             return;
         }
         c.last_was_rst = false;
-        if c.ts_ok && seg.timestamps().is_none() {
-            // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped silently.
-            return;
-        }
+        // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped
+        // silently (or accepted): follow it, but owe nothing for it.
+        c.quiet = c.ts_ok && seg.timestamps().is_none();
         if c.state == TcpState::TimeWait {
             // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
             return;

@@ -125,6 +125,16 @@ impl Oracle {
             }
             return;
         }
+        if f.syn() && f.ack() && self.acks_corrupt(t, seg.ack, true) {
+            out.push(self.finding(
+                RuleId::BadChecksumAccepted,
+                format!(
+                    "SYN-ACK (ack {}) answers a SYN that had a bad checksum",
+                    seg.ack
+                ),
+            ));
+            return;
+        }
         if f.syn() && f.ack() {
             out.push(self.finding(
                 RuleId::SynAckWithoutSyn,
@@ -188,6 +198,7 @@ impl Oracle {
         }
         let tol = self.profile.timer_tolerance;
         let min_rto = self.profile.min_rto;
+        let corrupt_acked = f.ack() && self.acks_corrupt(self.conns[i].tuple, seg.ack, false);
         let mut found: Vec<(RuleId, String, bool)> = Vec::new();
         let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
         let c = &mut self.conns[i];
@@ -228,7 +239,13 @@ impl Oracle {
                 true,
             );
         } else {
-            if seq_gt(seg.ack, c.harness_snd_max) {
+            if seq_gt(seg.ack, c.harness_snd_max) && corrupt_acked {
+                report(
+                    RuleId::BadChecksumAccepted,
+                    format!("ack {} covers data of a segment that had a bad checksum (the harness's valid data ends at {})", seg.ack, c.harness_snd_max),
+                    true,
+                );
+            } else if seq_gt(seg.ack, c.harness_snd_max) {
                 report(
                     RuleId::AckOfUnsentData,
                     format!(

@@ -6,7 +6,7 @@ use super::profile::Profile;
 use super::rules::{Finding, RuleId};
 use super::tcb::{Closed, Conn, Gone, Obligation, Owed, Tuple};
 use super::{AppEvent, Direction, TargetModel};
-use crate::wire::{Segment, TcpState};
+use crate::wire::{seq_gt, seq_le, Segment, SeqNumber, TcpState};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,7 +19,21 @@ pub struct Oracle {
     pub(super) target: TargetModel,
     pub(super) conns: Vec<Conn>,
     pub(super) closed: Vec<Closed>,
+    /// Segments the harness sent with bad checksums (most recent last).
+    pub(super) corrupt: Vec<Corrupt>,
 }
+
+/// A segment with a bad checksum that the target must have discarded.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Corrupt {
+    pub tuple: Tuple,
+    pub seq: SeqNumber,
+    pub end: SeqNumber,
+    pub syn: bool,
+}
+
+/// How many corrupt segments the oracle remembers.
+const CORRUPT_MEMORY: usize = 16;
 
 /// RFC 9293 §3.8.6.3: the ACK delay limit (MUST-40).
 pub(super) const ACK_DELAY_MAX: Duration = Duration::from_millis(500);
@@ -31,6 +45,7 @@ impl Oracle {
             target,
             conns: Vec::new(),
             closed: Vec::new(),
+            corrupt: Vec::new(),
         }
     }
 
@@ -85,6 +100,41 @@ impl Oracle {
                 RuleId::BadChecksum,
                 format!("segment from the target has an invalid TCP checksum: {detail}"),
             )
+        })
+    }
+
+    /// A segment the harness sent with a bad TCP checksum (the caller checks
+    /// the bytes). The target must discard it (RFC 9293 §3.1, MUST-3), so it
+    /// does not enter the model; a later ACK of its data, or a SYN-ACK for
+    /// it, is reported as `bad-checksum-accepted`. Segments from the target
+    /// go through [`Oracle::on_target_checksum`] instead.
+    pub fn on_corrupt_to_target(&mut self, _now: Duration, seg: &Segment) {
+        if seg.ip.dst() != self.target.addr {
+            return;
+        }
+        let t = Self::tuple_to_target(seg);
+        let end = seg.seq.add(seg.seg_len());
+        if self.corrupt.len() == CORRUPT_MEMORY {
+            self.corrupt.remove(0);
+        }
+        self.corrupt.push(Corrupt {
+            tuple: t,
+            seq: seg.seq,
+            end,
+            syn: seg.flags.syn(),
+        });
+    }
+
+    /// True when `ack` acknowledges (part of) a corrupt segment on `t`:
+    /// it falls in `(seq, end]` of one, or answers a corrupt SYN.
+    pub(super) fn acks_corrupt(&self, t: Tuple, ack: SeqNumber, syn_ack: bool) -> bool {
+        self.corrupt.iter().any(|c| {
+            c.tuple == t
+                && if syn_ack {
+                    c.syn && ack == c.seq.add(1)
+                } else {
+                    seq_gt(ack, c.seq) && seq_le(ack, c.end)
+                }
         })
     }
 

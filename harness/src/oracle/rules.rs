@@ -243,6 +243,10 @@ rules! {
     BadChecksum = "bad-checksum", Must, "RFC 9293 §3.1", "MUST-2",
         "Every segment carries a valid TCP checksum.",
         "> S. 0:0(0) ack 1   // checksum 0xdead, should be 0x1c2f";
+    /// RFC 9293 §3.1: a segment with a bad checksum is discarded (MUST-3): never answered as a SYN, never its data acknowledged.
+    BadChecksumAccepted = "bad-checksum-accepted", Must, "RFC 9293 §3.1", "MUST-3",
+        "A segment with a bad checksum is discarded: no SYN-ACK for such a SYN, no ACK for its data.",
+        "< P. 1:11(10) ack 1   // bad checksum\n> . 1:1(0) ack 11";
     // ---- Close ----
     /// RFC 9293 §3.6.1 / §3.10.7.4: a connection lingers in TIME-WAIT for 2×MSL (MUST-13).
     TimeWaitTooShort = "time-wait-too-short", Must, "RFC 9293 §3.6.1", "MUST-13",

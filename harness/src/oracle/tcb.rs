@@ -129,6 +129,9 @@ pub(super) struct Conn {
     pub time_wait_since: Option<Duration>,
 
     pub owed: Vec<Obligation>,
+    /// The segment being processed may be dropped by the target without a
+    /// reply (RFC 7323 §3.2): it creates no obligations.
+    pub quiet: bool,
 }
 
 /// How many harness TSvals the model remembers.
@@ -170,6 +173,7 @@ impl Conn {
             data: RtxClock::default(),
             time_wait_since: None,
             owed: Vec::new(),
+            quiet: false,
         }
     }
 
@@ -257,6 +261,9 @@ impl Conn {
     }
 
     pub fn owe(&mut self, owed: Owed, now: Duration, wait: Duration) {
+        if self.quiet {
+            return;
+        }
         self.owed.push(Obligation {
             owed,
             since: now,

@@ -451,3 +451,70 @@ fn segment_from_a_port_nobody_talked_to_violates() {
         RuleId::SegmentOnClosedConnection
     );
 }
+
+// ---- bad-checksum-accepted (MUST-3) ----
+
+#[test]
+fn established_data_with_bad_checksum_is_not_acknowledged() {
+    let mut t = established();
+    let bad = Segment {
+        seq: r(1),
+        ack: l(1),
+        payload: vec![1; 10],
+        ..send_tmpl()
+    };
+    t.oracle.on_corrupt_to_target(t.now, &bad);
+    expect_none(t.wait(Duration::from_secs(2)));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_ack_of_data_with_bad_checksum_violates() {
+    let mut t = established();
+    let bad = Segment {
+        seq: r(1),
+        ack: l(1),
+        payload: vec![1; 10],
+        ..send_tmpl()
+    };
+    t.oracle.on_corrupt_to_target(t.now, &bad);
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        },
+        RuleId::BadChecksumAccepted
+    );
+    assert_eq!(f.requirement, "MUST-3");
+}
+
+#[test]
+fn listen_syn_ack_for_a_syn_with_bad_checksum_violates() {
+    let mut t = listen();
+    let bad = Segment {
+        seq: REMOTE_SEQ,
+        flags: SYN,
+        ..send_tmpl()
+    };
+    t.oracle.on_corrupt_to_target(t.now, &bad);
+    expect_none(t.wait(Duration::from_secs(2)));
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::BadChecksumAccepted
+    );
+}

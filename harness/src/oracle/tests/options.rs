@@ -375,3 +375,29 @@ fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
     assert_eq!((f.rule, f.requirement), (RuleId::BadChecksum, "MUST-2"));
     assert!(f.to_string().contains("0xdead"));
 }
+
+#[test]
+fn established_segment_without_timestamps_may_be_dropped_silently() {
+    let mut t = established_ts_ws();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            payload: vec![1; 4],
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(2)));
+    // ... or accepted: both pass.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            options: vec![ts(9002, 101)],
+            ..recv_tmpl()
+        }
+    );
+}
