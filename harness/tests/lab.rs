@@ -611,3 +611,111 @@ fn dropping_the_lab_stops_the_serve_command() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn benchmark_loops_time_one_syn_ack_per_sample() {
+    let Some(lab) = lab_or_skip() else { return };
+    let raw = lab.raw_rtt(50).expect("raw TUN round trips");
+    let through = lab.harness_rtt(50).expect("harness round trips");
+    assert_eq!((raw.len(), through.len()), (50, 50));
+    let median = |v: &[Duration]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v[v.len() / 2]
+    };
+    println!(
+        "SYN -> SYN-ACK median: raw TUN {:?}, harness {:?}",
+        median(&raw),
+        median(&through)
+    );
+    assert!(
+        median(&raw) < Duration::from_millis(100) && median(&through) < Duration::from_millis(100)
+    );
+    // Every sample was reset: no half-open connection is left behind.
+    let mut s = lab.open_session(&spec(Service::Echo, 7, 0)).unwrap();
+    let left = (0..50u16).filter_map(|i| {
+        let h = SocketAddr::new(s.info().harness.ip(), 20000 + i);
+        s.socket_info(h).unwrap()
+    });
+    assert_eq!(left.count(), 0);
+    assert_eq!(s.socket_state(s.info().harness).unwrap(), TcpState::Closed);
+}
+
+#[test]
+fn app_actions_drive_a_silent_connection() {
+    use synack::target::{AppAction, AppOutcome};
+    let Some(lab) = lab_or_skip() else { return };
+    assert!(lab.capabilities().app_actions);
+    let mut c = Conn::open(&lab, spec(Service::Silent, 5000, 13));
+    c.handshake();
+    assert_eq!(
+        c.s.app(&AppAction::Write(b"hi".to_vec())).unwrap(),
+        AppOutcome::Wrote(2)
+    );
+    let data = c.expect("the application's bytes", |s| !s.payload.is_empty());
+    assert_eq!(data.payload, b"hi");
+    let ack = c.segment(TcpFlags::ACK, b"");
+    c.send(ack);
+    let abc = c.segment(TcpFlags::PSH | TcpFlags::ACK, b"abc");
+    c.send(abc);
+    c.expect("ACK of our data", |s| {
+        s.ack == SeqNumber(ISN.wrapping_add(4))
+    });
+    assert_eq!(
+        c.s.socket_info(c.harness()).unwrap().unwrap().recv_q,
+        3,
+        "unread until the case reads"
+    );
+    assert_eq!(
+        c.s.app(&AppAction::Read(10)).unwrap(),
+        AppOutcome::Read(b"abc".to_vec())
+    );
+    assert_eq!(
+        c.s.app(&AppAction::ShutdownWrite).unwrap(),
+        AppOutcome::Done
+    );
+    c.expect("the application's FIN", |s| s.flags.fin());
+    let ack = c.segment(TcpFlags::ACK, b"");
+    c.send(ack);
+    c.wait_state(TcpState::FinWait2);
+    assert_eq!(c.s.app(&AppAction::Close).unwrap(), AppOutcome::Done);
+    let fin = c.segment(TcpFlags::FIN | TcpFlags::ACK, b"");
+    c.send(fin);
+    c.expect("ACK of our FIN", |s| {
+        s.ack == SeqNumber(ISN.wrapping_add(5))
+    });
+    c.wait_state(TcpState::TimeWait);
+    assert!(matches!(
+        c.s.app(&AppAction::Write(b"x".to_vec())).unwrap(),
+        AppOutcome::Refused(_)
+    ));
+}
+
+#[test]
+fn app_abort_resets_the_connection() {
+    use synack::target::{AppAction, AppOutcome};
+    let Some(lab) = lab_or_skip() else { return };
+    let mut c = Conn::open(&lab, spec(Service::Silent, 5001, 14));
+    c.handshake();
+    assert_eq!(c.s.app(&AppAction::Abort).unwrap(), AppOutcome::Done);
+    let rst = c.expect("RST", |s| s.flags.rst());
+    assert_eq!(rst.seq, SeqNumber(c.rcv_nxt));
+    c.wait_state(TcpState::Closed);
+}
+
+#[test]
+fn app_close_is_refused_while_a_service_owns_the_connection() {
+    use synack::target::{AppAction, AppOutcome};
+    let Some(lab) = lab_or_skip() else { return };
+    let mut c = Conn::open(&lab, spec(Service::Echo, 7, 15));
+    assert!(
+        matches!(c.s.app(&AppAction::Close).unwrap(), AppOutcome::Refused(_)),
+        "nothing accepted yet"
+    );
+    c.handshake();
+    assert!(matches!(
+        c.s.app(&AppAction::Close).unwrap(),
+        AppOutcome::Refused(_)
+    ));
+    c.wait_state(TcpState::Established);
+}

@@ -139,12 +139,19 @@ impl Demux {
     /// packet queued on it.
     fn read_some(&self, timeout: std::time::Duration) -> io::Result<Vec<Stamped>> {
         let mut out = Vec::new();
-        if !self.tun.wait_readable(Some(timeout))? {
-            return Ok(out);
-        }
         let mut buf = self.buf.lock().unwrap_or_else(PoisonError::into_inner);
-        while let Some(n) = self.tun.try_recv(&mut buf)? {
+        // The kernel often answers within the write that provoked it: try a
+        // read before paying for a poll.
+        let mut next = self.tun.try_recv(&mut buf)?;
+        if next.is_none() {
+            if !self.tun.wait_readable(Some(timeout))? {
+                return Ok(out);
+            }
+            next = self.tun.try_recv(&mut buf)?;
+        }
+        while let Some(n) = next {
             out.push((Instant::now(), buf[..n].to_vec()));
+            next = self.tun.try_recv(&mut buf)?;
         }
         Ok(out)
     }

@@ -57,6 +57,9 @@ pub const TUN_NAME: &str = "synack0";
 /// The `--serve` port when none is given.
 pub const DEFAULT_SERVE_PORT: u16 = 80;
 
+/// How long an app action waits for the service to accept its connection.
+const ACCEPT_WAIT: Duration = Duration::from_millis(500);
+
 /// How long `--serve` may take to listen when no timeout is given.
 pub const DEFAULT_SERVE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -385,7 +388,7 @@ impl Target for Lab {
         Capabilities {
             virtual_time: false,
             socket_state: true,
-            app_actions: false,
+            app_actions: true,
             ipv6: self.inner.ipv6,
         }
     }
@@ -436,10 +439,16 @@ impl Session for LabSession {
             bytes,
         }))
     }
-    fn app(&mut self, _action: &AppAction) -> Result<AppOutcome, TargetError> {
-        Err(TargetError::Unsupported(
-            "app actions need syscall support on the lab target".into(),
-        ))
+    fn app(&mut self, action: &AppAction) -> Result<AppOutcome, TargetError> {
+        if self.inner.serve_port == Some(self.info.target.port()) {
+            return Err(TargetError::Unsupported(
+                "app actions on a --serve server: the server is its own application".into(),
+            ));
+        }
+        self.inner
+            .services
+            .registry()
+            .act(self.info.harness, action, ACCEPT_WAIT)
     }
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {
         Ok(self

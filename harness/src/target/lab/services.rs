@@ -8,15 +8,15 @@
 
 use crate::target::services::{HTTP_REQUEST_END, HTTP_RESPONSE};
 use crate::target::sys;
-use crate::target::{Service, TargetError};
+use crate::target::{AppAction, AppOutcome, Service, TargetError};
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking service thread must not take the lab down with it.
@@ -29,9 +29,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Registry {
     stopping: AtomicBool,
     next_id: AtomicU64,
-    /// Target-side streams still open. A service that closes removes its
-    /// entry first, so its drop is the real `close()`.
-    streams: Mutex<HashMap<u64, Arc<TcpStream>>>,
+    /// Target-side streams still open, with their peers. A service that
+    /// closes removes its entry first, so its drop is the real `close()`.
+    streams: Mutex<HashMap<u64, (SocketAddr, Arc<TcpStream>)>>,
+    /// The latest accepted connection from each peer (for app actions).
+    by_peer: Mutex<HashMap<SocketAddr, u64>>,
     /// `SessionSpec::close_delay` by harness address.
     close_delays: Mutex<HashMap<SocketAddr, Duration>>,
 }
@@ -47,13 +49,91 @@ impl Registry {
         peer.and_then(|p| lock(&self.close_delays).get(&p).copied())
             .unwrap_or_default()
     }
-    fn add(&self, stream: Arc<TcpStream>) -> u64 {
+    fn add(&self, peer: SocketAddr, stream: Arc<TcpStream>) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        lock(&self.streams).insert(id, stream);
+        lock(&self.streams).insert(id, (peer, stream));
+        lock(&self.by_peer).insert(peer, id);
         id
     }
     fn remove(&self, id: u64) {
-        lock(&self.streams).remove(&id);
+        let removed = lock(&self.streams).remove(&id);
+        if let Some((peer, _)) = removed {
+            let mut by_peer = lock(&self.by_peer);
+            if by_peer.get(&peer) == Some(&id) {
+                by_peer.remove(&peer);
+            }
+        }
+    }
+
+    /// The open, accepted connection from `peer`, waiting up to `wait` for
+    /// the accept (the kernel completes handshakes before `accept` returns).
+    fn connection(&self, peer: SocketAddr, wait: Duration) -> Option<(u64, Arc<TcpStream>)> {
+        let until = Instant::now() + wait;
+        loop {
+            let id = lock(&self.by_peer).get(&peer).copied();
+            if let Some(found) = id.and_then(|id| {
+                lock(&self.streams)
+                    .get(&id)
+                    .map(|(_, s)| (id, Arc::clone(s)))
+            }) {
+                return Some(found);
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Performs `action` as the application on the connection from `peer`.
+    /// Write and Read never block. Close and Abort need the connection to
+    /// be the harness's alone (the `silent` service): a service thread that
+    /// still holds it would keep the socket open, so they are refused then.
+    pub fn act(
+        &self,
+        peer: SocketAddr,
+        action: &AppAction,
+        wait: Duration,
+    ) -> Result<AppOutcome, TargetError> {
+        let Some((id, stream)) = self.connection(peer, wait) else {
+            return Ok(AppOutcome::Refused(format!(
+                "no open connection from {peer} has been accepted"
+            )));
+        };
+        let io = |what: &str, e: std::io::Error| {
+            TargetError::Io(format!("{what} on the connection from {peer}: {e}"))
+        };
+        Ok(match action {
+            AppAction::Write(bytes) => AppOutcome::Wrote(
+                sys::sock::send_now(stream.as_fd(), bytes).map_err(|e| io("send", e))?,
+            ),
+            AppAction::Read(max) => {
+                let mut buf = vec![0u8; *max];
+                let n = sys::sock::recv_now(stream.as_fd(), &mut buf).map_err(|e| io("recv", e))?;
+                buf.truncate(n);
+                AppOutcome::Read(buf)
+            }
+            AppAction::ShutdownWrite => {
+                stream
+                    .shutdown(Shutdown::Write)
+                    .map_err(|e| io("shutdown", e))?;
+                AppOutcome::Done
+            }
+            AppAction::Close | AppAction::Abort => {
+                // Ours, the registry's: nobody else may hold it.
+                if Arc::strong_count(&stream) > 2 {
+                    return Ok(AppOutcome::Refused(
+                        "a built-in service owns this connection; use the silent service to close it from a case".into(),
+                    ));
+                }
+                if *action == AppAction::Abort {
+                    sys::sock::set_linger_zero(stream.as_fd()).map_err(|e| io("SO_LINGER", e))?;
+                }
+                self.remove(id);
+                drop(stream); // the last handle: close()
+                AppOutcome::Done
+            }
+        })
     }
     fn stopping(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
@@ -147,7 +227,7 @@ impl Services {
         listeners.clear();
         let streams: Vec<_> = lock(&self.registry.streams)
             .drain()
-            .map(|(_, s)| s)
+            .map(|(_, (_, s))| s)
             .collect();
         for s in &streams {
             let _ = sys::sock::shutdown_both(s.as_fd());
@@ -167,7 +247,7 @@ fn accept_loop(listener: &TcpListener, service: Service, registry: &Arc<Registry
             continue;
         };
         let stream = Arc::new(stream);
-        let id = registry.add(Arc::clone(&stream));
+        let id = registry.add(peer, Arc::clone(&stream));
         if service == Service::Silent {
             continue; // held open in the registry until the lab stops
         }
