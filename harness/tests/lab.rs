@@ -719,3 +719,91 @@ fn app_close_is_refused_while_a_service_owns_the_connection() {
     ));
     c.wait_state(TcpState::Established);
 }
+
+#[test]
+fn kernel_sends_nothing_unasked_after_link_up() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut s = lab.open(&spec(Service::Echo, 7, 16)).unwrap();
+    // Any packet read off the device in this second is either this
+    // session's (none: it sent nothing) or dropped as noise.
+    assert_eq!(s.recv(Duration::from_secs(1)).unwrap(), None);
+    assert_eq!(
+        lab.dropped_packets(),
+        0,
+        "no router solicitation, DAD or MLD from the namespace"
+    );
+}
+
+// ---- Without CAP_NET_ADMIN: a message that says what to do ----
+
+const PRIVILEGE_ENV: &str = "SYNACK_LAB_PRIVILEGE_CHILD";
+
+#[test]
+#[ignore = "helper process for missing_capability_is_a_privilege_error_or_a_skip"]
+fn privilege_child_mode() {
+    if std::env::var(PRIVILEGE_ENV).is_err() {
+        return;
+    }
+    match Lab::start(LabOptions::default()) {
+        Err(TargetError::Privilege(m)) => println!("SYNACK-PRIVILEGE {m}"),
+        other => println!("SYNACK-OTHER {other:?}"),
+    }
+    let _ = lab_or_skip(); // skips, or panics under SYNACK_REQUIRE_LAB=1
+}
+
+/// Runs `privilege_child_mode` with `dropped` capabilities removed from the
+/// bounding set (so root loses them across exec).
+fn run_without(dropped: &str, require: bool) -> (bool, String) {
+    let mut cmd = Command::new("setpriv");
+    cmd.arg(format!("--bounding-set={dropped}"))
+        .arg(format!("--inh-caps={dropped}"))
+        .arg("--")
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "privilege_child_mode",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(PRIVILEGE_ENV, "1")
+        .env_remove("SYNACK_REQUIRE_LAB");
+    if require {
+        cmd.env("SYNACK_REQUIRE_LAB", "1");
+    }
+    let out = cmd.output().expect("run setpriv");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn missing_capability_is_a_privilege_error_or_a_skip() {
+    let Some(probe) = lab_or_skip() else { return };
+    drop(probe);
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        println!("skipping: setpriv (util-linux) is not installed");
+        return;
+    }
+    // Without CAP_NET_ADMIN the TUN device fails; without CAP_SYS_ADMIN too,
+    // already the namespace.
+    for dropped in ["-net_admin", "-net_admin,-sys_admin"] {
+        let (ok, out) = run_without(dropped, false);
+        assert!(ok, "without {dropped} the lab tests skip: {out}");
+        assert!(out.contains("SYNACK-PRIVILEGE"), "without {dropped}: {out}");
+        assert!(
+            out.contains("run as root") && out.contains("--target embedded"),
+            "{out}"
+        );
+        assert!(
+            out.contains("skipping: lab needs root/CAP_NET_ADMIN"),
+            "{out}"
+        );
+        let (ok, out) = run_without(dropped, true);
+        assert!(
+            !ok,
+            "SYNACK_REQUIRE_LAB=1 turns the skip into a failure: {out}"
+        );
+    }
+}

@@ -65,12 +65,10 @@ impl NsThread {
             Ok(Err(e)) => {
                 let _ = handle.join();
                 Err(match e.raw_os_error() {
-                    Some(libc::EPERM) | Some(libc::EACCES) | Some(libc::EINVAL) => {
-                        TargetError::Privilege(format!(
-                            "{PRIVILEGE_HINT} (unshare(CLONE_NEWNET): {e})"
-                        ))
-                    }
-                    _ => TargetError::Io(format!("unshare(CLONE_NEWNET): {e}")),
+                    Some(libc::EINVAL) => TargetError::Io(format!(
+                        "unshare(CLONE_NEWNET): {e}: this kernel has no network namespaces; use --target embedded"
+                    )),
+                    _ => os_error("unshare(CLONE_NEWNET)", e),
                 })
             }
             Err(e) => Err(e),
