@@ -807,3 +807,23 @@ fn missing_capability_is_a_privilege_error_or_a_skip() {
         );
     }
 }
+
+#[test]
+fn socket_state_finds_ipv4_peers_of_a_dual_stack_server() {
+    let port = 8004;
+    let options = LabOptions {
+        serve: Some(format!("exec python3 -m http.server {port} --bind ::")),
+        serve_port: Some(port),
+        serve_timeout: Some(Duration::from_secs(20)),
+    };
+    let Some(lab) = lab_or_skip_with(options) else {
+        return;
+    };
+    if !lab.capabilities().ipv6 {
+        println!("skipping: no IPv6 in this kernel");
+        return;
+    }
+    let mut c = Conn::open(&lab, spec(Service::Http, port, 17));
+    c.handshake();
+    c.wait_state(TcpState::Established);
+}

@@ -349,9 +349,23 @@ impl Inner {
         target: SocketAddr,
         harness: SocketAddr,
     ) -> Result<Option<SockInfo>, TargetError> {
-        let sockets = lock(&self.diag)
-            .tcp_sockets(harness.is_ipv6())
-            .map_err(|e| TargetError::Io(format!("sock_diag: {e}")))?;
+        // An IPv4 peer of a dual-stack server (`[::]:80`) is an AF_INET6
+        // socket with v4-mapped addresses: look in both tables then.
+        let mut sockets = Vec::new();
+        {
+            let mut diag = lock(&self.diag);
+            let tables: &[bool] = if harness.is_ipv6() {
+                &[true]
+            } else {
+                &[false, true]
+            };
+            for &v6 in tables {
+                let table = diag
+                    .tcp_sockets(v6)
+                    .map_err(|e| TargetError::Io(format!("sock_diag: {e}")))?;
+                sockets.extend(table);
+            }
+        }
         let same =
             |a: SocketAddr, b: SocketAddr| a.port() == b.port() && unmap(a.ip()) == unmap(b.ip());
         let mut found: Vec<SockInfo> = sockets

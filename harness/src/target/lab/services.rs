@@ -45,8 +45,10 @@ impl Registry {
     pub fn forget_peer(&self, peer: SocketAddr) {
         lock(&self.close_delays).remove(&peer);
     }
-    fn close_delay(&self, peer: Option<SocketAddr>) -> Duration {
-        peer.and_then(|p| lock(&self.close_delays).get(&p).copied())
+    fn close_delay(&self, peer: SocketAddr) -> Duration {
+        lock(&self.close_delays)
+            .get(&peer)
+            .copied()
             .unwrap_or_default()
     }
     fn add(&self, peer: SocketAddr, stream: Arc<TcpStream>) -> u64 {
@@ -270,7 +272,7 @@ fn serve(service: Service, stream: Arc<TcpStream>, id: u64, peer: SocketAddr, re
         Service::Echo | Service::Discard => loop {
             match s.read(&mut buf) {
                 Ok(0) => {
-                    let delay = registry.close_delay(Some(peer));
+                    let delay = registry.close_delay(peer);
                     if !delay.is_zero() && !registry.stopping() {
                         std::thread::sleep(delay);
                     }
