@@ -1,0 +1,95 @@
+//! The reviewed transcripts: every case of the suite, normalised
+//! (`synack::report::snapshot::normalise`), kept as insta snapshots under
+//! `reports/<target>/`. A changed behaviour changes exactly the snapshots of
+//! the cases it touches; review with `cargo insta review`.
+//!
+//! The embedded target always runs. The lab target (the Linux kernel) runs
+//! where the lab can start (root); elsewhere its test says why it skips, and
+//! with `SYNACK_REQUIRE_LAB=1` it fails instead.
+
+use std::path::PathBuf;
+use synack::run::{self, CaseReport, SuiteOptions};
+use synack::target::Target;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The suite on one target, judged by the target's own profile.
+fn run_suite(target: &dyn Target, profile: &str) -> Vec<CaseReport> {
+    let cases = run::case::load_all(&[root().join("cases")]).expect("cases load");
+    let opts = SuiteOptions {
+        run: run::RunOptions {
+            profile: profile.into(),
+            ..run::RunOptions::default()
+        },
+        ..SuiteOptions::default()
+    };
+    let (_, reports) = run::run_suite(target, &cases, &opts, &mut []).expect("suite runs");
+    reports
+}
+
+fn check_snapshots(dir: &str, reports: &[CaseReport]) {
+    insta::with_settings!({
+        snapshot_path => root().join("reports").join(dir),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        for r in reports {
+            let name = r.id.replace('/', "__");
+            insta::assert_snapshot!(name, synack::report::snapshot::normalise(r));
+        }
+    });
+}
+
+/// The lab, or `None` with the reason printed (a failure under SYNACK_REQUIRE_LAB=1).
+fn lab() -> Option<synack::target::lab::Lab> {
+    match synack::target::lab::Lab::start(Default::default()) {
+        Ok(lab) => Some(lab),
+        Err(e) if std::env::var_os("SYNACK_REQUIRE_LAB").is_some_and(|v| v == "1") => {
+            panic!("SYNACK_REQUIRE_LAB=1 but the lab target cannot start: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping: the lab target cannot start here ({e})");
+            None
+        }
+    }
+}
+
+#[test]
+fn embedded_transcripts() {
+    let reports = run_suite(&synack::target::embedded::Embedded::new(), "smoltcp");
+    check_snapshots("embedded", &reports);
+}
+
+#[test]
+fn lab_transcripts() {
+    let Some(lab) = lab() else { return };
+    let reports = run_suite(&lab, "linux");
+    check_snapshots("lab", &reports);
+}
+
+/// `reports/MATRIX.md` is what `synack report matrix` writes; it needs
+/// both targets, so it is checked where the lab runs.
+#[test]
+fn the_conformance_matrix_is_current() {
+    let Some(lab) = lab() else { return };
+    let rows = vec![
+        (
+            "embedded".to_string(),
+            run_suite(&synack::target::embedded::Embedded::new(), "smoltcp"),
+        ),
+        ("lab".to_string(), run_suite(&lab, "linux")),
+    ];
+    let fresh = synack::report::matrix(&rows);
+    let path = root().join("reports/MATRIX.md");
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    if std::env::var_os("INSTA_UPDATE").is_some_and(|v| v == "always") {
+        std::fs::write(&path, &fresh).expect("write MATRIX.md");
+        return;
+    }
+    assert!(
+        kept == fresh,
+        "reports/MATRIX.md is out of date: run `cargo run -p synack -- report matrix` (as root) and review the diff\n--- kept\n{kept}\n--- fresh\n{fresh}"
+    );
+}

@@ -58,6 +58,16 @@ pub enum ReportCommand {
         #[arg(long, short)]
         out: PathBuf,
     },
+    /// Run the suite on every target this machine can run (embedded; lab as root) and
+    /// write the conformance matrix (cases × targets, by catalogue id and RFC requirement).
+    Matrix {
+        /// Case files or directories.
+        #[arg(default_value = "cases")]
+        paths: Vec<PathBuf>,
+        /// Where to write it.
+        #[arg(long, short, default_value = "reports/MATRIX.md")]
+        out: PathBuf,
+    },
 }
 
 /// Which stack to test.

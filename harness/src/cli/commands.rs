@@ -14,6 +14,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Check { paths } => check(&paths),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
+        Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             crate::report::merge(&dirs, &out).map_err(|e| {
                 CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))
@@ -156,5 +157,36 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
             );
         }
     }
+    Ok(exit::PASS)
+}
+
+/// The suite on every target this machine can run, each judged by its own
+/// profile, as the conformance matrix.
+fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
+    let cases = run::case::load_all(paths)?;
+    let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+        let opts = SuiteOptions {
+            run: run::RunOptions {
+                profile: default_profile(kind).to_string(),
+                ..run::RunOptions::default()
+            },
+            ..SuiteOptions::default()
+        };
+        let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
+        Ok((target.name().to_string(), reports))
+    };
+    let mut rows = vec![suite(&Embedded::new(), TargetKind::Embedded)?];
+    match crate::target::lab::Lab::start(Default::default()) {
+        Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
+        Err(e) => eprintln!("note: no lab column: {e}"),
+    }
+    std::fs::write(out, crate::report::matrix(&rows))
+        .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
+    println!(
+        "wrote {} ({} targets, {} cases)",
+        out.display(),
+        rows.len(),
+        cases.len()
+    );
     Ok(exit::PASS)
 }

@@ -21,8 +21,10 @@
 //! What is left out, because it varies between runs of one behaviour: ISNs
 //! and absolute sequence numbers (packets appear as the runner's
 //! script-space line), addresses and ports, paths, dates, wall times, the
-//! seed. Times are session times rounded to the case's `resolution` (to the
-//! nearest multiple), printed in seconds with as many decimals as the
+//! seed. Times are session times rounded down to a multiple of the case's
+//! `resolution`: on a real-time target the harness acts at or after a
+//! line's time and replies come after that, so times are only ever late,
+//! and flooring keeps jitter below the resolution out of the snapshot. Printed in seconds with as many decimals as the
 //! resolution needs (at least three). A packet whose checksum was wrong
 //! says so (`[bad checksum]`), a packet that did not parse says
 //! `[unparsed]`. Mismatches and violations follow, each pointing at its
@@ -46,13 +48,13 @@ fn decimals(res: Duration) -> usize {
     }
 }
 
-/// `at` rounded to the nearest multiple of `res` (as is, when `res` is zero).
+/// `at` rounded down to a multiple of `res` (as is, when `res` is zero).
 pub fn round_to(at: Duration, res: Duration) -> Duration {
     let r = res.as_nanos();
     if r == 0 {
         return at;
     }
-    let n = (at.as_nanos() + r / 2) / r * r;
+    let n = at.as_nanos() / r * r;
     Duration::new(
         u64::try_from(n / 1_000_000_000).unwrap_or(u64::MAX),
         (n % 1_000_000_000) as u32,
@@ -198,13 +200,15 @@ mod tests {
     use crate::report::fixture;
 
     #[test]
-    fn times_round_to_the_resolution() {
+    fn times_round_down_to_the_resolution() {
         let ms = Duration::from_millis(1);
         assert_eq!(format_time(Duration::from_micros(1499), ms), "0.001");
-        assert_eq!(format_time(Duration::from_micros(1500), ms), "0.002");
+        assert_eq!(format_time(Duration::from_micros(1999), ms), "0.001");
+        assert_eq!(format_time(Duration::from_micros(2000), ms), "0.002");
         assert_eq!(format_time(Duration::from_secs(60), ms), "60.000");
         let ten = Duration::from_millis(10);
         assert_eq!(format_time(Duration::from_millis(1004), ten), "1.000");
+        assert_eq!(format_time(Duration::from_millis(1009), ten), "1.000");
         assert_eq!(
             format_time(Duration::from_micros(250), Duration::from_micros(50)),
             "0.000250"

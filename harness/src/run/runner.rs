@@ -416,9 +416,13 @@ impl CaseRun<'_> {
         let info = self.session.info().clone();
         let (seg, policy) = inject_segment(p, &info, &self.map);
         let bytes = seg.to_bytes(policy);
-        self.session.inject(&bytes)?;
         let at = self.session.now();
+        self.session.inject(&bytes)?;
         let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
+        // What went on the wire, as read back (the built segment leaves the
+        // data offset and checksum to `emit`); should our own bytes not parse,
+        // the built segment stands in.
+        let seg = crate::wire::parse(&bytes).unwrap_or(seg);
         let script = script_line(&seg, Sender::Harness, &self.map);
         self.judge(at, Sender::Harness, &seg);
         self.transcript.push(Entry {
