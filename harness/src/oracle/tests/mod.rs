@@ -363,3 +363,25 @@ fn bench_throughput() {
         n as f64 / took.as_secs_f64() / 1e6
     );
 }
+
+/// Every rule is named by at least one test here: each has a violating
+/// transcript (and the fixtures and `_is_allowed` tests the conformant ones).
+#[test]
+fn every_rule_has_a_test() {
+    let sources = [
+        include_str!("closed.rs"),
+        include_str!("close.rs"),
+        include_str!("handshake.rs"),
+        include_str!("options.rs"),
+        include_str!("profiles.rs"),
+        include_str!("synchronized.rs"),
+        include_str!("timers.rs"),
+    ]
+    .concat();
+    let missing: Vec<_> = rules()
+        .iter()
+        .filter(|r| !sources.contains(&format!("RuleId::{:?}", r.id)))
+        .map(|r| r.name)
+        .collect();
+    assert!(missing.is_empty(), "rules without a test: {missing:?}");
+}

@@ -26,9 +26,13 @@ impl Drive {
     }
 
     fn open_with(target: &dyn Target, service: Service, profile: Profile) -> Drive {
+        // Each drive its own harness port, so lab sessions never share a tuple.
+        static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(40000);
+        let harness_port = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let spec = SessionSpec {
             seed: 7,
             service,
+            harness_port,
             ..SessionSpec::default()
         };
         let s = target.open(&spec).expect("session opens");
@@ -434,4 +438,154 @@ fn smoltcp_time_wait_fails_the_strict_profile() {
         "{:#?}",
         d.findings
     );
+}
+
+// ---- the oracle against the local Linux kernel (lab target, needs root) ----
+
+/// Runs the scenarios above against `target` judged by `profile`; returns
+/// every finding per scenario.
+fn survey(target: &dyn Target, profile: &Profile) -> Vec<(&'static str, Vec<Finding>)> {
+    let mut out = Vec::new();
+    let open = |service| Drive::open_with(target, service, profile.clone());
+
+    let mut d = open(Service::Echo);
+    let syn = Segment {
+        options: vec![TcpOption::Mss(1460)],
+        ..d.seg(TcpFlags::SYN, b"")
+    };
+    d.send(syn);
+    d.drain(secs(8));
+    out.push(("syn-ack retransmissions", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let data = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello");
+    d.send(data);
+    d.drain(secs(8));
+    out.push(("data retransmissions", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let rst = Segment {
+        seq: d.snd_nxt.add(5),
+        ..d.seg(TcpFlags::RST, b"")
+    };
+    d.send(rst);
+    d.drain(secs(2));
+    let data = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello");
+    d.send(data);
+    d.drain(secs(1));
+    out.push(("in-window rst", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let syn = Segment {
+        seq: d.snd_nxt.add(5),
+        ..d.seg(TcpFlags::SYN, b"")
+    };
+    d.send(syn);
+    d.drain(secs(2));
+    out.push(("syn in established", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let far = Segment {
+        seq: d.snd_nxt.add(100_000),
+        ..d.seg(TcpFlags::PSH | TcpFlags::ACK, b"far")
+    };
+    d.send(far);
+    d.drain(secs(2));
+    out.push(("out-of-window data", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(0);
+    let data = Segment {
+        window: 0,
+        ..d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello")
+    };
+    d.send(data);
+    d.drain(secs(6));
+    let open_wnd = d.seg(TcpFlags::ACK, b"");
+    d.send(open_wnd);
+    d.drain(secs(1));
+    out.push(("zero window", d.findings));
+
+    let mut d = open(Service::Echo);
+    let syn = Segment {
+        options: vec![
+            TcpOption::Mss(1460),
+            TcpOption::SackPermitted,
+            TcpOption::Timestamps {
+                tsval: 1000,
+                tsecr: 0,
+            },
+            TcpOption::Nop,
+            TcpOption::WindowScale(2),
+        ],
+        ..d.seg(TcpFlags::SYN, b"")
+    };
+    d.send(syn);
+    let got = d.drain(Duration::from_millis(200));
+    let ts = got
+        .iter()
+        .find_map(|s| s.timestamps())
+        .map(|(v, _)| v)
+        .unwrap_or(0);
+    let opts = |val: u32| {
+        vec![TcpOption::Timestamps {
+            tsval: val,
+            tsecr: ts,
+        }]
+    };
+    for (i, (flags, payload)) in [
+        (TcpFlags::ACK, &b""[..]),
+        (TcpFlags::PSH | TcpFlags::ACK, &b"hello"[..]),
+        (TcpFlags::FIN | TcpFlags::ACK, &b""[..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let seg = Segment {
+            window: 100,
+            options: opts(1001 + i as u32),
+            ..d.seg(flags, payload)
+        };
+        d.send(seg);
+        d.drain(Duration::from_millis(300));
+    }
+    let last = Segment {
+        options: opts(1010),
+        ..d.seg(TcpFlags::ACK, b"")
+    };
+    d.send(last);
+    d.drain(Duration::from_millis(300));
+    out.push(("timestamps and window scale", d.findings));
+    out
+}
+
+#[test]
+#[ignore = "needs root (CAP_NET_ADMIN): runs against the local Linux kernel"]
+fn linux_kernel_draws_no_failure_under_the_linux_profile() {
+    let lab = crate::target::lab::Lab::start(Default::default()).expect("lab starts");
+    let report = survey(&lab, &Profile::linux());
+    for (name, findings) in &report {
+        for f in findings {
+            eprintln!("{name}: {f}");
+        }
+    }
+    let failures: Vec<_> = report
+        .iter()
+        .flat_map(|(n, fs)| fs.iter().filter(|f| f.is_failure()).map(move |f| (n, f)))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn smoltcp_survey_draws_no_failure_under_the_smoltcp_profile() {
+    let report = survey(&Embedded::new(), &Profile::smoltcp());
+    let failures: Vec<_> = report
+        .iter()
+        .flat_map(|(n, fs)| fs.iter().filter(|f| f.is_failure()).map(move |f| (n, f)))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
 }
