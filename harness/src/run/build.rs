@@ -17,12 +17,15 @@ pub fn filler(len: usize) -> Vec<u8> {
 
 /// Builds the segment a `<` line injects, and how to checksum it.
 ///
-/// The parser has already rejected `*` on `<` lines; should one still get
-/// here, it is read as zero.
+/// The parser has already rejected `*` on `<` lines except for `ack *`,
+/// which acknowledges `target_nxt`: everything the target has sent so far
+/// (its highest sequence number, plus one each for SYN and FIN), live.
+/// Another `*` should one still get here, is read as zero.
 pub fn inject_segment(
     line: &PacketLine,
     info: &SessionInfo,
     map: &Mapping,
+    target_nxt: SeqNumber,
 ) -> (Segment, ChecksumPolicy) {
     let ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
         .expect("session endpoints share one address family");
@@ -33,8 +36,10 @@ pub fn inject_segment(
     let range = line.seq.as_ref().and_then(|s| exact(&s.node).copied());
     let (start, len) = range.map(|r| (r.start, r.len)).unwrap_or((0, 0));
     seg.seq = map.harness_live(start);
-    if let Some(ack) = line.ack.as_ref().and_then(|a| exact(&a.node)) {
-        seg.ack = map.target_live(*ack);
+    match line.ack.as_ref().map(|a| &a.node) {
+        Some(Value::Exact(ack)) => seg.ack = map.target_live(*ack),
+        Some(Value::Any) => seg.ack = target_nxt,
+        None => {}
     }
     seg.window = line
         .win

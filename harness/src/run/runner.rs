@@ -184,6 +184,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         session,
         map: Mapping::new(isn),
         oracle,
+        target_nxt: SeqNumber(0),
         prev: Duration::ZERO,
         transcript: Vec::new(),
         mismatches: Vec::new(),
@@ -248,6 +249,8 @@ struct CaseRun<'a> {
     session: Box<dyn Session>,
     map: Mapping,
     oracle: Oracle,
+    /// Everything the target has sent so far ends here (live): `ack *`.
+    target_nxt: SeqNumber,
     /// The time of the previous line's event (relative times count from it).
     prev: Duration,
     transcript: Vec<Entry>,
@@ -414,7 +417,7 @@ impl CaseRun<'_> {
 
     fn inject(&mut self, p: &PacketLine, line: u32) -> Result<(), Stop> {
         let info = self.session.info().clone();
-        let (seg, policy) = inject_segment(p, &info, &self.map);
+        let (seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         let bytes = seg.to_bytes(policy);
         let at = self.session.now();
         self.session.inject(&bytes)?;
@@ -462,6 +465,11 @@ impl CaseRun<'_> {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
                 if seg.flags.syn() {
                     self.map.learn_target_isn(seg.seq, seq);
+                    self.target_nxt = seg.seq;
+                }
+                let end = seg.seq.add(seg.seg_len());
+                if !seg.flags.rst() && crate::wire::seq_gt(end, self.target_nxt) {
+                    self.target_nxt = end;
                 }
                 if let Some((tsval, _)) = seg.timestamps() {
                     self.map.learn_target_ts(tsval, ts);

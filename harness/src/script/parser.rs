@@ -428,8 +428,12 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
                     return Err(dup(w));
                 }
                 cur.next();
-                let (v, span) =
-                    cur.value("an acknowledgment number after `ack`", u64::from(u32::MAX))?;
+                // `ack *` is allowed on `<` lines too: there it acknowledges
+                // everything the target has sent so far.
+                let inject = std::mem::replace(&mut cur.inject, false);
+                let value = cur.value("an acknowledgment number after `ack`", u64::from(u32::MAX));
+                cur.inject = inject;
+                let (v, span) = value?;
                 p.ack = Some(spanned_map(v, span, |n| n as u32));
             }
             Tok::Ident(w) if w == "win" || w == "urg" => {
@@ -575,8 +579,10 @@ fn parse_flags(cur: &mut Cursor<'_>) -> PResult<(Spanned<Value<TcpFlags>>, TcpFl
         if chars.peek().is_some_and(|(_, q)| *q == '?') {
             chars.next();
             if cur.inject {
-                return Err(err(at(2), "an optional flag (`?`) is only allowed on `>` lines")
-                    .help(FLAGS_HELP));
+                return Err(
+                    err(at(2), "an optional flag (`?`) is only allowed on `>` lines")
+                        .help(FLAGS_HELP),
+                );
             }
             optional |= flag;
         } else {

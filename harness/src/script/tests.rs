@@ -255,7 +255,7 @@ fn an_unknown_flag_letter_is_pointed_at() {
   |
 1 | 0 < SQ. 0:0(0)
   |      ^
-  = help: flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`"
+  = help: flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`; on `>` lines a `?` after a letter makes it optional (`F.P?`)"
     );
 }
 
@@ -575,17 +575,34 @@ fn a_missing_colon_points_after_the_start_sequence_number() {
 #[test]
 fn a_star_on_an_injected_line_is_refused() {
     assert_eq!(
-        error("0 < . 1:1(0) ack *"),
+        error("0 < . 1:1(0) win *"),
         "error: `*` (any value) is only allowed on `>` lines
  --> t.case:1:18
   |
-1 | 0 < . 1:1(0) ack *
+1 | 0 < . 1:1(0) win *
   |                  ^
   = help: a `<` line injects a segment, so every field needs an exact value"
     );
     assert!(error("0 < * 1:1(0)").contains("`*` (any flags) is only allowed on `>` lines"));
     assert!(error("0 < . * ack 1").contains("only allowed on `>` lines"));
     assert!(error("0 < P. 1:3(2) payload *").contains("only allowed on `>` lines"));
+}
+
+#[test]
+fn optional_flags_parse_print_and_are_refused_on_injected_lines() {
+    let p = packet("0 > F.P? 1:11(10) ack 2");
+    assert_eq!(p.flags.node, Value::Exact(TcpFlags::FIN | TcpFlags::ACK));
+    assert_eq!(p.flags_optional, TcpFlags::PSH);
+    let printed = print(&parse("0 > F.P? 1:11(10) ack 2\n", "t.case").expect("parses"));
+    assert!(printed.contains("> F.P? 1:11(10)"), "{printed}");
+    assert!(error("0 < F.P? 1:11(10)").contains("optional flag (`?`) is only allowed on `>` lines"));
+    assert!(error("0 > FP?P 1:11(10)").contains("flag `P` given twice"));
+}
+
+#[test]
+fn ack_star_on_an_injected_line_means_everything_the_target_sent() {
+    let p = packet("0 < . 1:1(0) ack *");
+    assert_eq!(p.ack.map(|a| a.node), Some(Value::Any));
 }
 
 #[test]
