@@ -827,3 +827,21 @@ fn socket_state_finds_ipv4_peers_of_a_dual_stack_server() {
     c.handshake();
     c.wait_state(TcpState::Established);
 }
+
+#[test]
+fn serve_on_an_unreachable_address_says_so() {
+    let options = LabOptions {
+        serve: Some("exec python3 -m http.server 8005 --bind 127.0.0.1".into()),
+        serve_port: Some(8005),
+        serve_timeout: Some(Duration::from_secs(2)),
+    };
+    match Lab::start(options) {
+        Err(TargetError::Io(m)) => assert!(
+            m.contains("127.0.0.1:8005") && m.contains("cannot reach"),
+            "{m}"
+        ),
+        Err(TargetError::Privilege(_))
+            if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") => {}
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}

@@ -20,7 +20,17 @@
 //! demultiplexer hands each session only the TCP packets of its 4-tuple.
 //! Time is real: `now()` is the wall time since `open`.
 //!
+//! A packet's time is when a session read it off the device: exact while
+//! some session waits in `recv` (the runner's normal state), late by however
+//! long no session was waiting otherwise.
+//!
 //! Socket state comes from `NETLINK_SOCK_DIAG`, as `ss` reads it.
+//!
+//! Application actions act on the connection the service accepted from the
+//! session's harness address: Write and Read never block; Close and Abort
+//! need the connection to be the case's alone, which it is with the `silent`
+//! service (other services own theirs and refuse). On the `--serve` port the
+//! server is the application, and actions are unsupported.
 //!
 //! All OS calls live in [`crate::target::sys`].
 //!
@@ -234,12 +244,17 @@ impl Lab {
         *lock(&self.inner.serve) = Some(child);
         let started = Instant::now();
         loop {
-            let listening = [false, true].into_iter().any(|v6| {
-                self.sockets(v6)
-                    .map(|all| all.iter().any(|s| s.state == 10 && s.local.port() == port))
-                    .unwrap_or(false)
-            });
-            if listening {
+            // Listeners on the port, and whether one is reachable from the
+            // harness (on the target's address or a wildcard).
+            let mut listeners = Vec::new();
+            for v6 in [false, true] {
+                if let Ok(all) = self.sockets(v6) {
+                    listeners.extend(all.into_iter().filter(|s| {
+                        linux_tcp_state(s.state) == Some(TcpState::Listen) && s.local.port() == port
+                    }));
+                }
+            }
+            if listeners.iter().any(|s| reachable(s.local.ip())) {
                 return Ok(());
             }
             if let Some(child) = lock(&self.inner.serve).as_mut() {
@@ -250,8 +265,18 @@ impl Lab {
                 }
             }
             if started.elapsed() > timeout {
+                let seen: Vec<String> = listeners.iter().map(|s| s.local.to_string()).collect();
+                let hint = if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (it listens on {}, which the harness cannot reach: bind {} or a wildcard)",
+                        seen.join(", "),
+                        addr::TARGET_V4
+                    )
+                };
                 return Err(TargetError::Io(format!(
-                    "--serve `{shown}` did not listen on port {port} within {timeout:?}"
+                    "--serve `{shown}` did not listen on port {port} within {timeout:?}{hint}"
                 )));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -384,6 +409,14 @@ impl Inner {
         found.sort_by_key(|s| matches!(s.state, TcpState::TimeWait | TcpState::Closed));
         Ok(found.first().copied())
     }
+}
+
+/// Whether the harness can reach a listener bound to `ip`.
+fn reachable(ip: IpAddr) -> bool {
+    let ip = unmap(ip);
+    ip.is_unspecified()
+        || ip == IpAddr::from(addr::TARGET_V4)
+        || ip == IpAddr::from(addr::TARGET_V6)
 }
 
 /// `::ffff:a.b.c.d` as `a.b.c.d`.
