@@ -339,10 +339,17 @@ impl Oracle {
         }
         let determinate = c.rcv_lo == c.rcv_hi;
         c.rcv_hi = new_hi;
-        if determinate && !old_ack {
+        if determinate {
             // MUST-40: the ACK for it may be delayed, but less than 0.5 s.
             let wait = ACK_DELAY_MAX.mul_f64(1.0 + self.profile.timer_tolerance);
-            c.owe(Owed::AckData { upto: new_hi }, now, wait);
+            c.owe(
+                Owed::AckData {
+                    upto: new_hi,
+                    old_ack,
+                },
+                now,
+                wait,
+            );
         }
         if fin {
             match c.state {

@@ -275,7 +275,7 @@ impl Oracle {
                 }
             }
             c.owed.retain(|o| match o.owed {
-                Owed::AckData { upto } => seq_lt(seg.ack, upto),
+                Owed::AckData { upto, .. } => seq_lt(seg.ack, upto),
                 _ => true,
             });
             c.rcv_right = Some(seg.ack.add(c.target_window(seg.window, false)));

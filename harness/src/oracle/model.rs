@@ -234,7 +234,16 @@ impl Oracle {
                     missing,
                     format!("no ACK from the target {} ms after {why} (from {})", after.as_millis(), t.harness),
                 ),
-                Owed::AckData { upto } => self.finding(
+                Owed::AckData { upto, old_ack: true } => self.finding(
+                    RuleId::OldAckDataDropped,
+                    format!(
+                        "data up to {upto} from {} arrived with an ACK below SND.UNA at {:.3} s and is still unacknowledged after {} ms",
+                        t.harness,
+                        o.since.as_secs_f64(),
+                        after.as_millis()
+                    ),
+                ),
+                Owed::AckData { upto, .. } => self.finding(
                     RuleId::AckDelayedTooLong,
                     format!(
                         "data up to {upto} from {} (received at {:.3} s) still unacknowledged after {} ms",

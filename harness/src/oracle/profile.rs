@@ -107,6 +107,7 @@ impl Profile {
                 (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),
                 (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second and drops a bare SYN in synchronized states"),
                 (RuleId::AckNotSent, "smoltcp rate-limits ACKs for unacceptable segments without data to 1/s"),
+                (RuleId::OldAckDataDropped, "smoltcp drops segments whose ACK is below SND.UNA, with their data (smoltcp #12)"),
             ],
             min_rto: RFC_MIN_RTO,
             time_wait: Duration::from_secs(10),

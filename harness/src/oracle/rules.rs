@@ -146,6 +146,11 @@ rules! {
     AckDelayedTooLong = "ack-delayed-too-long", Must, "RFC 9293 §3.8.6.3", "MUST-40",
         "In-order data or FIN is acknowledged within 0.5 s.",
         "< P. 1:11(10) ack 1\n+0.8 > . 1:1(0) ack 11";
+    /// RFC 9293 §3.10.7.4 (fifth check: a duplicate ACK "can be ignored"; the
+    /// segment's text is still processed): data is not dropped for an old ACK.
+    OldAckDataDropped = "old-ack-data-dropped", Should, "RFC 9293 §3.10.7.4", "",
+        "Data carried by a segment whose ACK is below SND.UNA (but within MAX.SND.WND) is accepted and acknowledged.",
+        "> P. 1:6(5) ack 1\n< . 1:1(0) ack 6\n< P. 1:11(10) ack 1   // old ack\n// never acknowledged";
     /// RFC 9293 §3.3.1 / §3.4: the ACK field never acknowledges octets the peer has not sent.
     AckOfUnsentData = "ack-of-unsent-data", Must, "RFC 9293 §3.4", "",
         "SEG.ACK never exceeds the peer's SND.NXT (what the harness has sent).",

@@ -34,7 +34,12 @@ pub(super) enum Owed {
         why: String,
     },
     /// An ACK covering in-order data or FIN up to `upto`, within 0.5 s (MUST-40).
-    AckData { upto: SeqNumber },
+    AckData {
+        upto: SeqNumber,
+        /// The segment carried an ACK below SND.UNA (a duplicate ACK): its
+        /// data must still be processed (RFC 9293 §3.10.7.4).
+        old_ack: bool,
+    },
     /// A RST with these numbers (`ack: None` means no ACK bit).
     Rst {
         seq: SeqNumber,

@@ -589,3 +589,27 @@ fn smoltcp_survey_draws_no_failure_under_the_smoltcp_profile() {
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn smoltcp_drops_data_with_an_old_ack_as_a_labelled_deviation() {
+    let mut d = Drive::open(&Embedded::new());
+    d.handshake(65535);
+    let data = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello");
+    d.send(data);
+    d.drain(Duration::from_millis(100)); // the echo
+    let ack = d.seg(TcpFlags::ACK, b"");
+    d.send(ack);
+    let old = Segment {
+        ack: d.rcv_nxt.sub(5),
+        ..d.seg(TcpFlags::PSH | TcpFlags::ACK, b"world")
+    };
+    d.send(old);
+    d.drain(secs(2));
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::OldAckDataDropped)
+        .unwrap_or_else(|| panic!("{:#?}", d.findings));
+    assert!(f.deviation.is_some(), "{f}");
+    no_failures(&d);
+}
