@@ -42,6 +42,18 @@ pub enum Command {
     },
     /// Measure cases and segments per second on the embedded target.
     Bench(BenchArgs),
+    /// Explain an oracle rule: what it checks, its RFC reference, an example.
+    Explain {
+        /// The rule's name, as reports print it (e.g. rst-for-rst).
+        #[arg(required_unless_present = "list")]
+        rule: Option<String>,
+        /// List every rule with its level and RFC reference.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Run the RFC oracle over a capture (pcap or pcapng): every TCP connection of the target.
+    #[command(after_help = EXIT_CODES)]
+    Judge(JudgeArgs),
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -169,4 +181,25 @@ pub struct BenchArgs {
     /// How long to run each measurement, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct JudgeArgs {
+    /// A pcap or pcapng file (Ethernet, raw IP or Linux cooked capture).
+    pub capture: PathBuf,
+    /// The stack under test (default: the side that received the first SYN).
+    #[arg(long, value_name = "IP")]
+    pub target_addr: Option<std::net::IpAddr>,
+    /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp.
+    #[arg(long, default_value = "rfc9293", env = "SYNACK_PROFILE")]
+    pub profile: String,
+    /// Do not judge checksums (a capture taken on a host with checksum offload).
+    #[arg(long)]
+    pub ignore_checksums: bool,
+    /// Write results.json, junit.xml, summary.md, index.html and per-connection pcaps here.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Show the transcript of every connection, not only failing ones.
+    #[arg(long, short)]
+    pub verbose: bool,
 }

@@ -14,6 +14,8 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Check { paths } => check(&paths),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
+        Command::Explain { rule, list } => explain(rule.as_deref(), list),
+        Command::Judge(args) => judge(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             crate::report::merge(&dirs, &out).map_err(|e| {
@@ -189,4 +191,109 @@ fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
         cases.len()
     );
     Ok(exit::PASS)
+}
+
+fn explain(rule: Option<&str>, list: bool) -> Result<u8, CliError> {
+    use crate::oracle::{rules, RuleId};
+    if list {
+        for r in rules() {
+            let req = if r.requirement.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.requirement)
+            };
+            println!(
+                "{:<34} {:<6} {}{req}",
+                r.name,
+                r.level.to_string(),
+                r.section
+            );
+        }
+        println!("{} rules", rules().len());
+        return Ok(exit::PASS);
+    }
+    let name = rule.unwrap_or_default();
+    let id: RuleId = name.parse().map_err(CliError::usage)?;
+    let r = id.info();
+    println!("{} ({})", r.name, r.level);
+    println!(
+        "  reference: {}{}",
+        r.section,
+        if r.requirement.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", r.requirement)
+        }
+    );
+    println!("  {}", r.summary);
+    let allowed: Vec<String> = crate::oracle::Profile::all()
+        .iter()
+        .filter_map(|p| p.allows(id).map(|why| format!("{}: {why}", p.name)))
+        .collect();
+    if !allowed.is_empty() {
+        println!("  allowed as a deviation by profile {}", allowed.join("; "));
+    }
+    println!("\n  example of a violation:");
+    for line in r.example.lines() {
+        println!("    {line}");
+    }
+    Ok(exit::PASS)
+}
+
+fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
+    let capture = crate::report::pcap::read_capture_file(&args.capture)
+        .map_err(|e| CliError::usage(format!("{}: {e}", args.capture.display())))?;
+    let packets: Vec<_> = capture
+        .packets
+        .iter()
+        .map(|p| (p.ts, p.ip_bytes.clone()))
+        .collect();
+    let name = args
+        .capture
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "capture".into());
+    let opts = run::judge::JudgeOptions {
+        target_addr: args.target_addr,
+        profile: args.profile.clone(),
+        ignore_checksums: args.ignore_checksums,
+    };
+    let (reports, stats) =
+        run::judge::judge_packets(&packets, &name, &opts).map_err(CliError::usage)?;
+    let info = run::RunInfo {
+        target: reports
+            .first()
+            .map(|r| r.target.clone())
+            .unwrap_or_else(|| "capture".into()),
+        profile: args.profile.clone(),
+        seed: 0,
+        cases: reports.len(),
+        shard: None,
+        oracle_only: true,
+    };
+    let mut summary = run::RunSummary::default();
+    let mut term = Terminal::stdout(args.verbose);
+    term.event(&run::Event::RunStarted(&info))?;
+    for r in &reports {
+        term.event(&run::Event::CaseFinished(r))?;
+        summary.add(r.outcome);
+    }
+    println!(
+        "{} packets: {} connections judged, {} not TCP, {} between other hosts, {} skipped by the reader",
+        stats.packets,
+        reports.len(),
+        stats.not_tcp,
+        stats.other_hosts,
+        capture.skipped
+    );
+    term.event(&run::Event::RunFinished(&summary))?;
+    if let Some(dir) = &args.report {
+        crate::report::write_all(dir, &info, &reports, &summary)?;
+        println!("report: {}", dir.display());
+    }
+    Ok(if summary.any_failed() {
+        exit::FAIL
+    } else {
+        exit::PASS
+    })
 }

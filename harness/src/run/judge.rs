@@ -1,0 +1,211 @@
+//! `synack judge`: the oracle over traffic nobody scripted, e.g. a capture
+//! from production or from Wireshark. Every TCP connection to or from the
+//! stack under test becomes one [`CaseReport`], judged like a run.
+
+use super::event::{CaseReport, Dir, Entry, EntryKind, Outcome, Violation};
+use super::mapping::Mapping;
+use super::scriptform::{script_line, Sender};
+use crate::oracle::{Direction, Oracle, Profile, TargetModel};
+use crate::wire::{Segment, SeqNumber};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// How a capture is judged.
+#[derive(Clone, Debug)]
+pub struct JudgeOptions {
+    /// The stack under test; default: the side that received the first SYN.
+    pub target_addr: Option<IpAddr>,
+    pub profile: String,
+    /// Do not judge checksums (captures taken on a host with checksum
+    /// offload show its outgoing checksums as wrong).
+    pub ignore_checksums: bool,
+}
+
+/// What the capture held besides the judged connections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JudgeStats {
+    pub packets: usize,
+    /// Not IPv4/IPv6 TCP, or not parseable.
+    pub not_tcp: usize,
+    /// TCP, but not to or from the target address.
+    pub other_hosts: usize,
+}
+
+/// Judges every connection of the target in `packets` (session times and
+/// IP packet bytes, in capture order). `name` prefixes the case ids.
+pub fn judge_packets(
+    packets: &[(Duration, Vec<u8>)],
+    name: &str,
+    opts: &JudgeOptions,
+) -> Result<(Vec<CaseReport>, JudgeStats), String> {
+    let profile = Profile::by_name(&opts.profile)
+        .ok_or_else(|| format!("unknown profile `{}`", opts.profile))?;
+    let mut stats = JudgeStats {
+        packets: packets.len(),
+        ..JudgeStats::default()
+    };
+    let parsed: Vec<(Duration, &[u8], Segment)> = packets
+        .iter()
+        .filter_map(|(at, bytes)| match crate::wire::parse(bytes) {
+            Ok(seg) => Some((*at, bytes.as_slice(), seg)),
+            Err(_) => {
+                stats.not_tcp += 1;
+                None
+            }
+        })
+        .collect();
+    let target = match opts.target_addr {
+        Some(a) => a,
+        None => parsed
+            .iter()
+            .find(|(_, _, s)| s.flags.syn() && !s.flags.ack())
+            .map(|(_, _, s)| s.ip.dst())
+            .ok_or("no SYN in the capture to tell the target side: give --target-addr")?,
+    };
+    // Ports where the target answered a SYN: it listens there.
+    let listening: BTreeSet<u16> = parsed
+        .iter()
+        .filter(|(_, _, s)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
+        .map(|(_, _, s)| s.src_port)
+        .collect();
+    // Connections keyed by (target endpoint, peer endpoint), in order of first packet.
+    let mut order: Vec<(SocketAddr, SocketAddr)> = Vec::new();
+    let mut conns: BTreeMap<(SocketAddr, SocketAddr), Vec<usize>> = BTreeMap::new();
+    for (i, (_, _, s)) in parsed.iter().enumerate() {
+        let src = SocketAddr::new(s.ip.src(), s.src_port);
+        let dst = SocketAddr::new(s.ip.dst(), s.dst_port);
+        let key = if s.ip.src() == target {
+            (src, dst)
+        } else if s.ip.dst() == target {
+            (dst, src)
+        } else {
+            stats.other_hosts += 1;
+            continue;
+        };
+        conns
+            .entry(key)
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(i);
+    }
+    let mut reports = Vec::new();
+    for (n, key) in order.iter().enumerate() {
+        let model = TargetModel {
+            addr: target,
+            listening: listening.iter().copied().collect(),
+        };
+        let mut oracle = Oracle::new(profile.clone(), model);
+        let (target_ep, peer_ep) = *key;
+        let idx = &conns[key];
+        // The peer's ISN: its first SYN, else its first sequence number.
+        let first_peer = idx
+            .iter()
+            .map(|&i| &parsed[i].2)
+            .find(|s| s.ip.src() != target);
+        let peer_isn = first_peer.map(|s| s.seq).unwrap_or(SeqNumber(0));
+        let mut map = Mapping::new(peer_isn);
+        let mut transcript = Vec::new();
+        let mut violations = Vec::new();
+        for &i in idx {
+            let (at, bytes, seg) = &parsed[i];
+            let from_target = seg.ip.src() == target;
+            let checksum_ok = crate::wire::checksum_valid(bytes).unwrap_or(false);
+            let entry = transcript.len();
+            let mut findings = if from_target {
+                if seg.flags.syn() {
+                    map.learn_target_isn(seg.seq, 0);
+                }
+                oracle.on_segment(*at, Direction::FromTarget, seg)
+            } else {
+                oracle.on_segment(*at, Direction::ToTarget, seg)
+            };
+            if from_target && !opts.ignore_checksums {
+                findings.extend(oracle.on_target_checksum(*at, checksum_ok, "in the capture"));
+            }
+            violations.extend(findings.into_iter().map(|f| Violation {
+                rule: f.rule.name().to_string(),
+                level: f.level.to_string(),
+                section: f.section.to_string(),
+                requirement: f.requirement.to_string(),
+                message: f.message,
+                deviation: f.deviation,
+                entry: Some(entry),
+            }));
+            let sender = if from_target {
+                Sender::Target
+            } else {
+                Sender::Harness
+            };
+            transcript.push(Entry {
+                at: *at,
+                line: None,
+                what: EntryKind::Packet {
+                    dir: if from_target { Dir::Out } else { Dir::In },
+                    bytes: bytes.to_vec(),
+                    segment: Some(seg.clone()),
+                    script: script_line(seg, sender, &map),
+                    checksum_ok,
+                },
+            });
+        }
+        let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
+        for f in oracle.on_time(end) {
+            violations.push(Violation {
+                rule: f.rule.name().to_string(),
+                level: f.level.to_string(),
+                section: f.section.to_string(),
+                requirement: f.requirement.to_string(),
+                message: f.message,
+                deviation: f.deviation,
+                entry: None,
+            });
+        }
+        let must = violations
+            .iter()
+            .find(|v| v.level == "MUST" && v.deviation.is_none());
+        let (outcome, reason) = match must {
+            Some(v) => (
+                Outcome::Fail,
+                Some(format!(
+                    "{} ({}, {}): {}",
+                    v.rule, v.section, v.requirement, v.message
+                )),
+            ),
+            None => match violations.iter().find(|v| v.deviation.is_some()) {
+                Some(v) => (
+                    Outcome::Deviation,
+                    Some(format!("{}: {}", v.rule, v.message)),
+                ),
+                None => (Outcome::Pass, None),
+            },
+        };
+        reports.push(CaseReport {
+            id: format!("{name}/conn{:03}-{peer_ep}", n + 1),
+            path: name.to_string(),
+            title: Some(format!("{peer_ep} ↔ {target_ep}")),
+            rfc: Vec::new(),
+            covers: Vec::new(),
+            tags: vec!["capture".into()],
+            service: "capture".into(),
+            target: format!("capture:{target}"),
+            profile: profile.name.to_string(),
+            seed: 0,
+            outcome,
+            reason,
+            mismatches: Vec::new(),
+            violations,
+            waiver: None,
+            transcript,
+            target_addr: target_ep.to_string(),
+            harness_addr: peer_ep.to_string(),
+            virtual_time: false,
+            session_time: end,
+            wall_time: Duration::ZERO,
+            resolution: Duration::from_millis(1),
+        });
+    }
+    Ok((reports, stats))
+}

@@ -1,0 +1,207 @@
+//! `synack judge`: the oracle over captures made by synack's own pcap writer
+//! and by hand-built bytes; clean captures pass, violating ones fail with the
+//! rule, its RFC section and the numbers.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+use synack::report::pcap::PcapWriter;
+use synack::wire::{ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
+
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 7);
+const SERVER: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("judge");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    dir.join(name)
+}
+
+fn seg(to_server: bool, flags: TcpFlags, seq: u32, ack: u32, payload: &[u8]) -> Segment {
+    let (ip, sp, dp) = if to_server {
+        (IpEnvelope::v4(CLIENT, SERVER), 40000, 80)
+    } else {
+        (IpEnvelope::v4(SERVER, CLIENT), 80, 40000)
+    };
+    Segment {
+        seq: SeqNumber(seq),
+        ack: SeqNumber(ack),
+        window: 65535,
+        payload: payload.to_vec(),
+        ..Segment::new(ip, sp, dp, flags)
+    }
+}
+
+fn write_capture(path: &Path, segments: &[Segment]) {
+    let file = std::fs::File::create(path).expect("create capture");
+    let mut w = PcapWriter::new(file).expect("pcap header");
+    for (i, s) in segments.iter().enumerate() {
+        let at = Duration::from_millis(10 * i as u64);
+        w.write_packet(at, &s.to_bytes(ChecksumPolicy::Compute))
+            .expect("write");
+    }
+    w.into_inner().expect("flush");
+}
+
+fn judge(path: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .arg("judge")
+        .arg(path)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("synack runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A clean HTTP-like exchange: handshake, request, response, server FIN first.
+fn clean_exchange() -> Vec<Segment> {
+    use TcpFlags as F;
+    let (c, s) = (1000u32, 5000u32);
+    let mut syn = seg(true, F::SYN, c, 0, b"");
+    syn.options = vec![TcpOption::Mss(1460)];
+    let mut syn_ack = seg(false, F::SYN | F::ACK, s, c + 1, b"");
+    syn_ack.options = vec![TcpOption::Mss(1460)];
+    vec![
+        syn,
+        syn_ack,
+        seg(true, F::ACK, c + 1, s + 1, b""),
+        seg(
+            true,
+            F::PSH | F::ACK,
+            c + 1,
+            s + 1,
+            b"GET / HTTP/1.0\r\n\r\n",
+        ),
+        seg(
+            false,
+            F::PSH | F::ACK,
+            s + 1,
+            c + 19,
+            b"HTTP/1.0 200 OK\r\n\r\n",
+        ),
+        seg(false, F::FIN | F::ACK, s + 20, c + 19, b""),
+        seg(true, F::ACK, c + 19, s + 21, b""),
+        seg(true, F::FIN | F::ACK, c + 19, s + 21, b""),
+        seg(false, F::ACK, s + 21, c + 20, b""),
+    ]
+}
+
+#[test]
+fn a_clean_hand_built_capture_passes() {
+    let path = tmp("clean.pcap");
+    write_capture(&path, &clean_exchange());
+    let o = judge(&path);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("1 passed, 0 failed"), "{}", text(&o));
+}
+
+#[test]
+fn an_ack_of_unsent_data_is_flagged_with_its_rule_and_numbers() {
+    let mut segs = clean_exchange();
+    // The server acknowledges 100 bytes the client never sent.
+    segs[4].ack = SeqNumber(1000 + 119);
+    let path = tmp("ack-unsent.pcap");
+    write_capture(&path, &segs);
+    let o = judge(&path);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("FAIL"), "{out}");
+    assert!(out.contains("RFC 9293"), "names the RFC section: {out}");
+    assert!(out.contains("1119"), "gives the numbers: {out}");
+}
+
+#[test]
+fn a_rst_answering_a_rst_is_flagged() {
+    use TcpFlags as F;
+    let segs = vec![
+        seg(true, F::RST, 1000, 0, b""),
+        seg(false, F::RST, 0, 0, b""),
+    ];
+    let path = tmp("rst-rst.pcap");
+    write_capture(&path, &segs);
+    let o = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["judge", "--target-addr", "192.0.2.1"])
+        .arg(&path)
+        .output()
+        .expect("synack runs");
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("rst-for-rst"), "{out}");
+}
+
+#[test]
+fn a_bad_server_checksum_is_flagged_unless_told_to_ignore_checksums() {
+    let segs = clean_exchange();
+    let path = tmp("bad-csum.pcap");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut w = PcapWriter::new(file).expect("header");
+    for (i, s) in segs.iter().enumerate() {
+        let policy = if i == 4 {
+            ChecksumPolicy::Corrupt
+        } else {
+            ChecksumPolicy::Compute
+        };
+        w.write_packet(Duration::from_millis(i as u64), &s.to_bytes(policy))
+            .expect("write");
+    }
+    w.into_inner().expect("flush");
+    let o = judge(&path);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("bad-checksum"), "{}", text(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["judge", "--ignore-checksums"])
+        .arg(&path)
+        .output()
+        .expect("synack runs");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn captures_written_by_a_run_of_the_suite_pass() {
+    let dir = tmp("suite-report");
+    let o = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["run", "--report"])
+        .arg(&dir)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cases/core"))
+        .output()
+        .expect("synack runs");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut judged = 0;
+    for entry in std::fs::read_dir(&dir).expect("report dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "pcap") {
+            let o = Command::new(env!("CARGO_BIN_EXE_synack"))
+                .args([
+                    "judge",
+                    "--profile",
+                    "smoltcp",
+                    "--target-addr",
+                    "192.0.2.1",
+                ])
+                .arg(&path)
+                .output()
+                .expect("synack runs");
+            assert_eq!(o.status.code(), Some(0), "{}: {}", path.display(), text(&o));
+            judged += 1;
+        }
+    }
+    assert!(judged >= 9, "judged {judged} captures");
+}
+
+#[test]
+fn a_file_that_is_not_a_capture_is_a_clear_error() {
+    let path = tmp("not-a-capture.pcap");
+    std::fs::write(&path, b"this is not a pcap").expect("write");
+    let o = judge(&path);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not-a-capture.pcap"), "{}", text(&o));
+    assert!(!text(&o).contains("panicked"), "{}", text(&o));
+}
