@@ -48,7 +48,11 @@ fn fuzz_injected(input: &Input) -> Vec<String> {
             Step::Out {
                 segment: Some(seg), ..
             } if seg.flags.syn() => map.learn_target_isn(seg.seq, 0),
-            Step::In { built, .. } => lines.push(script_line(built, Sender::Harness, &map)),
+            Step::In { sent, built, .. } => lines.push(script_line(
+                sent.as_ref().unwrap_or(built),
+                Sender::Harness,
+                &map,
+            )),
             _ => {}
         }
     }

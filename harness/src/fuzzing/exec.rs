@@ -88,11 +88,11 @@ struct Track {
     rcv_nxt: SeqNumber,
     /// The target's RCV.WND, scaled when both sides sent window scale.
     rcv_wnd: u32,
-    /// One past the last octet the target sent (its SND.NXT).
+    /// One past the last octet the target sent (its SND.NXT; what `ack *`
+    /// acknowledges).
     snd_nxt: SeqNumber,
     /// The highest ACK the harness sent (the target's SND.UNA, as far as we know).
     snd_una: SeqNumber,
-    target_seen: bool,
     harness_wscale: Option<u8>,
     target_wscale: Option<u8>,
 }
@@ -183,7 +183,6 @@ impl Driver {
                 rcv_wnd: 0,
                 snd_nxt: SeqNumber(0),
                 snd_una: SeqNumber(0),
-                target_seen: false,
                 harness_wscale: None,
                 target_wscale: None,
             },
@@ -314,11 +313,14 @@ impl Driver {
         if let Some((tsval, _)) = seg.timestamps() {
             self.map.learn_target_ts(tsval, 0);
         }
+        // As the runner tracks it for `ack *`: a SYN restarts it, a RST never moves it.
+        if seg.flags.syn() {
+            t.snd_nxt = seg.seq;
+        }
         let end = seg.seq.add(seg.seg_len());
-        if !t.target_seen || seq_gt(end, t.snd_nxt) {
+        if !seg.flags.rst() && seq_gt(end, t.snd_nxt) {
             t.snd_nxt = end;
         }
-        t.target_seen = true;
         if seg.flags.ack() && !seg.flags.rst() {
             t.rcv_nxt = seg.ack;
             let shift = match (t.harness_wscale, t.target_wscale) {
@@ -422,7 +424,10 @@ impl Driver {
                 self.track.snd_una = seg.ack;
             }
         }
-        if let Some(s) = &sent {
+        // A segment with a bad checksum never reaches TCP (RFC 9293 §3.1,
+        // MUST-3): the oracle must not process it as received.
+        let reaches_tcp = crate::wire::checksum_valid(&bytes).unwrap_or(false);
+        if let Some(s) = sent.as_ref().filter(|_| reaches_tcp) {
             let findings = self.oracle.on_segment(at, oracle::Direction::ToTarget, s);
             self.push_step(Step::In {
                 at,

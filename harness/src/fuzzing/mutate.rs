@@ -16,7 +16,7 @@ impl Mutator {
     }
 
     /// The next pseudo-random number (xorshift64*).
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.state;
         x ^= x >> 12;
         x ^= x << 25;
@@ -29,7 +29,7 @@ impl Mutator {
         if n == 0 {
             0
         } else {
-            (self.next() % n as u64) as usize
+            (self.next_u64() % n as u64) as usize
         }
     }
 
@@ -50,12 +50,12 @@ impl Mutator {
                 }
                 1 if len > 0 => {
                     let i = self.below(len);
-                    data[i] = self.next() as u8;
+                    data[i] = self.next_u64() as u8;
                 }
                 2 => {
                     let i = self.below(len + 1);
                     let n = 1 + self.below(16);
-                    let bytes: Vec<u8> = (0..n).map(|_| self.next() as u8).collect();
+                    let bytes: Vec<u8> = (0..n).map(|_| self.next_u64() as u8).collect();
                     data.splice(i..i, bytes);
                 }
                 3 if len > 2 => {
@@ -72,7 +72,7 @@ impl Mutator {
                 }
                 _ => {
                     let n = 1 + self.below(8);
-                    data.extend((0..n).map(|_| self.next() as u8));
+                    data.extend((0..n).map(|_| self.next_u64() as u8));
                 }
             }
         }

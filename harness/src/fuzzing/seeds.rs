@@ -2,7 +2,7 @@
 //! between lines) as a sequence input, its injected packets as wire seeds,
 //! the case file itself as a script seed, its packets as a capture seed.
 
-use super::ops::{encode, Inject, Input, Op, OptOp};
+use super::ops::{encode, AckAnchor, Inject, Input, Op, OptOp, Rel};
 use crate::run::build::{filler, inject_segment};
 use crate::run::mapping::Mapping;
 use crate::run::Case;
@@ -97,6 +97,13 @@ pub fn inject_op(p: &PacketLine) -> Inject {
     let (start, len) = range.map(|r| (r.start, r.len)).unwrap_or((0, 0));
     let ack = p.ack.as_ref().and_then(|a| a.node.exact().copied());
     let mut inj = Inject::script(flags, start, ack);
+    if matches!(p.ack.as_ref().map(|a| &a.node), Some(Value::Any)) {
+        // `ack *`: whatever the target has sent so far.
+        inj.ack = Rel {
+            anchor: AckAnchor::SndNxt,
+            delta: 0,
+        };
+    }
     if let Some(w) = p.win.as_ref().and_then(|w| w.node.exact().copied()) {
         inj.window = w;
     }
@@ -155,7 +162,7 @@ pub fn wire_seeds(case: &Case) -> Vec<Vec<u8>> {
     let mut visit = |l: &Line| {
         if let LineKind::Packet(p) = &l.kind {
             if p.direction == crate::script::Direction::Inject {
-                let (seg, policy) = inject_segment(p, &info, &map);
+                let (seg, policy) = inject_segment(p, &info, &map, map.target_live(0));
                 out.push(seg.to_bytes(policy));
             }
         }

@@ -9,8 +9,8 @@ fn random_inputs(seed: u64, count: usize, max_len: usize) -> Vec<Vec<u8>> {
     let mut m = Mutator::new(seed);
     (0..count)
         .map(|_| {
-            let len = (m.next() % (max_len as u64 + 1)) as usize;
-            (0..len).map(|_| m.next() as u8).collect()
+            let len = (m.next_u64() % (max_len as u64 + 1)) as usize;
+            (0..len).map(|_| m.next_u64() as u8).collect()
         })
         .collect()
 }
