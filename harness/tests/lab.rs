@@ -845,3 +845,32 @@ fn serve_on_an_unreachable_address_says_so() {
         other => panic!("expected an I/O error, got {other:?}"),
     }
 }
+
+#[test]
+fn eight_sessions_run_whole_connections_side_by_side() {
+    let Some(lab) = lab_or_skip() else { return };
+    let lab = std::sync::Arc::new(lab);
+    let threads: Vec<_> = (20..28u32)
+        .map(|i| {
+            let lab = std::sync::Arc::clone(&lab);
+            std::thread::spawn(move || {
+                let mut c = Conn::open(&lab, spec(Service::Echo, 7, i));
+                c.handshake();
+                let msg = format!("session {i}");
+                let seg = c.segment(TcpFlags::PSH | TcpFlags::ACK, msg.as_bytes());
+                c.send(seg);
+                let echo = c.expect("echo", |s| !s.payload.is_empty());
+                assert_eq!(echo.payload, msg.as_bytes());
+                let fin = c.segment(TcpFlags::FIN | TcpFlags::ACK, b"");
+                c.send(fin);
+                c.expect("the service's FIN", |s| s.flags.fin());
+                let ack = c.segment(TcpFlags::ACK, b"");
+                c.send(ack);
+                c.wait_state(TcpState::Closed);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("session thread");
+    }
+}

@@ -513,3 +513,36 @@ impl Drop for LabSession {
             .forget_peer(self.info.harness);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_state_numbers_map_to_rfc_states() {
+        let mapped: Vec<_> = (0..=13).map(linux_tcp_state).collect();
+        assert_eq!(mapped[0], None);
+        assert_eq!(mapped[1], Some(TcpState::Established));
+        assert_eq!(mapped[3], Some(TcpState::SynReceived));
+        assert_eq!(mapped[6], Some(TcpState::TimeWait));
+        assert_eq!(mapped[8], Some(TcpState::CloseWait));
+        assert_eq!(mapped[9], Some(TcpState::LastAck));
+        assert_eq!(mapped[10], Some(TcpState::Listen));
+        assert_eq!(mapped[12], Some(TcpState::SynReceived), "a request socket");
+        assert_eq!(mapped[13], None);
+        // Every RFC state but SYN-RECEIVED has exactly one kernel number.
+        for s in TcpState::ALL {
+            let n = mapped.iter().filter(|m| **m == Some(s)).count();
+            assert_eq!(n, if s == TcpState::SynReceived { 2 } else { 1 }, "{s}");
+        }
+    }
+
+    #[test]
+    fn listeners_on_the_target_address_or_a_wildcard_are_reachable() {
+        assert!(reachable(addr::TARGET_V4.into()));
+        assert!(reachable("::ffff:192.0.2.1".parse().unwrap()));
+        assert!(reachable("::".parse().unwrap()));
+        assert!(reachable(addr::TARGET_V6.into()));
+        assert!(!reachable("127.0.0.1".parse().unwrap()));
+    }
+}
