@@ -335,7 +335,21 @@ fn recv_waits_in_real_time_until_the_deadline() {
 
 #[test]
 fn sysctls_apply_inside_the_namespace_only() {
+    let root_rs = "/proc/sys/net/ipv6/conf/default/router_solicitations";
+    let before = std::fs::read_to_string(root_rs).ok();
     let Some(lab) = lab_or_skip() else { return };
+    assert_eq!(
+        std::fs::read_to_string(root_rs).ok(),
+        before,
+        "the test's namespace is untouched"
+    );
+    if before.is_some() {
+        assert_eq!(
+            lab.sysctl("net/ipv6/conf/default/router_solicitations")
+                .unwrap(),
+            "0"
+        );
+    }
     assert_eq!(
         lab.sysctl(&format!("net/ipv4/conf/{TUN_NAME}/forwarding"))
             .unwrap(),
