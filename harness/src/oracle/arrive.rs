@@ -43,6 +43,7 @@ impl Oracle {
             c.harness_snd_max = seg.seq.add(seg.seg_len());
             c.harness_mss = seg.mss();
             c.harness_ws = seg.window_scale();
+            c.harness_sack = seg.sack_permitted();
             if let Some((tsval, _)) = seg.timestamps() {
                 c.harness_ts = true;
                 c.remember_tsval(tsval);
@@ -459,6 +460,7 @@ impl Oracle {
             c.harness_mss = seg.mss();
             c.harness_ws = seg.window_scale();
             c.harness_ts = seg.timestamps().is_some();
+            c.sack_ok = c.sack_ok && seg.sack_permitted();
             c.ts_ok = c.harness_ts && c.ts_ok;
             if f.ack() && seg.ack == iss.add(1) {
                 c.state = TcpState::Established;

@@ -74,6 +74,7 @@ impl Oracle {
             c.snd_nxt = seg.seq.add(seg.seg_len());
             c.target_ws = seg.window_scale();
             c.ts_ok = seg.timestamps().is_some();
+            c.sack_ok = seg.sack_permitted();
             c.synack = RtxClock {
                 last: Some((seg.seq, now)),
                 interval: None,
@@ -279,6 +280,31 @@ impl Oracle {
                 _ => true,
             });
             c.rcv_right = Some(seg.ack.add(c.target_window(seg.window, false)));
+        }
+        // SACK (RFC 2018 §3, §4).
+        for o in &seg.options {
+            let TcpOption::Sack(blocks) = o else { continue };
+            if !c.sack_ok {
+                report(
+                    RuleId::SackWithoutPermission,
+                    format!("SACK option {blocks:?} on a connection without SACK-permitted on both SYNs"),
+                    true,
+                );
+                continue;
+            }
+            for &(left, right) in blocks {
+                let (left, right) = (SeqNumber(left), SeqNumber(right));
+                if !seq_lt(left, right) || seq_gt(right, c.harness_snd_max) || seq_lt(left, c.irs) {
+                    report(
+                        RuleId::SackBlockInvalid,
+                        format!(
+                            "SACK block {left}..{right} does not describe data the harness sent (ISN {}, sent up to {})",
+                            c.irs, c.harness_snd_max
+                        ),
+                        true,
+                    );
+                }
+            }
         }
         // Timestamps (RFC 7323 §3.2, §4.3).
         if c.ts_ok {
@@ -604,6 +630,14 @@ impl Oracle {
                     }
                 }
                 (None, _) => c.ts_ok = false,
+            }
+            c.sack_ok = c.harness_sack && seg.sack_permitted();
+            if seg.sack_permitted() && !c.harness_sack {
+                report(
+                    RuleId::SackPermittedWithoutOffer,
+                    "SYN-ACK carries SACK-permitted but the SYN did not".into(),
+                    true,
+                );
             }
             c.last_ack = Some(seg.ack);
             c.rcv_right = Some(seg.ack.add(seg.window as u32));

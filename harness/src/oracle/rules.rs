@@ -230,6 +230,18 @@ rules! {
     SackPermittedOnNonSyn = "sack-permitted-on-non-syn", Must, "RFC 2018 §2", "",
         "SACK-permitted appears only in SYN segments.",
         "> . 1:1(0) ack 1 <sackOK>";
+    /// RFC 2018 §2: SACK-permitted in a SYN-ACK only when the SYN offered it (the option says the sender can receive SACK).
+    SackPermittedWithoutOffer = "sack-permitted-without-offer", Should, "RFC 2018 §2", "",
+        "The SYN-ACK carries SACK-permitted only when the SYN did.",
+        "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <mss 1460,sackOK>";
+    /// RFC 2018 §2: a data receiver that has not received SACK-permitted MUST NOT send SACK options.
+    SackWithoutPermission = "sack-without-permission", Must, "RFC 2018 §2", "",
+        "SACK options only on connections where both SYNs carried SACK-permitted.",
+        "< S 0:0(0) <mss 1460>\n...\n> . 1:1(0) ack 1 <sack 11:21>";
+    /// RFC 2018 §3, §4: each SACK block reports data actually received (left < right, inside what the peer sent).
+    SackBlockInvalid = "sack-block-invalid", Must, "RFC 2018 §3", "",
+        "SACK blocks describe data the peer really sent: left edge below right edge, none beyond its SND.NXT.",
+        "< P. 11:21(10) ack 1\n> . 1:1(0) ack 1 <sack 11:91>";
     // ---- RFC 6298 ----
     /// RFC 6298 §2.1 / §2.4: the RTO is at least 1 s (initial 1 s; rounded up to 1 s).
     RtoTooShort = "rto-too-short", Should, "RFC 6298 §2.4", "RFC 6298 §2.1",

@@ -121,6 +121,9 @@ pub(super) struct Conn {
     pub harness_mss: Option<u16>,
     pub harness_ws: Option<u8>,
     pub harness_ts: bool,
+    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
+    pub harness_sack: bool,
+    pub sack_ok: bool,
     pub target_ws: Option<u8>,
     pub ts_ok: bool,
     /// Recent TSvals from the harness (TS.Recent candidates), newest last.
@@ -169,6 +172,8 @@ impl Conn {
             harness_mss: None,
             harness_ws: None,
             harness_ts: false,
+            harness_sack: false,
+            sack_ok: false,
             target_ws: None,
             ts_ok: false,
             ts_vals: VecDeque::new(),

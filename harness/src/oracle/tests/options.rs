@@ -77,24 +77,6 @@ fn established_sack_permitted_on_an_ack_violates() {
     );
 }
 
-#[test]
-fn established_sack_blocks_and_nops_are_allowed() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            options: vec![
-                TcpOption::Nop,
-                TcpOption::Nop,
-                TcpOption::Sack(vec![(5, 10)])
-            ],
-            ..recv_tmpl()
-        }
-    );
-}
-
 // ---- wscale-without-offer / wscale-too-large ----
 
 #[test]
@@ -400,4 +382,140 @@ fn established_segment_without_timestamps_may_be_dropped_silently() {
             ..recv_tmpl()
         }
     );
+}
+
+// ---- sack-permitted-without-offer / sack-without-permission / sack-block-invalid ----
+
+/// ESTABLISHED with SACK-permitted on both SYNs.
+fn established_sack() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..recv_tmpl()
+        },
+        RuleId::SackPermittedWithoutOffer
+    );
+}
+
+#[test]
+fn established_sack_for_out_of_order_data_is_allowed() {
+    let mut t = established_sack();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![
+                TcpOption::Nop,
+                TcpOption::Nop,
+                TcpOption::Sack(vec![(r(11).0, r(21).0)])
+            ],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_sack_without_permission_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::Sack(vec![(r(11).0, r(21).0)])],
+            ..recv_tmpl()
+        },
+        RuleId::SackWithoutPermission
+    );
+}
+
+#[test]
+fn established_sack_block_beyond_sent_data_violates() {
+    let mut t = established_sack();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::Sack(vec![(r(11).0, r(91).0)])],
+            ..recv_tmpl()
+        },
+        RuleId::SackBlockInvalid
+    );
+    assert!(f.message.contains(&format!("sent up to {}", r(21))), "{f}");
 }
