@@ -299,6 +299,14 @@ fn serve(service: Service, stream: Arc<TcpStream>, id: u64, peer: SocketAddr, re
                             .any(|w| w == HTTP_REQUEST_END)
                         {
                             let _ = s.write_all(HTTP_RESPONSE);
+                            // With a close delay the connection stays open
+                            // (as a keep-alive timer would hold it) until the
+                            // delay runs out or the peer ends it first.
+                            let delay = registry.close_delay(peer);
+                            if !delay.is_zero() && !registry.stopping() {
+                                let _ = stream.set_read_timeout(Some(delay));
+                                let _ = s.read(&mut buf);
+                            }
                             break;
                         }
                     }
