@@ -560,6 +560,66 @@ fn survey(target: &dyn Target, profile: &Profile) -> Vec<(&'static str, Vec<Find
     d.send(last);
     d.drain(Duration::from_millis(300));
     out.push(("timestamps and window scale", d.findings));
+
+    let mut d = open(Service::Echo);
+    let syn = Segment {
+        options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+        ..d.seg(TcpFlags::SYN, b"")
+    };
+    d.send(syn);
+    d.drain(Duration::from_millis(100));
+    let ack = d.seg(TcpFlags::ACK, b"");
+    d.send(ack);
+    let ahead = Segment {
+        seq: d.snd_nxt.add(10),
+        ..d.seg(TcpFlags::PSH | TcpFlags::ACK, b"0123456789")
+    };
+    d.send(ahead);
+    d.drain(Duration::from_millis(300));
+    let fill = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"abcdefghij");
+    d.send(fill);
+    d.drain(Duration::from_millis(300));
+    out.push(("out-of-order data and SACK", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let fin = d.seg(TcpFlags::FIN | TcpFlags::ACK, b"");
+    d.send(fin);
+    d.drain(Duration::from_millis(300));
+    let last = d.seg(TcpFlags::ACK, b"");
+    d.send(last);
+    d.drain(Duration::from_millis(300));
+    let dead = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"dead?");
+    d.send(dead);
+    d.drain(Duration::from_millis(300));
+    out.push(("passive close and dead probe", d.findings));
+
+    let mut d = open(Service::Echo);
+    d.handshake(65535);
+    let rst = d.seg(TcpFlags::RST, b"");
+    d.send(rst);
+    d.drain(Duration::from_millis(300));
+    let dead = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"dead?");
+    d.send(dead);
+    d.drain(Duration::from_millis(300));
+    out.push(("rst at rcv.nxt", d.findings));
+
+    let mut d = open(Service::Echo);
+    // The session's own tuple only: the lab demultiplexes by 4-tuple.
+    for (port, flags) in [
+        (d.target.port(), TcpFlags::ACK),
+        (d.target.port(), TcpFlags::RST | TcpFlags::ACK),
+        (d.target.port(), TcpFlags::ACK | TcpFlags::FIN),
+    ] {
+        let stray = Segment {
+            dst_port: port,
+            ack: SeqNumber(12345),
+            ..d.seg(flags, b"")
+        };
+        d.send(stray);
+        d.drain(Duration::from_millis(1500));
+    }
+    out.push(("stray segments", d.findings));
     out
 }
 
