@@ -11,8 +11,12 @@
 //! - with [`Direction::FromTarget`] it checks the segment against every rule
 //!   and returns the [`Finding`]s (empty: allowed);
 //! - [`Oracle::on_time`] reports owed replies that never came;
-//! - [`Oracle::on_target_checksum`] takes the checksum verdict from the
-//!   caller, who has the bytes.
+//! - [`Oracle::on_target_checksum`] takes the checksum verdict on a target
+//!   segment from the caller, who has the bytes; a harness segment with a
+//!   bad checksum goes to [`Oracle::on_corrupt_to_target`] *instead of*
+//!   `on_segment` (the target must discard it, MUST-3);
+//! - [`Oracle::states`] lists every state each connection may be in, for
+//!   transcripts.
 //!
 //! Where the RFCs allow several behaviours, every one passes: ACK and FIN
 //! together or apart, delayed ACKs (under 0.5 s), a SYN's data queued or
@@ -26,10 +30,11 @@
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
 //! (the connection model), `model.rs` (the [`Oracle`] and its entry points),
 //! `arrive.rs` (segments the target receives), `judge.rs` (segments it
-//! sends), `bench.rs`.
+//! sends), `handshake.rs` (its SYN-ACK, retransmission timing), `bench.rs`.
 
 mod arrive;
 mod bench;
+mod handshake;
 mod judge;
 mod model;
 mod profile;

@@ -1,0 +1,213 @@
+//! The target's SYN and SYN-ACK (RFC 9293 §3.5, §3.10.7.2; RFC 7323 §2.2,
+//! §3.2; RFC 2018 §2) and retransmission timing (RFC 6298).
+
+use super::model::{at_least, Oracle};
+use super::rules::{Finding, RuleId};
+use super::tcb::{Conn, RtxClock};
+use crate::wire::{Segment, SeqNumber, TcpState};
+use std::time::Duration;
+
+impl Oracle {
+    /// A SYN from the target on a known connection: its SYN-ACK.
+    pub(super) fn judge_syn(
+        &mut self,
+        i: usize,
+        now: Duration,
+        seg: &Segment,
+        out: &mut Vec<Finding>,
+    ) {
+        let initial_rto = self.profile.initial_rto;
+        let tol = self.profile.timer_tolerance;
+        let mut found: Vec<(RuleId, String, bool)> = Vec::new();
+        let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
+        let c = &mut self.conns[i];
+        let f = seg.flags;
+        if c.state == TcpState::TimeWait
+            && c.maybe_reset.is_some()
+            && f.ack()
+            && c.syn_seqs.contains(&seg.ack.sub(1))
+        {
+            // The SYN reopened the tuple: start over as a fresh passive open.
+            let syn = c.syn_seqs[0];
+            let mut fresh = Conn::new(c.tuple, TcpState::SynReceived, c.ipv6);
+            fresh.irs = syn;
+            fresh.syn_seqs.push(syn);
+            fresh.rcv_lo = syn.add(1);
+            fresh.rcv_hi = syn.add(1);
+            fresh.harness_snd_max = c.harness_snd_max;
+            *c = fresh;
+        }
+        if c.state == TcpState::SynSent && !f.ack() && Some(seg.seq) == c.iss {
+            // The target's own SYN, retransmitted.
+            rto_check(
+                &mut c.synack,
+                seg.seq,
+                now,
+                initial_rto,
+                tol,
+                "SYN",
+                &mut report,
+            );
+        } else if c.state != TcpState::SynReceived || !f.ack() {
+            let repeat = f.ack()
+                && Some(seg.seq) == c.iss
+                && seg.ack == c.irs.add(1)
+                && seg.payload.is_empty();
+            if !repeat {
+                report(
+                    RuleId::SynAckWithoutSyn,
+                    format!(
+                        "SYN (flags {f} seq {} ack {}) in {}, not in reply to a SYN",
+                        seg.seq, seg.ack, c.state
+                    ),
+                    true,
+                );
+            }
+        } else {
+            if !c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+                report(
+                    RuleId::SynAckAcksIsn,
+                    format!(
+                        "SYN-ACK ack {} but the SYN's seq was {} (expected ack {})",
+                        seg.ack,
+                        c.irs,
+                        c.irs.add(1)
+                    ),
+                    true,
+                );
+            }
+            match c.iss {
+                Some(iss) if iss != seg.seq => report(
+                    RuleId::IssChanged,
+                    format!(
+                        "SYN-ACK seq {} but the earlier SYN-ACK had ISS {iss}",
+                        seg.seq
+                    ),
+                    true,
+                ),
+                Some(_) => rto_check(
+                    &mut c.synack,
+                    seg.seq,
+                    now,
+                    initial_rto,
+                    tol,
+                    "SYN-ACK",
+                    &mut report,
+                ),
+                None => {
+                    c.iss = Some(seg.seq);
+                    c.snd_una = seg.seq;
+                    c.snd_nxt = seg.seq.add(1);
+                    c.synack = RtxClock {
+                        last: Some((seg.seq, now)),
+                        interval: None,
+                        disturbed: false,
+                    };
+                }
+            }
+            if !seg.payload.is_empty() {
+                report(
+                    RuleId::DataBeforeEstablished,
+                    format!("{} bytes of payload on the SYN-ACK", seg.payload.len()),
+                    true,
+                );
+            }
+            if seg.mss().is_none() {
+                report(
+                    RuleId::MssMissing,
+                    "SYN-ACK without an MSS option".into(),
+                    true,
+                );
+            }
+            match (seg.window_scale(), c.harness_ws) {
+                (Some(ws), None) => report(
+                    RuleId::WscaleWithoutOffer,
+                    format!("SYN-ACK carries wscale {ws} but the SYN had no Window Scale option"),
+                    true,
+                ),
+                (ws, _) => c.target_ws = ws,
+            }
+            match (seg.timestamps(), c.harness_ts) {
+                (Some((tsval, _)), false) => report(
+                    RuleId::TimestampsWithoutOffer,
+                    format!("SYN-ACK carries TS val {tsval} but the SYN had no TSopt"),
+                    true,
+                ),
+                (Some((_, tsecr)), true) => {
+                    c.ts_ok = true;
+                    if !c.ts_vals.contains(&tsecr) {
+                        report(
+                            RuleId::TsecrNotEchoed,
+                            format!(
+                                "SYN-ACK TSecr {tsecr} does not echo the SYN's TSval {:?}",
+                                c.ts_vals.back()
+                            ),
+                            true,
+                        );
+                    }
+                }
+                (None, _) => c.ts_ok = false,
+            }
+            c.sack_ok = c.harness_sack && seg.sack_permitted();
+            if seg.sack_permitted() && !c.harness_sack {
+                report(
+                    RuleId::SackPermittedWithoutOffer,
+                    "SYN-ACK carries SACK-permitted but the SYN did not".into(),
+                    true,
+                );
+            }
+            c.last_ack = Some(seg.ack);
+            c.rcv_right = Some(seg.ack.add(seg.window as u32));
+        }
+        for (rule, msg, within) in found {
+            out.push(self.finding_bounded(rule, msg, within));
+        }
+    }
+}
+
+/// RFC 6298 §2.1/§2.4 (minimum) and §5.5 (back-off) for one retransmission.
+pub(super) fn rto_check(
+    clock: &mut RtxClock,
+    seq: SeqNumber,
+    now: Duration,
+    bound: Duration,
+    tol: f64,
+    what: &str,
+    report: &mut impl FnMut(RuleId, String, bool),
+) {
+    if let (Some((last_seq, last_at)), false) = (clock.last, clock.disturbed) {
+        if last_seq == seq {
+            let interval = now.saturating_sub(last_at);
+            if !at_least(interval, super::profile::RFC_MIN_RTO, tol) {
+                report(
+                    RuleId::RtoTooShort,
+                    format!(
+                        "{what} retransmitted {} ms after the previous transmission; the minimum RTO is 1000 ms",
+                        interval.as_millis()
+                    ),
+                    at_least(interval, bound, tol),
+                );
+            }
+            if let Some(prev) = clock.interval {
+                if !at_least(interval, prev, tol) {
+                    report(
+                        RuleId::RtoNoBackoff,
+                        format!(
+                            "{what} retransmission interval {} ms is shorter than the previous {} ms (RTO must double)",
+                            interval.as_millis(),
+                            prev.as_millis()
+                        ),
+                        true,
+                    );
+                }
+            }
+            clock.interval = Some(interval);
+        } else {
+            clock.interval = None;
+        }
+    } else {
+        clock.interval = None;
+    }
+    clock.last = Some((seq, now));
+    clock.disturbed = false;
+}
