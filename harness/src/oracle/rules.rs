@@ -54,6 +54,7 @@ macro_rules! rules {
         /// Every rule the oracle checks. Each variant's doc cites its RFC
         /// section and requirement; [`RuleId::name`] is the stable name.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case")]
         pub enum RuleId {
             $( $(#[doc = $doc])* $variant, )*
         }
@@ -379,6 +380,16 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), rules().len());
         assert!(rules().len() >= 30);
+    }
+
+    #[test]
+    fn serde_names_are_the_stable_names() {
+        for r in rules() {
+            assert_eq!(
+                serde_json::to_string(&r.id).unwrap(),
+                format!("\"{}\"", r.name)
+            );
+        }
     }
 
     #[test]
