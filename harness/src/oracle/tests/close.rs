@@ -254,3 +254,60 @@ fn time_wait_new_syn_may_reopen_the_connection() {
     );
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
+
+#[test]
+fn fin_wait_1_simultaneous_close_goes_through_closing_to_time_wait() {
+    let mut t = fin_wait_1_with(Profile::rfc9293());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Closing]);
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::TimeWait]);
+    expect_none(t.wait(Duration::from_secs(2)));
+}
+
+#[test]
+fn closing_data_from_the_target_after_its_fin_violates() {
+    let mut t = fin_wait_1_with(Profile::rfc9293());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            payload: vec![1; 3],
+            ..recv_tmpl()
+        },
+        RuleId::DataAfterFin
+    );
+}

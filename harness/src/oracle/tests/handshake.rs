@@ -555,3 +555,73 @@ fn established_pure_ack_beyond_snd_nxt_violates() {
         RuleId::SeqGap
     );
 }
+
+#[test]
+fn ipv6_without_peer_mss_segments_are_limited_to_1220() {
+    use std::net::Ipv6Addr;
+    let target = Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1);
+    let harness = Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1);
+    let mut t = T {
+        oracle: Oracle::new(
+            Profile::rfc9293(),
+            TargetModel {
+                addr: target.into(),
+                listening: vec![LISTEN_PORT],
+            },
+        ),
+        now: Duration::ZERO,
+    };
+    let to = Segment {
+        ip: IpEnvelope::v6(harness, target),
+        ..send_tmpl()
+    };
+    let from = Segment {
+        ip: IpEnvelope::v6(target, harness),
+        ..recv_tmpl()
+    };
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..to.clone()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1440)],
+            ..from.clone()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..to
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 1220],
+            ..from.clone()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1221),
+            ack: r(1),
+            payload: vec![0; 1221],
+            ..from
+        },
+        RuleId::SegmentExceedsMss
+    );
+}

@@ -13,6 +13,7 @@ mod closed;
 mod handshake;
 mod options;
 mod profiles;
+mod robustness;
 mod synchronized;
 mod timers;
 

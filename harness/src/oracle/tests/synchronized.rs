@@ -821,3 +821,27 @@ fn established_data_with_a_duplicate_ack_dropped_warns() {
     let f = expect_rule(t.wait(Duration::from_secs(1)), RuleId::OldAckDataDropped);
     assert_eq!(f.level, Level::Should);
 }
+
+#[test]
+fn established_syn_ack_from_the_peer_draws_a_bare_challenge_ack() {
+    // Linux's behaviour too: a SYN-ACK on an open connection gets an ACK.
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(500),
+            ack: l(1),
+            flags: SYN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(2)));
+}
