@@ -100,6 +100,20 @@ impl<T: Target> Target for Faulty<T> {
     }
 }
 
+/// A boxed target is a target, so the CLI can wrap whichever it built:
+/// `Faulty::new(boxed, fault)`.
+impl Target for Box<dyn Target> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
+        (**self).open(spec)
+    }
+}
+
 /// A session whose outgoing packets pass through a [`Fault`].
 pub struct FaultySession {
     inner: Box<dyn Session>,

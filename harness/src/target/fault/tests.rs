@@ -218,6 +218,16 @@ fn the_same_transcripts_on_plain_smoltcp_draw_no_failure() {
 }
 
 #[test]
+fn a_boxed_target_can_be_wrapped() {
+    let boxed: Box<dyn Target> = Box::new(Embedded::new());
+    let faulty = Faulty::new(boxed, Fault::DropRst);
+    assert_eq!(faulty.name(), "embedded");
+    let mut d = Drive::open(&faulty);
+    exercise(&mut d, Fault::DropRst);
+    assert!(d.has(RuleId::RstNotSent), "{:#?}", d.findings);
+}
+
+#[test]
 fn faults_parse_by_name() {
     for f in Fault::ALL {
         assert_eq!(f.name().parse::<Fault>(), Ok(f));
