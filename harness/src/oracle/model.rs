@@ -87,6 +87,19 @@ impl Oracle {
         out
     }
 
+    /// The earliest session time after which [`Oracle::on_time`] may report
+    /// a reply the target owes and has not sent (a RST, an ACK), if any is
+    /// outstanding. A runner on a virtual clock should keep receiving until
+    /// just past it before ending a case, so that a missing reply is judged.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        self.conns
+            .iter()
+            .flat_map(|c| c.owed.iter())
+            .chain(self.closed.iter().flat_map(|c| c.owed.iter()))
+            .map(|o| o.deadline)
+            .min()
+    }
+
     /// A segment from the target arrived with a bad TCP checksum (the caller
     /// sees the bytes; the oracle sees only parsed segments). RFC 9293 §3.1, MUST-2.
     pub fn on_target_checksum(

@@ -24,8 +24,9 @@ pub enum Fault {
     DropRst,
     /// Answers every RST the harness injects with a RST (`rst-for-rst`).
     RstForRst,
-    /// Pads every data segment to end 10 octets past the harness's window
-    /// (`data-beyond-window`).
+    /// Pads every data segment to end 10 octets past the harness's window,
+    /// or, when that would take more than 500 octets, follows it with 20
+    /// octets straddling the window's right edge (`data-beyond-window`).
     DataPastWindow,
     /// Sends 4 octets of data right after the target's FIN (`data-after-fin`).
     DataAfterFin,
@@ -99,6 +100,9 @@ impl<T: Target> Target for Faulty<T> {
         )))
     }
 }
+
+/// The most octets `DataPastWindow` pads a segment with (keeps it under any MSS).
+const PAD_MAX: usize = 500;
 
 /// A boxed target is a target, so the CLI can wrap whichever it built:
 /// `Faulty::new(boxed, fault)`.
@@ -208,11 +212,26 @@ impl FaultySession {
                 };
                 let end = seg.seq.add(seg.payload.len() as u32);
                 let past = right.add(10);
-                if seq_gt(past, end) {
-                    let extra = past.offset_from(end) as usize;
-                    seg.payload.extend(std::iter::repeat_n(b'!', extra));
+                if !seq_gt(past, end) {
+                    return Some(pkt); // already past the window
                 }
-                Some(self.emit(&seg, pkt.at))
+                let extra = past.offset_from(end) as usize;
+                if extra <= PAD_MAX {
+                    seg.payload.extend(std::iter::repeat_n(b'!', extra));
+                    return Some(self.emit(&seg, pkt.at));
+                }
+                // A large window: pass the real segment on, then send 20
+                // octets straddling the right edge.
+                let beyond = Segment {
+                    seq: right.sub(10),
+                    payload: vec![b'!'; 20],
+                    options: Vec::new(),
+                    data_offset: None,
+                    ..seg
+                };
+                let extra = self.emit(&beyond, pkt.at);
+                self.pending.push_back(extra);
+                Some(pkt)
             }
             Fault::DataAfterFin if seg.flags.fin() => {
                 let after = Segment {

@@ -178,6 +178,26 @@ fn closed_every_stray_segment_draws_its_own_rst() {
 // ---- rst-not-sent ----
 
 #[test]
+fn next_deadline_says_when_a_missing_reply_is_judged() {
+    let mut t = listen();
+    assert_eq!(t.oracle.next_deadline(), None);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(10),
+            dst_port: CLOSED_PORT,
+            ..send_tmpl()
+        }
+    );
+    let due = t.oracle.next_deadline().expect("a RST is owed");
+    assert_eq!(due, t.now + Profile::rfc9293().reply_grace);
+    expect_none(t.oracle.on_time(due));
+    expect_rule(t.oracle.on_time(due + ms(1)), RuleId::RstNotSent);
+    assert_eq!(t.oracle.next_deadline(), None);
+}
+
+#[test]
 fn closed_segment_without_rst_reply_violates_after_the_grace_time() {
     let mut t = listen();
     send!(

@@ -218,6 +218,17 @@ fn the_same_transcripts_on_plain_smoltcp_draw_no_failure() {
 }
 
 #[test]
+fn data_past_a_large_window_is_caught_too() {
+    let mut d = Drive::open(&Faulty::new(Embedded::new(), Fault::DataPastWindow));
+    d.handshake(65535);
+    let data = d.seg(TcpFlags::PSH | TcpFlags::ACK, b"hello");
+    d.send(data);
+    let got = d.drain(Duration::from_millis(200));
+    assert!(got.iter().all(|s| s.payload.len() <= 500), "{got:#?}");
+    assert!(d.has(RuleId::DataBeyondWindow), "{:#?}", d.findings);
+}
+
+#[test]
 fn a_boxed_target_can_be_wrapped() {
     let boxed: Box<dyn Target> = Box::new(Embedded::new());
     let faulty = Faulty::new(boxed, Fault::DropRst);
