@@ -40,7 +40,8 @@ pub enum Command {
         #[arg(default_value = "cases")]
         paths: Vec<PathBuf>,
     },
-    /// Measure cases and segments per second on the embedded target.
+    /// Measure the harness: cases and segments per second on the embedded target, or the
+    /// SYN→SYN-ACK round trip, handshakes per second and suite wall time on the lab target.
     Bench(BenchArgs),
     /// Explain an oracle rule: what it checks, its RFC reference, an example.
     Explain {
@@ -181,6 +182,12 @@ pub struct BenchArgs {
     /// How long to run each measurement, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
+    /// The target to measure.
+    #[arg(long, value_enum, default_value = "embedded")]
+    pub target: TargetKind,
+    /// Lab: SYN→SYN-ACK samples for the round-trip figures.
+    #[arg(long, default_value_t = 2000)]
+    pub samples: usize,
 }
 
 #[derive(Args, Debug)]

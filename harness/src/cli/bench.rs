@@ -1,13 +1,23 @@
 //! `synack bench`: cases per second and segments judged per second on the
 //! embedded target, for pre-parsed cases.
 
-use super::args::BenchArgs;
+use super::args::{BenchArgs, TargetKind};
 use super::{exit, CliError};
 use crate::run::{self, EntryKind, Outcome};
 use crate::target::embedded::Embedded;
+use crate::target::lab::Lab;
+use crate::target::{Service, SessionSpec, Target};
+use crate::wire::{ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
 use std::time::{Duration, Instant};
 
 pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
+    match args.target {
+        TargetKind::Embedded => embedded(args),
+        TargetKind::Lab => lab(args),
+    }
+}
+
+fn embedded(args: BenchArgs) -> Result<u8, CliError> {
     let cases = run::case::load_all(&args.paths)?;
     let cases: Vec<_> = cases
         .into_iter()
@@ -49,4 +59,157 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
     );
     println!("per case:   {:.1} µs", secs * 1e6 / runs as f64);
     Ok(exit::PASS)
+}
+
+/// Median, 90th percentile and minimum of a set of samples.
+fn stats(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
+    v.sort();
+    let at = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
+    (at(0.5), at(0.9), v[0])
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.2} µs", d.as_secs_f64() * 1e6)
+}
+
+/// The lab target: the harness's SYN→SYN-ACK round trip against a raw TUN
+/// round trip in the same lab; full handshakes per second through sessions;
+/// the suite's wall time with one job and with four.
+fn lab(args: BenchArgs) -> Result<u8, CliError> {
+    let lab = Lab::start(Default::default())
+        .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
+    let samples = args.samples.max(10);
+    let infra = |e: crate::target::TargetError| CliError::infra(e.to_string());
+    // Interleave the two, so both see the same machine.
+    let (mut raw, mut harness) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        raw.extend(lab.raw_rtt(samples / 10).map_err(infra)?);
+        harness.extend(lab.harness_rtt(samples / 10).map_err(infra)?);
+    }
+    let (rm, r90, rmin) = stats(raw);
+    let (hm, h90, hmin) = stats(harness);
+    println!("target lab (Linux kernel via TUN), {samples} samples each");
+    println!(
+        "SYN→SYN-ACK raw TUN:     median {}  p90 {}  min {}",
+        us(rm),
+        us(r90),
+        us(rmin)
+    );
+    println!(
+        "SYN→SYN-ACK via harness: median {}  p90 {}  min {}",
+        us(hm),
+        us(h90),
+        us(hmin)
+    );
+    println!(
+        "harness / raw (median):  {:.2}×",
+        hm.as_secs_f64() / rm.as_secs_f64()
+    );
+
+    // Full handshakes per second, each on its own 4-tuple, each reset after.
+    let budget = Duration::from_secs_f64(args.seconds.max(0.1));
+    let start = Instant::now();
+    let mut n: u32 = 0;
+    while start.elapsed() < budget {
+        handshake(&lab, n).map_err(|e| CliError::infra(format!("handshake {n}: {e}")))?;
+        n += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "handshakes/s (SYN, SYN-ACK, ACK, accepted by the service, RST; via sessions): {:.0}",
+        f64::from(n) / secs
+    );
+
+    let cases = run::case::load_all(&args.paths)?;
+    for (jobs, seed) in [(1, 1), (4, 2)] {
+        // A seed of its own per run: a fresh set of 4-tuples, so sockets the
+        // first run left in TIME-WAIT do not meet the second.
+        let opts = run::SuiteOptions {
+            run: run::RunOptions {
+                profile: "linux".into(),
+                seed,
+                ..run::RunOptions::default()
+            },
+            jobs,
+            ..run::SuiteOptions::default()
+        };
+        let (summary, _) = run::run_suite(&lab, &cases, &opts, &mut [])?;
+        let timers: Duration = cases.iter().map(case_time).max().unwrap_or_default();
+        println!(
+            "suite --jobs {jobs}: {:.2} s wall for {} cases ({} passed); longest case script {:.2} s",
+            summary.wall_time.as_secs_f64(),
+            cases.len(),
+            summary.passed + summary.deviations,
+            timers.as_secs_f64()
+        );
+    }
+    Ok(exit::PASS)
+}
+
+/// The last line time a case's script names: what its own timers cost.
+fn case_time(case: &run::Case) -> Duration {
+    use crate::script::{Item, TimeSpec};
+    let mut t = 0u64;
+    let mut step = |time: &TimeSpec| match *time {
+        TimeSpec::Absolute(a) | TimeSpec::AbsoluteRange { lo: a, .. } => t = t.max(a),
+        TimeSpec::Relative(d) | TimeSpec::RelativeRange { lo: d, .. } => t += d,
+        TimeSpec::Any => {}
+    };
+    for item in &case.script.items {
+        match item {
+            Item::Line(l) => step(&l.time.node),
+            Item::Either { branches, .. } => {
+                if let Some(b) = branches.first() {
+                    b.iter().for_each(|l| step(&l.time.node));
+                }
+            }
+        }
+    }
+    Duration::from_micros(t)
+}
+
+/// One full handshake with the lab's echo service, then a RST to free it.
+fn handshake(lab: &Lab, n: u32) -> Result<(), crate::target::TargetError> {
+    let spec = SessionSpec {
+        service: Service::Echo,
+        target_port: Service::Echo.port(),
+        harness_port: 20000 + (n % 40000) as u16,
+        // Source addresses apart from the round-trip samples (which use .1).
+        index: 1 + n / 40000,
+        ..SessionSpec::default()
+    };
+    let mut s = lab.open(&spec)?;
+    let info = s.info().clone();
+    let ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
+        .ok_or_else(|| crate::target::TargetError::Broken("address families differ".into()))?;
+    let port = (info.harness.port(), info.target.port());
+    let mk = |flags, seq: u32, ack: u32| Segment {
+        seq: SeqNumber(seq),
+        ack: SeqNumber(ack),
+        window: 65535,
+        ..Segment::new(ip.clone(), port.0, port.1, flags)
+    };
+    let mut syn = mk(TcpFlags::SYN, 1000, 0);
+    syn.options = vec![TcpOption::Mss(1460)];
+    s.inject(&syn.to_bytes(ChecksumPolicy::Compute))?;
+    let deadline = s.now() + Duration::from_secs(1);
+    let synack = loop {
+        let Some(r) = s.recv(deadline)? else {
+            return Err(crate::target::TargetError::Broken(
+                "no SYN-ACK within 1 s".into(),
+            ));
+        };
+        match crate::wire::parse(&r.bytes) {
+            Ok(seg) if seg.flags.syn() && seg.flags.ack() => break seg,
+            _ => {}
+        }
+    };
+    let isn = synack.seq.0;
+    s.inject(&mk(TcpFlags::ACK, 1001, isn.wrapping_add(1)).to_bytes(ChecksumPolicy::Compute))?;
+    // Wait until the service has accepted the connection (a read of nothing
+    // waits for the accept): a handshake counts once the server has it, and
+    // the listener's accept queue never overflows.
+    s.app(&crate::target::AppAction::Read(0))?;
+    s.inject(&mk(TcpFlags::RST, 1001, 0).to_bytes(ChecksumPolicy::Compute))?;
+    Ok(())
 }

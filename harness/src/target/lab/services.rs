@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,8 @@ pub struct Registry {
     streams: Mutex<HashMap<u64, (SocketAddr, Arc<TcpStream>)>>,
     /// The latest accepted connection from each peer (for app actions).
     by_peer: Mutex<HashMap<SocketAddr, u64>>,
+    /// Signalled (with `by_peer` locked) whenever a connection is accepted.
+    accepted: Condvar,
     /// `SessionSpec::close_delay` by harness address.
     close_delays: Mutex<HashMap<SocketAddr, Duration>>,
 }
@@ -55,6 +57,7 @@ impl Registry {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         lock(&self.streams).insert(id, (peer, stream));
         lock(&self.by_peer).insert(peer, id);
+        self.accepted.notify_all();
         id
     }
     fn remove(&self, id: u64) {
@@ -71,19 +74,23 @@ impl Registry {
     /// the accept (the kernel completes handshakes before `accept` returns).
     fn connection(&self, peer: SocketAddr, wait: Duration) -> Option<(u64, Arc<TcpStream>)> {
         let until = Instant::now() + wait;
+        let mut by_peer = lock(&self.by_peer);
         loop {
-            let id = lock(&self.by_peer).get(&peer).copied();
-            if let Some(found) = id.and_then(|id| {
+            if let Some(found) = by_peer.get(&peer).copied().and_then(|id| {
                 lock(&self.streams)
                     .get(&id)
                     .map(|(_, s)| (id, Arc::clone(s)))
             }) {
                 return Some(found);
             }
-            if Instant::now() >= until {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
                 return None;
             }
-            std::thread::sleep(Duration::from_millis(1));
+            by_peer = match self.accepted.wait_timeout(by_peer, left) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
         }
     }
 
