@@ -130,6 +130,10 @@ pub struct RunArgs {
     /// Ignore `>` and `state` lines: judge every segment by the RFC oracle alone.
     #[arg(long, help_heading = "Judging")]
     pub oracle_only: bool,
+    /// Testing synack itself: make the target misbehave (flip-ack, drop-rst, rst-for-rst,
+    /// data-past-window, data-after-fin) and watch the oracle catch it.
+    #[arg(long, value_name = "FAULT", help_heading = "Judging")]
+    pub fault: Option<String>,
     /// Waiver file (case-id  reason per line). Default: <cases>/waivers/<target>.txt.
     #[arg(long, value_name = "FILE", help_heading = "Judging")]
     pub waivers: Option<PathBuf>,

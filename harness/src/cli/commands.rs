@@ -85,8 +85,17 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     if args.jobs == 0 {
         return Err(CliError::usage("--jobs must be at least 1"));
     }
+    let fault = args
+        .fault
+        .as_deref()
+        .map(str::parse::<crate::target::fault::Fault>)
+        .transpose()
+        .map_err(CliError::usage)?;
     let cases = run::case::load_all(&args.paths)?;
-    let target = make_target(&args)?;
+    let mut target = make_target(&args)?;
+    if let Some(fault) = fault {
+        target = Box::new(crate::target::fault::Faulty::new(target, fault));
+    }
     let waiver_file = args.waivers.clone().unwrap_or_else(|| {
         cases_root(&args.paths)
             .join("waivers")

@@ -110,8 +110,11 @@ impl<W: Write> Terminal<W> {
                     .map(|d| format!(" [deviation: {d}]"))
                     .unwrap_or_default();
                 text.push(format!(
-                    "    {} violation [{}] {} ({}): {}{dev}",
-                    v.level, v.rule, v.section, v.requirement, v.message
+                    "    {} violation [{}] {}: {}{dev}",
+                    v.level,
+                    v.rule,
+                    crate::run::runner::cite(v),
+                    v.message
                 ));
             }
             if !c.transcript.is_empty() {

@@ -170,8 +170,10 @@ pub fn judge_packets(
             Some(v) => (
                 Outcome::Fail,
                 Some(format!(
-                    "{} ({}, {}): {}",
-                    v.rule, v.section, v.requirement, v.message
+                    "{} ({}): {}",
+                    v.rule,
+                    super::runner::cite(v),
+                    v.message
                 )),
             ),
             None => match violations.iter().find(|v| v.deviation.is_some()) {

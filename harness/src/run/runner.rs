@@ -228,10 +228,7 @@ fn finish(report: &mut CaseReport, result: Result<(), Stop>) {
         });
     } else if let Some(v) = must {
         report.outcome = Outcome::Fail;
-        report.reason = Some(format!(
-            "{} ({}, {}): {}",
-            v.rule, v.section, v.requirement, v.message
-        ));
+        report.reason = Some(format!("{} ({}): {}", v.rule, cite(v), v.message));
     } else if let Some(v) = report.violations.iter().find(|v| v.deviation.is_some()) {
         report.outcome = Outcome::Deviation;
         report.reason = Some(format!(
@@ -281,7 +278,19 @@ impl CaseRun<'_> {
             }
         }
         let settle = self.session.now().max(self.prev) + self.opts.settle;
-        self.wait_until(settle.min(self.case.meta.deadline.max(settle)), None)
+        self.wait_until(settle, None)?;
+        // A reply the target still owes (a RST, an ACK) is judged when its
+        // grace time runs out: keep listening until then, within the deadline.
+        while let Some(owed) = self.oracle.next_deadline() {
+            let until = owed + Duration::from_millis(1);
+            if until <= self.session.now() || until > self.case.meta.deadline {
+                break;
+            }
+            self.wait_until(until, None)?;
+            let late = self.oracle.on_time(self.session.now());
+            self.add_findings(late, None);
+        }
+        Ok(())
     }
 
     fn tolerance(&self) -> Duration {
@@ -427,7 +436,12 @@ impl CaseRun<'_> {
         // the built segment stands in.
         let seg = crate::wire::parse(&bytes).unwrap_or(seg);
         let script = script_line(&seg, Sender::Harness, &self.map);
-        self.judge(at, Sender::Harness, &seg);
+        if checksum_ok {
+            self.judge(at, Sender::Harness, &seg);
+        } else {
+            // The target must discard it (MUST-3): nothing is owed for it.
+            self.oracle.on_corrupt_to_target(at, &seg);
+        }
         self.transcript.push(Entry {
             at,
             line: Some(line),
@@ -756,6 +770,15 @@ impl CaseRun<'_> {
     fn add_findings(&mut self, findings: Vec<Finding>, entry: Option<usize>) {
         self.violations
             .extend(findings.into_iter().map(|f| violation(f, entry)));
+    }
+}
+
+/// `RFC 9293 §3.10.7.1, MUST-2`, or the section alone.
+pub fn cite(v: &Violation) -> String {
+    if v.requirement.is_empty() {
+        v.section.clone()
+    } else {
+        format!("{}, {}", v.section, v.requirement)
     }
 }
 
