@@ -15,10 +15,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The suite on one target, judged by the target's own profile.
+/// The suite on one target, judged by the target's own profile, with the
+/// target's waivers applied.
 fn run_suite(target: &dyn Target, profile: &str) -> Vec<CaseReport> {
     let cases = run::case::load_all(&[root().join("cases")]).expect("cases load");
+    let waivers = root().join(format!("cases/waivers/{}.txt", target.name()));
     let opts = SuiteOptions {
+        waivers: run::Waivers::load(&waivers).expect("waivers load"),
         run: run::RunOptions {
             profile: profile.into(),
             ..run::RunOptions::default()
