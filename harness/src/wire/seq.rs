@@ -9,6 +9,10 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct SeqNumber(pub u32);
 
+// `add` and `sub` are methods, not `std::ops` impls, on purpose: sequence
+// arithmetic is always spelled out, so a bare `+` or `<` on sequence numbers
+// never type-checks by accident (STYLE.md).
+#[allow(clippy::should_implement_trait)]
 impl SeqNumber {
     /// `self + n` modulo 2^32.
     pub fn add(self, n: u32) -> SeqNumber {
