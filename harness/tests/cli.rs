@@ -31,7 +31,7 @@ fn the_suite_passes_on_the_embedded_target_with_exit_0() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("target embedded"), "{out}");
-    assert!(out.contains(" passed, 0 failed, 0 skipped"), "{out}");
+    assert!(out.contains(" passed, 0 failed, "), "{out}");
 }
 
 #[test]
@@ -102,4 +102,33 @@ fn help_documents_the_exit_codes() {
     ] {
         assert!(out.contains(code), "{code}: {out}");
     }
+}
+
+#[test]
+fn the_lab_without_privilege_exits_3_and_says_what_to_do() {
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        println!("skipping: setpriv (util-linux) is not installed");
+        return;
+    }
+    let dropped = "-net_admin,-sys_admin";
+    let o = Command::new("setpriv")
+        .arg(format!("--bounding-set={dropped}"))
+        .arg(format!("--inh-caps={dropped}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_synack"))
+        .args(["run", "--target", "lab"])
+        .current_dir(root())
+        .output()
+        .expect("setpriv runs");
+    let out = text(&o);
+    if out.contains("setpriv:") {
+        println!("skipping: setpriv cannot drop capabilities here: {out}");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(out.contains("CAP_NET_ADMIN"), "{out}");
+    assert!(
+        out.contains("run as root") && out.contains("--target embedded"),
+        "{out}"
+    );
 }
