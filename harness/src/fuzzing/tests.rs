@@ -186,3 +186,4 @@ fn mutator_is_deterministic_by_seed() {
         .collect();
     assert_eq!(a, b);
 }
+
