@@ -77,7 +77,10 @@ impl<W: Write> Terminal<W> {
         let line = format!("{} {}  ({time})", self.badge(c.outcome), c.id);
         let mut text = vec![line];
         let detail = c.outcome != Outcome::Pass || self.verbose;
-        if detail {
+        // A failing case lists its mismatches in full below; the one-line
+        // reason would repeat the first.
+        let listed = c.outcome.is_failure() && !c.mismatches.is_empty();
+        if detail && !listed {
             if let Some(r) = &c.reason {
                 text.push(format!("    {r}"));
             }
@@ -96,7 +99,11 @@ impl<W: Write> Terminal<W> {
                 if let Some(src) = &m.source {
                     text.push(format!("      line:     {}", src.trim()));
                 }
-                if let Some(e) = &m.expected {
+                if let Some(e) = m
+                    .expected
+                    .as_ref()
+                    .filter(|e| m.source.as_deref().map(str::trim) != Some(e.trim()))
+                {
                     text.push(format!("      expected: {e}"));
                 }
                 if let Some(a) = &m.actual {
