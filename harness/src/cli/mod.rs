@@ -62,6 +62,7 @@ impl From<std::io::Error> for CliError {
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
+    crate::target::sys::default_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -65,3 +65,13 @@ pub fn poll_readable(
         return Ok(r > 0 && pfd.revents & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0);
     }
 }
+
+/// Restores the default action for SIGPIPE (Rust ignores it), so that
+/// `synack list | head` ends quietly when the reader goes, as Unix tools do.
+pub fn default_sigpipe() {
+    // SAFETY: signal(2) with SIG_DFL installs no handler; it only changes
+    // the disposition of SIGPIPE for this process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
