@@ -2,9 +2,11 @@
 //! (RFC section, requirement id, level, a summary and an example), and the
 //! [`Finding`] value the oracle returns when a target breaks one.
 //!
-//! Requirement ids are RFC 9293 Appendix B ids (`MUST-n`, `SHLD-n`) where the
-//! RFC text tags the sentence with one; otherwise the field names the
-//! companion RFC's section, or is empty when only the section applies.
+//! Requirement ids are RFC 9293 Appendix B ids (`MUST-n`, `SHLD-n`, `MAY-n`)
+//! where the RFC text tags the sentence with one; otherwise the field names the
+//! companion RFC's section (RFC 5961, 7323, 2018, 6298), or is empty when the
+//! RFC 9293 sentence carries no id (event-processing text, lower-case "must"):
+//! then the section alone locates it, and the variant's doc says so.
 
 use std::fmt;
 use std::str::FromStr;
@@ -76,108 +78,126 @@ macro_rules! rules {
 rules! {
     // ---- Handshake (RFC 9293 §3.5, §3.10.7.2) ----
     /// RFC 9293 §3.10.7.2: the SYN-ACK is `<SEQ=ISS><ACK=RCV.NXT>`, RCV.NXT = SEG.SEQ+1 of the SYN.
+    /// No Appendix B id: the LISTEN processing text carries none.
     SynAckAcksIsn = "syn-ack-acks-isn", Must, "RFC 9293 §3.10.7.2", "",
         "The SYN-ACK acknowledges the peer's ISN+1.",
         "< S 0:0(0) win 65535\n> S. 0:0(0) ack 5 win 65535   // ack must be 1";
-    /// RFC 9293 §3.10.7.1, §3.5: a SYN-ACK only answers a SYN.
+    /// RFC 9293 §3.10.7.1, §3.5: a SYN-ACK only answers a SYN. No Appendix B id.
     SynAckWithoutSyn = "syn-ack-without-syn", Must, "RFC 9293 §3.5", "",
         "A SYN-ACK is sent only in reply to a SYN.",
         "< . 1:1(0) ack 1 win 65535   // to a closed port\n> S. 0:0(0) ack 1";
-    /// RFC 9293 §3.10.1 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
-    DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.1", "",
+    /// RFC 9293 §3.10.2 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
+    /// No Appendix B id: the event-processing text carries none.
+    DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.2", "",
         "No payload before the connection is synchronized (not on the SYN-ACK, not in SYN-RECEIVED).",
         "< S 0:0(0) win 65535\n> S. 0:10(10) ack 1   // payload on the SYN-ACK";
-    /// RFC 9293 §3.2 / §3.7.1: the MSS option is only sent in SYN segments (MUST-65).
+    /// RFC 9293 §3.2 / §3.7.1, MUST-65: the MSS option "MUST NOT be sent in other segments".
     MssOnNonSyn = "mss-on-non-syn", Must, "RFC 9293 §3.2", "MUST-65",
         "The MSS option appears only in segments with SYN set.",
         "> . 1:1(0) ack 1 <mss 1460>";
-    /// RFC 9293 §3.7.1: without an MSS option from the peer the send MSS is 536 / 1220 (MUST-15);
-    /// segments never exceed the effective send MSS (MUST-16).
-    SegmentExceedsMss = "segment-exceeds-mss", Must, "RFC 9293 §3.7.1", "MUST-16",
+    /// RFC 9293 §3.7.1, MUST-15 and MUST-16: without an MSS option from the peer the send MSS
+    /// is 536 / 1220 (MUST-15); segments never exceed the effective send MSS (MUST-16).
+    SegmentExceedsMss = "segment-exceeds-mss", Must, "RFC 9293 §3.7.1", "MUST-15, MUST-16",
         "Payload never exceeds the peer's MSS (536 for IPv4 / 1220 for IPv6 when it sent none).",
         "< S 0:0(0) <mss 500>\n...\n> P. 1:1001(1000) ack 1";
-    /// RFC 9293 §3.7.1 (SHLD-5 area): the target should announce its MSS in its SYN-ACK.
-    MssMissing = "mss-missing", Should, "RFC 9293 §3.7.1", "",
+    /// RFC 9293 §3.7.1, SHLD-5: an MSS option SHOULD be in every SYN when the receive MSS
+    /// differs from the default 536 / 1220 (MAY-3: it may always be sent).
+    MssMissing = "mss-missing", Should, "RFC 9293 §3.7.1", "SHLD-5",
         "The SYN-ACK carries an MSS option.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 win 65535   // no <mss>";
-    /// RFC 9293 §3.10.7.2 / §3.4: a SYN-ACK retransmission keeps the ISS.
+    /// RFC 9293 §3.10.7.2 / §3.4 (and §3.10.8: a retransmission resends the queued segment):
+    /// a SYN-ACK retransmission keeps the ISS. No Appendix B id.
     IssChanged = "iss-changed", Must, "RFC 9293 §3.4", "",
         "A retransmitted SYN-ACK for the same SYN keeps the same ISS.",
         "> S. 1000:1000(0) ack 1\n> S. 7777:7777(0) ack 1";
     // ---- Reset generation (RFC 9293 §3.5.2, §3.10.7.1–2) ----
     /// RFC 9293 §3.10.7.1: CLOSED: ACK-bearing → `<SEQ=SEG.ACK><CTL=RST>`, else
-    /// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`.
+    /// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` (also §3.5.2 group 1). No Appendix B id.
     RstClosedNumbers = "rst-closed-numbers", Must, "RFC 9293 §3.10.7.1", "",
         "The RST for a segment to a closed port or unknown connection carries exactly the §3.10.7.1 numbers.",
         "< S 0:0(0) win 65535   // closed port\n> R. 0:0(0) ack 0   // ack must be 1";
     /// RFC 9293 §3.10.7.2: an ACK-bearing segment to LISTEN draws `<SEQ=SEG.ACK><CTL=RST>`.
+    /// No Appendix B id.
     RstListenNumbers = "rst-listen-numbers", Must, "RFC 9293 §3.10.7.2", "",
         "An ACK to a LISTEN port draws <SEQ=SEG.ACK><CTL=RST>.",
         "< . 1:1(0) ack 1000\n> R 0:0(0)   // seq must be 1000";
     /// RFC 9293 §3.10.7.1 / §3.10.7.2 / §3.5.2: a segment that is not for any connection draws a RST.
+    /// No Appendix B id.
     RstNotSent = "rst-not-sent", Must, "RFC 9293 §3.10.7.1", "",
         "Every segment (except a RST) to a closed port, unknown connection or, ACK-bearing, to LISTEN draws a RST.",
         "< . 1:1(0) ack 1 win 65535   // closed port\n// no reply within the grace time";
-    /// RFC 9293 §3.10.7.1 / §3.10.7.4 / §3.5.2: a RST is never answered by a RST.
+    /// RFC 9293 §3.10.7.1 / §3.10.7.4 / §3.5.2 (and §4, RST: "In no case does receipt of a
+    /// segment containing RST give rise to a RST in response"). No Appendix B id.
     RstForRst = "rst-for-rst", Must, "RFC 9293 §3.5.2", "",
         "A RST is never sent in reply to a RST.",
         "< R 1:1(0) win 0\n> R 0:0(0)";
     /// RFC 9293 §3.10.7.1 / §3.10.7.2: a RST to a closed port or to LISTEN is discarded: no reply at all.
+    /// No Appendix B id.
     ReplyToRst = "reply-to-rst", Must, "RFC 9293 §3.10.7.1", "",
         "A RST to a closed port or to LISTEN draws no reply at all.",
         "< R 1:1(0) win 0   // closed port\n> . 0:0(0) ack 1";
     /// RFC 9293 §3.3.2 (CLOSED is no connection state): nothing but RSTs on a connection that does not exist.
+    /// No Appendix B id.
     SegmentOnClosedConnection = "segment-on-closed-connection", Must, "RFC 9293 §3.3.2", "",
         "No segment other than a RST on a connection that does not exist (never opened, reset or closed).",
         "> R. 1:1(0) ack 1\n> P. 1:11(10) ack 1   // after its own reset";
     // ---- Synchronized states (RFC 9293 §3.10.7.4) ----
-    /// RFC 9293 §3.1 (Acknowledgment Number: once a connection is established this is always sent).
+    /// RFC 9293 §3.1 (Acknowledgment Number: once a connection is established this is always sent;
+    /// also §3.8). No Appendix B id: both sentences are lower-case.
     AckBitMissing = "ack-bit-missing", Must, "RFC 9293 §3.1", "",
         "Every non-RST segment after the SYN-ACK carries the ACK bit.",
         "> P 1:11(10) win 65535   // no ACK bit in ESTABLISHED";
-    /// RFC 9293 §3.10.7.4 (first check): the ACK for an unacceptable segment is `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`.
+    /// RFC 9293 §3.10.7.4 (first check; §3.5.2 group 3): the ACK for an unacceptable segment is
+    /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. No Appendix B id.
     UnacceptableAckNumbers = "unacceptable-ack-numbers", Must, "RFC 9293 §3.10.7.4", "",
         "The ACK answering an unacceptable segment is <SEQ=SND.NXT><ACK=RCV.NXT>.",
         "< . 100000:100010(10) ack 1   // out of window\n> . 1:1(0) ack 77";
-    /// RFC 9293 §3.10.7.4 (first check: an acknowledgment should be sent in reply).
+    /// RFC 9293 §3.10.7.4 (first check: an acknowledgment should be sent in reply). No Appendix B id.
     AckNotSent = "ack-not-sent", Should, "RFC 9293 §3.10.7.4", "",
         "An unacceptable segment (not a RST) draws an ACK.",
         "< . 100000:100010(10) ack 1   // out of window\n// no reply";
-    /// RFC 9293 §3.8.6.3: an ACK is not delayed 0.5 s or more (MUST-40).
+    /// RFC 9293 §3.8.6.3, MUST-40: the ACK delay "MUST be less than 0.5 seconds".
     AckDelayedTooLong = "ack-delayed-too-long", Must, "RFC 9293 §3.8.6.3", "MUST-40",
         "In-order data or FIN is acknowledged within 0.5 s.",
         "< P. 1:11(10) ack 1\n+0.8 > . 1:1(0) ack 11";
     /// RFC 9293 §3.10.7.4 (fifth check: a duplicate ACK "can be ignored"; the
-    /// segment's text is still processed): data is not dropped for an old ACK.
-    OldAckDataDropped = "old-ack-data-dropped", Should, "RFC 9293 §3.10.7.4", "",
+    /// segment's text is still processed): data is not dropped for an old ACK. MAY-12 (RFC 5961
+    /// §5.2 data-injection check): even with it, SEG.ACK >= SND.UNA-MAX.SND.WND is acceptable.
+    OldAckDataDropped = "old-ack-data-dropped", Should, "RFC 9293 §3.10.7.4", "MAY-12",
         "Data carried by a segment whose ACK is below SND.UNA (but within MAX.SND.WND) is accepted and acknowledged.",
         "> P. 1:6(5) ack 1\n< . 1:1(0) ack 6\n< P. 1:11(10) ack 1   // old ack\n// never acknowledged";
     /// RFC 9293 §3.3.1 / §3.4: the ACK field never acknowledges octets the peer has not sent.
+    /// No Appendix B id.
     AckOfUnsentData = "ack-of-unsent-data", Must, "RFC 9293 §3.4", "",
         "SEG.ACK never exceeds the peer's SND.NXT (what the harness has sent).",
         "< P. 1:11(10) ack 1\n> . 1:1(0) ack 20";
-    /// RFC 9293 §3.3.1: RCV.NXT never moves back, so neither does the ACK field.
+    /// RFC 9293 §3.3.1: RCV.NXT never moves back, so neither does the ACK field. No Appendix B id.
     AckWentBackwards = "ack-went-backwards", Must, "RFC 9293 §3.3.1", "",
         "The ACK number never decreases on a connection.",
         "> . 1:1(0) ack 11\n> . 1:1(0) ack 5";
-    /// RFC 9293 §3.3.1: new data starts at SND.NXT; a segment never leaves a hole.
+    /// RFC 9293 §3.3.1: new data starts at SND.NXT; a segment never leaves a hole. No Appendix B id.
     SeqGap = "seq-gap", Must, "RFC 9293 §3.3.1", "",
         "New data continues at SND.NXT; no gap in the sequence space.",
         "> P. 1:11(10) ack 1\n> P. 20:30(10) ack 1   // 11..20 never sent";
-    /// RFC 9293 §3.3.1 / RFC 6298 §5.4: a retransmission starts at or after SND.UNA (what the peer has not acknowledged).
+    /// RFC 9293 §3.3.1 / RFC 6298 §5.4: a retransmission starts at or after SND.UNA (what the peer
+    /// has not acknowledged). No Appendix B id (SHLD-16 is about a shrunk window, not this).
     RetransmitBelowSndUna = "retransmit-below-snd-una", Should, "RFC 9293 §3.3.1", "",
         "Retransmissions stay within [SND.UNA, SND.NXT); acknowledged data is not resent (keep-alives excepted).",
         "< . 1:1(0) ack 11\n> P. 1:11(10) ack 1";
-    /// RFC 9293 §3.8.6 / §3.10.7.4: no data beyond SND.UNA+SND.WND (a 1-octet zero-window probe excepted, §3.8.6.1).
+    /// RFC 9293 §3.8.6 / §3.10.7.4: no data beyond SND.UNA+SND.WND (a 1-octet zero-window probe
+    /// excepted, §3.8.6.1). No Appendix B id for the general rule: SHLD-15 (no new data when the
+    /// window shrinks) and MAY-7 (old data beyond the edge may be retransmitted) cover only shrinking.
     DataBeyondWindow = "data-beyond-window", Must, "RFC 9293 §3.8.6", "",
         "Data stays inside the peer's advertised window (scaled per RFC 7323); 1-byte zero-window probes excepted.",
         "< . 1:1(0) ack 1 win 5\n> P. 1:11(10) ack 1";
     // ---- FIN ordering (RFC 9293 §3.6, §3.10.4) ----
-    /// RFC 9293 §3.10.4 (CLOSE: the FIN follows all queued data; no SEND after CLOSE): no new data after the FIN.
+    /// RFC 9293 §3.10.4 (CLOSE: the FIN follows all queued data; no SEND after CLOSE): no new data
+    /// after the FIN. No Appendix B id.
     DataAfterFin = "data-after-fin", Must, "RFC 9293 §3.10.4", "",
         "No data at or beyond the FIN's sequence number; the FIN is the last octet.",
         "> F. 11:11(0) ack 1\n> P. 12:22(10) ack 1";
     /// RFC 9293 §3.6: the FIN occupies one fixed sequence number; retransmissions keep it.
+    /// No Appendix B id.
     FinMoved = "fin-moved", Must, "RFC 9293 §3.6", "",
         "A retransmitted FIN sits at the same sequence number as the first one.",
         "> F. 11:11(0) ack 1\n> F. 15:15(0) ack 1";
@@ -204,43 +224,44 @@ rules! {
         "< R 1:1(0) win 0\n< P. 1:11(10) ack 1\n> . 1:1(0) ack 11";
     // ---- RFC 7323 ----
     /// RFC 7323 §2.2: the Window Scale option is sent only in SYN segments.
-    WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "",
+    WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "RFC 7323 §2.2",
         "The Window Scale option appears only in SYN segments.",
         "> . 1:1(0) ack 1 <wscale 7>";
     /// RFC 7323 §2.2: WS in a SYN-ACK only if the SYN carried WS.
-    WscaleWithoutOffer = "wscale-without-offer", Must, "RFC 7323 §2.2", "",
+    WscaleWithoutOffer = "wscale-without-offer", Must, "RFC 7323 §2.2", "RFC 7323 §2.2",
         "The SYN-ACK carries Window Scale only when the SYN did.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <mss 1460,wscale 7>";
     /// RFC 7323 §2.3: the shift count is at most 14.
-    WscaleTooLarge = "wscale-too-large", Should, "RFC 7323 §2.3", "",
+    WscaleTooLarge = "wscale-too-large", Should, "RFC 7323 §2.3", "RFC 7323 §2.3",
         "The announced window-scale shift is at most 14.",
         "> S. 0:0(0) ack 1 <wscale 15>";
     /// RFC 7323 §3.2: TSopt in a SYN-ACK only if the SYN carried TSopt.
-    TimestampsWithoutOffer = "timestamps-without-offer", Must, "RFC 7323 §3.2", "",
+    TimestampsWithoutOffer = "timestamps-without-offer", Must, "RFC 7323 §3.2", "RFC 7323 §3.2",
         "The SYN-ACK carries TSopt only when the SYN did.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <TS val 5 ecr 0>";
     /// RFC 7323 §3.2: once negotiated, TSopt is in every non-RST segment.
-    TimestampsMissing = "timestamps-missing", Must, "RFC 7323 §3.2", "",
+    TimestampsMissing = "timestamps-missing", Must, "RFC 7323 §3.2", "RFC 7323 §3.2",
         "Once both SYNs carried TSopt, every non-RST segment carries it.",
         "< S 0:0(0) <TS val 1 ecr 0>\n> S. 0:0(0) ack 1 <TS val 9 ecr 1>\n...\n> . 1:1(0) ack 1   // no TS";
     /// RFC 7323 §3.2 / §4.3: TSecr echoes TS.Recent, a TSval the peer actually sent.
-    TsecrNotEchoed = "tsecr-not-echoed", Must, "RFC 7323 §4.3", "",
+    TsecrNotEchoed = "tsecr-not-echoed", Must, "RFC 7323 §4.3", "RFC 7323 §4.3",
         "TSecr echoes a TSval the peer sent (TS.Recent); the SYN-ACK echoes the SYN's TSval.",
         "< S 0:0(0) <TS val 100 ecr 0>\n> S. 0:0(0) ack 1 <TS val 9 ecr 99>";
     /// RFC 2018 §2: SACK-permitted is sent only in SYN segments.
-    SackPermittedOnNonSyn = "sack-permitted-on-non-syn", Must, "RFC 2018 §2", "",
+    SackPermittedOnNonSyn = "sack-permitted-on-non-syn", Must, "RFC 2018 §2", "RFC 2018 §2",
         "SACK-permitted appears only in SYN segments.",
         "> . 1:1(0) ack 1 <sackOK>";
     /// RFC 2018 §2: SACK-permitted in a SYN-ACK only when the SYN offered it (the option says the sender can receive SACK).
-    SackPermittedWithoutOffer = "sack-permitted-without-offer", Should, "RFC 2018 §2", "",
+    SackPermittedWithoutOffer = "sack-permitted-without-offer", Should, "RFC 2018 §2", "RFC 2018 §2",
         "The SYN-ACK carries SACK-permitted only when the SYN did.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <mss 1460,sackOK>";
-    /// RFC 2018 §2: a data receiver that has not received SACK-permitted MUST NOT send SACK options.
-    SackWithoutPermission = "sack-without-permission", Must, "RFC 2018 §2", "",
+    /// RFC 2018 §4: a data receiver that has not received SACK-permitted MUST NOT send SACK options.
+    SackWithoutPermission = "sack-without-permission", Must, "RFC 2018 §4", "RFC 2018 §4",
         "SACK options only on connections where both SYNs carried SACK-permitted.",
         "< S 0:0(0) <mss 1460>\n...\n> . 1:1(0) ack 1 <sack 11:21>";
-    /// RFC 2018 §3, §4: each SACK block reports data actually received (left < right, inside what the peer sent).
-    SackBlockInvalid = "sack-block-invalid", Must, "RFC 2018 §3", "",
+    /// RFC 2018 §3 (block format), §4 (blocks report data received and queued): each SACK block
+    /// reports data actually received (left < right, inside what the peer sent).
+    SackBlockInvalid = "sack-block-invalid", Must, "RFC 2018 §3", "RFC 2018 §4",
         "SACK blocks describe data the peer really sent: left edge below right edge, none beyond its SND.NXT.",
         "< P. 11:21(10) ack 1\n> . 1:1(0) ack 1 <sack 11:91>";
     // ---- RFC 6298 ----
@@ -248,29 +269,34 @@ rules! {
     RtoTooShort = "rto-too-short", Should, "RFC 6298 §2.4", "RFC 6298 §2.1",
         "A retransmission (SYN-ACK or data) comes no earlier than the minimum RTO (1 s) after the previous transmission.",
         "> S. 0:0(0) ack 1\n+0.2 > S. 0:0(0) ack 1";
-    /// RFC 6298 §5.5: back off the timer (RTO <- RTO * 2) on each expiry.
-    RtoNoBackoff = "rto-no-backoff", Must, "RFC 6298 §5.5", "",
+    /// RFC 6298 §5.5: back off the timer (RTO <- RTO * 2) on each expiry; RFC 9293 §3.8.2,
+    /// MUST-19: "exponential backoff of RTO".
+    RtoNoBackoff = "rto-no-backoff", Must, "RFC 6298 §5.5", "MUST-19",
         "Each retransmission interval is at least the previous one (exponential back-off).",
         "> S. 0:0(0) ack 1\n+1 > S. 0:0(0) ack 1\n+1 > S. 0:0(0) ack 1   // must be +2";
     // ---- Header ----
-    /// RFC 9293 §3.1 (Rsrvd: must be zero in generated segments).
+    /// RFC 9293 §3.1 (Rsrvd: must be zero in generated segments). No Appendix B id: the
+    /// sentence is lower-case (MUST-2 is the checksum, not the reserved bits).
     ReservedBitsSet = "reserved-bits-set", Must, "RFC 9293 §3.1", "",
         "The reserved header bits are zero.",
         "> S.r4 0:0(0) ack 1";
-    /// RFC 9293 §3.1: the sender computes the checksum (MUST-2).
+    /// RFC 9293 §3.1, MUST-2: "The sender MUST generate it".
     BadChecksum = "bad-checksum", Must, "RFC 9293 §3.1", "MUST-2",
         "Every segment carries a valid TCP checksum.",
         "> S. 0:0(0) ack 1   // checksum 0xdead, should be 0x1c2f";
-    /// RFC 9293 §3.1: a segment with a bad checksum is discarded (MUST-3): never answered as a SYN, never its data acknowledged.
+    /// RFC 9293 §3.1, MUST-3 ("the receiver MUST check it"): a segment with a bad checksum is
+    /// discarded: never answered as a SYN, never its data acknowledged.
     BadChecksumAccepted = "bad-checksum-accepted", Must, "RFC 9293 §3.1", "MUST-3",
         "A segment with a bad checksum is discarded: no SYN-ACK for such a SYN, no ACK for its data.",
         "< P. 1:11(10) ack 1   // bad checksum\n> . 1:1(0) ack 11";
     // ---- Close ----
-    /// RFC 9293 §3.6.1 / §3.10.7.4: a connection lingers in TIME-WAIT for 2×MSL (MUST-13).
+    /// RFC 9293 §3.6.1, MUST-13: an actively closed connection "MUST linger in the TIME-WAIT state
+    /// for a time 2xMSL".
     TimeWaitTooShort = "time-wait-too-short", Must, "RFC 9293 §3.6.1", "MUST-13",
         "TIME-WAIT lasts 2×MSL (240 s): until then an old-tuple segment draws an ACK, not a RST.",
         "// target closed first, now in TIME-WAIT\n+30 < . 2:2(0) ack 2\n> R 2:2(0)";
     /// RFC 9293 §3.10.7.4 (TIME-WAIT: only a retransmitted FIN can arrive; acknowledge it).
+    /// No Appendix B id.
     TimeWaitSends = "time-wait-sends", Must, "RFC 9293 §3.10.7.4", "",
         "In TIME-WAIT the target sends only ACKs (and RSTs): no data, SYN or FIN.",
         "// TIME-WAIT\n> P. 2:12(10) ack 2";
@@ -390,6 +416,37 @@ mod tests {
                 format!("\"{}\"", r.name)
             );
         }
+    }
+
+    /// Each requirement is a comma-separated list of RFC 9293 Appendix B ids
+    /// (`MUST-15, MUST-16`) or one companion-RFC section (`RFC 7323 §2.2`),
+    /// never some other RFC 9293 section (that belongs in `section`).
+    #[test]
+    fn requirements_are_appendix_b_ids_or_companion_rfc_sections() {
+        let appendix_b_id = |id: &str| {
+            ["MUST-", "SHLD-", "MAY-", "REC-"].iter().any(|p| {
+                id.strip_prefix(p)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        };
+        for r in rules() {
+            let req = r.requirement;
+            if req.is_empty() {
+                assert!(r.section.starts_with("RFC 9293 "), "{}", r.name);
+                continue;
+            }
+            let ok = req.split(", ").all(appendix_b_id)
+                || ["RFC 5961 §", "RFC 7323 §", "RFC 2018 §", "RFC 6298 §"]
+                    .iter()
+                    .any(|p| req.starts_with(p));
+            assert!(ok, "{}: requirement `{req}`", r.name);
+        }
+        assert_eq!(
+            RuleId::SegmentExceedsMss.info().requirement,
+            "MUST-15, MUST-16"
+        );
+        assert_eq!(RuleId::MssMissing.info().requirement, "SHLD-5");
+        assert_eq!(RuleId::RtoNoBackoff.info().requirement, "MUST-19");
     }
 
     #[test]
