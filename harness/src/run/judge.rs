@@ -2,8 +2,9 @@
 //! from production or from Wireshark. Every TCP connection to or from the
 //! stack under test becomes one [`CaseReport`], judged like a run.
 
-use super::event::{CaseReport, Dir, Entry, EntryKind, Outcome, Violation};
+use super::event::{CaseReport, Dir, Entry, EntryKind, Outcome};
 use super::mapping::Mapping;
+use super::runner::{verdict, violation};
 use super::scriptform::{script_line, Sender};
 use crate::oracle::{Direction, Oracle, Profile, TargetModel};
 use crate::wire::{Segment, SeqNumber};
@@ -125,15 +126,7 @@ pub fn judge_packets(
             if from_target && !opts.ignore_checksums {
                 findings.extend(oracle.on_target_checksum(*at, checksum_ok, "in the capture"));
             }
-            violations.extend(findings.into_iter().map(|f| Violation {
-                rule: f.rule.name().to_string(),
-                level: f.level.to_string(),
-                section: f.section.to_string(),
-                requirement: f.requirement.to_string(),
-                message: f.message,
-                deviation: f.deviation,
-                entry: Some(entry),
-            }));
+            violations.extend(findings.into_iter().map(|f| violation(f, Some(entry))));
             let sender = if from_target {
                 Sender::Target
             } else {
@@ -152,37 +145,10 @@ pub fn judge_packets(
             });
         }
         let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
-        for f in oracle.on_time(end) {
-            violations.push(Violation {
-                rule: f.rule.name().to_string(),
-                level: f.level.to_string(),
-                section: f.section.to_string(),
-                requirement: f.requirement.to_string(),
-                message: f.message,
-                deviation: f.deviation,
-                entry: None,
-            });
-        }
-        let must = violations
-            .iter()
-            .find(|v| v.level == "MUST" && v.deviation.is_none());
-        let (outcome, reason) = match must {
-            Some(v) => (
-                Outcome::Fail,
-                Some(format!(
-                    "{} ({}): {}",
-                    v.rule,
-                    super::runner::cite(v),
-                    v.message
-                )),
-            ),
-            None => match violations.iter().find(|v| v.deviation.is_some()) {
-                Some(v) => (
-                    Outcome::Deviation,
-                    Some(format!("{}: {}", v.rule, v.message)),
-                ),
-                None => (Outcome::Pass, None),
-            },
+        violations.extend(oracle.on_time(end).into_iter().map(|f| violation(f, None)));
+        let (outcome, reason) = match verdict(&[], &violations) {
+            Some((o, r)) => (o, Some(r)),
+            None => (Outcome::Pass, None),
         };
         reports.push(CaseReport {
             id: format!("{name}/conn{:03}-{peer_ep}", n + 1),

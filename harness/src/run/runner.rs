@@ -216,28 +216,44 @@ fn finish(report: &mut CaseReport, result: Result<(), Stop>) {
         }
         Err(Stop::Failed) | Ok(()) => {}
     }
-    let must = report
-        .violations
-        .iter()
-        .find(|v| v.level == "MUST" && v.deviation.is_none());
-    if let Some(m) = report.mismatches.first() {
-        report.outcome = Outcome::Fail;
-        report.reason = Some(match m.line {
+    if let Some((outcome, reason)) = verdict(&report.mismatches, &report.violations) {
+        report.outcome = outcome;
+        report.reason = Some(reason);
+    }
+}
+
+/// The verdict the mismatches and violations make, with its one-line
+/// reason: `None` for a pass. A mismatch fails first, then a MUST violation
+/// no profile allows; a deviation the profile allows is labelled as such.
+pub(crate) fn verdict(
+    mismatches: &[Mismatch],
+    violations: &[Violation],
+) -> Option<(Outcome, String)> {
+    if let Some(m) = mismatches.first() {
+        let reason = match m.line {
             Some(l) => format!("line {l}: {}", m.message),
             None => m.message.clone(),
-        });
-    } else if let Some(v) = must {
-        report.outcome = Outcome::Fail;
-        report.reason = Some(format!("{} ({}): {}", v.rule, cite(v), v.message));
-    } else if let Some(v) = report.violations.iter().find(|v| v.deviation.is_some()) {
-        report.outcome = Outcome::Deviation;
-        report.reason = Some(format!(
+        };
+        return Some((Outcome::Fail, reason));
+    }
+    if let Some(v) = violations
+        .iter()
+        .find(|v| v.level == "MUST" && v.deviation.is_none())
+    {
+        return Some((
+            Outcome::Fail,
+            format!("{} ({}): {}", v.rule, cite(v), v.message),
+        ));
+    }
+    violations.iter().find(|v| v.deviation.is_some()).map(|v| {
+        let reason = format!(
             "{}: {} (allowed by profile: {})",
             v.rule,
             v.message,
             v.deviation.as_deref().unwrap_or("")
-        ));
-    }
+        );
+        (Outcome::Deviation, reason)
+    })
 }
 
 struct CaseRun<'a> {
@@ -783,7 +799,7 @@ pub fn cite(v: &Violation) -> String {
 }
 
 /// An oracle finding as the report carries it.
-fn violation(f: Finding, entry: Option<usize>) -> Violation {
+pub(crate) fn violation(f: Finding, entry: Option<usize>) -> Violation {
     Violation {
         rule: f.rule.name().to_string(),
         level: f.level.to_string(),
