@@ -42,6 +42,11 @@ fn is_requirement(id: &str) -> bool {
     })
 }
 
+/// The requirements a violation cites: `MUST-15, MUST-16` is two rows.
+fn requirements(cited: &str) -> impl Iterator<Item = &str> {
+    cited.split(',').map(str::trim).filter(|r| !r.is_empty())
+}
+
 /// What a requirement looks like on one target.
 fn requirement_cell(req: &str, cases: &[&CaseReport]) -> String {
     let mut failed = BTreeSet::new();
@@ -52,7 +57,7 @@ fn requirement_cell(req: &str, cases: &[&CaseReport]) -> String {
         let violations: Vec<_> = c
             .violations
             .iter()
-            .filter(|v| v.requirement == req)
+            .filter(|v| requirements(&v.requirement).any(|r| r == req))
             .collect();
         let covers = c.covers.iter().any(|x| x == req);
         if violations
@@ -186,9 +191,11 @@ pub fn matrix(rows: &[(String, Vec<CaseReport>)]) -> String {
     for (_, cases) in rows {
         for c in cases {
             for v in &c.violations {
-                reqs.entry(v.requirement.clone())
-                    .or_default()
-                    .insert(v.section.clone());
+                for r in requirements(&v.requirement) {
+                    reqs.entry(r.to_string())
+                        .or_default()
+                        .insert(v.section.clone());
+                }
             }
             for cov in c.covers.iter().filter(|x| is_requirement(x)) {
                 reqs.entry(cov.clone()).or_default();
