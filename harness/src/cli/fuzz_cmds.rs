@@ -52,6 +52,10 @@ pub struct DiffArgs {
     /// Compare these fuzz inputs (sequence_embedded format) instead of cases.
     #[arg(long, value_name = "FILE")]
     pub input: Vec<PathBuf>,
+    /// Compare the advertised windows too (left out by default: each stack
+    /// picks its own).
+    #[arg(long)]
+    pub windows: bool,
     /// Seed for ISNs and ports (the same on both targets).
     #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
     pub seed: u64,
@@ -190,7 +194,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
             if [ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
                 continue;
             }
-            differences.extend(fuzzing::diff_reports(&ra, &rb));
+            differences.extend(fuzzing::diff_reports(&ra, &rb, args.windows));
         }
     }
     println!("a = {}, b = {}", a.name(), b.name());

@@ -80,12 +80,81 @@ fn labels(r: &CaseReport, entry: Option<usize>) -> Vec<String> {
         .collect()
 }
 
-/// Compares two runs of the same case, segment by segment.
-pub fn diff_reports(a: &CaseReport, b: &CaseReport) -> Vec<Difference> {
-    let (oa, ob) = (outs(a), outs(b));
+/// A script line without its `win N` field: each stack picks its own
+/// receive window, which is seldom the difference worth a look.
+pub fn without_window(line: &str) -> String {
     let mut out = Vec::new();
-    for i in 0..oa.len().max(ob.len()) {
-        let (ea, eb) = (oa.get(i), ob.get(i));
+    let mut words = line.split(' ');
+    while let Some(w) = words.next() {
+        if w == "win" {
+            words.next();
+        } else {
+            out.push(w);
+        }
+    }
+    out.join(" ")
+}
+
+/// Aligns two line lists on their longest common subsequence: every pair
+/// is `(Some(i), Some(j))` for a common line or a replacement, or one-sided
+/// for a line only one target sent.
+pub fn align(a: &[String], b: &[String]) -> Vec<(Option<usize>, Option<usize>)> {
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: LCS length of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+    let flush = |out: &mut Vec<_>, oa: &mut Vec<usize>, ob: &mut Vec<usize>| {
+        for k in 0..oa.len().max(ob.len()) {
+            out.push((oa.get(k).copied(), ob.get(k).copied()));
+        }
+        oa.clear();
+        ob.clear();
+    };
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            flush(&mut out, &mut only_a, &mut only_b);
+            out.push((Some(i), Some(j)));
+            i += 1;
+            j += 1;
+        } else if j == m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
+            only_a.push(i);
+            i += 1;
+        } else {
+            only_b.push(j);
+            j += 1;
+        }
+    }
+    flush(&mut out, &mut only_a, &mut only_b);
+    out
+}
+
+/// Compares two runs of the same case: the target segments aligned as a
+/// line diff (so one extra segment is one difference, not a cascade), each
+/// difference labelled with the oracle findings on either side's segment.
+/// With `windows: false` the `win N` fields are left out of the comparison.
+pub fn diff_reports(a: &CaseReport, b: &CaseReport, windows: bool) -> Vec<Difference> {
+    let norm = |o: Vec<(usize, String)>| -> Vec<(usize, String)> {
+        o.into_iter()
+            .map(|(i, l)| (i, if windows { l } else { without_window(&l) }))
+            .collect()
+    };
+    let (oa, ob) = (norm(outs(a)), norm(outs(b)));
+    let la: Vec<String> = oa.iter().map(|e| e.1.clone()).collect();
+    let lb: Vec<String> = ob.iter().map(|e| e.1.clone()).collect();
+    let mut out = Vec::new();
+    for (ia, ib) in align(&la, &lb) {
+        let (ea, eb) = (ia.map(|i| &oa[i]), ib.map(|j| &ob[j]));
         if ea.map(|e| &e.1) == eb.map(|e| &e.1) {
             continue;
         }
@@ -93,7 +162,7 @@ pub fn diff_reports(a: &CaseReport, b: &CaseReport) -> Vec<Difference> {
         rules.extend(labels(b, eb.map(|e| e.0)));
         out.push(Difference {
             case: a.id.clone(),
-            index: i,
+            index: ia.or(ib).unwrap_or(0),
             a: ea.map(|e| e.1.clone()),
             b: eb.map(|e| e.1.clone()),
             rules,
@@ -146,7 +215,7 @@ fn fuzz_outs(
 
 /// Runs a fuzz input against two targets (each judged by its default
 /// profile: `smoltcp` for embedded, `linux` for lab) and compares what they
-/// sent. A target that cannot open a session shows as one difference.
+/// sent, aligned as in [`diff_reports`], windows left out. A target that cannot open a session shows as one difference.
 pub fn diff_sequence(data: &[u8], a: &dyn Target, b: &dyn Target) -> Vec<Difference> {
     let input = decode(data);
     let (_, isn) = session_for(&input);
@@ -163,12 +232,15 @@ pub fn diff_sequence(data: &[u8], a: &dyn Target, b: &dyn Target) -> Vec<Differe
         }
     };
     let (oa, ob) = (run(a), run(b));
+    let la: Vec<String> = oa.iter().map(|e| without_window(&e.0)).collect();
+    let lb: Vec<String> = ob.iter().map(|e| without_window(&e.0)).collect();
     let mut out = Vec::new();
-    for i in 0..oa.len().max(ob.len()) {
-        let (ea, eb) = (oa.get(i), ob.get(i));
-        if ea.map(|e| &e.0) == eb.map(|e| &e.0) {
+    for (ia, ib) in align(&la, &lb) {
+        let (ea, eb) = (ia.map(|i| &oa[i]), ib.map(|j| &ob[j]));
+        if ia.map(|i| &la[i]) == ib.map(|j| &lb[j]) {
             continue;
         }
+        let i = ia.or(ib).unwrap_or(0);
         let mut rules: Vec<String> = ea.map(|e| e.1.clone()).unwrap_or_default();
         rules.extend(eb.map(|e| e.1.clone()).unwrap_or_default());
         out.push(Difference {

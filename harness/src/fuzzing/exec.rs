@@ -15,6 +15,8 @@ use std::time::Duration;
 
 /// Session time a sequence may use, at most (waits are cut there).
 pub const MAX_SESSION_TIME: Duration = Duration::from_secs(300);
+/// A case's deadline when it names none (the runner's).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 /// Quiet period after the last operation (the runner's default settle).
 pub const SETTLE: Duration = Duration::from_millis(100);
 /// Segments from the target per sequence, at most: past it the run stops.
@@ -69,6 +71,9 @@ pub struct FuzzOutcome {
     pub steps: Vec<Step>,
     /// Operations run.
     pub ops: usize,
+    /// How long the end of the run kept listening for owed replies, at
+    /// most (a repro case's `//! deadline`, so the runner does the same).
+    pub deadline: Duration,
 }
 
 impl FuzzOutcome {
@@ -254,16 +259,32 @@ impl Driver {
         }
     }
 
-    /// The settle period (quiet for [`SETTLE`] after the last segment), then
-    /// the oracle's check of owed replies.
+    /// The end of a run, as the runner ends a case: a settle period (quiet
+    /// for [`SETTLE`] after the last segment), then listening on until every
+    /// reply the oracle still expects is due, within [`FuzzOutcome::deadline`]
+    /// (the default case deadline, or one second past the last operation).
     pub fn finish(&mut self, index: usize) -> Result<(), TargetError> {
+        let now = self.session.now();
+        let deadline = DEFAULT_DEADLINE
+            .max(Duration::from_secs(now.as_secs() + 1))
+            .min(MAX_SESSION_TIME + Duration::from_secs(1));
+        self.outcome.deadline = deadline;
         loop {
             let before = self.received;
-            let deadline = self.session.now() + SETTLE;
-            self.drain(index, deadline)?;
+            let until = self.session.now() + SETTLE;
+            self.drain(index, until)?;
             if self.received == before || self.received >= MAX_RECEIVED {
                 break;
             }
+        }
+        while let Some(owed) = self.oracle.next_deadline() {
+            let until = owed + Duration::from_millis(1);
+            if until <= self.session.now() || until > deadline || self.received >= MAX_RECEIVED {
+                break;
+            }
+            self.drain(index, until)?;
+            let late = self.oracle.on_time(self.session.now());
+            self.add(late);
         }
         let late = self.oracle.on_time(self.session.now());
         self.add(late);

@@ -29,7 +29,7 @@ pub mod seeds;
 #[cfg(test)]
 mod tests;
 
-pub use diff::{diff_reports, diff_sequence, Difference};
+pub use diff::{align, diff_reports, diff_sequence, without_window, Difference};
 pub use exec::{env_profile, profile_for, run_on, Driver, FuzzOutcome, Step};
 pub use mutate::Mutator;
 pub use ops::{decode, encode, AckAnchor, AppOp, Inject, Input, Op, OptOp, Rel, SeqAnchor};

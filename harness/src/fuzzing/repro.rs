@@ -126,7 +126,11 @@ fn render(
     let _ = writeln!(out, "//! tags: regression, fuzz");
     let _ = writeln!(out, "//! service: {}", r.input.service);
     let _ = writeln!(out, "//! profile: {profile}");
-    let deadline = (end.as_secs() + 1).clamp(30, MAX_SESSION_TIME.as_secs() + 1);
+    let deadline = if r.outcome.deadline.is_zero() {
+        (end.as_secs() + 1).clamp(30, MAX_SESSION_TIME.as_secs() + 1)
+    } else {
+        r.outcome.deadline.as_secs()
+    };
     let _ = writeln!(out, "//! deadline: {deadline}");
     let _ = writeln!(
         out,

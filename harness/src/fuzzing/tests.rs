@@ -187,3 +187,33 @@ fn mutator_is_deterministic_by_seed() {
     assert_eq!(a, b);
 }
 
+#[test]
+fn diff_alignment_reports_an_extra_segment_once_not_as_a_cascade() {
+    let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let a = l(&["S. 0:0(0) ack 1", "F. 1:42(41) ack 19", ". 43:43(0) ack 20"]);
+    let b = l(&[
+        "S. 0:0(0) ack 1",
+        ". 1:1(0) ack 19",
+        "F. 1:42(41) ack 19",
+        ". 43:43(0) ack 20",
+    ]);
+    let pairs = align(&a, &b);
+    let unmatched: Vec<_> = pairs
+        .iter()
+        .filter(|(i, j)| match (i, j) {
+            (Some(i), Some(j)) => a[*i] != b[*j],
+            _ => true,
+        })
+        .collect();
+    assert_eq!(unmatched, vec![&(None, Some(1))]);
+    let replaced = align(&l(&["R 0:0(0)"]), &l(&["R. 0:0(0) ack 1"]));
+    assert_eq!(replaced, vec![(Some(0), Some(0))]);
+}
+
+#[test]
+fn windows_are_left_out_of_normalised_lines() {
+    assert_eq!(
+        without_window("S. 0:0(0) ack 1 win 8192 <mss 1460>"),
+        "S. 0:0(0) ack 1 <mss 1460>"
+    );
+}
