@@ -465,7 +465,8 @@ impl Driver {
         }
         // A segment with a bad checksum never reaches TCP (RFC 9293 §3.1,
         // MUST-3): the oracle must not process it as received.
-        let reaches_tcp = crate::wire::checksum_valid(&bytes).unwrap_or(false);
+        // `Compute` always writes valid checksums, `Corrupt` never does.
+        let reaches_tcp = !inj.bad_checksum;
         if let Some(s) = sent.as_ref().filter(|_| reaches_tcp) {
             let findings = self.oracle.on_segment(at, oracle::Direction::ToTarget, s);
             self.push_step(Step::In {

@@ -278,9 +278,16 @@ pub struct Group {
     pub detail: String,
 }
 
-/// Replays every file in `dir` on `target` and groups them by kind, the
-/// groups in order of size (largest first).
-pub fn group(dir: &Path, target: &dyn Target, profile: &Profile) -> std::io::Result<Vec<Group>> {
+/// Replays every file in `dir` on `target` and groups them by kind: the
+/// first failing rule not in `allowed` (what made the fuzz target stop;
+/// pass the campaign's `SYNACK_FUZZ_ALLOW`), a panic site, or `broken`.
+/// Groups come largest first.
+pub fn group(
+    dir: &Path,
+    target: &dyn Target,
+    profile: &Profile,
+    allowed: &[String],
+) -> std::io::Result<Vec<Group>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
@@ -291,16 +298,18 @@ pub fn group(dir: &Path, target: &dyn Target, profile: &Profile) -> std::io::Res
         let data = std::fs::read(&path)?;
         let (kind, detail) = match repro_case(&data, target, profile.clone()) {
             Ok(r) => {
-                let detail = match (&r.panic, &r.outcome.broken, r.outcome.failure()) {
+                let fatal = super::fatal(&r.outcome, allowed);
+                let detail = match (&r.panic, &r.outcome.broken, fatal) {
                     (Some(p), _, _) => first_line(p).to_string(),
                     (_, Some(b), _) => first_line(b).to_string(),
                     (_, _, Some(f)) => first_line(&f.to_string()).to_string(),
                     _ => "no failing finding (does not reproduce)".into(),
                 };
-                let kind = if r.kind == "panic" {
-                    format!("panic: {}", panic_site(&detail))
-                } else {
-                    r.kind
+                let kind = match (&r.panic, &r.outcome.broken, fatal) {
+                    (Some(_), _, _) => format!("panic: {}", panic_site(&detail)),
+                    (_, Some(_), _) => "broken".to_string(),
+                    (_, _, Some(f)) => f.rule.name().to_string(),
+                    _ => "none".to_string(),
                 };
                 (kind, detail)
             }
