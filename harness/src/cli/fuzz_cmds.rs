@@ -29,6 +29,10 @@ pub struct ReproArgs {
     /// Oracle profile (default: SYNACK_FUZZ_PROFILE, else the target's own).
     #[arg(long, env = "SYNACK_FUZZ_PROFILE")]
     pub profile: Option<String>,
+    /// With --group: rules the campaign allowed (its SYNACK_FUZZ_ALLOW), so
+    /// each input is grouped by the finding that stopped it.
+    #[arg(long, value_delimiter = ',', env = "SYNACK_FUZZ_ALLOW")]
+    pub allow: Vec<String>,
     /// Write the case here instead of stdout (one artifact only), e.g.
     /// cases/regressions/NAME.pkt.
     #[arg(long, short, value_name = "FILE")]
@@ -125,7 +129,7 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     let target = make_target(args.target)?;
     let profile = profile_of(args.profile.as_deref(), target.as_ref())?;
     if let Some(dir) = &args.group {
-        let groups = fuzzing::group(dir, target.as_ref(), &profile)?;
+        let groups = fuzzing::group(dir, target.as_ref(), &profile, &args.allow)?;
         let total: usize = groups.iter().map(|g| g.count).sum();
         println!(
             "{total} inputs, {} distinct problems (profile {}):",
@@ -250,11 +254,12 @@ pub fn fuzz(args: FuzzArgs) -> Result<u8, CliError> {
     let (mut runs, mut found) = (0u64, 0u64);
     while started.elapsed() < Duration::from_secs(args.seconds) {
         let input = rng.mutate(&corpus);
-        let out = fuzzing::run_on(
+        let out = fuzzing::run_nth(
             target.as_ref(),
             &fuzzing::decode(&input),
             profile.clone(),
             false,
+            runs,
         )
         .map_err(target_error)?;
         runs += 1;

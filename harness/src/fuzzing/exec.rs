@@ -15,14 +15,15 @@ use std::time::Duration;
 
 /// Session time a sequence may use, at most (waits are cut there).
 pub const MAX_SESSION_TIME: Duration = Duration::from_secs(300);
+/// On a real clock (lab), waits are cut to this, and the end of a run
+/// listens this long at most: a sequence then takes seconds, not minutes.
+pub const REAL_TIME_WAIT: Duration = Duration::from_secs(1);
 /// A case's deadline when it names none (the runner's).
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 /// Quiet period after the last operation (the runner's default settle).
 pub const SETTLE: Duration = Duration::from_millis(100);
 /// Segments from the target per sequence, at most: past it the run stops.
 pub const MAX_RECEIVED: usize = 512;
-/// The target's port in fuzz sessions (the runner's).
-pub const TARGET_PORT: u16 = 8080;
 /// The harness's port in fuzz sessions.
 pub const HARNESS_PORT: u16 = 40000;
 
@@ -125,13 +126,22 @@ pub fn profile_for(target: &str) -> Profile {
     }
 }
 
-/// The session spec and harness ISN of an input.
+/// The session spec and harness ISN of an input: the service's own port
+/// (as the runner picks it), harness port [`HARNESS_PORT`], case index 0.
 pub fn session_for(input: &Input) -> (SessionSpec, SeqNumber) {
+    session_for_run(input, 0)
+}
+
+/// Like [`session_for`] for the `nth` run in one target: targets that share
+/// a stack between sessions (lab) get a fresh harness address and port per
+/// run, so no run meets an earlier run's connection (TIME-WAIT).
+pub fn session_for_run(input: &Input, nth: u64) -> (SessionSpec, SeqNumber) {
     let h = mix(u64::from(input.seed));
     let spec = SessionSpec {
         service: input.service,
-        target_port: TARGET_PORT,
-        harness_port: HARNESS_PORT,
+        target_port: input.service.port(),
+        harness_port: HARNESS_PORT.wrapping_add((nth % 20000) as u16),
+        index: (nth / 20000) as u32,
         seed: h,
         ..SessionSpec::default()
     };
@@ -240,8 +250,12 @@ impl Driver {
                 self.drain(index, now)
             }
             Op::Wait(ms) => {
-                let deadline = (self.session.now() + Duration::from_millis(u64::from(*ms)))
-                    .min(MAX_SESSION_TIME.max(self.session.now()));
+                let mut wait = Duration::from_millis(u64::from(*ms));
+                if !self.info.virtual_time {
+                    wait = wait.min(REAL_TIME_WAIT);
+                }
+                let deadline =
+                    (self.session.now() + wait).min(MAX_SESSION_TIME.max(self.session.now()));
                 self.drain(index, deadline)?;
                 let late = self.oracle.on_time(deadline);
                 self.add(late);
@@ -265,9 +279,13 @@ impl Driver {
     /// (the default case deadline, or one second past the last operation).
     pub fn finish(&mut self, index: usize) -> Result<(), TargetError> {
         let now = self.session.now();
-        let deadline = DEFAULT_DEADLINE
-            .max(Duration::from_secs(now.as_secs() + 1))
-            .min(MAX_SESSION_TIME + Duration::from_secs(1));
+        let deadline = if self.info.virtual_time {
+            DEFAULT_DEADLINE
+                .max(Duration::from_secs(now.as_secs() + 1))
+                .min(MAX_SESSION_TIME + Duration::from_secs(1))
+        } else {
+            now + REAL_TIME_WAIT
+        };
         self.outcome.deadline = deadline;
         loop {
             let before = self.received;
@@ -530,7 +548,18 @@ pub fn run_on(
     profile: Profile,
     record: bool,
 ) -> Result<FuzzOutcome, TargetError> {
-    let (spec, isn) = session_for(input);
+    run_nth(target, input, profile, record, 0)
+}
+
+/// [`run_on`] as the `nth` run on the same target (see [`session_for_run`]).
+pub fn run_nth(
+    target: &dyn crate::target::Target,
+    input: &Input,
+    profile: Profile,
+    record: bool,
+    nth: u64,
+) -> Result<FuzzOutcome, TargetError> {
+    let (spec, isn) = session_for_run(input, nth);
     let session = target.open(&spec)?;
     Ok(Driver::new(session, input.service, isn, profile, record).run(&input.ops))
 }

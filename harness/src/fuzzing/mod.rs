@@ -30,7 +30,7 @@ pub mod seeds;
 mod tests;
 
 pub use diff::{align, diff_reports, diff_sequence, without_window, Difference};
-pub use exec::{env_profile, profile_for, run_on, Driver, FuzzOutcome, Step};
+pub use exec::{env_profile, profile_for, run_nth, run_on, Driver, FuzzOutcome, Step};
 pub use mutate::Mutator;
 pub use ops::{decode, encode, AckAnchor, AppOp, Inject, Input, Op, OptOp, Rel, SeqAnchor};
 pub use repro::{group, repro_case, Group, Repro};
