@@ -217,3 +217,59 @@ fn windows_are_left_out_of_normalised_lines() {
         "S. 0:0(0) ack 1 <mss 1460>"
     );
 }
+
+#[test]
+fn allow_list_decides_which_failures_stop_the_fuzz_target() {
+    use crate::oracle::{Finding, RuleId};
+    let mut out = FuzzOutcome::default();
+    out.findings
+        .push((0, Finding::new(RuleId::RstClosedNumbers, "x".into())));
+    assert_eq!(
+        fatal(&out, &[]).map(|f| f.rule),
+        Some(RuleId::RstClosedNumbers)
+    );
+    assert!(fatal(&out, &["rst-closed-numbers".to_string()]).is_none());
+    assert!(fatal(&out, &["*".to_string()]).is_none());
+    out.findings
+        .push((1, Finding::new(RuleId::BadChecksum, "y".into())));
+    assert_eq!(
+        fatal(&out, &["rst-closed-numbers".to_string()]).map(|f| f.rule),
+        Some(RuleId::BadChecksum)
+    );
+}
+
+#[test]
+fn corrupt_checksum_segments_are_left_out_only_when_asked() {
+    let mut ops = handshake_ops();
+    if let Op::Inject(syn) = &mut ops[0] {
+        syn.bad_checksum = true;
+    }
+    let input = Input {
+        service: Service::Echo,
+        seed: 0,
+        ops,
+    };
+    let (spec, isn) = exec::session_for(&input);
+    let open = || Embedded::new().open(&spec).expect("opens");
+    let kept = Driver::new(open(), input.service, isn, Profile::smoltcp(), true).run(&input.ops);
+    let skipped = Driver::new(open(), input.service, isn, Profile::smoltcp(), true)
+        .skip_bad_checksums()
+        .run(&input.ops);
+    let ins = |o: &FuzzOutcome| {
+        o.steps
+            .iter()
+            .filter(|s| matches!(s, Step::In { .. }))
+            .count()
+    };
+    assert_eq!(ins(&kept), 2);
+    assert_eq!(ins(&skipped), 1);
+    // smoltcp (not built for fuzzing) drops the corrupt SYN: no SYN-ACK either way.
+    let synacks = |o: &FuzzOutcome| {
+        o.steps
+            .iter()
+            .filter(|s| matches!(s, Step::Out { segment: Some(seg), .. } if seg.flags.syn()))
+            .count()
+    };
+    assert_eq!(synacks(&kept), 0);
+    assert_eq!(synacks(&skipped), 0);
+}
