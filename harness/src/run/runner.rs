@@ -54,6 +54,17 @@ impl Default for RunOptions {
     }
 }
 
+/// The time resolution of normalised transcripts: 10 ms on a virtual clock
+/// (exact there); 100 ms on a real one, where kernel timers and scheduling
+/// make a reply late by some milliseconds, never early.
+pub fn resolution(virtual_time: bool) -> Duration {
+    if virtual_time {
+        Duration::from_millis(10)
+    } else {
+        Duration::from_millis(100)
+    }
+}
+
 /// SplitMix64: a small, good mixing function for deriving per-case values.
 pub fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -135,7 +146,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         virtual_time: false,
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
-        resolution: Duration::from_millis(10),
+        resolution: resolution(true),
     };
     if let Some(why) = &case.meta.unsupported {
         report.outcome = Outcome::Unsupported;
@@ -178,6 +189,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     report.target_addr = info.target.to_string();
     report.harness_addr = info.harness.to_string();
     report.virtual_time = info.virtual_time;
+    report.resolution = resolution(info.virtual_time);
     let mut run = CaseRun {
         case,
         opts,
