@@ -65,24 +65,20 @@ fn embedded_transcripts() {
     check_snapshots("embedded", &reports);
 }
 
+/// The lab's transcripts, and `reports/MATRIX.md` (which needs both
+/// targets), from one run of the suite on the kernel: one lab at a time, so
+/// real-time cases do not compete for the CPU with another lab run.
 #[test]
-fn lab_transcripts() {
+fn lab_transcripts_and_the_conformance_matrix() {
     let Some(lab) = lab() else { return };
-    let reports = run_suite(&lab, "linux");
-    check_snapshots("lab", &reports);
-}
-
-/// `reports/MATRIX.md` is what `synack report matrix` writes; it needs
-/// both targets, so it is checked where the lab runs.
-#[test]
-fn the_conformance_matrix_is_current() {
-    let Some(lab) = lab() else { return };
+    let lab_reports = run_suite(&lab, "linux");
+    check_snapshots("lab", &lab_reports);
     let rows = vec![
         (
             "embedded".to_string(),
             run_suite(&synack::target::embedded::Embedded::new(), "smoltcp"),
         ),
-        ("lab".to_string(), run_suite(&lab, "linux")),
+        ("lab".to_string(), lab_reports),
     ];
     let fresh = synack::report::matrix(&rows);
     let path = root().join("reports/MATRIX.md");
