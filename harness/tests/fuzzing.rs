@@ -182,7 +182,7 @@ fn group_lists_one_example_per_kind() {
     for (name, bytes) in &seeds {
         std::fs::write(dir.join(name), bytes).expect("write");
     }
-    let groups = fuzzing::group(&dir, &Embedded::new(), &Profile::rfc9293()).expect("reads");
+    let groups = fuzzing::group(&dir, &Embedded::new(), &Profile::rfc9293(), &[]).expect("reads");
     let total: usize = groups.iter().map(|g| g.count).sum();
     assert_eq!(total, seeds.len());
     let kinds: BTreeSet<_> = groups.iter().map(|g| g.kind.clone()).collect();

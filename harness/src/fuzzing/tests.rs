@@ -273,3 +273,4 @@ fn corrupt_checksum_segments_are_left_out_only_when_asked() {
     assert_eq!(synacks(&kept), 0);
     assert_eq!(synacks(&skipped), 0);
 }
+
