@@ -55,6 +55,15 @@ pub enum Command {
     /// Run the RFC oracle over a capture (pcap or pcapng): every TCP connection of the target.
     #[command(after_help = EXIT_CODES)]
     Judge(JudgeArgs),
+    /// Print a fuzzing finding (a libFuzzer artifact) as a case file that reproduces it;
+    /// with --group, list a directory of findings by violation kind.
+    Repro(super::fuzz_cmds::ReproArgs),
+    /// Run the same cases against two targets and list where their responses differ.
+    Diff(super::fuzz_cmds::DiffArgs),
+    /// Turn cases/ into seed corpora for the fuzz targets.
+    Seeds(super::fuzz_cmds::SeedsArgs),
+    /// Fuzz a target in-process (e.g. the lab's kernel) with the same operation lists.
+    Fuzz(super::fuzz_cmds::FuzzArgs),
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),

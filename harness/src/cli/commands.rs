@@ -15,6 +15,10 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
+        Command::Repro(args) => super::fuzz_cmds::repro(args),
+        Command::Diff(args) => super::fuzz_cmds::diff(args),
+        Command::Seeds(args) => super::fuzz_cmds::seeds(args),
+        Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod commands;
+mod fuzz_cmds;
 
 pub use args::Cli;
 
