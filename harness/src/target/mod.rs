@@ -23,7 +23,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// The address family a case runs over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum IpFamily {
     #[default]
     V4,
@@ -194,7 +196,16 @@ pub mod addr {
     /// The harness IPv6 address for case `index`.
     pub fn harness_v6(index: u32) -> Ipv6Addr {
         let s = HARNESS_V6_NET.segments();
-        Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, (index >> 16) as u16, (index & 0xffff) as u16 + 1)
+        Ipv6Addr::new(
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            0,
+            0,
+            (index >> 16) as u16,
+            (index & 0xffff) as u16 + 1,
+        )
     }
 }
 

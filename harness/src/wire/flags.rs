@@ -129,7 +129,10 @@ mod tests {
     fn displays_like_tcpdump() {
         assert_eq!((TcpFlags::SYN | TcpFlags::ACK).to_string(), "S.");
         assert_eq!((TcpFlags::RST | TcpFlags::ACK).to_string(), "R.");
-        assert_eq!((TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK).to_string(), "FP.");
+        assert_eq!(
+            (TcpFlags::FIN | TcpFlags::PSH | TcpFlags::ACK).to_string(),
+            "FP."
+        );
         assert_eq!(TcpFlags::empty().to_string(), "none");
         assert_eq!(TcpFlags(0xA02).to_string(), "Sr5");
     }

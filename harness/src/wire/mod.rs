@@ -26,5 +26,5 @@ pub use codec::{checksum_valid, emit_options, parse, parse_options, WireError};
 pub use flags::TcpFlags;
 pub use option::TcpOption;
 pub use segment::{ChecksumPolicy, IpEnvelope, Segment};
-pub use state::TcpState;
 pub use seq::{seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, SeqNumber};
+pub use state::TcpState;

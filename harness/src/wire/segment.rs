@@ -82,7 +82,9 @@ impl IpEnvelope {
 }
 
 /// What `emit` does with the TCP checksum field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum ChecksumPolicy {
     /// Compute the correct checksum (and the IPv4 header checksum).
     #[default]
@@ -161,6 +163,8 @@ impl Segment {
         })
     }
     pub fn sack_permitted(&self) -> bool {
-        self.options.iter().any(|o| matches!(o, TcpOption::SackPermitted))
+        self.options
+            .iter()
+            .any(|o| matches!(o, TcpOption::SackPermitted))
     }
 }

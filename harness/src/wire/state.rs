@@ -89,7 +89,11 @@ impl FromStr for TcpState {
             "CLOSING" => TcpState::Closing,
             "LASTACK" => TcpState::LastAck,
             "TIMEWAIT" => TcpState::TimeWait,
-            _ => return Err(format!("unknown TCP state `{s}` (expected e.g. ESTABLISHED, CLOSE-WAIT, TIME-WAIT)")),
+            _ => {
+                return Err(format!(
+                    "unknown TCP state `{s}` (expected e.g. ESTABLISHED, CLOSE-WAIT, TIME-WAIT)"
+                ))
+            }
         })
     }
 }
