@@ -121,3 +121,23 @@ fn a_strict_profile_run_reports_the_profile_in_every_case() {
         assert_eq!(r.profile, "rfc9293");
     }
 }
+
+#[test]
+fn every_case_passes_over_ipv6() {
+    let opts = SuiteOptions {
+        run: RunOptions {
+            family: synack::target::IpFamily::V6,
+            ..RunOptions::default()
+        },
+        ..SuiteOptions::default()
+    };
+    for r in suite(&opts) {
+        assert!(
+            !r.outcome.is_failure(),
+            "{} over IPv6: {:?}",
+            r.id,
+            r.reason
+        );
+        assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+    }
+}

@@ -124,6 +124,9 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve: Option<String>,
+    /// Run the cases over IPv6 (2001:db8::/32 documentation addresses) instead of IPv4.
+    #[arg(long, help_heading = "Target")]
+    pub ipv6: bool,
     /// Lab target: the port the --serve command listens on.
     #[arg(
         long,

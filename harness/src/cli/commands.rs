@@ -116,6 +116,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             oracle_only: args.oracle_only,
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
+            family: if args.ipv6 {
+                crate::target::IpFamily::V6
+            } else {
+                crate::target::IpFamily::V4
+            },
             ..run::RunOptions::default()
         },
         jobs: args.jobs,
