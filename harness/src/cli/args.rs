@@ -124,6 +124,9 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve: Option<String>,
+    /// At most this many injected packets per second on a real-time target (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = crate::run::runner::DEFAULT_MAX_PPS, help_heading = "Target")]
+    pub max_pps: u32,
     /// Run the cases over IPv6 (2001:db8::/32 documentation addresses) instead of IPv4.
     #[arg(long, help_heading = "Target")]
     pub ipv6: bool,

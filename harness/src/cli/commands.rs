@@ -116,6 +116,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             oracle_only: args.oracle_only,
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
+            max_pps: args.max_pps,
             family: if args.ipv6 {
                 crate::target::IpFamily::V6
             } else {

@@ -38,6 +38,9 @@ pub struct RunOptions {
     /// `--serve`: cases of the `http` service go to this port, where a
     /// server command runs instead of the built-in service.
     pub serve_port: Option<u16>,
+    /// At most this many injected packets per second on a real-time
+    /// target, so a mistake is never a flood (`--max-pps`; 0: no limit).
+    pub max_pps: u32,
 }
 
 impl Default for RunOptions {
@@ -50,9 +53,13 @@ impl Default for RunOptions {
             harness_isn: None,
             family: IpFamily::V4,
             serve_port: None,
+            max_pps: DEFAULT_MAX_PPS,
         }
     }
 }
+
+/// The default injection rate limit on real-time targets.
+pub const DEFAULT_MAX_PPS: u32 = 10_000;
 
 /// The time resolution of normalised transcripts: 10 ms on a virtual clock
 /// (exact there); 100 ms on a real one, where kernel timers and scheduling
@@ -197,6 +204,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         map: Mapping::new(isn),
         oracle,
         target_nxt: SeqNumber(0),
+        last_inject: None,
         prev: Duration::ZERO,
         transcript: Vec::new(),
         mismatches: Vec::new(),
@@ -276,6 +284,8 @@ struct CaseRun<'a> {
     oracle: Oracle,
     /// Everything the target has sent so far ends here (live): `ack *`.
     target_nxt: SeqNumber,
+    /// When the harness last injected (wall clock), for `max_pps`.
+    last_inject: Option<Instant>,
     /// The time of the previous line's event (relative times count from it).
     prev: Duration,
     transcript: Vec<Entry>,
@@ -457,6 +467,7 @@ impl CaseRun<'_> {
         let info = self.session.info().clone();
         let (seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         let bytes = seg.to_bytes(policy);
+        self.pace();
         let at = self.session.now();
         self.session.inject(&bytes)?;
         let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
@@ -483,6 +494,22 @@ impl CaseRun<'_> {
             },
         });
         Ok(())
+    }
+
+    /// Keeps injections on a real-time target at most `max_pps` a second.
+    fn pace(&mut self) {
+        if self.session.info().virtual_time || self.opts.max_pps == 0 {
+            return;
+        }
+        let gap = Duration::from_secs(1) / self.opts.max_pps;
+        if let Some(last) = self.last_inject {
+            let next = last + gap;
+            let now = Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            }
+        }
+        self.last_inject = Some(Instant::now());
     }
 
     /// Records a packet from the target, learning its ISN (and TSval base)
