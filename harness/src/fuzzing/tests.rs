@@ -273,4 +273,3 @@ fn corrupt_checksum_segments_are_left_out_only_when_asked() {
     assert_eq!(synacks(&kept), 0);
     assert_eq!(synacks(&skipped), 0);
 }
-
