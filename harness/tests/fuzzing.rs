@@ -223,3 +223,25 @@ fn diff_of_a_target_with_itself_is_empty_and_profiles_label_differences() {
 fn regressions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/regressions")
 }
+
+/// `fuzz/findings/embedded-egress-storm.input` makes smoltcp 0.14 send bare
+/// ACKs without end at one instant (after a minute of zero window, an
+/// application write and an ACK below SND.NXT with a large scaled window);
+/// it once ran the harness out of memory. A storm is now a broken session
+/// (the fuzz hang guard): reported, not a crash.
+#[test]
+fn an_egress_storm_ends_as_a_broken_session_not_an_oom() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/findings/embedded-egress-storm.input");
+    let data = std::fs::read(&path).expect("the finding is kept");
+    let start = std::time::Instant::now();
+    let outcome = synack::fuzzing::run_sequence_embedded(&data);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "bounded"
+    );
+    let why = outcome
+        .broken
+        .expect("the storm is reported as a broken session");
+    assert!(why.contains("kept sending at one instant"), "{why}");
+}

@@ -18,6 +18,11 @@ use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
+/// A stack that sends more than this many times at one instant is broken
+/// (a segment storm): the session ends with [`TargetError::Broken`] instead
+/// of growing its transmit queue without bound.
+pub const MAX_EGRESS_PER_STEP: usize = 10_000;
+
 /// Listening sockets kept on the service port at all times, so a new SYN
 /// finds a listener while earlier connections are still alive.
 pub const LISTEN_POOL: usize = 4;
@@ -126,11 +131,21 @@ impl EmbeddedSession {
         {}
         self.arrange()?;
         self.run_services();
+        let mut rounds = 0;
         while self
             .iface
             .poll_egress(ts, &mut self.device, &mut self.sockets)
             != PollResult::None
-        {}
+        {
+            rounds += 1;
+            if rounds > MAX_EGRESS_PER_STEP {
+                return Err(TargetError::Broken(format!(
+                    "smoltcp kept sending at one instant: more than {MAX_EGRESS_PER_STEP} \
+                     egress rounds at t={:?} without time passing",
+                    self.now
+                )));
+            }
+        }
         self.arrange()
     }
 
