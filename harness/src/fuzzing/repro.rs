@@ -242,13 +242,10 @@ fn render(
     out
 }
 
-/// A `<` line for `seg`. The case language spells "no flags" `none`.
+/// A `<` line for `seg` (`script_line` spells "no flags" `none`, as the
+/// case language does).
 fn harness_line(seg: &crate::wire::Segment, map: &Mapping) -> String {
-    let line = script_line(seg, Sender::Harness, map);
-    match line.strip_prefix("- ") {
-        Some(rest) => format!("none {rest}"),
-        None => line,
-    }
+    script_line(seg, Sender::Harness, map)
 }
 
 fn first_line(s: &str) -> &str {

@@ -45,9 +45,10 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
     out
 }
 
-/// The flags as a case line writes them (`.` alone for a bare ACK).
+/// The flags as a case line writes them (`.` alone for a bare ACK, `none`
+/// for no flags at all, as the parser reads it).
 pub fn flags_text(seg: &Segment) -> String {
-    seg.flags.to_string().replace("none", "-")
+    seg.flags.to_string()
 }
 
 /// `<mss 1460,sackOK,TS val 5 ecr 0,nop,wscale 7>` in script space.

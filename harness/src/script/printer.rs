@@ -106,7 +106,12 @@ fn print_packet(p: &PacketLine) -> String {
         Direction::Expect => ">",
     });
     s.push(' ');
-    s.push_str(&value(&p.flags.node));
+    // `none` means no flags at all; with optional flags the empty exact
+    // part is written as nothing (`.?`).
+    let exact_empty = p.flags.node == Value::Exact(TcpFlags::empty());
+    if !(exact_empty && !p.flags_optional.is_empty()) {
+        s.push_str(&value(&p.flags.node));
+    }
     for (flag, c) in OPTIONAL_LETTERS {
         if p.flags_optional.contains(flag) {
             s.push(c);

@@ -597,6 +597,11 @@ fn optional_flags_parse_print_and_are_refused_on_injected_lines() {
     assert!(printed.contains("> F.P? 1:11(10)"), "{printed}");
     assert!(error("0 < F.P? 1:11(10)").contains("optional flag (`?`) is only allowed on `>` lines"));
     assert!(error("0 > FP?P 1:11(10)").contains("flag `P` given twice"));
+    // Only optional flags (found by the script_parse fuzz target).
+    let src = "0 > .? 1:1(0) ack 1\n";
+    let printed = print(&parse(src, "t.case").expect("parses"));
+    assert!(printed.contains("> .? 1:1(0) ack 1"), "{printed}");
+    crate::script::fuzz_parse_roundtrip(src.as_bytes());
 }
 
 #[test]

@@ -27,6 +27,9 @@ impl TcpFlags {
     pub const fn empty() -> TcpFlags {
         TcpFlags(0)
     }
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
     pub const fn bits(self) -> u16 {
         self.0
     }
