@@ -65,6 +65,7 @@ impl Oracle {
                             "an ACK-bearing segment (ack {}) to LISTEN port {}",
                             seg.ack, t.port
                         ),
+                        or_ack: false,
                     },
                     since: now,
                     deadline: now + grace,
@@ -92,6 +93,7 @@ impl Oracle {
                     f,
                     t.port
                 ),
+                or_ack: false,
             },
             since: now,
             deadline: now + grace,
@@ -406,7 +408,36 @@ impl Oracle {
             return;
         }
         let Some(iss) = c.iss else { return };
-        if seg.ack == iss.add(1) && !f.syn() {
+        let ack_ok = seg.ack == iss.add(1) && !f.syn();
+        if c.acceptable(seg.seq, seg.seg_len()) == Some(false) {
+            // First check: an unacceptable segment draws <SEQ=SND.NXT><ACK=RCV.NXT>
+            // and is dropped; SYN-RECEIVED stays. With a bad ACK as well, the
+            // fifth check's RST is allowed too (a stack may check the ACK first).
+            let why = format!(
+                "an unacceptable segment (seq {} len {}, RCV.NXT {}) in SYN-RECEIVED",
+                seg.seq,
+                seg.seg_len(),
+                c.rcv_nxt_text()
+            );
+            let owed = if ack_ok {
+                Owed::Ack {
+                    missing: RuleId::AckNotSent,
+                    numbers: RuleId::UnacceptableAckNumbers,
+                    why,
+                }
+            } else {
+                Owed::Rst {
+                    seq: seg.ack,
+                    ack: None,
+                    numbers: RuleId::RstListenNumbers,
+                    why,
+                    or_ack: true,
+                }
+            };
+            c.owe(owed, now, grace);
+            return;
+        }
+        if ack_ok {
             // Fifth check: SND.UNA < SEG.ACK =< SND.NXT → ESTABLISHED.
             c.state = TcpState::Established;
             c.snd_una = seg.ack;
@@ -430,6 +461,7 @@ impl Oracle {
                     ack: None,
                     numbers: RuleId::RstListenNumbers,
                     why,
+                    or_ack: false,
                 },
                 now,
                 grace,

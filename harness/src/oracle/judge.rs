@@ -120,6 +120,7 @@ impl Oracle {
                     ack,
                     numbers,
                     why,
+                    ..
                 } = o.owed
                 {
                     out.push(self.finding(numbers, wrong_rst_message(seg, seq, ack, &why)));
@@ -266,6 +267,9 @@ impl Oracle {
                     );
                 }
             }
+            // An ACK answers a segment that failed both the first and the fifth check.
+            c.owed
+                .retain(|o| !matches!(o.owed, Owed::Rst { or_ack: true, .. }));
             judge_owed_acks(c, seg, &mut report);
             if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
                 c.last_ack = Some(seg.ack);
@@ -454,6 +458,7 @@ impl Oracle {
                     ack,
                     numbers,
                     why,
+                    ..
                 } = o.owed
                 {
                     let f = self.finding(numbers, wrong_rst_message(seg, seq, ack, &why));

@@ -47,6 +47,9 @@ pub(super) enum Owed {
         /// Reported when the numbers are wrong.
         numbers: RuleId,
         why: String,
+        /// An ACK `<SEQ=SND.NXT><ACK=RCV.NXT>` instead is allowed too (a
+        /// segment that fails both the first and the fifth check of §3.10.7.4).
+        or_ack: bool,
     },
 }
 

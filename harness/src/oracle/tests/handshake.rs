@@ -625,3 +625,90 @@ fn ipv6_without_peer_mss_segments_are_limited_to_1220() {
         RuleId::SegmentExceedsMss
     );
 }
+
+#[test]
+fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
+    // smoltcp: the ACK number is right, the sequence number is past the
+    // window → ACK, and the handshake is not complete (§3.10.7.4 first check).
+    let mut t = syn_received_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: b"hello".to_vec(),
+            ..recv_tmpl()
+        },
+        RuleId::DataBeforeEstablished
+    );
+}
+
+#[test]
+fn syn_received_unacceptable_seq_without_the_ack_is_still_owed_an_ack() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(2000)), RuleId::AckNotSent);
+}
+
+#[test]
+fn syn_received_unacceptable_seq_and_ack_may_draw_rst_or_ack() {
+    // smoltcp checks the ACK first and answers <SEQ=SEG.ACK><CTL=RST>.
+    let bad = Segment {
+        seq: r(100_000),
+        ack: l(50),
+        ..send_tmpl()
+    };
+    let mut t = syn_received();
+    send!(t, bad.clone());
+    recv!(
+        t,
+        Segment {
+            seq: l(50),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+
+    let mut t = syn_received();
+    send!(t, bad.clone());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+
+    let mut t = syn_received();
+    send!(t, bad);
+    expect_rule(t.wait(ms(2000)), RuleId::RstNotSent);
+}
