@@ -34,20 +34,7 @@ impl Oracle {
         if listening && f.syn() && !f.ack() {
             // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
             self.closed.retain(|c| c.tuple != t);
-            let mut c = Conn::new(t, TcpState::SynReceived, seg.ip.src().is_ipv6());
-            c.irs = seg.seq;
-            c.syn_seqs.push(seg.seq);
-            // A SYN's data may be queued or dropped (§3.10.7.2): RCV.NXT is either.
-            c.rcv_lo = seg.seq.add(1);
-            c.rcv_hi = seg.seq.add(1 + seg.payload.len() as u32);
-            c.harness_snd_max = seg.seq.add(seg.seg_len());
-            c.harness_mss = seg.mss();
-            c.harness_ws = seg.window_scale();
-            c.harness_sack = seg.sack_permitted();
-            if let Some((tsval, _)) = seg.timestamps() {
-                c.harness_ts = true;
-                c.remember_tsval(tsval);
-            }
+            let c = Conn::from_syn(t, seg);
             self.conns.push(c);
             return;
         }
@@ -123,7 +110,7 @@ impl Oracle {
                     rule: None,
                     why: "a SYN arrived in TIME-WAIT (it may reopen the connection)".into(),
                 });
-                c.syn_seqs = vec![seg.seq];
+                c.reopen = Some(seg.clone());
                 return;
             }
             _ => {}
@@ -201,10 +188,16 @@ impl Oracle {
             // RFC 5961 §4.2 / RFC 9293 §3.10.7.4 fourth check: challenge ACK, whatever the seq.
             let why = format!("a SYN (seq {}) in {}", seg.seq, c.state);
             let in_window = acceptable == Some(true);
-            c.maybe_reset = Some(MaybeReset {
-                rule: Some(RuleId::SynInWindowResets),
-                why: why.clone(),
-            });
+            if c.maybe_reset.is_some() {
+                // The connection may be gone already (an earlier RST): this
+                // SYN may open a fresh one, and that earlier event explains it.
+                c.reopen = Some(seg.clone());
+            } else {
+                c.maybe_reset = Some(MaybeReset {
+                    rule: Some(RuleId::SynInWindowResets),
+                    why: why.clone(),
+                });
+            }
             if policy == ResetPolicy::Rfc5961 || !in_window {
                 c.owe(
                     Owed::Ack {

@@ -3,7 +3,7 @@
 
 use super::model::{at_least, Oracle};
 use super::rules::{Finding, RuleId};
-use super::tcb::{Conn, RtxClock};
+use super::tcb::{Conn, MaybeReset, RtxClock};
 use crate::wire::{Segment, SeqNumber, TcpState};
 use std::time::Duration;
 
@@ -20,23 +20,35 @@ impl Oracle {
         let tol = self.profile.timer_tolerance;
         let mut found: Vec<(RuleId, String, bool)> = Vec::new();
         let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
-        let c = &mut self.conns[i];
         let f = seg.flags;
-        if c.state == TcpState::TimeWait
-            && c.maybe_reset.is_some()
-            && f.ack()
-            && c.syn_seqs.contains(&seg.ack.sub(1))
-        {
-            // The SYN reopened the tuple: start over as a fresh passive open.
-            let syn = c.syn_seqs[0];
-            let mut fresh = Conn::new(c.tuple, TcpState::SynReceived, c.ipv6);
-            fresh.irs = syn;
-            fresh.syn_seqs.push(syn);
-            fresh.rcv_lo = syn.add(1);
-            fresh.rcv_hi = syn.add(1);
-            fresh.harness_snd_max = c.harness_snd_max;
-            *c = fresh;
+        let reopened = {
+            let c = &self.conns[i];
+            let gone = c.state == TcpState::TimeWait || c.maybe_reset.is_some();
+            match &c.reopen {
+                Some(syn) if gone && f.ack() && seg.ack == syn.seq.add(1) => Some(syn.clone()),
+                _ => None,
+            }
+        };
+        if let Some(syn) = reopened {
+            // The SYN-ACK answers a SYN that arrived after the connection may
+            // have ended: it did end, and LISTEN took the SYN (§3.10.7.2).
+            // Whatever ended it is judged now; then a fresh TCB.
+            let c = &self.conns[i];
+            if let Some(MaybeReset {
+                rule: Some(rule),
+                why,
+            }) = &c.maybe_reset
+            {
+                let msg = format!(
+                    "the connection was reset after {why} (a SYN-ACK answers a new SYN, seq {})",
+                    syn.seq
+                );
+                out.push(self.finding(*rule, msg));
+            }
+            let tuple = c.tuple;
+            self.conns[i] = Conn::from_syn(tuple, &syn);
         }
+        let c = &mut self.conns[i];
         if c.state == TcpState::SynSent && !f.ack() && Some(seg.seq) == c.iss {
             // The target's own SYN, retransmitted.
             rto_check(

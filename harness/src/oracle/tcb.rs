@@ -9,7 +9,7 @@
 //! `maybe_reset` until the target shows which way it went.
 
 use super::rules::RuleId;
-use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, SeqNumber, TcpState};
+use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpState};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -140,6 +140,10 @@ pub(super) struct Conn {
     pub time_wait_since: Option<Duration>,
 
     pub owed: Vec<Obligation>,
+    /// The latest SYN that arrived while the target may no longer have this
+    /// connection (TIME-WAIT, or `maybe_reset`): a SYN-ACK for it shows the
+    /// connection is gone and this SYN opened a fresh one (RFC 9293 §3.10.7.2).
+    pub reopen: Option<Segment>,
     /// The segment being processed may be dropped by the target without a
     /// reply (RFC 7323 §3.2): it creates no obligations.
     pub quiet: bool,
@@ -186,8 +190,28 @@ impl Conn {
             data: RtxClock::default(),
             time_wait_since: None,
             owed: Vec::new(),
+            reopen: None,
             quiet: false,
         }
+    }
+
+    /// A fresh passive open: LISTEN received `syn` (§3.10.7.2) → SYN-RECEIVED.
+    pub fn from_syn(tuple: Tuple, syn: &Segment) -> Conn {
+        let mut c = Conn::new(tuple, TcpState::SynReceived, syn.ip.src().is_ipv6());
+        c.irs = syn.seq;
+        c.syn_seqs.push(syn.seq);
+        // A SYN's data may be queued or dropped (§3.10.7.2): RCV.NXT is either.
+        c.rcv_lo = syn.seq.add(1);
+        c.rcv_hi = syn.seq.add(1 + syn.payload.len() as u32);
+        c.harness_snd_max = syn.seq.add(syn.seg_len());
+        c.harness_mss = syn.mss();
+        c.harness_ws = syn.window_scale();
+        c.harness_sack = syn.sack_permitted();
+        if let Some((tsval, _)) = syn.timestamps() {
+            c.harness_ts = true;
+            c.remember_tsval(tsval);
+        }
+        c
     }
 
     /// True once both SYNs carried Window Scale (RFC 7323 §2.2).
