@@ -34,7 +34,13 @@ impl Oracle {
         if listening && f.syn() && !f.ack() {
             // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
             self.closed.retain(|c| c.tuple != t);
-            let c = Conn::from_syn(t, seg);
+            let mut c = Conn::from_syn(t, seg);
+            if more_than_one_control(seg) {
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: format!("a {} segment (which a stack may drop) to LISTEN", f),
+                });
+            }
             self.conns.push(c);
             return;
         }
@@ -122,6 +128,15 @@ impl Oracle {
             c.last_was_rst = true;
             // RST check (RFC 5961 §3.2).
             let exact = c.rcv_lo == c.rcv_hi && seg.seq == c.rcv_lo;
+            if exact && more_than_one_control(seg) {
+                // RFC 9293 checks RST before SYN and FIN, but a stack may
+                // drop a segment with several control bits (smoltcp does).
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: format!("a {} segment at RCV.NXT (it may be dropped)", f),
+                });
+                return;
+            }
             if exact {
                 let gone = Gone::ResetByHarness(now);
                 self.drop_conn(i, gone);
@@ -179,7 +194,7 @@ impl Oracle {
         c.last_was_rst = false;
         // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped
         // silently (or accepted): follow it, but owe nothing for it.
-        c.quiet = c.ts_ok && seg.timestamps().is_none();
+        c.quiet = (c.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
         if c.state == TcpState::TimeWait {
             // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
             return;
@@ -367,6 +382,14 @@ impl Oracle {
         let f = seg.flags;
         if f.rst() {
             c.last_was_rst = true;
+            if c.rcv_nxt_possible(seg.seq) && more_than_one_control(seg) {
+                // Back to LISTEN, or dropped for its several control bits.
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: format!("a {} segment in SYN-RECEIVED (it may be dropped)", f),
+                });
+                return;
+            }
             if c.rcv_nxt_possible(seg.seq) {
                 // MUST-11: back to LISTEN.
                 self.conns.swap_remove(i);
@@ -394,6 +417,9 @@ impl Oracle {
             // A repeated SYN: the target may answer with its SYN-ACK again.
             if !c.syn_seqs.contains(&seg.seq) {
                 c.syn_seqs.push(seg.seq);
+            }
+            if c.maybe_reset.is_some() {
+                c.reopen = Some(seg.clone());
             }
             return;
         }
@@ -501,4 +527,13 @@ impl Oracle {
             }
         }
     }
+}
+
+/// True for a segment with more than one of SYN, FIN and RST. RFC 9293
+/// does not forbid them (a SYN+FIN is processed as a SYN, its FIN queued;
+/// RST is checked first), but a stack may drop them as malformed (smoltcp's
+/// parser does): the model follows the RFC and owes nothing for them.
+pub(super) fn more_than_one_control(seg: &Segment) -> bool {
+    let f = seg.flags;
+    u8::from(f.syn()) + u8::from(f.fin()) + u8::from(f.rst()) > 1
 }

@@ -76,7 +76,10 @@ impl Oracle {
                 );
             }
         } else {
-            if !c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+            if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+                // The target has this connection (it was not dropped or reset).
+                c.maybe_reset = None;
+            } else {
                 report(
                     RuleId::SynAckAcksIsn,
                     format!(

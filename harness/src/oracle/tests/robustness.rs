@@ -97,3 +97,183 @@ fn random_segments_in_both_directions_never_panic() {
         assert!(findings > 0);
     }
 }
+
+// ---- segments with several of SYN, FIN, RST: processed per RFC 9293, or dropped ----
+
+/// A SYN+FIN to LISTEN (a fuzzer's favourite).
+fn syn_fin(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        flags: SYN | FIN,
+        ..send_tmpl()
+    }
+}
+
+fn syn_ack_for(irs: SeqNumber, iss: SeqNumber) -> Segment {
+    Segment {
+        seq: iss,
+        ack: irs.add(1),
+        flags: SYN | ACK,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn listen_syn_fin_may_be_processed_as_a_syn() {
+    let mut t = listen();
+    send!(t, syn_fin(REMOTE_SEQ));
+    recv!(t, syn_ack_for(REMOTE_SEQ, LOCAL_SEQ));
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}
+
+#[test]
+fn listen_syn_fin_may_be_dropped_then_a_new_syn_opens_the_connection() {
+    // smoltcp's parser rejects SYN+FIN: it stays in LISTEN.
+    let mut t = listen();
+    send!(t, syn_fin(REMOTE_SEQ));
+    expect_none(t.wait(ms(3000)));
+    send!(
+        t,
+        Segment {
+            seq: SeqNumber(1_000_000_000),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, syn_ack_for(SeqNumber(1_000_000_000), LOCAL_SEQ));
+    send!(
+        t,
+        Segment {
+            seq: SeqNumber(1_000_000_001),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: SeqNumber(1_000_000_001),
+            payload: b"ok".to_vec(),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn listen_syn_fin_dropped_then_ack_draws_rst_from_listen() {
+    let mut t = listen();
+    send!(t, syn_fin(REMOTE_SEQ));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
+    let mut t = established();
+    send!(t, syn_fin(r(1)));
+    expect_none(t.wait(ms(3000)));
+    // An ordinary SYN is still owed a challenge ACK (the rule still fires).
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(3000)), RuleId::ChallengeAckMissing);
+}
+
+#[test]
+fn syn_received_rst_syn_at_rcv_nxt_may_be_dropped() {
+    // The campaign's `data-before-established`: smoltcp drops RST+SYN+FIN,
+    // and the handshake then completes.
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: SYN | FIN | RST | ACK,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: b"ok".to_vec(),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_rst_fin_at_rcv_nxt_may_reset_or_be_dropped() {
+    let seg = Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: RST | FIN | ACK,
+        ..send_tmpl()
+    };
+    // Dropped: the connection lives.
+    let mut t = established();
+    send!(t, seg.clone());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: b"ok".to_vec(),
+            ..recv_tmpl()
+        }
+    );
+    // Reset: a later segment draws a RST.
+    let mut t = established();
+    send!(t, seg);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: b"x".to_vec(),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+}
