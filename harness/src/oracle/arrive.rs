@@ -468,19 +468,22 @@ impl Oracle {
             c.data = Default::default();
             self.arrive_text(i, now, seg, false);
         } else {
-            // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>.
+            // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>. After
+            // the application closed, the target may be in FIN-WAIT-1 (§3.10.4),
+            // where an ACK of unsent data draws an ACK instead.
             let why = format!(
                 "an unacceptable ACK (ack {}, expected {}) in SYN-RECEIVED",
                 seg.ack,
                 iss.add(1)
             );
+            let or_ack = c.app_closed;
             c.owe(
                 Owed::Rst {
                     seq: seg.ack,
                     ack: None,
                     numbers: RuleId::RstListenNumbers,
                     why,
-                    or_ack: false,
+                    or_ack,
                 },
                 now,
                 grace,

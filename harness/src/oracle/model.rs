@@ -72,6 +72,9 @@ impl Oracle {
     /// RST or FIN that follows expected rather than merely allowed.
     pub fn on_app(&mut self, _now: Duration, peer: SocketAddr, ev: AppEvent) {
         if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
+            if matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
+                c.app_closed = true;
+            }
             if matches!(ev, AppEvent::Abort) {
                 // The RST that follows ends the connection; nothing is owed after it.
                 c.owed.retain(|o| !matches!(o.owed, Owed::AckData { .. }));

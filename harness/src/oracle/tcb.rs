@@ -144,6 +144,9 @@ pub(super) struct Conn {
     /// connection (TIME-WAIT, or `maybe_reset`): a SYN-ACK for it shows the
     /// connection is gone and this SYN opened a fresh one (RFC 9293 §3.10.7.2).
     pub reopen: Option<Segment>,
+    /// The target's application closed (or shut down writing): from
+    /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
+    pub app_closed: bool,
     /// The segment being processed may be dropped by the target without a
     /// reply (RFC 7323 §3.2): it creates no obligations.
     pub quiet: bool,
@@ -191,6 +194,7 @@ impl Conn {
             time_wait_since: None,
             owed: Vec::new(),
             reopen: None,
+            app_closed: false,
             quiet: false,
         }
     }

@@ -712,3 +712,31 @@ fn syn_received_unacceptable_seq_and_ack_may_draw_rst_or_ack() {
     send!(t, bad);
     expect_rule(t.wait(ms(2000)), RuleId::RstNotSent);
 }
+
+#[test]
+fn syn_received_after_app_close_an_unacceptable_ack_may_draw_an_ack() {
+    // The campaign's `data-after-fin`: smoltcp's close() in SYN-RECEIVED
+    // enters FIN-WAIT-1 (RFC 9293 §3.10.4), where an ACK of unsent data
+    // draws an ACK, not the SYN-RECEIVED RST.
+    let bad = Segment {
+        seq: r(1),
+        ack: l(42),
+        ..send_tmpl()
+    };
+    let mut t = syn_received();
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    send!(t, bad.clone());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+    // Without the close, the RST is owed.
+    let mut t = syn_received();
+    send!(t, bad);
+    expect_rule(t.wait(ms(2000)), RuleId::RstNotSent);
+}
