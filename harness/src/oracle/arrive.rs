@@ -6,7 +6,8 @@ use super::model::{Oracle, ACK_DELAY_MAX};
 use super::profile::ResetPolicy;
 use super::rules::{Finding, RuleId};
 use super::tcb::{Conn, Gone, MaybeReset, Owed, Tuple};
-use crate::wire::{seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpState};
+use crate::wire::option::kind;
+use crate::wire::{seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
 use std::time::Duration;
 
 impl Oracle {
@@ -539,4 +540,29 @@ impl Oracle {
 pub(super) fn more_than_one_control(seg: &Segment) -> bool {
     let f = seg.flags;
     u8::from(f.syn()) + u8::from(f.fin()) + u8::from(f.rst()) > 1
+}
+
+/// True for a segment the target may drop without processing it: RFC 9293
+/// §3.1 (MUST-7) asks a TCP to be prepared for an illegal option length and
+/// suggests resetting the connection, so dropping the segment (smoltcp's
+/// parser does) or processing it both conform. Illegal are a length byte of
+/// 0 or 1 or one past the header ([`TcpOption::Malformed`]), a length other
+/// than its own for MSS, Window Scale, SACK-permitted, SACK or Timestamps
+/// (parsed as [`TcpOption::Unknown`] of that kind), and a data offset below
+/// 5 or other than the option bytes (a header the target reads otherwise).
+/// The model forks on such a segment (see `model.rs`).
+pub(super) fn droppable(seg: &Segment) -> bool {
+    let bad_option = seg.options.iter().any(|o| match o {
+        TcpOption::Malformed(_) => true,
+        TcpOption::Unknown { kind: k, .. } => matches!(
+            *k,
+            kind::MSS | kind::WINDOW_SCALE | kind::SACK_PERMITTED | kind::SACK | kind::TIMESTAMPS
+        ),
+        _ => false,
+    });
+    let bad_offset = seg.data_offset.is_some_and(|d| {
+        let options: usize = seg.options.iter().map(TcpOption::wire_len).sum();
+        d < 5 || usize::from(d) * 4 != 20 + options
+    });
+    bad_option || bad_offset
 }

@@ -25,6 +25,12 @@
 //! states until the target shows which). A [`Profile`] turns a known
 //! difference into a finding with `deviation: Some(reason)`.
 //!
+//! A segment the target may legitimately drop, one with an illegal option
+//! length (RFC 9293 §3.1, MUST-7: drop it or reset), forks the model into
+//! "processed" and "dropped" branches; what the target sends next decides
+//! between them (see `model.rs`), so both behaviours pass while a violation
+//! in every branch is still reported.
+//!
 //! Only `crate::wire` is imported: the oracle could be its own crate.
 //!
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`

@@ -1,6 +1,22 @@
 //! The [`Oracle`]: connection table, the public entry points, obligation
 //! deadlines. Segment processing lives in `arrive.rs` (what the target
 //! receives) and `judge.rs` (what it sends).
+//!
+//! # Branches: segments the target may drop
+//!
+//! A segment the target may legitimately drop (an illegal option length,
+//! RFC 9293 §3.1 MUST-7; see `arrive::droppable`) forks the model: one
+//! branch processes it per RFC 9293 (and owes what it draws), the other
+//! is the model before it, as if it never arrived. Every later event goes
+//! to every branch; what the target then sends, or fails to send in time,
+//! contradicts a branch when that branch finds a violation in it. After
+//! each event only the branches with the fewest violations live on, and the
+//! findings returned are those of the first of them (the main one). A
+//! target that processes the segment, and one that drops it, both pass;
+//! a violation in every branch is still reported. At most
+//! `MAX_BRANCHES` (4) live at once: past it, the branches in which every
+//! such segment was processed, and in which every one was dropped, are
+//! kept first.
 
 use super::profile::Profile;
 use super::rules::{Finding, RuleId};
@@ -21,7 +37,13 @@ pub struct Oracle {
     pub(super) closed: Vec<Closed>,
     /// Segments the harness sent with bad checksums (most recent last).
     pub(super) corrupt: Vec<Corrupt>,
+    /// Other models the target's behaviour may still match (see the module
+    /// docs); they have no branches of their own.
+    alts: Vec<Oracle>,
 }
+
+/// How many models (the main one included) the oracle keeps at most.
+pub(super) const MAX_BRANCHES: usize = 4;
 
 /// A segment with a bad checksum that the target must have discarded.
 #[derive(Clone, Copy, Debug)]
@@ -46,7 +68,14 @@ impl Oracle {
             conns: Vec::new(),
             closed: Vec::new(),
             corrupt: Vec::new(),
+            alts: Vec::new(),
         }
+    }
+
+    /// How many models are alive (1 unless a droppable segment forked it).
+    #[cfg(test)]
+    pub(super) fn branch_count(&self) -> usize {
+        1 + self.alts.len()
     }
 
     pub fn profile(&self) -> &Profile {
@@ -58,19 +87,96 @@ impl Oracle {
     /// Either direction may also return findings about replies the target
     /// owed and did not send in time.
     pub fn on_segment(&mut self, now: Duration, dir: Direction, seg: &Segment) -> Vec<Finding> {
-        let mut out = Vec::new();
-        self.expire(now, &mut out);
-        match dir {
-            Direction::ToTarget => self.arrive(now, seg, &mut out),
-            Direction::FromTarget => self.judge(now, seg, &mut out),
+        let fork = dir == Direction::ToTarget
+            && seg.ip.dst() == self.target.addr
+            && super::arrive::droppable(seg);
+        self.branched(now, fork, |o| {
+            let mut out = Vec::new();
+            o.expire(now, &mut out);
+            match dir {
+                Direction::ToTarget => o.arrive(now, seg, &mut out),
+                Direction::FromTarget => o.judge(now, seg, &mut out),
+            }
+            out
+        })
+    }
+
+    /// Runs `step` on every branch (after forking each when `fork`: the
+    /// copy that did not see the segment only lets time pass), keeps the
+    /// branches with the fewest violations and returns the main one's
+    /// findings. See the module docs.
+    fn branched(
+        &mut self,
+        now: Duration,
+        fork: bool,
+        mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
+    ) -> Vec<Finding> {
+        let alts = std::mem::take(&mut self.alts);
+        let dropped: Vec<Oracle> = if fork {
+            std::iter::once(self.clone())
+                .chain(alts.iter().cloned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let main_out = step(self);
+        let mut rest: Vec<(Oracle, Vec<Finding>)> = alts
+            .into_iter()
+            .map(|mut a| {
+                let out = step(&mut a);
+                (a, out)
+            })
+            .collect();
+        for mut d in dropped {
+            let mut out = Vec::new();
+            d.expire(now, &mut out);
+            rest.push((d, out));
         }
+        if rest.len() >= MAX_BRANCHES {
+            // Keep the all-processed branches (first) and the all-dropped one (last).
+            let last = rest.pop();
+            rest.truncate(MAX_BRANCHES - 2);
+            rest.extend(last);
+        }
+        if rest.is_empty() {
+            return main_out;
+        }
+        let score = |f: &[Finding]| (f.iter().filter(|f| f.deviation.is_none()).count(), f.len());
+        let best = rest
+            .iter()
+            .map(|(_, f)| score(f))
+            .chain([score(&main_out)])
+            .min()
+            .unwrap_or_default();
+        rest.retain(|(_, f)| score(f) == best);
+        let out = if score(&main_out) == best {
+            main_out
+        } else {
+            // The target contradicted the main branch: the first survivor takes over.
+            let (first, out) = rest.remove(0);
+            *self = first;
+            out
+        };
+        self.alts = rest.into_iter().map(|(a, _)| a).collect();
         out
+    }
+
+    /// Applies `f` to every branch.
+    fn each_branch(&mut self, mut f: impl FnMut(&mut Oracle)) {
+        f(self);
+        for a in &mut self.alts {
+            f(a);
+        }
     }
 
     /// An application event on the target's side. The oracle never requires
     /// one (built-in services act on their own); `Abort` and `Close` make the
     /// RST or FIN that follows expected rather than merely allowed.
     pub fn on_app(&mut self, _now: Duration, peer: SocketAddr, ev: AppEvent) {
+        self.each_branch(|o| o.app(peer, ev));
+    }
+
+    fn app(&mut self, peer: SocketAddr, ev: AppEvent) {
         if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
             if matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
                 c.app_closed = true;
@@ -85,9 +191,11 @@ impl Oracle {
     /// Time passed with no segment: reports replies the target owed and
     /// did not send within the profile's grace time.
     pub fn on_time(&mut self, now: Duration) -> Vec<Finding> {
-        let mut out = Vec::new();
-        self.expire(now, &mut out);
-        out
+        self.branched(now, false, |o| {
+            let mut out = Vec::new();
+            o.expire(now, &mut out);
+            out
+        })
     }
 
     /// The earliest session time after which [`Oracle::on_time`] may report
@@ -95,11 +203,14 @@ impl Oracle {
     /// outstanding. A runner on a virtual clock should keep receiving until
     /// just past it before ending a case, so that a missing reply is judged.
     pub fn next_deadline(&self) -> Option<Duration> {
-        self.conns
+        let own = self
+            .conns
             .iter()
             .flat_map(|c| c.owed.iter())
             .chain(self.closed.iter().flat_map(|c| c.owed.iter()))
-            .map(|o| o.deadline)
+            .map(|o| o.deadline);
+        // A reply only another branch expects may still decide between them.
+        own.chain(self.alts.iter().filter_map(Oracle::next_deadline))
             .min()
     }
 
@@ -125,6 +236,10 @@ impl Oracle {
     /// it, is reported as `bad-checksum-accepted`. Segments from the target
     /// go through [`Oracle::on_target_checksum`] instead.
     pub fn on_corrupt_to_target(&mut self, _now: Duration, seg: &Segment) {
+        self.each_branch(|o| o.corrupt_to_target(seg));
+    }
+
+    fn corrupt_to_target(&mut self, seg: &Segment) {
         if seg.ip.dst() != self.target.addr {
             return;
         }
@@ -156,8 +271,11 @@ impl Oracle {
 
     /// The model's state per connection: the harness endpoint and every
     /// state the target may be in.
+    /// Every branch counts (a connection only one branch has may be `CLOSED`
+    /// in the others).
     pub fn states(&self) -> Vec<(SocketAddr, Vec<TcpState>)> {
-        self.conns
+        let mut all: Vec<(SocketAddr, Vec<TcpState>)> = self
+            .conns
             .iter()
             .map(|c| {
                 let mut s = vec![c.state];
@@ -166,7 +284,29 @@ impl Oracle {
                 }
                 (c.tuple.harness, s)
             })
-            .collect()
+            .collect();
+        for a in &self.alts {
+            let theirs = a.states();
+            for (peer, states) in &mut all {
+                let other = theirs.iter().find(|(p, _)| p == peer);
+                let other = other.map_or(&[TcpState::Closed][..], |(_, s)| s.as_slice());
+                for s in other {
+                    if !states.contains(s) {
+                        states.push(*s);
+                    }
+                }
+            }
+            for (peer, s) in theirs {
+                if !all.iter().any(|(p, _)| *p == peer) {
+                    let mut s = s;
+                    if !s.contains(&TcpState::Closed) {
+                        s.push(TcpState::Closed);
+                    }
+                    all.push((peer, s));
+                }
+            }
+        }
+        all
     }
 
     /// A finding of `rule`, labelled as a deviation when the profile allows it.

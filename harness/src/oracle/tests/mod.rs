@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod close;
 mod closed;
+mod droppable;
 mod handshake;
 mod options;
 mod profiles;

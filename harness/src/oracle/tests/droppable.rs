@@ -1,0 +1,346 @@
+//! Segments the target may drop (RFC 9293 §3.1 MUST-7, an illegal option
+//! length): a target that drops them (smoltcp) and one that processes them
+//! both pass; a violation either way is still caught.
+
+use super::*;
+
+/// A length byte of 1: illegal (RFC 9293 §3.1).
+fn bad_option() -> TcpOption {
+    TcpOption::Malformed(vec![9, 1, 0, 0])
+}
+
+/// The harness's final handshake ACK, with an illegal option length.
+fn malformed_final_ack() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        options: vec![bad_option()],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn droppable_covers_illegal_option_lengths_and_offsets() {
+    use super::super::arrive::droppable;
+    let ok = Segment {
+        options: vec![TcpOption::Nop, TcpOption::Mss(1460)],
+        ..send_tmpl()
+    };
+    assert!(!droppable(&ok));
+    assert!(!droppable(&Segment {
+        data_offset: Some(7),
+        options: vec![
+            TcpOption::Mss(1460),
+            TcpOption::Nop,
+            TcpOption::Eol,
+            TcpOption::Padding(vec![0, 0])
+        ],
+        ..send_tmpl()
+    }));
+    assert!(droppable(&Segment {
+        options: vec![bad_option()],
+        ..send_tmpl()
+    }));
+    // MSS with a length of 3 (parsed as an unknown option of kind 2).
+    assert!(droppable(&Segment {
+        options: vec![TcpOption::Unknown {
+            kind: 2,
+            data: vec![5]
+        }],
+        ..send_tmpl()
+    }));
+    assert!(!droppable(&Segment {
+        options: vec![TcpOption::Unknown {
+            kind: 30,
+            data: vec![5]
+        }],
+        ..send_tmpl()
+    }));
+    assert!(droppable(&Segment {
+        data_offset: Some(4),
+        ..send_tmpl()
+    }));
+    assert!(droppable(&Segment {
+        data_offset: Some(6),
+        ..send_tmpl()
+    }));
+}
+
+#[test]
+fn syn_received_malformed_final_ack_dropped_then_synack_again_is_allowed() {
+    // smoltcp drops the ACK and retransmits its SYN-ACK; the next ACK completes.
+    let mut t = syn_received();
+    send!(t, malformed_final_ack());
+    assert!(t.states().contains(&TcpState::SynReceived));
+    t.now += ms(1000);
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    // A repeated SYN-ACK is allowed in ESTABLISHED too: both stay possible.
+    assert!(t.states().contains(&TcpState::SynReceived));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+}
+
+#[test]
+fn syn_received_malformed_final_ack_processed_is_allowed() {
+    // A stack that ignores the bad option completes the handshake and sends data.
+    let mut t = syn_received();
+    send!(t, malformed_final_ack());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 10],
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+}
+
+#[test]
+fn established_malformed_data_dropped_owes_no_ack() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            options: vec![bad_option()],
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+    // The target never had it: it ACKs the old RCV.NXT when the data comes again.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_malformed_data_processed_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            options: vec![bad_option()],
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+}
+
+#[test]
+fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: RST,
+            options: vec![bad_option()],
+            ..send_tmpl()
+        }
+    );
+    // smoltcp dropped the RST: the connection carries on.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 5],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), bad_option()],
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(3000)));
+    // No SYN-ACK came: the target is still in LISTEN, an ACK draws <SEQ=SEG.ACK><CTL=RST>.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn malformed_segment_then_unacked_data_is_still_caught() {
+    // Whether or not the target dropped the malformed ACK, the well-formed
+    // data after it must be acknowledged within 0.5 s (MUST-40).
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            options: vec![bad_option()],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(2000)), RuleId::AckDelayedTooLong);
+}
+
+#[test]
+fn malformed_data_then_ack_of_unsent_data_is_still_caught() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            options: vec![bad_option()],
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(20),
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+}
+
+#[test]
+fn malformed_final_ack_then_synack_with_another_iss_is_still_caught() {
+    // Dropped: iss-changed; processed: syn-ack-without-syn. Either is reported.
+    let mut t = syn_received();
+    send!(t, malformed_final_ack());
+    t.now += ms(1);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(5000),
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        },
+    );
+    assert!(
+        f.iter().any(|f| f.deviation.is_none()
+            && matches!(f.rule, RuleId::IssChanged | RuleId::SynAckWithoutSyn)),
+        "expected a violation, got: {f:#?}"
+    );
+}
+
+#[test]
+fn branches_stay_bounded_under_many_malformed_segments() {
+    let mut t = established();
+    for i in 0..20 {
+        send!(
+            t,
+            Segment {
+                seq: r(1 + i),
+                ack: l(1),
+                flags: PSH | ACK,
+                options: vec![bad_option()],
+                payload: vec![b'x'; 1],
+                ..send_tmpl()
+            }
+        );
+    }
+    assert!(t.oracle.branch_count() <= super::super::model::MAX_BRANCHES);
+    // Nothing processed (smoltcp): the target still ACKs the old RCV.NXT.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    // Everything processed: the target ACKs all 20 octets.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(21),
+            ..recv_tmpl()
+        }
+    );
+}
