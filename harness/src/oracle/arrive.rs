@@ -512,7 +512,7 @@ impl Oracle {
             }
             c.rcv_lo = seg.seq.add(1);
             c.rcv_hi = seg.seq.add(1);
-            c.harness_mss = seg.mss();
+            c.harness_mss = super::tcb::offered_mss(seg);
             c.harness_ws = seg.window_scale();
             c.harness_ts = seg.timestamps().is_some();
             c.sack_ok = c.sack_ok && seg.sack_permitted();

@@ -9,7 +9,7 @@
 //! `maybe_reset` until the target shows which way it went.
 
 use super::rules::RuleId;
-use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpState};
+use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -208,7 +208,7 @@ impl Conn {
         c.rcv_lo = syn.seq.add(1);
         c.rcv_hi = syn.seq.add(1 + syn.payload.len() as u32);
         c.harness_snd_max = syn.seq.add(syn.seg_len());
-        c.harness_mss = syn.mss();
+        c.harness_mss = offered_mss(syn);
         c.harness_ws = syn.window_scale();
         c.harness_sack = syn.sack_permitted();
         if let Some((tsval, _)) = syn.timestamps() {
@@ -243,8 +243,7 @@ impl Conn {
     pub fn send_mss(&self) -> u32 {
         match self.harness_mss {
             Some(m) => m as u32,
-            None if self.ipv6 => 1220,
-            None => 536,
+            None => default_mss(self.ipv6).into(),
         }
     }
 
@@ -311,6 +310,32 @@ impl Conn {
             deadline: now + wait,
         });
     }
+}
+
+/// The send MSS without an MSS option (RFC 9293 §3.7.1, MUST-15; RFC 8200 §5).
+pub(super) fn default_mss(ipv6: bool) -> u16 {
+    if ipv6 {
+        1220
+    } else {
+        536
+    }
+}
+
+/// The MSS a SYN offers, for the send-MSS bound: with several MSS options a
+/// stack may take any of them (RFC 9293 §3.7.1 does not say which), so the
+/// largest is the bound. A value of 0 cannot be honoured and stacks treat
+/// it as absent (Linux, smoltcp): it counts as the default MSS. `None`: no
+/// MSS option.
+pub(super) fn offered_mss(syn: &Segment) -> Option<u16> {
+    let default = default_mss(syn.ip.src().is_ipv6());
+    syn.options
+        .iter()
+        .filter_map(|o| match o {
+            TcpOption::Mss(0) => Some(default),
+            TcpOption::Mss(m) => Some(*m),
+            _ => None,
+        })
+        .max()
 }
 
 /// RFC 9293 §3.10.7.4 Table 6: is a segment of `len` at `seq` acceptable?

@@ -12,6 +12,7 @@ mod close;
 mod closed;
 mod droppable;
 mod handshake;
+mod mss;
 mod options;
 mod profiles;
 mod robustness;
