@@ -188,7 +188,17 @@ impl Oracle {
                         ),
                     });
                 }
-                Some(false) => {} // §3.10.7.4: out of window, drop silently.
+                Some(false) => {
+                    // §3.10.7.4: out of window, drop silently. A RST whose
+                    // data reaches into the window passes the first check
+                    // (Table 6 with SEG.LEN > 0): RFC 793 resets on it.
+                    if let Some(why) = rst_data_in_window(c, seg) {
+                        c.maybe_reset = Some(MaybeReset {
+                            rule: Some(RuleId::RstInWindowResets),
+                            why,
+                        });
+                    }
+                }
             }
             return;
         }
@@ -396,7 +406,24 @@ impl Oracle {
                 self.conns.swap_remove(i);
                 return;
             }
-            if c.acceptable(seg.seq, 0) == Some(true) {
+            let in_window = c.acceptable(seg.seq, 0) == Some(true);
+            let why = if in_window {
+                Some(format!(
+                    "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
+                    seg.seq,
+                    c.rcv_nxt_text()
+                ))
+            } else {
+                rst_data_in_window(c, seg)
+            };
+            if let Some(why) = why {
+                // RFC 793 (and smoltcp) go back to LISTEN on it.
+                c.maybe_reset = Some(MaybeReset {
+                    rule: Some(RuleId::RstInWindowResets),
+                    why,
+                });
+            }
+            if in_window {
                 c.owe(
                     Owed::Ack {
                         missing: RuleId::ChallengeAckMissing,
@@ -565,4 +592,19 @@ pub(super) fn droppable(seg: &Segment) -> bool {
         d < 5 || usize::from(d) * 4 != 20 + options
     });
     bad_option || bad_offset
+}
+
+/// For a RST whose sequence number is outside the window: why it may still
+/// reset a legacy stack, when its data reaches into the window (it passes
+/// the RFC 9293 §3.10.7.4 acceptability test with SEG.LEN > 0, which RFC
+/// 793 applies before the RST check; RFC 5961 §3.2 checks SEG.SEQ alone).
+fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
+    let len = seg.payload.len() as u32;
+    (len > 0 && c.acceptable(seg.seq, len) != Some(false)).then(|| {
+        format!(
+            "a RST (seq {}) outside the window whose {len} octets of data reach into it (RCV.NXT {})",
+            seg.seq,
+            c.rcv_nxt_text()
+        )
+    })
 }

@@ -16,6 +16,7 @@ mod mss;
 mod options;
 mod profiles;
 mod robustness;
+mod rst_data;
 mod synchronized;
 mod timers;
 
