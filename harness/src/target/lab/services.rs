@@ -256,10 +256,13 @@ fn accept_loop(listener: &TcpListener, service: Service, registry: &Arc<Registry
             continue;
         };
         let stream = Arc::new(stream);
-        let id = registry.add(peer, Arc::clone(&stream));
         if service == Service::Silent {
-            continue; // held open in the registry until the lab stops
+            // Held open in the registry alone until the lab stops (or a case
+            // closes it): no other handle, so a woken `act` may close it.
+            registry.add(peer, stream);
+            continue;
         }
+        let id = registry.add(peer, Arc::clone(&stream));
         let registry = Arc::clone(registry);
         let spawned = std::thread::Builder::new()
             .name(format!("synack-lab-{service}-conn"))
