@@ -60,6 +60,7 @@ impl Oracle {
                             seg.ack, t.port
                         ),
                         or_ack: false,
+                        optional: false,
                     },
                     since: now,
                     deadline: now + grace,
@@ -88,6 +89,7 @@ impl Oracle {
                     t.port
                 ),
                 or_ack: false,
+                optional: false,
             },
             since: now,
             deadline: now + grace,
@@ -454,6 +456,17 @@ impl Oracle {
         if !f.ack() {
             return;
         }
+        if f.syn() && c.acceptable(seg.seq, seg.seg_len()) != Some(false) {
+            // The fourth check (before the fifth) returns a passive open to
+            // LISTEN on a SYN (§3.10.7.4), silently; RFC 793 stacks reset
+            // (<SEQ=SND.NXT>, with or without ACK). A stack that checks the
+            // ACK first answers as below (the RST is then optional): any
+            // of them passes.
+            c.maybe_reset = Some(MaybeReset {
+                rule: None,
+                why: format!("a SYN-ACK (seq {}) in SYN-RECEIVED", seg.seq),
+            });
+        }
         let Some(iss) = c.iss else { return };
         let ack_ok = seg.ack == iss.add(1) && !f.syn();
         if c.acceptable(seg.seq, seg.seg_len()) == Some(false) {
@@ -479,6 +492,7 @@ impl Oracle {
                     numbers: RuleId::RstListenNumbers,
                     why,
                     or_ack: true,
+                    optional: false,
                 }
             };
             c.owe(owed, now, grace);
@@ -512,6 +526,7 @@ impl Oracle {
                     numbers: RuleId::RstListenNumbers,
                     why,
                     or_ack,
+                    optional: f.syn(),
                 },
                 now,
                 grace,

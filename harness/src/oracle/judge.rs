@@ -452,6 +452,11 @@ impl Oracle {
         {
             let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
             let o = c.owed.remove(matching.unwrap_or(pos));
+            if matching.is_none() && c.maybe_reset.is_some() {
+                // Not the owed RST, but the connection may have been reset
+                // (a SYN-ACK in SYN-RECEIVED, say): judged as that reset below.
+                return self.judge_rst(i, now, seg, out);
+            }
             if matching.is_none() {
                 if let Owed::Rst {
                     seq,

@@ -383,6 +383,7 @@ impl Oracle {
         for c in &mut self.closed {
             take_expired(&mut c.owed, now, c.tuple, &mut missed);
         }
+        missed.retain(|(_, o)| !matches!(o.owed, Owed::Rst { optional: true, .. }));
         for (t, o) in missed {
             let after = now.saturating_sub(o.since);
             let f = match o.owed {

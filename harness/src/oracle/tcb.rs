@@ -50,6 +50,9 @@ pub(super) enum Owed {
         /// An ACK `<SEQ=SND.NXT><ACK=RCV.NXT>` instead is allowed too (a
         /// segment that fails both the first and the fifth check of §3.10.7.4).
         or_ack: bool,
+        /// The target may also send nothing (a SYN-ACK in SYN-RECEIVED,
+        /// which RFC 9293 answers by a silent return to LISTEN).
+        optional: bool,
     },
 }
 

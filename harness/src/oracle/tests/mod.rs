@@ -17,6 +17,7 @@ mod options;
 mod profiles;
 mod robustness;
 mod rst_data;
+mod syn_ack_in_syn_received;
 mod synchronized;
 mod timers;
 
