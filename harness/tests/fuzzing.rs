@@ -245,3 +245,16 @@ fn an_egress_storm_ends_as_a_broken_session_not_an_oom() {
         .expect("the storm is reported as a broken session");
     assert!(why.contains("kept sending at one instant"), "{why}");
 }
+
+/// A second input of the same storm, found by a 5-minute coverage run.
+#[test]
+fn the_second_storm_input_is_a_broken_session_too() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/findings/embedded-ack-storm-2.input");
+    let data = std::fs::read(&path).expect("the finding is kept");
+    let outcome = synack::fuzzing::run_sequence_embedded(&data);
+    let why = outcome
+        .broken
+        .expect("the storm is reported as a broken session");
+    assert!(synack::fuzzing::is_segment_storm(&why), "{why}");
+}
