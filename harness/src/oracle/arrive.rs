@@ -592,7 +592,9 @@ pub(super) fn more_than_one_control(seg: &Segment) -> bool {
 /// than its own for MSS, Window Scale, SACK-permitted, SACK or Timestamps
 /// (parsed as [`TcpOption::Unknown`] of that kind), and a data offset below
 /// 5 or other than the option bytes (a header the target reads otherwise).
-/// The model forks on such a segment (see `model.rs`).
+/// So may a segment with several of SYN, FIN and RST
+/// ([`more_than_one_control`]). The model forks on such a segment (see
+/// `model.rs`).
 pub(super) fn droppable(seg: &Segment) -> bool {
     let bad_option = seg.options.iter().any(|o| match o {
         TcpOption::Malformed(_) => true,
@@ -606,7 +608,7 @@ pub(super) fn droppable(seg: &Segment) -> bool {
         let options: usize = seg.options.iter().map(TcpOption::wire_len).sum();
         d < 5 || usize::from(d) * 4 != 20 + options
     });
-    bad_option || bad_offset
+    bad_option || bad_offset || more_than_one_control(seg)
 }
 
 /// For a RST whose sequence number is outside the window: why it may still

@@ -344,3 +344,53 @@ fn branches_stay_bounded_under_many_malformed_segments() {
         }
     );
 }
+
+#[test]
+fn syn_received_syn_fin_ack_with_bad_ack_dropped_owes_nothing() {
+    // Unacceptable and with a bad ACK: an RFC 9293 stack answers (RST or
+    // ACK), but smoltcp's parser drops a segment with SYN and FIN unseen.
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(0).sub(1000),
+            ack: l(50),
+            flags: SYN | FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(3000)));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().contains(&TcpState::Established));
+}
+
+#[test]
+fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            flags: FIN | RST | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
