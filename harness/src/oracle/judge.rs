@@ -445,13 +445,20 @@ impl Oracle {
 
     fn judge_rst(&mut self, i: usize, now: Duration, seg: &Segment, out: &mut Vec<Finding>) {
         let c = &mut self.conns[i];
-        if let Some(pos) = c
-            .owed
-            .iter()
-            .position(|o| matches!(o.owed, Owed::Rst { .. }))
-        {
-            let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
-            let o = c.owed.remove(matching.unwrap_or(pos));
+        // A RST answers the owed one it matches, else the oldest required
+        // one (wrongly); an optional one it does not match is not its reason.
+        let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
+        let required = c.owed.iter().position(|o| {
+            matches!(
+                o.owed,
+                Owed::Rst {
+                    optional: false,
+                    ..
+                }
+            )
+        });
+        if let Some(pos) = matching.or(required) {
+            let o = c.owed.remove(pos);
             if matching.is_none() && c.maybe_reset.is_some() {
                 // Not the owed RST, but the connection may have been reset
                 // (a SYN-ACK in SYN-RECEIVED, say): judged as that reset below.

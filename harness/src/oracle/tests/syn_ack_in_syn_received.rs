@@ -91,3 +91,30 @@ fn syn_received_syn_ack_answered_by_data_is_still_caught() {
         RuleId::DataBeforeEstablished
     );
 }
+
+#[test]
+fn syn_received_optional_rst_is_not_the_reason_for_another_rst() {
+    // The target's SYN-ACK crosses its RST,ACK: the RST is an RFC 793
+    // reset, not a wrong answer to the optional fifth-check RST.
+    let mut t = syn_received();
+    send!(t, syn_ack_from_harness());
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+}
