@@ -109,7 +109,7 @@ fn print_packet(p: &PacketLine) -> String {
     // `none` means no flags at all; with optional flags the empty exact
     // part is written as nothing (`.?`).
     let exact_empty = p.flags.node == Value::Exact(TcpFlags::empty());
-    if !(exact_empty && !p.flags_optional.is_empty()) {
+    if !exact_empty || p.flags_optional.is_empty() {
         s.push_str(&value(&p.flags.node));
     }
     for (flag, c) in OPTIONAL_LETTERS {
