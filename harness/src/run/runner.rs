@@ -680,15 +680,34 @@ impl CaseRun<'_> {
                 why: None,
             })
             .collect();
+        let harness = self.session.info().harness;
         loop {
-            // State lines at a cursor's front are read now.
+            // A cursor at a `state` line reads the state once the line's time
+            // has come (and records what it read).
+            let now = self.session.now();
             for c in cursors.iter_mut().filter(|c| c.why.is_none()) {
-                while let Some(LineKind::State(s)) = branches[c.branch].get(c.pos).map(|l| &l.kind)
-                {
-                    let harness = self.session.info().harness;
+                while c.why.is_none() {
+                    let Some(line) = branches[c.branch].get(c.pos) else {
+                        break;
+                    };
+                    let LineKind::State(s) = &line.kind else {
+                        break;
+                    };
+                    if self.window(line.time.node, c.prev).at > now {
+                        break;
+                    }
                     let state = self.session.socket_state(harness)?;
+                    self.transcript.push(Entry {
+                        at: now,
+                        line: Some(line.span.line),
+                        what: EntryKind::State {
+                            state,
+                            expected: Some(vec![s.state]),
+                        },
+                    });
                     if state == s.state {
                         c.pos += 1;
+                        c.prev = now;
                     } else {
                         c.why = Some(format!("socket.state: expected {}, got {state}", s.state));
                     }
@@ -738,19 +757,26 @@ impl CaseRun<'_> {
                 );
                 return Err(Stop::Failed);
             }
-            let windows: Vec<(usize, Window, u32)> = live
-                .iter()
-                .map(|&i| {
-                    let c = &cursors[i];
-                    let line = &branches[c.branch][c.pos];
-                    (i, self.window(line.time.node, c.prev), line.span.line)
-                })
-                .collect();
-            let hi = windows
-                .iter()
-                .map(|(_, w, _)| w.hi)
-                .max()
-                .unwrap_or(self.prev);
+            // Packet lines wait for a segment inside their window; state lines
+            // for their time, with no segment arriving before it.
+            let mut windows: Vec<(usize, Window, u32)> = Vec::new();
+            let mut state_at: Option<Duration> = None;
+            for &i in &live {
+                let c = &cursors[i];
+                let line = &branches[c.branch][c.pos];
+                let w = self.window(line.time.node, c.prev);
+                match &line.kind {
+                    LineKind::State(_) => state_at = Some(state_at.map_or(w.at, |t| t.min(w.at))),
+                    _ => windows.push((i, w, line.span.line)),
+                }
+            }
+            let packet_hi = windows.iter().map(|(_, w, _)| w.hi).max();
+            let until = match (state_at, packet_hi) {
+                (Some(t), Some(hi)) => t.min(hi),
+                (Some(t), None) => t,
+                (None, Some(hi)) => hi,
+                (None, None) => self.session.now(),
+            };
             let first_line = windows.first().map(|(_, _, l)| *l);
             let seq_hint = windows.first().and_then(|(i, _, _)| {
                 let c = &cursors[*i];
@@ -759,15 +785,24 @@ impl CaseRun<'_> {
                     _ => None,
                 }
             });
-            let Some(pkt) = self.session.recv(hi)? else {
+            let Some(pkt) = self.session.recv(until)? else {
                 for (i, w, _) in &windows {
-                    cursors[*i].why = Some(format!(
-                        "expected a segment by t={}, got nothing",
-                        secs(w.hi)
-                    ));
+                    if w.hi <= until {
+                        cursors[*i].why = Some(format!(
+                            "expected a segment by t={}, got nothing",
+                            secs(w.hi)
+                        ));
+                    }
                 }
                 continue;
             };
+            // A segment before a branch's state line is one it did not expect.
+            for &i in &live {
+                let c = &mut cursors[i];
+                if matches!(branches[c.branch][c.pos].kind, LineKind::State(_)) {
+                    c.why = Some("a segment arrived before its `state` line".into());
+                }
+            }
             let at = pkt.at;
             let entry = self.record_target(pkt, first_line, seq_hint);
             let EntryKind::Packet { segment, .. } = &self.transcript[entry].what else {
