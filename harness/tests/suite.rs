@@ -141,3 +141,37 @@ fn every_case_passes_over_ipv6() {
         assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
     }
 }
+
+#[test]
+fn waivers_waive_failures_and_a_passing_waived_case_is_stale_except_oracle_only() {
+    let cases = cases();
+    let b01: Vec<run::Case> = cases
+        .into_iter()
+        .filter(|c| c.id == "core/b01-handshake")
+        .collect();
+    let waivers = run::Waivers::parse("core/b01-handshake  a reason\n", "w.txt").expect("parses");
+    let outcome = |oracle_only: bool| {
+        let opts = SuiteOptions {
+            run: RunOptions {
+                oracle_only,
+                ..RunOptions::default()
+            },
+            waivers: waivers.clone(),
+            ..SuiteOptions::default()
+        };
+        let (_, r) = run::run_suite(&Embedded::new(), &b01, &opts, &mut []).expect("runs");
+        (r[0].outcome, r[0].reason.clone())
+    };
+    let (o, why) = outcome(false);
+    assert_eq!(
+        o,
+        Outcome::Fail,
+        "a waived case that passes is a stale waiver"
+    );
+    assert!(why.unwrap_or_default().contains("stale waiver"));
+    assert_eq!(
+        outcome(true).0,
+        Outcome::Pass,
+        "not stale when `>` lines are not checked"
+    );
+}
