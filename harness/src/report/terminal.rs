@@ -88,7 +88,23 @@ impl<W: Write> Terminal<W> {
                 text.push(format!("    waived: {w}"));
             }
         }
-        if c.outcome.is_failure() || self.verbose {
+        let full = c.outcome.is_failure() || self.verbose;
+        if !full {
+            // SHOULD violations do not fail a case, but they are shown.
+            for v in c
+                .violations
+                .iter()
+                .filter(|v| v.level == "SHOULD" && v.deviation.is_none())
+            {
+                text.push(format!(
+                    "    warning: SHOULD [{}] {}: {}",
+                    v.rule,
+                    crate::run::runner::cite(v),
+                    v.message
+                ));
+            }
+        }
+        if full {
             for m in &c.mismatches {
                 text.push(format!(
                     "    {}:{}: {}",
