@@ -274,6 +274,10 @@ fn accept_loop(listener: &TcpListener, service: Service, registry: &Arc<Registry
     }
 }
 
+/// How long echo and discard wait after the peer's FIN before they close,
+/// at least (see `serve`).
+const CLOSE_SETTLE: Duration = Duration::from_millis(5);
+
 /// One connection of `service`. Returning drops the last handle: `close()`.
 fn serve(service: Service, stream: Arc<TcpStream>, id: u64, peer: SocketAddr, registry: &Registry) {
     let mut s: &TcpStream = &stream;
@@ -282,8 +286,14 @@ fn serve(service: Service, stream: Arc<TcpStream>, id: u64, peer: SocketAddr, re
         Service::Echo | Service::Discard => loop {
             match s.read(&mut buf) {
                 Ok(0) => {
-                    let delay = registry.close_delay(peer);
-                    if !delay.is_zero() && !registry.stopping() {
+                    // Close a few milliseconds after the peer's FIN even with
+                    // no close delay: the kernel then decides alone whether
+                    // its ACK of the FIN goes out first or rides on our FIN
+                    // (Linux delays it), instead of a race between this
+                    // thread's close() and the kernel's receive path that
+                    // makes the order change from run to run.
+                    let delay = registry.close_delay(peer).max(CLOSE_SETTLE);
+                    if !registry.stopping() {
                         std::thread::sleep(delay);
                     }
                     break;
