@@ -115,16 +115,7 @@ impl Oracle {
             let matching = closed.owed.iter().position(|o| rst_matches(&o.owed, seg));
             let o = closed.owed.remove(matching.unwrap_or(first));
             if matching.is_none() {
-                if let Owed::Rst {
-                    seq,
-                    ack,
-                    numbers,
-                    why,
-                    ..
-                } = o.owed
-                {
-                    out.push(self.finding(numbers, wrong_rst_message(seg, seq, ack, &why)));
-                }
+                out.extend(self.wrong_rst(&o.owed, seg));
             }
             return;
         }
@@ -465,17 +456,7 @@ impl Oracle {
                 return self.judge_rst(i, now, seg, out);
             }
             if matching.is_none() {
-                if let Owed::Rst {
-                    seq,
-                    ack,
-                    numbers,
-                    why,
-                    ..
-                } = o.owed
-                {
-                    let f = self.finding(numbers, wrong_rst_message(seg, seq, ack, &why));
-                    out.push(f);
-                }
+                out.extend(self.wrong_rst(&o.owed, seg));
             }
             // SYN-RECEIVED stays: the handshake may still complete (§3.10.7.4 fifth check).
             return;
@@ -571,6 +552,24 @@ fn rst_matches(owed: &Owed, seg: &Segment) -> bool {
         } => seg.seq == *seq && seg.flags.ack() && seg.ack == *a,
         Owed::Rst { seq, ack: None, .. } => seg.seq == *seq && !seg.flags.ack(),
         _ => false,
+    }
+}
+
+impl Oracle {
+    /// The finding for a RST that answered `owed` with other numbers
+    /// (`None` when `owed` is not a RST).
+    fn wrong_rst(&self, owed: &Owed, seg: &Segment) -> Option<Finding> {
+        let Owed::Rst {
+            seq,
+            ack,
+            numbers,
+            why,
+            ..
+        } = owed
+        else {
+            return None;
+        };
+        Some(self.finding(*numbers, wrong_rst_message(seg, *seq, *ack, why)))
     }
 }
 
