@@ -43,15 +43,7 @@ pub fn send_now(fd: BorrowedFd<'_>, bytes: &[u8]) -> io::Result<usize> {
             libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
         )
     };
-    if n >= 0 {
-        return Ok(n as usize);
-    }
-    let e = io::Error::last_os_error();
-    if e.kind() == io::ErrorKind::WouldBlock {
-        Ok(0)
-    } else {
-        Err(e)
-    }
+    nonblocking(n)
 }
 
 /// `recv(MSG_DONTWAIT)`: what is queued now, never blocks. `Ok(0)` both at
@@ -66,6 +58,12 @@ pub fn recv_now(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
             libc::MSG_DONTWAIT,
         )
     };
+    nonblocking(n)
+}
+
+/// The result of a `MSG_DONTWAIT` send or recv: the byte count, `Ok(0)` when
+/// it would have blocked, or the error.
+fn nonblocking(n: libc::ssize_t) -> io::Result<usize> {
     if n >= 0 {
         return Ok(n as usize);
     }
