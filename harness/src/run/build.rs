@@ -95,14 +95,3 @@ fn inject_option(o: &OptSpec, map: &Mapping) -> Vec<TcpOption> {
         OptSpec::Raw(bytes) => crate::wire::parse_options(bytes),
     }
 }
-
-/// The live sequence number a `<` line's segment starts at (for tests).
-pub fn live_seq(line: &PacketLine, map: &Mapping) -> SeqNumber {
-    let start = line
-        .seq
-        .as_ref()
-        .and_then(|s| exact(&s.node).copied())
-        .map(|r| r.start)
-        .unwrap_or(0);
-    map.harness_live(start)
-}
