@@ -271,6 +271,16 @@ impl Oracle {
                     c.rcv_hi = seg.ack; // out-of-order data filled in
                 }
             }
+            match c.maybe_fin {
+                Some(fin) if c.harness_fin.is_none() && seg.ack == fin.add(1) => {
+                    // The target took a FIN the model was unsure of: nothing
+                    // follows a FIN, so RCV.NXT is exactly past it.
+                    c.rcv_lo = seg.ack;
+                    c.rcv_hi = seg.ack;
+                    c.fin_received(fin, now);
+                }
+                _ => {}
+            }
             c.owed.retain(|o| match o.owed {
                 Owed::AckData { upto, .. } => seq_lt(seg.ack, upto),
                 _ => true,

@@ -120,6 +120,10 @@ pub(super) struct Conn {
     /// End of everything the harness has sent (its SND.MAX).
     pub harness_snd_max: SeqNumber,
     pub harness_fin: Option<SeqNumber>,
+    /// A harness FIN the target may or may not have taken: its data began
+    /// at or below one RCV.NXT candidate and it ends at or above another
+    /// (the SYN's data queued or dropped). An ACK of it decides.
+    pub maybe_fin: Option<SeqNumber>,
     /// The last harness segment to this connection was a RST.
     pub last_was_rst: bool,
 
@@ -181,6 +185,7 @@ impl Conn {
             last_ack: None,
             harness_snd_max: SeqNumber(0),
             harness_fin: None,
+            maybe_fin: None,
             last_was_rst: false,
             harness_mss: None,
             harness_ws: None,
@@ -301,6 +306,22 @@ impl Conn {
     /// True when `ack` is a possible RCV.NXT.
     pub fn rcv_nxt_possible(&self, ack: SeqNumber) -> bool {
         seq_ge(ack, self.rcv_lo) && seq_le(ack, self.rcv_hi)
+    }
+
+    /// The harness's FIN at `fin` is in (§3.10.7.4 eighth check): RCV.NXT
+    /// moves past it and the state follows.
+    pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {
+        self.harness_fin = Some(fin);
+        self.maybe_fin = None;
+        match self.state {
+            TcpState::Established => self.state = TcpState::CloseWait,
+            TcpState::FinWait1 => self.state = TcpState::Closing,
+            TcpState::FinWait2 => {
+                self.state = TcpState::TimeWait;
+                self.time_wait_since = Some(now);
+            }
+            _ => {}
+        }
     }
 
     pub fn owe(&mut self, owed: Owed, now: Duration, wait: Duration) {

@@ -18,6 +18,7 @@ mod profiles;
 mod robustness;
 mod rst_data;
 mod syn_ack_in_syn_received;
+mod syn_data;
 mod synchronized;
 mod timers;
 
