@@ -2,8 +2,9 @@
 //! into what the runner needs (service, timing, tags, whether this version
 //! can run them at all).
 
+use super::syscall::{self, Plan, PlanError};
 use crate::script::Diagnostic;
-use crate::script::{Item, LineKind, Meta, MetaValue, Script, Span};
+use crate::script::{Meta, MetaValue, Script, Span};
 use crate::target::Service;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ pub struct Case {
     pub source: String,
     pub script: Script,
     pub meta: CaseMeta,
+    /// What each syscall line does (empty when the case has none, or when
+    /// [`CaseMeta::unsupported`] says why it cannot run).
+    pub calls: Plan,
 }
 
 /// A case's metadata, resolved with defaults.
@@ -41,7 +45,7 @@ pub struct CaseMeta {
     pub deadline: Duration,
     /// The profile the case is written for, if it names one.
     pub profile: Option<String>,
-    /// Why this version cannot run the case (e.g. syscall lines).
+    /// Why this version cannot run the case (a syscall line it does not run).
     pub unsupported: Option<String>,
 }
 
@@ -142,13 +146,14 @@ pub fn load(path: &Path) -> Result<Case, LoadError> {
 pub fn load_source(path: &Path, source: String) -> Result<Case, LoadError> {
     let file = path.display().to_string();
     let script = crate::script::parse(&source, &file).map_err(LoadError::Script)?;
-    let meta = resolve_meta(&script, &source, &file).map_err(LoadError::Script)?;
+    let (meta, calls) = resolve(&script, &source, &file).map_err(LoadError::Script)?;
     Ok(Case {
         id: case_id(path),
         path: path.to_path_buf(),
         source,
         script,
         meta,
+        calls,
     })
 }
 
@@ -170,7 +175,14 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Case>, LoadError> {
     Ok(cases)
 }
 
-fn diag(source: &str, file: &str, span: Span, message: String, help: Option<String>) -> Diagnostic {
+/// A diagnostic at `span` of `source` (the line's text under it).
+pub(super) fn diagnostic(
+    source: &str,
+    file: &str,
+    span: Span,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
     let line_text = source
         .lines()
         .nth(span.line.saturating_sub(1) as usize)
@@ -213,6 +225,20 @@ pub fn resolve_meta(
     source: &str,
     file: &str,
 ) -> Result<CaseMeta, Vec<Diagnostic>> {
+    resolve(script, source, file).map(|(meta, _)| meta)
+}
+
+/// Metadata and syscall lines → [`CaseMeta`] and the [`Plan`] of the
+/// syscall lines, with diagnostics for what the runner cannot use.
+///
+/// A case that acts as the application (a `write`, `close` … line) and names
+/// no service gets `silent`, which leaves the connection to the case; any
+/// other gets `echo`.
+pub fn resolve(
+    script: &Script,
+    source: &str,
+    file: &str,
+) -> Result<(CaseMeta, Plan), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut meta = CaseMeta {
         title: script.meta("title").map(text),
@@ -226,10 +252,24 @@ pub fn resolve_meta(
         profile: script.meta("profile").map(text),
         unsupported: None,
     };
+    let calls = match syscall::plan(script, source, file) {
+        Ok(plan) => plan,
+        Err(PlanError::Script(d)) => {
+            diags.extend(d);
+            Plan::default()
+        }
+        Err(PlanError::Unsupported(why)) => {
+            meta.unsupported = Some(why);
+            Plan::default()
+        }
+    };
+    if calls.has_actions() {
+        meta.service = Service::Silent;
+    }
     if let Some(m) = script.meta("service") {
         match text(m).trim().parse::<Service>() {
             Ok(s) => meta.service = s,
-            Err(e) => diags.push(diag(source, file, m.span, e, None)),
+            Err(e) => diags.push(diagnostic(source, file, m.span, e, None)),
         }
     }
     if let (Some(p), Some(m)) = (&meta.profile, script.meta("profile")) {
@@ -238,7 +278,7 @@ pub fn resolve_meta(
                 .iter()
                 .map(|p| p.name)
                 .collect();
-            diags.push(diag(
+            diags.push(diagnostic(
                 source,
                 file,
                 m.span,
@@ -255,7 +295,7 @@ pub fn resolve_meta(
         if let Some(m) = script.meta(key) {
             match duration(m) {
                 Some(d) => *slot = d,
-                None => diags.push(diag(
+                None => diags.push(diagnostic(
                     source,
                     file,
                     m.span,
@@ -265,28 +305,11 @@ pub fn resolve_meta(
             }
         }
     }
-    meta.unsupported = first_syscall(script).map(|(name, span)| {
-        format!(
-            "{file}:{}:{}: syscall line `{name}(…)`: this version of synack does not run \
-             syscall lines yet (use a `//! service:` instead)",
-            span.line, span.col
-        )
-    });
     if diags.is_empty() {
-        Ok(meta)
+        Ok((meta, calls))
     } else {
         Err(diags)
     }
-}
-
-fn first_syscall(script: &Script) -> Option<(String, Span)> {
-    script.items.iter().find_map(|item| match item {
-        Item::Line(line) => match &line.kind {
-            LineKind::Syscall(s) => Some((s.name.clone(), s.span)),
-            _ => None,
-        },
-        Item::Either { .. } => None,
-    })
 }
 
 #[cfg(test)]
@@ -327,10 +350,41 @@ mod tests {
     }
 
     #[test]
-    fn syscall_lines_make_a_case_unsupported_with_the_reason() {
-        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+    fn a_syscall_line_not_run_makes_the_case_unsupported_with_the_line() {
+        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n";
         let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
         let why = case.meta.unsupported.expect("unsupported");
-        assert!(why.contains("a.pkt:1:") && why.contains("socket"), "{why}");
+        assert!(why.contains("a.pkt:2:") && why.contains("connect"), "{why}");
+    }
+
+    #[test]
+    fn a_case_that_acts_as_the_application_defaults_to_the_silent_service() {
+        let src = "0 < S 0:0(0) win 1\n+0 close(4) = 0\n";
+        let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
+        assert_eq!(case.meta.service, Service::Silent);
+        assert_eq!(case.meta.unsupported, None);
+        let named = format!("//! service: echo\n{src}");
+        let case = load_source(Path::new("a.pkt"), named).expect("loads");
+        assert_eq!(case.meta.service, Service::Echo, "a named service stands");
+        let setup = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+        let case = load_source(Path::new("a.pkt"), setup.to_string()).expect("loads");
+        assert_eq!(
+            case.meta.service,
+            Service::Echo,
+            "setup alone acts on nothing"
+        );
+    }
+
+    #[test]
+    fn a_mistake_in_a_syscall_line_is_a_diagnostic_with_its_line() {
+        let src = "0 < S 0:0(0) win 1\n+0 write(4, ..., many) = 10\n";
+        let Err(LoadError::Script(d)) = load_source(Path::new("a.pkt"), src.to_string()) else {
+            panic!("expected a diagnostic");
+        };
+        let text = d[0].to_string();
+        assert!(
+            text.contains("a.pkt:2:") && text.contains("byte count"),
+            "{text}"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! - [`mapping`]: script-space ↔ live sequence numbers (modulo 2^32).
 //! - [`build`]: `<` lines → live segments.
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
+//! - [`syscall`]: syscall lines → application actions (and what is unsupported).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
 //! - [`event`]: the event stream every reporter consumes.
 
@@ -16,6 +17,7 @@ pub mod matcher;
 pub mod runner;
 pub mod scriptform;
 pub mod suite;
+pub mod syscall;
 
 pub use case::{Case, CaseMeta, LoadError};
 pub use event::{

@@ -6,8 +6,15 @@
 //! arrive inside the line's time window and match field by field. A `state`
 //! line reads the target socket's state at its time. An `either` block
 //! accepts whichever branch the target's segments follow. After the last
-//! line, a quiet period catches segments no line expects. Every segment, both
-//! ways, goes to the oracle as well.
+//! line, a quiet period catches segments no line expects. A syscall line
+//! waits for its time like a `<` line, then performs its application action
+//! (see [`super::syscall`]) and compares the result. Every segment, both
+//! ways, and every action go to the oracle as well.
+//!
+//! A target that breaks mid-case (`TargetError::Broken` from inject, receive
+//! or an action: the embedded target's guards against a stack that sends
+//! without end or spins) fails the case at the line it broke on: a verdict
+//! on the stack, which a waiver can cover. Plumbing errors stay errors.
 
 use super::build::inject_segment;
 use super::case::Case;
@@ -15,8 +22,9 @@ use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violati
 use super::mapping::Mapping;
 use super::matcher::match_segment;
 use super::scriptform::{script_line, Sender};
+use super::syscall::{self, Call};
 use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
-use crate::script::{Item, Line, LineKind, PacketLine, TimeSpec, Value};
+use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
 use crate::target::{IpFamily, Received, Service, Session, SessionSpec, Target, TargetError};
 use crate::wire::{SeqNumber, TcpState};
 use std::time::{Duration, Instant};
@@ -159,6 +167,14 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         report.outcome = Outcome::Unsupported;
         report.reason = Some(why.clone());
         return report;
+    }
+    if let Some((line, _)) = case.calls.actions().next() {
+        let why = syscall::app_support(target.name(), target.capabilities(), case.meta.service);
+        if let Some(why) = why {
+            report.outcome = Outcome::Unsupported;
+            report.reason = Some(format!("{}:{line}: {why}", case.path.display()));
+            return report;
+        }
     }
     let session = match target.open(&spec) {
         Ok(s) => s,
@@ -419,10 +435,76 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.check_state(&[s.state], no)
             }
-            LineKind::Syscall(s) => Err(Stop::Unsupported(format!(
-                "line {no}: syscall `{}(…)` is not run by this version",
-                s.name
-            ))),
+            LineKind::Syscall(s) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.session.now();
+                self.syscall(s, no)
+            }
+        }
+    }
+
+    /// Performs a syscall line's action (setup lines perform nothing) and
+    /// compares what it returned with what the line expects.
+    fn syscall(&mut self, s: &SyscallLine, line: u32) -> Result<(), Stop> {
+        let Some(Call::Act { action, expect }) = self.case.calls.calls.get(&line).cloned() else {
+            return Ok(());
+        };
+        let at = self.session.now();
+        let harness = self.session.info().harness;
+        self.oracle.on_app(at, harness, syscall::app_event(&action));
+        let outcome = match self.session.app(&action) {
+            Ok(o) => o,
+            Err(e) => return Err(self.broke(Some(line), e)),
+        };
+        let result = syscall::result_text(&outcome);
+        self.transcript.push(Entry {
+            at,
+            line: Some(line),
+            what: EntryKind::App {
+                action: syscall::call_text(s),
+                result: result.clone(),
+            },
+        });
+        let got = syscall::returned(&outcome);
+        if self.opts.oracle_only || expect.accepts(got) {
+            return Ok(());
+        }
+        let expected = self
+            .source_line(line)
+            .map_or_else(|| syscall::call_text(s), |l| l.trim().to_string());
+        self.mismatch(
+            Some(line),
+            format!(
+                "{}: expected {}, got {result}",
+                s.name,
+                crate::script::print_expr(&s.result)
+            ),
+            Some(expected),
+            Some(format!("{} = {result}", syscall::call_text(s))),
+            Some(self.transcript.len() - 1),
+        );
+        Err(Stop::Failed)
+    }
+
+    /// The stop for a target error at `line`: a target that broke mid-case
+    /// fails it there (a verdict on the stack); anything else stops it as
+    /// [`Stop::from`] says.
+    fn broke(&mut self, line: Option<u32>, e: TargetError) -> Stop {
+        match e {
+            TargetError::Broken(_) => {
+                self.mismatch(line, e.to_string(), None, None, None);
+                Stop::Failed
+            }
+            other => Stop::from(other),
+        }
+    }
+
+    /// The next packet from the target by `deadline`; a broken target fails
+    /// the case at `line`.
+    fn recv(&mut self, deadline: Duration, line: Option<u32>) -> Result<Option<Received>, Stop> {
+        match self.session.recv(deadline) {
+            Ok(p) => Ok(p),
+            Err(e) => Err(self.broke(line, e)),
         }
     }
 
@@ -442,7 +524,7 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         }
-        while let Some(pkt) = self.session.recv(t)? {
+        while let Some(pkt) = self.recv(t, line)? {
             let entry = self.record_target(pkt, line, None);
             if !self.opts.oracle_only {
                 let actual = self.entry_script(entry);
@@ -469,7 +551,13 @@ impl CaseRun<'_> {
         let bytes = seg.to_bytes(policy);
         self.pace();
         let at = self.session.now();
-        self.session.inject(&bytes)?;
+        // A target that broke on the segment did take it in: it is
+        // recorded (and judged) before the case stops.
+        let sent = match self.session.inject(&bytes) {
+            Err(TargetError::Broken(m)) => Err(TargetError::Broken(m)),
+            Err(e) => return Err(Stop::from(e)),
+            Ok(()) => Ok(()),
+        };
         let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
         // What went on the wire, as read back (the built segment leaves the
         // data offset and checksum to `emit`); should our own bytes not parse,
@@ -493,7 +581,7 @@ impl CaseRun<'_> {
                 checksum_ok,
             },
         });
-        Ok(())
+        sent.map_err(|e| self.broke(Some(line), e))
     }
 
     /// Keeps injections on a real-time target at most `max_pps` a second.
@@ -579,7 +667,7 @@ impl CaseRun<'_> {
         let expected = self
             .source_line(line)
             .map_or_else(|| "a segment".to_string(), |s| s.trim().to_string());
-        let Some(pkt) = self.session.recv(w.hi)? else {
+        let Some(pkt) = self.recv(w.hi, Some(line))? else {
             self.mismatch(
                 Some(line),
                 format!("expected a segment by t={}, got nothing", secs(w.hi)),
@@ -785,7 +873,7 @@ impl CaseRun<'_> {
                     _ => None,
                 }
             });
-            let Some(pkt) = self.session.recv(until)? else {
+            let Some(pkt) = self.recv(until, Some(block_line))? else {
                 for (i, w, _) in &windows {
                     if w.hi <= until {
                         cursors[*i].why = Some(format!(
