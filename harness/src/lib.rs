@@ -25,9 +25,11 @@
 //! - [`run`]: drives a case against a target: script ↔ live sequence
 //!   numbers, field-level matching, timing, one event stream out.
 //! - [`report`]: reporters over that event stream.
-//! - [`cli`]: the only module that knows clap.
+//! - `cli`: the only module that knows clap (cargo feature `cli`, on by
+//!   default; the fuzz crate builds the library without it).
 //! - [`fuzzing`]: what the `fuzz/` targets call.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod fuzzing;
 pub mod oracle;

@@ -1,7 +1,9 @@
 //! The terminal reporter: a line per case; on a failure the expected and the
 //! actual segment, the case line and the transcript; a closing line
 //! `N passed, N failed, N skipped`. Colour and a progress bar only when the
-//! output is a terminal; plain lines in CI.
+//! output is a terminal; plain lines in CI. Part of the `cli` feature (it
+//! is the command line's reporter, and needs indicatif).
+#![cfg(feature = "cli")]
 
 use crate::run::{CaseReport, Dir, EntryKind, Event, Outcome, Reporter, RunSummary};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
