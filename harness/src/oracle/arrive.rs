@@ -508,13 +508,16 @@ impl Oracle {
         } else {
             // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>. After
             // the application closed, the target may be in FIN-WAIT-1 (§3.10.4),
-            // where an ACK of unsent data draws an ACK instead.
+            // where an ACK of unsent data draws an ACK instead, and a
+            // duplicate one (SEG.ACK =< SND.UNA, the ISS) is ignored
+            // (§3.10.7.4 ESTABLISHED, which FIN-WAIT-1 follows).
             let why = format!(
                 "an unacceptable ACK (ack {}, expected {}) in SYN-RECEIVED",
                 seg.ack,
                 iss.add(1)
             );
             let or_ack = c.app_closed;
+            let duplicate = c.app_closed && seq_le(seg.ack, iss);
             c.owe(
                 Owed::Rst {
                     seq: seg.ack,
@@ -522,7 +525,7 @@ impl Oracle {
                     numbers: RuleId::RstListenNumbers,
                     why,
                     or_ack,
-                    optional: f.syn(),
+                    optional: f.syn() || duplicate,
                 },
                 now,
                 grace,

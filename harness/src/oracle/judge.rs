@@ -449,6 +449,12 @@ impl Oracle {
         // A RST answers the owed one it matches, else the oldest required
         // one (wrongly); an optional one it does not match is not its reason.
         let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
+        if matching.is_none() && c.aborted {
+            // §3.10.5 ABORT: the application's RST, not an answer to a
+            // segment; the TCB and whatever it owed are gone.
+            self.drop_conn(i, Gone::ResetByTarget(now));
+            return;
+        }
         let required = c.owed.iter().position(|o| {
             matches!(
                 o.owed,

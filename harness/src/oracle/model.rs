@@ -184,6 +184,7 @@ impl Oracle {
             if matches!(ev, AppEvent::Abort) {
                 // The RST that follows ends the connection; nothing is owed after it.
                 c.owed.retain(|o| !matches!(o.owed, Owed::AckData { .. }));
+                c.aborted = true;
             }
         }
     }

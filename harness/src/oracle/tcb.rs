@@ -154,6 +154,9 @@ pub(super) struct Conn {
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
+    /// The target's application aborted (RFC 9293 §3.10.5 ABORT): the next
+    /// RST from the target is the abort's, whatever the model owed.
+    pub aborted: bool,
     /// The segment being processed may be dropped by the target without a
     /// reply (RFC 7323 §3.2): it creates no obligations.
     pub quiet: bool,
@@ -203,6 +206,7 @@ impl Conn {
             owed: Vec::new(),
             reopen: None,
             app_closed: false,
+            aborted: false,
             quiet: false,
         }
     }
