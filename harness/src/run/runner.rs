@@ -25,7 +25,9 @@ use super::scriptform::{script_line, Sender};
 use super::syscall::{self, Call};
 use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
-use crate::target::{IpFamily, Received, Service, Session, SessionSpec, Target, TargetError};
+use crate::target::{
+    AppAction, IpFamily, Received, Service, Session, SessionSpec, Target, TargetError,
+};
 use crate::wire::{SeqNumber, TcpState};
 use std::time::{Duration, Instant};
 
@@ -461,7 +463,10 @@ impl CaseRun<'_> {
             at,
             line: Some(line),
             what: EntryKind::App {
-                action: syscall::call_text(s),
+                action: match action {
+                    AppAction::Abort => format!("{} (SO_LINGER 0: abort)", syscall::call_text(s)),
+                    _ => syscall::call_text(s),
+                },
                 result: result.clone(),
             },
         });
