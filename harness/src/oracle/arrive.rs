@@ -107,9 +107,7 @@ impl Oracle {
         if !f.rst() && seq_gt(seg.seq.add(seg.seg_len()), c.harness_snd_max) {
             c.harness_snd_max = seg.seq.add(seg.seg_len());
         }
-        if let Some((tsval, _)) = seg.timestamps() {
-            c.remember_tsval(tsval);
-        }
+        c.remember_tsvals(seg);
         match c.state {
             TcpState::SynReceived => return self.arrive_syn_received(i, now, seg),
             TcpState::SynSent => return self.arrive_syn_sent(i, now, seg),
@@ -321,14 +319,9 @@ impl Oracle {
             }
         }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2).
-        if !old_ack
-            && (seq_lt(c.snd_wl1, seg.seq) || (c.snd_wl1 == seg.seq && seq_le(c.snd_wl2, seg.ack)))
-        {
+        if !old_ack {
             let wnd = c.harness_window(seg.window, false);
-            c.snd_wl1 = seg.seq;
-            c.snd_wl2 = seg.ack;
-            c.max_snd_wnd = c.max_snd_wnd.max(wnd);
-            c.snd_right = Some(seg.ack.add(wnd));
+            c.window_update(seg, wnd, acceptable == Some(true));
         }
         self.arrive_text(i, now, seg, old_ack);
     }
@@ -503,6 +496,7 @@ impl Oracle {
             let wnd = c.harness_window(seg.window, false);
             c.max_snd_wnd = wnd;
             c.snd_right = Some(seg.ack.add(wnd));
+            c.snd_right_latest = c.snd_right;
             c.data = Default::default();
             self.arrive_text(i, now, seg, false);
         } else {
@@ -548,13 +542,11 @@ impl Oracle {
             c.irs = seg.seq;
             c.syn_seqs.push(seg.seq);
             c.harness_snd_max = seg.seq.add(seg.seg_len());
-            if let Some((tsval, _)) = seg.timestamps() {
-                c.remember_tsval(tsval);
-            }
+            c.remember_tsvals(seg);
             c.rcv_lo = seg.seq.add(1);
             c.rcv_hi = seg.seq.add(1);
             c.harness_mss = super::tcb::offered_mss(seg);
-            c.harness_ws = seg.window_scale();
+            c.harness_ws = super::tcb::offered_ws(seg);
             c.harness_ts = seg.timestamps().is_some();
             c.sack_ok = c.sack_ok && seg.sack_permitted();
             c.ts_ok = c.harness_ts && c.ts_ok;
@@ -565,6 +557,7 @@ impl Oracle {
                 c.snd_wl2 = seg.ack;
                 let wnd = seg.window as u32;
                 c.snd_right = Some(seg.ack.add(wnd));
+                c.snd_right_latest = c.snd_right;
                 c.max_snd_wnd = wnd;
             } else if !f.ack() {
                 c.state = TcpState::SynReceived; // simultaneous open

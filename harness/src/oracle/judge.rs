@@ -6,7 +6,7 @@ use super::model::{at_least, rst_text, Oracle};
 use super::profile::RFC_TIME_WAIT;
 use super::rules::{Finding, RuleId};
 use super::tcb::{Conn, Gone, Owed, RtxClock, Tuple};
-use crate::wire::{seq_ge, seq_gt, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
+use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
 use std::time::Duration;
 
 impl Oracle {
@@ -391,9 +391,18 @@ impl Oracle {
                 );
             }
             if payload > 0 {
-                if let Some(right) = c.snd_right {
-                    // A shrunk window does not make data already sent illegal to resend.
-                    let probe = payload == 1 && seq_ge(seg.seq, right) && seg.seq == c.snd_una;
+                if let Some(right) = c.send_right_edge() {
+                    // A shrunk window does not make data already sent illegal
+                    // to resend. A zero-window probe is one octet, resent or
+                    // new (§3.8.6.1: "at least one octet of new data even if
+                    // the send window is zero").
+                    let zero = [c.snd_right, c.snd_right_latest]
+                        .into_iter()
+                        .flatten()
+                        .any(|edge| seq_le(edge, c.snd_una));
+                    let probe = payload == 1
+                        && seq_ge(seg.seq, right)
+                        && (seg.seq == c.snd_una || (seg.seq == c.snd_nxt && zero));
                     if seq_gt(end, right) && seq_gt(end, c.snd_nxt) && !probe {
                         report(
                             RuleId::DataBeyondWindow,
@@ -417,7 +426,7 @@ impl Oracle {
                 }
             }
             // RFC 6298: a retransmission of the oldest unacknowledged octet.
-            let window_open = c.snd_right.is_none_or(|r| seq_gt(r, seg.seq));
+            let window_open = c.send_right_edge().is_none_or(|r| seq_gt(r, seg.seq));
             if len > 0 && seq_lt(seg.seq, c.snd_nxt) && seg.seq == c.snd_una && window_open {
                 rto_check(&mut c.data, seg.seq, now, min_rto, tol, "data", &mut report);
             } else if len > 0 && c.snd_una == c.snd_nxt {

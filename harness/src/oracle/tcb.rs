@@ -102,6 +102,10 @@ pub(super) struct Conn {
     /// The right edge of the harness's window (SND.UNA + SND.WND as of the
     /// last window update); data already sent past it may still be resent.
     pub snd_right: Option<SeqNumber>,
+    /// The right edge as of the latest acceptable ACK, SND.WL1/SND.WL2 or
+    /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
+    /// stack that takes every acceptable ACK's window (smoltcp) conforms too.
+    pub snd_right_latest: Option<SeqNumber>,
     pub max_snd_wnd: u32,
     /// Sequence number of the target's FIN.
     pub fin_seq: Option<SeqNumber>,
@@ -178,6 +182,7 @@ impl Conn {
             snd_wl1: SeqNumber(0),
             snd_wl2: SeqNumber(0),
             snd_right: None,
+            snd_right_latest: None,
             max_snd_wnd: 0,
             fin_seq: None,
             syn_seqs: Vec::new(),
@@ -221,13 +226,55 @@ impl Conn {
         c.rcv_hi = syn.seq.add(1 + syn.payload.len() as u32);
         c.harness_snd_max = syn.seq.add(syn.seg_len());
         c.harness_mss = offered_mss(syn);
-        c.harness_ws = syn.window_scale();
+        c.harness_ws = offered_ws(syn);
         c.harness_sack = syn.sack_permitted();
-        if let Some((tsval, _)) = syn.timestamps() {
+        if syn.timestamps().is_some() {
             c.harness_ts = true;
-            c.remember_tsval(tsval);
+            c.remember_tsvals(syn);
         }
         c
+    }
+
+    /// The right edge of the harness's window the target may go by: the
+    /// later of the SND.WL1/SND.WL2 one and the latest ACK's (either
+    /// update policy conforms, see `snd_right_latest`).
+    pub fn send_right_edge(&self) -> Option<SeqNumber> {
+        match (self.snd_right, self.snd_right_latest) {
+            (Some(a), Some(b)) => Some(if seq_gt(b, a) { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// A window update from an acceptable ACK (`SND.UNA =< SEG.ACK`) with
+    /// this window `wnd`, already scaled: the latest edge always, the
+    /// SND.WL1/SND.WL2 one by the §3.10.7.4 test. When the segment is
+    /// acceptable for some RCV.NXT candidates only (`certain` false), the
+    /// target may have dropped it: the edges only grow.
+    pub fn window_update(&mut self, seg: &Segment, wnd: u32, certain: bool) {
+        let edge = seg.ack.add(wnd);
+        let update = |old: Option<SeqNumber>| match old {
+            Some(o) if !certain && seq_ge(o, edge) => Some(o),
+            _ => Some(edge),
+        };
+        self.snd_right_latest = update(self.snd_right_latest);
+        if seq_lt(self.snd_wl1, seg.seq)
+            || (self.snd_wl1 == seg.seq && seq_le(self.snd_wl2, seg.ack))
+        {
+            self.snd_wl1 = seg.seq;
+            self.snd_wl2 = seg.ack;
+            self.max_snd_wnd = self.max_snd_wnd.max(wnd);
+            self.snd_right = update(self.snd_right);
+        }
+    }
+
+    /// Remembers the TSval of every TSopt on `seg`: RFC 7323 does not say
+    /// which of several a stack takes (smoltcp the last, others the first).
+    pub fn remember_tsvals(&mut self, seg: &Segment) {
+        for o in &seg.options {
+            if let TcpOption::Timestamps { tsval, .. } = o {
+                self.remember_tsval(*tsval);
+            }
+        }
     }
 
     /// True once both SYNs carried Window Scale (RFC 7323 §2.2).
@@ -361,6 +408,19 @@ pub(super) fn offered_mss(syn: &Segment) -> Option<u16> {
         .filter_map(|o| match o {
             TcpOption::Mss(0) => Some(default),
             TcpOption::Mss(m) => Some(*m),
+            _ => None,
+        })
+        .max()
+}
+
+/// The window shift a SYN offers: with several Window Scale options a
+/// stack may take any of them (RFC 7323 does not say which; smoltcp takes
+/// the last), so the largest bounds the harness's window. `None`: none.
+pub(super) fn offered_ws(syn: &Segment) -> Option<u8> {
+    syn.options
+        .iter()
+        .filter_map(|o| match o {
+            TcpOption::WindowScale(s) => Some(*s),
             _ => None,
         })
         .max()

@@ -22,6 +22,7 @@ mod syn_ack_in_syn_received;
 mod syn_data;
 mod synchronized;
 mod timers;
+mod window;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 pub(super) const HARNESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);

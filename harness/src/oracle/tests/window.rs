@@ -1,0 +1,246 @@
+//! The harness's window as the target may see it (RFC 9293 §3.8.6,
+//! §3.10.7.4; RFC 7323 §2.3). From fuzz findings (data-beyond-window):
+//! smoltcp takes every acceptable ACK's window, not only those passing the
+//! SND.WL1/SND.WL2 test; takes the last of several Window Scale options;
+//! probes a zero window with one octet of new data.
+
+use super::*;
+
+fn data(seq: SeqNumber, len: usize) -> Segment {
+    Segment {
+        seq,
+        ack: r(1),
+        payload: vec![b'd'; len],
+        ..recv_tmpl()
+    }
+}
+
+/// ESTABLISHED; an out-of-order segment (SND.WL1 moves past RCV.NXT) shuts
+/// the window, then a pure ACK at RCV.NXT offers 1000 octets: the
+/// §3.10.7.4 test skips it (SEG.SEQ < SND.WL1), a stack updating from
+/// every ACK takes it.
+fn window_reopened_below_snd_wl1() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            window: 0,
+            payload: vec![b'o'; 5],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
+    let mut t = window_reopened_below_snd_wl1();
+    recv!(t, data(l(1), 1000));
+}
+
+#[test]
+fn data_beyond_the_latest_acks_window_violates() {
+    let mut t = window_reopened_below_snd_wl1();
+    recv!(t, data(l(1), 1001), RuleId::DataBeyondWindow);
+}
+
+/// ESTABLISHED with 100 octets in flight, then the harness's zero window.
+fn zero_window_with_data_in_flight() -> T {
+    let mut t = established();
+    recv!(t, data(l(1), 100));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn zero_window_probe_with_one_new_octet_is_allowed() {
+    // §3.8.6.1: "at least one octet of new data even if the send window is zero".
+    let mut t = zero_window_with_data_in_flight();
+    recv!(t, data(l(101), 1));
+}
+
+#[test]
+fn two_new_octets_into_a_zero_window_violate() {
+    let mut t = zero_window_with_data_in_flight();
+    recv!(t, data(l(101), 2), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn one_octet_past_a_full_but_open_window_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, data(l(1), 100));
+    recv!(t, data(l(101), 1), RuleId::DataBeyondWindow);
+}
+
+/// SYN with Window Scale 0 then 2; the SYN-ACK scales too; the harness's
+/// final ACK offers window 25.
+fn established_with_two_shifts() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![
+                TcpOption::Mss(1460),
+                TcpOption::WindowScale(0),
+                TcpOption::WindowScale(2)
+            ],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(0)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn several_window_scale_options_the_largest_shift_bounds_the_window() {
+    // RFC 7323 does not say which of several a stack takes (smoltcp: the last).
+    let mut t = established_with_two_shifts();
+    recv!(t, data(l(1), 100));
+}
+
+#[test]
+fn several_window_scale_options_data_beyond_the_largest_violates() {
+    let mut t = established_with_two_shifts();
+    recv!(t, data(l(1), 101), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn several_timestamps_options_either_tsval_may_be_echoed() {
+    let mut t = listen();
+    let ts = |tsval, tsecr| TcpOption::Timestamps { tsval, tsecr };
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), ts(100, 0), ts(200, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(9000, 200)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+/// After a SYN with 10 octets (RCV.NXT r(1) or r(11)), a segment below
+/// r(11) is acceptable only if the SYN's data was dropped.
+fn established_after_syn_with_data() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            payload: vec![b's'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    // Old data if the SYN's was queued: the target may drop it, window and all.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            payload: vec![b'x'; 5],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
+    let mut t = established_after_syn_with_data();
+    recv!(t, data(l(1), 1000));
+}
+
+#[test]
+fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
+    let mut t = established_after_syn_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, data(l(1), 2), RuleId::DataBeyondWindow);
+}
