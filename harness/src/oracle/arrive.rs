@@ -17,7 +17,21 @@ impl Oracle {
         }
         let t = Self::tuple_to_target(seg);
         match self.conn_index(t) {
-            Some(i) => self.arrive_conn(i, now, seg),
+            Some(i) => {
+                let before = self.conns[i].owed.len();
+                let was_sure = self.conns[i].maybe_reset.is_none();
+                self.arrive_conn(i, now, seg);
+                // A segment that may have reset the connection (a RST, or a
+                // SYN to a legacy stack) voids what it owed before: a target
+                // it reset sends nothing more on it.
+                if let Some(c) = self.conns.iter_mut().find(|c| c.tuple == t) {
+                    if was_sure && c.maybe_reset.is_some() {
+                        for o in c.owed.iter_mut().take(before) {
+                            o.void_if_reset = true;
+                        }
+                    }
+                }
+            }
             None => self.arrive_no_conn(t, now, seg),
         }
     }
@@ -64,6 +78,7 @@ impl Oracle {
                     },
                     since: now,
                     deadline: now + grace,
+                    void_if_reset: false,
                 });
             }
             // Anything else without SYN or ACK is dropped (§3.10.7.2).
@@ -93,6 +108,7 @@ impl Oracle {
             },
             since: now,
             deadline: now + grace,
+            void_if_reset: false,
         });
     }
 

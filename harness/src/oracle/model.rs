@@ -379,7 +379,19 @@ impl Oracle {
     fn expire(&mut self, now: Duration, out: &mut Vec<Finding>) {
         let mut missed: Vec<(Tuple, Obligation)> = Vec::new();
         for c in &mut self.conns {
+            let from = missed.len();
             take_expired(&mut c.owed, now, c.tuple, &mut missed);
+            if c.maybe_reset.is_some() {
+                // The target may have been reset since: its silence is allowed.
+                let mut k = from;
+                while k < missed.len() {
+                    if missed[k].1.void_if_reset {
+                        missed.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
         }
         for c in &mut self.closed {
             take_expired(&mut c.owed, now, c.tuple, &mut missed);

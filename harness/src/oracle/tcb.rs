@@ -61,6 +61,9 @@ pub(super) struct Obligation {
     pub owed: Owed,
     pub since: Duration,
     pub deadline: Duration,
+    /// Owed before a segment that may have reset the connection: a target
+    /// it reset owes it no more (see `Conn::maybe_reset`).
+    pub void_if_reset: bool,
 }
 
 /// A legacy (or deviating) stack would have reset the connection here: if the
@@ -383,6 +386,7 @@ impl Conn {
             owed,
             since: now,
             deadline: now + wait,
+            void_if_reset: false,
         });
     }
 }

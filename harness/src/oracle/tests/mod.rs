@@ -13,6 +13,7 @@ mod close;
 mod closed;
 mod droppable;
 mod handshake;
+mod maybe_reset;
 mod mss;
 mod options;
 mod profiles;
