@@ -4,12 +4,15 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use synack::fuzzing::{
-    self, decode, diff_reports, encode, repro_case, run_on, seed_corpus, Input, Op, Step,
+    self, decode, diff_reports, encode, repro_case, run_on, seed_corpus, AppOp, Inject, Input, Op,
+    Step,
 };
 use synack::oracle::Profile;
 use synack::run::scriptform::{script_line, Sender};
 use synack::run::{self, Case, Dir, EntryKind, Outcome, RunOptions};
 use synack::target::embedded::Embedded;
+use synack::target::Service;
+use synack::wire::TcpFlags;
 
 fn cases() -> Vec<Case> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
@@ -171,6 +174,163 @@ fn repro_of_mutated_seeds_reproduces_the_same_verdict() {
         "no failing mutant among {checked}: the failing path is untested"
     );
     eprintln!("{checked} round trips, {failing} failing");
+}
+
+fn seg(flags: &str, seq: u32, ack: Option<u32>, len: u16) -> Op {
+    let flags = match flags {
+        "S" => TcpFlags::SYN,
+        "." => TcpFlags::ACK,
+        "P." => TcpFlags::PSH | TcpFlags::ACK,
+        "F." => TcpFlags::FIN | TcpFlags::ACK,
+        other => panic!("flags {other}"),
+    };
+    let mut inj = Inject::script(flags, seq, ack);
+    inj.len = len;
+    Op::Inject(inj)
+}
+
+/// Sequences that act as the application in every way the driver can.
+fn app_inputs() -> Vec<Input> {
+    let handshake = || vec![seg("S", 0, None, 0), Op::Wait(10), seg(".", 1, Some(1), 0)];
+    let input = |service, tail: Vec<Op>| {
+        let mut ops = handshake();
+        ops.extend(tail);
+        Input {
+            service,
+            seed: 2,
+            ops,
+        }
+    };
+    vec![
+        // Write, read, half-close, the peer's FIN.
+        input(
+            Service::Silent,
+            vec![
+                Op::App(AppOp::Write(10)),
+                Op::Wait(10),
+                seg("P.", 1, Some(11), 5),
+                Op::App(AppOp::Read(100)),
+                Op::App(AppOp::ShutdownWrite),
+                Op::Wait(50),
+                seg(".", 6, Some(12), 0),
+                seg("F.", 6, Some(12), 0),
+                Op::Wait(100),
+            ],
+        ),
+        // Abort, a segment after it, then a close of the gone connection.
+        input(
+            Service::Echo,
+            vec![
+                Op::Wait(10),
+                Op::App(AppOp::Abort),
+                Op::Wait(10),
+                seg(".", 1, Some(1), 0),
+                Op::App(AppOp::Close),
+                Op::App(AppOp::Write(3)),
+            ],
+        ),
+        // Close with unread data (smoltcp: FIN), the peer's ACK and FIN.
+        input(
+            Service::Silent,
+            vec![
+                seg("P.", 1, Some(1), 7),
+                Op::Wait(300),
+                Op::App(AppOp::Close),
+                Op::Wait(10),
+                seg(".", 8, Some(2), 0),
+                seg("F.", 8, Some(2), 0),
+                Op::Wait(10),
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn repro_prints_app_actions_as_syscall_lines_that_reproduce_the_verdict() {
+    let mut printed = String::new();
+    for (i, input) in app_inputs().iter().enumerate() {
+        for profile in [Profile::smoltcp(), Profile::rfc9293()] {
+            let data = encode(input);
+            let r = repro_case(&data, &Embedded::new(), profile.clone()).expect("opens");
+            assert!(!r.case.contains("Not expressible"), "{}", r.case);
+            assert!(!r.case.contains(" app "), "no app comments: {}", r.case);
+            let what = format!("app input {i} ({})", profile.name);
+            assert!(
+                assert_repro_round_trips(&data, profile, &what).is_some(),
+                "{what} must round trip:\n{}",
+                r.case
+            );
+            printed.push_str(&r.case);
+        }
+    }
+    for line in [
+        "write(4, ..., 10) = 10",
+        "read(4, ..., 100) = 5",
+        "shutdown(4, SHUT_WR) = 0",
+        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0",
+        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=0, linger=0}, 8) = 0",
+        "close(4) = 0",
+        "close(4) = -1  // refused: not connected",
+        "write(4, ..., 3) = -1  // refused: not connected",
+    ] {
+        assert!(printed.contains(line), "no `{line}` in\n{printed}");
+    }
+}
+
+#[test]
+fn repro_of_seeds_with_app_actions_added_reproduces_the_same_verdict() {
+    let cases = cases();
+    let mut m = fuzzing::Mutator::new(7);
+    let apps = [
+        AppOp::Write(20),
+        AppOp::Read(8),
+        AppOp::ShutdownWrite,
+        AppOp::Close,
+        AppOp::Abort,
+    ];
+    let (mut checked, mut failing) = (0, 0);
+    for (case, (_, bytes)) in cases.iter().zip(seed_corpus(&cases)) {
+        let mut input = decode(&bytes);
+        for _ in 0..2 {
+            let at = (m.next_u64() as usize) % (input.ops.len() + 1);
+            let app = apps[(m.next_u64() as usize) % apps.len()].clone();
+            input.ops.insert(at, Op::App(app));
+        }
+        let data = encode(&input);
+        let what = format!("{} with app ops {:?}", case.id, input.ops);
+        if let Some(failed) = assert_repro_round_trips(&data, Profile::rfc9293(), &what) {
+            checked += 1;
+            failing += usize::from(failed);
+        }
+    }
+    assert!(checked >= 20, "only {checked} round trips");
+    eprintln!("{checked} round trips with app actions, {failing} failing");
+}
+
+/// The storm inputs print as cases that fail under the runner at the line
+/// the stack broke on (a waiver covers that), not as harness errors.
+#[test]
+fn repro_of_a_storm_fails_under_the_runner_as_a_broken_target() {
+    for name in ["embedded-egress-storm", "embedded-ack-storm-2"] {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../fuzz/findings/{name}.input"));
+        let data = std::fs::read(&path).expect("the finding is kept");
+        let r = repro_case(&data, &Embedded::new(), Profile::smoltcp()).expect("opens");
+        assert!(r.outcome.broken.is_some(), "{name}");
+        let case = run::case::load_source(Path::new("cases/regressions/storm.pkt"), r.case.clone())
+            .unwrap_or_else(|e| panic!("{name}: repro does not parse: {e}\n{}", r.case));
+        let mut report = run::run_case(&Embedded::new(), &case, 0, &RunOptions::default());
+        assert_eq!(report.outcome, Outcome::Fail, "{name}: {:?}", report.reason);
+        let reason = report.reason.clone().unwrap_or_default();
+        assert!(
+            reason.contains("kept sending at one instant"),
+            "{name}: {reason}"
+        );
+        let waivers =
+            run::Waivers::parse("regressions/storm  smoltcp ACK storm\n", "w.txt").expect("parses");
+        waivers.apply(&mut report, false);
+        assert_eq!(report.outcome, Outcome::Waived, "{name}");
+    }
 }
 
 #[test]

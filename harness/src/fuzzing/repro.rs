@@ -1,9 +1,10 @@
 //! Findings → cases: replays a fuzz input, prints it as a case file that
-//! reproduces it under `synack run` (script-space numbers, the oracle's
-//! verdict as comments), and groups many inputs by what they found.
+//! reproduces it under `synack run` (script-space numbers, application
+//! actions as syscall lines, the oracle's verdict as comments), and groups
+//! many inputs by what they found.
 
 use super::exec::{session_for, Driver, FuzzOutcome, Step, MAX_SESSION_TIME};
-use super::ops::{decode, Input, Op};
+use super::ops::{decode, AppOp, Input, Op};
 use crate::oracle::Profile;
 use crate::run::build::filler;
 use crate::run::mapping::Mapping;
@@ -13,6 +14,7 @@ use crate::target::{AppAction, Target, TargetError};
 use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A replayed input and the case text that reproduces it.
 #[derive(Clone, Debug)]
@@ -71,9 +73,10 @@ pub fn repro_case(
             Err(p) => panic = Some(panic_text(p.as_ref())),
         }
     }
-    let pending = stopped_at.and_then(|i| match &input.ops[i] {
-        Op::Inject(inj) => Some(driver.build(inj)),
-        _ => None,
+    let pending = stopped_at.map(|i| match &input.ops[i] {
+        Op::Inject(inj) => Pending::Inject(driver.build(inj), inj.bad_checksum),
+        Op::App(a) => Pending::App(app_action(a)),
+        Op::Wait(ms) => Pending::Wait(Duration::from_millis(u64::from(*ms))),
     });
     let outcome = driver.outcome.clone();
     let kind = if panic.is_some() {
@@ -96,12 +99,30 @@ pub fn repro_case(
     Ok(repro)
 }
 
+/// The operation a replay stopped on (the stack panicked or broke in it).
+enum Pending {
+    Inject(crate::wire::Segment, bool),
+    App(AppAction),
+    Wait(Duration),
+}
+
+/// The action an app op performs (as the driver performs it).
+fn app_action(a: &AppOp) -> AppAction {
+    match a {
+        AppOp::Write(n) => AppAction::Write(filler(usize::from(*n))),
+        AppOp::Read(n) => AppAction::Read(usize::from(*n)),
+        AppOp::ShutdownWrite => AppAction::ShutdownWrite,
+        AppOp::Close => AppAction::Close,
+        AppOp::Abort => AppAction::Abort,
+    }
+}
+
 /// The case file of a replay.
 fn render(
     r: &Repro,
     isn: crate::wire::SeqNumber,
     profile: &str,
-    pending: Option<&crate::wire::Segment>,
+    pending: Option<&Pending>,
 ) -> String {
     let mut out = String::new();
     let title = match (&r.panic, &r.outcome.broken, r.outcome.failure()) {
@@ -126,8 +147,16 @@ fn render(
     let _ = writeln!(out, "//! tags: regression, fuzz");
     let _ = writeln!(out, "//! service: {}", r.input.service);
     let _ = writeln!(out, "//! profile: {profile}");
+    // A wait the stack broke in: the case waits as long (see below).
+    let wait_end = match pending {
+        Some(Pending::Wait(wait)) if r.panic.is_none() => {
+            Some((end + *wait).min(MAX_SESSION_TIME.max(end)))
+        }
+        _ => None,
+    };
     let deadline = if r.outcome.deadline.is_zero() {
-        (end.as_secs() + 1).clamp(30, MAX_SESSION_TIME.as_secs() + 1)
+        (end.max(wait_end.unwrap_or_default()).as_secs() + 1)
+            .clamp(30, MAX_SESSION_TIME.as_secs() + 1)
     } else {
         r.outcome.deadline.as_secs()
     };
@@ -151,6 +180,8 @@ fn render(
     let mut caveats = Vec::new();
     let mut map = Mapping::new(isn);
     let mut body = String::new();
+    let mut linger = false;
+    let mut state = None;
     for step in &r.outcome.steps {
         match step {
             Step::In {
@@ -161,13 +192,7 @@ fn render(
                 ..
             } => {
                 let seg = sent.as_ref().unwrap_or(built);
-                let mut line = harness_line(seg, &map);
-                if seg.payload != filler(seg.payload.len()) {
-                    let _ = write!(line, " payload {}", quote(&seg.payload));
-                }
-                if *bad_checksum {
-                    line.push_str(" csum bad");
-                }
+                let line = inject_line(seg, *bad_checksum, &map);
                 if sent.is_none() || line.contains("/*") {
                     caveats
                         .push("a data offset that disagrees with the header (shown as a comment)");
@@ -199,16 +224,15 @@ fn render(
                 outcome,
                 ..
             } => {
-                caveats.push("application actions (syscall lines are not run yet)");
-                let _ = writeln!(
-                    body,
-                    "// {} app {} -> {outcome}",
-                    secs(at.as_micros() as u64),
-                    app_text(action)
-                );
+                let t = secs(at.as_micros() as u64);
+                let (result, note) = app_result(outcome);
+                for line in syscall_lines(action, &result, &mut linger) {
+                    let _ = writeln!(body, "{t} {line}{note}");
+                }
             }
-            Step::Waited { at, state, .. } => {
-                if let Some(s) = state {
+            Step::Waited { at, state: s, .. } => {
+                if let Some(s) = s {
+                    state = Some(*s);
                     let _ = writeln!(
                         body,
                         "{} state {}",
@@ -219,12 +243,55 @@ fn render(
             }
         }
     }
-    if let Some(seg) = pending {
-        let line = script_line(seg, Sender::Harness, &map);
-        let _ = writeln!(
-            body,
-            "// next, the segment the stack panicked or broke on:\n// < {line}"
-        );
+    // The operation the stack broke on is a line the runner runs (and breaks
+    // on, failing the case there); one it panicked on stays a comment.
+    let t = secs(end.as_micros() as u64);
+    match (pending, &r.panic) {
+        (Some(Pending::Inject(seg, bad)), Some(_)) => {
+            let line = inject_line(seg, *bad, &map);
+            let _ = writeln!(
+                body,
+                "// next, the segment the stack panicked on:\n// < {line}"
+            );
+        }
+        (Some(Pending::Inject(seg, bad)), None) => {
+            let line = inject_line(seg, *bad, &map);
+            let _ = writeln!(
+                body,
+                "// next, the segment the stack broke on:\n{t} < {line}"
+            );
+        }
+        (Some(Pending::App(action)), panicked) => {
+            let (lead, what) = match panicked {
+                Some(_) => ("// ", "panicked"),
+                None => ("", "broke"),
+            };
+            let _ = writeln!(body, "// next, the action the stack {what} on:");
+            for line in syscall_lines(action, "...", &mut linger) {
+                let _ = writeln!(body, "{lead}{t} {line}");
+            }
+        }
+        (Some(Pending::Wait(_)), None) => {
+            let until = secs(wait_end.unwrap_or(end).as_micros() as u64);
+            match state {
+                // A line at the wait's end makes the runner wait as long (the
+                // state is the last one seen; the stack breaks before it).
+                Some(s) => {
+                    let _ = writeln!(
+                        body,
+                        "// the stack broke while time passed, before {until} s:\n{until} state {}",
+                        s.rfc_name()
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        body,
+                        "// the stack broke while time passed, before {until} s"
+                    );
+                }
+            }
+        }
+        (Some(Pending::Wait(_)), Some(_)) | (None, _) => {}
     }
     caveats.sort();
     caveats.dedup();
@@ -243,23 +310,85 @@ fn render(
 }
 
 /// A `<` line for `seg` (`script_line` spells "no flags" `none`, as the
-/// case language does).
-fn harness_line(seg: &crate::wire::Segment, map: &Mapping) -> String {
-    script_line(seg, Sender::Harness, map)
+/// case language does), with its payload unless it is the filler, and
+/// `csum bad`.
+fn inject_line(seg: &crate::wire::Segment, bad_checksum: bool, map: &Mapping) -> String {
+    let mut line = script_line(seg, Sender::Harness, map);
+    if seg.payload != filler(seg.payload.len()) {
+        let _ = write!(line, " payload {}", quote(&seg.payload));
+    }
+    if bad_checksum {
+        line.push_str(" csum bad");
+    }
+    line
+}
+
+/// The connection's descriptor in printed syscall lines (what packetdrill's
+/// `accept` returns after `socket` = 3).
+const CONN_FD: u32 = 4;
+
+/// The syscall lines of an action returning `result`: `write(4, ..., N)`,
+/// `read(4, ..., N)`, `shutdown(4, SHUT_WR)`, `close(4)`; an abort as
+/// packetdrill writes it, `SO_LINGER` {onoff=1, linger=0} then `close`
+/// (`linger` remembers it, so a later close first turns it off again).
+fn syscall_lines(action: &AppAction, result: &str, linger: &mut bool) -> Vec<String> {
+    let fd = CONN_FD;
+    let set_linger = |on: u8| {
+        format!("setsockopt({fd}, SOL_SOCKET, SO_LINGER, {{onoff={on}, linger=0}}, 8) = 0")
+    };
+    let mut lines = Vec::new();
+    let call = match action {
+        AppAction::Write(bytes) if *bytes == filler(bytes.len()) => {
+            format!("write({fd}, ..., {})", bytes.len())
+        }
+        AppAction::Write(bytes) => format!("write({fd}, {}, {})", quote(bytes), bytes.len()),
+        AppAction::Read(n) => format!("read({fd}, ..., {n})"),
+        AppAction::ShutdownWrite => format!("shutdown({fd}, SHUT_WR)"),
+        AppAction::Close | AppAction::Abort => {
+            let abort = *action == AppAction::Abort;
+            if abort != *linger {
+                lines.push(set_linger(u8::from(abort)));
+                *linger = abort;
+            }
+            format!("close({fd})")
+        }
+    };
+    lines.push(format!("{call} = {result}"));
+    lines
+}
+
+/// The return value of a recorded action outcome (the driver records the
+/// outcome's `Debug` form), and a comment for a refusal. `...` (any) when
+/// the form is not one of [`crate::target::AppOutcome`]'s.
+fn app_result(outcome: &str) -> (String, String) {
+    let inner = |prefix: &str| {
+        outcome
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(')'))
+    };
+    if outcome == "Done" {
+        return ("0".into(), String::new());
+    }
+    if let Some(n) = inner("Wrote(").and_then(|n| n.parse::<u64>().ok()) {
+        return (n.to_string(), String::new());
+    }
+    if let Some(list) = inner("Read(").and_then(|l| l.strip_prefix('[')?.strip_suffix(']')) {
+        let n = if list.trim().is_empty() {
+            0
+        } else {
+            list.split(',').count()
+        };
+        return (n.to_string(), String::new());
+    }
+    if let Some(why) = inner("Refused(") {
+        let why = why.trim_matches('"');
+        return ("-1".into(), format!("  // refused: {why}"));
+    }
+    ("...".into(), String::new())
 }
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
-}
-
-fn app_text(a: &AppAction) -> String {
-    match a {
-        AppAction::Write(b) => format!("write({} bytes)", b.len()),
-        AppAction::Read(n) => format!("read({n})"),
-        AppAction::ShutdownWrite => "shutdown(SHUT_WR)".into(),
-        AppAction::Close => "close()".into(),
-        AppAction::Abort => "abort()".into(),
-    }
 }
 
 /// Inputs that found the same kind of problem.

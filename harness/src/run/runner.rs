@@ -497,7 +497,11 @@ impl CaseRun<'_> {
     fn broke(&mut self, line: Option<u32>, e: TargetError) -> Stop {
         match e {
             TargetError::Broken(_) => {
-                self.mismatch(line, e.to_string(), None, None, None);
+                let message = match line {
+                    Some(_) => e.to_string(),
+                    None => format!("after the last line: {e}"),
+                };
+                self.mismatch(line, message, None, None, None);
                 Stop::Failed
             }
             other => Stop::from(other),
