@@ -8,9 +8,10 @@ use crate::fuzzing;
 use crate::oracle::Profile;
 use crate::run::{self, Outcome, RunOptions};
 use crate::target::embedded::Embedded;
+use crate::target::fault::{Fault, Faulty};
 use crate::target::lab::{Lab, LabOptions};
 use crate::target::{Target, TargetError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Replay fuzz artifacts and print each as a case file that reproduces it.
@@ -39,13 +40,34 @@ pub struct ReproArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Run the same cases against two targets and list where their responses differ.
+/// Run the same cases (or fuzz inputs) against two targets and list where
+/// their responses differ.
+///
+/// Segments are compared in script space (numbers relative to each side's
+/// ISN), aligned as a line diff; each difference is labelled with the
+/// oracle rules that fired on either side's segment (each target judged by
+/// its own profile: smoltcp for embedded, linux for lab).
+///
+/// With --fuzz, a differential campaign: every --corpus input once, then
+/// mutations of them, each run on both targets; the differences are grouped
+/// by a signature (the rules that explain them, or their shape when no rule
+/// fired) and listed once each with a count, in three classes: conformance
+/// (a MUST rule fired on one side and its profile does not allow it),
+/// deviations (a SHOULD rule, or a MUST the profile allows), behaviour (no
+/// rule fired: both allowed). The smallest input of each goes to
+/// --artifacts as diff-<signature>-<hash>; `synack diff --input FILE` and
+/// `synack repro FILE` replay it.
+///
+/// Exit codes: cases and --input: 0 when the targets answered alike, 1 when
+/// they differ. --fuzz: 0 when no difference is a conformance difference
+/// (behaviour and deviations alone are reported, not failed), 1 when one is.
+/// Both: 2 usage error, 3 a target could not run (e.g. lab without root).
 #[derive(clap::Args, Debug)]
 pub struct DiffArgs {
     /// Case files or directories.
     #[arg(default_value = "cases")]
     pub paths: Vec<PathBuf>,
-    /// The two targets, comma-separated.
+    /// The two targets, comma-separated (a = the first, b = the second).
     #[arg(
         long,
         value_enum,
@@ -54,15 +76,45 @@ pub struct DiffArgs {
     )]
     pub targets: Vec<TargetKind>,
     /// Compare these fuzz inputs (sequence_embedded format) instead of cases.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "fuzz")]
     pub input: Vec<PathBuf>,
     /// Compare the advertised windows too (left out by default: each stack
     /// picks its own).
     #[arg(long)]
     pub windows: bool,
-    /// Seed for ISNs and ports (the same on both targets).
+    /// Compare TCP options exactly: order, nop/eol padding, values (by
+    /// default only which options are present: each stack picks its own
+    /// MSS, window-scale shift and option layout).
+    #[arg(long)]
+    pub options: bool,
+    /// Inject FAULT into what the second target sends (as `synack run
+    /// --fault`): a self-test that a known bug shows up as a difference.
+    #[arg(long, value_name = "FAULT")]
+    pub fault: Option<String>,
+    /// Seed for ISNs and ports of cases (the same on both targets); with
+    /// --fuzz, the mutator's seed.
     #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
     pub seed: u64,
+    /// Differential fuzzing: mutate the --corpus inputs and run each on both targets.
+    #[arg(long, help_heading = "Fuzz mode")]
+    pub fuzz: bool,
+    /// Seed inputs (sequence_embedded format): a directory or a file.
+    #[arg(
+        long,
+        default_value = "fuzz/corpus/sequence_embedded",
+        help_heading = "Fuzz mode"
+    )]
+    pub corpus: PathBuf,
+    /// Stop after this many seconds of wall time.
+    #[arg(long, default_value_t = 60, help_heading = "Fuzz mode")]
+    pub seconds: u64,
+    /// Stop after this many inputs (whichever comes first).
+    #[arg(long, value_name = "N", help_heading = "Fuzz mode")]
+    pub runs: Option<u64>,
+    /// Where each distinct difference's smallest input is written
+    /// (default: fuzz/artifacts/diff_<a>_<b>).
+    #[arg(long, value_name = "DIR", help_heading = "Fuzz mode")]
+    pub artifacts: Option<PathBuf>,
 }
 
 /// Turn cases into seed corpora for every fuzz target.
@@ -167,20 +219,75 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
-/// `synack diff`: 0 when the targets answered alike, 1 when they differ.
-pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
+/// The two targets of `synack diff`, b with `--fault` injected.
+/// Targets a and b of a differential run.
+type TargetPair = (Box<dyn Target>, Box<dyn Target>);
+
+fn diff_targets(args: &DiffArgs) -> Result<TargetPair, CliError> {
     let [ka, kb] = args.targets[..] else {
         return Err(CliError::usage(
             "--targets takes exactly two targets, e.g. embedded,lab",
         ));
     };
+    let fault = args
+        .fault
+        .as_deref()
+        .map(str::parse::<Fault>)
+        .transpose()
+        .map_err(CliError::usage)?;
     let a = make_target(ka)?;
-    let b = make_target(kb)?;
+    let mut b = make_target(kb)?;
+    if let Some(fault) = fault {
+        b = Box::new(Faulty::new(b, fault));
+    }
+    Ok((a, b))
+}
+
+/// Reads a corpus: every file of a directory (sorted, so runs repeat), or one file.
+fn read_corpus(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
+    let mut files: Vec<PathBuf> = if path.is_dir() {
+        std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files.sort();
+    let mut corpus = Vec::new();
+    for f in files {
+        corpus.push(
+            std::fs::read(&f)
+                .map_err(|e| CliError::infra(format!("cannot read {}: {e}", f.display())))?,
+        );
+    }
+    if corpus.is_empty() {
+        return Err(CliError::usage(format!(
+            "no inputs in {}: run `synack seeds` first",
+            path.display()
+        )));
+    }
+    Ok(corpus)
+}
+
+/// `synack diff`: see [`DiffArgs`] for the exit codes.
+pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
+    let (a, b) = diff_targets(&args)?;
+    let norm = fuzzing::Normalise {
+        windows: args.windows,
+        options: args.options,
+    };
+    if args.fuzz {
+        return diff_fuzz(&args, a.as_ref(), b.as_ref(), norm);
+    }
     let mut differences = Vec::new();
     if !args.input.is_empty() {
         for path in &args.input {
-            let data = std::fs::read(path)?;
-            for mut d in fuzzing::diff_sequence(&data, a.as_ref(), b.as_ref()) {
+            let data = std::fs::read(path)
+                .map_err(|e| CliError::infra(format!("cannot read {}: {e}", path.display())))?;
+            let found = fuzzing::diff_input(&data, a.as_ref(), b.as_ref(), 0, norm)
+                .map_err(target_error)?;
+            for mut d in found {
                 d.case = path.display().to_string();
                 differences.push(d);
             }
@@ -198,12 +305,13 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
             if [ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
                 continue;
             }
-            differences.extend(fuzzing::diff_reports(&ra, &rb, args.windows));
+            differences.extend(fuzzing::diff_reports_with(&ra, &rb, norm));
         }
     }
     println!("a = {}, b = {}", a.name(), b.name());
     for d in &differences {
         println!("{d}");
+        println!("    signature: {}", fuzzing::signature(d));
     }
     println!("{} differences", differences.len());
     Ok(if differences.is_empty() {
@@ -211,6 +319,78 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
     } else {
         exit::FAIL
     })
+}
+
+/// `synack diff --fuzz`: 1 when some difference is a conformance difference.
+fn diff_fuzz(
+    args: &DiffArgs,
+    a: &dyn Target,
+    b: &dyn Target,
+    norm: fuzzing::Normalise,
+) -> Result<u8, CliError> {
+    let corpus = read_corpus(&args.corpus)?;
+    let artifacts = args
+        .artifacts
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("fuzz/artifacts/diff_{}_{}", a.name(), b.name())));
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|e| CliError::infra(format!("cannot create {}: {e}", artifacts.display())))?;
+    let fault = args
+        .fault
+        .as_deref()
+        .map(|f| format!(" with fault {f}"))
+        .unwrap_or_default();
+    println!(
+        "differential fuzzing: a = {} (profile {}), b = {}{fault} (profile {}); {} seed inputs, {} s, seed {}",
+        a.name(),
+        fuzzing::profile_for(a.name()).name,
+        b.name(),
+        fuzzing::profile_for(b.name()).name,
+        corpus.len(),
+        args.seconds,
+        args.seed
+    );
+    let opts = fuzzing::DiffFuzzOptions {
+        seed: args.seed,
+        duration: Duration::from_secs(args.seconds),
+        max_runs: args.runs,
+        norm,
+        artifacts: Some(artifacts.clone()),
+    };
+    let started = Instant::now();
+    let campaign = fuzzing::diff_fuzz(a, b, &corpus, &opts, |g| {
+        let path = g
+            .artifact
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        println!("new  {}  {}  {path}", class_word(g.class), g.signature);
+    })
+    .map_err(|e| CliError::infra(e.to_string()))?;
+    println!(
+        "\n{:.0} s, replay one with `synack diff --targets {},{}{} --input FILE`:",
+        started.elapsed().as_secs_f64(),
+        a.name(),
+        b.name(),
+        args.fault
+            .as_deref()
+            .map(|f| format!(" --fault {f}"))
+            .unwrap_or_default()
+    );
+    print!("{}", campaign.summary());
+    Ok(if campaign.has_conformance() {
+        exit::FAIL
+    } else {
+        exit::PASS
+    })
+}
+
+fn class_word(c: fuzzing::Class) -> &'static str {
+    match c {
+        fuzzing::Class::Conformance => "conformance",
+        fuzzing::Class::Deviation => "deviation  ",
+        fuzzing::Class::Behaviour => "behaviour  ",
+    }
 }
 
 /// `synack seeds`.

@@ -18,7 +18,8 @@
 //!
 //! Around them: [`seeds`] turns cases into seed corpora, [`repro`] turns a
 //! finding into a case file that reproduces it under `synack run` and groups
-//! many findings by rule, [`diff`] compares two targets' normalised responses.
+//! many findings by rule, [`diff`] compares two targets' normalised responses
+//! (one case or input, or a differential campaign: [`diff_fuzz`]).
 
 pub mod diff;
 pub mod exec;
@@ -29,7 +30,11 @@ pub mod seeds;
 #[cfg(test)]
 mod tests;
 
-pub use diff::{align, diff_reports, diff_sequence, without_window, Difference};
+pub use diff::{
+    align, artifact_name, diff_fuzz, diff_input, diff_reports, diff_reports_with, diff_sequence,
+    normalise, option_kinds, signature, without_window, Class, DiffCampaign, DiffFuzzError,
+    DiffFuzzOptions, DiffGroup, Difference, Label, Normalise, Side,
+};
 pub use exec::{env_profile, profile_for, run_nth, run_on, Driver, FuzzOutcome, Step};
 pub use mutate::Mutator;
 pub use ops::{decode, encode, AckAnchor, AppOp, Inject, Input, Op, OptOp, Rel, SeqAnchor};

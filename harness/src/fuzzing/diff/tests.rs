@@ -1,0 +1,274 @@
+//! Normalising, signatures and grouping of differences, without a target.
+
+use super::*;
+
+fn out(line: &str, at: usize, findings: &[(&str, &str, bool)]) -> Out {
+    Out {
+        line: line.to_string(),
+        at,
+        findings: findings
+            .iter()
+            .map(|(r, l, d)| (r.to_string(), l.to_string(), *d))
+            .collect(),
+    }
+}
+
+fn diff(a: Option<&str>, b: Option<&str>, labels: &[(Side, &str, &str, bool)]) -> Difference {
+    let labels: Vec<Label> = labels
+        .iter()
+        .map(|(side, rule, level, deviation)| Label {
+            side: *side,
+            rule: rule.to_string(),
+            level: level.to_string(),
+            deviation: *deviation,
+        })
+        .collect();
+    Difference {
+        case: "fuzz".into(),
+        index: 0,
+        a: a.map(str::to_string),
+        b: b.map(str::to_string),
+        rules: labels.iter().map(Label::to_string).collect(),
+        labels,
+        after_divergence: false,
+    }
+}
+
+const MUST: &str = "MUST";
+
+#[test]
+fn option_layout_and_values_are_left_out_unless_asked() {
+    let smoltcp = "S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 0,sackOK,eol>";
+    let linux = "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 10>";
+    let loose = Normalise::default();
+    assert_eq!(normalise(smoltcp, loose), normalise(linux, loose));
+    assert_eq!(
+        normalise(linux, loose),
+        "S. 0:0(0) ack 1 <mss,sackOK,wscale>"
+    );
+    let exact = Normalise {
+        windows: false,
+        options: true,
+    };
+    assert_ne!(normalise(smoltcp, exact), normalise(linux, exact));
+    let windows = Normalise {
+        windows: true,
+        options: false,
+    };
+    assert_ne!(normalise(smoltcp, windows), normalise(linux, windows));
+    // An option one stack sends and the other does not is still a difference.
+    let with_ts = "S. 0:0(0) ack 1 <mss 1460,nop,nop,TS val 0 ecr 77,nop,wscale 10>";
+    assert_ne!(normalise(smoltcp, loose), normalise(with_ts, loose));
+    assert_eq!(option_kinds("<TS val 1 ecr 2,mss 536>"), "<TS,mss>");
+}
+
+#[test]
+fn labelled_difference_is_named_by_side_and_rule_not_by_numbers() {
+    let one = diff(
+        Some("S. 0:0(0) ack 1"),
+        Some("S. 0:0(0) ack 2147483649"),
+        &[(Side::B, "syn-ack-acks-isn", MUST, false)],
+    );
+    let other = diff(
+        Some("S. 0:0(0) ack 1 <mss 536>"),
+        Some("S. 0:0(0) ack 2147484649 <mss 536>"),
+        &[(Side::B, "syn-ack-acks-isn", MUST, false)],
+    );
+    assert_eq!(signature(&one), "b: syn-ack-acks-isn (MUST violation)");
+    assert_eq!(signature(&one), signature(&other));
+    let on_a = diff(
+        Some("S. 0:0(0) ack 2147483649"),
+        Some("S. 0:0(0) ack 1"),
+        &[(Side::A, "syn-ack-acks-isn", MUST, false)],
+    );
+    assert_ne!(signature(&one), signature(&on_a));
+}
+
+#[test]
+fn unlabelled_difference_is_named_by_its_shape() {
+    assert_eq!(
+        signature(&diff(None, Some(". 1:1(0) ack 19"), &[])),
+        "only b: ."
+    );
+    assert_eq!(signature(&diff(Some("R 5:5(0)"), None, &[])), "only a: R");
+    assert_eq!(
+        signature(&diff(
+            Some("F. 1:42(41) ack 19"),
+            Some(". 1:1(0) ack 19"),
+            &[]
+        )),
+        "a F. / b ."
+    );
+    assert_eq!(
+        signature(&diff(
+            Some("P. 1:11(10) ack 12"),
+            Some("P. 1:101(100) ack 13"),
+            &[]
+        )),
+        "P.: len,ack"
+    );
+    assert_eq!(
+        signature(&diff(
+            Some("S. 0:0(0) ack 1 <mss 1460>"),
+            Some("S. 0:0(0) ack 1 <mss 1460,TS val 0 ecr 1>"),
+            &[]
+        )),
+        "S.: options"
+    );
+    assert_eq!(
+        signature(&diff(
+            Some("session broken: kept sending at one instant (10000 rounds)"),
+            Some(". 1:1(0) ack 1"),
+            &[]
+        )),
+        "a session broken / b ."
+    );
+}
+
+#[test]
+fn class_is_taken_from_the_worst_label() {
+    let must = diff(
+        Some("R 0:0(0)"),
+        None,
+        &[(Side::A, "rst-closed-numbers", MUST, false)],
+    );
+    let allowed = diff(
+        Some("R 0:0(0)"),
+        None,
+        &[(Side::A, "rst-closed-numbers", MUST, true)],
+    );
+    let should = diff(
+        Some(". 1:1(0)"),
+        None,
+        &[(Side::B, "ack-delayed", "SHOULD", false)],
+    );
+    assert_eq!(must.class(), Class::Conformance);
+    assert_eq!(allowed.class(), Class::Deviation);
+    assert_eq!(should.class(), Class::Deviation);
+    assert_eq!(diff(Some(". 1:1(0)"), None, &[]).class(), Class::Behaviour);
+}
+
+#[test]
+fn equal_lines_differ_when_only_one_side_broke_a_rule() {
+    let norm = Normalise::default();
+    let a = [out("R. 0:0(0) ack 1", 3, &[])];
+    let b = [out(
+        "R. 0:0(0) ack 1",
+        3,
+        &[("rst-closed-numbers", MUST, false)],
+    )];
+    let d = compare("fuzz", &a, &b, norm, None);
+    assert_eq!(d.len(), 1);
+    assert_eq!(signature(&d[0]), "b: rst-closed-numbers (MUST violation)");
+    // The same finding on both sides explains nothing about their difference.
+    let both = compare("fuzz", &b, &b, norm, None);
+    assert!(both.is_empty());
+    let c = [out("R 0:0(0)", 3, &[("rst-closed-numbers", MUST, false)])];
+    let shared = compare("fuzz", &b, &c, norm, None);
+    assert_eq!(shared.len(), 1);
+    assert!(shared[0].labels.is_empty(), "{:?}", shared[0].labels);
+}
+
+#[test]
+fn differences_after_the_harness_segments_diverged_are_marked() {
+    let norm = Normalise::default();
+    let a = [
+        out("S. 0:0(0) ack 1", 1, &[]),
+        out(". 1:1(0) ack 5", 4, &[]),
+    ];
+    let b = [
+        out("S. 0:0(0) ack 2", 1, &[]),
+        out(". 1:1(0) ack 9", 4, &[]),
+    ];
+    let d = compare("fuzz", &a, &b, norm, Some((3, 3)));
+    assert_eq!(d.len(), 2);
+    assert!(!d[0].after_divergence);
+    assert!(d[1].after_divergence);
+}
+
+#[test]
+fn campaign_counts_inputs_once_per_signature_and_keeps_the_smallest() {
+    let flip = diff(
+        Some("S. 0:0(0) ack 1"),
+        Some("S. 0:0(0) ack 2147483649"),
+        &[(Side::B, "syn-ack-acks-isn", MUST, false)],
+    );
+    let fin = diff(Some("F. 1:42(41) ack 19"), Some(". 1:1(0) ack 19"), &[]);
+    let mut c = DiffCampaign::new();
+    let new = c.add(&[1, 2, 3, 4], &[flip.clone(), flip.clone(), fin.clone()]);
+    assert_eq!(new.len(), 2);
+    assert!(
+        c.add(&[9; 8], std::slice::from_ref(&flip)).is_empty(),
+        "larger: no rewrite"
+    );
+    assert_eq!(
+        c.add(&[5], std::slice::from_ref(&flip)),
+        vec![signature(&flip)]
+    );
+    assert!(c.add(&[6; 3], &[]).is_empty());
+    assert_eq!((c.runs, c.differing), (4, 3));
+    let groups = c.groups();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].class, Class::Conformance);
+    assert_eq!(groups[0].inputs, 3);
+    assert_eq!(groups[0].input, vec![5]);
+    assert_eq!(groups[1].signature, "a F. / b .");
+    assert_eq!(groups[1].inputs, 1);
+    assert!(c.has_conformance());
+    let summary = c.summary();
+    assert!(
+        summary.contains("4 inputs, 3 with differences"),
+        "{summary}"
+    );
+    assert!(
+        summary.find("conformance") < summary.find("behaviour"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn behaviour_alone_is_no_conformance_difference() {
+    let mut c = DiffCampaign::new();
+    c.add(&[1], &[diff(None, Some(". 1:1(0) ack 19"), &[])]);
+    c.add(
+        &[2],
+        &[diff(
+            Some("R 0:0(0)"),
+            None,
+            &[(Side::A, "rst-closed-numbers", MUST, true)],
+        )],
+    );
+    assert!(!c.has_conformance());
+}
+
+#[test]
+fn artifact_names_are_stable_safe_and_distinct() {
+    let s = "b: syn-ack-acks-isn (MUST violation)";
+    let name = artifact_name(s);
+    assert_eq!(name, artifact_name(s));
+    assert!(
+        name.starts_with("diff-b-syn-ack-acks-isn-must-violation-"),
+        "{name}"
+    );
+    assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    assert_ne!(artifact_name("only a: R"), artifact_name("only a: R."));
+    let long = "a: x (MUST violation) + ".repeat(10);
+    assert!(artifact_name(&long).len() < 80);
+}
+
+#[test]
+fn artifact_is_written_under_its_signature_and_replaced_by_a_smaller_input() {
+    let dir = std::env::temp_dir().join(format!("synack-diff-unit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let d = diff(None, Some(". 1:1(0) ack 19"), &[]);
+    let sig = signature(&d);
+    let mut c = DiffCampaign::new();
+    c.add(&[7, 7, 7], std::slice::from_ref(&d));
+    let path = c.write_artifact(&sig, &dir).expect("written");
+    assert_eq!(path, dir.join(artifact_name(&sig)));
+    c.add(&[8], std::slice::from_ref(&d));
+    c.write_artifact(&sig, &dir).expect("rewritten");
+    assert_eq!(std::fs::read(&path).expect("read"), vec![8]);
+    assert!(c.write_artifact("no such signature", &dir).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
