@@ -186,6 +186,8 @@ impl Oracle {
                                 Owed::Ack {
                                     missing: RuleId::ChallengeAckMissing,
                                     numbers: RuleId::ChallengeAckNumbers,
+                                    requirement: None,
+                                    upto: c.harness_snd_max,
                                     why,
                                 },
                                 now,
@@ -245,6 +247,8 @@ impl Oracle {
                     Owed::Ack {
                         missing: RuleId::ChallengeAckMissing,
                         numbers: RuleId::ChallengeAckNumbers,
+                        requirement: Some("RFC 5961 §4.2"),
+                        upto: c.harness_snd_max,
                         why,
                     },
                     now,
@@ -265,6 +269,8 @@ impl Oracle {
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
                     numbers: RuleId::UnacceptableAckNumbers,
+                    requirement: None,
+                    upto: c.harness_snd_max,
                     why,
                 },
                 now,
@@ -286,6 +292,8 @@ impl Oracle {
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
                     numbers: RuleId::UnacceptableAckNumbers,
+                    requirement: None,
+                    upto: c.harness_snd_max,
                     why,
                 },
                 now,
@@ -304,6 +312,8 @@ impl Oracle {
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
                     numbers: RuleId::UnacceptableAckNumbers,
+                    requirement: None,
+                    upto: c.harness_snd_max,
                     why,
                 },
                 now,
@@ -435,6 +445,8 @@ impl Oracle {
                     Owed::Ack {
                         missing: RuleId::ChallengeAckMissing,
                         numbers: RuleId::ChallengeAckNumbers,
+                        requirement: None,
+                        upto: c.harness_snd_max,
                         why: format!(
                             "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
                             seg.seq,
@@ -488,6 +500,8 @@ impl Oracle {
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
                     numbers: RuleId::UnacceptableAckNumbers,
+                    requirement: None,
+                    upto: c.harness_snd_max,
                     why,
                 }
             } else {

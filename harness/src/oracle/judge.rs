@@ -194,7 +194,12 @@ impl Oracle {
         let min_rto = self.profile.min_rto;
         let corrupt_acked = f.ack() && self.acks_corrupt(self.conns[i].tuple, seg.ack, false);
         let mut found: Vec<(RuleId, String, bool)> = Vec::new();
-        let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
+        let reported = std::cell::Cell::new(0);
+        let mut report = |rule: RuleId, msg: String, within: bool| {
+            reported.set(reported.get() + 1);
+            found.push((rule, msg, within));
+        };
+        let mut owed_ack = None;
         let c = &mut self.conns[i];
         // The target acts normally: whatever a legacy stack would have reset is alive.
         c.maybe_reset = None;
@@ -261,7 +266,7 @@ impl Oracle {
             // An ACK answers a segment that failed both the first and the fifth check.
             c.owed
                 .retain(|o| !matches!(o.owed, Owed::Rst { or_ack: true, .. }));
-            judge_owed_acks(c, seg, &mut report);
+            owed_ack = judge_owed_acks(c, seg).map(|f| (reported.get(), f));
             if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
                 c.last_ack = Some(seg.ack);
             }
@@ -448,8 +453,17 @@ impl Oracle {
                 };
             }
         }
+        let first = out.len();
         for (rule, msg, within) in found {
             out.push(self.finding_bounded(rule, msg, within));
+        }
+        if let Some((at, (rule, msg, requirement))) = owed_ack {
+            // In the order the checks ran.
+            let mut f = self.finding(rule, msg);
+            if let Some(r) = requirement {
+                f.requirement = r;
+            }
+            out.insert(first + at, f);
         }
     }
 
@@ -522,10 +536,12 @@ impl Oracle {
     }
 }
 
-/// Checks a pure ACK (or any ACK-bearing segment) against the ACKs the target owes.
-fn judge_owed_acks(c: &mut Conn, seg: &Segment, report: &mut impl FnMut(RuleId, String, bool)) {
+/// Checks a pure ACK (or any ACK-bearing segment) against the ACKs the
+/// target owes, which it settles; returns the finding when its numbers are
+/// wrong (the rule, the message, the requirement to cite instead).
+fn judge_owed_acks(c: &mut Conn, seg: &Segment) -> Option<(RuleId, String, Option<&'static str>)> {
     if !c.owed.iter().any(|o| matches!(o.owed, Owed::Ack { .. })) {
-        return;
+        return None;
     }
     let pure = seg.payload.is_empty() && !seg.flags.fin();
     let seq_ok = if c.snd_una == c.snd_nxt {
@@ -537,23 +553,38 @@ fn judge_owed_acks(c: &mut Conn, seg: &Segment, report: &mut impl FnMut(RuleId, 
         || (seq_gt(seg.ack, c.rcv_hi) && seq_ge(c.harness_snd_max, seg.ack));
     let expected = format!("<SEQ={}><ACK={}>", c.snd_nxt, c.rcv_nxt_text());
     let mut first = true;
+    let mut found = None;
+    let harness_snd_max = c.harness_snd_max;
     c.owed.retain(|o| {
-        let Owed::Ack { numbers, why, .. } = &o.owed else {
+        let Owed::Ack {
+            numbers,
+            why,
+            requirement,
+            upto,
+            ..
+        } = &o.owed
+        else {
             return true;
         };
+        if seq_gt(seg.ack, *upto) && seq_ge(harness_snd_max, seg.ack) {
+            // It acknowledges data sent after this reply was owed: an ACK of
+            // that data, not the reply (which stays owed).
+            return true;
+        }
         if first && (!ack_ok || (pure && !seq_ok)) {
-            report(
+            found = Some((
                 *numbers,
                 format!(
                     "ACK <SEQ={}><ACK={}> answering {why}; expected {expected}",
                     seg.seq, seg.ack
                 ),
-                true,
-            );
+                *requirement,
+            ));
         }
         first = false;
         false
     });
+    found
 }
 
 /// A TSecr is plausible when it echoes a TSval the harness sent, or (when

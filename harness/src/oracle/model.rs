@@ -400,10 +400,21 @@ impl Oracle {
         for (t, o) in missed {
             let after = now.saturating_sub(o.since);
             let f = match o.owed {
-                Owed::Ack { missing, why, .. } => self.finding(
+                Owed::Ack {
                     missing,
-                    format!("no ACK from the target {} ms after {why} (from {})", after.as_millis(), t.harness),
-                ),
+                    why,
+                    requirement,
+                    ..
+                } => {
+                    let mut f = self.finding(
+                        missing,
+                        format!("no ACK from the target {} ms after {why} (from {})", after.as_millis(), t.harness),
+                    );
+                    if let Some(r) = requirement {
+                        f.requirement = r;
+                    }
+                    f
+                }
                 Owed::AckData { upto, old_ack: true } => self.finding(
                     RuleId::OldAckDataDropped,
                     format!(

@@ -32,6 +32,12 @@ pub(super) enum Owed {
         numbers: RuleId,
         /// What drew it, for messages.
         why: String,
+        /// The requirement to cite instead of the rule's own (a SYN's
+        /// challenge ACK is RFC 5961 §4.2, a RST's §3.2).
+        requirement: Option<&'static str>,
+        /// The end of what the harness had sent when it was owed: an ACK
+        /// past it acknowledges later data and is not this reply.
+        upto: SeqNumber,
     },
     /// An ACK covering in-order data or FIN up to `upto`, within 0.5 s (MUST-40).
     AckData {

@@ -9,6 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 mod app;
+mod challenge;
 mod close;
 mod closed;
 mod droppable;

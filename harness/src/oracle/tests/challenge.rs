@@ -1,0 +1,103 @@
+//! Challenge ACKs (RFC 5961 §3.2 for a RST, §4.2 for a SYN): which
+//! requirement a finding cites, and which ACK counts as the challenge ACK.
+
+use super::*;
+
+fn syn_in_window() -> Segment {
+    Segment {
+        seq: r(5),
+        flags: SYN,
+        ..send_tmpl()
+    }
+}
+
+fn data_after() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: PSH | ACK,
+        payload: vec![b'd'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn missing_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
+    let mut t = established();
+    send!(t, syn_in_window());
+    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
+}
+
+#[test]
+fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    assert_eq!(f.requirement, "RFC 5961 §3.2", "{f}");
+}
+
+#[test]
+fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
+    let mut t = established();
+    send!(t, syn_in_window());
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(7),
+            ack: r(1),
+            ..recv_tmpl()
+        },
+        RuleId::ChallengeAckNumbers
+    );
+    assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
+}
+
+#[test]
+fn challenge_ack_then_ack_of_later_data_is_allowed() {
+    let mut t = established();
+    send!(t, syn_in_window());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    send!(t, data_after());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(5_000)));
+}
+
+#[test]
+fn ack_of_data_sent_after_a_syn_is_not_its_challenge_ack() {
+    // The SYN dropped silently: the ACK of the next data does not stand in
+    // for the challenge ACK.
+    let mut t = established();
+    send!(t, syn_in_window());
+    send!(t, data_after());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+}
