@@ -226,7 +226,11 @@ fn render(
             } => {
                 let t = secs(at.as_micros() as u64);
                 let (result, note) = app_result(outcome);
-                for line in syscall_lines(action, &result, &mut linger) {
+                let lines = syscall_lines(action, &result, &mut linger);
+                let last = lines.len().saturating_sub(1);
+                for (i, line) in lines.iter().enumerate() {
+                    // The note is about the call's result: the last line.
+                    let note = if i == last { note.as_str() } else { "" };
                     let _ = writeln!(body, "{t} {line}{note}");
                 }
             }
