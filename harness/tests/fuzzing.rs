@@ -267,8 +267,9 @@ fn repro_prints_app_actions_as_syscall_lines_that_reproduce_the_verdict() {
         "write(4, ..., 10) = 10",
         "read(4, ..., 100) = 5",
         "shutdown(4, SHUT_WR) = 0",
-        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0",
-        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=0, linger=0}, 8) = 0",
+        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0\n",
+        // A refusal's note is on the close, not on the SO_LINGER line.
+        "setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=0, linger=0}, 8) = 0\n",
         "close(4) = 0",
         "close(4) = -1  // refused: not connected",
         "write(4, ..., 3) = -1  // refused: not connected",
