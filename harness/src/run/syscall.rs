@@ -30,9 +30,11 @@
 //!   abort (RST now), as on a real kernel. `{onoff=0, …}` undoes it. Set on
 //!   the listening socket, it is inherited by the connection, as Linux does.
 //!   A lingering close (`onoff=1`, `linger` > 0) is unsupported.
-//! - Descriptors: without an `accept` line, any descriptor but the listening
-//!   socket's is the connection; calls after `close` still reach the
-//!   connection (and the stack refuses them: -1).
+//! - Descriptors: a case has one connection; `accept` names its
+//!   descriptor, else the first one a call on the connection uses; another
+//!   is a script error. Calls after `close` still reach the connection (and
+//!   the stack refuses them: -1). `send`/`recv`/`accept4` read as
+//!   `write`/`read`/`accept`.
 //! - Anything else (`connect`, `getsockopt`, `poll`, `sendmsg`, other
 //!   options, `close` of the listening socket) is unsupported.
 
