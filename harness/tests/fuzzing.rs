@@ -96,6 +96,38 @@ fn every_case_becomes_a_seed_that_injects_the_cases_segments() {
     assert!(compared >= 5, "only {compared} runnable cases");
 }
 
+#[test]
+fn a_case_that_scripts_the_application_seeds_its_actions_in_line_order() {
+    let cases = cases();
+    let case = cases
+        .iter()
+        .find(|c| c.id == "close/t34-app-active-close-syscalls")
+        .expect("the T34 syscall case exists");
+    let (_, bytes) = &seed_corpus(std::slice::from_ref(case))[0];
+    let input = decode(bytes);
+    let apps: Vec<&AppOp> = input
+        .ops
+        .iter()
+        .filter_map(|o| match o {
+            Op::App(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let want: Vec<AppOp> = case
+        .calls
+        .actions()
+        .map(|(_, a)| match a {
+            synack::target::AppAction::Write(b) => AppOp::Write(b.len() as u16),
+            synack::target::AppAction::Read(n) => AppOp::Read(*n as u16),
+            synack::target::AppAction::ShutdownWrite => AppOp::ShutdownWrite,
+            synack::target::AppAction::Close => AppOp::Close,
+            synack::target::AppAction::Abort => AppOp::Abort,
+        })
+        .collect();
+    assert!(!want.is_empty(), "the case has application actions");
+    assert_eq!(apps, want.iter().collect::<Vec<_>>());
+}
+
 /// Replays `data`, runs the printed case with the runner, and checks the
 /// runner reaches the same verdict: the same failing rules, no mismatch.
 /// Returns `None` when the input is not expressible as a case, else whether it failed.

@@ -1,13 +1,15 @@
-//! Seed corpora from the case suite: every case's `<` lines (and the time
-//! between lines) as a sequence input, its injected packets as wire seeds,
+//! Seed corpora from the case suite: every case's `<` lines and syscall
+//! lines' application actions (and the time between lines) as a sequence
+//! input, its injected packets as wire seeds,
 //! the case file itself as a script seed, its packets as a capture seed.
 
-use super::ops::{encode, AckAnchor, Inject, Input, Op, OptOp, Rel};
+use super::ops::{encode, AckAnchor, AppOp, Inject, Input, Op, OptOp, Rel, MAX_WRITE};
 use crate::run::build::{filler, inject_segment};
 use crate::run::mapping::Mapping;
+use crate::run::syscall::Call;
 use crate::run::Case;
 use crate::script::{Item, Line, LineKind, OptSpec, PacketLine, TimeSpec, Value};
-use crate::target::{endpoints, SessionInfo, SessionSpec};
+use crate::target::{endpoints, AppAction, SessionInfo, SessionSpec};
 use crate::wire::SeqNumber;
 use std::path::Path;
 use std::time::Duration;
@@ -47,11 +49,18 @@ pub fn seed_input(case: &Case) -> Input {
     for line in lines {
         let at = nominal(line.time.node, prev);
         prev = at;
-        if let LineKind::Packet(p) = &line.kind {
-            if p.direction == crate::script::Direction::Inject {
+        match &line.kind {
+            LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 wait_until(&mut ops, &mut clock, at);
                 ops.push(Op::Inject(inject_op(p)));
             }
+            LineKind::Syscall(_) => {
+                if let Some(Call::Act { action, .. }) = case.calls.calls.get(&line.span.line) {
+                    wait_until(&mut ops, &mut clock, at);
+                    ops.push(Op::App(app_op(action)));
+                }
+            }
+            _ => {}
         }
     }
     wait_until(&mut ops, &mut clock, prev);
@@ -59,6 +68,19 @@ pub fn seed_input(case: &Case) -> Input {
         service: case.meta.service,
         seed: 0,
         ops,
+    }
+}
+
+/// A syscall line's action as an app op (a write's own bytes become the
+/// fuzzer's filler of the same length, at most `MAX_WRITE`).
+fn app_op(action: &AppAction) -> AppOp {
+    let clamp = |n: usize| n.min(MAX_WRITE) as u16;
+    match action {
+        AppAction::Write(bytes) => AppOp::Write(clamp(bytes.len())),
+        AppAction::Read(n) => AppOp::Read(clamp(*n)),
+        AppAction::ShutdownWrite => AppOp::ShutdownWrite,
+        AppAction::Close => AppOp::Close,
+        AppAction::Abort => AppOp::Abort,
     }
 }
 
