@@ -271,3 +271,32 @@ fn lab_reports_syscall_lines_under_another_service_unsupported() {
     // detaches the service at the first action.
     assert_pass(&embedded("http-close", &text));
 }
+
+/// A write after our own half-close: the stack refuses it (EPIPE on Linux),
+/// and the case reads that as `= -1`, the same on both targets.
+fn write_after_shutdown() -> String {
+    format!(
+        "{HANDSHAKE}\
++0     shutdown(4, SHUT_WR) = 0
++0     > F. 1:1(0) ack 1
++0.01  < . 1:1(0) ack 2 win 65535
++0     state FIN-WAIT-2
++0     write(4, ..., 3) = -1
+"
+    )
+}
+
+#[test]
+fn a_write_after_shutdown_is_refused_on_embedded() {
+    assert_pass(&embedded("write-after-shutdown", &write_after_shutdown()));
+}
+
+#[test]
+fn a_write_after_shutdown_is_refused_on_the_lab() {
+    let Some(lab) = lab_or_skip() else { return };
+    assert_pass(&run_on(
+        &lab,
+        "write-after-shutdown",
+        &write_after_shutdown(),
+    ));
+}

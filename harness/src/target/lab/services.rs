@@ -112,22 +112,35 @@ impl Registry {
         let io = |what: &str, e: std::io::Error| {
             TargetError::Io(format!("{what} on the connection from {peer}: {e}"))
         };
+        // What the kernel answers about the connection (EPIPE after a
+        // shutdown, ECONNRESET after a RST, …) is the stack refusing the
+        // call, as `write` returning -1 would be; anything else is ours.
+        let refused_or = |what: &str, e: std::io::Error| {
+            if sys::sock::is_connection_error(&e) {
+                Ok(AppOutcome::Refused(format!("{what}: {e}")))
+            } else {
+                Err(io(what, e))
+            }
+        };
         Ok(match action {
-            AppAction::Write(bytes) => AppOutcome::Wrote(
-                sys::sock::send_now(stream.as_fd(), bytes).map_err(|e| io("send", e))?,
-            ),
+            AppAction::Write(bytes) => match sys::sock::send_now(stream.as_fd(), bytes) {
+                Ok(n) => AppOutcome::Wrote(n),
+                Err(e) => return refused_or("send", e),
+            },
             AppAction::Read(max) => {
                 let mut buf = vec![0u8; *max];
-                let n = sys::sock::recv_now(stream.as_fd(), &mut buf).map_err(|e| io("recv", e))?;
-                buf.truncate(n);
-                AppOutcome::Read(buf)
+                match sys::sock::recv_now(stream.as_fd(), &mut buf) {
+                    Ok(n) => {
+                        buf.truncate(n);
+                        AppOutcome::Read(buf)
+                    }
+                    Err(e) => return refused_or("recv", e),
+                }
             }
-            AppAction::ShutdownWrite => {
-                stream
-                    .shutdown(Shutdown::Write)
-                    .map_err(|e| io("shutdown", e))?;
-                AppOutcome::Done
-            }
+            AppAction::ShutdownWrite => match stream.shutdown(Shutdown::Write) {
+                Ok(()) => AppOutcome::Done,
+                Err(e) => return refused_or("shutdown", e),
+            },
             AppAction::Close | AppAction::Abort => {
                 // Ours, the registry's: nobody else may hold it.
                 if Arc::strong_count(&stream) > 2 {

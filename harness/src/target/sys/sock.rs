@@ -74,3 +74,19 @@ fn nonblocking(n: libc::ssize_t) -> io::Result<usize> {
         Err(e)
     }
 }
+
+/// Errors a socket call returns because of the connection's state, not a
+/// harness mistake.
+pub fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc::EPIPE
+                | libc::ECONNRESET
+                | libc::ENOTCONN
+                | libc::ESHUTDOWN
+                | libc::ETIMEDOUT
+                | libc::ECONNABORTED
+        )
+    )
+}
