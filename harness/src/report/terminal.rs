@@ -108,12 +108,13 @@ impl<W: Write> Terminal<W> {
         }
         if full {
             for m in &c.mismatches {
-                text.push(format!(
-                    "    {}:{}: {}",
-                    c.path,
-                    m.line.unwrap_or(0),
-                    m.message
-                ));
+                // A mismatch after the last line (an unexpected segment in
+                // the quiet period) has no line of its own.
+                let at = match m.line {
+                    Some(l) => format!("{}:{l}", c.path),
+                    None => c.path.clone(),
+                };
+                text.push(format!("    {at}: {}", m.message));
                 if let Some(src) = &m.source {
                     text.push(format!("      line:     {}", src.trim()));
                 }
