@@ -156,10 +156,17 @@ impl fmt::Display for Difference {
             show(&self.b)
         )?;
         if self.rules.is_empty() {
-            write!(f, "\n    (no oracle rule fired: both are allowed)")
+            write!(f, "\n    (no oracle rule fired: both are allowed)")?;
         } else {
-            write!(f, "\n    explained by: {}", self.rules.join("; "))
+            write!(f, "\n    explained by: {}", self.rules.join("; "))?;
         }
+        if self.after_divergence {
+            write!(
+                f,
+                "\n    (after the harness's own segments differed between the runs)"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -525,9 +532,7 @@ fn fuzz_side(o: &super::exec::FuzzOutcome, isn: SeqNumber) -> FuzzSide {
                     findings,
                 });
             }
-            Step::In { built, .. } => {
-                ins.push((i, script_line(built, Sender::Harness, &map)));
-            }
+            Step::In { built, .. } => ins.push((i, built)),
             _ => {}
         }
         // Findings on no target segment (a segment owed and not sent, found
@@ -552,6 +557,13 @@ fn fuzz_side(o: &super::exec::FuzzOutcome, isn: SeqNumber) -> FuzzSide {
             findings: Vec::new(),
         });
     }
+    // The harness's segments in the run's final mapping: one built before
+    // the target's SYN-ACK was read (a real-time race) then shows its
+    // stray ack instead of hiding behind a not-yet-learned ISN.
+    let ins = ins
+        .into_iter()
+        .map(|(i, seg)| (i, script_line(seg, Sender::Harness, &map)))
+        .collect();
     FuzzSide { outs, ins }
 }
 

@@ -115,6 +115,21 @@ impl DiffCampaign {
         self.groups.values().any(|g| g.class == Class::Conformance)
     }
 
+    /// The conformance differences with a failing rule not in `allowed`
+    /// (rule names; `*` allows all): what fails a campaign once known
+    /// findings, already cases with waivers, are set aside.
+    pub fn failing(&self, allowed: &[String]) -> Vec<&DiffGroup> {
+        self.groups()
+            .into_iter()
+            .filter(|g| {
+                g.example
+                    .labels
+                    .iter()
+                    .any(|l| l.fails() && !allowed.iter().any(|a| a == "*" || *a == l.rule))
+            })
+            .collect()
+    }
+
     /// Writes the example input of `signature` to `dir` under
     /// [`artifact_name`] (replacing a larger example).
     pub fn write_artifact(&mut self, signature: &str, dir: &Path) -> std::io::Result<PathBuf> {

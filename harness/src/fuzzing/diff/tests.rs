@@ -272,3 +272,29 @@ fn artifact_is_written_under_its_signature_and_replaced_by_a_smaller_input() {
     assert!(c.write_artifact("no such signature", &dir).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn allowed_rules_do_not_fail_a_campaign_but_others_still_do() {
+    let mut c = DiffCampaign::new();
+    let known = diff(
+        Some("R 0:0(0)"),
+        Some("R. 0:0(0) ack 0"),
+        &[(Side::A, "rst-closed-numbers", MUST, false)],
+    );
+    c.add(&[1], std::slice::from_ref(&known));
+    assert_eq!(c.failing(&[]).len(), 1);
+    assert!(c.failing(&["rst-closed-numbers".into()]).is_empty());
+    assert!(c.failing(&["*".into()]).is_empty());
+    let both = diff(
+        Some("R 0:0(0)"),
+        Some(". 1:1(0) ack 2"),
+        &[
+            (Side::A, "rst-closed-numbers", MUST, false),
+            (Side::B, "segment-on-closed-connection", MUST, false),
+        ],
+    );
+    c.add(&[2], &[both]);
+    let left = c.failing(&["rst-closed-numbers".into()]);
+    assert_eq!(left.len(), 1);
+    assert!(left[0].signature.contains("segment-on-closed-connection"));
+}
