@@ -324,36 +324,31 @@ impl Driver {
             };
             self.received += 1;
             let parsed = crate::wire::parse(&pkt.bytes).ok();
-            if let Some(seg) = &parsed {
-                self.learn(seg);
-                let valid = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
-                let mut findings =
-                    self.oracle
-                        .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
-                if let Some(f) = self.oracle.on_target_checksum(pkt.at, valid, "fuzz") {
-                    findings.push(f);
+            let findings = match &parsed {
+                Some(seg) => {
+                    self.learn(seg);
+                    let valid = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
+                    let mut findings =
+                        self.oracle
+                            .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
+                    if let Some(f) = self.oracle.on_target_checksum(pkt.at, valid, "fuzz") {
+                        findings.push(f);
+                    }
+                    findings
                 }
-                self.push_step(Step::Out {
+                None => Vec::new(),
+            };
+            // Recorded before the findings are added: they concern this step.
+            if self.record {
+                self.outcome.steps.push(Step::Out {
                     at: pkt.at,
                     op: index,
-                    segment: parsed.clone(),
-                });
-                self.add(findings);
-            } else {
-                self.push_step(Step::Out {
-                    at: pkt.at,
-                    op: index,
-                    segment: None,
+                    segment: parsed,
                 });
             }
+            self.add(findings);
         }
         Ok(())
-    }
-
-    fn push_step(&mut self, step: Step) {
-        if self.record {
-            self.outcome.steps.push(step);
-        }
     }
 
     /// Updates the tracked numbers (and the script mapping) from a target segment.
@@ -427,7 +422,7 @@ impl Driver {
         seg.options = inj.options.iter().map(|o| self.option(o)).collect();
         seg.payload = match &inj.payload {
             Some(p) => p.clone(),
-            None => filler(usize::from(inj.len)),
+            None => fill(usize::from(inj.len)),
         };
         seg
     }
@@ -485,32 +480,30 @@ impl Driver {
         // MUST-3): the oracle must not process it as received.
         // `Compute` always writes valid checksums, `Corrupt` never does.
         let reaches_tcp = !inj.bad_checksum;
-        if let Some(s) = sent.as_ref().filter(|_| reaches_tcp) {
-            let findings = self.oracle.on_segment(at, oracle::Direction::ToTarget, s);
-            self.push_step(Step::In {
+        let sent = sent.filter(|_| reaches_tcp);
+        let findings = match &sent {
+            Some(s) => self.oracle.on_segment(at, oracle::Direction::ToTarget, s),
+            None => Vec::new(),
+        };
+        // Built only when recorded: a fuzz run (not recording) skips the
+        // segment copies.
+        if self.record {
+            self.outcome.steps.push(Step::In {
                 at,
                 op: index,
-                sent: sent.clone(),
-                built: seg,
-                bad_checksum: inj.bad_checksum,
-            });
-            self.add(findings);
-        } else {
-            self.push_step(Step::In {
-                at,
-                op: index,
-                sent: None,
+                sent,
                 built: seg,
                 bad_checksum: inj.bad_checksum,
             });
         }
+        self.add(findings);
         Ok(())
     }
 
     fn app(&mut self, index: usize, a: &AppOp) -> Result<(), TargetError> {
         let (action, event) = match a {
             AppOp::Write(n) => (
-                AppAction::Write(filler(usize::from(*n))),
+                AppAction::Write(fill(usize::from(*n))),
                 AppEvent::Write(usize::from(*n)),
             ),
             AppOp::Read(n) => (
@@ -541,6 +534,18 @@ impl Driver {
     }
 }
 
+/// [`filler`]`(len)`, copied from one pattern made once instead of built a
+/// byte at a time: in a fuzz build every byte of that loop is instrumented
+/// (a comparison callback per byte of a 1460-byte payload).
+fn fill(len: usize) -> Vec<u8> {
+    static PATTERN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| filler(usize::from(u16::MAX)));
+    match pattern.get(..len) {
+        Some(p) => p.to_vec(),
+        None => filler(len),
+    }
+}
+
 /// Runs `input` on a fresh session of `target`, judged by `profile`.
 pub fn run_on(
     target: &dyn crate::target::Target,
@@ -562,4 +567,17 @@ pub fn run_nth(
     let (spec, isn) = session_for_run(input, nth);
     let session = target.open(&spec)?;
     Ok(Driver::new(session, input.service, isn, profile, record).run(&input.ops))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_is_filler_at_every_length_an_op_can_ask_for() {
+        for len in [0, 1, 25, 26, 27, 1459, 1460, 8192, usize::from(u16::MAX)] {
+            assert_eq!(fill(len), filler(len), "len {len}");
+        }
+        assert_eq!(fill(70_000), filler(70_000));
+    }
 }

@@ -15,9 +15,10 @@
 //!   wake-up, so a 1 s retransmission takes microseconds. smoltcp's timers
 //!   are left as they are (delayed ACK 10 ms, RTO from 1 s, TIME-WAIT 10 s).
 //! - **Listening**: [`LISTEN_POOL`] sockets listen on the service port and
-//!   the pool is topped up as connections form, so a port serves several
-//!   connections (a new SYN after a RST, a second connection). Service
-//!   `closed` has no socket: smoltcp itself answers with RST.
+//!   the pool is topped up after every packet smoltcp takes in, so a port
+//!   serves several connections (a new SYN after a RST, a second
+//!   connection). Service `closed` has no socket: smoltcp itself answers
+//!   with RST.
 //! - **Services**: the built-in service of [`services`](crate::target::services)
 //!   runs on every connection as a [`ServiceLogic`](crate::target::services::ServiceLogic),
 //!   between smoltcp's ingress and egress, until the case acts as the

@@ -24,8 +24,12 @@ use std::time::Duration;
 pub const MAX_EGRESS_PER_STEP: usize = 10_000;
 
 /// Listening sockets kept on the service port at all times, so a new SYN
-/// finds a listener while earlier connections are still alive.
-pub const LISTEN_POOL: usize = 4;
+/// finds a listener while earlier connections are still alive. One is
+/// enough: the pool is topped up after every packet smoltcp takes in, so
+/// each packet meets a full pool, and listeners are interchangeable (a
+/// larger pool behaves the same, and costs a fresh pair of socket buffers
+/// per listener per case: most of a fuzz execution's allocation).
+pub const LISTEN_POOL: usize = 1;
 /// Receive buffer (and so the advertised window) of every socket.
 pub const RX_BUFFER: usize = 8192;
 /// Send buffer of every socket.
@@ -128,7 +132,10 @@ impl EmbeddedSession {
             .iface
             .poll_ingress_single(ts, &mut self.device, &mut self.sockets)
             != PollIngressSingleResult::None
-        {}
+        {
+            // A listener that took a SYN is replaced before the next packet.
+            self.arrange()?;
+        }
         self.arrange()?;
         self.run_services();
         let mut rounds = 0;
