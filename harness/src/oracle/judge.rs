@@ -254,6 +254,19 @@ impl Oracle {
                     true,
                 );
             }
+            if let Some(fin) = c.harness_fin {
+                if seq_gt(seg.ack, fin.add(1)) && seq_ge(c.harness_snd_max, seg.ack) {
+                    report(
+                        RuleId::AckPastFin,
+                        format!(
+                            "ack {} covers text the harness sent after its FIN at {fin} (RCV.NXT {})",
+                            seg.ack,
+                            fin.add(1)
+                        ),
+                        true,
+                    );
+                }
+            }
             if let Some(last) = c.last_ack {
                 if seq_lt(seg.ack, last) {
                     report(

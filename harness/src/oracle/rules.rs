@@ -171,6 +171,12 @@ rules! {
     AckOfUnsentData = "ack-of-unsent-data", Must, "RFC 9293 §3.4", "",
         "SEG.ACK never exceeds the peer's SND.NXT (what the harness has sent).",
         "< P. 1:11(10) ack 1\n> . 1:1(0) ack 20";
+    /// RFC 9293 §3.10.7.4 (seventh check, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "Ignore the
+    /// segment text"; eighth: the FIN advances RCV.NXT past itself and nothing follows it): the ACK
+    /// field never passes the peer's FIN. No Appendix B id.
+    AckPastFin = "ack-past-fin", Must, "RFC 9293 §3.10.7.4", "",
+        "Text the peer sends after its FIN is ignored: the ACK field never passes the FIN.",
+        "< F. 1:1(0) ack 1\n> . 1:1(0) ack 2\n< P. 2:12(10) ack 1\n> . 1:1(0) ack 12   // must stay 2";
     /// RFC 9293 §3.3.1: RCV.NXT never moves back, so neither does the ACK field. No Appendix B id.
     AckWentBackwards = "ack-went-backwards", Must, "RFC 9293 §3.3.1", "",
         "The ACK number never decreases on a connection.",

@@ -311,3 +311,49 @@ fn closing_data_from_the_target_after_its_fin_violates() {
         RuleId::DataAfterFin
     );
 }
+
+/// CLOSE-WAIT; the harness sends 10 octets past its FIN (RFC 9293
+/// §3.10.7.4, seventh check: the text is ignored).
+fn close_wait_text_after_fin() -> T {
+    let mut t = close_wait();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b't'; 10],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn close_wait_text_after_fin_ignored_is_allowed() {
+    let mut t = close_wait_text_after_fin();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn close_wait_text_after_fin_acknowledged_violates() {
+    // smoltcp 0.14 takes it in (cases/close/t32-data-beyond-fin, fuzz
+    // segment-on-closed-connection).
+    let mut t = close_wait_text_after_fin();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        },
+        RuleId::AckPastFin
+    );
+}
