@@ -541,7 +541,8 @@ fn fuzz_side(o: &super::exec::FuzzOutcome, isn: SeqNumber) -> FuzzSide {
         if !matches!(o.steps[i], Step::Out { .. }) {
             let findings = findings_at(i);
             if !findings.is_empty() {
-                let rules: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+                let mut rules: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+                rules.dedup();
                 outs.push(Out {
                     line: format!("(missing) {}", rules.join(",")),
                     at: i,
