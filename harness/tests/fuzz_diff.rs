@@ -249,7 +249,7 @@ fn lab_or_skip() -> Option<Lab> {
     }
 }
 
-/// The suite's seeds against smoltcp and the local kernel: they differ (smoltcp
+/// The core cases' seeds against smoltcp and the local kernel: they differ (smoltcp
 /// folds its FIN into the last data segment, Linux sends it apart), no
 /// input breaks the lab's plumbing, and each difference's artifact exists.
 #[test]
@@ -258,11 +258,13 @@ fn embedded_against_lab_finds_the_fin_folding_difference() {
         return;
     };
     let dir = temp_dir("lab");
-    let seeds = corpus();
+    // The core cases' seeds and a few mutations: a few seconds on the lab.
+    let cases = run::case::load_all(&[root().join("cases/core")]).expect("the core cases load");
+    let seeds: Vec<Vec<u8>> = seed_corpus(&cases).into_iter().map(|(_, d)| d).collect();
     let opts = DiffFuzzOptions {
         seed: 1,
         duration: Duration::from_secs(60),
-        max_runs: Some(seeds.len() as u64),
+        max_runs: Some(seeds.len() as u64 + 5),
         norm: Normalise::default(),
         artifacts: Some(dir.clone()),
     };
