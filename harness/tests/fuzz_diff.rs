@@ -76,6 +76,14 @@ fn flipped_acks_are_conformance_differences_labelled_on_the_faulty_side() {
         .group("b: syn-ack-acks-isn (MUST violation)")
         .unwrap_or_else(|| panic!("no SYN-ACK group:\n{}", c.summary()));
     assert_eq!(isn.class, Class::Conformance);
+    // The SYN-ACK comes before the harness anchors anything to its ACK; later
+    // segments anchored to RCV.NXT (the flipped ACK) differ between the runs.
+    assert_eq!(isn.after_divergence, 0, "{}", c.summary());
+    assert!(
+        c.groups().iter().any(|g| g.after_divergence > 0),
+        "{}",
+        c.summary()
+    );
     // A failing label on side a is the unfaulted stack's own finding (it
     // shows on a plain run of the input too); all the others are b's.
     for g in c.groups() {
