@@ -24,10 +24,13 @@ impl Oracle {
                 // A segment that may have reset the connection (a RST, or a
                 // SYN to a legacy stack) voids what it owed before: a target
                 // it reset sends nothing more on it.
-                if let Some(c) = self.conns.iter_mut().find(|c| c.tuple == t) {
-                    if was_sure && c.maybe_reset.is_some() {
-                        for o in c.owed.iter_mut().take(before) {
-                            o.void_if_reset = true;
+                if was_sure && before > 0 {
+                    // Still at `i` unless it was removed (then nothing is owed).
+                    if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
+                        if c.maybe_reset.is_some() {
+                            for o in c.owed.iter_mut().take(before) {
+                                o.void_if_reset = true;
+                            }
                         }
                     }
                 }
