@@ -123,8 +123,17 @@ impl Oracle {
         c.quiet = false;
         c.synack.disturbed = true;
         c.data.disturbed = true;
-        if !f.rst() && seq_gt(seg.seq.add(seg.seg_len()), c.harness_snd_max) {
-            c.harness_snd_max = seg.seq.add(seg.seg_len());
+        // What the target can acknowledge: only a segment it could accept
+        // (RFC 9293 §3.10.7.4 Table 6, for some RCV.NXT candidate) moves
+        // RCV.NXT, so only such a segment counts as sent. Junk far outside
+        // the window, each piece less than 2^31 ahead, would otherwise walk
+        // SND.MAX round the circle until it lies behind the real data.
+        let end = seg.seq.add(seg.seg_len());
+        if !f.rst()
+            && seq_gt(end, c.harness_snd_max)
+            && (c.state == TcpState::SynSent || c.acceptable(seg.seq, seg.seg_len()) != Some(false))
+        {
+            c.harness_snd_max = end;
         }
         c.remember_tsvals(seg);
         match c.state {

@@ -20,6 +20,7 @@ mod options;
 mod profiles;
 mod robustness;
 mod rst_data;
+mod sent;
 mod syn_ack_in_syn_received;
 mod syn_data;
 mod synchronized;
