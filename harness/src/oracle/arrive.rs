@@ -20,7 +20,13 @@ impl Oracle {
             Some(i) => {
                 let before = self.conns[i].owed.len();
                 let was_sure = self.conns[i].maybe_reset.is_none();
+                let prev = self.conns[i].maybe_reset.clone();
                 self.arrive_conn(i, now, seg);
+                if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
+                    if c.maybe_reset.is_some() && c.maybe_reset != prev {
+                        c.reset_upto = c.harness_snd_max;
+                    }
+                }
                 // A segment that may have reset the connection (a RST, or a
                 // SYN to a legacy stack) voids what it owed before: a target
                 // it reset sends nothing more on it.

@@ -521,7 +521,13 @@ impl Oracle {
             ));
         }
         if let Some(m) = &c.maybe_reset {
-            if let Some(rule) = m.rule {
+            // A RST that acknowledges data sent after that event comes from a
+            // TCB that processed the data: the event did not reset it (an
+            // application's abort, say, which the oracle may not hear of).
+            let later = seg.flags.ack()
+                && seq_gt(seg.ack, c.reset_upto)
+                && seq_le(seg.ack, c.harness_snd_max);
+            if let Some(rule) = m.rule.filter(|_| !later) {
                 let msg = format!(
                     "the connection was reset after {} (RST seq {})",
                     m.why, seg.seq

@@ -98,6 +98,10 @@ pub(super) struct Conn {
     pub tuple: Tuple,
     pub state: TcpState,
     pub maybe_reset: Option<MaybeReset>,
+    /// The end of what the harness had sent when `maybe_reset` was last set:
+    /// a RST that acknowledges more shows the target processed later data,
+    /// so that event did not reset the connection.
+    pub reset_upto: SeqNumber,
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
 
@@ -184,6 +188,7 @@ impl Conn {
             tuple,
             state,
             maybe_reset: None,
+            reset_upto: SeqNumber(0),
             passive: true,
             iss: None,
             snd_una: SeqNumber(0),

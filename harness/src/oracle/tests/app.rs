@@ -98,3 +98,53 @@ fn ack_of_unsent_data_after_close_in_syn_received_still_draws_a_reply() {
     );
     expect_rule(t.wait(ms(5_000)), RuleId::RstNotSent);
 }
+
+/// A SYN-ACK in ESTABLISHED (smoltcp drops it; an RFC 793 stack resets).
+fn syn_ack_in_established() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: SYN | ACK,
+        ..send_tmpl()
+    }
+}
+
+/// 10 octets at RCV.NXT.
+fn ten_octets() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: PSH | ACK,
+        payload: vec![b'x'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn rst_acknowledging_data_sent_after_a_syn_is_not_the_syn_s_reset() {
+    // Fuzz (syn-in-window-resets, service abort): the abort service's RST,
+    // which the oracle does not hear of, acknowledges the data that came
+    // after the SYN: the connection outlived the SYN.
+    let mut t = established_with(Profile::smoltcp());
+    send!(t, syn_ack_in_established());
+    send!(t, ten_octets());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "reset: CLOSED");
+}
+
+#[test]
+fn rst_acknowledging_nothing_after_a_syn_is_still_the_syn_s_reset() {
+    let mut t = established_with(Profile::smoltcp());
+    send!(t, syn_ack_in_established());
+    send!(t, ten_octets());
+    // The RST stops at RCV.NXT as of the SYN: no sign the data was taken.
+    recv!(t, abort_rst(), RuleId::SynInWindowResets);
+}
