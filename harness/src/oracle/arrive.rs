@@ -502,7 +502,31 @@ impl Oracle {
                 why: format!("a SYN-ACK (seq {}) in SYN-RECEIVED", seg.seq),
             });
         }
-        let Some(iss) = c.iss else { return };
+        let Some(iss) = c.iss else {
+            // The target's SYN-ACK is not in yet (on a real clock the harness
+            // may build a segment before it reads the SYN-ACK): ISS+1 is
+            // unknown, so the fifth check's <SEQ=SEG.ACK><CTL=RST> may follow,
+            // and SYN-RECEIVED stays after it (§3.10.7.4); an ACK completes.
+            if !f.syn() {
+                let why = format!(
+                    "an ACK (ack {}) in SYN-RECEIVED before the target's SYN-ACK was seen",
+                    seg.ack
+                );
+                c.owe(
+                    Owed::Rst {
+                        seq: seg.ack,
+                        ack: None,
+                        numbers: RuleId::RstListenNumbers,
+                        why,
+                        or_ack: true,
+                        optional: true,
+                    },
+                    now,
+                    grace,
+                );
+            }
+            return;
+        };
         let ack_ok = seg.ack == iss.add(1) && !f.syn();
         if c.acceptable(seg.seq, seg.seg_len()) == Some(false) {
             // First check: an unacceptable segment draws <SEQ=SND.NXT><ACK=RCV.NXT>

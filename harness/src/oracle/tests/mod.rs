@@ -13,6 +13,7 @@ mod challenge;
 mod close;
 mod closed;
 mod droppable;
+mod early_ack;
 mod handshake;
 mod maybe_reset;
 mod mss;
