@@ -570,6 +570,17 @@ impl Oracle {
             c.snd_right = Some(seg.ack.add(wnd));
             c.snd_right_latest = c.snd_right;
             c.data = Default::default();
+            if c.app_closed && c.app_wrote > 0 && c.fin_seq.is_none() && wnd >= c.app_wrote {
+                // §3.10.4: CLOSE in SYN-RECEIVED after SENDs queues the FIN
+                // until ESTABLISHED; the window now takes the data, so the
+                // data (if the writes were taken) and the FIN follow.
+                c.owed.push(super::tcb::Obligation {
+                    owed: Owed::Fin { exact: false },
+                    since: now,
+                    deadline: now + grace,
+                    void_if_reset: false,
+                });
+            }
             self.arrive_text(i, now, seg, false);
         } else {
             // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>. After

@@ -358,6 +358,31 @@ impl Oracle {
         // Sequence space.
         let len = payload + f.fin() as u32;
         let end = seg.seq.add(payload);
+        if f.fin() {
+            // §3.10.4: after CLOSE the FIN follows everything sent, so never
+            // sits at ISS (the SYN's sequence number); the FIN owed at once
+            // after CLOSE in SYN-RECEIVED is at ISS+1.
+            let owed = c
+                .owed
+                .iter()
+                .position(|o| matches!(o.owed, Owed::Fin { .. }));
+            let exact =
+                owed.is_some_and(|pos| c.owed.remove(pos).owed == Owed::Fin { exact: true });
+            if let Some(iss) = c.iss {
+                let at_iss = c.app_closed && end == iss;
+                if at_iss || (exact && end != iss.add(1)) {
+                    report(
+                        RuleId::CloseFinMissing,
+                        format!(
+                            "FIN at {end}{} after the application closed; it belongs at {} or later",
+                            if at_iss { " (ISS, the SYN's own sequence number)" } else { "" },
+                            iss.add(1)
+                        ),
+                        true,
+                    );
+                }
+            }
+        }
         if let Some(fin) = c.fin_seq {
             if payload > 0 && seq_gt(end, fin) {
                 report(

@@ -172,13 +172,36 @@ impl Oracle {
     /// An application event on the target's side. The oracle never requires
     /// one (built-in services act on their own); `Abort` and `Close` make the
     /// RST or FIN that follows expected rather than merely allowed.
-    pub fn on_app(&mut self, _now: Duration, peer: SocketAddr, ev: AppEvent) {
-        self.each_branch(|o| o.app(peer, ev));
+    pub fn on_app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
+        self.each_branch(|o| o.app(now, peer, ev));
     }
 
-    fn app(&mut self, peer: SocketAddr, ev: AppEvent) {
+    fn app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
+        let grace = self.profile.reply_grace;
         if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
+            if let (AppEvent::Write(n), TcpState::SynReceived) = (ev, c.state) {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                c.app_wrote = c.app_wrote.saturating_add(n);
+            }
             if matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
+                // RFC 9293 §3.10.4 CLOSE in SYN-RECEIVED: with no SENDs
+                // issued, a FIN (at ISS+1) now. Written data queues it
+                // until ESTABLISHED; that FIN the oracle does not time.
+                let owed = c.owed.iter().any(|o| matches!(o.owed, Owed::Fin { .. }));
+                if c.state == TcpState::SynReceived
+                    && !c.app_closed
+                    && c.app_wrote == 0
+                    && c.fin_seq.is_none()
+                    && !owed
+                {
+                    c.owed.push(Obligation {
+                        owed: Owed::Fin { exact: true },
+                        since: now,
+                        deadline: now + grace,
+                        // A target that may be reset already owes no FIN.
+                        void_if_reset: c.maybe_reset.is_some(),
+                    });
+                }
                 c.app_closed = true;
             }
             if matches!(ev, AppEvent::Abort) {
@@ -431,6 +454,19 @@ impl Oracle {
                         t.harness,
                         o.since.as_secs_f64(),
                         after.as_millis()
+                    ),
+                ),
+                Owed::Fin { exact } => self.finding(
+                    RuleId::CloseFinMissing,
+                    format!(
+                        "no FIN {} ms after {} (from {})",
+                        after.as_millis(),
+                        if exact {
+                            "the application closed in SYN-RECEIVED with nothing to send"
+                        } else {
+                            "the handshake completed, the application having written and closed in SYN-RECEIVED"
+                        },
+                        t.harness
                     ),
                 ),
                 Owed::Rst { seq, ack, why, .. } => self.finding(

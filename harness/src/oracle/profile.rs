@@ -90,6 +90,7 @@ impl Profile {
                 (RuleId::TimeWaitTooShort, "Linux TCP_TIMEWAIT_LEN is 60 s"),
                 (RuleId::ChallengeAckMissing, "Linux rate-limits challenge ACKs (tcp_challenge_ack_limit)"),
                 (RuleId::AckNotSent, "Linux rate-limits duplicate ACKs for out-of-window segments (tcp_invalid_ratelimit)"),
+                (RuleId::CloseFinMissing, "Linux gives the application no socket before accept() returns it, after the handshake: a close() in SYN-RECEIVED is refused, so no FIN follows it"),
             ],
             min_rto: Duration::from_millis(200),
             time_wait: Duration::from_secs(60),

@@ -207,6 +207,15 @@ rules! {
     FinMoved = "fin-moved", Must, "RFC 9293 §3.6", "",
         "A retransmitted FIN sits at the same sequence number as the first one.",
         "> F. 11:11(0) ack 1\n> F. 15:15(0) ack 1";
+    /// RFC 9293 §3.10.4, CLOSE call: the FIN follows everything sent, so it never sits at ISS (the
+    /// SYN's sequence number); in SYN-RECEIVED STATE, "If no SENDs have been issued and there is no
+    /// pending data to send, then form a FIN segment and send it, and enter FIN-WAIT-1 state", so
+    /// that FIN, `<SEQ=ISS+1><CTL=FIN,ACK>`, comes within the reply grace. smoltcp 0.14 holds it
+    /// and later sends it at ISS, in the SYN's place. The timer applies after a close in
+    /// SYN-RECEIVED with no write before it. No Appendix B id.
+    CloseFinMissing = "close-fin-missing", Must, "RFC 9293 §3.10.4", "",
+        "After CLOSE the FIN follows the SYN and all data (never at ISS); in SYN-RECEIVED with nothing to send, at once.",
+        "< S 0:0(0) win 65535\n> S. 0:0(0) ack 1\nclose(4) = 0\n> F. 0:0(0) ack 1   // at ISS: the FIN belongs at 1";
     // ---- RFC 5961 ----
     /// RFC 5961 §3.2 (and RFC 9293 §3.10.7.4 RST check): an in-window RST not at RCV.NXT draws a challenge ACK, not a reset.
     RstInWindowResets = "rst-in-window-resets", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",

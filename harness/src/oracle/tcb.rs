@@ -60,6 +60,11 @@ pub(super) enum Owed {
         /// which RFC 9293 answers by a silent return to LISTEN).
         optional: bool,
     },
+    /// A FIN after CLOSE in SYN-RECEIVED (RFC 9293 §3.10.4): at ISS+1 at
+    /// once with nothing to send (`exact`), else after the written data
+    /// once ESTABLISHED (at ISS+1 or later: the oracle does not know
+    /// whether the writes were taken).
+    Fin { exact: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,6 +176,9 @@ pub(super) struct Conn {
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
+    /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
+    /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
+    pub app_wrote: u32,
     /// The target's application aborted (RFC 9293 §3.10.5 ABORT): the next
     /// RST from the target is the abort's, whatever the model owed.
     pub aborted: bool,
@@ -225,6 +233,7 @@ impl Conn {
             owed: Vec::new(),
             reopen: None,
             app_closed: false,
+            app_wrote: 0,
             aborted: false,
             quiet: false,
         }

@@ -15,6 +15,16 @@ fn ack_of_iss() -> Segment {
     }
 }
 
+/// The FIN a close in SYN-RECEIVED sends at once: <SEQ=ISS+1> (RFC 9293 §3.10.4).
+pub(super) fn fin_after_syn() -> Segment {
+    Segment {
+        seq: l(1),
+        ack: r(1),
+        flags: FIN | ACK,
+        ..recv_tmpl()
+    }
+}
+
 /// The RST of an ABORT: <SEQ=SND.NXT>, here with the ACK bit as smoltcp sends it.
 fn abort_rst() -> Segment {
     Segment {
@@ -73,6 +83,7 @@ fn duplicate_ack_after_close_in_syn_received_may_be_ignored() {
     // is a duplicate and is ignored (§3.10.7.4): no RST is owed.
     let mut t = syn_received_with(Profile::smoltcp());
     t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, fin_after_syn());
     send!(t, ack_of_iss());
     expect_none(t.wait(ms(5_000)));
 }

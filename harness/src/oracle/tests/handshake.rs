@@ -725,11 +725,12 @@ fn syn_received_after_app_close_an_unacceptable_ack_may_draw_an_ack() {
     };
     let mut t = syn_received();
     t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, super::app::fin_after_syn());
     send!(t, bad.clone());
     recv!(
         t,
         Segment {
-            seq: l(1),
+            seq: l(2),
             ack: r(1),
             ..recv_tmpl()
         }

@@ -197,3 +197,18 @@ fn rfc793_in_window_rst_resets_without_a_challenge() {
     );
     expect_none(t.wait(Duration::from_secs(2)));
 }
+
+#[test]
+fn linux_refused_close_in_syn_received_is_a_deviation_not_a_failure() {
+    // The oracle hears of the close before the target refuses it (Linux has
+    // no socket for the application before accept()).
+    let mut t = syn_received_with(Profile::linux());
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    let f = expect_rule(t.wait(ms(1_500)), RuleId::CloseFinMissing);
+    assert!(
+        f.deviation
+            .as_deref()
+            .is_some_and(|d| d.contains("accept()")),
+        "{f}"
+    );
+}
