@@ -177,6 +177,20 @@ impl Oracle {
         for (rule, msg, within) in found {
             out.push(self.finding_bounded(rule, msg, within));
         }
+        // ISS is known now: the segments that arrived before the SYN-ACK was
+        // seen are processed, at the times they arrived.
+        let c = &mut self.conns[i];
+        if c.iss.is_some() && !c.early.is_empty() {
+            let tuple = c.tuple;
+            for (at, early) in std::mem::take(&mut c.early) {
+                match self.conn_index(tuple) {
+                    Some(j) if self.conns[j].state == TcpState::SynReceived => {
+                        self.arrive_syn_received(j, at, &early)
+                    }
+                    _ => break,
+                }
+            }
+        }
     }
 }
 

@@ -173,6 +173,10 @@ pub(super) struct Conn {
     /// connection (TIME-WAIT, or `maybe_reset`): a SYN-ACK for it shows the
     /// connection is gone and this SYN opened a fresh one (RFC 9293 §3.10.7.2).
     pub reopen: Option<Segment>,
+    /// ACK-bearing segments that reached SYN-RECEIVED before the target's
+    /// SYN-ACK was seen (so before ISS was known), with their arrival
+    /// times: processed once the SYN-ACK is judged.
+    pub early: Vec<(Duration, Segment)>,
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
@@ -186,6 +190,9 @@ pub(super) struct Conn {
     /// reply (RFC 7323 §3.2): it creates no obligations.
     pub quiet: bool,
 }
+
+/// How many segments that arrived before the SYN-ACK was seen the model keeps.
+pub(super) const EARLY_MEMORY: usize = 8;
 
 /// How many harness TSvals the model remembers.
 pub(super) const TS_MEMORY: usize = 32;
@@ -232,6 +239,7 @@ impl Conn {
             time_wait_since: None,
             owed: Vec::new(),
             reopen: None,
+            early: Vec::new(),
             app_closed: false,
             app_wrote: 0,
             aborted: false,
