@@ -236,9 +236,13 @@ fn a_refused_action_returns_minus_one() {
 
 #[test]
 fn the_oracle_hears_of_the_close() {
-    // After close() in SYN-RECEIVED the target is in FIN-WAIT-1 (RFC 9293
-    // §3.10.4), where an ACK of unsent data draws an ACK; without the close
-    // the oracle would expect the SYN-RECEIVED RST (rst-not-sent).
+    // After close() in SYN-RECEIVED with nothing written, RFC 9293 §3.10.4
+    // sends the FIN at once (FIN-WAIT-1), where an ACK of unsent data
+    // draws an ACK. smoltcp 0.14 holds the FIN and sends it at its ISS a
+    // second later (cases/regressions/smoltcp-fin-at-iss-after-close-in-
+    // syn-received.pkt). The oracle knew of the close, so that is what it
+    // reports; without the close it would have owed the SYN-RECEIVED RST
+    // (rst-not-sent) instead.
     let r = run("\
 0     < S 0:0(0) win 65535 <mss 1460>
 +0    > S. 0:0(0) ack 1 <...>
@@ -246,12 +250,7 @@ fn the_oracle_hears_of_the_close() {
 +0.01 < . 1:1(0) ack 42 win 65535
 +0    > . 1:1(0) ack 1
 ");
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.violations
-    );
-    assert!(r.violations.is_empty(), "{:?}", r.violations);
+    let rules: Vec<&str> = r.violations.iter().map(|v| v.rule.as_str()).collect();
+    assert!(rules.contains(&"close-fin-missing"), "{rules:?}");
+    assert!(!rules.contains(&"rst-not-sent"), "{rules:?}");
 }
