@@ -24,8 +24,17 @@ impl Oracle {
         let reopened = {
             let c = &self.conns[i];
             let gone = c.state == TcpState::TimeWait || c.maybe_reset.is_some();
+            // The very SYN-ACK this connection already sent (its ISS, acking
+            // its IRS) is a retransmission: the connection survived, and a
+            // repeated SYN at the IRS did not open a fresh one (smoltcp drops
+            // a SYN in SYN-RECEIVED). Its options answer the first SYN.
+            let retransmitted = c.state == TcpState::SynReceived
+                && c.iss == Some(seg.seq)
+                && seg.ack == c.irs.add(1);
             match &c.reopen {
-                Some(syn) if gone && f.ack() && seg.ack == syn.seq.add(1) => Some(syn.clone()),
+                Some(syn) if gone && !retransmitted && f.ack() && seg.ack == syn.seq.add(1) => {
+                    Some(syn.clone())
+                }
                 _ => None,
             }
         };

@@ -19,6 +19,7 @@ mod maybe_reset;
 mod mss;
 mod options;
 mod profiles;
+mod repeated_syn;
 mod robustness;
 mod rst_data;
 mod sent;
