@@ -306,6 +306,11 @@ impl Oracle {
                 "an ACK of unsent data (ack {} > SND.NXT {})",
                 seg.ack, c.snd_nxt
             );
+            if c.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
+                c.unsent_acks.remove(0);
+            }
+            let wnd = c.harness_window(seg.window, false);
+            c.unsent_acks.push((seg.ack, wnd));
             c.owe(
                 Owed::Ack {
                     missing: RuleId::AckNotSent,

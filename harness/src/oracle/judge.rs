@@ -408,6 +408,7 @@ impl Oracle {
                 ),
                 true,
             );
+            follow_unsent_ack(c, seg.seq);
         }
         if len > 0 {
             if seq_gt(seg.seq, c.snd_nxt) {
@@ -421,6 +422,7 @@ impl Oracle {
                     ),
                     true,
                 );
+                follow_unsent_ack(c, seg.seq);
             }
             let keepalive = payload <= 1 && !f.fin() && seg.seq == c.snd_una.sub(1);
             if seq_lt(seg.seq, c.snd_una) && !keepalive {
@@ -578,6 +580,25 @@ impl Oracle {
         }
         self.drop_conn(i, Gone::ResetByTarget(now));
     }
+}
+
+/// The target sent from `seq`, beyond SND.NXT (a seq-gap, reported). When
+/// the harness had acknowledged exactly that far, an ACK of unsent data that
+/// RFC 9293 §3.10.7.4 (fifth check) drops, the target took that ACK instead
+/// (smoltcp accepts any ACK within its send buffer): its SND.UNA and send
+/// window are now that segment's, and its later segments are judged by them.
+fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber) {
+    let Some(&(ack, wnd)) = c.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
+        return;
+    };
+    c.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
+    c.snd_una = ack;
+    c.snd_nxt = ack;
+    c.snd_wl2 = ack;
+    c.max_snd_wnd = c.max_snd_wnd.max(wnd);
+    c.snd_right = Some(ack.add(wnd));
+    c.snd_right_latest = c.snd_right;
+    c.data = RtxClock::default();
 }
 
 /// Checks a pure ACK (or any ACK-bearing segment) against the ACKs the

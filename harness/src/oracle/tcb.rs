@@ -139,6 +139,11 @@ pub(super) struct Conn {
     pub rcv_right: Option<SeqNumber>,
     /// The highest ACK the target has sent.
     pub last_ack: Option<SeqNumber>,
+    /// Harness ACKs of data the target had not sent (SEG.ACK > SND.NXT),
+    /// which §3.10.7.4 drops, each with its window (scaled), newest last: a
+    /// stack that takes one anyway (smoltcp accepts any ACK within its send
+    /// buffer) shows it by sending from there, and the model follows.
+    pub unsent_acks: Vec<(SeqNumber, u32)>,
     /// End of everything the harness has sent (its SND.MAX).
     pub harness_snd_max: SeqNumber,
     pub harness_fin: Option<SeqNumber>,
@@ -194,6 +199,9 @@ pub(super) struct Conn {
 /// How many segments that arrived before the SYN-ACK was seen the model keeps.
 pub(super) const EARLY_MEMORY: usize = 8;
 
+/// How many harness ACKs of unsent data the model remembers.
+pub(super) const UNSENT_ACK_MEMORY: usize = 8;
+
 /// How many harness TSvals the model remembers.
 pub(super) const TS_MEMORY: usize = 32;
 
@@ -220,6 +228,7 @@ impl Conn {
             rcv_hi: SeqNumber(0),
             rcv_right: None,
             last_ack: None,
+            unsent_acks: Vec::new(),
             harness_snd_max: SeqNumber(0),
             harness_fin: None,
             maybe_fin: None,

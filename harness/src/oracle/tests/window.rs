@@ -244,3 +244,71 @@ fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
     );
     recv!(t, data(l(1), 2), RuleId::DataBeyondWindow);
 }
+
+/// ESTABLISHED, the harness's window shut and probed with one octet
+/// (SND.NXT l(2)); then the harness acknowledges l(12), ten octets the
+/// target never sent, with window 4. RFC 9293 §3.10.7.4 drops that ACK;
+/// smoltcp takes it (any ACK within its send buffer) and sends from l(12)
+/// (fuzz: data-beyond-window after seq-gap, campaign 8).
+fn acked_beyond_snd_nxt() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, data(l(1), 1));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            window: 4,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
+    let mut t = acked_beyond_snd_nxt();
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &data(l(12), 4));
+    let rules: Vec<RuleId> = f.iter().map(|x| x.rule).collect();
+    assert!(
+        rules.contains(&RuleId::SeqGap),
+        "the gap is reported: {f:#?}"
+    );
+    assert!(
+        !rules.contains(&RuleId::DataBeyondWindow),
+        "window 4 from l(12) holds 4 octets: {f:#?}"
+    );
+}
+
+#[test]
+fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
+    let mut t = acked_beyond_snd_nxt();
+    recv!(t, data(l(12), 5), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
+    let mut t = acked_beyond_snd_nxt();
+    let _ = recv!(t, data(l(12), 4), RuleId::SeqGap);
+    recv!(t, data(l(16), 2), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
+    let mut t = acked_beyond_snd_nxt();
+    // The target did not take the ACK of l(12): a jump to l(13) is a gap
+    // judged against the shut window.
+    recv!(t, data(l(13), 3), RuleId::DataBeyondWindow);
+}
