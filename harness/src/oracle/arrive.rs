@@ -433,7 +433,8 @@ impl Oracle {
         let f = seg.flags;
         if f.rst() {
             c.last_was_rst = true;
-            if c.rcv_nxt_possible(seg.seq) && more_than_one_control(seg) {
+            let exact = syn_received_rcv_nxt(c, seg.seq);
+            if exact && more_than_one_control(seg) {
                 // Back to LISTEN, or dropped for its several control bits.
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
@@ -441,7 +442,7 @@ impl Oracle {
                 });
                 return;
             }
-            if c.rcv_nxt_possible(seg.seq) {
+            if exact {
                 // MUST-11: back to LISTEN.
                 self.conns.swap_remove(i);
                 return;
@@ -643,6 +644,15 @@ impl Oracle {
             }
         }
     }
+}
+
+/// True when `seq` is RCV.NXT in SYN-RECEIVED: a SYN's sequence number plus
+/// one. A SYN's text is queued for processing once ESTABLISHED (RFC 9293
+/// §3.10.7.2), so RCV.NXT does not move into it before then, and the
+/// SYN-ACK acknowledges the SYN alone (`syn-ack-acks-isn` otherwise); the
+/// range `rcv_lo..=rcv_hi` only says where it may be after ESTABLISHED.
+fn syn_received_rcv_nxt(c: &Conn, seq: SeqNumber) -> bool {
+    seq == c.rcv_lo || c.syn_seqs.iter().any(|s| s.add(1) == seq)
 }
 
 /// True for a segment with more than one of SYN, FIN and RST. RFC 9293

@@ -138,3 +138,46 @@ fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
         RuleId::SynAckWithoutSyn
     );
 }
+
+/// A RST|ACK in SYN-RECEIVED whose sequence number lies inside the SYN's
+/// data, with data of its own (fuzz campaign 8, segment-on-closed-connection).
+fn rst_in_syn_data(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: l(500),
+        flags: RST | ACK,
+        payload: vec![b'r'; 20],
+        ..send_tmpl()
+    }
+}
+
+/// The FIN that CLOSE in SYN-RECEIVED sends at once (RFC 9293 §3.10.4).
+fn fin_after_close() -> Segment {
+    Segment {
+        seq: l(1),
+        ack: r(1),
+        flags: FIN | ACK,
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
+    // RCV.NXT is r(1) until ESTABLISHED (the SYN's text is only queued,
+    // §3.10.7.2), so a RST at r(5) is not exact: the target may ignore it.
+    let mut t = established_after_syn_with_data();
+    send!(t, rst_in_syn_data(r(5)));
+    t.now += ms(1);
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, fin_after_close());
+}
+
+#[test]
+fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
+    let mut t = established_after_syn_with_data();
+    send!(t, rst_in_syn_data(r(1)));
+    assert!(t.states().is_empty(), "MUST-11: back to LISTEN");
+    t.now += ms(1);
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, fin_after_close(), RuleId::SegmentOnClosedConnection);
+}
