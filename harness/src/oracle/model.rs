@@ -415,6 +415,12 @@ impl Oracle {
                     }
                 }
             }
+            let fin_since = missed[from..]
+                .iter()
+                .find_map(|(_, o)| matches!(o.owed, Owed::Fin { .. }).then_some(o.since));
+            if let Some(since) = fin_since {
+                c.withhold_fin(since);
+            }
         }
         for c in &mut self.closed {
             take_expired(&mut c.owed, now, c.tuple, &mut missed);

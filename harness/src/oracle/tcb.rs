@@ -188,6 +188,9 @@ pub(super) struct Conn {
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
+    /// The FIN owed after the application's CLOSE never came (see
+    /// [`Conn::withhold_fin`]).
+    pub fin_withheld: bool,
     /// The target's application aborted (RFC 9293 §3.10.5 ABORT): the next
     /// RST from the target is the abort's, whatever the model owed.
     pub aborted: bool,
@@ -251,6 +254,7 @@ impl Conn {
             early: Vec::new(),
             app_closed: false,
             app_wrote: 0,
+            fin_withheld: false,
             aborted: false,
             quiet: false,
         }
@@ -401,10 +405,29 @@ impl Conn {
 
     /// The harness's FIN at `fin` is in (§3.10.7.4 eighth check): RCV.NXT
     /// moves past it and the state follows.
+    /// The FIN owed after the application's CLOSE (RFC 9293 §3.10.4) did
+    /// not come in time, `since` being when it was owed (close-fin-missing,
+    /// reported). A stack that counts it sent all the same (smoltcp after a
+    /// close in SYN-RECEIVED: the handshake's ACK of ISS+1 takes it to
+    /// FIN-WAIT-2) goes to TIME-WAIT on the harness's FIN, not to
+    /// CLOSE-WAIT: the model follows, so that its end and a fresh
+    /// connection on the tuple are judged as such.
+    pub fn withhold_fin(&mut self, since: Duration) {
+        self.fin_withheld = true;
+        if self.state == TcpState::CloseWait {
+            self.state = TcpState::TimeWait;
+            self.time_wait_since = Some(since);
+        }
+    }
+
     pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {
         self.harness_fin = Some(fin);
         self.maybe_fin = None;
         match self.state {
+            TcpState::Established if self.fin_withheld => {
+                self.state = TcpState::TimeWait;
+                self.time_wait_since = Some(now);
+            }
             TcpState::Established => self.state = TcpState::CloseWait,
             TcpState::FinWait1 => self.state = TcpState::Closing,
             TcpState::FinWait2 => {
