@@ -45,6 +45,14 @@ pub struct Oracle {
 /// How many models (the main one included) the oracle keeps at most.
 pub(super) const MAX_BRANCHES: usize = 4;
 
+/// Rules that say the target sent on a connection the model does not have.
+fn no_connection(rule: RuleId) -> bool {
+    matches!(
+        rule,
+        RuleId::SegmentOnClosedConnection | RuleId::ReplyToRst | RuleId::RstAtRcvNxtIgnored
+    )
+}
+
 /// A segment with a bad checksum that the target must have discarded.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Corrupt {
@@ -141,7 +149,15 @@ impl Oracle {
         if rest.is_empty() {
             return main_out;
         }
-        let score = |f: &[Finding]| (f.iter().filter(|f| f.deviation.is_none()).count(), f.len());
+        // Among branches with as many violations, one in which the target's
+        // segment belongs to no connection explains it worst: the target
+        // evidently still has one (e.g. a RST at RCV.NXT with an option a
+        // stack may drop, then a FIN on the connection).
+        let score = |f: &[Finding]| {
+            let strict = f.iter().filter(|f| f.deviation.is_none());
+            let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
+            (strict.count(), lost, f.len())
+        };
         let best = rest
             .iter()
             .map(|(_, f)| score(f))

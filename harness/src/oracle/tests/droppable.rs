@@ -394,3 +394,61 @@ fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
         }
     );
 }
+
+#[test]
+fn malformed_rst_at_rcv_nxt_then_a_wrong_fin_is_judged_on_the_connection() {
+    // Fuzz campaign 8: after CLOSE in SYN-RECEIVED, a RST at RCV.NXT with an
+    // illegal option; smoltcp drops it and sends its FIN at ISS. Both branches
+    // find a violation; the one that still has the connection explains the
+    // FIN (close-fin-missing), not "a connection that does not exist".
+    let mut t = syn_received();
+    t.now += ms(1);
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: RST | ACK,
+            options: vec![bad_option()],
+            ..send_tmpl()
+        }
+    );
+    let fin = Segment {
+        seq: LOCAL_SEQ,
+        ack: r(1),
+        flags: FIN | ACK,
+        ..recv_tmpl()
+    };
+    let f = recv!(t, fin, RuleId::CloseFinMissing);
+    assert!(f.message.contains("ISS"), "{}", f.message);
+}
+
+#[test]
+fn malformed_rst_at_rcv_nxt_then_ack_of_unsent_data_is_judged_on_the_connection() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: RST,
+            options: vec![bad_option()],
+            ..send_tmpl()
+        }
+    );
+    let f = t.oracle.on_segment(
+        t.now + ms(1),
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            ack: r(50),
+            ..recv_tmpl()
+        },
+    );
+    assert!(
+        f.iter()
+            .all(|f| f.rule != RuleId::SegmentOnClosedConnection),
+        "{f:#?}"
+    );
+    expect_rule(f, RuleId::AckOfUnsentData);
+}
