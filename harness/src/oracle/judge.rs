@@ -207,6 +207,13 @@ impl Oracle {
             return; // the model does not follow the target's active open further
         }
         let payload = seg.payload.len() as u32;
+        // SND.NXT before this segment: one that starts past it is a gap
+        // (reported below), even when it shows the target took a harness
+        // ACK of unsent data, which the model then follows from here on.
+        let snd_nxt_before = c.snd_nxt;
+        if seq_gt(seg.seq, c.snd_nxt) {
+            follow_unsent_ack(c, seg.seq);
+        }
         if c.state == TcpState::SynReceived && payload > 0 {
             report(
                 RuleId::DataBeforeEstablished,
@@ -399,30 +406,28 @@ impl Oracle {
                 );
             }
         }
-        if len == 0 && c.iss.is_some() && seq_gt(seg.seq, c.snd_nxt) {
+        if len == 0 && c.iss.is_some() && seq_gt(seg.seq, snd_nxt_before) {
             report(
                 RuleId::SeqGap,
                 format!(
                     "ACK segment with seq {} beyond SND.NXT {}",
-                    seg.seq, c.snd_nxt
+                    seg.seq, snd_nxt_before
                 ),
                 true,
             );
-            follow_unsent_ack(c, seg.seq);
         }
         if len > 0 {
-            if seq_gt(seg.seq, c.snd_nxt) {
+            if seq_gt(seg.seq, snd_nxt_before) {
                 report(
                     RuleId::SeqGap,
                     format!(
                         "segment starts at {} but SND.NXT is {} ({} octets never sent)",
                         seg.seq,
-                        c.snd_nxt,
-                        seg.seq.offset_from(c.snd_nxt)
+                        snd_nxt_before,
+                        seg.seq.offset_from(snd_nxt_before)
                     ),
                     true,
                 );
-                follow_unsent_ack(c, seg.seq);
             }
             let keepalive = payload <= 1 && !f.fin() && seg.seq == c.snd_una.sub(1);
             if seq_lt(seg.seq, c.snd_una) && !keepalive {

@@ -101,3 +101,72 @@ fn ack_of_data_sent_after_a_syn_is_not_its_challenge_ack() {
     );
     expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
 }
+
+/// ESTABLISHED, the harness's window shut and probed (SND.NXT l(2)); a SYN
+/// owes a challenge ACK; then the harness acknowledges l(12), never sent,
+/// which smoltcp takes (any ACK within its send buffer) (fuzz:
+/// challenge-ack-numbers, campaign 8).
+fn challenge_owed_then_ack_of_unsent_data() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![b'p'],
+            ..recv_tmpl()
+        }
+    );
+    send!(t, syn_in_window());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            window: 4,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+fn pure_ack(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: r(1),
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn challenge_ack_from_a_taken_ack_of_unsent_data_has_its_seq() {
+    let mut t = challenge_owed_then_ack_of_unsent_data();
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &pure_ack(l(12)));
+    let rules: Vec<RuleId> = f.iter().map(|x| x.rule).collect();
+    assert!(
+        rules.contains(&RuleId::SeqGap),
+        "the gap is reported: {f:#?}"
+    );
+    assert!(
+        !rules.contains(&RuleId::ChallengeAckNumbers),
+        "SND.NXT is l(12) once the ACK is taken: {f:#?}"
+    );
+}
+
+#[test]
+fn challenge_ack_past_a_taken_ack_of_unsent_data_violates() {
+    let mut t = challenge_owed_then_ack_of_unsent_data();
+    recv!(t, pure_ack(l(13)), RuleId::ChallengeAckNumbers);
+}
