@@ -323,11 +323,14 @@ impl Driver {
                 break;
             };
             self.received += 1;
-            let parsed = crate::wire::parse(&pkt.bytes).ok();
+            // One pass: the segment and its checksum verdict.
+            let (parsed, valid) = match crate::wire::parse_with_checksum(&pkt.bytes) {
+                Ok((seg, valid)) => (Some(seg), valid),
+                Err(_) => (None, false),
+            };
             let findings = match &parsed {
                 Some(seg) => {
                     self.learn(seg);
-                    let valid = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
                     let mut findings =
                         self.oracle
                             .on_segment(pkt.at, oracle::Direction::FromTarget, seg);

@@ -22,7 +22,9 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{checksum_valid, emit_options, parse, parse_options, WireError};
+pub use codec::{
+    checksum_valid, emit_options, parse, parse_options, parse_with_checksum, WireError,
+};
 pub use flags::TcpFlags;
 pub use option::TcpOption;
 pub use segment::{ChecksumPolicy, IpEnvelope, Segment};

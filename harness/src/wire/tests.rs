@@ -565,6 +565,45 @@ fn checksum_policies_compute_keep_and_corrupt() {
 }
 
 #[test]
+fn parse_with_checksum_is_parse_and_checksum_valid_in_one() {
+    let mut ip_bad = SYN_V4.to_vec();
+    ip_bad[10] ^= 0x40;
+    let mut tcp_bad = SYN_V6.to_vec();
+    tcp_bad[V6_TCP + 16] ^= 0x01;
+    let mut padded = SYN_V4.to_vec();
+    padded.extend_from_slice(&[0; 6]);
+    let mut packets = vec![
+        SYN_V4.to_vec(),
+        SYN_V6.to_vec(),
+        ip_bad,
+        tcp_bad,
+        padded,
+        syn_v4().to_bytes(ChecksumPolicy::Corrupt),
+        with_doff(SYN_V4.to_vec(), V4_TCP, 4),
+        with_doff(SYN_V4.to_vec(), V4_TCP, 15),
+    ];
+    for packet in [&SYN_V4[..], &SYN_V6[..]] {
+        packets.extend((0..packet.len()).map(|len| packet[..len].to_vec()));
+    }
+    let mut valid = 0;
+    for p in &packets {
+        let both = parse_with_checksum(p);
+        match (parse(p), checksum_valid(p)) {
+            (Ok(seg), Ok(ok)) => {
+                assert_eq!(both, Ok((seg, ok)));
+                valid += usize::from(ok);
+            }
+            (Err(e), Err(e2)) => {
+                assert_eq!(e, e2);
+                assert_eq!(both, Err(e));
+            }
+            (a, b) => panic!("parse {a:?} and checksum_valid {b:?} disagree"),
+        }
+    }
+    assert_eq!(valid, 3, "SYN_V4, SYN_V6 and the padded copy verify");
+}
+
+#[test]
 fn keep_preserves_a_wrong_ipv4_header_checksum() {
     let mut b = SYN_V4.to_vec();
     b[10] ^= 0x40;
