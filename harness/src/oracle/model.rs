@@ -24,6 +24,7 @@ use super::tcb::{Closed, Conn, Gone, Obligation, Owed, Tuple};
 use super::{AppEvent, Direction, TargetModel};
 use crate::wire::{seq_gt, seq_le, Segment, SeqNumber, TcpState};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A sans-IO model of the target's TCP endpoint. Feed it every segment in
@@ -31,8 +32,9 @@ use std::time::Duration;
 /// findings about what the target sent.
 #[derive(Clone, Debug)]
 pub struct Oracle {
-    pub(super) profile: Profile,
-    pub(super) target: TargetModel,
+    /// Shared by every branch: a fork copies the model, not these.
+    pub(super) profile: Arc<Profile>,
+    pub(super) target: Arc<TargetModel>,
     pub(super) conns: Vec<Conn>,
     pub(super) closed: Vec<Closed>,
     /// Segments the harness sent with bad checksums (most recent last).
@@ -71,8 +73,8 @@ pub(super) const ACK_DELAY_MAX: Duration = Duration::from_millis(500);
 impl Oracle {
     pub fn new(profile: Profile, target: TargetModel) -> Oracle {
         Oracle {
-            profile,
-            target,
+            profile: Arc::new(profile),
+            target: Arc::new(target),
             conns: Vec::new(),
             closed: Vec::new(),
             corrupt: Vec::new(),
@@ -119,35 +121,38 @@ impl Oracle {
         fork: bool,
         mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
-        let alts = std::mem::take(&mut self.alts);
-        let dropped: Vec<Oracle> = if fork {
-            std::iter::once(self.clone())
-                .chain(alts.iter().cloned())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        if !fork && self.alts.is_empty() {
+            // One model and nothing to fork: nothing to copy or compare.
+            return step(self);
+        }
+        // The branches stay in `alts` (its buffer is reused from segment to
+        // segment); their findings go to `outs` at the same index.
+        let mut alts = std::mem::take(&mut self.alts);
+        let stepped = alts.len();
+        if fork {
+            // The copies that do not see the segment, taken before any step:
+            // the main model's first, then each other branch's.
+            alts.push(self.clone());
+            for k in 0..stepped {
+                let dropped = alts[k].clone();
+                alts.push(dropped);
+            }
+        }
         let main_out = step(self);
-        let mut rest: Vec<(Oracle, Vec<Finding>)> = alts
-            .into_iter()
-            .map(|mut a| {
-                let out = step(&mut a);
-                (a, out)
-            })
-            .collect();
-        for mut d in dropped {
-            let mut out = Vec::new();
-            d.expire(now, &mut out);
-            rest.push((d, out));
+        let mut outs: [Vec<Finding>; 2 * MAX_BRANCHES] = Default::default();
+        for (k, a) in alts.iter_mut().enumerate() {
+            if k < stepped {
+                outs[k] = step(a);
+            } else {
+                a.expire(now, &mut outs[k]);
+            }
         }
-        if rest.len() >= MAX_BRANCHES {
+        if alts.len() >= MAX_BRANCHES {
             // Keep the all-processed branches (first) and the all-dropped one (last).
-            let last = rest.pop();
-            rest.truncate(MAX_BRANCHES - 2);
-            rest.extend(last);
-        }
-        if rest.is_empty() {
-            return main_out;
+            let last = alts.len() - 1;
+            alts.swap(MAX_BRANCHES - 2, last);
+            outs.swap(MAX_BRANCHES - 2, last);
+            alts.truncate(MAX_BRANCHES - 1);
         }
         // Among branches with as many violations, one in which the target's
         // segment belongs to no connection explains it worst: the target
@@ -158,22 +163,31 @@ impl Oracle {
             let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
             (strict.count(), lost, f.len())
         };
-        let best = rest
+        let main_score = score(&main_out);
+        let best = outs[..alts.len()]
             .iter()
-            .map(|(_, f)| score(f))
-            .chain([score(&main_out)])
+            .map(|f| score(f))
+            .chain([main_score])
             .min()
-            .unwrap_or_default();
-        rest.retain(|(_, f)| score(f) == best);
-        let out = if score(&main_out) == best {
+            .unwrap_or(main_score);
+        // Keep the best branches, in order, their findings beside them.
+        let mut kept = 0;
+        for k in 0..alts.len() {
+            if score(&outs[k]) == best {
+                alts.swap(kept, k);
+                outs.swap(kept, k);
+                kept += 1;
+            }
+        }
+        alts.truncate(kept);
+        let out = if main_score == best {
             main_out
         } else {
             // The target contradicted the main branch: the first survivor takes over.
-            let (first, out) = rest.remove(0);
-            *self = first;
-            out
+            *self = alts.remove(0);
+            std::mem::take(&mut outs[0])
         };
-        self.alts = rest.into_iter().map(|(a, _)| a).collect();
+        self.alts = alts;
         out
     }
 
