@@ -7,7 +7,7 @@ use super::profile::ResetPolicy;
 use super::rules::{Finding, RuleId};
 use super::tcb::{Conn, Gone, MaybeReset, Owed, Tuple};
 use crate::wire::option::kind;
-use crate::wire::{seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
+use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
 use std::time::Duration;
 
 impl Oracle {
@@ -345,6 +345,11 @@ impl Oracle {
             return;
         }
         if seq_gt(seg.ack, c.snd_una) {
+            if acceptable == Some(true) {
+                c.snd_una_floor = None;
+            } else if c.snd_una_floor.is_none() {
+                c.snd_una_floor = Some(c.snd_una);
+            }
             c.snd_una = seg.ack;
             // RFC 6298 §5.3: an ACK of new data restarts the timer.
             c.data.last = Some((c.snd_una, now));
@@ -367,10 +372,14 @@ impl Oracle {
                 }
             }
         }
-        // Window update (§3.10.7.4, SND.WL1/SND.WL2).
-        if !old_ack {
+        // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
+        // but not below `snd_una_floor` may be the target's SND.UNA still
+        // (it dropped the segment that moved the model's): its window may
+        // be taken, so the edges may grow.
+        let maybe_current = old_ack && c.snd_una_floor.is_some_and(|fl| seq_ge(seg.ack, fl));
+        if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
-            c.window_update(seg, wnd, acceptable == Some(true));
+            c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);
         }
         self.arrive_text(i, now, seg, old_ack);
     }

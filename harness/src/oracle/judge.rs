@@ -598,6 +598,7 @@ fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber) {
     };
     c.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
     c.snd_una = ack;
+    c.snd_una_floor = None;
     c.snd_nxt = ack;
     c.snd_wl2 = ack;
     c.max_snd_wnd = c.max_snd_wnd.max(wnd);

@@ -312,3 +312,77 @@ fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
     // judged against the shut window.
     recv!(t, data(l(13), 3), RuleId::DataBeyondWindow);
 }
+
+/// ESTABLISHED, 100 octets from the target in flight; the harness sends 10
+/// octets acking l(50) (window 20), then, before the target's ACK of them,
+/// an old-or-new segment acking l(60): RCV.NXT is r(1) or r(11), so the
+/// target may take it or drop it, ACK and all. Its ACK of r(11) shows it
+/// dropped it; the harness's next ACK, l(50), is then the target's SND.UNA
+/// and its window (1000) counts (fuzz: data-beyond-window, campaign 8).
+fn ack_on_a_segment_the_target_may_have_dropped() -> T {
+    let mut t = established();
+    recv!(t, data(l(1), 100));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            window: 20,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(60),
+            window: 20,
+            payload: vec![b'x'; 5],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(101),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(50),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn window_of_an_ack_below_a_maybe_dropped_acks_snd_una_may_be_used() {
+    let mut t = ack_on_a_segment_the_target_may_have_dropped();
+    recv!(
+        t,
+        Segment {
+            ack: r(11),
+            ..data(l(101), 900)
+        }
+    );
+}
+
+#[test]
+fn data_beyond_the_window_of_an_ack_below_a_maybe_dropped_ack_violates() {
+    let mut t = ack_on_a_segment_the_target_may_have_dropped();
+    recv!(
+        t,
+        Segment {
+            ack: r(11),
+            ..data(l(101), 950)
+        },
+        RuleId::DataBeyondWindow
+    );
+}
