@@ -11,6 +11,8 @@
 //!   libFuzzer keeps the input, on a MUST violation the profile does not
 //!   allow, on a broken session (the hang guard), and, uncaught, on any panic
 //!   in the stack. [`run_sequence_embedded`] is the same without the panic.
+//!   With `SYNACK_FUZZ_RECORD=DIR` it keeps failing findings as files in DIR
+//!   and goes on ([`record`]): campaigns at in-process speed.
 //! - [`wire_roundtrip`]: `parse` never panics, and what it accepts emits back
 //!   to the same bytes and reparses equal.
 //! - [`script_parse`]: the case language's parse → print → parse round trip.
@@ -25,6 +27,7 @@ pub mod diff;
 pub mod exec;
 pub mod mutate;
 pub mod ops;
+pub mod record;
 pub mod repro;
 pub mod seeds;
 #[cfg(test)]
@@ -100,7 +103,8 @@ pub fn fatal<'a>(out: &'a FuzzOutcome, allowed: &[String]) -> Option<&'a crate::
 }
 
 /// The `sequence_embedded` fuzz target: panics on a failing finding (unless
-/// `SYNACK_FUZZ_ALLOW` names its rule) or a broken session.
+/// `SYNACK_FUZZ_ALLOW` names its rule, or `SYNACK_FUZZ_RECORD` names a
+/// directory to keep it in: [`record`]) or a broken session.
 pub fn sequence_embedded(data: &[u8]) {
     let out = run_sequence_embedded(data);
     if let Some(why) = &out.broken {
@@ -109,7 +113,12 @@ pub fn sequence_embedded(data: &[u8]) {
         }
     }
     if let Some(f) = fatal(&out, env_allowed()) {
-        panic!("oracle: {f}");
+        match record::env_record_dir() {
+            Some(dir) => {
+                record::record(dir, f.rule.name(), data);
+            }
+            None => panic!("oracle: {f}"),
+        }
     }
 }
 
