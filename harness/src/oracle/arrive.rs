@@ -45,6 +45,34 @@ impl Oracle {
         }
     }
 
+    /// True for a segment on a synchronized connection that is acceptable
+    /// (RFC 9293 §3.10.7.4 Table 6) for one RCV.NXT candidate and not for
+    /// another: the target has taken data the model cannot yet place, or
+    /// has not. Processing it (its ACK, its FIN) and dropping it as
+    /// unacceptable both conform, so the model forks on it (see
+    /// `model.rs`) and the target's next segments decide. RSTs and SYNs
+    /// have their own handling (`maybe_reset`).
+    pub(super) fn acceptability_unknown(&self, seg: &Segment) -> bool {
+        let f = seg.flags;
+        if f.rst() || f.syn() {
+            return false;
+        }
+        let Some(i) = self.conn_index(Self::tuple_to_target(seg)) else {
+            return false;
+        };
+        let c = &self.conns[i];
+        let synchronized = matches!(
+            c.state,
+            TcpState::Established
+                | TcpState::FinWait1
+                | TcpState::FinWait2
+                | TcpState::CloseWait
+                | TcpState::Closing
+                | TcpState::LastAck
+        );
+        synchronized && c.acceptable(seg.seq, seg.seg_len()).is_none()
+    }
+
     /// RFC 9293 §3.10.7.1 (CLOSED) and §3.10.7.2 (LISTEN).
     fn arrive_no_conn(&mut self, t: Tuple, now: Duration, seg: &Segment) {
         let listening = self.target.listening.contains(&t.port);

@@ -99,7 +99,7 @@ impl Oracle {
     pub fn on_segment(&mut self, now: Duration, dir: Direction, seg: &Segment) -> Vec<Finding> {
         let fork = dir == Direction::ToTarget
             && seg.ip.dst() == self.target.addr
-            && super::arrive::droppable(seg);
+            && (super::arrive::droppable(seg) || self.acceptability_unknown(seg));
         self.branched(now, fork, |o| {
             let mut out = Vec::new();
             o.expire(now, &mut out);
