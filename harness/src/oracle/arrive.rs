@@ -409,7 +409,13 @@ impl Oracle {
             let wnd = c.harness_window(seg.window, false);
             c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);
         }
-        self.arrive_text(i, now, seg, old_ack);
+        // A target that took a harness ACK of unsent data (smoltcp takes any
+        // ACK within its send buffer) has SND.UNA there: to it this ACK may
+        // be below SND.UNA, and its data dropped with it (MAY-12).
+        let snd_nxt = c.snd_nxt;
+        c.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
+        let old_to_target = old_ack || c.unsent_acks.iter().any(|&(a, _)| seq_lt(seg.ack, a));
+        self.arrive_text(i, now, seg, old_to_target);
     }
 
     /// Sixth to eighth checks: URG (ignored), segment text, FIN.

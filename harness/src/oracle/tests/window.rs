@@ -386,3 +386,38 @@ fn data_beyond_the_window_of_an_ack_below_a_maybe_dropped_ack_violates() {
         RuleId::DataBeyondWindow
     );
 }
+
+fn harness_data(ack: SeqNumber) -> Segment {
+    Segment {
+        seq: r(1),
+        ack,
+        flags: PSH | ACK,
+        payload: vec![b'x'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
+    // A target that took l(12) (smoltcp) sees ack l(1) as below SND.UNA and
+    // drops the segment, data and all (MAY-12, smoltcp #12): the profile's
+    // old-ack-data-dropped, not a late ACK (fuzz: ack-delayed-too-long).
+    let mut t = acked_beyond_snd_nxt();
+    send!(t, harness_data(l(1)));
+    let f = t.wait(ms(2_000));
+    assert!(
+        f.iter().any(|x| x.rule == RuleId::OldAckDataDropped),
+        "{f:#?}"
+    );
+    assert!(
+        !f.iter().any(|x| x.rule == RuleId::AckDelayedTooLong),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn data_with_a_current_ack_left_unacknowledged_violates() {
+    let mut t = established();
+    send!(t, harness_data(l(1)));
+    expect_rule(t.wait(ms(2_000)), RuleId::AckDelayedTooLong);
+}
