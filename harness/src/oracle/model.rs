@@ -505,6 +505,23 @@ impl Oracle {
                         t.harness
                     ),
                 ),
+                // The first check's ACK (or FIN-WAIT-1's, after a close in
+                // SYN-RECEIVED) would have done instead: the RFC's own answer
+                // there is that ACK, which a stack may throttle (RFC 5961 §7).
+                Owed::Rst {
+                    seq,
+                    ack,
+                    why,
+                    or_ack: true,
+                    ..
+                } => self.finding(
+                    RuleId::AckNotSent,
+                    format!(
+                        "no RST and no ACK {} ms after {why}; expected {} or <SEQ=SND.NXT><ACK=RCV.NXT>",
+                        after.as_millis(),
+                        rst_text(seq, ack)
+                    ),
+                ),
                 Owed::Rst { seq, ack, why, .. } => self.finding(
                     RuleId::RstNotSent,
                     format!(

@@ -107,7 +107,11 @@ fn ack_of_unsent_data_after_close_in_syn_received_still_draws_a_reply() {
             ..send_tmpl()
         }
     );
-    expect_rule(t.wait(ms(5_000)), RuleId::RstNotSent);
+    // SYN-RECEIVED's RST or FIN-WAIT-1's ACK: neither came. smoltcp
+    // throttles that ACK (a deviation of its profile), so the finding is
+    // the ACK's.
+    let f = expect_rule(t.wait(ms(5_000)), RuleId::AckNotSent);
+    assert!(f.deviation.is_some(), "{f:#?}");
 }
 
 /// A SYN-ACK in ESTABLISHED (smoltcp drops it; an RFC 793 stack resets).
