@@ -85,8 +85,17 @@ impl Oracle {
         }
         if listening && f.syn() && !f.ack() {
             // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
+            let fin_closed = self
+                .closed
+                .iter()
+                .find(|c| c.tuple == t)
+                .and_then(|c| match c.gone {
+                    Gone::ClosedByFinSegment(at) => Some(at),
+                    _ => None,
+                });
             self.closed.retain(|c| c.tuple != t);
             let mut c = Conn::from_syn(t, seg);
+            c.closed_by_fin_segment = fin_closed;
             if more_than_one_control(seg) {
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
@@ -392,7 +401,12 @@ impl Oracle {
                             c.time_wait_since = Some(now);
                         }
                         TcpState::LastAck => {
-                            self.drop_conn(i, Gone::Closed(now));
+                            let gone = if f.fin() {
+                                Gone::ClosedByFinSegment(now)
+                            } else {
+                                Gone::Closed(now)
+                            };
+                            self.drop_conn(i, gone);
                             return;
                         }
                         _ => {}

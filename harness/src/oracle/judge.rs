@@ -160,6 +160,13 @@ impl Oracle {
                         at.as_secs_f64()
                     ),
                 ),
+                Gone::ClosedByFinSegment(at) => (
+                    RuleId::FinSegmentAckIgnored,
+                    format!(
+                        "after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
+                        at.as_secs_f64()
+                    ),
+                ),
                 Gone::Closed(at) => (
                     RuleId::SegmentOnClosedConnection,
                     format!("after the connection closed ({:.3} s)", at.as_secs_f64()),
@@ -189,6 +196,20 @@ impl Oracle {
         }
         if f.syn() {
             return self.judge_syn(i, now, seg, out);
+        }
+        if let (Some(at), None) = (self.conns[i].closed_by_fin_segment, self.conns[i].iss) {
+            // Before any SYN-ACK of the fresh connection: the old one lives on.
+            out.push(self.finding(
+                RuleId::FinSegmentAckIgnored,
+                format!(
+                    "segment (flags {} seq {} len {}) after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
+                    seg.flags,
+                    seg.seq,
+                    seg.payload.len(),
+                    at.as_secs_f64()
+                ),
+            ));
+            return;
         }
         let tol = self.profile.timer_tolerance;
         let min_rto = self.profile.min_rto;

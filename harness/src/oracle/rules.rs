@@ -237,6 +237,13 @@ rules! {
     RstAtRcvNxtIgnored = "rst-at-rcv-nxt-ignored", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
         "After a RST with SEQ = RCV.NXT the connection is gone: nothing but RSTs follow.",
         "< R 1:1(0) win 0\n< P. 1:11(10) ack 1\n> . 1:1(0) ack 11";
+    /// RFC 9293 §3.10.7.4: the fifth check (ACK) comes before the eighth (FIN). LAST-ACK STATE:
+    /// "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return",
+    /// whatever else the segment carries. smoltcp 0.14 drops an acceptable FIN segment in
+    /// LAST-ACK before using its ACK. No Appendix B id.
+    FinSegmentAckIgnored = "fin-segment-ack-ignored", Must, "RFC 9293 §3.10.7.4", "",
+        "In LAST-ACK, a segment acknowledging the target's FIN closes the connection even when it also carries a FIN.",
+        "> F. 1:1(0) ack 2   // LAST-ACK\n< F. 2:2(0) ack 2\n+1 > F. 1:1(0) ack 2   // still LAST-ACK";
     // ---- RFC 7323 ----
     /// RFC 7323 §2.2: the Window Scale option is sent only in SYN segments.
     WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "RFC 7323 §2.2",

@@ -192,6 +192,10 @@ pub(super) struct Conn {
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
+    /// When the connection this one replaced on the tuple was closed by a
+    /// FIN segment acknowledging the target's FIN in LAST-ACK: a segment
+    /// from the target before this one's SYN-ACK belongs to that one.
+    pub closed_by_fin_segment: Option<Duration>,
     /// The FIN owed after the application's CLOSE never came (see
     /// [`Conn::withhold_fin`]).
     pub fin_withheld: bool,
@@ -260,6 +264,7 @@ impl Conn {
             app_closed: false,
             app_wrote: 0,
             fin_withheld: false,
+            closed_by_fin_segment: None,
             aborted: false,
             quiet: false,
         }
@@ -517,6 +522,9 @@ pub(super) enum Gone {
     ResetByTarget(Duration),
     /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
     Closed(Duration),
+    /// LAST-ACK acknowledged by a segment that also carried a FIN (closed
+    /// all the same: RFC 9293 §3.10.7.4 takes the ACK first).
+    ClosedByFinSegment(Duration),
 }
 
 /// A tuple with no connection: what the target owes there, and its history.

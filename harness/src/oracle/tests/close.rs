@@ -569,3 +569,85 @@ fn close_wait_syn_ack_for_a_new_syn_violates() {
     send!(t, new_syn());
     recv!(t, fresh_syn_ack(), RuleId::SynAckWithoutSyn);
 }
+
+// ---- LAST-ACK: the ACK of a FIN segment (fuzz campaign 8, data-before-established) ----
+
+/// LAST-ACK, then a second harness FIN at RCV.NXT acknowledging the target's FIN.
+fn last_ack_acked_by_a_fin_segment() -> T {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "the ACK of the FIN closes it");
+    t
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
+    // smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    t.now += ms(1_000);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::FinSegmentAckIgnored
+    );
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, new_syn());
+    recv!(t, fresh_syn_ack());
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
+    // The old connection's FIN, not a SYN-ACK: the target never closed it.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, new_syn());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::FinSegmentAckIgnored
+    );
+}
