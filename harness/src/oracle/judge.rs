@@ -717,7 +717,17 @@ impl Oracle {
         else {
             return None;
         };
-        Some(self.finding(*numbers, wrong_rst_message(seg, *seq, *ack, why)))
+        // The right SEQ without the ACK an ACK-less segment's RST needs: its own rule.
+        let rule = if *numbers == RuleId::RstClosedNumbers
+            && ack.is_some()
+            && !seg.flags.ack()
+            && seg.seq == *seq
+        {
+            RuleId::RstClosedAckMissing
+        } else {
+            *numbers
+        };
+        Some(self.finding(rule, wrong_rst_message(seg, *seq, *ack, why)))
     }
 }
 

@@ -105,6 +105,7 @@ impl Profile {
             description: "smoltcp: TIME-WAIT 10 s, in-window RST resets, challenge ACKs limited to 1/s, no PAWS",
             allowed: vec![
                 (RuleId::TimeWaitTooShort, "smoltcp's TIME-WAIT (CLOSE_DELAY) is 10 s"),
+                (RuleId::RstClosedAckMissing, "smoltcp sets ACK on a closed port's RST only for SYNs (rst_reply): an ACK-less FIN or data segment gets <SEQ=0><CTL=RST>"),
                 (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),
                 (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second and drops a bare SYN in synchronized states"),
                 (RuleId::AckNotSent, "smoltcp rate-limits ACKs for unacceptable segments without data to 1/s"),

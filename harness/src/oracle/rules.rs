@@ -116,6 +116,13 @@ rules! {
     RstClosedNumbers = "rst-closed-numbers", Must, "RFC 9293 §3.10.7.1", "",
         "The RST for a segment to a closed port or unknown connection carries exactly the §3.10.7.1 numbers.",
         "< S 0:0(0) win 65535   // closed port\n> R. 0:0(0) ack 0   // ack must be 1";
+    /// RFC 9293 §3.10.7.1: CLOSED, a segment without the ACK bit draws
+    /// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`; a RST with the right SEQ but no ACK
+    /// cannot be tied to the segment it answers (§3.5.2). The one wrong-number case split
+    /// out of `rst-closed-numbers`, so a profile can name it. No Appendix B id.
+    RstClosedAckMissing = "rst-closed-ack-missing", Must, "RFC 9293 §3.10.7.1", "",
+        "The RST for an ACK-less segment to a closed port carries ACK=SEG.SEQ+SEG.LEN.",
+        "< F 0:0(0) win 0   // closed port\n> R 0:0(0)   // must be R. 0:0(0) ack 1";
     /// RFC 9293 §3.10.7.2: an ACK-bearing segment to LISTEN draws `<SEQ=SEG.ACK><CTL=RST>`.
     /// No Appendix B id.
     RstListenNumbers = "rst-listen-numbers", Must, "RFC 9293 §3.10.7.2", "",

@@ -538,3 +538,83 @@ fn listen_syn_ack_for_a_syn_with_bad_checksum_violates() {
         RuleId::BadChecksumAccepted
     );
 }
+
+// ---- rst-closed-ack-missing ----
+
+/// A FIN without ACK to the closed port: §3.10.7.1 wants <SEQ=0><ACK=r(1)><CTL=RST,ACK>.
+fn ackless_fin_to_closed() -> Segment {
+    Segment {
+        seq: REMOTE_SEQ,
+        flags: FIN,
+        ..to_closed()
+    }
+}
+
+/// smoltcp's answer to it: the right SEQ, no ACK.
+fn rst_without_ack() -> Segment {
+    Segment {
+        seq: SeqNumber(0),
+        ack: SeqNumber(0),
+        flags: RST,
+        window: 0,
+        ..from_closed()
+    }
+}
+
+#[test]
+fn closed_ackless_fin_answered_without_the_ack_violates() {
+    let mut t = listen();
+    send!(t, ackless_fin_to_closed());
+    let f = recv!(t, rst_without_ack(), RuleId::RstClosedAckMissing);
+    assert!(f.deviation.is_none(), "{f:#?}");
+}
+
+#[test]
+fn smoltcp_rst_without_ack_for_an_ackless_fin_is_a_deviation() {
+    let mut t = listen_with(Profile::smoltcp());
+    send!(t, ackless_fin_to_closed());
+    let f = recv!(t, rst_without_ack(), RuleId::RstClosedAckMissing);
+    assert!(f.deviation.is_some(), "{f:#?}");
+}
+
+/// Fuzz campaign 8 (rst-not-sent): a SYN+FIN+ACK with ack 0 (which smoltcp
+/// drops unseen; processed, it would draw <SEQ=0><CTL=RST>), then a flagless
+/// segment, which smoltcp answers with <SEQ=0><CTL=RST>, its deviation.
+fn dropped_syn_fin_then_flagless_segment(t: &mut T) {
+    send!(
+        *t,
+        Segment {
+            seq: REMOTE_SEQ,
+            ack: SeqNumber(0),
+            flags: SYN | FIN | ACK,
+            ..to_closed()
+        }
+    );
+    send!(
+        *t,
+        Segment {
+            seq: r(5),
+            flags: TcpFlags::empty(),
+            ..to_closed()
+        }
+    );
+}
+
+#[test]
+fn smoltcp_deviating_rst_is_not_taken_for_the_answer_to_a_dropped_segment() {
+    let mut t = listen_with(Profile::smoltcp());
+    dropped_syn_fin_then_flagless_segment(&mut t);
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &rst_without_ack());
+    assert!(f.iter().all(|f| f.deviation.is_some()), "{f:#?}");
+    expect_none(t.wait(ms(2000)));
+}
+
+#[test]
+fn flagless_segment_to_closed_port_left_unanswered_is_still_caught() {
+    let mut t = listen_with(Profile::smoltcp());
+    dropped_syn_fin_then_flagless_segment(&mut t);
+    expect_rule(t.wait(ms(2000)), RuleId::RstNotSent);
+}
