@@ -21,7 +21,15 @@ impl Oracle {
                 let before = self.conns[i].owed.len();
                 let was_sure = self.conns[i].maybe_reset.is_none();
                 let prev = self.conns[i].maybe_reset.clone();
+                let c = &self.conns[i];
+                let out_of_order = c.state == TcpState::LastAck
+                    && !seg.payload.is_empty()
+                    && seq_gt(seg.seq, c.rcv_hi);
+                let dup_ack = (c.snd_nxt, c.rcv_lo, c.rcv_hi);
                 self.arrive_conn(i, now, seg);
+                if out_of_order && self.conn_index(t).is_none() {
+                    self.closed_mut(t).dup_ack = Some(dup_ack);
+                }
                 if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
@@ -452,6 +460,8 @@ impl Oracle {
             };
         }
         let mut fin = false;
+        // A FIN on data that is all old, ending at RCV.NXT: only the FIN is new.
+        let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv_hi;
         if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
             fin = true;
             new_hi = end.add(1);
@@ -473,6 +483,7 @@ impl Oracle {
                 Owed::AckData {
                     upto: new_hi,
                     old_ack,
+                    fin_on_old_data: fin && fin_on_old_data,
                 },
                 now,
                 wait,

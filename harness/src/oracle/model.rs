@@ -417,6 +417,7 @@ impl Oracle {
                     gone: Gone::Never,
                     last_was_rst: false,
                     owed: Vec::new(),
+                    dup_ack: None,
                 });
                 self.closed.len() - 1
             }
@@ -478,7 +479,25 @@ impl Oracle {
                     }
                     f
                 }
-                Owed::AckData { upto, old_ack: true } => self.finding(
+                Owed::AckData {
+                    upto,
+                    fin_on_old_data: true,
+                    ..
+                } => self.finding(
+                    RuleId::FinOnOldDataIgnored,
+                    format!(
+                        "the FIN at {} from {} (received at {:.3} s, on a segment whose data was all old) still unacknowledged after {} ms",
+                        upto.sub(1),
+                        t.harness,
+                        o.since.as_secs_f64(),
+                        after.as_millis()
+                    ),
+                ),
+                Owed::AckData {
+                    upto,
+                    old_ack: true,
+                    ..
+                } => self.finding(
                     RuleId::OldAckDataDropped,
                     format!(
                         "data up to {upto} from {} arrived with an ACK below SND.UNA at {:.3} s and is still unacknowledged after {} ms",

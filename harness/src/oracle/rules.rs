@@ -251,6 +251,14 @@ rules! {
     FinSegmentAckIgnored = "fin-segment-ack-ignored", Must, "RFC 9293 §3.10.7.4", "",
         "In LAST-ACK, a segment acknowledging the target's FIN closes the connection even when it also carries a FIN.",
         "> F. 1:1(0) ack 2   // LAST-ACK\n< F. 2:2(0) ack 2\n+1 > F. 1:1(0) ack 2   // still LAST-ACK";
+    /// RFC 9293 §3.3.1: SEG.LEN counts the FIN, so a segment whose data is all old but whose FIN
+    /// sits at RCV.NXT passes the §3.10.7.4 acceptability test ("If a segment's contents straddle
+    /// the boundary between old and new, only the new parts are processed"), and the eighth check
+    /// takes the FIN: it is acknowledged within 0.5 s (MUST-40). smoltcp 0.14 measures the segment
+    /// by its payload only and drops it, FIN and all. No Appendix B id.
+    FinOnOldDataIgnored = "fin-on-old-data-ignored", Must, "RFC 9293 §3.3.1", "",
+        "A FIN at RCV.NXT on a segment whose data is all old is taken and acknowledged.",
+        "< P. 1:11(10) ack 1\n> . 1:1(0) ack 11\n< FP. 1:11(10) ack 1\n> . 1:1(0) ack 11   // must be 12";
     // ---- RFC 7323 ----
     /// RFC 7323 §2.2: the Window Scale option is sent only in SYN segments.
     WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "RFC 7323 §2.2",

@@ -45,6 +45,9 @@ pub(super) enum Owed {
         /// The segment carried an ACK below SND.UNA (a duplicate ACK): its
         /// data must still be processed (RFC 9293 §3.10.7.4).
         old_ack: bool,
+        /// Only a FIN is new: the segment's data was all old, up to
+        /// RCV.NXT (SEG.LEN counts the FIN, RFC 9293 §3.3.1).
+        fin_on_old_data: bool,
     },
     /// A RST with these numbers (`ack: None` means no ACK bit).
     Rst {
@@ -534,4 +537,10 @@ pub(super) struct Closed {
     pub gone: Gone,
     pub last_was_rst: bool,
     pub owed: Vec<Obligation>,
+    /// The ACK `<SEQ=SND.NXT><ACK=RCV.NXT>` (RCV.NXT in the range) the
+    /// target may still send once: the segment whose ACK closed the
+    /// connection in LAST-ACK carried data past RCV.NXT, which draws an
+    /// immediate duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4 holds
+    /// such a segment for later, SHLD-31) while its ACK closes it.
+    pub dup_ack: Option<(SeqNumber, SeqNumber, SeqNumber)>,
 }

@@ -651,3 +651,53 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
         RuleId::FinSegmentAckIgnored
     );
 }
+
+// ---- A FIN on old data (fuzz campaign 8, ack-delayed-too-long) ----
+
+/// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
+/// octets with a FIN at r(11) = RCV.NXT: only the FIN is new (SEG.LEN 11).
+fn fin_on_old_data() -> T {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn fin_on_old_data_is_taken_and_acknowledged() {
+    let mut t = fin_on_old_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    expect_none(t.wait(ms(2_000)));
+}
+
+#[test]
+fn fin_on_old_data_left_unacknowledged_violates() {
+    // smoltcp judges the segment by its payload (ending at RCV.NXT), drops it and ACKs r(11).
+    let mut t = fin_on_old_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(ms(1_000)), RuleId::FinOnOldDataIgnored);
+    assert!(f.is_failure(), "{f}");
+}
