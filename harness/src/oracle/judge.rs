@@ -139,6 +139,20 @@ impl Oracle {
             ));
             return;
         }
+        let dup_ack = self.closed.iter_mut().find(|c| c.tuple == t).and_then(|c| {
+            let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
+            match c.dup_ack {
+                Some((snd, lo, hi))
+                    if pure && seg.seq == snd && seq_ge(seg.ack, lo) && seq_le(seg.ack, hi) =>
+                {
+                    c.dup_ack.take()
+                }
+                _ => None,
+            }
+        });
+        if dup_ack.is_some() {
+            return; // the duplicate ACK for out-of-order data (see `Closed::dup_ack`)
+        }
         let (rule, why) = if last_was_rst {
             (
                 RuleId::ReplyToRst,

@@ -618,3 +618,70 @@ fn flagless_segment_to_closed_port_left_unanswered_is_still_caught() {
     dropped_syn_fin_then_flagless_segment(&mut t);
     expect_rule(t.wait(ms(2000)), RuleId::RstNotSent);
 }
+
+// ---- after LAST-ACK: the duplicate ACK for out-of-order data ----
+
+/// LAST-ACK (the target's FIN at l(1), RCV.NXT r(2)), then 10 octets at
+/// r(50), out of order, whose ACK acknowledges the target's FIN: the ACK
+/// closes the connection, the text draws a duplicate ACK (fuzz campaign 8,
+/// segment-on-closed-connection: smoltcp sends both).
+fn last_ack_closed_by_out_of_order_data() -> T {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(50),
+            ack: l(2),
+            flags: PSH | ACK,
+            payload: vec![b'o'; 10],
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "the ACK of its FIN closed it");
+    t
+}
+
+fn duplicate_ack() -> Segment {
+    Segment {
+        seq: l(2),
+        ack: r(2),
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
+    let mut t = last_ack_closed_by_out_of_order_data();
+    recv!(t, duplicate_ack());
+    recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
+}
+
+#[test]
+fn last_ack_closed_by_out_of_order_data_then_data_violates() {
+    let mut t = last_ack_closed_by_out_of_order_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 3],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}
+
+#[test]
+fn last_ack_closed_by_in_order_ack_allows_no_ack_after() {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
+}
