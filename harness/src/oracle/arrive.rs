@@ -409,7 +409,8 @@ impl Oracle {
                             c.time_wait_since = Some(now);
                         }
                         TcpState::LastAck => {
-                            let gone = if f.fin() {
+                            // A FIN in order (not held for a hole before it).
+                            let gone = if f.fin() && seq_le(seg.seq, c.rcv_hi) {
                                 Gone::ClosedByFinSegment(now)
                             } else {
                                 Gone::Closed(now)
@@ -515,7 +516,10 @@ impl Oracle {
                 self.conns.swap_remove(i);
                 return;
             }
-            let in_window = c.acceptable(seg.seq, 0) == Some(true);
+            // RCV.NXT is the SYN's seq + 1 here (its text only queued), so
+            // the window starts there, not past the SYN's data.
+            let in_window =
+                super::tcb::acceptable(seg.seq, 0, c.rcv_lo, c.rcv_wnd(c.rcv_lo));
             let why = if in_window {
                 Some(format!(
                     "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",

@@ -701,3 +701,31 @@ fn fin_on_old_data_left_unacknowledged_violates() {
     let f = expect_rule(t.wait(ms(1_000)), RuleId::FinOnOldDataIgnored);
     assert!(f.is_failure(), "{f}");
 }
+
+#[test]
+fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
+    // A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,
+    // and a target going on is on a closed connection, not this rule.
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            ack: l(2),
+            flags: FIN | ACK,
+            payload: vec![b'o'; 3],
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}
