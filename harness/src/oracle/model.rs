@@ -545,14 +545,35 @@ impl Oracle {
                         rst_text(seq, ack)
                     ),
                 ),
-                Owed::Rst { seq, ack, why, .. } => self.finding(
-                    RuleId::RstNotSent,
-                    format!(
-                        "no RST {} ms after {why}; expected {}",
-                        after.as_millis(),
-                        rst_text(seq, ack)
-                    ),
-                ),
+                Owed::Rst { seq, ack, why, .. } => {
+                    // A target that ignored the FIN segment whose ACK closed
+                    // LAST-ACK is still there and takes a later ACK of its
+                    // FIN silently: that deviation is the finding.
+                    let fin_closed = self.closed.iter().find(|c| c.tuple == t).and_then(|c| {
+                        match c.gone {
+                            Gone::ClosedByFinSegment(at) => Some(at),
+                            _ => None,
+                        }
+                    });
+                    match fin_closed {
+                        Some(at) => self.finding(
+                            RuleId::FinSegmentAckIgnored,
+                            format!(
+                                "no RST {} ms after {why}: the target still had the connection that a FIN segment acknowledging its FIN closed in LAST-ACK ({:.3} s)",
+                                after.as_millis(),
+                                at.as_secs_f64()
+                            ),
+                        ),
+                        None => self.finding(
+                            RuleId::RstNotSent,
+                            format!(
+                                "no RST {} ms after {why}; expected {}",
+                                after.as_millis(),
+                                rst_text(seq, ack)
+                            ),
+                        ),
+                    }
+                }
             };
             out.push(f);
         }

@@ -685,3 +685,57 @@ fn last_ack_closed_by_in_order_ack_allows_no_ack_after() {
     );
     recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
 }
+
+// ---- after LAST-ACK closed by a FIN segment ----
+
+/// LAST-ACK, closed by a FIN segment that acknowledges the target's FIN
+/// (RFC 9293 §3.10.7.4: the ACK comes first), then an ACK of that FIN to
+/// what is LISTEN again: <SEQ=SEG.ACK><CTL=RST> is owed.
+fn ack_after_fin_segment_closed_last_ack() -> T {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    send!(
+        t,
+        Segment {
+            seq: r(3),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn ack_after_fin_segment_closed_last_ack_draws_the_listen_rst() {
+    let mut t = ack_after_fin_segment_closed_last_ack();
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: SeqNumber(0),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(2000)));
+}
+
+#[test]
+fn silence_after_fin_segment_closed_last_ack_is_the_ignored_fin_segment() {
+    // Fuzz campaign 8 (rst-not-sent, 15 inputs): smoltcp dropped the FIN
+    // segment, stayed in LAST-ACK and took the later ACK silently.
+    let mut t = ack_after_fin_segment_closed_last_ack();
+    let f = t.wait(ms(2000));
+    assert!(f.iter().all(|f| f.rule != RuleId::RstNotSent), "{f:#?}");
+    expect_rule(f, RuleId::FinSegmentAckIgnored);
+}
