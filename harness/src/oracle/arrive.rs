@@ -78,7 +78,13 @@ impl Oracle {
                 | TcpState::Closing
                 | TcpState::LastAck
         );
-        synchronized && c.acceptable(seg.seq, seg.seg_len()).is_none()
+        // Only a segment whose processing would move the model: text, a FIN,
+        // or an ACK of something new. Otherwise both ways it owes an ACK at
+        // most (an unacceptable segment draws one too), so one model does.
+        let moves = !seg.payload.is_empty()
+            || f.fin()
+            || (f.ack() && seq_gt(seg.ack, c.snd_una) && seq_le(seg.ack, c.snd_nxt));
+        synchronized && moves && c.acceptable(seg.seq, seg.seg_len()).is_none()
     }
 
     /// RFC 9293 §3.10.7.1 (CLOSED) and §3.10.7.2 (LISTEN).

@@ -101,7 +101,7 @@ pub(super) struct RtxClock {
 }
 
 /// A target connection (RFC 9293 TCB, seen from outside).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Conn {
     pub tuple: Tuple,
     pub state: TcpState,
@@ -531,7 +531,7 @@ pub(super) enum Gone {
 }
 
 /// A tuple with no connection: what the target owes there, and its history.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Closed {
     pub tuple: Tuple,
     pub gone: Gone,

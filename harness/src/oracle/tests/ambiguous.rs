@@ -93,3 +93,22 @@ fn ambiguous_segment_then_a_violation_in_every_branch_is_still_caught() {
         RuleId::AckOfUnsentData
     );
 }
+
+#[test]
+fn ambiguous_segment_that_moves_nothing_does_not_fork() {
+    // A pure ACK at r(1) that acknowledges nothing new: processed or
+    // dropped as unacceptable, it owes an ACK at most; one model suffices
+    // (and the branch budget stays for segments that matter).
+    let mut t = closing_unacknowledged();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.oracle.branch_count(), 1);
+    send!(t, old_fin_acking_the_targets_fin());
+    assert_eq!(t.oracle.branch_count(), 2);
+}
