@@ -28,6 +28,7 @@ mod syn_ack_in_syn_received;
 mod syn_data;
 mod synchronized;
 mod timers;
+mod twins;
 mod window;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
