@@ -203,6 +203,8 @@ impl Oracle {
                     why: "a SYN arrived in TIME-WAIT (it may reopen the connection)".into(),
                 });
                 c.reopen = Some(seg.clone());
+                // Not a RST: a RST the target sends now does not answer one.
+                c.last_was_rst = false;
                 return;
             }
             _ => {}
@@ -396,6 +398,15 @@ impl Oracle {
             return;
         }
         if seq_gt(seg.ack, c.snd_una) {
+            // A FIN segment in order after the harness's FIN (CLOSE-WAIT,
+            // CLOSING, LAST-ACK): a stack may drop it, ACK and all (smoltcp),
+            // which its next segments show (`judge`).
+            let after_fin = matches!(
+                c.state,
+                TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
+            );
+            c.fin_segment_una =
+                (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi)).then_some(c.snd_una);
             if acceptable == Some(true) {
                 c.snd_una_floor = None;
             } else if c.snd_una_floor.is_none() {
@@ -524,8 +535,7 @@ impl Oracle {
             }
             // RCV.NXT is the SYN's seq + 1 here (its text only queued), so
             // the window starts there, not past the SYN's data.
-            let in_window =
-                super::tcb::acceptable(seg.seq, 0, c.rcv_lo, c.rcv_wnd(c.rcv_lo));
+            let in_window = super::tcb::acceptable(seg.seq, 0, c.rcv_lo, c.rcv_wnd(c.rcv_lo));
             let why = if in_window {
                 Some(format!(
                     "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",

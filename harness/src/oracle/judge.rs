@@ -249,6 +249,22 @@ impl Oracle {
         if seq_gt(seg.seq, c.snd_nxt) {
             follow_unsent_ack(c, seg.seq);
         }
+        if let Some(una) = c.fin_segment_una.take() {
+            let from_old = seg.seq == una || (payload == 0 && seq_ge(seg.seq, una));
+            if from_old && seq_lt(seg.seq, c.snd_una) {
+                // It sends from the SND.UNA before that FIN segment's ACK (a
+                // retransmission there, or an ACK whose SEQ is below the new one).
+                report(
+                    RuleId::FinSegmentAckIgnored,
+                    format!(
+                        "segment (flags {f} seq {}) below SND.UNA {}, which a FIN segment's ACK set in {}: that ACK was not used",
+                        seg.seq, c.snd_una, c.state
+                    ),
+                    true,
+                );
+                c.snd_una = una;
+            }
+        }
         if c.state == TcpState::SynReceived && payload > 0 {
             report(
                 RuleId::DataBeforeEstablished,

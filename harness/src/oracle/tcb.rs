@@ -199,6 +199,10 @@ pub(super) struct Conn {
     /// FIN segment acknowledging the target's FIN in LAST-ACK: a segment
     /// from the target before this one's SYN-ACK belongs to that one.
     pub closed_by_fin_segment: Option<Duration>,
+    /// SND.UNA before a FIN segment that arrived after the harness's FIN
+    /// moved it: a target that dropped that segment before using its ACK
+    /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
+    pub fin_segment_una: Option<SeqNumber>,
     /// The FIN owed after the application's CLOSE never came (see
     /// [`Conn::withhold_fin`]).
     pub fin_withheld: bool,
@@ -268,6 +272,7 @@ impl Conn {
             app_wrote: 0,
             fin_withheld: false,
             closed_by_fin_segment: None,
+            fin_segment_una: None,
             aborted: false,
             quiet: false,
         }

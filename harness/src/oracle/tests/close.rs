@@ -729,3 +729,59 @@ fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
         RuleId::SegmentOnClosedConnection
     );
 }
+
+/// CLOSE-WAIT with 10 octets from the target in flight; a second harness
+/// FIN, at RCV.NXT, acknowledges them (fuzz campaign 8, challenge-ack-numbers:
+/// smoltcp drops a FIN segment in CLOSE-WAIT before using its ACK).
+fn close_wait_data_acked_by_a_fin_segment() -> T {
+    let mut t = close_wait();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![b'e'; 10],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(11),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn close_wait_fin_segment_ack_is_used() {
+    let mut t = close_wait_data_acked_by_a_fin_segment();
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn close_wait_retransmission_below_a_fin_segments_ack_violates() {
+    let mut t = close_wait_data_acked_by_a_fin_segment();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![b'e'; 10],
+            ..recv_tmpl()
+        },
+        RuleId::FinSegmentAckIgnored
+    );
+}
