@@ -739,3 +739,59 @@ fn silence_after_fin_segment_closed_last_ack_is_the_ignored_fin_segment() {
     assert!(f.iter().all(|f| f.rule != RuleId::RstNotSent), "{f:#?}");
     expect_rule(f, RuleId::FinSegmentAckIgnored);
 }
+
+// ---- rst-for-rst: only the harness's latest segment counts ----
+
+/// TIME-WAIT (smoltcp's 10 s), then a RST outside the window, which the
+/// target ignores.
+fn time_wait_after_an_ignored_rst() -> T {
+    let mut t = time_wait_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(100_000),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+/// The target's RST for an ACK-bearing segment once TIME-WAIT is over: <SEQ=SEG.ACK>.
+fn rst_at(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: SeqNumber(0),
+        flags: RST,
+        window: 0,
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn rst_after_a_syn_in_time_wait_does_not_answer_an_earlier_rst() {
+    // Fuzz campaign 8 (rst-for-rst): the SYN came after the RST, and the
+    // target's RST answers the SYN (its TIME-WAIT over, the tuple CLOSED).
+    let mut t = time_wait_after_an_ignored_rst();
+    expect_none(t.wait(ms(11_000)));
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            flags: SYN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &rst_at(l(2)));
+    assert!(f.iter().all(|f| f.deviation.is_some()), "{f:#?}");
+}
+
+#[test]
+fn rst_right_after_an_ignored_rst_in_time_wait_violates() {
+    let mut t = time_wait_after_an_ignored_rst();
+    recv!(t, rst_at(l(2)), RuleId::RstForRst);
+}
