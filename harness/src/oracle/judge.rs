@@ -603,6 +603,9 @@ impl Oracle {
                 format!("RST (seq {}) in reply to a RST in {}", seg.seq, c.state),
             ));
         }
+        // The RST shows an earlier event reset the connection: whatever
+        // state the model reached since (TIME-WAIT, say) never was.
+        let mut reset_earlier = false;
         if let Some(m) = &c.maybe_reset {
             // A RST that acknowledges data sent after that event comes from a
             // TCB that processed the data: the event did not reset it (an
@@ -611,6 +614,7 @@ impl Oracle {
                 && seq_gt(seg.ack, c.reset_upto)
                 && seq_le(seg.ack, c.harness_snd_max);
             if let Some(rule) = m.rule.filter(|_| !later) {
+                reset_earlier = true;
                 let msg = format!(
                     "the connection was reset after {} (RST seq {})",
                     m.why, seg.seq
@@ -618,7 +622,7 @@ impl Oracle {
                 out.push(self.finding(rule, msg));
             }
         }
-        if let Some(since) = c.time_wait_since {
+        if let Some(since) = c.time_wait_since.filter(|_| !reset_earlier) {
             let lasted = now.saturating_sub(since);
             let tol = self.profile.timer_tolerance;
             if c.state == TcpState::TimeWait && !at_least(lasted, RFC_TIME_WAIT, tol) {

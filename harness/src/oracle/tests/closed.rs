@@ -795,3 +795,42 @@ fn rst_right_after_an_ignored_rst_in_time_wait_violates() {
     let mut t = time_wait_after_an_ignored_rst();
     recv!(t, rst_at(l(2)), RuleId::RstForRst);
 }
+
+// ---- a RST that an earlier reset explains ----
+
+#[test]
+fn rst_explained_by_an_earlier_in_window_rst_is_not_a_short_time_wait() {
+    // Fuzz campaign 8 (time-wait-too-short): smoltcp resets on an in-window
+    // RST (its profile's deviation); the model kept the connection in case
+    // it had not, and took the harness's FIN to TIME-WAIT. The target's RST
+    // then shows the earlier reset, not a TIME-WAIT of 0 s.
+    let mut t = fin_wait_1_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(50),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().contains(&TcpState::TimeWait), "{:?}", t.states());
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &rst_at(l(2)));
+    assert!(
+        f.iter().all(|f| f.rule != RuleId::TimeWaitTooShort),
+        "{f:#?}"
+    );
+    let f = expect_rule(f, RuleId::RstInWindowResets);
+    assert!(f.deviation.is_some(), "{f:#?}");
+}
