@@ -198,10 +198,13 @@ impl Oracle {
             TcpState::SynSent => return self.arrive_syn_sent(i, now, seg),
             TcpState::TimeWait if f.syn() && !f.rst() => {
                 // A new SYN may reopen the tuple (RFC 9293 §3.10.7.4 TIME-WAIT note, RFC 6191).
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: "a SYN arrived in TIME-WAIT (it may reopen the connection)".into(),
-                });
+                // An earlier event that may have reset it stays the explanation.
+                if c.maybe_reset.is_none() {
+                    c.maybe_reset = Some(MaybeReset {
+                        rule: None,
+                        why: "a SYN arrived in TIME-WAIT (it may reopen the connection)".into(),
+                    });
+                }
                 c.reopen = Some(seg.clone());
                 // Not a RST: a RST the target sends now does not answer one.
                 c.last_was_rst = false;

@@ -834,3 +834,36 @@ fn rst_explained_by_an_earlier_in_window_rst_is_not_a_short_time_wait() {
     let f = expect_rule(f, RuleId::RstInWindowResets);
     assert!(f.deviation.is_some(), "{f:#?}");
 }
+
+#[test]
+fn syn_after_an_in_window_rst_in_time_wait_keeps_the_reset_as_the_explanation() {
+    // Fuzz campaign 8 (time-wait-too-short): smoltcp resets on an in-window
+    // RST in TIME-WAIT; a SYN (here with ACK) then finds the tuple CLOSED and
+    // draws <SEQ=SEG.ACK><CTL=RST>. The in-window RST explains it.
+    let mut t = time_wait_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(50),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(8000),
+            ack: l(7),
+            flags: SYN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &rst_at(l(7)));
+    assert!(
+        f.iter().all(|f| f.rule != RuleId::TimeWaitTooShort),
+        "{f:#?}"
+    );
+}
