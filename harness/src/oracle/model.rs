@@ -485,6 +485,14 @@ impl Oracle {
         for c in &mut self.conns {
             let from = missed.len();
             take_expired(&mut c.owed, now, c.tuple, &mut missed);
+            // The owed FIN never came (reported unless a later event may
+            // have reset the connection): see `Conn::withhold_fin`.
+            let fin_since = missed[from..]
+                .iter()
+                .find_map(|(_, o)| matches!(o.owed, Owed::Fin { .. }).then_some(o.since));
+            if let Some(since) = fin_since {
+                c.withhold_fin(since);
+            }
             if c.maybe_reset.is_some() {
                 // The target may have been reset since: its silence is allowed.
                 let mut k = from;
@@ -495,12 +503,6 @@ impl Oracle {
                         k += 1;
                     }
                 }
-            }
-            let fin_since = missed[from..]
-                .iter()
-                .find_map(|(_, o)| matches!(o.owed, Owed::Fin { .. }).then_some(o.since));
-            if let Some(since) = fin_since {
-                c.withhold_fin(since);
             }
         }
         for c in &mut self.closed {

@@ -435,6 +435,16 @@ impl Conn {
         if self.state == TcpState::CloseWait {
             self.state = TcpState::TimeWait;
             self.time_wait_since = Some(since);
+            // A SYN since the harness's FIN came in TIME-WAIT, then: it
+            // may reopen the tuple, and no reset it draws is a violation.
+            if let Some(m) = self
+                .maybe_reset
+                .as_mut()
+                .filter(|m| m.rule == Some(RuleId::SynInWindowResets))
+            {
+                m.rule = None;
+                m.why = "a SYN arrived in TIME-WAIT (it may reopen the connection)".into();
+            }
         }
     }
 

@@ -785,3 +785,97 @@ fn close_wait_retransmission_below_a_fin_segments_ack_violates() {
         RuleId::FinSegmentAckIgnored
     );
 }
+
+/// A SYN right after the harness's FIN, before the FIN owed after a close
+/// in SYN-RECEIVED is overdue: the model is in CLOSE-WAIT then, but the
+/// target (smoltcp) was in TIME-WAIT, which it leaves after 10 s; its RST
+/// to a later segment is not the SYN's doing (fuzz: syn-in-window-resets,
+/// campaign 8).
+fn syn_after_peer_fin_with_fin_withheld() -> T {
+    let mut t = closed_in_syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    send!(t, harness_fin());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(9_000),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+fn late_ack_and_its_rst(t: &mut T) -> Vec<Finding> {
+    t.now += ms(20_000);
+    let _ = t.oracle.on_segment(
+        t.now,
+        Direction::ToTarget,
+        &Segment {
+            seq: r(2),
+            ack: l(1),
+            ..send_tmpl()
+        },
+    );
+    t.now += ms(1);
+    t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        },
+    )
+}
+
+#[test]
+fn syn_after_peer_fin_with_fin_withheld_is_a_time_wait_syn() {
+    let mut t = syn_after_peer_fin_with_fin_withheld();
+    let f = late_ack_and_its_rst(&mut t);
+    assert!(
+        f.iter().all(|x| x.rule != RuleId::SynInWindowResets),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn syn_in_close_wait_then_a_reset_violates() {
+    // Without the application's close the target is in CLOSE-WAIT indeed.
+    let mut t = established_with(Profile::smoltcp());
+    send!(t, harness_fin());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(9_000),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    let f = late_ack_and_its_rst(&mut t);
+    expect_rule(f, RuleId::SynInWindowResets);
+}
