@@ -3,7 +3,7 @@
 //! resolve relative numbers, and feeds every segment both ways to the oracle.
 
 use super::ops::{AckAnchor, AppOp, Inject, Input, Op, OptOp, SeqAnchor};
-use crate::oracle::{self, AppEvent, Finding, Oracle, Profile, TargetModel};
+use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
 use crate::run::build::filler;
 use crate::run::mapping::Mapping;
 use crate::run::runner::mix;
@@ -51,7 +51,7 @@ pub enum Step {
         at: Duration,
         op: usize,
         action: AppAction,
-        outcome: String,
+        outcome: AppOutcome,
     },
     /// The end of a wait, with the target socket's state then.
     Waited {
@@ -504,19 +504,8 @@ impl Driver {
     }
 
     fn app(&mut self, index: usize, a: &AppOp) -> Result<(), TargetError> {
-        let (action, event) = match a {
-            AppOp::Write(n) => (
-                AppAction::Write(fill(usize::from(*n))),
-                AppEvent::Write(usize::from(*n)),
-            ),
-            AppOp::Read(n) => (
-                AppAction::Read(usize::from(*n)),
-                AppEvent::Read(usize::from(*n)),
-            ),
-            AppOp::ShutdownWrite => (AppAction::ShutdownWrite, AppEvent::ShutdownWrite),
-            AppOp::Close => (AppAction::Close, AppEvent::Close),
-            AppOp::Abort => (AppAction::Abort, AppEvent::Abort),
-        };
+        let action = app_action(a);
+        let event = crate::run::syscall::app_event(&action);
         let now = self.session.now();
         self.oracle.on_app(now, self.info.harness, event);
         let outcome = match self.session.app(&action) {
@@ -529,11 +518,22 @@ impl Driver {
                 at: now,
                 op: index,
                 action,
-                outcome: format!("{outcome:?}"),
+                outcome,
             });
         }
         let now = self.session.now();
         self.drain(index, now)
+    }
+}
+
+/// The action an app op performs.
+pub fn app_action(a: &AppOp) -> AppAction {
+    match a {
+        AppOp::Write(n) => AppAction::Write(fill(usize::from(*n))),
+        AppOp::Read(n) => AppAction::Read(usize::from(*n)),
+        AppOp::ShutdownWrite => AppAction::ShutdownWrite,
+        AppOp::Close => AppAction::Close,
+        AppOp::Abort => AppAction::Abort,
     }
 }
 

@@ -3,14 +3,14 @@
 //! actions as syscall lines, the oracle's verdict as comments), and groups
 //! many inputs by what they found.
 
-use super::exec::{session_for, Driver, FuzzOutcome, Step, MAX_SESSION_TIME};
-use super::ops::{decode, AppOp, Input, Op};
+use super::exec::{app_action, session_for, Driver, FuzzOutcome, Step, MAX_SESSION_TIME};
+use super::ops::{decode, Input, Op};
 use crate::oracle::Profile;
 use crate::run::build::filler;
 use crate::run::mapping::Mapping;
 use crate::run::scriptform::{script_line, Sender};
 use crate::script::{quote, secs};
-use crate::target::{AppAction, Target, TargetError};
+use crate::target::{AppAction, AppOutcome, Target, TargetError};
 use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -104,17 +104,6 @@ enum Pending {
     Inject(crate::wire::Segment, bool),
     App(AppAction),
     Wait(Duration),
-}
-
-/// The action an app op performs (as the driver performs it).
-fn app_action(a: &AppOp) -> AppAction {
-    match a {
-        AppOp::Write(n) => AppAction::Write(filler(usize::from(*n))),
-        AppOp::Read(n) => AppAction::Read(usize::from(*n)),
-        AppOp::ShutdownWrite => AppAction::ShutdownWrite,
-        AppOp::Close => AppAction::Close,
-        AppOp::Abort => AppAction::Abort,
-    }
 }
 
 /// The case file of a replay.
@@ -361,34 +350,13 @@ fn syscall_lines(action: &AppAction, result: &str, linger: &mut bool) -> Vec<Str
     lines
 }
 
-/// The return value of a recorded action outcome (the driver records the
-/// outcome's `Debug` form), and a comment for a refusal. `...` (any) when
-/// the form is not one of [`crate::target::AppOutcome`]'s.
-fn app_result(outcome: &str) -> (String, String) {
-    let inner = |prefix: &str| {
-        outcome
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix(')'))
+/// The return value of a recorded action outcome, and a comment for a refusal.
+fn app_result(outcome: &AppOutcome) -> (String, String) {
+    let note = match outcome {
+        AppOutcome::Refused(why) => format!("  // refused: {why}"),
+        _ => String::new(),
     };
-    if outcome == "Done" {
-        return ("0".into(), String::new());
-    }
-    if let Some(n) = inner("Wrote(").and_then(|n| n.parse::<u64>().ok()) {
-        return (n.to_string(), String::new());
-    }
-    if let Some(list) = inner("Read(").and_then(|l| l.strip_prefix('[')?.strip_suffix(']')) {
-        let n = if list.trim().is_empty() {
-            0
-        } else {
-            list.split(',').count()
-        };
-        return (n.to_string(), String::new());
-    }
-    if let Some(why) = inner("Refused(") {
-        let why = why.trim_matches('"');
-        return ("-1".into(), format!("  // refused: {why}"));
-    }
-    ("...".into(), String::new())
+    (crate::run::syscall::returned(outcome).to_string(), note)
 }
 
 fn first_line(s: &str) -> &str {
