@@ -570,11 +570,10 @@ impl CaseRun<'_> {
             Err(e) => return Err(Stop::from(e)),
             Ok(()) => Ok(()),
         };
-        let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
         // What went on the wire, as read back (the built segment leaves the
         // data offset and checksum to `emit`); should our own bytes not parse,
         // the built segment stands in.
-        let seg = crate::wire::parse(&bytes).unwrap_or(seg);
+        let (seg, checksum_ok) = crate::wire::parse_with_checksum(&bytes).unwrap_or((seg, false));
         let script = script_line(&seg, Sender::Harness, &self.map);
         if checksum_ok {
             self.judge(at, Sender::Harness, &seg);
@@ -621,8 +620,10 @@ impl CaseRun<'_> {
         line: Option<u32>,
         script_seq: Option<(u32, u32)>,
     ) -> usize {
-        let parsed = crate::wire::parse(&pkt.bytes);
-        let checksum_ok = crate::wire::checksum_valid(&pkt.bytes).unwrap_or(false);
+        let (parsed, checksum_ok) = match crate::wire::parse_with_checksum(&pkt.bytes) {
+            Ok((seg, ok)) => (Ok(seg), ok),
+            Err(e) => (Err(e), false),
+        };
         if parsed.is_ok() {
             let detail = format!("{} bytes", pkt.bytes.len());
             if let Some(f) = self.oracle.on_target_checksum(pkt.at, checksum_ok, &detail) {

@@ -96,7 +96,9 @@ pub fn parse(bytes: &[u8]) -> Result<Segment, WireError> {
 
 /// [`parse`] and [`checksum_valid`] in one pass over the bytes: the segment
 /// and whether its checksums verify. For a receiver that judges both (the
-/// fuzz driver, per target segment) it saves parsing the packet twice.
+/// runner and the fuzz driver, per segment) it saves parsing the packet
+/// twice. On an error the checksum is not known; [`checksum_valid`] fails on
+/// the same bytes.
 pub fn parse_with_checksum(bytes: &[u8]) -> Result<(Segment, bool), WireError> {
     let Checked { ip, tcp } = check_ip(bytes)?;
     let valid = checksums_ok(&ip, bytes, tcp);
