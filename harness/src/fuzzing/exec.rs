@@ -222,6 +222,13 @@ impl Driver {
         self
     }
 
+    /// Judges with an oracle that keeps at most `branches` models at once
+    /// (see [`Oracle::with_branch_budget`]).
+    pub fn branch_budget(mut self, branches: usize) -> Driver {
+        self.oracle = self.oracle.with_branch_budget(branches);
+        self
+    }
+
     /// Runs every op, then the settle period and the oracle's final check.
     /// Stops early when the session breaks or sends too much.
     pub fn run(mut self, ops: &[Op]) -> FuzzOutcome {

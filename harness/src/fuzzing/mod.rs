@@ -54,11 +54,21 @@ use crate::wire::ChecksumPolicy;
 /// [`Driver::skip_bad_checksums`]: fuzz builds of smoltcp do not verify
 /// checksums); [`repro_case`] injects them, and smoltcp drops them there.
 pub fn run_sequence_embedded(data: &[u8]) -> FuzzOutcome {
-    let input = decode(data);
-    let (spec, isn) = exec::session_for(&input);
+    run_embedded(&decode(data), crate::oracle::MAX_BRANCHES)
+}
+
+/// How many oracle branches the fuzz target's first pass keeps (see
+/// [`sequence_embedded`]).
+pub const FAST_BRANCHES: usize = 4;
+
+/// [`run_sequence_embedded`] judged by an oracle keeping at most
+/// `branches` models (see [`crate::oracle::Oracle::with_branch_budget`]).
+fn run_embedded(input: &Input, branches: usize) -> FuzzOutcome {
+    let (spec, isn) = exec::session_for(input);
     match Embedded::new().open(&spec) {
         Ok(session) => Driver::new(session, input.service, isn, env_profile(), false)
             .skip_bad_checksums()
+            .branch_budget(branches)
             .run(&input.ops),
         Err(e) => FuzzOutcome {
             broken: Some(e.to_string()),
@@ -105,14 +115,30 @@ pub fn fatal<'a>(out: &'a FuzzOutcome, allowed: &[String]) -> Option<&'a crate::
 /// The `sequence_embedded` fuzz target: panics on a failing finding (unless
 /// `SYNACK_FUZZ_ALLOW` names its rule, or `SYNACK_FUZZ_RECORD` names a
 /// directory to keep it in: [`record`]) or a broken session.
+///
+/// Speed: the input runs first with an oracle of [`FAST_BRANCHES`]
+/// branches (most inputs fork it little; a long chain of droppable
+/// segments pays for each branch kept). Only when that pass fails (a
+/// finding not allowed) does the input run again on a
+/// fresh stack (the embedded target is deterministic: same input, same
+/// segments) with the full budget, and that verdict is the one that counts:
+/// every finding reported is one the full oracle makes.
 pub fn sequence_embedded(data: &[u8]) {
-    let out = run_sequence_embedded(data);
+    let input = decode(data);
+    let allowed = env_allowed();
+    let mut out = run_embedded(&input, FAST_BRANCHES);
+    // The stack's behaviour, hence a broken session, does not depend on
+    // the oracle's budget; only a finding is re-judged.
     if let Some(why) = &out.broken {
-        if !(is_segment_storm(why) && env_allowed().iter().any(|a| a == SEGMENT_STORM)) {
+        if !(is_segment_storm(why) && allowed.iter().any(|a| a == SEGMENT_STORM)) {
             panic!("session broken (hang guard): {why}");
         }
     }
-    if let Some(f) = fatal(&out, env_allowed()) {
+    if fatal(&out, allowed).is_none() {
+        return;
+    }
+    out = run_embedded(&input, crate::oracle::MAX_BRANCHES);
+    if let Some(f) = fatal(&out, allowed) {
         match record::env_record_dir() {
             Some(dir) => {
                 record::record(dir, f.rule.name(), data);

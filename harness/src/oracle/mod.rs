@@ -50,7 +50,7 @@ mod tcb;
 mod tests;
 
 pub use bench::{bench_judge, bench_transcript};
-pub use model::Oracle;
+pub use model::{Oracle, MAX_BRANCHES};
 pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
 pub use rules::{rules, Finding, Level, RuleId, RuleInfo};
 

@@ -42,16 +42,21 @@ pub struct Oracle {
     /// Other models the target's behaviour may still match (see the module
     /// docs); they have no branches of their own.
     alts: Vec<Oracle>,
+    /// How many models live at once at most (2..=[`MAX_BRANCHES`]; see
+    /// [`Oracle::with_branch_budget`]).
+    budget: usize,
 }
 
 /// How many models (the main one included) the oracle keeps at most.
 /// 4 cut the branch that matched the target on long fuzz chains of
 /// droppable segments: with 8, 27 more of campaign 8's 2112 inputs and
 /// 178 more of campaign 9's 790 (inputs up to 4 KB) are judged right. It
-/// costs the fuzz target about 7–12% of its executions (5 minutes, one
-/// core, `-max_len=256`: 30.7k exec/s with 4, 28.7k with 8); a sequence
-/// with nothing to fork pays nothing for it.
-pub(super) const MAX_BRANCHES: usize = 8;
+/// cost the fuzz target about 7–12% of its executions (5 minutes, one
+/// core, `-max_len=256`: 30.7k exec/s with 4, 28.7k with 8), so the fuzz
+/// target judges with 4 first and re-judges only a failure with 8
+/// ([`Oracle::with_branch_budget`]); a sequence with nothing to fork pays
+/// nothing for it.
+pub const MAX_BRANCHES: usize = 8;
 
 /// Rules that say the target sent on a connection the model does not have.
 fn no_connection(rule: RuleId) -> bool {
@@ -85,7 +90,22 @@ impl Oracle {
             closed: Vec::new(),
             corrupt: Vec::new(),
             alts: Vec::new(),
+            budget: MAX_BRANCHES,
         }
+    }
+
+    /// The same oracle keeping at most `branches` models at once (clamped
+    /// to 2..=[`MAX_BRANCHES`], the default). Fewer branches are cheaper but
+    /// may cut the one the target matches on a long chain of droppable
+    /// segments: a failure found with a small budget is worth re-judging
+    /// with the default one, while a pass stands (more branches can only
+    /// add explanations of what the target did; measured below). The fuzz
+    /// target runs that way ([`crate::fuzzing::sequence_embedded`]); over
+    /// campaigns 8 and 9 (2902 inputs) no input passed with 4 branches that
+    /// fails with 8, and 188 failed with 4 that pass with 8.
+    pub fn with_branch_budget(mut self, branches: usize) -> Oracle {
+        self.budget = branches.clamp(2, MAX_BRANCHES);
+        self
     }
 
     /// How many models are alive (1 unless a droppable segment forked it).
@@ -184,12 +204,13 @@ impl Oracle {
             }
             alts.truncate(kept);
         }
-        if alts.len() >= MAX_BRANCHES {
+        let budget = self.budget;
+        if alts.len() >= budget {
             // Keep the all-processed branches (first) and the all-dropped one (last).
             let last = alts.len() - 1;
-            alts.swap(MAX_BRANCHES - 2, last);
-            outs.swap(MAX_BRANCHES - 2, last);
-            alts.truncate(MAX_BRANCHES - 1);
+            alts.swap(budget - 2, last);
+            outs.swap(budget - 2, last);
+            alts.truncate(budget - 1);
         }
         // Among branches with as many violations, one in which the target's
         // segment belongs to no connection explains it worst: the target
@@ -243,6 +264,7 @@ impl Oracle {
             closed,
             corrupt,
             alts: _,
+            budget: _,
         } = self;
         *conns == other.conns && *closed == other.closed && *corrupt == other.corrupt
     }
