@@ -3,7 +3,7 @@
 //! resolve relative numbers, and feeds every segment both ways to the oracle.
 
 use super::ops::{AckAnchor, AppOp, Inject, Input, Op, OptOp, SeqAnchor};
-use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
+use crate::oracle::{self, Finding, Oracle, Profile, RuleId, TargetModel};
 use crate::run::build::filler;
 use crate::run::mapping::Mapping;
 use crate::run::runner::mix;
@@ -103,19 +103,48 @@ struct Track {
     target_wscale: Option<u8>,
 }
 
-/// The profile for fuzz runs: `SYNACK_FUZZ_PROFILE`, default `smoltcp`.
+/// The profile for fuzz runs: `SYNACK_FUZZ_PROFILE`, default `smoltcp`,
+/// also allowing the rules `SYNACK_FUZZ_ALLOW` names (see [`allowing`]).
 pub fn env_profile() -> Profile {
     static PROFILE: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
     PROFILE
         .get_or_init(|| {
             let name = std::env::var("SYNACK_FUZZ_PROFILE").unwrap_or_else(|_| "smoltcp".into());
-            Profile::by_name(&name).unwrap_or_else(|| {
+            let profile = Profile::by_name(&name).unwrap_or_else(|| {
                 panic!(
                     "SYNACK_FUZZ_PROFILE={name}: unknown profile (rfc9293, rfc793, linux, smoltcp)"
                 )
-            })
+            });
+            allowing(profile, super::env_allowed())
         })
         .clone()
+}
+
+/// Why a rule a campaign allows is a deviation (see [`allowing`]).
+pub const CAMPAIGN_ALLOWED: &str =
+    "allowed by the campaign (SYNACK_FUZZ_ALLOW): a known deviation of the target";
+
+/// `profile`, also allowing every oracle rule named in `allowed` (a
+/// campaign's `SYNACK_FUZZ_ALLOW`, `repro --allow`). A campaign allows the
+/// target's known deviations so that it goes on past them; the oracle must
+/// then follow what the target did there, not only stop failing on it.
+/// Where a droppable segment forked the model, the branch that shows the
+/// deviation (smoltcp drops a RST with a bad SACK length and, closed in
+/// SYN-RECEIVED, sends no FIN: `close-fin-missing`) must not lose to one
+/// that took the segment and then finds the target's next segment a
+/// violation: branches are scored by violations the profile does not
+/// allow. `*` (every rule) and names of no oracle rule (`segment-storm`,
+/// the embedded target's guard) add nothing.
+pub fn allowing(mut profile: Profile, allowed: &[String]) -> Profile {
+    for name in allowed {
+        let Ok(rule) = name.parse::<RuleId>() else {
+            continue;
+        };
+        if profile.allows(rule).is_none() {
+            profile.allowed.push((rule, CAMPAIGN_ALLOWED));
+        }
+    }
+    profile
 }
 
 /// The default profile for a target by name (as `synack run` picks it).
@@ -581,7 +610,85 @@ pub fn run_nth(
 
 #[cfg(test)]
 mod tests {
+    use super::super::ops::Rel;
     use super::*;
+    use crate::target::embedded::Embedded;
+    use crate::wire::TcpFlags;
+
+    fn allow(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn allowing_adds_the_named_oracle_rules_and_nothing_else() {
+        let base = Profile::smoltcp();
+        let p = allowing(
+            base.clone(),
+            &allow(&[
+                "close-fin-missing",
+                "segment-storm",
+                "*",
+                "time-wait-too-short",
+            ]),
+        );
+        assert_eq!(p.allows(RuleId::CloseFinMissing), Some(CAMPAIGN_ALLOWED));
+        // The profile's own reason stays; a name of no rule adds nothing.
+        assert_eq!(
+            p.allows(RuleId::TimeWaitTooShort),
+            base.allows(RuleId::TimeWaitTooShort)
+        );
+        assert_eq!(p.allowed.len(), base.allowed.len() + 1);
+        assert_eq!(p.allows(RuleId::RstNotSent), None);
+    }
+
+    /// Campaign 9 (rst-not-sent, reduced): closed in SYN-RECEIVED, then a
+    /// RST at RCV.NXT with a SACK option of length 2, which smoltcp's
+    /// parser drops; the ACK of its SYN-ACK then completes the handshake
+    /// and no FIN follows (`close-fin-missing`, a known smoltcp 0.14
+    /// deviation). The model forks on the RST: the branch that took it
+    /// expects a RST for the ACK (the port is LISTEN again), the one that
+    /// dropped it the FIN. Only when the campaign's allowance reaches the
+    /// profile does the second branch, which the target followed, win.
+    #[test]
+    fn an_allowed_deviation_after_a_dropped_rst_is_followed_not_reported_as_rst_not_sent() {
+        let ops = vec![
+            Op::Inject(Inject {
+                options: vec![OptOp::Mss(1460)],
+                ..Inject::script(TcpFlags::SYN, 0, None)
+            }),
+            Op::App(AppOp::ShutdownWrite),
+            Op::Inject(Inject {
+                options: vec![OptOp::Raw(vec![5, 2]), OptOp::Eol],
+                ack: Rel {
+                    anchor: AckAnchor::Absolute,
+                    delta: 0,
+                },
+                ..Inject::script(TcpFlags::RST, 1, None)
+            }),
+            Op::Inject(Inject::script(TcpFlags::ACK, 1, Some(1))),
+            Op::Wait(3000),
+        ];
+        let input = Input {
+            service: Service::Echo,
+            seed: 0,
+            ops,
+        };
+        let allowed = allow(&["close-fin-missing"]);
+        let strict = run_on(&Embedded::new(), &input, Profile::smoltcp(), false).unwrap();
+        let fatal = super::super::fatal(&strict, &allowed).map(|f| f.rule);
+        assert_eq!(fatal, Some(RuleId::RstNotSent), "{:#?}", strict.findings);
+        let campaign = allowing(Profile::smoltcp(), &allowed);
+        let followed = run_on(&Embedded::new(), &input, campaign, false).unwrap();
+        assert!(
+            super::super::fatal(&followed, &allowed).is_none(),
+            "{:#?}",
+            followed.findings
+        );
+        assert!(followed
+            .findings
+            .iter()
+            .any(|(_, f)| f.rule == RuleId::CloseFinMissing && f.deviation.is_some()));
+    }
 
     #[test]
     fn fill_is_filler_at_every_length_an_op_can_ask_for() {
