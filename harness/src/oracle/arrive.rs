@@ -34,6 +34,19 @@ impl Oracle {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
                     }
+                    if prev.is_some() && c.maybe_reset.is_some() {
+                        // An earlier segment may have reset the connection:
+                        // a target it reset took none of this one's data
+                        // (LISTEN or CLOSED answers it with a RST, which
+                        // may also match a RST owed before), so owes no ACK
+                        // for it while that stays possible (MUST-40 then
+                        // binds a target that shows it is alive).
+                        for o in c.owed.iter_mut().skip(before) {
+                            if matches!(o.owed, Owed::AckData { .. }) {
+                                o.void_if_reset = true;
+                            }
+                        }
+                    }
                 }
                 // A segment that may have reset the connection (a RST, or a
                 // SYN to a legacy stack) voids what it owed before: a target
@@ -446,8 +459,12 @@ impl Oracle {
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
         // but not below `snd_una_floor` may be the target's SND.UNA still
         // (it dropped the segment that moved the model's): its window may
-        // be taken, so the edges may grow.
-        let maybe_current = old_ack && c.snd_una_floor.is_some_and(|fl| seq_ge(seg.ack, fl));
+        // be taken, so the edges may grow. So may one not below
+        // `fin_segment_una`: a target that dropped the FIN segment that moved
+        // SND.UNA, ACK and all (smoltcp: `fin-segment-ack-ignored`), has its
+        // SND.UNA there and takes this ACK and its window.
+        let not_below = |floor: Option<SeqNumber>| floor.is_some_and(|fl| seq_ge(seg.ack, fl));
+        let maybe_current = old_ack && (not_below(c.snd_una_floor) || not_below(c.fin_segment_una));
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
             c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);

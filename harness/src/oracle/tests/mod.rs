@@ -29,6 +29,7 @@ mod syn_data;
 mod synchronized;
 mod timers;
 mod twins;
+mod uncertain_acks;
 mod window;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
