@@ -33,6 +33,7 @@ impl Oracle {
                 if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
+                        c.rst_in_time_wait = seg.flags.rst() && c.state == TcpState::TimeWait;
                     }
                     if prev.is_some() && c.maybe_reset.is_some() {
                         // An earlier segment may have reset the connection:
@@ -313,6 +314,13 @@ impl Oracle {
         c.quiet = (c.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
         if c.state == TcpState::TimeWait {
             // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
+            // A stack still in CLOSING (it ignored the ACK of the FIN
+            // segment that brought the model here) takes the same ACK
+            // without a FIN: TIME-WAIT for it too.
+            let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd_una;
+            if same_ack && acceptable != Some(false) {
+                c.fin_segment_una = None;
+            }
             return;
         }
         if f.syn() {
@@ -394,6 +402,7 @@ impl Oracle {
             return;
         }
         let old_ack = seq_lt(seg.ack, c.snd_una);
+        let una_before = c.snd_una;
         if seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd)) && c.max_snd_wnd > 0 {
             // RFC 5961 §5.2: too old an ACK → ACK and drop.
             let why = format!(
@@ -421,8 +430,9 @@ impl Oracle {
                 c.state,
                 TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
             );
-            c.fin_segment_una =
-                (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi)).then_some(c.snd_una);
+            // After several such segments, it sends from the first one's.
+            c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi))
+                .then_some(c.fin_segment_una.unwrap_or(c.snd_una));
             if acceptable == Some(true) {
                 c.snd_una_floor = None;
             } else if c.snd_una_floor.is_none() {
@@ -456,6 +466,11 @@ impl Oracle {
                 }
             }
         }
+        if seg.ack == c.snd_una && !f.fin() {
+            // The same ACK without a FIN: a stack that ignored the FIN
+            // segment's ACK takes this one, so it has that SND.UNA now too.
+            c.fin_segment_una = None;
+        }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
         // but not below `snd_una_floor` may be the target's SND.UNA still
         // (it dropped the segment that moved the model's): its window may
@@ -475,6 +490,12 @@ impl Oracle {
         let snd_nxt = c.snd_nxt;
         c.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
         let old_to_target = old_ack || c.unsent_acks.iter().any(|&(a, _)| seq_lt(seg.ack, a));
+        // CLOSE-WAIT, CLOSING, LAST-ACK ignore text (seventh check); a
+        // stack that takes it anyway has RCV.NXT past it. Its ACK shows it
+        // (`ack-past-fin`, judged), often only after later segments that the
+        // model must judge as that stack sees them (a RST at the old
+        // RCV.NXT, an ACK of its FIN): RCV.NXT may lie past the text.
+        text_after_fin(c, seg, una_before);
         self.arrive_text(i, now, seg, old_to_target);
     }
 
@@ -812,4 +833,39 @@ fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
             c.rcv_nxt_text()
         )
     })
+}
+
+/// Text in CLOSE-WAIT, CLOSING or LAST-ACK (after the harness's FIN) that
+/// begins at or below a RCV.NXT candidate and ends past them, on a segment
+/// whose ACK was processed (`una_before`: SND.UNA before it). RFC 9293
+/// §3.10.7.4 ignores the text; a stack that takes it (smoltcp: the
+/// `ack-past-fin` deviation) has RCV.NXT at its end, within the advertised
+/// window, so the candidates reach that far. No ACK is owed for it (the RFC
+/// owes none). As smoltcp takes it: not with an ACK below every SND.UNA the
+/// target may have (it drops that segment whole), and in LAST-ACK only with
+/// an ACK that moves SND.UNA (it answers any other with a challenge ACK).
+fn text_after_fin(c: &mut Conn, seg: &Segment, una_before: SeqNumber) {
+    let start = seg.seq;
+    let end = seg.seq.add(seg.payload.len() as u32);
+    // The lowest SND.UNA the target may have (it may have dropped the
+    // segment that moved the model's, or ignored a FIN segment's ACK).
+    let una = [c.snd_una_floor, c.fin_segment_una]
+        .into_iter()
+        .flatten()
+        .fold(una_before, |a, b| if seq_lt(b, a) { b } else { a });
+    let takes = match c.state {
+        TcpState::CloseWait | TcpState::Closing => seq_ge(seg.ack, una),
+        TcpState::LastAck => seq_gt(seg.ack, una),
+        _ => false,
+    };
+    if !takes || seg.payload.is_empty() || seq_gt(start, c.rcv_hi) || seq_le(end, c.rcv_hi) {
+        return;
+    }
+    let new_hi = match c.rcv_right {
+        Some(right) if seq_gt(end, right) => right,
+        _ => end,
+    };
+    if seq_gt(new_hi, c.rcv_hi) {
+        c.rcv_hi = new_hi;
+    }
 }

@@ -238,6 +238,7 @@ impl Oracle {
         let c = &mut self.conns[i];
         // The target acts normally: whatever a legacy stack would have reset is alive.
         c.maybe_reset = None;
+        c.rst_in_time_wait = false;
         if c.state == TcpState::SynSent {
             return; // the model does not follow the target's active open further
         }
@@ -249,8 +250,18 @@ impl Oracle {
         if seq_gt(seg.seq, c.snd_nxt) {
             follow_unsent_ack(c, seg.seq);
         }
-        if let Some(una) = c.fin_segment_una.take() {
+        if let Some(una) = c.fin_segment_una {
             let from_old = seg.seq == una || (payload == 0 && seq_ge(seg.seq, una));
+            let len = payload + u32::from(f.fin());
+            // Only a segment that shows which SND.UNA the target has settles
+            // it: one from below the new SND.UNA (it was not used), or a
+            // retransmission from the new one (it was). An ACK at SND.NXT,
+            // or new data, looks the same either way.
+            if (from_old && seq_lt(seg.seq, c.snd_una))
+                || (len > 0 && seg.seq == c.snd_una && seq_lt(seg.seq, c.snd_nxt))
+            {
+                c.fin_segment_una = None;
+            }
             if from_old && seq_lt(seg.seq, c.snd_una) {
                 // It sends from the SND.UNA before that FIN segment's ACK (a
                 // retransmission there, or an ACK whose SEQ is below the new one).
@@ -263,6 +274,12 @@ impl Oracle {
                     true,
                 );
                 c.snd_una = una;
+                if c.state == TcpState::TimeWait && c.fin_seq.is_some_and(|fin| seq_le(una, fin)) {
+                    // That ACK was of the target's FIN: without it, CLOSING
+                    // (the harness's FIN is in) and no TIME-WAIT yet.
+                    c.state = TcpState::Closing;
+                    c.time_wait_since = None;
+                }
             }
         }
         if c.state == TcpState::SynReceived && payload > 0 {
@@ -625,6 +642,12 @@ impl Oracle {
                     m.why, seg.seq
                 );
                 out.push(self.finding(rule, msg));
+            }
+            // A RST in TIME-WAIT that may have been taken either way (at
+            // RCV.NXT or in the window, for some RCV.NXT candidate; or one
+            // a stack may drop): it ended TIME-WAIT, not its timer.
+            if m.rule.is_none() && c.rst_in_time_wait && !later {
+                reset_earlier = true;
             }
         }
         if let Some(since) = c.time_wait_since.filter(|_| !reset_earlier) {

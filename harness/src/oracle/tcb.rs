@@ -207,7 +207,12 @@ pub(super) struct Conn {
     /// SND.UNA before a FIN segment that arrived after the harness's FIN
     /// moved it: a target that dropped that segment before using its ACK
     /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
+    /// Kept until a segment from the target shows which SND.UNA it has.
     pub fin_segment_una: Option<SeqNumber>,
+    /// `maybe_reset` is a harness RST that arrived in TIME-WAIT: a RST from
+    /// the target after it may show that RST took (it ended TIME-WAIT),
+    /// not a TIME-WAIT that was too short.
+    pub rst_in_time_wait: bool,
     /// The FIN owed after the application's CLOSE never came (see
     /// [`Conn::withhold_fin`]).
     pub fin_withheld: bool,
@@ -279,6 +284,7 @@ impl Conn {
             fin_withheld: false,
             closed_by_fin_segment: None,
             fin_segment_una: None,
+            rst_in_time_wait: false,
             aborted: false,
             quiet: false,
         }

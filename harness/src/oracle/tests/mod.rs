@@ -8,6 +8,7 @@ use crate::wire::{IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+mod after_deviation;
 mod ambiguous;
 mod app;
 mod challenge;
