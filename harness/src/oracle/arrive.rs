@@ -113,17 +113,15 @@ impl Oracle {
         }
         if listening && f.syn() && !f.ack() {
             // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
-            let fin_closed = self
+            let gone = self
                 .closed
                 .iter()
                 .find(|c| c.tuple == t)
-                .and_then(|c| match c.gone {
-                    Gone::ClosedByFinSegment(at) => Some(at),
-                    _ => None,
-                });
+                .map(|c| c.gone)
+                .filter(|g| *g != Gone::Never);
             self.closed.retain(|c| c.tuple != t);
             let mut c = Conn::from_syn(t, seg);
-            c.closed_by_fin_segment = fin_closed;
+            c.replaced = gone;
             if more_than_one_control(seg) {
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
@@ -618,7 +616,9 @@ impl Oracle {
             if !c.syn_seqs.contains(&seg.seq) {
                 c.syn_seqs.push(seg.seq);
             }
-            if c.maybe_reset.is_some() {
+            // Before any SYN-ACK, a SYN at another seq may be the one the
+            // target opens the connection with (see `judge_syn`).
+            if c.maybe_reset.is_some() || (c.iss.is_none() && seg.seq != c.irs) {
                 c.reopen = Some(seg.clone());
             }
             return;

@@ -31,8 +31,19 @@ impl Oracle {
             let retransmitted = c.state == TcpState::SynReceived
                 && c.iss == Some(seg.seq)
                 && seg.ack == c.irs.add(1);
+            // The first SYN-ACK answers a later SYN than the one the model
+            // opened SYN-RECEIVED with: the target did not take that one
+            // (it still had an earlier connection on the tuple, or dropped
+            // it), so the later SYN opened the connection, with its own
+            // numbers and options (§3.10.7.2).
+            let unanswered = c.state == TcpState::SynReceived && c.iss.is_none();
             match &c.reopen {
-                Some(syn) if gone && !retransmitted && f.ack() && seg.ack == syn.seq.add(1) => {
+                Some(syn)
+                    if (gone || (unanswered && syn.seq != c.irs))
+                        && !retransmitted
+                        && f.ack()
+                        && seg.ack == syn.seq.add(1) =>
+                {
                     Some(syn.clone())
                 }
                 _ => None,

@@ -159,37 +159,7 @@ impl Oracle {
                 "in reply to a RST to a closed port or LISTEN".to_string(),
             )
         } else {
-            match gone {
-                Gone::ResetByHarness(at) => (
-                    RuleId::RstAtRcvNxtIgnored,
-                    format!(
-                        "after the harness reset the connection at RCV.NXT ({:.3} s)",
-                        at.as_secs_f64()
-                    ),
-                ),
-                Gone::ResetByTarget(at) => (
-                    RuleId::SegmentOnClosedConnection,
-                    format!(
-                        "after the target reset the connection ({:.3} s)",
-                        at.as_secs_f64()
-                    ),
-                ),
-                Gone::ClosedByFinSegment(at) => (
-                    RuleId::FinSegmentAckIgnored,
-                    format!(
-                        "after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
-                        at.as_secs_f64()
-                    ),
-                ),
-                Gone::Closed(at) => (
-                    RuleId::SegmentOnClosedConnection,
-                    format!("after the connection closed ({:.3} s)", at.as_secs_f64()),
-                ),
-                Gone::Never => (
-                    RuleId::SegmentOnClosedConnection,
-                    "on a connection that does not exist".to_string(),
-                ),
-            }
+            after_gone(gone)
         };
         out.push(self.finding(
             rule,
@@ -211,16 +181,21 @@ impl Oracle {
         if f.syn() {
             return self.judge_syn(i, now, seg, out);
         }
-        if let (Some(at), None) = (self.conns[i].closed_by_fin_segment, self.conns[i].iss) {
-            // Before any SYN-ACK of the fresh connection: the old one lives on.
+        let c = &self.conns[i];
+        if let (Some(gone), None, true) = (c.replaced, c.iss, c.passive) {
+            // Before any SYN-ACK of the fresh connection a passive open
+            // sends nothing else: the segment is the old connection's, which
+            // the target still has (a FIN segment's ACK it ignored, a RST it
+            // dropped), and is judged as on a connection that ended.
+            let (rule, why) = after_gone(gone);
             out.push(self.finding(
-                RuleId::FinSegmentAckIgnored,
+                rule,
                 format!(
-                    "segment (flags {} seq {} len {}) after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
-                    seg.flags,
+                    "segment (flags {} seq {} ack {} len {}) {why}",
+                    f,
                     seg.seq,
-                    seg.payload.len(),
-                    at.as_secs_f64()
+                    seg.ack,
+                    seg.payload.len()
                 ),
             ));
             return;
@@ -806,4 +781,40 @@ fn wrong_rst_message(seg: &Segment, seq: SeqNumber, ack: Option<SeqNumber>, why:
         rst_text(seg.seq, got),
         rst_text(seq, ack)
     )
+}
+
+/// The rule a target segment breaks on a connection that ended as `gone`
+/// in the model, and why, for its message.
+fn after_gone(gone: Gone) -> (RuleId, String) {
+    match gone {
+        Gone::ResetByHarness(at) => (
+            RuleId::RstAtRcvNxtIgnored,
+            format!(
+                "after the harness reset the connection at RCV.NXT ({:.3} s)",
+                at.as_secs_f64()
+            ),
+        ),
+        Gone::ResetByTarget(at) => (
+            RuleId::SegmentOnClosedConnection,
+            format!(
+                "after the target reset the connection ({:.3} s)",
+                at.as_secs_f64()
+            ),
+        ),
+        Gone::ClosedByFinSegment(at) => (
+            RuleId::FinSegmentAckIgnored,
+            format!(
+                "after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
+                at.as_secs_f64()
+            ),
+        ),
+        Gone::Closed(at) => (
+            RuleId::SegmentOnClosedConnection,
+            format!("after the connection closed ({:.3} s)", at.as_secs_f64()),
+        ),
+        Gone::Never => (
+            RuleId::SegmentOnClosedConnection,
+            "on a connection that does not exist".to_string(),
+        ),
+    }
 }

@@ -200,10 +200,11 @@ pub(super) struct Conn {
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
-    /// When the connection this one replaced on the tuple was closed by a
-    /// FIN segment acknowledging the target's FIN in LAST-ACK: a segment
-    /// from the target before this one's SYN-ACK belongs to that one.
-    pub closed_by_fin_segment: Option<Duration>,
+    /// How the connection this one replaced on the tuple ended, as the
+    /// model saw it: a segment from the target other than a SYN-ACK before
+    /// this one's SYN-ACK belongs to that one (a passive open sends nothing
+    /// else first), so it is judged as sent after that end.
+    pub replaced: Option<Gone>,
     /// SND.UNA before a FIN segment that arrived after the harness's FIN
     /// moved it: a target that dropped that segment before using its ACK
     /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
@@ -282,7 +283,7 @@ impl Conn {
             app_closed: false,
             app_wrote: 0,
             fin_withheld: false,
-            closed_by_fin_segment: None,
+            replaced: None,
             fin_segment_una: None,
             rst_in_time_wait: false,
             aborted: false,

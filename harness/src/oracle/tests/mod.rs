@@ -22,6 +22,7 @@ mod mss;
 mod options;
 mod profiles;
 mod repeated_syn;
+mod replaced;
 mod robustness;
 mod rst_data;
 mod sent;
