@@ -33,7 +33,8 @@ impl Oracle {
                 if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
-                        c.rst_in_time_wait = seg.flags.rst() && c.state == TcpState::TimeWait;
+                        c.reset_ends_time_wait =
+                            seg.flags.rst() || c.state != TcpState::TimeWait;
                     }
                     if prev.is_some() && c.maybe_reset.is_some() {
                         // An earlier segment may have reset the connection:

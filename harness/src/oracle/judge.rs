@@ -213,7 +213,7 @@ impl Oracle {
         let c = &mut self.conns[i];
         // The target acts normally: whatever a legacy stack would have reset is alive.
         c.maybe_reset = None;
-        c.rst_in_time_wait = false;
+        c.reset_ends_time_wait = false;
         if c.state == TcpState::SynSent {
             return; // the model does not follow the target's active open further
         }
@@ -618,10 +618,11 @@ impl Oracle {
                 );
                 out.push(self.finding(rule, msg));
             }
-            // A RST in TIME-WAIT that may have been taken either way (at
-            // RCV.NXT or in the window, for some RCV.NXT candidate; or one
-            // a stack may drop): it ended TIME-WAIT, not its timer.
-            if m.rule.is_none() && c.rst_in_time_wait && !later {
+            // An event that may have reset the connection either way (a RST
+            // at RCV.NXT or in the window for some RCV.NXT candidate, one a
+            // stack may drop; any such event before TIME-WAIT): it ended
+            // TIME-WAIT, not its timer.
+            if m.rule.is_none() && c.reset_ends_time_wait && !later {
                 reset_earlier = true;
             }
         }

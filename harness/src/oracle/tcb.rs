@@ -210,10 +210,12 @@ pub(super) struct Conn {
     /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
     /// Kept until a segment from the target shows which SND.UNA it has.
     pub fin_segment_una: Option<SeqNumber>,
-    /// `maybe_reset` is a harness RST that arrived in TIME-WAIT: a RST from
-    /// the target after it may show that RST took (it ended TIME-WAIT),
-    /// not a TIME-WAIT that was too short.
-    pub rst_in_time_wait: bool,
+    /// `maybe_reset` may explain why a TIME-WAIT ended: a RST from the
+    /// target after it may show that event took (a RST in TIME-WAIT, or
+    /// any event before the model reached TIME-WAIT, which then never
+    /// was), not a TIME-WAIT that was too short. Not a SYN that arrived in
+    /// TIME-WAIT: a RST answers it only once TIME-WAIT is over.
+    pub reset_ends_time_wait: bool,
     /// The FIN owed after the application's CLOSE never came (see
     /// [`Conn::withhold_fin`]).
     pub fin_withheld: bool,
@@ -285,7 +287,7 @@ impl Conn {
             fin_withheld: false,
             replaced: None,
             fin_segment_una: None,
-            rst_in_time_wait: false,
+            reset_ends_time_wait: false,
             aborted: false,
             quiet: false,
         }
@@ -458,6 +460,7 @@ impl Conn {
             {
                 m.rule = None;
                 m.why = "a SYN arrived in TIME-WAIT (it may reopen the connection)".into();
+                self.reset_ends_time_wait = false;
             }
         }
     }

@@ -332,3 +332,87 @@ fn time_wait_rst_after_an_out_of_window_rst_is_a_short_time_wait() {
     let f = recv!(t, target_rst(l(2)), RuleId::TimeWaitTooShort);
     assert!(f.is_failure(), "{f:#?}");
 }
+
+#[test]
+fn time_wait_rst_after_a_rst_that_may_have_reset_fin_wait_2_is_not_a_short_time_wait() {
+    // Campaign 9 (time-wait-too-short): the SYN's data queued or dropped
+    // leaves RCV.NXT r(1) or r(11); a RST at r(5) is in the window for one
+    // only (smoltcp, which dropped the data, resets on it). The model keeps
+    // the connection, takes the FIN to TIME-WAIT; the target's RST for the
+    // next segment shows the RST took, not a TIME-WAIT of no length.
+    let mut t = listen_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            payload: vec![b's'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().contains(&TcpState::FinWait2), "{:?}", t.states());
+    send!(t, rst(r(5)));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(2),
+            flags: FIN | ACK,
+            payload: vec![b'f'; 20],
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().contains(&TcpState::TimeWait), "{:?}", t.states());
+    send!(
+        t,
+        Segment {
+            seq: r(22),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &target_rst(l(2)));
+    assert!(
+        f.iter().all(|f| f.rule != RuleId::TimeWaitTooShort),
+        "{f:#?}"
+    );
+}
