@@ -642,7 +642,8 @@ impl Oracle {
                 ));
             }
         }
-        self.drop_conn(i, Gone::ResetByTarget(now));
+        // No segment owed this RST (above), no abort was heard of.
+        self.drop_conn(i, Gone::ResetUnowed(now));
     }
 }
 
@@ -795,7 +796,7 @@ fn after_gone(gone: Gone) -> (RuleId, String) {
                 at.as_secs_f64()
             ),
         ),
-        Gone::ResetByTarget(at) => (
+        Gone::ResetByTarget(at) | Gone::ResetUnowed(at) => (
             RuleId::SegmentOnClosedConnection,
             format!(
                 "after the target reset the connection ({:.3} s)",

@@ -219,23 +219,30 @@ impl Oracle {
         // profile allows counts for nothing: it is how the target behaves,
         // so the branch that shows one may be the true one (smoltcp's RST
         // without ACK for a segment it kept, beside a branch that takes it
-        // for the answer to a segment smoltcp dropped).
-        let score = |f: &[Finding]| {
+        // for the answer to a segment smoltcp dropped). Last, a branch in
+        // which a RST the target sent now ends the connection, owed by no
+        // segment (an abort it never heard of, a reset it only suspected),
+        // explains it worse than one in which a segment owed that RST
+        // (smoltcp's <SEQ=SEG.ACK><CTL=RST> for a bad ACK in SYN-RECEIVED,
+        // which a branch that completed the handshake with a segment
+        // smoltcp dropped takes for the end of the connection).
+        let score = |f: &[Finding], o: &Oracle| {
             let strict = f.iter().filter(|f| f.deviation.is_none());
             let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
-            (strict.count(), lost)
+            (strict.count(), lost, o.reset_unowed_at(now))
         };
-        let main_score = score(&main_out);
+        let main_score = score(&main_out, self);
         let best = outs[..alts.len()]
             .iter()
-            .map(|f| score(f))
+            .zip(&alts)
+            .map(|(f, o)| score(f, o))
             .chain([main_score])
             .min()
             .unwrap_or(main_score);
         // Keep the best branches, in order, their findings beside them.
         let mut kept = 0;
         for k in 0..alts.len() {
-            if score(&outs[k]) == best {
+            if score(&outs[k], &alts[k]) == best {
                 alts.swap(kept, k);
                 outs.swap(kept, k);
                 kept += 1;
@@ -251,6 +258,15 @@ impl Oracle {
         };
         self.alts = alts;
         out
+    }
+
+    /// How many connections a RST no segment owed ended at `now` (see
+    /// [`Gone::ResetUnowed`]).
+    fn reset_unowed_at(&self, now: Duration) -> usize {
+        self.closed
+            .iter()
+            .filter(|c| c.gone == Gone::ResetUnowed(now))
+            .count()
     }
 
     /// True when `self` and `other` are the same model (their branches

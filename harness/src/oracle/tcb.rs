@@ -555,6 +555,12 @@ pub(super) enum Gone {
     ResetByHarness(Duration),
     /// The target reset it.
     ResetByTarget(Duration),
+    /// The target reset it with a RST no segment owed and no abort the
+    /// oracle heard of explains (an earlier event may have reset it, its
+    /// TIME-WAIT ended, its application aborted unheard of). Allowed, but
+    /// a branch in which a segment owed that RST explains it better (see
+    /// `Oracle::branched`).
+    ResetUnowed(Duration),
     /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
     Closed(Duration),
     /// LAST-ACK acknowledged by a segment that also carried a FIN (closed

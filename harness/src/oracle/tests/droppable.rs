@@ -452,3 +452,102 @@ fn malformed_rst_at_rcv_nxt_then_ack_of_unsent_data_is_judged_on_the_connection(
     );
     expect_rule(f, RuleId::AckOfUnsentData);
 }
+
+/// SACK with a length byte of 2 (smoltcp's parser drops the segment).
+fn short_sack() -> TcpOption {
+    TcpOption::Unknown {
+        kind: 5,
+        data: Vec::new(),
+    }
+}
+
+/// Fuzz campaign 9 (rst-not-sent, reduced): a SYN with data, then segments
+/// smoltcp drops for a SACK option of length 2 (one would complete the
+/// handshake, one is a SYN) and, between them, an ACK-bearing segment with
+/// an unacceptable ACK, which smoltcp, still in SYN-RECEIVED, answers with
+/// `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.4, fifth check). Up to the
+/// end of the chain, the target's RST is either that owed answer or, in
+/// branches that took the droppable segments, the end of a connection
+/// nothing reset (allowed: an abort). With the branch budget spent, the
+/// branches that ended the connection there crowded out the one the
+/// target follows, and its retransmitted SYN-ACK and silence then read as
+/// `syn-ack-without-syn` and `rst-not-sent`.
+fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, Vec<Finding>) {
+    let mut t = listen_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(2560)],
+            payload: vec![0x61; 16],
+            window: 5,
+            ..send_tmpl()
+        }
+    );
+    let syn_ack = Segment {
+        seq: LOCAL_SEQ,
+        ack: r(1),
+        flags: SYN | ACK,
+        window: 8192,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    };
+    recv!(t, syn_ack.clone());
+    let dropped = |seq: SeqNumber, ack: SeqNumber, flags: TcpFlags| Segment {
+        seq,
+        ack,
+        flags,
+        options: vec![short_sack(), short_sack(), TcpOption::Eol],
+        payload: vec![0x62; 1374],
+        ..send_tmpl()
+    };
+    send!(t, dropped(r(10), LOCAL_SEQ.sub(45), SYN | ACK));
+    send!(t, dropped(r(1), l(1), ACK));
+    // The ACK is below ISS+1: unacceptable in SYN-RECEIVED.
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ.sub(79),
+            ack: LOCAL_SEQ.sub(79),
+            payload: vec![0x63; 1206],
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1);
+    let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &rst);
+    send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
+    send!(t, dropped(r(7000), l(1 << 31), ACK));
+    t.now = ms(1000);
+    found.extend(t.oracle.on_segment(t.now, Direction::FromTarget, &syn_ack));
+    found.extend(t.wait(ms(1500)));
+    (t, rst, found)
+}
+
+/// The target's RST in SYN-RECEIVED with `seq`.
+fn rst_at(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: SeqNumber(0),
+        flags: RST,
+        window: 0,
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn syn_received_owed_rst_among_droppable_segments_keeps_the_branch_that_owed_it() {
+    let (t, _, found) = syn_received_owed_rst_among_droppable_segments(rst_at(LOCAL_SEQ.sub(79)));
+    let failing: Vec<_> = found.iter().filter(|f| f.is_failure()).collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}
+
+#[test]
+fn syn_received_rst_among_droppable_segments_with_other_numbers_is_still_caught() {
+    // <SEQ=ISS+1> answers no segment: the branches that owed
+    // <SEQ=SEG.ACK><CTL=RST> find it wrong, the others lose the connection
+    // and then find the retransmitted SYN-ACK without a SYN.
+    let (_, _, found) = syn_received_owed_rst_among_droppable_segments(rst_at(l(1)));
+    assert!(found.iter().any(|f| f.is_failure()), "{found:#?}");
+}
