@@ -153,7 +153,12 @@ impl Oracle {
         if dup_ack.is_some() {
             return; // the duplicate ACK for out-of-order data (see `Closed::dup_ack`)
         }
-        let (rule, why) = if last_was_rst {
+        // After a FIN segment's ACK closed LAST-ACK in the model, a target
+        // that ignored that segment (smoltcp) still has the connection and
+        // dropped the RST as out of its window: its segment is that
+        // connection's (a retransmitted FIN, say), not a reply to the RST.
+        let still_open = matches!(gone, Gone::ClosedByFinSegment(_));
+        let (rule, why) = if last_was_rst && !still_open {
             (
                 RuleId::ReplyToRst,
                 "in reply to a RST to a closed port or LISTEN".to_string(),

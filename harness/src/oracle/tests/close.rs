@@ -652,6 +652,66 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
     );
 }
 
+/// A RST far outside any window: a target in LAST-ACK drops it (RFC 9293
+/// §3.10.7.4, first check), a closed port answers nothing.
+fn stray_rst() -> Segment {
+    Segment {
+        seq: r(1 << 30),
+        flags: RST,
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_stray_rst_is_the_ignored_fin_segment() {
+    // Fuzz campaign 8 (reply-to-rst, reduced): smoltcp dropped the FIN
+    // segment and is still in LAST-ACK; the stray RST met that connection,
+    // so its FIN a second later is a retransmission there, not a reply to
+    // the RST.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, stray_rst());
+    t.now += ms(1_000);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+    );
+    assert!(f.iter().all(|f| f.rule != RuleId::ReplyToRst), "{f:#?}");
+    expect_rule(f, RuleId::FinSegmentAckIgnored);
+}
+
+#[test]
+fn last_ack_closed_by_an_ack_then_a_segment_after_a_stray_rst_replies_to_it() {
+    // A bare ACK of the FIN closes LAST-ACK for every stack: the target has
+    // no connection, and anything after the RST answers it.
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    send!(t, stray_rst());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::ReplyToRst
+    );
+}
+
 // ---- A FIN on old data (fuzz campaign 8, ack-delayed-too-long) ----
 
 /// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
