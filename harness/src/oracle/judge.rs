@@ -336,8 +336,13 @@ impl Oracle {
                 .retain(|o| !matches!(o.owed, Owed::Rst { or_ack: true, .. }));
             // An ACK field past the harness's FIN is reported already
             // (ack-past-fin, or ack-of-unsent-data when the FIN is counted
-            // past data never sent): not again as an owed ACK's numbers.
-            let past_fin = c.harness_fin.is_some_and(|fin| seq_gt(seg.ack, fin.add(1)));
+            // past data never sent), and so is one just past all the
+            // harness sent (ack-of-unsent-data: smoltcp counts a FIN it
+            // takes inside data it holds out of order past that data, a FIN
+            // the model, which holds none, did not take): not again as an
+            // owed ACK's numbers.
+            let past_fin = c.harness_fin.is_some_and(|fin| seq_gt(seg.ack, fin.add(1)))
+                || (seg.ack == c.harness_snd_max.add(1) && !corrupt_acked);
             owed_ack = judge_owed_acks(c, seg, past_fin).map(|f| (reported.get(), f));
             if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
                 c.last_ack = Some(seg.ack);

@@ -212,3 +212,42 @@ fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
         RuleId::ChallengeAckNumbers
     );
 }
+
+#[test]
+fn challenge_ack_one_past_all_the_harness_sent_is_reported_once() {
+    // smoltcp takes a FIN inside data it holds out of order and counts it
+    // past that data; the model, which holds no out-of-order data, did not
+    // take the FIN (fuzz: challenge-ack-numbers of campaign 8, FIN-WAIT-1).
+    // The ACK field is wrong as ack-of-unsent-data, not again here (one
+    // further past is: `established_challenge_ack_with_wrong_numbers_violates`).
+    let mut t = established_with_data();
+    send!(t, syn_in_window());
+    t.now += ms(1);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        },
+    );
+    let rules: Vec<RuleId> = f.iter().map(|x| x.rule).collect();
+    assert!(rules.contains(&RuleId::AckOfUnsentData), "{f:#?}");
+    assert!(!rules.contains(&RuleId::ChallengeAckNumbers), "{f:#?}");
+}
+
+#[test]
+fn challenge_ack_one_past_all_the_harness_sent_with_a_wrong_seq_violates() {
+    let mut t = established_with_data();
+    send!(t, syn_in_window());
+    recv!(
+        t,
+        Segment {
+            seq: l(5),
+            ack: r(12),
+            ..recv_tmpl()
+        },
+        RuleId::ChallengeAckNumbers
+    );
+}
