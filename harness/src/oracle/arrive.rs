@@ -242,7 +242,11 @@ impl Oracle {
                 return;
             }
             if exact {
-                let gone = Gone::ResetByHarness(now);
+                let gone = if !seg.payload.is_empty() && c.rcv_wnd(c.rcv_lo) == 0 {
+                    Gone::ResetInZeroWindow(now)
+                } else {
+                    Gone::ResetByHarness(now)
+                };
                 self.drop_conn(i, gone);
                 return;
             }
@@ -387,6 +391,7 @@ impl Oracle {
             }
             let wnd = c.harness_window(seg.window, false);
             c.unsent_acks.push((seg.ack, wnd));
+            fin_maybe_taken(c, seg);
             c.owe(
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
@@ -721,6 +726,12 @@ impl Oracle {
             );
             let or_ack = c.app_closed;
             let duplicate = c.app_closed && seq_le(seg.ack, iss);
+            if duplicate {
+                // FIN-WAIT-1 ignores the duplicate ACK and takes the text
+                // and the FIN (a stack in FIN-WAIT-1 that sent no FIN too:
+                // smoltcp, `close-fin-missing`).
+                fin_maybe_taken(c, seg);
+            }
             c.owe(
                 Owed::Rst {
                     seq: seg.ack,
@@ -773,6 +784,24 @@ impl Oracle {
                 c.passive = false;
             }
         }
+    }
+}
+
+/// A segment the model drops before its text (an ACK of unsent data,
+/// §3.10.7.4 fifth check; a duplicate ACK in SYN-RECEIVED after a close)
+/// that a target may process all the same (smoltcp takes any ACK within its
+/// send buffer: `unacceptable-ack-numbers`; FIN-WAIT-1 ignores a duplicate
+/// ACK): when its FIN is in order for some RCV.NXT candidate, the target's
+/// ACK of that FIN shows it was taken (`Conn::maybe_fin`, decided in
+/// `judge`), and the model follows into CLOSE-WAIT.
+fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
+    let fin = seg.seq.add(seg.payload.len() as u32);
+    if seg.flags.fin()
+        && c.harness_fin.is_none()
+        && seq_le(seg.seq, c.rcv_hi)
+        && seq_ge(fin, c.rcv_lo)
+    {
+        c.maybe_fin = Some(fin);
     }
 }
 

@@ -157,7 +157,11 @@ impl Oracle {
         // that ignored that segment (smoltcp) still has the connection and
         // dropped the RST as out of its window: its segment is that
         // connection's (a retransmitted FIN, say), not a reply to the RST.
-        let still_open = matches!(gone, Gone::ClosedByFinSegment(_));
+        // So has one that dropped a RST with text in its zero window.
+        let still_open = matches!(
+            gone,
+            Gone::ClosedByFinSegment(_) | Gone::ResetInZeroWindow(_)
+        );
         let (rule, why) = if last_was_rst && !still_open {
             (
                 RuleId::ReplyToRst,
@@ -803,6 +807,13 @@ fn after_gone(gone: Gone) -> (RuleId, String) {
             RuleId::RstAtRcvNxtIgnored,
             format!(
                 "after the harness reset the connection at RCV.NXT ({:.3} s)",
+                at.as_secs_f64()
+            ),
+        ),
+        Gone::ResetInZeroWindow(at) => (
+            RuleId::RstWithTextInZeroWindowIgnored,
+            format!(
+                "after the harness reset the connection with a RST at RCV.NXT that carried text while the receive window was zero ({:.3} s)",
                 at.as_secs_f64()
             ),
         ),

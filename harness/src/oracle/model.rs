@@ -647,8 +647,23 @@ impl Oracle {
                             _ => None,
                         }
                     });
-                    match fin_closed {
-                        Some(at) => self.finding(
+                    // Likewise one that dropped a RST with text at
+                    // RCV.NXT while its receive window was zero.
+                    let zero_window_rst =
+                        self.closed.iter().find(|c| c.tuple == t).and_then(|c| match c.gone {
+                            Gone::ResetInZeroWindow(at) => Some(at),
+                            _ => None,
+                        });
+                    match (fin_closed, zero_window_rst) {
+                        (_, Some(at)) => self.finding(
+                            RuleId::RstWithTextInZeroWindowIgnored,
+                            format!(
+                                "no RST {} ms after {why}: the target still had the connection that a RST at RCV.NXT with text reset while its receive window was zero ({:.3} s)",
+                                after.as_millis(),
+                                at.as_secs_f64()
+                            ),
+                        ),
+                        (Some(at), None) => self.finding(
                             RuleId::FinSegmentAckIgnored,
                             format!(
                                 "no RST {} ms after {why}: the target still had the connection that a FIN segment acknowledging its FIN closed in LAST-ACK ({:.3} s)",
@@ -656,7 +671,7 @@ impl Oracle {
                                 at.as_secs_f64()
                             ),
                         ),
-                        None => self.finding(
+                        (None, None) => self.finding(
                             RuleId::RstNotSent,
                             format!(
                                 "no RST {} ms after {why}; expected {}",

@@ -259,6 +259,14 @@ rules! {
     FinOnOldDataIgnored = "fin-on-old-data-ignored", Must, "RFC 9293 §3.3.1", "",
         "A FIN at RCV.NXT on a segment whose data is all old is taken and acknowledged.",
         "< P. 1:11(10) ack 1\n> . 1:1(0) ack 11\n< FP. 1:11(10) ack 1\n> . 1:1(0) ack 11   // must be 12";
+    /// RFC 9293 §3.10.7.4 second check (RFC 5961 §3.2): a RST with SEQ = RCV.NXT resets the
+    /// connection. The check reads SEG.SEQ alone, and a closed receive window does not exempt
+    /// it ("special allowance should be made to accept valid ACKs, URGs, and RSTs"; §3.8.6.1,
+    /// MUST-66). smoltcp 0.14 tests a segment with text against its window first and drops
+    /// such a RST while its window is zero (`rst-at-rcv-nxt-ignored` for any other RST).
+    RstWithTextInZeroWindowIgnored = "rst-with-text-in-zero-window-ignored", Must, "RFC 9293 §3.10.7.4", "MUST-66",
+        "A RST at RCV.NXT resets the connection even when it carries text and the receive window is zero.",
+        "> . 1:1(0) ack 8193 win 0\n< R. 8193:8203(10) ack 1\n< . 8193:8193(0) ack 1\n> . 1:1(0) ack 8193   // must be R 1:1(0)";
     // ---- RFC 7323 ----
     /// RFC 7323 §2.2: the Window Scale option is sent only in SYN segments.
     WscaleOnNonSyn = "wscale-on-non-syn", Must, "RFC 7323 §2.2", "RFC 7323 §2.2",

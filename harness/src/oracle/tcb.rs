@@ -475,6 +475,10 @@ impl Conn {
             }
             TcpState::Established => self.state = TcpState::CloseWait,
             TcpState::FinWait1 => self.state = TcpState::Closing,
+            // Closed in SYN-RECEIVED, the target is in FIN-WAIT-1 (RFC 9293
+            // §3.10.4; smoltcp too when it sent no FIN): a FIN it took
+            // there (a duplicate ACK's segment, see `arrive`) makes CLOSING.
+            TcpState::SynReceived if self.app_closed => self.state = TcpState::Closing,
             TcpState::FinWait2 => {
                 self.state = TcpState::TimeWait;
                 self.time_wait_since = Some(now);
@@ -561,6 +565,10 @@ pub(super) enum Gone {
     /// a branch in which a segment owed that RST explains it better (see
     /// `Oracle::branched`).
     ResetUnowed(Duration),
+    /// The harness reset it with a RST at RCV.NXT that carried text while
+    /// the target's receive window was zero (a stack that tests the text
+    /// against the window first drops it: `rst-with-text-in-zero-window-ignored`).
+    ResetInZeroWindow(Duration),
     /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
     Closed(Duration),
     /// LAST-ACK acknowledged by a segment that also carried a FIN (closed

@@ -416,3 +416,104 @@ fn time_wait_rst_after_a_rst_that_may_have_reset_fin_wait_2_is_not_a_short_time_
         "{f:#?}"
     );
 }
+
+// ---- a RST with text at RCV.NXT in a zero window (rst-with-text-in-zero-window-ignored) ----
+// Campaign 9 (rst-at-rcv-nxt-ignored): smoltcp 0.14 tests a segment with
+// text against its window before it looks at RST, so with its window closed
+// it drops a RST with text at RCV.NXT and keeps the connection
+// (cases/regressions/smoltcp-rst-with-data-in-zero-window-ignored).
+
+/// ESTABLISHED, the harness sent 10 octets, the target ACKed them with a
+/// zero window; then a RST with 5 octets of text at RCV.NXT (r(11)).
+fn rst_with_text_in_zero_window() -> T {
+    let mut t = established_with(Profile::smoltcp());
+    send!(t, text(r(1), l(1), 10));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            flags: RST | ACK,
+            payload: vec![b'r'; 5],
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "{:?}", t.states());
+    // The dead probe: an ACK to the listening port draws <SEQ=SEG.ACK><CTL=RST>.
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn rst_with_text_in_zero_window_then_rst_for_the_probe_is_allowed() {
+    let mut t = rst_with_text_in_zero_window();
+    recv!(t, target_rst(l(1)));
+    expect_none(t.wait(ms(2000)));
+}
+
+#[test]
+fn rst_with_text_in_zero_window_ignored_then_ack_violates() {
+    let mut t = rst_with_text_in_zero_window();
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            window: 0,
+            ..recv_tmpl()
+        },
+        RuleId::RstWithTextInZeroWindowIgnored
+    );
+    assert!(f.is_failure(), "{f:#?}");
+    assert_eq!(f.requirement, "MUST-66");
+}
+
+#[test]
+fn rst_with_text_in_zero_window_ignored_then_no_rst_for_the_probe_violates() {
+    let mut t = rst_with_text_in_zero_window();
+    let f = t.wait(ms(2000));
+    assert!(f.iter().all(|f| f.rule != RuleId::RstNotSent), "{f:#?}");
+    expect_rule(f, RuleId::RstWithTextInZeroWindowIgnored);
+}
+
+#[test]
+fn rst_without_text_at_rcv_nxt_in_zero_window_ignored_is_rst_at_rcv_nxt_ignored() {
+    let mut t = established_with(Profile::smoltcp());
+    send!(t, text(r(1), l(1), 10));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    send!(t, rst(r(11)));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            window: 0,
+            ..recv_tmpl()
+        },
+        RuleId::RstAtRcvNxtIgnored
+    );
+}

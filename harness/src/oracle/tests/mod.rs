@@ -387,6 +387,7 @@ fn bench_throughput() {
 #[test]
 fn every_rule_has_a_test() {
     let sources = [
+        include_str!("after_deviation.rs"),
         include_str!("closed.rs"),
         include_str!("close.rs"),
         include_str!("handshake.rs"),

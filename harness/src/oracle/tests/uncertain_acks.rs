@@ -246,3 +246,156 @@ fn data_after_a_rst_that_may_have_reset_is_owed_an_ack_once_the_target_shows_it_
     );
     expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
 }
+
+/// ESTABLISHED, the target sent `l(1)..l(11)`; the harness's FIN then
+/// acknowledges one octet more (`ack l(12)`): RFC 9293 §3.10.7.4 (fifth
+/// check) drops the segment, FIN and all; smoltcp takes any ACK within its
+/// send buffer, and the FIN with it.
+fn fin_with_an_ack_of_unsent_data() -> T {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![b'd'; 10],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+/// Data after the harness's FIN at r(1), which no conforming receiver
+/// acknowledges once it took that FIN.
+fn text_after_the_fin() -> Segment {
+    Segment {
+        seq: r(2),
+        ack: l(11),
+        flags: PSH | ACK,
+        payload: vec![b'x'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
+    let mut t = fin_with_an_ack_of_unsent_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    // CLOSE-WAIT ignores text (seventh check): no ACK is owed for it.
+    send!(t, text_after_the_fin());
+    expect_none(t.wait(ms(600)));
+}
+
+#[test]
+fn fin_on_an_ack_of_unsent_data_the_target_dropped_leaves_the_connection_established() {
+    let mut t = fin_with_an_ack_of_unsent_data();
+    // Its next data at SND.NXT, still acknowledging r(1): it dropped the
+    // segment (and did not take the ACK of l(12)).
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(1),
+            payload: vec![b'd'; 10],
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    // The data then is in order and owed an ACK within 0.5 s (MUST-40).
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(21),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+}
+
+/// SYN-RECEIVED, the application closed (RFC 9293 §3.10.4: FIN-WAIT-1),
+/// then 10 octets and a FIN with `ack l(0)`, the ISS: a duplicate ACK,
+/// which FIN-WAIT-1 ignores before taking the text and the FIN.
+fn fin_with_a_duplicate_ack_after_close_in_syn_received() -> T {
+    let mut t = syn_received();
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(0),
+            flags: FIN | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn fin_after_close_in_syn_received_with_a_duplicate_ack_is_followed_into_closing() {
+    let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Closing]);
+    // The handshake's ACK with text past the FIN: ignored in CLOSING.
+    send!(
+        t,
+        Segment {
+            seq: r(12),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 10],
+            ..send_tmpl()
+        }
+    );
+    let late = t.wait(ms(600));
+    assert!(
+        !late.iter().any(|f| f.rule == RuleId::AckDelayedTooLong),
+        "{late:#?}"
+    );
+}
+
+#[test]
+fn segment_with_a_duplicate_ack_after_close_in_syn_received_not_taken_leaves_syn_received() {
+    let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+    // Its text is not owed an ACK: only the handshake's ACK brings it in.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 10],
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+}
