@@ -26,15 +26,28 @@ impl Oracle {
                     && !seg.payload.is_empty()
                     && seq_gt(seg.seq, c.rcv_hi);
                 let dup_ack = (c.snd_nxt, c.rcv_lo, c.rcv_hi);
+                // Text past the harness's FIN on a segment in LAST-ACK.
+                let text_past_fin = c.state == TcpState::LastAck
+                    && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv_hi)
+                    && !seg.flags.rst();
+                let text_ack = c.harness_fin.map(|fin| (c.snd_nxt, fin.add(1)));
+                // Text held out of order before it may be taken with it.
+                let sent_max = c.harness_snd_max;
                 self.arrive_conn(i, now, seg);
                 if out_of_order && self.conn_index(t).is_none() {
                     self.closed_mut(t).dup_ack = Some(dup_ack);
                 }
+                if let Some((snd_nxt, fin_ack)) = text_ack.filter(|_| text_past_fin) {
+                    if self.conn_index(t).is_none() {
+                        let end = seg.seq.add(seg.payload.len() as u32);
+                        let upto = if seq_gt(end, sent_max) { end } else { sent_max };
+                        self.closed_mut(t).text_ack = Some((snd_nxt, fin_ack, upto));
+                    }
+                }
                 if let Some(c) = self.conns.get_mut(i).filter(|c| c.tuple == t) {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
-                        c.reset_ends_time_wait =
-                            seg.flags.rst() || c.state != TcpState::TimeWait;
+                        c.reset_ends_time_wait = seg.flags.rst() || c.state != TcpState::TimeWait;
                     }
                     if prev.is_some() && c.maybe_reset.is_some() {
                         // An earlier segment may have reset the connection:

@@ -153,6 +153,33 @@ impl Oracle {
         if dup_ack.is_some() {
             return; // the duplicate ACK for out-of-order data (see `Closed::dup_ack`)
         }
+        let text_ack = self.closed.iter_mut().find(|c| c.tuple == t).and_then(|c| {
+            let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
+            match c.text_ack {
+                Some((snd, fin_ack, upto))
+                    if pure
+                        && seg.seq == snd
+                        && seq_gt(seg.ack, fin_ack)
+                        && seq_le(seg.ack, upto) =>
+                {
+                    c.text_ack.take()
+                }
+                _ => None,
+            }
+        });
+        if let Some((_, fin_ack, _)) = text_ack {
+            // See `Closed::text_ack`: the text past the FIN was taken.
+            out.push(self.finding(
+                RuleId::AckPastFin,
+                format!(
+                    "ack {} covers text the harness sent after its FIN at {} (RCV.NXT {}), on the segment whose ACK of the target's FIN closed LAST-ACK",
+                    seg.ack,
+                    fin_ack.sub(1),
+                    fin_ack
+                ),
+            ));
+            return;
+        }
         // After a FIN segment's ACK closed LAST-ACK in the model, a target
         // that ignored that segment (smoltcp) still has the connection and
         // dropped the RST as out of its window: its segment is that

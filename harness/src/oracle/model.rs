@@ -508,6 +508,7 @@ impl Oracle {
                     last_was_rst: false,
                     owed: Vec::new(),
                     dup_ack: None,
+                    text_ack: None,
                 });
                 self.closed.len() - 1
             }

@@ -589,4 +589,11 @@ pub(super) struct Closed {
     /// immediate duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4 holds
     /// such a segment for later, SHLD-31) while its ACK closes it.
     pub dup_ack: Option<(SeqNumber, SeqNumber, SeqNumber)>,
+    /// The ACK a stack that takes text past the harness's FIN (smoltcp,
+    /// `ack-past-fin`) may still send once: the segment whose ACK closed
+    /// the connection in LAST-ACK carried such text, which it acknowledges
+    /// as it closes. SND.NXT, then the ACK of the FIN and the end of what
+    /// the harness had sent: an ACK field between them (past the first) is
+    /// that ACK, reported as `ack-past-fin`.
+    pub text_ack: Option<(SeqNumber, SeqNumber, SeqNumber)>,
 }

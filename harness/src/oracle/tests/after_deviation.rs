@@ -517,3 +517,54 @@ fn rst_without_text_at_rcv_nxt_in_zero_window_ignored_is_rst_at_rcv_nxt_ignored(
         RuleId::RstAtRcvNxtIgnored
     );
 }
+
+// ---- text past the FIN on the segment that closes LAST-ACK ----
+// Campaign 8 (segment-on-closed-connection): smoltcp 0.14 takes the ACK of
+// its FIN (CLOSED), then the segment's text past the harness's FIN, and
+// acknowledges that text once as it closes.
+
+/// LAST-ACK; a segment with text past the FIN whose ACK acknowledges the
+/// target's FIN: the connection is closed.
+fn last_ack_closed_by_text_past_the_fin() -> T {
+    let mut t = last_ack_with_data_in_flight();
+    send!(t, text(r(2), l(12), 10));
+    assert!(t.states().is_empty(), "{:?}", t.states());
+    t
+}
+
+fn ack_of_text_past_the_fin() -> Segment {
+    Segment {
+        seq: l(12),
+        ack: r(12),
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn last_ack_closed_by_text_past_the_fin_then_its_ack_is_ack_past_fin() {
+    let mut t = last_ack_closed_by_text_past_the_fin();
+    let f = recv!(t, ack_of_text_past_the_fin(), RuleId::AckPastFin);
+    assert!(f.is_failure(), "{f:#?}");
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &ack_of_text_past_the_fin());
+    // Only once: a second one is on a connection that is gone.
+    expect_rule(f, RuleId::SegmentOnClosedConnection);
+}
+
+#[test]
+fn last_ack_closed_by_text_past_the_fin_then_data_violates() {
+    let mut t = last_ack_closed_by_text_past_the_fin();
+    recv!(
+        t,
+        Segment {
+            seq: l(12),
+            ack: r(12),
+            flags: PSH | ACK,
+            payload: vec![b'e'; 4],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}
