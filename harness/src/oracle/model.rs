@@ -123,9 +123,12 @@ impl Oracle {
     /// Either direction may also return findings about replies the target
     /// owed and did not send in time.
     pub fn on_segment(&mut self, now: Duration, dir: Direction, seg: &Segment) -> Vec<Finding> {
-        let fork = dir == Direction::ToTarget
-            && seg.ip.dst() == self.target.addr
-            && (super::arrive::droppable(seg) || self.acceptability_unknown(seg));
+        let to_target = dir == Direction::ToTarget && seg.ip.dst() == self.target.addr;
+        let droppable = to_target && super::arrive::droppable(seg);
+        // Each branch forks where the segment is ambiguous in it: one whose
+        // connection is still in SYN-RECEIVED (or gone) must process a
+        // segment whose acceptability another, ESTABLISHED, cannot tell.
+        let fork = |o: &Oracle| droppable || (to_target && o.acceptability_unknown(seg));
         self.branched(now, fork, |o| {
             let mut out = Vec::new();
             o.expire(now, &mut out);
@@ -137,17 +140,18 @@ impl Oracle {
         })
     }
 
-    /// Runs `step` on every branch (after forking each when `fork`: the
-    /// copy that did not see the segment only lets time pass), keeps the
-    /// branches with the fewest violations and returns the main one's
-    /// findings. See the module docs.
+    /// Runs `step` on every branch (after forking each for which `fork`
+    /// holds: the copy that did not see the segment only lets time pass),
+    /// keeps the branches with the fewest violations and returns the main
+    /// one's findings. See the module docs.
     fn branched(
         &mut self,
         now: Duration,
-        fork: bool,
+        fork: impl Fn(&Oracle) -> bool,
         mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
-        if !fork && self.alts.is_empty() {
+        let fork_main = fork(self);
+        if !fork_main && self.alts.is_empty() {
             // One model and nothing to fork: nothing to copy or compare.
             return step(self);
         }
@@ -155,25 +159,39 @@ impl Oracle {
         // segment); their findings go to `outs` at the same index.
         let mut alts = std::mem::take(&mut self.alts);
         let stepped = alts.len();
-        if fork {
-            // The copies that do not see the segment, taken before any step:
-            // the main model's first, then each other branch's.
+        // The copies that do not see the segment, taken before any step:
+        // the main model's first, then each other branch's.
+        if fork_main {
             alts.push(self.clone());
-            for k in 0..stepped {
+        }
+        for k in 0..stepped {
+            if fork(&alts[k]) {
                 let dropped = alts[k].clone();
                 alts.push(dropped);
             }
         }
+        let forked = alts.len() > stepped;
+        // Which branches see the segment: the old ones, and the all-dropped
+        // one (last) when it did not fork, moved to the end to stay last.
+        let mut seen = [false; 2 * MAX_BRANCHES];
+        seen[..stepped].fill(true);
+        if forked && stepped > 0 && !fork(&alts[stepped - 1]) {
+            let lineage = alts.remove(stepped - 1);
+            alts.push(lineage);
+            seen[..stepped - 1].fill(true);
+            seen[stepped - 1] = false;
+            seen[alts.len() - 1] = true;
+        }
         let main_out = step(self);
         let mut outs: [Vec<Finding>; 2 * MAX_BRANCHES] = Default::default();
         for (k, a) in alts.iter_mut().enumerate() {
-            if k < stepped {
+            if seen[k] {
                 outs[k] = step(a);
             } else {
                 a.expire(now, &mut outs[k]);
             }
         }
-        if fork {
+        if forked {
             // A segment that changed a branch in nothing (a RST to a closed
             // port, a droppable segment to LISTEN without SYN or ACK), or
             // changed two in the same way, leaves equal branches: one of
@@ -339,11 +357,15 @@ impl Oracle {
     /// Time passed with no segment: reports replies the target owed and
     /// did not send within the profile's grace time.
     pub fn on_time(&mut self, now: Duration) -> Vec<Finding> {
-        self.branched(now, false, |o| {
-            let mut out = Vec::new();
-            o.expire(now, &mut out);
-            out
-        })
+        self.branched(
+            now,
+            |_| false,
+            |o| {
+                let mut out = Vec::new();
+                o.expire(now, &mut out);
+                out
+            },
+        )
     }
 
     /// The earliest session time after which [`Oracle::on_time`] may report

@@ -551,3 +551,81 @@ fn syn_received_rst_among_droppable_segments_with_other_numbers_is_still_caught(
     let (_, _, found) = syn_received_owed_rst_among_droppable_segments(rst_at(l(1)));
     assert!(found.iter().any(|f| f.is_failure()), "{found:#?}");
 }
+
+/// Fuzz campaign 9 (rst-not-sent, syn-ack-without-syn, reduced): a SYN with
+/// data (RCV.NXT is a range), then four segments smoltcp drops for a SACK
+/// option of length 2 (two SYNs with ACK, two ACKs, one of which would
+/// complete the handshake) and an ACK-bearing segment below ISS+1, which
+/// it answers in SYN-RECEIVED with `<SEQ=SEG.ACK><CTL=RST>`. That last
+/// segment is ambiguous only in branches that completed the handshake (its
+/// text may lie past RCV.NXT or not); in SYN-RECEIVED it must be taken. A
+/// fork of every branch on it spent the budget on SYN-RECEIVED copies that
+/// never saw it, and cut the one the target follows.
+fn syn_received_bad_ack_after_four_droppable_segments(rst: Segment) -> Vec<Finding> {
+    let mut t = listen_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(2560)],
+            payload: vec![0x61; 16],
+            window: 5,
+            ..send_tmpl()
+        }
+    );
+    let syn_ack = Segment {
+        seq: LOCAL_SEQ,
+        ack: r(1),
+        flags: SYN | ACK,
+        window: 8192,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    };
+    recv!(t, syn_ack.clone());
+    let dropped = |seq: SeqNumber, ack: SeqNumber, flags: TcpFlags| Segment {
+        seq,
+        ack,
+        flags,
+        options: vec![short_sack(), short_sack(), TcpOption::Eol],
+        payload: vec![0x62; 1374],
+        ..send_tmpl()
+    };
+    send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
+    send!(t, dropped(r(1), l(1), ACK));
+    send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
+    send!(t, dropped(r(87), LOCAL_SEQ.sub(46), ACK));
+    let branches = t.oracle.branch_count();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ.sub(79),
+            ack: LOCAL_SEQ.sub(79),
+            payload: vec![0x63; 1402],
+            ..send_tmpl()
+        }
+    );
+    assert!(
+        t.oracle.branch_count() < 2 * branches,
+        "branches in SYN-RECEIVED do not fork on it"
+    );
+    t.now += ms(1);
+    let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &rst);
+    t.now = ms(1000);
+    found.extend(t.oracle.on_segment(t.now, Direction::FromTarget, &syn_ack));
+    found.extend(t.wait(ms(1500)));
+    found
+}
+
+#[test]
+fn syn_received_bad_ack_after_four_droppable_segments_answered_by_rst_passes() {
+    let found = syn_received_bad_ack_after_four_droppable_segments(rst_at(LOCAL_SEQ.sub(79)));
+    let failing: Vec<_> = found.iter().filter(|f| f.is_failure()).collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+}
+
+#[test]
+fn syn_received_bad_ack_after_four_droppable_segments_answered_by_another_rst_is_caught() {
+    let found = syn_received_bad_ack_after_four_droppable_segments(rst_at(l(1)));
+    assert!(found.iter().any(|f| f.is_failure()), "{found:#?}");
+}
