@@ -379,6 +379,8 @@ pub struct Group {
 /// Replays every file in `dir` on `target` and groups them by kind: the
 /// first failing rule not in `allowed` (what made the fuzz target stop;
 /// pass the campaign's `SYNACK_FUZZ_ALLOW`), a panic site, or `broken`.
+/// The oracle allows those rules too, as the fuzz target's does
+/// ([`super::exec::allowing`]), so an input is judged as it was found.
 /// Groups come largest first.
 pub fn group(
     dir: &Path,
@@ -391,6 +393,7 @@ pub fn group(
         .filter(|p| p.is_file())
         .collect();
     files.sort();
+    let profile = super::exec::allowing(profile.clone(), allowed);
     let mut groups: Vec<(Group, usize)> = Vec::new();
     for path in files {
         let data = std::fs::read(&path)?;
