@@ -383,6 +383,15 @@ impl Oracle {
                 if seq_gt(seg.ack, c.rcv_hi) {
                     c.rcv_hi = seg.ack; // out-of-order data filled in
                 }
+            } else if c.harness_fin.is_some()
+                && seg.ack == c.harness_snd_max.add(1)
+                && seq_gt(seg.ack, c.rcv_hi)
+            {
+                // One past all the harness sent, after its FIN: a stack that
+                // counts the FIN after the text it held past it (smoltcp,
+                // `ack-of-unsent-data`, reported above) has RCV.NXT here.
+                c.rcv_lo = seg.ack;
+                c.rcv_hi = seg.ack;
             }
             match c.maybe_fin {
                 Some(fin) if c.harness_fin.is_none() && seg.ack == fin.add(1) => {

@@ -568,3 +568,83 @@ fn last_ack_closed_by_text_past_the_fin_then_data_violates() {
         RuleId::SegmentOnClosedConnection
     );
 }
+
+// ---- a FIN counted after the text held past it (ack-of-unsent-data) ----
+// Campaign 8 (segment-on-closed-connection): smoltcp 0.14 counts a FIN that
+// fills the hole before held text after that text, and acknowledges one
+// past all the harness sent (cases/regressions/smoltcp-fin-acked-past-queued-data).
+// Its RCV.NXT is there: a later FIN segment at it is in order for it.
+
+#[test]
+fn fin_counted_past_held_text_then_fin_segment_at_that_rcv_nxt_is_in_order() {
+    let mut t = established_with(Profile::smoltcp());
+    // Text r(11)..r(21), out of order (a duplicate ACK for it).
+    send!(t, text(r(11), l(1), 10));
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    // The FIN at r(11) fills the hole; the target ACKs r(22).
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            payload: vec![b'f'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(22),
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(22),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+    assert_eq!(t.states(), vec![TcpState::LastAck]);
+    // A second FIN at the target's RCV.NXT that acknowledges its FIN:
+    // smoltcp drops it, ACK and all, and retransmits its FIN.
+    send!(
+        t,
+        Segment {
+            seq: r(22),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1000);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            ack: r(22),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+    );
+    assert!(
+        f.iter()
+            .all(|f| f.rule != RuleId::SegmentOnClosedConnection),
+        "{f:#?}"
+    );
+    expect_rule(f, RuleId::FinSegmentAckIgnored);
+}
