@@ -97,6 +97,16 @@ impl Oracle {
             .map(|c| (c.gone, c.last_was_rst));
         let (gone, last_was_rst) = gone.unwrap_or((Gone::Never, false));
         if f.rst() {
+            let abort = self.closed.iter_mut().find(|c| {
+                c.tuple == t && c.abort_rst && !c.owed.iter().any(|o| rst_matches(&o.owed, seg))
+            });
+            if let Some(c) = abort {
+                // The application's abort (see `Closed::abort_rst`): what
+                // the tuple owed as CLOSED it never owed, and expires as
+                // the deviation that kept the connection.
+                c.abort_rst = false;
+                return;
+            }
             let closed = self.closed_mut(t);
             let owed_idx = closed
                 .owed

@@ -351,6 +351,14 @@ impl Oracle {
                 c.owed.retain(|o| !matches!(o.owed, Owed::AckData { .. }));
                 c.aborted = true;
             }
+        } else if ev == AppEvent::Abort {
+            // §3.10.5 ABORT on a connection a FIN segment's ACK closed in
+            // LAST-ACK: a target that ignored that segment (smoltcp) still
+            // has it, and resets it now.
+            let closed = self.closed.iter_mut().find(|c| c.tuple.harness == peer);
+            if let Some(c) = closed.filter(|c| matches!(c.gone, Gone::ClosedByFinSegment(_))) {
+                c.abort_rst = true;
+            }
         }
     }
 
@@ -531,6 +539,7 @@ impl Oracle {
                     owed: Vec::new(),
                     dup_ack: None,
                     text_ack: None,
+                    abort_rst: false,
                 });
                 self.closed.len() - 1
             }

@@ -596,4 +596,8 @@ pub(super) struct Closed {
     /// the harness had sent: an ACK field between them (past the first) is
     /// that ACK, reported as `ack-past-fin`.
     pub text_ack: Option<(SeqNumber, SeqNumber, SeqNumber)>,
+    /// The application aborted while the target may still have had the
+    /// connection the model closed (a FIN segment's ACK it ignored): the
+    /// next RST from the target that answers nothing owed is the abort's.
+    pub abort_rst: bool,
 }

@@ -712,6 +712,57 @@ fn last_ack_closed_by_an_ack_then_a_segment_after_a_stray_rst_replies_to_it() {
     );
 }
 
+/// After a FIN segment closed LAST-ACK in the model: an ACK of the FIN,
+/// which a CLOSED port owes `<SEQ=SEG.ACK><CTL=RST>`, and the target's
+/// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>`.
+fn ack_then_rst_after_a_fin_segment(abort: bool) -> (T, Vec<Finding>) {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    if abort {
+        t.oracle.on_app(t.now, peer(), AppEvent::Abort);
+    }
+    t.now += ms(1);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(2),
+            ack: r(2),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        },
+    );
+    (t, f)
+}
+
+#[test]
+fn last_ack_abort_after_a_fin_segment_resets_the_connection_the_target_kept() {
+    // Fuzz campaign 8 (rst-listen-numbers, reduced): smoltcp ignored the FIN
+    // segment, so an abort (SO_LINGER 0, close) resets LAST-ACK with its
+    // own numbers; the LISTEN RST the ACK seemed to owe then never comes,
+    // which is that deviation.
+    let (mut t, f) = ack_then_rst_after_a_fin_segment(true);
+    expect_none(f);
+    let f = t.wait(ms(2_000));
+    assert!(
+        !f.is_empty() && f.iter().all(|f| f.rule == RuleId::FinSegmentAckIgnored),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_an_unowed_rst_has_the_wrong_numbers() {
+    let (_, f) = ack_then_rst_after_a_fin_segment(false);
+    expect_rule(f, RuleId::RstListenNumbers);
+}
+
 // ---- A FIN on old data (fuzz campaign 8, ack-delayed-too-long) ----
 
 /// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
