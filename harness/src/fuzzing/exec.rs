@@ -196,6 +196,10 @@ pub struct Driver {
     /// [`Driver::skip_bad_checksums`]).
     bad_checksums: bool,
     received: usize,
+    /// The built-in service (`abort` resets on its own: see `Driver::drain`).
+    service: Service,
+    /// The `abort` service's reset was reported to the oracle.
+    abort_reported: bool,
     pub outcome: FuzzOutcome,
 }
 
@@ -236,6 +240,8 @@ impl Driver {
             record,
             bad_checksums: true,
             received: 0,
+            service,
+            abort_reported: false,
             outcome: FuzzOutcome::default(),
         }
     }
@@ -367,6 +373,7 @@ impl Driver {
             let findings = match &parsed {
                 Some(seg) => {
                     self.learn(seg);
+                    self.service_abort(pkt.at, seg);
                     let mut findings =
                         self.oracle
                             .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
@@ -388,6 +395,27 @@ impl Driver {
             self.add(findings);
         }
         Ok(())
+    }
+
+    /// The `abort` service resets the connection once it has read data
+    /// (RFC 9293 §3.10.5 ABORT), inside the target where the driver does
+    /// not see it: its RST is the first from the target that acknowledges
+    /// text (RCV.NXT past the harness's ISN+1). The oracle hears of the
+    /// abort just before that RST, as from an application op, so the RST
+    /// is the abort's, not the reset a SYN or RST the harness sent may
+    /// have caused (`syn-in-window-resets`).
+    fn service_abort(&mut self, at: Duration, seg: &Segment) {
+        let text_acked = seg.flags.ack() && seq_gt(seg.ack, self.map.harness_live(1));
+        if self.service == Service::Abort
+            && !self.abort_reported
+            && seg.flags.rst()
+            && text_acked
+            && seg.dst_port == self.info.harness.port()
+        {
+            self.abort_reported = true;
+            self.oracle
+                .on_app(at, self.info.harness, oracle::AppEvent::Abort);
+        }
     }
 
     /// Updates the tracked numbers (and the script mapping) from a target segment.
@@ -688,6 +716,36 @@ mod tests {
             .findings
             .iter()
             .any(|(_, f)| f.rule == RuleId::CloseFinMissing && f.deviation.is_some()));
+    }
+
+    /// Campaign 8 (syn-in-window-resets, reduced): a SYN in the window in
+    /// ESTABLISHED, which smoltcp drops (RFC 5961 asks a challenge ACK), then
+    /// text, which the `abort` service reads and answers with its RST. The
+    /// RST is the service's abort, not the SYN's reset.
+    #[test]
+    fn the_abort_services_rst_after_an_in_window_syn_is_its_abort() {
+        let input = Input {
+            service: Service::Abort,
+            seed: 0,
+            ops: vec![
+                Op::Inject(Inject {
+                    options: vec![OptOp::Mss(1024)],
+                    ..Inject::script(TcpFlags::SYN, 0, None)
+                }),
+                Op::Inject(Inject::script(TcpFlags::ACK, 1, Some(1))),
+                Op::Inject(Inject::script(TcpFlags::SYN, 100, None)),
+                Op::Inject(Inject {
+                    len: 24,
+                    ..Inject::script(TcpFlags::ACK, 1, Some(1))
+                }),
+            ],
+        };
+        let out = run_on(&Embedded::new(), &input, Profile::smoltcp(), true).unwrap();
+        let rst = out.steps.iter().any(|s| {
+            matches!(s, Step::Out { segment: Some(seg), .. } if seg.flags.rst() && seg.flags.ack())
+        });
+        assert!(rst, "the service aborts: {:#?}", out.steps);
+        assert!(out.failure().is_none(), "{:#?}", out.findings);
     }
 
     #[test]
