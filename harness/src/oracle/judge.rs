@@ -350,6 +350,17 @@ impl Oracle {
                     true,
                 );
             }
+            let fin_past_text = fin_counted_past_text(c, seg.ack).filter(|_| !corrupt_acked);
+            if let Some(fin) = fin_past_text.filter(|_| seq_le(seg.ack, c.harness_snd_max)) {
+                report(
+                    RuleId::AckOfUnsentData,
+                    format!(
+                        "ack {} counts the harness's FIN at {fin} after the text up to {}, past it",
+                        seg.ack, c.rcv_hi
+                    ),
+                    true,
+                );
+            }
             if let Some(fin) = c.harness_fin {
                 if seq_gt(seg.ack, fin.add(1)) && seq_ge(c.harness_snd_max, seg.ack) {
                     report(
@@ -383,7 +394,8 @@ impl Oracle {
             // the model, which holds none, did not take): not again as an
             // owed ACK's numbers.
             let past_fin = c.harness_fin.is_some_and(|fin| seq_gt(seg.ack, fin.add(1)))
-                || (seg.ack == c.harness_snd_max.add(1) && !corrupt_acked);
+                || (seg.ack == c.harness_snd_max.add(1) && !corrupt_acked)
+                || fin_past_text.is_some();
             owed_ack = judge_owed_acks(c, seg, past_fin).map(|f| (reported.get(), f));
             if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
                 c.last_ack = Some(seg.ack);
@@ -407,6 +419,15 @@ impl Oracle {
                 Some(fin) if c.harness_fin.is_none() && seg.ack == fin.add(1) => {
                     // The target took a FIN the model was unsure of: nothing
                     // follows a FIN, so RCV.NXT is exactly past it.
+                    c.rcv_lo = seg.ack;
+                    c.rcv_hi = seg.ack;
+                    c.fin_received(fin, now);
+                }
+                Some(fin) if fin_past_text == Some(fin) => {
+                    // A stack that held the text past that FIN out of order
+                    // and counts the FIN after it (smoltcp,
+                    // `ack-of-unsent-data`, reported above) took the FIN:
+                    // RCV.NXT is here.
                     c.rcv_lo = seg.ack;
                     c.rcv_hi = seg.ack;
                     c.fin_received(fin, now);
@@ -886,4 +907,17 @@ fn after_gone(gone: Gone) -> (RuleId, String) {
             "on a connection that does not exist".to_string(),
         ),
     }
+}
+
+/// The FIN the model was unsure of (`Conn::maybe_fin`: it lies inside the
+/// RCV.NXT range, the text after it in order for the high candidates only)
+/// when `ack` counts it after that text: one past all the harness sent, or
+/// one past the highest RCV.NXT candidate. No conforming stack sends that
+/// ACK (a FIN ends the text; one at the highest candidate would have been
+/// taken outright); one that held the text out of order and counts the FIN
+/// after all it holds does (smoltcp, `ack-of-unsent-data`).
+fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
+    let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?;
+    let past_all = ack == c.harness_snd_max.add(1) || ack == c.rcv_hi.add(1);
+    (past_all && seq_gt(ack, fin.add(1))).then_some(fin)
 }

@@ -16,6 +16,7 @@ mod close;
 mod closed;
 mod droppable;
 mod early_ack;
+mod fin_past_held_text;
 mod handshake;
 mod maybe_reset;
 mod mss;
