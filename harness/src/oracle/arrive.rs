@@ -146,6 +146,7 @@ impl Oracle {
             return;
         }
         let closed = self.closed_mut(t);
+        let after_rst = closed.last_was_rst;
         closed.last_was_rst = false;
         if listening {
             if f.ack() {
@@ -170,7 +171,11 @@ impl Oracle {
             // Anything else without SYN or ACK is dropped (§3.10.7.2).
             return;
         }
-        // §3.10.7.1: CLOSED.
+        // §3.10.7.1: CLOSED. A segment the target may drop (MUST-7) owes
+        // its RST only if taken, and leaves a RST the last segment if
+        // dropped (see `drop_needs_no_branch`).
+        let optional = droppable(seg);
+        closed.last_was_rst = optional && after_rst;
         let (seq, ack) = if f.ack() {
             (seg.ack, None)
         } else {
@@ -190,12 +195,25 @@ impl Oracle {
                     t.port
                 ),
                 or_ack: false,
-                optional: false,
+                optional,
             },
             since: now,
             deadline: now + grace,
             void_if_reset: false,
         });
+    }
+
+    /// True for a segment the model need not fork on although the target
+    /// may drop it ([`droppable`]): one without RST to a port with neither
+    /// a connection nor a listener. Taken (§3.10.7.1) or dropped, it changes
+    /// nothing but whether a RST answers it, so one model holds both ways,
+    /// its RST optional. Forking instead doubles the branches for each such
+    /// segment, and a fuzz chain of them (smoltcp drops a SACK option of
+    /// length 2 and takes a Timestamps option of length 8 as unknown) cut
+    /// the branch the target followed (rst-closed-numbers of campaign 10).
+    pub(super) fn drop_needs_no_branch(&self, seg: &Segment) -> bool {
+        let t = Self::tuple_to_target(seg);
+        !seg.flags.rst() && !self.target.listening.contains(&t.port) && self.conn_index(t).is_none()
     }
 
     fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment) {

@@ -107,25 +107,16 @@ impl Oracle {
                 c.abort_rst = false;
                 return;
             }
-            let closed = self.closed_mut(t);
-            let owed_idx = closed
-                .owed
-                .iter()
-                .position(|o| matches!(o.owed, Owed::Rst { .. }));
-            let Some(first) = owed_idx else {
-                if last_was_rst {
-                    out.push(self.finding(
-                        RuleId::RstForRst,
-                        format!("RST (seq {}) sent in reply to a RST on a connection that does not exist", seg.seq),
-                    ));
-                }
-                return;
-            };
-            // A RST matching any owed one satisfies it; otherwise the oldest is answered wrongly.
-            let matching = closed.owed.iter().position(|o| rst_matches(&o.owed, seg));
-            let o = closed.owed.remove(matching.unwrap_or(first));
-            if matching.is_none() {
-                out.extend(self.wrong_rst(&o.owed, seg));
+            match self.owed_rst_answered(t, seg, last_was_rst) {
+                Some(found) => out.extend(found),
+                None if last_was_rst => out.push(self.finding(
+                    RuleId::RstForRst,
+                    format!(
+                        "RST (seq {}) sent in reply to a RST on a connection that does not exist",
+                        seg.seq
+                    ),
+                )),
+                None => {}
             }
             return;
         }
@@ -830,6 +821,65 @@ fn rst_matches(owed: &Owed, seg: &Segment) -> bool {
 }
 
 impl Oracle {
+    /// Settles the RST a segment to tuple `t` (no connection) owed that the
+    /// target's RST `seg` answers: `None` when it answers none, else the
+    /// finding when its numbers are wrong. A RST answers the required one
+    /// it matches; else the oldest required one with numbers the profile
+    /// allows (a required RST must come, so the target sent that one: not
+    /// an optional one's whose numbers happen to match, see
+    /// `drop_needs_no_branch`); else an optional one it matches; else the
+    /// oldest required one, wrongly; else the oldest optional one with
+    /// numbers the profile allows, or with any numbers `after_rst` (the
+    /// last segment to `t` was a RST, which nothing may answer). Otherwise
+    /// the optional ones' segments may have been dropped, as a stack may
+    /// (MUST-7): the RST answers nothing.
+    fn owed_rst_answered(
+        &mut self,
+        t: Tuple,
+        seg: &Segment,
+        after_rst: bool,
+    ) -> Option<Option<Finding>> {
+        let owed = self
+            .closed
+            .iter()
+            .find(|c| c.tuple == t)
+            .map_or(&[][..], |c| &c.owed[..]);
+        let find = |optional: bool, matching: bool| {
+            owed.iter().position(|o| {
+                matches!(o.owed, Owed::Rst { optional: opt, .. } if opt == optional)
+                    && (!matching || rst_matches(&o.owed, seg))
+            })
+        };
+        let allowed = |k: Option<usize>| {
+            k.filter(|&k| {
+                self.wrong_rst(&owed[k].owed, seg)
+                    .is_some_and(|f| f.deviation.is_some())
+            })
+        };
+        let required = find(false, false);
+        let optional = find(true, false);
+        let (k, wrong) = if let Some(k) = find(false, true) {
+            (k, false)
+        } else if let Some(k) = allowed(required) {
+            (k, true)
+        } else if let Some(k) = find(true, true) {
+            (k, false)
+        } else if let Some(k) = required
+            .or_else(|| allowed(optional))
+            .or(optional.filter(|_| after_rst))
+        {
+            (k, true)
+        } else {
+            return None;
+        };
+        let o = self.closed_mut(t).owed.remove(k);
+        Some(if wrong {
+            self.wrong_rst(&o.owed, seg)
+        } else {
+            None
+        })
+    }
+
     /// The finding for a RST that answered `owed` with other numbers
     /// (`None` when `owed` is not a RST).
     fn wrong_rst(&self, owed: &Owed, seg: &Segment) -> Option<Finding> {

@@ -128,7 +128,11 @@ impl Oracle {
         // Each branch forks where the segment is ambiguous in it: one whose
         // connection is still in SYN-RECEIVED (or gone) must process a
         // segment whose acceptability another, ESTABLISHED, cannot tell.
-        let fork = |o: &Oracle| droppable || (to_target && o.acceptability_unknown(seg));
+        // A droppable segment to a CLOSED port forks none: its RST is optional.
+        let fork = |o: &Oracle| {
+            (droppable && !o.drop_needs_no_branch(seg))
+                || (to_target && o.acceptability_unknown(seg))
+        };
         self.branched(now, fork, |o| {
             let mut out = Vec::new();
             o.expire(now, &mut out);

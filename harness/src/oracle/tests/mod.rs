@@ -14,6 +14,7 @@ mod app;
 mod challenge;
 mod close;
 mod closed;
+mod closed_droppable;
 mod droppable;
 mod early_ack;
 mod fin_past_held_text;
