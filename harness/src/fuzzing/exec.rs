@@ -571,12 +571,24 @@ impl Driver {
         let action = app_action(a);
         let event = crate::run::syscall::app_event(&action);
         let now = self.session.now();
-        self.oracle.on_app(now, self.info.harness, event);
         let outcome = match self.session.app(&action) {
             Ok(o) => o,
             Err(TargetError::Unsupported(m)) => AppOutcome::Refused(m),
             Err(e) => return Err(e),
         };
+        // The oracle hears what the application did, before the segments
+        // it made the target send (drained below): a call the stack refused
+        // did nothing (a write refused in SYN-RECEIVED queues no data, so a
+        // close then owes its FIN at once), a short write wrote what it
+        // returned.
+        let event = match (&outcome, event) {
+            (AppOutcome::Refused(_), _) => None,
+            (AppOutcome::Wrote(n), oracle::AppEvent::Write(_)) => Some(oracle::AppEvent::Write(*n)),
+            (_, ev) => Some(ev),
+        };
+        if let Some(ev) = event {
+            self.oracle.on_app(now, self.info.harness, ev);
+        }
         if self.record {
             self.outcome.steps.push(Step::App {
                 at: now,
@@ -745,6 +757,23 @@ mod tests {
             matches!(s, Step::Out { segment: Some(seg), .. } if seg.flags.rst() && seg.flags.ack())
         });
         assert!(rst, "the service aborts: {:#?}", out.steps);
+        assert!(out.failure().is_none(), "{:#?}", out.findings);
+    }
+
+    /// Campaign 8's `syn-ack-without-syn` example: writes smoltcp refuses
+    /// in SYN-RECEIVED, a close there, the harness's FIN; smoltcp takes the
+    /// handshake's ACK for the ACK of the FIN it never sent (ISS), goes to
+    /// TIME-WAIT on the harness's FIN and 40 s later answers a new SYN with
+    /// a SYN-ACK. Counted as written, the refused writes kept the oracle
+    /// from owing that FIN, so it never followed the deviation
+    /// (`close-fin-missing`) and took the SYN-ACK for one in CLOSE-WAIT.
+    #[test]
+    fn after_refused_writes_and_a_close_in_syn_received_a_later_syn_reopens_the_tuple() {
+        let data = include_bytes!("../../../fuzz/findings/campaign8/syn-ack-without-syn.input");
+        let input = super::super::ops::decode(data);
+        let allowed = allow(&["close-fin-missing"]);
+        let campaign = allowing(Profile::smoltcp(), &allowed);
+        let out = run_on(&Embedded::new(), &input, campaign, false).unwrap();
         assert!(out.failure().is_none(), "{:#?}", out.findings);
     }
 
