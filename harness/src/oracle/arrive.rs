@@ -229,11 +229,12 @@ impl Oracle {
         // RCV.NXT, so only such a segment counts as sent. Junk far outside
         // the window, each piece less than 2^31 ahead, would otherwise walk
         // SND.MAX round the circle until it lies behind the real data.
-        // Nor a SYN in a synchronized state: its sequence number is never
-        // taken (§3.10.7.4 fourth check: challenge ACK, drop; a legacy
-        // stack resets), so an ACK of it acknowledges nothing sent.
+        // Nor, in a synchronized state, a SYN (§3.10.7.4 fourth check:
+        // challenge ACK, drop; a legacy stack resets) or a segment without
+        // ACK (fifth check: drop): their text is never taken, so an ACK of
+        // it acknowledges nothing sent.
         let end = seg.seq.add(seg.seg_len());
-        let syn_synchronized = f.syn()
+        let never_taken = (f.syn() || !f.ack())
             && matches!(
                 c.state,
                 TcpState::Established
@@ -244,7 +245,7 @@ impl Oracle {
                     | TcpState::LastAck
             );
         if !f.rst()
-            && !syn_synchronized
+            && !never_taken
             && seq_gt(end, c.harness_snd_max)
             && (c.state == TcpState::SynSent || c.acceptable(seg.seq, seg.seg_len()) != Some(false))
         {

@@ -448,7 +448,8 @@ impl Conn {
     /// connection on the tuple are judged as such.
     pub fn withhold_fin(&mut self, since: Duration) {
         self.fin_withheld = true;
-        if self.state == TcpState::CloseWait {
+        let fin_unsent = self.state == TcpState::Closing && self.fin_seq.is_none();
+        if self.state == TcpState::CloseWait || fin_unsent {
             self.state = TcpState::TimeWait;
             self.time_wait_since = Some(since);
             // A SYN since the harness's FIN came in TIME-WAIT, then: it
@@ -473,6 +474,10 @@ impl Conn {
                 self.state = TcpState::TimeWait;
                 self.time_wait_since = Some(now);
             }
+            // After CLOSE in ESTABLISHED the target is in FIN-WAIT-1 (RFC
+            // 9293 §3.10.4), its FIN perhaps still queued behind data the
+            // model has not seen sent (a zero window): CLOSING.
+            TcpState::Established if self.app_closed => self.state = TcpState::Closing,
             TcpState::Established => self.state = TcpState::CloseWait,
             TcpState::FinWait1 => self.state = TcpState::Closing,
             // Closed in SYN-RECEIVED, the target is in FIN-WAIT-1 (RFC 9293

@@ -4,7 +4,8 @@
 //! `smoltcp-fin-acked-past-queued-data`) and goes to CLOSE-WAIT. The model
 //! follows, so that its FIN, the close and a new connection on the tuple
 //! are judged as such (fuzz campaign 10: syn-ack-without-syn,
-//! syn-in-window-resets after the model stayed in FIN-WAIT-2).
+//! syn-in-window-resets after the model stayed in FIN-WAIT-2). Where the
+//! target had closed first, that FIN makes CLOSING (last section).
 
 use super::*;
 
@@ -248,4 +249,177 @@ fn ack_of_a_syns_sequence_number_in_established_acknowledges_nothing_sent() {
         },
         RuleId::AckOfUnsentData
     );
+}
+
+#[test]
+fn ack_of_text_that_came_without_ack_in_established_acknowledges_nothing_sent() {
+    // RFC 9293 §3.10.7.4 fifth check: without the ACK bit the segment is
+    // dropped; its text is never taken (campaign 9
+    // syn-in-window-resets-2ca7e36a…: such text let a dropped-FIN branch
+    // explain the ACK one past the held text).
+    let mut t = established_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: PSH,
+            payload: vec![b'n'; 20],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(21),
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+}
+
+#[test]
+fn fin_counted_past_the_held_text_is_taken_though_text_without_ack_reached_further() {
+    let mut t = established_holding_text();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            flags: PSH,
+            payload: vec![b'n'; 100],
+            ..send_tmpl()
+        }
+    );
+    send!(t, fin_before_held_text());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(21),
+            ..recv_tmpl()
+        },
+        RuleId::AckOfUnsentData
+    );
+    assert_eq!(t.states()[0], TcpState::CloseWait, "{:?}", t.states());
+}
+
+// ---- a FIN after the target's CLOSE, before its own FIN went out ----
+// RFC 9293 §3.10.4: CLOSE in ESTABLISHED enters FIN-WAIT-1 at once, the FIN
+// queued behind data not yet sent (here: the harness's zero window). A FIN
+// then makes CLOSING, and the ACK of the target's FIN TIME-WAIT (campaign 10
+// challenge-ack-numbers-80d7262c…: the model took CLOSE-WAIT, LAST-ACK, and
+// judged the TIME-WAIT that followed as a closed connection).
+
+fn closed_behind_a_zero_window() -> T {
+    let mut t = established_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    t.oracle.on_app(t.now, peer(), AppEvent::Write(10));
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | ACK,
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn fin_after_close_with_the_fin_still_queued_makes_closing_then_time_wait() {
+    let mut t = closed_behind_a_zero_window();
+    assert_eq!(t.states(), vec![TcpState::Closing]);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    // The window opens: the data, then the FIN; the harness ACKs both.
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![b'd'; 10],
+            ..recv_tmpl()
+        }
+    );
+    recv!(t, target_fin_at(l(11)));
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(12),
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::TimeWait]);
+    // TIME-WAIT: a retransmitted FIN is ACKed, not answered by a RST.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(12),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn data_after_its_fin_in_closing_is_still_a_violation() {
+    let mut t = closed_behind_a_zero_window();
+    recv!(t, target_fin_at(l(1)));
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            ack: r(2),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 5],
+            ..recv_tmpl()
+        },
+        RuleId::DataAfterFin
+    );
+}
+
+/// The target's FIN at `seq`, acknowledging the harness's FIN.
+fn target_fin_at(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: r(2),
+        flags: FIN | ACK,
+        ..recv_tmpl()
+    }
 }
