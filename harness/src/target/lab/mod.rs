@@ -199,8 +199,67 @@ fn set_up_namespace() -> Result<(Tun, Netlink, bool), TargetError> {
         rt.add_route(dev, addr::HARNESS_V6_NET.into(), 64)
             .map_err(|e| os_error("route the harness IPv6 range", e))?;
     }
+    if ipv6 {
+        wait_until_usable(addr::TARGET_V6)?;
+    }
     let diag = Netlink::sock_diag().map_err(|e| os_error("open sock_diag", e))?;
     Ok((tun, diag, ipv6))
+}
+
+/// `IFA_F_TENTATIVE` in /proc/net/if_inet6: the address takes no traffic yet.
+const IFA_F_TENTATIVE: u32 = 0x40;
+
+/// `RTF_LOCAL` in /proc/net/ipv6_route: the route that delivers to this host.
+const RTF_LOCAL: u32 = 0x8000_0000;
+
+/// How long the kernel may take to make the IPv6 address usable.
+const V6_READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Waits until the target's IPv6 address takes traffic: not tentative, and
+/// its local route (`local 2001:db8:0:1::1`) in place. Even with `nodad`
+/// the kernel finishes bringing an address up from a work queue after the
+/// link goes up, and clears the tentative flag before it adds the local
+/// route; a SYN that arrives before the route is counted in
+/// Ip6InAddrErrors and dropped without a trace (seen: a lab test's IPv6
+/// handshake got no SYN-ACK about one run in four on a busy machine, as no
+/// case retransmits its SYN).
+fn wait_until_usable(want: std::net::Ipv6Addr) -> Result<(), TargetError> {
+    let hex: String = want.octets().iter().map(|b| format!("{b:02x}")).collect();
+    // The n-th whitespace-separated field of the line of `file` that starts
+    // with the address (and has prefix length `plen`, when given), in hex.
+    let field = |file: &str, plen: Option<&str>, n: usize| -> Result<Option<u32>, TargetError> {
+        // thread-self: the namespace of this thread, not of the process.
+        let path = format!("/proc/thread-self/net/{file}");
+        let table = std::fs::read_to_string(&path).map_err(|e| os_error(&path, e))?;
+        Ok(table.lines().find_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let matches =
+                f.first() == Some(&hex.as_str()) && plen.is_none_or(|p| f.get(1) == Some(&p));
+            matches
+                .then(|| f.get(n).and_then(|x| u32::from_str_radix(x, 16).ok()))
+                .flatten()
+        }))
+    };
+    let started = Instant::now();
+    loop {
+        // if_inet6: address, ifindex, prefix length, scope, flags, name.
+        let addr_flags = field("if_inet6", None, 4)?;
+        // ipv6_route: destination, prefix length, source, its length, next
+        // hop, metric, refcount, use, flags, device.
+        let route_flags = field("ipv6_route", Some("80"), 8)?;
+        if addr_flags.is_some_and(|f| f & IFA_F_TENTATIVE == 0)
+            && route_flags.is_some_and(|f| f & RTF_LOCAL != 0)
+        {
+            return Ok(());
+        }
+        if started.elapsed() > V6_READY_TIMEOUT {
+            return Err(TargetError::Io(format!(
+                "the lab's IPv6 address {want} takes no traffic after {V6_READY_TIMEOUT:?} \
+                 (address flags {addr_flags:x?}, local route flags {route_flags:x?})"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 impl Lab {
