@@ -196,10 +196,6 @@ pub struct Driver {
     /// [`Driver::skip_bad_checksums`]).
     bad_checksums: bool,
     received: usize,
-    /// The built-in service (`abort` resets on its own: see `Driver::drain`).
-    service: Service,
-    /// The `abort` service's reset was reported to the oracle.
-    abort_reported: bool,
     pub outcome: FuzzOutcome,
 }
 
@@ -240,8 +236,6 @@ impl Driver {
             record,
             bad_checksums: true,
             received: 0,
-            service,
-            abort_reported: false,
             outcome: FuzzOutcome::default(),
         }
     }
@@ -373,7 +367,11 @@ impl Driver {
             let findings = match &parsed {
                 Some(seg) => {
                     self.learn(seg);
-                    self.service_abort(pkt.at, seg);
+                    // Every event taken now happened at or before the packet.
+                    crate::run::syscall::report_service_aborts(
+                        self.session.as_mut(),
+                        &mut self.oracle,
+                    );
                     let mut findings =
                         self.oracle
                             .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
@@ -395,27 +393,6 @@ impl Driver {
             self.add(findings);
         }
         Ok(())
-    }
-
-    /// The `abort` service resets the connection once it has read data
-    /// (RFC 9293 §3.10.5 ABORT), inside the target where the driver does
-    /// not see it: its RST is the first from the target that acknowledges
-    /// text (RCV.NXT past the harness's ISN+1). The oracle hears of the
-    /// abort just before that RST, as from an application op, so the RST
-    /// is the abort's, not the reset a SYN or RST the harness sent may
-    /// have caused (`syn-in-window-resets`).
-    fn service_abort(&mut self, at: Duration, seg: &Segment) {
-        let text_acked = seg.flags.ack() && seq_gt(seg.ack, self.map.harness_live(1));
-        if self.service == Service::Abort
-            && !self.abort_reported
-            && seg.flags.rst()
-            && text_acked
-            && seg.dst_port == self.info.harness.port()
-        {
-            self.abort_reported = true;
-            self.oracle
-                .on_app(at, self.info.harness, oracle::AppEvent::Abort);
-        }
     }
 
     /// Updates the tracked numbers (and the script mapping) from a target segment.

@@ -771,6 +771,9 @@ impl CaseRun<'_> {
             Sender::Harness => oracle::Direction::ToTarget,
             Sender::Target => oracle::Direction::FromTarget,
         };
+        if matches!(side, Sender::Target) {
+            super::syscall::report_service_aborts(self.session.as_mut(), &mut self.oracle);
+        }
         let findings = self.oracle.on_segment(at, dir, seg);
         let entry = self.transcript.len();
         self.add_findings(findings, Some(entry));

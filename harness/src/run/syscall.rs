@@ -39,9 +39,9 @@
 //!   options, `close` of the listening socket) is unsupported.
 
 use super::build::filler;
-use crate::oracle::AppEvent;
+use crate::oracle::{AppEvent, Oracle};
 use crate::script::{Diagnostic, Expr, ExprKind, Item, LineKind, Script, Span, SyscallLine};
-use crate::target::{AppAction, AppOutcome, Capabilities, Service};
+use crate::target::{AppAction, AppOutcome, Capabilities, Service, Session};
 use std::collections::BTreeMap;
 
 /// A `write` or `read` moves at most this many bytes (a typo is not a
@@ -540,6 +540,21 @@ pub fn app_event(action: &AppAction) -> AppEvent {
         AppAction::ShutdownWrite => AppEvent::ShutdownWrite,
         AppAction::Close => AppEvent::Close,
         AppAction::Abort => AppEvent::Abort,
+    }
+}
+
+/// Tells `oracle` of the aborts the target's built-in services made on
+/// their own since the last call ([`Session::service_events`]), before it
+/// judges the next segment the target sent: the `abort` service's RST is
+/// then the application's (RFC 9293 §3.10.5), not a reset that a SYN or RST
+/// from the harness caused (`syn-in-window-resets`). A service's close is
+/// not reported: the oracle allows a service's FIN without being told; a
+/// case's `close` is what makes a FIN owed.
+pub fn report_service_aborts(session: &mut dyn Session, oracle: &mut Oracle) {
+    for ev in session.service_events() {
+        if ev.action == AppAction::Abort {
+            oracle.on_app(ev.at, ev.peer, AppEvent::Abort);
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 //! violation. It proves the oracle catches what it claims to catch.
 
 use crate::target::{
-    AppAction, AppOutcome, Capabilities, Received, Session, SessionInfo, SessionSpec, Target,
-    TargetError,
+    AppAction, AppOutcome, Capabilities, Received, ServiceEvent, Session, SessionInfo, SessionSpec,
+    Target, TargetError,
 };
 use crate::wire::{parse, seq_gt, ChecksumPolicy, Segment, SeqNumber, TcpFlags, TcpState};
 use std::collections::VecDeque;
@@ -254,6 +254,9 @@ impl FaultySession {
 impl Session for FaultySession {
     fn info(&self) -> &SessionInfo {
         self.inner.info()
+    }
+    fn service_events(&mut self) -> Vec<ServiceEvent> {
+        self.inner.service_events()
     }
     fn now(&self) -> Duration {
         self.inner.now()

@@ -173,6 +173,25 @@ pub trait Session: Send {
     /// The state of the target's socket for the connection from `harness`
     /// (`Closed` when there is none), as `ss` would show it.
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError>;
+    /// What the built-in services did on their own (closed or aborted a
+    /// connection) since the last call, oldest first. A target that cannot
+    /// tell when (the lab's services run on the kernel's sockets in their
+    /// own threads) returns none.
+    fn service_events(&mut self) -> Vec<ServiceEvent> {
+        Vec::new()
+    }
+}
+
+/// An application call a built-in service made on its own, not one a case
+/// asked for: the oracle may hear of it as of the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceEvent {
+    /// Session time of the call.
+    pub at: Duration,
+    /// The harness end of the connection.
+    pub peer: SocketAddr,
+    /// [`AppAction::Close`] or [`AppAction::Abort`].
+    pub action: AppAction,
 }
 
 /// Documentation addresses (RFC 5737, RFC 3849) used by targets the harness

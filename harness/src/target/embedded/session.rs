@@ -5,8 +5,8 @@
 use super::device::MemoryDevice;
 use crate::target::services::{Service, ServiceAction, ServiceInput, ServiceLogic};
 use crate::target::{
-    addr, endpoints, AppAction, AppOutcome, Received, Session, SessionInfo, SessionSpec,
-    TargetError,
+    addr, endpoints, AppAction, AppOutcome, Received, ServiceEvent, Session, SessionInfo,
+    SessionSpec, TargetError,
 };
 use crate::wire::TcpState;
 use smoltcp::iface::{
@@ -68,6 +68,9 @@ pub struct EmbeddedSession {
     /// Every socket in the set, in the set's slot order (the order smoltcp
     /// offers segments to sockets).
     conns: Vec<Conn>,
+    /// Closes and aborts the services made, not yet taken
+    /// ([`Session::service_events`]).
+    events: Vec<ServiceEvent>,
 }
 
 impl EmbeddedSession {
@@ -113,6 +116,7 @@ impl EmbeddedSession {
             iface,
             sockets: SocketSet::new(Vec::new()),
             conns: Vec::new(),
+            events: Vec::new(),
         };
         session.arrange()?;
         Ok(session)
@@ -256,14 +260,30 @@ impl EmbeddedSession {
                 now,
                 tx_room,
             };
+            // Taken first: an aborted socket forgets its peer.
+            let peer = socket.remote_endpoint();
             for action in logic.step(input) {
-                match action {
+                let call = match action {
                     // Never more than tx_room: the whole slice is queued.
                     ServiceAction::Write(bytes) => {
                         let _ = socket.send_slice(&bytes);
+                        continue;
                     }
-                    ServiceAction::Close => socket.close(),
-                    ServiceAction::Abort => socket.abort(),
+                    ServiceAction::Close => {
+                        socket.close();
+                        AppAction::Close
+                    }
+                    ServiceAction::Abort => {
+                        socket.abort();
+                        AppAction::Abort
+                    }
+                };
+                if let Some(peer) = peer {
+                    self.events.push(ServiceEvent {
+                        at: now,
+                        peer: SocketAddr::new(peer.addr.into(), peer.port),
+                        action: call,
+                    });
                 }
             }
         }
@@ -391,6 +411,10 @@ impl Session for EmbeddedSession {
         };
         self.step()?;
         Ok(outcome)
+    }
+
+    fn service_events(&mut self) -> Vec<ServiceEvent> {
+        std::mem::take(&mut self.events)
     }
 
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {

@@ -4,7 +4,9 @@
 
 use super::*;
 use crate::target::services::HTTP_RESPONSE;
-use crate::target::{AppAction, AppOutcome, IpFamily, Service, Session, SessionSpec, Target};
+use crate::target::{
+    AppAction, AppOutcome, IpFamily, Service, ServiceEvent, Session, SessionSpec, Target,
+};
 use crate::wire::{
     parse, ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption, TcpState,
 };
@@ -372,6 +374,37 @@ fn abort_service_resets_after_the_first_bytes() {
     assert!(seg.flags.rst(), "{:?}", seg.flags);
     assert_eq!(seg.seq, p.rcv_nxt);
     assert_eq!(p.state(), TcpState::Closed);
+}
+
+#[test]
+fn a_services_abort_and_close_are_told_once_with_time_and_peer() {
+    let mut p = Peer::established(&spec(Service::Abort));
+    assert_eq!(p.session.service_events(), Vec::new(), "nothing yet");
+    p.send(p.segment(PSH | ACK, b"x"));
+    let (at, seg) = p.recv(ms(1000));
+    assert!(seg.flags.rst());
+    let events = p.session.service_events();
+    assert_eq!(
+        events,
+        vec![ServiceEvent {
+            at,
+            peer: p.from,
+            action: AppAction::Abort
+        }],
+        "the abort, at the RST's time"
+    );
+    assert_eq!(p.session.service_events(), Vec::new(), "taken once");
+
+    // A service that closes (discard, when the peer closes) is told too.
+    let mut p = Peer::established(&spec(Service::Discard));
+    p.send(p.segment(FIN | ACK, &[]));
+    while p.session.recv(ms(2000)).expect("recv").is_some() {}
+    let events = p.session.service_events();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0].peer, &events[0].action),
+        (p.from, &AppAction::Close)
+    );
 }
 
 #[test]
