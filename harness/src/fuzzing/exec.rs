@@ -546,24 +546,14 @@ impl Driver {
 
     fn app(&mut self, index: usize, a: &AppOp) -> Result<(), TargetError> {
         let action = app_action(a);
-        let event = crate::run::syscall::app_event(&action);
         let now = self.session.now();
         let outcome = match self.session.app(&action) {
             Ok(o) => o,
             Err(TargetError::Unsupported(m)) => AppOutcome::Refused(m),
             Err(e) => return Err(e),
         };
-        // The oracle hears what the application did, before the segments
-        // it made the target send (drained below): a call the stack refused
-        // did nothing (a write refused in SYN-RECEIVED queues no data, so a
-        // close then owes its FIN at once), a short write wrote what it
-        // returned.
-        let event = match (&outcome, event) {
-            (AppOutcome::Refused(_), _) => None,
-            (AppOutcome::Wrote(n), oracle::AppEvent::Write(_)) => Some(oracle::AppEvent::Write(*n)),
-            (_, ev) => Some(ev),
-        };
-        if let Some(ev) = event {
+        // Before the segments it made the target send (drained below).
+        if let Some(ev) = crate::run::syscall::app_event_done(&action, &outcome) {
             self.oracle.on_app(now, self.info.harness, ev);
         }
         if self.record {

@@ -456,11 +456,14 @@ impl CaseRun<'_> {
         };
         let at = self.session.now();
         let harness = self.session.info().harness;
-        self.oracle.on_app(at, harness, syscall::app_event(&action));
         let outcome = match self.session.app(&action) {
             Ok(o) => o,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
+        // Before the segments it made the target send (received later).
+        if let Some(ev) = syscall::app_event_done(&action, &outcome) {
+            self.oracle.on_app(at, harness, ev);
+        }
         let result = syscall::result_text(&outcome);
         self.transcript.push(Entry {
             at,

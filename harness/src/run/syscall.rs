@@ -543,6 +543,18 @@ pub fn app_event(action: &AppAction) -> AppEvent {
     }
 }
 
+/// What the oracle hears of an application call once the stack answered
+/// it, before the segments it made the target send: a call the stack
+/// refused did nothing (a write refused in SYN-RECEIVED queues no data, so
+/// a close then owes its FIN at once), a short write wrote what it returned.
+pub fn app_event_done(action: &AppAction, outcome: &AppOutcome) -> Option<AppEvent> {
+    match (outcome, app_event(action)) {
+        (AppOutcome::Refused(_), _) => None,
+        (AppOutcome::Wrote(n), AppEvent::Write(_)) => Some(AppEvent::Write(*n)),
+        (_, ev) => Some(ev),
+    }
+}
+
 /// Tells `oracle` of the aborts the target's built-in services made on
 /// their own since the last call ([`Session::service_events`]), before it
 /// judges the next segment the target sent: the `abort` service's RST is
