@@ -611,6 +611,22 @@ impl Oracle {
         if f.rst() {
             c.last_was_rst = true;
             let exact = syn_received_rcv_nxt(c, seg.seq);
+            if !exact && c.syn_seqs.iter().any(|s| s.add(1) == seg.seq) {
+                // At the sequence number after a SYN that came after the
+                // SYN-ACK (which acknowledged another): RCV.NXT only if the
+                // target went over to that SYN, which its next SYN-ACK
+                // shows (RFC 9293 §3.10.7.4 returns to LISTEN on it, a
+                // stack may ignore it: smoltcp drops a segment without ACK).
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: format!(
+                        "a RST (seq {}) after a later SYN in SYN-RECEIVED (RCV.NXT {})",
+                        seg.seq,
+                        c.rcv_nxt_text()
+                    ),
+                });
+                return;
+            }
             if exact && more_than_one_control(seg) {
                 // Back to LISTEN, or dropped for its several control bits.
                 c.maybe_reset = Some(MaybeReset {
@@ -856,8 +872,10 @@ fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
 /// §3.10.7.2), so RCV.NXT does not move into it before then, and the
 /// SYN-ACK acknowledges the SYN alone (`syn-ack-acks-isn` otherwise); the
 /// range `rcv_lo..=rcv_hi` only says where it may be after ESTABLISHED.
+/// Before the SYN-ACK any SYN seen may be the one it answers; after it,
+/// the one it acknowledged (`rcv_lo`).
 fn syn_received_rcv_nxt(c: &Conn, seq: SeqNumber) -> bool {
-    seq == c.rcv_lo || c.syn_seqs.iter().any(|s| s.add(1) == seq)
+    seq == c.rcv_lo || (c.iss.is_none() && c.syn_seqs.iter().any(|s| s.add(1) == seq))
 }
 
 /// True for a segment with more than one of SYN, FIN and RST. RFC 9293

@@ -26,6 +26,7 @@ mod profiles;
 mod repeated_syn;
 mod replaced;
 mod robustness;
+mod rst_after_later_syn;
 mod rst_data;
 mod sent;
 mod syn_ack_in_syn_received;
