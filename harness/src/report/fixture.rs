@@ -4,9 +4,7 @@
 //! packet is a real, parseable IP packet, as a runner would record it.
 
 use crate::run::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violation};
-use crate::wire::{
-    parse, ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption, TcpState,
-};
+use crate::wire::{ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption, TcpState};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
@@ -88,8 +86,10 @@ impl CaseBuilder {
         seg.options = options;
         seg.payload = payload.to_vec();
         let bytes = seg.to_bytes(policy);
-        let parsed = parse(&bytes).ok();
-        let checksum_ok = crate::wire::checksum_valid(&bytes).unwrap_or(false);
+        let (parsed, checksum_ok) = match crate::wire::parse_with_checksum(&bytes) {
+            Ok((seg, valid)) => (Some(seg), valid),
+            Err(_) => (None, false),
+        };
         let script = script_line(&seg, seq, ack);
         let at = Duration::from_millis(at_ms);
         self.case.session_time = at;

@@ -46,34 +46,37 @@ pub fn judge_packets(
         packets: packets.len(),
         ..JudgeStats::default()
     };
-    let parsed: Vec<(Duration, &[u8], Segment)> = packets
+    // Each packet parsed once, with its checksum verdict.
+    let parsed: Vec<(Duration, &[u8], Segment, bool)> = packets
         .iter()
-        .filter_map(|(at, bytes)| match crate::wire::parse(bytes) {
-            Ok(seg) => Some((*at, bytes.as_slice(), seg)),
-            Err(_) => {
-                stats.not_tcp += 1;
-                None
-            }
-        })
+        .filter_map(
+            |(at, bytes)| match crate::wire::parse_with_checksum(bytes) {
+                Ok((seg, valid)) => Some((*at, bytes.as_slice(), seg, valid)),
+                Err(_) => {
+                    stats.not_tcp += 1;
+                    None
+                }
+            },
+        )
         .collect();
     let target = match opts.target_addr {
         Some(a) => a,
         None => parsed
             .iter()
-            .find(|(_, _, s)| s.flags.syn() && !s.flags.ack())
-            .map(|(_, _, s)| s.ip.dst())
+            .find(|(_, _, s, _)| s.flags.syn() && !s.flags.ack())
+            .map(|(_, _, s, _)| s.ip.dst())
             .ok_or("no SYN in the capture to tell the target side: give --target-addr")?,
     };
     // Ports where the target answered a SYN: it listens there.
     let listening: BTreeSet<u16> = parsed
         .iter()
-        .filter(|(_, _, s)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
-        .map(|(_, _, s)| s.src_port)
+        .filter(|(_, _, s, _)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
+        .map(|(_, _, s, _)| s.src_port)
         .collect();
     // Connections keyed by (target endpoint, peer endpoint), in order of first packet.
     let mut order: Vec<(SocketAddr, SocketAddr)> = Vec::new();
     let mut conns: BTreeMap<(SocketAddr, SocketAddr), Vec<usize>> = BTreeMap::new();
-    for (i, (_, _, s)) in parsed.iter().enumerate() {
+    for (i, (_, _, s, _)) in parsed.iter().enumerate() {
         let src = SocketAddr::new(s.ip.src(), s.src_port);
         let dst = SocketAddr::new(s.ip.dst(), s.dst_port);
         let key = if s.ip.src() == target {
@@ -111,9 +114,8 @@ pub fn judge_packets(
         let mut transcript = Vec::new();
         let mut violations = Vec::new();
         for &i in idx {
-            let (at, bytes, seg) = &parsed[i];
+            let (at, bytes, seg, checksum_ok) = &parsed[i];
             let from_target = seg.ip.src() == target;
-            let checksum_ok = crate::wire::checksum_valid(bytes).unwrap_or(false);
             let entry = transcript.len();
             let mut findings = if from_target {
                 if seg.flags.syn() {
@@ -124,7 +126,7 @@ pub fn judge_packets(
                 oracle.on_segment(*at, Direction::ToTarget, seg)
             };
             if from_target && !opts.ignore_checksums {
-                findings.extend(oracle.on_target_checksum(*at, checksum_ok, "in the capture"));
+                findings.extend(oracle.on_target_checksum(*at, *checksum_ok, "in the capture"));
             }
             violations.extend(findings.into_iter().map(|f| violation(f, Some(entry))));
             let sender = if from_target {
@@ -140,7 +142,7 @@ pub fn judge_packets(
                     bytes: bytes.to_vec(),
                     segment: Some(seg.clone()),
                     script: script_line(seg, sender, &map),
-                    checksum_ok,
+                    checksum_ok: *checksum_ok,
                 },
             });
         }
