@@ -686,7 +686,10 @@ impl Oracle {
             }
             // Before any SYN-ACK, a SYN at another seq may be the one the
             // target opens the connection with (see `judge_syn`).
-            if c.maybe_reset.is_some() || (c.iss.is_none() && seg.seq != c.irs) {
+            // So may one at the same seq with other options (the target may
+            // have dropped the first: smoltcp still had an earlier
+            // connection on the tuple); the SYN-ACK's options decide.
+            if c.maybe_reset.is_some() || c.iss.is_none() {
                 c.reopen = Some(seg.clone());
             }
             return;

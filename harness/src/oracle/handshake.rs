@@ -36,10 +36,16 @@ impl Oracle {
             // (it still had an earlier connection on the tuple, or dropped
             // it), so the later SYN opened the connection, with its own
             // numbers and options (§3.10.7.2).
+            // A later SYN at the same seq opened it when the SYN-ACK's
+            // options answer that SYN's and not the first one's.
             let unanswered = c.state == TcpState::SynReceived && c.iss.is_none();
             match &c.reopen {
                 Some(syn)
-                    if (gone || (unanswered && syn.seq != c.irs))
+                    if (gone
+                        || (unanswered
+                            && (syn.seq != c.irs
+                                || (options_answer(seg, syn)
+                                    && !options_answer_first(seg, c)))))
                         && !retransmitted
                         && f.ack()
                         && seg.ack == syn.seq.add(1) =>
@@ -259,4 +265,20 @@ pub(super) fn rto_check(
     }
     clock.last = Some((seq, now));
     clock.disturbed = false;
+}
+
+/// True when a SYN-ACK's options may answer `syn`: each of Window Scale,
+/// SACK-permitted and TSopt only if that SYN offered it (RFC 7323 §2.2,
+/// §3.2; RFC 2018 §2).
+fn options_answer(synack: &Segment, syn: &Segment) -> bool {
+    (synack.window_scale().is_none() || super::tcb::offered_ws(syn).is_some())
+        && (!synack.sack_permitted() || syn.sack_permitted())
+        && (synack.timestamps().is_none() || syn.timestamps().is_some())
+}
+
+/// [`options_answer`] for the SYN that opened `c`, as the model kept it.
+fn options_answer_first(synack: &Segment, c: &Conn) -> bool {
+    (synack.window_scale().is_none() || c.harness_ws.is_some())
+        && (!synack.sack_permitted() || c.harness_sack)
+        && (synack.timestamps().is_none() || c.harness_ts)
 }

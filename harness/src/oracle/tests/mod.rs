@@ -24,6 +24,7 @@ mod mss;
 mod options;
 mod profiles;
 mod repeated_syn;
+mod repeated_syn_options;
 mod replaced;
 mod robustness;
 mod rst_after_later_syn;
