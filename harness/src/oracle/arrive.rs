@@ -532,7 +532,23 @@ impl Oracle {
         let maybe_current = old_ack && (not_below(c.snd_una_floor) || not_below(c.fin_segment_una));
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
+            let before = c.send_right_edge();
             c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);
+            // A FIN segment in order after the harness's FIN: a stack that
+            // drops it, window and all (smoltcp), keeps the edge before it
+            // (the first such segment's); it takes a later ACK's window.
+            let fin_after_fin = f.fin()
+                && seq_le(seg.seq, c.rcv_hi)
+                && matches!(
+                    c.state,
+                    TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
+                );
+            if !fin_after_fin {
+                c.fin_segment_right = None;
+            } else if c.fin_segment_right.is_none() {
+                let after = c.send_right_edge();
+                c.fin_segment_right = before.filter(|&b| after.is_some_and(|a| seq_gt(b, a)));
+            }
         }
         // A target that took a harness ACK of unsent data (smoltcp takes any
         // ACK within its send buffer) has SND.UNA there: to it this ACK may

@@ -573,15 +573,33 @@ impl Oracle {
                     let probe = payload == 1
                         && seq_ge(seg.seq, right)
                         && (seg.seq == c.snd_una || (seg.seq == c.snd_nxt && zero));
+                    let before_fin_segment = c.fin_segment_right.filter(|&old| seq_le(end, old));
                     if seq_gt(end, right) && seq_gt(end, c.snd_nxt) && !probe {
-                        report(
-                            RuleId::DataBeyondWindow,
-                            format!(
-                                "data {}..{} beyond the window's right edge {} (SND.UNA {})",
-                                seg.seq, end, right, c.snd_una
-                            ),
-                            true,
-                        );
+                        if let Some(old) = before_fin_segment {
+                            // Within the edge before a FIN segment after the
+                            // harness's FIN shrank the window: the target
+                            // dropped that segment, window and all.
+                            report(
+                                RuleId::FinSegmentAckIgnored,
+                                format!(
+                                    "data {}..{} beyond the window's right edge {right}, which a FIN segment set in {}, but within the edge {old} before it: that segment's window was not used",
+                                    seg.seq, end, c.state
+                                ),
+                                true,
+                            );
+                            c.snd_right = Some(old);
+                            c.snd_right_latest = Some(old);
+                            c.fin_segment_right = None;
+                        } else {
+                            report(
+                                RuleId::DataBeyondWindow,
+                                format!(
+                                    "data {}..{} beyond the window's right edge {} (SND.UNA {})",
+                                    seg.seq, end, right, c.snd_una
+                                ),
+                                true,
+                            );
+                        }
                     }
                 }
                 if payload > c.send_mss() {

@@ -210,6 +210,12 @@ pub(super) struct Conn {
     /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
     /// Kept until a segment from the target shows which SND.UNA it has.
     pub fin_segment_una: Option<SeqNumber>,
+    /// The send window's right edge before a FIN segment that arrived
+    /// after the harness's FIN shrank it: a target that dropped that
+    /// segment, window and all (smoltcp: `fin-segment-ack-ignored`), may
+    /// still send up to here. Cleared by a later ACK without FIN, whose
+    /// window such a target takes.
+    pub fin_segment_right: Option<SeqNumber>,
     /// `maybe_reset` may explain why a TIME-WAIT ended: a RST from the
     /// target after it may show that event took (a RST in TIME-WAIT, or
     /// any event before the model reached TIME-WAIT, which then never
@@ -287,6 +293,7 @@ impl Conn {
             fin_withheld: false,
             replaced: None,
             fin_segment_una: None,
+            fin_segment_right: None,
             reset_ends_time_wait: false,
             aborted: false,
             quiet: false,
