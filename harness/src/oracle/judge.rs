@@ -260,7 +260,7 @@ impl Oracle {
         // ACK of unsent data, which the model then follows from here on.
         let snd_nxt_before = c.snd_nxt;
         if seq_gt(seg.seq, c.snd_nxt) {
-            follow_unsent_ack(c, seg.seq);
+            follow_unsent_ack(c, seg.seq, now);
         }
         if let Some(una) = c.fin_segment_una {
             let from_old = seg.seq == una || (payload == 0 && seq_ge(seg.seq, una));
@@ -742,7 +742,7 @@ impl Oracle {
 /// RFC 9293 §3.10.7.4 (fifth check) drops, the target took that ACK instead
 /// (smoltcp accepts any ACK within its send buffer): its SND.UNA and send
 /// window are now that segment's, and its later segments are judged by them.
-fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber) {
+fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber, now: Duration) {
     let Some(&(ack, wnd)) = c.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
         return;
     };
@@ -756,6 +756,23 @@ fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber) {
     c.snd_right_latest = c.snd_right;
     c.snd_wnd_maybe_zero = false;
     c.data = RtxClock::default();
+    // After a close, an ACK one past all the application wrote covers the
+    // FIN the target still had queued (smoltcp takes any ACK up to the end
+    // of its send buffer, FIN included): that FIN is sent and acknowledged
+    // to it. FIN-WAIT-1 (the model's ESTABLISHED after a close) goes to
+    // FIN-WAIT-2, CLOSING to TIME-WAIT.
+    let fin = c.iss.map(|iss| iss.add(1).add(c.app_written));
+    if c.app_closed && c.fin_seq.is_none() && fin.is_some_and(|fin| fin.add(1) == ack) {
+        c.fin_seq = fin;
+        match c.state {
+            TcpState::Established => c.state = TcpState::FinWait2,
+            TcpState::Closing => {
+                c.state = TcpState::TimeWait;
+                c.time_wait_since = Some(now);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Checks a pure ACK (or any ACK-bearing segment) against the ACKs the

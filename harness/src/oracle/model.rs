@@ -329,6 +329,10 @@ impl Oracle {
                 let n = u32::try_from(n).unwrap_or(u32::MAX);
                 c.app_wrote = c.app_wrote.saturating_add(n);
             }
+            if let AppEvent::Write(n) = ev {
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                c.app_written = c.app_written.saturating_add(n);
+            }
             if matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
                 // RFC 9293 §3.10.4 CLOSE in SYN-RECEIVED: with no SENDs
                 // issued, a FIN (at ISS+1) now. Written data queues it

@@ -200,6 +200,9 @@ pub(super) struct Conn {
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
+    /// Octets the application wrote in all: with a close before its FIN
+    /// was seen, the target's FIN is at ISS + 1 + this (RFC 9293 §3.10.4).
+    pub app_written: u32,
     /// How the connection this one replaced on the tuple ended, as the
     /// model saw it: a segment from the target other than a SYN-ACK before
     /// this one's SYN-ACK belongs to that one (a passive open sends nothing
@@ -290,6 +293,7 @@ impl Conn {
             early: Vec::new(),
             app_closed: false,
             app_wrote: 0,
+            app_written: 0,
             fin_withheld: false,
             replaced: None,
             fin_segment_una: None,

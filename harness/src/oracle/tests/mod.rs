@@ -37,6 +37,7 @@ mod synchronized;
 mod timers;
 mod twins;
 mod uncertain_acks;
+mod unsent_ack_covers_fin;
 mod window;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
