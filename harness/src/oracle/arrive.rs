@@ -577,6 +577,12 @@ impl Oracle {
         }
         let start = seg.seq;
         let end = seg.seq.add(seg.payload.len() as u32);
+        if !seg.payload.is_empty() {
+            if c.harness_text.len() == super::tcb::HARNESS_TEXT_MEMORY {
+                c.harness_text.remove(0);
+            }
+            c.harness_text.push((start, end));
+        }
         let mut new_hi = c.rcv_hi;
         if !seg.payload.is_empty() && seq_le(start, c.rcv_hi) && seq_gt(end, c.rcv_hi) {
             new_hi = match c.rcv_right {

@@ -418,10 +418,11 @@ impl Oracle {
                     // A stack that held the text past that FIN out of order
                     // and counts the FIN after it (smoltcp,
                     // `ack-of-unsent-data`, reported above) took the FIN:
-                    // RCV.NXT is here.
+                    // RCV.NXT is here. To it the FIN sits just below, so
+                    // its later ACKs of it are not past it (`ack-past-fin`).
                     c.rcv_lo = seg.ack;
                     c.rcv_hi = seg.ack;
-                    c.fin_received(fin, now);
+                    c.fin_received(seg.ack.sub(1), now);
                 }
                 _ => {}
             }
@@ -1004,5 +1005,26 @@ fn after_gone(gone: Gone) -> (RuleId, String) {
 fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
     let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?;
     let past_all = ack == c.harness_snd_max.add(1) || ack == c.rcv_hi.add(1);
-    (past_all && seq_gt(ack, fin.add(1))).then_some(fin)
+    let past_held = ack_past_text_from(c, fin, ack);
+    ((past_all || past_held) && seq_gt(ack, fin.add(1))).then_some(fin)
+}
+
+/// True when `ack` is one past the end of harness text that reaches back,
+/// segment by segment without a hole, to `fin` (`Conn::harness_text`): the
+/// text a stack may have held out of order past that FIN. A conforming
+/// stack's ACK is RCV.NXT, the end of text (or one past a FIN it took), so
+/// one past the end of such text is not one of its ACKs.
+fn ack_past_text_from(c: &Conn, fin: SeqNumber, ack: SeqNumber) -> bool {
+    let mut reached = vec![fin];
+    let mut k = 0;
+    while k < reached.len() {
+        let at = reached[k];
+        for &(start, end) in &c.harness_text {
+            if seq_le(start, at) && seq_gt(end, at) && !reached.contains(&end) {
+                reached.push(end);
+            }
+        }
+        k += 1;
+    }
+    reached[1..].iter().any(|&end| end.add(1) == ack)
 }

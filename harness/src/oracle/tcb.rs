@@ -163,6 +163,11 @@ pub(super) struct Conn {
     /// at or below one RCV.NXT candidate and it ends at or above another
     /// (the SYN's data queued or dropped). An ACK of it decides.
     pub maybe_fin: Option<SeqNumber>,
+    /// The text (start, end) of the latest harness segments that reached
+    /// the text check in a receiving state, newest last: a stack that held
+    /// text out of order past `maybe_fin` and counts the FIN after it
+    /// (smoltcp) acknowledges one past the end of such a segment.
+    pub harness_text: Vec<(SeqNumber, SeqNumber)>,
     /// The last harness segment to this connection was a RST.
     pub last_was_rst: bool,
 
@@ -242,6 +247,9 @@ pub(super) const EARLY_MEMORY: usize = 8;
 /// How many harness ACKs of unsent data the model remembers.
 pub(super) const UNSENT_ACK_MEMORY: usize = 8;
 
+/// How many harness text segments a connection remembers (`harness_text`).
+pub(super) const HARNESS_TEXT_MEMORY: usize = 16;
+
 /// How many harness TSvals the model remembers.
 pub(super) const TS_MEMORY: usize = 32;
 
@@ -274,6 +282,7 @@ impl Conn {
             harness_snd_max: SeqNumber(0),
             harness_fin: None,
             maybe_fin: None,
+            harness_text: Vec::new(),
             last_was_rst: false,
             harness_mss: None,
             harness_ws: None,
