@@ -620,7 +620,13 @@ impl Oracle {
                 wait,
             );
         }
-        if fin {
+        if fin && old_ack {
+            // Its ACK is below SND.UNA (to the target): a stack may drop
+            // the segment, FIN and all (MAY-12; smoltcp), so the target's
+            // ACK of the FIN decides (`judge`), as for a FIN inside the
+            // RCV.NXT range.
+            c.maybe_fin = Some(end);
+        } else if fin {
             c.fin_received(end, now);
         }
     }

@@ -20,6 +20,7 @@ mod early_ack;
 mod fin_past_held_text;
 mod fin_past_part_of_held_text;
 mod fin_segment_window;
+mod fin_with_old_ack;
 mod handshake;
 mod maybe_reset;
 mod mss;
