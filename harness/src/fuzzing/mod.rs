@@ -93,6 +93,15 @@ pub fn env_allowed() -> &'static [String] {
     })
 }
 
+/// The campaign allow list (`SYNACK_FUZZ_ALLOW`) for smoltcp 0.14: its
+/// deviations that fuzzing found, each a waived case under
+/// `cases/regressions/` (fuzz/findings/README.md has the table), and the
+/// embedded target's storm guard.
+pub const SMOLTCP_0_14_ALLOW: &str = "rst-closed-ack-missing,\
+rst-with-text-in-zero-window-ignored,segment-exceeds-mss,ack-of-unsent-data,\
+unacceptable-ack-numbers,seq-gap,fin-on-old-data-ignored,fin-segment-ack-ignored,\
+sack-block-invalid,close-fin-missing,ack-past-fin,segment-storm";
+
 /// The name `SYNACK_FUZZ_ALLOW` uses for a known stack bug: smoltcp 0.14
 /// sending bare ACKs without end at one instant (fuzz/findings/
 /// embedded-egress-storm.input). The embedded target stops it as a broken

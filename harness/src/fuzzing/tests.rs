@@ -386,3 +386,40 @@ fn a_finding_of_the_fast_pass_alone_is_re_judged_and_dropped() {
         .is_none());
     sequence_embedded(&data);
 }
+
+#[test]
+fn every_campaign_example_passes_past_smoltcps_known_deviations() {
+    // One input per group each campaign found (fuzz/findings/campaign*/):
+    // oracle false positives fixed since, or smoltcp deviations now in
+    // the allow list. Judged as `repro --group --allow` judges them.
+    let allowed: Vec<String> = SMOLTCP_0_14_ALLOW.split(',').map(String::from).collect();
+    for rule in &allowed {
+        assert!(
+            rule == SEGMENT_STORM || rule.parse::<crate::oracle::RuleId>().is_ok(),
+            "{rule} is no oracle rule"
+        );
+    }
+    let profile = exec::allowing(Profile::smoltcp(), &allowed);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/findings");
+    let mut failing = Vec::new();
+    let mut seen = 0;
+    for campaign in ["campaign8", "campaign9", "campaign10"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(campaign))
+            .expect("campaign directory")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "input"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let data = std::fs::read(&path).expect("readable");
+            let out = repro_case(&data, &Embedded::new(), profile.clone()).expect("runs");
+            seen += 1;
+            if out.panic.is_some() || fatal(&out.outcome, &allowed).is_some() {
+                failing.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(seen >= 40, "{seen} examples");
+    assert!(failing.is_empty(), "still failing: {failing:#?}");
+}
