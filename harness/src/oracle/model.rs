@@ -14,9 +14,12 @@
 //! findings returned are those of the first of them (the main one). A
 //! target that processes the segment, and one that drops it, both pass;
 //! a violation in every branch is still reported. At most
-//! `MAX_BRANCHES` (8) live at once: past it, the branches in which every
-//! such segment was processed, and in which every one was dropped, are
-//! kept first.
+//! `MAX_BRANCHES` (8) live at once: past it, those nearest an extreme are
+//! kept, the branches that took, or dropped, the fewest such segments
+//! (every one processed, every one dropped, then all but one...): a stack
+//! tends to do one or the other, and smoltcp, which drops most segments
+//! with a bad option and takes some, matches one that dropped all but a
+//! few.
 
 use super::profile::Profile;
 use super::rules::{Finding, RuleId};
@@ -45,6 +48,12 @@ pub struct Oracle {
     /// How many models live at once at most (2..=[`MAX_BRANCHES`]; see
     /// [`Oracle::with_branch_budget`]).
     budget: usize,
+    /// How many forking segments this branch took, and how many it did
+    /// not see (the copy that dropped one counts it here): the branches
+    /// kept past the budget are those nearest either extreme (see
+    /// `branched`).
+    took: u16,
+    dropped: u16,
 }
 
 /// How many models (the main one included) the oracle keeps at most.
@@ -91,6 +100,8 @@ impl Oracle {
             corrupt: Vec::new(),
             alts: Vec::new(),
             budget: MAX_BRANCHES,
+            took: 0,
+            dropped: 0,
         }
     }
 
@@ -166,12 +177,17 @@ impl Oracle {
         // The copies that do not see the segment, taken before any step:
         // the main model's first, then each other branch's.
         if fork_main {
-            alts.push(self.clone());
+            let mut dropped = self.clone();
+            dropped.dropped = dropped.dropped.saturating_add(1);
+            alts.push(dropped);
+            self.took = self.took.saturating_add(1);
         }
         for k in 0..stepped {
             if fork(&alts[k]) {
-                let dropped = alts[k].clone();
+                let mut dropped = alts[k].clone();
+                dropped.dropped = dropped.dropped.saturating_add(1);
                 alts.push(dropped);
+                alts[k].took = alts[k].took.saturating_add(1);
             }
         }
         let forked = alts.len() > stepped;
@@ -228,11 +244,31 @@ impl Oracle {
         }
         let budget = self.budget;
         if alts.len() >= budget {
-            // Keep the all-processed branches (first) and the all-dropped one (last).
-            let last = alts.len() - 1;
-            alts.swap(budget - 2, last);
-            outs.swap(budget - 2, last);
-            alts.truncate(budget - 1);
+            // Keep the branches nearest an extreme: those that took, or
+            // dropped, the fewest forking segments (a stack tends to do one
+            // or the other: smoltcp drops most segments with a bad option,
+            // takes some), in their order; the all-dropped one (last)
+            // among them. Keeping only the first ones and the last cut
+            // the branch that dropped every segment but the latest.
+            let mut rank: Vec<(u16, usize)> = alts
+                .iter()
+                .enumerate()
+                .map(|(k, a)| (a.took.min(a.dropped), k))
+                .collect();
+            rank.sort_unstable();
+            let mut keep = [false; 2 * MAX_BRANCHES];
+            for &(_, k) in rank.iter().take(budget - 1) {
+                keep[k] = true;
+            }
+            let mut kept = 0;
+            for (k, &keep) in keep.iter().enumerate().take(alts.len()) {
+                if keep {
+                    alts.swap(kept, k);
+                    outs.swap(kept, k);
+                    kept += 1;
+                }
+            }
+            alts.truncate(kept);
         }
         // Among branches with as many violations, one in which the target's
         // segment belongs to no connection explains it worst: the target
@@ -303,6 +339,8 @@ impl Oracle {
             corrupt,
             alts: _,
             budget: _,
+            took: _,
+            dropped: _,
         } = self;
         *conns == other.conns && *closed == other.closed && *corrupt == other.corrupt
     }
