@@ -11,6 +11,7 @@ use std::time::Duration;
 mod after_deviation;
 mod ambiguous;
 mod app;
+mod branch_budget;
 mod challenge;
 mod close;
 mod closed;
