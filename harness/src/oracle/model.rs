@@ -250,12 +250,11 @@ impl Oracle {
             // takes some), in their order; the all-dropped one (last)
             // among them. Keeping only the first ones and the last cut
             // the branch that dropped every segment but the latest.
-            let mut rank: Vec<(u16, usize)> = alts
-                .iter()
-                .enumerate()
-                .map(|(k, a)| (a.took.min(a.dropped), k))
-                .collect();
-            rank.sort_unstable();
+            let mut rank = [(u16::MAX, usize::MAX); 2 * MAX_BRANCHES];
+            for (k, a) in alts.iter().enumerate() {
+                rank[k] = (a.took.min(a.dropped), k);
+            }
+            rank[..alts.len()].sort_unstable();
             let mut keep = [false; 2 * MAX_BRANCHES];
             for &(_, k) in rank.iter().take(budget - 1) {
                 keep[k] = true;
