@@ -366,9 +366,9 @@ fn budget_agreement_over_campaigns() {
 
 #[test]
 fn a_finding_of_the_fast_pass_alone_is_re_judged_and_dropped() {
-    // Campaign 9: a chain of segments a stack may drop forks the oracle
-    // past 4 branches; the 4-branch pass cuts the one smoltcp matches and
-    // fails, the full oracle passes. The fuzz target must not report it
+    // Campaign 9 (data-beyond-window-5b12ef3e): a chain of segments a
+    // stack may drop forks the oracle past 4 branches; the 4-branch pass
+    // cuts the one smoltcp matches and fails, the full oracle passes. The fuzz target must not report it
     // (it panics on a finding: no allow list in tests).
     let data = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
