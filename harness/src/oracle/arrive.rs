@@ -600,7 +600,7 @@ impl Oracle {
             // RCV.NXT is a range and the FIN lies inside it (a SYN's data
             // queued or dropped): taken for the low candidates, old for the
             // high ones. The target's ACK of it decides (`judge`).
-            c.maybe_fin = Some(end);
+            c.fin_undecided(end);
         }
         if new_hi == c.rcv_hi {
             return;
@@ -625,8 +625,10 @@ impl Oracle {
             // the segment, FIN and all (MAY-12; smoltcp), so the target's
             // ACK of the FIN decides (`judge`), as for a FIN inside the
             // RCV.NXT range.
-            c.maybe_fin = Some(end);
+            c.fin_undecided(end);
         } else if fin {
+            // Taken on arrival, not one undecided before.
+            c.maybe_fin = None;
             c.fin_received(end, now);
         }
     }
@@ -894,7 +896,7 @@ fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
         && seq_le(seg.seq, c.rcv_hi)
         && seq_ge(fin, c.rcv_lo)
     {
-        c.maybe_fin = Some(fin);
+        c.fin_undecided(fin);
     }
 }
 

@@ -202,6 +202,11 @@ pub(super) struct Conn {
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
+    /// `maybe_fin` arrived after the application closed (its latest copy):
+    /// taken, it makes CLOSING. One that arrived before the close, which
+    /// the target's ACK shows only after it, makes CLOSE-WAIT and then
+    /// LAST-ACK (`Conn::fin_received`).
+    pub maybe_fin_after_close: bool,
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
@@ -301,6 +306,7 @@ impl Conn {
             reopen: None,
             early: Vec::new(),
             app_closed: false,
+            maybe_fin_after_close: false,
             app_wrote: 0,
             app_written: 0,
             fin_withheld: false,
@@ -486,7 +492,18 @@ impl Conn {
         }
     }
 
+    /// A harness FIN the target may have taken, the target's ACK to decide
+    /// (`maybe_fin`); it arrived before or after the application's close.
+    pub fn fin_undecided(&mut self, fin: SeqNumber) {
+        self.maybe_fin = Some(fin);
+        self.maybe_fin_after_close = self.app_closed;
+    }
+
     pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {
+        // The target took a FIN the model was unsure of when the
+        // application closed: it took it before the close (RFC 9293
+        // §3.10.7.4, eighth check, in ESTABLISHED: CLOSE-WAIT).
+        let before_close = self.maybe_fin.is_some() && !self.maybe_fin_after_close;
         self.harness_fin = Some(fin);
         self.maybe_fin = None;
         match self.state {
@@ -497,7 +514,9 @@ impl Conn {
             // After CLOSE in ESTABLISHED the target is in FIN-WAIT-1 (RFC
             // 9293 §3.10.4), its FIN perhaps still queued behind data the
             // model has not seen sent (a zero window): CLOSING.
-            TcpState::Established if self.app_closed => self.state = TcpState::Closing,
+            TcpState::Established if self.app_closed && !before_close => {
+                self.state = TcpState::Closing
+            }
             TcpState::Established => self.state = TcpState::CloseWait,
             TcpState::FinWait1 => self.state = TcpState::Closing,
             // Closed in SYN-RECEIVED, the target is in FIN-WAIT-1 (RFC 9293
