@@ -368,7 +368,7 @@ impl Driver {
                 Some(seg) => {
                     self.learn(seg);
                     // Every event taken now happened at or before the packet.
-                    crate::run::syscall::report_service_aborts(
+                    crate::run::syscall::report_service_calls(
                         self.session.as_mut(),
                         &mut self.oracle,
                     );
@@ -510,6 +510,8 @@ impl Driver {
         // What the target gets is the bytes: judge their parse, so raw option
         // bytes that form a real option count as that option.
         let sent = crate::wire::parse(&bytes).ok();
+        // What the services did before the segment came, not on it.
+        crate::run::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         self.session.inject(&bytes)?;
         let at = self.session.now();
         if !inj.bad_checksum {

@@ -566,6 +566,8 @@ impl CaseRun<'_> {
         let bytes = seg.to_bytes(policy);
         self.pace();
         let at = self.session.now();
+        // What the services did before the segment came, not on it.
+        super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         // A target that broke on the segment did take it in: it is
         // recorded (and judged) before the case stops.
         let sent = match self.session.inject(&bytes) {
@@ -775,7 +777,8 @@ impl CaseRun<'_> {
             Sender::Target => oracle::Direction::FromTarget,
         };
         if matches!(side, Sender::Target) {
-            super::syscall::report_service_aborts(self.session.as_mut(), &mut self.oracle);
+            // Every call taken now happened at or before the packet.
+            super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         }
         let findings = self.oracle.on_segment(at, dir, seg);
         let entry = self.transcript.len();

@@ -41,7 +41,7 @@
 use super::build::filler;
 use crate::oracle::{AppEvent, Oracle};
 use crate::script::{Diagnostic, Expr, ExprKind, Item, LineKind, Script, Span, SyscallLine};
-use crate::target::{AppAction, AppOutcome, Capabilities, Service, Session};
+use crate::target::{AppAction, AppOutcome, Capabilities, Service, ServiceCall, Session};
 use std::collections::BTreeMap;
 
 /// A `write` or `read` moves at most this many bytes (a typo is not a
@@ -555,18 +555,26 @@ pub fn app_event_done(action: &AppAction, outcome: &AppOutcome) -> Option<AppEve
     }
 }
 
-/// Tells `oracle` of the aborts the target's built-in services made on
-/// their own since the last call ([`Session::service_events`]), before it
-/// judges the next segment the target sent: the `abort` service's RST is
-/// then the application's (RFC 9293 §3.10.5), not a reset that a SYN or RST
-/// from the harness caused (`syn-in-window-resets`). A service's close is
-/// not reported: the oracle allows a service's FIN without being told; a
-/// case's `close` is what makes a FIN owed.
-pub fn report_service_aborts(session: &mut dyn Session, oracle: &mut Oracle) {
+/// Tells `oracle` what the target's built-in services did on their own
+/// since the last call ([`Session::service_events`]): the octets each write
+/// queued, its close, its abort, as a case's `write`, `close` and `abort`
+/// would be told. The runner and the fuzz driver call it before each
+/// segment either way (before a harness segment is injected, so a call it
+/// caused comes after it), so the oracle hears the calls in the order they
+/// happened: the `abort` service's RST is then the application's (RFC 9293
+/// §3.10.5), not a reset that a SYN or RST from the harness caused
+/// (`syn-in-window-resets`); after a service's close its FIN sits past the
+/// octets it wrote (§3.10.4), so a harness ACK of that FIN is known as one,
+/// and a harness FIN before the close makes CLOSE-WAIT, one after it
+/// CLOSING. Allocates only when a service did something.
+pub fn report_service_calls(session: &mut dyn Session, oracle: &mut Oracle) {
     for ev in session.service_events() {
-        if ev.action == AppAction::Abort {
-            oracle.on_app(ev.at, ev.peer, AppEvent::Abort);
-        }
+        let app = match ev.call {
+            ServiceCall::Wrote(n) => AppEvent::Write(n),
+            ServiceCall::Close => AppEvent::Close,
+            ServiceCall::Abort => AppEvent::Abort,
+        };
+        oracle.on_app(ev.at, ev.peer, app);
     }
 }
 

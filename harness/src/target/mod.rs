@@ -173,10 +173,11 @@ pub trait Session: Send {
     /// The state of the target's socket for the connection from `harness`
     /// (`Closed` when there is none), as `ss` would show it.
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError>;
-    /// What the built-in services did on their own (closed or aborted a
-    /// connection) since the last call, oldest first. A target that cannot
-    /// tell when (the lab's services run on the kernel's sockets in their
-    /// own threads) returns none.
+    /// What the built-in services did on their own (wrote, closed or
+    /// aborted a connection) since the last call, oldest first. A target
+    /// that cannot tell when (the lab's services run on the kernel's sockets
+    /// in their own threads) returns none. Allocates only when there are
+    /// events.
     fn service_events(&mut self) -> Vec<ServiceEvent> {
         Vec::new()
     }
@@ -184,14 +185,23 @@ pub trait Session: Send {
 
 /// An application call a built-in service made on its own, not one a case
 /// asked for: the oracle may hear of it as of the application.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServiceEvent {
     /// Session time of the call.
     pub at: Duration,
     /// The harness end of the connection.
     pub peer: SocketAddr,
-    /// [`AppAction::Close`] or [`AppAction::Abort`].
-    pub action: AppAction,
+    pub call: ServiceCall,
+}
+
+/// What a built-in service did ([`ServiceEvent`]): the call as the stack
+/// took it, not its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceCall {
+    /// Octets the stack queued for sending (never zero).
+    Wrote(usize),
+    Close,
+    Abort,
 }
 
 /// Documentation addresses (RFC 5737, RFC 3849) used by targets the harness

@@ -5,8 +5,8 @@
 use super::device::MemoryDevice;
 use crate::target::services::{Service, ServiceAction, ServiceInput, ServiceLogic};
 use crate::target::{
-    addr, endpoints, AppAction, AppOutcome, Received, ServiceEvent, Session, SessionInfo,
-    SessionSpec, TargetError,
+    addr, endpoints, AppAction, AppOutcome, Received, ServiceCall, ServiceEvent, Session,
+    SessionInfo, SessionSpec, TargetError,
 };
 use crate::wire::TcpState;
 use smoltcp::iface::{
@@ -68,7 +68,7 @@ pub struct EmbeddedSession {
     /// Every socket in the set, in the set's slot order (the order smoltcp
     /// offers segments to sockets).
     conns: Vec<Conn>,
-    /// Closes and aborts the services made, not yet taken
+    /// Writes, closes and aborts the services made, not yet taken
     /// ([`Session::service_events`]).
     events: Vec<ServiceEvent>,
 }
@@ -261,28 +261,30 @@ impl EmbeddedSession {
                 tx_room,
             };
             // Taken first: an aborted socket forgets its peer.
-            let peer = socket.remote_endpoint();
+            let peer = socket
+                .remote_endpoint()
+                .map(|p| SocketAddr::new(p.addr.into(), p.port));
             for action in logic.step(input) {
                 let call = match action {
                     // Never more than tx_room: the whole slice is queued.
-                    ServiceAction::Write(bytes) => {
-                        let _ = socket.send_slice(&bytes);
-                        continue;
-                    }
+                    ServiceAction::Write(bytes) => match socket.send_slice(&bytes) {
+                        Ok(n) if n > 0 => ServiceCall::Wrote(n),
+                        _ => continue,
+                    },
                     ServiceAction::Close => {
                         socket.close();
-                        AppAction::Close
+                        ServiceCall::Close
                     }
                     ServiceAction::Abort => {
                         socket.abort();
-                        AppAction::Abort
+                        ServiceCall::Abort
                     }
                 };
                 if let Some(peer) = peer {
                     self.events.push(ServiceEvent {
                         at: now,
-                        peer: SocketAddr::new(peer.addr.into(), peer.port),
-                        action: call,
+                        peer,
+                        call,
                     });
                 }
             }

@@ -5,7 +5,8 @@
 use super::*;
 use crate::target::services::HTTP_RESPONSE;
 use crate::target::{
-    AppAction, AppOutcome, IpFamily, Service, ServiceEvent, Session, SessionSpec, Target,
+    AppAction, AppOutcome, IpFamily, Service, ServiceCall, ServiceEvent, Session, SessionSpec,
+    Target,
 };
 use crate::wire::{
     parse, ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption, TcpState,
@@ -377,7 +378,7 @@ fn abort_service_resets_after_the_first_bytes() {
 }
 
 #[test]
-fn a_services_abort_and_close_are_told_once_with_time_and_peer() {
+fn a_services_writes_abort_and_close_are_told_once_with_time_and_peer() {
     let mut p = Peer::established(&spec(Service::Abort));
     assert_eq!(p.session.service_events(), Vec::new(), "nothing yet");
     p.send(p.segment(PSH | ACK, b"x"));
@@ -389,7 +390,7 @@ fn a_services_abort_and_close_are_told_once_with_time_and_peer() {
         vec![ServiceEvent {
             at,
             peer: p.from,
-            action: AppAction::Abort
+            call: ServiceCall::Abort
         }],
         "the abort, at the RST's time"
     );
@@ -402,9 +403,39 @@ fn a_services_abort_and_close_are_told_once_with_time_and_peer() {
     let events = p.session.service_events();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(
-        (events[0].peer, &events[0].action),
-        (p.from, &AppAction::Close)
+        (events[0].peer, events[0].call),
+        (p.from, ServiceCall::Close)
     );
+
+    // Its writes by the octets the stack queued, in order with the close:
+    // http answers a request, then closes first.
+    let mut p = Peer::established(&spec(Service::Http));
+    p.send(p.segment(PSH | ACK, b"GET / HTTP/1.0\r\n\r\n"));
+    let (at, seg) = p.recv(ms(1000));
+    assert_eq!(seg.payload, HTTP_RESPONSE);
+    let calls: Vec<_> = p
+        .session
+        .service_events()
+        .into_iter()
+        .map(|e| (e.at, e.peer, e.call))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            (at, p.from, ServiceCall::Wrote(HTTP_RESPONSE.len())),
+            (at, p.from, ServiceCall::Close)
+        ]
+    );
+
+    // Echo: each write as it is queued, none for text not yet read.
+    let mut p = Peer::established(&spec(Service::Echo));
+    p.send(p.segment(PSH | ACK, b"hello"));
+    let (_, seg) = p.recv(ms(1000));
+    assert_eq!(seg.payload, b"hello");
+    p.send(p.segment(PSH | ACK, b"abc"));
+    while p.session.recv(ms(2000)).expect("recv").is_some() {}
+    let calls: Vec<_> = p.session.service_events().iter().map(|e| e.call).collect();
+    assert_eq!(calls, vec![ServiceCall::Wrote(5), ServiceCall::Wrote(3)]);
 }
 
 #[test]
