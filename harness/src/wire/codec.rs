@@ -460,7 +460,16 @@ impl Segment {
     /// length. Fails only with [`WireError::BufferTooSmall`]; never panics.
     /// See the module docs for the exact rules.
     pub fn emit(&self, buf: &mut [u8], policy: ChecksumPolicy) -> Result<usize, WireError> {
-        let l = self.layout();
+        self.emit_laid_out(&self.layout(), buf, policy)
+    }
+
+    /// [`Segment::emit`] with the layout computed once by the caller.
+    fn emit_laid_out(
+        &self,
+        l: &Layout,
+        buf: &mut [u8],
+        policy: ChecksumPolicy,
+    ) -> Result<usize, WireError> {
         let tcp_len = TCP_HEADER_LEN + l.option_area + self.payload.len();
         let total = l.ip_header + tcp_len;
         if buf.len() < total {
@@ -502,10 +511,12 @@ impl Segment {
 
     /// `emit` into a fresh vector.
     pub fn to_bytes(&self, policy: ChecksumPolicy) -> Vec<u8> {
-        let mut v = vec![0; self.buffer_len()];
-        // Cannot fail: the buffer is exactly buffer_len() long.
+        // One layout (the options encoded once) for the length and the bytes.
+        let l = self.layout();
+        let mut v = vec![0; l.ip_header + TCP_HEADER_LEN + l.option_area + self.payload.len()];
+        // Cannot fail: the buffer is exactly as long as the layout needs.
         let n = self
-            .emit(&mut v, policy)
+            .emit_laid_out(&l, &mut v, policy)
             .expect("buffer is buffer_len long");
         v.truncate(n);
         v
@@ -613,16 +624,74 @@ fn pseudo_header_sum(ip: &IpEnvelope, tcp_len: usize) -> u16 {
 /// Ones' complement sum of `data` (RFC 1071), started at `initial`; an odd
 /// trailing byte is padded with zero.
 fn ones_complement_sum(initial: u16, data: &[u8]) -> u16 {
-    let mut sum = u32::from(initial);
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-        sum = (sum & 0xffff) + (sum >> 16);
+    // RFC 1071 §2: the sum may be taken over wider words and folded at the
+    // end (one's complement addition is associative and commutative, and
+    // byte order is kept by reading the words big-endian). Eight octets a
+    // step instead of two: a quarter of the loop, which fuzz builds count
+    // at every turn.
+    let mut acc = u64::from(initial);
+    let mut words = data.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_be_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let (sum, carry) = acc.overflowing_add(w);
+        // End-around carry; cannot overflow (a carry leaves sum < 2^64 - 1).
+        acc = sum + u64::from(carry);
     }
-    if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
-        sum = (sum & 0xffff) + (sum >> 16);
+    let rest = words.remainder();
+    let mut pairs = rest.chunks_exact(2);
+    let mut tail = 0u64;
+    for c in &mut pairs {
+        tail += u64::from(u16::from_be_bytes([c[0], c[1]]));
     }
-    // Folded after every addition, so the sum fits 16 bits.
-    sum as u16
+    if let [last] = pairs.remainder() {
+        tail += u64::from(*last) << 8;
+    }
+    let (sum, carry) = acc.overflowing_add(tail);
+    // Fold 64 bits and the carry (2^64 and 2^32 are 1 modulo 2^16 - 1)
+    // down to 16.
+    let mut folded = (sum >> 32) + (sum & 0xffff_ffff) + u64::from(carry);
+    while folded >> 16 != 0 {
+        folded = (folded >> 16) + (folded & 0xffff);
+    }
+    folded as u16
+}
+
+#[cfg(test)]
+mod sum_tests {
+    /// RFC 1071's definition, two octets at a time.
+    fn reference(initial: u16, data: &[u8]) -> u16 {
+        let mut sum = u32::from(initial);
+        for c in data.chunks(2) {
+            let word = u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]);
+            sum += u32::from(word);
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        sum as u16
+    }
+
+    #[test]
+    fn wide_sum_equals_rfc_1071_sum_at_every_length_and_start() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in 0..200 {
+            for _ in 0..20 {
+                let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                let initial = next() as u16;
+                assert_eq!(
+                    super::ones_complement_sum(initial, &data),
+                    reference(initial, &data),
+                    "len {len}"
+                );
+            }
+        }
+        // All ones: the sum stays 0xffff (negative zero), never folds to 0.
+        let ones = vec![0xff; 1460];
+        assert_eq!(super::ones_complement_sum(0xffff, &ones), 0xffff);
+        assert_eq!(super::ones_complement_sum(0, &[0; 64]), 0);
+    }
 }
