@@ -367,19 +367,20 @@ fn budget_agreement_over_campaigns() {
 #[test]
 fn a_finding_of_the_fast_pass_alone_is_re_judged_and_dropped() {
     // Campaign 9 (data-beyond-window-5b12ef3e): a chain of segments a
-    // stack may drop forks the oracle past 4 branches; the 4-branch pass
-    // cuts the one smoltcp matches and fails, the full oracle passes. The fuzz target must not report it
-    // (it panics on a finding: no allow list in tests).
+    // stack may drop forks the oracle past the fast pass's branches; that
+    // pass cuts the one smoltcp matches and fails, the full oracle passes.
+    // The fuzz target must not report it (it panics on a finding: no allow
+    // list in tests).
     let data = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fuzz/findings/branch-budget-4-misjudges.input"),
+            .join("../fuzz/findings/fast-pass-misjudges.input"),
     )
     .expect("committed input");
     let input = decode(&data);
     assert!(
         run_embedded(&input, FAST_BRANCHES).failure().is_some(),
-        "the 4-branch oracle judges this input right now: take another that only it \
-         fails (budget_agreement_over_campaigns prints the smallest of a campaign)"
+        "the fast pass judges this input right now: take another that only it fails \
+         (budget_agreement_over_campaigns prints the smallest of a campaign)"
     );
     assert!(run_embedded(&input, crate::oracle::MAX_BRANCHES)
         .failure()

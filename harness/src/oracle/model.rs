@@ -63,9 +63,9 @@ pub struct Oracle {
 /// after it, 4 of the 3732 inputs of campaigns 8–10). 8 cost the fuzz
 /// target about 7–12% of its executions (5 minutes, one core,
 /// `-max_len=256`: 30.7k exec/s with 4, 28.7k with 8), so the fuzz target
-/// judges with 4 first and re-judges only a failure with 8
-/// ([`Oracle::with_branch_budget`]); a sequence with nothing to fork pays
-/// nothing for it.
+/// judges with a smaller budget first and re-judges only a failure with 8
+/// ([`Oracle::with_branch_budget`], `fuzzing::FAST_BRANCHES`); a sequence
+/// with nothing to fork pays nothing for it.
 pub const MAX_BRANCHES: usize = 8;
 
 /// Rules that say the target sent on a connection the model does not have.
@@ -113,8 +113,8 @@ impl Oracle {
     /// with the default one, while a pass stands (more branches can only
     /// add explanations of what the target did; measured below). The fuzz
     /// target runs that way ([`crate::fuzzing::sequence_embedded`]); over
-    /// campaigns 8, 9 and 10 (3732 inputs) no input passed with 4 branches
-    /// that fails with 8 (`budget_agreement_over_campaigns` in
+    /// campaigns 8, 9 and 10 (3732 inputs) no input passed with 2 or 4
+    /// branches that fails with 8 (`budget_agreement_over_campaigns` in
     /// fuzzing/tests.rs measures it).
     pub fn with_branch_budget(mut self, branches: usize) -> Oracle {
         self.budget = branches.clamp(2, MAX_BRANCHES);
