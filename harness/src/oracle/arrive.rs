@@ -641,6 +641,22 @@ impl Oracle {
         if f.rst() {
             c.last_was_rst = true;
             let exact = syn_received_rcv_nxt(c, seg.seq);
+            if let Some(end) = c.dup_ack_text_end.filter(|&end| {
+                seq_lt(c.rcv_lo, end) && seq_ge(seg.seq, c.rcv_lo) && seq_le(seg.seq, end)
+            }) {
+                // A target in FIN-WAIT-1 may have taken text or a FIN on a
+                // duplicate ACK: RCV.NXT is at or past `rcv_lo`, up to `end`
+                // (MUST-11 there), or `rcv_lo` still in SYN-RECEIVED.
+                c.maybe_reset = Some(MaybeReset {
+                    rule: None,
+                    why: format!(
+                        "a RST (seq {}) after text up to {end} with a duplicate ACK in SYN-RECEIVED, closed (RCV.NXT {}, or up to {end} in FIN-WAIT-1)",
+                        seg.seq,
+                        c.rcv_nxt_text()
+                    ),
+                });
+                return;
+            }
             if !exact && c.syn_seqs.iter().any(|s| s.add(1) == seg.seq) {
                 // At the sequence number after a SYN that came after the
                 // SYN-ACK (which acknowledged another): RCV.NXT only if the
@@ -826,6 +842,7 @@ impl Oracle {
                 // and the FIN (a stack in FIN-WAIT-1 that sent no FIN too:
                 // smoltcp, `close-fin-missing`).
                 fin_maybe_taken(c, seg);
+                text_maybe_taken(c, seg);
             }
             c.owe(
                 Owed::Rst {
@@ -897,6 +914,31 @@ fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
         && seq_ge(fin, c.rcv_lo)
     {
         c.fin_undecided(fin);
+    }
+}
+
+/// A segment with a duplicate ACK in SYN-RECEIVED after a close: a target
+/// in FIN-WAIT-1 takes its text and FIN when they are in order (§3.10.7.4),
+/// RCV.NXT then past them (within the advertised window); one in
+/// SYN-RECEIVED drops it. Records how far RCV.NXT may have moved
+/// (`Conn::dup_ack_text_end`), continuing from an earlier such segment.
+fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
+    if seg.flags.syn() {
+        return;
+    }
+    // The highest RCV.NXT so far: `rcv_lo`, or past an earlier such segment.
+    let from = match c.dup_ack_text_end {
+        Some(end) if seq_gt(end, c.rcv_lo) => end,
+        _ => c.rcv_lo,
+    };
+    let text_end = seg.seq.add(seg.payload.len() as u32);
+    let end = match c.rcv_right {
+        Some(right) if seq_gt(text_end, right) => right,
+        _ if seg.flags.fin() => text_end.add(1),
+        _ => text_end,
+    };
+    if seq_le(seg.seq, from) && seq_gt(end, from) {
+        c.dup_ack_text_end = Some(end);
     }
 }
 

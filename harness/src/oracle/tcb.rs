@@ -207,6 +207,12 @@ pub(super) struct Conn {
     /// the target's ACK shows only after it, makes CLOSE-WAIT and then
     /// LAST-ACK (`Conn::fin_received`).
     pub maybe_fin_after_close: bool,
+    /// After a close in SYN-RECEIVED, the end of the text (and FIN) that
+    /// segments with a duplicate ACK brought in order from `rcv_lo`: a
+    /// target in FIN-WAIT-1 (RFC 9293 §3.10.4) ignores the ACK and takes
+    /// them (§3.10.7.4), so its RCV.NXT may lie anywhere in `rcv_lo..=` this
+    /// until its ACK shows where; one still in SYN-RECEIVED has `rcv_lo`.
+    pub dup_ack_text_end: Option<SeqNumber>,
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
     pub app_wrote: u32,
@@ -307,6 +313,7 @@ impl Conn {
             early: Vec::new(),
             app_closed: false,
             maybe_fin_after_close: false,
+            dup_ack_text_end: None,
             app_wrote: 0,
             app_written: 0,
             fin_withheld: false,

@@ -32,6 +32,7 @@ mod repeated_syn;
 mod repeated_syn_options;
 mod replaced;
 mod robustness;
+mod rst_after_duplicate_ack_text;
 mod rst_after_later_syn;
 mod rst_data;
 mod sent;
