@@ -30,8 +30,9 @@ pub struct ReproArgs {
     /// Oracle profile (default: SYNACK_FUZZ_PROFILE, else the target's own).
     #[arg(long, env = "SYNACK_FUZZ_PROFILE")]
     pub profile: Option<String>,
-    /// With --group: rules the campaign allowed (its SYNACK_FUZZ_ALLOW), so
-    /// each input is grouped by the finding that stopped it.
+    /// Rules the campaign allowed (its SYNACK_FUZZ_ALLOW): the oracle takes
+    /// them for the target's deviations, as the fuzz target did, and
+    /// --group sorts each input by the finding that stopped it.
     #[arg(long, value_delimiter = ',', env = "SYNACK_FUZZ_ALLOW")]
     pub allow: Vec<String>,
     /// Write the case here instead of stdout (one artifact only), e.g.
@@ -198,7 +199,10 @@ fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliErr
 /// reproduce a failure.
 pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     let target = make_target(args.target)?;
-    let profile = profile_of(args.profile.as_deref(), target.as_ref())?;
+    let profile = fuzzing::exec::allowing(
+        profile_of(args.profile.as_deref(), target.as_ref())?,
+        &args.allow,
+    );
     if let Some(dir) = &args.group {
         let groups = fuzzing::group(dir, target.as_ref(), &profile, &args.allow)?;
         let total: usize = groups.iter().map(|g| g.count).sum();
