@@ -566,7 +566,7 @@ impl Oracle {
     }
 
     /// Sixth to eighth checks: URG (ignored), segment text, FIN.
-    fn arrive_text(&mut self, i: usize, now: Duration, seg: &Segment, old_ack: bool) {
+    pub(super) fn arrive_text(&mut self, i: usize, now: Duration, seg: &Segment, old_ack: bool) {
         let c = &mut self.conns[i];
         let receiving = matches!(
             c.state,
@@ -632,271 +632,6 @@ impl Oracle {
             c.fin_received(end, now);
         }
     }
-
-    /// §3.10.7.4 in SYN-RECEIVED (passive open).
-    pub(super) fn arrive_syn_received(&mut self, i: usize, now: Duration, seg: &Segment) {
-        let grace = self.profile.reply_grace;
-        let c = &mut self.conns[i];
-        let f = seg.flags;
-        if f.rst() {
-            c.last_was_rst = true;
-            let exact = syn_received_rcv_nxt(c, seg.seq);
-            if let Some(end) = c.dup_ack_text_end.filter(|&end| {
-                seq_lt(c.rcv_lo, end) && seq_ge(seg.seq, c.rcv_lo) && seq_le(seg.seq, end)
-            }) {
-                // A target in FIN-WAIT-1 may have taken text or a FIN on a
-                // duplicate ACK: RCV.NXT is at or past `rcv_lo`, up to `end`
-                // (MUST-11 there), or `rcv_lo` still in SYN-RECEIVED.
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!(
-                        "a RST (seq {}) after text up to {end} with a duplicate ACK in SYN-RECEIVED, closed (RCV.NXT {}, or up to {end} in FIN-WAIT-1)",
-                        seg.seq,
-                        c.rcv_nxt_text()
-                    ),
-                });
-                return;
-            }
-            if !exact && c.syn_seqs.iter().any(|s| s.add(1) == seg.seq) {
-                // At the sequence number after a SYN that came after the
-                // SYN-ACK (which acknowledged another): RCV.NXT only if the
-                // target went over to that SYN, which its next SYN-ACK
-                // shows (RFC 9293 §3.10.7.4 returns to LISTEN on it, a
-                // stack may ignore it: smoltcp drops a segment without ACK).
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!(
-                        "a RST (seq {}) after a later SYN in SYN-RECEIVED (RCV.NXT {})",
-                        seg.seq,
-                        c.rcv_nxt_text()
-                    ),
-                });
-                return;
-            }
-            if exact && more_than_one_control(seg) {
-                // Back to LISTEN, or dropped for its several control bits.
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!("a {} segment in SYN-RECEIVED (it may be dropped)", f),
-                });
-                return;
-            }
-            if exact {
-                // MUST-11: back to LISTEN.
-                self.conns.swap_remove(i);
-                return;
-            }
-            // RCV.NXT is the SYN's seq + 1 here (its text only queued), so
-            // the window starts there, not past the SYN's data.
-            let in_window = super::tcb::acceptable(seg.seq, 0, c.rcv_lo, c.rcv_wnd(c.rcv_lo));
-            let why = if in_window {
-                Some(format!(
-                    "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
-                    seg.seq,
-                    c.rcv_nxt_text()
-                ))
-            } else {
-                rst_data_in_window(c, seg)
-            };
-            if let Some(why) = why {
-                // RFC 793 (and smoltcp) go back to LISTEN on it.
-                c.maybe_reset = Some(MaybeReset {
-                    rule: Some(RuleId::RstInWindowResets),
-                    why,
-                });
-            }
-            if in_window {
-                c.owe(
-                    Owed::Ack {
-                        missing: RuleId::ChallengeAckMissing,
-                        numbers: RuleId::ChallengeAckNumbers,
-                        requirement: None,
-                        upto: c.harness_snd_max,
-                        why: format!(
-                            "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
-                            seg.seq,
-                            c.rcv_nxt_text()
-                        ),
-                    },
-                    now,
-                    grace,
-                );
-            }
-            return;
-        }
-        c.last_was_rst = false;
-        if f.syn() && !f.ack() {
-            // A repeated SYN: the target may answer with its SYN-ACK again.
-            if !c.syn_seqs.contains(&seg.seq) {
-                c.syn_seqs.push(seg.seq);
-            }
-            // Before any SYN-ACK, a SYN at another seq may be the one the
-            // target opens the connection with (see `judge_syn`).
-            // So may one at the same seq with other options (the target may
-            // have dropped the first: smoltcp still had an earlier
-            // connection on the tuple); the SYN-ACK's options decide.
-            if c.maybe_reset.is_some() || c.iss.is_none() {
-                c.reopen = Some(seg.clone());
-            }
-            return;
-        }
-        if !f.ack() {
-            return;
-        }
-        if f.syn() && c.acceptable(seg.seq, seg.seg_len()) != Some(false) {
-            // The fourth check (before the fifth) returns a passive open to
-            // LISTEN on a SYN (§3.10.7.4), silently; RFC 793 stacks reset
-            // (<SEQ=SND.NXT>, with or without ACK). A stack that checks the
-            // ACK first answers as below (the RST is then optional): any
-            // of them passes.
-            c.maybe_reset = Some(MaybeReset {
-                rule: None,
-                why: format!("a SYN-ACK (seq {}) in SYN-RECEIVED", seg.seq),
-            });
-        }
-        let Some(iss) = c.iss else {
-            // The target's SYN-ACK is not in yet (on a real clock, or in a
-            // fuzz driver, the harness may build a segment before it reads
-            // the SYN-ACK): ISS+1 is unknown. The target sent its SYN-ACK
-            // before it took this ACK, so the ACK is judged once the SYN-ACK
-            // is (`judge_syn`): an unacceptable one draws the fifth check's
-            // <SEQ=SEG.ACK><CTL=RST> and SYN-RECEIVED stays (§3.10.7.4).
-            if !f.syn() {
-                if c.early.len() == super::tcb::EARLY_MEMORY {
-                    c.early.remove(0);
-                }
-                c.early.push((now, seg.clone()));
-            }
-            return;
-        };
-        let ack_ok = seg.ack == iss.add(1) && !f.syn();
-        if c.acceptable(seg.seq, seg.seg_len()) == Some(false) {
-            // First check: an unacceptable segment draws <SEQ=SND.NXT><ACK=RCV.NXT>
-            // and is dropped; SYN-RECEIVED stays. With a bad ACK as well, the
-            // fifth check's RST is allowed too (a stack may check the ACK first).
-            let why = format!(
-                "an unacceptable segment (seq {} len {}, RCV.NXT {}) in SYN-RECEIVED",
-                seg.seq,
-                seg.seg_len(),
-                c.rcv_nxt_text()
-            );
-            let owed = if ack_ok {
-                Owed::Ack {
-                    missing: RuleId::AckNotSent,
-                    numbers: RuleId::UnacceptableAckNumbers,
-                    requirement: None,
-                    upto: c.harness_snd_max,
-                    why,
-                }
-            } else {
-                Owed::Rst {
-                    seq: seg.ack,
-                    ack: None,
-                    numbers: RuleId::RstListenNumbers,
-                    why,
-                    or_ack: true,
-                    optional: false,
-                }
-            };
-            c.owe(owed, now, grace);
-            return;
-        }
-        if ack_ok {
-            // Fifth check: SND.UNA < SEG.ACK =< SND.NXT → ESTABLISHED.
-            c.state = TcpState::Established;
-            c.snd_una = seg.ack;
-            c.snd_wl1 = seg.seq;
-            c.snd_wl2 = seg.ack;
-            let wnd = c.harness_window(seg.window, false);
-            c.max_snd_wnd = wnd;
-            c.snd_right = Some(seg.ack.add(wnd));
-            c.snd_right_latest = c.snd_right;
-            c.data = Default::default();
-            if c.app_closed && c.app_wrote > 0 && c.fin_seq.is_none() && wnd >= c.app_wrote {
-                // §3.10.4: CLOSE in SYN-RECEIVED after SENDs queues the FIN
-                // until ESTABLISHED; the window now takes the data, so the
-                // data (if the writes were taken) and the FIN follow.
-                c.owed.push(super::tcb::Obligation {
-                    owed: Owed::Fin { exact: false },
-                    since: now,
-                    deadline: now + grace,
-                    void_if_reset: false,
-                });
-            }
-            self.arrive_text(i, now, seg, false);
-        } else {
-            // Fifth check: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST>. After
-            // the application closed, the target may be in FIN-WAIT-1 (§3.10.4),
-            // where an ACK of unsent data draws an ACK instead, and a
-            // duplicate one (SEG.ACK =< SND.UNA, the ISS) is ignored
-            // (§3.10.7.4 ESTABLISHED, which FIN-WAIT-1 follows).
-            let why = format!(
-                "an unacceptable ACK (ack {}, expected {}) in SYN-RECEIVED",
-                seg.ack,
-                iss.add(1)
-            );
-            let or_ack = c.app_closed;
-            let duplicate = c.app_closed && seq_le(seg.ack, iss);
-            if duplicate {
-                // FIN-WAIT-1 ignores the duplicate ACK and takes the text
-                // and the FIN (a stack in FIN-WAIT-1 that sent no FIN too:
-                // smoltcp, `close-fin-missing`).
-                fin_maybe_taken(c, seg);
-                text_maybe_taken(c, seg);
-            }
-            c.owe(
-                Owed::Rst {
-                    seq: seg.ack,
-                    ack: None,
-                    numbers: RuleId::RstListenNumbers,
-                    why,
-                    or_ack,
-                    optional: f.syn() || duplicate,
-                },
-                now,
-                grace,
-            );
-        }
-    }
-
-    /// §3.10.7.3 SYN-SENT (the target's active open): only what the model needs.
-    fn arrive_syn_sent(&mut self, i: usize, _now: Duration, seg: &Segment) {
-        let c = &mut self.conns[i];
-        let f = seg.flags;
-        let Some(iss) = c.iss else { return };
-        if f.rst() {
-            if f.ack() && seg.ack == iss.add(1) {
-                self.conns.swap_remove(i);
-            }
-            return;
-        }
-        if f.syn() {
-            c.irs = seg.seq;
-            c.syn_seqs.push(seg.seq);
-            c.harness_snd_max = seg.seq.add(seg.seg_len());
-            c.remember_tsvals(seg);
-            c.rcv_lo = seg.seq.add(1);
-            c.rcv_hi = seg.seq.add(1);
-            c.harness_mss = super::tcb::offered_mss(seg);
-            c.harness_ws = super::tcb::offered_ws(seg);
-            c.harness_ts = seg.timestamps().is_some();
-            c.sack_ok = c.sack_ok && seg.sack_permitted();
-            c.ts_ok = c.harness_ts && c.ts_ok;
-            if f.ack() && seg.ack == iss.add(1) {
-                c.state = TcpState::Established;
-                c.snd_una = seg.ack;
-                c.snd_wl1 = seg.seq;
-                c.snd_wl2 = seg.ack;
-                let wnd = seg.window as u32;
-                c.snd_right = Some(seg.ack.add(wnd));
-                c.snd_right_latest = c.snd_right;
-                c.max_snd_wnd = wnd;
-            } else if !f.ack() {
-                c.state = TcpState::SynReceived; // simultaneous open
-                c.passive = false;
-            }
-        }
-    }
 }
 
 /// A segment the model drops before its text (an ACK of unsent data,
@@ -906,7 +641,7 @@ impl Oracle {
 /// ACK): when its FIN is in order for some RCV.NXT candidate, the target's
 /// ACK of that FIN shows it was taken (`Conn::maybe_fin`, decided in
 /// `judge`), and the model follows into CLOSE-WAIT.
-fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
+pub(super) fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     let fin = seg.seq.add(seg.payload.len() as u32);
     if seg.flags.fin()
         && c.harness_fin.is_none()
@@ -915,42 +650,6 @@ fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     {
         c.fin_undecided(fin);
     }
-}
-
-/// A segment with a duplicate ACK in SYN-RECEIVED after a close: a target
-/// in FIN-WAIT-1 takes its text and FIN when they are in order (§3.10.7.4),
-/// RCV.NXT then past them (within the advertised window); one in
-/// SYN-RECEIVED drops it. Records how far RCV.NXT may have moved
-/// (`Conn::dup_ack_text_end`), continuing from an earlier such segment.
-fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
-    if seg.flags.syn() {
-        return;
-    }
-    // The highest RCV.NXT so far: `rcv_lo`, or past an earlier such segment.
-    let from = match c.dup_ack_text_end {
-        Some(end) if seq_gt(end, c.rcv_lo) => end,
-        _ => c.rcv_lo,
-    };
-    let text_end = seg.seq.add(seg.payload.len() as u32);
-    let end = match c.rcv_right {
-        Some(right) if seq_gt(text_end, right) => right,
-        _ if seg.flags.fin() => text_end.add(1),
-        _ => text_end,
-    };
-    if seq_le(seg.seq, from) && seq_gt(end, from) {
-        c.dup_ack_text_end = Some(end);
-    }
-}
-
-/// True when `seq` is RCV.NXT in SYN-RECEIVED: a SYN's sequence number plus
-/// one. A SYN's text is queued for processing once ESTABLISHED (RFC 9293
-/// §3.10.7.2), so RCV.NXT does not move into it before then, and the
-/// SYN-ACK acknowledges the SYN alone (`syn-ack-acks-isn` otherwise); the
-/// range `rcv_lo..=rcv_hi` only says where it may be after ESTABLISHED.
-/// Before the SYN-ACK any SYN seen may be the one it answers; after it,
-/// the one it acknowledged (`rcv_lo`).
-fn syn_received_rcv_nxt(c: &Conn, seq: SeqNumber) -> bool {
-    seq == c.rcv_lo || (c.iss.is_none() && c.syn_seqs.iter().any(|s| s.add(1) == seq))
 }
 
 /// True for a segment with more than one of SYN, FIN and RST. RFC 9293
@@ -993,7 +692,7 @@ pub(super) fn droppable(seg: &Segment) -> bool {
 /// reset a legacy stack, when its data reaches into the window (it passes
 /// the RFC 9293 §3.10.7.4 acceptability test with SEG.LEN > 0, which RFC
 /// 793 applies before the RST check; RFC 5961 §3.2 checks SEG.SEQ alone).
-fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
+pub(super) fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
     let len = seg.payload.len() as u32;
     (len > 0 && c.acceptable(seg.seq, len) != Some(false)).then(|| {
         format!(

@@ -35,13 +35,17 @@
 //!
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
 //! (the connection model), `model.rs` (the [`Oracle`] and its entry points),
-//! `arrive.rs` (segments the target receives), `judge.rs` (segments it
-//! sends), `handshake.rs` (its SYN-ACK, retransmission timing), `bench.rs`.
+//! `arrive.rs` (segments the target receives; `arrive_syn.rs` in SYN-RECEIVED
+//! and SYN-SENT), `judge.rs` (segments it sends; `judge_closed.rs` on no
+//! connection and its RSTs), `handshake.rs` (its SYN-ACK, retransmission
+//! timing), `bench.rs`.
 
 mod arrive;
+mod arrive_syn;
 mod bench;
 mod handshake;
 mod judge;
+mod judge_closed;
 mod model;
 mod profile;
 mod rules;
