@@ -340,27 +340,7 @@ fn time_wait_rst_after_a_rst_that_may_have_reset_fin_wait_2_is_not_a_short_time_
     // only (smoltcp, which dropped the data, resets on it). The model keeps
     // the connection, takes the FIN to TIME-WAIT; the target's RST for the
     // next segment shows the RST took, not a TIME-WAIT of no length.
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(Profile::smoltcp());
     send!(
         t,
         Segment {

@@ -16,27 +16,7 @@ use super::*;
 /// 4 octets and a FIN at r(1), the FIN at r(5) inside that range; at
 /// `!close_first` after it.
 fn fin_inside_the_range_and_close(close_first: bool) -> T {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(Profile::smoltcp());
     let close = |t: &mut T| {
         t.oracle.on_app(t.now, peer(), AppEvent::Write(4));
         t.oracle.on_app(t.now, peer(), AppEvent::Close);

@@ -14,27 +14,7 @@ use super::*;
 /// candidate, held out of order by a target that dropped the SYN's data,
 /// which answers with a duplicate ACK.
 fn established_holding_text() -> T {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(Profile::smoltcp());
     send!(
         t,
         Segment {

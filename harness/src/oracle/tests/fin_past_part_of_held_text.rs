@@ -27,27 +27,7 @@ fn smoltcp_campaign() -> Profile {
 /// octets and a FIN from r(1): the FIN at r(5) lies inside the RCV.NXT
 /// range r(1)..r(30).
 fn fin_inside_range_with_text_past_the_held_text() -> T {
-    let mut t = listen_with(smoltcp_campaign());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(smoltcp_campaign());
     for (seq, ack, flags, len) in [
         (r(5), l(1), PSH | ACK, 15),
         (r(1), l(0), ACK, 29),

@@ -218,6 +218,34 @@ pub(super) fn syn_received_with(profile: Profile) -> T {
     t
 }
 
+/// SYN-RECEIVED after a SYN carrying 10 octets ('s'), whose SYN-ACK
+/// acknowledges the SYN alone: RCV.NXT is r(1) if the target dropped the
+/// text, r(11) if it queued it (RFC 9293 §3.10.7.2 lets it do either).
+pub(super) fn syn_received_after_syn_data(profile: Profile) -> T {
+    let mut t = listen_with(profile);
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            payload: vec![b's'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    t
+}
+
 pub(super) fn syn_received() -> T {
     syn_received_with(Profile::rfc9293())
 }

@@ -7,28 +7,7 @@ use super::*;
 
 /// SYN-RECEIVED after a SYN carrying 10 octets, ESTABLISHED by the final ACK.
 fn established_after_syn_with_data() -> T {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    t
+    syn_received_after_syn_data(Profile::rfc9293())
 }
 
 /// 4 octets and a FIN from RCV.NXT if the SYN's data was dropped (FIN at r(5),
@@ -188,28 +167,7 @@ fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
 // a later SYN opens a fresh connection with a new ISS.
 
 fn syn_received_after_syn_with_data_smoltcp() -> T {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    t
+    syn_received_after_syn_data(Profile::smoltcp())
 }
 
 fn rst_at(seq: SeqNumber) -> Segment {

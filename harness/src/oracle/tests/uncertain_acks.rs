@@ -97,27 +97,7 @@ fn window_of_an_old_ack_is_ignored_after_a_plain_ack_moved_snd_una() {
 /// ACK of l(33) with a zero window at r(1), acceptable only if RCV.NXT is
 /// r(1): the target may have taken it or not.
 fn zero_window_maybe_taken() -> T {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(Profile::rfc9293());
     send!(
         t,
         Segment {

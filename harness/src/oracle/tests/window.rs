@@ -180,27 +180,7 @@ fn several_timestamps_options_either_tsval_may_be_echoed() {
 /// After a SYN with 10 octets (RCV.NXT r(1) or r(11)), a segment below
 /// r(11) is acceptable only if the SYN's data was dropped.
 fn established_after_syn_with_data() -> T {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            payload: vec![b's'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
+    let mut t = syn_received_after_syn_data(Profile::rfc9293());
     send!(
         t,
         Segment {
