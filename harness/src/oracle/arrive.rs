@@ -97,15 +97,7 @@ impl Oracle {
             return false;
         };
         let c = &self.conns[i];
-        let synchronized = matches!(
-            c.state,
-            TcpState::Established
-                | TcpState::FinWait1
-                | TcpState::FinWait2
-                | TcpState::CloseWait
-                | TcpState::Closing
-                | TcpState::LastAck
-        );
+        let synchronized = c.state.is_synchronized() && c.state != TcpState::TimeWait;
         // Only a segment whose processing would move the model: text, a FIN,
         // or an ACK of something new. Otherwise both ways it owes an ACK at
         // most (an unacceptable segment draws one too), so one model does.
@@ -234,16 +226,8 @@ impl Oracle {
         // ACK (fifth check: drop): their text is never taken, so an ACK of
         // it acknowledges nothing sent.
         let end = seg.seq.add(seg.seg_len());
-        let never_taken = (f.syn() || !f.ack())
-            && matches!(
-                c.state,
-                TcpState::Established
-                    | TcpState::FinWait1
-                    | TcpState::FinWait2
-                    | TcpState::CloseWait
-                    | TcpState::Closing
-                    | TcpState::LastAck
-            );
+        let never_taken =
+            (f.syn() || !f.ack()) && c.state.is_synchronized() && c.state != TcpState::TimeWait;
         if !f.rst()
             && !never_taken
             && seq_gt(end, c.harness_snd_max)
