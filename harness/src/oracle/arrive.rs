@@ -40,7 +40,14 @@ impl Oracle {
                 if let Some((snd_nxt, fin_ack)) = text_ack.filter(|_| text_past_fin) {
                     if self.conn_index(t).is_none() {
                         let end = seg.seq.add(seg.payload.len() as u32);
-                        let upto = if seq_gt(end, sent_max) { end } else { sent_max };
+                        // Text held out of order past this segment: a stack
+                        // that counts the FIN below it (smoltcp,
+                        // ack-of-unsent-data) acknowledges one past its end.
+                        let upto = if seq_gt(sent_max, end) {
+                            sent_max.add(1)
+                        } else {
+                            end
+                        };
                         self.closed_mut(t).text_ack = Some((snd_nxt, fin_ack, upto));
                     }
                 }

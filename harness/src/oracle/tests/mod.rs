@@ -24,6 +24,7 @@ mod fin_past_part_of_held_text;
 mod fin_segment_window;
 mod fin_with_old_ack;
 mod handshake;
+mod last_ack_text_before_held;
 mod maybe_reset;
 mod mss;
 mod options;
