@@ -238,7 +238,9 @@ impl Oracle {
         if !f.rst()
             && !never_taken
             && seq_gt(end, c.harness_snd_max)
-            && (c.state == TcpState::SynSent || c.acceptable(seg.seq, seg.seg_len()) != Some(false))
+            && (c.state == TcpState::SynSent
+                || c.acceptable(seg.seq, seg.seg_len()) != Some(false)
+                || fin_in_zero_window(c, seg))
         {
             c.harness_snd_max = end;
         }
@@ -393,6 +395,9 @@ impl Oracle {
             return;
         }
         if acceptable == Some(false) {
+            if fin_in_zero_window(c, seg) {
+                fin_maybe_taken(c, seg);
+            }
             let why = format!(
                 "an unacceptable segment (seq {} len {}, RCV.NXT {} RCV.WND {})",
                 seg.seq,
@@ -641,6 +646,24 @@ pub(super) fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     {
         c.fin_undecided(fin);
     }
+}
+
+/// True for a bare FIN at RCV.NXT (known) while the target announces a
+/// zero window: unacceptable by RFC 9293 §3.10.7.4 Table 6 (SEG.LEN 1,
+/// RCV.WND 0), but no MUST forbids taking it and stacks do (Linux's
+/// `tcp_data_queue` takes a bare FIN at RCV.NXT in a zero window; smoltcp
+/// 0.14 tests the window on the payload only). The target's ACK of the FIN
+/// decides ([`fin_maybe_taken`]); until then it counts as sent.
+pub(super) fn fin_in_zero_window(c: &Conn, seg: &Segment) -> bool {
+    let f = seg.flags;
+    f.fin()
+        && f.ack()
+        && !f.syn()
+        && !f.rst()
+        && seg.payload.is_empty()
+        && c.rcv_lo == c.rcv_hi
+        && seg.seq == c.rcv_lo
+        && c.rcv_wnd(c.rcv_lo) == 0
 }
 
 /// True for a segment with more than one of SYN, FIN and RST. RFC 9293

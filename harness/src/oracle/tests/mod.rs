@@ -19,6 +19,7 @@ mod closed_droppable;
 mod droppable;
 mod early_ack;
 mod fin_before_close;
+mod fin_in_zero_window;
 mod fin_past_held_text;
 mod fin_past_part_of_held_text;
 mod fin_segment_window;
