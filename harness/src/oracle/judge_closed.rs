@@ -278,7 +278,8 @@ impl Oracle {
     /// an optional one's whose numbers happen to match, see
     /// `drop_needs_no_branch`); else an optional one it matches; else the
     /// oldest required one, wrongly; else the oldest optional one with
-    /// numbers the profile allows, or with any numbers `after_rst` (the
+    /// numbers the profile allows (the optional ones before it dropped),
+    /// else the oldest one with any numbers `after_rst` (the
     /// last segment to `t` was a RST, which nothing may answer). Otherwise
     /// the optional ones' segments may have been dropped, as a stack may
     /// (MUST-7): the RST answers nothing.
@@ -307,6 +308,14 @@ impl Oracle {
         };
         let required = find(false, false);
         let optional = find(true, false);
+        // Any optional one may be the answered one: those before it may
+        // have been dropped (MUST-7), not only the oldest.
+        let optional_allowed = owed.iter().position(|o| {
+            matches!(o.owed, Owed::Rst { optional: true, .. })
+                && self
+                    .wrong_rst(&o.owed, seg)
+                    .is_some_and(|f| f.deviation.is_some())
+        });
         let (k, wrong) = if let Some(k) = find(false, true) {
             (k, false)
         } else if let Some(k) = allowed(required) {
@@ -314,7 +323,7 @@ impl Oracle {
         } else if let Some(k) = find(true, true) {
             (k, false)
         } else if let Some(k) = required
-            .or_else(|| allowed(optional))
+            .or(optional_allowed)
             .or(optional.filter(|_| after_rst))
         {
             (k, true)
