@@ -104,6 +104,11 @@ impl Oracle {
             return false;
         };
         let c = &self.conns[i];
+        if self.profile.allows(RuleId::FinOnOldDataIgnored).is_some()
+            && handshake_ack_on_fin_after_old_text(c, seg)
+        {
+            return true;
+        }
         let synchronized = c.state.is_synchronized() && c.state != TcpState::TimeWait;
         // Only a segment whose processing would move the model: text, a FIN,
         // or an ACK of something new. Otherwise both ways it owes an ACK at
@@ -646,6 +651,28 @@ pub(super) fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     {
         c.fin_undecided(fin);
     }
+}
+
+/// True in SYN-RECEIVED for a segment whose ACK completes the handshake,
+/// with a FIN on text that is all old (it ends at RCV.NXT). RFC 9293
+/// §3.10.7.4 accepts it (the FIN is new) and ESTABLISHED follows; a stack
+/// that measures a segment by its text alone in the window test (smoltcp:
+/// `fin-on-old-data-ignored`) drops it, ACK and all, and stays in
+/// SYN-RECEIVED. Where the profile allows that deviation, the model forks
+/// on it and the target's next segments decide (a SYN-ACK again, a write
+/// refused); elsewhere the FIN left unacknowledged is the finding.
+pub(super) fn handshake_ack_on_fin_after_old_text(c: &Conn, seg: &Segment) -> bool {
+    let f = seg.flags;
+    let end = seg.seq.add(seg.payload.len() as u32);
+    c.state == TcpState::SynReceived
+        && f.fin()
+        && f.ack()
+        && !f.syn()
+        && !f.rst()
+        && !seg.payload.is_empty()
+        && c.iss.is_some_and(|iss| seg.ack == iss.add(1))
+        && c.rcv_lo == c.rcv_hi
+        && end == c.rcv_lo
 }
 
 /// True for a bare FIN at RCV.NXT (known) while the target announces a

@@ -19,6 +19,7 @@ mod closed_droppable;
 mod closed_listen_rsts;
 mod droppable;
 mod early_ack;
+mod fin_after_old_text_in_syn_received;
 mod fin_before_close;
 mod fin_in_zero_window;
 mod fin_past_held_text;
