@@ -190,6 +190,17 @@ impl Oracle {
             c.snd_right = Some(seg.ack.add(wnd));
             c.snd_right_latest = c.snd_right;
             c.data = Default::default();
+            if let Some(end) = c.dup_ack_text_end.filter(|&end| {
+                let fin = seg.seq.add(seg.payload.len() as u32);
+                f.fin() && seq_gt(end, c.rcv_hi) && seq_lt(fin, end)
+            }) {
+                // A target in FIN-WAIT-1 took the text (and FIN) on the
+                // duplicate ACKs before, and drops a FIN below their end as
+                // old, ACK and all: RCV.NXT may be anywhere up to `end`, and
+                // the target's ACK shows whether it took this FIN.
+                c.rcv_hi = end;
+                c.dup_ack_text_end = None;
+            }
             if c.app_closed && c.app_wrote > 0 && c.fin_seq.is_none() && wnd >= c.app_wrote {
                 // §3.10.4: CLOSE in SYN-RECEIVED after SENDs queues the FIN
                 // until ESTABLISHED; the window now takes the data, so the

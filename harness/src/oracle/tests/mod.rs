@@ -44,6 +44,7 @@ mod syn_ack_in_syn_received;
 mod syn_data;
 mod synchronized;
 mod timers;
+mod time_wait_after_dropped_fin;
 mod twins;
 mod uncertain_acks;
 mod unsent_ack_covers_fin;
