@@ -49,11 +49,15 @@ pub struct Oracle {
     /// [`Oracle::with_branch_budget`]).
     budget: usize,
     /// How many forking segments this branch took, and how many it did
-    /// not see (the copy that dropped one counts it here): the branches
-    /// kept past the budget are those nearest either extreme (see
-    /// `branched`).
+    /// not see (the copy that dropped one counts it here), and at which
+    /// fork it last took one and last dropped one (`forks` counts them, the
+    /// same in every branch): the branches kept past the budget are those
+    /// nearest either extreme, the latest odd one first (see `branched`).
     took: u16,
     dropped: u16,
+    forks: u16,
+    took_at: u16,
+    dropped_at: u16,
 }
 
 /// How many models (the main one included) the oracle keeps at most.
@@ -103,6 +107,9 @@ impl Oracle {
             budget: MAX_BRANCHES,
             took: 0,
             dropped: 0,
+            forks: 0,
+            took_at: 0,
+            dropped_at: 0,
         }
     }
 
@@ -178,21 +185,30 @@ impl Oracle {
         let stepped = alts.len();
         // The copies that do not see the segment, taken before any step:
         // the main model's first, then each other branch's.
+        let at = self.forks.wrapping_add(1);
         if fork_main {
             let mut dropped = self.clone();
             dropped.dropped = dropped.dropped.saturating_add(1);
+            dropped.dropped_at = at;
             alts.push(dropped);
             self.took = self.took.saturating_add(1);
+            self.took_at = at;
         }
         for k in 0..stepped {
             if fork(&alts[k]) {
                 let mut dropped = alts[k].clone();
                 dropped.dropped = dropped.dropped.saturating_add(1);
+                dropped.dropped_at = at;
                 alts.push(dropped);
                 alts[k].took = alts[k].took.saturating_add(1);
+                alts[k].took_at = at;
             }
         }
         let forked = alts.len() > stepped;
+        if forked {
+            self.forks = at;
+            alts.iter_mut().for_each(|a| a.forks = at);
+        }
         // Which branches see the segment: the old ones, and the all-dropped
         // one (last) when it did not fork, moved to the end to stay last.
         let mut seen = [false; 2 * MAX_BRANCHES];
@@ -249,16 +265,24 @@ impl Oracle {
             // Keep the branches nearest an extreme: those that took, or
             // dropped, the fewest forking segments (a stack tends to do one
             // or the other: smoltcp drops most segments with a bad option,
-            // takes some), in their order; the all-dropped one (last)
-            // among them. Keeping only the first ones and the last cut
-            // the branch that dropped every segment but the latest.
-            let mut rank = [(u16::MAX, usize::MAX); 2 * MAX_BRANCHES];
+            // takes some); the all-dropped one (last) among them. Keeping
+            // only the first ones and the last cut the branch that dropped
+            // every segment but the latest. Among as near, the latest odd
+            // decision first: in their order, the copy of the all-taken
+            // branch that dropped the latest segment was always cut.
+            let mut rank = [(u16::MAX, u16::MAX, usize::MAX); 2 * MAX_BRANCHES];
             for (k, a) in alts.iter().enumerate() {
-                rank[k] = (a.took.min(a.dropped), k);
+                let age = |at: u16| self.forks.wrapping_sub(at);
+                let odd = match a.took.cmp(&a.dropped) {
+                    std::cmp::Ordering::Less => age(a.took_at),
+                    std::cmp::Ordering::Greater => age(a.dropped_at),
+                    std::cmp::Ordering::Equal => age(a.took_at).min(age(a.dropped_at)),
+                };
+                rank[k] = (a.took.min(a.dropped), odd, k);
             }
             rank[..alts.len()].sort_unstable();
             let mut keep = [false; 2 * MAX_BRANCHES];
-            for &(_, k) in rank.iter().take(budget - 1) {
+            for &(_, _, k) in rank.iter().take(budget - 1) {
                 keep[k] = true;
             }
             let mut kept = 0;
@@ -342,6 +366,9 @@ impl Oracle {
             budget: _,
             took: _,
             dropped: _,
+            forks: _,
+            took_at: _,
+            dropped_at: _,
         } = self;
         *conns == other.conns && *closed == other.closed && *corrupt == other.corrupt
     }

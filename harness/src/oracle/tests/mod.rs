@@ -12,6 +12,7 @@ mod after_deviation;
 mod ambiguous;
 mod app;
 mod branch_budget;
+mod branch_cut_recent;
 mod challenge;
 mod close;
 mod closed;
