@@ -105,7 +105,7 @@ impl Oracle {
         };
         let c = &self.conns[i];
         if self.profile.allows(RuleId::FinOnOldDataIgnored).is_some()
-            && (handshake_ack_on_fin_after_old_text(c, seg) || fin_after_old_text(c, seg))
+            && handshake_ack_on_fin_after_old_text(c, seg)
         {
             return true;
         }
@@ -153,6 +153,10 @@ impl Oracle {
         let after_rst = closed.last_was_rst;
         closed.last_was_rst = false;
         if listening {
+            // As to CLOSED below: one the target may drop owes its RST
+            // only if taken, and leaves a RST before it the last segment.
+            let optional = droppable(seg);
+            closed.last_was_rst = optional && after_rst;
             if f.ack() {
                 // §3.10.7.2: an ACK to LISTEN draws <SEQ=SEG.ACK><CTL=RST>.
                 closed.owed.push(super::tcb::Obligation {
@@ -165,7 +169,7 @@ impl Oracle {
                             seg.ack, t.port
                         ),
                         or_ack: false,
-                        optional: false,
+                        optional,
                     },
                     since: now,
                     deadline: now + grace,
@@ -208,16 +212,20 @@ impl Oracle {
     }
 
     /// True for a segment the model need not fork on although the target
-    /// may drop it ([`droppable`]): one without RST to a port with neither
-    /// a connection nor a listener. Taken (§3.10.7.1) or dropped, it changes
+    /// may drop it ([`droppable`]): one without RST to a port with no
+    /// connection, CLOSED or LISTEN, that opens none (not a SYN without ACK
+    /// to LISTEN). Taken (§3.10.7.1, §3.10.7.2) or dropped, it changes
     /// nothing but whether a RST answers it, so one model holds both ways,
     /// its RST optional. Forking instead doubles the branches for each such
     /// segment, and a fuzz chain of them (smoltcp drops a SACK option of
     /// length 2 and takes a Timestamps option of length 8 as unknown) cut
-    /// the branch the target followed (rst-closed-numbers of campaign 10).
+    /// the branch the target followed (rst-closed-numbers of campaign 10;
+    /// to LISTEN, rst-not-sent of campaign 11).
     pub(super) fn drop_needs_no_branch(&self, seg: &Segment) -> bool {
         let t = Self::tuple_to_target(seg);
-        !seg.flags.rst() && !self.target.listening.contains(&t.port) && self.conn_index(t).is_none()
+        let f = seg.flags;
+        let opens = f.syn() && !f.ack() && self.target.listening.contains(&t.port);
+        !f.rst() && !opens && self.conn_index(t).is_none()
     }
 
     fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment) {
@@ -671,28 +679,6 @@ pub(super) fn handshake_ack_on_fin_after_old_text(c: &Conn, seg: &Segment) -> bo
         && !f.rst()
         && !seg.payload.is_empty()
         && c.iss.is_some_and(|iss| seg.ack == iss.add(1))
-        && c.rcv_lo == c.rcv_hi
-        && end == c.rcv_lo
-}
-
-/// True in a state that takes a FIN (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2)
-/// for a segment with a FIN on text that is all old (it ends at RCV.NXT):
-/// as [`handshake_ack_on_fin_after_old_text`], RFC 9293 §3.10.7.4 takes the
-/// FIN (and its ACK), smoltcp drops the segment, ACK and all
-/// (`fin-on-old-data-ignored`): after a close in SYN-RECEIVED it stays in
-/// FIN-WAIT-1, which the model may have entered on the target's FIN.
-pub(super) fn fin_after_old_text(c: &Conn, seg: &Segment) -> bool {
-    let f = seg.flags;
-    let end = seg.seq.add(seg.payload.len() as u32);
-    matches!(
-        c.state,
-        TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
-    ) && c.harness_fin.is_none()
-        && f.fin()
-        && f.ack()
-        && !f.syn()
-        && !f.rst()
-        && !seg.payload.is_empty()
         && c.rcv_lo == c.rcv_hi
         && end == c.rcv_lo
 }

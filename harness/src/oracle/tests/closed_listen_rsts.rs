@@ -101,3 +101,89 @@ fn closed_port_rst_answering_no_optional_rst_after_a_rst_is_caught() {
     let f = expect_rule(found, RuleId::RstClosedNumbers);
     assert!(f.is_failure(), "{f}");
 }
+
+fn to_listen() -> Segment {
+    Segment {
+        dst_port: LISTEN_PORT,
+        ..send_tmpl()
+    }
+}
+
+fn from_listen() -> Segment {
+    Segment {
+        src_port: LISTEN_PORT,
+        window: 0,
+        ..recv_tmpl()
+    }
+}
+
+/// Campaign 11 (rst-not-sent, reduced): to LISTEN, a chain of ACK-bearing
+/// segments smoltcp drops (a SACK option of length 2), then one it takes.
+/// Forked on each, the model cut the branch that dropped them all and
+/// blamed the target for the missing RSTs; taken or dropped, such a segment
+/// changes nothing but whether a RST answers it. Returns the oracle after
+/// the segment it takes (ack `l(5000)`).
+fn listen_dropped_chain_then_taken() -> T {
+    let mut t = listen_with(Profile::smoltcp());
+    for k in 0..12u32 {
+        send!(
+            t,
+            Segment {
+                seq: r(1 + 100 * k),
+                ack: l(1000 + k),
+                options: vec![short_sack(), TcpOption::Eol],
+                payload: vec![0x61; 100],
+                ..to_listen()
+            }
+        );
+    }
+    assert_eq!(t.oracle.branch_count(), 1, "LISTEN forks no branch on them");
+    send!(
+        t,
+        Segment {
+            seq: r(2000),
+            ack: l(5000),
+            ..to_listen()
+        }
+    );
+    t
+}
+
+#[test]
+fn listen_dropped_segments_then_a_taken_one_answered_by_its_rst_passes() {
+    let mut t = listen_dropped_chain_then_taken();
+    recv!(
+        t,
+        Segment {
+            seq: l(5000),
+            ack: SeqNumber(0),
+            flags: RST,
+            ..from_listen()
+        }
+    );
+    expect_none(t.wait(ms(5000)));
+}
+
+#[test]
+fn listen_dropped_segments_then_a_taken_one_left_unanswered_is_caught() {
+    let mut t = listen_dropped_chain_then_taken();
+    expect_rule(t.wait(ms(5000)), RuleId::RstNotSent);
+}
+
+/// A SYN to LISTEN that the target may drop still forks: taken, it opens
+/// a connection.
+#[test]
+fn listen_droppable_syn_still_forks() {
+    let mut t = listen_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(0),
+            ack: SeqNumber(0),
+            flags: SYN,
+            options: vec![short_sack(), TcpOption::Eol],
+            ..to_listen()
+        }
+    );
+    assert_eq!(t.oracle.branch_count(), 2);
+}
