@@ -105,7 +105,7 @@ impl Oracle {
         };
         let c = &self.conns[i];
         if self.profile.allows(RuleId::FinOnOldDataIgnored).is_some()
-            && handshake_ack_on_fin_after_old_text(c, seg)
+            && (handshake_ack_on_fin_after_old_text(c, seg) || fin_after_old_text(c, seg))
         {
             return true;
         }
@@ -679,6 +679,28 @@ pub(super) fn handshake_ack_on_fin_after_old_text(c: &Conn, seg: &Segment) -> bo
         && !f.rst()
         && !seg.payload.is_empty()
         && c.iss.is_some_and(|iss| seg.ack == iss.add(1))
+        && c.rcv_lo == c.rcv_hi
+        && end == c.rcv_lo
+}
+
+/// True in a state that takes a FIN (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2)
+/// for a segment with a FIN on text that is all old (it ends at RCV.NXT):
+/// as [`handshake_ack_on_fin_after_old_text`], RFC 9293 §3.10.7.4 takes the
+/// FIN (and its ACK), smoltcp drops the segment, ACK and all
+/// (`fin-on-old-data-ignored`): after a close in SYN-RECEIVED it stays in
+/// FIN-WAIT-1, which the model may have entered on the target's FIN.
+pub(super) fn fin_after_old_text(c: &Conn, seg: &Segment) -> bool {
+    let f = seg.flags;
+    let end = seg.seq.add(seg.payload.len() as u32);
+    matches!(
+        c.state,
+        TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+    ) && c.harness_fin.is_none()
+        && f.fin()
+        && f.ack()
+        && !f.syn()
+        && !f.rst()
+        && !seg.payload.is_empty()
         && c.rcv_lo == c.rcv_hi
         && end == c.rcv_lo
 }
