@@ -19,7 +19,8 @@
 //! (every one processed, every one dropped, then all but one...): a stack
 //! tends to do one or the other, and smoltcp, which drops most segments
 //! with a bad option and takes some, matches one that dropped all but a
-//! few.
+//! few. Among as near, the latest odd decision first: the target's next
+//! segment has not yet tested the copy that just forked.
 
 use super::profile::Profile;
 use super::rules::{Finding, RuleId};
