@@ -447,6 +447,9 @@ impl Oracle {
             let wnd = c.harness_window(seg.window, false);
             c.unsent_acks.push((seg.ack, wnd));
             fin_maybe_taken(c, seg);
+            if self.profile.allows(RuleId::UnacceptableAckNumbers).is_some() {
+                text_maybe_taken_on_unsent_ack(c, seg);
+            }
             c.owe(
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
@@ -462,6 +465,7 @@ impl Oracle {
         }
         let old_ack = seq_lt(seg.ack, c.snd_una);
         let una_before = c.snd_una;
+        let state_before = c.state;
         if seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd)) && c.max_snd_wnd > 0 {
             // RFC 5961 §5.2: too old an ACK → ACK and drop.
             let why = format!(
@@ -570,7 +574,7 @@ impl Oracle {
         // (`ack-past-fin`, judged), often only after later segments that the
         // model must judge as that stack sees them (a RST at the old
         // RCV.NXT, an ACK of its FIN): RCV.NXT may lie past the text.
-        text_after_fin(c, seg, una_before);
+        text_after_fin(c, seg, una_before, state_before);
         self.arrive_text(i, now, seg, old_to_target);
     }
 
@@ -659,6 +663,37 @@ pub(super) fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     {
         c.fin_undecided(fin);
     }
+}
+
+/// Text on a segment whose ACK covers data the application wrote that the
+/// target has not sent (an ACK of unsent data to the model, which drops
+/// the segment, §3.10.7.4 fifth check): a stack that takes any ACK within
+/// its send buffer (smoltcp, `unacceptable-ack-numbers`) takes the text
+/// too, so RCV.NXT may lie anywhere up to its end (within the window); the
+/// target's ACK shows where.
+fn text_maybe_taken_on_unsent_ack(c: &mut Conn, seg: &Segment) {
+    let receiving = matches!(
+        c.state,
+        TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
+    );
+    let Some(iss) = c.iss else { return };
+    let buffered = iss
+        .add(1)
+        .add(c.app_written)
+        .add(u32::from(c.app_closed));
+    let end = seg.seq.add(seg.payload.len() as u32);
+    if !receiving
+        || seg.payload.is_empty()
+        || seq_gt(seg.ack, buffered)
+        || seq_gt(seg.seq, c.rcv_hi)
+        || seq_le(end, c.rcv_hi)
+    {
+        return;
+    }
+    c.rcv_hi = match c.rcv_right {
+        Some(right) if seq_gt(end, right) => right,
+        _ => end,
+    };
 }
 
 /// True in SYN-RECEIVED for a segment whose ACK completes the handshake,
@@ -783,7 +818,9 @@ pub(super) fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
 /// owes none). As smoltcp takes it: not with an ACK below every SND.UNA the
 /// target may have (it drops that segment whole), and in LAST-ACK only with
 /// an ACK that moves SND.UNA (it answers any other with a challenge ACK).
-fn text_after_fin(c: &mut Conn, seg: &Segment, una_before: SeqNumber) {
+/// The state is the one before the segment's ACK (`state_before`): the ACK
+/// of the target's FIN that ends CLOSING carries text smoltcp takes too.
+fn text_after_fin(c: &mut Conn, seg: &Segment, una_before: SeqNumber, state_before: TcpState) {
     let start = seg.seq;
     let end = seg.seq.add(seg.payload.len() as u32);
     // The lowest SND.UNA the target may have (it may have dropped the
@@ -792,7 +829,7 @@ fn text_after_fin(c: &mut Conn, seg: &Segment, una_before: SeqNumber) {
         .into_iter()
         .flatten()
         .fold(una_before, |a, b| if seq_lt(b, a) { b } else { a });
-    let takes = match c.state {
+    let takes = match state_before {
         TcpState::CloseWait | TcpState::Closing => seq_ge(seg.ack, una),
         TcpState::LastAck => seq_gt(seg.ack, una),
         _ => false,

@@ -44,6 +44,7 @@ mod sent;
 mod syn_ack_in_syn_received;
 mod syn_data;
 mod synchronized;
+mod text_taken_before_rst;
 mod timers;
 mod time_wait_after_dropped_fin;
 mod twins;
