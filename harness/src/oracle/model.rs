@@ -428,10 +428,17 @@ impl Oracle {
             }
         } else if ev == AppEvent::Abort {
             // §3.10.5 ABORT on a connection a FIN segment's ACK closed in
-            // LAST-ACK: a target that ignored that segment (smoltcp) still
-            // has it, and resets it now.
+            // LAST-ACK, or a RST with text reset in a zero window: a target
+            // that ignored that segment (smoltcp) still has it, and resets
+            // it now.
             let closed = self.closed.iter_mut().find(|c| c.tuple.harness == peer);
-            if let Some(c) = closed.filter(|c| matches!(c.gone, Gone::ClosedByFinSegment(_))) {
+            let kept = |c: &&mut Closed| {
+                matches!(
+                    c.gone,
+                    Gone::ClosedByFinSegment(_) | Gone::ResetInZeroWindow(_)
+                )
+            };
+            if let Some(c) = closed.filter(kept) {
                 c.abort_rst = true;
             }
         }

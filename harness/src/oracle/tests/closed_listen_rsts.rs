@@ -187,3 +187,87 @@ fn listen_droppable_syn_still_forks() {
     );
     assert_eq!(t.oracle.branch_count(), 2);
 }
+
+/// Campaign 11 (rst-listen-numbers, reduced): ESTABLISHED with the
+/// target's window closed, a RST with text at RCV.NXT, which smoltcp drops
+/// (rst-with-text-in-zero-window-ignored, allowed in campaigns) and the
+/// model takes, then an ACK-bearing segment to what the model holds a
+/// LISTEN port, then (if `abort`) the application's abort; the target's
+/// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>` follows. Returns its findings
+/// and those up to the end of the reply grace.
+fn rst_after_rst_in_zero_window(abort: bool) -> Vec<Finding> {
+    let mut t = established_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b't'; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            flags: RST | ACK,
+            payload: vec![b'r'; 5],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    if abort {
+        t.now += ms(1);
+        t.oracle.on_app(t.now, peer(), AppEvent::Abort);
+    }
+    t.now += ms(1);
+    let answer = Segment {
+        seq: l(1),
+        ack: r(11),
+        flags: RST | ACK,
+        ..recv_tmpl()
+    };
+    let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &answer);
+    found.extend(t.wait(ms(2000)));
+    found
+}
+
+/// The RST is the abort's: what is left is the deviation that kept the
+/// connection (the probe's RST never came), not a wrong LISTEN answer.
+#[test]
+fn abort_after_a_rst_in_a_zero_window_is_the_abort_rst_not_a_listen_answer() {
+    let found = rst_after_rst_in_zero_window(true);
+    assert!(
+        found
+            .iter()
+            .all(|f| f.rule == RuleId::RstWithTextInZeroWindowIgnored),
+        "{found:#?}"
+    );
+    expect_rule(found, RuleId::RstWithTextInZeroWindowIgnored);
+}
+
+/// No abort was heard of: the RST answers the ACK to LISTEN, wrongly.
+#[test]
+fn rst_after_a_rst_in_a_zero_window_without_abort_is_a_wrong_listen_answer() {
+    let found = rst_after_rst_in_zero_window(false);
+    let f = expect_rule(found, RuleId::RstListenNumbers);
+    assert!(f.is_failure(), "{f:#?}");
+}
