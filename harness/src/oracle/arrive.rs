@@ -447,7 +447,11 @@ impl Oracle {
             let wnd = c.harness_window(seg.window, false);
             c.unsent_acks.push((seg.ack, wnd));
             fin_maybe_taken(c, seg);
-            if self.profile.allows(RuleId::UnacceptableAckNumbers).is_some() {
+            if self
+                .profile
+                .allows(RuleId::UnacceptableAckNumbers)
+                .is_some()
+            {
                 text_maybe_taken_on_unsent_ack(c, seg);
             }
             c.owe(
@@ -595,6 +599,11 @@ impl Oracle {
                 c.harness_text.remove(0);
             }
             c.harness_text.push((start, end));
+            if c.maybe_fin
+                .is_some_and(|fin| seq_le(start, fin) && seq_gt(end, fin))
+            {
+                c.maybe_fin_text_over = true;
+            }
         }
         let mut new_hi = c.rcv_hi;
         if !seg.payload.is_empty() && seq_le(start, c.rcv_hi) && seq_gt(end, c.rcv_hi) {
@@ -677,10 +686,7 @@ fn text_maybe_taken_on_unsent_ack(c: &mut Conn, seg: &Segment) {
         TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
     );
     let Some(iss) = c.iss else { return };
-    let buffered = iss
-        .add(1)
-        .add(c.app_written)
-        .add(u32::from(c.app_closed));
+    let buffered = iss.add(1).add(c.app_written).add(u32::from(c.app_closed));
     let end = seg.seq.add(seg.payload.len() as u32);
     if !receiving
         || seg.payload.is_empty()

@@ -259,7 +259,15 @@ impl Oracle {
                 c.rcv_hi = seg.ack;
             }
             match c.maybe_fin {
-                Some(fin) if c.harness_fin.is_none() && seg.ack == fin.add(1) => {
+                // Text the harness sent over the FIN's sequence number (a
+                // later segment with other octets there) ends where the FIN
+                // would: an ACK there shows that text taken, as a stack
+                // that dropped the FIN's segment (MAY-12) did, not the FIN.
+                Some(fin)
+                    if c.harness_fin.is_none()
+                        && seg.ack == fin.add(1)
+                        && !c.maybe_fin_text_over =>
+                {
                     // The target took a FIN the model was unsure of: nothing
                     // follows a FIN, so RCV.NXT is exactly past it.
                     c.rcv_lo = seg.ack;

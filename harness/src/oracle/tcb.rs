@@ -207,6 +207,10 @@ pub(super) struct Conn {
     /// the target's ACK shows only after it, makes CLOSE-WAIT and then
     /// LAST-ACK (`Conn::fin_received`).
     pub maybe_fin_after_close: bool,
+    /// A later segment's text covered `maybe_fin`'s sequence number: an
+    /// ACK one past the FIN may be that text's (a stack that dropped the
+    /// FIN's segment took it), so it does not show the FIN taken.
+    pub maybe_fin_text_over: bool,
     /// After a close in SYN-RECEIVED, the end of the text (and FIN) that
     /// segments with a duplicate ACK brought in order from `rcv_lo`: a
     /// target in FIN-WAIT-1 (RFC 9293 §3.10.4) ignores the ACK and takes
@@ -313,6 +317,7 @@ impl Conn {
             early: Vec::new(),
             app_closed: false,
             maybe_fin_after_close: false,
+            maybe_fin_text_over: false,
             dup_ack_text_end: None,
             app_wrote: 0,
             app_written: 0,
@@ -504,6 +509,7 @@ impl Conn {
     pub fn fin_undecided(&mut self, fin: SeqNumber) {
         self.maybe_fin = Some(fin);
         self.maybe_fin_after_close = self.app_closed;
+        self.maybe_fin_text_over = false;
     }
 
     pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {

@@ -23,6 +23,7 @@ mod early_ack;
 mod fin_after_old_text_in_syn_received;
 mod fin_before_close;
 mod fin_in_zero_window;
+mod fin_overwritten_by_text;
 mod fin_past_held_text;
 mod fin_past_part_of_held_text;
 mod fin_segment_window;
