@@ -215,6 +215,9 @@ impl Oracle {
         // The RST shows an earlier event reset the connection: whatever
         // state the model reached since (TIME-WAIT, say) never was.
         let mut reset_earlier = false;
+        // The earlier event is one the profile says this target resets on:
+        // its RST is that reset world's answer, as owed as any.
+        let mut reset_allowed = false;
         if let Some(m) = &c.maybe_reset {
             // A RST that acknowledges data sent after that event comes from a
             // TCB that processed the data: the event did not reset it (an
@@ -228,7 +231,9 @@ impl Oracle {
                     "the connection was reset after {} (RST seq {})",
                     m.why, seg.seq
                 );
-                out.push(self.finding(rule, msg));
+                let f = self.finding(rule, msg);
+                reset_allowed = f.deviation.is_some();
+                out.push(f);
             }
             // An event that may have reset the connection either way (a RST
             // at RCV.NXT or in the window for some RCV.NXT candidate, one a
@@ -255,7 +260,12 @@ impl Oracle {
             }
         }
         // No segment owed this RST (above), no abort was heard of.
-        self.drop_conn(i, Gone::ResetUnowed(now));
+        let gone = if reset_allowed {
+            Gone::ResetByTarget(now)
+        } else {
+            Gone::ResetUnowed(now)
+        };
+        self.drop_conn(i, gone);
     }
 }
 
