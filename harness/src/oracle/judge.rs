@@ -77,16 +77,7 @@ impl Oracle {
             // the target still has (a FIN segment's ACK it ignored, a RST it
             // dropped), and is judged as on a connection that ended.
             let (rule, why) = after_gone(gone);
-            out.push(self.finding(
-                rule,
-                format!(
-                    "segment (flags {} seq {} ack {} len {}) {why}",
-                    f,
-                    seg.seq,
-                    seg.ack,
-                    seg.payload.len()
-                ),
-            ));
+            out.push(self.segment_finding(rule, seg, &why));
             return;
         }
         let tol = self.profile.timer_tolerance;

@@ -154,16 +154,7 @@ impl Oracle {
         } else {
             after_gone(gone)
         };
-        out.push(self.finding(
-            rule,
-            format!(
-                "segment (flags {} seq {} ack {} len {}) {why}",
-                f,
-                seg.seq,
-                seg.ack,
-                seg.payload.len()
-            ),
-        ));
+        out.push(self.segment_finding(rule, seg, &why));
     }
 
     pub(super) fn judge_rst(
@@ -382,6 +373,23 @@ fn wrong_rst_message(seg: &Segment, seq: SeqNumber, ack: Option<SeqNumber>, why:
         rst_text(seg.seq, got),
         rst_text(seq, ack)
     )
+}
+
+impl Oracle {
+    /// A finding of `rule` about the target's `seg`, `why` saying what
+    /// makes it one (a connection that ended, a RST it answers).
+    pub(super) fn segment_finding(&self, rule: RuleId, seg: &Segment, why: &str) -> Finding {
+        self.finding(
+            rule,
+            format!(
+                "segment (flags {} seq {} ack {} len {}) {why}",
+                seg.flags,
+                seg.seq,
+                seg.ack,
+                seg.payload.len()
+            ),
+        )
+    }
 }
 
 /// The rule a target segment breaks on a connection that ended as `gone`
