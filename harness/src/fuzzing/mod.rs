@@ -86,14 +86,16 @@ fn run_embedded(input: &Input, branches: usize) -> FuzzOutcome {
 /// only stack panics and broken sessions stop the run (coverage runs).
 pub fn env_allowed() -> &'static [String] {
     static ALLOWED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    ALLOWED.get_or_init(|| {
-        std::env::var("SYNACK_FUZZ_ALLOW")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    })
+    ALLOWED.get_or_init(|| allow_list(&std::env::var("SYNACK_FUZZ_ALLOW").unwrap_or_default()))
+}
+
+/// The rule names of a comma-separated allow list (`SYNACK_FUZZ_ALLOW`,
+/// [`SMOLTCP_0_14_ALLOW`]), blanks left out.
+pub fn allow_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// The campaign allow list (`SYNACK_FUZZ_ALLOW`) for smoltcp 0.14: its
