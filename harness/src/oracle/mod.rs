@@ -77,6 +77,12 @@ pub enum AppEvent {
     ShutdownWrite,
     Close,
     Abort,
+    /// `connect()`: the target opens actively (RFC 9293 §3.10.1, OPEN call, active); its SYN
+    /// follows. Judged once the oracle models SYN-SENT.
+    Connect,
+    /// `shutdown(SHUT_RD)`: the application reads no more (RFC 9293 leaves what the target then
+    /// does with arriving text to the implementation).
+    ShutdownRead,
 }
 
 /// What the oracle knows about the target before any segment.
