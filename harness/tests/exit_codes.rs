@@ -137,6 +137,17 @@ fn a_run_that_tested_nothing_exits_4_and_says_so() {
         1,
         &["1 unsupported"],
     );
+    // JUnit marks it skipped, with the reason.
+    let dir = tmp("report-unsupported");
+    let d = dir.display().to_string();
+    expect(&["run", "--report", &d, UNSUPPORTED], 4, &["report:"]);
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml");
+    assert!(
+        junit.contains(
+            "<skipped message=\"unsupported: harness/tests/fixtures/bad/unsupported-linger.pkt:8:"
+        ),
+        "{junit}"
+    );
 }
 
 #[test]

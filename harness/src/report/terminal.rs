@@ -167,11 +167,14 @@ impl<W: Write> Terminal<W> {
         if let Some(pb) = self.progress.take() {
             pb.finish_and_clear();
         }
-        let deviations = match s.deviations {
-            0 => String::new(),
-            n => format!("{n} of the passed deviated as the profile allows; "),
-        };
-        writeln!(self.out, "({deviations}{:.2} s)", s.wall_time.as_secs_f64())?;
+        if s.deviations > 0 {
+            writeln!(
+                self.out,
+                "({} of the passed deviated as the profile allows; {:.2} s)",
+                s.deviations,
+                s.wall_time.as_secs_f64()
+            )?;
+        }
         let line = closing_line(s);
         let line = if s.failed + s.errors > 0 {
             self.paint("31;1", &line)
@@ -269,5 +272,39 @@ impl<W: Write> Reporter for Terminal<W> {
             Event::CaseFinished(c) => self.case(c),
             Event::RunFinished(s) => self.summary(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_counts_each_outcome_with_passed_and_failed_first() {
+        let s = RunSummary {
+            passed: 2,
+            deviations: 1,
+            failed: 0,
+            waived: 2,
+            unsupported: 1,
+            skipped: 0,
+            errors: 0,
+            ..RunSummary::default()
+        };
+        assert_eq!(
+            closing_line(&s),
+            "3 passed, 0 failed, 2 waived, 1 unsupported, 0 skipped, 0 errors"
+        );
+        let mut t = Terminal::plain(Vec::new(), false);
+        t.event(&Event::RunFinished(&s)).expect("writes");
+        let out = String::from_utf8(t.into_inner()).expect("utf-8");
+        assert!(
+            out.starts_with("(1 of the passed deviated as the profile allows; "),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("\n3 passed, 0 failed, 2 waived, 1 unsupported, 0 skipped, 0 errors\n"),
+            "{out}"
+        );
     }
 }
