@@ -212,7 +212,7 @@ pub struct RunArgs {
     pub oracle_only: bool,
     /// Testing synack itself: make the target misbehave (flip-ack, drop-rst, rst-for-rst,
     /// data-past-window, data-after-fin) and watch the oracle catch it.
-    #[arg(long, value_name = "FAULT", value_parser = fault_names(), help_heading = "Judging")]
+    #[arg(long, value_name = "FAULT", value_parser = fault_names(), ignore_case = true, help_heading = "Judging")]
     pub fault: Option<String>,
     /// An unsupported case fails the run (exit 1), for suites that must run whole.
     #[arg(long, help_heading = "Judging")]

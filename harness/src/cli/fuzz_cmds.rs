@@ -100,7 +100,8 @@ pub struct DiffArgs {
     pub options: bool,
     /// Inject FAULT into what the second target sends (as `synack run
     /// --fault`): a self-test that a known bug shows up as a difference.
-    #[arg(long, value_name = "FAULT", value_parser = super::args::fault_names())]
+    #[arg(long, value_name = "FAULT", value_parser = super::args::fault_names(),
+        ignore_case = true)]
     pub fault: Option<String>,
     /// Seed for ISNs and ports of cases (the same on both targets); with
     /// --fuzz, the mutator's seed.
