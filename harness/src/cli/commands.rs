@@ -128,7 +128,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             .join(format!("{}.txt", target.name()))
     });
     let waivers = Waivers::load(&waiver_file).map_err(CliError::usage)?;
+    // Before the run, so the closing line stays the last line.
     let unknown_waivers = waivers.unknown(&cases, &cases_root(&args.paths));
+    for m in &unknown_waivers {
+        println!("{m}");
+    }
     let profile = args
         .profile
         .clone()
@@ -159,9 +163,6 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         .map_err(|e| CliError::infra(format!("cannot write the run's output: {e}")))?;
     if let Some(dir) = &args.report {
         println!("report: {}", dir.display());
-    }
-    for m in &unknown_waivers {
-        println!("{m}");
     }
     let end = super::outcome::RunEnd {
         fail_on_unsupported: args.fail_on_unsupported,
