@@ -14,17 +14,25 @@ use synack::target::{
 };
 use synack::wire::TcpState;
 
-/// The embedded target, whose stack panics on the second segment it is
+/// What the case with index 1 meets on its second injected segment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    Panic,
+    /// The OS refuses the write, as a TUN device does with ENOBUFS.
+    NoBuffers,
+}
+
+/// The embedded target, whose stack meets `Trouble` on the second segment it is
 /// given in the case with index 1 (as a stack with a bug would).
-struct PanicsInCaseOne(Embedded);
+struct TroubleInCaseOne(Embedded, Trouble);
 
 struct PanickingSession {
     inner: Box<dyn Session>,
     injected: usize,
-    panics: bool,
+    trouble: Option<Trouble>,
 }
 
-impl Target for PanicsInCaseOne {
+impl Target for TroubleInCaseOne {
     fn name(&self) -> &'static str {
         self.0.name()
     }
@@ -35,7 +43,7 @@ impl Target for PanicsInCaseOne {
         Ok(Box::new(PanickingSession {
             inner: self.0.open(spec)?,
             injected: 0,
-            panics: spec.index == 1,
+            trouble: (spec.index == 1).then_some(self.1),
         }))
     }
 }
@@ -49,8 +57,16 @@ impl Session for PanickingSession {
     }
     fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError> {
         self.injected += 1;
-        if self.panics && self.injected == 2 {
-            panic!("smoltcp: attempt to subtract with overflow (simulated)");
+        match self.trouble {
+            Some(Trouble::Panic) if self.injected == 2 => {
+                panic!("smoltcp: attempt to subtract with overflow (simulated)")
+            }
+            Some(Trouble::NoBuffers) if self.injected == 2 => {
+                return Err(TargetError::Io(
+                    "write to the TUN device: No buffer space available (os error 105)".into(),
+                ))
+            }
+            _ => {}
         }
         self.inner.inject(packet)
     }
@@ -82,7 +98,7 @@ fn a_panic_in_a_case_is_its_error_and_the_run_goes_on_and_reports() {
         },
         ..SuiteOptions::default()
     };
-    let target = PanicsInCaseOne(Embedded::new());
+    let target = TroubleInCaseOne(Embedded::new(), Trouble::Panic);
     let (summary, reports) =
         run::run_suite(&target, &cases, &opts, &mut reporters).expect("the run finishes");
     assert_eq!(reports.len(), cases.len(), "every case reported");
@@ -108,4 +124,34 @@ fn a_panic_in_a_case_is_its_error_and_the_run_goes_on_and_reports() {
         junit.contains("<error message=\"panicked: smoltcp"),
         "{junit}"
     );
+}
+
+#[test]
+fn an_os_error_mid_case_is_that_cases_error_not_a_failure() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cases/core");
+    let cases = run::case::load_all(&[root]).expect("cases load");
+    let opts = SuiteOptions {
+        run: run::RunOptions {
+            profile: "smoltcp".into(),
+            ..run::RunOptions::default()
+        },
+        ..SuiteOptions::default()
+    };
+    let target = TroubleInCaseOne(Embedded::new(), Trouble::NoBuffers);
+    let (summary, reports) = run::run_suite(&target, &cases, &opts, &mut []).expect("runs");
+    assert_eq!(
+        reports[1].outcome,
+        Outcome::Error,
+        "{:?}",
+        reports[1].reason
+    );
+    assert!(
+        reports[1]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("No buffer space available")),
+        "{:?}",
+        reports[1].reason
+    );
+    assert_eq!((summary.errors, summary.failed), (1, 0));
 }

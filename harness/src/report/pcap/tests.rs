@@ -311,6 +311,35 @@ fn pcapng_with_two_interfaces_of_different_link_types() {
 }
 
 #[test]
+fn pcapng_blocks_not_read_are_warnings_with_their_offsets() {
+    let ip = ip_packet();
+    let mut ng = Ng {
+        big: false,
+        out: Vec::new(),
+    };
+    ng.shb();
+    ng.idb(101, None);
+    let third = ng.out.len();
+    ng.epb(7, 0, &ip); // no such interface
+    let fourth = ng.out.len();
+    ng.epb(0, 0, &ip);
+    ng.out.truncate(ng.out.len() - 2);
+    let c = read_capture(&ng.out).unwrap();
+    assert_eq!(
+        c.warnings,
+        [
+            format!("record at byte {third}: a packet block of interface 7, which no block described"),
+            format!(
+                "record at byte {fourth}: block length {} with {} octets left in the file: the rest is not read",
+                ng.out.len() - fourth + 2,
+                ng.out.len() - fourth
+            ),
+        ]
+    );
+    assert!(c.truncated);
+}
+
+#[test]
 fn pcapng_simple_packet_blocks_and_a_second_section() {
     let ip = ip_packet();
     let mut ng = Ng {
