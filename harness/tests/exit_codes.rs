@@ -347,6 +347,11 @@ fn judge_exit_codes() {
 #[test]
 fn diff_exit_codes() {
     expect(
+        &["diff", "--fuzz", "--allow", "rst-for-rts", PASSING],
+        2,
+        &["unknown rule `rst-for-rts`"],
+    );
+    expect(
         &["diff", "--targets", "embedded,embedded", PASSING],
         0,
         &["0 differences"],
@@ -413,4 +418,32 @@ fn repro_seeds_bench_and_report_exit_codes() {
     expect(&["report", "merge", &dir, "-o", &merged], 0, &["merged 1"]);
     expect(&["report", "merge", MISSING, "-o", &merged], 2, &[MISSING]);
     expect(&["report", "matrix", MISSING, "-o", &merged], 2, &[MISSING]);
+}
+
+#[test]
+fn every_subcommand_documents_its_exit_codes() {
+    for cmd in [
+        &["run"][..],
+        &["check"],
+        &["list"],
+        &["judge"],
+        &["diff"],
+        &["repro"],
+        &["report", "merge"],
+        &["report", "matrix"],
+        &["bench"],
+        &["seeds"],
+        &["explain"],
+        &["fuzz"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = expect(&args, 0, &["Exit codes"]);
+        assert!(out.contains(" 2 ") || out.contains("2  "), "{cmd:?}: {out}");
+    }
+    expect(
+        &["run", "--help"],
+        0,
+        &["4  nothing was tested", "3 wins over 1"],
+    );
 }

@@ -12,7 +12,7 @@ Exit codes:
   2  usage or script error (bad flags; a path missing, unreadable or not text; a case
      file error with file:line:col)
   3  infrastructure error (missing privilege, the target could not start, a case that
-     could not be run: an OS error, a panic); wins over 1 when a run has both
+     could not be run: an OS error, a panic); 3 wins over 1 when a run has both
   4  nothing was tested: every selected case unsupported or skipped, or none selected
 The closing line counts each: N passed, N failed, N waived, N unsupported, N skipped, N errors";
 

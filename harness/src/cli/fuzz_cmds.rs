@@ -134,6 +134,7 @@ pub struct DiffArgs {
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = rule_or_star,
         help_heading = "Fuzz mode"
     )]
     pub allow: Vec<String>,
@@ -171,6 +172,15 @@ pub struct FuzzArgs {
     /// Seed of the mutator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// An oracle rule's name (`synack explain --list`), or `*`: a typo would
+/// otherwise allow nothing, silently.
+fn rule_or_star(s: &str) -> Result<String, String> {
+    if s != "*" {
+        s.parse::<crate::oracle::RuleId>()?;
+    }
+    Ok(s.to_string())
 }
 
 fn target_error(e: TargetError) -> CliError {
