@@ -20,6 +20,8 @@ use crate::target::IpFamily;
 pub const MAX_IP_LENGTH: u64 = 65_535;
 const IPV4_HEADER: u64 = 20;
 const TCP_HEADER: u64 = 20;
+/// How much of a line a diagnostic shows past the caret.
+const SHOWN: usize = 100;
 
 /// A diagnostic for a case with no events (empty, or only comments and
 /// metadata): running it would test nothing and pass.
@@ -84,7 +86,7 @@ pub fn oversized(
             .map(|s| s.span)
             .or(p.payload.as_ref().map(|s| s.span))
             .unwrap_or(p.span);
-        diags.push(diagnostic(
+        let mut d = diagnostic(
             source,
             file,
             span,
@@ -94,7 +96,13 @@ pub fn oversized(
                  IPv6, less its options: split the data over several `<` lines"
                     .into(),
             ),
-        ));
+        );
+        // A line with a long payload string is shown cut, not megabytes long.
+        let keep = (d.span.col as usize).saturating_add(SHOWN);
+        if d.line_text.chars().count() > keep {
+            d.line_text = d.line_text.chars().take(keep).chain(['…']).collect();
+        }
+        diags.push(d);
     }
     diags
 }
@@ -137,6 +145,7 @@ pub fn text(bytes: Vec<u8>, file: &str) -> Result<String, Diagnostic> {
                 c
             }
         })
+        .take(col.saturating_add(SHOWN))
         .collect();
     Err(Diagnostic {
         file: file.to_string(),
@@ -234,6 +243,20 @@ mod tests {
     }
 
     #[test]
+    fn a_long_payload_line_is_shown_cut() {
+        let n = 70_000;
+        let src = format!(
+            "{SYN}+0 < P. 1:{}({n}) ack 1 payload \"{}\"\n",
+            1 + n,
+            "a".repeat(n)
+        );
+        let d = diags(&src, None);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].len() < 1000, "{} octets", d[0].len());
+        assert!(d[0].contains("aaaa…\n"), "{}", d[0]);
+    }
+
+    #[test]
     fn expected_segments_and_state_lines_are_not_checked() {
         let src = format!("{SYN}+0 > . 1:70001(70000) ack 1\n");
         assert!(diags(&src, Some(IpFamily::V4)).is_empty());
@@ -248,6 +271,13 @@ mod tests {
         let d = text(b"ok\0".to_vec(), "x.pkt").expect_err("a NUL");
         assert!(d.to_string().contains("0x00 at offset 2 is a NUL"), "{d}");
         assert_eq!(text(b"0 < S\n".to_vec(), "x.pkt").expect("text"), "0 < S\n");
+        // A binary file without newlines is shown cut.
+        let d = text(vec![0xff; 1 << 20], "x.pkt").expect_err("not text");
+        assert!(
+            d.line_text.chars().count() <= 1 + SHOWN,
+            "{}",
+            d.line_text.len()
+        );
     }
 
     #[test]
