@@ -30,6 +30,7 @@ mod fin_segment_window;
 mod fin_with_old_ack;
 mod handshake;
 mod last_ack_text_before_held;
+mod lines;
 mod maybe_reset;
 mod mss;
 mod options;
