@@ -68,7 +68,21 @@ impl Oracle {
             return self.judge_rst(i, now, seg, out);
         }
         if f.syn() {
+            let c = &self.conns[i];
+            if !f.ack() && c.state != TcpState::SynSent && self.connects.contains(&c.tuple.harness)
+            {
+                // A fresh `connect` on a tuple whose old connection the
+                // model still has (TIME-WAIT, say): the SYN opens a new one.
+                let t = c.tuple;
+                return self.open_active(t, now, seg, out);
+            }
+            if self.judge_syn_sent_syn(i, now, seg, out) {
+                return;
+            }
             return self.judge_syn(i, now, seg, out);
+        }
+        if self.conns[i].state == TcpState::SynSent {
+            return self.judge_syn_sent(i, seg, out);
         }
         let c = &self.conns[i];
         if let (Some(gone), None, true) = (c.replaced, c.iss, c.passive) {
@@ -94,9 +108,6 @@ impl Oracle {
         // The target acts normally: whatever a legacy stack would have reset is alive.
         c.maybe_reset = None;
         c.reset_ends_time_wait = false;
-        if c.state == TcpState::SynSent {
-            return; // the model does not follow the target's active open further
-        }
         let payload = seg.payload.len() as u32;
         // SND.NXT before this segment: one that starts past it is a gap
         // (reported below), even when it shows the target took a harness

@@ -49,6 +49,7 @@ mod judge_closed;
 mod model;
 mod profile;
 mod rules;
+mod syn_sent;
 mod tcb;
 #[cfg(test)]
 mod tests;
