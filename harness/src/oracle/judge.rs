@@ -69,12 +69,11 @@ impl Oracle {
         }
         if f.syn() {
             let c = &self.conns[i];
-            if !f.ack() && c.state != TcpState::SynSent && self.connects.contains(&c.tuple.harness)
-            {
+            let reopen = c.state == TcpState::TimeWait || self.connects.contains(&c.tuple.harness);
+            if !f.ack() && c.state != TcpState::SynSent && reopen {
                 // A fresh `connect` on a tuple whose old connection the
-                // model still has (TIME-WAIT, say): the SYN opens a new one.
-                let t = c.tuple;
-                return self.open_active(t, now, seg, out);
+                // model still has, or a SYN from TIME-WAIT: a new one.
+                return self.reopen_active(i, now, seg, out);
             }
             if self.judge_syn_sent_syn(i, now, seg, out) {
                 return;

@@ -32,7 +32,8 @@
 //! zero TSecr (RFC 7323 §3.2: no ACK bit, no echo).
 
 use super::handshake::rto_check;
-use super::model::{Oracle, ACK_DELAY_MAX};
+use super::model::{at_least, Oracle, ACK_DELAY_MAX};
+use super::profile::RFC_TIME_WAIT;
 use super::rules::{Finding, RuleId};
 use super::tcb::{Conn, Gone, Owed, RtxClock, Tuple};
 use crate::wire::{seq_gt, seq_le, Segment, TcpState};
@@ -74,6 +75,40 @@ impl Oracle {
         }
         self.syn_options(seg, out);
         self.conns.push(c);
+    }
+
+    /// The target's SYN (no ACK) on connection `i`, which is not in
+    /// SYN-SENT: a new active open on the tuple (after a `connect`, or from
+    /// TIME-WAIT). Leaving TIME-WAIT for it before 2×MSL is
+    /// `time-wait-too-short` (MUST-13; a stack that reuses the tuple early,
+    /// as Linux's `tcp_tw_reuse` does, shows it this way).
+    pub(super) fn reopen_active(
+        &mut self,
+        i: usize,
+        now: Duration,
+        seg: &Segment,
+        out: &mut Vec<Finding>,
+    ) {
+        let c = &self.conns[i];
+        if let Some(since) = c.time_wait_since.filter(|_| c.state == TcpState::TimeWait) {
+            let lasted = now.saturating_sub(since);
+            let tol = self.profile.timer_tolerance;
+            if !at_least(lasted, RFC_TIME_WAIT, tol) {
+                let within = at_least(lasted, self.profile.time_wait, tol);
+                out.push(self.finding_bounded(
+                    RuleId::TimeWaitTooShort,
+                    format!(
+                        "a new SYN (seq {}) from the tuple after {:.1} s of TIME-WAIT; 2×MSL is {} s",
+                        seg.seq,
+                        lasted.as_secs_f64(),
+                        RFC_TIME_WAIT.as_secs()
+                    ),
+                    within,
+                ));
+            }
+        }
+        let t = c.tuple;
+        self.open_active(t, now, seg, out);
     }
 
     /// What the target's SYN (no ACK) must carry: an MSS option (RFC 9293

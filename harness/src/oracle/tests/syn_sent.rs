@@ -441,3 +441,61 @@ fn a_client_in_a_capture_answering_a_refusal_with_a_rst_violates() {
         &["5 rst-for-rst"],
     );
 }
+
+// ---- a new active open on a tuple in TIME-WAIT ----
+
+/// An active open and close that leaves the target in TIME-WAIT
+/// (ten lines: what follows it starts at line 12).
+const THROUGH_TIME_WAIT: &str = "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 2 win 65535
+        > . 2:2(0) ack 2 win 64240
+        state TIME-WAIT
+";
+
+#[test]
+fn a_syn_from_time_wait_after_two_msl_opens_a_new_connection() {
+    expect_findings(
+        Profile::rfc9293(),
+        &format!(
+            "{THROUGH_TIME_WAIT}
+        +241 connect(4, ..., ...) = 0
+        > S 900:900(0) win 64240 <mss 1460>
+        state SYN-SENT
+        < S. 0:0(0) ack 901 win 65535 <mss 1460>
+        > . 901:901(0) ack 1 win 64240
+        state ESTABLISHED
+        "
+        ),
+        &[],
+    );
+}
+
+#[test]
+fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
+    // Linux's own TIME-WAIT is 60 s: one second is too short even for it.
+    expect_findings(
+        Profile::linux(),
+        &format!(
+            "{THROUGH_TIME_WAIT}
+        +1 > S 900:900(0) win 64240 <mss 1460>
+        state SYN-SENT
+        "
+        ),
+        &["12 time-wait-too-short"],
+    );
+    expect_findings(
+        Profile::linux(),
+        &format!(
+            "{THROUGH_TIME_WAIT}
+        +61 > S 900:900(0) win 64240 <mss 1460>
+        "
+        ),
+        &["12 time-wait-too-short (deviation)"],
+    );
+}
