@@ -408,6 +408,23 @@ impl Oracle {
             }
             return;
         }
+        if matches!(
+            ev,
+            AppEvent::Close | AppEvent::Abort | AppEvent::ShutdownWrite
+        ) {
+            // §3.10.4 CLOSE and §3.10.5 ABORT in SYN-SENT: "Delete the
+            // TCB": no FIN, and no RST is owed (one is not forbidden
+            // either). Linux's shutdown(SHUT_WR) there closes too.
+            self.connects.retain(|p| *p != peer);
+            let syn_sent = self
+                .conns
+                .iter()
+                .position(|c| c.tuple.harness == peer && c.state == TcpState::SynSent);
+            if let Some(i) = syn_sent {
+                self.drop_conn(i, Gone::Closed(now));
+                return;
+            }
+        }
         if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
             if let (AppEvent::Write(n), TcpState::SynReceived) = (ev, c.state) {
                 let n = u32::try_from(n).unwrap_or(u32::MAX);

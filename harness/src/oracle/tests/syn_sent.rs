@@ -499,3 +499,35 @@ fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
         &["12 time-wait-too-short (deviation)"],
     );
 }
+
+// ---- CLOSE in SYN-SENT ----
+
+#[test]
+fn close_in_syn_sent_deletes_the_connection() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        close(3) = 0
+        state CLOSED
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > R 1:1(0) win 0
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_segment_after_close_in_syn_sent_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        close(3) = 0
+        > F. 1:1(0) ack 0 win 64240
+        ",
+        &["5 segment-on-closed-connection"],
+    );
+}
