@@ -59,6 +59,15 @@ impl Oracle {
                 });
                 return;
             }
+            if exact && !c.passive {
+                // From SYN-SENT (a simultaneous open): "the connection was
+                // refused", CLOSED (§3.10.7.4 second check); nothing may
+                // answer the RST (§3.5.2).
+                let t = c.tuple;
+                self.drop_conn(i, super::tcb::Gone::Refused(now));
+                self.closed_mut(t).last_was_rst = true;
+                return;
+            }
             if exact {
                 // MUST-11: back to LISTEN.
                 self.conns.swap_remove(i);

@@ -114,3 +114,35 @@ fn a_simultaneous_open_syn_ack_with_data_violates() {
         &["5 data-before-established"],
     );
 }
+
+#[test]
+fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < R 1:1(0) win 0
+        state CLOSED
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_rst_answering_the_rst_that_refused_a_simultaneous_open_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < R 1:1(0) win 0
+        > R 1:1(0) win 0
+        ",
+        &["7 rst-for-rst"],
+    );
+}
