@@ -267,13 +267,15 @@ fn a_finding_is_named_by_its_line_and_extra_findings_fail() {
 }
 
 #[test]
-fn a_reply_owed_at_the_end_is_named_end() {
+fn a_reply_owed_at_the_end_is_named_end_and_service_closed_closes_the_port() {
+    // A FIN without ACK: dropped by LISTEN (§3.10.7.2), a RST from CLOSED.
     expect_findings(
         Profile::rfc9293(),
         "
         //! service: closed
-        0 < . 1:1(0) ack 1 win 65535
+        0 < F 0:0(0) win 65535
         ",
         &["end rst-not-sent"],
     );
+    expect_findings(Profile::rfc9293(), "0 < F 0:0(0) win 65535", &[]);
 }
