@@ -14,6 +14,7 @@ pub mod event;
 pub mod judge;
 pub mod mapping;
 pub mod matcher;
+pub mod pdscript;
 pub mod runner;
 pub mod scriptform;
 pub mod suite;

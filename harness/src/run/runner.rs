@@ -445,6 +445,15 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.syscall(s, no)
             }
+            // Cases with these lines are held back before they start
+            // (`super::pdscript::unsupported`); reaching one is a bug.
+            LineKind::Command(_) | LineKind::Code(_) | LineKind::Datagram(_) => {
+                Err(Stop::Unsupported(format!(
+                    "{}:{no}: {}",
+                    self.case.path.display(),
+                    super::pdscript::line_unsupported(&line.kind)
+                )))
+            }
         }
     }
 

@@ -211,6 +211,9 @@ pub(crate) fn describe(tok: &Tok) -> String {
         Tok::Ellipsis => "`...`".into(),
         Tok::Punct(c) | Tok::Unknown(c) => format!("`{c}`"),
         Tok::Newline => "end of line".into(),
+        Tok::Command(_) => "a back-quoted command".into(),
+        Tok::Code(_) => "a `%{ }%` block".into(),
+        Tok::OptLine(_) => "an option line (`--name=value`)".into(),
         Tok::Bad(msg) => msg.clone(),
     }
 }

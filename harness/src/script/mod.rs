@@ -32,10 +32,12 @@
 
 mod ast;
 mod cursor;
+mod defines;
 mod diagnostics;
 mod lexer;
 mod options;
 mod parser;
+mod pdlines;
 mod printer;
 mod syscall;
 
@@ -45,12 +47,13 @@ mod tests;
 use std::path::Path;
 
 pub use ast::{
-    Direction, Expr, ExprKind, Item, Line, LineKind, Meta, MetaValue, OptSpec, OptionList,
-    PacketLine, Script, SeqRange, Span, Spanned, StateLine, StripSpans, SyscallLine, TimeSpec,
-    Value,
+    CodeBlock, Command, DatagramKind, DatagramLine, Direction, Echoed, EcnSpec, Expr, ExprKind,
+    IpInfo, Item, Line, LineKind, Meta, MetaValue, OptSpec, OptionList, PacketLine, Script,
+    ScriptOption, SeqRange, Span, Spanned, StateLine, StripSpans, SyscallLine, TimeSpec, Value,
 };
+pub use defines::{parse_define, Defines};
 pub use diagnostics::{render, Diagnostic, ScriptError};
-pub use parser::{parse, MAX_ERRORS};
+pub use parser::{parse, parse_with, MAX_ERRORS};
 pub use printer::{print, print_expr, print_line, print_options, print_time, quote, secs};
 
 /// Reads and parses a case file; diagnostics name the file as given.
