@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, defines } => check(&paths, &defines),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
@@ -95,7 +95,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         .map(str::parse::<crate::target::fault::Fault>)
         .transpose()
         .map_err(CliError::usage)?;
-    let cases = run::case::load_all(&args.paths)?;
+    let cases = run::case::load_all_with(&args.paths, &defines_arg(&args.defines)?)?;
     let mut target = make_target(&args)?;
     if let Some(fault) = fault {
         target = Box::new(crate::target::fault::Faulty::new(target, fault));
@@ -117,6 +117,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
             max_pps: args.max_pps,
+            allow_commands: args.allow_commands,
             family: if args.ipv6 {
                 crate::target::IpFamily::V6
             } else {
@@ -147,8 +148,8 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     })
 }
 
-fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
+    let cases = run::case::load_all_with(paths, &defines_arg(defines)?)?;
     for c in &cases {
         match &c.meta.unsupported {
             Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
@@ -157,6 +158,20 @@ fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
     }
     println!("{} case files parsed", cases.len());
     Ok(exit::PASS)
+}
+
+/// `-D SYM=VAL` arguments → packetdrill's symbols.
+fn defines_arg(args: &[String]) -> Result<crate::script::Defines, CliError> {
+    let mut out = crate::script::Defines::new();
+    for a in args {
+        let (sym, val) = crate::script::parse_define(a).ok_or_else(|| {
+            CliError::usage(format!(
+                "-D {a}: expected SYM=VAL, e.g. -D TFO_COOKIE=3021b9d889017eeb"
+            ))
+        })?;
+        out.insert(sym, val);
+    }
+    Ok(out)
 }
 
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {

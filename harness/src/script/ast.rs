@@ -331,6 +331,8 @@ pub struct PacketLine {
     pub bad_csum: bool,
     /// `[ect0]`, `(tos 0x2)` … between the direction and the flags.
     pub ip: Option<IpInfo>,
+    /// `encap psp spi N`: packetdrill's PSP encapsulation, with its SPI.
+    pub psp_spi: Option<u32>,
     /// From the direction token to the end of the line.
     pub span: Span,
 }

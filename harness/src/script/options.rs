@@ -262,8 +262,12 @@ fn parse_hex(cur: &mut Cursor<'_>, what: &str) -> PResult<Vec<u8>> {
         return Err(cur.expected(format!("expected {what}")));
     };
     if !hex.chars().all(|c| c.is_ascii_hexdigit()) || hex.len() % 2 == 1 {
-        return Err(err(span, format!("`{hex}` is not {what}"))
-            .help("hex bytes, an even number of digits, e.g. abcd0123"));
+        let help = if super::cursor::is_symbol(&hex) {
+            format!("`{hex}` looks like a packetdrill symbol: define it with -D {hex}=VALUE")
+        } else {
+            "hex bytes, an even number of digits, e.g. abcd0123".to_string()
+        };
+        return Err(err(span, format!("`{hex}` is not {what}")).help(help));
     }
     Ok((0..hex.len())
         .step_by(2)

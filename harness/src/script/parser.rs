@@ -10,7 +10,9 @@ use super::defines::{substitute, with_script_defines, Defines};
 use super::diagnostics::Diagnostic;
 use super::lexer::{lex, LineIndex, Tok, Token};
 use super::options::parse_options;
-use super::pdlines::{logical_lines, parse_datagram, parse_ip_info, parse_option_line};
+use super::pdlines::{
+    logical_lines, parse_datagram, parse_encap, parse_ip_info, parse_option_line,
+};
 use super::syscall::parse_syscall;
 use crate::wire::{SeqNumber, TcpFlags, TcpState};
 
@@ -501,6 +503,7 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<LineKind> {
     if matches!(cur.peek_ident(), Some("icmp" | "udp")) {
         return parse_datagram(cur, direction, ip, dir_span).map(LineKind::Datagram);
     }
+    let psp_spi = parse_encap(cur)?;
     let (flags, flags_optional) = parse_flags(cur)?;
     let seq = if cur.is_star() {
         let span = cur.next().map_or(dir_span, |t| t.span);
@@ -536,6 +539,7 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<LineKind> {
         payload: None,
         bad_csum: false,
         ip,
+        psp_spi,
         span: dir_span,
     };
     while let Some(t) = cur.peek() {

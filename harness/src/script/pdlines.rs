@@ -198,6 +198,25 @@ pub(crate) fn parse_ip_info(cur: &mut Cursor<'_>) -> PResult<Option<IpInfo>> {
     Ok(Some(info))
 }
 
+/// `encap psp spi N` after the IP prefix, or nothing.
+pub(crate) fn parse_encap(cur: &mut Cursor<'_>) -> PResult<Option<u32>> {
+    if cur.peek_ident() != Some("encap") {
+        return Ok(None);
+    }
+    cur.next();
+    let help = "packetdrill's encapsulation is written `encap psp spi N`";
+    if cur.peek_ident() != Some("psp") {
+        return Err(cur.expected("expected `psp` after `encap`").help(help));
+    }
+    cur.next();
+    if cur.peek_ident() != Some("spi") {
+        return Err(cur.expected("expected `spi` after `encap psp`").help(help));
+    }
+    cur.next();
+    let (spi, _) = cur.number("the SPI after `spi`", u64::from(u32::MAX))?;
+    Ok(Some(spi as u32))
+}
+
 /// `icmp …` or `udp …` after the direction (and IP prefix).
 pub(crate) fn parse_datagram(
     cur: &mut Cursor<'_>,

@@ -194,6 +194,9 @@ fn print_packet(p: &PacketLine) -> String {
         s.push_str(&print_ip(ip));
         s.push(' ');
     }
+    if let Some(spi) = p.psp_spi {
+        let _ = write!(s, "encap psp spi {spi} ");
+    }
     // `none` means no flags at all; with optional flags the empty exact
     // part is written as nothing (`.?`).
     let exact_empty = p.flags.node == Value::Exact(TcpFlags::empty());

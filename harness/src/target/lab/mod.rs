@@ -38,6 +38,7 @@
 //! [`addr::TARGET_V6`]: crate::target::addr::TARGET_V6
 
 mod bench;
+mod commands;
 mod demux;
 mod ns;
 mod packet;
@@ -500,6 +501,20 @@ impl Target for Lab {
     }
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         Ok(Box::new(self.open_session(spec)?))
+    }
+    fn command(
+        &self,
+        cmd: &str,
+        cwd: &std::path::Path,
+    ) -> Result<crate::target::command::Output, TargetError> {
+        commands::run(&self.inner.ns, cmd, cwd)
+    }
+    fn isolated(&self) -> Option<Result<Box<dyn Target>, TargetError>> {
+        // A lab of its own: a new namespace, so settings never leak between cases.
+        Some(Lab::start(LabOptions::default()).map(|lab| {
+            commands::alias_tun0(&lab.inner.ns);
+            Box::new(lab) as Box<dyn Target>
+        }))
     }
 }
 
