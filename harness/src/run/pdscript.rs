@@ -73,6 +73,8 @@ pub struct PdSettings {
     pub remote_ip: Option<IpAddr>,
     /// What no target of this version can run (an `icmp` line), with the line.
     pub unsupported: Option<String>,
+    /// `--tcp_ts_tick_usecs`: compare outbound TSvals, this many µs a tick.
+    pub ts_tick_usecs: Option<u64>,
 }
 
 impl PdSettings {
@@ -88,6 +90,9 @@ fn honoured(name: &str) -> Option<&'static str> {
         "tolerance_usecs" => "honoured: the timing tolerance's floor",
         "tolerance_percent" => "honoured: the timing tolerance's share of the gap",
         "define" | "D" => "honoured: the symbol is replaced before parsing",
+        "tcp_ts_tick_usecs" => {
+            "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
+        }
         _ => return None,
     })
 }
@@ -101,9 +106,7 @@ fn ignored(name: &str) -> Option<&'static str> {
         }
         "mss" | "mtu" => "ignored: the TUN device's MTU is the lab's",
         "bind_port" | "connect_port" => "ignored: synack picks each case's ports",
-        "tcp_ts_tick_usecs" | "tcp_ts_ecr_scaled" => {
-            "ignored: outbound TS values are not compared unless the script writes them, inbound ones are sent as written"
-        }
+        "tcp_ts_ecr_scaled" => "ignored: inbound TS values are sent as written",
         "strict_segments" | "non_fatal" | "send_omit_free" | "is_anyip" | "verbose" | "debug" => {
             "ignored: no effect on how synack judges"
         }
@@ -141,6 +144,10 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
                     pd.tolerance.percent_x100 = (p * 100.0).round() as u32
                 }
                 _ => diags.push(bad("a percentage from 0 to 100, e.g. 12.5")),
+            },
+            "tcp_ts_tick_usecs" => match value.parse::<u64>() {
+                Ok(t) if t > 0 => pd.ts_tick_usecs = Some(t),
+                _ => diags.push(bad("microseconds a TS tick, e.g. 1000")),
             },
             "local_ip" | "remote_ip" => match value.parse::<IpAddr>() {
                 Ok(ip) if o.name == "local_ip" => pd.local_ip = Some(ip),
@@ -352,4 +359,18 @@ pub(super) fn cleanup(
         }
     }
     result
+}
+
+/// How many ticks an outbound TSval may be off at session time `now`:
+/// `None` unless the script sets `--tcp_ts_tick_usecs` (packetdrill's
+/// `verify_outbound_tcp_option`: the tolerance then grows with the time
+/// since the start, not since the previous event).
+pub fn ts_val_slack(case: &Case, now: Duration) -> Option<u32> {
+    let tick = case.meta.packetdrill.ts_tick_usecs?;
+    let tol = case
+        .meta
+        .packetdrill
+        .tolerance
+        .for_gap(case.meta.tolerance, now);
+    Some(u32::try_from(tol.as_micros() / u128::from(tick)).unwrap_or(u32::MAX))
 }

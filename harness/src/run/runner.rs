@@ -802,6 +802,7 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         };
+        self.map.ts_val_slack = super::pdscript::ts_val_slack(self.case, self.session.now());
         let fields = match_segment(p, seg, &self.map);
         if !fields.is_empty() {
             let msg = fields

@@ -42,6 +42,8 @@ mod printer;
 mod syscall;
 
 #[cfg(test)]
+mod pd_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::Path;
