@@ -138,6 +138,13 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         reporters.push(w);
     }
     let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)?;
+    let selected: Vec<&run::case::Case> = run::select(&cases, &opts)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    if let Some(line) = run::pdscript::commands_summary(&selected, args.allow_commands) {
+        println!("{line}");
+    }
     if let Some(dir) = &args.report {
         println!("report: {}", dir.display());
     }

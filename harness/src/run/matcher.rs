@@ -36,7 +36,10 @@ impl std::fmt::Display for FieldMismatch {
 /// Compares a `>` line with a segment the target sent. The caller has
 /// already learned the target ISN from it if it is a SYN.
 pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<FieldMismatch> {
-    let mut out = Vec::new();
+    let mut out = match &line.ip {
+        Some(prefix) => super::ipinfo::mismatches(prefix, &seg.ip),
+        None => Vec::new(),
+    };
     let mut check = |field: &'static str, expected: String, got: String| {
         if expected != got {
             out.push(FieldMismatch {

@@ -11,6 +11,7 @@
 pub mod build;
 pub mod case;
 pub mod event;
+pub mod ipinfo;
 pub mod judge;
 pub mod mapping;
 pub mod matcher;

@@ -374,3 +374,30 @@ pub fn ts_val_slack(case: &Case, now: Duration) -> Option<u32> {
         .for_gap(case.meta.tolerance, now);
     Some(u32::try_from(tol.as_micros() / u128::from(tick)).unwrap_or(u32::MAX))
 }
+
+/// The run summary's line on scripts that asked to run commands (`None`
+/// when none did): which, and whether they were let.
+pub fn commands_summary(cases: &[&Case], allowed: bool) -> Option<String> {
+    let asked: Vec<String> = cases
+        .iter()
+        .filter(|c| c.meta.packetdrill.runs_commands())
+        .map(|c| c.path.display().to_string())
+        .collect();
+    if asked.is_empty() {
+        return None;
+    }
+    let how = if allowed {
+        "allowed by --allow-commands".to_string()
+    } else {
+        format!("not run: pass {ALLOW_FLAG}")
+    };
+    Some(format!(
+        "{} script(s) asked to run commands ({how}): {}",
+        asked.len(),
+        asked.join(", ")
+    ))
+}
+
+#[cfg(test)]
+#[path = "pdscript_tests.rs"]
+mod tests;
