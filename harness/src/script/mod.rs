@@ -34,6 +34,7 @@ mod ast;
 mod cursor;
 mod defines;
 mod diagnostics;
+mod flags;
 mod lexer;
 mod options;
 mod parser;
