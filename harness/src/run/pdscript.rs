@@ -14,7 +14,7 @@
 use super::case::{diagnostic, Case};
 use super::runner::{RunOptions, Stop};
 use crate::script::{Diagnostic, Item, Line, LineKind, Script};
-use crate::target::Target;
+use crate::target::{IpFamily, Target};
 use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -75,6 +75,8 @@ pub struct PdSettings {
     pub unsupported: Option<String>,
     /// `--tcp_ts_tick_usecs`: compare outbound TSvals, this many µs a tick.
     pub ts_tick_usecs: Option<u64>,
+    /// `--ip_version=ipv4|ipv6`: the script's address family, over the run's.
+    pub family: Option<IpFamily>,
 }
 
 impl PdSettings {
@@ -90,6 +92,7 @@ fn honoured(name: &str) -> Option<&'static str> {
         "tolerance_usecs" => "honoured: the timing tolerance's floor",
         "tolerance_percent" => "honoured: the timing tolerance's share of the gap",
         "define" | "D" => "honoured: the symbol is replaced before parsing",
+        "ip_version" => "honoured: the case runs over this address family, whatever the run's",
         "tcp_ts_tick_usecs" => {
             "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
         }
@@ -100,7 +103,6 @@ fn honoured(name: &str) -> Option<&'static str> {
 /// Options synack reads and does not act on, and why.
 fn ignored(name: &str) -> Option<&'static str> {
     Some(match name {
-        "ip_version" => "ignored: the run's address family applies (--ipv6 for IPv6)",
         "local_ip" | "remote_ip" => {
             "ignored: the target's and the harness's addresses are synack's documentation addresses"
         }
@@ -144,6 +146,15 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
                     pd.tolerance.percent_x100 = (p * 100.0).round() as u32
                 }
                 _ => diags.push(bad("a percentage from 0 to 100, e.g. 12.5")),
+            },
+            "ip_version" => match value {
+                "ipv4" => pd.family = Some(IpFamily::V4),
+                "ipv6" => pd.family = Some(IpFamily::V6),
+                "ipv4-mapped-ipv6" => pd.unsupported = Some(format!(
+                    "{file}:{}: --ip_version=ipv4-mapped-ipv6 is not supported (ipv4 and ipv6 are)",
+                    o.span.line
+                )),
+                _ => diags.push(bad("ipv4, ipv6 or ipv4-mapped-ipv6")),
             },
             "tcp_ts_tick_usecs" => match value.parse::<u64>() {
                 Ok(t) if t > 0 => pd.ts_tick_usecs = Some(t),

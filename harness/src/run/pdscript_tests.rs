@@ -243,3 +243,18 @@ fn the_ip_prefix_is_set_on_injected_segments() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn ip_version_picks_the_cases_address_family() {
+    let c = case("--ip_version=ipv6\n0 < S 0:0(0) win 1\n");
+    assert_eq!(c.meta.packetdrill.family, Some(crate::target::IpFamily::V6));
+    let (spec, _) = crate::run::runner::session_spec(&c, 0, &RunOptions::default());
+    assert_eq!(spec.family, crate::target::IpFamily::V6);
+    let c = case("--ip_version=ipv4-mapped-ipv6\n0 < S 0:0(0) win 1\n");
+    assert_eq!(
+        c.meta.unsupported.as_deref(),
+        Some(
+            "cases/t/pd.pkt:1: --ip_version=ipv4-mapped-ipv6 is not supported (ipv4 and ipv6 are)"
+        )
+    );
+}

@@ -111,7 +111,7 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     let h = mix(opts.seed ^ stable_hash(&case.id));
     let spec = SessionSpec {
         service: case.meta.service,
-        family: opts.family,
+        family: case.meta.packetdrill.family.unwrap_or(opts.family),
         target_port: match (case.meta.service, opts.serve_port) {
             (Service::Http, Some(port)) => port,
             (service, _) => service.port(),
