@@ -150,10 +150,12 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
             "ip_version" => match value {
                 "ipv4" => pd.family = Some(IpFamily::V4),
                 "ipv6" => pd.family = Some(IpFamily::V6),
-                "ipv4-mapped-ipv6" => pd.unsupported = Some(format!(
+                "ipv4-mapped-ipv6" => {
+                    pd.unsupported = Some(format!(
                     "{file}:{}: --ip_version=ipv4-mapped-ipv6 is not supported (ipv4 and ipv6 are)",
                     o.span.line
-                )),
+                ))
+                }
                 _ => diags.push(bad("ipv4, ipv6 or ipv4-mapped-ipv6")),
             },
             "tcp_ts_tick_usecs" => match value.parse::<u64>() {

@@ -161,6 +161,8 @@ fn assemble(raws: Vec<RawLine>, script: &mut Script, report: &mut dyn FnMut(PErr
             trailing.clear();
         }
         match (raw, &mut block) {
+            // `--define` lines were applied before parsing, like comments.
+            (RawLine::Option(o), _) if matches!(o.name.as_str(), "define" | "D") => {}
             (RawLine::Option(o), _) => script.options.push(o),
             (RawLine::Command(c), None) => {
                 if items.is_empty() {

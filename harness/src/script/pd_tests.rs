@@ -465,3 +465,15 @@ fn other_packetdrill_mistakes_are_pointed_at() {
     assert!(error("0 < S 0:0(0) win 1 <md5 00>\n").contains("an MD5 digest is 16 bytes, this is 1"));
     assert!(error("0 < encap psp 7 . 1:1(0) win 1\n").contains("expected `spi` after `encap psp`"));
 }
+
+#[test]
+fn define_lines_and_bare_notes_survive_the_round_trip() {
+    // Applied before parsing, `--define` lines leave only their effect.
+    let s = ok("--define=B=C\n--define=A=B\n0 f(A, B) = 0\n");
+    assert!(s.options.is_empty());
+    assert!(print(&s).contains("f(B, C)"));
+    fuzz_parse_roundtrip(b"--define=B=C\n--define=A=B\n0 f(A, B) = 0\n");
+    let c = call("0 f() = 0 (a note without an errno)");
+    assert_eq!(c.note.as_deref(), Some("a note without an errno"));
+    fuzz_parse_roundtrip(b"0 f() = 0 (a note)\n");
+}

@@ -337,9 +337,9 @@ fn print_syscall(s: &SyscallLine) -> String {
     if let Some(errno) = &s.errno {
         out.push(' ');
         out.push_str(errno);
-        if let Some(note) = &s.note {
-            let _ = write!(out, " ({note})");
-        }
+    }
+    if let Some(note) = &s.note {
+        let _ = write!(out, " ({note})");
     }
     out
 }
