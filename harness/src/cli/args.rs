@@ -196,7 +196,13 @@ pub struct RunArgs {
     pub verbose: bool,
     /// Let scripts run what they contain: back-quoted shell commands (as root, in the
     /// lab's namespace) and `%{ }%` Python blocks. Without it such a case is unsupported.
-    #[arg(long, env = "SYNACK_ALLOW_COMMANDS", help_heading = "Scripts")]
+    #[arg(
+        long,
+        env = "SYNACK_ALLOW_COMMANDS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue,
+        help_heading = "Scripts"
+    )]
     pub allow_commands: bool,
     /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
     #[arg(
