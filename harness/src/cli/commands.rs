@@ -164,6 +164,10 @@ fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
         }
     }
     println!("{} case files parsed", cases.len());
+    let all: Vec<&run::case::Case> = cases.iter().collect();
+    if let Some(line) = run::pdscript::commands_summary(&all, false) {
+        println!("{line}");
+    }
     Ok(exit::PASS)
 }
 

@@ -402,7 +402,7 @@ pub fn commands_summary(cases: &[&Case], allowed: bool) -> Option<String> {
     let how = if allowed {
         "allowed by --allow-commands".to_string()
     } else {
-        format!("not run: pass {ALLOW_FLAG}")
+        format!("they run only with {ALLOW_FLAG}")
     };
     Some(format!(
         "{} script(s) asked to run commands ({how}): {}",
