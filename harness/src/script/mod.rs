@@ -29,6 +29,15 @@
 //!
 //! Times are integer microseconds. Syscall lines are parsed into a generic
 //! [`Expr`] tree; which calls a target can run is the resolver's business.
+//!
+//! packetdrill's whole grammar parses too: `--name=value` option lines
+//! ([`ScriptOption`]), back-quoted commands (untimed: [`Script::init`] and
+//! [`Script::cleanup`]; timed: [`LineKind::Command`]), `%{ }%` blocks
+//! ([`LineKind::Code`]), blocking calls (`+0...0.1 read(…)`:
+//! [`SyscallLine::end`]), IP prefixes ([`IpInfo`]), `icmp` / `udp` lines
+//! ([`LineKind::Datagram`]), `FO`/`FOEXP`/`md5`/`ECN` options (kept as their
+//! wire bytes), events over several lines while a bracket is open, and
+//! `-D SYM=VAL` symbols ([`parse_with`]).
 
 mod ast;
 mod cursor;

@@ -43,7 +43,7 @@ pub fn parse(src: &str, file: &str) -> Result<Script, Vec<Diagnostic>> {
 }
 
 /// Parses a case file with packetdrill's `-D SYM=VAL` symbols (see
-/// [`super::defines`]); the script's own `--define=SYM=VAL` lines count too,
+/// `Defines`); the script's own `--define=SYM=VAL` lines count too,
 /// under the ones given.
 pub fn parse_with(src: &str, file: &str, defines: &Defines) -> Result<Script, Vec<Diagnostic>> {
     let index = LineIndex::new(src);
