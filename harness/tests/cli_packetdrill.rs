@@ -69,7 +69,7 @@ fn commands_run_only_when_allowed_and_the_summary_names_the_scripts() {
         out.contains("pass --allow-commands (or SYNACK_ALLOW_COMMANDS=1) to let it"),
         "{out}"
     );
-    assert!(out.contains(&format!("1 script(s) asked to run commands (they run only with --allow-commands (or SYNACK_ALLOW_COMMANDS=1)): {p}")), "{out}");
+    assert!(out.contains(&format!("1 script(s) asked to run commands (they run only with --allow-commands (or SYNACK_ALLOW_COMMANDS=1)):\n  {p}")), "{out}");
     // Allowed (flag or environment), the embedded target still cannot honour them.
     for (args, env) in [
         (vec!["run", "--allow-commands", p], vec![]),

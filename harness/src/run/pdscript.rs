@@ -388,8 +388,8 @@ pub fn ts_val_slack(case: &Case, now: Duration) -> Option<u32> {
     Some(u32::try_from(tol.as_micros() / u128::from(tick)).unwrap_or(u32::MAX))
 }
 
-/// The run summary's line on scripts that asked to run commands (`None`
-/// when none did): which, and whether they were let.
+/// The run summary's lines on scripts that asked to run commands (`None`
+/// when none did): whether they were let, then each script on a line.
 pub fn commands_summary(cases: &[&Case], allowed: bool) -> Option<String> {
     let asked: Vec<String> = cases
         .iter()
@@ -405,9 +405,9 @@ pub fn commands_summary(cases: &[&Case], allowed: bool) -> Option<String> {
         format!("they run only with {ALLOW_FLAG}")
     };
     Some(format!(
-        "{} script(s) asked to run commands ({how}): {}",
+        "{} script(s) asked to run commands ({how}):\n  {}",
         asked.len(),
-        asked.join(", ")
+        asked.join("\n  ")
     ))
 }
 

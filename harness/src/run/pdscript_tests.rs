@@ -139,7 +139,7 @@ fn the_summary_lists_the_scripts_that_asked_for_commands() {
     assert_eq!(commands_summary(&[&b], false), None);
     assert_eq!(
         commands_summary(&[&a, &b], false).as_deref(),
-        Some("1 script(s) asked to run commands (they run only with --allow-commands (or SYNACK_ALLOW_COMMANDS=1)): cases/t/pd.pkt")
+        Some("1 script(s) asked to run commands (they run only with --allow-commands (or SYNACK_ALLOW_COMMANDS=1)):\n  cases/t/pd.pkt")
     );
     assert!(commands_summary(&[&a], true)
         .unwrap_or_default()
