@@ -156,3 +156,32 @@ fn a_failing_init_command_is_reported_with_its_stderr() {
     );
     assert!(why.contains("kernel.hostname"), "{why}");
 }
+
+const OWN_ADDRESSES: &str = "\
+--local_ip=203.0.113.7
+--remote_ip=192.0.2.1
+0     < S 0:0(0) win 65535 <mss 1460>
++0    > S. 0:0(0) ack 1 <mss 1460>
++0.01 < R 1:1(0) win 0
+";
+
+#[test]
+fn a_scripts_own_addresses_are_honoured_in_a_namespace_of_its_own() {
+    let Some(lab) = lab_or_skip() else { return };
+    // No commands: the addresses alone need no --allow-commands.
+    let opts = RunOptions {
+        profile: "linux".into(),
+        ..RunOptions::default()
+    };
+    let c = load_source(Path::new("/tmp/addr.pkt"), OWN_ADDRESSES.into()).expect("loads");
+    let r = run_case(&lab, &c, 0, &opts);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+    assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+    assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
+}

@@ -14,6 +14,7 @@
 use super::case::{diagnostic, Case};
 use super::runner::{RunOptions, Stop};
 use crate::script::{Diagnostic, Item, Line, LineKind, Script};
+use crate::target::command::ScriptAddresses;
 use crate::target::{IpFamily, Target};
 use std::net::IpAddr;
 use std::path::Path;
@@ -93,6 +94,9 @@ fn honoured(name: &str) -> Option<&'static str> {
         "tolerance_percent" => "honoured: the timing tolerance's share of the gap",
         "define" | "D" => "honoured: the symbol is replaced before parsing",
         "ip_version" => "honoured: the case runs over this address family, whatever the run's",
+        "local_ip" | "remote_ip" => {
+            "honoured on the lab, in a namespace of the case's own with no route out (ignored on the embedded target)"
+        }
         "tcp_ts_tick_usecs" => {
             "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
         }
@@ -103,9 +107,6 @@ fn honoured(name: &str) -> Option<&'static str> {
 /// Options synack reads and does not act on, and why.
 fn ignored(name: &str) -> Option<&'static str> {
     Some(match name {
-        "local_ip" | "remote_ip" => {
-            "ignored: the target's and the harness's addresses are synack's documentation addresses"
-        }
         "mss" | "mtu" => "ignored: the TUN device's MTU is the lab's",
         "bind_port" | "connect_port" => "ignored: synack picks each case's ports",
         "tcp_ts_ecr_scaled" => "ignored: inbound TS values are sent as written",
@@ -260,20 +261,29 @@ fn lines(script: &Script) -> impl Iterator<Item = &Line> {
     })
 }
 
-/// A target of the case's own for a case that runs commands (on the lab, a
-/// fresh namespace), after its init commands ran there. A target that has
+/// A target of the case's own for a case that runs commands or names its
+/// addresses (on the lab, a fresh namespace holding them), after its init
+/// commands ran there; `None` when the case needs none. A target that has
 /// none cannot honour the commands: the case is *unsupported*, never run
 /// under settings it did not ask for.
-pub(super) fn private_target(target: &dyn Target, case: &Case) -> Result<Box<dyn Target>, Stop> {
+pub(super) fn private_target(
+    target: &dyn Target,
+    case: &Case,
+) -> Result<Option<Box<dyn Target>>, Stop> {
+    let pd = &case.meta.packetdrill;
+    let addresses = ScriptAddresses {
+        target: pd.local_ip,
+        harness: pd.remote_ip,
+    };
+    if !pd.runs_commands() && !addresses.any() {
+        return Ok(None);
+    }
     let file = case.path.display();
-    let first = case
-        .meta
-        .packetdrill
-        .command_lines
-        .first()
-        .copied()
-        .unwrap_or(0);
-    let private = match target.isolated() {
+    let first = pd.command_lines.first().copied().unwrap_or(0);
+    let private = match target.isolated(&addresses) {
+        // Only addresses asked for, and this target has no place of its
+        // own for them: the case runs on synack's (its notes say so).
+        None if !pd.runs_commands() => return Ok(None),
         Some(Ok(t)) => t,
         Some(Err(e)) => return Err(Stop::Error(format!("cannot start a private {} target: {e}", target.name()))),
         None => {
@@ -293,7 +303,7 @@ pub(super) fn private_target(target: &dyn Target, case: &Case) -> Result<Box<dyn
             )));
         }
     }
-    Ok(private)
+    Ok(Some(private))
 }
 
 /// Runs one command in the case file's directory (where packetdrill's

@@ -182,23 +182,21 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         report.reason = Some(why);
         return report;
     }
-    // A case that runs commands gets a target of its own (on the lab, a
-    // namespace no other case shares), and its init commands run first.
+    // A case that runs commands or names its addresses gets a target of its
+    // own (on the lab, a namespace no other case shares), and its init
+    // commands run first.
     let private: Box<dyn Target>;
-    let target: &dyn Target = if case.meta.packetdrill.runs_commands() {
-        match super::pdscript::private_target(target, case) {
-            Ok(t) => {
-                private = t;
-                private.as_ref()
-            }
-            Err(stop) => {
-                finish(&mut report, Err(stop));
-                report.wall_time = wall.elapsed();
-                return report;
-            }
+    let target: &dyn Target = match super::pdscript::private_target(target, case) {
+        Ok(Some(t)) => {
+            private = t;
+            private.as_ref()
         }
-    } else {
-        target
+        Ok(None) => target,
+        Err(stop) => {
+            finish(&mut report, Err(stop));
+            report.wall_time = wall.elapsed();
+            return report;
+        }
     };
     if let Some((line, _)) = case.calls.actions().next() {
         let why = syscall::app_support(target.name(), target.capabilities(), case.meta.service);

@@ -2,7 +2,24 @@
 //! commands), as a target runs them: see [`super::Target::command`].
 
 use std::fmt;
+use std::net::IpAddr;
 use std::time::Duration;
+
+/// The addresses a packetdrill script asks for (`--local_ip`: the target's,
+/// `--remote_ip`: the harness's), honoured by a target of the case's own
+/// ([`super::Target::isolated`]); each `None` keeps synack's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScriptAddresses {
+    pub target: Option<IpAddr>,
+    pub harness: Option<IpAddr>,
+}
+
+impl ScriptAddresses {
+    /// Whether the script names any address.
+    pub fn any(&self) -> bool {
+        self.target.is_some() || self.harness.is_some()
+    }
+}
 
 /// How long one command may run before it is killed.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);

@@ -166,8 +166,13 @@ pub trait Target: Send + Sync {
         )))
     }
     /// A fresh instance of this target with settings of its own, for a case
-    /// whose commands change them; `None` when the target has no such thing.
-    fn isolated(&self) -> Option<Result<Box<dyn Target>, TargetError>> {
+    /// whose commands change them, holding the addresses the script asks
+    /// for; `None` when the target has no such thing.
+    fn isolated(
+        &self,
+        addresses: &command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let _ = addresses;
         None
     }
 }

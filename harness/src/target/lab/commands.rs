@@ -6,10 +6,11 @@
 //! the case reports it with the command's stderr.
 
 use super::ns::{os_error, NsThread};
-use crate::target::command::{Output, COMMAND_TIMEOUT};
-use crate::target::sys;
+use crate::target::command::{Output, ScriptAddresses, COMMAND_TIMEOUT};
+use crate::target::sys::{self, netlink, netlink::Netlink};
 use crate::target::TargetError;
 use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -77,4 +78,71 @@ fn wait(mut child: Child, timeout: Duration) -> Result<Output, TargetError> {
 pub fn alias_tun0(ns: &NsThread) {
     let cmd = format!("ip link property add dev {} altname tun0", super::TUN_NAME);
     let _ = run(ns, &cmd, Path::new("/"));
+}
+
+/// Gives the lab the script's own addresses: the target's on the TUN
+/// device, a host route to the harness's through it. The namespace has no
+/// other route, so nothing sent to them leaves it.
+///
+/// packetdrill's default remote address, 192.0.2.1, is synack's target
+/// address: when the harness's address falls in the target's default
+/// subnet, that default address goes (the kernel would drop packets from an
+/// address of its own), and a target without an address of the script's
+/// gets packetdrill's default local one, 192.168.0.1. Returns the addresses
+/// the sessions use.
+pub fn add_script_addresses(
+    ns: &NsThread,
+    a: &ScriptAddresses,
+) -> Result<ScriptAddresses, TargetError> {
+    let mut a = *a;
+    if let Some(IpAddr::V4(h)) = a.harness {
+        let default = crate::target::addr::TARGET_V4;
+        if h.octets()[..3] == default.octets()[..3] {
+            let out = run(
+                ns,
+                &format!("ip addr del {default}/24 dev {}", super::TUN_NAME),
+                Path::new("/"),
+            )?;
+            if !out.success() {
+                return Err(TargetError::Io(format!(
+                    "cannot make room for the script's address {h}: {out}"
+                )));
+            }
+            a.target = a.target.or(Some(IpAddr::V4(PACKETDRILL_LOCAL_V4)));
+        }
+    }
+    ns.run(move || -> Result<(), TargetError> {
+        let mut rt = Netlink::route().map_err(|e| os_error("open rtnetlink", e))?;
+        let dev =
+            netlink::if_index(super::TUN_NAME).map_err(|e| os_error("find the TUN device", e))?;
+        let host = |ip: IpAddr| if ip.is_ipv4() { 32 } else { 128 };
+        if let Some(t) = a.target {
+            rt.add_address(dev, t, host(t))
+                .map_err(|e| os_error(&format!("add the script's address {t}"), e))?;
+        }
+        if let Some(h) = a.harness {
+            rt.add_route(dev, h, host(h))
+                .map_err(|e| os_error(&format!("route the script's address {h}"), e))?;
+        }
+        Ok(())
+    })??;
+    Ok(a)
+}
+
+/// packetdrill's default `--local_ip`.
+const PACKETDRILL_LOCAL_V4: std::net::Ipv4Addr = std::net::Ipv4Addr::new(192, 168, 0, 1);
+
+/// The session's endpoints with the script's addresses where they are of
+/// the session's family.
+pub fn use_script_addresses(
+    a: &ScriptAddresses,
+    target: &mut SocketAddr,
+    harness: &mut SocketAddr,
+) {
+    if let Some(t) = a.target.filter(|t| t.is_ipv4() == target.is_ipv4()) {
+        target.set_ip(t);
+    }
+    if let Some(h) = a.harness.filter(|h| h.is_ipv4() == harness.is_ipv4()) {
+        harness.set_ip(h);
+    }
 }
