@@ -90,6 +90,9 @@ pub enum Command {
         /// Case files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+        #[arg(short = 'D', long = "define", value_name = "SYM=VAL")]
+        defines: Vec<String>,
     },
     /// List cases with their metadata.
     #[command(after_help = LIST_EXIT)]
@@ -260,6 +263,24 @@ pub struct RunArgs {
     /// Show the transcript of every case, not only failing ones.
     #[arg(long, short, help_heading = "Output")]
     pub verbose: bool,
+    /// Let scripts run what they contain: back-quoted shell commands (as root, in the
+    /// lab's namespace) and `%{ }%` Python blocks. Without it such a case is unsupported.
+    #[arg(
+        long,
+        env = "SYNACK_ALLOW_COMMANDS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue,
+        help_heading = "Scripts"
+    )]
+    pub allow_commands: bool,
+    /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+    #[arg(
+        short = 'D',
+        long = "define",
+        value_name = "SYM=VAL",
+        help_heading = "Scripts"
+    )]
+    pub defines: Vec<String>,
 }
 
 #[derive(Args, Debug)]

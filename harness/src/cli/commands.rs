@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, defines } => check(&paths, &defines),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
@@ -117,7 +117,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     } else {
         crate::target::IpFamily::V4
     };
-    let cases = super::load::cases_for(&args.paths, family)?;
+    let cases = super::load::cases_for_with(&args.paths, &defines_arg(&args.defines)?, family)?;
     let mut target = make_target(&args)?;
     if let Some(fault) = fault {
         target = Box::new(crate::target::fault::Faulty::new(target, fault));
@@ -144,6 +144,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
             max_pps: args.max_pps,
+            allow_commands: args.allow_commands,
             family,
             ..run::RunOptions::default()
         },
@@ -158,6 +159,14 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let mut reporters: Vec<&mut dyn Reporter> = vec![&mut term];
     if let Some(w) = writer.as_mut() {
         reporters.push(w);
+    }
+    // Before the run, so the closing line stays the last line.
+    let selected: Vec<&run::case::Case> = run::select(&cases, &opts)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    if let Some(line) = run::pdscript::commands_summary(&selected, args.allow_commands) {
+        println!("{line}");
     }
     let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)
         .map_err(|e| CliError::infra(format!("cannot write the run's output: {e}")))?;
@@ -175,8 +184,8 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
-fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = super::load::cases(paths)?;
+fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
+    let cases = super::load::cases_with(paths, &defines_arg(defines)?)?;
     for c in &cases {
         match &c.meta.unsupported {
             Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
@@ -184,7 +193,25 @@ fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
         }
     }
     println!("{} case files parsed", cases.len());
+    let all: Vec<&run::case::Case> = cases.iter().collect();
+    if let Some(line) = run::pdscript::commands_summary(&all, false) {
+        println!("{line}");
+    }
     Ok(exit::PASS)
+}
+
+/// `-D SYM=VAL` arguments → packetdrill's symbols.
+fn defines_arg(args: &[String]) -> Result<crate::script::Defines, CliError> {
+    let mut out = crate::script::Defines::new();
+    for a in args {
+        let (sym, val) = crate::script::parse_define(a).ok_or_else(|| {
+            CliError::usage(format!(
+                "-D {a}: expected SYM=VAL, e.g. -D TFO_COOKIE=3021b9d889017eeb"
+            ))
+        })?;
+        out.insert(sym, val);
+    }
+    Ok(out)
 }
 
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {

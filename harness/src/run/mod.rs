@@ -12,10 +12,12 @@
 pub mod build;
 pub mod case;
 pub mod event;
+pub mod ipinfo;
 pub mod judge;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;
+pub mod pdscript;
 pub mod runner;
 pub mod scriptform;
 pub mod suite;

@@ -149,6 +149,9 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
                     oracle.on_app(now, harness, ev);
                 }
             }
+            LineKind::Command(_) | LineKind::Code(_) | LineKind::Datagram(_) => {
+                panic!("line {at}: an oracle test states segments, syscalls and states only")
+            }
         }
     }
     // As a runner on a virtual clock ends a case: past every deadline.
