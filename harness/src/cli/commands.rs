@@ -50,6 +50,11 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
+    if args.exec.is_some() && !matches!(args.target, TargetKind::Tap | TargetKind::Tun) {
+        return Err(CliError::usage(
+            "--exec starts your stack on a TAP or TUN device: use it with --target tap or tun",
+        ));
+    }
     match args.target {
         TargetKind::Embedded => {
             if args.serve.is_some() {
@@ -69,13 +74,30 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
                 .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
             Ok(Box::new(lab))
         }
+        TargetKind::Tap | TargetKind::Tun => {
+            let family = if args.ipv6 {
+                crate::target::IpFamily::V6
+            } else {
+                crate::target::IpFamily::V4
+            };
+            super::tap_cmds::start(
+                args.target,
+                args.exec.as_deref(),
+                args.name.clone(),
+                args.restart_per_case,
+                family,
+                args.seed,
+                args.serve.is_some(),
+            )
+        }
     }
 }
 
-fn default_profile(target: TargetKind) -> &'static str {
+pub(super) fn default_profile(target: TargetKind) -> &'static str {
     match target {
         TargetKind::Embedded => "smoltcp",
         TargetKind::Lab => "linux",
+        TargetKind::Tap | TargetKind::Tun => "rfc9293",
     }
 }
 
@@ -109,7 +131,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| default_profile(args.target).to_string());
+        .unwrap_or_else(|| super::tap_cmds::profile_of(args.target, target.name()));
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,

@@ -181,6 +181,7 @@ fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
         TargetKind::Lab => Ok(Box::new(
             Lab::start(LabOptions::default()).map_err(target_error)?,
         )),
+        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::from_env(kind),
     }
 }
 
