@@ -17,9 +17,9 @@
  * The close after the peer's FIN (echo, discard, abort) or after the http
  * response waits SYNACK_CLOSE_DELAY_MS milliseconds (0: in the same step).
  *
- * TAP: lwIP's own unix-port tapif (Ethernet, ARP, NDP) on the existing
- * device (PRECONFIGURED_TAPIF). TUN: a small netif of this file that moves
- * whole IP packets. lwIP's raw API only, all of it under the core lock.
+ * The device: a small netif of this file attached to the TAP (Ethernet, with
+ * lwIP's ARP and neighbour discovery) or TUN (whole IP packets) device synack
+ * created. lwIP's raw API only, under the core lock or in its callbacks.
  *
  * ISNs: tcp_next_iss is replaced by a hash of SYNACK_SEED and the 4-tuple,
  * so a case sees the same ISN whatever ran before it.
@@ -45,7 +45,8 @@
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 #include "lwip/timeouts.h"
-#include "netif/tapif.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 
 #define PROG "synack-lwip"
 
@@ -305,15 +306,17 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
-/* ---- TUN: whole IP packets ---------------------------------------------- */
+/* ---- the device: TAP (Ethernet frames) or TUN (IP packets) --------------- */
 
-static int tun_fd = -1;
+/* Our own netif for both, not the unix port's tapif (see dev_reader). */
+static int dev_fd = -1;
+static int dev_is_tap;
 
-static err_t tun_write(struct pbuf *p)
+static err_t dev_write(struct pbuf *p)
 {
     unsigned char buf[65535];
     u16_t n = pbuf_copy_partial(p, buf, sizeof buf, 0);
-    if (write(tun_fd, buf, n) != (ssize_t)n)
+    if (write(dev_fd, buf, n) != (ssize_t)n)
         return ERR_IF;
     return ERR_OK;
 }
@@ -322,29 +325,41 @@ static err_t tun_out4(struct netif *n, struct pbuf *p, const ip4_addr_t *a)
 {
     (void)n;
     (void)a;
-    return tun_write(p);
+    return dev_write(p);
 }
 
 static err_t tun_out6(struct netif *n, struct pbuf *p, const ip6_addr_t *a)
 {
     (void)n;
     (void)a;
-    return tun_write(p);
+    return dev_write(p);
 }
 
-static void tun_reader(void *arg)
+static err_t tap_linkoutput(struct netif *n, struct pbuf *p)
+{
+    (void)n;
+    return dev_write(p);
+}
+
+static void dev_reader(void *arg)
 {
     struct netif *netif = arg;
     static unsigned char buf[65536];
     for (;;) {
-        ssize_t n = read(tun_fd, buf, sizeof buf);
+        ssize_t n = read(dev_fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            perror(PROG ": read from the TUN device");
+            perror(PROG ": read from the device");
             exit(1);
         }
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+        if (n == 0 || n > 0xffff)
+            continue;
+        /* PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 allocates 616-byte
+         * pool buffers but fills up to 1536 bytes into one (pbuf.c and memp.c
+         * disagree on PBUF_POOL_BUFSIZE): a heap overflow on any frame over
+         * ~590 bytes, which is how its own tapif crashes. */
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
         if (!p)
             continue;
         pbuf_take(p, buf, (u16_t)n);
@@ -353,28 +368,41 @@ static void tun_reader(void *arg)
     }
 }
 
-static err_t tunif_init(struct netif *netif)
+static err_t dev_init(struct netif *netif)
 {
     const char *dev = env("SYNACK_DEVICE", NULL);
-    tun_fd = open("/dev/net/tun", O_RDWR);
-    if (tun_fd < 0) {
+    dev_fd = open("/dev/net/tun", O_RDWR);
+    if (dev_fd < 0) {
         perror(PROG ": open /dev/net/tun");
         return ERR_IF;
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    ifr.ifr_flags = (dev_is_tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
     strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
-    if (ioctl(tun_fd, TUNSETIFF, &ifr) < 0) {
-        perror(PROG ": attach to the TUN device");
+    if (ioctl(dev_fd, TUNSETIFF, &ifr) < 0) {
+        perror(PROG ": attach to the device");
         return ERR_IF;
     }
-    netif->name[0] = 't';
-    netif->name[1] = 'u';
-    netif->output = tun_out4;
-    netif->output_ip6 = tun_out6;
     netif->mtu = 1500;
-    sys_thread_new("tun_reader", tun_reader, netif, 0, 0);
+    if (dev_is_tap) {
+        static const u8_t mac[6] = {0x02, 0x12, 0x34, 0x56, 0x78, 0xab};
+        netif->name[0] = 't';
+        netif->name[1] = 'p';
+        memcpy(netif->hwaddr, mac, 6);
+        netif->hwaddr_len = 6;
+        netif->output = etharp_output;
+        netif->output_ip6 = ethip6_output;
+        netif->linkoutput = tap_linkoutput;
+        netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+                       NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+    } else {
+        netif->name[0] = 't';
+        netif->name[1] = 'u';
+        netif->output = tun_out4;
+        netif->output_ip6 = tun_out6;
+    }
+    sys_thread_new("dev_reader", dev_reader, netif, 0, 0);
     return ERR_OK;
 }
 
@@ -429,16 +457,11 @@ int main(void)
             die("cannot listen");
         tcp_accept(pcb, on_accept);
     }
-    netif_init_fn init;
-    if (strcmp(link, "tap") == 0) {
-        setenv("PRECONFIGURED_TAPIF", dev, 1); /* attach; never run ifconfig */
-        init = tapif_init;
-    } else if (strcmp(link, "tun") == 0) {
-        init = tunif_init;
-    } else {
+    if (strcmp(link, "tap") == 0)
+        dev_is_tap = 1;
+    else if (strcmp(link, "tun") != 0)
         die("SYNACK_LINK must be tap or tun");
-    }
-    if (!netif_add(&netif, ip_2_ip4(&v4), &mask, ip_2_ip4(&gw4), NULL, init,
+    if (!netif_add(&netif, ip_2_ip4(&v4), &mask, ip_2_ip4(&gw4), NULL, dev_init,
                    tcpip_input))
         die("cannot attach to the device");
     s8_t idx;
