@@ -194,3 +194,27 @@ fn sockaddr(ifindex: i32, proto: u16) -> libc::sockaddr_ll {
         sll_addr: [0; 8],
     }
 }
+
+/// Sets interface `name`'s MTU (`SIOCSIFMTU`) in the calling thread's
+/// network namespace.
+pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
+    if name.is_empty() || name.len() > 15 || name.as_bytes().contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "bad interface name",
+        ));
+    }
+    let mtu = libc::c_int::try_from(mtu)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad MTU"))?;
+    // SAFETY: socket has no memory effects; the result is checked.
+    let raw = cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
+    // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    let mut ifr = [0u8; IFREQ_LEN];
+    ifr[..name.len()].copy_from_slice(name.as_bytes());
+    ifr[16..20].copy_from_slice(&mtu.to_ne_bytes());
+    // SAFETY: SIOCSIFMTU reads one `struct ifreq`; the buffer is exactly
+    // that size and lives across the call.
+    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFMTU, ifr.as_mut_ptr()) })?;
+    Ok(())
+}

@@ -53,6 +53,9 @@ pub use systap::DeviceKind;
 /// The device's name inside the target's namespace.
 pub const DEVICE_NAME: &str = "synack0";
 
+/// The device's MTU on the harness's side (the stack keeps its own).
+pub const DEVICE_MTU: u32 = 65000;
+
 /// How long the stack may take to answer its first SYN when no timeout is given.
 pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -242,6 +245,9 @@ fn set_up_namespace(kind: DeviceKind) -> Result<PacketSocket, TargetError> {
     let mut rt = Netlink::route().map_err(|e| os_error("open rtnetlink", e))?;
     let lo = netlink::if_index("lo").map_err(|e| os_error("find lo", e))?;
     let dev = netlink::if_index(DEVICE_NAME).map_err(|e| os_error("find the device", e))?;
+    // Room for any segment a case sends (a full-sized IPv6 one is 1520
+    // octets): the stack, not the harness's device, decides what is too big.
+    systap::set_mtu(DEVICE_NAME, DEVICE_MTU).map_err(|e| os_error("set the device's MTU", e))?;
     rt.link_up(lo).map_err(|e| os_error("set lo up", e))?;
     rt.link_up(dev)
         .map_err(|e| os_error("set the device up", e))?;
