@@ -71,6 +71,20 @@ fn options(
             )));
         }
     }
+    let start_timeout = match std::env::var("SYNACK_EXEC_TIMEOUT") {
+        Ok(v) => Some(
+            v.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s < 86400.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "SYNACK_EXEC_TIMEOUT={v}: expected seconds, e.g. 2.5"
+                    ))
+                })?,
+        ),
+        Err(_) => None,
+    };
     Ok(TapOptions {
         kind,
         exec: exec.to_string(),
@@ -78,7 +92,7 @@ fn options(
         restart_per_case,
         family,
         seed,
-        start_timeout: None,
+        start_timeout,
     })
 }
 
@@ -131,7 +145,10 @@ pub fn bench(
     }
     let (rm, r90, rmin) = stats(raw);
     let (hm, h90, hmin) = stats(harness);
-    println!("target {} (`{cmd}` via {what}), {samples} samples each", tap.name());
+    println!(
+        "target {} (`{cmd}` via {what}), {samples} samples each",
+        tap.name()
+    );
     println!(
         "SYN→SYN-ACK raw {what}:     median {}  p90 {}  min {}",
         us(rm),
@@ -163,9 +180,21 @@ pub fn from_env(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
     let exec = std::env::var("SYNACK_EXEC").ok();
     let name = std::env::var("SYNACK_NAME").ok().filter(|n| !n.is_empty());
     let seed = 1;
-    start(kind, exec.as_deref(), name, false, IpFamily::V4, seed, false).map_err(|e| {
+    start(
+        kind,
+        exec.as_deref(),
+        name,
+        false,
+        IpFamily::V4,
+        seed,
+        false,
+    )
+    .map_err(|e| {
         if e.code == exit::USAGE {
-            CliError::usage(format!("{} (here: set SYNACK_EXEC=CMD, and SYNACK_NAME)", e.message))
+            CliError::usage(format!(
+                "{} (here: set SYNACK_EXEC=CMD, and SYNACK_NAME)",
+                e.message
+            ))
         } else {
             e
         }

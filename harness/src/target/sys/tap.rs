@@ -207,7 +207,8 @@ pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
     let mtu = libc::c_int::try_from(mtu)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad MTU"))?;
     // SAFETY: socket has no memory effects; the result is checked.
-    let raw = cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
+    let raw =
+        cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
     // SAFETY: `raw` is a fresh descriptor that nothing else owns.
     let fd = unsafe { OwnedFd::from_raw_fd(raw) };
     let mut ifr = [0u8; IFREQ_LEN];

@@ -208,7 +208,9 @@ fn ra_frame(mac: [u8; 6], to: Ipv6Addr) -> Vec<u8> {
     let life = ROUTER_LIFETIME.to_be_bytes();
     // Hop limit 64, no flags, lifetime; reachable time and retransmission
     // timer unspecified; our link address.
-    let mut ra = vec![ICMP6_RA, 0, 0, 0, 64, 0, life[0], life[1], 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut ra = vec![
+        ICMP6_RA, 0, 0, 0, 64, 0, life[0], life[1], 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
     ra.extend_from_slice(&[1, 1]);
     ra.extend_from_slice(&HARNESS_MAC);
     ethernet(mac, ETH_IPV6, &icmpv6(ROUTER_V6, to, &mut ra))
@@ -281,7 +283,11 @@ mod tests {
         assert_eq!(&reply[20..22], &[0, 2], "an ARP reply");
         assert_eq!(&reply[22..28], &HARNESS_MAC);
         assert_eq!(&reply[28..32], &GATEWAY_V4.octets());
-        assert_eq!(link.target_mac(), Some(STACK_MAC), "learnt from the request");
+        assert_eq!(
+            link.target_mac(),
+            Some(STACK_MAC),
+            "learnt from the request"
+        );
         assert_eq!(
             link.incoming(&arp_request(addr::TARGET_V4)),
             Incoming::Ignore

@@ -165,7 +165,10 @@ pub fn stack_env(
     ];
     if options.kind == DeviceKind::Tap {
         env.push(("SYNACK_GATEWAY_V6", eth::ROUTER_V6.to_string()));
-        let mac: Vec<String> = eth::HARNESS_MAC.iter().map(|b| format!("{b:02x}")).collect();
+        let mac: Vec<String> = eth::HARNESS_MAC
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         env.push(("SYNACK_HARNESS_MAC", mac.join(":")));
     }
     env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -300,7 +303,8 @@ impl Tap {
             close_delay: Duration::ZERO,
         };
         let family = tap.inner.options.family;
-        tap.inner.restart(&mut lock(&tap.inner.core), first, family)?;
+        tap.inner
+            .restart(&mut lock(&tap.inner.core), first, family)?;
         Ok(tap)
     }
 
@@ -390,7 +394,12 @@ impl Inner {
     }
 
     /// Stops the stack (if running) and starts it for `want`.
-    fn restart(&self, core: &mut Core, want: Instance, family: IpFamily) -> Result<(), TargetError> {
+    fn restart(
+        &self,
+        core: &mut Core,
+        want: Instance,
+        family: IpFamily,
+    ) -> Result<(), TargetError> {
         if let Some(mut old) = core.stack.take() {
             old.stop();
         }
@@ -402,7 +411,11 @@ impl Inner {
         if !self.probe(core, want, family, timeout)? {
             let cmd = &self.options.exec;
             let (target, _) = probe_endpoints(family, want.port, 0);
-            let tail = core.stack.as_mut().map(Stack::stderr_tail).unwrap_or_default();
+            let tail = core
+                .stack
+                .as_mut()
+                .map(Stack::stderr_tail)
+                .unwrap_or_default();
             return Err(TargetError::Io(format!(
                 "--exec `{cmd}` did not answer a SYN to {target} within {timeout:?}: is it \
                  attached to {DEVICE_NAME} and serving {} on port {}? {tail}",
@@ -612,8 +625,7 @@ impl Session for TapSession {
     }
     fn app(&mut self, _action: &AppAction) -> Result<AppOutcome, TargetError> {
         Err(TargetError::Unsupported(
-            "application actions on the tap/tun target: the stack's application is its own"
-                .into(),
+            "application actions on the tap/tun target: the stack's application is its own".into(),
         ))
     }
     fn socket_state(&mut self, _harness: SocketAddr) -> Result<TcpState, TargetError> {

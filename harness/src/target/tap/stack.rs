@@ -26,7 +26,11 @@ pub struct Stack {
 
 impl Stack {
     /// Starts `sh -c cmd` with `env` added, from the namespace thread.
-    pub fn spawn(ns: &NsThread, cmd: &str, env: Vec<(String, String)>) -> Result<Stack, TargetError> {
+    pub fn spawn(
+        ns: &NsThread,
+        cmd: &str,
+        env: Vec<(String, String)>,
+    ) -> Result<Stack, TargetError> {
         let shell = cmd.to_string();
         let mut child = ns
             .run(move || sys::process::spawn_confined_with(&shell, &env, Stdio::piped()))?
