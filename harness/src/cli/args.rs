@@ -89,6 +89,12 @@ pub enum ReportCommand {
         /// Where to write it.
         #[arg(long, short, default_value = "reports/MATRIX.md")]
         out: PathBuf,
+        /// Add a column for this stack on the tap target (as `synack run --target tap --exec`).
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+        /// The --exec stack's name (its column, waiver file and profile), e.g. lwip.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 }
 

@@ -20,7 +20,12 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Seeds(args) => super::fuzz_cmds::seeds(args),
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
-        Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
+        Command::Report(ReportCommand::Matrix {
+            paths,
+            out,
+            exec,
+            name,
+        }) => matrix(&paths, &out, exec.as_deref(), name),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             crate::report::merge(&dirs, &out).map_err(|e| {
                 CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))
@@ -205,14 +210,22 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
-fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
+fn matrix(
+    paths: &[PathBuf],
+    out: &Path,
+    exec: Option<&str>,
+    name: Option<String>,
+) -> Result<u8, CliError> {
     let cases = run::case::load_all(paths)?;
+    let waivers_dir = cases_root(paths).join("waivers");
     let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+        let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: default_profile(kind).to_string(),
+                profile: super::tap_cmds::profile_of(kind, target.name()),
                 ..run::RunOptions::default()
             },
+            waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
             ..SuiteOptions::default()
         };
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
@@ -222,6 +235,11 @@ fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
     match crate::target::lab::Lab::start(Default::default()) {
         Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
+    }
+    if exec.is_some() {
+        let family = crate::target::IpFamily::V4;
+        let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
+        rows.push(suite(tap.as_ref(), TargetKind::Tap)?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
