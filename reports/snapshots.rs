@@ -72,7 +72,10 @@ fn lwip() -> Option<synack::target::tap::Tap> {
         .expect("bash runs");
     if !built.status.success() {
         let why = String::from_utf8_lossy(&built.stderr).into_owned();
-        assert!(!required, "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}");
+        assert!(
+            !required,
+            "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
+        );
         eprintln!("skipping lwIP: it does not build here ({why})");
         return None;
     }
