@@ -24,6 +24,13 @@
  * ISNs: tcp_next_iss is replaced by a hash of SYNACK_SEED and the 4-tuple,
  * so a case sees the same ISN whatever ran before it.
  *
+ * Extending it with the agent protocol (docs/agent-protocol.md, once it
+ * lands): listen on a kernel socket in the namespace (loopback), and run
+ * each request under LOCK_TCPIP_CORE(): `state` finds the pcb of the 4-tuple
+ * in tcp_active_pcbs / tcp_tw_pcbs (lwip/priv/tcp_priv.h) and maps
+ * pcb->state (enum tcp_state) to its RFC name; `write`, `read`, `close`,
+ * `abort` act on the struct conn of that peer (conns, below).
+ *
  * Our own code; it links against lwIP and copies none of it.
  */
 #include <errno.h>
@@ -100,6 +107,7 @@ u32_t tcp_next_iss(struct tcp_pcb *pcb)
 /* ---- services ------------------------------------------------------------ */
 
 struct conn {
+    struct conn *next;   /* every connection accepted and not yet freed */
     struct tcp_pcb *pcb; /* NULL once lwIP freed it (error callback) */
     unsigned char *outbox; /* bytes still to write (echo, http) */
     size_t out_len, out_cap;
@@ -111,8 +119,17 @@ struct conn {
     int finished;      /* closed or aborted */
 };
 
+/* The connections the services hold, for lookups by peer (the agent). */
+static struct conn *conns;
+
 static void conn_free(struct conn *c)
 {
+    for (struct conn **p = &conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
     free(c->outbox);
     free(c);
 }
@@ -299,6 +316,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     if (!c)
         return ERR_MEM;
     c->pcb = pcb;
+    c->next = conns;
+    conns = c;
     tcp_arg(pcb, c);
     tcp_recv(pcb, on_recv);
     tcp_sent(pcb, on_sent);
