@@ -166,6 +166,47 @@ fn a_stack_that_dies_mid_case_fails_that_case_and_the_next_restarts_it() {
 }
 
 #[test]
+fn a_stack_that_hangs_fails_its_case_and_is_restarted_for_the_next() {
+    let Some(bin) = lwip("synack-lwip-hangs") else {
+        return;
+    };
+    let marker =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hangs-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    // The first start stops (SIGSTOP) 0.6 s in, during the 1.1-s t04.
+    let exec = format!(
+        "if [ -e {m} ]; then exec {b}; fi; touch {m}; {b} & p=$!; sleep 0.6; kill -STOP $p; wait",
+        m = marker.display(),
+        b = bin.display()
+    );
+    let o = synack(&[
+        "run",
+        "--target",
+        "tap",
+        "--exec",
+        &exec,
+        "--name",
+        "lwip",
+        &case("establishment/t04-rst-to-listen.pkt"),
+        &case("regressions/smoltcp-mss-below-48-raised.pkt"),
+    ]);
+    let _ = std::fs::remove_file(&marker);
+    if !privileged(&o) {
+        return;
+    }
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("FAIL        establishment/t04-rst-to-listen"),
+        "{t}"
+    );
+    assert!(
+        t.contains("PASS        regressions/smoltcp-mss-below-48-raised"),
+        "{t}"
+    );
+}
+
+#[test]
 fn bad_exec_input_gets_a_clear_error_and_exit_2_or_3() {
     // No --exec: a usage error, before anything is created.
     let o = synack(&["run", "--target", "tap", &case("core")]);

@@ -22,8 +22,9 @@
 //!
 //! A stack that dies mid-case makes the case an error (a finding: the run
 //! exits 1) with its exit status and the last lines of its stderr, and the
-//! next case restarts it; one that heard nothing during a case is probed
-//! with a SYN before the next and restarted if it does not answer. A stack
+//! next case restarts it; one that went quiet (nothing came back during
+//! the case, or the case's last wait timed out) is probed with a SYN before
+//! the next case and restarted if it does not answer (a hung stack). A stack
 //! that cannot start at all is an infrastructure error.
 //!
 //! Application actions and socket state are not available: the stack's
@@ -346,6 +347,7 @@ impl Tap {
             },
             start: Instant::now(),
             heard: false,
+            timed_out: false,
             inner,
         })
     }
@@ -600,6 +602,8 @@ pub struct TapSession {
     start: Instant,
     /// Something of this connection came back.
     heard: bool,
+    /// The last `recv` got nothing by its deadline.
+    timed_out: bool,
     inner: Arc<Inner>,
 }
 
@@ -638,6 +642,7 @@ impl Session for TapSession {
         match got {
             Some((at, bytes)) => {
                 self.heard = true;
+                self.timed_out = false;
                 Ok(Some(Received {
                     at: at.saturating_duration_since(self.start),
                     bytes,
@@ -645,7 +650,10 @@ impl Session for TapSession {
             }
             None => match self.died(&mut core) {
                 Some(e) => Err(e),
-                None => Ok(None),
+                None => {
+                    self.timed_out = true;
+                    Ok(None)
+                }
             },
         }
     }
@@ -663,7 +671,9 @@ impl Session for TapSession {
 
 impl Drop for TapSession {
     fn drop(&mut self) {
-        lock(&self.inner.core).suspect = !self.heard;
+        // A stack that went quiet (hung, or just done) is probed before the
+        // next case, and restarted if it does not answer.
+        lock(&self.inner.core).suspect = !self.heard || self.timed_out;
         self.inner.release();
     }
 }
