@@ -219,27 +219,3 @@ pub fn set_mtu(name: &str, mtu: u32) -> io::Result<()> {
     cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFMTU, ifr.as_mut_ptr()) })?;
     Ok(())
 }
-
-/// Whether some process is attached to interface `name`'s device file: a
-/// TUN/TAP device has carrier (`IFF_RUNNING`, with the device up) exactly
-/// while one is. In the calling thread's network namespace.
-pub fn attached(name: &str) -> io::Result<bool> {
-    if name.is_empty() || name.len() > 15 || name.as_bytes().contains(&0) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "bad interface name",
-        ));
-    }
-    // SAFETY: socket has no memory effects; the result is checked.
-    let raw =
-        cvt(unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) })?;
-    // SAFETY: `raw` is a fresh descriptor that nothing else owns.
-    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-    let mut ifr = [0u8; IFREQ_LEN];
-    ifr[..name.len()].copy_from_slice(name.as_bytes());
-    // SAFETY: SIOCGIFFLAGS reads and writes one `struct ifreq`; the buffer
-    // is exactly that size and lives across the call.
-    cvt(unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCGIFFLAGS, ifr.as_mut_ptr()) })?;
-    let flags = libc::c_short::from_ne_bytes([ifr[16], ifr[17]]);
-    Ok(flags & libc::IFF_RUNNING as libc::c_short != 0)
-}

@@ -64,9 +64,6 @@ pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(10);
 /// during the case before.
 const HEALTH_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// How long a stopped stack may take to let go of the device.
-const DETACH_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// The harness address the start-up probes come from: in the harness range,
 /// but one no case uses (cases use hosts 1 to 253).
 const PROBE_V4: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 254);
@@ -407,7 +404,6 @@ impl Inner {
     ) -> Result<(), TargetError> {
         if let Some(mut old) = core.stack.take() {
             old.stop();
-            self.wait_detached()?;
         }
         core.instance = None;
         core.link.forget();
@@ -432,28 +428,6 @@ impl Inner {
         core.fresh = true;
         core.suspect = false;
         Ok(())
-    }
-
-    /// Waits until no process holds the device any more: a killed stack's
-    /// threads may still be exiting when its parent has been reaped, and a
-    /// new stack could not attach (EBUSY) before they are gone.
-    fn wait_detached(&self) -> Result<(), TargetError> {
-        let started = Instant::now();
-        loop {
-            let attached = self
-                .ns
-                .run(|| systap::attached(DEVICE_NAME))?
-                .map_err(|e| os_error("read the device's flags", e))?;
-            if !attached {
-                return Ok(());
-            }
-            if started.elapsed() > DETACH_TIMEOUT {
-                return Err(TargetError::Broken(format!(
-                    "the stopped stack still holds {DEVICE_NAME} after {DETACH_TIMEOUT:?}"
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
     }
 
     /// Sends SYNs from the probe address until the stack answers (SYN-ACK;

@@ -11,6 +11,37 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// How long a killed stack's processes may take to exit.
+const GONE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether a process of group `pgid` is still running (not a zombie): its
+/// files (the device) are released only when it is not. Read from /proc.
+fn group_alive(pgid: u32) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.flatten().any(|e| {
+        if !e
+            .file_name()
+            .as_encoded_bytes()
+            .iter()
+            .all(u8::is_ascii_digit)
+        {
+            return false;
+        }
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')'.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            return false;
+        };
+        let f: Vec<&str> = rest.split_whitespace().take(3).collect();
+        matches!(f.as_slice(), [state, _, pgrp]
+            if *pgrp == pgid.to_string() && *state != "Z" && *state != "X")
+    })
+}
+
 /// How many lines of its stderr a report shows.
 pub const STDERR_LINES: usize = 12;
 
@@ -104,11 +135,19 @@ impl Stack {
         }
     }
 
-    /// Kills the whole process group and reaps the process.
+    /// Kills the whole process group, reaps the process, and waits (up to
+    /// `GONE_TIMEOUT`) until every process of the group has exited, so that
+    /// none holds the device any more: a killed stack's threads may still be
+    /// exiting when its parent has been reaped, and a new stack could not
+    /// attach (EBUSY) before.
     pub fn stop(&mut self) {
-        if self.exited().is_none() {
-            let _ = sys::process::kill_group(self.child.id());
+        let _ = sys::process::kill_group(self.child.id());
+        if self.status.is_none() {
             self.status = self.child.wait().ok();
+        }
+        let started = std::time::Instant::now();
+        while group_alive(self.child.id()) && started.elapsed() < GONE_TIMEOUT {
+            std::thread::sleep(std::time::Duration::from_micros(200));
         }
         // The reader ends at EOF on its own; never wait for it here.
         self.reader = None;
