@@ -381,3 +381,21 @@ fn kill_9_of_synack_leaves_no_namespace_device_or_exec_process() {
     );
     let _ = std::fs::remove_file(&bin);
 }
+
+#[test]
+fn diff_over_three_targets_compares_every_pair() {
+    let o = synack(&[
+        "diff",
+        "--targets",
+        "embedded,embedded,embedded",
+        &case("core"),
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("0 differences (embedded vs embedded: 0, embedded vs embedded: 0, embedded vs embedded: 0)"),
+        "{t}"
+    );
+    let o = synack(&["diff", "--targets", "embedded,embedded,embedded", "--fuzz"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod commands;
+mod diff_many;
 mod fuzz_cmds;
 mod tap_cmds;
 
