@@ -119,20 +119,7 @@ fn lab_transcripts_and_the_conformance_matrix() {
     // lwIP on the tap target: its transcripts, and its column.
     let Some(lwip) = lwip() else { return };
     let lwip_reports = run_suite(&lwip, "rfc9293");
-    // lwIP sends its delayed ACKs on a 250-ms timer whose phase against a
-    // case's start is arbitrary: in these transcripts (several delayed ACKs
-    // in a row) the times move by a 100-ms step from run to run. Their
-    // outcome still counts in the matrix.
-    const LWIP_TIMER_PHASE: [&str; 2] = [
-        "regressions/smoltcp-fin-past-window-edge-taken",
-        "regressions/smoltcp-rst-with-data-in-zero-window-ignored",
-    ];
-    let stable: Vec<CaseReport> = lwip_reports
-        .iter()
-        .filter(|r| !LWIP_TIMER_PHASE.contains(&r.id.as_str()))
-        .cloned()
-        .collect();
-    check_snapshots("lwip", &stable);
+    check_snapshots("lwip", &lwip_reports);
     let mut rows = rows;
     rows.push(("lwip".to_string(), lwip_reports));
     let fresh = synack::report::matrix(&rows);
