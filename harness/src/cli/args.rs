@@ -136,7 +136,7 @@ pub struct RunArgs {
     pub serve: Option<String>,
     /// Tap/tun target: the stack under test, run as `sh -c CMD` in the target's namespace
     /// (README: "Testing your own stack").
-    #[arg(long, value_name = "CMD", env = "SYNACK_EXEC", help_heading = "Target")]
+    #[arg(long, value_name = "CMD", help_heading = "Target")]
     pub exec: Option<String>,
     /// Tap/tun target: restart the --exec stack before every case (for stacks that keep state).
     #[arg(long, help_heading = "Target")]

@@ -33,7 +33,9 @@ const ETH_P_ALL: u16 = 0x0003;
 /// Which device: Ethernet frames (TAP) or bare IP packets (TUN).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceKind {
+    /// `IFF_TAP`: Ethernet frames.
     Tap,
+    /// `IFF_TUN`: bare IPv4 and IPv6 packets.
     Tun,
 }
 

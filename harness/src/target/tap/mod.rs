@@ -77,6 +77,7 @@ pub const PRIVILEGE_HINT: &str = "the tap and tun targets need CAP_NET_ADMIN to 
 /// How the target is set up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TapOptions {
+    /// TAP (Ethernet frames) or TUN (IP packets).
     pub kind: DeviceKind,
     /// `--exec CMD`: the stack, run as `sh -c CMD` in the namespace.
     pub exec: String,
