@@ -686,8 +686,7 @@ mod tests {
 
     #[test]
     fn probe_addresses_are_outside_every_case_address() {
-        // (harness_v6 overflows at index 65535: a case index stays far below.)
-        for i in 0..65_535u32 {
+        for i in 0..100_000u32 {
             assert_ne!(addr::harness_v6(i), PROBE_V6);
         }
         for i in 0..253u32 {
