@@ -157,6 +157,12 @@ pub enum ReportCommand {
         /// Where to write it.
         #[arg(long, short, default_value = "reports/MATRIX.md")]
         out: PathBuf,
+        /// Add a column for this stack on the tap target (as `synack run --target tap --exec`).
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+        /// The --exec stack's name (its column, waiver file and profile), e.g. lwip.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 }
 
@@ -167,6 +173,10 @@ pub enum TargetKind {
     Embedded,
     /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
     Lab,
+    /// Your stack (--exec CMD) on a TAP device (Ethernet) in a private namespace (needs root).
+    Tap,
+    /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (needs root).
+    Tun,
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +202,16 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve: Option<String>,
+    /// Tap/tun target: the stack under test, run as `sh -c CMD` in the target's namespace
+    /// (README: "Testing your own stack").
+    #[arg(long, value_name = "CMD", help_heading = "Target")]
+    pub exec: Option<String>,
+    /// Tap/tun target: restart the --exec stack before every case (for stacks that keep state).
+    #[arg(long, help_heading = "Target")]
+    pub restart_per_case: bool,
+    /// Tap/tun target: the stack's name in reports, waiver files and profiles (e.g. lwip).
+    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    pub name: Option<String>,
     /// At most this many injected packets per second on a real-time target (0: no limit).
     #[arg(long, value_name = "N", default_value_t = crate::run::runner::DEFAULT_MAX_PPS, help_heading = "Target")]
     pub max_pps: u32,
@@ -297,6 +317,12 @@ pub struct BenchArgs {
     /// Lab: SYN→SYN-ACK samples for the round-trip figures.
     #[arg(long, default_value_t = 2000)]
     pub samples: usize,
+    /// Tap/tun: the stack to measure, as in `synack run --exec`.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Tap/tun: the stack's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Args, Debug)]

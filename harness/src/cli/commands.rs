@@ -20,7 +20,12 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Seeds(args) => super::fuzz_cmds::seeds(args),
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
-        Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
+        Command::Report(ReportCommand::Matrix {
+            paths,
+            out,
+            exec,
+            name,
+        }) => matrix(&paths, &out, exec.as_deref(), name),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             for d in &dirs {
                 let results = d.join("results.json");
@@ -67,6 +72,11 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
+    if args.exec.is_some() && !matches!(args.target, TargetKind::Tap | TargetKind::Tun) {
+        return Err(CliError::usage(
+            "--exec starts your stack on a TAP or TUN device: use it with --target tap or tun",
+        ));
+    }
     match args.target {
         TargetKind::Embedded => {
             if args.serve.is_some() {
@@ -86,13 +96,30 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
                 .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
             Ok(Box::new(lab))
         }
+        TargetKind::Tap | TargetKind::Tun => {
+            let family = if args.ipv6 {
+                crate::target::IpFamily::V6
+            } else {
+                crate::target::IpFamily::V4
+            };
+            super::tap_cmds::start(
+                args.target,
+                args.exec.as_deref(),
+                args.name.clone(),
+                args.restart_per_case,
+                family,
+                args.seed,
+                args.serve.is_some(),
+            )
+        }
     }
 }
 
-fn default_profile(target: TargetKind) -> &'static str {
+pub(super) fn default_profile(target: TargetKind) -> &'static str {
     match target {
         TargetKind::Embedded => "smoltcp",
         TargetKind::Lab => "linux",
+        TargetKind::Tap | TargetKind::Tun => "rfc9293",
     }
 }
 
@@ -136,7 +163,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| default_profile(args.target).to_string());
+        .unwrap_or_else(|| super::tap_cmds::profile_of(args.target, target.name()));
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,
@@ -238,14 +265,22 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
-fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
+fn matrix(
+    paths: &[PathBuf],
+    out: &Path,
+    exec: Option<&str>,
+    name: Option<String>,
+) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
+    let waivers_dir = cases_root(paths).join("waivers");
     let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+        let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: default_profile(kind).to_string(),
+                profile: super::tap_cmds::profile_of(kind, target.name()),
                 ..run::RunOptions::default()
             },
+            waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
             ..SuiteOptions::default()
         };
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
@@ -255,6 +290,11 @@ fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
     match crate::target::lab::Lab::start(Default::default()) {
         Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
+    }
+    if exec.is_some() {
+        let family = crate::target::IpFamily::V4;
+        let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
+        rows.push(suite(tap.as_ref(), TargetKind::Tap)?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;

@@ -151,7 +151,9 @@ pub fn allowing(mut profile: Profile, allowed: &[String]) -> Profile {
 pub fn profile_for(target: &str) -> Profile {
     match target {
         "lab" => Profile::linux(),
-        _ => Profile::smoltcp(),
+        "embedded" => Profile::smoltcp(),
+        // A tap/tun stack: the profile of its name, else strictly.
+        other => Profile::by_name(other).unwrap_or_else(Profile::rfc9293),
     }
 }
 

@@ -206,6 +206,20 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             return report;
         }
     }
+    if !target.capabilities().socket_state {
+        // Decided before the case runs, as for syscall lines: not at the
+        // `state` line, where the outcome would hang on whether a segment
+        // of the same instant arrived first.
+        if let Some(line) = first_state_line(&case.script) {
+            report.outcome = Outcome::Unsupported;
+            report.reason = Some(format!(
+                "{}:{line}: the {} target cannot report socket state, which the case's `state` lines need",
+                case.path.display(),
+                target.name()
+            ));
+            return report;
+        }
+    }
     let session = match target.open(&spec) {
         Ok(s) => s,
         Err(e) => {
@@ -275,6 +289,19 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     finish(&mut report, result);
     report.wall_time = wall.elapsed();
     report
+}
+
+/// The line number of the script's first `state` line, if any.
+fn first_state_line(script: &crate::script::Script) -> Option<u32> {
+    use crate::script::{Item, LineKind};
+    script.items.iter().find_map(|item| match item {
+        Item::Line(l) => matches!(l.kind, LineKind::State(_)).then_some(l.span.line),
+        Item::Either { branches, .. } => branches
+            .iter()
+            .flatten()
+            .find(|l| matches!(l.kind, LineKind::State(_)))
+            .map(|l| l.span.line),
+    })
 }
 
 fn finish(report: &mut CaseReport, result: Result<(), Stop>) {

@@ -15,6 +15,7 @@ pub mod fault;
 pub mod lab;
 pub mod services;
 pub mod sys;
+pub mod tap;
 
 pub use services::Service;
 

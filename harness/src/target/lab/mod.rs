@@ -40,8 +40,8 @@
 mod bench;
 mod commands;
 mod demux;
-mod ns;
-mod packet;
+pub(crate) mod ns;
+pub(crate) mod packet;
 mod services;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
