@@ -67,6 +67,9 @@ pub enum Command {
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Run on the host under test: performs the application's side for `run --target link
+    /// --agent`, over a control connection kept apart from the interface under test.
+    Agent(super::link::AgentArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -99,6 +102,8 @@ pub enum TargetKind {
     Embedded,
     /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
     Lab,
+    /// A host elsewhere, with raw Ethernet frames on --iface to --peer (needs root).
+    Link,
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +143,8 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve_port: u16,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp. Default: the target's own.
     #[arg(long, env = "SYNACK_PROFILE", help_heading = "Judging")]

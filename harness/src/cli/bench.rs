@@ -14,6 +14,9 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
     match args.target {
         TargetKind::Embedded => embedded(args),
         TargetKind::Lab => lab(args),
+        TargetKind::Link => Err(CliError::usage(
+            "bench --target link: not yet; measure with the link test's round trip",
+        )),
     }
 }
 

@@ -20,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Seeds(args) => super::fuzz_cmds::seeds(args),
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
+        Command::Agent(args) => super::link::agent(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             crate::report::merge(&dirs, &out).map_err(|e| {
@@ -50,7 +51,13 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
+    if args.link.any() && args.target != TargetKind::Link {
+        return Err(CliError::usage(
+            "--iface, --peer, --source and --agent are for --target link",
+        ));
+    }
     match args.target {
+        TargetKind::Link => super::link::make_target(&args.link),
         TargetKind::Embedded => {
             if args.serve.is_some() {
                 return Err(CliError::usage(
@@ -76,6 +83,7 @@ fn default_profile(target: TargetKind) -> &'static str {
     match target {
         TargetKind::Embedded => "smoltcp",
         TargetKind::Lab => "linux",
+        TargetKind::Link => "rfc9293",
     }
 }
 
@@ -115,7 +123,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             seed: args.seed,
             oracle_only: args.oracle_only,
             profile,
-            serve_port: args.serve.as_ref().map(|_| args.serve_port),
+            serve_port: args
+                .serve
+                .as_ref()
+                .map(|_| args.serve_port)
+                .or(args.link.server_port()),
             max_pps: args.max_pps,
             family: if args.ipv6 {
                 crate::target::IpFamily::V6

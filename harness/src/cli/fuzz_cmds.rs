@@ -181,6 +181,9 @@ fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
         TargetKind::Lab => Ok(Box::new(
             Lab::start(LabOptions::default()).map_err(target_error)?,
         )),
+        TargetKind::Link => Err(CliError::usage(
+            "fuzz and diff run on embedded and lab; the link target runs with `synack run`",
+        )),
     }
 }
 

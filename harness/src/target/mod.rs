@@ -9,9 +9,11 @@
 //!
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
+pub mod agent;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
+pub mod link;
 pub mod services;
 pub mod sys;
 

@@ -40,8 +40,8 @@
 mod bench;
 mod demux;
 mod ns;
-mod packet;
-mod services;
+pub(crate) mod packet;
+pub(crate) mod services;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
 pub use ns::PRIVILEGE_HINT;

@@ -10,10 +10,13 @@
 //! - [`process`]: server commands that cannot outlive the harness (a private
 //!   PID namespace, `PR_SET_PDEATHSIG`), killed by process group.
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
+//! - [`datalink`]: raw Ethernet frames on a real interface (pnet's
+//!   `AF_PACKET` channel), for the link target.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
 
+pub mod datalink;
 pub mod netlink;
 pub mod netns;
 pub mod process;
