@@ -381,9 +381,18 @@ impl Session for LinkSession {
     fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError> {
         let shared = &self.inner.port.shared;
         let mac = shared.neighbour(self.peer.ip).unwrap_or(self.peer.mac);
-        shared
-            .send_ip(mac, packet)
-            .map_err(|e| TargetError::Io(format!("send on `{}`: {e}", shared.iface)))
+        shared.send_ip(mac, packet).map_err(|e| {
+            let hint = if e.raw_os_error() == Some(libc::EMSGSIZE) {
+                format!(
+                    " (a {}-byte packet: raise `{}`'s MTU)",
+                    packet.len(),
+                    shared.iface
+                )
+            } else {
+                String::new()
+            };
+            TargetError::Io(format!("send on `{}`: {e}{hint}", shared.iface))
+        })
     }
     fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
         let shared = &self.inner.port.shared;
