@@ -100,7 +100,7 @@ impl Drop for Port {
 
 fn read_loop(shared: &Shared, mut rx: FrameReceiver) {
     while !shared.stop.load(Ordering::Acquire) {
-        match rx.next() {
+        match rx.next_frame() {
             Ok(Some(frame)) => {
                 let at = Instant::now();
                 shared.handle(at, frame);

@@ -91,7 +91,7 @@ impl FrameSender {
 
 impl FrameReceiver {
     /// The next frame, or `Ok(None)` when none came within the read timeout.
-    pub fn next(&mut self) -> io::Result<Option<&[u8]>> {
+    pub fn next_frame(&mut self) -> io::Result<Option<&[u8]>> {
         match self.0.next() {
             Ok(frame) => Ok(Some(frame)),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(None),
