@@ -214,6 +214,8 @@ pub struct BenchArgs {
     /// Lab: SYN→SYN-ACK samples for the round-trip figures.
     #[arg(long, default_value_t = 2000)]
     pub samples: usize,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 }
 
 #[derive(Args, Debug)]

@@ -14,9 +14,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
     match args.target {
         TargetKind::Embedded => embedded(args),
         TargetKind::Lab => lab(args),
-        TargetKind::Link => Err(CliError::usage(
-            "bench --target link: not yet; measure with the link test's round trip",
-        )),
+        TargetKind::Link => super::link::bench(&args.link, args.samples, args.seconds),
     }
 }
 

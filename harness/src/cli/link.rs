@@ -144,6 +144,58 @@ fn start_error(e: &TargetError) -> CliError {
     CliError::infra(format!("cannot start the link target: {e}"))
 }
 
+/// `synack bench --target link`: the SYN→SYN-ACK round trip through the
+/// harness beside a raw round trip on the same interface, interleaved, and
+/// full handshakes per second (with the agent).
+pub fn bench(args: &LinkArgs, samples: usize, seconds: f64) -> Result<u8, CliError> {
+    let link = Link::start(args.options()?).map_err(|e| start_error(&e))?;
+    let infra = |e: TargetError| CliError::infra(e.to_string());
+    let samples = samples.max(10);
+    let (mut raw, mut harness) = (Vec::new(), Vec::new());
+    for round in 0..10u32 {
+        raw.extend(link.raw_rtt(samples / 10).map_err(infra)?);
+        let first = round * (samples / 10) as u32;
+        harness.extend(link.harness_rtt(samples / 10, first).map_err(infra)?);
+    }
+    let median = |mut v: Vec<std::time::Duration>| {
+        v.sort();
+        (v[v.len() / 2], v[v.len() * 9 / 10], v[0])
+    };
+    let us = |d: std::time::Duration| format!("{:.2} µs", d.as_secs_f64() * 1e6);
+    let (rm, r90, rmin) = median(raw);
+    let (hm, h90, hmin) = median(harness);
+    println!(
+        "target link (`{}`), {samples} samples each",
+        args.iface.as_deref().unwrap_or("")
+    );
+    println!(
+        "SYN→SYN-ACK raw frames:   median {}  p90 {}  min {}",
+        us(rm),
+        us(r90),
+        us(rmin)
+    );
+    println!(
+        "SYN→SYN-ACK via harness:  median {}  p90 {}  min {}",
+        us(hm),
+        us(h90),
+        us(hmin)
+    );
+    println!(
+        "harness / raw (median):   {:.2}×",
+        hm.as_secs_f64() / rm.as_secs_f64()
+    );
+    if link.agent().is_some() {
+        let budget = std::time::Duration::from_secs_f64(seconds.max(0.1));
+        let start = std::time::Instant::now();
+        let n = link.handshakes(budget, samples as u32 + 1).map_err(infra)?;
+        println!(
+            "handshakes/s (SYN, SYN-ACK, ACK, accepted by the agent's service, RST; via sessions): {:.0}",
+            f64::from(n) / start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(exit::PASS)
+}
+
 /// `synack agent` flags.
 #[derive(Args, Debug)]
 pub struct AgentArgs {

@@ -20,6 +20,7 @@
 //! anything else are unsupported. Injection is paced by the runner's
 //! `--max-pps` (on by default).
 
+mod bench;
 mod frame;
 mod port;
 
