@@ -57,7 +57,14 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
         ));
     }
     match args.target {
-        TargetKind::Link => super::link::make_target(&args.link),
+        TargetKind::Link => {
+            if args.serve.is_some() {
+                return Err(CliError::usage(
+                    "--serve runs a server in the lab namespace; on link, name the peer's own server with --peer ADDR:PORT",
+                ));
+            }
+            super::link::make_target(&args.link)
+        }
         TargetKind::Embedded => {
             if args.serve.is_some() {
                 return Err(CliError::usage(
