@@ -23,8 +23,25 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Agent(args) => super::link::agent(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
+            for d in &dirs {
+                let results = d.join("results.json");
+                if let Err(e) = std::fs::metadata(&results) {
+                    return Err(CliError::usage(format!(
+                        "{}: not a report directory (cannot read {}: {e})",
+                        d.display(),
+                        results.display()
+                    )));
+                }
+            }
             crate::report::merge(&dirs, &out).map_err(|e| {
-                CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))
+                let message = format!("cannot merge reports into {}: {e}", out.display());
+                match e.kind() {
+                    // The inputs are not reports of one suite: the user's to fix.
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
+                        CliError::usage(message)
+                    }
+                    _ => CliError::infra(message),
+                }
             })?;
             println!(
                 "merged {} report directories into {}",
@@ -110,7 +127,12 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         .map(str::parse::<crate::target::fault::Fault>)
         .transpose()
         .map_err(CliError::usage)?;
-    let cases = run::case::load_all(&args.paths)?;
+    let family = if args.ipv6 {
+        crate::target::IpFamily::V6
+    } else {
+        crate::target::IpFamily::V4
+    };
+    let cases = super::load::cases_for(&args.paths, family)?;
     let mut target = make_target(&args)?;
     if let Some(fault) = fault {
         target = Box::new(crate::target::fault::Faulty::new(target, fault));
@@ -121,6 +143,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             .join(format!("{}.txt", target.name()))
     });
     let waivers = Waivers::load(&waiver_file).map_err(CliError::usage)?;
+    // Before the run, so the closing line stays the last line.
+    let unknown_waivers = waivers.unknown(&cases, &cases_root(&args.paths));
+    for m in &unknown_waivers {
+        println!("{m}");
+    }
     let profile = args
         .profile
         .clone()
@@ -136,11 +163,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
                 .map(|_| args.serve_port)
                 .or(args.link.server_port()),
             max_pps: args.max_pps,
-            family: if args.ipv6 {
-                crate::target::IpFamily::V6
-            } else {
-                crate::target::IpFamily::V4
-            },
+            family,
             ..run::RunOptions::default()
         },
         jobs: args.jobs,
@@ -155,19 +178,24 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     if let Some(w) = writer.as_mut() {
         reporters.push(w);
     }
-    let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)?;
+    let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)
+        .map_err(|e| CliError::infra(format!("cannot write the run's output: {e}")))?;
     if let Some(dir) = &args.report {
         println!("report: {}", dir.display());
     }
-    Ok(if summary.any_failed() {
-        exit::FAIL
-    } else {
-        exit::PASS
-    })
+    let end = super::outcome::RunEnd {
+        fail_on_unsupported: args.fail_on_unsupported,
+        unknown_waivers: unknown_waivers.len(),
+    };
+    let (code, why) = super::outcome::run_exit(&summary, end);
+    if let Some(why) = why {
+        eprintln!("synack: {why}");
+    }
+    Ok(code)
 }
 
 fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+    let cases = super::load::cases(paths)?;
     for c in &cases {
         match &c.meta.unsupported {
             Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
@@ -179,7 +207,7 @@ fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
 }
 
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+    let cases = super::load::cases(paths)?;
     for c in &cases {
         println!(
             "{:<40} {:<10} {:<12} {}",
@@ -203,7 +231,7 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
 fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+    let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
     let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
         let opts = SuiteOptions {
             run: run::RunOptions {
@@ -296,8 +324,33 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         profile: args.profile.clone(),
         ignore_checksums: args.ignore_checksums,
     };
-    let (reports, stats) =
-        run::judge::judge_packets(&packets, &name, &opts).map_err(CliError::usage)?;
+    let shown = args.capture.display();
+    for w in &capture.warnings {
+        eprintln!("warning: {shown}: {w}");
+    }
+    if packets.is_empty() {
+        return Err(CliError::usage(format!(
+            "{shown}: the capture holds no packets{}: nothing to judge",
+            if capture.skipped > 0 {
+                " the reader could use (see the warnings above)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let (reports, stats) = run::judge::judge_packets(&packets, &name, &opts)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    if let (Some(addr), true) = (args.target_addr, reports.is_empty()) {
+        let held = if stats.hosts.is_empty() {
+            "no TCP segment".to_string()
+        } else {
+            let list: Vec<_> = stats.hosts.iter().map(|a| a.to_string()).collect();
+            format!("TCP of {}", list.join(", "))
+        };
+        return Err(CliError::usage(format!(
+            "{shown}: no TCP connection of --target-addr {addr}: the capture holds {held}"
+        )));
+    }
     let info = run::RunInfo {
         target: reports
             .first()
@@ -317,16 +370,19 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         summary.add(r.outcome);
     }
     println!(
-        "{} packets: {} connections judged, {} not TCP, {} between other hosts, {} skipped by the reader",
+        "{} packets: {} connections judged, {} not TCP, {} between other hosts, {} records not read{}",
         stats.packets,
         reports.len(),
         stats.not_tcp,
         stats.other_hosts,
-        capture.skipped
+        capture.skipped,
+        if capture.skipped > 0 { " (warnings above)" } else { "" }
     );
     term.event(&run::Event::RunFinished(&summary))?;
     if let Some(dir) = &args.report {
-        crate::report::write_all(dir, &info, &reports, &summary)?;
+        crate::report::write_all(dir, &info, &reports, &summary).map_err(|e| {
+            CliError::infra(format!("cannot write the report to {}: {e}", dir.display()))
+        })?;
         println!("report: {}", dir.display());
     }
     Ok(if summary.any_failed() {

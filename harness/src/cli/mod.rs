@@ -7,6 +7,8 @@ mod bench;
 mod commands;
 mod fuzz_cmds;
 mod link;
+mod load;
+mod outcome;
 
 pub use args::Cli;
 
@@ -19,6 +21,9 @@ pub mod exit {
     pub const FAIL: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const INFRA: u8 = 3;
+    /// Nothing was tested: every selected case unsupported or skipped
+    /// (nextest's code for a run with no tests).
+    pub const NOTHING_TESTED: u8 = 4;
 }
 
 /// An error that ends the command, with the exit code it deserves.
@@ -43,16 +48,11 @@ impl CliError {
     }
 }
 
+/// Cases that cannot load are the user's to fix: a path missing, unreadable
+/// or not text (the message names it), or a script error (`file:line:col`).
 impl From<crate::run::LoadError> for CliError {
     fn from(e: crate::run::LoadError) -> CliError {
-        let code = match e {
-            crate::run::LoadError::Io { .. } => exit::INFRA,
-            _ => exit::USAGE,
-        };
-        CliError {
-            code,
-            message: e.to_string(),
-        }
+        CliError::usage(e.to_string())
     }
 }
 

@@ -133,12 +133,15 @@ pub fn case_id(path: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// Reads, parses and resolves one case file.
+/// Reads, parses and resolves one case file. A file that is not text (not
+/// UTF-8, or holding a NUL byte) is a diagnostic at its first such byte.
 pub fn load(path: &Path) -> Result<Case, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
         path: path.to_path_buf(),
         error,
     })?;
+    let file = path.display().to_string();
+    let source = super::limits::text(bytes, &file).map_err(|d| LoadError::Script(vec![d]))?;
     load_source(path, source)
 }
 
@@ -252,6 +255,8 @@ pub fn resolve(
         profile: script.meta("profile").map(text),
         unsupported: None,
     };
+    diags.extend(super::limits::no_events(script, source, file));
+    diags.extend(super::limits::oversized(script, source, file, None));
     let calls = match syscall::plan(script, source, file) {
         Ok(plan) => plan,
         Err(PlanError::Script(d)) => {
