@@ -79,6 +79,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of `RunArgs` beside the small variants
+// costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run cases against a target (default: every case in cases/ on the embedded target).
@@ -133,6 +136,9 @@ pub enum Command {
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Run on the host under test: performs the application's side for `run --target link
+    /// --agent`, over a control connection kept apart from the interface under test.
+    Agent(super::link::AgentArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -177,6 +183,8 @@ pub enum TargetKind {
     Tap,
     /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (needs root).
     Tun,
+    /// A host elsewhere, with raw Ethernet frames on --iface to --peer (needs root).
+    Link,
 }
 
 #[derive(Args, Debug)]
@@ -226,6 +234,8 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve_port: u16,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp. Default: the target's own.
     #[arg(long, env = "SYNACK_PROFILE", value_parser = profile_names(), help_heading = "Judging")]
@@ -323,6 +333,8 @@ pub struct BenchArgs {
     /// Tap/tun: the stack's name.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 }
 
 #[derive(Args, Debug)]

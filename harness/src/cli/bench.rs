@@ -21,6 +21,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
             args.samples,
             args.seconds,
         ),
+        TargetKind::Link => super::link::bench(&args.link, args.samples, args.seconds),
     }
 }
 

@@ -26,6 +26,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
             exec,
             name,
         }) => matrix(&paths, &out, exec.as_deref(), name),
+        Command::Agent(args) => super::link::agent(args),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             for d in &dirs {
                 let results = d.join("results.json");
@@ -77,7 +78,20 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
             "--exec starts your stack on a TAP or TUN device: use it with --target tap or tun",
         ));
     }
+    if args.link.any() && args.target != TargetKind::Link {
+        return Err(CliError::usage(
+            "--iface, --peer, --source and --agent are for --target link",
+        ));
+    }
     match args.target {
+        TargetKind::Link => {
+            if args.serve.is_some() {
+                return Err(CliError::usage(
+                    "--serve runs a server in the lab namespace; on link, name the peer's own server with --peer ADDR:PORT",
+                ));
+            }
+            super::link::make_target(&args.link)
+        }
         TargetKind::Embedded => {
             if args.serve.is_some() {
                 return Err(CliError::usage(
@@ -120,6 +134,7 @@ pub(super) fn default_profile(target: TargetKind) -> &'static str {
         TargetKind::Embedded => "smoltcp",
         TargetKind::Lab => "linux",
         TargetKind::Tap | TargetKind::Tun => "rfc9293",
+        TargetKind::Link => "rfc9293",
     }
 }
 
@@ -169,7 +184,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             seed: args.seed,
             oracle_only: args.oracle_only,
             profile,
-            serve_port: args.serve.as_ref().map(|_| args.serve_port),
+            serve_port: args
+                .serve
+                .as_ref()
+                .map(|_| args.serve_port)
+                .or(args.link.server_port()),
             max_pps: args.max_pps,
             allow_commands: args.allow_commands,
             family,

@@ -195,6 +195,9 @@ pub(super) fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError>
             Lab::start(LabOptions::default()).map_err(target_error)?,
         )),
         TargetKind::Tap | TargetKind::Tun => super::tap_cmds::from_env(kind),
+        TargetKind::Link => Err(CliError::usage(
+            "fuzz and diff run on embedded and lab; the link target runs with `synack run`",
+        )),
     }
 }
 

@@ -7,12 +7,18 @@
 //! application actions, reports the target socket's state where it can, and
 //! owns the session clock: virtual on the embedded target, real elsewhere.
 //!
+//! The `link` target reaches a host elsewhere with raw Ethernet frames; the
+//! `agent` module drives the application's side there over a control
+//! connection of its own (JSON lines, docs/agent-protocol.md).
+//!
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
+pub mod agent;
 pub mod command;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
+pub mod link;
 pub mod services;
 pub mod sys;
 pub mod tap;

@@ -42,7 +42,7 @@ mod commands;
 mod demux;
 pub(crate) mod ns;
 pub(crate) mod packet;
-mod services;
+pub(crate) mod services;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
 pub use ns::PRIVILEGE_HINT;

@@ -14,10 +14,13 @@
 //!   namespace where only `/proc/sys/net` (and a fresh `/tmp`) is writable.
 //! - [`tap`]: the TAP/TUN target's persistent device and the `AF_PACKET`
 //!   socket the harness talks to it through.
+//! - [`datalink`]: raw Ethernet frames on a real interface (pnet's
+//!   `AF_PACKET` channel), for the link target.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
 
+pub mod datalink;
 pub mod netlink;
 pub mod netns;
 pub mod process;
