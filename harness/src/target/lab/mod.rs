@@ -9,7 +9,10 @@
 //! (198.51.100.0/24, 2001:db8:0:2::/64) through it; router solicitations,
 //! router advertisements, DAD and link-local addresses off, so the kernel
 //! sends nothing unasked. The kernel never sees a harness address as its
-//! own, so it sends no stray RSTs.
+//! own, so it sends no stray RSTs. Every setting the lab relies on
+//! (forwarding, buffers, TCP options, IPv6 autoconfiguration) is written
+//! inside the namespace at start-up ([`sysctls`]): a new namespace inherits
+//! some of them from the host's.
 //!
 //! Services run on the real kernel in the namespace (one listener per
 //! address and port, shared by sessions); `--serve CMD` runs any server
@@ -42,6 +45,7 @@ mod demux;
 mod ns;
 mod packet;
 mod services;
+pub mod sysctls;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
 pub use ns::PRIVILEGE_HINT;
@@ -149,32 +153,13 @@ pub struct Lab {
     inner: Arc<Inner>,
 }
 
-fn write_sysctl(name: &str, value: &str) -> std::io::Result<()> {
-    std::fs::write(format!("/proc/sys/{name}"), value)
-}
-
 /// Runs on the namespace thread: sysctls, TUN device, addresses, routes.
 /// Returns the device, a sock_diag socket, and whether IPv6 is available.
 fn set_up_namespace() -> Result<(Tun, Netlink, bool), TargetError> {
     // /proc/sys/net is resolved for the thread that opens it: these writes
     // reach this namespace only (tests check it from outside).
     let ipv6 = std::path::Path::new("/proc/sys/net/ipv6").exists();
-    if ipv6 {
-        for conf in ["all", "default"] {
-            for (key, value) in [
-                ("accept_ra", "0"),
-                ("router_solicitations", "0"),
-                ("dad_transmits", "0"),
-                ("accept_dad", "0"),
-            ] {
-                let name = format!("net/ipv6/conf/{conf}/{key}");
-                write_sysctl(&name, value)
-                    .map_err(|e| os_error(&format!("write /proc/sys/{name}"), e))?;
-            }
-        }
-        // No link-local address on new links: no MLD reports for it either.
-        let _ = write_sysctl("net/ipv6/conf/default/addr_gen_mode", "1");
-    }
+    sysctls::apply(ipv6)?;
     let tun = Tun::create(TUN_NAME).map_err(|e| match e.raw_os_error() {
         Some(libc::EPERM) | Some(libc::EACCES) | Some(libc::ENOENT) | Some(libc::ENODEV) => {
             TargetError::Privilege(format!("{PRIVILEGE_HINT} (open /dev/net/tun: {e})"))
