@@ -361,6 +361,7 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         session_time: Duration::from_nanos(c.session_time_ns),
         wall_time: Duration::from_nanos(c.wall_time_ns),
         resolution: Duration::from_nanos(c.resolution_ns),
+        script_times: Default::default(),
     })
 }
 

@@ -5,6 +5,7 @@
 //! - [`build`]: `<` lines → live segments.
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
+//! - [`nominal`]: when each line is due by the script alone (snapshot times).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
 //! - [`event`]: the event stream every reporter consumes.
 
@@ -14,6 +15,7 @@ pub mod event;
 pub mod judge;
 pub mod mapping;
 pub mod matcher;
+pub mod nominal;
 pub mod runner;
 pub mod scriptform;
 pub mod suite;

@@ -167,6 +167,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
         resolution: resolution(true),
+        script_times: super::nominal::script_times(&case.script.items),
     };
     if let Some(why) = &case.meta.unsupported {
         report.outcome = Outcome::Unsupported;
@@ -227,6 +228,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         target_nxt: SeqNumber(0),
         last_inject: None,
         prev: Duration::ZERO,
+        sched: Duration::ZERO,
         transcript: Vec::new(),
         mismatches: Vec::new(),
         violations: Vec::new(),
@@ -307,8 +309,17 @@ struct CaseRun<'a> {
     target_nxt: SeqNumber,
     /// When the harness last injected (wall clock), for `max_pps`.
     last_inject: Option<Instant>,
-    /// The time of the previous line's event (relative times count from it).
+    /// The time of the previous line's event: when the harness actually
+    /// injected or acted, or when the target's segment arrived. A `>` line's
+    /// relative time counts from it (the target answers what it got, when it
+    /// got it).
     prev: Duration,
+    /// When the previous line's event was due: a harness line's scheduled
+    /// time (not when the thread woke up to do it), or the arrival of the
+    /// target's segment. The relative times of `<`, `state` and syscall
+    /// lines count from it, so a late wake-up on a loaded machine delays
+    /// one line, not every line after it.
+    sched: Duration,
     transcript: Vec<Entry>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
@@ -331,12 +342,16 @@ impl CaseRun<'_> {
                 Item::Line(line) => self.line(line)?,
                 Item::Either { branches, span } => {
                     if !self.opts.oracle_only {
-                        self.either(branches, span.line)?
+                        self.either(branches, span.line)?;
+                        self.sched = self.prev;
                     }
                 }
             }
         }
-        let settle = self.session.now().max(self.prev) + self.opts.settle;
+        // The quiet period counts from when the last line was due (or from
+        // the harness's last act, when that was later): not from a late
+        // wake-up, which would stretch it into the target's next timer.
+        let settle = self.sched.max(self.prev) + self.opts.settle;
         self.wait_until(settle, None)?;
         // A reply the target still owes (a RST, an ACK) is judged when its
         // grace time runs out: keep listening until then, within the deadline.
@@ -417,32 +432,42 @@ impl CaseRun<'_> {
     }
 
     fn line(&mut self, line: &Line) -> Result<(), Stop> {
-        let w = self.window(line.time.node, self.prev);
+        // A harness line is due relative to when the previous line was due;
+        // a `>` line relative to what actually happened last.
+        let w = self.window(line.time.node, self.sched);
         let no = line.span.line;
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
                 self.inject(p, no)?;
                 self.prev = self.session.now();
+                self.sched = w.at.max(self.sched);
                 Ok(())
             }
             LineKind::Packet(p) => {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
-                self.expect(p, w, no)
+                let w = self.window(line.time.node, self.prev);
+                self.expect(p, w, no)?;
+                self.sched = self.prev;
+                Ok(())
             }
             LineKind::State(s) => {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
                 self.wait_until(w.at, Some(no))?;
-                self.prev = self.session.now();
+                // Reading the state provokes nothing: what follows counts
+                // from when the read was due.
+                self.sched = w.at.max(self.sched);
+                self.prev = self.prev.max(self.sched);
                 self.check_state(&[s.state], no)
             }
             LineKind::Syscall(s) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                self.sched = w.at.max(self.sched);
                 self.syscall(s, no)
             }
         }
