@@ -378,6 +378,30 @@ fn sysctls_apply_inside_the_namespace_only() {
     );
 }
 
+/// A packet's time is when the kernel sent it, not when the harness read
+/// it: a SYN-ACK read 300 ms late (a loaded machine's thread wake-up) still
+/// says it came within milliseconds of the SYN.
+#[test]
+fn packet_times_are_the_kernels_not_the_readers() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut c = Conn::open(&lab, spec(Service::Echo, 7, 41));
+    let sent = c.s.now();
+    c.syn();
+    std::thread::sleep(Duration::from_millis(300));
+    let got =
+        c.s.recv(c.s.now())
+            .expect("recv")
+            .expect("the SYN-ACK is queued");
+    let read = c.s.now();
+    assert!(read - sent >= Duration::from_millis(300));
+    assert!(
+        got.at - sent < Duration::from_millis(100),
+        "SYN-ACK stamped {:?} after the SYN, read {:?} after it",
+        got.at - sent,
+        read - sent
+    );
+}
+
 /// Sets a sysctl of the test's own namespace for the guard's lifetime and
 /// puts the old value back when dropped, a panic included.
 struct HostSysctl {

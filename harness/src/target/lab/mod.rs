@@ -23,9 +23,10 @@
 //! demultiplexer hands each session only the TCP packets of its 4-tuple.
 //! Time is real: `now()` is the wall time since `open`.
 //!
-//! A packet's time is when a session read it off the device: exact while
-//! some session waits in `recv` (the runner's normal state), late by however
-//! long no session was waiting otherwise.
+//! A packet's time is when the kernel sent it on the TUN device (a packet
+//! socket's transmit timestamp, [`sys::pktstamp`]), not when a session got
+//! round to reading it: on a loaded machine the reading thread may run tens
+//! of milliseconds late, and a reply that came in time would look late.
 //!
 //! Socket state comes from `NETLINK_SOCK_DIAG`, as `ss` reads it.
 //!
@@ -253,6 +254,11 @@ impl Lab {
     pub fn start(options: LabOptions) -> Result<Lab, TargetError> {
         let ns = NsThread::start()?;
         let (tun, diag, ipv6) = ns.run(set_up_namespace)??;
+        // Kernel transmit times of the target's packets; without them
+        // (no AF_PACKET), a packet's time is when it was read.
+        let stamps = ns
+            .run(|| netlink::if_index(TUN_NAME).and_then(sys::pktstamp::TxStamps::open))?
+            .ok();
         let serve_port = options
             .serve
             .as_ref()
@@ -263,7 +269,7 @@ impl Lab {
                 serve: Mutex::new(None),
                 serve_port,
                 diag: Mutex::new(diag),
-                demux: Demux::new(tun),
+                demux: Demux::new(tun).with_stamps(stamps),
                 ipv6,
                 ns,
             }),

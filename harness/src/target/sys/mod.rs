@@ -10,12 +10,14 @@
 //! - [`process`]: server commands that cannot outlive the harness (a private
 //!   PID namespace, `PR_SET_PDEATHSIG`), killed by process group.
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
+//! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
 
 pub mod netlink;
 pub mod netns;
+pub mod pktstamp;
 pub mod process;
 pub mod sock;
 pub mod tun;
