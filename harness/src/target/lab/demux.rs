@@ -86,7 +86,7 @@ impl Demux {
         }
         for (at, bytes) in read.iter_mut() {
             if let Some(i) = unmatched.iter().position(|(_, b)| b == bytes) {
-                if let Some((sent, _)) = unmatched.drain(..=i).last() {
+                if let Some((sent, _)) = unmatched.drain(..=i).next_back() {
                     *at = sent.min(*at);
                 }
             }
