@@ -18,6 +18,8 @@
 
 #[path = "either.rs"]
 mod either;
+#[path = "stream.rs"]
+mod stream;
 
 use super::build::inject_segment;
 use super::case::Case;
@@ -439,8 +441,9 @@ impl CaseRun<'_> {
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
-                self.inject(p, no)?;
-                self.prev = self.session.now();
+                // From just before the write: a thread preempted after it
+                // would make the target's prompt answer look early.
+                self.prev = self.inject(p, no)?;
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -469,6 +472,15 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.sched = w.at.max(self.sched);
                 self.syscall(s, no)
+            }
+            LineKind::Stream(st) => {
+                if self.opts.oracle_only {
+                    return Ok(());
+                }
+                let w = self.window(line.time.node, self.prev);
+                self.stream(st, w, no)?;
+                self.sched = self.prev;
+                Ok(())
             }
         }
     }
@@ -585,14 +597,16 @@ impl CaseRun<'_> {
         Ok(())
     }
 
-    fn inject(&mut self, p: &PacketLine, line: u32) -> Result<(), Stop> {
+    /// Injects a `<` line's segment; returns the session time just before
+    /// the write.
+    fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
         let info = self.session.info().clone();
         let (seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         let bytes = seg.to_bytes(policy);
         self.pace();
-        let at = self.session.now();
         // What the services did before the segment came, not on it.
         super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
+        let at = self.session.now();
         // A target that broke on the segment did take it in: it is
         // recorded (and judged) before the case stops.
         let sent = match self.session.inject(&bytes) {
@@ -622,7 +636,8 @@ impl CaseRun<'_> {
                 checksum_ok,
             },
         });
-        sent.map_err(|e| self.broke(Some(line), e))
+        sent.map_err(|e| self.broke(Some(line), e))?;
+        Ok(at)
     }
 
     /// Keeps injections on a real-time target at most `max_pps` a second.

@@ -175,6 +175,8 @@ pub enum LineKind {
     Packet(PacketLine),
     State(StateLine),
     Syscall(SyscallLine),
+    /// `> stream LEN [fin] [ack N]`: see [`super::stream`].
+    Stream(super::stream::StreamLine),
 }
 
 /// `<` or `>`.
@@ -363,6 +365,10 @@ impl StripSpans for Line {
             LineKind::Packet(p) => p.strip_spans(),
             LineKind::State(s) => s.span.strip_spans(),
             LineKind::Syscall(s) => s.strip_spans(),
+            LineKind::Stream(s) => {
+                s.span.strip_spans();
+                s.ack.strip_spans();
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ mod lexer;
 mod options;
 mod parser;
 mod printer;
+mod stream;
 mod syscall;
 
 #[cfg(test)]
@@ -52,6 +53,7 @@ pub use ast::{
 pub use diagnostics::{render, Diagnostic, ScriptError};
 pub use parser::{parse, MAX_ERRORS};
 pub use printer::{print, print_expr, print_line, print_options, print_time, quote, secs};
+pub use stream::StreamLine;
 
 /// Reads and parses a case file; diagnostics name the file as given.
 pub fn parse_file(path: &Path) -> Result<Script, ScriptError> {

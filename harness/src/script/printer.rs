@@ -76,6 +76,7 @@ pub fn print_line(line: &Line) -> String {
         LineKind::Packet(p) => print_packet(p),
         LineKind::State(s) => format!("state {}", s.state.rfc_name()),
         LineKind::Syscall(s) => print_syscall(s),
+        LineKind::Stream(s) => super::stream::print(s),
     };
     format!("{time} {rest}")
 }
