@@ -26,5 +26,5 @@ pub use event::{
     CaseReport, Dir, Entry, EntryKind, Event, Mismatch, Outcome, Reporter, RunInfo, RunSummary,
     Violation,
 };
-pub use runner::{run_case, RunOptions};
+pub use runner::{run_case, RunOptions, STREAM_NOTE};
 pub use suite::{run_suite, select, Shard, SuiteOptions, Waivers};

@@ -20,6 +20,7 @@
 mod either;
 #[path = "stream.rs"]
 mod stream;
+pub use stream::STREAM_NOTE;
 
 use super::build::inject_segment;
 use super::case::Case;

@@ -4,6 +4,10 @@
 //! line checks that together they make the stream it names.
 
 use super::{secs, CaseRun, Stop, Window};
+
+/// How the note a completed stream leaves in the transcript begins (the
+/// snapshot form shows the note in place of the stream's segments).
+pub const STREAM_NOTE: &str = "stream: ";
 use crate::run::event::EntryKind;
 use crate::script::{StreamLine, Value};
 use crate::wire::{seq_gt, seq_le, SeqNumber};
@@ -34,6 +38,12 @@ impl CaseRun<'_> {
                 (None, false) => false,
             };
             if done {
+                let fin = if s.fin { " and the FIN" } else { "" };
+                self.transcript.push(crate::run::Entry {
+                    at: self.prev,
+                    line: Some(line),
+                    what: EntryKind::Note(format!("{STREAM_NOTE}{got} octets{fin}")),
+                });
                 return Ok(());
             }
             let Some(pkt) = self.recv(w.hi, Some(line))? else {
