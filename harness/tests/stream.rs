@@ -133,3 +133,17 @@ fn stream_lines_parse_print_and_refuse_what_they_cannot_mean() {
         .message
         .contains("a stream line cannot be an alternative"));
 }
+
+#[test]
+fn diff_compares_a_stream_as_a_whole_not_its_segments() {
+    let tail = "+0~0.5 > stream 200 ack 201\n+0.01 < . 201:201(0) ack 201 win 65535\n";
+    let two = run_text("diff-two", &format!("{ECHO_200}{tail}"));
+    let one = run_text(
+        "diff-one",
+        &format!("{}{tail}", ECHO_200.replace("<mss 100>", "<mss 1460>")),
+    );
+    assert_eq!((two.outcome, one.outcome), (Outcome::Pass, Outcome::Pass));
+    assert_eq!((segments_out(&two), segments_out(&one)), (2, 1));
+    let d = synack::fuzzing::diff_reports(&two, &one, false);
+    assert!(d.is_empty(), "{d:#?}");
+}
