@@ -104,6 +104,16 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FAULT", value_parser = super::args::fault_names(),
         ignore_case = true)]
     pub fault: Option<String>,
+    /// With each case that differs, both transcripts (what each target
+    /// sent and when, with the case lines), as `synack run -v` prints them.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write every view of both runs of the cases: DIR/a/ and DIR/b/ hold
+    /// results.json, junit.xml, summary.md, index.html and per case a pcap
+    /// and a transcript, as `synack run --report`; DIR/differences.txt the
+    /// differences as printed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["fuzz", "input"])]
+    pub report: Option<PathBuf>,
     /// Seed for ISNs and ports of cases (the same on both targets); with
     /// --fuzz, the mutator's seed.
     #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
@@ -331,6 +341,8 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         return diff_fuzz(&args, a.as_ref(), b.as_ref(), norm);
     }
     let mut differences = Vec::new();
+    let mut text = String::new();
+    let (mut reports_a, mut reports_b) = (Vec::new(), Vec::new());
     if !args.input.is_empty() {
         for path in &args.input {
             let data = std::fs::read(path)
@@ -344,6 +356,9 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         }
     } else {
         let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
+        // Each case runs as `synack run` runs it (the same runner, line
+        // timing and options), on a, then on b, with the same index (so
+        // the same harness address) and seed.
         for (i, case) in cases.iter().enumerate() {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
@@ -352,23 +367,74 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
             };
             let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));
             let rb = run::run_case(b.as_ref(), case, i as u32, &opts(b.as_ref()));
-            if [ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
-                continue;
+            if ![ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
+                let found = fuzzing::diff_reports_with(&ra, &rb, norm);
+                for d in &found {
+                    text.push_str(&difference_text(d));
+                }
+                if args.verbose && !found.is_empty() {
+                    for (side, r) in [("a", &ra), ("b", &rb)] {
+                        diff_side_text(&mut text, side, r);
+                    }
+                }
+                differences.extend(found);
             }
-            differences.extend(fuzzing::diff_reports_with(&ra, &rb, norm));
+            reports_a.push(ra);
+            reports_b.push(rb);
         }
     }
-    println!("a = {}, b = {}", a.name(), b.name());
-    for d in &differences {
-        println!("{d}");
-        println!("    signature: {}", fuzzing::signature(d));
+    if !args.input.is_empty() {
+        text = differences.iter().map(difference_text).collect();
     }
-    println!("{} differences", differences.len());
+    text.insert_str(0, &format!("a = {}, b = {}\n", a.name(), b.name()));
+    text.push_str(&format!("{} differences\n", differences.len()));
+    print!("{text}");
+    if let Some(dir) = &args.report {
+        for (side, target, reports) in [("a", &a, &reports_a), ("b", &b, &reports_b)] {
+            let info = run::RunInfo {
+                target: target.name().to_string(),
+                profile: fuzzing::profile_for(target.name()).name.to_string(),
+                seed: args.seed,
+                cases: reports.len(),
+                shard: None,
+                oracle_only: false,
+            };
+            let summary = crate::report::summarise(reports, Duration::ZERO);
+            crate::report::write_all(&dir.join(side), &info, reports, &summary).map_err(|e| {
+                CliError::infra(format!("cannot write the report in {}: {e}", dir.display()))
+            })?;
+        }
+        std::fs::write(dir.join("differences.txt"), &text)
+            .map_err(|e| CliError::infra(format!("cannot write {}: {e}", dir.display())))?;
+    }
     Ok(if differences.is_empty() {
         exit::PASS
     } else {
         exit::FAIL
     })
+}
+
+/// A difference as `synack diff` prints it, with its signature.
+fn difference_text(d: &fuzzing::Difference) -> String {
+    format!("{d}\n    signature: {}\n", fuzzing::signature(d))
+}
+
+/// One side's run of a case that differs, for `diff -v`: its outcome and
+/// transcript as `synack run -v` prints them.
+fn diff_side_text(text: &mut String, side: &str, r: &run::CaseReport) {
+    text.push_str(&format!(
+        "{side}: {} on {}: {}{}\n",
+        r.id,
+        r.target,
+        r.outcome.name(),
+        r.reason
+            .as_deref()
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default()
+    ));
+    for line in crate::report::terminal::transcript_lines(r) {
+        text.push_str(&format!("    {line}\n"));
+    }
 }
 
 /// `synack diff --fuzz`: 1 when some difference is a conformance difference.

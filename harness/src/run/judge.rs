@@ -181,6 +181,7 @@ pub fn judge_packets(
             session_time: end,
             wall_time: Duration::ZERO,
             resolution: Duration::from_millis(1),
+            script_times: Default::default(),
         });
     }
     Ok((reports, stats))

@@ -6,6 +6,7 @@
 //! - [`limits`]: what a case may ask for (an event; segments IP can carry).
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
+//! - [`nominal`]: when each line is due by the script alone (snapshot times).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
 //! - [`event`]: the event stream every reporter consumes.
 
@@ -17,6 +18,7 @@ pub mod judge;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;
+pub mod nominal;
 pub mod pdscript;
 pub mod runner;
 pub mod scriptform;
@@ -28,5 +30,5 @@ pub use event::{
     CaseReport, Dir, Entry, EntryKind, Event, Mismatch, Outcome, Reporter, RunInfo, RunSummary,
     Violation,
 };
-pub use runner::{run_case, RunOptions};
+pub use runner::{run_case, RunOptions, STREAM_NOTE};
 pub use suite::{run_suite, select, Shard, SuiteOptions, Waivers};

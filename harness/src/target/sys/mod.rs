@@ -16,6 +16,7 @@
 //!   socket the harness talks to it through.
 //! - [`datalink`]: raw Ethernet frames on a real interface (pnet's
 //!   `AF_PACKET` channel), for the link target.
+//! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
@@ -23,6 +24,7 @@
 pub mod datalink;
 pub mod netlink;
 pub mod netns;
+pub mod pktstamp;
 pub mod process;
 pub mod sandbox;
 pub mod sock;
