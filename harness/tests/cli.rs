@@ -83,6 +83,24 @@ fn check_and_list_read_every_case() {
 }
 
 #[test]
+fn check_reports_every_file_good_and_bad() {
+    let o = synack(&[
+        "check",
+        "cases/core/b01-handshake.pkt",
+        "harness/tests/fixtures/syntax-error.pkt",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("ok   cases/core/b01-handshake.pkt"), "{out}");
+    assert!(
+        out.contains("FAIL harness/tests/fixtures/syntax-error.pkt"),
+        "{out}"
+    );
+    assert!(out.contains("syntax-error.pkt:3:14"), "{out}");
+    assert!(out.contains("1 case files parsed, 1 with errors"), "{out}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let o = synack(&["run", "--shard", "4/3"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

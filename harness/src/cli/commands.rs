@@ -89,13 +89,6 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
     }
 }
 
-fn default_profile(target: TargetKind) -> &'static str {
-    match target {
-        TargetKind::Embedded => "smoltcp",
-        TargetKind::Lab => "linux",
-    }
-}
-
 fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let shard = args
         .shard
@@ -136,7 +129,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| default_profile(args.target).to_string());
+        .unwrap_or_else(|| target.default_profile().to_string());
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,
@@ -175,16 +168,35 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
+/// Every file is reported, good and bad: `ok` lines for the files that parse,
+/// diagnostics for the others, then the count of each (exit 2 if any failed).
 fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = super::load::cases(paths)?;
-    for c in &cases {
-        match &c.meta.unsupported {
-            Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
-            None => println!("ok   {}", c.path.display()),
+    let files = run::case::discover(paths)?;
+    let (mut good, mut bad) = (0usize, 0usize);
+    for f in &files {
+        match run::case::load(f) {
+            Ok(c) => {
+                good += 1;
+                match &c.meta.unsupported {
+                    Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
+                    None => println!("ok   {}", c.path.display()),
+                }
+            }
+            Err(run::LoadError::Script(diags)) => {
+                bad += 1;
+                println!("FAIL {}", f.display());
+                eprintln!("{}", crate::script::render(&diags).trim_end());
+            }
+            Err(e) => return Err(e.into()),
         }
     }
-    println!("{} case files parsed", cases.len());
-    Ok(exit::PASS)
+    if bad == 0 {
+        println!("{good} case files parsed");
+        Ok(exit::PASS)
+    } else {
+        println!("{good} case files parsed, {bad} with errors");
+        Ok(exit::USAGE)
+    }
 }
 
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
@@ -213,10 +225,10 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 /// profile, as the conformance matrix.
 fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
-    let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+    let suite = |target: &dyn Target| -> Result<_, CliError> {
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: default_profile(kind).to_string(),
+                profile: target.default_profile().to_string(),
                 ..run::RunOptions::default()
             },
             ..SuiteOptions::default()
@@ -224,9 +236,9 @@ fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
         Ok((target.name().to_string(), reports))
     };
-    let mut rows = vec![suite(&Embedded::new(), TargetKind::Embedded)?];
+    let mut rows = vec![suite(&Embedded::new())?];
     match crate::target::lab::Lab::start(Default::default()) {
-        Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
+        Ok(lab) => rows.push(suite(&lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
     }
     std::fs::write(out, crate::report::matrix(&rows))

@@ -203,7 +203,7 @@ fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliErr
                 "unknown profile `{n}` (rfc9293, rfc793, linux, smoltcp)"
             ))
         }),
-        None => Ok(fuzzing::profile_for(target.name())),
+        None => Ok(fuzzing::profile_for(target)),
     }
 }
 
@@ -339,7 +339,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         for (i, case) in cases.iter().enumerate() {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
-                profile: fuzzing::profile_for(t.name()).name.to_string(),
+                profile: fuzzing::profile_for(t).name.to_string(),
                 ..RunOptions::default()
             };
             let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));
@@ -385,9 +385,9 @@ fn diff_fuzz(
     println!(
         "differential fuzzing: a = {} (profile {}), b = {}{fault} (profile {}); {} seed inputs, {} s, seed {}",
         a.name(),
-        fuzzing::profile_for(a.name()).name,
+        fuzzing::profile_for(a).name,
         b.name(),
-        fuzzing::profile_for(b.name()).name,
+        fuzzing::profile_for(b).name,
         corpus.len(),
         args.seconds,
         args.seed

@@ -148,11 +148,9 @@ pub fn allowing(mut profile: Profile, allowed: &[String]) -> Profile {
 }
 
 /// The default profile for a target by name (as `synack run` picks it).
-pub fn profile_for(target: &str) -> Profile {
-    match target {
-        "lab" => Profile::linux(),
-        _ => Profile::smoltcp(),
-    }
+pub fn profile_for(target: &(impl crate::target::Target + ?Sized)) -> Profile {
+    // Every target's default names a profile; the strict one otherwise.
+    Profile::by_name(target.default_profile()).unwrap_or_else(Profile::rfc9293)
 }
 
 /// The session spec and harness ISN of an input: the service's own port

@@ -13,6 +13,7 @@ pub mod embedded;
 pub mod fault;
 pub mod lab;
 pub mod services;
+#[allow(unsafe_code)] // the only place: see its module doc
 pub mod sys;
 
 pub use services::Service;
@@ -153,6 +154,12 @@ pub trait Target: Send + Sync {
     /// Short name used in reports and snapshot paths: `embedded`, `lab`, …
     fn name(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
+    /// The name of the oracle profile that describes this stack's allowed
+    /// deviations (`crate::oracle::Profile::by_name`), used when the user
+    /// names none. Default: `rfc9293`, the strict reading.
+    fn default_profile(&self) -> &'static str {
+        "rfc9293"
+    }
     /// A fresh session for one case.
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError>;
 }

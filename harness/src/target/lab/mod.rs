@@ -490,6 +490,9 @@ impl Target for Lab {
     fn name(&self) -> &'static str {
         "lab"
     }
+    fn default_profile(&self) -> &'static str {
+        "linux"
+    }
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             virtual_time: false,
