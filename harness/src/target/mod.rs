@@ -125,7 +125,10 @@ pub struct Received {
 }
 
 /// The harness's or the target's plumbing failed (never a verdict).
+/// Callers match on the variant, never on the message's text; more variants
+/// may come.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TargetError {
     /// The target cannot do what was asked (a case needing it is *unsupported*).
     Unsupported(String),
@@ -135,6 +138,16 @@ pub enum TargetError {
     Io(String),
     /// The target is in a state it cannot continue from.
     Broken(String),
+    /// The stack kept sending without time passing: more than `rounds`
+    /// egress rounds at session time `at` (the embedded target's hang guard;
+    /// smoltcp 0.14's ACK storm, `fuzz/findings/embedded-egress-storm.input`).
+    /// A broken session, which a fuzz campaign may allow as `segment-storm`.
+    SegmentStorm {
+        /// The stack, as the message names it (`smoltcp`).
+        stack: &'static str,
+        rounds: usize,
+        at: Duration,
+    },
 }
 
 impl fmt::Display for TargetError {
@@ -144,6 +157,11 @@ impl fmt::Display for TargetError {
             TargetError::Privilege(m) => write!(f, "insufficient privilege: {m}"),
             TargetError::Io(m) => write!(f, "I/O error: {m}"),
             TargetError::Broken(m) => write!(f, "target broken: {m}"),
+            TargetError::SegmentStorm { stack, rounds, at } => write!(
+                f,
+                "target broken: {stack} kept sending at one instant: more than {rounds} \
+                 egress rounds at t={at:?} without time passing"
+            ),
         }
     }
 }
@@ -283,5 +301,25 @@ mod tests {
         assert_eq!(harness_v6(0).to_string(), "2001:db8:0:2::1");
         assert_eq!(harness_v6(0xffff).to_string(), "2001:db8:0:2::1:0");
         assert_eq!(harness_v6(u32::MAX).to_string(), "2001:db8:0:2:0:1::");
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::TargetError;
+    use std::time::Duration;
+
+    #[test]
+    fn segment_storm_message_names_the_stack_rounds_and_time() {
+        let e = TargetError::SegmentStorm {
+            stack: "smoltcp",
+            rounds: 10_000,
+            at: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            e.to_string(),
+            "target broken: smoltcp kept sending at one instant: more than 10000 egress \
+             rounds at t=1.5s without time passing"
+        );
     }
 }
