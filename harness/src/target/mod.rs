@@ -9,6 +9,7 @@
 //!
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
+pub mod child_stderr;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
