@@ -316,6 +316,7 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         target_addr: args.target_addr,
         profile: args.profile.clone(),
         ignore_checksums: args.ignore_checksums,
+        app_idle: args.app_idle,
     };
     let shown = args.capture.display();
     for w in &capture.warnings {
@@ -344,6 +345,11 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
             "{shown}: no TCP connection of --target-addr {addr}: the capture holds {held}"
         )));
     }
+    if reports.is_empty() && args.target_addr.is_none() {
+        return Err(CliError::usage(format!(
+            "{shown}: no TCP segment in the capture: nothing to judge"
+        )));
+    }
     let info = run::RunInfo {
         target: reports
             .first()
@@ -358,6 +364,9 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
     let mut summary = run::RunSummary::default();
     let mut term = Terminal::stdout(args.verbose);
     term.event(&run::Event::RunStarted(&info))?;
+    if let Some(t) = stats.target {
+        println!("judging {t} as the target: {}", stats.target_why);
+    }
     for r in &reports {
         term.event(&run::Event::CaseFinished(r))?;
         summary.add(r.outcome);

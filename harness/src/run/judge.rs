@@ -15,9 +15,13 @@ use std::time::Duration;
 /// How a capture is judged.
 #[derive(Clone, Debug)]
 pub struct JudgeOptions {
-    /// The stack under test; default: the side that received the first SYN.
+    /// The stack under test; default: inferred ([`super::judge_side`]).
     pub target_addr: Option<IpAddr>,
     pub profile: String,
+    /// The target's application neither aborted nor closed: a RST right
+    /// after the peer's cannot be an abort that crossed it
+    /// ([`super::judge_rst`]).
+    pub app_idle: bool,
     /// Do not judge checksums (captures taken on a host with checksum
     /// offload show its outgoing checksums as wrong).
     pub ignore_checksums: bool,
@@ -33,6 +37,10 @@ pub struct JudgeStats {
     pub other_hosts: usize,
     /// Every address a TCP segment in the capture came from or went to.
     pub hosts: BTreeSet<IpAddr>,
+    /// The side judged (`None` when the capture holds no TCP).
+    pub target: Option<IpAddr>,
+    /// Why that side: `--target-addr`, or how it was inferred.
+    pub target_why: String,
 }
 
 /// Judges every connection of the target in `packets` (session times and
@@ -65,20 +73,28 @@ pub fn judge_packets(
         .iter()
         .flat_map(|(_, _, s, _)| [s.ip.src(), s.ip.dst()])
         .collect();
-    let target = match opts.target_addr {
-        Some(a) => a,
-        None => parsed
-            .iter()
-            .find(|(_, _, s, _)| s.flags.syn() && !s.flags.ack())
-            .map(|(_, _, s, _)| s.ip.dst())
-            .ok_or("no SYN in the capture to tell the target side: give --target-addr")?,
+    let segs: Vec<&Segment> = parsed.iter().map(|(_, _, s, _)| s).collect();
+    let inferred = super::judge_side::infer(&segs);
+    let (target, mut listening) = match (opts.target_addr, inferred) {
+        (Some(a), _) => {
+            stats.target_why = "--target-addr".into();
+            (a, BTreeSet::new())
+        }
+        (None, Some(side)) => {
+            stats.target_why = side.why;
+            (side.addr, side.listening)
+        }
+        // No TCP at all: no connection to judge.
+        (None, None) => return Ok((Vec::new(), stats)),
     };
+    stats.target = Some(target);
     // Ports where the target answered a SYN: it listens there.
-    let listening: BTreeSet<u16> = parsed
-        .iter()
-        .filter(|(_, _, s, _)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
-        .map(|(_, _, s, _)| s.src_port)
-        .collect();
+    listening.extend(
+        parsed
+            .iter()
+            .filter(|(_, _, s, _)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
+            .map(|(_, _, s, _)| s.src_port),
+    );
     // Connections keyed by (target endpoint, peer endpoint), in order of first packet.
     let mut order: Vec<(SocketAddr, SocketAddr)> = Vec::new();
     let mut conns: BTreeMap<(SocketAddr, SocketAddr), Vec<usize>> = BTreeMap::new();
@@ -152,6 +168,17 @@ pub fn judge_packets(
                 },
             });
         }
+        let seen: Vec<super::judge_rst::Seen<'_>> = idx
+            .iter()
+            .enumerate()
+            .map(|(entry, &i)| super::judge_rst::Seen {
+                at: parsed[i].0,
+                seg: &parsed[i].2,
+                from_target: parsed[i].2.ip.src() == target,
+                entry,
+            })
+            .collect();
+        super::judge_rst::judge(&seen, opts.app_idle, &mut violations);
         let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
         violations.extend(oracle.on_time(end).into_iter().map(|f| violation(f, None)));
         let (outcome, reason) = match verdict(&[], &violations) {

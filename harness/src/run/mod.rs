@@ -13,6 +13,8 @@ pub mod build;
 pub mod case;
 pub mod event;
 pub mod judge;
+pub mod judge_rst;
+pub mod judge_side;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;
