@@ -90,7 +90,7 @@ pub fn judge(conn: &[Seen<'_>], app_idle: bool, violations: &mut Vec<Violation>)
                     peer_rst = None;
                 }
             }
-            synchronized |= !(f.syn() && !f.ack());
+            synchronized |= !f.syn() || f.ack();
             continue;
         }
         let Some((at, peer_entry, peer_seq)) = peer_rst.take() else {
