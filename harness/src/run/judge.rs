@@ -181,9 +181,27 @@ pub fn judge_packets(
         super::judge_rst::judge(&seen, opts.app_idle, &mut violations);
         let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
         violations.extend(oracle.on_time(end).into_iter().map(|f| violation(f, None)));
-        let (outcome, reason) = match verdict(&[], &violations) {
-            Some((o, r)) => (o, Some(r)),
-            None => (Outcome::Pass, None),
+        // Caught mid-way: no SYN either way, and the target sent more than
+        // RSTs, so it had a connection opened before the capture began. The
+        // oracle judges from the handshake on (it does not guess a TCB's
+        // window scale, MSS or state): not judged, and said so.
+        let mid_way = !seen.iter().any(|p| p.seg.flags.syn())
+            && seen.iter().any(|p| p.from_target && !p.seg.flags.rst());
+        let (outcome, reason) = if mid_way {
+            violations.clear();
+            (
+                Outcome::Unsupported,
+                Some(
+                    "caught mid-way: the capture holds no handshake of this connection, \
+                     and the oracle judges a connection from its SYN on"
+                        .to_string(),
+                ),
+            )
+        } else {
+            match verdict(&[], &violations) {
+                Some((o, r)) => (o, Some(r)),
+                None => (Outcome::Pass, None),
+            }
         };
         reports.push(CaseReport {
             id: format!("{name}/conn{:03}-{peer_ep}", n + 1),

@@ -118,12 +118,18 @@ pub fn infer(segs: &[&Segment]) -> Option<Side> {
     }
     let best = votes.iter().map(|v| v.1).max().unwrap_or(0);
     let (addr, n, listening, reason) = votes.into_iter().find(|v| v.1 == best)?;
-    let ports: Vec<String> = listening.iter().map(u16::to_string).collect();
-    let ports = ports.join(", ");
-    let because = match reason {
-        Reason::Stays => format!("its port {ports} stays while the peer's port changes"),
-        Reason::WellKnown => format!("port {ports} is well-known (below 1024), the peer's is not"),
-        Reason::Lower => format!("port {ports} is the lower port of the two"),
+    let list: Vec<String> = listening.iter().map(u16::to_string).collect();
+    let (ports, one) = (list.join(", "), list.len() == 1);
+    let because = match (reason, one) {
+        (Reason::Stays, true) => format!("its port {ports} stays while the peer's port changes"),
+        (Reason::Stays, false) => format!("its ports {ports} stay while the peers' ports change"),
+        (Reason::WellKnown, true) => {
+            format!("port {ports} is well-known (below 1024), the peer's is not")
+        }
+        (Reason::WellKnown, false) => {
+            format!("ports {ports} are well-known (below 1024), the peers' are not")
+        }
+        (Reason::Lower, _) => format!("port {ports}: the lower port of each conversation"),
     };
     Some(Side {
         addr,
@@ -202,6 +208,11 @@ mod tests {
     fn else_the_lower_port() {
         let s = side(&[seg((A, 50000), (B, 40000), TcpFlags::ACK)]);
         assert_eq!(s.addr, IpAddr::V4(B));
-        assert!(s.why.contains("port 40000 is the lower port"), "{}", s.why);
+        assert!(
+            s.why
+                .contains("port 40000: the lower port of each conversation"),
+            "{}",
+            s.why
+        );
     }
 }
