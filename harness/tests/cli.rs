@@ -154,3 +154,29 @@ fn the_lab_without_privilege_exits_3_and_says_what_to_do() {
         "{out}"
     );
 }
+
+#[test]
+fn a_runs_pcaps_carry_the_runs_date_and_its_ladder_microseconds() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dated-report");
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = synack(&[
+        "run",
+        "--report",
+        dir.to_str().expect("utf-8 path"),
+        "cases/core/b01-handshake.pkt",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pcap = std::fs::read(dir.join("core__b01-handshake.pcap")).expect("pcap written");
+    let secs = u32::from_le_bytes(pcap[24..28].try_into().expect("a record"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    assert!(
+        u64::from(secs) + 3600 > now && u64::from(secs) <= now,
+        "stamped from the run's start, not 1970: {secs}"
+    );
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("html");
+    assert!(html.contains(">virtual s<"), "labelled");
+    assert!(html.contains(">0.010000<"), "µs, not rounded to 100 ms");
+}
