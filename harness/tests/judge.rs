@@ -341,3 +341,75 @@ fn a_rst_from_a_side_in_syn_sent_answering_a_rst_fails_however_soon() {
         "{out}"
     );
 }
+
+fn synack_in_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("synack runs")
+}
+
+/// A run's capture → `repro --from-pcap` → a case that passes on the same
+/// target: the peer's side replayed, the target's replies as expectations.
+#[test]
+fn a_captured_connection_becomes_a_case_that_replays_it() {
+    let dir = tmp("from-pcap");
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().expect("utf-8");
+    let o = synack_in_root(&[
+        "run",
+        "--report",
+        d,
+        "cases/core/b01-handshake.pkt",
+        "cases/core/b03-half-close.pkt",
+        "cases/establishment/t02-syn-closed-port.pkt",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for (stem, service) in [
+        ("core__b01-handshake", "echo"),
+        ("core__b03-half-close", "echo"),
+        ("establishment__t02-syn-closed-port", "closed"),
+    ] {
+        let pcap = dir.join(format!("{stem}.pcap"));
+        let case = dir.join(format!("{stem}.replay.pkt"));
+        let o = synack_in_root(&[
+            "repro",
+            "--from-pcap",
+            pcap.to_str().expect("utf-8"),
+            "--conn",
+            "1",
+            "-o",
+            case.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let written = std::fs::read_to_string(&case).expect("case written");
+        assert!(
+            written.contains(&format!("//! service: {service}\n")),
+            "{written}"
+        );
+        assert!(
+            written.contains("\n0      < S 0:0(0) win 65535 <mss 1460>\n"),
+            "{written}"
+        );
+        assert!(written.contains("\n*      > "), "{written}");
+        let o = synack_in_root(&["run", case.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(0), "{stem}: {}\n{written}", text(&o));
+    }
+    // A connection the capture does not hold.
+    let pcap = dir.join("core__b01-handshake.pcap");
+    let o = synack_in_root(&[
+        "repro",
+        "--from-pcap",
+        pcap.to_str().expect("utf-8"),
+        "--conn",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--conn 2: the capture holds 1 connection (numbered from 1"),
+        "{}",
+        text(&o)
+    );
+}

@@ -18,8 +18,18 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args, Debug)]
 pub struct ReproArgs {
     /// Inputs written by libFuzzer (fuzz/artifacts/<target>/crash-…).
-    #[arg(required_unless_present = "group")]
+    #[arg(required_unless_present_any = ["group", "from_pcap"])]
     pub artifacts: Vec<PathBuf>,
+    /// Instead of fuzz artifacts: make a case of one connection of this capture (pcap or
+    /// pcapng), the peer's segments as `<` lines and the target's as `>` expectations.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["artifacts", "group"], requires = "conn")]
+    pub from_pcap: Option<PathBuf>,
+    /// With --from-pcap: the connection, numbered from 1 as `synack judge` lists them.
+    #[arg(long, value_name = "N")]
+    pub conn: Option<usize>,
+    /// With --from-pcap: the stack under test (default: the side `synack judge` picks).
+    #[arg(long, value_name = "IP")]
+    pub target_addr: Option<std::net::IpAddr>,
     /// Group every input in DIR by what it found (rule, panic, hang) and list
     /// one example of each distinct problem instead.
     #[arg(long, value_name = "DIR", conflicts_with = "artifacts")]
@@ -210,6 +220,9 @@ fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliErr
 /// `synack repro`: 0 when every artifact replayed, 1 when one did not
 /// reproduce a failure.
 pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
+    if let (Some(pcap), Some(conn)) = (&args.from_pcap, args.conn) {
+        return repro_from_pcap(pcap, conn, &args);
+    }
     let target = make_target(args.target)?;
     let profile = fuzzing::exec::allowing(
         profile_of(args.profile.as_deref(), target.as_ref())?,
@@ -258,6 +271,36 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
         }
     }
     Ok(code)
+}
+
+/// `synack repro --from-pcap FILE --conn N`: the case, to stdout or `--out`.
+fn repro_from_pcap(pcap: &std::path::Path, conn: usize, args: &ReproArgs) -> Result<u8, CliError> {
+    let shown = pcap.display();
+    let capture = crate::report::pcap::read_capture_file(pcap)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    for w in &capture.warnings {
+        eprintln!("warning: {shown}: {w}");
+    }
+    let packets: Vec<_> = capture
+        .packets
+        .iter()
+        .map(|p| (p.ts, p.ip_bytes.clone()))
+        .collect();
+    let name = pcap
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "capture".into());
+    let case = crate::run::from_capture::case_from_capture(&packets, &name, conn, args.target_addr)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, &case)
+                .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
+            eprintln!("{shown}: connection {conn} -> {}", out.display());
+        }
+        None => print!("{case}"),
+    }
+    Ok(exit::PASS)
 }
 
 /// The two targets of `synack diff`, b with `--fault` injected.

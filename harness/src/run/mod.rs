@@ -12,6 +12,7 @@
 pub mod build;
 pub mod case;
 pub mod event;
+pub mod from_capture;
 pub mod judge;
 pub mod judge_rst;
 pub mod judge_side;
