@@ -37,7 +37,12 @@ pub enum FromCaptureError {
     /// The capture holds no TCP segment.
     NoTcp,
     /// `--conn N` is not a connection of the capture (it holds `count`).
-    NoSuchConnection { conn: usize, count: usize },
+    NoSuchConnection {
+        /// The number asked for.
+        conn: usize,
+        /// The connections the capture holds.
+        count: usize,
+    },
 }
 
 impl fmt::Display for FromCaptureError {

@@ -17,6 +17,7 @@ use std::time::Duration;
 pub struct JudgeOptions {
     /// The stack under test; default: inferred ([`super::judge_side`]).
     pub target_addr: Option<IpAddr>,
+    /// The oracle profile's name (`Profile::by_name`).
     pub profile: String,
     /// The target's application neither aborted nor closed: a RST right
     /// after the peer's cannot be an abort that crossed it
@@ -30,6 +31,7 @@ pub struct JudgeOptions {
 /// What the capture held besides the judged connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JudgeStats {
+    /// Packets in the capture.
     pub packets: usize,
     /// Not IPv4/IPv6 TCP, or not parseable.
     pub not_tcp: usize,

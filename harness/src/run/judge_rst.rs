@@ -29,8 +29,11 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_millis(10);
 
 /// One packet of a connection, as the judge holds it.
 pub struct Seen<'a> {
+    /// Session time (from the capture's first packet).
     pub at: Duration,
+    /// The segment.
     pub seg: &'a Segment,
+    /// Sent by the target (else by its peer).
     pub from_target: bool,
     /// Its index in the connection's transcript.
     pub entry: usize,

@@ -22,6 +22,7 @@ use std::net::{IpAddr, SocketAddr};
 /// The side judged, and why it was chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Side {
+    /// The target's address.
     pub addr: IpAddr,
     /// The ports it listens on, as inferred (rule 3 only; with a SYN the
     /// judge learns them from the SYN-ACKs).

@@ -146,7 +146,9 @@ pub enum TargetError {
     SegmentStorm {
         /// The stack, as the message names it (`smoltcp`).
         stack: &'static str,
+        /// The guard's limit of egress rounds at one instant.
         rounds: usize,
+        /// Session time of the storm.
         at: Duration,
     },
 }
