@@ -164,8 +164,14 @@ pub fn case_from_capture(
                 format!("+{}.{:06}", delta.as_secs(), delta.subsec_micros())
             };
             let mut sent = seg.clone();
+            let before = sent.options.len();
             sent.options
                 .retain(|o| !matches!(o, TcpOption::Timestamps { .. }));
+            if sent.options.len() != before {
+                // The NOPs padded the timestamps: the header is re-laid out.
+                sent.options.retain(|o| !matches!(o, TcpOption::Nop));
+                sent.data_offset = None;
+            }
             let _ = write!(
                 out,
                 "{time:<6} < {}",
