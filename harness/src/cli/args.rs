@@ -89,6 +89,9 @@ pub enum Command {
         /// Case files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+        #[arg(short = 'D', long = "define", value_name = "SYM=VAL")]
+        defines: Vec<String>,
     },
     /// List cases with their metadata.
     #[command(after_help = LIST_EXIT)]
@@ -153,6 +156,12 @@ pub enum ReportCommand {
         /// Where to write it.
         #[arg(long, short, default_value = "reports/MATRIX.md")]
         out: PathBuf,
+        /// Add a column for this stack on the tap target (as `synack run --target tap --exec`).
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+        /// The --exec stack's name (its column, waiver file and profile), e.g. lwip.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 }
 
@@ -163,6 +172,10 @@ pub enum TargetKind {
     Embedded,
     /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
     Lab,
+    /// Your stack (--exec CMD) on a TAP device (Ethernet) in a private namespace (needs root).
+    Tap,
+    /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (needs root).
+    Tun,
 }
 
 #[derive(Args, Debug)]
@@ -188,6 +201,16 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve: Option<String>,
+    /// Tap/tun target: the stack under test, run as `sh -c CMD` in the target's namespace
+    /// (README: "Testing your own stack").
+    #[arg(long, value_name = "CMD", help_heading = "Target")]
+    pub exec: Option<String>,
+    /// Tap/tun target: restart the --exec stack before every case (for stacks that keep state).
+    #[arg(long, help_heading = "Target")]
+    pub restart_per_case: bool,
+    /// Tap/tun target: the stack's name in reports, waiver files and profiles (e.g. lwip).
+    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    pub name: Option<String>,
     /// At most this many injected packets per second on a real-time target (0: no limit).
     #[arg(long, value_name = "N", default_value_t = crate::run::runner::DEFAULT_MAX_PPS, help_heading = "Target")]
     pub max_pps: u32,
@@ -259,6 +282,24 @@ pub struct RunArgs {
     /// Show the transcript of every case, not only failing ones.
     #[arg(long, short, help_heading = "Output")]
     pub verbose: bool,
+    /// Let scripts run what they contain: back-quoted shell commands (as root, in the
+    /// lab's namespace) and `%{ }%` Python blocks. Without it such a case is unsupported.
+    #[arg(
+        long,
+        env = "SYNACK_ALLOW_COMMANDS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue,
+        help_heading = "Scripts"
+    )]
+    pub allow_commands: bool,
+    /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+    #[arg(
+        short = 'D',
+        long = "define",
+        value_name = "SYM=VAL",
+        help_heading = "Scripts"
+    )]
+    pub defines: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -275,6 +316,12 @@ pub struct BenchArgs {
     /// Lab: SYN→SYN-ACK samples for the round-trip figures.
     #[arg(long, default_value_t = 2000)]
     pub samples: usize,
+    /// Tap/tun: the stack to measure, as in `synack run --exec`.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Tap/tun: the stack's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -14,6 +14,13 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
     match args.target {
         TargetKind::Embedded => embedded(args),
         TargetKind::Lab => lab(args),
+        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::bench(
+            args.target,
+            args.exec.as_deref(),
+            args.name.clone(),
+            args.samples,
+            args.seconds,
+        ),
     }
 }
 

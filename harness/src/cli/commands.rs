@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, defines } => check(&paths, &defines),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
@@ -20,7 +20,12 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Seeds(args) => super::fuzz_cmds::seeds(args),
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
-        Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
+        Command::Report(ReportCommand::Matrix {
+            paths,
+            out,
+            exec,
+            name,
+        }) => matrix(&paths, &out, exec.as_deref(), name),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             for d in &dirs {
                 let results = d.join("results.json");
@@ -67,6 +72,11 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
+    if args.exec.is_some() && !matches!(args.target, TargetKind::Tap | TargetKind::Tun) {
+        return Err(CliError::usage(
+            "--exec starts your stack on a TAP or TUN device: use it with --target tap or tun",
+        ));
+    }
     match args.target {
         TargetKind::Embedded => {
             if args.serve.is_some() {
@@ -85,6 +95,22 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
             let lab = crate::target::lab::Lab::start(options)
                 .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
             Ok(Box::new(lab))
+        }
+        TargetKind::Tap | TargetKind::Tun => {
+            let family = if args.ipv6 {
+                crate::target::IpFamily::V6
+            } else {
+                crate::target::IpFamily::V4
+            };
+            super::tap_cmds::start(
+                args.target,
+                args.exec.as_deref(),
+                args.name.clone(),
+                args.restart_per_case,
+                family,
+                args.seed,
+                args.serve.is_some(),
+            )
         }
     }
 }
@@ -110,7 +136,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     } else {
         crate::target::IpFamily::V4
     };
-    let cases = super::load::cases_for(&args.paths, family)?;
+    let cases = super::load::cases_for_with(&args.paths, &defines_arg(&args.defines)?, family)?;
     let mut target = make_target(&args)?;
     if let Some(fault) = fault {
         target = Box::new(crate::target::fault::Faulty::new(target, fault));
@@ -129,7 +155,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| target.default_profile().to_string());
+        .unwrap_or_else(|| super::tap_cmds::profile_of(target.as_ref()));
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,
@@ -137,6 +163,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
             max_pps: args.max_pps,
+            allow_commands: args.allow_commands,
             family,
             ..run::RunOptions::default()
         },
@@ -151,6 +178,14 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let mut reporters: Vec<&mut dyn Reporter> = vec![&mut term];
     if let Some(w) = writer.as_mut() {
         reporters.push(w);
+    }
+    // Before the run, so the closing line stays the last line.
+    let selected: Vec<&run::case::Case> = run::select(&cases, &opts)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    if let Some(line) = run::pdscript::commands_summary(&selected, args.allow_commands) {
+        println!("{line}");
     }
     let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)
         .map_err(|e| CliError::infra(format!("cannot write the run's output: {e}")))?;
@@ -170,17 +205,19 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
 
 /// Every file is reported, good and bad: `ok` lines for the files that parse,
 /// diagnostics for the others, then the count of each (exit 2 if any failed).
-fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
+fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
+    let defines = defines_arg(defines)?;
     let files = run::case::discover(paths)?;
-    let (mut good, mut bad) = (0usize, 0usize);
+    let mut cases = Vec::new();
+    let mut bad = 0usize;
     for f in &files {
-        match run::case::load(f) {
+        match run::case::load_with(f, &defines) {
             Ok(c) => {
-                good += 1;
                 match &c.meta.unsupported {
                     Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
                     None => println!("ok   {}", c.path.display()),
                 }
+                cases.push(c);
             }
             Err(run::LoadError::Script(diags)) => {
                 bad += 1;
@@ -190,13 +227,30 @@ fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
             Err(e) => return Err(e.into()),
         }
     }
-    if bad == 0 {
-        println!("{good} case files parsed");
-        Ok(exit::PASS)
-    } else {
-        println!("{good} case files parsed, {bad} with errors");
-        Ok(exit::USAGE)
+    if bad > 0 {
+        println!("{} case files parsed, {bad} with errors", cases.len());
+        return Ok(exit::USAGE);
     }
+    println!("{} case files parsed", cases.len());
+    let all: Vec<&run::case::Case> = cases.iter().collect();
+    if let Some(line) = run::pdscript::commands_summary(&all, false) {
+        println!("{line}");
+    }
+    Ok(exit::PASS)
+}
+
+/// `-D SYM=VAL` arguments → packetdrill's symbols.
+fn defines_arg(args: &[String]) -> Result<crate::script::Defines, CliError> {
+    let mut out = crate::script::Defines::new();
+    for a in args {
+        let (sym, val) = crate::script::parse_define(a).ok_or_else(|| {
+            CliError::usage(format!(
+                "-D {a}: expected SYM=VAL, e.g. -D TFO_COOKIE=3021b9d889017eeb"
+            ))
+        })?;
+        out.insert(sym, val);
+    }
+    Ok(out)
 }
 
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
@@ -223,14 +277,22 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
-fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
+fn matrix(
+    paths: &[PathBuf],
+    out: &Path,
+    exec: Option<&str>,
+    name: Option<String>,
+) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
+    let waivers_dir = cases_root(paths).join("waivers");
     let suite = |target: &dyn Target| -> Result<_, CliError> {
+        let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: target.default_profile().to_string(),
+                profile: super::tap_cmds::profile_of(target),
                 ..run::RunOptions::default()
             },
+            waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
             ..SuiteOptions::default()
         };
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
@@ -240,6 +302,11 @@ fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
     match crate::target::lab::Lab::start(Default::default()) {
         Ok(lab) => rows.push(suite(&lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
+    }
+    if exec.is_some() {
+        let family = crate::target::IpFamily::V4;
+        let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
+        rows.push(suite(tap.as_ref())?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;

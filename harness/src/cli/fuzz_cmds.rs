@@ -88,7 +88,8 @@ pub struct DiffArgs {
     /// Case files or directories.
     #[arg(default_value = "cases")]
     pub paths: Vec<PathBuf>,
-    /// The two targets, comma-separated (a = the first, b = the second).
+    /// The targets, comma-separated (a = the first, b = the second); three or more: every
+    /// pair, cases only (a tap/tun stack comes from SYNACK_EXEC, named by SYNACK_NAME).
     #[arg(
         long,
         value_enum,
@@ -197,12 +198,13 @@ fn target_error(e: TargetError) -> CliError {
     CliError::infra(e.to_string())
 }
 
-fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
     match kind {
         TargetKind::Embedded => Ok(Box::new(Embedded::new())),
         TargetKind::Lab => Ok(Box::new(
             Lab::start(LabOptions::default()).map_err(target_error)?,
         )),
+        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::from_env(kind),
     }
 }
 
@@ -310,7 +312,7 @@ type TargetPair = (Box<dyn Target>, Box<dyn Target>);
 fn diff_targets(args: &DiffArgs) -> Result<TargetPair, CliError> {
     let [ka, kb] = args.targets[..] else {
         return Err(CliError::usage(
-            "--targets takes exactly two targets, e.g. embedded,lab",
+            "--targets takes two targets or more, e.g. embedded,lab",
         ));
     };
     let fault = args
@@ -357,6 +359,9 @@ fn read_corpus(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
 
 /// `synack diff`: see [`DiffArgs`] for the exit codes.
 pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
+    if args.targets.len() > 2 {
+        return super::diff_many::diff_many(&args);
+    }
     let (a, b) = diff_targets(&args)?;
     let norm = fuzzing::Normalise {
         windows: args.windows,

@@ -5,17 +5,32 @@
 
 use super::CliError;
 use crate::run::{self, Case};
+use crate::script::Defines;
 use crate::target::IpFamily;
 use std::path::PathBuf;
 
 /// The cases under `paths`, as `synack check` reads them (any family).
 pub fn cases(paths: &[PathBuf]) -> Result<Vec<Case>, CliError> {
-    Ok(run::case::load_all(paths)?)
+    cases_with(paths, &Defines::new())
+}
+
+/// [`cases`] with packetdrill's `-D SYM=VAL` symbols.
+pub fn cases_with(paths: &[PathBuf], defines: &Defines) -> Result<Vec<Case>, CliError> {
+    Ok(run::case::load_all_with(paths, defines)?)
 }
 
 /// The cases under `paths`, for a run over `family`.
 pub fn cases_for(paths: &[PathBuf], family: IpFamily) -> Result<Vec<Case>, CliError> {
-    let cases = cases(paths)?;
+    cases_for_with(paths, &Defines::new(), family)
+}
+
+/// [`cases_for`] with packetdrill's `-D SYM=VAL` symbols.
+pub fn cases_for_with(
+    paths: &[PathBuf],
+    defines: &Defines,
+    family: IpFamily,
+) -> Result<Vec<Case>, CliError> {
+    let cases = cases_with(paths, defines)?;
     let diags: Vec<_> = cases
         .iter()
         .flat_map(|c| {

@@ -5,9 +5,11 @@
 mod args;
 mod bench;
 mod commands;
+mod diff_many;
 mod fuzz_cmds;
 mod load;
 mod outcome;
+mod tap_cmds;
 
 pub use args::Cli;
 

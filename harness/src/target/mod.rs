@@ -10,12 +10,14 @@
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
 pub mod child_stderr;
+pub mod command;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
 pub mod services;
 #[allow(unsafe_code)] // the only place: see its module doc
 pub mod sys;
+pub mod tap;
 
 pub use services::Service;
 
@@ -177,12 +179,32 @@ pub trait Target: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// The name of the oracle profile that describes this stack's allowed
     /// deviations (`crate::oracle::Profile::by_name`), used when the user
-    /// names none. Default: `rfc9293`, the strict reading.
+    /// names none; a name of no profile leaves callers on `rfc9293`, the
+    /// strict reading, which is also the default.
     fn default_profile(&self) -> &'static str {
         "rfc9293"
     }
     /// A fresh session for one case.
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError>;
+    /// Runs a script's back-quoted command where the target's stack lives
+    /// ([`command`]). Targets that cannot say *unsupported*.
+    fn command(&self, cmd: &str, cwd: &std::path::Path) -> Result<command::Output, TargetError> {
+        let _ = (cmd, cwd);
+        Err(TargetError::Unsupported(format!(
+            "the {} target cannot run a script's commands",
+            self.name()
+        )))
+    }
+    /// A fresh instance of this target with settings of its own, for a case
+    /// whose commands change them, holding the addresses the script asks
+    /// for; `None` when the target has no such thing.
+    fn isolated(
+        &self,
+        addresses: &command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let _ = addresses;
+        None
+    }
 }
 
 /// One case's view of a target.

@@ -10,6 +10,10 @@
 //! - [`process`]: server commands that cannot outlive the harness (a private
 //!   PID namespace, `PR_SET_PDEATHSIG`), killed by process group.
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
+//! - [`sandbox`]: a script's back-quoted command in a private mount
+//!   namespace where only `/proc/sys/net` (and a fresh `/tmp`) is writable.
+//! - [`tap`]: the TAP/TUN target's persistent device and the `AF_PACKET`
+//!   socket the harness talks to it through.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
@@ -17,7 +21,9 @@
 pub mod netlink;
 pub mod netns;
 pub mod process;
+pub mod sandbox;
 pub mod sock;
+pub mod tap;
 pub mod tun;
 
 use std::io;
