@@ -501,12 +501,17 @@ fn serve_runs_python_http_server_in_the_namespace() {
 #[test]
 fn serve_that_never_listens_is_an_error() {
     let options = LabOptions {
-        serve: Some("exit 3".into()),
+        serve: Some("echo 'nginx: [emerg] \"pid\" directive is duplicate' >&2; exit 3".into()),
         serve_port: Some(8001),
         serve_timeout: Some(Duration::from_secs(5)),
     };
     match Lab::start(options) {
-        Err(TargetError::Io(m)) => assert!(m.contains("exited"), "{m}"),
+        // The server's own words and its exit status, not only "exited".
+        Err(TargetError::Io(m)) => assert!(
+            m.contains("exited before listening on port 8001 (exit status: 3)")
+                && m.ends_with("\n    nginx: [emerg] \"pid\" directive is duplicate"),
+            "{m}"
+        ),
         Err(TargetError::Privilege(_))
             if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") => {}
         other => panic!("expected an I/O error, got {other:?}"),

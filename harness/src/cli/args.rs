@@ -28,9 +28,8 @@ const JUDGE_EXIT: &str = "\
 Exit codes:
   0  every connection of the target passed (or deviated as the profile allows)
   1  a connection failed: a MUST violation
-  2  usage error: the capture missing, unreadable, not a capture or holding no packets; no
-     connection of --target-addr in it (the addresses it holds are listed); no SYN to tell
-     the target side without --target-addr
+  2  usage error: the capture missing, unreadable, not a capture or holding no packets or no
+     TCP; no connection of --target-addr in it (the addresses it holds are listed)
   3  the report could not be written
 A record the reader cannot use is a warning with its byte offset, not an error.";
 const REPRO_EXIT: &str = "\
@@ -341,9 +340,14 @@ pub struct BenchArgs {
 pub struct JudgeArgs {
     /// A pcap or pcapng file (Ethernet, raw IP or Linux cooked capture).
     pub capture: PathBuf,
-    /// The stack under test (default: the side that received the first SYN).
+    /// The stack under test (default: the side that received the first SYN; without one,
+    /// the listening side: the port that stays, else the well-known, else the lower port).
     #[arg(long, value_name = "IP")]
     pub target_addr: Option<std::net::IpAddr>,
+    /// The target's application neither aborted nor closed: a RST sent right after the
+    /// peer's RST answers it (a failure), not an abort that crossed it (a warning).
+    #[arg(long)]
+    pub app_idle: bool,
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp.
     #[arg(long, default_value = "rfc9293", env = "SYNACK_PROFILE", value_parser = profile_names())]
     pub profile: String,

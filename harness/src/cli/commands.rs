@@ -129,15 +129,6 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
     }
 }
 
-pub(super) fn default_profile(target: TargetKind) -> &'static str {
-    match target {
-        TargetKind::Embedded => "smoltcp",
-        TargetKind::Lab => "linux",
-        TargetKind::Tap | TargetKind::Tun => "rfc9293",
-        TargetKind::Link => "rfc9293",
-    }
-}
-
 fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let shard = args
         .shard
@@ -178,7 +169,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| super::tap_cmds::profile_of(args.target, target.name()));
+        .unwrap_or_else(|| super::tap_cmds::profile_of(target.as_ref()));
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,
@@ -230,13 +221,33 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
+/// Every file is reported, good and bad: `ok` lines for the files that parse,
+/// diagnostics for the others, then the count of each (exit 2 if any failed).
 fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
-    let cases = super::load::cases_with(paths, &defines_arg(defines)?)?;
-    for c in &cases {
-        match &c.meta.unsupported {
-            Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
-            None => println!("ok   {}", c.path.display()),
+    let defines = defines_arg(defines)?;
+    let files = run::case::discover(paths)?;
+    let mut cases = Vec::new();
+    let mut bad = 0usize;
+    for f in &files {
+        match run::case::load_with(f, &defines) {
+            Ok(c) => {
+                match &c.meta.unsupported {
+                    Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
+                    None => println!("ok   {}", c.path.display()),
+                }
+                cases.push(c);
+            }
+            Err(run::LoadError::Script(diags)) => {
+                bad += 1;
+                println!("FAIL {}", f.display());
+                eprintln!("{}", crate::script::render(&diags).trim_end());
+            }
+            Err(e) => return Err(e.into()),
         }
+    }
+    if bad > 0 {
+        println!("{} case files parsed, {bad} with errors", cases.len());
+        return Ok(exit::USAGE);
     }
     println!("{} case files parsed", cases.len());
     let all: Vec<&run::case::Case> = cases.iter().collect();
@@ -292,11 +303,11 @@ fn matrix(
 ) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
     let waivers_dir = cases_root(paths).join("waivers");
-    let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+    let suite = |target: &dyn Target| -> Result<_, CliError> {
         let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: super::tap_cmds::profile_of(kind, target.name()),
+                profile: super::tap_cmds::profile_of(target),
                 ..run::RunOptions::default()
             },
             waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
@@ -305,15 +316,15 @@ fn matrix(
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
         Ok((target.name().to_string(), reports))
     };
-    let mut rows = vec![suite(&Embedded::new(), TargetKind::Embedded)?];
+    let mut rows = vec![suite(&Embedded::new())?];
     match crate::target::lab::Lab::start(Default::default()) {
-        Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
+        Ok(lab) => rows.push(suite(&lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
     }
     if exec.is_some() {
         let family = crate::target::IpFamily::V4;
         let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
-        rows.push(suite(tap.as_ref(), TargetKind::Tap)?);
+        rows.push(suite(tap.as_ref())?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
@@ -390,6 +401,7 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         target_addr: args.target_addr,
         profile: args.profile.clone(),
         ignore_checksums: args.ignore_checksums,
+        app_idle: args.app_idle,
     };
     let shown = args.capture.display();
     for w in &capture.warnings {
@@ -418,6 +430,11 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
             "{shown}: no TCP connection of --target-addr {addr}: the capture holds {held}"
         )));
     }
+    if reports.is_empty() && args.target_addr.is_none() {
+        return Err(CliError::usage(format!(
+            "{shown}: no TCP segment in the capture: nothing to judge"
+        )));
+    }
     let info = run::RunInfo {
         target: reports
             .first()
@@ -432,6 +449,9 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
     let mut summary = run::RunSummary::default();
     let mut term = Terminal::stdout(args.verbose);
     term.event(&run::Event::RunStarted(&info))?;
+    if let Some(t) = stats.target {
+        println!("judging {t} as the target: {}", stats.target_why);
+    }
     for r in &reports {
         term.event(&run::Event::CaseFinished(r))?;
         summary.add(r.outcome);

@@ -34,7 +34,7 @@ pub fn diff_many(args: &DiffArgs) -> Result<u8, CliError> {
             .map(|t| {
                 let opts = RunOptions {
                     seed: args.seed,
-                    profile: fuzzing::profile_for(t.name()).name.to_string(),
+                    profile: fuzzing::profile_for(t.as_ref()).name.to_string(),
                     ..RunOptions::default()
                 };
                 run::run_case(t.as_ref(), case, i as u32, &opts)

@@ -18,8 +18,18 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args, Debug)]
 pub struct ReproArgs {
     /// Inputs written by libFuzzer (fuzz/artifacts/<target>/crash-…).
-    #[arg(required_unless_present = "group")]
+    #[arg(required_unless_present_any = ["group", "from_pcap"])]
     pub artifacts: Vec<PathBuf>,
+    /// Instead of fuzz artifacts: make a case of one connection of this capture (pcap or
+    /// pcapng), the peer's segments as `<` lines and the target's as `>` expectations.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["artifacts", "group"], requires = "conn")]
+    pub from_pcap: Option<PathBuf>,
+    /// With --from-pcap: the connection, numbered from 1 as `synack judge` lists them.
+    #[arg(long, value_name = "N")]
+    pub conn: Option<usize>,
+    /// With --from-pcap: the stack under test (default: the side `synack judge` picks).
+    #[arg(long, value_name = "IP")]
+    pub target_addr: Option<std::net::IpAddr>,
     /// Group every input in DIR by what it found (rule, panic, hang) and list
     /// one example of each distinct problem instead.
     #[arg(long, value_name = "DIR", conflicts_with = "artifacts")]
@@ -218,13 +228,16 @@ fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliErr
                 "unknown profile `{n}` (rfc9293, rfc793, linux, smoltcp)"
             ))
         }),
-        None => Ok(fuzzing::profile_for(target.name())),
+        None => Ok(fuzzing::profile_for(target)),
     }
 }
 
 /// `synack repro`: 0 when every artifact replayed, 1 when one did not
 /// reproduce a failure.
 pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
+    if let (Some(pcap), Some(conn)) = (&args.from_pcap, args.conn) {
+        return repro_from_pcap(pcap, conn, &args);
+    }
     let target = make_target(args.target)?;
     let profile = fuzzing::exec::allowing(
         profile_of(args.profile.as_deref(), target.as_ref())?,
@@ -273,6 +286,36 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
         }
     }
     Ok(code)
+}
+
+/// `synack repro --from-pcap FILE --conn N`: the case, to stdout or `--out`.
+fn repro_from_pcap(pcap: &std::path::Path, conn: usize, args: &ReproArgs) -> Result<u8, CliError> {
+    let shown = pcap.display();
+    let capture = crate::report::pcap::read_capture_file(pcap)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    for w in &capture.warnings {
+        eprintln!("warning: {shown}: {w}");
+    }
+    let packets: Vec<_> = capture
+        .packets
+        .iter()
+        .map(|p| (p.ts, p.ip_bytes.clone()))
+        .collect();
+    let name = pcap
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "capture".into());
+    let case = crate::run::from_capture::case_from_capture(&packets, &name, conn, args.target_addr)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, &case)
+                .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
+            eprintln!("{shown}: connection {conn} -> {}", out.display());
+        }
+        None => print!("{case}"),
+    }
+    Ok(exit::PASS)
 }
 
 /// The two targets of `synack diff`, b with `--fault` injected.
@@ -362,7 +405,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         for (i, case) in cases.iter().enumerate() {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
-                profile: fuzzing::profile_for(t.name()).name.to_string(),
+                profile: fuzzing::profile_for(t).name.to_string(),
                 ..RunOptions::default()
             };
             let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));
@@ -393,7 +436,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         for (side, target, reports) in [("a", &a, &reports_a), ("b", &b, &reports_b)] {
             let info = run::RunInfo {
                 target: target.name().to_string(),
-                profile: fuzzing::profile_for(target.name()).name.to_string(),
+                profile: fuzzing::profile_for(target.as_ref()).name.to_string(),
                 seed: args.seed,
                 cases: reports.len(),
                 shard: None,
@@ -459,9 +502,9 @@ fn diff_fuzz(
     println!(
         "differential fuzzing: a = {} (profile {}), b = {}{fault} (profile {}); {} seed inputs, {} s, seed {}",
         a.name(),
-        fuzzing::profile_for(a.name()).name,
+        fuzzing::profile_for(a).name,
         b.name(),
-        fuzzing::profile_for(b.name()).name,
+        fuzzing::profile_for(b).name,
         corpus.len(),
         args.seconds,
         args.seed

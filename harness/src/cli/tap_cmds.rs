@@ -96,15 +96,13 @@ fn options(
     })
 }
 
-/// The default profile: a tap/tun target named like a profile (`--name
-/// lwip`) is judged by it, else strictly (rfc9293).
-pub fn profile_of(kind: TargetKind, target_name: &str) -> String {
-    match kind {
-        TargetKind::Tap | TargetKind::Tun => match Profile::by_name(target_name) {
-            Some(p) => p.name.to_string(),
-            None => "rfc9293".into(),
-        },
-        other => super::commands::default_profile(other).to_string(),
+/// The default profile: the one the target names ([`Target::default_profile`];
+/// a tap/tun target named like a profile, `--name lwip`, names it), else
+/// strictly (rfc9293).
+pub fn profile_of(target: &dyn crate::target::Target) -> String {
+    match Profile::by_name(target.default_profile()) {
+        Some(p) => p.name.to_string(),
+        None => "rfc9293".into(),
     }
 }
 

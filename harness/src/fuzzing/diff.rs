@@ -641,8 +641,8 @@ pub fn diff_input(
 ) -> Result<Vec<Difference>, TargetError> {
     let input = decode(data);
     let (_, isn) = session_for(&input);
-    let oa = run_nth(a, &input, profile_for(a.name()), true, nth)?;
-    let ob = run_nth(b, &input, profile_for(b.name()), true, nth)?;
+    let oa = run_nth(a, &input, profile_for(a), true, nth)?;
+    let ob = run_nth(b, &input, profile_for(b), true, nth)?;
     let (sa, sb) = (fuzz_side(&oa, isn), fuzz_side(&ob, isn));
     // The first injected segment that differs between the runs, as a step
     // index on each side; one run injecting more is a divergence too.

@@ -13,8 +13,11 @@
 pub mod build;
 pub mod case;
 pub mod event;
+pub mod from_capture;
 pub mod ipinfo;
 pub mod judge;
+pub mod judge_rst;
+pub mod judge_side;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;

@@ -656,7 +656,7 @@ impl CaseRun<'_> {
     /// [`Stop::from`] says.
     fn broke(&mut self, line: Option<u32>, e: TargetError) -> Stop {
         match e {
-            TargetError::Broken(_) => {
+            TargetError::Broken(_) | TargetError::SegmentStorm { .. } => {
                 let message = match line {
                     Some(_) => e.to_string(),
                     None => format!("after the last line: {e}"),

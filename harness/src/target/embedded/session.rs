@@ -19,7 +19,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// A stack that sends more than this many times at one instant is broken
-/// (a segment storm): the session ends with [`TargetError::Broken`] instead
+/// (a segment storm): the session ends with [`TargetError::SegmentStorm`] instead
 /// of growing its transmit queue without bound.
 pub const MAX_EGRESS_PER_STEP: usize = 10_000;
 
@@ -150,11 +150,11 @@ impl EmbeddedSession {
         {
             rounds += 1;
             if rounds > MAX_EGRESS_PER_STEP {
-                return Err(TargetError::Broken(format!(
-                    "smoltcp kept sending at one instant: more than {MAX_EGRESS_PER_STEP} \
-                     egress rounds at t={:?} without time passing",
-                    self.now
-                )));
+                return Err(TargetError::SegmentStorm {
+                    stack: "smoltcp",
+                    rounds: MAX_EGRESS_PER_STEP,
+                    at: self.now,
+                });
             }
         }
         self.arrange()

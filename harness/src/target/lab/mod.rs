@@ -293,8 +293,11 @@ impl Lab {
         let child = self
             .inner
             .ns
-            .run(move || sys::process::spawn_confined(&cmd))?
+            .run(move || sys::process::spawn_confined_piped(&cmd))?
             .map_err(|e| TargetError::Io(format!("--serve `{shown}`: cannot start: {e}")))?;
+        let mut child = child;
+        // Read from now on, so a chatty server never blocks on the pipe.
+        let stderr = crate::target::child_stderr::StderrTail::capture(&mut child);
         *lock(&self.inner.serve) = Some(child);
         let started = Instant::now();
         loop {
@@ -313,8 +316,12 @@ impl Lab {
             }
             if let Some(child) = lock(&self.inner.serve).as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
-                    return Err(TargetError::Io(format!(
-                        "--serve `{shown}` exited ({status}) before listening on port {port}"
+                    use crate::target::child_stderr::{failure, DRAIN};
+                    let lines = stderr.map(|t| t.lines(DRAIN)).unwrap_or_default();
+                    return Err(TargetError::Io(failure(
+                        &format!("--serve `{shown}` exited before listening on port {port}"),
+                        status,
+                        &lines,
                     )));
                 }
             }
@@ -329,8 +336,20 @@ impl Lab {
                         addr::TARGET_V4
                     )
                 };
+                let said = stderr
+                    .as_ref()
+                    .map(|t| t.lines(Duration::ZERO))
+                    .unwrap_or_default();
+                let said = if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the last lines of its stderr:\n    {}",
+                        said.join("\n    ")
+                    )
+                };
                 return Err(TargetError::Io(format!(
-                    "--serve `{shown}` did not listen on port {port} within {timeout:?}{hint}"
+                    "--serve `{shown}` did not listen on port {port} within {timeout:?}{hint}{said}"
                 )));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -487,6 +506,9 @@ fn unmap(ip: IpAddr) -> IpAddr {
 impl Target for Lab {
     fn name(&self) -> &'static str {
         "lab"
+    }
+    fn default_profile(&self) -> &'static str {
+        "linux"
     }
     fn capabilities(&self) -> Capabilities {
         Capabilities {

@@ -25,6 +25,13 @@ pub fn spawn_confined(cmd: &str) -> io::Result<Child> {
     spawn_confined_with(cmd, &[], Stdio::null())
 }
 
+/// [`spawn_confined`], with stderr piped: read it at once with
+/// `target::child_stderr::StderrTail::capture`, which keeps its last lines
+/// for the error that reports a failure.
+pub fn spawn_confined_piped(cmd: &str) -> io::Result<Child> {
+    spawn_confined_with(cmd, &[], Stdio::piped())
+}
+
 /// [`spawn_confined`] with variables added to its environment and its
 /// stderr sent to `stderr` (e.g. `Stdio::piped()`, to show its last lines).
 pub fn spawn_confined_with(

@@ -557,6 +557,11 @@ impl Target for Tap {
     fn name(&self) -> &'static str {
         self.inner.name
     }
+    /// Its name (`--name lwip`): a name that is an oracle profile's selects
+    /// it; any other leaves the caller's strict default.
+    fn default_profile(&self) -> &'static str {
+        self.inner.name
+    }
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             virtual_time: false,
