@@ -42,6 +42,7 @@ mod demux;
 mod ns;
 mod packet;
 mod services;
+pub mod sockets;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
 pub use ns::PRIVILEGE_HINT;
@@ -49,8 +50,8 @@ pub use ns::PRIVILEGE_HINT;
 use crate::target::sys::netlink::{self, DiagEntry, Netlink};
 use crate::target::sys::{self, tun::Tun};
 use crate::target::{
-    addr, endpoints, AppAction, AppOutcome, Capabilities, IpFamily, Received, Service, Session,
-    SessionInfo, SessionSpec, Target, TargetError,
+    addr, endpoints, AppAction, AppOutcome, CallStatus, Capabilities, IpFamily, Received, Service,
+    Session, SessionInfo, SessionSpec, SockCall, SockResult, Target, TargetError,
 };
 use crate::wire::TcpState;
 use demux::{Demux, Key};
@@ -414,6 +415,7 @@ impl Lab {
             .services
             .registry()
             .set_close_delay(harness, spec.close_delay);
+        let start = Instant::now();
         Ok(LabSession {
             info: SessionInfo {
                 target,
@@ -421,7 +423,8 @@ impl Lab {
                 virtual_time: false,
             },
             key,
-            start: Instant::now(),
+            start,
+            sockets: sockets::LabSockets::new(target, harness, start),
             inner: Arc::clone(&self.inner),
         })
     }
@@ -509,6 +512,9 @@ pub struct LabSession {
     info: SessionInfo,
     key: Key,
     start: Instant,
+    /// The case's own sockets (the socket API), closed before the session
+    /// leaves the demultiplexer.
+    sockets: sockets::LabSockets,
     inner: Arc<Inner>,
 }
 
@@ -561,10 +567,26 @@ impl Session for LabSession {
             .socket_info(harness)?
             .map_or(TcpState::Closed, |s| s.state))
     }
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        self.sockets.call(&self.inner.ns, call, may_block, token)
+    }
+    fn sock_finished(&mut self) -> Option<(u32, Duration, SockResult)> {
+        self.sockets.finished()
+    }
+    fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
+        self.sockets.tcp_info(fd)
+    }
 }
 
 impl Drop for LabSession {
     fn drop(&mut self) {
+        // The case's resets leave while the session still claims its packets.
+        self.sockets.close_all();
         self.inner.demux.unregister(self.key);
         self.inner
             .services

@@ -10,6 +10,8 @@
 //! - [`process`]: server commands that cannot outlive the harness (a private
 //!   PID namespace, `PR_SET_PDEATHSIG`), killed by process group.
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
+//! - [`sockapi`]: the socket API a case performs on the lab (socket, bind,
+//!   connect, options, poll, ioctl, epoll …), errno for errno.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
@@ -18,6 +20,7 @@ pub mod netlink;
 pub mod netns;
 pub mod process;
 pub mod sock;
+pub mod sockapi;
 pub mod tun;
 
 use std::io;
