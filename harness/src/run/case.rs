@@ -266,6 +266,10 @@ pub fn resolve(
     if calls.has_actions() {
         meta.service = Service::Silent;
     }
+    if calls.performed {
+        // The script's own socket listens (or connects): no service on its port.
+        meta.service = Service::Closed;
+    }
     if let Some(m) = script.meta("service") {
         match text(m).trim().parse::<Service>() {
             Ok(s) => meta.service = s,

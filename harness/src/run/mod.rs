@@ -18,6 +18,7 @@ pub mod runner;
 pub mod scriptform;
 pub mod suite;
 pub mod syscall;
+pub mod syscall_sock;
 
 pub use case::{Case, CaseMeta, LoadError};
 pub use event::{

@@ -18,6 +18,8 @@
 
 #[path = "either.rs"]
 mod either;
+#[path = "syscall_run.rs"]
+mod syscall_run;
 
 use super::build::inject_segment;
 use super::case::Case;
@@ -109,6 +111,8 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
         service: case.meta.service,
         family: opts.family,
         target_port: match (case.meta.service, opts.serve_port) {
+            // The case's own socket: a port of its own, as cases run side by side.
+            _ if case.calls.performed => SOCKET_API_PORT_BASE + (index % 20000) as u16,
             (Service::Http, Some(port)) => port,
             (service, _) => service.port(),
         },
@@ -120,6 +124,10 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     let isn = SeqNumber(opts.harness_isn.unwrap_or(h as u32));
     (spec, isn)
 }
+
+/// Cases that perform the socket API bind the target's port
+/// `SOCKET_API_PORT_BASE + index` (modulo 20000), apart from the services'.
+pub const SOCKET_API_PORT_BASE: u16 = 20000;
 
 /// Why a case stopped early.
 enum Stop {
@@ -207,7 +215,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         profile,
         TargetModel {
             addr: info.target.ip(),
-            listening: if case.meta.service == Service::Closed {
+            listening: if case.meta.service == Service::Closed && !case.calls.listens() {
                 Vec::new()
             } else {
                 vec![info.target.port()]
@@ -230,6 +238,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         transcript: Vec::new(),
         mismatches: Vec::new(),
         violations: Vec::new(),
+        sock_app: Default::default(),
+        pending: Vec::new(),
     };
     let result = run.run();
     report.session_time = run.session.now();
@@ -312,6 +322,10 @@ struct CaseRun<'a> {
     transcript: Vec<Entry>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
+    /// The socket API's descriptors as the oracle hears of them.
+    sock_app: super::syscall_sock::SockApp,
+    /// Socket-API calls that block, until they return.
+    pending: Vec<syscall_run::Pending>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -336,6 +350,7 @@ impl CaseRun<'_> {
                 }
             }
         }
+        self.sock_wait_all()?;
         let settle = self.session.now().max(self.prev) + self.opts.settle;
         self.wait_until(settle, None)?;
         // A reply the target still owes (a RST, an ACK) is judged when its
@@ -417,6 +432,9 @@ impl CaseRun<'_> {
     }
 
     fn line(&mut self, line: &Line) -> Result<(), Stop> {
+        if !self.pending.is_empty() {
+            self.sock_poll()?;
+        }
         let w = self.window(line.time.node, self.prev);
         let no = line.span.line;
         match &line.kind {
@@ -443,6 +461,9 @@ impl CaseRun<'_> {
             LineKind::Syscall(s) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                if let Some(done) = self.sock_line(s, no, line.time.node, w) {
+                    return done;
+                }
                 self.syscall(s, no)
             }
         }

@@ -1,0 +1,230 @@
+//! The runner's side of performed socket-API calls ([`super::super::syscall_sock`]):
+//! performs a line's call at its time, compares its result, and follows a
+//! call that blocks (`+0...0.1 read(…)`) until it returns, as packetdrill
+//! does: the script goes on meanwhile, and the call's return time must fall
+//! in its range.
+
+use super::super::event::{Entry, EntryKind};
+use super::super::syscall::{self, Call};
+use super::super::syscall_sock::{check, SockExpect};
+use super::{CaseRun, Stop, Window};
+use crate::script::{SyscallLine, TimeSpec};
+use crate::target::calls::{CallStatus, SockCall, SockResult};
+use std::time::Duration;
+
+/// A call that blocks: its line, and what its return must be.
+#[derive(Clone, Debug)]
+pub(super) struct Pending {
+    line: u32,
+    syscall: SyscallLine,
+    call: SockCall,
+    expect: SockExpect,
+    /// When it started (session time).
+    start: Duration,
+    window: Window,
+}
+
+impl CaseRun<'_> {
+    /// Performs the socket-API call of a syscall line; `false` when the line
+    /// is not one (the caller goes on with the other kinds).
+    pub(super) fn sock_line(
+        &mut self,
+        s: &SyscallLine,
+        line: u32,
+        time: TimeSpec,
+        w: Window,
+    ) -> Option<Result<(), Stop>> {
+        let Some(Call::Sock { call, expect }) = self.case.calls.calls.get(&line).cloned() else {
+            return None;
+        };
+        Some(self.sock_perform(s, line, call, expect, time, w))
+    }
+
+    fn sock_perform(
+        &mut self,
+        s: &SyscallLine,
+        line: u32,
+        call: SockCall,
+        expect: SockExpect,
+        time: TimeSpec,
+        w: Window,
+    ) -> Result<(), Stop> {
+        self.sock_poll()?;
+        // packetdrill: a call with an end time may block; any other must not.
+        let may_block = matches!(
+            time,
+            TimeSpec::RelativeRange { .. } | TimeSpec::AbsoluteRange { .. }
+        );
+        let start = self.session.now();
+        let status = match self.session.sock_call(&call, may_block, line) {
+            Ok(st) => st,
+            Err(e) => return Err(self.broke(Some(line), e)),
+        };
+        match status {
+            CallStatus::Done { at, result } => {
+                let window = may_block.then_some(w);
+                self.sock_returned(s, line, &call, &expect, start, at, result, window)
+            }
+            CallStatus::Pending => {
+                if matches!(call, SockCall::Connect { .. }) {
+                    // The SYN leaves now, while connect() waits for the answer.
+                    let harness = self.session.info().harness;
+                    self.oracle
+                        .on_app(start, harness, crate::oracle::AppEvent::Connect);
+                }
+                self.transcript.push(Entry {
+                    at: start,
+                    line: Some(line),
+                    what: EntryKind::App {
+                        action: syscall::call_text(s),
+                        result: "(blocks)".into(),
+                    },
+                });
+                self.pending.push(Pending {
+                    line,
+                    syscall: s.clone(),
+                    call,
+                    expect,
+                    start,
+                    window: w,
+                });
+                Ok(())
+            }
+            CallStatus::Blocked => {
+                self.mismatch(
+                    Some(line),
+                    format!(
+                        "{}: blocked for {:?}: a call that blocks needs an end time (`+0...0.1 {}(…)`)",
+                        s.name,
+                        crate::target::lab::sockets::BLOCK_LIMIT,
+                        s.name
+                    ),
+                    None,
+                    None,
+                    None,
+                );
+                Err(Stop::Failed)
+            }
+        }
+    }
+
+    /// Takes the result of every blocked call that has returned since.
+    pub(super) fn sock_poll(&mut self) -> Result<(), Stop> {
+        while let Some((token, at, result)) = self.session.sock_finished() {
+            let Some(i) = self.pending.iter().position(|p| p.line == token) else {
+                continue;
+            };
+            let p = self.pending.remove(i);
+            self.sock_returned(
+                &p.syscall,
+                p.line,
+                &p.call,
+                &p.expect,
+                p.start,
+                at,
+                result,
+                Some(p.window),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Waits for every call still blocked, until its range ends (and the
+    /// tolerance) or the deadline: one still blocked then fails the case.
+    pub(super) fn sock_wait_all(&mut self) -> Result<(), Stop> {
+        loop {
+            self.sock_poll()?;
+            let Some(p) = self.pending.first().cloned() else {
+                return Ok(());
+            };
+            let now = self.session.now();
+            let until = p.window.hi.min(self.case.meta.deadline);
+            if now > until {
+                self.mismatch(
+                    Some(p.line),
+                    format!(
+                        "{}: still blocked at {:.3} s, after the end of its time range",
+                        p.syscall.name,
+                        now.as_secs_f64()
+                    ),
+                    None,
+                    None,
+                    None,
+                );
+                return Err(Stop::Failed);
+            }
+            let step = (now + Duration::from_millis(2)).min(until + Duration::from_millis(1));
+            self.wait_until(step, Some(p.line))?;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sock_returned(
+        &mut self,
+        s: &SyscallLine,
+        line: u32,
+        call: &SockCall,
+        expect: &SockExpect,
+        start: Duration,
+        at: Duration,
+        result: SockResult,
+        window: Option<Window>,
+    ) -> Result<(), Stop> {
+        let harness = self.session.info().harness;
+        let blocked = window.is_some() && at > start + Duration::from_millis(1);
+        for ev in self.sock_app.events(call, &result) {
+            // A pending connect told the oracle when it started.
+            if blocked && ev == crate::oracle::AppEvent::Connect {
+                continue;
+            }
+            let when = if blocked { at } else { start };
+            self.oracle.on_app(when, harness, ev);
+        }
+        self.transcript.push(Entry {
+            at: if blocked { at } else { start },
+            line: Some(line),
+            what: EntryKind::App {
+                action: syscall::call_text(s),
+                result: result.to_string(),
+            },
+        });
+        if self.opts.oracle_only {
+            return Ok(());
+        }
+        let actual = Some(format!("{} = {result}", syscall::call_text(s)));
+        if let Some(why) = check(expect, call, &result) {
+            let expected = self.source_line(line).map(|l| l.trim().to_string());
+            self.mismatch(
+                Some(line),
+                format!("{}: {why}", s.name),
+                expected,
+                actual,
+                Some(self.transcript.len() - 1),
+            );
+            return Err(Stop::Failed);
+        }
+        if let Some(w) = window {
+            // The end of the range, with the tolerance either side.
+            let tol = self.tolerance();
+            let lo = w.hi.saturating_sub(tol * 2);
+            if at < lo || at > w.hi {
+                let end = w.hi.saturating_sub(tol);
+                self.mismatch(
+                    Some(line),
+                    format!(
+                        "{}: returned at {:.3} s, expected at {:.3} s (±{:.3} s)",
+                        s.name,
+                        at.as_secs_f64(),
+                        end.as_secs_f64(),
+                        tol.as_secs_f64()
+                    ),
+                    None,
+                    actual,
+                    Some(self.transcript.len() - 1),
+                );
+                return Err(Stop::Failed);
+            }
+        }
+        Ok(())
+    }
+}
