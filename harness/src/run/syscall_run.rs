@@ -110,7 +110,12 @@ impl CaseRun<'_> {
 
     /// Takes the result of every blocked call that has returned since.
     pub(super) fn sock_poll(&mut self) -> Result<(), Stop> {
-        while let Some((token, at, result)) = self.session.sock_finished() {
+        loop {
+            let (token, at, result) = match self.session.sock_finished() {
+                Ok(Some(done)) => done,
+                Ok(None) => break,
+                Err(e) => return Err(self.broke(None, e)),
+            };
             let Some(i) = self.pending.iter().position(|p| p.line == token) else {
                 continue;
             };

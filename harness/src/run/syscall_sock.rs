@@ -266,6 +266,8 @@ fn msg_iov(e: &Expr, name: &str) -> R<usize> {
 fn int_value(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(n) => Some(*n),
+        // `getsockopt(…, SO_ERROR, [ECONNREFUSED], …)`.
+        ExprKind::Ident(name) => errno_by_name(name).map(i64::from),
         ExprKind::Array(v) if v.len() == 1 => int_value(&v[0]),
         _ => None,
     }

@@ -296,7 +296,9 @@ impl Session for FaultySession {
     ) -> Result<crate::target::CallStatus, TargetError> {
         self.inner.sock_call(call, may_block, token)
     }
-    fn sock_finished(&mut self) -> Option<(u32, Duration, crate::target::SockResult)> {
+    fn sock_finished(
+        &mut self,
+    ) -> Result<Option<(u32, Duration, crate::target::SockResult)>, TargetError> {
         self.inner.sock_finished()
     }
     fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {

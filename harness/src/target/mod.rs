@@ -201,8 +201,8 @@ pub trait Session: Send {
     }
     /// A call that [`Session::sock_call`] left pending and that has returned
     /// since: its token, the session time it returned, its result.
-    fn sock_finished(&mut self) -> Option<(u32, Duration, SockResult)> {
-        None
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        Ok(None)
     }
     /// `TCP_INFO` of the case's descriptor `fd` now, as `(tcpi_* field,
     /// value)` pairs, where the target can read it.

@@ -575,8 +575,8 @@ impl Session for LabSession {
     ) -> Result<CallStatus, TargetError> {
         self.sockets.call(&self.inner.ns, call, may_block, token)
     }
-    fn sock_finished(&mut self) -> Option<(u32, Duration, SockResult)> {
-        self.sockets.finished()
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        Ok(self.sockets.finished())
     }
     fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
         self.sockets.tcp_info(fd)
