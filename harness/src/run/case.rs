@@ -355,10 +355,10 @@ mod tests {
 
     #[test]
     fn a_syscall_line_not_run_makes_the_case_unsupported_with_the_line() {
-        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 sendfile(3, 4, ..., 10) = 10\n";
+        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n+0 sendfile(3, 4, ..., 10) = 10\n";
         let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
         let why = case.meta.unsupported.expect("unsupported");
-        assert!(why.contains("a.pkt:2:") && why.contains("sendfile"), "{why}");
+        assert!(why.contains("a.pkt:3:") && why.contains("sendfile"), "{why}");
     }
 
     #[test]
@@ -377,7 +377,7 @@ mod tests {
             Service::Echo,
             "setup under a named service acts on nothing"
         );
-        let own = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+        let own = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 listen(3, 1) = 0\n";
         let case = load_source(Path::new("a.pkt"), own.to_string()).expect("loads");
         assert!(case.calls.performed, "a script's own socket is performed");
         assert_eq!(case.meta.service, Service::Closed, "no service on its port");

@@ -193,10 +193,15 @@ pub fn plan(script: &Script, source: &str, file: &str) -> Result<Plan, PlanError
     Ok(out)
 }
 
-/// Whether a script performs the socket API itself: it creates its socket
-/// (`socket(…)`) and names no built-in service.
+/// Whether a script performs the socket API itself: it names no built-in
+/// service, creates its socket (`socket(…)`) and listens or connects with it
+/// (`listen`, `connect`, or `sendto` for TCP Fast Open), as a packetdrill
+/// script does. A script with `socket` and `accept` alone (as `synack
+/// repro` prints them) takes them as the service's set-up.
 pub fn performs_sockets(script: &Script) -> bool {
-    script.meta("service").is_none() && syscall_lines(script).any(|s| s.name == "socket")
+    script.meta("service").is_none()
+        && syscall_lines(script).any(|s| s.name == "socket")
+        && syscall_lines(script).any(|s| matches!(s.name.as_str(), "listen" | "connect" | "sendto"))
 }
 
 fn syscall_lines(script: &Script) -> impl Iterator<Item = &SyscallLine> {
