@@ -468,7 +468,13 @@ impl Inner {
             .collect();
         // A TIME-WAIT remnant and a new connection can share the 4-tuple:
         // the live one is the one under test.
-        found.sort_by_key(|s| matches!(s.state, TcpState::TimeWait | TcpState::Closed));
+        // A socket the application still holds after its connection went
+        // to TIME-WAIT reads CLOSED beside the TIME-WAIT one: TIME-WAIT then.
+        found.sort_by_key(|s| match s.state {
+            TcpState::TimeWait => 1,
+            TcpState::Closed => 2,
+            _ => 0,
+        });
         Ok(found.first().copied())
     }
 }
