@@ -358,7 +358,10 @@ mod tests {
         let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n+0 sendfile(3, 4, ..., 10) = 10\n";
         let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
         let why = case.meta.unsupported.expect("unsupported");
-        assert!(why.contains("a.pkt:3:") && why.contains("sendfile"), "{why}");
+        assert!(
+            why.contains("a.pkt:3:") && why.contains("sendfile"),
+            "{why}"
+        );
     }
 
     #[test]

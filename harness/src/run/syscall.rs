@@ -39,11 +39,9 @@
 //!   options, `close` of the listening socket) is unsupported.
 
 use super::build::filler;
-use crate::oracle::{AppEvent, Oracle};
 use super::syscall_sock::SockExpect;
-use crate::script::{
-    Diagnostic, Expr, ExprKind, Item, Line, LineKind, Script, Span, SyscallLine,
-};
+use crate::oracle::{AppEvent, Oracle};
+use crate::script::{Diagnostic, Expr, ExprKind, Item, Line, LineKind, Script, Span, SyscallLine};
 use crate::target::SockCall;
 use crate::target::{AppAction, AppOutcome, Capabilities, Service, ServiceCall, Session};
 use std::collections::BTreeMap;

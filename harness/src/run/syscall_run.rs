@@ -12,6 +12,10 @@ use crate::script::{SyscallLine, TimeSpec};
 use crate::target::calls::{CallStatus, SockCall, SockResult};
 use std::time::Duration;
 
+/// How long a call waits for calls that blocked before it to return
+/// (packetdrill waits as long for its call thread to go idle).
+const AWAIT_IDLE: Duration = Duration::from_millis(20);
+
 /// A call that blocks: its line, and what its return must be.
 #[derive(Clone, Debug)]
 pub(super) struct Pending {
@@ -49,7 +53,7 @@ impl CaseRun<'_> {
         time: TimeSpec,
         w: Window,
     ) -> Result<(), Stop> {
-        self.sock_poll()?;
+        self.sock_await_idle()?;
         // packetdrill: a call with an end time may block; any other must not.
         let may_block = matches!(
             time,
@@ -105,6 +109,24 @@ impl CaseRun<'_> {
                 );
                 Err(Stop::Failed)
             }
+        }
+    }
+
+    /// Before a call, as packetdrill does: gives calls that blocked and
+    /// have been woken (an `accept` whose handshake just completed) up to
+    /// [`AWAIT_IDLE`] of real time to return, so the next call sees their
+    /// descriptors; one still blocked then is left to run alongside.
+    fn sock_await_idle(&mut self) -> Result<(), Stop> {
+        let started = std::time::Instant::now();
+        loop {
+            self.sock_poll()?;
+            if self.pending.is_empty()
+                || self.session.info().virtual_time
+                || started.elapsed() > AWAIT_IDLE
+            {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_micros(200));
         }
     }
 

@@ -227,13 +227,15 @@ fn iov_len(e: &Expr, name: &str) -> R<usize> {
     let mut total = 0usize;
     for it in items {
         let len = match &it.kind {
-            ExprKind::Struct(fields) => fields
-                .iter()
-                .find(|(k, _)| k == "iov_len")
-                .and_then(|(_, v)| match v.kind {
-                    ExprKind::Int(n) if (0..=MAX_IO_LEN).contains(&n) => Some(n as usize),
-                    _ => None,
-                }),
+            ExprKind::Struct(fields) => {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == "iov_len")
+                    .and_then(|(_, v)| match v.kind {
+                        ExprKind::Int(n) if (0..=MAX_IO_LEN).contains(&n) => Some(n as usize),
+                        _ => None,
+                    })
+            }
             _ => None,
         };
         let Some(len) = len else {
@@ -444,18 +446,24 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                         if !TCP_INFO_FIELDS.contains(&k.as_str()) {
                             return Err(unsupported(
                                 e.span,
-                                format!("tcp_info field `{k}` is not read (read: {})", TCP_INFO_FIELDS.join(", ")),
+                                format!(
+                                    "tcp_info field `{k}` is not read (read: {})",
+                                    TCP_INFO_FIELDS.join(", ")
+                                ),
                             ));
                         }
-                        let n = int_value(e).ok_or_else(|| {
-                            wrong(e.span, format!("`{k}` needs a number"), None)
-                        })?;
+                        let n = int_value(e)
+                            .ok_or_else(|| wrong(e.span, format!("`{k}` needs a number"), None))?;
                         want.push((k.clone(), n));
                     }
                     DataExpect::Info(want)
                 }
                 _ => DataExpect::Int(int_value(v).ok_or_else(|| {
-                    wrong(v.span, format!("{} reads into an int: [N]", opt.name()), None)
+                    wrong(
+                        v.span,
+                        format!("{} reads into an int: [N]", opt.name()),
+                        None,
+                    )
                 })?),
             };
             SockCall::GetOpt { fd: a.fd(0)?, opt }
@@ -491,7 +499,11 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
             }
         }
         "sendmsg" => {
-            a.count(3, 3, "sendmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10")?;
+            a.count(
+                3,
+                3,
+                "sendmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10",
+            )?;
             SockCall::Send {
                 fd: a.fd(0)?,
                 bytes: filler(msg_iov(a.get(1), "sendmsg")?),
@@ -527,7 +539,11 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
             }
         }
         "recvmsg" => {
-            a.count(3, 3, "recvmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10")?;
+            a.count(
+                3,
+                3,
+                "recvmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10",
+            )?;
             SockCall::Recv {
                 fd: a.fd(0)?,
                 len: msg_iov(a.get(1), "recvmsg")?,
@@ -548,10 +564,7 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                     ))
                 }
             };
-            SockCall::Shutdown {
-                fd: a.fd(0)?,
-                how,
-            }
+            SockCall::Shutdown { fd: a.fd(0)?, how }
         }
         "close" => {
             a.count(1, 1, "close(4) = 0")?;
@@ -575,15 +588,27 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
             }
         }
         "poll" => {
-            a.count(3, 3, "poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1")?;
+            a.count(
+                3,
+                3,
+                "poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1",
+            )?;
             let ExprKind::Array(items) = &a.get(0).kind else {
-                return Err(wrong(a.get(0).span, "poll needs an array of {fd=…, events=…}", None));
+                return Err(wrong(
+                    a.get(0).span,
+                    "poll needs an array of {fd=…, events=…}",
+                    None,
+                ));
             };
             let mut fds = Vec::new();
             let mut revents = Vec::new();
             for it in items {
                 let ExprKind::Struct(fields) = &it.kind else {
-                    return Err(wrong(it.span, "a pollfd is {fd=4, events=POLLIN, revents=…}", None));
+                    return Err(wrong(
+                        it.span,
+                        "a pollfd is {fd=4, events=POLLIN, revents=…}",
+                        None,
+                    ));
                 };
                 let fd = field(fields, "fd")
                     .and_then(int_value)
@@ -627,12 +652,22 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
             SockCall::EpollCreate { epfd: opened }
         }
         "epoll_ctl" => {
-            a.count(4, 4, "epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0")?;
+            a.count(
+                4,
+                4,
+                "epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0",
+            )?;
             let op = match a.ident(1, "EPOLL_CTL_ADD, _MOD or _DEL")? {
                 "EPOLL_CTL_ADD" => EpollOp::Add,
                 "EPOLL_CTL_MOD" => EpollOp::Mod,
                 "EPOLL_CTL_DEL" => EpollOp::Del,
-                other => return Err(wrong(a.get(1).span, format!("unknown epoll op `{other}`"), None)),
+                other => {
+                    return Err(wrong(
+                        a.get(1).span,
+                        format!("unknown epoll op `{other}`"),
+                        None,
+                    ))
+                }
             };
             let ev = match &a.get(3).kind {
                 ExprKind::Struct(fields) => match field(fields, "events") {
@@ -722,13 +757,15 @@ pub fn check(expect: &SockExpect, call: &SockCall, got: &SockResult) -> Option<S
         (DataExpect::Int(w), CallData::Opt(OptValue::Int(g))) if w != g => {
             Some(format!("expected [{w}], got [{g}]"))
         }
-        (DataExpect::Linger { onoff, linger }, CallData::Opt(OptValue::Linger { onoff: o, linger: l }))
-            if (onoff != o) || (linger != l) =>
-        {
-            Some(format!(
-                "expected {{l_onoff={onoff}, l_linger={linger}}}, got {{l_onoff={o}, l_linger={l}}}"
-            ))
-        }
+        (
+            DataExpect::Linger { onoff, linger },
+            CallData::Opt(OptValue::Linger {
+                onoff: o,
+                linger: l,
+            }),
+        ) if (onoff != o) || (linger != l) => Some(format!(
+            "expected {{l_onoff={onoff}, l_linger={linger}}}, got {{l_onoff={o}, l_linger={l}}}"
+        )),
         (DataExpect::Info(want), CallData::Opt(OptValue::Info(got))) => {
             let got: HashMap<&str, i64> = got.iter().map(|(k, v)| (k.as_str(), *v)).collect();
             want.iter().find_map(|(k, w)| match got.get(k.as_str()) {
@@ -742,23 +779,30 @@ pub fn check(expect: &SockExpect, call: &SockCall, got: &SockResult) -> Option<S
                 SockCall::Poll { fds, .. } => fds.iter().map(|(fd, _)| *fd).collect(),
                 _ => Vec::new(),
             };
-            want.iter().zip(got).enumerate().find_map(|(i, (w, g))| match w {
-                Some(w) if w != g => Some(format!(
-                    "fd {} revents: expected {}, got {}",
-                    fds.get(i).copied().unwrap_or(-1),
-                    events::text(*w),
-                    events::text(*g)
-                )),
-                _ => None,
-            })
+            want.iter()
+                .zip(got)
+                .enumerate()
+                .find_map(|(i, (w, g))| match w {
+                    Some(w) if w != g => Some(format!(
+                        "fd {} revents: expected {}, got {}",
+                        fds.get(i).copied().unwrap_or(-1),
+                        events::text(*w),
+                        events::text(*g)
+                    )),
+                    _ => None,
+                })
         }
         (DataExpect::Ready(want), CallData::Ready(got)) => {
             let norm = |v: &[(i64, u32)]| {
-                let mut v: Vec<(i64, u32)> = v.iter().map(|(f, e)| (*f, e & !events::EPOLLET)).collect();
+                let mut v: Vec<(i64, u32)> =
+                    v.iter().map(|(f, e)| (*f, e & !events::EPOLLET)).collect();
                 v.sort_unstable();
                 v
             };
-            let (w, g) = (norm(want), norm(&got[..got.len().min(want.len().max(got.len()))]));
+            let (w, g) = (
+                norm(want),
+                norm(&got[..got.len().min(want.len().max(got.len()))]),
+            );
             // `{events=0, …}` with a 0 result expects nothing ready.
             let w: Vec<(i64, u32)> = w.into_iter().filter(|(_, e)| *e != 0).collect();
             if w != g {
@@ -768,7 +812,11 @@ pub fn check(expect: &SockExpect, call: &SockCall, got: &SockResult) -> Option<S
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                Some(format!("events: expected [{}], got [{}]", show(&w), show(&g)))
+                Some(format!(
+                    "events: expected [{}], got [{}]",
+                    show(&w),
+                    show(&g)
+                ))
             } else {
                 None
             }
@@ -812,9 +860,7 @@ impl SockApp {
                 Vec::new()
             }
             // A connect that failed at once (not EINPROGRESS) sent nothing.
-            SockCall::Connect { .. }
-                if ok || got.errno == Some(libc::EINPROGRESS) =>
-            {
+            SockCall::Connect { .. } if ok || got.errno == Some(libc::EINPROGRESS) => {
                 vec![AppEvent::Connect]
             }
             SockCall::Send { flags, .. }

@@ -166,10 +166,18 @@ pub enum EpollOp {
 pub enum SockCall {
     /// `socket(AF_INET or AF_INET6, SOCK_STREAM[|SOCK_NONBLOCK], …) = fd`:
     /// a TCP socket of the session's family.
-    Socket { fd: i64, nonblock: bool },
+    Socket {
+        fd: i64,
+        nonblock: bool,
+    },
     /// `bind(fd, …)`: to the session's target address and port.
-    Bind { fd: i64 },
-    Listen { fd: i64, backlog: i64 },
+    Bind {
+        fd: i64,
+    },
+    Listen {
+        fd: i64,
+        backlog: i64,
+    },
     /// `accept(fd, …) = new_fd`, `accept4(…, SOCK_NONBLOCK)`.
     Accept {
         fd: i64,
@@ -178,37 +186,66 @@ pub enum SockCall {
     },
     /// `connect(fd, …)`: to the harness's address and port (the target opens
     /// actively, RFC 9293 §3.10.1).
-    Connect { fd: i64 },
+    Connect {
+        fd: i64,
+    },
     SetOpt {
         fd: i64,
         opt: SockOpt,
         value: OptValue,
     },
-    GetOpt { fd: i64, opt: SockOpt },
+    GetOpt {
+        fd: i64,
+        opt: SockOpt,
+    },
     /// `write`, `send`, `sendto`, `sendmsg`, `writev`: these bytes, with
     /// `send` flags (`MSG_FASTOPEN` on an unconnected socket opens it to the
     /// harness).
-    Send { fd: i64, bytes: Vec<u8>, flags: i64 },
+    Send {
+        fd: i64,
+        bytes: Vec<u8>,
+        flags: i64,
+    },
     /// `read`, `recv`, `recvfrom`, `recvmsg`, `readv`: up to `len` bytes.
-    Recv { fd: i64, len: usize, flags: i64 },
-    Shutdown { fd: i64, how: Shut },
-    Close { fd: i64 },
+    Recv {
+        fd: i64,
+        len: usize,
+        flags: i64,
+    },
+    Shutdown {
+        fd: i64,
+        how: Shut,
+    },
+    Close {
+        fd: i64,
+    },
     /// `fcntl(fd, F_GETFL)`.
-    GetFl { fd: i64 },
+    GetFl {
+        fd: i64,
+    },
     /// `fcntl(fd, F_SETFL, …)`: only `O_NONBLOCK` is honoured (O_RDWR is
     /// the access mode, which F_SETFL ignores).
-    SetFl { fd: i64, nonblock: bool },
+    SetFl {
+        fd: i64,
+        nonblock: bool,
+    },
     /// `poll([{fd, events}, …], n, timeout_ms)`.
     Poll {
         fds: Vec<(i64, u32)>,
         timeout_ms: i64,
     },
     /// `ioctl(fd, SIOCINQ)`: bytes unread.
-    InQueue { fd: i64 },
+    InQueue {
+        fd: i64,
+    },
     /// `ioctl(fd, SIOCOUTQ)`: bytes not yet acknowledged.
-    OutQueue { fd: i64 },
+    OutQueue {
+        fd: i64,
+    },
     /// `epoll_create(n) = epfd`.
-    EpollCreate { epfd: i64 },
+    EpollCreate {
+        epfd: i64,
+    },
     EpollCtl {
         epfd: i64,
         op: EpollOp,
@@ -455,6 +492,9 @@ mod tests {
         );
         assert_eq!(SockOpt::by_name("SOL_SOCKET", "TCP_NODELAY"), None);
         assert_eq!(SockOpt::MaxSeg.name(), "TCP_MAXSEG");
-        assert_eq!(events::text(events::POLLIN | events::POLLOUT), "POLLIN|POLLOUT");
+        assert_eq!(
+            events::text(events::POLLIN | events::POLLOUT),
+            "POLLIN|POLLOUT"
+        );
     }
 }

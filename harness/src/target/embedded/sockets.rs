@@ -71,15 +71,32 @@ impl Default for Opts {
 }
 
 impl Opts {
+    /// Every option, on a socket before it listens or connects.
     fn apply(&self, s: &mut tcp::Socket<'static>) {
-        s.set_nagle_enabled(!self.nodelay);
-        s.set_keep_alive(
-            self.keepalive
-                .then(|| smoltcp::time::Duration::from_secs(self.keepidle.max(1) as u64)),
-        );
-        s.set_timeout((self.user_timeout > 0).then(|| {
-            smoltcp::time::Duration::from_millis(self.user_timeout as u64)
-        }));
+        for opt in [SockOpt::NoDelay, SockOpt::KeepAlive, SockOpt::UserTimeout] {
+            self.apply_one(s, opt);
+        }
+    }
+
+    /// The option `opt` changed: only what it sets (smoltcp winds its
+    /// keep-alive timer each time keep-alive is set).
+    fn apply_one(&self, s: &mut tcp::Socket<'static>, opt: SockOpt) {
+        match opt {
+            SockOpt::NoDelay => s.set_nagle_enabled(!self.nodelay),
+            SockOpt::KeepAlive | SockOpt::KeepIdle
+                if self.keepalive || s.keep_alive().is_some() =>
+            {
+                s.set_keep_alive(
+                    self.keepalive
+                        .then(|| smoltcp::time::Duration::from_secs(self.keepidle.max(1) as u64)),
+                )
+            }
+            SockOpt::UserTimeout => s.set_timeout(
+                (self.user_timeout > 0)
+                    .then(|| smoltcp::time::Duration::from_millis(self.user_timeout as u64)),
+            ),
+            _ => {}
+        }
     }
 }
 
@@ -156,7 +173,11 @@ impl EmbeddedSession {
 
     fn api_state(&self, id: u64) -> Option<tcp::State> {
         let i = self.api_index(id)?;
-        Some(self.sockets.get::<tcp::Socket>(self.conns[i].handle).state())
+        Some(
+            self.sockets
+                .get::<tcp::Socket>(self.conns[i].handle)
+                .state(),
+        )
     }
 
     fn api_new_socket(&mut self, opts: &Opts) -> (u64, tcp::Socket<'static>) {
@@ -205,7 +226,10 @@ impl EmbeddedSession {
                 let st = self.sockets.get::<tcp::Socket>(c.handle).state();
                 if !matches!(
                     st,
-                    tcp::State::Closed | tcp::State::Listen | tcp::State::SynSent | tcp::State::SynReceived
+                    tcp::State::Closed
+                        | tcp::State::Listen
+                        | tcp::State::SynSent
+                        | tcp::State::SynReceived
                 ) {
                     self.api.synced.insert(id);
                 }
@@ -420,7 +444,9 @@ impl EmbeddedSession {
                     return done(SockResult::err(libc::EBADF));
                 };
                 if f.opts.linger.0 != 0 && f.opts.linger.1 != 0 {
-                    return Err(unsupported("smoltcp has no lingering close (SO_LINGER > 0)"));
+                    return Err(unsupported(
+                        "smoltcp has no lingering close (SO_LINGER > 0)",
+                    ));
                 }
                 self.api_drop(&f);
                 done(SockResult::ok(0))
@@ -488,7 +514,8 @@ impl EmbeddedSession {
         match &f.kind {
             Kind::Fresh => {}
             Kind::Conn { id } => {
-                let abort = f.opts.linger == (1, 0) || (f.opts.linger.0 != 0 && f.opts.linger.1 == 0);
+                let abort =
+                    f.opts.linger == (1, 0) || (f.opts.linger.0 != 0 && f.opts.linger.1 == 0);
                 if let Some(s) = self.api_socket(*id) {
                     if abort {
                         s.abort();
@@ -593,7 +620,7 @@ impl EmbeddedSession {
         for id in ids {
             let opts = f.opts.clone();
             if let Some(s) = self.api_socket(id) {
-                opts.apply(s);
+                opts.apply_one(s, opt);
             }
         }
         self.api.fds.insert(fd, f);
@@ -708,7 +735,9 @@ impl EmbeddedSession {
                 _ => self.would_block(nonblock),
             },
             // The peer's FIN and every byte before it read: end of stream.
-            Err(tcp::RecvError::Finished) => done(SockResult::ok(0).with(CallData::Bytes(Vec::new()))),
+            Err(tcp::RecvError::Finished) => {
+                done(SockResult::ok(0).with(CallData::Bytes(Vec::new())))
+            }
             Err(_) => match s.state() {
                 tcp::State::SynSent | tcp::State::SynReceived => self.would_block(nonblock),
                 _ => Err(closed_unknown("read")),

@@ -382,7 +382,12 @@ impl LabSockets {
             Err(e) => return SockResult::err(e),
         };
         match (call, raw) {
-            (SockCall::Accept { new_fd, nonblock, .. }, Raw::Fd(live)) => {
+            (
+                SockCall::Accept {
+                    new_fd, nonblock, ..
+                },
+                Raw::Fd(live),
+            ) => {
                 self.enter(*new_fd, live, *nonblock);
                 // Accepted from a bound listener: its address is bound.
                 self.mark_bound(*new_fd);
@@ -397,8 +402,9 @@ impl LabSockets {
             (SockCall::GetFl { .. }, Raw::Int(fl)) => SockResult::ok(fl),
             (_, Raw::Int(n)) => SockResult::ok(0).with(CallData::Opt(OptValue::Int(n))),
             (_, Raw::Opt(v)) => SockResult::ok(0).with(CallData::Opt(v)),
-            (_, Raw::Poll(n, rev)) => SockResult::ok(i64::from(n))
-                .with(CallData::Revents(rev.iter().map(|&r| r as u16 as u32).collect())),
+            (_, Raw::Poll(n, rev)) => SockResult::ok(i64::from(n)).with(CallData::Revents(
+                rev.iter().map(|&r| r as u16 as u32).collect(),
+            )),
             (_, Raw::Ready(ready)) => {
                 let by_live: HashMap<RawFd, i64> =
                     self.fds.iter().map(|(s, l)| (l.fd, *s)).collect();
