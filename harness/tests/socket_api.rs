@@ -55,6 +55,9 @@ const ORACLE_PENDING: [&str; 2] = [
     "socket-api/client-syn-sent-bad-ack",
 ];
 
+/// The case with `%{ }%` blocks.
+const CODE_BLOCK_CASE: &str = "socket-api/tcp-info-block";
+
 /// Cases smoltcp cannot run, and the word its reason names.
 const EMBEDDED_UNSUPPORTED: [(&str, &str); 3] = [
     ("socket-api/epoll", "epoll"),
@@ -72,7 +75,16 @@ fn run_all(target: &dyn Target) -> usize {
         let unsupported = EMBEDDED_UNSUPPORTED
             .iter()
             .find(|(id, _)| *id == r.id && target.name() == "embedded");
-        if let Some((_, word)) = unsupported {
+        if r.id == CODE_BLOCK_CASE {
+            // Python runs only where commands are allowed (the CLI test
+            // below allows them); smoltcp has no TCP_INFO either way.
+            assert_eq!(r.outcome, Outcome::Unsupported, "{}: {:?}", r.id, r.reason);
+            let why = r.reason.clone().unwrap_or_default();
+            assert!(
+                why.contains("SYNACK_ALLOW_COMMANDS") || why.contains("TCP_INFO"),
+                "{why}"
+            );
+        } else if let Some((_, word)) = unsupported {
             assert_eq!(r.outcome, Outcome::Unsupported, "{}: {:?}", r.id, r.reason);
             let why = r.reason.clone().unwrap_or_default();
             assert!(why.contains(word), "{}: {why}", r.id);
@@ -195,4 +207,52 @@ fn an_unknown_call_is_unsupported_with_file_line_and_column_never_run() {
         "{why}"
     );
     assert!(r.transcript.is_empty(), "nothing ran");
+}
+
+/// `synack run` on one case file, with the environment given.
+fn synack_run(target: &str, file: &Path, env: &[(&str, &str)]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["run", "--target", target])
+        .arg(file)
+        .env_remove("SYNACK_ALLOW_COMMANDS")
+        .envs(env.iter().copied())
+        .output()
+        .expect("synack runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn code_blocks_run_with_python_over_tcp_info_where_commands_are_allowed() {
+    if lab_or_skip().is_none() {
+        return;
+    }
+    let case = cases_dir().join("tcp-info-block.pkt");
+    let (code, text) = synack_run("lab", &case, &[]);
+    assert!(
+        text.contains("UNSUPPORTED") && text.contains("SYNACK_ALLOW_COMMANDS=1"),
+        "{text}"
+    );
+    assert_ne!(code, 1, "{text}");
+    let (code, text) = synack_run("lab", &case, &[("SYNACK_ALLOW_COMMANDS", "1")]);
+    assert!(text.contains("PASS"), "{text}");
+    assert_eq!(code, 0, "{text}");
+    // A false assertion fails the case at the block's line.
+    let dir = std::env::temp_dir().join(format!("synack-code-block-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let wrong = dir.join("wrong.pkt");
+    let source = std::fs::read_to_string(&case).expect("reads");
+    std::fs::write(
+        &wrong,
+        source.replace("tcpi_snd_mss == 1000", "tcpi_snd_mss == 999"),
+    )
+    .expect("writes");
+    let (code, text) = synack_run("lab", &wrong, &[("SYNACK_ALLOW_COMMANDS", "1")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("wrong.pkt:20: %{ }% block: AssertionError: 1000"),
+        "{text}"
+    );
 }

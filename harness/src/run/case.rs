@@ -145,8 +145,34 @@ pub fn load(path: &Path) -> Result<Case, LoadError> {
 /// Parses and resolves a case from its text.
 pub fn load_source(path: &Path, source: String) -> Result<Case, LoadError> {
     let file = path.display().to_string();
-    let script = crate::script::parse(&source, &file).map_err(LoadError::Script)?;
-    let (meta, calls) = resolve(&script, &source, &file).map_err(LoadError::Script)?;
+    // `%{ }%` blocks leave placeholder lines (the parser does not know them).
+    let (text, code) = super::code_blocks::extract(&source).map_err(|(line, col)| {
+        let span = Span {
+            line,
+            col,
+            ..Span::default()
+        };
+        LoadError::Script(vec![diagnostic(
+            &source,
+            &file,
+            span,
+            "`%{` without its closing `}%`".into(),
+            Some("a code block is %{ python }%".into()),
+        )])
+    })?;
+    let script = crate::script::parse(&text, &file).map_err(LoadError::Script)?;
+    let (mut meta, mut calls) = resolve(&script, &text, &file).map_err(LoadError::Script)?;
+    if let Some(b) = code.first() {
+        if meta.unsupported.is_none() && !super::code_blocks::commands_allowed() {
+            // TODO(pd-grammar): `--allow-commands` sets this too.
+            meta.unsupported = Some(format!(
+                "{file}:{}:{}: the script runs Python (`%{{ }}%` blocks): allow it with \
+                 SYNACK_ALLOW_COMMANDS=1",
+                b.line, b.col
+            ));
+        }
+    }
+    calls.code = code;
     Ok(Case {
         id: case_id(path),
         path: path.to_path_buf(),

@@ -10,6 +10,7 @@
 
 pub mod build;
 pub mod case;
+pub mod code_blocks;
 pub mod event;
 pub mod judge;
 pub mod mapping;

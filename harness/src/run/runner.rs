@@ -240,6 +240,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         violations: Vec::new(),
         sock_app: Default::default(),
         pending: Vec::new(),
+        tcp_infos: Vec::new(),
     };
     let result = run.run();
     report.session_time = run.session.now();
@@ -326,6 +327,8 @@ struct CaseRun<'a> {
     sock_app: super::syscall_sock::SockApp,
     /// Socket-API calls that block, until they return.
     pending: Vec<syscall_run::Pending>,
+    /// `TCP_INFO` read for each `%{ }%` block: block, line, values.
+    tcp_infos: Vec<(usize, u32, crate::target::calls::TcpInfo)>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -352,6 +355,7 @@ impl CaseRun<'_> {
         }
         self.sock_wait_all()?;
         let settle = self.session.now().max(self.prev) + self.opts.settle;
+        // (After the quiet period, below: the `%{ }%` blocks.)
         self.wait_until(settle, None)?;
         // A reply the target still owes (a RST, an ACK) is judged when its
         // grace time runs out: keep listening until then, within the deadline.
@@ -364,7 +368,7 @@ impl CaseRun<'_> {
             let late = self.oracle.on_time(self.session.now());
             self.add_findings(late, None);
         }
-        Ok(())
+        self.run_code_blocks()
     }
 
     fn tolerance(&self) -> Duration {

@@ -38,8 +38,10 @@ impl CaseRun<'_> {
         time: TimeSpec,
         w: Window,
     ) -> Option<Result<(), Stop>> {
-        let Some(Call::Sock { call, expect }) = self.case.calls.calls.get(&line).cloned() else {
-            return None;
+        let (call, expect) = match self.case.calls.calls.get(&line).cloned() {
+            Some(Call::Sock { call, expect }) => (call, expect),
+            Some(Call::Code(i)) => return Some(self.code_snapshot(i, line)),
+            _ => return None,
         };
         Some(self.sock_perform(s, line, call, expect, time, w))
     }
@@ -250,6 +252,66 @@ impl CaseRun<'_> {
                     Some(self.transcript.len() - 1),
                 );
                 return Err(Stop::Failed);
+            }
+        }
+        Ok(())
+    }
+
+    /// A `%{ }%` block's time: reads `TCP_INFO` of the socket under test.
+    fn code_snapshot(&mut self, block: usize, line: u32) -> Result<(), Stop> {
+        self.sock_await_idle()?;
+        let Some(fd) = self.sock_app.under_test() else {
+            return Err(Stop::Unsupported(format!(
+                "{}:{line}: a %{{ }}% block before any socket: no TCP_INFO to give it",
+                self.case.path.display()
+            )));
+        };
+        let Some(info) = self.session.tcp_info(fd) else {
+            let why = if self.session.info().virtual_time {
+                "smoltcp has no TCP_INFO to give it".to_string()
+            } else {
+                format!("TCP_INFO of fd {fd} cannot be read (closed?)")
+            };
+            return Err(Stop::Unsupported(format!(
+                "{}:{line}: a %{{ }}% block: {why}",
+                self.case.path.display()
+            )));
+        };
+        self.tcp_infos.push((block, line, info));
+        Ok(())
+    }
+
+    /// After the script: every `%{ }%` block with `python3`, over the values
+    /// read at its time; the first that raises fails the case at its line.
+    pub(super) fn run_code_blocks(&mut self) -> Result<(), Stop> {
+        use super::super::code_blocks::{missing_names, run_block, BlockError};
+        for (block, line, values) in std::mem::take(&mut self.tcp_infos) {
+            let Some(code) = self.case.calls.code.get(block) else {
+                continue;
+            };
+            let missing = missing_names(&code.code, &values);
+            if !missing.is_empty() {
+                return Err(Stop::Unsupported(format!(
+                    "{}:{line}: the %{{ }}% block uses {}, which this target's TCP_INFO does not give",
+                    self.case.path.display(),
+                    missing.join(", ")
+                )));
+            }
+            if self.opts.oracle_only {
+                continue;
+            }
+            match run_block(code, &values) {
+                Ok(()) => {}
+                Err(e @ BlockError::NoPython(_)) => {
+                    return Err(Stop::Unsupported(format!(
+                        "{}:{line}: {e}",
+                        self.case.path.display()
+                    )))
+                }
+                Err(e) => {
+                    self.mismatch(Some(line), e.to_string(), None, None, None);
+                    return Err(Stop::Failed);
+                }
             }
         }
         Ok(())

@@ -833,13 +833,29 @@ pub struct SockApp {
     linger0: HashMap<i64, bool>,
     /// Descriptors that listen.
     listening: HashMap<i64, bool>,
+    /// The socket `%{ }%` blocks read: the last one `accept` or `connect`
+    /// gave (else the last `socket`), as packetdrill's socket under test.
+    under_test: Option<i64>,
 }
 
 impl SockApp {
+    /// The socket `%{ }%` blocks read `TCP_INFO` of.
+    pub fn under_test(&self) -> Option<i64> {
+        self.under_test
+    }
+
     /// What the oracle hears of a call that returned `got` (in order; none
     /// for calls that change nothing the target may send).
     pub fn events(&mut self, call: &SockCall, got: &SockResult) -> Vec<AppEvent> {
         let ok = got.ret >= 0;
+        match call {
+            SockCall::Socket { fd, .. } if ok && self.under_test.is_none() => {
+                self.under_test = Some(*fd);
+            }
+            SockCall::Accept { new_fd, .. } if ok => self.under_test = Some(*new_fd),
+            SockCall::Connect { fd } => self.under_test = Some(*fd),
+            _ => {}
+        }
         match call {
             SockCall::SetOpt {
                 fd,

@@ -415,9 +415,13 @@ pub fn errno_by_name(name: &str) -> Option<i32> {
     ERRNOS.iter().find(|(n, _)| *n == name).map(|(_, e)| *e)
 }
 
+/// `TCP_INFO` as `(tcpi_* field, value)` pairs.
+pub type TcpInfo = Vec<(&'static str, i64)>;
+
 /// The `struct tcp_info` fields a script may name (`tcpi_*`), in the
-/// kernel's order: those the lab reads and `%{ }%` blocks see.
-pub const TCP_INFO_FIELDS: [&str; 30] = [
+/// kernel's order: those the lab reads (where its kernel has them) and
+/// `%{ }%` blocks see.
+pub const TCP_INFO_FIELDS: [&str; 55] = [
     "tcpi_state",
     "tcpi_ca_state",
     "tcpi_retransmits",
@@ -448,6 +452,31 @@ pub const TCP_INFO_FIELDS: [&str; 30] = [
     "tcpi_advmss",
     "tcpi_reordering",
     "tcpi_total_retrans",
+    "tcpi_rcv_rtt",
+    "tcpi_rcv_space",
+    "tcpi_pacing_rate",
+    "tcpi_max_pacing_rate",
+    "tcpi_bytes_acked",
+    "tcpi_bytes_received",
+    "tcpi_segs_out",
+    "tcpi_segs_in",
+    "tcpi_notsent_bytes",
+    "tcpi_min_rtt",
+    "tcpi_data_segs_in",
+    "tcpi_data_segs_out",
+    "tcpi_delivery_rate",
+    "tcpi_busy_time",
+    "tcpi_rwnd_limited",
+    "tcpi_sndbuf_limited",
+    "tcpi_delivered",
+    "tcpi_delivered_ce",
+    "tcpi_bytes_sent",
+    "tcpi_bytes_retrans",
+    "tcpi_dsack_dups",
+    "tcpi_reord_seen",
+    "tcpi_rcv_ooopack",
+    "tcpi_snd_wnd",
+    "tcpi_rcv_wnd",
 ];
 
 #[cfg(test)]

@@ -218,7 +218,20 @@ pub fn tcp_info(fd: RawFd) -> SysResult<Vec<(&'static str, i64)>> {
     })?;
     let w = i.tcpi_snd_rcv_wscale;
     let v = |x: u32| i64::from(x);
-    Ok(vec![
+    // Fields past what this kernel wrote (an older `struct tcp_info`) are
+    // left out, not read as zero.
+    let len = len as usize;
+    let has = |offset: usize, size: usize| offset + size <= len;
+    macro_rules! ext {
+        ($out:ident, $($f:ident),*) => {
+            $(
+                if has(std::mem::offset_of!(libc::tcp_info, $f), std::mem::size_of_val(&i.$f)) {
+                    $out.push((stringify!($f), i.$f as i64));
+                }
+            )*
+        };
+    }
+    let mut out = vec![
         ("tcpi_state", i64::from(i.tcpi_state)),
         ("tcpi_ca_state", i64::from(i.tcpi_ca_state)),
         ("tcpi_retransmits", i64::from(i.tcpi_retransmits)),
@@ -249,7 +262,36 @@ pub fn tcp_info(fd: RawFd) -> SysResult<Vec<(&'static str, i64)>> {
         ("tcpi_advmss", v(i.tcpi_advmss)),
         ("tcpi_reordering", v(i.tcpi_reordering)),
         ("tcpi_total_retrans", v(i.tcpi_total_retrans)),
-    ])
+    ];
+    ext!(
+        out,
+        tcpi_rcv_rtt,
+        tcpi_rcv_space,
+        tcpi_pacing_rate,
+        tcpi_max_pacing_rate,
+        tcpi_bytes_acked,
+        tcpi_bytes_received,
+        tcpi_segs_out,
+        tcpi_segs_in,
+        tcpi_notsent_bytes,
+        tcpi_min_rtt,
+        tcpi_data_segs_in,
+        tcpi_data_segs_out,
+        tcpi_delivery_rate,
+        tcpi_busy_time,
+        tcpi_rwnd_limited,
+        tcpi_sndbuf_limited,
+        tcpi_delivered,
+        tcpi_delivered_ce,
+        tcpi_bytes_sent,
+        tcpi_bytes_retrans,
+        tcpi_dsack_dups,
+        tcpi_reord_seen,
+        tcpi_rcv_ooopack,
+        tcpi_snd_wnd,
+        tcpi_rcv_wnd
+    );
+    Ok(out)
 }
 
 /// `sendto(fd, bytes, flags | MSG_NOSIGNAL, to)`; `to` only where given.
