@@ -109,7 +109,7 @@ fn dedent(code: &str) -> String {
         .min()
         .unwrap_or(0);
     code.lines()
-        .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start()).trim_end())
         .collect::<Vec<_>>()
         .join("\n")
         .trim_matches('\n')
