@@ -7,6 +7,11 @@
 //! the reason; everything else becomes a [`Call`] the runner performs at the
 //! line's time.
 //!
+//! A script that opens its own socket and listens or connects with it, and
+//! names no service ([`performs_sockets`]), is a packetdrill script: every
+//! line is a [`Call::Sock`] performed on the target ([`super::syscall_sock`]).
+//! The rules below are for every other case.
+//!
 //! The rules (cases/README.md, "Syscall lines"):
 //!
 //! - **Setup the service already did** is accepted and not performed:

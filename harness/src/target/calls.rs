@@ -261,8 +261,7 @@ pub enum SockCall {
 }
 
 impl SockCall {
-    /// Whether the call changes what the target may send: the runner tells
-    /// the oracle before the call's segments arrive.
+    /// The call's name, for messages (`write` and friends are `send`).
     pub fn name(&self) -> &'static str {
         match self {
             SockCall::Socket { .. } => "socket",
