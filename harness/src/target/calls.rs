@@ -44,11 +44,16 @@ pub enum SockOpt {
     FastOpen,
     /// `TCP_INFO` (read only).
     Info,
+    NotSentLowat,
+    DeferAccept,
+    WindowClamp,
+    QuickAck,
+    RcvLowat,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 16] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 21] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -65,6 +70,11 @@ impl SockOpt {
         ("SOL_TCP", "TCP_USER_TIMEOUT", SockOpt::UserTimeout),
         ("SOL_TCP", "TCP_FASTOPEN", SockOpt::FastOpen),
         ("SOL_TCP", "TCP_INFO", SockOpt::Info),
+        ("SOL_TCP", "TCP_NOTSENT_LOWAT", SockOpt::NotSentLowat),
+        ("SOL_TCP", "TCP_DEFER_ACCEPT", SockOpt::DeferAccept),
+        ("SOL_TCP", "TCP_WINDOW_CLAMP", SockOpt::WindowClamp),
+        ("SOL_TCP", "TCP_QUICKACK", SockOpt::QuickAck),
+        ("SOL_SOCKET", "SO_RCVLOWAT", SockOpt::RcvLowat),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).

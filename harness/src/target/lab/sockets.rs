@@ -499,5 +499,10 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::UserTimeout => (T, libc::TCP_USER_TIMEOUT),
         SockOpt::FastOpen => (T, libc::TCP_FASTOPEN),
         SockOpt::Info => (T, libc::TCP_INFO),
+        SockOpt::NotSentLowat => (T, libc::TCP_NOTSENT_LOWAT),
+        SockOpt::DeferAccept => (T, libc::TCP_DEFER_ACCEPT),
+        SockOpt::WindowClamp => (T, libc::TCP_WINDOW_CLAMP),
+        SockOpt::QuickAck => (T, libc::TCP_QUICKACK),
+        SockOpt::RcvLowat => (S, libc::SO_RCVLOWAT),
     })
 }
