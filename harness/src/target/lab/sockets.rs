@@ -162,8 +162,10 @@ impl LabSockets {
                     });
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
+                    // A call allowed to block that neither returns nor
+                    // sleeps within the limit is left running too.
                     let blocked = if may_block {
-                        sys::thread_sleeping(tid)
+                        sys::thread_sleeping(tid) || began.elapsed() > BLOCK_LIMIT
                     } else {
                         began.elapsed() > BLOCK_LIMIT
                     };
