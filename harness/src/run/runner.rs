@@ -436,9 +436,6 @@ impl CaseRun<'_> {
     }
 
     fn line(&mut self, line: &Line) -> Result<(), Stop> {
-        if !self.pending.is_empty() {
-            self.sock_poll()?;
-        }
         let w = self.window(line.time.node, self.prev);
         let no = line.span.line;
         match &line.kind {

@@ -2,7 +2,10 @@
 //! performs a line's call at its time, compares its result, and follows a
 //! call that blocks (`+0...0.1 read(…)`) until it returns, as packetdrill
 //! does: the script goes on meanwhile, and the call's return time must fall
-//! in its range.
+//! in its range. A returned call is taken in (compared, put in the
+//! transcript) at the next syscall line or after the last line, so the
+//! transcript's order does not depend on thread timing; its return time is
+//! the one the session saw.
 
 use super::super::event::{Entry, EntryKind};
 use super::super::syscall::{self, Call};

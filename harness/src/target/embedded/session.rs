@@ -151,6 +151,7 @@ impl EmbeddedSession {
         }
         self.arrange()?;
         self.run_services();
+        self.api_retry();
         let mut rounds = 0;
         while self
             .iface

@@ -134,6 +134,8 @@ pub(super) struct Api {
     synced: std::collections::HashSet<u64>,
     fds: HashMap<i64, Fd>,
     waiting: Vec<Waiting>,
+    /// Waiting calls that returned, at the virtual time they did.
+    returned: Vec<Result<(u32, Duration, SockResult), TargetError>>,
 }
 
 /// What one attempt at a call came to.
@@ -313,17 +315,31 @@ impl EmbeddedSession {
     pub(super) fn api_finished(
         &mut self,
     ) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
-        for i in 0..self.api.waiting.len() {
+        self.api_retry();
+        if self.api.returned.is_empty() {
+            return Ok(None);
+        }
+        self.api.returned.remove(0).map(Some)
+    }
+
+    /// Retries every waiting call (after each poll of the stack, between
+    /// ingress and egress, so a read takes the data the moment it arrives
+    /// and the ACK that leaves shows the window it freed).
+    pub(super) fn api_retry(&mut self) {
+        let mut i = 0;
+        while i < self.api.waiting.len() {
             let w = self.api.waiting[i].clone();
-            let r = match self.api_try(&w.call, true, w.start)? {
-                Try::Done(r) => r,
-                Try::WouldBlock => continue,
+            let r = match self.api_try(&w.call, true, w.start) {
+                Ok(Try::WouldBlock) => {
+                    i += 1;
+                    continue;
+                }
+                Ok(Try::Done(r)) => Ok((w.token, self.now, r)),
+                Err(e) => Err(e),
             };
             self.api.waiting.remove(i);
-            self.step()?;
-            return Ok(Some((w.token, self.now, r)));
+            self.api.returned.push(r);
         }
-        Ok(None)
     }
 
     /// A connection that closed before it was ever synchronized was
