@@ -69,7 +69,7 @@ const EMBEDDED_UNSUPPORTED: [(&str, &str); 3] = [
 /// verdict: pass, or the known exceptions above.
 fn run_all(target: &dyn Target) -> usize {
     let cases = run::case::load_all(&[cases_dir()]).expect("the socket-api cases load");
-    assert!(cases.len() >= 19, "{} cases", cases.len());
+    assert!(cases.len() >= 21, "{} cases", cases.len());
     for (i, case) in cases.iter().enumerate() {
         let r = run::run_case(target, case, i as u32, &opts(target));
         let unsupported = EMBEDDED_UNSUPPORTED
