@@ -56,8 +56,9 @@ fn an_unknown_fault_is_a_usage_error() {
     let o = run(&["--fault", "gremlins"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("unknown fault `gremlins`"),
-        "{}",
+        text(&o).contains("invalid value 'gremlins' for '--fault <FAULT>'")
+            && text(&o).contains("flip-ack"),
+        "names the value and lists the faults: {}",
         text(&o)
     );
 }

@@ -7,9 +7,65 @@ use std::path::PathBuf;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  every case passed (or deviated as its profile allows, or was waived)
-  1  a case failed: a mismatch, a MUST violation, or a stale waiver
-  2  usage or script error (bad flags; a case file with file:line:col)
-  3  infrastructure error (missing privilege, the target could not start)";
+  1  a case failed: a mismatch, a MUST violation, a stale waiver (or one naming no
+     case), or an unsupported case under --fail-on-unsupported
+  2  usage or script error (bad flags; a path missing, unreadable or not text; a case
+     file error with file:line:col)
+  3  infrastructure error (missing privilege, the target could not start, a case that
+     could not be run: an OS error, a panic); 3 wins over 1 when a run has both
+  4  nothing was tested: every selected case unsupported or skipped, or none selected
+The closing line counts each: N passed, N failed, N waived, N unsupported, N skipped, N errors";
+
+const CHECK_EXIT: &str = "\
+Exit codes: 0 every file parsed; 2 a path missing, unreadable or not text, or a script error
+(file:line:col with a caret: syntax, a case with no events, a segment no IP packet can carry).";
+const LIST_EXIT: &str = "\
+Exit codes: 0 listed; 2 a path missing, unreadable or not text, or a script error.";
+const BENCH_EXIT: &str = "\
+Exit codes: 0 measured; 2 usage, path or script error; 3 the target could not start.";
+const EXPLAIN_EXIT: &str = "Exit codes: 0 explained; 2 no such rule (`synack explain --list`).";
+const JUDGE_EXIT: &str = "\
+Exit codes:
+  0  every connection of the target passed (or deviated as the profile allows)
+  1  a connection failed: a MUST violation
+  2  usage error: the capture missing, unreadable, not a capture or holding no packets; no
+     connection of --target-addr in it (the addresses it holds are listed); no SYN to tell
+     the target side without --target-addr
+  3  the report could not be written
+A record the reader cannot use is a warning with its byte offset, not an error.";
+const REPRO_EXIT: &str = "\
+Exit codes: 0 every artifact replayed to a failure; 1 one did not reproduce one; 2 usage or an
+artifact missing or unreadable; 3 the target could not start or broke.";
+const SEEDS_EXIT: &str = "\
+Exit codes: 0 written; 2 a path missing, unreadable or not text, or a script error; 3 the
+corpus could not be written.";
+const FUZZ_EXIT: &str = "\
+Exit codes: 0 nothing found; 1 findings (written to --artifacts); 2 usage or a corpus missing;
+3 the target could not start or broke.";
+const MERGE_EXIT: &str = "\
+Exit codes: 0 merged; 2 a directory missing, or not a report (results.json) of the same
+suite; 3 the merged report could not be written.";
+const MATRIX_EXIT: &str = "\
+Exit codes: 0 written; 2 a path missing, unreadable or not text, or a script error; 3 a target
+failed or the matrix could not be written.";
+
+/// The oracle profiles `--profile` accepts (clap lists them on a typo).
+pub fn profile_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::oracle::Profile::all()
+            .into_iter()
+            .map(|p| clap::builder::PossibleValue::new(p.name)),
+    )
+}
+
+/// The faults `--fault` accepts.
+pub fn fault_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::target::fault::Fault::ALL
+            .into_iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name())),
+    )
+}
 
 /// synack: a TCP conformance test harness and fuzzer.
 ///
@@ -29,12 +85,17 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Parse cases without running them: report syntax errors with file:line:col.
+    #[command(after_help = CHECK_EXIT)]
     Check {
         /// Case files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+        #[arg(short = 'D', long = "define", value_name = "SYM=VAL")]
+        defines: Vec<String>,
     },
     /// List cases with their metadata.
+    #[command(after_help = LIST_EXIT)]
     List {
         /// Case files or directories.
         #[arg(default_value = "cases")]
@@ -42,8 +103,10 @@ pub enum Command {
     },
     /// Measure the harness: cases and segments per second on the embedded target, or the
     /// SYN→SYN-ACK round trip, handshakes per second and suite wall time on the lab target.
+    #[command(after_help = BENCH_EXIT)]
     Bench(BenchArgs),
     /// Explain an oracle rule: what it checks, its RFC reference, an example.
+    #[command(after_help = EXPLAIN_EXIT)]
     Explain {
         /// The rule's name, as reports print it (e.g. rst-for-rst).
         #[arg(required_unless_present = "list")]
@@ -53,16 +116,19 @@ pub enum Command {
         list: bool,
     },
     /// Run the RFC oracle over a capture (pcap or pcapng): every TCP connection of the target.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = JUDGE_EXIT)]
     Judge(JudgeArgs),
     /// Print a fuzzing finding (a libFuzzer artifact) as a case file that reproduces it;
     /// with --group, list a directory of findings by violation kind.
+    #[command(after_help = REPRO_EXIT)]
     Repro(super::fuzz_cmds::ReproArgs),
     /// Run the same cases against two targets and list where their responses differ.
     Diff(super::fuzz_cmds::DiffArgs),
     /// Turn cases/ into seed corpora for the fuzz targets.
+    #[command(after_help = SEEDS_EXIT)]
     Seeds(super::fuzz_cmds::SeedsArgs),
     /// Fuzz a target in-process (e.g. the lab's kernel) with the same operation lists.
+    #[command(after_help = FUZZ_EXIT)]
     Fuzz(super::fuzz_cmds::FuzzArgs),
     /// Work with report directories.
     #[command(subcommand)]
@@ -72,6 +138,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
     /// Join the report directories of `--shard K/N` runs into one report (all formats).
+    #[command(after_help = MERGE_EXIT)]
     Merge {
         /// Report directories written by `synack run --report DIR --shard K/N`.
         #[arg(required = true)]
@@ -82,6 +149,7 @@ pub enum ReportCommand {
     },
     /// Run the suite on every target this machine can run (embedded; lab as root) and
     /// write the conformance matrix (cases × targets, by catalogue id and RFC requirement).
+    #[command(after_help = MATRIX_EXIT)]
     Matrix {
         /// Case files or directories.
         #[arg(default_value = "cases")]
@@ -140,16 +208,20 @@ pub struct RunArgs {
     pub serve_port: u16,
 
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp. Default: the target's own.
-    #[arg(long, env = "SYNACK_PROFILE", help_heading = "Judging")]
+    #[arg(long, env = "SYNACK_PROFILE", value_parser = profile_names(), help_heading = "Judging")]
     pub profile: Option<String>,
     /// Ignore `>` and `state` lines: judge every segment by the RFC oracle alone.
     #[arg(long, help_heading = "Judging")]
     pub oracle_only: bool,
     /// Testing synack itself: make the target misbehave (flip-ack, drop-rst, rst-for-rst,
     /// data-past-window, data-after-fin) and watch the oracle catch it.
-    #[arg(long, value_name = "FAULT", help_heading = "Judging")]
+    #[arg(long, value_name = "FAULT", value_parser = fault_names(), ignore_case = true, help_heading = "Judging")]
     pub fault: Option<String>,
-    /// Waiver file (case-id  reason per line). Default: <cases>/waivers/<target>.txt.
+    /// An unsupported case fails the run (exit 1), for suites that must run whole.
+    #[arg(long, help_heading = "Judging")]
+    pub fail_on_unsupported: bool,
+    /// Waiver file (case-id  reason per line; a line naming no case fails the run).
+    /// Default: <cases>/waivers/<target>.txt.
     #[arg(long, value_name = "FILE", help_heading = "Judging")]
     pub waivers: Option<PathBuf>,
 
@@ -191,6 +263,24 @@ pub struct RunArgs {
     /// Show the transcript of every case, not only failing ones.
     #[arg(long, short, help_heading = "Output")]
     pub verbose: bool,
+    /// Let scripts run what they contain: back-quoted shell commands (as root, in the
+    /// lab's namespace) and `%{ }%` Python blocks. Without it such a case is unsupported.
+    #[arg(
+        long,
+        env = "SYNACK_ALLOW_COMMANDS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue,
+        help_heading = "Scripts"
+    )]
+    pub allow_commands: bool,
+    /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
+    #[arg(
+        short = 'D',
+        long = "define",
+        value_name = "SYM=VAL",
+        help_heading = "Scripts"
+    )]
+    pub defines: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -217,7 +307,7 @@ pub struct JudgeArgs {
     #[arg(long, value_name = "IP")]
     pub target_addr: Option<std::net::IpAddr>,
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp.
-    #[arg(long, default_value = "rfc9293", env = "SYNACK_PROFILE")]
+    #[arg(long, default_value = "rfc9293", env = "SYNACK_PROFILE", value_parser = profile_names())]
     pub profile: String,
     /// Do not judge checksums (a capture taken on a host with checksum offload).
     #[arg(long)]

@@ -18,7 +18,7 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
 }
 
 fn embedded(args: BenchArgs) -> Result<u8, CliError> {
-    let cases = run::case::load_all(&args.paths)?;
+    let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
     let cases: Vec<_> = cases
         .into_iter()
         .filter(|c| c.meta.unsupported.is_none())
@@ -120,7 +120,7 @@ fn lab(args: BenchArgs) -> Result<u8, CliError> {
         f64::from(n) / secs
     );
 
-    let cases = run::case::load_all(&args.paths)?;
+    let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
     for (jobs, seed) in [(1, 1), (4, 2)] {
         // A seed of its own per run: a fresh set of 4-tuples, so sockets the
         // first run left in TIME-WAIT do not meet the second.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, defines } => check(&paths, &defines),
         Command::List { paths } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
@@ -22,8 +22,25 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Judge(args) => judge(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
+            for d in &dirs {
+                let results = d.join("results.json");
+                if let Err(e) = std::fs::metadata(&results) {
+                    return Err(CliError::usage(format!(
+                        "{}: not a report directory (cannot read {}: {e})",
+                        d.display(),
+                        results.display()
+                    )));
+                }
+            }
             crate::report::merge(&dirs, &out).map_err(|e| {
-                CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))
+                let message = format!("cannot merge reports into {}: {e}", out.display());
+                match e.kind() {
+                    // The inputs are not reports of one suite: the user's to fix.
+                    std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
+                        CliError::usage(message)
+                    }
+                    _ => CliError::infra(message),
+                }
             })?;
             println!(
                 "merged {} report directories into {}",
@@ -95,7 +112,12 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
         .map(str::parse::<crate::target::fault::Fault>)
         .transpose()
         .map_err(CliError::usage)?;
-    let cases = run::case::load_all(&args.paths)?;
+    let family = if args.ipv6 {
+        crate::target::IpFamily::V6
+    } else {
+        crate::target::IpFamily::V4
+    };
+    let cases = super::load::cases_for_with(&args.paths, &defines_arg(&args.defines)?, family)?;
     let mut target = make_target(&args)?;
     if let Some(fault) = fault {
         target = Box::new(crate::target::fault::Faulty::new(target, fault));
@@ -106,6 +128,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             .join(format!("{}.txt", target.name()))
     });
     let waivers = Waivers::load(&waiver_file).map_err(CliError::usage)?;
+    // Before the run, so the closing line stays the last line.
+    let unknown_waivers = waivers.unknown(&cases, &cases_root(&args.paths));
+    for m in &unknown_waivers {
+        println!("{m}");
+    }
     let profile = args
         .profile
         .clone()
@@ -117,11 +144,8 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             profile,
             serve_port: args.serve.as_ref().map(|_| args.serve_port),
             max_pps: args.max_pps,
-            family: if args.ipv6 {
-                crate::target::IpFamily::V6
-            } else {
-                crate::target::IpFamily::V4
-            },
+            allow_commands: args.allow_commands,
+            family,
             ..run::RunOptions::default()
         },
         jobs: args.jobs,
@@ -136,19 +160,32 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     if let Some(w) = writer.as_mut() {
         reporters.push(w);
     }
-    let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)?;
+    // Before the run, so the closing line stays the last line.
+    let selected: Vec<&run::case::Case> = run::select(&cases, &opts)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    if let Some(line) = run::pdscript::commands_summary(&selected, args.allow_commands) {
+        println!("{line}");
+    }
+    let (summary, _) = run::run_suite(target.as_ref(), &cases, &opts, &mut reporters)
+        .map_err(|e| CliError::infra(format!("cannot write the run's output: {e}")))?;
     if let Some(dir) = &args.report {
         println!("report: {}", dir.display());
     }
-    Ok(if summary.any_failed() {
-        exit::FAIL
-    } else {
-        exit::PASS
-    })
+    let end = super::outcome::RunEnd {
+        fail_on_unsupported: args.fail_on_unsupported,
+        unknown_waivers: unknown_waivers.len(),
+    };
+    let (code, why) = super::outcome::run_exit(&summary, end);
+    if let Some(why) = why {
+        eprintln!("synack: {why}");
+    }
+    Ok(code)
 }
 
-fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
+    let cases = super::load::cases_with(paths, &defines_arg(defines)?)?;
     for c in &cases {
         match &c.meta.unsupported {
             Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
@@ -156,11 +193,29 @@ fn check(paths: &[PathBuf]) -> Result<u8, CliError> {
         }
     }
     println!("{} case files parsed", cases.len());
+    let all: Vec<&run::case::Case> = cases.iter().collect();
+    if let Some(line) = run::pdscript::commands_summary(&all, false) {
+        println!("{line}");
+    }
     Ok(exit::PASS)
 }
 
+/// `-D SYM=VAL` arguments → packetdrill's symbols.
+fn defines_arg(args: &[String]) -> Result<crate::script::Defines, CliError> {
+    let mut out = crate::script::Defines::new();
+    for a in args {
+        let (sym, val) = crate::script::parse_define(a).ok_or_else(|| {
+            CliError::usage(format!(
+                "-D {a}: expected SYM=VAL, e.g. -D TFO_COOKIE=3021b9d889017eeb"
+            ))
+        })?;
+        out.insert(sym, val);
+    }
+    Ok(out)
+}
+
 fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+    let cases = super::load::cases(paths)?;
     for c in &cases {
         println!(
             "{:<40} {:<10} {:<12} {}",
@@ -184,7 +239,7 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
 fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
-    let cases = run::case::load_all(paths)?;
+    let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
     let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
         let opts = SuiteOptions {
             run: run::RunOptions {
@@ -277,8 +332,33 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         profile: args.profile.clone(),
         ignore_checksums: args.ignore_checksums,
     };
-    let (reports, stats) =
-        run::judge::judge_packets(&packets, &name, &opts).map_err(CliError::usage)?;
+    let shown = args.capture.display();
+    for w in &capture.warnings {
+        eprintln!("warning: {shown}: {w}");
+    }
+    if packets.is_empty() {
+        return Err(CliError::usage(format!(
+            "{shown}: the capture holds no packets{}: nothing to judge",
+            if capture.skipped > 0 {
+                " the reader could use (see the warnings above)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let (reports, stats) = run::judge::judge_packets(&packets, &name, &opts)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    if let (Some(addr), true) = (args.target_addr, reports.is_empty()) {
+        let held = if stats.hosts.is_empty() {
+            "no TCP segment".to_string()
+        } else {
+            let list: Vec<_> = stats.hosts.iter().map(|a| a.to_string()).collect();
+            format!("TCP of {}", list.join(", "))
+        };
+        return Err(CliError::usage(format!(
+            "{shown}: no TCP connection of --target-addr {addr}: the capture holds {held}"
+        )));
+    }
     let info = run::RunInfo {
         target: reports
             .first()
@@ -298,16 +378,19 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         summary.add(r.outcome);
     }
     println!(
-        "{} packets: {} connections judged, {} not TCP, {} between other hosts, {} skipped by the reader",
+        "{} packets: {} connections judged, {} not TCP, {} between other hosts, {} records not read{}",
         stats.packets,
         reports.len(),
         stats.not_tcp,
         stats.other_hosts,
-        capture.skipped
+        capture.skipped,
+        if capture.skipped > 0 { " (warnings above)" } else { "" }
     );
     term.event(&run::Event::RunFinished(&summary))?;
     if let Some(dir) = &args.report {
-        crate::report::write_all(dir, &info, &reports, &summary)?;
+        crate::report::write_all(dir, &info, &reports, &summary).map_err(|e| {
+            CliError::infra(format!("cannot write the report to {}: {e}", dir.display()))
+        })?;
         println!("report: {}", dir.display());
     }
     Ok(if summary.any_failed() {

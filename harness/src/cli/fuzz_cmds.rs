@@ -28,7 +28,7 @@ pub struct ReproArgs {
     #[arg(long, value_enum, default_value = "embedded")]
     pub target: TargetKind,
     /// Oracle profile (default: SYNACK_FUZZ_PROFILE, else the target's own).
-    #[arg(long, env = "SYNACK_FUZZ_PROFILE")]
+    #[arg(long, env = "SYNACK_FUZZ_PROFILE", value_parser = super::args::profile_names())]
     pub profile: Option<String>,
     /// Rules the campaign allowed (its SYNACK_FUZZ_ALLOW): the oracle takes
     /// them for the target's deviations, as the fuzz target did, and
@@ -62,7 +62,8 @@ The smallest input of each goes to --artifacts as diff-<signature>-<hash>; repla
 
 Exit codes: cases and --input: 0 when the targets answered alike, 1 when they differ.
 --fuzz: 0 when no difference is a conformance difference (or its failing rules are in --allow),
-1 otherwise. Both: 2 usage error, 3 a target could not run (e.g. lab without root).
+1 otherwise. Both: 2 usage error (bad flags; a path or --input missing, unreadable or not text;
+a script error), 3 a target could not run (e.g. lab without root) or broke mid-run.
 
 Examples:
   synack diff --targets embedded,lab cases/core
@@ -99,7 +100,8 @@ pub struct DiffArgs {
     pub options: bool,
     /// Inject FAULT into what the second target sends (as `synack run
     /// --fault`): a self-test that a known bug shows up as a difference.
-    #[arg(long, value_name = "FAULT")]
+    #[arg(long, value_name = "FAULT", value_parser = super::args::fault_names(),
+        ignore_case = true)]
     pub fault: Option<String>,
     /// Seed for ISNs and ports of cases (the same on both targets); with
     /// --fuzz, the mutator's seed.
@@ -132,6 +134,7 @@ pub struct DiffArgs {
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = rule_or_star,
         help_heading = "Fuzz mode"
     )]
     pub allow: Vec<String>,
@@ -164,11 +167,20 @@ pub struct FuzzArgs {
     #[arg(long, default_value_t = 60)]
     pub seconds: u64,
     /// Oracle profile (default: the target's own).
-    #[arg(long)]
+    #[arg(long, value_parser = super::args::profile_names())]
     pub profile: Option<String>,
     /// Seed of the mutator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// An oracle rule's name (`synack explain --list`), or `*`: a typo would
+/// otherwise allow nothing, silently.
+fn rule_or_star(s: &str) -> Result<String, String> {
+    if s != "*" {
+        s.parse::<crate::oracle::RuleId>()?;
+    }
+    Ok(s.to_string())
 }
 
 fn target_error(e: TargetError) -> CliError {
@@ -204,6 +216,12 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
         &args.allow,
     );
     if let Some(dir) = &args.group {
+        if !dir.is_dir() {
+            return Err(CliError::usage(format!(
+                "{}: not a directory of fuzz inputs",
+                dir.display()
+            )));
+        }
         let groups = fuzzing::group(dir, target.as_ref(), &profile, &args.allow)?;
         let total: usize = groups.iter().map(|g| g.count).sum();
         println!(
@@ -224,7 +242,7 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     let mut code = exit::PASS;
     for path in &args.artifacts {
         let data = std::fs::read(path)
-            .map_err(|e| CliError::infra(format!("cannot read {}: {e}", path.display())))?;
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
         let r =
             fuzzing::repro_case(&data, target.as_ref(), profile.clone()).map_err(target_error)?;
         if r.kind == "none" {
@@ -269,7 +287,8 @@ fn diff_targets(args: &DiffArgs) -> Result<TargetPair, CliError> {
 /// Reads a corpus: every file of a directory (sorted, so runs repeat), or one file.
 fn read_corpus(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
     let mut files: Vec<PathBuf> = if path.is_dir() {
-        std::fs::read_dir(path)?
+        std::fs::read_dir(path)
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file())
             .collect()
@@ -281,7 +300,7 @@ fn read_corpus(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
     for f in files {
         corpus.push(
             std::fs::read(&f)
-                .map_err(|e| CliError::infra(format!("cannot read {}: {e}", f.display())))?,
+                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", f.display())))?,
         );
     }
     if corpus.is_empty() {
@@ -307,7 +326,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
     if !args.input.is_empty() {
         for path in &args.input {
             let data = std::fs::read(path)
-                .map_err(|e| CliError::infra(format!("cannot read {}: {e}", path.display())))?;
+                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
             let found = fuzzing::diff_input(&data, a.as_ref(), b.as_ref(), 0, norm)
                 .map_err(target_error)?;
             for mut d in found {
@@ -316,7 +335,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
             }
         }
     } else {
-        let cases = run::case::load_all(&args.paths)?;
+        let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
         for (i, case) in cases.iter().enumerate() {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
@@ -425,7 +444,7 @@ fn class_word(c: fuzzing::Class) -> &'static str {
 
 /// `synack seeds`.
 pub fn seeds(args: SeedsArgs) -> Result<u8, CliError> {
-    let cases = run::case::load_all(&args.paths)?;
+    let cases = super::load::cases(&args.paths)?;
     let n = fuzzing::write_corpus(&cases, &args.out)?;
     println!(
         "{n} seed files from {} cases under {}",
@@ -450,7 +469,10 @@ pub fn fuzz(args: FuzzArgs) -> Result<u8, CliError> {
         vec![args.corpus.clone()]
     };
     for f in files {
-        corpus.push(std::fs::read(&f)?);
+        corpus.push(
+            std::fs::read(&f)
+                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", f.display())))?,
+        );
     }
     if corpus.is_empty() {
         return Err(CliError::usage(format!(

@@ -6,6 +6,8 @@ mod args;
 mod bench;
 mod commands;
 mod fuzz_cmds;
+mod load;
+mod outcome;
 
 pub use args::Cli;
 
@@ -18,6 +20,9 @@ pub mod exit {
     pub const FAIL: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const INFRA: u8 = 3;
+    /// Nothing was tested: every selected case unsupported or skipped
+    /// (nextest's code for a run with no tests).
+    pub const NOTHING_TESTED: u8 = 4;
 }
 
 /// An error that ends the command, with the exit code it deserves.
@@ -42,16 +47,11 @@ impl CliError {
     }
 }
 
+/// Cases that cannot load are the user's to fix: a path missing, unreadable
+/// or not text (the message names it), or a script error (`file:line:col`).
 impl From<crate::run::LoadError> for CliError {
     fn from(e: crate::run::LoadError) -> CliError {
-        let code = match e {
-            crate::run::LoadError::Io { .. } => exit::INFRA,
-            _ => exit::USAGE,
-        };
-        CliError {
-            code,
-            message: e.to_string(),
-        }
+        CliError::usage(e.to_string())
     }
 }
 

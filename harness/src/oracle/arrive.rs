@@ -33,7 +33,11 @@ impl Oracle {
                 let text_ack = c.harness_fin.map(|fin| (c.snd_nxt, fin.add(1)));
                 // Text held out of order before it may be taken with it.
                 let sent_max = c.harness_snd_max;
+                let text_after_shut_rd = c.shut_rd && !seg.payload.is_empty() && !seg.flags.rst();
                 self.arrive_conn(i, now, seg);
+                if text_after_shut_rd {
+                    self.text_after_shutdown_read(t, before, seg);
+                }
                 if out_of_order && self.conn_index(t).is_none() {
                     self.closed_mut(t).dup_ack = Some(dup_ack);
                 }
@@ -85,6 +89,32 @@ impl Oracle {
                 }
             }
             None => self.arrive_no_conn(t, now, seg),
+        }
+    }
+
+    /// Text the target took (it owes an ACK for it) after its application
+    /// shut down reading: the ACK stays owed, and a RST instead is allowed
+    /// as `rst-after-shutdown-read` (a profile may allow it: Linux resets
+    /// in FIN-WAIT-1/2 after SHUT_RD, see the rule). `before`: how many
+    /// obligations the connection had before the segment.
+    fn text_after_shutdown_read(&mut self, t: Tuple, before: usize, seg: &Segment) {
+        let Some(c) = self.conns.iter_mut().find(|c| c.tuple == t) else {
+            return;
+        };
+        let took = c
+            .owed
+            .iter()
+            .skip(before)
+            .any(|o| matches!(o.owed, Owed::AckData { .. }));
+        if took && c.maybe_reset.is_none() {
+            c.maybe_reset = Some(MaybeReset {
+                rule: Some(RuleId::RstAfterShutdownRead),
+                why: format!(
+                    "text (seq {} len {}) that arrived after the application shut down reading",
+                    seg.seq,
+                    seg.payload.len()
+                ),
+            });
         }
     }
 

@@ -59,6 +59,15 @@ impl Oracle {
                 });
                 return;
             }
+            if exact && !c.passive {
+                // From SYN-SENT (a simultaneous open): "the connection was
+                // refused", CLOSED (§3.10.7.4 second check); nothing may
+                // answer the RST (§3.5.2).
+                let t = c.tuple;
+                self.drop_conn(i, super::tcb::Gone::Refused(now));
+                self.closed_mut(t).last_was_rst = true;
+                return;
+            }
             if exact {
                 // MUST-11: back to LISTEN.
                 self.conns.swap_remove(i);
@@ -103,6 +112,26 @@ impl Oracle {
             return;
         }
         c.last_was_rst = false;
+        if let Some(iss) = c.iss.filter(|_| !c.passive && f.syn() && f.ack()) {
+            // Simultaneous open (the target came from SYN-SENT): the peer's
+            // SYN-ACK, its SYN the one the target answered. Its ACK of the
+            // target's SYN completes the handshake (RFC 9293 §3.5 Figure 7,
+            // line 7: SYN-RECEIVED → ESTABLISHED; Linux lets this SYN-ACK
+            // through its RFC 5961 SYN check in SYN-RECEIVED for that
+            // reason, `tcp_validate_incoming`). Nothing is owed for it.
+            if c.syn_seqs.contains(&seg.seq) && seg.ack == iss.add(1) {
+                c.state = TcpState::Established;
+                c.snd_una = seg.ack;
+                c.snd_wl1 = seg.seq;
+                c.snd_wl2 = seg.ack;
+                let wnd = c.harness_window(seg.window, true);
+                c.max_snd_wnd = wnd;
+                c.snd_right = Some(seg.ack.add(wnd));
+                c.snd_right_latest = c.snd_right;
+                c.data = Default::default();
+                return;
+            }
+        }
         if f.syn() && !f.ack() {
             // A repeated SYN: the target may answer with its SYN-ACK again.
             if !c.syn_seqs.contains(&seg.seq) {
@@ -245,45 +274,6 @@ impl Oracle {
                 now,
                 grace,
             );
-        }
-    }
-
-    /// §3.10.7.3 SYN-SENT (the target's active open): only what the model needs.
-    pub(super) fn arrive_syn_sent(&mut self, i: usize, _now: Duration, seg: &Segment) {
-        let c = &mut self.conns[i];
-        let f = seg.flags;
-        let Some(iss) = c.iss else { return };
-        if f.rst() {
-            if f.ack() && seg.ack == iss.add(1) {
-                self.conns.swap_remove(i);
-            }
-            return;
-        }
-        if f.syn() {
-            c.irs = seg.seq;
-            c.syn_seqs.push(seg.seq);
-            c.harness_snd_max = seg.seq.add(seg.seg_len());
-            c.remember_tsvals(seg);
-            c.rcv_lo = seg.seq.add(1);
-            c.rcv_hi = seg.seq.add(1);
-            c.harness_mss = super::tcb::offered_mss(seg);
-            c.harness_ws = super::tcb::offered_ws(seg);
-            c.harness_ts = seg.timestamps().is_some();
-            c.sack_ok = c.sack_ok && seg.sack_permitted();
-            c.ts_ok = c.harness_ts && c.ts_ok;
-            if f.ack() && seg.ack == iss.add(1) {
-                c.state = TcpState::Established;
-                c.snd_una = seg.ack;
-                c.snd_wl1 = seg.seq;
-                c.snd_wl2 = seg.ack;
-                let wnd = seg.window as u32;
-                c.snd_right = Some(seg.ack.add(wnd));
-                c.snd_right_latest = c.snd_right;
-                c.max_snd_wnd = wnd;
-            } else if !f.ack() {
-                c.state = TcpState::SynReceived; // simultaneous open
-                c.passive = false;
-            }
         }
     }
 }

@@ -75,18 +75,8 @@ impl Oracle {
             self.conns[i] = Conn::from_syn(tuple, &syn);
         }
         let c = &mut self.conns[i];
-        if c.state == TcpState::SynSent && !f.ack() && Some(seg.seq) == c.iss {
-            // The target's own SYN, retransmitted.
-            rto_check(
-                &mut c.synack,
-                seg.seq,
-                now,
-                initial_rto,
-                tol,
-                "SYN",
-                &mut report,
-            );
-        } else if c.state != TcpState::SynReceived || !f.ack() {
+        // (The target's own SYN in SYN-SENT is judged in `syn_sent.rs`.)
+        if c.state != TcpState::SynReceived || !f.ack() {
             let repeat = f.ack()
                 && Some(seg.seq) == c.iss
                 && seg.ack == c.irs.add(1)

@@ -68,7 +68,20 @@ impl Oracle {
             return self.judge_rst(i, now, seg, out);
         }
         if f.syn() {
+            let c = &self.conns[i];
+            let reopen = c.state == TcpState::TimeWait || self.connects.contains(&c.tuple.harness);
+            if !f.ack() && c.state != TcpState::SynSent && reopen {
+                // A fresh `connect` on a tuple whose old connection the
+                // model still has, or a SYN from TIME-WAIT: a new one.
+                return self.reopen_active(i, now, seg, out);
+            }
+            if self.judge_syn_sent_syn(i, now, seg, out) {
+                return;
+            }
             return self.judge_syn(i, now, seg, out);
+        }
+        if self.conns[i].state == TcpState::SynSent {
+            return self.judge_syn_sent(i, seg, out);
         }
         let c = &self.conns[i];
         if let (Some(gone), None, true) = (c.replaced, c.iss, c.passive) {
@@ -94,9 +107,6 @@ impl Oracle {
         // The target acts normally: whatever a legacy stack would have reset is alive.
         c.maybe_reset = None;
         c.reset_ends_time_wait = false;
-        if c.state == TcpState::SynSent {
-            return; // the model does not follow the target's active open further
-        }
         let payload = seg.payload.len() as u32;
         // SND.NXT before this segment: one that starts past it is a gap
         // (reported below), even when it shows the target took a harness

@@ -7,7 +7,7 @@
 use super::model::{at_least, rst_text, Oracle};
 use super::profile::RFC_TIME_WAIT;
 use super::rules::{Finding, RuleId};
-use super::tcb::{Conn, Gone, Owed, RtxClock, Tuple};
+use super::tcb::{Gone, Owed, Tuple};
 use crate::wire::{seq_ge, seq_gt, seq_le, Segment, SeqNumber, TcpState};
 use std::time::Duration;
 
@@ -22,29 +22,8 @@ impl Oracle {
     ) {
         let f = seg.flags;
         if f.syn() && !f.ack() && !f.rst() {
-            // The target's active open (§3.10.7.3 from the other side).
-            self.closed.retain(|c| c.tuple != t);
-            let mut c = Conn::new(t, TcpState::SynSent, seg.ip.src().is_ipv6());
-            c.passive = false;
-            c.iss = Some(seg.seq);
-            c.snd_una = seg.seq;
-            c.snd_nxt = seg.seq.add(seg.seg_len());
-            c.target_ws = seg.window_scale();
-            c.ts_ok = seg.timestamps().is_some();
-            c.sack_ok = seg.sack_permitted();
-            c.synack = RtxClock {
-                last: Some((seg.seq, now)),
-                interval: None,
-                disturbed: false,
-            };
-            if !seg.payload.is_empty() {
-                out.push(self.finding(
-                    RuleId::DataBeforeEstablished,
-                    format!("{} bytes of payload on the target's SYN", seg.payload.len()),
-                ));
-            }
-            self.conns.push(c);
-            return;
+            // The target's active open (`syn_sent.rs`).
+            return self.open_active(t, now, seg, out);
         }
         let gone = self
             .closed
@@ -146,7 +125,10 @@ impl Oracle {
             gone,
             Gone::ClosedByFinSegment(_) | Gone::ResetInZeroWindow(_)
         );
-        let (rule, why) = if last_was_rst && !still_open {
+        // A RST refused the target's active open: a segment after it is
+        // one on a connection that is gone, not a reply to a closed port's RST.
+        let refused = matches!(gone, Gone::Refused(_));
+        let (rule, why) = if last_was_rst && !still_open && !refused {
             (
                 RuleId::ReplyToRst,
                 "in reply to a RST to a closed port or LISTEN".to_string(),
@@ -421,6 +403,13 @@ pub(super) fn after_gone(gone: Gone) -> (RuleId, String) {
             RuleId::FinSegmentAckIgnored,
             format!(
                 "after a FIN segment acknowledged the target's FIN in LAST-ACK, which closed the connection ({:.3} s)",
+                at.as_secs_f64()
+            ),
+        ),
+        Gone::Refused(at) => (
+            RuleId::SegmentOnClosedConnection,
+            format!(
+                "after the harness refused the connection: a RST acknowledging the target's SYN in SYN-SENT ({:.3} s)",
                 at.as_secs_f64()
             ),
         ),

@@ -31,14 +31,22 @@
 //! between them (see `model.rs`), so both behaviours pass while a violation
 //! in every branch is still reported.
 //!
+//! The target may open passively (a harness SYN to a listening port:
+//! SYN-RECEIVED) or actively (its own SYN without ACK, after
+//! [`AppEvent::Connect`] or, in a capture with no application events, on
+//! the SYN alone: SYN-SENT, then ESTABLISHED, or SYN-RECEIVED on a crossing
+//! SYN, a simultaneous open); see `syn_sent.rs`.
+//!
 //! Only `crate::wire` is imported: the oracle could be its own crate.
 //!
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
 //! (the connection model), `model.rs` (the [`Oracle`] and its entry points),
-//! `arrive.rs` (segments the target receives; `arrive_syn.rs` in SYN-RECEIVED
-//! and SYN-SENT), `judge.rs` (segments it sends; `judge_closed.rs` on no
-//! connection and its RSTs), `handshake.rs` (its SYN-ACK, retransmission
-//! timing), `bench.rs`.
+//! `arrive.rs` (segments the target receives; `arrive_syn.rs` in
+//! SYN-RECEIVED), `syn_sent.rs` (the target's active open: its SYN, and
+//! SYN-SENT both ways), `judge.rs` (segments it sends; `judge_closed.rs` on
+//! no connection and its RSTs), `handshake.rs` (its SYN-ACK, retransmission
+//! timing), `bench.rs`. Tests are in `tests/`; new ones state their
+//! sequences in the case language's line form (`tests/lines.rs`).
 
 mod arrive;
 mod arrive_syn;
@@ -49,6 +57,7 @@ mod judge_closed;
 mod model;
 mod profile;
 mod rules;
+mod syn_sent;
 mod tcb;
 #[cfg(test)]
 mod tests;
@@ -78,10 +87,11 @@ pub enum AppEvent {
     Close,
     Abort,
     /// `connect()`: the target opens actively (RFC 9293 §3.10.1, OPEN call, active); its SYN
-    /// follows. Judged once the oracle models SYN-SENT.
+    /// follows and opens SYN-SENT, replacing whatever the model still has on that tuple.
     Connect,
-    /// `shutdown(SHUT_RD)`: the application reads no more (RFC 9293 leaves what the target then
-    /// does with arriving text to the implementation).
+    /// `shutdown(SHUT_RD)`: the application reads no more. Text that still arrives is
+    /// acknowledged as before; a RST for it instead is `rst-after-shutdown-read` (a warning; the
+    /// Linux profile allows it).
     ShutdownRead,
 }
 

@@ -43,6 +43,9 @@ pub struct Oracle {
     pub(super) closed: Vec<Closed>,
     /// Segments the harness sent with bad checksums (most recent last).
     pub(super) corrupt: Vec<Corrupt>,
+    /// Peers the application called `connect` towards whose SYN has not
+    /// been seen yet (see `syn_sent.rs`).
+    pub(super) connects: Vec<SocketAddr>,
     /// Other models the target's behaviour may still match (see the module
     /// docs); they have no branches of their own.
     alts: Vec<Oracle>,
@@ -104,6 +107,7 @@ impl Oracle {
             conns: Vec::new(),
             closed: Vec::new(),
             corrupt: Vec::new(),
+            connects: Vec::new(),
             alts: Vec::new(),
             budget: MAX_BRANCHES,
             took: 0,
@@ -363,6 +367,7 @@ impl Oracle {
             conns,
             closed,
             corrupt,
+            connects,
             alts: _,
             budget: _,
             took: _,
@@ -371,7 +376,10 @@ impl Oracle {
             took_at: _,
             dropped_at: _,
         } = self;
-        *conns == other.conns && *closed == other.closed && *corrupt == other.corrupt
+        *conns == other.conns
+            && *closed == other.closed
+            && *corrupt == other.corrupt
+            && *connects == other.connects
     }
 
     /// Applies `f` to every branch.
@@ -391,6 +399,32 @@ impl Oracle {
 
     fn app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
         let grace = self.profile.reply_grace;
+        if ev == AppEvent::Connect {
+            // RFC 9293 §3.10.1 OPEN, active: the target's SYN follows and
+            // opens SYN-SENT, replacing whatever the model still has on its
+            // tuple (`syn_sent.rs`). A SYN alone opens it too.
+            if !self.connects.contains(&peer) {
+                self.connects.push(peer);
+            }
+            return;
+        }
+        if matches!(
+            ev,
+            AppEvent::Close | AppEvent::Abort | AppEvent::ShutdownWrite
+        ) {
+            // §3.10.4 CLOSE and §3.10.5 ABORT in SYN-SENT: "Delete the
+            // TCB": no FIN, and no RST is owed (one is not forbidden
+            // either). Linux's shutdown(SHUT_WR) there closes too.
+            self.connects.retain(|p| *p != peer);
+            let syn_sent = self
+                .conns
+                .iter()
+                .position(|c| c.tuple.harness == peer && c.state == TcpState::SynSent);
+            if let Some(i) = syn_sent {
+                self.drop_conn(i, Gone::Closed(now));
+                return;
+            }
+        }
         if let Some(c) = self.conns.iter_mut().find(|c| c.tuple.harness == peer) {
             if let (AppEvent::Write(n), TcpState::SynReceived) = (ev, c.state) {
                 let n = u32::try_from(n).unwrap_or(u32::MAX);
@@ -420,6 +454,9 @@ impl Oracle {
                     });
                 }
                 c.app_closed = true;
+            }
+            if ev == AppEvent::ShutdownRead {
+                c.shut_rd = true;
             }
             if matches!(ev, AppEvent::Abort) {
                 // The RST that follows ends the connection; nothing is owed after it.

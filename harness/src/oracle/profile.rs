@@ -90,6 +90,7 @@ impl Profile {
                 (RuleId::TimeWaitTooShort, "Linux TCP_TIMEWAIT_LEN is 60 s"),
                 (RuleId::ChallengeAckMissing, "Linux rate-limits challenge ACKs (tcp_challenge_ack_limit)"),
                 (RuleId::AckNotSent, "Linux rate-limits duplicate ACKs for out-of-window segments (tcp_invalid_ratelimit)"),
+                (RuleId::RstAfterShutdownRead, "Linux resets a connection in FIN-WAIT-1/2 that receives new text after shutdown(SHUT_RD) (tcp_rcv_state_process, net/ipv4/tcp_input.c: \"RFC 1122 says we MUST send a reset\")"),
                 (RuleId::CloseFinMissing, "Linux gives the application no socket before accept() returns it, after the handshake: a close() in SYN-RECEIVED is refused, so no FIN follows it"),
             ],
             min_rto: Duration::from_millis(200),

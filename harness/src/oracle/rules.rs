@@ -91,6 +91,23 @@ rules! {
     DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.2", "",
         "No payload before the connection is synchronized (not on the SYN-ACK, not in SYN-RECEIVED).",
         "< S 0:0(0) win 65535\n> S. 0:10(10) ack 1   // payload on the SYN-ACK";
+    /// RFC 9293 §3.10.7.3: once SYN-SENT takes the SYN-ACK, the target sends
+    /// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`: it acknowledges the peer's ISN + 1, from ISS + 1.
+    /// No Appendix B id: the event-processing text carries none.
+    HandshakeAckNumbers = "handshake-ack-numbers", Must, "RFC 9293 §3.10.7.3", "",
+        "The ACK that completes the target's active open is <SEQ=ISS+1><ACK=the peer's ISN+1>.",
+        "> S 0:0(0) <mss 1460>\n< S. 0:0(0) ack 1 win 65535 <mss 1460>\n> . 1:1(0) ack 0   // ack must be 1";
+    /// RFC 9293 §3.10.7.3 (first check): in SYN-SENT an ACK with SEG.ACK =< ISS or
+    /// SEG.ACK > SND.NXT draws `<SEQ=SEG.ACK><CTL=RST>` (unless it is a RST). No Appendix B id.
+    RstSynSentNumbers = "rst-syn-sent-numbers", Must, "RFC 9293 §3.10.7.3", "",
+        "An unacceptable ACK in SYN-SENT draws <SEQ=SEG.ACK><CTL=RST>.",
+        "> S 0:0(0) <mss 1460>\n< S. 0:0(0) ack 5 win 65535\n> R 0:0(0)   // seq must be 5";
+    /// RFC 9293 §3.10.7.3 (SYN-SENT sends nothing until a SYN arrives: its SYN, and the RST an
+    /// unacceptable ACK draws; "If neither of the SYN or RST bits is set, then drop the segment
+    /// and return"). No Appendix B id.
+    SegmentInSynSent = "segment-in-syn-sent", Must, "RFC 9293 §3.10.7.3", "",
+        "In SYN-SENT the target sends only its SYN (at its ISS) and owed RSTs: no ACK, no data.",
+        "> S 0:0(0) <mss 1460>\n< S. 0:0(0) ack 5 win 65535   // unacceptable ACK\n> . 1:1(0) ack 1   // must be R 5:5(0)";
     /// RFC 9293 §3.2 / §3.7.1, MUST-65: the MSS option "MUST NOT be sent in other segments".
     MssOnNonSyn = "mss-on-non-syn", Must, "RFC 9293 §3.2", "MUST-65",
         "The MSS option appears only in segments with SYN set.",
@@ -103,7 +120,7 @@ rules! {
     /// RFC 9293 §3.7.1, SHLD-5: an MSS option SHOULD be in every SYN when the receive MSS
     /// differs from the default 536 / 1220 (MAY-3: it may always be sent).
     MssMissing = "mss-missing", Should, "RFC 9293 §3.7.1", "SHLD-5",
-        "The SYN-ACK carries an MSS option.",
+        "The SYN-ACK (and the target's own SYN) carries an MSS option.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 win 65535   // no <mss>";
     /// RFC 9293 §3.10.7.2 / §3.4 (and §3.10.8: a retransmission resends the queued segment):
     /// a SYN-ACK retransmission keeps the ISS. No Appendix B id.
@@ -131,7 +148,7 @@ rules! {
     /// RFC 9293 §3.10.7.1 / §3.10.7.2 / §3.5.2: a segment that is not for any connection draws a RST.
     /// No Appendix B id.
     RstNotSent = "rst-not-sent", Must, "RFC 9293 §3.10.7.1", "",
-        "Every segment (except a RST) to a closed port, unknown connection or, ACK-bearing, to LISTEN draws a RST.",
+        "Every segment (except a RST) to a closed port, unknown connection or, ACK-bearing, to LISTEN draws a RST; so does an unacceptable ACK in SYN-SENT (§3.10.7.3).",
         "< . 1:1(0) ack 1 win 65535   // closed port\n// no reply within the grace time";
     /// RFC 9293 §3.10.7.1 / §3.10.7.4 / §3.5.2 (and §4, RST: "In no case does receipt of a
     /// segment containing RST give rise to a RST in response"). No Appendix B id.
@@ -284,6 +301,12 @@ rules! {
     TimestampsWithoutOffer = "timestamps-without-offer", Must, "RFC 7323 §3.2", "RFC 7323 §3.2",
         "The SYN-ACK carries TSopt only when the SYN did.",
         "< S 0:0(0) <mss 1460>\n> S. 0:0(0) ack 1 <TS val 5 ecr 0>";
+    /// RFC 7323 §3.2: "The TSecr field is valid if the ACK bit is set in the TCP header. If the
+    /// ACK bit is not set in the outgoing TCP header, the sender of that segment SHOULD set the
+    /// TSecr field to zero." Judged on the target's SYN.
+    TsecrWithoutAck = "tsecr-without-ack", Should, "RFC 7323 §3.2", "RFC 7323 §3.2",
+        "A segment without the ACK bit (the target's SYN) carries TSecr 0.",
+        "> S 0:0(0) <mss 1460,TS val 100 ecr 7>   // ecr must be 0";
     /// RFC 7323 §3.2: once negotiated, TSopt is in every non-RST segment.
     TimestampsMissing = "timestamps-missing", Must, "RFC 7323 §3.2", "RFC 7323 §3.2",
         "Once both SYNs carried TSopt, every non-RST segment carries it.",
@@ -340,6 +363,15 @@ rules! {
     TimeWaitTooShort = "time-wait-too-short", Must, "RFC 9293 §3.6.1", "MUST-13",
         "TIME-WAIT lasts 2×MSL (240 s): until then an old-tuple segment draws an ACK, not a RST.",
         "// target closed first, now in TIME-WAIT\n+30 < . 2:2(0) ack 2\n> R 2:2(0)";
+    /// RFC 9293 §3.6.1: a half-duplex close (an application that closed can read no more) may
+    /// answer text that arrives after it with a RST, to show the data was lost. `shutdown(SHUT_RD)`
+    /// is not an RFC 9293 call: the text it does not read is still acknowledged, so a RST for it
+    /// is a warning, which a profile whose stack resets (Linux in FIN-WAIT-1/2 after SHUT_RD:
+    /// `tcp_rcv_state_process`, net/ipv4/tcp_input.c, "RFC 1122 says we MUST send a reset")
+    /// allows. No Appendix B id.
+    RstAfterShutdownRead = "rst-after-shutdown-read", Should, "RFC 9293 §3.6.1", "",
+        "Text arriving after shutdown(SHUT_RD) is acknowledged (a RST instead is the half-duplex close some stacks do).",
+        "shutdown(4, SHUT_RD) = 0\n< P. 1:11(10) ack 1\n> R 1:1(0)   // should be > . 1:1(0) ack 11";
     /// RFC 9293 §3.10.7.4 (TIME-WAIT: only a retransmitted FIN can arrive; acknowledge it).
     /// No Appendix B id.
     TimeWaitSends = "time-wait-sends", Must, "RFC 9293 §3.10.7.4", "",

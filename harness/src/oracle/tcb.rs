@@ -248,6 +248,9 @@ pub(super) struct Conn {
     /// The FIN owed after the application's CLOSE never came (see
     /// [`Conn::withhold_fin`]).
     pub fin_withheld: bool,
+    /// The application shut down reading (`shutdown(SHUT_RD)`): text that
+    /// arrives after it may draw a RST (`rst-after-shutdown-read`).
+    pub shut_rd: bool,
     /// The target's application aborted (RFC 9293 §3.10.5 ABORT): the next
     /// RST from the target is the abort's, whatever the model owed.
     pub aborted: bool,
@@ -326,6 +329,7 @@ impl Conn {
             fin_segment_una: None,
             fin_segment_right: None,
             reset_ends_time_wait: false,
+            shut_rd: false,
             aborted: false,
             quiet: false,
         }
@@ -626,6 +630,9 @@ pub(super) enum Gone {
     /// the target's receive window was zero (a stack that tests the text
     /// against the window first drops it: `rst-with-text-in-zero-window-ignored`).
     ResetInZeroWindow(Duration),
+    /// The harness refused the target's active open: a RST acknowledging
+    /// its SYN in SYN-SENT (RFC 9293 §3.10.7.3).
+    Refused(Duration),
     /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
     Closed(Duration),
     /// LAST-ACK acknowledged by a segment that also carried a FIN (closed

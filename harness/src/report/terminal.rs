@@ -1,6 +1,6 @@
 //! The terminal reporter: a line per case; on a failure the expected and the
 //! actual segment, the case line and the transcript; a closing line
-//! `N passed, N failed, N skipped`. Colour and a progress bar only when the
+//! `N passed, N failed, N waived, N unsupported, N skipped, N errors`. Colour and a progress bar only when the
 //! output is a terminal; plain lines in CI. Part of the `cli` feature (it
 //! is the command line's reporter, and needs indicatif).
 #![cfg(feature = "cli")]
@@ -167,36 +167,40 @@ impl<W: Write> Terminal<W> {
         if let Some(pb) = self.progress.take() {
             pb.finish_and_clear();
         }
-        let passed = s.passed + s.deviations;
-        let failed = s.failed + s.errors;
-        let skipped = s.skipped + s.unsupported + s.waived;
-        let mut extra = Vec::new();
-        for (n, what) in [
-            (s.deviations, "deviations"),
-            (s.errors, "errors"),
-            (s.unsupported, "unsupported"),
-            (s.waived, "waived"),
-        ] {
-            if n > 0 {
-                extra.push(format!("{n} {what}"));
-            }
-        }
-        if !extra.is_empty() {
+        if s.deviations > 0 {
             writeln!(
                 self.out,
-                "({}; {:.2} s)",
-                extra.join(", "),
+                "({} of the passed deviated as the profile allows; {:.2} s)",
+                s.deviations,
                 s.wall_time.as_secs_f64()
             )?;
         }
-        let line = format!("{passed} passed, {failed} failed, {skipped} skipped");
-        let line = if failed > 0 {
+        let line = closing_line(s);
+        let line = if s.failed + s.errors > 0 {
             self.paint("31;1", &line)
+        } else if s.passed + s.deviations + s.waived == 0 {
+            self.paint("33", &line)
         } else {
             self.paint("32", &line)
         };
         writeln!(self.out, "{line}")
     }
+}
+
+/// The closing line's counts, each outcome apart, `N passed, N failed`
+/// first as CI tools read it: `3 passed, 0 failed, 2 waived, 1
+/// unsupported, 0 skipped, 0 errors`. Passed includes deviations the
+/// profile allows (a line above says how many).
+pub fn closing_line(s: &RunSummary) -> String {
+    format!(
+        "{} passed, {} failed, {} waived, {} unsupported, {} skipped, {} errors",
+        s.passed + s.deviations,
+        s.failed,
+        s.waived,
+        s.unsupported,
+        s.skipped,
+        s.errors
+    )
 }
 
 /// The transcript as lines: time, direction, script form, and the line.
@@ -268,5 +272,39 @@ impl<W: Write> Reporter for Terminal<W> {
             Event::CaseFinished(c) => self.case(c),
             Event::RunFinished(s) => self.summary(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closing_line_counts_each_outcome_with_passed_and_failed_first() {
+        let s = RunSummary {
+            passed: 2,
+            deviations: 1,
+            failed: 0,
+            waived: 2,
+            unsupported: 1,
+            skipped: 0,
+            errors: 0,
+            ..RunSummary::default()
+        };
+        assert_eq!(
+            closing_line(&s),
+            "3 passed, 0 failed, 2 waived, 1 unsupported, 0 skipped, 0 errors"
+        );
+        let mut t = Terminal::plain(Vec::new(), false);
+        t.event(&Event::RunFinished(&s)).expect("writes");
+        let out = String::from_utf8(t.into_inner()).expect("utf-8");
+        assert!(
+            out.starts_with("(1 of the passed deviated as the profile allows; "),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("\n3 passed, 0 failed, 2 waived, 1 unsupported, 0 skipped, 0 errors\n"),
+            "{out}"
+        );
     }
 }

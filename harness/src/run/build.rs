@@ -27,8 +27,11 @@ pub fn inject_segment(
     map: &Mapping,
     target_nxt: SeqNumber,
 ) -> (Segment, ChecksumPolicy) {
-    let ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
+    let mut ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
         .expect("session endpoints share one address family");
+    if let Some(prefix) = &line.ip {
+        super::ipinfo::apply(&mut ip, prefix);
+    }
     let flags = exact(&line.flags.node)
         .copied()
         .unwrap_or(TcpFlags::empty());

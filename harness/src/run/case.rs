@@ -3,7 +3,7 @@
 //! can run them at all).
 
 use super::syscall::{self, Plan, PlanError};
-use crate::script::Diagnostic;
+use crate::script::{Defines, Diagnostic};
 use crate::script::{Meta, MetaValue, Script, Span};
 use crate::target::Service;
 use std::fmt;
@@ -47,6 +47,8 @@ pub struct CaseMeta {
     pub profile: Option<String>,
     /// Why this version cannot run the case (a syscall line it does not run).
     pub unsupported: Option<String>,
+    /// What packetdrill's own lines ask for: options, commands, timing.
+    pub packetdrill: super::pdscript::PdSettings,
 }
 
 /// Why cases could not be loaded: exit code 2 (a script author's mistake)
@@ -133,46 +135,47 @@ pub fn case_id(path: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// Reads, parses and resolves one case file.
+/// Reads, parses and resolves one case file. A file that is not text (not
+/// UTF-8, or holding a NUL byte) is a diagnostic at its first such byte.
 pub fn load(path: &Path) -> Result<Case, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Io {
+    load_with(path, &Defines::new())
+}
+
+/// [`load`] with packetdrill's `-D SYM=VAL` symbols.
+pub fn load_with(path: &Path, defines: &Defines) -> Result<Case, LoadError> {
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
         path: path.to_path_buf(),
         error,
     })?;
-    load_source(path, source)
+    let file = path.display().to_string();
+    let source = super::limits::text(bytes, &file).map_err(|d| LoadError::Script(vec![d]))?;
+    load_source_with(path, source, defines)
 }
 
 /// Parses and resolves a case from its text.
 pub fn load_source(path: &Path, source: String) -> Result<Case, LoadError> {
+    load_source_with(path, source, &Defines::new())
+}
+
+/// [`load_source`] with packetdrill's `-D SYM=VAL` symbols.
+pub fn load_source_with(path: &Path, source: String, defines: &Defines) -> Result<Case, LoadError> {
     let file = path.display().to_string();
-    // `%{ }%` blocks leave placeholder lines (the parser does not know them).
-    let (text, code) = super::code_blocks::extract(&source).map_err(|(line, col)| {
-        let span = Span {
-            line,
-            col,
-            ..Span::default()
-        };
-        LoadError::Script(vec![diagnostic(
-            &source,
-            &file,
-            span,
-            "`%{` without its closing `}%`".into(),
-            Some("a code block is %{ python }%".into()),
-        )])
-    })?;
-    let script = crate::script::parse(&text, &file).map_err(LoadError::Script)?;
-    let (mut meta, mut calls) = resolve(&script, &text, &file).map_err(LoadError::Script)?;
-    if let Some(b) = code.first() {
-        if meta.unsupported.is_none() && !super::code_blocks::commands_allowed() {
-            // TODO(pd-grammar): `--allow-commands` sets this too.
-            meta.unsupported = Some(format!(
-                "{file}:{}:{}: the script runs Python (`%{{ }}%` blocks): allow it with \
-                 SYNACK_ALLOW_COMMANDS=1",
-                b.line, b.col
-            ));
-        }
+    let script = crate::script::parse_with(&source, &file, defines).map_err(LoadError::Script)?;
+    let (mut meta, calls) = resolve(&script, &source, &file).map_err(LoadError::Script)?;
+    let pd = super::pdscript::resolve(&script, &source, &file).map_err(LoadError::Script)?;
+    if script.meta.is_empty() {
+        // A packetdrill script: its title is its first comment line, and
+        // its timing tolerance's floor packetdrill's.
+        meta.title = meta
+            .title
+            .or_else(|| super::pdscript::first_comment(&source));
+        meta.tolerance = super::pdscript::PD_TOLERANCE_FLOOR;
     }
-    calls.code = code;
+    meta.tolerance = pd.tolerance.fixed(meta.tolerance);
+    if meta.unsupported.is_none() {
+        meta.unsupported = pd.unsupported.clone();
+    }
+    meta.packetdrill = pd;
     Ok(Case {
         id: case_id(path),
         path: path.to_path_buf(),
@@ -185,11 +188,16 @@ pub fn load_source(path: &Path, source: String) -> Result<Case, LoadError> {
 
 /// Loads every case under `paths`; all diagnostics of all files together.
 pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Case>, LoadError> {
+    load_all_with(paths, &Defines::new())
+}
+
+/// [`load_all`] with packetdrill's `-D SYM=VAL` symbols.
+pub fn load_all_with(paths: &[PathBuf], defines: &Defines) -> Result<Vec<Case>, LoadError> {
     let files = discover(paths)?;
     let mut cases = Vec::new();
     let mut diags = Vec::new();
     for f in files {
-        match load(&f) {
+        match load_with(&f, defines) {
             Ok(c) => cases.push(c),
             Err(LoadError::Script(d)) => diags.extend(d),
             Err(e) => return Err(e),
@@ -277,7 +285,10 @@ pub fn resolve(
         deadline: DEFAULT_DEADLINE,
         profile: script.meta("profile").map(text),
         unsupported: None,
+        packetdrill: Default::default(),
     };
+    diags.extend(super::limits::no_events(script, source, file));
+    diags.extend(super::limits::oversized(script, source, file, None));
     let calls = match syscall::plan(script, source, file) {
         Ok(plan) => plan,
         Err(PlanError::Script(d)) => {

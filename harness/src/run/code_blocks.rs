@@ -5,100 +5,20 @@
 //! +0 %{ assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd }%
 //! ```
 //!
-//! Until the script parser knows the blocks, [`extract`] takes them out of
-//! the text before parsing: each becomes a placeholder syscall line
-//! [`PLACEHOLDER`]`(i) = 0` at the block's time (line numbers unchanged),
-//! which the runner performs by reading `TCP_INFO` of the socket under test
+//! At the block's line the runner reads `TCP_INFO` of the socket under test
 //! (the last one `accept` or `connect` gave, as packetdrill's). After the
 //! script, [`run_block`] runs each block with `python3`: the symbols
 //! packetdrill defines (`TCP_ESTABLISHED`, `TCPI_OPT_SACK`, …), the values,
 //! then the code. An exception (a failed `assert`) fails the case at the
-//! block's line.
-//!
-//! A block is code from the script's author: it runs only when commands are
-//! allowed ([`commands_allowed`]); otherwise the case is *unsupported* and
-//! says how to allow them.
+//! block's line. A block is code from the script's author: it runs only
+//! with `--allow-commands` (`super::pdscript::case_gate`).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The placeholder call a block becomes.
-pub const PLACEHOLDER: &str = "__synack_code_block";
-
 /// How long one block may run.
 pub const BLOCK_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One `%{ … }%` block.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeBlock {
-    /// Where `%{` is (1-based).
-    pub line: u32,
-    pub col: u32,
-    /// The Python between `%{` and `}%`, dedented.
-    pub code: String,
-}
-
-/// Whether the user allows scripts to run commands and code
-/// (`SYNACK_ALLOW_COMMANDS=1`).
-pub fn commands_allowed() -> bool {
-    std::env::var("SYNACK_ALLOW_COMMANDS").as_deref() == Ok("1")
-}
-
-/// The script text with every block replaced by a placeholder line, and the
-/// blocks; or the line and column of an unclosed `%{`.
-pub fn extract(source: &str) -> Result<(String, Vec<CodeBlock>), (u32, u32)> {
-    if !source.contains("%{") {
-        return Ok((source.to_string(), Vec::new()));
-    }
-    let mut out = String::with_capacity(source.len());
-    let mut blocks = Vec::new();
-    let mut line = 1u32;
-    let mut col = 1u32;
-    let mut rest = source;
-    while !rest.is_empty() {
-        // A comment runs to the end of its line (`/* */` is left whole).
-        if rest.starts_with("//") {
-            let end = rest.find('\n').unwrap_or(rest.len());
-            out.push_str(&rest[..end]);
-            col += rest[..end].chars().count() as u32;
-            rest = &rest[end..];
-            continue;
-        }
-        if rest.starts_with("%{") {
-            let Some(end) = rest.find("}%") else {
-                return Err((line, col));
-            };
-            let body = &rest[2..end];
-            blocks.push(CodeBlock {
-                line,
-                col,
-                code: dedent(body),
-            });
-            out.push_str(&format!("{PLACEHOLDER}({}) = 0", blocks.len() - 1));
-            let newlines = body.matches('\n').count();
-            out.push_str(&"\n".repeat(newlines));
-            if newlines > 0 {
-                line += newlines as u32;
-                col = 1 + body.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 2;
-            } else {
-                col += body.chars().count() as u32 + 4;
-            }
-            rest = &rest[end + 2..];
-            continue;
-        }
-        let Some(c) = rest.chars().next() else { break };
-        out.push(c);
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    Ok((out, blocks))
-}
 
 /// Removes the indentation all non-blank lines share.
 fn dedent(code: &str) -> String {
@@ -187,18 +107,18 @@ impl std::fmt::Display for BlockError {
 }
 
 /// The Python a block runs: symbols, values, code.
-pub fn program(block: &CodeBlock, values: &[(&str, i64)]) -> String {
+pub fn program(code: &str, values: &[(&str, i64)]) -> String {
     let mut p = String::new();
     for (k, v) in SYMBOLS.iter().chain(values) {
         p.push_str(&format!("{k} = {v}\n"));
     }
-    p.push_str(&block.code);
+    p.push_str(&dedent(code));
     p.push('\n');
     p
 }
 
-/// Runs one block over `values` with `python3`.
-pub fn run_block(block: &CodeBlock, values: &[(&str, i64)]) -> Result<(), BlockError> {
+/// Runs one block's code over `values` with `python3`.
+pub fn run_block(code: &str, values: &[(&str, i64)]) -> Result<(), BlockError> {
     let mut child = Command::new("python3")
         .arg("-")
         .stdin(Stdio::piped())
@@ -208,7 +128,7 @@ pub fn run_block(block: &CodeBlock, values: &[(&str, i64)]) -> Result<(), BlockE
         .map_err(|e| BlockError::NoPython(e.to_string()))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A block that exits before reading its program fails below.
-        let _ = stdin.write_all(program(block, values).as_bytes());
+        let _ = stdin.write_all(program(code, values).as_bytes());
     }
     let started = Instant::now();
     loop {
@@ -246,26 +166,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_become_placeholders_on_the_same_lines() {
-        let src =
-            "0 < S 0:0(0) win 1\n+0 %{\n  assert tcpi_state == 1\n}%\n+0 < . 1:1(0) ack 1 win 1\n";
-        let (text, blocks) = extract(src).expect("closed");
-        assert_eq!(text.lines().count(), src.lines().count());
-        assert_eq!(text.lines().nth(1), Some("+0 __synack_code_block(0) = 0"));
-        assert_eq!(text.lines().nth(4), Some("+0 < . 1:1(0) ack 1 win 1"));
+    fn blocks_are_dedented_for_python() {
         assert_eq!(
-            blocks,
-            [CodeBlock {
-                line: 2,
-                col: 4,
-                code: "assert tcpi_state == 1".into()
-            }]
+            dedent("\n  assert True\n  if x:\n    y\n"),
+            "assert True\nif x:\n  y"
         );
-        let (_, one) = extract("+0 %{ assert True }%\n").expect("closed");
-        assert_eq!(one[0].code, "assert True");
-        assert_eq!(extract("+0 %{ x\n\n").err(), Some((1, 4)));
-        let (text, none) = extract("// %{ not a block\n").expect("comment");
-        assert!(none.is_empty() && text.contains("%{"));
+        assert_eq!(dedent(" assert True "), "assert True");
     }
 
     #[test]
@@ -283,13 +189,9 @@ mod tests {
             // The case says so where python3 is missing; nothing to run here.
             return;
         };
-        let block = CodeBlock {
-            line: 1,
-            col: 1,
-            code: "assert tcpi_state == TCP_ESTABLISHED, tcpi_state".into(),
-        };
-        assert_eq!(run_block(&block, &[("tcpi_state", 1)]), Ok(()));
-        let e = run_block(&block, &[("tcpi_state", 8)]).expect_err("fails");
+        let block = " assert tcpi_state == TCP_ESTABLISHED, tcpi_state ";
+        assert_eq!(run_block(block, &[("tcpi_state", 1)]), Ok(()));
+        let e = run_block(block, &[("tcpi_state", 8)]).expect_err("fails");
         assert_eq!(e, BlockError::Raised("AssertionError: 8".into()));
         assert_eq!(e.to_string(), "%{ }% block: AssertionError: 8");
     }

@@ -164,6 +164,8 @@ impl CaseRun<'_> {
                     c.why = Some("unparseable packet".into());
                     continue;
                 };
+                self.map.ts_val_slack =
+                    super::super::pdscript::ts_val_slack(self.case, self.session.now());
                 let fields = match_segment(p, seg, &self.map);
                 if !fields.is_empty() {
                     c.why = Some(

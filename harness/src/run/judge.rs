@@ -31,6 +31,8 @@ pub struct JudgeStats {
     pub not_tcp: usize,
     /// TCP, but not to or from the target address.
     pub other_hosts: usize,
+    /// Every address a TCP segment in the capture came from or went to.
+    pub hosts: BTreeSet<IpAddr>,
 }
 
 /// Judges every connection of the target in `packets` (session times and
@@ -58,6 +60,10 @@ pub fn judge_packets(
                 }
             },
         )
+        .collect();
+    stats.hosts = parsed
+        .iter()
+        .flat_map(|(_, _, s, _)| [s.ip.src(), s.ip.dst()])
         .collect();
     let target = match opts.target_addr {
         Some(a) => a,

@@ -24,6 +24,10 @@ pub struct Mapping {
     /// The target's TSval base, once learned (else zero).
     pub target_ts_base: u32,
     pub target_ts_known: bool,
+    /// How far (in ticks) a `>` line's TSval may be from the target's:
+    /// `None` (the default, as packetdrill) does not compare it at all
+    /// (see `super::pdscript::ts_val_slack`).
+    pub ts_val_slack: Option<u32>,
 }
 
 impl Mapping {
@@ -34,6 +38,7 @@ impl Mapping {
             target_isn_known: false,
             target_ts_base: 0,
             target_ts_known: false,
+            ts_val_slack: None,
         }
     }
 

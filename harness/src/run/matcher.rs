@@ -7,7 +7,9 @@
 //! matches any list; a list without `...` must equal the segment's options
 //! exactly (NOPs and EOL included, zero padding after EOL ignored); with a
 //! trailing `...` the listed options must appear in that order, others may
-//! sit anywhere between and after them.
+//! sit anywhere between and after them. An outbound TSval is compared only
+//! when the script asks (`--tcp_ts_tick_usecs`, as packetdrill does), then
+//! within the timing tolerance.
 
 use super::mapping::Mapping;
 use crate::script::{OptSpec, OptionList, PacketLine, Value};
@@ -34,7 +36,10 @@ impl std::fmt::Display for FieldMismatch {
 /// Compares a `>` line with a segment the target sent. The caller has
 /// already learned the target ISN from it if it is a SYN.
 pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<FieldMismatch> {
-    let mut out = Vec::new();
+    let mut out = match &line.ip {
+        Some(prefix) => super::ipinfo::mismatches(prefix, &seg.ip),
+        None => Vec::new(),
+    };
     let mut check = |field: &'static str, expected: String, got: String| {
         if expected != got {
             out.push(FieldMismatch {
@@ -138,6 +143,19 @@ fn options_match(list: &OptionList, actual: &[TcpOption], map: &Mapping) -> bool
     }
 }
 
+/// packetdrill's rule for an outbound TSval: not compared unless the script
+/// asks (`--tcp_ts_tick_usecs`), then within the timing tolerance in ticks.
+/// TSecr is compared exactly: it echoes what the harness sent.
+fn ts_val_is(want: &Value<u32>, live: u32, map: &Mapping) -> bool {
+    match (want, map.ts_val_slack) {
+        (Value::Any, _) | (_, None) => true,
+        (Value::Exact(v), Some(slack)) => {
+            let off = map.target_ts_script(live).wrapping_sub(*v) as i32;
+            off.unsigned_abs() <= slack
+        }
+    }
+}
+
 fn value_is<T: PartialEq>(want: &Value<T>, got: T) -> bool {
     match want {
         Value::Any => true,
@@ -158,7 +176,7 @@ fn option_matches(want: &OptSpec, got: &TcpOption, map: &Mapping) -> bool {
                 })
         }
         (OptSpec::Ts { val, ecr }, TcpOption::Timestamps { tsval, tsecr }) => {
-            value_is(val, map.target_ts_script(*tsval)) && value_is(ecr, *tsecr)
+            ts_val_is(val, *tsval, map) && value_is(ecr, *tsecr)
         }
         (OptSpec::Nop, TcpOption::Nop) => true,
         (OptSpec::Eol, TcpOption::Eol) => true,

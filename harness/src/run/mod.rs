@@ -3,6 +3,7 @@
 //! - [`case`]: finding, parsing and resolving case files.
 //! - [`mapping`]: script-space ↔ live sequence numbers (modulo 2^32).
 //! - [`build`]: `<` lines → live segments.
+//! - [`limits`]: what a case may ask for (an event; segments IP can carry).
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
@@ -12,9 +13,12 @@ pub mod build;
 pub mod case;
 pub mod code_blocks;
 pub mod event;
+pub mod ipinfo;
 pub mod judge;
+pub mod limits;
 pub mod mapping;
 pub mod matcher;
+pub mod pdscript;
 pub mod runner;
 pub mod scriptform;
 pub mod suite;

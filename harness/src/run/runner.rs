@@ -56,6 +56,9 @@ pub struct RunOptions {
     /// At most this many injected packets per second on a real-time
     /// target, so a mistake is never a flood (`--max-pps`; 0: no limit).
     pub max_pps: u32,
+    /// `--allow-commands`: scripts may run their back-quoted commands and
+    /// `%{ }%` blocks; else such a case is unsupported.
+    pub allow_commands: bool,
 }
 
 impl Default for RunOptions {
@@ -69,6 +72,7 @@ impl Default for RunOptions {
             family: IpFamily::V4,
             serve_port: None,
             max_pps: DEFAULT_MAX_PPS,
+            allow_commands: false,
         }
     }
 }
@@ -109,7 +113,7 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     let h = mix(opts.seed ^ stable_hash(&case.id));
     let spec = SessionSpec {
         service: case.meta.service,
-        family: opts.family,
+        family: case.meta.packetdrill.family.unwrap_or(opts.family),
         target_port: match (case.meta.service, opts.serve_port) {
             // The case's own socket: a port of its own, as cases run side by side.
             _ if case.calls.performed => SOCKET_API_PORT_BASE + (index % 20000) as u16,
@@ -130,7 +134,7 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
 pub const SOCKET_API_PORT_BASE: u16 = 20000;
 
 /// Why a case stopped early.
-enum Stop {
+pub(crate) enum Stop {
     /// A mismatch was recorded; the case fails.
     Failed,
     /// The target cannot do what the case needs.
@@ -181,6 +185,27 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         report.reason = Some(why.clone());
         return report;
     }
+    if let Some(why) = super::pdscript::case_gate(case, opts) {
+        report.outcome = Outcome::Unsupported;
+        report.reason = Some(why);
+        return report;
+    }
+    // A case that runs commands or names its addresses gets a target of its
+    // own (on the lab, a namespace no other case shares), and its init
+    // commands run first.
+    let private: Box<dyn Target>;
+    let target: &dyn Target = match super::pdscript::private_target(target, case) {
+        Ok(Some(t)) => {
+            private = t;
+            private.as_ref()
+        }
+        Ok(None) => target,
+        Err(stop) => {
+            finish(&mut report, Err(stop));
+            report.wall_time = wall.elapsed();
+            return report;
+        }
+    };
     if let Some((line, _)) = case.calls.actions().next() {
         let why = syscall::app_support(target.name(), target.capabilities(), case.meta.service);
         if let Some(why) = why {
@@ -228,6 +253,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     report.resolution = resolution(info.virtual_time);
     let mut run = CaseRun {
         case,
+        target: case.meta.packetdrill.runs_commands().then_some(target),
         opts,
         session,
         map: Mapping::new(isn),
@@ -242,7 +268,15 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         pending: Vec::new(),
         tcp_infos: Vec::new(),
     };
+    for (line, note) in &case.meta.packetdrill.notes {
+        run.transcript.push(Entry {
+            at: Duration::ZERO,
+            line: Some(*line),
+            what: EntryKind::Note(note.clone()),
+        });
+    }
     let result = run.run();
+    let result = super::pdscript::cleanup(target, case, &mut run.transcript, result);
     report.session_time = run.session.now();
     let late = run.oracle.on_time(report.session_time);
     run.add_findings(late, None);
@@ -310,6 +344,8 @@ pub(crate) fn verdict(
 
 struct CaseRun<'a> {
     case: &'a Case,
+    /// The target, for a script's timed commands (`None` when the case has none).
+    target: Option<&'a dyn Target>,
     opts: &'a RunOptions,
     session: Box<dyn Session>,
     map: Mapping,
@@ -328,7 +364,7 @@ struct CaseRun<'a> {
     /// Socket-API calls that block, until they return.
     pending: Vec<syscall_run::Pending>,
     /// `TCP_INFO` read for each `%{ }%` block: block, line, values.
-    tcp_infos: Vec<(usize, u32, crate::target::calls::TcpInfo)>,
+    tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -371,12 +407,24 @@ impl CaseRun<'_> {
         self.run_code_blocks()
     }
 
-    fn tolerance(&self) -> Duration {
-        self.case.meta.tolerance
+    /// packetdrill's rule: the larger of the case's floor and a share of
+    /// the scripted gap since the previous event (`super::pdscript`).
+    fn tolerance(&self, gap: Duration) -> Duration {
+        let pd = &self.case.meta.packetdrill.tolerance;
+        pd.for_gap(self.case.meta.tolerance, gap)
     }
 
     fn window(&self, time: TimeSpec, prev: Duration) -> Window {
-        let tol = self.tolerance();
+        let gap = match time {
+            TimeSpec::Any => Duration::ZERO,
+            TimeSpec::Absolute(a) | TimeSpec::AbsoluteRange { lo: a, .. } => {
+                Duration::from_micros(a).saturating_sub(prev)
+            }
+            TimeSpec::Relative(d) | TimeSpec::RelativeRange { lo: d, .. } => {
+                Duration::from_micros(d)
+            }
+        };
+        let tol = self.tolerance(gap);
         let us = Duration::from_micros;
         let deadline = self.case.meta.deadline;
         match time {
@@ -467,7 +515,54 @@ impl CaseRun<'_> {
                 }
                 self.syscall(s, no)
             }
+            LineKind::Command(c) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.session.now();
+                self.command(&c.text, no)
+            }
+            // `%{ }%`: TCP_INFO now, the Python after the script.
+            LineKind::Code(c) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.session.now();
+                self.code_snapshot(&c.text, no)
+            }
+            // Cases with these lines are held back before they start
+            // (`super::pdscript::case_gate`); reaching one is a bug.
+            LineKind::Datagram(_) => Err(Stop::Unsupported(format!(
+                "{}:{no}: {}",
+                self.case.path.display(),
+                super::pdscript::line_unsupported(&line.kind)
+            ))),
         }
+    }
+
+    /// Runs a timed back-quoted command where the target lives; a failing
+    /// command fails the case (packetdrill's scripts assert with them).
+    fn command(&mut self, text: &str, line: u32) -> Result<(), Stop> {
+        let target = self.target.ok_or_else(|| {
+            Stop::Unsupported(format!(
+                "{}:{line}: this target cannot run the script's commands",
+                self.case.path.display()
+            ))
+        })?;
+        let out = super::pdscript::run_command(target, self.case, text)?;
+        let shown = super::pdscript::one_line(text);
+        self.transcript.push(Entry {
+            at: self.session.now(),
+            line: Some(line),
+            what: EntryKind::Note(format!("command `{shown}`: {out}")),
+        });
+        if !out.success() {
+            self.mismatch(
+                Some(line),
+                format!("command `{shown}` failed: {out}"),
+                None,
+                None,
+                None,
+            );
+            return Err(Stop::Failed);
+        }
+        Ok(())
     }
 
     /// Performs a syscall line's action (setup lines perform nothing) and
@@ -733,6 +828,7 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         };
+        self.map.ts_val_slack = super::pdscript::ts_val_slack(self.case, self.session.now());
         let fields = match_segment(p, seg, &self.map);
         if !fields.is_empty() {
             let msg = fields

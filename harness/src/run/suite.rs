@@ -7,10 +7,11 @@ use super::runner::{run_case, RunOptions};
 use crate::target::Target;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// `--shard K/N`: the K-th of N stable slices (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,12 +53,15 @@ impl Shard {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Waivers {
     pub reasons: BTreeMap<String, String>,
+    /// Where each waiver was written: `file:line`.
+    pub at: BTreeMap<String, String>,
 }
 
 impl Waivers {
     /// Parses `case-id  reason` lines; `#` starts a comment.
     pub fn parse(text: &str, file: &str) -> Result<Waivers, String> {
         let mut reasons = BTreeMap::new();
+        let mut at = BTreeMap::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -74,8 +78,32 @@ impl Waivers {
                 ));
             }
             reasons.insert(id.to_string(), reason.to_string());
+            at.insert(id.to_string(), format!("{file}:{}", i + 1));
         }
-        Ok(Waivers { reasons })
+        Ok(Waivers { reasons, at })
+    }
+
+    /// Waivers that name no case: neither one of `cases` nor a file
+    /// `<root>/<id>.pkt` (a case left out of this run still exists). Such a
+    /// waiver is stale like one whose case passes: each message says where
+    /// it is and what to do.
+    pub fn unknown(&self, cases: &[Case], root: &Path) -> Vec<String> {
+        self.reasons
+            .keys()
+            .filter(|id| !cases.iter().any(|c| &c.id == *id))
+            .filter(|id| {
+                !root
+                    .join(format!("{id}.{}", super::case::CASE_EXTENSION))
+                    .is_file()
+            })
+            .map(|id| {
+                let at = self.at.get(id).map(String::as_str).unwrap_or("waivers");
+                format!(
+                    "{at}: stale waiver: `{id}` names no case (no {}); remove it from the waiver file or fix the id",
+                    root.join(format!("{id}.{}", super::case::CASE_EXTENSION)).display()
+                )
+            })
+            .collect()
     }
 
     /// Reads a waiver file; a missing file is no waivers.
@@ -172,7 +200,15 @@ pub fn run_suite(
                 let Some((index, case)) = selected.get(i) else {
                     break;
                 };
-                let mut report = run_case(target, case, *index, &opts.run);
+                // A panic in a case (the in-process stack's or the
+                // harness's) is that case's error; the run goes on.
+                let started = Instant::now();
+                let mut report = catch_unwind(AssertUnwindSafe(|| {
+                    run_case(target, case, *index, &opts.run)
+                }))
+                .unwrap_or_else(|p| {
+                    panicked(target, case, &opts.run, &panic_text(p.as_ref()), started)
+                });
                 opts.waivers.apply(&mut report, opts.run.oracle_only);
                 if tx.send((i, report)).is_err() {
                     break;
@@ -205,6 +241,52 @@ pub fn run_suite(
         r.event(&Event::RunFinished(&summary))?;
     }
     Ok((summary, reports))
+}
+
+/// The message a panic carried.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// The report of a case that panicked: an error with the panic's message.
+fn panicked(
+    target: &dyn Target,
+    case: &Case,
+    opts: &RunOptions,
+    message: &str,
+    started: Instant,
+) -> CaseReport {
+    CaseReport {
+        id: case.id.clone(),
+        path: case.path.display().to_string(),
+        title: case.meta.title.clone(),
+        rfc: case.meta.rfc.clone(),
+        covers: case.meta.covers.clone(),
+        tags: case.meta.tags.clone(),
+        service: case.meta.service.to_string(),
+        target: target.name().to_string(),
+        profile: case
+            .meta
+            .profile
+            .clone()
+            .unwrap_or_else(|| opts.profile.clone()),
+        seed: opts.seed,
+        outcome: Outcome::Error,
+        reason: Some(format!("panicked: {message}")),
+        mismatches: Vec::new(),
+        violations: Vec::new(),
+        waiver: None,
+        transcript: Vec::new(),
+        target_addr: String::new(),
+        harness_addr: String::new(),
+        virtual_time: false,
+        session_time: Duration::ZERO,
+        wall_time: started.elapsed(),
+        resolution: super::runner::resolution(false),
+    }
 }
 
 #[cfg(test)]

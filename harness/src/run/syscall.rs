@@ -67,9 +67,6 @@ pub enum Call {
     Act { action: AppAction, expect: Expect },
     /// A socket-API call performed on the target ([`super::syscall_sock`]).
     Sock { call: SockCall, expect: SockExpect },
-    /// A `%{ … }%` block ([`super::code_blocks`]): `TCP_INFO` is read now,
-    /// the block runs after the script.
-    Code(usize),
 }
 
 /// The result a syscall line expects.
@@ -98,8 +95,6 @@ pub struct Plan {
     /// `//! service`): every call is a [`Call::Sock`], and the target runs
     /// no built-in service on the case's port.
     pub performed: bool,
-    /// The script's `%{ … }%` blocks, in order.
-    pub code: Vec<super::code_blocks::CodeBlock>,
 }
 
 impl Plan {
@@ -233,10 +228,6 @@ fn plan_performed(script: &Script, source: &str, file: &str) -> Result<Plan, Pla
     let mut diags = Vec::new();
     let mut why = None;
     for s in syscall_lines(script) {
-        if let Some(i) = code_block(s) {
-            out.calls.insert(s.span.line, Call::Code(i));
-            continue;
-        }
         match super::syscall_sock::plan_line(s) {
             Ok((call, expect)) => {
                 out.calls.insert(s.span.line, Call::Sock { call, expect });
@@ -261,17 +252,6 @@ fn plan_performed(script: &Script, source: &str, file: &str) -> Result<Plan, Pla
         return Err(PlanError::Unsupported(why));
     }
     Ok(out)
-}
-
-/// The index of the `%{ }%` block a placeholder line stands for.
-fn code_block(s: &SyscallLine) -> Option<usize> {
-    if s.name != super::code_blocks::PLACEHOLDER {
-        return None;
-    }
-    match s.args.first().map(|e| &e.kind) {
-        Some(ExprKind::Int(i)) => usize::try_from(*i).ok(),
-        _ => None,
-    }
 }
 
 struct Planner<'a> {
@@ -339,9 +319,6 @@ impl Planner<'_> {
     /// The call of one line, or `None` after a diagnostic or an
     /// unsupported call.
     fn call(&mut self, s: &SyscallLine) -> Option<Call> {
-        if let Some(i) = code_block(s) {
-            return Some(Call::Code(i));
-        }
         match s.name.as_str() {
             "socket" => {
                 let fd = self.setup_result(s)?;

@@ -28,7 +28,10 @@ pub(super) struct Pending {
     expect: SockExpect,
     /// When it started (session time).
     start: Duration,
-    window: Window,
+    /// When it must return, and the tolerance either side.
+    end: (Duration, Duration),
+    /// Until when it may block (its end and tolerance, within the deadline).
+    until: Duration,
 }
 
 impl CaseRun<'_> {
@@ -43,7 +46,6 @@ impl CaseRun<'_> {
     ) -> Option<Result<(), Stop>> {
         let (call, expect) = match self.case.calls.calls.get(&line).cloned() {
             Some(Call::Sock { call, expect }) => (call, expect),
-            Some(Call::Code(i)) => return Some(self.code_snapshot(i, line)),
             _ => return None,
         };
         Some(self.sock_perform(s, line, call, expect, time, w))
@@ -59,20 +61,31 @@ impl CaseRun<'_> {
         w: Window,
     ) -> Result<(), Stop> {
         self.sock_await_idle()?;
-        // packetdrill: a call with an end time may block; any other must not.
-        let may_block = matches!(
-            time,
-            TimeSpec::RelativeRange { .. } | TimeSpec::AbsoluteRange { .. }
-        );
+        // packetdrill: a call with an end time (`+0...0.1 read(…)`) may
+        // block; any other must not. The end counts from where the start
+        // counts from (the previous line for `+`), as packetdrill's.
+        let us = Duration::from_micros;
+        let end_at = match (s.end, time) {
+            (Some(e), TimeSpec::Relative(d)) => Some(w.at.saturating_sub(us(d)) + us(e)),
+            (Some(e), _) => Some(us(e)),
+            // `+0~0.1 read(…)` as synack wrote it before `...` had its own meaning.
+            (None, TimeSpec::RelativeRange { lo, hi } | TimeSpec::AbsoluteRange { lo, hi }) => {
+                Some(w.at + us(hi.saturating_sub(lo)))
+            }
+            (None, _) => None,
+        };
+        let may_block = end_at.is_some();
         let start = self.session.now();
+        let end_at = end_at.unwrap_or(w.at).max(w.at);
+        let end = (end_at, self.tolerance(end_at - w.at));
         let status = match self.session.sock_call(&call, may_block, line) {
             Ok(st) => st,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
         match status {
             CallStatus::Done { at, result } => {
-                let window = may_block.then_some(w);
-                self.sock_returned(s, line, &call, &expect, start, at, result, window)
+                let end = may_block.then_some(end);
+                self.sock_returned(s, line, &call, &expect, start, at, result, end)
             }
             CallStatus::Pending => {
                 if matches!(call, SockCall::Connect { .. }) {
@@ -95,7 +108,8 @@ impl CaseRun<'_> {
                     call,
                     expect,
                     start,
-                    window: w,
+                    end,
+                    until: end.0 + end.1,
                 });
                 Ok(())
             }
@@ -155,7 +169,7 @@ impl CaseRun<'_> {
                 p.start,
                 at,
                 result,
-                Some(p.window),
+                Some(p.end),
             )?;
         }
         Ok(())
@@ -170,7 +184,7 @@ impl CaseRun<'_> {
                 return Ok(());
             };
             let now = self.session.now();
-            let until = p.window.hi.min(self.case.meta.deadline);
+            let until = p.until.min(self.case.meta.deadline);
             if now > until {
                 self.mismatch(
                     Some(p.line),
@@ -200,10 +214,10 @@ impl CaseRun<'_> {
         start: Duration,
         at: Duration,
         result: SockResult,
-        window: Option<Window>,
+        end: Option<(Duration, Duration)>,
     ) -> Result<(), Stop> {
         let harness = self.session.info().harness;
-        let blocked = window.is_some() && at > start + Duration::from_millis(1);
+        let blocked = end.is_some() && at > start + Duration::from_millis(1);
         for ev in self.sock_app.events(call, &result) {
             // A pending connect told the oracle when it started.
             if blocked && ev == crate::oracle::AppEvent::Connect {
@@ -235,12 +249,9 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         }
-        if let Some(w) = window {
+        if let Some((end, tol)) = end {
             // The end of the range, with the tolerance either side.
-            let tol = self.tolerance();
-            let lo = w.hi.saturating_sub(tol * 2);
-            if at < lo || at > w.hi {
-                let end = w.hi.saturating_sub(tol);
+            if at < end.saturating_sub(tol) || at > end + tol {
                 self.mismatch(
                     Some(line),
                     format!(
@@ -261,7 +272,7 @@ impl CaseRun<'_> {
     }
 
     /// A `%{ }%` block's time: reads `TCP_INFO` of the socket under test.
-    fn code_snapshot(&mut self, block: usize, line: u32) -> Result<(), Stop> {
+    pub(super) fn code_snapshot(&mut self, code: &str, line: u32) -> Result<(), Stop> {
         self.sock_await_idle()?;
         let Some(fd) = self.sock_app.under_test() else {
             return Err(Stop::Unsupported(format!(
@@ -280,7 +291,7 @@ impl CaseRun<'_> {
                 self.case.path.display()
             )));
         };
-        self.tcp_infos.push((block, line, info));
+        self.tcp_infos.push((code.to_string(), line, info));
         Ok(())
     }
 
@@ -288,11 +299,8 @@ impl CaseRun<'_> {
     /// read at its time; the first that raises fails the case at its line.
     pub(super) fn run_code_blocks(&mut self) -> Result<(), Stop> {
         use super::super::code_blocks::{missing_names, run_block, BlockError};
-        for (block, line, values) in std::mem::take(&mut self.tcp_infos) {
-            let Some(code) = self.case.calls.code.get(block) else {
-                continue;
-            };
-            let missing = missing_names(&code.code, &values);
+        for (code, line, values) in std::mem::take(&mut self.tcp_infos) {
+            let missing = missing_names(&code, &values);
             if !missing.is_empty() {
                 return Err(Stop::Unsupported(format!(
                     "{}:{line}: the %{{ }}% block uses {}, which this target's TCP_INFO does not give",
@@ -303,7 +311,7 @@ impl CaseRun<'_> {
             if self.opts.oracle_only {
                 continue;
             }
-            match run_block(code, &values) {
+            match run_block(&code, &values) {
                 Ok(()) => {}
                 Err(e @ BlockError::NoPython(_)) => {
                     return Err(Stop::Unsupported(format!(

@@ -60,7 +60,16 @@ impl<T> Value<T> {
 pub struct Script {
     /// `//! key: value` lines, in source order.
     pub meta: Vec<Meta>,
+    /// `--name=value` lines (packetdrill's command-line options, written in
+    /// the script), in source order.
+    pub options: Vec<ScriptOption>,
+    /// Back-quoted commands without a time before the first timed line
+    /// (packetdrill's init command), in source order.
+    pub init: Vec<Command>,
     pub items: Vec<Item>,
+    /// Back-quoted commands without a time after the last timed line
+    /// (packetdrill's cleanup command).
+    pub cleanup: Vec<Command>,
 }
 
 impl Script {
@@ -95,6 +104,35 @@ impl Script {
             _ => None,
         }
     }
+}
+
+/// A `--name=value` (or bare `--name`) option line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptOption {
+    /// Without the leading `--` (`tolerance_usecs`).
+    pub name: String,
+    /// The text after `=`, trimmed; `None` for a bare `--name`.
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// A back-quoted shell command: `` `sysctl -q net.ipv4.tcp_sack=0` ``.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    /// The text between the back quotes, as written (it may span lines).
+    pub text: String,
+    /// From the opening to the closing back quote.
+    pub span: Span,
+}
+
+/// A `%{ … }%` block of Python, run after the script with the `tcpi_*`
+/// values of the time it appears at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// The text between `%{` and `}%`, as written.
+    pub text: String,
+    /// From `%{` to `}%` (its `line` is the line the block starts on).
+    pub span: Span,
 }
 
 /// One `//! key: value` line.
@@ -175,6 +213,94 @@ pub enum LineKind {
     Packet(PacketLine),
     State(StateLine),
     Syscall(SyscallLine),
+    /// A timed back-quoted command: `` +0 `nstat -n` ``.
+    Command(Command),
+    /// A timed `%{ … }%` block.
+    Code(CodeBlock),
+    /// `< icmp …` or `< udp …`: a packet that is not TCP.
+    Datagram(DatagramLine),
+}
+
+/// `[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`, `[ttl 64]`, `[ect1, flowlabel 0x1]`:
+/// what a packet line says about its IP header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IpInfo {
+    /// The ECN field (RFC 3168 section 5).
+    pub ecn: Option<EcnSpec>,
+    /// `tos 0x..`: the whole TOS / traffic class byte.
+    pub tos: Option<u8>,
+    /// `flowlabel 0x..` (IPv6).
+    pub flow_label: Option<u32>,
+    /// `ttl N` (IPv4 TTL, IPv6 hop limit).
+    pub ttl: Option<u8>,
+    pub span: Span,
+}
+
+/// The ECN codepoint a packet line names (RFC 3168 section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EcnSpec {
+    /// `noecn`: Not-ECT (00).
+    NotEct,
+    /// `ect1`: ECT(1) (01).
+    Ect1,
+    /// `ect0`: ECT(0) (10).
+    Ect0,
+    /// `ce`: CE (11).
+    Ce,
+    /// `ect01`: ECT(0) or ECT(1) (`>` lines).
+    Ect01,
+}
+
+impl EcnSpec {
+    /// The keyword as written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            EcnSpec::NotEct => "noecn",
+            EcnSpec::Ect1 => "ect1",
+            EcnSpec::Ect0 => "ect0",
+            EcnSpec::Ce => "ce",
+            EcnSpec::Ect01 => "ect01",
+        }
+    }
+}
+
+/// `< icmp unreachable frag_needed mtu 1200 [1:1001(1000)]` or `< udp (100)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatagramLine {
+    pub direction: Direction,
+    pub ip: Option<IpInfo>,
+    pub kind: DatagramKind,
+    /// From the direction token to the end of the line.
+    pub span: Span,
+}
+
+/// What a non-TCP packet line carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatagramKind {
+    /// `icmp TYPE [CODE] [mtu N] [id N] [[seq:end(len)] | [udp (N)] | [raw (N)]]`.
+    Icmp {
+        /// `unreachable`, `time_exceeded`, `packet_too_big`, … as written.
+        icmp_type: String,
+        /// `frag_needed`, `port_unreachable`, … (or a `-D` symbol) as written.
+        code: Option<String>,
+        mtu: Option<u32>,
+        id: Option<u32>,
+        /// The packet the ICMP message quotes.
+        echoed: Option<Echoed>,
+    },
+    /// `udp (LEN)`: a UDP datagram of LEN payload bytes.
+    Udp { len: u32 },
+}
+
+/// The packet an ICMP message quotes (`[…]` at the end of an icmp line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echoed {
+    /// `[seq:end(len)]`: the TCP segment of this connection.
+    Tcp(SeqRange),
+    /// `[udp (N)]`.
+    Udp(u32),
+    /// `[raw (N)]`.
+    Raw(u32),
 }
 
 /// `<` or `>`.
@@ -203,6 +329,10 @@ pub struct PacketLine {
     pub payload: Option<Spanned<Value<Vec<u8>>>>,
     /// `csum bad`: inject with a corrupted checksum (`<` lines only).
     pub bad_csum: bool,
+    /// `[ect0]`, `(tos 0x2)` … between the direction and the flags.
+    pub ip: Option<IpInfo>,
+    /// `encap psp spi N`: packetdrill's PSP encapsulation, with its SPI.
+    pub psp_spi: Option<u32>,
     /// From the direction token to the end of the line.
     pub span: Span,
 }
@@ -259,6 +389,10 @@ pub struct StateLine {
 /// `NAME(args) = RESULT [ERRNO (note)]`, parsed but not interpreted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyscallLine {
+    /// `+0...0.1 read(…)`: a blocking call that returns at this time
+    /// (microseconds; relative like the line's start time when that is
+    /// relative, packetdrill's rule, else absolute).
+    pub end: Option<u64>,
     pub name: String,
     pub args: Vec<Expr>,
     pub result: Expr,
@@ -288,8 +422,12 @@ pub enum ExprKind {
     Or(Vec<Expr>),
     /// `[a, b]`.
     Array(Vec<Expr>),
-    /// `{field=expr, …}`.
+    /// `{field=expr, …}`. packetdrill's `msg_iov(1)=[…]` is the field
+    /// `msg_iov` (the count must equal the array's length) and
+    /// `msg_name(...)=…` the field `msg_name`.
     Struct(Vec<(String, Expr)>),
+    /// `{expr, …}` without field names (packetdrill's `{...,0}` iovec).
+    List(Vec<Expr>),
     /// `&name`.
     AddrOf(String),
     /// `htons(8080)`.
@@ -333,11 +471,32 @@ impl<T: StripSpans> StripSpans for Vec<T> {
 impl StripSpans for Script {
     fn strip_spans(&mut self) {
         self.meta.strip_spans();
+        self.options.strip_spans();
+        self.init.strip_spans();
         self.items.strip_spans();
+        self.cleanup.strip_spans();
     }
 }
 
 impl StripSpans for Meta {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for ScriptOption {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for Command {
+    fn strip_spans(&mut self) {
+        self.span.strip_spans();
+    }
+}
+
+impl StripSpans for IpInfo {
     fn strip_spans(&mut self) {
         self.span.strip_spans();
     }
@@ -363,6 +522,12 @@ impl StripSpans for Line {
             LineKind::Packet(p) => p.strip_spans(),
             LineKind::State(s) => s.span.strip_spans(),
             LineKind::Syscall(s) => s.strip_spans(),
+            LineKind::Command(c) => c.strip_spans(),
+            LineKind::Code(c) => c.span.strip_spans(),
+            LineKind::Datagram(d) => {
+                d.ip.strip_spans();
+                d.span.strip_spans();
+            }
         }
     }
 }
@@ -376,6 +541,7 @@ impl StripSpans for PacketLine {
         self.urg.strip_spans();
         self.options.strip_spans();
         self.payload.strip_spans();
+        self.ip.strip_spans();
         self.span.strip_spans();
     }
 }
@@ -399,9 +565,10 @@ impl StripSpans for Expr {
     fn strip_spans(&mut self) {
         self.span.strip_spans();
         match &mut self.kind {
-            ExprKind::Or(xs) | ExprKind::Array(xs) | ExprKind::Call { args: xs, .. } => {
-                xs.strip_spans()
-            }
+            ExprKind::Or(xs)
+            | ExprKind::Array(xs)
+            | ExprKind::List(xs)
+            | ExprKind::Call { args: xs, .. } => xs.strip_spans(),
             ExprKind::Struct(fields) => fields.iter_mut().for_each(|(_, e)| e.strip_spans()),
             ExprKind::Int(_)
             | ExprKind::Ident(_)

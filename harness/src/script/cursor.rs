@@ -152,9 +152,30 @@ impl<'t> Cursor<'t> {
                 self.pos += 1;
                 Ok((n, *span))
             }
-            _ => Err(self.expected(format!("expected {what}"))),
+            _ => Err(self.symbol_help(self.expected(format!("expected {what}")))),
         }
     }
+
+    /// Adds "define it with -D" when the next token looks like one of
+    /// packetdrill's symbols (`MSS`, `TFO_COOKIE`).
+    pub(crate) fn symbol_help(&self, e: PErr) -> PErr {
+        match self.peek() {
+            Some(Token {
+                tok: Tok::Ident(w), ..
+            }) if is_symbol(w) => e.help(format!(
+                "`{w}` looks like a packetdrill symbol: define it with -D {w}=VALUE"
+            )),
+            _ => e,
+        }
+    }
+}
+
+/// An upper-case word with a letter in it: how packetdrill's `-D` symbols are named.
+pub(crate) fn is_symbol(w: &str) -> bool {
+    w.len() > 1
+        && w.chars().any(|c| c.is_ascii_uppercase())
+        && w.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 pub(crate) type Spanned64 = (Value<u64>, Span);
@@ -211,6 +232,9 @@ pub(crate) fn describe(tok: &Tok) -> String {
         Tok::Ellipsis => "`...`".into(),
         Tok::Punct(c) | Tok::Unknown(c) => format!("`{c}`"),
         Tok::Newline => "end of line".into(),
+        Tok::Command(_) => "a back-quoted command".into(),
+        Tok::Code(_) => "a `%{ }%` block".into(),
+        Tok::OptLine(_) => "an option line (`--name=value`)".into(),
         Tok::Bad(msg) => msg.clone(),
     }
 }

@@ -70,7 +70,14 @@ pub(crate) enum Tok {
     Newline,
     /// A character the language does not use.
     Unknown(char),
-    /// An unterminated comment or string, or a bad escape: the message.
+    /// `` `…` ``: a shell command (may span lines), the text between the quotes.
+    Command(String),
+    /// `%{ … }%`: a Python block (may span lines), the text between the markers.
+    Code(String),
+    /// `--name=value` at the start of a line: the text after `--`, up to the
+    /// end of the line or a `//` comment, trimmed.
+    OptLine(String),
+    /// An unterminated comment, string, command or block, or a bad escape: the message.
     Bad(String),
 }
 
@@ -119,6 +126,35 @@ pub(crate) fn lex(src: &str, index: &LineIndex<'_>) -> Vec<Token> {
                     Tok::Bad("unterminated `/*` comment".into())
                 }
             },
+            b'`' => match src[i + 1..].find('`') {
+                Some(n) => {
+                    let text = src[i + 1..i + 1 + n].to_string();
+                    i += n + 2;
+                    Tok::Command(text)
+                }
+                None => {
+                    i = src.len();
+                    Tok::Bad("unclosed back-quoted command: no closing `` ` ``".into())
+                }
+            },
+            b'%' if src[i..].starts_with("%{") => match src[i + 2..].find("}%") {
+                Some(n) => {
+                    let text = src[i + 2..i + 2 + n].to_string();
+                    i += 2 + n + 2;
+                    Tok::Code(text)
+                }
+                None => {
+                    i = src.len();
+                    Tok::Bad("unclosed `%{`: no `}%` ends this block".into())
+                }
+            },
+            b'-' if src[i..].starts_with("--") && at_line_start(src, i) => {
+                let end = src[i..].find('\n').map_or(src.len(), |n| i + n);
+                let body = &src[i + 2..end];
+                let body = body.find("//").map_or(body, |c| &body[..c]);
+                i = end;
+                Tok::OptLine(body.trim().to_string())
+            }
             b'"' => {
                 let (tok, end) = lex_string(src, i);
                 i = end;
@@ -166,6 +202,12 @@ pub(crate) fn lex(src: &str, index: &LineIndex<'_>) -> Vec<Token> {
         });
     }
     out
+}
+
+/// True when only blanks precede byte `i` on its line.
+fn at_line_start(src: &str, i: usize) -> bool {
+    let start = src[..i].rfind('\n').map_or(0, |n| n + 1);
+    src[start..i].bytes().all(|b| b == b' ' || b == b'\t')
 }
 
 fn scan_word(bytes: &[u8], mut i: usize) -> usize {

@@ -29,28 +29,43 @@
 //!
 //! Times are integer microseconds. Syscall lines are parsed into a generic
 //! [`Expr`] tree; which calls a target can run is the resolver's business.
+//!
+//! packetdrill's whole grammar parses too: `--name=value` option lines
+//! ([`ScriptOption`]), back-quoted commands (untimed: [`Script::init`] and
+//! [`Script::cleanup`]; timed: [`LineKind::Command`]), `%{ }%` blocks
+//! ([`LineKind::Code`]), blocking calls (`+0...0.1 read(…)`:
+//! [`SyscallLine::end`]), IP prefixes ([`IpInfo`]), `icmp` / `udp` lines
+//! ([`LineKind::Datagram`]), `FO`/`FOEXP`/`md5`/`ECN` options (kept as their
+//! wire bytes), events over several lines while a bracket is open, and
+//! `-D SYM=VAL` symbols ([`parse_with`]).
 
 mod ast;
 mod cursor;
+mod defines;
 mod diagnostics;
+mod flags;
 mod lexer;
 mod options;
 mod parser;
+mod pdlines;
 mod printer;
 mod syscall;
 
+#[cfg(test)]
+mod pd_tests;
 #[cfg(test)]
 mod tests;
 
 use std::path::Path;
 
 pub use ast::{
-    Direction, Expr, ExprKind, Item, Line, LineKind, Meta, MetaValue, OptSpec, OptionList,
-    PacketLine, Script, SeqRange, Span, Spanned, StateLine, StripSpans, SyscallLine, TimeSpec,
-    Value,
+    CodeBlock, Command, DatagramKind, DatagramLine, Direction, Echoed, EcnSpec, Expr, ExprKind,
+    IpInfo, Item, Line, LineKind, Meta, MetaValue, OptSpec, OptionList, PacketLine, Script,
+    ScriptOption, SeqRange, Span, Spanned, StateLine, StripSpans, SyscallLine, TimeSpec, Value,
 };
+pub use defines::{parse_define, Defines};
 pub use diagnostics::{render, Diagnostic, ScriptError};
-pub use parser::{parse, MAX_ERRORS};
+pub use parser::{parse, parse_with, MAX_ERRORS};
 pub use printer::{print, print_expr, print_line, print_options, print_time, quote, secs};
 
 /// Reads and parses a case file; diagnostics name the file as given.

@@ -6,16 +6,20 @@
 
 use super::ast::*;
 use super::cursor::{describe, err, parse_secs, Cursor, PErr, PResult};
+use super::defines::{substitute, with_script_defines, Defines};
 use super::diagnostics::Diagnostic;
+use super::flags::parse_flags;
 use super::lexer::{lex, LineIndex, Tok, Token};
 use super::options::parse_options;
+use super::pdlines::{
+    logical_lines, parse_datagram, parse_encap, parse_ip_info, parse_option_line,
+};
 use super::syscall::parse_syscall;
-use crate::wire::{SeqNumber, TcpFlags, TcpState};
+use crate::wire::{SeqNumber, TcpState};
 
 /// Parsing stops after this many diagnostics.
 pub const MAX_ERRORS: usize = 20;
 
-const FLAGS_HELP: &str = "flags are S F R P U E W N, `.` for ACK, r0-r7 for the reserved bits (e.g. `S.`, `F.`, `Sr5`), or `none`; on `>` lines a `?` after a letter makes it optional (`F.P?`)";
 const SEQ_HELP: &str = "sequence ranges are written seq:end(len), e.g. 0:0(0)";
 const FIELDS_HELP: &str =
     "after seq:end(len) come, in any order: ack N, win N, urg N, <options>, payload \"…\", csum bad";
@@ -27,12 +31,25 @@ enum RawLine {
     Either(Span),
     Or(Span),
     End(Span),
+    /// `--name=value`.
+    Option(ScriptOption),
+    /// A back-quoted command without a time (init or cleanup).
+    Command(Command),
 }
 
 /// Parses a whole case file. `file` is only used in diagnostics.
 pub fn parse(src: &str, file: &str) -> Result<Script, Vec<Diagnostic>> {
+    parse_with(src, file, &Defines::new())
+}
+
+/// Parses a case file with packetdrill's `-D SYM=VAL` symbols (see
+/// `Defines`); the script's own `--define=SYM=VAL` lines count too,
+/// under the ones given.
+pub fn parse_with(src: &str, file: &str, defines: &Defines) -> Result<Script, Vec<Diagnostic>> {
     let index = LineIndex::new(src);
     let toks = lex(src, &index);
+    let all = with_script_defines(&toks, defines);
+    let toks = substitute(toks, &all);
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut meta = Vec::new();
     let mut raws = Vec::new();
@@ -44,12 +61,12 @@ pub fn parse(src: &str, file: &str) -> Result<Script, Vec<Diagnostic>> {
         help: e.help,
     };
 
-    for line in toks.split(|t| t.tok == Tok::Newline) {
+    for line in logical_lines(&toks) {
         if diags.len() >= MAX_ERRORS {
             break;
         }
         let mut code: Vec<Token> = Vec::with_capacity(line.len());
-        for t in line {
+        for t in &line {
             match &t.tok {
                 Tok::Meta(text) => match parse_meta(text, t.span) {
                     Ok(m) => meta.push(m),
@@ -77,10 +94,14 @@ pub fn parse(src: &str, file: &str) -> Result<Script, Vec<Diagnostic>> {
         }
     }
 
-    let items = assemble(raws, &mut |e| diags.push(diag(e)));
+    let mut script = Script {
+        meta,
+        ..Script::default()
+    };
+    assemble(raws, &mut script, &mut |e| diags.push(diag(e)));
     diags.truncate(MAX_ERRORS);
     if diags.is_empty() {
-        Ok(Script { meta, items })
+        Ok(script)
     } else {
         Err(diags)
     }
@@ -124,12 +145,36 @@ fn parse_meta(text: &str, span: Span) -> PResult<Meta> {
 
 /// Groups lines into `either … or … end` blocks; reports misplaced keywords
 /// and lines that cannot be alternatives.
-fn assemble(raws: Vec<RawLine>, report: &mut dyn FnMut(PErr)) -> Vec<Item> {
+fn assemble(raws: Vec<RawLine>, script: &mut Script, report: &mut dyn FnMut(PErr)) {
     let mut items = Vec::new();
     // (span of `either`, branches so far)
     let mut block: Option<(Span, Vec<Vec<Line>>)> = None;
+    // Untimed commands after the first timed line: cleanup, unless a timed
+    // line follows them.
+    let mut trailing: Vec<Command> = Vec::new();
     for raw in raws {
+        if let (RawLine::Line(_) | RawLine::Either(_), Some(c)) = (&raw, trailing.first()) {
+            report(
+                err(c.span, "a back-quoted command between timed lines needs a time")
+                    .help("write it as `+0 `…``; only the first (init) and last (cleanup) commands stand without a time"),
+            );
+            trailing.clear();
+        }
         match (raw, &mut block) {
+            // `--define` lines were applied before parsing, like comments.
+            (RawLine::Option(o), _) if matches!(o.name.as_str(), "define" | "D") => {}
+            (RawLine::Option(o), _) => script.options.push(o),
+            (RawLine::Command(c), None) => {
+                if items.is_empty() {
+                    script.init.push(c);
+                } else {
+                    trailing.push(c);
+                }
+            }
+            (RawLine::Command(c), Some(_)) => report(
+                err(c.span, "a command cannot be an alternative")
+                    .help("`either` branches hold only `>` and `state` lines"),
+            ),
             (RawLine::Line(line), None) => items.push(Item::Line(line)),
             (RawLine::Line(line), Some((_, branches))) => match &line.kind {
                 LineKind::Packet(p) if p.direction == Direction::Inject => {
@@ -190,10 +235,38 @@ fn assemble(raws: Vec<RawLine>, report: &mut dyn FnMut(PErr)) -> Vec<Item> {
                 .help("close the alternatives with `end` on its own line"),
         );
     }
-    items
+    script.items = items;
+    script.cleanup = trailing;
 }
 
 fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
+    match cur.peek() {
+        Some(Token {
+            tok: Tok::OptLine(body),
+            span,
+        }) => return parse_option_line(body, *span, cur).map(RawLine::Option),
+        Some(Token {
+            tok: Tok::Command(text),
+            span,
+        }) => {
+            cur.next();
+            if !cur.at_end() {
+                return Err(cur.unexpected("after the command"));
+            }
+            return Ok(RawLine::Command(Command {
+                text: text.clone(),
+                span: *span,
+            }));
+        }
+        Some(Token {
+            tok: Tok::Code(_),
+            span,
+        }) => {
+            return Err(err(*span, "a `%{ }%` block needs a time")
+                .help("write `+0 %{ … }%`: it runs with the values of that moment"))
+        }
+        _ => {}
+    }
     if let Some(word) = cur.peek_ident() {
         let span = cur.peek().map_or(cur.line_start, |t| t.span);
         let keyword = match word {
@@ -212,8 +285,28 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
             return Ok(k);
         }
     }
-    let time = parse_time(cur)?;
+    let (mut time, dots) = parse_time(cur)?;
     let kind = match cur.peek() {
+        Some(Token {
+            tok: Tok::Command(text),
+            span,
+        }) => {
+            cur.next();
+            LineKind::Command(Command {
+                text: text.clone(),
+                span: *span,
+            })
+        }
+        Some(Token {
+            tok: Tok::Code(text),
+            span,
+        }) => {
+            cur.next();
+            LineKind::Code(CodeBlock {
+                text: text.clone(),
+                span: *span,
+            })
+        }
         Some(Token {
             tok: Tok::Punct(c @ ('<' | '>')),
             ..
@@ -224,7 +317,7 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
                 return Err(err(time.span, "a `<` line needs an exact time")
                     .help("the harness injects at one moment: use `0.1` or `+0.1`; `*` and ranges are for `>` lines"));
             }
-            LineKind::Packet(parse_packet(cur)?)
+            parse_packet(cur)?
         }
         Some(Token {
             tok: Tok::Ident(word),
@@ -251,7 +344,23 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
             })
         ) =>
         {
-            LineKind::Syscall(parse_syscall(cur)?)
+            let mut call = parse_syscall(cur)?;
+            // `+0...0.1 read(…)`: packetdrill's blocking call, which returns
+            // at the end time (relative like the start when that is relative).
+            if dots {
+                match time.node {
+                    TimeSpec::AbsoluteRange { lo, hi } => {
+                        time.node = TimeSpec::Absolute(lo);
+                        call.end = Some(hi);
+                    }
+                    TimeSpec::RelativeRange { lo, hi } => {
+                        time.node = TimeSpec::Relative(lo);
+                        call.end = Some(hi);
+                    }
+                    _ => {}
+                }
+            }
+            LineKind::Syscall(call)
         }
         _ => {
             return Err(cur.unexpected("after the time").help(
@@ -266,14 +375,19 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
     Ok(RawLine::Line(Line { time, kind, span }))
 }
 
-fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
+/// The line's time, and whether a range was written with packetdrill's `...`
+/// (which on a syscall line is a blocking call's end time).
+fn parse_time(cur: &mut Cursor<'_>) -> PResult<(Spanned<TimeSpec>, bool)> {
     let help = "a line starts with its time: `0.1` (absolute), `+0.1` (after the previous line), `*` (any) or a range `0.1~0.2` (packetdrill's `.1` and `0.1...0.2` also work)";
     let start = cur.peek().map_or(cur.line_start, |t| t.span);
     if cur.eat_punct('*') {
-        return Ok(Spanned {
-            node: TimeSpec::Any,
-            span: start,
-        });
+        return Ok((
+            Spanned {
+                node: TimeSpec::Any,
+                span: start,
+            },
+            false,
+        ));
     }
     let relative = cur.eat_punct('+');
     let lo = secs(cur).map_err(|e| {
@@ -283,15 +397,15 @@ fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
             e
         }
     })?;
-    // `~`, or packetdrill's `...`, between the ends of a range.
-    let range = cur.eat_punct('~')
-        || (matches!(
-            cur.peek(),
-            Some(Token {
-                tok: Tok::Ellipsis,
-                ..
-            })
-        ) && cur.next().is_some());
+    // `~`, or `...`, between the ends of a range.
+    let dots = matches!(
+        cur.peek(),
+        Some(Token {
+            tok: Tok::Ellipsis,
+            ..
+        })
+    );
+    let range = cur.eat_punct('~') || (dots && cur.next().is_some());
     let node = if range {
         let plus = cur.eat_punct('+');
         if plus && !relative {
@@ -318,10 +432,13 @@ fn parse_time(cur: &mut Cursor<'_>) -> PResult<Spanned<TimeSpec>> {
     } else {
         TimeSpec::Absolute(lo)
     };
-    Ok(Spanned {
-        node,
-        span: start.to(cur.prev_span()),
-    })
+    Ok((
+        Spanned {
+            node,
+            span: start.to(cur.prev_span()),
+        },
+        dots,
+    ))
 }
 
 /// A time in seconds at the cursor → microseconds.
@@ -377,13 +494,18 @@ fn parse_state(cur: &mut Cursor<'_>, keyword: Span) -> PResult<StateLine> {
     }
 }
 
-fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
+fn parse_packet(cur: &mut Cursor<'_>) -> PResult<LineKind> {
     let dir_span = cur.next().map_or(cur.line_start, |t| t.span);
     let direction = if cur.inject {
         Direction::Inject
     } else {
         Direction::Expect
     };
+    let ip = parse_ip_info(cur)?;
+    if matches!(cur.peek_ident(), Some("icmp" | "udp")) {
+        return parse_datagram(cur, direction, ip, dir_span).map(LineKind::Datagram);
+    }
+    let psp_spi = parse_encap(cur)?;
     let (flags, flags_optional) = parse_flags(cur)?;
     let seq = if cur.is_star() {
         let span = cur.next().map_or(dir_span, |t| t.span);
@@ -418,6 +540,8 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
         options: None,
         payload: None,
         bad_csum: false,
+        ip,
+        psp_spi,
         span: dir_span,
     };
     while let Some(t) = cur.peek() {
@@ -481,7 +605,7 @@ fn parse_packet(cur: &mut Cursor<'_>) -> PResult<PacketLine> {
         }
     }
     p.span = dir_span.to(cur.prev_span());
-    Ok(p)
+    Ok(LineKind::Packet(p))
 }
 
 fn spanned_map<T>(v: Value<u64>, span: Span, f: impl Fn(u64) -> T) -> Spanned<Value<T>> {
@@ -492,113 +616,7 @@ fn spanned_map<T>(v: Value<u64>, span: Span, f: impl Fn(u64) -> T) -> Spanned<Va
     Spanned { node, span }
 }
 
-fn parse_flags(cur: &mut Cursor<'_>) -> PResult<(Spanned<Value<TcpFlags>>, TcpFlags)> {
-    if cur.is_star() {
-        let span = cur.next().map_or(cur.line_start, |t| t.span);
-        if cur.inject {
-            return Err(err(span, "`*` (any flags) is only allowed on `>` lines").help(FLAGS_HELP));
-        }
-        return Ok((
-            Spanned {
-                node: Value::Any,
-                span,
-            },
-            TcpFlags::empty(),
-        ));
-    }
-    // The flags are one word: adjacent identifier and `.` tokens (`S.`, `FP.`, `.r5`).
-    let first = cur.pos;
-    let mut end = None;
-    while let Some(t) = cur.peek() {
-        let is_part = matches!(t.tok, Tok::Ident(_) | Tok::Punct('.') | Tok::Punct('?'));
-        let adjacent = end.is_none_or(|e| e == t.span.start);
-        if !is_part || !adjacent {
-            break;
-        }
-        end = Some(t.span.end);
-        cur.next();
-    }
-    let (Some(end), Some(start_tok)) = (end, cur.toks.get(first)) else {
-        return Err(cur
-            .expected("expected TCP flags after the direction")
-            .help(FLAGS_HELP));
-    };
-    let start = start_tok.span.start;
-    let span = cur.index.span(start, end);
-    let word = cur.src.get(start..end).unwrap_or("");
-    if word == "none" {
-        return Ok((
-            Spanned {
-                node: Value::Exact(TcpFlags::empty()),
-                span,
-            },
-            TcpFlags::empty(),
-        ));
-    }
-    let mut flags = TcpFlags::empty();
-    let mut optional = TcpFlags::empty();
-    let mut chars = word.char_indices().peekable();
-    while let Some((off, c)) = chars.next() {
-        let at = |len: usize| cur.index.span(start + off, start + off + len);
-        let flag = match c {
-            'S' => TcpFlags::SYN,
-            'F' => TcpFlags::FIN,
-            'R' => TcpFlags::RST,
-            'P' => TcpFlags::PSH,
-            'U' => TcpFlags::URG,
-            'E' => TcpFlags::ECE,
-            'W' => TcpFlags::CWR,
-            'N' => TcpFlags::AE,
-            '.' => TcpFlags::ACK,
-            'r' => match chars.peek() {
-                Some((_, d @ '0'..='7')) => {
-                    let bits = u16::from(*d as u8 - b'0') << 9;
-                    chars.next();
-                    if flags.reserved() != 0 {
-                        return Err(err(at(2), "reserved bits given twice").help(FLAGS_HELP));
-                    }
-                    TcpFlags(bits)
-                }
-                _ => {
-                    return Err(
-                        err(at(1), "`r` must be followed by the reserved bits, 0 to 7")
-                            .help(FLAGS_HELP),
-                    )
-                }
-            },
-            other => {
-                return Err(
-                    err(at(other.len_utf8()), format!("unknown TCP flag `{other}`"))
-                        .help(FLAGS_HELP),
-                )
-            }
-        };
-        if c != 'r' && (flags.contains(flag) || optional.contains(flag)) {
-            return Err(err(at(1), format!("flag `{c}` given twice")).help(FLAGS_HELP));
-        }
-        if chars.peek().is_some_and(|(_, q)| *q == '?') {
-            chars.next();
-            if cur.inject {
-                return Err(
-                    err(at(2), "an optional flag (`?`) is only allowed on `>` lines")
-                        .help(FLAGS_HELP),
-                );
-            }
-            optional |= flag;
-        } else {
-            flags |= flag;
-        }
-    }
-    Ok((
-        Spanned {
-            node: Value::Exact(flags),
-            span,
-        },
-        optional,
-    ))
-}
-
-fn parse_seq_range(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<SeqRange>>> {
+pub(crate) fn parse_seq_range(cur: &mut Cursor<'_>) -> PResult<Spanned<Value<SeqRange>>> {
     let max = u64::from(u32::MAX);
     let (start, first) = cur.number("the start sequence number", max)?;
     if !cur.eat_punct(':') {

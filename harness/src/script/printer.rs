@@ -14,6 +14,15 @@ pub fn print(script: &Script) -> String {
     for m in &script.meta {
         out.push_str(&format!("//! {}: {}\n", m.key, meta_value(&m.value)));
     }
+    for o in &script.options {
+        match &o.value {
+            Some(v) => out.push_str(&format!("--{}={v}\n", o.name)),
+            None => out.push_str(&format!("--{}\n", o.name)),
+        }
+    }
+    for c in &script.init {
+        out.push_str(&format!("`{}`\n", c.text));
+    }
     for item in &script.items {
         match item {
             Item::Line(line) => {
@@ -34,6 +43,9 @@ pub fn print(script: &Script) -> String {
                 out.push_str("end\n");
             }
         }
+    }
+    for c in &script.cleanup {
+        out.push_str(&format!("`{}`\n", c.text));
     }
     out
 }
@@ -71,11 +83,19 @@ pub fn print_time(t: &TimeSpec) -> String {
 
 /// One line, without its newline.
 pub fn print_line(line: &Line) -> String {
-    let time = print_time(&line.time.node);
+    let mut time = print_time(&line.time.node);
     let rest = match &line.kind {
         LineKind::Packet(p) => print_packet(p),
         LineKind::State(s) => format!("state {}", s.state.rfc_name()),
-        LineKind::Syscall(s) => print_syscall(s),
+        LineKind::Syscall(s) => {
+            if let Some(end) = s.end {
+                let _ = write!(time, "...{}", secs(end));
+            }
+            print_syscall(s)
+        }
+        LineKind::Command(c) => format!("`{}`", c.text),
+        LineKind::Code(c) => format!("%{{{}}}%", c.text),
+        LineKind::Datagram(d) => print_datagram(d),
     };
     format!("{time} {rest}")
 }
@@ -100,12 +120,83 @@ const OPTIONAL_LETTERS: [(TcpFlags, char); 9] = [
     (TcpFlags::ACK, '.'),
 ];
 
+fn print_ip(ip: &IpInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(e) = ip.ecn {
+        parts.push(e.keyword().to_string());
+    }
+    if let Some(t) = ip.tos {
+        parts.push(format!("tos 0x{t:x}"));
+    }
+    if let Some(f) = ip.flow_label {
+        parts.push(format!("flowlabel 0x{f:x}"));
+    }
+    if let Some(t) = ip.ttl {
+        parts.push(format!("ttl {t}"));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+fn print_datagram(d: &DatagramLine) -> String {
+    let mut s = String::from(match d.direction {
+        Direction::Inject => "<",
+        Direction::Expect => ">",
+    });
+    if let Some(ip) = &d.ip {
+        s.push(' ');
+        s.push_str(&print_ip(ip));
+    }
+    match &d.kind {
+        DatagramKind::Icmp {
+            icmp_type,
+            code,
+            mtu,
+            id,
+            echoed,
+        } => {
+            let _ = write!(s, " icmp {icmp_type}");
+            if let Some(c) = code {
+                let _ = write!(s, " {c}");
+            }
+            if let Some(m) = mtu {
+                let _ = write!(s, " mtu {m}");
+            }
+            if let Some(i) = id {
+                let _ = write!(s, " id {i}");
+            }
+            match echoed {
+                Some(Echoed::Tcp(r)) => {
+                    let _ = write!(s, " [{}:{}({})]", r.start, r.end(), r.len);
+                }
+                Some(Echoed::Udp(n)) => {
+                    let _ = write!(s, " [udp ({n})]");
+                }
+                Some(Echoed::Raw(n)) => {
+                    let _ = write!(s, " [raw ({n})]");
+                }
+                None => {}
+            }
+        }
+        DatagramKind::Udp { len } => {
+            let _ = write!(s, " udp ({len})");
+        }
+    }
+    s
+}
+
 fn print_packet(p: &PacketLine) -> String {
     let mut s = String::from(match p.direction {
         Direction::Inject => "<",
         Direction::Expect => ">",
     });
     s.push(' ');
+    if let Some(ip) = &p.ip {
+        s.push_str(&print_ip(ip));
+        s.push(' ');
+    }
+    if let Some(spi) = p.psp_spi {
+        let _ = write!(s, "encap psp spi {spi} ");
+    }
     // `none` means no flags at all; with optional flags the empty exact
     // part is written as nothing (`.?`).
     let exact_empty = p.flags.node == Value::Exact(TcpFlags::empty());
@@ -180,10 +271,36 @@ fn print_option(o: &OptSpec) -> String {
         OptSpec::Ts { val, ecr } => format!("TS val {} ecr {}", value(val), value(ecr)),
         OptSpec::Nop => "nop".into(),
         OptSpec::Eol => "eol".into(),
-        OptSpec::Raw(bytes) => {
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("raw {hex}")
+        OptSpec::Raw(bytes) => print_raw(bytes),
+    }
+}
+
+/// Option bytes: packetdrill's name for the kinds it names (when the length
+/// byte agrees, so that parsing the name gives the same bytes), else `raw`.
+fn print_raw(bytes: &[u8]) -> String {
+    use super::options::*;
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let len_ok = bytes.len() >= 2 && usize::from(bytes[1]) == bytes.len();
+    match bytes.first() {
+        Some(&KIND_FAST_OPEN) if len_ok => format!("FO {}", hex(&bytes[2..])).trim_end().into(),
+        Some(&KIND_EXPERIMENTAL) if len_ok && bytes[2..].starts_with(&FAST_OPEN_MAGIC) => {
+            format!("FOEXP {}", hex(&bytes[4..])).trim_end().into()
         }
+        Some(&KIND_MD5) if len_ok && bytes.len() == 18 => format!("md5 {}", hex(&bytes[2..])),
+        Some(&k @ (KIND_ACCECN0 | KIND_ACCECN1)) if len_ok && matches!(bytes.len(), 5 | 8 | 11) => {
+            let names = if k == KIND_ACCECN0 {
+                ["e0b", "ceb", "e1b"]
+            } else {
+                ["e1b", "ceb", "e0b"]
+            };
+            let mut s = String::from("ECN");
+            for (name, c) in names.iter().zip(bytes[2..].chunks(3)) {
+                let n = u32::from_be_bytes([0, c[0], c[1], c[2]]);
+                let _ = write!(s, " {name} {n}");
+            }
+            s
+        }
+        _ => format!("raw {}", hex(bytes)),
     }
 }
 
@@ -220,9 +337,9 @@ fn print_syscall(s: &SyscallLine) -> String {
     if let Some(errno) = &s.errno {
         out.push(' ');
         out.push_str(errno);
-        if let Some(note) = &s.note {
-            let _ = write!(out, " ({note})");
-        }
+    }
+    if let Some(note) = &s.note {
+        let _ = write!(out, " ({note})");
     }
     out
 }
@@ -244,6 +361,7 @@ pub fn print_expr(e: &Expr) -> String {
                 .collect();
             format!("{{{}}}", fs.join(", "))
         }
+        ExprKind::List(xs) => format!("{{{}}}", list(xs)),
         ExprKind::AddrOf(name) => format!("&{name}"),
         ExprKind::Call { name, args } => format!("{name}({})", list(args)),
     }

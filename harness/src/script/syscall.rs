@@ -33,11 +33,12 @@ pub(crate) fn parse_syscall(cur: &mut Cursor<'_>) -> PResult<SyscallLine> {
     {
         errno = Some(e.clone());
         cur.next();
-        if cur.is_punct('(') {
-            note = Some(note_text(cur)?);
-        }
+    }
+    if cur.is_punct('(') {
+        note = Some(note_text(cur)?);
     }
     Ok(SyscallLine {
+        end: None,
         name,
         args,
         result,
@@ -151,7 +152,17 @@ fn primary(cur: &mut Cursor<'_>, depth: usize) -> PResult<Expr> {
         }
         Tok::Str(bytes) => {
             cur.next();
-            ExprKind::Str(bytes.clone())
+            // Adjacent strings concatenate, as in C.
+            let mut all = bytes.clone();
+            while let Some(Token {
+                tok: Tok::Str(more),
+                ..
+            }) = cur.peek()
+            {
+                all.extend_from_slice(more);
+                cur.next();
+            }
+            ExprKind::Str(all)
         }
         Tok::Ellipsis => {
             cur.next();
@@ -163,7 +174,7 @@ fn primary(cur: &mut Cursor<'_>, depth: usize) -> PResult<Expr> {
         }
         Tok::Punct('{') => {
             cur.next();
-            ExprKind::Struct(fields(cur, depth)?)
+            brace(cur, depth)?
         }
         Tok::Punct('&') => {
             cur.next();
@@ -181,25 +192,122 @@ fn primary(cur: &mut Cursor<'_>, depth: usize) -> PResult<Expr> {
     })
 }
 
-/// `field=expr, …}` (the `{` already consumed).
-fn fields(cur: &mut Cursor<'_>, depth: usize) -> PResult<Vec<(String, Expr)>> {
-    let mut out = Vec::new();
+const STRUCT_HELP: &str =
+    "structs are written {field=value, …} (packetdrill's `msg_iov(1)=[…]` too), lists {value, …}";
+
+/// `{field=expr, …}` or `{expr, …}` (the `{` already consumed).
+fn brace(cur: &mut Cursor<'_>, depth: usize) -> PResult<ExprKind> {
+    let mut fields = Vec::new();
+    let mut items = Vec::new();
     if cur.eat_punct('}') {
-        return Ok(out);
+        return Ok(ExprKind::Struct(fields));
     }
     loop {
-        let (name, _) = ident(cur, "a field name")?;
-        if !cur.eat_punct('=') {
-            return Err(cur
-                .expected(format!("expected `=` after the field name `{name}`"))
-                .help("structs are written {field=value, …}"));
+        let named = field_name(cur, depth)?;
+        if let Some((name, count, name_span)) = named {
+            if !items.is_empty() {
+                return Err(err(name_span, "a named field in a list of values").help(STRUCT_HELP));
+            }
+            let value = expr(cur, depth + 1)?;
+            if let (Some((n, n_span)), ExprKind::Array(xs)) = (count, &value.kind) {
+                if usize::try_from(n).ok() != Some(xs.len()) {
+                    return Err(err(
+                        n_span,
+                        format!("`{name}({n})` but the array has {} elements", xs.len()),
+                    )
+                    .help("the count in name(N)=[…] is the array's length"));
+                }
+            }
+            fields.push((name, value));
+        } else {
+            let value = expr(cur, depth + 1)?;
+            if !fields.is_empty() {
+                return Err(err(value.span, "expected `field=` in a struct").help(STRUCT_HELP));
+            }
+            items.push(value);
         }
-        out.push((name, expr(cur, depth + 1)?));
         if cur.eat_punct('}') {
-            return Ok(out);
+            break;
         }
         if !cur.eat_punct(',') {
-            return Err(cur.expected("expected `,` or `}`"));
+            if let Some(Expr {
+                kind: ExprKind::Ident(name),
+                ..
+            }) = items.last()
+            {
+                return Err(cur
+                    .expected(format!("expected `=` after the field name `{name}`"))
+                    .help(STRUCT_HELP));
+            }
+            return Err(cur.expected("expected `,` or `}`").help(STRUCT_HELP));
         }
     }
+    Ok(if items.is_empty() {
+        ExprKind::Struct(fields)
+    } else {
+        ExprKind::List(items)
+    })
+}
+
+/// `name=`, `name(N)=` or `name(...)=` at the cursor (consumed), or `None`
+/// (nothing consumed) when the next item is a plain value.
+#[allow(clippy::type_complexity)]
+fn field_name(
+    cur: &mut Cursor<'_>,
+    depth: usize,
+) -> PResult<Option<(String, Option<(u64, Span)>, Span)>> {
+    let Some(Token {
+        tok: Tok::Ident(name),
+        span,
+    }) = cur.peek()
+    else {
+        return Ok(None);
+    };
+    let is = |ahead: usize, c: char| matches!(cur.peek_at(ahead), Some(Token { tok: Tok::Punct(p), .. }) if *p == c);
+    if is(1, '=') {
+        cur.next();
+        cur.next();
+        return Ok(Some((name.clone(), None, *span)));
+    }
+    if !is(1, '(') {
+        return Ok(None);
+    }
+    // `name(args)` is a call unless `=` follows its `)`.
+    let mut ahead = 2;
+    let mut open = 1usize;
+    while let Some(t) = cur.peek_at(ahead) {
+        match t.tok {
+            Tok::Punct('(') => open += 1,
+            Tok::Punct(')') => {
+                open -= 1;
+                if open == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        ahead += 1;
+    }
+    if !is(ahead + 1, '=') {
+        return Ok(None);
+    }
+    let (name, span) = (name.clone(), *span);
+    cur.next();
+    cur.next();
+    let args = list(cur, ')', depth)?;
+    cur.next(); // the `=`, seen above
+    let count = match args.as_slice() {
+        [Expr {
+            kind: ExprKind::Int(n),
+            span,
+        }] if *n >= 0 => Some((*n as u64, *span)),
+        [Expr {
+            kind: ExprKind::Ellipsis,
+            ..
+        }] => None,
+        _ => {
+            return Err(err(span, format!("`{name}(…)=` takes a count or `...`")).help(STRUCT_HELP))
+        }
+    };
+    Ok(Some((name, count, span)))
 }

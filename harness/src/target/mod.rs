@@ -10,6 +10,7 @@
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
 pub mod calls;
+pub mod command;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
@@ -157,6 +158,25 @@ pub trait Target: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// A fresh session for one case.
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError>;
+    /// Runs a script's back-quoted command where the target's stack lives
+    /// ([`command`]). Targets that cannot say *unsupported*.
+    fn command(&self, cmd: &str, cwd: &std::path::Path) -> Result<command::Output, TargetError> {
+        let _ = (cmd, cwd);
+        Err(TargetError::Unsupported(format!(
+            "the {} target cannot run a script's commands",
+            self.name()
+        )))
+    }
+    /// A fresh instance of this target with settings of its own, for a case
+    /// whose commands change them, holding the addresses the script asks
+    /// for; `None` when the target has no such thing.
+    fn isolated(
+        &self,
+        addresses: &command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let _ = addresses;
+        None
+    }
 }
 
 /// One case's view of a target.
@@ -254,15 +274,17 @@ pub mod addr {
     /// The harness IPv6 address for case `index`.
     pub fn harness_v6(index: u32) -> Ipv6Addr {
         let s = HARNESS_V6_NET.segments();
+        // Host `1 + index` as a 48-bit number: no overflow at any index.
+        let host = u64::from(index) + 1;
         Ipv6Addr::new(
             s[0],
             s[1],
             s[2],
             s[3],
             0,
-            0,
-            (index >> 16) as u16,
-            (index & 0xffff) as u16 + 1,
+            (host >> 32) as u16,
+            (host >> 16) as u16,
+            host as u16,
         )
     }
 }
@@ -277,4 +299,31 @@ pub fn endpoints(spec: &SessionSpec) -> (SocketAddr, SocketAddr) {
         SocketAddr::new(t, spec.target_port),
         SocketAddr::new(h, spec.harness_port),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addr::harness_v6;
+    use std::collections::BTreeSet;
+
+    /// Case `i` gets host `1 + i` in the harness's /64, carried across the
+    /// 16-bit groups: no overflow at an index whose low 16 bits are all ones.
+    #[test]
+    fn harness_v6_addresses_are_distinct_across_16_bit_boundaries() {
+        let indexes = [
+            0,
+            1,
+            0xfffe,
+            0xffff,
+            0x1_0000,
+            0x1_ffff,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
+        let addrs: BTreeSet<_> = indexes.iter().map(|&i| harness_v6(i)).collect();
+        assert_eq!(addrs.len(), indexes.len(), "{addrs:?}");
+        assert_eq!(harness_v6(0).to_string(), "2001:db8:0:2::1");
+        assert_eq!(harness_v6(0xffff).to_string(), "2001:db8:0:2::1:0");
+        assert_eq!(harness_v6(u32::MAX).to_string(), "2001:db8:0:2:0:1::");
+    }
 }

@@ -22,7 +22,10 @@ impl SeqNumber {
     pub fn sub(self, n: u32) -> SeqNumber {
         SeqNumber(self.0.wrapping_sub(n))
     }
-    /// Signed distance from `other` to `self` (`self - other`), in (-2^31, 2^31].
+    /// Signed distance from `other` to `self` (`self - other`), in
+    /// [-2^31, 2^31). Two numbers exactly 2^31 apart are -2^31 apart
+    /// whichever way round: their order is undefined (RFC 1982 §3.2), and
+    /// the comparisons below hold for neither.
     pub fn diff(self, other: SeqNumber) -> i32 {
         self.0.wrapping_sub(other.0) as i32
     }
@@ -32,19 +35,25 @@ impl SeqNumber {
     }
 }
 
-/// `a < b` modulo 2^32.
+/// The distance at which two numbers have no order (RFC 1982 §3.2).
+const UNORDERED: i32 = i32::MIN;
+
+/// `a < b` modulo 2^32: `b` is less than 2^31 ahead of `a` (RFC 9293 §3.4,
+/// RFC 1982 §3.2). Never true both ways: 2^31 apart is neither order.
 pub fn seq_lt(a: SeqNumber, b: SeqNumber) -> bool {
-    a.diff(b) < 0
+    let d = a.diff(b);
+    d < 0 && d != UNORDERED
 }
-/// `a <= b` modulo 2^32.
+/// `a <= b` modulo 2^32 (false for numbers 2^31 apart, as [`seq_lt`]).
 pub fn seq_le(a: SeqNumber, b: SeqNumber) -> bool {
-    a.diff(b) <= 0
+    let d = a.diff(b);
+    d <= 0 && d != UNORDERED
 }
-/// `a > b` modulo 2^32.
+/// `a > b` modulo 2^32 (false for numbers 2^31 apart, as [`seq_lt`]).
 pub fn seq_gt(a: SeqNumber, b: SeqNumber) -> bool {
     a.diff(b) > 0
 }
-/// `a >= b` modulo 2^32.
+/// `a >= b` modulo 2^32 (false for numbers 2^31 apart, as [`seq_lt`]).
 pub fn seq_ge(a: SeqNumber, b: SeqNumber) -> bool {
     a.diff(b) >= 0
 }
@@ -90,5 +99,26 @@ mod tests {
         assert!(!seq_in_window(NEAR_WRAP.add(10), NEAR_WRAP, 10));
         assert!(!seq_in_window(NEAR_WRAP.sub(1), NEAR_WRAP, 10));
         assert!(!seq_in_window(NEAR_WRAP, NEAR_WRAP, 0));
+    }
+
+    /// RFC 1982 §3.2: two numbers exactly 2^31 apart have no order. Neither
+    /// is less than, greater than or equal to the other, whichever way round
+    /// they are asked, and at one less than 2^31 exactly one order holds.
+    #[test]
+    fn numbers_2_pow_31_apart_are_unordered_both_ways() {
+        for a in [SeqNumber(0), SeqNumber(7), NEAR_WRAP, SeqNumber(1 << 31)] {
+            let b = a.add(1 << 31);
+            for (x, y) in [(a, b), (b, a)] {
+                assert!(!seq_lt(x, y), "{x} < {y}");
+                assert!(!seq_gt(x, y), "{x} > {y}");
+                assert!(!seq_le(x, y), "{x} <= {y}");
+                assert!(!seq_ge(x, y), "{x} >= {y}");
+            }
+            let just_inside = a.add((1 << 31) - 1);
+            assert!(seq_lt(a, just_inside) && !seq_lt(just_inside, a));
+            assert!(seq_gt(just_inside, a) && !seq_gt(a, just_inside));
+            let just_outside = a.add((1 << 31) + 1);
+            assert!(seq_lt(just_outside, a) && !seq_lt(a, just_outside));
+        }
     }
 }

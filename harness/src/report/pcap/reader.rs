@@ -25,6 +25,9 @@ pub struct Capture {
     pub skipped: usize,
     /// The file ended inside a record or block.
     pub truncated: bool,
+    /// Why each record was not read, with its byte offset in the file
+    /// (`record at byte 40: …`), in file order.
+    pub warnings: Vec<String>,
 }
 
 /// Why bytes are not a capture at all (the user's file is at fault).
@@ -130,7 +133,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn push(&mut self, ts_ns: u128, link: u32, frame: &[u8]) {
+    fn push(&mut self, at: usize, ts_ns: u128, link: u32, frame: &[u8]) {
         match ip_from_frame(link, frame) {
             Some(ip) => {
                 let first = *self.first_ns.get_or_insert(ts_ns);
@@ -145,15 +148,18 @@ impl Builder {
                     ip_bytes: ip.to_vec(),
                 });
             }
-            None => self.cap.skipped += 1,
+            None => self.skip(at, format!("not an IPv4 or IPv6 packet (link type {link})")),
         }
     }
-    fn skip(&mut self) {
+    fn skip(&mut self, at: usize, why: String) {
         self.cap.skipped += 1;
+        self.cap
+            .warnings
+            .push(format!("record at byte {at}: {why}"));
     }
-    fn truncated(&mut self) {
+    fn truncated(&mut self, at: usize, why: String) {
         self.cap.truncated = true;
-        self.cap.skipped += 1;
+        self.skip(at, why);
     }
     fn finish(self) -> Capture {
         self.cap
@@ -173,10 +179,17 @@ fn read_pcap(data: &[u8], e: Endian, unit_ns: u128, b: &mut Builder) -> Result<(
     let link = e.u32(data, 20).unwrap_or(0) & 0xffff;
     let mut at = 24usize;
     while at < data.len() {
-        let (Some(secs), Some(frac), Some(incl)) =
-            (e.u32(data, at), e.u32(data, at + 4), e.u32(data, at + 8))
-        else {
-            b.truncated();
+        let (Some(secs), Some(frac), Some(incl), Some(_)) = (
+            e.u32(data, at),
+            e.u32(data, at + 4),
+            e.u32(data, at + 8),
+            e.u32(data, at + 12),
+        ) else {
+            let left = data.len() - at;
+            b.truncated(
+                at,
+                format!("the file ends inside its 16-byte header ({left} octets left)"),
+            );
             return Ok(());
         };
         let start = at + 16;
@@ -184,11 +197,15 @@ fn read_pcap(data: &[u8], e: Endian, unit_ns: u128, b: &mut Builder) -> Result<(
             .ok()
             .and_then(|n| data.get(start..start.checked_add(n)?))
         else {
-            b.truncated();
+            let left = data.len() - start;
+            b.truncated(
+                at,
+                format!("its {incl} captured octets run past the end of the file ({left} left)"),
+            );
             return Ok(());
         };
         let ts = u128::from(secs) * 1_000_000_000 + u128::from(frac) * unit_ns;
-        b.push(ts, link, frame);
+        b.push(at, ts, link, frame);
         at = start + frame.len();
     }
     Ok(())
@@ -240,7 +257,11 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
     while at < data.len() {
         let Some(rest) = data.get(at..) else { break };
         if rest.len() < 12 {
-            b.cap.truncated = true;
+            let left = rest.len();
+            b.truncated(
+                at,
+                format!("the file ends inside a block header ({left} octets left)"),
+            );
             return Ok(());
         }
         // The section header's type reads the same in both byte orders.
@@ -254,8 +275,13 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                     )))
                 }
                 // A later bad section: nothing after it can be trusted.
-                _ => {
-                    b.cap.truncated = true;
+                m => {
+                    b.truncated(
+                        at,
+                        format!(
+                            "a section header with byte-order magic {m:02x?}: the rest is not read"
+                        ),
+                    );
                     return Ok(());
                 }
             };
@@ -275,7 +301,13 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                     rest.len()
                 )));
             }
-            b.cap.truncated = true;
+            b.truncated(
+                at,
+                format!(
+                    "block length {blen} with {} octets left in the file: the rest is not read",
+                    rest.len()
+                ),
+            );
             return Ok(());
         }
         first = false;
@@ -292,7 +324,7 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                     tsoffset: 0,
                 }),
             },
-            BT_EPB | BT_OPB => packet_block(e, btype, body, &ifaces, b),
+            BT_EPB | BT_OPB => packet_block(at, e, btype, body, &ifaces, b),
             BT_SPB => {
                 let iface = ifaces.first();
                 match (iface, e.u32(body, 0), body.get(4..)) {
@@ -303,9 +335,10 @@ fn read_pcapng(data: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                         }
                         // Simple packet blocks carry no time: the
                         // previous packet's.
-                        b.push(b.last_ns, i.link, &d[..n]);
+                        b.push(at, b.last_ns, i.link, &d[..n]);
                     }
-                    _ => b.skip(),
+                    (None, ..) => b.skip(at, "a simple packet block before any interface".into()),
+                    _ => b.skip(at, "a simple packet block too short for its length".into()),
                 }
             }
             // Name resolution, statistics, custom and unknown blocks.
@@ -349,7 +382,14 @@ fn idb(e: Endian, body: &[u8]) -> Option<Interface> {
 }
 
 /// Enhanced (6) and obsolete (2) packet blocks.
-fn packet_block(e: Endian, btype: u32, body: &[u8], ifaces: &[Interface], b: &mut Builder) {
+fn packet_block(
+    at: usize,
+    e: Endian,
+    btype: u32,
+    body: &[u8],
+    ifaces: &[Interface],
+    b: &mut Builder,
+) {
     let iface_id = if btype == BT_EPB {
         e.u32(body, 0).map(|v| v as usize)
     } else {
@@ -358,24 +398,33 @@ fn packet_block(e: Endian, btype: u32, body: &[u8], ifaces: &[Interface], b: &mu
     let (Some(id), Some(hi), Some(lo), Some(caplen)) =
         (iface_id, e.u32(body, 4), e.u32(body, 8), e.u32(body, 12))
     else {
-        b.skip();
+        b.skip(at, "a packet block too short for its header".into());
         return;
     };
     let Some(iface) = ifaces.get(id) else {
-        b.skip();
+        b.skip(
+            at,
+            format!("a packet block of interface {id}, which no block described"),
+        );
         return;
     };
     let Some(frame) = usize::try_from(caplen)
         .ok()
         .and_then(|n| body.get(20..20usize.checked_add(n)?))
     else {
-        b.truncated();
+        b.truncated(
+            at,
+            format!("a packet block whose {caplen} captured octets run past the block"),
+        );
         return;
     };
     let ticks = (u64::from(hi) << 32) | u64::from(lo);
     match iface.ns(ticks) {
-        Some(ns) => b.push(ns, iface.link, frame),
-        None => b.skip(),
+        Some(ns) => b.push(at, ns, iface.link, frame),
+        None => b.skip(
+            at,
+            "a packet block whose timestamp cannot be represented".into(),
+        ),
     }
 }
 

@@ -178,6 +178,40 @@ fn a_record_cut_short_is_reported_as_truncated() {
 }
 
 #[test]
+fn every_record_not_read_is_a_warning_with_its_byte_offset_and_reason() {
+    let ip = ip_packet();
+    let second = 24 + 16 + ip.len();
+    let mut f = pcap_file(false, false, 101, &[(0, 0, ip.clone()), (0, 1, ip.clone())]);
+    f.truncate(f.len() - 3);
+    let c = read_capture(&f).unwrap();
+    assert_eq!(
+        c.warnings,
+        [format!(
+            "record at byte {second}: its {} captured octets run past the end of the file ({} left)",
+            ip.len(),
+            ip.len() - 3
+        )]
+    );
+    // Cut inside the record header.
+    let mut f = pcap_file(false, false, 101, &[(0, 0, ip.clone()), (0, 1, ip.clone())]);
+    f.truncate(second + 5);
+    let c = read_capture(&f).unwrap();
+    assert_eq!(
+        c.warnings,
+        [format!(
+            "record at byte {second}: the file ends inside its 16-byte header (5 octets left)"
+        )]
+    );
+    // A frame that is not IP.
+    let frames = vec![(0, 0, ethernet(0x0806, false, &[0; 28]))];
+    let c = read_capture(&pcap_file(false, false, 1, &frames)).unwrap();
+    assert_eq!(
+        c.warnings,
+        ["record at byte 24: not an IPv4 or IPv6 packet (link type 1)"]
+    );
+}
+
+#[test]
 fn not_a_capture_is_an_error_that_says_so() {
     let e = read_capture(b"GET / HTTP/1.1\r\n").unwrap_err();
     assert!(e.to_string().contains("not a pcap or pcapng file"), "{e}");
@@ -274,6 +308,35 @@ fn pcapng_with_two_interfaces_of_different_link_types() {
         assert_eq!(c.packets[1].ts, Duration::from_millis(500));
         assert_eq!(c.packets[1].ip_bytes, ip);
     }
+}
+
+#[test]
+fn pcapng_blocks_not_read_are_warnings_with_their_offsets() {
+    let ip = ip_packet();
+    let mut ng = Ng {
+        big: false,
+        out: Vec::new(),
+    };
+    ng.shb();
+    ng.idb(101, None);
+    let third = ng.out.len();
+    ng.epb(7, 0, &ip); // no such interface
+    let fourth = ng.out.len();
+    ng.epb(0, 0, &ip);
+    ng.out.truncate(ng.out.len() - 2);
+    let c = read_capture(&ng.out).unwrap();
+    assert_eq!(
+        c.warnings,
+        [
+            format!("record at byte {third}: a packet block of interface 7, which no block described"),
+            format!(
+                "record at byte {fourth}: block length {} with {} octets left in the file: the rest is not read",
+                ng.out.len() - fourth + 2,
+                ng.out.len() - fourth
+            ),
+        ]
+    );
+    assert!(c.truncated);
 }
 
 #[test]

@@ -38,6 +38,7 @@
 //! [`addr::TARGET_V6`]: crate::target::addr::TARGET_V6
 
 mod bench;
+mod commands;
 mod demux;
 mod ns;
 mod packet;
@@ -132,6 +133,8 @@ struct Inner {
     demux: Demux,
     ipv6: bool,
     ns: NsThread,
+    /// `--local_ip` / `--remote_ip` of the one case of a lab of its own.
+    script_addresses: Mutex<Option<crate::target::command::ScriptAddresses>>,
 }
 
 impl Drop for Inner {
@@ -282,6 +285,7 @@ impl Lab {
                 demux: Demux::new(tun),
                 ipv6,
                 ns,
+                script_addresses: Mutex::new(None),
             }),
         };
         if let (Some(cmd), Some(port)) = (options.serve, serve_port) {
@@ -401,7 +405,10 @@ impl Lab {
                 "IPv6 is not available in this kernel".into(),
             ));
         }
-        let (target, harness) = endpoints(spec);
+        let (mut target, mut harness) = endpoints(spec);
+        if let Some(a) = *lock(&self.inner.script_addresses) {
+            commands::use_script_addresses(&a, &mut target, &mut harness);
+        }
         if self.inner.serve_port != Some(spec.target_port) {
             self.listen(target, spec.service)?;
         }
@@ -509,6 +516,32 @@ impl Target for Lab {
     }
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         Ok(Box::new(self.open_session(spec)?))
+    }
+    fn command(
+        &self,
+        cmd: &str,
+        cwd: &std::path::Path,
+    ) -> Result<crate::target::command::Output, TargetError> {
+        commands::run(&self.inner.ns, cmd, cwd)
+    }
+    fn isolated(
+        &self,
+        addresses: &crate::target::command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        // A lab of its own: a new namespace, so settings never leak between
+        // cases, and the script's own addresses stay in it (no route out).
+        let lab = match Lab::start(LabOptions::default()) {
+            Ok(lab) => lab,
+            Err(e) => return Some(Err(e)),
+        };
+        commands::alias_tun0(&lab.inner.ns);
+        if addresses.any() {
+            match commands::add_script_addresses(&lab.inner.ns, addresses) {
+                Ok(used) => *lock(&lab.inner.script_addresses) = Some(used),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(Box::new(lab) as Box<dyn Target>))
     }
 }
 

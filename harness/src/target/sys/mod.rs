@@ -10,6 +10,8 @@
 //! - [`process`]: server commands that cannot outlive the harness (a private
 //!   PID namespace, `PR_SET_PDEATHSIG`), killed by process group.
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
+//! - [`sandbox`]: a script's back-quoted command in a private mount
+//!   namespace where only `/proc/sys/net` (and a fresh `/tmp`) is writable.
 //! - [`sockapi`]: the socket API a case performs on the lab (socket, bind,
 //!   connect, options, poll, ioctl, epoll …), errno for errno.
 //!
@@ -19,6 +21,7 @@
 pub mod netlink;
 pub mod netns;
 pub mod process;
+pub mod sandbox;
 pub mod sock;
 pub mod sockapi;
 pub mod tun;

@@ -1,0 +1,284 @@
+//! Oracle tests written as the case language's lines: a sequence such as
+//!
+//! ```text
+//! connect(3, ..., ...) = 0
+//! > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
+//! < S. 0:0(0) ack 1 win 65535 <mss 1460>
+//! > . 1:1(0) ack 1
+//! ```
+//!
+//! is parsed by the project's own parser (`crate::script::parse`), each `<`
+//! line (to the target) and `>` line (from it) built into a segment with
+//! the runner's own `inject_segment`, each syscall line turned into the
+//! [`AppEvent`] it reports, and all of it fed to one oracle; the test then
+//! asserts the exact set of findings ([`expect_findings`]), each named
+//! `LINE rule` (`end rule` for a reply still owed when the sequence ends).
+//!
+//! A line without a time happens 1 ms after the one before (`+0.001` is
+//! put in front of it before parsing); `state NAME` asserts the oracle's
+//! possible states for the connection are exactly that one (`CLOSED`: no
+//! connection). Sequence numbers are relative to each side's ISN, as in a
+//! case: the harness's is [`REMOTE_SEQ`], the target's [`LOCAL_SEQ`], so
+//! both sides' numbers cross 2^32. The target is [`TARGET`] port
+//! [`LISTEN_PORT`] and listens there unless the sequence says
+//! `//! service: closed`; the harness is [`HARNESS`] port [`HARNESS_PORT`].
+
+use super::*;
+use crate::run::build::inject_segment;
+use crate::run::mapping::Mapping;
+use crate::script::{self, ExprKind, Item, LineKind, PacketLine, TimeSpec};
+use crate::target::SessionInfo;
+
+/// What a sequence drew from the oracle.
+pub(super) struct Judged {
+    /// `LINE rule` per finding (`LINE rule (deviation)` when the profile
+    /// allows it), in the order the oracle returned them.
+    pub names: Vec<String>,
+    /// The findings themselves, in the same order.
+    pub findings: Vec<Finding>,
+}
+
+/// Runs `sequence` through an oracle with `profile` (see the module docs).
+#[track_caller]
+pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
+    let src: String = sequence
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            let timed = t.is_empty()
+                || t.starts_with("//")
+                || t.starts_with('+')
+                || t.starts_with('*')
+                || t.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+            if timed {
+                format!("{t}\n")
+            } else {
+                format!("+0.001 {t}\n")
+            }
+        })
+        .collect();
+    let parsed = match script::parse(&src, "sequence") {
+        Ok(s) => s,
+        Err(diags) => panic!("the sequence does not parse:\n{}", script::render(&diags)),
+    };
+    let listening = if parsed.meta_text("service") == Some("closed") {
+        Vec::new()
+    } else {
+        vec![LISTEN_PORT]
+    };
+    let mut oracle = Oracle::new(
+        profile,
+        TargetModel {
+            addr: TARGET.into(),
+            listening,
+        },
+    );
+    let target = SocketAddr::new(TARGET.into(), LISTEN_PORT);
+    let harness = peer();
+    let to_target = SessionInfo {
+        target,
+        harness,
+        virtual_time: true,
+    };
+    // A `>` line is a `<` line seen from the other side: the same builder
+    // with the endpoints and the two ISNs swapped.
+    let from_target = SessionInfo {
+        target: harness,
+        harness: target,
+        virtual_time: true,
+    };
+    let mut map_to = Mapping::new(REMOTE_SEQ);
+    map_to.learn_target_isn(LOCAL_SEQ, 0);
+    let mut map_from = Mapping::new(LOCAL_SEQ);
+    map_from.learn_target_isn(REMOTE_SEQ, 0);
+
+    let mut judged = Judged {
+        names: Vec::new(),
+        findings: Vec::new(),
+    };
+    let mut push = |at: &str, found: Vec<Finding>| {
+        for f in found {
+            let allowed = if f.deviation.is_some() {
+                " (deviation)"
+            } else {
+                ""
+            };
+            judged.names.push(format!("{at} {}{allowed}", f.rule));
+            judged.findings.push(f);
+        }
+    };
+    let mut now = Duration::ZERO;
+    for item in &parsed.items {
+        let Item::Line(line) = item else {
+            panic!("`either` blocks are not for oracle tests");
+        };
+        now = match line.time.node {
+            TimeSpec::Absolute(us) | TimeSpec::AbsoluteRange { lo: us, .. } => {
+                Duration::from_micros(us)
+            }
+            TimeSpec::Relative(us) | TimeSpec::RelativeRange { lo: us, .. } => {
+                now + Duration::from_micros(us)
+            }
+            TimeSpec::Any => now + ms(1),
+        };
+        let at = line.span.line.to_string();
+        match &line.kind {
+            LineKind::Packet(p) => {
+                let (dir, seg) = packet(p, &to_target, &from_target, &map_to, &map_from);
+                if p.bad_csum {
+                    oracle.on_corrupt_to_target(now, &seg);
+                } else {
+                    push(&at, oracle.on_segment(now, dir, &seg));
+                }
+            }
+            LineKind::State(s) => {
+                let states = oracle
+                    .states()
+                    .into_iter()
+                    .find(|(p, _)| *p == harness)
+                    .map(|(_, s)| s)
+                    .unwrap_or_else(|| vec![TcpState::Closed]);
+                assert_eq!(
+                    states,
+                    vec![s.state],
+                    "line {at}: the oracle's possible states"
+                );
+            }
+            LineKind::Syscall(call) => {
+                for ev in app_events(call) {
+                    oracle.on_app(now, harness, ev);
+                }
+            }
+            LineKind::Command(_) | LineKind::Code(_) | LineKind::Datagram(_) => {
+                panic!("line {at}: an oracle test states segments, syscalls and states only")
+            }
+        }
+    }
+    // As a runner on a virtual clock ends a case: past every deadline.
+    for _ in 0..16 {
+        let Some(deadline) = oracle.next_deadline() else {
+            break;
+        };
+        now = now.max(deadline) + ms(1);
+        push("end", oracle.on_time(now));
+    }
+    judged
+}
+
+/// Asserts that `sequence` draws exactly the findings `expected` (`LINE
+/// rule`, `LINE rule (deviation)`, `end rule`), in any order; returns them.
+#[track_caller]
+pub(super) fn expect_findings(profile: Profile, sequence: &str, expected: &[&str]) -> Vec<Finding> {
+    let judged = judge_lines(profile, sequence);
+    let mut got = judged.names.clone();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "findings (got, expected) differ; the findings:\n{:#?}",
+        judged.findings
+    );
+    judged.findings
+}
+
+/// The segment a packet line stands for, and its direction.
+fn packet(
+    p: &PacketLine,
+    to_target: &SessionInfo,
+    from_target: &SessionInfo,
+    map_to: &Mapping,
+    map_from: &Mapping,
+) -> (Direction, Segment) {
+    match p.direction {
+        script::Direction::Inject => {
+            let (seg, _) = inject_segment(p, to_target, map_to, LOCAL_SEQ);
+            (Direction::ToTarget, seg)
+        }
+        script::Direction::Expect => {
+            let (seg, _) = inject_segment(p, from_target, map_from, REMOTE_SEQ);
+            (Direction::FromTarget, seg)
+        }
+    }
+}
+
+/// The application events a syscall line reports to the oracle, as the
+/// runner reports them: `connect`, `write`/`send…` (the result: octets
+/// taken), `read`/`recv…`, `shutdown` (SHUT_RD, SHUT_WR, SHUT_RDWR) and
+/// `close`. Set-up calls (`socket`, `bind`, `listen`, `accept`…) report none.
+fn app_events(call: &script::SyscallLine) -> Vec<AppEvent> {
+    let result = match call.result.kind {
+        ExprKind::Int(n) => usize::try_from(n).unwrap_or(0),
+        _ => 0,
+    };
+    let how = call.args.get(1).map(|a| match &a.kind {
+        ExprKind::Ident(s) => s.as_str(),
+        _ => "",
+    });
+    match call.name.as_str() {
+        "connect" => vec![AppEvent::Connect],
+        "write" | "send" | "sendto" | "sendmsg" | "writev" => vec![AppEvent::Write(result)],
+        "read" | "recv" | "recvfrom" | "recvmsg" | "readv" => vec![AppEvent::Read(result)],
+        "close" => vec![AppEvent::Close],
+        "shutdown" => match how {
+            Some("SHUT_RD") => vec![AppEvent::ShutdownRead],
+            Some("SHUT_WR") => vec![AppEvent::ShutdownWrite],
+            Some("SHUT_RDWR") => vec![AppEvent::ShutdownRead, AppEvent::ShutdownWrite],
+            other => panic!("shutdown how {other:?}"),
+        },
+        _ => Vec::new(),
+    }
+}
+
+// ---- the helper itself ----
+
+#[test]
+fn a_passive_handshake_in_lines_draws_nothing() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        state ESTABLISHED
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_finding_is_named_by_its_line_and_extra_findings_fail() {
+    let judged = judge_lines(
+        Profile::rfc9293(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 5 win 64240 <mss 1460>
+        ",
+    );
+    assert_eq!(judged.names, vec!["3 syn-ack-acks-isn".to_string()]);
+    let extra = std::panic::catch_unwind(|| {
+        expect_findings(
+            Profile::rfc9293(),
+            "
+            0 < S 0:0(0) win 65535 <mss 1460>
+            > S. 0:0(0) ack 5 win 64240
+            ",
+            &["3 syn-ack-acks-isn"],
+        )
+    });
+    assert!(extra.is_err(), "mss-missing as well: not the exact set");
+}
+
+#[test]
+fn a_reply_owed_at_the_end_is_named_end_and_service_closed_closes_the_port() {
+    // A FIN without ACK: dropped by LISTEN (§3.10.7.2), a RST from CLOSED.
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        //! service: closed
+        0 < F 0:0(0) win 65535
+        ",
+        &["end rst-not-sent"],
+    );
+    expect_findings(Profile::rfc9293(), "0 < F 0:0(0) win 65535", &[]);
+}

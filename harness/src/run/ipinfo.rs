@@ -1,0 +1,95 @@
+//! A packet line's IP prefix (`[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`,
+//! `[ttl 9]`): set on injected segments, compared on expected ones. The ECN
+//! field is the low two bits of the TOS / traffic class byte (RFC 3168
+//! section 5).
+
+use super::matcher::FieldMismatch;
+use crate::script::{EcnSpec, IpInfo};
+use crate::wire::IpEnvelope;
+
+fn ecn_bits(e: EcnSpec) -> u8 {
+    match e {
+        EcnSpec::NotEct => 0b00,
+        EcnSpec::Ect1 => 0b01,
+        // `ect01` is for `>` lines; injected it would be ECT(0).
+        EcnSpec::Ect0 | EcnSpec::Ect01 => 0b10,
+        EcnSpec::Ce => 0b11,
+    }
+}
+
+/// Sets what the prefix says on an envelope the harness injects.
+pub fn apply(ip: &mut IpEnvelope, info: &IpInfo) {
+    let (tos, ttl, flow) = match ip {
+        IpEnvelope::V4 { tos, ttl, .. } => (tos, ttl, None),
+        IpEnvelope::V6 {
+            traffic_class,
+            hop_limit,
+            flow_label,
+            ..
+        } => (traffic_class, hop_limit, Some(flow_label)),
+    };
+    if let Some(t) = info.tos {
+        *tos = t;
+    }
+    if let Some(e) = info.ecn {
+        *tos = (*tos & !0b11) | ecn_bits(e);
+    }
+    if let Some(t) = info.ttl {
+        *ttl = t;
+    }
+    if let (Some(f), Some(slot)) = (info.flow_label, flow) {
+        *slot = f;
+    }
+}
+
+/// How a segment the target sent differs from the prefix of its `>` line.
+pub fn mismatches(info: &IpInfo, ip: &IpEnvelope) -> Vec<FieldMismatch> {
+    let (tos, ttl, flow) = match ip {
+        IpEnvelope::V4 { tos, ttl, .. } => (*tos, *ttl, None),
+        IpEnvelope::V6 {
+            traffic_class,
+            hop_limit,
+            flow_label,
+            ..
+        } => (*traffic_class, *hop_limit, Some(*flow_label)),
+    };
+    let mut out = Vec::new();
+    let ecn = tos & 0b11;
+    if let Some(e) = info.ecn {
+        let ok = match e {
+            EcnSpec::Ect01 => ecn == 0b01 || ecn == 0b10,
+            other => ecn == ecn_bits(other),
+        };
+        if !ok {
+            out.push(FieldMismatch {
+                field: "ip.ecn",
+                expected: e.keyword().into(),
+                got: ["noecn", "ect1", "ect0", "ce"][usize::from(ecn)].into(),
+            });
+        }
+    }
+    if let Some(t) = info.tos.filter(|t| *t != tos) {
+        out.push(FieldMismatch {
+            field: "ip.tos",
+            expected: format!("0x{t:x}"),
+            got: format!("0x{tos:x}"),
+        });
+    }
+    if let Some(t) = info.ttl.filter(|t| *t != ttl) {
+        out.push(FieldMismatch {
+            field: "ip.ttl",
+            expected: t.to_string(),
+            got: ttl.to_string(),
+        });
+    }
+    if let (Some(f), Some(got)) = (info.flow_label, flow) {
+        if f != got {
+            out.push(FieldMismatch {
+                field: "ip.flowlabel",
+                expected: format!("0x{f:x}"),
+                got: format!("0x{got:x}"),
+            });
+        }
+    }
+    out
+}

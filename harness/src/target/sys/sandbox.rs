@@ -1,0 +1,145 @@
+//! Running a script's back-quoted command so that nothing reaches the host.
+//!
+//! [`spawn_sandboxed`] runs `/bin/sh -c CMD` in the calling thread's network
+//! namespace (the lab's), in a private mount namespace of its own where every
+//! mount is read-only except two: `/proc/sys/net` (the lab namespace's
+//! per-namespace settings, which is what packetdrill's init commands set)
+//! and a fresh, empty tmpfs on `/tmp`. So `sysctl net.ipv4.tcp_sack=0` acts
+//! on the lab alone, while `sysctl kernel.…` or a write to a file of the host
+//! fails (EROFS), and `net.core.…` settings that are global do not even exist
+//! in a namespace other than the host's. The child dies with the thread that
+//! forked it (`PR_SET_PDEATHSIG`) and leads its own process group, which
+//! [`super::process::kill_group`] ends.
+
+use super::cvt;
+use std::ffi::CString;
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// The mount points of the calling process, from `/proc/self/mountinfo`
+/// (octal escapes decoded), deepest last.
+pub fn mount_points() -> io::Result<Vec<CString>> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo")?;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some(field) = line.split(' ').nth(4) else {
+            continue;
+        };
+        let decoded = unescape(field);
+        if let Ok(c) = CString::new(decoded) {
+            out.push(c);
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// `\040` → space, as mountinfo writes odd characters.
+fn unescape(field: &str) -> Vec<u8> {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Spawns `/bin/sh -c cmd` in `cwd`, sandboxed as the module docs say, with
+/// stdout and stderr piped. `mounts` is [`mount_points`], read before the
+/// fork (the child may not allocate).
+pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Result<Child> {
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    let root = c"/";
+    let net = c"/proc/sys/net";
+    let tmp = c"/tmp";
+    let tmpfs = c"tmpfs";
+    let mut command = Command::new("/bin/sh");
+    command
+        .arg("-c")
+        .arg(cmd)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    // SAFETY: the closure runs between fork and exec and makes only
+    // async-signal-safe system calls (prctl, getppid, unshare, mount) on
+    // memory prepared before the fork; it allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            cvt(libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            ))?;
+            if libc::getppid() != parent {
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            cvt(libc::unshare(libc::CLONE_NEWNS))?;
+            // Nothing done here propagates back to the host's mounts.
+            cvt(libc::mount(
+                std::ptr::null(),
+                root.as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ))?;
+            for m in &mounts {
+                let r = libc::mount(
+                    std::ptr::null(),
+                    m.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
+                    std::ptr::null(),
+                );
+                if r == -1 {
+                    let e = *libc::__errno_location();
+                    // A mount hidden under another one cannot be reached
+                    // (and so cannot be written either).
+                    if e != libc::ENOENT && e != libc::EACCES {
+                        return Err(io::Error::from_raw_os_error(e));
+                    }
+                }
+            }
+            // The lab namespace's own settings: writable again.
+            cvt(libc::mount(
+                net.as_ptr(),
+                net.as_ptr(),
+                std::ptr::null(),
+                libc::MS_BIND,
+                std::ptr::null(),
+            ))?;
+            cvt(libc::mount(
+                std::ptr::null(),
+                net.as_ptr(),
+                std::ptr::null(),
+                libc::MS_BIND | libc::MS_REMOUNT,
+                std::ptr::null(),
+            ))?;
+            cvt(libc::mount(
+                tmpfs.as_ptr(),
+                tmp.as_ptr(),
+                tmpfs.as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV,
+                std::ptr::null(),
+            ))?;
+            Ok(())
+        });
+    }
+    command.spawn()
+}
