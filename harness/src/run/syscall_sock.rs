@@ -236,6 +236,11 @@ fn iov_len(e: &Expr, name: &str) -> R<usize> {
                         _ => None,
                     })
             }
+            // packetdrill's `{..., 1000}`: base, then length.
+            ExprKind::List(parts) if parts.len() == 2 => match parts[1].kind {
+                ExprKind::Int(n) if (0..=MAX_IO_LEN).contains(&n) => Some(n as usize),
+                _ => None,
+            },
             _ => None,
         };
         let Some(len) = len else {
@@ -793,16 +798,13 @@ pub fn check(expect: &SockExpect, call: &SockCall, got: &SockResult) -> Option<S
                 })
         }
         (DataExpect::Ready(want), CallData::Ready(got)) => {
+            let flags = events::EPOLLET | events::EPOLLONESHOT | events::EPOLLEXCLUSIVE;
             let norm = |v: &[(i64, u32)]| {
-                let mut v: Vec<(i64, u32)> =
-                    v.iter().map(|(f, e)| (*f, e & !events::EPOLLET)).collect();
+                let mut v: Vec<(i64, u32)> = v.iter().map(|(f, e)| (*f, e & !flags)).collect();
                 v.sort_unstable();
                 v
             };
-            let (w, g) = (
-                norm(want),
-                norm(&got[..got.len().min(want.len().max(got.len()))]),
-            );
+            let (w, g) = (norm(want), norm(got));
             // `{events=0, …}` with a 0 result expects nothing ready.
             let w: Vec<(i64, u32)> = w.into_iter().filter(|(_, e)| *e != 0).collect();
             if w != g {

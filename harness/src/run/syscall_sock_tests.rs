@@ -102,6 +102,14 @@ fn calls_map_with_the_script_s_descriptors() {
         }
     );
     assert_eq!(
+        one("+0 sendmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 4}, {..., 6}], msg_flags=0}, 0) = 10").0,
+        SockCall::Send {
+            fd: 4,
+            bytes: filler(10),
+            flags: 0
+        }
+    );
+    assert_eq!(
         one("+0 recv(4, ..., 100, MSG_PEEK) = 10").0,
         SockCall::Recv {
             fd: 4,

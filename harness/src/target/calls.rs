@@ -122,11 +122,13 @@ pub mod events {
     pub const POLLRDNORM: u32 = 0x040;
     pub const POLLWRNORM: u32 = 0x100;
     pub const POLLRDHUP: u32 = 0x2000;
-    /// `EPOLLET` (epoll only).
+    /// `EPOLLET`, `EPOLLONESHOT`, `EPOLLEXCLUSIVE` (epoll only).
     pub const EPOLLET: u32 = 1 << 31;
+    pub const EPOLLONESHOT: u32 = 1 << 30;
+    pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
 
     /// Every name a script may use, with its bit (`EPOLLIN` = `POLLIN`).
-    pub const NAMES: [(&str, u32); 19] = [
+    pub const NAMES: [(&str, u32); 21] = [
         ("POLLIN", POLLIN),
         ("POLLPRI", POLLPRI),
         ("POLLOUT", POLLOUT),
@@ -145,6 +147,8 @@ pub mod events {
         ("EPOLLWRNORM", POLLWRNORM),
         ("EPOLLRDHUP", POLLRDHUP),
         ("EPOLLET", EPOLLET),
+        ("EPOLLONESHOT", EPOLLONESHOT),
+        ("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE),
         ("0", 0),
     ];
 
