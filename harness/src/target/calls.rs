@@ -49,11 +49,14 @@ pub enum SockOpt {
     WindowClamp,
     QuickAck,
     RcvLowat,
+    FastOpenConnect,
+    SynCount,
+    InQueue,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 21] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 24] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -75,6 +78,9 @@ impl SockOpt {
         ("SOL_TCP", "TCP_WINDOW_CLAMP", SockOpt::WindowClamp),
         ("SOL_TCP", "TCP_QUICKACK", SockOpt::QuickAck),
         ("SOL_SOCKET", "SO_RCVLOWAT", SockOpt::RcvLowat),
+        ("SOL_TCP", "TCP_FASTOPEN_CONNECT", SockOpt::FastOpenConnect),
+        ("SOL_TCP", "TCP_SYNCNT", SockOpt::SynCount),
+        ("SOL_TCP", "TCP_INQ", SockOpt::InQueue),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).

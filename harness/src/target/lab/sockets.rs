@@ -506,5 +506,8 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::WindowClamp => (T, libc::TCP_WINDOW_CLAMP),
         SockOpt::QuickAck => (T, libc::TCP_QUICKACK),
         SockOpt::RcvLowat => (S, libc::SO_RCVLOWAT),
+        SockOpt::FastOpenConnect => (T, libc::TCP_FASTOPEN_CONNECT),
+        SockOpt::SynCount => (T, libc::TCP_SYNCNT),
+        SockOpt::InQueue => (T, libc::TCP_INQ),
     })
 }
