@@ -2,6 +2,7 @@
 //! what the oracle hears.
 
 use super::*;
+use crate::oracle::AppEvent;
 use crate::run::case::load_source;
 use crate::run::syscall::{plan, Call, Plan, PlanError};
 use crate::target::calls::{CallData, SockResult};
