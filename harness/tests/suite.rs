@@ -138,7 +138,11 @@ fn every_case_passes_over_ipv6() {
             r.id,
             r.reason
         );
-        assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+        // A case unsupported before it starts (a `%{ }%` block without
+        // commands allowed) opens no session: no address.
+        if !r.target_addr.is_empty() || r.outcome != Outcome::Unsupported {
+            assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+        }
     }
 }
 

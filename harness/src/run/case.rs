@@ -303,6 +303,10 @@ pub fn resolve(
     if calls.has_actions() {
         meta.service = Service::Silent;
     }
+    if calls.performed {
+        // The script's own socket listens (or connects): no service on its port.
+        meta.service = Service::Closed;
+    }
     if let Some(m) = script.meta("service") {
         match text(m).trim().parse::<Service>() {
             Ok(s) => meta.service = s,
@@ -388,10 +392,13 @@ mod tests {
 
     #[test]
     fn a_syscall_line_not_run_makes_the_case_unsupported_with_the_line() {
-        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n";
+        let src = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connect(3, ..., ...) = 0\n+0 sendfile(3, 4, ..., 10) = 10\n";
         let case = load_source(Path::new("a.pkt"), src.to_string()).expect("loads");
         let why = case.meta.unsupported.expect("unsupported");
-        assert!(why.contains("a.pkt:2:") && why.contains("connect"), "{why}");
+        assert!(
+            why.contains("a.pkt:3:") && why.contains("sendfile"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -403,13 +410,17 @@ mod tests {
         let named = format!("//! service: echo\n{src}");
         let case = load_source(Path::new("a.pkt"), named).expect("loads");
         assert_eq!(case.meta.service, Service::Echo, "a named service stands");
-        let setup = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+        let setup = "//! service: echo\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
         let case = load_source(Path::new("a.pkt"), setup.to_string()).expect("loads");
         assert_eq!(
             case.meta.service,
             Service::Echo,
-            "setup alone acts on nothing"
+            "setup under a named service acts on nothing"
         );
+        let own = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 listen(3, 1) = 0\n";
+        let case = load_source(Path::new("a.pkt"), own.to_string()).expect("loads");
+        assert!(case.calls.performed, "a script's own socket is performed");
+        assert_eq!(case.meta.service, Service::Closed, "no service on its port");
     }
 
     #[test]

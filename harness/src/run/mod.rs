@@ -12,6 +12,7 @@
 
 pub mod build;
 pub mod case;
+pub mod code_blocks;
 pub mod event;
 pub mod from_capture;
 pub mod ipinfo;
@@ -27,6 +28,7 @@ pub mod runner;
 pub mod scriptform;
 pub mod suite;
 pub mod syscall;
+pub mod syscall_sock;
 
 pub use case::{Case, CaseMeta, LoadError};
 pub use event::{

@@ -21,6 +21,8 @@ mod either;
 #[path = "stream.rs"]
 mod stream;
 pub use stream::STREAM_NOTE;
+#[path = "syscall_run.rs"]
+mod syscall_run;
 
 use super::build::inject_segment;
 use super::case::Case;
@@ -116,6 +118,8 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
         service: case.meta.service,
         family: case.meta.packetdrill.family.unwrap_or(opts.family),
         target_port: match (case.meta.service, opts.serve_port) {
+            // The case's own socket: a port of its own, as cases run side by side.
+            _ if case.calls.performed => SOCKET_API_PORT_BASE + (index % 20000) as u16,
             (Service::Http, Some(port)) => port,
             (service, _) => service.port(),
         },
@@ -127,6 +131,10 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     let isn = SeqNumber(opts.harness_isn.unwrap_or(h as u32));
     (spec, isn)
 }
+
+/// Cases that perform the socket API bind the target's port
+/// `SOCKET_API_PORT_BASE + index` (modulo 20000), apart from the services'.
+pub const SOCKET_API_PORT_BASE: u16 = 20000;
 
 /// Why a case stopped early.
 pub(crate) enum Stop {
@@ -250,7 +258,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         profile,
         TargetModel {
             addr: info.target.ip(),
-            listening: if case.meta.service == Service::Closed {
+            listening: if case.meta.service == Service::Closed && !case.calls.listens() {
                 Vec::new()
             } else {
                 vec![info.target.port()]
@@ -275,6 +283,9 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         transcript: Vec::new(),
         mismatches: Vec::new(),
         violations: Vec::new(),
+        sock_app: Default::default(),
+        pending: Vec::new(),
+        tcp_infos: Vec::new(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -389,6 +400,12 @@ struct CaseRun<'a> {
     transcript: Vec<Entry>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
+    /// The socket API's descriptors as the oracle hears of them.
+    sock_app: super::syscall_sock::SockApp,
+    /// Socket-API calls that block, until they return.
+    pending: Vec<syscall_run::Pending>,
+    /// `TCP_INFO` read for each `%{ }%` block: block, line, values.
+    tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -414,10 +431,12 @@ impl CaseRun<'_> {
                 }
             }
         }
+        self.sock_wait_all()?;
         // The quiet period counts from when the last line was due (or from
         // the harness's last act, when that was later): not from a late
         // wake-up, which would stretch it into the target's next timer.
         let settle = self.sched.max(self.prev) + self.opts.settle;
+        // (After the quiet period, below: the `%{ }%` blocks.)
         self.wait_until(settle, None)?;
         // A reply the target still owes (a RST, an ACK) is judged when its
         // grace time runs out: keep listening until then, within the deadline.
@@ -430,7 +449,7 @@ impl CaseRun<'_> {
             let late = self.oracle.on_time(self.session.now());
             self.add_findings(late, None);
         }
-        Ok(())
+        self.run_code_blocks()
     }
 
     /// packetdrill's rule: the larger of the case's floor and a share of
@@ -547,6 +566,9 @@ impl CaseRun<'_> {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
                 self.sched = w.at.max(self.sched);
+                if let Some(done) = self.sock_line(s, no, line.time.node, w) {
+                    return done;
+                }
                 self.syscall(s, no)
             }
             LineKind::Command(c) => {
@@ -554,9 +576,15 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.command(&c.text, no)
             }
+            // `%{ }%`: TCP_INFO now, the Python after the script.
+            LineKind::Code(c) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.session.now();
+                self.code_snapshot(&c.text, no)
+            }
             // Cases with these lines are held back before they start
             // (`super::pdscript::case_gate`); reaching one is a bug.
-            LineKind::Code(_) | LineKind::Datagram(_) => Err(Stop::Unsupported(format!(
+            LineKind::Datagram(_) => Err(Stop::Unsupported(format!(
                 "{}:{no}: {}",
                 self.case.path.display(),
                 super::pdscript::line_unsupported(&line.kind)

@@ -7,6 +7,11 @@
 //! the reason; everything else becomes a [`Call`] the runner performs at the
 //! line's time.
 //!
+//! A script that opens its own socket and listens or connects with it, and
+//! names no service ([`performs_sockets`]), is a packetdrill script: every
+//! line is a [`Call::Sock`] performed on the target ([`super::syscall_sock`]).
+//! The rules below are for every other case.
+//!
 //! The rules (cases/README.md, "Syscall lines"):
 //!
 //! - **Setup the service already did** is accepted and not performed:
@@ -39,8 +44,10 @@
 //!   options, `close` of the listening socket) is unsupported.
 
 use super::build::filler;
+use super::syscall_sock::SockExpect;
 use crate::oracle::{AppEvent, Oracle};
-use crate::script::{Diagnostic, Expr, ExprKind, Item, LineKind, Script, Span, SyscallLine};
+use crate::script::{Diagnostic, Expr, ExprKind, Item, Line, LineKind, Script, Span, SyscallLine};
+use crate::target::SockCall;
 use crate::target::{AppAction, AppOutcome, Capabilities, Service, ServiceCall, Session};
 use std::collections::BTreeMap;
 
@@ -58,6 +65,8 @@ pub enum Call {
     Linger,
     /// An application action on the connection and the result it must return.
     Act { action: AppAction, expect: Expect },
+    /// A socket-API call performed on the target ([`super::syscall_sock`]).
+    Sock { call: SockCall, expect: SockExpect },
 }
 
 /// The result a syscall line expects.
@@ -82,12 +91,28 @@ impl Expect {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub calls: BTreeMap<u32, Call>,
+    /// The case performs the socket API itself (a `socket` line and no
+    /// `//! service`): every call is a [`Call::Sock`], and the target runs
+    /// no built-in service on the case's port.
+    pub performed: bool,
 }
 
 impl Plan {
     /// Whether the case acts as the application at all.
     pub fn has_actions(&self) -> bool {
         self.calls.values().any(|c| matches!(c, Call::Act { .. }))
+    }
+    /// Whether the case's own socket listens (a performed `listen`).
+    pub fn listens(&self) -> bool {
+        self.calls.values().any(|c| {
+            matches!(
+                c,
+                Call::Sock {
+                    call: SockCall::Listen { .. },
+                    ..
+                }
+            )
+        })
     }
     /// The application actions in line order.
     pub fn actions(&self) -> impl Iterator<Item = (u32, &AppAction)> {
@@ -135,6 +160,9 @@ pub fn call_text(s: &SyscallLine) -> String {
 /// Plans every syscall line of `script` (in order: the descriptors and
 /// `SO_LINGER` carry from line to line).
 pub fn plan(script: &Script, source: &str, file: &str) -> Result<Plan, PlanError> {
+    if performs_sockets(script) {
+        return plan_performed(script, source, file);
+    }
     let mut p = Planner {
         source,
         file,
@@ -163,6 +191,64 @@ pub fn plan(script: &Script, source: &str, file: &str) -> Result<Plan, PlanError
         return Err(PlanError::Script(p.diags));
     }
     if let Some(why) = p.unsupported {
+        return Err(PlanError::Unsupported(why));
+    }
+    Ok(out)
+}
+
+/// Whether a script performs the socket API itself: it names no built-in
+/// service, creates its socket (`socket(…)`) and listens or connects with it
+/// (`listen`, `connect`, or `sendto` for TCP Fast Open), as a packetdrill
+/// script does. A script with `socket` and `accept` alone (as `synack
+/// repro` prints them) takes them as the service's set-up.
+pub fn performs_sockets(script: &Script) -> bool {
+    script.meta("service").is_none()
+        && syscall_lines(script).any(|s| s.name == "socket")
+        && syscall_lines(script).any(|s| matches!(s.name.as_str(), "listen" | "connect" | "sendto"))
+}
+
+fn syscall_lines(script: &Script) -> impl Iterator<Item = &SyscallLine> {
+    script.items.iter().filter_map(|item| match item {
+        Item::Line(Line {
+            kind: LineKind::Syscall(s),
+            ..
+        }) => Some(s),
+        _ => None,
+    })
+}
+
+/// Plans every syscall line as a performed call; mistakes are diagnostics,
+/// calls this version does not perform make the case unsupported (the
+/// first one names its `file:line:col`).
+fn plan_performed(script: &Script, source: &str, file: &str) -> Result<Plan, PlanError> {
+    let mut out = Plan {
+        performed: true,
+        ..Plan::default()
+    };
+    let mut diags = Vec::new();
+    let mut why = None;
+    for s in syscall_lines(script) {
+        match super::syscall_sock::plan_line(s) {
+            Ok((call, expect)) => {
+                out.calls.insert(s.span.line, Call::Sock { call, expect });
+            }
+            Err(e) if e.unsupported => {
+                why.get_or_insert_with(|| {
+                    format!(
+                        "{file}:{}:{}: `{}(…)`: {}",
+                        e.span.line, e.span.col, s.name, e.message
+                    )
+                });
+            }
+            Err(e) => diags.push(super::case::diagnostic(
+                source, file, e.span, e.message, e.help,
+            )),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(PlanError::Script(diags));
+    }
+    if let Some(why) = why {
         return Err(PlanError::Unsupported(why));
     }
     Ok(out)

@@ -7,7 +7,9 @@ use crate::run::{run_case, Outcome, RunOptions};
 use crate::target::embedded::Embedded;
 use std::path::Path;
 
+/// Setup lines under a named service: accepted as the service's own.
 const PACKETDRILL_SETUP: &str = "\
+//! service: silent
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
@@ -120,7 +122,7 @@ fn calls_not_run_are_unsupported_with_file_line_and_reason() {
     assert!(why.contains("SHUT_WR"), "{why}");
     let why = unsupported(&format!("{PACKETDRILL_SETUP}+0 close(3) = 0\n"));
     assert!(why.contains("listening socket"), "{why}");
-    let why = unsupported("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = -1\n");
+    let why = unsupported("//! service: silent\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = -1\n");
     assert!(why.contains("fails"), "{why}");
 }
 

@@ -294,6 +294,22 @@ impl Session for FaultySession {
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {
         self.inner.socket_state(harness)
     }
+    fn sock_call(
+        &mut self,
+        call: &crate::target::SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<crate::target::CallStatus, TargetError> {
+        self.inner.sock_call(call, may_block, token)
+    }
+    fn sock_finished(
+        &mut self,
+    ) -> Result<Option<(u32, Duration, crate::target::SockResult)>, TargetError> {
+        self.inner.sock_finished()
+    }
+    fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
+        self.inner.tcp_info(fd)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
 pub mod agent;
+pub mod calls;
 pub mod child_stderr;
 pub mod command;
 pub mod embedded;
@@ -25,6 +26,7 @@ pub mod services;
 pub mod sys;
 pub mod tap;
 
+pub use calls::{CallStatus, SockCall, SockResult};
 pub use services::Service;
 
 use crate::wire::TcpState;
@@ -236,6 +238,33 @@ pub trait Session: Send {
     /// events.
     fn service_events(&mut self) -> Vec<ServiceEvent> {
         Vec::new()
+    }
+    /// Performs a socket-API call of the case ([`calls`]); `may_block`: the
+    /// script gave it an end time, so it may block while the case goes on;
+    /// `token` names it when [`Session::sock_finished`] reports its return.
+    /// A target without the socket API says *unsupported*.
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        let _ = (may_block, token);
+        Err(TargetError::Unsupported(format!(
+            "this target does not perform the socket API (`{}`)",
+            call.name()
+        )))
+    }
+    /// A call that [`Session::sock_call`] left pending and that has returned
+    /// since: its token, the session time it returned, its result.
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        Ok(None)
+    }
+    /// `TCP_INFO` of the case's descriptor `fd` now, as `(tcpi_* field,
+    /// value)` pairs, where the target can read it.
+    fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
+        let _ = fd;
+        None
     }
 }
 

@@ -2,6 +2,9 @@
 //! of listening TCP sockets, the built-in service on every connection, and
 //! the virtual clock that drives it all.
 
+#[path = "sockets.rs"]
+mod sockets;
+
 use super::device::MemoryDevice;
 use crate::target::services::{Service, ServiceAction, ServiceInput, ServiceLogic};
 use crate::target::{
@@ -53,6 +56,9 @@ struct Conn {
     /// The case has acted as the application on this connection: the
     /// service is detached from it for good.
     app_driven: bool,
+    /// The socket API's id of this socket, when the case's own socket
+    /// ([`sockets`]): no service ever runs on it.
+    api: Option<u64>,
 }
 
 /// A fresh smoltcp stack for one case, on a virtual clock.
@@ -68,6 +74,8 @@ pub struct EmbeddedSession {
     /// Every socket in the set, in the set's slot order (the order smoltcp
     /// offers segments to sockets).
     conns: Vec<Conn>,
+    /// The case's own sockets (the socket API).
+    api: sockets::Api,
     /// Writes, closes and aborts the services made, not yet taken
     /// ([`Session::service_events`]).
     events: Vec<ServiceEvent>,
@@ -116,6 +124,7 @@ impl EmbeddedSession {
             iface,
             sockets: SocketSet::new(Vec::new()),
             conns: Vec::new(),
+            api: sockets::Api::default(),
             events: Vec::new(),
         };
         session.arrange()?;
@@ -142,6 +151,7 @@ impl EmbeddedSession {
         }
         self.arrange()?;
         self.run_services();
+        self.api_retry();
         let mut rounds = 0;
         while self
             .iface
@@ -177,11 +187,11 @@ impl EmbeddedSession {
                     listeners += 1;
                     // Back in LISTEN (a RST in SYN-RECEIVED): a fresh socket.
                     conn.service = None;
-                    conn.app_driven = false;
+                    conn.app_driven = conn.api.is_some();
                 }
                 _ => {
                     reorder |= listeners > 0;
-                    if conn.service.is_none() && !conn.app_driven {
+                    if conn.service.is_none() && !conn.app_driven && conn.api.is_none() {
                         conn.service = Some(ServiceLogic::new(self.service, self.close_delay));
                     }
                 }
@@ -207,6 +217,7 @@ impl EmbeddedSession {
                 self.conns.push(Conn { handle, ..conn });
             }
         }
+        self.api_arrange();
         if self.service == Service::Closed {
             return Ok(());
         }
@@ -223,6 +234,7 @@ impl EmbeddedSession {
                 handle,
                 service: None,
                 app_driven: false,
+                api: None,
             });
         }
         Ok(())
@@ -417,6 +429,21 @@ impl Session for EmbeddedSession {
 
     fn service_events(&mut self) -> Vec<ServiceEvent> {
         std::mem::take(&mut self.events)
+    }
+
+    fn sock_call(
+        &mut self,
+        call: &crate::target::SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<crate::target::CallStatus, TargetError> {
+        self.api_call(call, may_block, token)
+    }
+
+    fn sock_finished(
+        &mut self,
+    ) -> Result<Option<(u32, Duration, crate::target::SockResult)>, TargetError> {
+        self.api_finished()
     }
 
     fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {

@@ -47,6 +47,7 @@ mod demux;
 pub(crate) mod ns;
 pub(crate) mod packet;
 pub(crate) mod services;
+pub mod sockets;
 pub mod sysctls;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
@@ -55,8 +56,8 @@ pub use ns::PRIVILEGE_HINT;
 use crate::target::sys::netlink::{self, DiagEntry, Netlink};
 use crate::target::sys::{self, tun::Tun};
 use crate::target::{
-    addr, endpoints, AppAction, AppOutcome, Capabilities, IpFamily, Received, Service, Session,
-    SessionInfo, SessionSpec, Target, TargetError,
+    addr, endpoints, AppAction, AppOutcome, CallStatus, Capabilities, IpFamily, Received, Service,
+    Session, SessionInfo, SessionSpec, SockCall, SockResult, Target, TargetError,
 };
 use crate::wire::TcpState;
 use demux::{Demux, Key};
@@ -431,6 +432,7 @@ impl Lab {
             .services
             .registry()
             .set_close_delay(harness, spec.close_delay);
+        let start = Instant::now();
         Ok(LabSession {
             info: SessionInfo {
                 target,
@@ -438,7 +440,8 @@ impl Lab {
                 virtual_time: false,
             },
             key,
-            start: Instant::now(),
+            start,
+            sockets: sockets::LabSockets::new(target, harness, start),
             inner: Arc::clone(&self.inner),
         })
     }
@@ -482,7 +485,13 @@ impl Inner {
             .collect();
         // A TIME-WAIT remnant and a new connection can share the 4-tuple:
         // the live one is the one under test.
-        found.sort_by_key(|s| matches!(s.state, TcpState::TimeWait | TcpState::Closed));
+        // A socket the application still holds after its connection went
+        // to TIME-WAIT reads CLOSED beside the TIME-WAIT one: TIME-WAIT then.
+        found.sort_by_key(|s| match s.state {
+            TcpState::TimeWait => 1,
+            TcpState::Closed => 2,
+            _ => 0,
+        });
         Ok(found.first().copied())
     }
 }
@@ -555,6 +564,9 @@ pub struct LabSession {
     info: SessionInfo,
     key: Key,
     start: Instant,
+    /// The case's own sockets (the socket API), closed before the session
+    /// leaves the demultiplexer.
+    sockets: sockets::LabSockets,
     inner: Arc<Inner>,
 }
 
@@ -607,10 +619,26 @@ impl Session for LabSession {
             .socket_info(harness)?
             .map_or(TcpState::Closed, |s| s.state))
     }
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        self.sockets.call(&self.inner.ns, call, may_block, token)
+    }
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        Ok(self.sockets.finished())
+    }
+    fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
+        self.sockets.tcp_info(fd)
+    }
 }
 
 impl Drop for LabSession {
     fn drop(&mut self) {
+        // The case's resets leave while the session still claims its packets.
+        self.sockets.close_all();
         self.inner.demux.unregister(self.key);
         self.inner
             .services

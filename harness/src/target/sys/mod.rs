@@ -17,6 +17,8 @@
 //! - [`datalink`]: raw Ethernet frames on a real interface (pnet's
 //!   `AF_PACKET` channel), for the link target.
 //! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
+//! - [`sockapi`]: the socket API a case performs on the lab (socket, bind,
+//!   connect, options, poll, ioctl, epoll …), errno for errno.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
@@ -28,6 +30,7 @@ pub mod pktstamp;
 pub mod process;
 pub mod sandbox;
 pub mod sock;
+pub mod sockapi;
 pub mod tap;
 pub mod tun;
 
