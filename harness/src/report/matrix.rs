@@ -1,5 +1,5 @@
 //! The conformance matrix (`reports/MATRIX.md`): the suite's cases grouped
-//! by catalogue id (`//! covers`, CONFORMANCE.md's B01, T24 …) and by RFC
+//! by catalogue id (`//! covers`, `cases/CATALOGUE.md`'s B01, T24 …) and by RFC
 //! requirement (MUST-n, SHLD-n, from `covers` and from violations), one
 //! column per target, each cell the outcome there.
 
