@@ -266,6 +266,12 @@ pub fn resolve(
     if calls.has_actions() {
         meta.service = Service::Silent;
     }
+    if let (Err(e), Some(m)) = (
+        super::edge::marked_lines(script),
+        script.meta(super::edge::META_KEY),
+    ) {
+        diags.push(diagnostic(source, file, m.span, e, None));
+    }
     if let Some(m) = script.meta("service") {
         match text(m).trim().parse::<Service>() {
             Ok(s) => meta.service = s,

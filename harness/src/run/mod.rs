@@ -3,6 +3,7 @@
 //! - [`case`]: finding, parsing and resolving case files.
 //! - [`mapping`]: script-space ↔ live sequence numbers (modulo 2^32).
 //! - [`build`]: `<` lines → live segments.
+//! - [`edge`]: `<` lines counted from the target's window edge (`//! window-edge`).
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
@@ -10,6 +11,7 @@
 
 pub mod build;
 pub mod case;
+pub mod edge;
 pub mod event;
 pub mod judge;
 pub mod mapping;
