@@ -28,10 +28,13 @@
 //! - `cli`: the only module that knows clap (cargo feature `cli`, on by
 //!   default; the fuzz crate builds the library without it).
 //! - [`fuzzing`]: what the `fuzz/` targets call.
+//! - [`grid`]: the state × segment grid as generated case files (it writes
+//!   case text; `run` loads it like any other case).
 
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod fuzzing;
+pub mod grid;
 pub mod oracle;
 pub mod report;
 pub mod run;

@@ -67,6 +67,12 @@ pub enum Command {
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Generate the state × segment grid as case files (RFC 9293 §3.10.7, RFC 5961).
+    Grid {
+        /// Where to write the cells (`<DIR>/<state>/<cell>.pkt`; old cells there are replaced).
+        #[arg(long, default_value = "cases/grid")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -21,6 +21,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
         Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
+        Command::Grid { out } => super::grid::grid(&out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             crate::report::merge(&dirs, &out).map_err(|e| {
                 CliError::infra(format!("cannot merge reports into {}: {e}", out.display()))

@@ -6,6 +6,7 @@ mod args;
 mod bench;
 mod commands;
 mod fuzz_cmds;
+mod grid;
 
 pub use args::Cli;
 
