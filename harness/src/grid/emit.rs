@@ -21,6 +21,15 @@ const STRAY_ACK: u32 = 5000;
 /// The dead probe's acknowledgment on a closed port.
 const PROBE_ACK: u32 = 7000;
 
+/// The last line of a cell that may leave a half-open connection
+/// (SYN-RECEIVED): a RST at RCV.NXT, which the target takes silently in
+/// SYN-RECEIVED (RFC 9293 §3.10.7.4 second check) and ignores in LISTEN
+/// (§3.10.7.2). A kernel keeps a half-open request for a minute of SYN-ACK
+/// retransmissions; a hundred of them fill the listener's queue and turn SYN
+/// cookies on (SYN-ACKs without SACK) for the cases that follow.
+const CLEAN_UP: &str =
+    "+0.01  < R {rcv}:{rcv}(0) win 0   // clean-up: no half-open connection left";
+
 /// The lines that drive a fresh target into `state`, and the service.
 fn path(state: State) -> (&'static str, Vec<&'static str>) {
     let handshake = [
@@ -338,6 +347,7 @@ fn probe(cell: &Cell, e: &Expect, body: &mut Vec<String>) {
                 body.push("+0~0.2 > S. 0:0(0) ack 1 <...>".into());
                 body.push("+0     state SYN-RECEIVED".into());
             }
+            body.push(CLEAN_UP.replace("{rcv}", "1"));
             return;
         }
         _ => {}
@@ -355,11 +365,22 @@ fn probe(cell: &Cell, e: &Expect, body: &mut Vec<String>) {
         .min_by_key(|r| r.wrapping_sub(tcb.rcv_nxt) as i32)
         .unwrap_or(tcb.rcv_nxt);
     let p = rcv_min.wrapping_sub(1);
-    // SEG.ACK = SND.UNA acknowledges nothing new: a stack that reads the ACK
-    // field of an old segment (Linux does, when it ends at RCV.NXT) is not
-    // moved by the probe. In SYN-RECEIVED SND.UNA is the ISS, which is not
-    // acceptable there: the probe acknowledges the SYN-ACK (SND.NXT).
-    let probe_ack = if cell.state == State::SynReceived {
+    // SEG.ACK = SND.UNA as the stimulus left it: where our FIN is still
+    // outstanding that acknowledges nothing new, so a stack that reads the
+    // ACK field of an old segment (Linux does, when it ends at RCV.NXT) is
+    // not moved by the probe; elsewhere SND.UNA = SND.NXT. In SYN-RECEIVED
+    // SND.UNA is the ISS, not acceptable there: the probe acknowledges the
+    // SYN-ACK (SND.NXT).
+    let fin_outstanding = e.posts.iter().any(|p| {
+        matches!(
+            p,
+            Post::Alive {
+                fin_outstanding: true,
+                ..
+            }
+        )
+    });
+    let probe_ack = if cell.state == State::SynReceived || !fin_outstanding {
         tcb.snd_nxt
     } else {
         tcb.snd_una
@@ -385,6 +406,14 @@ fn probe(cell: &Cell, e: &Expect, body: &mut Vec<String>) {
     let post_states = states(&e.posts);
     if post_states.len() == 1 {
         body.push(format!("+0     state {}", post_states[0]));
+    }
+    if let [Post::Alive {
+        state: State::SynReceived,
+        rcv_nxt,
+        ..
+    }] = e.posts[..]
+    {
+        body.push(CLEAN_UP.replace("{rcv}", &rcv_nxt.to_string()));
     }
     let mut fins: Vec<Vec<String>> = Vec::new();
     for post in &e.posts {

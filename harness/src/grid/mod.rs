@@ -61,8 +61,9 @@
 //! # The probe
 //!
 //! After the stimulus, one octet of old data (at RCV.NXT−1, acknowledging
-//! SND.UNA, which moves nothing even on a stack that reads the ACK field of
-//! an old segment; SND.NXT in SYN-RECEIVED): a live connection answers `<SEQ=SND.NXT><ACK=RCV.NXT>` (first
+//! SND.UNA as the stimulus left it, which moves nothing even on a stack that
+//! reads the ACK field of an old segment; SND.NXT in SYN-RECEIVED): a live
+//! connection answers `<SEQ=SND.NXT><ACK=RCV.NXT>` (first
 //! check, and neither stack rate-limits replies to segments with text), which
 //! shows RCV.NXT; a dead one is reached through the listener or a closed
 //! port and answers `<SEQ=SEG.ACK><CTL=RST>`. Where the target's FIN is
