@@ -39,6 +39,10 @@ pub enum Command {
         /// Case files or directories.
         #[arg(default_value = "cases")]
         paths: Vec<PathBuf>,
+        /// Per catalogue id (cases/CATALOGUE.md): the cases that cover it and their verdict
+        /// on each target, from the reviewed snapshots in reports/ (no target is run).
+        #[arg(long)]
+        coverage: bool,
     },
     /// Measure the harness: cases and segments per second on the embedded target, or the
     /// SYN→SYN-ACK round trip, handshakes per second and suite wall time on the lab target.

@@ -12,7 +12,11 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
         Command::Check { paths } => check(&paths),
-        Command::List { paths } => list(&paths),
+        Command::List {
+            paths,
+            coverage: true,
+        } => super::grid::coverage(&cases_root(&paths)),
+        Command::List { paths, .. } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
         Command::Repro(args) => super::fuzz_cmds::repro(args),

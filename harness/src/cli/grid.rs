@@ -19,3 +19,16 @@ pub fn grid(out: &Path) -> Result<u8, CliError> {
     );
     Ok(exit::PASS)
 }
+
+/// Prints the coverage table of the cases root `cases` (its CATALOGUE.md,
+/// its cases, and the snapshots in the `reports/` beside it).
+pub fn coverage(cases: &Path) -> Result<u8, CliError> {
+    let reports = cases
+        .parent()
+        .map(|p| p.join("reports"))
+        .unwrap_or_else(|| "reports".into());
+    let table =
+        crate::report::coverage::coverage_markdown(cases, &reports).map_err(CliError::usage)?;
+    print!("{table}");
+    Ok(exit::PASS)
+}
