@@ -320,51 +320,6 @@ pub fn html_sections(reports: &[CaseReport]) -> String {
     h
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn catalogue_ids_are_read_from_the_table_rows() {
-        let md = "| ID | Stimulus |\n|---|---|\n| B01 | handshake |\n| T44 | ICMP |\n| T4 | no |\ntext | T05 |\n";
-        assert_eq!(catalogue_ids(md), ["B01", "T44"]);
-    }
-
-    #[test]
-    fn the_coverage_table_counts_verdicts_per_target() {
-        let ids = vec!["B01".to_string(), "T06".to_string()];
-        let covers = BTreeMap::from([
-            ("core/a".to_string(), vec!["B01".to_string()]),
-            ("core/b".to_string(), vec!["B01".to_string()]),
-        ]);
-        let verdicts = BTreeMap::from([
-            (
-                "embedded".to_string(),
-                BTreeMap::from([
-                    ("core/a".to_string(), "pass".to_string()),
-                    ("core/b".to_string(), "waived".to_string()),
-                    ("grid/listen/syn".to_string(), "pass".to_string()),
-                ]),
-            ),
-            (
-                "lab".to_string(),
-                BTreeMap::from([("core/a".to_string(), "pass".to_string())]),
-            ),
-        ]);
-        let t = coverage_table(&ids, &covers, &verdicts);
-        assert!(
-            t.contains("| B01 | `core/a`, `core/b` | 1 pass, 1 waived | 1 not run, 1 pass |"),
-            "{t}"
-        );
-        assert!(t.contains("| T06 | — (not covered yet) | — | — |"), "{t}");
-        assert!(
-            t.contains("| grid | `grid/` (state × segment, `synack grid`) | 1 pass | — |"),
-            "{t}"
-        );
-        assert!(t.contains("1 of 2 catalogue ids covered"), "{t}");
-    }
-}
-
 /// The coverage table for the cases under `cases` (the cases root, with
 /// `CATALOGUE.md`) and the snapshots under `reports`: what `synack list
 /// --coverage` prints and README.md embeds.
@@ -458,4 +413,49 @@ pub fn matrix_sections(rows: &[(String, Vec<CaseReport>)]) -> String {
         m.push_str(&tables.join("\n"));
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_ids_are_read_from_the_table_rows() {
+        let md = "| ID | Stimulus |\n|---|---|\n| B01 | handshake |\n| T44 | ICMP |\n| T4 | no |\ntext | T05 |\n";
+        assert_eq!(catalogue_ids(md), ["B01", "T44"]);
+    }
+
+    #[test]
+    fn the_coverage_table_counts_verdicts_per_target() {
+        let ids = vec!["B01".to_string(), "T06".to_string()];
+        let covers = BTreeMap::from([
+            ("core/a".to_string(), vec!["B01".to_string()]),
+            ("core/b".to_string(), vec!["B01".to_string()]),
+        ]);
+        let verdicts = BTreeMap::from([
+            (
+                "embedded".to_string(),
+                BTreeMap::from([
+                    ("core/a".to_string(), "pass".to_string()),
+                    ("core/b".to_string(), "waived".to_string()),
+                    ("grid/listen/syn".to_string(), "pass".to_string()),
+                ]),
+            ),
+            (
+                "lab".to_string(),
+                BTreeMap::from([("core/a".to_string(), "pass".to_string())]),
+            ),
+        ]);
+        let t = coverage_table(&ids, &covers, &verdicts);
+        assert!(
+            t.contains("| B01 | `core/a`, `core/b` | 1 pass, 1 waived | 1 not run, 1 pass |"),
+            "{t}"
+        );
+        assert!(t.contains("| T06 | — (not covered yet) | — | — |"), "{t}");
+        assert!(
+            t.contains("| grid | `grid/` (state × segment, `synack grid`) | 1 pass | — |"),
+            "{t}"
+        );
+        assert!(t.contains("1 of 2 catalogue ids covered"), "{t}");
+    }
 }
