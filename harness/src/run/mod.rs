@@ -7,12 +7,14 @@
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
+//! - [`isn`]: T14, the ISN predictability screen over many SYN-ACKs.
 //! - [`event`]: the event stream every reporter consumes.
 
 pub mod build;
 pub mod case;
 pub mod edge;
 pub mod event;
+pub mod isn;
 pub mod judge;
 pub mod mapping;
 pub mod matcher;
