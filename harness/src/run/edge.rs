@@ -10,7 +10,8 @@
 //! 64240): this is what lets one case probe both edges on every target. The
 //! grid (`synack grid`) writes it; a case that offers window scaling should
 //! not use it (the field is read unscaled). Before the target has sent a
-//! segment with ACK the line keeps its ordinary meaning.
+//! segment with ACK the line keeps its ordinary meaning. A fuzz seed made
+//! from such a case (`synack seeds`) injects the number as written.
 
 use super::mapping::Mapping;
 use crate::script::{Item, LineKind, Script};
