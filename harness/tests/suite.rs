@@ -138,7 +138,15 @@ fn every_case_passes_over_ipv6() {
             r.id,
             r.reason
         );
-        assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+        // a case the target cannot run (e.g. `connect`) opens no session
+        if r.outcome != synack::run::Outcome::Unsupported {
+            assert!(
+                r.target_addr.starts_with("[2001:db8:"),
+                "{}: {}",
+                r.id,
+                r.target_addr
+            );
+        }
     }
 }
 
