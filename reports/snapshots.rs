@@ -15,9 +15,15 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Cases side by side for the grid's cells on a real-time target: a
+/// thousand cells of a few tenths of a second each (about 30 s at 8).
+const GRID_JOBS: usize = 8;
+
 /// The suite on one target, judged by the target's own profile, with the
-/// target's waivers applied.
-fn run_suite(target: &dyn Target, profile: &str) -> Vec<CaseReport> {
+/// target's waivers applied: the cases one at a time (timing-sensitive ones
+/// do not compete for the CPU), then the grid's cells (`cases/grid/`)
+/// `grid_jobs` at a time.
+fn run_suite(target: &dyn Target, profile: &str, grid_jobs: usize) -> Vec<CaseReport> {
     let cases = run::case::load_all(&[root().join("cases")]).expect("cases load");
     let waivers = root().join(format!("cases/waivers/{}.txt", target.name()));
     let opts = SuiteOptions {
@@ -26,22 +32,39 @@ fn run_suite(target: &dyn Target, profile: &str) -> Vec<CaseReport> {
             profile: profile.into(),
             ..run::RunOptions::default()
         },
+        skip_tags: vec!["grid".into()],
         ..SuiteOptions::default()
     };
-    let (_, reports) = run::run_suite(target, &cases, &opts, &mut []).expect("suite runs");
+    let (_, mut reports) = run::run_suite(target, &cases, &opts, &mut []).expect("suite runs");
+    // selected by tag from the same list, so every case keeps its index (and
+    // its harness address) as in one run
+    let grid_opts = SuiteOptions {
+        jobs: grid_jobs,
+        tags: vec!["grid".into()],
+        skip_tags: Vec::new(),
+        ..opts
+    };
+    let (_, grid) = run::run_suite(target, &cases, &grid_opts, &mut []).expect("grid runs");
+    reports.extend(grid);
     reports
 }
 
+/// A snapshot per case; the grid's cells as one summary of verdicts
+/// (`grid.snap`: a thousand transcripts per target would drown the review).
 fn check_snapshots(dir: &str, reports: &[CaseReport]) {
     insta::with_settings!({
         snapshot_path => root().join("reports").join(dir),
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {
-        for r in reports {
+        for r in reports.iter().filter(|r| !r.id.starts_with("grid/")) {
             let name = r.id.replace('/', "__");
             insta::assert_snapshot!(name, synack::report::snapshot::normalise(r));
         }
+        insta::assert_snapshot!(
+            synack::report::coverage::GRID_SNAPSHOT,
+            synack::report::coverage::grid_verdicts(reports)
+        );
     });
 }
 
@@ -96,7 +119,7 @@ fn lwip() -> Option<synack::target::tap::Tap> {
 
 #[test]
 fn embedded_transcripts() {
-    let reports = run_suite(&synack::target::embedded::Embedded::new(), "smoltcp");
+    let reports = run_suite(&synack::target::embedded::Embedded::new(), "smoltcp", 1);
     check_snapshots("embedded", &reports);
 }
 
@@ -106,19 +129,19 @@ fn embedded_transcripts() {
 #[test]
 fn lab_transcripts_and_the_conformance_matrix() {
     let Some(lab) = lab() else { return };
-    let lab_reports = run_suite(&lab, "linux");
+    let lab_reports = run_suite(&lab, "linux", GRID_JOBS);
     check_snapshots("lab", &lab_reports);
     let rows = vec![
         (
             "embedded".to_string(),
-            run_suite(&synack::target::embedded::Embedded::new(), "smoltcp"),
+            run_suite(&synack::target::embedded::Embedded::new(), "smoltcp", 1),
         ),
         ("lab".to_string(), lab_reports),
     ];
     drop(lab);
     // lwIP on the tap target: its transcripts, and its column.
     let Some(lwip) = lwip() else { return };
-    let lwip_reports = run_suite(&lwip, "rfc9293");
+    let lwip_reports = run_suite(&lwip, "rfc9293", 1);
     check_snapshots("lwip", &lwip_reports);
     let mut rows = rows;
     rows.push(("lwip".to_string(), lwip_reports));

@@ -28,6 +28,8 @@
 //! - `cli`: the only module that knows clap (cargo feature `cli`, on by
 //!   default; the fuzz crate builds the library without it).
 //! - [`fuzzing`]: what the `fuzz/` targets call.
+//! - [`grid`]: the state × segment grid as generated case files (it writes
+//!   case text; `run` loads it like any other case).
 
 // `unsafe` only under `target/sys/`, which allows it (each block with a
 // SAFETY comment); anywhere else it does not compile.
@@ -36,6 +38,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod fuzzing;
+pub mod grid;
 pub mod oracle;
 pub mod report;
 pub mod run;

@@ -102,6 +102,10 @@ pub enum Command {
         /// Case files or directories.
         #[arg(default_value = "cases")]
         paths: Vec<PathBuf>,
+        /// Per catalogue id (cases/CATALOGUE.md): the cases that cover it and their verdict
+        /// on each target, from the reviewed snapshots in reports/ (no target is run).
+        #[arg(long)]
+        coverage: bool,
     },
     /// Measure the harness: cases and segments per second on the embedded target, or the
     /// SYN→SYN-ACK round trip, handshakes per second and suite wall time on the lab target.
@@ -138,6 +142,12 @@ pub enum Command {
     /// Run on the host under test: performs the application's side for `run --target link
     /// --agent`, over a control connection kept apart from the interface under test.
     Agent(super::link::AgentArgs),
+    /// Generate the state × segment grid as case files (RFC 9293 §3.10.7, RFC 5961).
+    Grid {
+        /// Where to write the cells (`<DIR>/<state>/<cell>.pkt`; old cells there are replaced).
+        #[arg(long, default_value = "cases/grid")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -12,7 +12,11 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Run(args) => run_cmd(args),
         Command::Check { paths, defines } => check(&paths, &defines),
-        Command::List { paths } => list(&paths),
+        Command::List {
+            paths,
+            coverage: true,
+        } => super::grid::coverage(&cases_root(&paths)),
+        Command::List { paths, .. } => list(&paths),
         Command::Bench(args) => super::bench::bench(args),
         Command::Explain { rule, list } => explain(rule.as_deref(), list),
         Command::Repro(args) => super::fuzz_cmds::repro(args),
@@ -27,6 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
             name,
         }) => matrix(&paths, &out, exec.as_deref(), name),
         Command::Agent(args) => super::link::agent(args),
+        Command::Grid { out } => super::grid::grid(&out),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             for d in &dirs {
                 let results = d.join("results.json");

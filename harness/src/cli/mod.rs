@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod diff_many;
 mod fuzz_cmds;
+mod grid;
 mod link;
 mod load;
 mod outcome;

@@ -372,6 +372,7 @@ pub fn index_html(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) ->
     }
     row("Totals", &super::markdown::totals_line(summary));
     h.push_str("</table>\n");
+    h.push_str(&super::coverage::html_sections(cases));
     h.push_str("<table class=\"cases\"><tr><th>Outcome</th><th>Case</th><th>Title</th><th>Reason</th></tr>\n");
     for (n, c) in cases.iter().enumerate() {
         let _ = writeln!(

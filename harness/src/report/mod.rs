@@ -25,8 +25,9 @@
 //!
 //! Imports: `run` and `wire` only (never `cli`).
 
-mod files;
 #[doc(hidden)]
+pub mod coverage;
+mod files;
 pub mod fixture;
 pub mod html;
 pub mod json;

@@ -307,6 +307,12 @@ pub fn resolve(
         // The script's own socket listens (or connects): no service on its port.
         meta.service = Service::Closed;
     }
+    if let (Err(e), Some(m)) = (
+        super::edge::marked_lines(script),
+        script.meta(super::edge::META_KEY),
+    ) {
+        diags.push(diagnostic(source, file, m.span, e, None));
+    }
     if let Some(m) = script.meta("service") {
         match text(m).trim().parse::<Service>() {
             Ok(s) => meta.service = s,

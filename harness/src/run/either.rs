@@ -124,13 +124,24 @@ impl CaseRun<'_> {
                 (None, None) => self.session.now(),
             };
             let first_line = windows.first().map(|(_, _, l)| *l);
-            let seq_hint = windows.first().and_then(|(i, _, _)| {
-                let c = &cursors[*i];
-                match &branches[c.branch][c.pos].kind {
-                    LineKind::Packet(p) => Some(script_numbers(p)),
-                    _ => None,
-                }
-            });
+            // The numbers a target SYN is learned from (its ISN): those of a
+            // branch that expects a SYN when one does, not of the first
+            // branch (a retransmitted SYN-ACK met with `> .` first was read
+            // one past its ISN).
+            let hint = |want_syn: bool| {
+                windows.iter().find_map(|(i, _, _)| {
+                    let c = &cursors[*i];
+                    match &branches[c.branch][c.pos].kind {
+                        LineKind::Packet(p)
+                            if !want_syn || p.flags.node.exact().is_some_and(|f| f.syn()) =>
+                        {
+                            Some(script_numbers(p))
+                        }
+                        _ => None,
+                    }
+                })
+            };
+            let seq_hint = hint(true).or_else(|| hint(false));
             let Some(pkt) = self.recv(until, Some(block_line))? else {
                 for (i, w, _) in &windows {
                     if w.hi <= until {

@@ -277,6 +277,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         map: Mapping::new(isn),
         oracle,
         target_nxt: SeqNumber(0),
+        edge: super::edge::WindowEdge::new(&case.script),
         last_inject: None,
         prev: Duration::ZERO,
         sched: Duration::ZERO,
@@ -384,6 +385,8 @@ struct CaseRun<'a> {
     oracle: Oracle,
     /// Everything the target has sent so far ends here (live): `ack *`.
     target_nxt: SeqNumber,
+    /// `//! window-edge` lines and the target's announced right edge.
+    edge: super::edge::WindowEdge,
     /// When the harness last injected (wall clock), for `max_pps`.
     last_inject: Option<Instant>,
     /// The time of the previous line's event: when the harness actually
@@ -746,7 +749,8 @@ impl CaseRun<'_> {
     /// the write.
     fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
         let info = self.session.info().clone();
-        let (seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
+        let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
+        self.edge.apply(line, &mut seg, &self.map);
         let bytes = seg.to_bytes(policy);
         self.pace();
         // What the services did before the segment came, not on it.
@@ -835,6 +839,7 @@ impl CaseRun<'_> {
                 if let Some((tsval, _)) = seg.timestamps() {
                     self.map.learn_target_ts(tsval, ts);
                 }
+                self.edge.observe(&seg);
                 self.judge(pkt.at, Sender::Target, &seg);
                 let s = script_line(&seg, Sender::Target, &self.map);
                 (Some(seg), s)
