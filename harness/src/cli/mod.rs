@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod bench_compare;
 mod commands;
 mod fuzz_cmds;
 mod load;
