@@ -4,10 +4,12 @@
 //! long generated case, so quadratic cost in a case's length shows as a
 //! ratio.
 
+use crate::oracle::{Direction, Oracle, Profile, TargetModel};
 use crate::run::{self, Case, Dir, EntryKind, Outcome, RunOptions};
 use crate::target::embedded::raw::{self, RawCase};
 use crate::target::embedded::Embedded;
 use crate::target::Service;
+use crate::wire::Segment;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -22,12 +24,67 @@ fn time<F: FnMut()>(budget: Duration, mut f: F) -> (f64, u64) {
     (start.elapsed().as_secs_f64() * 1e6 / n as f64, n)
 }
 
+/// What the oracle alone is fed for a case: its profile, the target's
+/// address and listening port, and every parsed segment both ways.
+struct OracleInput {
+    profile: Profile,
+    model: TargetModel,
+    segments: Vec<(Duration, Direction, Segment)>,
+}
+
+impl OracleInput {
+    fn judge(&self) -> usize {
+        let mut oracle = Oracle::new(self.profile.clone(), self.model.clone());
+        let mut findings = 0;
+        for (at, dir, seg) in &self.segments {
+            findings += oracle.on_segment(*at, *dir, seg).len();
+        }
+        findings
+    }
+}
+
+fn oracle_input(case: &Case, report: &run::CaseReport, opts: &RunOptions) -> Option<OracleInput> {
+    let profile = Profile::by_name(case.meta.profile.as_deref().unwrap_or(&opts.profile))?;
+    let target: std::net::SocketAddr = report.target_addr.parse().ok()?;
+    Some(OracleInput {
+        profile,
+        model: TargetModel {
+            addr: target.ip(),
+            listening: if case.meta.service == Service::Closed {
+                Vec::new()
+            } else {
+                vec![target.port()]
+            },
+        },
+        segments: report
+            .transcript
+            .iter()
+            .filter_map(|e| match &e.what {
+                EntryKind::Packet {
+                    dir,
+                    segment: Some(seg),
+                    ..
+                } => Some((
+                    e.at,
+                    match dir {
+                        Dir::In => Direction::ToTarget,
+                        Dir::Out => Direction::FromTarget,
+                    },
+                    seg.clone(),
+                )),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
 /// The raw input of a case: what the harness injected, when, into a stack
-/// seeded as the harness seeds it.
-fn raw_case(case: &Case, index: u32, opts: &RunOptions) -> RawCase {
+/// seeded as the harness seeds it; and what the oracle saw.
+fn raw_case(case: &Case, index: u32, opts: &RunOptions) -> (RawCase, Option<OracleInput>) {
     let (spec, _) = run::runner::session_spec(case, index, opts);
     let report = run::run_case(&Embedded::new(), case, index, opts);
-    RawCase {
+    let oracle = oracle_input(case, &report, opts);
+    let raw = RawCase {
         seed: spec.seed,
         listen: (spec.service != Service::Closed).then_some(spec.target_port),
         inputs: report
@@ -43,7 +100,8 @@ fn raw_case(case: &Case, index: u32, opts: &RunOptions) -> RawCase {
             })
             .collect(),
         end: report.session_time,
-    }
+    };
+    (raw, oracle)
 }
 
 /// Packets both ways in a report's transcript.
@@ -63,11 +121,11 @@ pub fn harness_vs_raw(cases: &[Case], budget: Duration) {
         ..RunOptions::default()
     };
     let target = Embedded::new();
-    let raws: Vec<RawCase> = cases
+    let (raws, oracles): (Vec<RawCase>, Vec<Option<OracleInput>>) = cases
         .iter()
         .enumerate()
         .map(|(i, c)| raw_case(c, i as u32, &with_text))
-        .collect();
+        .unzip();
     let n = cases.len().max(1) as f64;
     let (h_text, _) = time(budget, || {
         for (i, c) in cases.iter().enumerate() {
@@ -83,6 +141,10 @@ pub fn harness_vs_raw(cases: &[Case], budget: Duration) {
     let (r, _) = time(budget, || {
         raw_packets = raws.iter().map(raw::drive).sum::<u64>();
     });
+    let (o, _) = time(budget, || {
+        let n: usize = oracles.iter().flatten().map(OracleInput::judge).sum();
+        std::hint::black_box(n);
+    });
     println!("compared with raw smoltcp (same injected packets, a fresh stack per case, creation included;");
     println!(
         "  no script, oracle, recording, service or app actions; {raw_packets} packets per pass):"
@@ -97,6 +159,11 @@ pub fn harness_vs_raw(cases: &[Case], budget: Duration) {
         "harness per case (text only for a failing case): {:.1} µs  = {:.1}× raw",
         h_bare / n,
         h_bare / r
+    );
+    println!(
+        "of which the oracle alone (same segments, a fresh oracle per case): {:.1} µs  = {:.0} % of the harness",
+        o / n,
+        100.0 * o / h_text
     );
 }
 
