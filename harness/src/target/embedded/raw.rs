@@ -156,3 +156,54 @@ fn at(t: Duration) -> Instant {
 fn since(i: Instant) -> Duration {
     Duration::from_micros((i.total_micros() - 1_000_000).max(0) as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal IPv4 header (IHL 5) with identification `id`, then `tcp`.
+    fn v4(id: u8, tcp: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x45, 0, 0, 0, 0, id, 0, 0, 64, 6, id, 0];
+        p.extend_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+        p.extend_from_slice(tcp);
+        p
+    }
+
+    #[test]
+    fn the_same_segment_ignores_the_ip_header_and_nothing_else() {
+        assert!(same_segment(&v4(1, b"tcp-bytes"), &v4(2, b"tcp-bytes")));
+        assert!(!same_segment(&v4(1, b"tcp-bytes"), &v4(1, b"tcp-bytez")));
+        assert!(!same_segment(&v4(1, b"tcp"), &v4(1, b"tcp-bytes")));
+        let v6 = |x: u8| {
+            let mut p = vec![0x60; 40];
+            p.push(x);
+            p
+        };
+        assert!(same_segment(&v6(1), &v6(1)));
+        assert!(!same_segment(&v6(1), &v6(2)));
+    }
+
+    #[test]
+    fn nothing_in_gives_nothing_out_and_a_closed_port_answers_a_syn() {
+        assert_eq!(drive(&RawCase::default()), 0);
+        // A SYN to a port nothing listens on: in, and smoltcp's RST out.
+        let syn = crate::wire::Segment::new(
+            crate::wire::IpEnvelope::between(
+                std::net::IpAddr::V4(addr::harness_v4(0)),
+                std::net::IpAddr::V4(addr::TARGET_V4),
+            )
+            .expect("same family"),
+            40000,
+            80,
+            crate::wire::TcpFlags::SYN,
+        )
+        .to_bytes(crate::wire::ChecksumPolicy::Compute);
+        let case = RawCase {
+            seed: 1,
+            listen: None,
+            inputs: vec![(Duration::ZERO, syn)],
+            end: Duration::from_millis(10),
+        };
+        assert_eq!(drive(&case), 2);
+    }
+}
