@@ -145,6 +145,9 @@ impl Stack<'_, '_> {
                 return;
             }
         }
+        // Replies made on ingress (a RST for a closed port) go out too.
+        self.packets += self.device.tx.len() as u64;
+        self.device.tx.clear();
     }
 }
 
