@@ -59,15 +59,50 @@ fn lab() -> Option<synack::target::lab::Lab> {
     }
 }
 
+/// lwIP (native/lwip/synack-lwip, built here) on the tap target, named
+/// `lwip`, or `None` with the reason printed (a failure under
+/// SYNACK_REQUIRE_LAB=1).
+fn lwip() -> Option<synack::target::tap::Tap> {
+    let required = std::env::var_os("SYNACK_REQUIRE_LAB").is_some_and(|v| v == "1");
+    let bin = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("synack-lwip-reports");
+    let built = std::process::Command::new("bash")
+        .arg(root().join("native/lwip/build.sh"))
+        .arg(&bin)
+        .output()
+        .expect("bash runs");
+    if !built.status.success() {
+        let why = String::from_utf8_lossy(&built.stderr).into_owned();
+        assert!(
+            !required,
+            "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
+        );
+        eprintln!("skipping lwIP: it does not build here ({why})");
+        return None;
+    }
+    let options = synack::target::tap::TapOptions {
+        exec: bin.display().to_string(),
+        name: Some("lwip".into()),
+        ..Default::default()
+    };
+    match synack::target::tap::Tap::start(options) {
+        Ok(t) => Some(t),
+        Err(e) if required => panic!("SYNACK_REQUIRE_LAB=1 but lwIP cannot start: {e}"),
+        Err(e) => {
+            eprintln!("skipping lwIP: the tap target cannot start here ({e})");
+            None
+        }
+    }
+}
+
 #[test]
 fn embedded_transcripts() {
     let reports = run_suite(&synack::target::embedded::Embedded::new(), "smoltcp");
     check_snapshots("embedded", &reports);
 }
 
-/// The lab's transcripts, and `reports/MATRIX.md` (which needs both
-/// targets), from one run of the suite on the kernel: one lab at a time, so
-/// real-time cases do not compete for the CPU with another lab run.
+/// The lab's and lwIP's transcripts, and `reports/MATRIX.md` (which needs
+/// every target), from one run of the suite on each: one real-time target
+/// at a time, so real-time cases do not compete for the CPU.
 #[test]
 fn lab_transcripts_and_the_conformance_matrix() {
     let Some(lab) = lab() else { return };
@@ -80,6 +115,13 @@ fn lab_transcripts_and_the_conformance_matrix() {
         ),
         ("lab".to_string(), lab_reports),
     ];
+    drop(lab);
+    // lwIP on the tap target: its transcripts, and its column.
+    let Some(lwip) = lwip() else { return };
+    let lwip_reports = run_suite(&lwip, "rfc9293");
+    check_snapshots("lwip", &lwip_reports);
+    let mut rows = rows;
+    rows.push(("lwip".to_string(), lwip_reports));
     let fresh = synack::report::matrix(&rows);
     let path = root().join("reports/MATRIX.md");
     let kept = std::fs::read_to_string(&path).unwrap_or_default();
@@ -89,6 +131,6 @@ fn lab_transcripts_and_the_conformance_matrix() {
     }
     assert!(
         kept == fresh,
-        "reports/MATRIX.md is out of date: run `cargo run -p synack -- report matrix` (as root) and review the diff\n--- kept\n{kept}\n--- fresh\n{fresh}"
+        "reports/MATRIX.md is out of date: run `cargo run -p synack -- report matrix --exec \"$(bash native/lwip/build.sh)\" --name lwip` (as root) and review the diff\n--- kept\n{kept}\n--- fresh\n{fresh}"
     );
 }

@@ -29,6 +29,10 @@
 //!   default; the fuzz crate builds the library without it).
 //! - [`fuzzing`]: what the `fuzz/` targets call.
 
+// `unsafe` only under `target/sys/`, which allows it (each block with a
+// SAFETY comment); anywhere else it does not compile.
+#![deny(unsafe_code)]
+
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod fuzzing;

@@ -83,6 +83,24 @@ fn check_and_list_read_every_case() {
 }
 
 #[test]
+fn check_reports_every_file_good_and_bad() {
+    let o = synack(&[
+        "check",
+        "cases/core/b01-handshake.pkt",
+        "harness/tests/fixtures/syntax-error.pkt",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("ok   cases/core/b01-handshake.pkt"), "{out}");
+    assert!(
+        out.contains("FAIL harness/tests/fixtures/syntax-error.pkt"),
+        "{out}"
+    );
+    assert!(out.contains("syntax-error.pkt:3:14"), "{out}");
+    assert!(out.contains("1 case files parsed, 1 with errors"), "{out}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let o = synack(&["run", "--shard", "4/3"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -135,4 +153,30 @@ fn the_lab_without_privilege_exits_3_and_says_what_to_do() {
         out.contains("run as root") && out.contains("--target embedded"),
         "{out}"
     );
+}
+
+#[test]
+fn a_runs_pcaps_carry_the_runs_date_and_its_ladder_microseconds() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dated-report");
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = synack(&[
+        "run",
+        "--report",
+        dir.to_str().expect("utf-8 path"),
+        "cases/core/b01-handshake.pkt",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pcap = std::fs::read(dir.join("core__b01-handshake.pcap")).expect("pcap written");
+    let secs = u32::from_le_bytes(pcap[24..28].try_into().expect("a record"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    assert!(
+        u64::from(secs) + 3600 > now && u64::from(secs) <= now,
+        "stamped from the run's start, not 1970: {secs}"
+    );
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("html");
+    assert!(html.contains(">virtual s<"), "labelled");
+    assert!(html.contains(">0.010000<"), "µs, not rounded to 100 ms");
 }

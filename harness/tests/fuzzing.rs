@@ -437,6 +437,18 @@ fn an_egress_storm_ends_as_a_broken_session_not_an_oom() {
         .broken
         .expect("the storm is reported as a broken session");
     assert!(why.contains("kept sending at one instant"), "{why}");
+    assert!(
+        matches!(
+            outcome.broken_by,
+            Some(synack::target::TargetError::SegmentStorm {
+                stack: "smoltcp",
+                rounds: 10_000,
+                ..
+            })
+        ),
+        "{:?}",
+        outcome.broken_by
+    );
 }
 
 /// A second input of the same storm, found by a 5-minute coverage run.
@@ -447,7 +459,8 @@ fn the_second_storm_input_is_a_broken_session_too() {
     let data = std::fs::read(&path).expect("the finding is kept");
     let outcome = synack::fuzzing::run_sequence_embedded(&data);
     let why = outcome
-        .broken
+        .broken_by
         .expect("the storm is reported as a broken session");
+    // By its variant: the fuzz driver's allow list does not read the text.
     assert!(synack::fuzzing::is_segment_storm(&why), "{why}");
 }

@@ -205,3 +205,211 @@ fn a_file_that_is_not_a_capture_is_a_clear_error() {
     assert!(text(&o).contains("not-a-capture.pcap"), "{}", text(&o));
     assert!(!text(&o).contains("panicked"), "{}", text(&o));
 }
+
+/// Writes `segments` at the given times (ms).
+fn write_timed(path: &Path, segments: &[(u64, Segment)]) {
+    let file = std::fs::File::create(path).expect("create capture");
+    let mut w = PcapWriter::new(file).expect("pcap header");
+    for (ms, s) in segments {
+        w.write_packet(
+            Duration::from_millis(*ms),
+            &s.to_bytes(ChecksumPolicy::Compute),
+        )
+        .expect("write");
+    }
+    w.into_inner().expect("flush");
+}
+
+/// An established connection (handshake at 0, 20, 40 ms: RTT 20 ms), the
+/// client's RST at 100 ms, then the server's RST `after` ms later.
+fn rst_after_rst(after: u64) -> Vec<(u64, Segment)> {
+    use TcpFlags as F;
+    let (c, s) = (1000u32, 5000u32);
+    vec![
+        (0, seg(true, F::SYN, c, 0, b"")),
+        (20, seg(false, F::SYN | F::ACK, s, c + 1, b"")),
+        (40, seg(true, F::ACK, c + 1, s + 1, b"")),
+        (100, seg(true, F::RST, c + 1, 0, b"")),
+        (100 + after, seg(false, F::RST | F::ACK, s + 1, c + 1, b"")),
+    ]
+}
+
+fn judge_args(path: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .arg("judge")
+        .args(args)
+        .arg(path)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("synack runs")
+}
+
+#[test]
+fn a_rst_within_one_rtt_of_the_peers_rst_is_a_warning_naming_both_explanations() {
+    let path = tmp("rst-crossed.pcap");
+    write_timed(&path, &rst_after_rst(1));
+    let o = judge_args(&path, &["-v"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(
+            "MUST violation [rst-for-rst] RFC 9293 §3.5.2: RST (seq 1, segment 5 at 0.101 s) \
+             sent 1.0 ms after the peer's RST (seq 1, segment 4 at 0.100 s), within one round \
+             trip (the handshake's RTT, 40.0 ms) [deviation: a capture cannot tell an \
+             application's abort whose RST crossed the peer's in flight (allowed) from a reply \
+             to the peer's RST (RFC 9293 §3.5.2 forbids it); judge with --app-idle"
+        ),
+        "{out}"
+    );
+    // The application is known idle: the same RST answers the peer's.
+    let o = judge_args(&path, &["--app-idle"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("neither aborted nor closed (--app-idle): it answers the RST"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_rst_later_than_one_rtt_after_the_peers_rst_answers_it() {
+    let path = tmp("rst-answers.pcap");
+    write_timed(&path, &rst_after_rst(60));
+    let o = judge_args(&path, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(
+            "rst-for-rst (RFC 9293 §3.5.2): RST (seq 1, segment 5 at 0.160 s) sent 60.0 ms \
+             after the peer's RST (seq 1, segment 4 at 0.100 s), later than one round trip \
+             (the handshake's RTT, 40.0 ms): it answers the RST"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("rst-for-rst").count(),
+        2,
+        "once, plus the reason line: {out}"
+    );
+}
+
+#[test]
+fn without_a_syn_the_side_on_the_well_known_port_is_judged_and_named() {
+    use TcpFlags as F;
+    // A stray ACK to port 80, answered by RST <SEQ=SEG.ACK>.
+    let segs = vec![
+        seg(true, F::ACK, 1000, 777, b""),
+        seg(false, F::RST, 777, 0, b""),
+    ];
+    let path = tmp("stray-ack.pcap");
+    write_capture(&path, &segs);
+    let o = judge(&path);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(
+            "judging 192.0.2.1 as the target: no SYN in the capture; the listening side of 1 \
+             of 1 conversations: port 80 is well-known (below 1024), the peer's is not"
+        ),
+        "{out}"
+    );
+    // --target-addr still decides.
+    let o = judge_args(&path, &["--target-addr", "198.51.100.7"]);
+    let out = text(&o);
+    assert!(
+        out.contains("judging 198.51.100.7 as the target: --target-addr"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_rst_from_a_side_in_syn_sent_answering_a_rst_fails_however_soon() {
+    use TcpFlags as F;
+    // The server side is judged: its SYN, the client's RST, its RST 1 ms later.
+    let segs = vec![
+        (0, seg(false, F::SYN, 5000, 0, b"")),
+        (10, seg(true, F::RST | F::ACK, 0, 5001, b"")),
+        (11, seg(false, F::RST, 5001, 0, b"")),
+    ];
+    let path = tmp("syn-sent-rst.pcap");
+    write_timed(&path, &segs);
+    let o = judge_args(&path, &["--target-addr", "192.0.2.1"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("by a side that had no synchronized connection: it answers the RST"),
+        "{out}"
+    );
+}
+
+fn synack_in_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("synack runs")
+}
+
+/// A run's capture → `repro --from-pcap` → a case that passes on the same
+/// target: the peer's side replayed, the target's replies as expectations.
+#[test]
+fn a_captured_connection_becomes_a_case_that_replays_it() {
+    let dir = tmp("from-pcap");
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().expect("utf-8");
+    let o = synack_in_root(&[
+        "run",
+        "--report",
+        d,
+        "cases/core/b01-handshake.pkt",
+        "cases/core/b03-half-close.pkt",
+        "cases/establishment/t02-syn-closed-port.pkt",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for (stem, service) in [
+        ("core__b01-handshake", "echo"),
+        ("core__b03-half-close", "echo"),
+        ("establishment__t02-syn-closed-port", "closed"),
+    ] {
+        let pcap = dir.join(format!("{stem}.pcap"));
+        let case = dir.join(format!("{stem}.replay.pkt"));
+        let o = synack_in_root(&[
+            "repro",
+            "--from-pcap",
+            pcap.to_str().expect("utf-8"),
+            "--conn",
+            "1",
+            "-o",
+            case.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let written = std::fs::read_to_string(&case).expect("case written");
+        assert!(
+            written.contains(&format!("//! service: {service}\n")),
+            "{written}"
+        );
+        assert!(
+            written.contains("\n0      < S 0:0(0) win 65535 <mss 1460>\n"),
+            "{written}"
+        );
+        assert!(written.contains("\n*      > "), "{written}");
+        let o = synack_in_root(&["run", case.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(0), "{stem}: {}\n{written}", text(&o));
+    }
+    // A connection the capture does not hold.
+    let pcap = dir.join("core__b01-handshake.pcap");
+    let o = synack_in_root(&[
+        "repro",
+        "--from-pcap",
+        pcap.to_str().expect("utf-8"),
+        "--conn",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--conn 2: the capture holds 1 connection (numbered from 1"),
+        "{}",
+        text(&o)
+    );
+}

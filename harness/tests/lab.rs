@@ -378,6 +378,100 @@ fn sysctls_apply_inside_the_namespace_only() {
     );
 }
 
+/// A packet's time is when the kernel sent it, not when the harness read
+/// it: a SYN-ACK read 300 ms late (a loaded machine's thread wake-up) still
+/// says it came within milliseconds of the SYN.
+#[test]
+fn packet_times_are_the_kernels_not_the_readers() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut c = Conn::open(&lab, spec(Service::Echo, 7, 41));
+    let sent = c.s.now();
+    c.syn();
+    std::thread::sleep(Duration::from_millis(300));
+    let got =
+        c.s.recv(c.s.now())
+            .expect("recv")
+            .expect("the SYN-ACK is queued");
+    let read = c.s.now();
+    assert!(read - sent >= Duration::from_millis(300));
+    assert!(
+        got.at - sent < Duration::from_millis(100),
+        "SYN-ACK stamped {:?} after the SYN, read {:?} after it",
+        got.at - sent,
+        read - sent
+    );
+}
+
+/// Sets a sysctl of the test's own namespace for the guard's lifetime and
+/// puts the old value back when dropped, a panic included.
+struct HostSysctl {
+    path: &'static str,
+    old: String,
+}
+
+impl HostSysctl {
+    fn set(path: &'static str, value: &str) -> HostSysctl {
+        let old = std::fs::read_to_string(path).expect("read the host's sysctl");
+        std::fs::write(path, value).expect("write the host's sysctl");
+        HostSysctl { path, old }
+    }
+}
+
+impl Drop for HostSysctl {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::write(self.path, self.old.trim()) {
+            eprintln!("could not restore {}: {e}", self.path);
+        }
+    }
+}
+
+/// A new namespace copies IPv4 settings (and the buffer sizes, and the
+/// congestion control) from the host's initial namespace: on a Docker host
+/// (`ip_forward=1`) the lab's kernel was a router. The lab writes every
+/// setting it relies on; this sets the host's values for the test's
+/// duration (CI, as root, in the initial namespace: only under
+/// `SYNACK_REQUIRE_LAB=1`, as it changes the machine for a moment). The
+/// buffer sizes (and the congestion control, where the host lets a
+/// namespace choose it) are checked against fixed values, which differ
+/// from many hosts'.
+#[test]
+fn lab_settings_do_not_follow_the_hosts() {
+    if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") {
+        println!("skipping: changes the host's ip_forward; runs under SYNACK_REQUIRE_LAB=1");
+        return;
+    }
+    let _forward = HostSysctl::set("/proc/sys/net/ipv4/ip_forward", "1");
+    // Proof that the host's values are what a new namespace starts from
+    // here (else this test could not fail).
+    let inherited = Command::new("unshare")
+        .args(["-n", "cat", "/proc/sys/net/ipv4/ip_forward"])
+        .output()
+        .expect("run unshare -n");
+    assert_eq!(String::from_utf8_lossy(&inherited.stdout).trim(), "1");
+    let lab = lab_or_skip().expect("the lab starts");
+    for (name, want) in [
+        ("net/ipv4/ip_forward", "0"),
+        ("net/ipv4/conf/all/forwarding", "0"),
+        ("net/ipv4/conf/default/forwarding", "0"),
+        (&format!("net/ipv4/conf/{TUN_NAME}/forwarding") as &str, "0"),
+        ("net/ipv4/tcp_rmem", "4096\t131072\t6291456"),
+    ] {
+        assert_eq!(lab.sysctl(name).unwrap(), want, "{name} in the lab");
+    }
+    if synack::target::lab::sysctls::congestion_control_allowed() {
+        assert_eq!(
+            lab.sysctl("net/ipv4/tcp_congestion_control").unwrap(),
+            synack::target::lab::sysctls::CONGESTION_CONTROL
+        );
+    }
+    if lab.capabilities().ipv6 {
+        assert_eq!(lab.sysctl("net/ipv6/conf/all/forwarding").unwrap(), "0");
+    }
+    // And the suite's handshake still works with the host so set.
+    let mut c = Conn::open(&lab, spec(Service::Echo, 7, 40));
+    c.handshake();
+}
+
 #[test]
 fn serve_runs_python_http_server_in_the_namespace() {
     let port = 8000;
@@ -407,12 +501,17 @@ fn serve_runs_python_http_server_in_the_namespace() {
 #[test]
 fn serve_that_never_listens_is_an_error() {
     let options = LabOptions {
-        serve: Some("exit 3".into()),
+        serve: Some("echo 'nginx: [emerg] \"pid\" directive is duplicate' >&2; exit 3".into()),
         serve_port: Some(8001),
         serve_timeout: Some(Duration::from_secs(5)),
     };
     match Lab::start(options) {
-        Err(TargetError::Io(m)) => assert!(m.contains("exited"), "{m}"),
+        // The server's own words and its exit status, not only "exited".
+        Err(TargetError::Io(m)) => assert!(
+            m.contains("exited before listening on port 8001 (exit status: 3)")
+                && m.ends_with("\n    nginx: [emerg] \"pid\" directive is duplicate"),
+            "{m}"
+        ),
         Err(TargetError::Privilege(_))
             if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") => {}
         other => panic!("expected an I/O error, got {other:?}"),

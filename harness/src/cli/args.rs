@@ -28,9 +28,8 @@ const JUDGE_EXIT: &str = "\
 Exit codes:
   0  every connection of the target passed (or deviated as the profile allows)
   1  a connection failed: a MUST violation
-  2  usage error: the capture missing, unreadable, not a capture or holding no packets; no
-     connection of --target-addr in it (the addresses it holds are listed); no SYN to tell
-     the target side without --target-addr
+  2  usage error: the capture missing, unreadable, not a capture or holding no packets or no
+     TCP; no connection of --target-addr in it (the addresses it holds are listed)
   3  the report could not be written
 A record the reader cannot use is a warning with its byte offset, not an error.";
 const REPRO_EXIT: &str = "\
@@ -79,6 +78,9 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of `RunArgs` beside the small variants
+// costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run cases against a target (default: every case in cases/ on the embedded target).
@@ -133,6 +135,9 @@ pub enum Command {
     /// Work with report directories.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Run on the host under test: performs the application's side for `run --target link
+    /// --agent`, over a control connection kept apart from the interface under test.
+    Agent(super::link::AgentArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -157,6 +162,12 @@ pub enum ReportCommand {
         /// Where to write it.
         #[arg(long, short, default_value = "reports/MATRIX.md")]
         out: PathBuf,
+        /// Add a column for this stack on the tap target (as `synack run --target tap --exec`).
+        #[arg(long, value_name = "CMD")]
+        exec: Option<String>,
+        /// The --exec stack's name (its column, waiver file and profile), e.g. lwip.
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 }
 
@@ -167,6 +178,12 @@ pub enum TargetKind {
     Embedded,
     /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
     Lab,
+    /// Your stack (--exec CMD) on a TAP device (Ethernet) in a private namespace (needs root).
+    Tap,
+    /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (needs root).
+    Tun,
+    /// A host elsewhere, with raw Ethernet frames on --iface to --peer (needs root).
+    Link,
 }
 
 #[derive(Args, Debug)]
@@ -192,6 +209,16 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve: Option<String>,
+    /// Tap/tun target: the stack under test, run as `sh -c CMD` in the target's namespace
+    /// (README: "Testing your own stack").
+    #[arg(long, value_name = "CMD", help_heading = "Target")]
+    pub exec: Option<String>,
+    /// Tap/tun target: restart the --exec stack before every case (for stacks that keep state).
+    #[arg(long, help_heading = "Target")]
+    pub restart_per_case: bool,
+    /// Tap/tun target: the stack's name in reports, waiver files and profiles (e.g. lwip).
+    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    pub name: Option<String>,
     /// At most this many injected packets per second on a real-time target (0: no limit).
     #[arg(long, value_name = "N", default_value_t = crate::run::runner::DEFAULT_MAX_PPS, help_heading = "Target")]
     pub max_pps: u32,
@@ -206,6 +233,8 @@ pub struct RunArgs {
         help_heading = "Target"
     )]
     pub serve_port: u16,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp. Default: the target's own.
     #[arg(long, env = "SYNACK_PROFILE", value_parser = profile_names(), help_heading = "Judging")]
@@ -297,15 +326,28 @@ pub struct BenchArgs {
     /// Lab: SYN→SYN-ACK samples for the round-trip figures.
     #[arg(long, default_value_t = 2000)]
     pub samples: usize,
+    /// Tap/tun: the stack to measure, as in `synack run --exec`.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Tap/tun: the stack's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub link: super::link::LinkArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct JudgeArgs {
     /// A pcap or pcapng file (Ethernet, raw IP or Linux cooked capture).
     pub capture: PathBuf,
-    /// The stack under test (default: the side that received the first SYN).
+    /// The stack under test (default: the side that received the first SYN; without one,
+    /// the listening side: the port that stays, else the well-known, else the lower port).
     #[arg(long, value_name = "IP")]
     pub target_addr: Option<std::net::IpAddr>,
+    /// The target's application neither aborted nor closed: a RST sent right after the
+    /// peer's RST answers it (a failure), not an abort that crossed it (a warning).
+    #[arg(long)]
+    pub app_idle: bool,
     /// Oracle profile: rfc9293 (strict), rfc793, linux, smoltcp.
     #[arg(long, default_value = "rfc9293", env = "SYNACK_PROFILE", value_parser = profile_names())]
     pub profile: String,

@@ -14,6 +14,14 @@ pub fn bench(args: BenchArgs) -> Result<u8, CliError> {
     match args.target {
         TargetKind::Embedded => embedded(args),
         TargetKind::Lab => lab(args),
+        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::bench(
+            args.target,
+            args.exec.as_deref(),
+            args.name.clone(),
+            args.samples,
+            args.seconds,
+        ),
+        TargetKind::Link => super::link::bench(&args.link, args.samples, args.seconds),
     }
 }
 

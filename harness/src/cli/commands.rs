@@ -20,7 +20,13 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::Seeds(args) => super::fuzz_cmds::seeds(args),
         Command::Fuzz(args) => super::fuzz_cmds::fuzz(args),
         Command::Judge(args) => judge(args),
-        Command::Report(ReportCommand::Matrix { paths, out }) => matrix(&paths, &out),
+        Command::Report(ReportCommand::Matrix {
+            paths,
+            out,
+            exec,
+            name,
+        }) => matrix(&paths, &out, exec.as_deref(), name),
+        Command::Agent(args) => super::link::agent(args),
         Command::Report(ReportCommand::Merge { dirs, out }) => {
             for d in &dirs {
                 let results = d.join("results.json");
@@ -67,7 +73,25 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
+    if args.exec.is_some() && !matches!(args.target, TargetKind::Tap | TargetKind::Tun) {
+        return Err(CliError::usage(
+            "--exec starts your stack on a TAP or TUN device: use it with --target tap or tun",
+        ));
+    }
+    if args.link.any() && args.target != TargetKind::Link {
+        return Err(CliError::usage(
+            "--iface, --peer, --source and --agent are for --target link",
+        ));
+    }
     match args.target {
+        TargetKind::Link => {
+            if args.serve.is_some() {
+                return Err(CliError::usage(
+                    "--serve runs a server in the lab namespace; on link, name the peer's own server with --peer ADDR:PORT",
+                ));
+            }
+            super::link::make_target(&args.link)
+        }
         TargetKind::Embedded => {
             if args.serve.is_some() {
                 return Err(CliError::usage(
@@ -86,13 +110,22 @@ fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {
                 .map_err(|e| CliError::infra(format!("cannot start the lab target: {e}")))?;
             Ok(Box::new(lab))
         }
-    }
-}
-
-fn default_profile(target: TargetKind) -> &'static str {
-    match target {
-        TargetKind::Embedded => "smoltcp",
-        TargetKind::Lab => "linux",
+        TargetKind::Tap | TargetKind::Tun => {
+            let family = if args.ipv6 {
+                crate::target::IpFamily::V6
+            } else {
+                crate::target::IpFamily::V4
+            };
+            super::tap_cmds::start(
+                args.target,
+                args.exec.as_deref(),
+                args.name.clone(),
+                args.restart_per_case,
+                family,
+                args.seed,
+                args.serve.is_some(),
+            )
+        }
     }
 }
 
@@ -136,13 +169,17 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     let profile = args
         .profile
         .clone()
-        .unwrap_or_else(|| default_profile(args.target).to_string());
+        .unwrap_or_else(|| super::tap_cmds::profile_of(target.as_ref()));
     let opts = SuiteOptions {
         run: run::RunOptions {
             seed: args.seed,
             oracle_only: args.oracle_only,
             profile,
-            serve_port: args.serve.as_ref().map(|_| args.serve_port),
+            serve_port: args
+                .serve
+                .as_ref()
+                .map(|_| args.serve_port)
+                .or(args.link.server_port()),
             max_pps: args.max_pps,
             allow_commands: args.allow_commands,
             family,
@@ -184,13 +221,33 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
+/// Every file is reported, good and bad: `ok` lines for the files that parse,
+/// diagnostics for the others, then the count of each (exit 2 if any failed).
 fn check(paths: &[PathBuf], defines: &[String]) -> Result<u8, CliError> {
-    let cases = super::load::cases_with(paths, &defines_arg(defines)?)?;
-    for c in &cases {
-        match &c.meta.unsupported {
-            Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
-            None => println!("ok   {}", c.path.display()),
+    let defines = defines_arg(defines)?;
+    let files = run::case::discover(paths)?;
+    let mut cases = Vec::new();
+    let mut bad = 0usize;
+    for f in &files {
+        match run::case::load_with(f, &defines) {
+            Ok(c) => {
+                match &c.meta.unsupported {
+                    Some(why) => println!("ok   {}  (not runnable yet: {why})", c.path.display()),
+                    None => println!("ok   {}", c.path.display()),
+                }
+                cases.push(c);
+            }
+            Err(run::LoadError::Script(diags)) => {
+                bad += 1;
+                println!("FAIL {}", f.display());
+                eprintln!("{}", crate::script::render(&diags).trim_end());
+            }
+            Err(e) => return Err(e.into()),
         }
+    }
+    if bad > 0 {
+        println!("{} case files parsed, {bad} with errors", cases.len());
+        return Ok(exit::USAGE);
     }
     println!("{} case files parsed", cases.len());
     let all: Vec<&run::case::Case> = cases.iter().collect();
@@ -238,23 +295,36 @@ fn list(paths: &[PathBuf]) -> Result<u8, CliError> {
 
 /// The suite on every target this machine can run, each judged by its own
 /// profile, as the conformance matrix.
-fn matrix(paths: &[PathBuf], out: &Path) -> Result<u8, CliError> {
+fn matrix(
+    paths: &[PathBuf],
+    out: &Path,
+    exec: Option<&str>,
+    name: Option<String>,
+) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
-    let suite = |target: &dyn Target, kind: TargetKind| -> Result<_, CliError> {
+    let waivers_dir = cases_root(paths).join("waivers");
+    let suite = |target: &dyn Target| -> Result<_, CliError> {
+        let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
-                profile: default_profile(kind).to_string(),
+                profile: super::tap_cmds::profile_of(target),
                 ..run::RunOptions::default()
             },
+            waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
             ..SuiteOptions::default()
         };
         let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
         Ok((target.name().to_string(), reports))
     };
-    let mut rows = vec![suite(&Embedded::new(), TargetKind::Embedded)?];
+    let mut rows = vec![suite(&Embedded::new())?];
     match crate::target::lab::Lab::start(Default::default()) {
-        Ok(lab) => rows.push(suite(&lab, TargetKind::Lab)?),
+        Ok(lab) => rows.push(suite(&lab)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
+    }
+    if exec.is_some() {
+        let family = crate::target::IpFamily::V4;
+        let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
+        rows.push(suite(tap.as_ref())?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
@@ -331,6 +401,7 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
         target_addr: args.target_addr,
         profile: args.profile.clone(),
         ignore_checksums: args.ignore_checksums,
+        app_idle: args.app_idle,
     };
     let shown = args.capture.display();
     for w in &capture.warnings {
@@ -359,6 +430,11 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
             "{shown}: no TCP connection of --target-addr {addr}: the capture holds {held}"
         )));
     }
+    if reports.is_empty() && args.target_addr.is_none() {
+        return Err(CliError::usage(format!(
+            "{shown}: no TCP segment in the capture: nothing to judge"
+        )));
+    }
     let info = run::RunInfo {
         target: reports
             .first()
@@ -373,6 +449,9 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
     let mut summary = run::RunSummary::default();
     let mut term = Terminal::stdout(args.verbose);
     term.event(&run::Event::RunStarted(&info))?;
+    if let Some(t) = stats.target {
+        println!("judging {t} as the target: {}", stats.target_why);
+    }
     for r in &reports {
         term.event(&run::Event::CaseFinished(r))?;
         summary.add(r.outcome);

@@ -18,8 +18,18 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args, Debug)]
 pub struct ReproArgs {
     /// Inputs written by libFuzzer (fuzz/artifacts/<target>/crash-…).
-    #[arg(required_unless_present = "group")]
+    #[arg(required_unless_present_any = ["group", "from_pcap"])]
     pub artifacts: Vec<PathBuf>,
+    /// Instead of fuzz artifacts: make a case of one connection of this capture (pcap or
+    /// pcapng), the peer's segments as `<` lines and the target's as `>` expectations.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["artifacts", "group"], requires = "conn")]
+    pub from_pcap: Option<PathBuf>,
+    /// With --from-pcap: the connection, numbered from 1 as `synack judge` lists them.
+    #[arg(long, value_name = "N")]
+    pub conn: Option<usize>,
+    /// With --from-pcap: the stack under test (default: the side `synack judge` picks).
+    #[arg(long, value_name = "IP")]
+    pub target_addr: Option<std::net::IpAddr>,
     /// Group every input in DIR by what it found (rule, panic, hang) and list
     /// one example of each distinct problem instead.
     #[arg(long, value_name = "DIR", conflicts_with = "artifacts")]
@@ -78,7 +88,8 @@ pub struct DiffArgs {
     /// Case files or directories.
     #[arg(default_value = "cases")]
     pub paths: Vec<PathBuf>,
-    /// The two targets, comma-separated (a = the first, b = the second).
+    /// The targets, comma-separated (a = the first, b = the second); three or more: every
+    /// pair, cases only (a tap/tun stack comes from SYNACK_EXEC, named by SYNACK_NAME).
     #[arg(
         long,
         value_enum,
@@ -103,6 +114,16 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FAULT", value_parser = super::args::fault_names(),
         ignore_case = true)]
     pub fault: Option<String>,
+    /// With each case that differs, both transcripts (what each target
+    /// sent and when, with the case lines), as `synack run -v` prints them.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write every view of both runs of the cases: DIR/a/ and DIR/b/ hold
+    /// results.json, junit.xml, summary.md, index.html and per case a pcap
+    /// and a transcript, as `synack run --report`; DIR/differences.txt the
+    /// differences as printed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["fuzz", "input"])]
+    pub report: Option<PathBuf>,
     /// Seed for ISNs and ports of cases (the same on both targets); with
     /// --fuzz, the mutator's seed.
     #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
@@ -187,11 +208,15 @@ fn target_error(e: TargetError) -> CliError {
     CliError::infra(e.to_string())
 }
 
-fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
     match kind {
         TargetKind::Embedded => Ok(Box::new(Embedded::new())),
         TargetKind::Lab => Ok(Box::new(
             Lab::start(LabOptions::default()).map_err(target_error)?,
+        )),
+        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::from_env(kind),
+        TargetKind::Link => Err(CliError::usage(
+            "fuzz and diff run on embedded and lab; the link target runs with `synack run`",
         )),
     }
 }
@@ -203,13 +228,16 @@ fn profile_of(name: Option<&str>, target: &dyn Target) -> Result<Profile, CliErr
                 "unknown profile `{n}` (rfc9293, rfc793, linux, smoltcp)"
             ))
         }),
-        None => Ok(fuzzing::profile_for(target.name())),
+        None => Ok(fuzzing::profile_for(target)),
     }
 }
 
 /// `synack repro`: 0 when every artifact replayed, 1 when one did not
 /// reproduce a failure.
 pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
+    if let (Some(pcap), Some(conn)) = (&args.from_pcap, args.conn) {
+        return repro_from_pcap(pcap, conn, &args);
+    }
     let target = make_target(args.target)?;
     let profile = fuzzing::exec::allowing(
         profile_of(args.profile.as_deref(), target.as_ref())?,
@@ -260,6 +288,36 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     Ok(code)
 }
 
+/// `synack repro --from-pcap FILE --conn N`: the case, to stdout or `--out`.
+fn repro_from_pcap(pcap: &std::path::Path, conn: usize, args: &ReproArgs) -> Result<u8, CliError> {
+    let shown = pcap.display();
+    let capture = crate::report::pcap::read_capture_file(pcap)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    for w in &capture.warnings {
+        eprintln!("warning: {shown}: {w}");
+    }
+    let packets: Vec<_> = capture
+        .packets
+        .iter()
+        .map(|p| (p.ts, p.ip_bytes.clone()))
+        .collect();
+    let name = pcap
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "capture".into());
+    let case = crate::run::from_capture::case_from_capture(&packets, &name, conn, args.target_addr)
+        .map_err(|e| CliError::usage(format!("{shown}: {e}")))?;
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, &case)
+                .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;
+            eprintln!("{shown}: connection {conn} -> {}", out.display());
+        }
+        None => print!("{case}"),
+    }
+    Ok(exit::PASS)
+}
+
 /// The two targets of `synack diff`, b with `--fault` injected.
 /// Targets a and b of a differential run.
 type TargetPair = (Box<dyn Target>, Box<dyn Target>);
@@ -267,7 +325,7 @@ type TargetPair = (Box<dyn Target>, Box<dyn Target>);
 fn diff_targets(args: &DiffArgs) -> Result<TargetPair, CliError> {
     let [ka, kb] = args.targets[..] else {
         return Err(CliError::usage(
-            "--targets takes exactly two targets, e.g. embedded,lab",
+            "--targets takes two targets or more, e.g. embedded,lab",
         ));
     };
     let fault = args
@@ -314,6 +372,9 @@ fn read_corpus(path: &Path) -> Result<Vec<Vec<u8>>, CliError> {
 
 /// `synack diff`: see [`DiffArgs`] for the exit codes.
 pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
+    if args.targets.len() > 2 {
+        return super::diff_many::diff_many(&args);
+    }
     let (a, b) = diff_targets(&args)?;
     let norm = fuzzing::Normalise {
         windows: args.windows,
@@ -323,6 +384,8 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         return diff_fuzz(&args, a.as_ref(), b.as_ref(), norm);
     }
     let mut differences = Vec::new();
+    let mut text = String::new();
+    let (mut reports_a, mut reports_b) = (Vec::new(), Vec::new());
     if !args.input.is_empty() {
         for path in &args.input {
             let data = std::fs::read(path)
@@ -336,31 +399,85 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
         }
     } else {
         let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
+        // Each case runs as `synack run` runs it (the same runner, line
+        // timing and options), on a, then on b, with the same index (so
+        // the same harness address) and seed.
         for (i, case) in cases.iter().enumerate() {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
-                profile: fuzzing::profile_for(t.name()).name.to_string(),
+                profile: fuzzing::profile_for(t).name.to_string(),
                 ..RunOptions::default()
             };
             let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));
             let rb = run::run_case(b.as_ref(), case, i as u32, &opts(b.as_ref()));
-            if [ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
-                continue;
+            if ![ra.outcome, rb.outcome].contains(&Outcome::Unsupported) {
+                let found = fuzzing::diff_reports_with(&ra, &rb, norm);
+                for d in &found {
+                    text.push_str(&difference_text(d));
+                }
+                if args.verbose && !found.is_empty() {
+                    for (side, r) in [("a", &ra), ("b", &rb)] {
+                        diff_side_text(&mut text, side, r);
+                    }
+                }
+                differences.extend(found);
             }
-            differences.extend(fuzzing::diff_reports_with(&ra, &rb, norm));
+            reports_a.push(ra);
+            reports_b.push(rb);
         }
     }
-    println!("a = {}, b = {}", a.name(), b.name());
-    for d in &differences {
-        println!("{d}");
-        println!("    signature: {}", fuzzing::signature(d));
+    if !args.input.is_empty() {
+        text = differences.iter().map(difference_text).collect();
     }
-    println!("{} differences", differences.len());
+    text.insert_str(0, &format!("a = {}, b = {}\n", a.name(), b.name()));
+    text.push_str(&format!("{} differences\n", differences.len()));
+    print!("{text}");
+    if let Some(dir) = &args.report {
+        for (side, target, reports) in [("a", &a, &reports_a), ("b", &b, &reports_b)] {
+            let info = run::RunInfo {
+                target: target.name().to_string(),
+                profile: fuzzing::profile_for(target.as_ref()).name.to_string(),
+                seed: args.seed,
+                cases: reports.len(),
+                shard: None,
+                oracle_only: false,
+            };
+            let summary = crate::report::summarise(reports, Duration::ZERO);
+            crate::report::write_all(&dir.join(side), &info, reports, &summary).map_err(|e| {
+                CliError::infra(format!("cannot write the report in {}: {e}", dir.display()))
+            })?;
+        }
+        std::fs::write(dir.join("differences.txt"), &text)
+            .map_err(|e| CliError::infra(format!("cannot write {}: {e}", dir.display())))?;
+    }
     Ok(if differences.is_empty() {
         exit::PASS
     } else {
         exit::FAIL
     })
+}
+
+/// A difference as `synack diff` prints it, with its signature.
+fn difference_text(d: &fuzzing::Difference) -> String {
+    format!("{d}\n    signature: {}\n", fuzzing::signature(d))
+}
+
+/// One side's run of a case that differs, for `diff -v`: its outcome and
+/// transcript as `synack run -v` prints them.
+fn diff_side_text(text: &mut String, side: &str, r: &run::CaseReport) {
+    text.push_str(&format!(
+        "{side}: {} on {}: {}{}\n",
+        r.id,
+        r.target,
+        r.outcome.name(),
+        r.reason
+            .as_deref()
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default()
+    ));
+    for line in crate::report::terminal::transcript_lines(r) {
+        text.push_str(&format!("    {line}\n"));
+    }
 }
 
 /// `synack diff --fuzz`: 1 when some difference is a conformance difference.
@@ -385,9 +502,9 @@ fn diff_fuzz(
     println!(
         "differential fuzzing: a = {} (profile {}), b = {}{fault} (profile {}); {} seed inputs, {} s, seed {}",
         a.name(),
-        fuzzing::profile_for(a.name()).name,
+        fuzzing::profile_for(a).name,
         b.name(),
-        fuzzing::profile_for(b.name()).name,
+        fuzzing::profile_for(b).name,
         corpus.len(),
         args.seconds,
         args.seed

@@ -6,9 +6,12 @@ mod args;
 mod bench;
 mod bench_compare;
 mod commands;
+mod diff_many;
 mod fuzz_cmds;
+mod link;
 mod load;
 mod outcome;
+mod tap_cmds;
 
 pub use args::Cli;
 

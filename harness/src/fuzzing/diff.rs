@@ -181,12 +181,49 @@ struct Out {
     findings: Vec<(String, String, bool)>,
 }
 
-/// The target's segments of a report, in order.
+/// The target's segments of a report, in order. The segments of a
+/// `> stream` line that completed are compared as its note (`stream: 848
+/// octets and the FIN`), as the snapshot shows them: how a real-time
+/// target cut a stream into segments depends on scheduling, and every cut
+/// is allowed.
 fn report_outs(r: &CaseReport) -> Vec<Out> {
+    let streams: std::collections::BTreeSet<u32> = r
+        .transcript
+        .iter()
+        .filter_map(|e| match &e.what {
+            EntryKind::Note(n) if n.starts_with(crate::run::STREAM_NOTE) => e.line,
+            _ => None,
+        })
+        .collect();
     r.transcript
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match &e.what {
+            EntryKind::Note(n) if e.line.is_some_and(|l| streams.contains(&l)) => Some(Out {
+                line: n.clone(),
+                at: i,
+                // The findings on the stream's segments.
+                findings: r
+                    .violations
+                    .iter()
+                    .filter(|v| {
+                        v.entry.is_some_and(|k| {
+                            k < i
+                                && r.transcript[k].line == e.line
+                                && matches!(
+                                    r.transcript[k].what,
+                                    EntryKind::Packet { dir: Dir::Out, .. }
+                                )
+                        })
+                    })
+                    .map(|v| (v.rule.clone(), v.level.clone(), v.deviation.is_some()))
+                    .collect(),
+            }),
+            EntryKind::Packet { dir: Dir::Out, .. }
+                if e.line.is_some_and(|l| streams.contains(&l)) =>
+            {
+                None
+            }
             EntryKind::Packet {
                 dir: Dir::Out,
                 script,
@@ -604,8 +641,8 @@ pub fn diff_input(
 ) -> Result<Vec<Difference>, TargetError> {
     let input = decode(data);
     let (_, isn) = session_for(&input);
-    let oa = run_nth(a, &input, profile_for(a.name()), true, nth)?;
-    let ob = run_nth(b, &input, profile_for(b.name()), true, nth)?;
+    let oa = run_nth(a, &input, profile_for(a), true, nth)?;
+    let ob = run_nth(b, &input, profile_for(b), true, nth)?;
     let (sa, sb) = (fuzz_side(&oa, isn), fuzz_side(&ob, isn));
     // The first injected segment that differs between the runs, as a step
     // index on each side; one run injecting more is a divergence too.

@@ -66,8 +66,10 @@ pub enum Step {
 pub struct FuzzOutcome {
     /// Every oracle finding, with the index of the step it concerns.
     pub findings: Vec<(usize, Finding)>,
-    /// The session broke (a hang guard fired, an I/O error).
+    /// The session broke (a hang guard fired, an I/O error): the message.
     pub broken: Option<String>,
+    /// The typed error behind `broken`, for callers that decide by it.
+    pub broken_by: Option<TargetError>,
     /// Every step, when recorded.
     pub steps: Vec<Step>,
     /// Operations run.
@@ -148,11 +150,9 @@ pub fn allowing(mut profile: Profile, allowed: &[String]) -> Profile {
 }
 
 /// The default profile for a target by name (as `synack run` picks it).
-pub fn profile_for(target: &str) -> Profile {
-    match target {
-        "lab" => Profile::linux(),
-        _ => Profile::smoltcp(),
-    }
+pub fn profile_for(target: &(impl crate::target::Target + ?Sized)) -> Profile {
+    // Every target's default names a profile; the strict one otherwise.
+    Profile::by_name(target.default_profile()).unwrap_or_else(Profile::rfc9293)
 }
 
 /// The session spec and harness ISN of an input: the service's own port
@@ -264,6 +264,7 @@ impl Driver {
         for (i, op) in ops.iter().enumerate() {
             if let Err(e) = self.op(i, op) {
                 self.outcome.broken = Some(e.to_string());
+                self.outcome.broken_by = Some(e);
                 return self.outcome;
             }
             self.outcome.ops = i + 1;
@@ -273,6 +274,7 @@ impl Driver {
         }
         if let Err(e) = self.finish(ops.len()) {
             self.outcome.broken = Some(e.to_string());
+            self.outcome.broken_by = Some(e);
         }
         self.outcome
     }

@@ -23,6 +23,7 @@
 //! many findings by rule, [`diff`] compares two targets' normalised responses
 //! (one case or input, or a differential campaign: [`diff_fuzz`]).
 
+pub mod allow;
 pub mod diff;
 pub mod exec;
 pub mod mutate;
@@ -45,7 +46,7 @@ pub use repro::{group, repro_case, Group, Repro};
 pub use seeds::{seed_corpus, wire_seeds, write_corpus};
 
 use crate::target::embedded::Embedded;
-use crate::target::Target;
+use crate::target::{Target, TargetError};
 use crate::wire::ChecksumPolicy;
 
 /// Runs a sequence input against a fresh embedded target; never panics on
@@ -80,17 +81,28 @@ fn run_embedded(input: &Input, branches: usize) -> FuzzOutcome {
     }
 }
 
-/// Rules named (comma-separated) in `SYNACK_FUZZ_ALLOW` do not make the
-/// fuzz target panic: a known finding, already a regression case, that
-/// would otherwise stop every campaign at once. `*` allows every rule, so
-/// only stack panics and broken sessions stop the run (coverage runs).
+/// The rules whose failing findings do not make the fuzz target panic:
+/// smoltcp's known deviations, each already a waived regression case, that
+/// would otherwise stop every campaign at once. By default those the
+/// embedded target's waivers name ([`allow::embedded_default`]);
+/// `SYNACK_FUZZ_ALLOW` (comma-separated) replaces the list: empty for none
+/// (triage), `*` for every rule, so only stack panics and broken sessions
+/// stop the run (coverage runs). The first call prints the list to stderr.
 pub fn env_allowed() -> &'static [String] {
     static ALLOWED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    ALLOWED.get_or_init(|| allow_list(&std::env::var("SYNACK_FUZZ_ALLOW").unwrap_or_default()))
+    ALLOWED.get_or_init(|| {
+        let env = std::env::var("SYNACK_FUZZ_ALLOW").ok();
+        let (list, source) = allow::resolve(env.as_deref(), allow::embedded_default());
+        if let Some(bad) = list.iter().find(|r| !allow::known(r)) {
+            eprintln!("synack: warning: SYNACK_FUZZ_ALLOW names `{bad}`, which is no oracle rule");
+        }
+        eprintln!("{}", allow::banner("sequence_embedded", &list, source));
+        list
+    })
 }
 
-/// The rule names of a comma-separated allow list (`SYNACK_FUZZ_ALLOW`,
-/// [`SMOLTCP_0_14_ALLOW`]), blanks left out.
+/// The rule names of a comma-separated allow list (`SYNACK_FUZZ_ALLOW`, a
+/// waiver's `(fuzz: …)` note), blanks left out.
 pub fn allow_list(list: &str) -> Vec<String> {
     list.split(',')
         .map(|s| s.trim().to_string())
@@ -98,24 +110,16 @@ pub fn allow_list(list: &str) -> Vec<String> {
         .collect()
 }
 
-/// The campaign allow list (`SYNACK_FUZZ_ALLOW`) for smoltcp 0.14: its
-/// deviations that fuzzing found, each a waived case under
-/// `cases/regressions/` (fuzz/findings/README.md has the table), and the
-/// embedded target's storm guard.
-pub const SMOLTCP_0_14_ALLOW: &str = "rst-closed-ack-missing,\
-rst-with-text-in-zero-window-ignored,segment-exceeds-mss,ack-of-unsent-data,\
-unacceptable-ack-numbers,seq-gap,fin-on-old-data-ignored,fin-segment-ack-ignored,\
-sack-block-invalid,close-fin-missing,ack-past-fin,segment-storm";
-
 /// The name `SYNACK_FUZZ_ALLOW` uses for a known stack bug: smoltcp 0.14
 /// sending bare ACKs without end at one instant (fuzz/findings/
 /// embedded-egress-storm.input). The embedded target stops it as a broken
 /// session; allowing it keeps a campaign going past it.
 pub const SEGMENT_STORM: &str = "segment-storm";
 
-/// Whether a broken session's reason is the embedded target's storm guard.
-pub fn is_segment_storm(why: &str) -> bool {
-    why.contains("kept sending at one instant")
+/// Whether a session broke by the embedded target's storm guard (decided by
+/// the error's variant, so rewording its message cannot break allow lists).
+pub fn is_segment_storm(why: &TargetError) -> bool {
+    matches!(why, TargetError::SegmentStorm { .. })
 }
 
 /// The first finding of `out` that fails and is not in `allowed`.
@@ -144,7 +148,8 @@ pub fn sequence_embedded(data: &[u8]) {
     // The stack's behaviour, hence a broken session, does not depend on
     // the oracle's budget; only a finding is re-judged.
     if let Some(why) = &out.broken {
-        if !(is_segment_storm(why) && allowed.iter().any(|a| a == SEGMENT_STORM)) {
+        let storm = out.broken_by.as_ref().is_some_and(is_segment_storm);
+        if !(storm && allowed.iter().any(|a| a == SEGMENT_STORM)) {
             panic!("session broken (hang guard): {why}");
         }
     }

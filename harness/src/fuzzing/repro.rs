@@ -56,6 +56,7 @@ pub fn repro_case(
             Ok(Ok(())) => driver.outcome.ops = i + 1,
             Ok(Err(e)) => {
                 driver.outcome.broken = Some(e.to_string());
+                driver.outcome.broken_by = Some(e);
                 stopped_at = Some(i);
                 break;
             }
@@ -69,7 +70,10 @@ pub fn repro_case(
     if stopped_at.is_none() {
         match catch_unwind(AssertUnwindSafe(|| driver.finish(input.ops.len()))) {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => driver.outcome.broken = Some(e.to_string()),
+            Ok(Err(e)) => {
+                driver.outcome.broken = Some(e.to_string());
+                driver.outcome.broken_by = Some(e);
+            }
             Err(p) => panic = Some(panic_text(p.as_ref())),
         }
     }

@@ -393,7 +393,7 @@ fn every_campaign_example_passes_past_smoltcps_known_deviations() {
     // One input per group each campaign found (fuzz/findings/campaign*/):
     // oracle false positives fixed since, or smoltcp deviations now in
     // the allow list. Judged as `repro --group --allow` judges them.
-    let allowed = allow_list(SMOLTCP_0_14_ALLOW);
+    let allowed = super::allow::embedded_default();
     for rule in &allowed {
         assert!(
             rule == SEGMENT_STORM || rule.parse::<crate::oracle::RuleId>().is_ok(),

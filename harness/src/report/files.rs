@@ -6,7 +6,7 @@ use super::html::index_html;
 use super::json::{read_results, to_json};
 use super::junit::junit_xml;
 use super::markdown::summary_md;
-use super::pcap::case_pcap_bytes;
+use super::pcap::case_pcap_bytes_from;
 use super::snapshot::transcript_text;
 use super::text::case_file_stem;
 use crate::run::{CaseReport, Event, Reporter, RunInfo, RunSummary};
@@ -27,11 +27,28 @@ pub const INDEX_HTML: &str = "index.html";
 /// by `__`, see [`case_file_stem`]) into `dir`, creating it. Cases are
 /// written in the order given. Files of an earlier run that this run does
 /// not write are left alone.
+///
+/// The pcaps' timestamps start at the Unix epoch (session times as they
+/// are), so the same cases give the same files (`report merge`); a live
+/// run's [`ReportWriter`] stamps them from its wall-clock start instead
+/// ([`write_all_from`]).
 pub fn write_all(
     dir: &Path,
     info: &RunInfo,
     cases: &[CaseReport],
     summary: &RunSummary,
+) -> io::Result<()> {
+    write_all_from(dir, info, cases, summary, std::time::SystemTime::UNIX_EPOCH)
+}
+
+/// [`write_all`], with the pcaps stamped from the run's wall-clock `start`
+/// plus each packet's session time.
+pub fn write_all_from(
+    dir: &Path,
+    info: &RunInfo,
+    cases: &[CaseReport],
+    summary: &RunSummary,
+    start: std::time::SystemTime,
 ) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let mut stems = BTreeSet::new();
@@ -43,7 +60,10 @@ pub fn write_all(
                 format!("two cases share the file name {stem:?} (case {})", c.id),
             ));
         }
-        fs::write(dir.join(format!("{stem}.pcap")), case_pcap_bytes(c)?)?;
+        fs::write(
+            dir.join(format!("{stem}.pcap")),
+            case_pcap_bytes_from(c, start)?,
+        )?;
         fs::write(dir.join(format!("{stem}.txt")), transcript_text(c))?;
     }
     fs::write(dir.join(RESULTS_JSON), to_json(info, summary, cases))?;
@@ -136,6 +156,8 @@ pub struct ReportWriter {
     dir: PathBuf,
     info: Option<RunInfo>,
     cases: Vec<CaseReport>,
+    /// Wall-clock time of `RunStarted`, for the pcaps' timestamps.
+    start: std::time::SystemTime,
 }
 
 impl ReportWriter {
@@ -144,6 +166,7 @@ impl ReportWriter {
             dir: dir.into(),
             info: None,
             cases: Vec::new(),
+            start: std::time::SystemTime::now(),
         }
     }
     /// The cases collected so far, in arrival order.
@@ -161,6 +184,7 @@ impl Reporter for ReportWriter {
             Event::RunStarted(info) => {
                 self.info = Some((*info).clone());
                 self.cases.clear();
+                self.start = std::time::SystemTime::now();
             }
             Event::CaseStarted { .. } => {}
             Event::CaseFinished(case) => self.cases.push((*case).clone()),
@@ -170,7 +194,7 @@ impl Reporter for ReportWriter {
                 })?;
                 let mut cases = self.cases.clone();
                 sort_cases(&mut cases);
-                write_all(&self.dir, info, &cases, summary)?;
+                write_all_from(&self.dir, info, &cases, summary, self.start)?;
             }
         }
         Ok(())

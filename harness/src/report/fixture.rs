@@ -48,6 +48,7 @@ impl CaseBuilder {
                 session_time: Duration::ZERO,
                 wall_time: Duration::from_micros(1234),
                 resolution: Duration::from_millis(1),
+                script_times: Default::default(),
             },
             harness,
             target,

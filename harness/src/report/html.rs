@@ -15,7 +15,6 @@
 //! of its own at its place in the ladder's end. The full messages follow
 //! the diagram. All text is escaped ([`super::text::xml_text`]).
 
-use super::snapshot::format_time;
 use super::text::{case_file_stem, xml_attr, xml_text};
 use crate::run::{CaseReport, Dir, EntryKind, Outcome, RunInfo, RunSummary};
 use std::fmt::Write as _;
@@ -139,8 +138,8 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
     );
     let _ = writeln!(
         s,
-        "<text class=\"time\" x=\"4\" y=\"48\">{} s</text>",
-        if case.virtual_time { "virtual" } else { "real" }
+        "<text class=\"time\" x=\"4\" y=\"48\">{}</text>",
+        super::times::clock_label(case.virtual_time)
     );
     let bottom = height - 10;
     for x in [HX, TX] {
@@ -156,7 +155,7 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
             s,
             "<text class=\"time\" x=\"4\" y=\"{}\">{}</text>",
             y + 12,
-            format_time(e.at, case.resolution)
+            super::times::clock_time(e.at)
         );
         let (class, marker) = if !mk.bad.is_empty() {
             (" bad", "r")

@@ -50,6 +50,7 @@
 //!     "session_time_ns": 4000000,    // session time at the end of the case
 //!     "wall_time_ns": 1234000,       // not stable run to run
 //!     "resolution_ns": 1000000,      // rounding of the snapshot form
+//!     "script_times_ns": { "5": 0, "7": 10000000 },  // line → due by the script (optional)
 //!     "transcript": [                // in order; one of four kinds:
 //!       { "at_ns": 0, "line": 5 | null, "kind": "packet",
 //!         "dir": "in" | "out",       // in: harness → target (`<`)
@@ -171,6 +172,9 @@ struct CaseJson {
     session_time_ns: u64,
     wall_time_ns: u64,
     resolution_ns: u64,
+    /// Line number → when the script says it is due (absent in older files).
+    #[serde(default)]
+    script_times_ns: std::collections::BTreeMap<u32, u64>,
     transcript: Vec<EntryJson>,
 }
 
@@ -327,6 +331,7 @@ fn case_json(c: &CaseReport) -> CaseJson {
         session_time_ns: ns(c.session_time),
         wall_time_ns: ns(c.wall_time),
         resolution_ns: ns(c.resolution),
+        script_times_ns: c.script_times.iter().map(|(l, t)| (*l, ns(*t))).collect(),
         transcript: c.transcript.iter().map(entry_json).collect(),
     }
 }
@@ -361,6 +366,11 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         session_time: Duration::from_nanos(c.session_time_ns),
         wall_time: Duration::from_nanos(c.wall_time_ns),
         resolution: Duration::from_nanos(c.resolution_ns),
+        script_times: c
+            .script_times_ns
+            .iter()
+            .map(|(l, t)| (*l, Duration::from_nanos(*t)))
+            .collect(),
     })
 }
 

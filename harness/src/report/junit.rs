@@ -19,9 +19,13 @@
 //! The failure's `message` is the case's one-line reason; its text lists
 //! every mismatch and every violation with RFC section and requirement id.
 //! SHOULD violations (warnings) and deviations go to `<system-out>`.
+//!
+//! Written through `quick-junit` (nextest's JUnit model and serialiser):
+//! escaping, counts and element order are its. Times have its millisecond
+//! precision; characters XML 1.0 cannot carry are dropped.
 
-use super::text::{xml_attr, xml_text};
 use crate::run::{CaseReport, Outcome, RunInfo, RunSummary};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
 
 /// The testcase classname for a case.
@@ -77,33 +81,10 @@ fn notes(case: &CaseReport) -> String {
     s
 }
 
-fn seconds(d: std::time::Duration) -> String {
-    format!("{:.6}", d.as_secs_f64())
-}
-
 /// `junit.xml` text for a run.
 pub fn junit_xml(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) -> String {
-    let count = |f: &dyn Fn(Outcome) -> bool| cases.iter().filter(|c| f(c.outcome)).count();
-    let failures = count(&|o| o == Outcome::Fail);
-    let errors = count(&|o| o == Outcome::Error);
-    let skipped =
-        count(&|o| matches!(o, Outcome::Unsupported | Outcome::Skipped | Outcome::Waived));
-    let time = seconds(summary.wall_time);
-    let suite = format!("synack.{}", info.target);
-    let mut x = String::new();
-    x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        x,
-        "<testsuites name=\"synack\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time}\">",
-        cases.len()
-    );
-    let _ = writeln!(
-        x,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time}\">",
-        xml_attr(&suite),
-        cases.len()
-    );
-    x.push_str("    <properties>\n");
+    let mut suite = TestSuite::new(format!("synack.{}", info.target));
+    suite.set_time(summary.wall_time);
     let mut props = vec![
         ("target", info.target.clone()),
         ("profile", info.profile.clone()),
@@ -114,59 +95,38 @@ pub fn junit_xml(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) -> 
         props.push(("shard", sh.clone()));
     }
     for (k, v) in props {
-        let _ = writeln!(
-            x,
-            "      <property name=\"{k}\" value=\"{}\"/>",
-            xml_attr(&v)
-        );
+        suite.add_property(Property::new(k, v));
     }
-    x.push_str("    </properties>\n");
     for c in cases {
-        let _ = write!(
-            x,
-            "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\"",
-            xml_attr(&classname(&c.target, &c.id)),
-            xml_attr(&c.id),
-            seconds(c.wall_time),
-            xml_attr(&c.path)
-        );
         let reason = c.reason.clone().unwrap_or_default();
-        let mut body = String::new();
-        match c.outcome {
-            Outcome::Pass | Outcome::Deviation => {}
-            Outcome::Fail => {
-                let kind = if c.mismatches.is_empty() {
-                    "violation"
-                } else {
-                    "mismatch"
+        let status = match c.outcome {
+            Outcome::Pass | Outcome::Deviation => TestCaseStatus::success(),
+            Outcome::Fail | Outcome::Error => {
+                let (kind, ty) = match (c.outcome, c.mismatches.is_empty()) {
+                    (Outcome::Error, _) => (NonSuccessKind::Error, "error"),
+                    (_, true) => (NonSuccessKind::Failure, "violation"),
+                    (_, false) => (NonSuccessKind::Failure, "mismatch"),
                 };
-                let _ = writeln!(
-                    body,
-                    "      <failure message=\"{}\" type=\"{kind}\">{}</failure>",
-                    xml_attr(&reason),
-                    xml_text(&problems(c))
-                );
-            }
-            Outcome::Error => {
-                let _ = writeln!(
-                    body,
-                    "      <error message=\"{}\" type=\"error\">{}</error>",
-                    xml_attr(&reason),
-                    xml_text(&problems(c))
-                );
+                let mut s = TestCaseStatus::non_success(kind);
+                s.set_message(reason.as_str())
+                    .set_type(ty)
+                    .set_description(problems(c));
+                s
             }
             Outcome::Unsupported | Outcome::Skipped | Outcome::Waived => {
                 let why = match c.outcome {
                     Outcome::Waived => c.waiver.clone().unwrap_or_else(|| reason.clone()),
                     _ => reason.clone(),
                 };
-                let _ = writeln!(
-                    body,
-                    "      <skipped message=\"{}\"/>",
-                    xml_attr(&format!("{}: {why}", c.outcome.name()))
-                );
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("{}: {why}", c.outcome.name()));
+                s
             }
-        }
+        };
+        let mut tc = TestCase::new(c.id.as_str(), status);
+        tc.set_classname(classname(&c.target, &c.id));
+        tc.set_time(c.wall_time);
+        tc.extra.insert("file".into(), c.path.as_str().into());
         let mut out = notes(c);
         if c.outcome == Outcome::Waived {
             out.push_str(&problems(c));
@@ -183,18 +143,18 @@ pub fn junit_xml(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) -> 
             );
         }
         if !out.is_empty() {
-            let _ = writeln!(body, "      <system-out>{}</system-out>", xml_text(&out));
+            tc.set_system_out(out);
         }
-        if body.is_empty() {
-            x.push_str("/>\n");
-        } else {
-            x.push_str(">\n");
-            x.push_str(&body);
-            x.push_str("    </testcase>\n");
-        }
+        suite.add_test_case(tc);
     }
-    x.push_str("  </testsuite>\n</testsuites>\n");
-    x
+    let mut report = Report::new("synack");
+    report.set_time(summary.wall_time);
+    report.add_test_suite(suite);
+    // Serialising into memory fails only on an I/O error, which a Vec never
+    // returns; say so in the file rather than panic.
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- junit.xml could not be written: {e} -->\n"))
 }
 
 #[cfg(test)]
@@ -233,7 +193,7 @@ mod tests {
     #[test]
     fn suite_counts_and_properties() {
         let x = xml();
-        assert!(x.contains("<testsuite name=\"synack.embedded\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"0.005000\">"), "{x}");
+        assert!(x.contains("<testsuite name=\"synack.embedded\" tests=\"5\" skipped=\"2\" errors=\"0\" failures=\"1\" time=\"0.005\">"), "{x}");
         assert!(x.contains("<property name=\"seed\" value=\"7\"/>"), "{x}");
     }
 
@@ -241,7 +201,7 @@ mod tests {
     fn a_failure_carries_the_mismatch_and_the_rfc_citation() {
         let x = xml();
         assert!(
-            x.contains("classname=\"synack.embedded.core\" name=\"core/b02-closed-rst\""),
+            x.contains("name=\"core/b02-closed-rst\" classname=\"synack.embedded.core\""),
             "{x}"
         );
         assert!(
@@ -270,7 +230,7 @@ mod tests {
     #[test]
     fn nasty_strings_are_escaped() {
         let x = xml();
-        assert!(x.contains("name=\"odd/x&lt;&amp;&gt;&quot;&#39;\""), "{x}");
+        assert!(x.contains("name=\"odd/x&lt;&amp;&gt;&quot;&apos;\""), "{x}");
         assert!(
             x.contains("message=\"unsupported: needs setsockopt(SO_LINGER) &lt;&amp;&gt; ]]&gt;\""),
             "{x}"

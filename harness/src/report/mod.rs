@@ -37,6 +37,7 @@ pub mod pcap;
 pub mod snapshot;
 pub mod terminal;
 pub mod text;
+pub mod times;
 
 pub use files::{
     merge, sort_cases, summarise, write_all, ReportWriter, INDEX_HTML, JUNIT_XML, RESULTS_JSON,

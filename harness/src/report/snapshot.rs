@@ -22,9 +22,11 @@
 //! and absolute sequence numbers (packets appear as the runner's
 //! script-space line), addresses and ports, paths, dates, wall times, the
 //! seed. Times are session times rounded down to a multiple of the case's
-//! `resolution`: on a real-time target the harness acts at or after a
-//! line's time and replies come after that, so times are only ever late,
-//! and flooring keeps jitter below the resolution out of the snapshot. Printed in seconds with as many decimals as the
+//! `resolution`. On a real-time target an entry that belongs to a line is
+//! printed at the line's script time instead ([`crate::run::nominal`]): the
+//! runner checked its timing, and the measured time moves with scheduling
+//! on a loaded machine (a state read at 0.39 s or 0.41 s floors to two
+//! different snapshots). Printed in seconds with as many decimals as the
 //! resolution needs (at least three). A packet whose checksum was wrong
 //! says so (`[bad checksum]`), a packet that did not parse says
 //! `[unparsed]`. Mismatches and violations follow, each pointing at its
@@ -101,6 +103,57 @@ fn stable_reason(case: &CaseReport) -> Option<String> {
         .map(|r| r.replace(&case.path, &case.id))
 }
 
+/// The time an entry is printed at: its session time on a virtual clock; on
+/// a real one the script time of the line it belongs to, when the report
+/// has them (the runner checked that it came inside the line's window), so
+/// that scheduling on a loaded machine cannot move it across a multiple of
+/// the resolution. Entries no line expects keep their session time.
+fn entry_time(case: &CaseReport, e: &crate::run::Entry) -> Duration {
+    if case.virtual_time {
+        return e.at;
+    }
+    e.line
+        .and_then(|l| case.script_times.get(&l).copied())
+        .unwrap_or(e.at)
+}
+
+/// The entries the snapshot shows, and each entry's number there. The
+/// segments of a `> stream` line that completed are left out: its note
+/// (`stream: 848 octets and the FIN`) stands for them, so that how the
+/// target cut the stream into segments (a bare ACK first or not, the FIN
+/// apart or not, which depends on thread scheduling against a real
+/// server) does not change the snapshot. A reference to a left-out
+/// segment points at the note.
+fn stream_collapse(case: &CaseReport) -> (Vec<usize>, Vec<usize>) {
+    let t = &case.transcript;
+    let done: std::collections::BTreeSet<u32> = t
+        .iter()
+        .filter_map(|e| match &e.what {
+            EntryKind::Note(n) if n.starts_with(crate::run::STREAM_NOTE) => e.line,
+            _ => None,
+        })
+        .collect();
+    let hidden = |e: &crate::run::Entry| {
+        matches!(e.what, EntryKind::Packet { dir: Dir::Out, .. })
+            && e.line.is_some_and(|l| done.contains(&l))
+    };
+    let shown: Vec<usize> = (0..t.len()).filter(|&i| !hidden(&t[i])).collect();
+    let mut index = vec![0; t.len()];
+    for (k, &i) in shown.iter().enumerate() {
+        index[i] = k;
+    }
+    // A hidden segment points at the next shown entry (its line's note).
+    let mut next = shown.len().saturating_sub(1);
+    for i in (0..t.len()).rev() {
+        if hidden(&t[i]) {
+            index[i] = next;
+        } else {
+            next = index[i];
+        }
+    }
+    (shown, index)
+}
+
 /// The normalised transcript of a case.
 pub fn normalise(case: &CaseReport) -> String {
     let mut s = String::new();
@@ -120,9 +173,14 @@ pub fn normalise(case: &CaseReport) -> String {
         let _ = writeln!(s, "waiver: {}", clean(w));
     }
     s.push('\n');
-    let width = case.transcript.len().saturating_sub(1).to_string().len();
-    for (i, e) in case.transcript.iter().enumerate() {
-        let _ = write!(s, "#{i:<width$} {} ", format_time(e.at, case.resolution));
+    let (shown, index) = stream_collapse(case);
+    let width = shown.len().saturating_sub(1).to_string().len();
+    // Never earlier than the entry before (an `either` note is due when
+    // its block starts, a segment of a range line at the range's start).
+    let mut last = Duration::ZERO;
+    for (i, e) in shown.iter().map(|&i| &case.transcript[i]).enumerate() {
+        last = last.max(entry_time(case, e));
+        let _ = write!(s, "#{i:<width$} {} ", format_time(last, case.resolution));
         match &e.what {
             EntryKind::Packet {
                 dir,
@@ -158,7 +216,11 @@ pub fn normalise(case: &CaseReport) -> String {
         }
         s.push('\n');
     }
-    let at = |e: Option<usize>| e.map(|i| format!(" at #{i}")).unwrap_or_default();
+    let at = |e: Option<usize>| {
+        e.and_then(|i| index.get(i).copied())
+            .map(|i| format!(" at #{i}"))
+            .unwrap_or_default()
+    };
     if !case.mismatches.is_empty() {
         s.push_str("\nmismatches:\n");
         for m in &case.mismatches {

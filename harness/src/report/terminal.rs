@@ -144,7 +144,10 @@ impl<W: Write> Terminal<W> {
                 ));
             }
             if !c.transcript.is_empty() {
-                text.push("    transcript:".into());
+                text.push(format!(
+                    "    transcript ({}):",
+                    crate::report::times::clock_label(c.virtual_time)
+                ));
                 text.extend(
                     transcript_lines(c)
                         .into_iter()
@@ -208,7 +211,7 @@ pub fn transcript_lines(c: &CaseReport) -> Vec<String> {
     c.transcript
         .iter()
         .map(|e| {
-            let at = format!("{:>8.3}", e.at.as_secs_f64());
+            let at = format!("{:>11}", crate::report::times::clock_time(e.at));
             let line = e.line.map(|l| format!("  (line {l})")).unwrap_or_default();
             match &e.what {
                 EntryKind::Packet {

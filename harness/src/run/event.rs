@@ -187,6 +187,11 @@ pub struct CaseReport {
     pub wall_time: Duration,
     /// Time resolution for normalised transcripts.
     pub resolution: Duration,
+    /// When each line was due by the script alone (line number → time, see
+    /// [`super::nominal`]): the times the snapshot form prints on a
+    /// real-time target. Empty for reports that did not come from a script.
+    #[serde(default)]
+    pub script_times: std::collections::BTreeMap<u32, Duration>,
 }
 
 /// Totals at the end of a run.

@@ -15,9 +15,14 @@ use std::time::Duration;
 /// How a capture is judged.
 #[derive(Clone, Debug)]
 pub struct JudgeOptions {
-    /// The stack under test; default: the side that received the first SYN.
+    /// The stack under test; default: inferred ([`super::judge_side`]).
     pub target_addr: Option<IpAddr>,
+    /// The oracle profile's name (`Profile::by_name`).
     pub profile: String,
+    /// The target's application neither aborted nor closed: a RST right
+    /// after the peer's cannot be an abort that crossed it
+    /// ([`super::judge_rst`]).
+    pub app_idle: bool,
     /// Do not judge checksums (captures taken on a host with checksum
     /// offload show its outgoing checksums as wrong).
     pub ignore_checksums: bool,
@@ -26,6 +31,7 @@ pub struct JudgeOptions {
 /// What the capture held besides the judged connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JudgeStats {
+    /// Packets in the capture.
     pub packets: usize,
     /// Not IPv4/IPv6 TCP, or not parseable.
     pub not_tcp: usize,
@@ -33,6 +39,10 @@ pub struct JudgeStats {
     pub other_hosts: usize,
     /// Every address a TCP segment in the capture came from or went to.
     pub hosts: BTreeSet<IpAddr>,
+    /// The side judged (`None` when the capture holds no TCP).
+    pub target: Option<IpAddr>,
+    /// Why that side: `--target-addr`, or how it was inferred.
+    pub target_why: String,
 }
 
 /// Judges every connection of the target in `packets` (session times and
@@ -65,20 +75,28 @@ pub fn judge_packets(
         .iter()
         .flat_map(|(_, _, s, _)| [s.ip.src(), s.ip.dst()])
         .collect();
-    let target = match opts.target_addr {
-        Some(a) => a,
-        None => parsed
-            .iter()
-            .find(|(_, _, s, _)| s.flags.syn() && !s.flags.ack())
-            .map(|(_, _, s, _)| s.ip.dst())
-            .ok_or("no SYN in the capture to tell the target side: give --target-addr")?,
+    let segs: Vec<&Segment> = parsed.iter().map(|(_, _, s, _)| s).collect();
+    let inferred = super::judge_side::infer(&segs);
+    let (target, mut listening) = match (opts.target_addr, inferred) {
+        (Some(a), _) => {
+            stats.target_why = "--target-addr".into();
+            (a, BTreeSet::new())
+        }
+        (None, Some(side)) => {
+            stats.target_why = side.why;
+            (side.addr, side.listening)
+        }
+        // No TCP at all: no connection to judge.
+        (None, None) => return Ok((Vec::new(), stats)),
     };
+    stats.target = Some(target);
     // Ports where the target answered a SYN: it listens there.
-    let listening: BTreeSet<u16> = parsed
-        .iter()
-        .filter(|(_, _, s, _)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
-        .map(|(_, _, s, _)| s.src_port)
-        .collect();
+    listening.extend(
+        parsed
+            .iter()
+            .filter(|(_, _, s, _)| s.ip.src() == target && s.flags.syn() && s.flags.ack())
+            .map(|(_, _, s, _)| s.src_port),
+    );
     // Connections keyed by (target endpoint, peer endpoint), in order of first packet.
     let mut order: Vec<(SocketAddr, SocketAddr)> = Vec::new();
     let mut conns: BTreeMap<(SocketAddr, SocketAddr), Vec<usize>> = BTreeMap::new();
@@ -152,11 +170,40 @@ pub fn judge_packets(
                 },
             });
         }
+        let seen: Vec<super::judge_rst::Seen<'_>> = idx
+            .iter()
+            .enumerate()
+            .map(|(entry, &i)| super::judge_rst::Seen {
+                at: parsed[i].0,
+                seg: &parsed[i].2,
+                from_target: parsed[i].2.ip.src() == target,
+                entry,
+            })
+            .collect();
+        super::judge_rst::judge(&seen, opts.app_idle, &mut violations);
         let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
         violations.extend(oracle.on_time(end).into_iter().map(|f| violation(f, None)));
-        let (outcome, reason) = match verdict(&[], &violations) {
-            Some((o, r)) => (o, Some(r)),
-            None => (Outcome::Pass, None),
+        // Caught mid-way: no SYN either way, and the target sent more than
+        // RSTs, so it had a connection opened before the capture began. The
+        // oracle judges from the handshake on (it does not guess a TCB's
+        // window scale, MSS or state): not judged, and said so.
+        let mid_way = !seen.iter().any(|p| p.seg.flags.syn())
+            && seen.iter().any(|p| p.from_target && !p.seg.flags.rst());
+        let (outcome, reason) = if mid_way {
+            violations.clear();
+            (
+                Outcome::Unsupported,
+                Some(
+                    "caught mid-way: the capture holds no handshake of this connection, \
+                     and the oracle judges a connection from its SYN on"
+                        .to_string(),
+                ),
+            )
+        } else {
+            match verdict(&[], &violations) {
+                Some((o, r)) => (o, Some(r)),
+                None => (Outcome::Pass, None),
+            }
         };
         reports.push(CaseReport {
             id: format!("{name}/conn{:03}-{peer_ep}", n + 1),
@@ -181,6 +228,7 @@ pub fn judge_packets(
             session_time: end,
             wall_time: Duration::ZERO,
             resolution: Duration::from_millis(1),
+            script_times: Default::default(),
         });
     }
     Ok((reports, stats))

@@ -6,17 +6,22 @@
 //! - [`limits`]: what a case may ask for (an event; segments IP can carry).
 //! - [`matcher`]: `>` lines against what the target sent, field by field.
 //! - [`syscall`]: syscall lines → application actions (and what is unsupported).
+//! - [`nominal`]: when each line is due by the script alone (snapshot times).
 //! - [`runner`]: one case against one target session → a [`CaseReport`].
 //! - [`event`]: the event stream every reporter consumes.
 
 pub mod build;
 pub mod case;
 pub mod event;
+pub mod from_capture;
 pub mod ipinfo;
 pub mod judge;
+pub mod judge_rst;
+pub mod judge_side;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;
+pub mod nominal;
 pub mod pdscript;
 pub mod runner;
 pub mod scriptform;
@@ -28,5 +33,5 @@ pub use event::{
     CaseReport, Dir, Entry, EntryKind, Event, Mismatch, Outcome, Reporter, RunInfo, RunSummary,
     Violation,
 };
-pub use runner::{run_case, RunOptions};
+pub use runner::{run_case, RunOptions, STREAM_NOTE};
 pub use suite::{run_suite, select, Shard, SuiteOptions, Waivers};

@@ -18,6 +18,9 @@
 
 #[path = "either.rs"]
 mod either;
+#[path = "stream.rs"]
+mod stream;
+pub use stream::STREAM_NOTE;
 
 use super::build::inject_segment;
 use super::case::Case;
@@ -177,6 +180,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
         resolution: resolution(true),
+        script_times: super::nominal::script_times(&case.script.items),
     };
     if let Some(why) = &case.meta.unsupported {
         report.outcome = Outcome::Unsupported;
@@ -209,6 +213,20 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         if let Some(why) = why {
             report.outcome = Outcome::Unsupported;
             report.reason = Some(format!("{}:{line}: {why}", case.path.display()));
+            return report;
+        }
+    }
+    if !target.capabilities().socket_state {
+        // Decided before the case runs, as for syscall lines: not at the
+        // `state` line, where the outcome would hang on whether a segment
+        // of the same instant arrived first.
+        if let Some(line) = first_state_line(&case.script) {
+            report.outcome = Outcome::Unsupported;
+            report.reason = Some(format!(
+                "{}:{line}: the {} target cannot report socket state, which the case's `state` lines need",
+                case.path.display(),
+                target.name()
+            ));
             return report;
         }
     }
@@ -259,6 +277,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         target_nxt: SeqNumber(0),
         last_inject: None,
         prev: Duration::ZERO,
+        sched: Duration::ZERO,
         transcript: Vec::new(),
         unrendered: Vec::new(),
         line_starts: std::cell::OnceCell::new(),
@@ -314,6 +333,19 @@ fn render_scripts(transcript: &mut [Entry], pending: &[Unrendered]) {
             *script = script_line(seg, u.sender, &u.map);
         }
     }
+}
+
+/// The line number of the script's first `state` line, if any.
+fn first_state_line(script: &crate::script::Script) -> Option<u32> {
+    use crate::script::{Item, LineKind};
+    script.items.iter().find_map(|item| match item {
+        Item::Line(l) => matches!(l.kind, LineKind::State(_)).then_some(l.span.line),
+        Item::Either { branches, .. } => branches
+            .iter()
+            .flatten()
+            .find(|l| matches!(l.kind, LineKind::State(_)))
+            .map(|l| l.span.line),
+    })
 }
 
 fn finish(report: &mut CaseReport, result: Result<(), Stop>) {
@@ -382,8 +414,17 @@ struct CaseRun<'a> {
     target_nxt: SeqNumber,
     /// When the harness last injected (wall clock), for `max_pps`.
     last_inject: Option<Instant>,
-    /// The time of the previous line's event (relative times count from it).
+    /// The time of the previous line's event: when the harness actually
+    /// injected or acted, or when the target's segment arrived. A `>` line's
+    /// relative time counts from it (the target answers what it got, when it
+    /// got it).
     prev: Duration,
+    /// When the previous line's event was due: a harness line's scheduled
+    /// time (not when the thread woke up to do it), or the arrival of the
+    /// target's segment. The relative times of `<`, `state` and syscall
+    /// lines count from it, so a late wake-up on a loaded machine delays
+    /// one line, not every line after it.
+    sched: Duration,
     transcript: Vec<Entry>,
     /// Transcript packets whose script text is not rendered yet, in entry order.
     unrendered: Vec<Unrendered>,
@@ -411,12 +452,16 @@ impl CaseRun<'_> {
                 Item::Line(line) => self.line(line)?,
                 Item::Either { branches, span } => {
                     if !self.opts.oracle_only {
-                        self.either(branches, span.line)?
+                        self.either(branches, span.line)?;
+                        self.sched = self.prev;
                     }
                 }
             }
         }
-        let settle = self.session.now().max(self.prev) + self.opts.settle;
+        // The quiet period counts from when the last line was due (or from
+        // the harness's last act, when that was later): not from a late
+        // wake-up, which would stretch it into the target's next timer.
+        let settle = self.sched.max(self.prev) + self.opts.settle;
         self.wait_until(settle, None)?;
         // A reply the target still owes (a RST, an ACK) is judged when its
         // grace time runs out: keep listening until then, within the deadline.
@@ -525,32 +570,43 @@ impl CaseRun<'_> {
     }
 
     fn line(&mut self, line: &Line) -> Result<(), Stop> {
-        let w = self.window(line.time.node, self.prev);
+        // A harness line is due relative to when the previous line was due;
+        // a `>` line relative to what actually happened last.
+        let w = self.window(line.time.node, self.sched);
         let no = line.span.line;
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
-                self.inject(p, no)?;
-                self.prev = self.session.now();
+                // From just before the write: a thread preempted after it
+                // would make the target's prompt answer look early.
+                self.prev = self.inject(p, no)?;
+                self.sched = w.at.max(self.sched);
                 Ok(())
             }
             LineKind::Packet(p) => {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
-                self.expect(p, w, no)
+                let w = self.window(line.time.node, self.prev);
+                self.expect(p, w, no)?;
+                self.sched = self.prev;
+                Ok(())
             }
             LineKind::State(s) => {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
                 self.wait_until(w.at, Some(no))?;
-                self.prev = self.session.now();
+                // Reading the state provokes nothing: what follows counts
+                // from when the read was due.
+                self.sched = w.at.max(self.sched);
+                self.prev = self.prev.max(self.sched);
                 self.check_state(&[s.state], no)
             }
             LineKind::Syscall(s) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                self.sched = w.at.max(self.sched);
                 self.syscall(s, no)
             }
             LineKind::Command(c) => {
@@ -565,6 +621,15 @@ impl CaseRun<'_> {
                 self.case.path.display(),
                 super::pdscript::line_unsupported(&line.kind)
             ))),
+            LineKind::Stream(st) => {
+                if self.opts.oracle_only {
+                    return Ok(());
+                }
+                let w = self.window(line.time.node, self.prev);
+                self.stream(st, w, no)?;
+                self.sched = self.prev;
+                Ok(())
+            }
         }
     }
 
@@ -651,7 +716,7 @@ impl CaseRun<'_> {
     /// [`Stop::from`] says.
     fn broke(&mut self, line: Option<u32>, e: TargetError) -> Stop {
         match e {
-            TargetError::Broken(_) => {
+            TargetError::Broken(_) | TargetError::SegmentStorm { .. } => {
                 let message = match line {
                     Some(_) => e.to_string(),
                     None => format!("after the last line: {e}"),
@@ -709,14 +774,16 @@ impl CaseRun<'_> {
         Ok(())
     }
 
-    fn inject(&mut self, p: &PacketLine, line: u32) -> Result<(), Stop> {
+    /// Injects a `<` line's segment; returns the session time just before
+    /// the write.
+    fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
         let info = self.session.info().clone();
         let (seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         let bytes = seg.to_bytes(policy);
         self.pace();
-        let at = self.session.now();
         // What the services did before the segment came, not on it.
         super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
+        let at = self.session.now();
         // A target that broke on the segment did take it in: it is
         // recorded (and judged) before the case stops.
         let sent = match self.session.inject(&bytes) {
@@ -750,7 +817,8 @@ impl CaseRun<'_> {
             sender: Sender::Harness,
             map: self.map,
         });
-        sent.map_err(|e| self.broke(Some(line), e))
+        sent.map_err(|e| self.broke(Some(line), e))?;
+        Ok(at)
     }
 
     /// Keeps injections on a real-time target at most `max_pps` a second.

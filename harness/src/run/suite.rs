@@ -280,6 +280,7 @@ fn panicked(
         violations: Vec::new(),
         waiver: None,
         transcript: Vec::new(),
+        script_times: Default::default(),
         target_addr: String::new(),
         harness_addr: String::new(),
         virtual_time: false,

@@ -219,6 +219,8 @@ pub enum LineKind {
     Code(CodeBlock),
     /// `< icmp …` or `< udp …`: a packet that is not TCP.
     Datagram(DatagramLine),
+    /// `> stream LEN [fin] [ack N]`: see [`super::stream`].
+    Stream(super::stream::StreamLine),
 }
 
 /// `[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`, `[ttl 64]`, `[ect1, flowlabel 0x1]`:
@@ -527,6 +529,10 @@ impl StripSpans for Line {
             LineKind::Datagram(d) => {
                 d.ip.strip_spans();
                 d.span.strip_spans();
+            }
+            LineKind::Stream(s) => {
+                s.span.strip_spans();
+                s.ack.strip_spans();
             }
         }
     }

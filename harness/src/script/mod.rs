@@ -49,6 +49,7 @@ mod options;
 mod parser;
 mod pdlines;
 mod printer;
+mod stream;
 mod syscall;
 
 #[cfg(test)]
@@ -67,6 +68,7 @@ pub use defines::{parse_define, Defines};
 pub use diagnostics::{render, Diagnostic, ScriptError};
 pub use parser::{parse, parse_with, MAX_ERRORS};
 pub use printer::{print, print_expr, print_line, print_options, print_time, quote, secs};
+pub use stream::StreamLine;
 
 /// Reads and parses a case file; diagnostics name the file as given.
 pub fn parse_file(path: &Path) -> Result<Script, ScriptError> {

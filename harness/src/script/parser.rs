@@ -191,6 +191,11 @@ fn assemble(raws: Vec<RawLine>, script: &mut Script, report: &mut dyn FnMut(PErr
                     err(s.span, "a syscall cannot be an alternative")
                         .help("`either` branches hold only `>` and `state` lines"),
                 ),
+                LineKind::Stream(s) => {
+                    report(err(s.span, "a stream line cannot be an alternative").help(
+                        "a stream line already accepts every segmentation: put it after the block",
+                    ))
+                }
                 _ => {
                     if let Some(b) = branches.last_mut() {
                         b.push(line);
@@ -317,7 +322,11 @@ fn parse_line(cur: &mut Cursor<'_>) -> PResult<RawLine> {
                 return Err(err(time.span, "a `<` line needs an exact time")
                     .help("the harness injects at one moment: use `0.1` or `+0.1`; `*` and ranges are for `>` lines"));
             }
-            parse_packet(cur)?
+            if super::stream::starts(cur) {
+                LineKind::Stream(super::stream::parse(cur)?)
+            } else {
+                parse_packet(cur)?
+            }
         }
         Some(Token {
             tok: Tok::Ident(word),

@@ -96,6 +96,7 @@ pub fn print_line(line: &Line) -> String {
         LineKind::Command(c) => format!("`{}`", c.text),
         LineKind::Code(c) => format!("%{{{}}}%", c.text),
         LineKind::Datagram(d) => print_datagram(d),
+        LineKind::Stream(s) => super::stream::print(s),
     };
     format!("{time} {rest}")
 }

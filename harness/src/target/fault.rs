@@ -90,6 +90,9 @@ impl<T: Target> Target for Faulty<T> {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
+    fn default_profile(&self) -> &'static str {
+        self.inner.default_profile()
+    }
     fn capabilities(&self) -> Capabilities {
         self.inner.capabilities()
     }
@@ -109,6 +112,9 @@ const PAD_MAX: usize = 500;
 impl Target for Box<dyn Target> {
     fn name(&self) -> &'static str {
         (**self).name()
+    }
+    fn default_profile(&self) -> &'static str {
+        (**self).default_profile()
     }
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()

@@ -7,14 +7,23 @@
 //! application actions, reports the target socket's state where it can, and
 //! owns the session clock: virtual on the embedded target, real elsewhere.
 //!
+//! The `link` target reaches a host elsewhere with raw Ethernet frames; the
+//! `agent` module drives the application's side there over a control
+//! connection of its own (JSON lines, docs/agent-protocol.md).
+//!
 //! Only this module does I/O; all OS and unsafe code lives under `target/sys/`.
 
+pub mod agent;
+pub mod child_stderr;
 pub mod command;
 pub mod embedded;
 pub mod fault;
 pub mod lab;
+pub mod link;
 pub mod services;
+#[allow(unsafe_code)] // the only place: see its module doc
 pub mod sys;
+pub mod tap;
 
 pub use services::Service;
 
@@ -125,7 +134,10 @@ pub struct Received {
 }
 
 /// The harness's or the target's plumbing failed (never a verdict).
+/// Callers match on the variant, never on the message's text; more variants
+/// may come.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TargetError {
     /// The target cannot do what was asked (a case needing it is *unsupported*).
     Unsupported(String),
@@ -135,6 +147,18 @@ pub enum TargetError {
     Io(String),
     /// The target is in a state it cannot continue from.
     Broken(String),
+    /// The stack kept sending without time passing: more than `rounds`
+    /// egress rounds at session time `at` (the embedded target's hang guard;
+    /// smoltcp 0.14's ACK storm, `fuzz/findings/embedded-egress-storm.input`).
+    /// A broken session, which a fuzz campaign may allow as `segment-storm`.
+    SegmentStorm {
+        /// The stack, as the message names it (`smoltcp`).
+        stack: &'static str,
+        /// The guard's limit of egress rounds at one instant.
+        rounds: usize,
+        /// Session time of the storm.
+        at: Duration,
+    },
 }
 
 impl fmt::Display for TargetError {
@@ -144,6 +168,11 @@ impl fmt::Display for TargetError {
             TargetError::Privilege(m) => write!(f, "insufficient privilege: {m}"),
             TargetError::Io(m) => write!(f, "I/O error: {m}"),
             TargetError::Broken(m) => write!(f, "target broken: {m}"),
+            TargetError::SegmentStorm { stack, rounds, at } => write!(
+                f,
+                "target broken: {stack} kept sending at one instant: more than {rounds} \
+                 egress rounds at t={at:?} without time passing"
+            ),
         }
     }
 }
@@ -154,6 +183,13 @@ pub trait Target: Send + Sync {
     /// Short name used in reports and snapshot paths: `embedded`, `lab`, …
     fn name(&self) -> &'static str;
     fn capabilities(&self) -> Capabilities;
+    /// The name of the oracle profile that describes this stack's allowed
+    /// deviations (`crate::oracle::Profile::by_name`), used when the user
+    /// names none; a name of no profile leaves callers on `rfc9293`, the
+    /// strict reading, which is also the default.
+    fn default_profile(&self) -> &'static str {
+        "rfc9293"
+    }
     /// A fresh session for one case.
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError>;
     /// Runs a script's back-quoted command where the target's stack lives
@@ -296,5 +332,25 @@ mod tests {
         assert_eq!(harness_v6(0).to_string(), "2001:db8:0:2::1");
         assert_eq!(harness_v6(0xffff).to_string(), "2001:db8:0:2::1:0");
         assert_eq!(harness_v6(u32::MAX).to_string(), "2001:db8:0:2:0:1::");
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::TargetError;
+    use std::time::Duration;
+
+    #[test]
+    fn segment_storm_message_names_the_stack_rounds_and_time() {
+        let e = TargetError::SegmentStorm {
+            stack: "smoltcp",
+            rounds: 10_000,
+            at: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            e.to_string(),
+            "target broken: smoltcp kept sending at one instant: more than 10000 egress \
+             rounds at t=1.5s without time passing"
+        );
     }
 }

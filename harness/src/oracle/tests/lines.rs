@@ -149,7 +149,10 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
                     oracle.on_app(now, harness, ev);
                 }
             }
-            LineKind::Command(_) | LineKind::Code(_) | LineKind::Datagram(_) => {
+            LineKind::Command(_)
+            | LineKind::Code(_)
+            | LineKind::Datagram(_)
+            | LineKind::Stream(_) => {
                 panic!("line {at}: an oracle test states segments, syscalls and states only")
             }
         }

@@ -9,12 +9,14 @@
 //! packet exactly as it crossed, IPv4 or IPv6, so a deliberately corrupt
 //! checksum stays corrupt in the file and Wireshark flags it.
 //!
-//! Timestamps are [`PCAP_EPOCH_BASE`] plus the entry's session time. The base
-//! is the Unix epoch itself (zero), so a packet's absolute time *is* its
-//! session time: virtual times on the embedded target show as they are
-//! (`frame.time_epoch` 1.000000 for a packet sent at session time 1 s), and
-//! real times as offsets from the start of the case. Each case gets its own
-//! file with one connection in it, so Wireshark shows one `tcp.stream`.
+//! Timestamps are a base plus the entry's session time. A report directory's
+//! pcaps ([`case_pcap_bytes_from`]) take the run's wall-clock start as the
+//! base, so Wireshark shows the day the run was made (virtual times on the
+//! embedded target then read as that start plus virtual time). Without a
+//! start ([`case_pcap_bytes`], [`PcapWriter::new`]) the base is
+//! [`PCAP_EPOCH_BASE`], the Unix epoch: absolute times equal session times.
+//! Each case gets its own file with one connection in it, so Wireshark shows
+//! one `tcp.stream`.
 //!
 //! # Reader
 //!
@@ -30,6 +32,23 @@
 //! never panics and never allocates more than the input's size per packet;
 //! a packet it cannot use (another link type, not IP, cut short) is counted
 //! in [`Capture::skipped`], not an error. [`fuzz_capture`] is its fuzz entry.
+//!
+//! ## Why not `pcap-parser`
+//!
+//! The kept crate for this is rusticata's `pcap-parser`; 0.17 was weighed
+//! against this reader and is worse for `synack judge` on two counts, so the
+//! reader stays:
+//!
+//! - it has no obsolete Packet Block (pcapng type 2, still written by older
+//!   tools): its `Block` enum reads it as `Unknown`, so those packets would
+//!   need this module's block code anyway;
+//! - a malformed record ends its reader (a nom error with no way to resume
+//!   at the next block), where the judge reads on past it and reports the
+//!   record as a warning with its byte offset (`record at byte 40: …`).
+//!
+//! Its link-type handling would not shrink anything either: it hands back
+//! the frame and the link type, and the link-layer decoding below (Ethernet
+//! with VLAN tags, SLL, SLL2, BSD loopback) is ours in both cases.
 
 mod reader;
 #[cfg(test)]
@@ -41,7 +60,7 @@ pub use reader::{
 
 use crate::run::{CaseReport, EntryKind};
 use std::io::{self, Write};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// LINKTYPE_RAW: records start with an IPv4 or IPv6 header.
 pub const LINKTYPE_RAW: u32 = 101;
@@ -56,6 +75,8 @@ pub const SNAPLEN: u32 = 262_144;
 /// record per [`PcapWriter::write_packet`].
 pub struct PcapWriter<W: Write> {
     out: W,
+    /// Added to every session time (since the Unix epoch).
+    base: Duration,
 }
 
 impl<W: Write> PcapWriter<W> {
@@ -69,12 +90,25 @@ impl<W: Write> PcapWriter<W> {
         h[16..20].copy_from_slice(&SNAPLEN.to_le_bytes());
         h[20..24].copy_from_slice(&LINKTYPE_RAW.to_le_bytes());
         out.write_all(&h)?;
-        Ok(PcapWriter { out })
+        Ok(PcapWriter {
+            out,
+            base: PCAP_EPOCH_BASE,
+        })
+    }
+
+    /// As [`PcapWriter::new`], with session time zero at wall-clock `start`
+    /// (a time before the Unix epoch counts as the epoch).
+    pub fn starting_at(out: W, start: SystemTime) -> io::Result<PcapWriter<W>> {
+        let mut w = PcapWriter::new(out)?;
+        w.base = start
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or(PCAP_EPOCH_BASE);
+        Ok(w)
     }
 
     /// Writes one IP packet seen at session time `at`.
     pub fn write_packet(&mut self, at: Duration, packet: &[u8]) -> io::Result<()> {
-        let ts = PCAP_EPOCH_BASE + at;
+        let ts = self.base + at;
         let secs = u32::try_from(ts.as_secs()).map_err(|_| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -108,7 +142,15 @@ impl<W: Write> PcapWriter<W> {
 
 /// Writes every packet of a case's transcript, both directions, in order.
 pub fn write_case_pcap<W: Write>(case: &CaseReport, out: W) -> io::Result<W> {
-    let mut w = PcapWriter::new(out)?;
+    write_packets(case, PcapWriter::new(out)?)
+}
+
+/// A case's capture as bytes, session time zero at wall-clock `start`.
+pub fn case_pcap_bytes_from(case: &CaseReport, start: SystemTime) -> io::Result<Vec<u8>> {
+    write_packets(case, PcapWriter::starting_at(Vec::new(), start)?)
+}
+
+fn write_packets<W: Write>(case: &CaseReport, mut w: PcapWriter<W>) -> io::Result<W> {
     for entry in &case.transcript {
         if let EntryKind::Packet { bytes, .. } = &entry.what {
             w.write_packet(entry.at, bytes)?;

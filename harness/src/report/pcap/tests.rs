@@ -487,3 +487,17 @@ fn a_simple_packet_block_takes_the_previous_packets_time() {
     assert_eq!(c.packets.len(), 3);
     assert_eq!(c.packets[2].ts, Duration::from_secs(2));
 }
+
+#[test]
+fn a_report_pcap_is_stamped_from_the_run_start_plus_session_time() {
+    use std::time::SystemTime;
+    let case = fixture::echo_pass();
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+    let bytes = super::case_pcap_bytes_from(&case, start).unwrap();
+    let first = packets_of(&case)[0].0;
+    // The first record's seconds: the start's, not 1970's.
+    let secs = u32::from_le_bytes(bytes[24..28].try_into().unwrap());
+    assert_eq!(u64::from(secs), 1_796_000_000 + first.as_secs());
+    let cap = read_capture(&bytes).unwrap();
+    assert_eq!(cap.packets.len(), packets_of(&case).len());
+}

@@ -50,6 +50,10 @@ impl Target for Embedded {
         "embedded"
     }
 
+    fn default_profile(&self) -> &'static str {
+        "smoltcp"
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             virtual_time: true,

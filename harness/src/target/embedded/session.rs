@@ -19,7 +19,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 /// A stack that sends more than this many times at one instant is broken
-/// (a segment storm): the session ends with [`TargetError::Broken`] instead
+/// (a segment storm): the session ends with [`TargetError::SegmentStorm`] instead
 /// of growing its transmit queue without bound. A backstop: a storm of one
 /// segment repeated is stopped much sooner ([`MAX_IDENTICAL_PER_STEP`]).
 pub const MAX_EGRESS_PER_STEP: usize = 10_000;
@@ -173,21 +173,22 @@ impl EmbeddedSession {
             if n >= 2 && same_segment(&self.device.tx[n - 2], &self.device.tx[n - 1]) {
                 repeats += 1;
                 if repeats > MAX_IDENTICAL_PER_STEP {
-                    return Err(TargetError::Broken(format!(
-                        "smoltcp kept sending at one instant: the same segment more than \
-                         {MAX_IDENTICAL_PER_STEP} times in a row at t={:?} without time passing",
-                        self.now
-                    )));
+                    // Each of these rounds sent the segment again.
+                    return Err(TargetError::SegmentStorm {
+                        stack: "smoltcp",
+                        rounds: MAX_IDENTICAL_PER_STEP,
+                        at: self.now,
+                    });
                 }
             } else {
                 repeats = 0;
             }
             if rounds > MAX_EGRESS_PER_STEP {
-                return Err(TargetError::Broken(format!(
-                    "smoltcp kept sending at one instant: more than {MAX_EGRESS_PER_STEP} \
-                     egress rounds at t={:?} without time passing",
-                    self.now
-                )));
+                return Err(TargetError::SegmentStorm {
+                    stack: "smoltcp",
+                    rounds: MAX_EGRESS_PER_STEP,
+                    at: self.now,
+                });
             }
         }
         self.arrange()

@@ -4,13 +4,18 @@
 //! There is no reader thread. A session waiting in `recv` becomes *the*
 //! reader if nobody else is (leader/followers): it polls the TUN device,
 //! stamps and files every packet it reads under its 4-tuple, and wakes the
-//! others; the rest wait on a condition variable. A lone session thus reads
+//! others; the rest wait on a condition variable.
+//!
+//! A packet is stamped with the kernel's transmit time when a packet socket
+//! on the device supplies it ([`TxStamps`]: the same packet, matched by its
+//! bytes, in the same order), else with the time it was read. A lone session thus reads
 //! its answer straight off the device with no thread hand-off, and with
 //! `--jobs N` whichever session is waiting serves all of them. Packets for
 //! no registered session (IPv6 noise, replies to a finished case) are
 //! dropped and counted.
 
 use super::packet;
+use crate::target::sys::pktstamp::TxStamps;
 use crate::target::sys::tun::Tun;
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -39,7 +44,14 @@ pub struct Demux {
     wake: Condvar,
     /// The reader's buffer (only the reader locks it).
     buf: Mutex<Vec<u8>>,
+    /// Kernel transmit times, and the stamped copies not yet matched with
+    /// a packet read off the device (only the reader locks it).
+    stamps: Option<TxStamps>,
+    unmatched: Mutex<VecDeque<Stamped>>,
 }
+
+/// At most this many stamped copies wait for their packet.
+const MAX_UNMATCHED: usize = 4096;
 
 impl Demux {
     pub fn new(tun: Tun) -> Demux {
@@ -48,6 +60,39 @@ impl Demux {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             buf: Mutex::new(vec![0; 65536]),
+            stamps: None,
+            unmatched: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Stamps packets with the kernel's transmit times from `stamps`.
+    pub fn with_stamps(mut self, stamps: Option<TxStamps>) -> Demux {
+        self.stamps = stamps;
+        self
+    }
+
+    /// The kernel's transmit time of each packet in `read` (read off the
+    /// device, in order), where the packet socket has it: never later than
+    /// the time it was read.
+    fn kernel_times(&self, read: &mut [Stamped], buf: &mut [u8]) {
+        let Some(stamps) = &self.stamps else { return };
+        let mut unmatched = self
+            .unmatched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A failed drain leaves the read times: a packet is never lost.
+        if let Ok(copies) = stamps.drain(buf) {
+            unmatched.extend(copies);
+        }
+        for (at, bytes) in read.iter_mut() {
+            if let Some(i) = unmatched.iter().position(|(_, b)| b == bytes) {
+                if let Some((sent, _)) = unmatched.drain(..=i).next_back() {
+                    *at = sent.min(*at);
+                }
+            }
+        }
+        while unmatched.len() > MAX_UNMATCHED {
+            unmatched.pop_front();
         }
     }
 
@@ -153,6 +198,7 @@ impl Demux {
             out.push((Instant::now(), buf[..n].to_vec()));
             next = self.tun.try_recv(&mut buf)?;
         }
+        self.kernel_times(&mut out, &mut buf);
         Ok(out)
     }
 }

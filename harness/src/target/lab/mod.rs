@@ -9,7 +9,10 @@
 //! (198.51.100.0/24, 2001:db8:0:2::/64) through it; router solicitations,
 //! router advertisements, DAD and link-local addresses off, so the kernel
 //! sends nothing unasked. The kernel never sees a harness address as its
-//! own, so it sends no stray RSTs.
+//! own, so it sends no stray RSTs. Every setting the lab relies on
+//! (forwarding, buffers, TCP options, IPv6 autoconfiguration) is written
+//! inside the namespace at start-up ([`sysctls`]): a new namespace inherits
+//! some of them from the host's.
 //!
 //! Services run on the real kernel in the namespace (one listener per
 //! address and port, shared by sessions); `--serve CMD` runs any server
@@ -20,9 +23,10 @@
 //! demultiplexer hands each session only the TCP packets of its 4-tuple.
 //! Time is real: `now()` is the wall time since `open`.
 //!
-//! A packet's time is when a session read it off the device: exact while
-//! some session waits in `recv` (the runner's normal state), late by however
-//! long no session was waiting otherwise.
+//! A packet's time is when the kernel sent it on the TUN device (a packet
+//! socket's transmit timestamp, [`sys::pktstamp`]), not when a session got
+//! round to reading it: on a loaded machine the reading thread may run tens
+//! of milliseconds late, and a reply that came in time would look late.
 //!
 //! Socket state comes from `NETLINK_SOCK_DIAG`, as `ss` reads it.
 //!
@@ -40,9 +44,10 @@
 mod bench;
 mod commands;
 mod demux;
-mod ns;
-mod packet;
-mod services;
+pub(crate) mod ns;
+pub(crate) mod packet;
+pub(crate) mod services;
+pub mod sysctls;
 
 pub use bench::{harness_rtt, raw_tun_rtt};
 pub use ns::PRIVILEGE_HINT;
@@ -152,32 +157,13 @@ pub struct Lab {
     inner: Arc<Inner>,
 }
 
-fn write_sysctl(name: &str, value: &str) -> std::io::Result<()> {
-    std::fs::write(format!("/proc/sys/{name}"), value)
-}
-
 /// Runs on the namespace thread: sysctls, TUN device, addresses, routes.
 /// Returns the device, a sock_diag socket, and whether IPv6 is available.
 fn set_up_namespace() -> Result<(Tun, Netlink, bool), TargetError> {
     // /proc/sys/net is resolved for the thread that opens it: these writes
     // reach this namespace only (tests check it from outside).
     let ipv6 = std::path::Path::new("/proc/sys/net/ipv6").exists();
-    if ipv6 {
-        for conf in ["all", "default"] {
-            for (key, value) in [
-                ("accept_ra", "0"),
-                ("router_solicitations", "0"),
-                ("dad_transmits", "0"),
-                ("accept_dad", "0"),
-            ] {
-                let name = format!("net/ipv6/conf/{conf}/{key}");
-                write_sysctl(&name, value)
-                    .map_err(|e| os_error(&format!("write /proc/sys/{name}"), e))?;
-            }
-        }
-        // No link-local address on new links: no MLD reports for it either.
-        let _ = write_sysctl("net/ipv6/conf/default/addr_gen_mode", "1");
-    }
+    sysctls::apply(ipv6)?;
     let tun = Tun::create(TUN_NAME).map_err(|e| match e.raw_os_error() {
         Some(libc::EPERM) | Some(libc::EACCES) | Some(libc::ENOENT) | Some(libc::ENODEV) => {
             TargetError::Privilege(format!("{PRIVILEGE_HINT} (open /dev/net/tun: {e})"))
@@ -271,6 +257,11 @@ impl Lab {
     pub fn start(options: LabOptions) -> Result<Lab, TargetError> {
         let ns = NsThread::start()?;
         let (tun, diag, ipv6) = ns.run(set_up_namespace)??;
+        // Kernel transmit times of the target's packets; without them
+        // (no AF_PACKET), a packet's time is when it was read.
+        let stamps = ns
+            .run(|| netlink::if_index(TUN_NAME).and_then(sys::pktstamp::TxStamps::open))?
+            .ok();
         let serve_port = options
             .serve
             .as_ref()
@@ -281,7 +272,7 @@ impl Lab {
                 serve: Mutex::new(None),
                 serve_port,
                 diag: Mutex::new(diag),
-                demux: Demux::new(tun),
+                demux: Demux::new(tun).with_stamps(stamps),
                 ipv6,
                 ns,
                 script_addresses: Mutex::new(None),
@@ -302,8 +293,11 @@ impl Lab {
         let child = self
             .inner
             .ns
-            .run(move || sys::process::spawn_confined(&cmd))?
+            .run(move || sys::process::spawn_confined_piped(&cmd))?
             .map_err(|e| TargetError::Io(format!("--serve `{shown}`: cannot start: {e}")))?;
+        let mut child = child;
+        // Read from now on, so a chatty server never blocks on the pipe.
+        let stderr = crate::target::child_stderr::StderrTail::capture(&mut child);
         *lock(&self.inner.serve) = Some(child);
         let started = Instant::now();
         loop {
@@ -322,8 +316,12 @@ impl Lab {
             }
             if let Some(child) = lock(&self.inner.serve).as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
-                    return Err(TargetError::Io(format!(
-                        "--serve `{shown}` exited ({status}) before listening on port {port}"
+                    use crate::target::child_stderr::{failure, DRAIN};
+                    let lines = stderr.map(|t| t.lines(DRAIN)).unwrap_or_default();
+                    return Err(TargetError::Io(failure(
+                        &format!("--serve `{shown}` exited before listening on port {port}"),
+                        status,
+                        &lines,
                     )));
                 }
             }
@@ -338,8 +336,20 @@ impl Lab {
                         addr::TARGET_V4
                     )
                 };
+                let said = stderr
+                    .as_ref()
+                    .map(|t| t.lines(Duration::ZERO))
+                    .unwrap_or_default();
+                let said = if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; the last lines of its stderr:\n    {}",
+                        said.join("\n    ")
+                    )
+                };
                 return Err(TargetError::Io(format!(
-                    "--serve `{shown}` did not listen on port {port} within {timeout:?}{hint}"
+                    "--serve `{shown}` did not listen on port {port} within {timeout:?}{hint}{said}"
                 )));
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -496,6 +506,9 @@ fn unmap(ip: IpAddr) -> IpAddr {
 impl Target for Lab {
     fn name(&self) -> &'static str {
         "lab"
+    }
+    fn default_profile(&self) -> &'static str {
+        "linux"
     }
     fn capabilities(&self) -> Capabilities {
         Capabilities {

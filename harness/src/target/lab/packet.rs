@@ -68,7 +68,7 @@ pub fn tcp_head(packet: &[u8]) -> Option<TcpHead> {
 }
 
 /// The Internet checksum (RFC 1071) over `parts`, folded and complemented.
-fn checksum(parts: &[&[u8]]) -> u16 {
+pub(crate) fn checksum(parts: &[&[u8]]) -> u16 {
     let mut sum: u32 = 0;
     let mut odd: Option<u8> = None;
     for part in parts {

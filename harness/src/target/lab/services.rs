@@ -53,7 +53,7 @@ impl Registry {
             .copied()
             .unwrap_or_default()
     }
-    fn add(&self, peer: SocketAddr, stream: Arc<TcpStream>) -> u64 {
+    pub(crate) fn add(&self, peer: SocketAddr, stream: Arc<TcpStream>) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         lock(&self.streams).insert(id, (peer, stream));
         lock(&self.by_peer).insert(peer, id);
@@ -72,7 +72,11 @@ impl Registry {
 
     /// The open, accepted connection from `peer`, waiting up to `wait` for
     /// the accept (the kernel completes handshakes before `accept` returns).
-    fn connection(&self, peer: SocketAddr, wait: Duration) -> Option<(u64, Arc<TcpStream>)> {
+    pub(crate) fn connection(
+        &self,
+        peer: SocketAddr,
+        wait: Duration,
+    ) -> Option<(u64, Arc<TcpStream>)> {
         let until = Instant::now() + wait;
         let mut by_peer = lock(&self.by_peer);
         loop {

@@ -12,15 +12,23 @@
 //! - [`sock`]: socket options std does not offer (`SO_LINGER` 0).
 //! - [`sandbox`]: a script's back-quoted command in a private mount
 //!   namespace where only `/proc/sys/net` (and a fresh `/tmp`) is writable.
+//! - [`tap`]: the TAP/TUN target's persistent device and the `AF_PACKET`
+//!   socket the harness talks to it through.
+//! - [`datalink`]: raw Ethernet frames on a real interface (pnet's
+//!   `AF_PACKET` channel), for the link target.
+//! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
 
+pub mod datalink;
 pub mod netlink;
 pub mod netns;
+pub mod pktstamp;
 pub mod process;
 pub mod sandbox;
 pub mod sock;
+pub mod tap;
 pub mod tun;
 
 use std::io;

@@ -22,15 +22,33 @@ use std::process::{Child, Command, Stdio};
 /// Spawns `sh -c cmd` in the calling thread's namespaces, confined as the
 /// module docs describe. Its stdio is /dev/null.
 pub fn spawn_confined(cmd: &str) -> io::Result<Child> {
+    spawn_confined_with(cmd, &[], Stdio::null())
+}
+
+/// [`spawn_confined`], with stderr piped: read it at once with
+/// `target::child_stderr::StderrTail::capture`, which keeps its last lines
+/// for the error that reports a failure.
+pub fn spawn_confined_piped(cmd: &str) -> io::Result<Child> {
+    spawn_confined_with(cmd, &[], Stdio::piped())
+}
+
+/// [`spawn_confined`] with variables added to its environment and its
+/// stderr sent to `stderr` (e.g. `Stdio::piped()`, to show its last lines).
+pub fn spawn_confined_with(
+    cmd: &str,
+    env: &[(String, String)],
+    stderr: Stdio,
+) -> io::Result<Child> {
     // SAFETY: getpid has no preconditions.
     let parent = unsafe { libc::getpid() };
     let mut command = Command::new("sh");
     command
         .arg("-c")
         .arg(cmd)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .process_group(0);
     // SAFETY: the closure runs between fork and exec and makes only
     // async-signal-safe system calls (prctl, getppid, unshare, fork,

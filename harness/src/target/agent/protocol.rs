@@ -1,0 +1,302 @@
+//! The agent's JSON-lines protocol (docs/agent-protocol.md): one request a
+//! line from the harness, one reply a line from the agent, in order.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::SocketAddr;
+
+/// The protocol version an agent states at `hello`.
+pub const VERSION: u32 = 1;
+
+/// The operations every agent implements.
+pub const CORE_OPS: [&str; 10] = [
+    "hello", "listen", "accept", "connect", "read", "write", "shutdown", "close", "abort", "state",
+];
+
+/// The optional operations (an agent lists those it has at `hello`).
+pub const EXTENDED_OPS: [&str; 3] = ["setsockopt", "getsockopt", "poll"];
+
+/// One request: an id the reply repeats, and the operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: u64,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// What `shutdown` shuts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum How {
+    /// `SHUT_WR`: FIN after queued data.
+    Wr,
+    Rd,
+    Rdwr,
+}
+
+/// An operation. Connections are named by the harness's end (`peer`): each
+/// case has its own 4-tuple.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// First line of every control connection.
+    Hello {
+        token: String,
+    },
+    /// Listen on `local` with a built-in `service` (`echo`, `discard`,
+    /// `http`, `silent`, `abort`, `closed`); none: hold accepted connections
+    /// for the harness's calls (as `silent`). `close_delay_ms` applies to
+    /// the connection from `peer` (echo, discard, http).
+    Listen {
+        local: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer: Option<SocketAddr>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        close_delay_ms: Option<u64>,
+    },
+    /// Waits up to `timeout_ms` for the connection from `peer` to be accepted.
+    Accept {
+        peer: SocketAddr,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+    /// Opens a connection to `remote` (returns at once; later calls on
+    /// `peer` = `remote` wait for it).
+    Connect {
+        remote: SocketAddr,
+    },
+    /// Reads up to `max` bytes now (or waits up to `timeout_ms` for some).
+    Read {
+        peer: SocketAddr,
+        max: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+    },
+    /// Queues `data` (hex) for sending, without blocking.
+    Write {
+        peer: SocketAddr,
+        data: String,
+    },
+    Shutdown {
+        peer: SocketAddr,
+        how: How,
+    },
+    /// `close()`.
+    Close {
+        peer: SocketAddr,
+    },
+    /// `SO_LINGER` {1, 0} and `close()`: RST now.
+    Abort {
+        peer: SocketAddr,
+    },
+    /// The state of the socket `local` ↔ `peer`, as `ss` shows it.
+    State {
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
+    /// Extended: sets a socket option (`TCP_NODELAY`, `IP_TTL`, …).
+    Setsockopt {
+        peer: SocketAddr,
+        name: String,
+        value: i64,
+    },
+    /// Extended: reads a socket option (`TCP_NODELAY`, `IP_TTL`, `SO_ERROR`).
+    Getsockopt {
+        peer: SocketAddr,
+        name: String,
+    },
+    /// Extended: waits up to `timeout_ms` for `events` (`in`).
+    Poll {
+        peer: SocketAddr,
+        events: Vec<String>,
+        timeout_ms: u64,
+    },
+}
+
+impl Op {
+    /// The operation's name on the wire.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Hello { .. } => "hello",
+            Op::Listen { .. } => "listen",
+            Op::Accept { .. } => "accept",
+            Op::Connect { .. } => "connect",
+            Op::Read { .. } => "read",
+            Op::Write { .. } => "write",
+            Op::Shutdown { .. } => "shutdown",
+            Op::Close { .. } => "close",
+            Op::Abort { .. } => "abort",
+            Op::State { .. } => "state",
+            Op::Setsockopt { .. } => "setsockopt",
+            Op::Getsockopt { .. } => "getsockopt",
+            Op::Poll { .. } => "poll",
+        }
+    }
+}
+
+/// One reply. `ok` true: done, with the fields the operation returns.
+/// `ok` false: exactly one of `refused` (the stack refused the call, as a
+/// syscall returning -1 would), `unsupported` (this agent cannot do it) or
+/// `error` (the agent itself failed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub id: u64,
+    pub ok: bool,
+    /// `hello`: the agent's name and version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// `hello`: the protocol version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// `hello`: every operation this agent implements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ops: Vec<String>,
+    /// `hello`: the built-in services it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// `read`: the bytes, hex (empty: nothing there, or end of stream).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// `write`: bytes queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrote: Option<usize>,
+    /// `state`: as `ss` spells it (`ESTAB`, `SYN-RECV`, …; `CLOSED` when
+    /// there is no such socket); `getsockopt`: absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `state`: bytes received, not yet read; bytes sent, not yet acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recv_q: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_q: Option<u32>,
+    /// `getsockopt`: the value; `poll`: the events that are ready, as bits
+    /// (1: in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Reply {
+    /// A success with no fields.
+    pub fn done(id: u64) -> Reply {
+        Reply {
+            id,
+            ok: true,
+            ..Reply::default()
+        }
+    }
+    pub fn refused(id: u64, why: impl Into<String>) -> Reply {
+        Reply {
+            id,
+            refused: Some(why.into()),
+            ..Reply::default()
+        }
+    }
+    pub fn unsupported(id: u64, why: impl Into<String>) -> Reply {
+        Reply {
+            id,
+            unsupported: Some(why.into()),
+            ..Reply::default()
+        }
+    }
+    pub fn error(id: u64, why: impl Into<String>) -> Reply {
+        Reply {
+            id,
+            error: Some(why.into()),
+            ..Reply::default()
+        }
+    }
+}
+
+/// Bytes as lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A hex string that is not one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadHex;
+
+impl fmt::Display for BadHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`data` is not an even-length hex string")
+    }
+}
+
+/// Hex (either case) back to bytes.
+pub fn from_hex(s: &str) -> Result<Vec<u8>, BadHex> {
+    if s.len() % 2 != 0 {
+        return Err(BadHex);
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or(BadHex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_as_the_protocol_page_writes_them() {
+        let line = r#"{"id":3,"op":"write","peer":"192.0.2.2:40000","data":"6869"}"#;
+        let r: Request = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            r,
+            Request {
+                id: 3,
+                op: Op::Write {
+                    peer: "192.0.2.2:40000".parse().unwrap(),
+                    data: "6869".into()
+                }
+            }
+        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), line);
+        let listen = r#"{"id":1,"op":"listen","local":"[2001:db8::1]:7","service":"echo"}"#;
+        let r: Request = serde_json::from_str(listen).unwrap();
+        assert_eq!(r.op.name(), "listen");
+        assert_eq!(serde_json::to_string(&r).unwrap(), listen);
+        let shut = r#"{"id":2,"op":"shutdown","peer":"192.0.2.2:1","how":"wr"}"#;
+        assert!(serde_json::from_str::<Request>(shut).is_ok());
+    }
+
+    #[test]
+    fn unknown_operations_and_missing_fields_are_errors() {
+        assert!(serde_json::from_str::<Request>(r#"{"id":1,"op":"fly"}"#).is_err());
+        assert!(serde_json::from_str::<Request>(r#"{"id":1,"op":"read"}"#).is_err());
+        assert!(serde_json::from_str::<Request>(r#"{"op":"hello","token":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn replies_carry_only_their_fields() {
+        assert_eq!(
+            serde_json::to_string(&Reply::done(7)).unwrap(),
+            r#"{"id":7,"ok":true}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Reply::refused(8, "send: EPIPE")).unwrap(),
+            r#"{"id":8,"ok":false,"refused":"send: EPIPE"}"#
+        );
+    }
+
+    #[test]
+    fn hex_round_trips_and_rejects_garbage() {
+        assert_eq!(to_hex(b"GET /"), "474554202f");
+        assert_eq!(from_hex("474554202F").unwrap(), b"GET /");
+        assert_eq!(from_hex("abc"), Err(BadHex));
+        assert_eq!(from_hex("zz"), Err(BadHex));
+        assert_eq!(
+            BadHex.to_string(),
+            "`data` is not an even-length hex string"
+        );
+    }
+}
