@@ -66,6 +66,8 @@ fn embedded(args: BenchArgs) -> Result<u8, CliError> {
         segments as f64 / secs
     );
     println!("per case:   {:.1} µs", secs * 1e6 / runs as f64);
+    super::bench_compare::harness_vs_raw(&cases, budget);
+    super::bench_compare::short_vs_long(budget).map_err(CliError::infra)?;
     Ok(exit::PASS)
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod bench_compare;
 mod commands;
 mod diff_many;
 mod fuzz_cmds;

@@ -62,6 +62,11 @@ pub struct RunOptions {
     /// `--allow-commands`: scripts may run their back-quoted commands and
     /// `%{ }%` blocks; else such a case is unsupported.
     pub allow_commands: bool,
+    /// Whether every transcript packet gets its script text (what the
+    /// reporters show). When false, only a case that does not pass gets it
+    /// (a mismatch renders what it needs either way): for a caller that
+    /// reads outcomes only, such as `synack bench`.
+    pub script_text: bool,
 }
 
 impl Default for RunOptions {
@@ -76,6 +81,7 @@ impl Default for RunOptions {
             serve_port: None,
             max_pps: DEFAULT_MAX_PPS,
             allow_commands: false,
+            script_text: true,
         }
     }
 }
@@ -282,6 +288,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         prev: Duration::ZERO,
         sched: Duration::ZERO,
         transcript: Vec::new(),
+        unrendered: Vec::new(),
+        line_starts: std::cell::OnceCell::new(),
         mismatches: Vec::new(),
         violations: Vec::new(),
         sock_app: Default::default(),
@@ -300,12 +308,43 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     report.session_time = run.session.now();
     let late = run.oracle.on_time(report.session_time);
     run.add_findings(late, None);
+    let pending = std::mem::take(&mut run.unrendered);
     report.transcript = std::mem::take(&mut run.transcript);
     report.mismatches = std::mem::take(&mut run.mismatches);
     report.violations = std::mem::take(&mut run.violations);
     finish(&mut report, result);
+    if opts.script_text || report.outcome != Outcome::Pass {
+        render_scripts(&mut report.transcript, &pending);
+    }
     report.wall_time = wall.elapsed();
     report
+}
+
+/// A transcript packet whose script text is rendered later (or never):
+/// its entry, its sender, and the mapping as it stood when it crossed.
+#[derive(Clone, Copy)]
+struct Unrendered {
+    entry: usize,
+    sender: Sender,
+    map: Mapping,
+}
+
+/// Fills in the script text of the packets `pending` lists.
+fn render_scripts(transcript: &mut [Entry], pending: &[Unrendered]) {
+    for u in pending {
+        if let Some(Entry {
+            what:
+                EntryKind::Packet {
+                    segment: Some(seg),
+                    script,
+                    ..
+                },
+            ..
+        }) = transcript.get_mut(u.entry)
+        {
+            *script = script_line(seg, u.sender, &u.map);
+        }
+    }
 }
 
 /// The line number of the script's first `state` line, if any.
@@ -401,6 +440,11 @@ struct CaseRun<'a> {
     /// one line, not every line after it.
     sched: Duration,
     transcript: Vec<Entry>,
+    /// Transcript packets whose script text is not rendered yet, in entry order.
+    unrendered: Vec<Unrendered>,
+    /// Where each line of the case's source starts: computed on the first
+    /// lookup (a failure), so a case that passes never scans its source.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
     /// The socket API's descriptors as the oracle hears of them.
@@ -422,8 +466,8 @@ struct Window {
 
 impl CaseRun<'_> {
     fn run(&mut self) -> Result<(), Stop> {
-        let items = self.case.script.items.clone();
-        for item in &items {
+        let case = self.case;
+        for item in &case.script.items {
             match item {
                 Item::Line(line) => self.line(line)?,
                 Item::Either { branches, span } => {
@@ -504,12 +548,28 @@ impl CaseRun<'_> {
         }
     }
 
+    /// The text of source line `line` (1-based), as `str::lines` reads it.
     fn source_line(&self, line: u32) -> Option<String> {
-        self.case
-            .source
-            .lines()
-            .nth(line.saturating_sub(1) as usize)
-            .map(|s| s.trim_end().to_string())
+        let source = &self.case.source;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i < source.len())
+                .collect()
+        });
+        let i = line.checked_sub(1)? as usize;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).copied().unwrap_or(source.len());
+        let text = &source[start..end];
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        Some(text.trim_end().to_string())
+    }
+
+    /// What a `>` line expected: the case line as written.
+    fn expected_text(&self, line: u32) -> String {
+        self.source_line(line)
+            .map_or_else(|| "a segment".to_string(), |s| s.trim().to_string())
     }
 
     fn mismatch(
@@ -767,7 +827,6 @@ impl CaseRun<'_> {
         // data offset and checksum to `emit`); should our own bytes not parse,
         // the built segment stands in.
         let (seg, checksum_ok) = crate::wire::parse_with_checksum(&bytes).unwrap_or((seg, false));
-        let script = script_line(&seg, Sender::Harness, &self.map);
         if checksum_ok {
             self.judge(at, Sender::Harness, &seg);
         } else {
@@ -781,9 +840,14 @@ impl CaseRun<'_> {
                 dir: Dir::In,
                 bytes,
                 segment: Some(seg),
-                script,
+                script: String::new(),
                 checksum_ok,
             },
+        });
+        self.unrendered.push(Unrendered {
+            entry: self.transcript.len() - 1,
+            sender: Sender::Harness,
+            map: self.map,
         });
         sent.map_err(|e| self.broke(Some(line), e))?;
         Ok(at)
@@ -819,7 +883,12 @@ impl CaseRun<'_> {
             Err(e) => (Err(e), false),
         };
         if parsed.is_ok() {
-            let detail = format!("{} bytes", pkt.bytes.len());
+            // The oracle reads the detail only for a bad checksum.
+            let detail = if checksum_ok {
+                String::new()
+            } else {
+                format!("{} bytes", pkt.bytes.len())
+            };
             if let Some(f) = self.oracle.on_target_checksum(pkt.at, checksum_ok, &detail) {
                 let entry = self.transcript.len();
                 self.add_findings(vec![f], Some(entry));
@@ -841,8 +910,12 @@ impl CaseRun<'_> {
                 }
                 self.edge.observe(&seg);
                 self.judge(pkt.at, Sender::Target, &seg);
-                let s = script_line(&seg, Sender::Target, &self.map);
-                (Some(seg), s)
+                self.unrendered.push(Unrendered {
+                    entry: self.transcript.len(),
+                    sender: Sender::Target,
+                    map: self.map,
+                });
+                (Some(seg), String::new())
             }
             Err(e) => (
                 None,
@@ -863,7 +936,27 @@ impl CaseRun<'_> {
         self.transcript.len() - 1
     }
 
+    /// The script text of a transcript packet, rendered now if it was not.
     fn entry_script(&self, entry: usize) -> Option<String> {
+        match &self.transcript[entry].what {
+            EntryKind::Packet {
+                segment: Some(seg), ..
+            } => {
+                let u = self
+                    .unrendered
+                    .binary_search_by_key(&entry, |u| u.entry)
+                    .ok()
+                    .map(|i| self.unrendered[i]);
+                match u {
+                    Some(u) => Some(script_line(seg, u.sender, &u.map)),
+                    None => self.transcript_text(entry),
+                }
+            }
+            _ => self.transcript_text(entry),
+        }
+    }
+
+    fn transcript_text(&self, entry: usize) -> Option<String> {
         match &self.transcript[entry].what {
             EntryKind::Packet { script, .. } => Some(script.clone()),
             _ => None,
@@ -871,11 +964,10 @@ impl CaseRun<'_> {
     }
 
     fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
-        // The case line as written is what was expected.
-        let expected = self
-            .source_line(line)
-            .map_or_else(|| "a segment".to_string(), |s| s.trim().to_string());
+        // The case line as written is what was expected (rendered only for
+        // a mismatch).
         let Some(pkt) = self.recv(w.hi, Some(line))? else {
+            let expected = self.expected_text(line);
             self.mismatch(
                 Some(line),
                 format!("expected a segment by t={}, got nothing", secs(w.hi)),
@@ -887,11 +979,12 @@ impl CaseRun<'_> {
         };
         let at = pkt.at;
         let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
-        let actual = self.entry_script(entry);
         let EntryKind::Packet {
             segment: Some(seg), ..
         } = &self.transcript[entry].what
         else {
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
             self.mismatch(
                 Some(line),
                 "the target sent a packet that does not parse".into(),
@@ -909,10 +1002,14 @@ impl CaseRun<'_> {
                 .map(|f| f.to_string())
                 .collect::<Vec<_>>()
                 .join("; ");
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
             self.mismatch(Some(line), msg, Some(expected), actual, Some(entry));
             return Err(Stop::Failed);
         }
         if at < w.lo {
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
             self.mismatch(
                 Some(line),
                 format!(

@@ -20,9 +20,12 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         Sender::Target => (map.target_script(seg.seq), map.harness_script(seg.ack)),
     };
     let len = seg.payload.len() as u32;
-    let mut out = format!(
+    // One buffer, written in place: this runs for every packet a report shows.
+    let mut out = String::with_capacity(64);
+    let _ = write!(
+        out,
         "{} {}:{}({})",
-        flags_text(seg),
+        seg.flags,
         seq,
         seq.wrapping_add(len),
         len
@@ -35,7 +38,8 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         let _ = write!(out, " urg {}", seg.urgent);
     }
     if !seg.options.is_empty() {
-        let _ = write!(out, " {}", options_text(&seg.options, sender, map));
+        out.push(' ');
+        write_options(&mut out, &seg.options, sender, map);
     }
     if let Some(d) = seg.data_offset {
         if usize::from(d) != seg.derived_data_offset() {
@@ -53,17 +57,29 @@ pub fn flags_text(seg: &Segment) -> String {
 
 /// `<mss 1460,sackOK,TS val 5 ecr 0,nop,wscale 7>` in script space.
 pub fn options_text(options: &[TcpOption], sender: Sender, map: &Mapping) -> String {
-    let items: Vec<String> = options
+    let mut out = String::new();
+    write_options(&mut out, options, sender, map);
+    out
+}
+
+/// [`options_text`], appended to `out`.
+fn write_options(out: &mut String, options: &[TcpOption], sender: Sender, map: &Mapping) {
+    out.push('<');
+    let shown = options
         .iter()
-        .filter(|o| !matches!(o, TcpOption::Padding(p) if p.iter().all(|b| *b == 0)))
-        .map(|o| match o {
-            TcpOption::Eol => "eol".to_string(),
-            TcpOption::Nop => "nop".to_string(),
-            TcpOption::Mss(v) => format!("mss {v}"),
-            TcpOption::WindowScale(v) => format!("wscale {v}"),
-            TcpOption::SackPermitted => "sackOK".to_string(),
+        .filter(|o| !matches!(o, TcpOption::Padding(p) if p.iter().all(|b| *b == 0)));
+    for (i, o) in shown.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = match o {
+            TcpOption::Eol => write!(out, "eol"),
+            TcpOption::Nop => write!(out, "nop"),
+            TcpOption::Mss(v) => write!(out, "mss {v}"),
+            TcpOption::WindowScale(v) => write!(out, "wscale {v}"),
+            TcpOption::SackPermitted => write!(out, "sackOK"),
             TcpOption::Sack(blocks) => {
-                let mut s = "sack".to_string();
+                out.push_str("sack");
                 for (l, r) in blocks {
                     let (l, r) = match sender {
                         // SACK blocks acknowledge the other side's data.
@@ -76,20 +92,26 @@ pub fn options_text(options: &[TcpOption], sender: Sender, map: &Mapping) -> Str
                             map.harness_script(crate::wire::SeqNumber(*r)),
                         ),
                     };
-                    let _ = write!(s, " {l}:{r}");
+                    let _ = write!(out, " {l}:{r}");
                 }
-                s
+                Ok(())
             }
             TcpOption::Timestamps { tsval, tsecr } => match sender {
-                Sender::Harness => format!("TS val {tsval} ecr {}", map.target_ts_script(*tsecr)),
-                Sender::Target => format!("TS val {} ecr {tsecr}", map.target_ts_script(*tsval)),
+                Sender::Harness => {
+                    write!(out, "TS val {tsval} ecr {}", map.target_ts_script(*tsecr))
+                }
+                Sender::Target => {
+                    write!(out, "TS val {} ecr {tsecr}", map.target_ts_script(*tsval))
+                }
             },
             other => {
-                let bytes = crate::wire::emit_options(std::slice::from_ref(other));
-                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-                format!("raw {hex}")
+                out.push_str("raw ");
+                for b in crate::wire::emit_options(std::slice::from_ref(other)) {
+                    let _ = write!(out, "{b:02x}");
+                }
+                Ok(())
             }
-        })
-        .collect();
-    format!("<{}>", items.join(","))
+        };
+    }
+    out.push('>');
 }

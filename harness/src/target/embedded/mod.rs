@@ -25,6 +25,7 @@
 //!   application on that connection (see [`EmbeddedSession`]'s `app`).
 
 mod device;
+pub mod raw;
 mod session;
 #[cfg(test)]
 mod tests;

@@ -23,8 +23,15 @@ use std::time::Duration;
 
 /// A stack that sends more than this many times at one instant is broken
 /// (a segment storm): the session ends with [`TargetError::SegmentStorm`] instead
-/// of growing its transmit queue without bound.
+/// of growing its transmit queue without bound. A backstop: a storm of one
+/// segment repeated is stopped much sooner ([`MAX_IDENTICAL_PER_STEP`]).
 pub const MAX_EGRESS_PER_STEP: usize = 10_000;
+/// A stack that sends the same TCP segment (byte for byte past the IP
+/// header, whose identification may differ) more than this many times in a
+/// row at one instant is broken (a segment storm: smoltcp 0.14's bare ACKs
+/// in FIN-WAIT-2). A burst of data never repeats a segment; a retransmission
+/// needs time to pass.
+pub const MAX_IDENTICAL_PER_STEP: usize = 100;
 
 /// Listening sockets kept on the service port at all times, so a new SYN
 /// finds a listener while earlier connections are still alive. One is
@@ -47,6 +54,18 @@ const MAX_IDLE_POLLS: u32 = 1000;
 /// still needs a route to the harness's network to answer it.
 const GATEWAY_V4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 254);
 const GATEWAY_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 0xfe);
+
+/// Whether two IP packets carry the same TCP segment: equal past their IP
+/// headers (IPv4's identification, and so its checksum, may differ).
+pub(super) fn same_segment(a: &[u8], b: &[u8]) -> bool {
+    let header = |p: &[u8]| match p.first().map(|v| v >> 4) {
+        Some(4) => usize::from(p[0] & 0x0f) * 4,
+        Some(6) => 40,
+        _ => 0,
+    };
+    let (ha, hb) = (header(a), header(b));
+    a.len() - ha.min(a.len()) == b.len() - hb.min(b.len()) && a.get(ha..) == b.get(hb..)
+}
 
 /// A socket of the session with the service logic of its connection.
 struct Conn {
@@ -153,12 +172,27 @@ impl EmbeddedSession {
         self.run_services();
         self.api_retry();
         let mut rounds = 0;
+        let mut repeats = 0;
         while self
             .iface
             .poll_egress(ts, &mut self.device, &mut self.sockets)
             != PollResult::None
         {
             rounds += 1;
+            let n = self.device.tx.len();
+            if n >= 2 && same_segment(&self.device.tx[n - 2], &self.device.tx[n - 1]) {
+                repeats += 1;
+                if repeats > MAX_IDENTICAL_PER_STEP {
+                    // Each of these rounds sent the segment again.
+                    return Err(TargetError::SegmentStorm {
+                        stack: "smoltcp",
+                        rounds: MAX_IDENTICAL_PER_STEP,
+                        at: self.now,
+                    });
+                }
+            } else {
+                repeats = 0;
+            }
             if rounds > MAX_EGRESS_PER_STEP {
                 return Err(TargetError::SegmentStorm {
                     stack: "smoltcp",
