@@ -116,3 +116,12 @@ fn a_suite_under_another_name_finds_its_waivers_beside_it() {
     assert!(t.contains("1 waived"), "{t}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn from_inside_the_cases_directory_a_dot_finds_the_waivers() {
+    let o = synack_in(&cases(), &["run", "--target", "embedded", "."]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains(" 0 failed"), "{t}");
+    assert!(!t.contains(" 0 waived"), "the waivers were not found: {t}");
+}
