@@ -39,7 +39,7 @@ check)
         exit 1
     fi
     extra="$(ldd "$bin" | awk '{print $1}' \
-        | grep -v -E '^(linux-vdso|/lib64/ld-linux|libc|libm|libgcc_s|libpthread|libdl|librt)\.' || true)"
+        | grep -v -E '^(linux-vdso|libc|libm|libgcc_s|libpthread|libdl|librt)\.|^/lib(64)?/ld-linux' || true)"
     if [ -n "$extra" ]; then
         echo "build-steps.sh: libraries beyond Debian slim's base: $extra" >&2
         exit 1
