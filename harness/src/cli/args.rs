@@ -66,13 +66,27 @@ pub fn fault_names() -> clap::builder::PossibleValuesParser {
     )
 }
 
+/// `synack --version`: the crate's version and the git commit it was built
+/// from ("unknown" when built from a packaged crate; see harness/build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SYNACK_GIT_COMMIT"),
+    ")"
+);
+
 /// synack: a TCP conformance test harness and fuzzer.
 ///
 /// Crafts raw TCP segments, sends them to a TCP stack under test, and judges
 /// every segment that comes back: against the case script, and against an
 /// RFC model of what any conforming TCP may do.
 #[derive(Parser, Debug)]
-#[command(name = "synack", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(
+    name = "synack",
+    version = VERSION,
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

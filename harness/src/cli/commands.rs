@@ -63,7 +63,11 @@ pub fn dispatch(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-/// The directory waiver files live in: `<cases root>/waivers/`.
+/// The directory waiver files live in: `<cases root>/waivers/`. The cases
+/// root is the nearest directory named `cases` at or above a path; for a
+/// suite kept under another name, the first path given (its directory, if
+/// it names a file): waivers are found beside the cases, never in the
+/// current directory unless the cases are there.
 fn cases_root(paths: &[PathBuf]) -> PathBuf {
     for p in paths {
         let mut cur: Option<&Path> = Some(p.as_path());
@@ -74,7 +78,14 @@ fn cases_root(paths: &[PathBuf]) -> PathBuf {
             cur = c.parent();
         }
     }
-    PathBuf::from("cases")
+    match paths.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        None => PathBuf::from("cases"),
+    }
 }
 
 fn make_target(args: &RunArgs) -> Result<Box<dyn Target>, CliError> {

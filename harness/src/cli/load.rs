@@ -16,7 +16,29 @@ pub fn cases(paths: &[PathBuf]) -> Result<Vec<Case>, CliError> {
 
 /// [`cases`] with packetdrill's `-D SYM=VAL` symbols.
 pub fn cases_with(paths: &[PathBuf], defines: &Defines) -> Result<Vec<Case>, CliError> {
+    if let Some(message) = no_cases_here(paths) {
+        return Err(CliError::usage(message));
+    }
     Ok(run::case::load_all_with(paths, defines)?)
+}
+
+/// The commands' default path is `cases` in the current directory: that
+/// suits a checkout, not an installed `synack` run from elsewhere. When
+/// that is the path and there is no such directory, say where cases come
+/// from instead of "cannot read cases: No such file or directory".
+fn no_cases_here(paths: &[PathBuf]) -> Option<String> {
+    let [only] = paths else { return None };
+    if only.as_os_str() != "cases" || only.exists() {
+        return None;
+    }
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the current directory".to_string());
+    Some(format!(
+        "no cases/ directory in {here}: give the cases' path, e.g. \
+         `synack run /path/to/synack/cases` (an installed synack carries no cases: \
+         they are the cases/ directory of the synack repository, or your own)"
+    ))
 }
 
 /// The cases under `paths`, for a run over `family`.

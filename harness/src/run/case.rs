@@ -124,7 +124,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 /// nearest ancestor directory named `cases`, else the path as given), without
 /// the extension, with `/` separators.
 pub fn case_id(path: &Path) -> String {
-    let comps: Vec<_> = path.components().collect();
+    // `./core/a.pkt` (a run from inside the cases directory) is `core/a`.
+    let comps: Vec<_> = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
     let start = comps
         .iter()
         .rposition(|c| c.as_os_str() == "cases")
@@ -371,6 +375,7 @@ mod tests {
         );
         assert_eq!(case_id(Path::new("/x/y/cases/t/a.pkt")), "t/a");
         assert_eq!(case_id(Path::new("elsewhere/a.pkt")), "elsewhere/a");
+        assert_eq!(case_id(Path::new("./core/a.pkt")), "core/a");
     }
 
     #[test]
