@@ -13,22 +13,34 @@
 //! last, so a sweep's cost is paid for by the records added since.
 
 use super::tcb::{Closed, Gone, Tuple};
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::time::Duration;
 
-/// Closed tuples in order of first record, indexed by tuple.
+/// Fixed keys: creating a map costs nothing (a fresh oracle per case).
+type Hasher = BuildHasherDefault<DefaultHasher>;
+
+/// Up to this many records, lookups are a linear search (cheaper than
+/// hashing for the one or two tuples a case has) and nothing is indexed.
+const SMALL: usize = 16;
+
+/// Closed tuples in order of first record, indexed by tuple once more than
+/// [`SMALL`].
 #[derive(Clone, Debug, Default)]
 pub(super) struct ClosedStore {
     list: Vec<Closed>,
-    index: HashMap<Tuple, usize>,
+    /// Empty unless `list` holds more than [`SMALL`] records.
+    index: HashMap<Tuple, usize, Hasher>,
     /// The store's size after the last sweep.
     swept: usize,
-    /// Tuples whose record may hold obligations: every record handed out
-    /// mutably since [`ClosedStore::expire_owed`] last found it owing nothing.
-    dirty: HashSet<Tuple>,
+    /// While indexed: tuples whose record may hold obligations, every record
+    /// handed out mutably since [`ClosedStore::each_owing`] last found it
+    /// owing nothing.
+    dirty: HashSet<Tuple, Hasher>,
     /// When a sweep first found a record kept only by `last_was_rst` (a RST
     /// from the harness was the tuple's last segment), untouched since.
-    idle_since: HashMap<Tuple, Duration>,
+    idle_since: HashMap<Tuple, Duration, Hasher>,
 }
 
 impl PartialEq for ClosedStore {
@@ -38,6 +50,8 @@ impl PartialEq for ClosedStore {
 }
 
 impl ClosedStore {
+    /// The number of records (for tests: nothing else needs it).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -46,9 +60,35 @@ impl ClosedStore {
         self.list.iter()
     }
 
+    fn indexed(&self) -> bool {
+        self.list.len() > SMALL
+    }
+
+    fn position(&self, t: Tuple) -> Option<usize> {
+        if self.indexed() {
+            self.index.get(&t).copied()
+        } else {
+            self.list.iter().position(|c| c.tuple == t)
+        }
+    }
+
+    /// Notes that the record of `t` is handed out mutably.
+    fn touch(&mut self, t: Tuple) {
+        if self.indexed() {
+            self.dirty.insert(t);
+        }
+        if !self.idle_since.is_empty() {
+            self.idle_since.remove(&t);
+        }
+    }
+
     /// Applies `f` to every record that may owe something, in order of
     /// first record (so obligations expire in the order they always did).
     pub fn each_owing(&mut self, mut f: impl FnMut(&mut Closed)) {
+        if !self.indexed() {
+            self.list.iter_mut().for_each(f);
+            return;
+        }
         let mut at: Vec<usize> = self
             .dirty
             .iter()
@@ -66,29 +106,25 @@ impl ClosedStore {
 
     /// The first record whose tuple's harness endpoint is `peer`.
     pub fn by_peer_mut(&mut self, peer: std::net::SocketAddr) -> Option<&mut Closed> {
-        let c = self.list.iter_mut().find(|c| c.tuple.harness == peer)?;
-        self.dirty.insert(c.tuple);
-        self.idle_since.remove(&c.tuple);
-        Some(c)
+        let i = self.list.iter().position(|c| c.tuple.harness == peer)?;
+        self.touch(self.list[i].tuple);
+        Some(&mut self.list[i])
     }
 
     pub fn get(&self, t: Tuple) -> Option<&Closed> {
-        self.index.get(&t).map(|&i| &self.list[i])
+        self.position(t).map(|i| &self.list[i])
     }
 
     pub fn get_mut(&mut self, t: Tuple) -> Option<&mut Closed> {
-        let i = *self.index.get(&t)?;
-        self.dirty.insert(t);
-        self.idle_since.remove(&t);
+        let i = self.position(t)?;
+        self.touch(t);
         Some(&mut self.list[i])
     }
 
     /// The record of `t`, a fresh one (`Gone::Never`) if there is none.
     pub fn entry(&mut self, t: Tuple) -> &mut Closed {
-        self.dirty.insert(t);
-        self.idle_since.remove(&t);
-        let i = match self.index.get(&t) {
-            Some(&i) => i,
+        let i = match self.position(t) {
+            Some(i) => i,
             None => {
                 self.list.push(Closed {
                     tuple: t,
@@ -99,22 +135,50 @@ impl ClosedStore {
                     text_ack: None,
                     abort_rst: false,
                 });
-                self.index.insert(t, self.list.len() - 1);
-                self.list.len() - 1
+                let i = self.list.len() - 1;
+                if self.list.len() == SMALL + 1 {
+                    self.reindex();
+                    self.dirty = self.list.iter().map(|c| c.tuple).collect();
+                } else if self.indexed() {
+                    self.index.insert(t, i);
+                }
+                i
             }
         };
+        self.touch(t);
         &mut self.list[i]
+    }
+
+    fn reindex(&mut self) {
+        if self.indexed() {
+            self.index = self
+                .list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.tuple, i))
+                .collect();
+            let index = &self.index;
+            self.dirty.retain(|t| index.contains_key(t));
+        } else {
+            self.index.clear();
+            self.dirty.clear();
+        }
     }
 
     /// Forgets `t` (a SYN reopened it), keeping the others' order.
     pub fn remove(&mut self, t: Tuple) {
-        self.dirty.remove(&t);
-        self.idle_since.remove(&t);
-        if let Some(i) = self.index.remove(&t) {
+        if let Some(i) = self.position(t) {
             self.list.remove(i);
-            for j in self.index.values_mut() {
-                if *j > i {
-                    *j -= 1;
+            self.idle_since.remove(&t);
+            self.dirty.remove(&t);
+            if self.list.len() == SMALL {
+                self.reindex();
+            } else if self.indexed() {
+                self.index.remove(&t);
+                for j in self.index.values_mut() {
+                    if *j > i {
+                        *j -= 1;
+                    }
                 }
             }
         }
@@ -123,7 +187,7 @@ impl ClosedStore {
     /// Forgets, once the store has doubled since the last sweep, every
     /// record that no longer matters at `now` (see the module docs).
     pub fn sweep(&mut self, now: Duration, time_wait: Duration) {
-        if self.list.len() < 2 * self.swept.max(16) {
+        if self.list.len() < 2 * self.swept.max(SMALL) {
             return;
         }
         let idle = &mut self.idle_since;
@@ -143,15 +207,8 @@ impl ClosedStore {
                 }
             }
         });
-        self.index = self
-            .list
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.tuple, i))
-            .collect();
+        self.reindex();
         self.swept = self.list.len();
-        let index = &self.index;
-        self.dirty.retain(|t| index.contains_key(t));
     }
 }
 
