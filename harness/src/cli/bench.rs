@@ -66,6 +66,11 @@ fn embedded(args: BenchArgs) -> Result<u8, CliError> {
         segments as f64 / secs
     );
     println!("per case:   {:.1} µs", secs * 1e6 / runs as f64);
+    let (n, took) = crate::oracle::bench_fresh_tuples(100_000, "linux");
+    println!(
+        "one oracle, {n} segments on fresh tuples: {:.0} segments/s",
+        n as f64 / took.as_secs_f64()
+    );
     super::bench_compare::harness_vs_raw(&cases, budget);
     super::bench_compare::short_vs_long(budget).map_err(CliError::infra)?;
     Ok(exit::PASS)

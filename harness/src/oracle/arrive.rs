@@ -163,11 +163,10 @@ impl Oracle {
             // §3.10.7.2: LISTEN + SYN → SYN-RECEIVED; the SYN-ACK is owed (not checked when missing).
             let gone = self
                 .closed
-                .iter()
-                .find(|c| c.tuple == t)
+                .get(t)
                 .map(|c| c.gone)
                 .filter(|g| *g != Gone::Never);
-            self.closed.retain(|c| c.tuple != t);
+            self.closed.remove(t);
             let mut c = Conn::from_syn(t, seg);
             c.replaced = gone;
             if more_than_one_control(seg) {

@@ -157,3 +157,93 @@ pub fn bench_judge(iterations: usize) -> (u64, Duration) {
     }
     (judged, start.elapsed())
 }
+
+/// `n` segments on fresh tuples, 1 ms apart, for one oracle: in turn a SYN
+/// to a closed port and the target's RST, a RST to a closed port, an ACK to
+/// a closed port and the target's RST, and a handshake on the listening
+/// port that the harness resets (SYN, SYN-ACK, RST). Every tuple is new
+/// (harness port and address change), so a store of closed tuples that
+/// forgets nothing grows with `n`. Conformant by construction.
+pub fn fresh_tuples(n: usize) -> (TargetModel, Vec<(Duration, Direction, Segment)>) {
+    let target = Ipv4Addr::new(192, 0, 2, 1);
+    let mut segs = Vec::with_capacity(n + 3);
+    let mut k = 0u32;
+    while segs.len() < n {
+        let harness = Ipv4Addr::new(198, 51, 100, 1 + (k / 60_000) as u8);
+        let port = 1024 + (k % 60_000) as u16;
+        k += 1;
+        let at = |segs: &Vec<_>| Duration::from_millis(segs.len() as u64);
+        let to = |dport: u16, flags: TcpFlags, seq: u32, ack: u32| Segment {
+            seq: SeqNumber(seq),
+            ack: SeqNumber(ack),
+            window: 65535,
+            ..Segment::new(IpEnvelope::v4(harness, target), port, dport, flags)
+        };
+        let from = |sport: u16, flags: TcpFlags, seq: u32, ack: u32| Segment {
+            seq: SeqNumber(seq),
+            ack: SeqNumber(ack),
+            window: if flags.rst() { 0 } else { 64240 },
+            ..Segment::new(IpEnvelope::v4(target, harness), sport, port, flags)
+        };
+        let rst_ack = TcpFlags::RST | TcpFlags::ACK;
+        match k % 4 {
+            0 => {
+                segs.push((
+                    at(&segs),
+                    Direction::ToTarget,
+                    to(81, TcpFlags::SYN, 1000, 0),
+                ));
+                segs.push((at(&segs), Direction::FromTarget, from(81, rst_ack, 0, 1001)));
+            }
+            1 => segs.push((
+                at(&segs),
+                Direction::ToTarget,
+                to(81, TcpFlags::RST, 1000, 0),
+            )),
+            2 => {
+                segs.push((
+                    at(&segs),
+                    Direction::ToTarget,
+                    to(81, TcpFlags::ACK, 1000, 5000),
+                ));
+                segs.push((
+                    at(&segs),
+                    Direction::FromTarget,
+                    from(81, TcpFlags::RST, 5000, 0),
+                ));
+            }
+            _ => {
+                let mut syn = to(8080, TcpFlags::SYN, 1000, 0);
+                syn.options = vec![TcpOption::Mss(1460)];
+                let mut syn_ack = from(8080, TcpFlags::SYN | TcpFlags::ACK, 7000, 1001);
+                syn_ack.options = vec![TcpOption::Mss(1460)];
+                segs.push((at(&segs), Direction::ToTarget, syn));
+                segs.push((at(&segs), Direction::FromTarget, syn_ack));
+                segs.push((
+                    at(&segs),
+                    Direction::ToTarget,
+                    to(8080, TcpFlags::RST, 1001, 0),
+                ));
+            }
+        }
+    }
+    let model = TargetModel {
+        addr: target.into(),
+        listening: vec![8080],
+    };
+    (model, segs)
+}
+
+/// Feeds [`fresh_tuples`]`(n)` to ONE oracle of `profile`; returns the
+/// segments judged and the time taken. Panics on a finding.
+pub fn bench_fresh_tuples(n: usize, profile: &str) -> (u64, Duration) {
+    let (model, segs) = fresh_tuples(n);
+    let profile = Profile::by_name(profile).expect("a known profile");
+    let mut oracle = Oracle::new(profile, model);
+    let start = Instant::now();
+    for (at, dir, seg) in &segs {
+        let findings = oracle.on_segment(*at, *dir, seg);
+        assert!(findings.is_empty(), "fresh-tuple stream drew {findings:?}");
+    }
+    (segs.len() as u64, start.elapsed())
+}

@@ -25,16 +25,13 @@ impl Oracle {
             // The target's active open (`syn_sent.rs`).
             return self.open_active(t, now, seg, out);
         }
-        let gone = self
-            .closed
-            .iter()
-            .find(|c| c.tuple == t)
-            .map(|c| (c.gone, c.last_was_rst));
+        let gone = self.closed.get(t).map(|c| (c.gone, c.last_was_rst));
         let (gone, last_was_rst) = gone.unwrap_or((Gone::Never, false));
         if f.rst() {
-            let abort = self.closed.iter_mut().find(|c| {
-                c.tuple == t && c.abort_rst && !c.owed.iter().any(|o| rst_matches(&o.owed, seg))
-            });
+            let abort = self
+                .closed
+                .get_mut(t)
+                .filter(|c| c.abort_rst && !c.owed.iter().any(|o| rst_matches(&o.owed, seg)));
             if let Some(c) = abort {
                 // The application's abort (see `Closed::abort_rst`): what
                 // the tuple owed as CLOSED it never owed, and expires as
@@ -75,7 +72,7 @@ impl Oracle {
             ));
             return;
         }
-        let dup_ack = self.closed.iter_mut().find(|c| c.tuple == t).and_then(|c| {
+        let dup_ack = self.closed.get_mut(t).and_then(|c| {
             let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
             match c.dup_ack {
                 Some((snd, lo, hi))
@@ -89,7 +86,7 @@ impl Oracle {
         if dup_ack.is_some() {
             return; // the duplicate ACK for out-of-order data (see `Closed::dup_ack`)
         }
-        let text_ack = self.closed.iter_mut().find(|c| c.tuple == t).and_then(|c| {
+        let text_ack = self.closed.get_mut(t).and_then(|c| {
             let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
             match c.text_ack {
                 Some((snd, fin_ack, upto))
@@ -272,11 +269,7 @@ impl Oracle {
         seg: &Segment,
         after_rst: bool,
     ) -> Option<Option<Finding>> {
-        let owed = self
-            .closed
-            .iter()
-            .find(|c| c.tuple == t)
-            .map_or(&[][..], |c| &c.owed[..]);
+        let owed = self.closed.get(t).map_or(&[][..], |c| &c.owed[..]);
         let find = |optional: bool, matching: bool| {
             owed.iter().position(|o| {
                 matches!(o.owed, Owed::Rst { optional: opt, .. } if opt == optional)

@@ -51,6 +51,7 @@
 mod arrive;
 mod arrive_syn;
 mod bench;
+mod closed_store;
 mod handshake;
 mod judge;
 mod judge_closed;
@@ -62,7 +63,7 @@ mod tcb;
 #[cfg(test)]
 mod tests;
 
-pub use bench::{bench_judge, bench_transcript};
+pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};
 pub use model::{Oracle, MAX_BRANCHES};
 pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
 pub use rules::{rules, Finding, Level, RuleId, RuleInfo};

@@ -40,7 +40,7 @@ pub struct Oracle {
     pub(super) profile: Arc<Profile>,
     pub(super) target: Arc<TargetModel>,
     pub(super) conns: Vec<Conn>,
-    pub(super) closed: Vec<Closed>,
+    pub(super) closed: super::closed_store::ClosedStore,
     /// Segments the harness sent with bad checksums (most recent last).
     pub(super) corrupt: Vec<Corrupt>,
     /// Peers the application called `connect` towards whose SYN has not
@@ -105,7 +105,7 @@ impl Oracle {
             profile: Arc::new(profile),
             target: Arc::new(target),
             conns: Vec::new(),
-            closed: Vec::new(),
+            closed: Default::default(),
             corrupt: Vec::new(),
             connects: Vec::new(),
             alts: Vec::new(),
@@ -468,7 +468,7 @@ impl Oracle {
             // LAST-ACK, or a RST with text reset in a zero window: a target
             // that ignored that segment (smoltcp) still has it, and resets
             // it now.
-            let closed = self.closed.iter_mut().find(|c| c.tuple.harness == peer);
+            let closed = self.closed.by_peer_mut(peer);
             let kept = |c: &&mut Closed| {
                 matches!(
                     c.gone,
@@ -648,22 +648,7 @@ impl Oracle {
     }
 
     pub(super) fn closed_mut(&mut self, t: Tuple) -> &mut Closed {
-        let i = match self.closed.iter().position(|c| c.tuple == t) {
-            Some(i) => i,
-            None => {
-                self.closed.push(Closed {
-                    tuple: t,
-                    gone: Gone::Never,
-                    last_was_rst: false,
-                    owed: Vec::new(),
-                    dup_ack: None,
-                    text_ack: None,
-                    abort_rst: false,
-                });
-                self.closed.len() - 1
-            }
-        };
-        &mut self.closed[i]
+        self.closed.entry(t)
     }
 
     /// Removes connection `i`, remembering why it is gone.
@@ -676,6 +661,7 @@ impl Oracle {
 
     /// Reports and forgets obligations whose deadline has passed.
     fn expire(&mut self, now: Duration, out: &mut Vec<Finding>) {
+        self.closed.sweep(now, self.profile.time_wait);
         let mut missed: Vec<(Tuple, Obligation)> = Vec::new();
         for c in &mut self.conns {
             let from = missed.len();
@@ -700,9 +686,8 @@ impl Oracle {
                 }
             }
         }
-        for c in &mut self.closed {
-            take_expired(&mut c.owed, now, c.tuple, &mut missed);
-        }
+        self.closed
+            .each_owing(|c| take_expired(&mut c.owed, now, c.tuple, &mut missed));
         missed.retain(|(_, o)| !matches!(o.owed, Owed::Rst { optional: true, .. }));
         for (t, o) in missed {
             let after = now.saturating_sub(o.since);
@@ -792,7 +777,7 @@ impl Oracle {
                     // A target that ignored the FIN segment whose ACK closed
                     // LAST-ACK is still there and takes a later ACK of its
                     // FIN silently: that deviation is the finding.
-                    let fin_closed = self.closed.iter().find(|c| c.tuple == t).and_then(|c| {
+                    let fin_closed = self.closed.get(t).and_then(|c| {
                         match c.gone {
                             Gone::ClosedByFinSegment(at) => Some(at),
                             _ => None,
@@ -801,7 +786,7 @@ impl Oracle {
                     // Likewise one that dropped a RST with text at
                     // RCV.NXT while its receive window was zero.
                     let zero_window_rst =
-                        self.closed.iter().find(|c| c.tuple == t).and_then(|c| match c.gone {
+                        self.closed.get(t).and_then(|c| match c.gone {
                             Gone::ResetInZeroWindow(at) => Some(at),
                             _ => None,
                         });

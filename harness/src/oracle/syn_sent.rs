@@ -49,7 +49,7 @@ impl Oracle {
         seg: &Segment,
         out: &mut Vec<Finding>,
     ) {
-        self.closed.retain(|c| c.tuple != t);
+        self.closed.remove(t);
         if let Some(i) = self.conn_index(t) {
             self.conns.swap_remove(i);
         }
