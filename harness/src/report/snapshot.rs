@@ -193,7 +193,12 @@ pub fn normalise(case: &CaseReport) -> String {
                     Dir::In => '<',
                     Dir::Out => '>',
                 };
-                let _ = write!(s, "{arrow} {}", clean(script));
+                let text = clean(script);
+                let text = match dir {
+                    Dir::Out if !case.virtual_time => real_time_tsvals(&text),
+                    _ => text,
+                };
+                let _ = write!(s, "{arrow} {text}");
                 if segment.is_none() {
                     s.push_str(" [unparsed]");
                 } else if !checksum_ok {
@@ -230,7 +235,13 @@ pub fn normalise(case: &CaseReport) -> String {
                 let _ = writeln!(s, "  expected: {}", clean(e));
             }
             if let Some(a) = &m.actual {
-                let _ = writeln!(s, "  actual:   {}", clean(a));
+                let a = clean(a);
+                let a = if case.virtual_time {
+                    a
+                } else {
+                    real_time_tsvals(&a)
+                };
+                let _ = writeln!(s, "  actual:   {a}");
             }
         }
     }
@@ -254,6 +265,26 @@ pub fn normalise(case: &CaseReport) -> String {
         }
     }
     s
+}
+
+/// A real-time target's TSvals after its first (which the mapping makes 0)
+/// follow its clock, so they change with scheduling: `TS val *` in the
+/// snapshot form, the value itself in the raw transcript.
+fn real_time_tsvals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("TS val ") {
+        let (head, tail) = rest.split_at(i + "TS val ".len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        match &tail[..digits] {
+            "" | "0" => out.push_str(&tail[..digits]),
+            _ => out.push('*'),
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The `<case>.txt` transcript: the normalised form, then the raw session
@@ -304,6 +335,19 @@ mod tests {
             format_time(Duration::from_nanos(7), Duration::ZERO),
             "0.000000007"
         );
+    }
+
+    #[test]
+    fn a_real_time_targets_later_tsvals_are_redacted_and_its_first_kept() {
+        assert_eq!(
+            real_time_tsvals("S 0:0(0) win 64240 <mss 1460,sackOK,TS val 21 ecr 0,nop>"),
+            "S 0:0(0) win 64240 <mss 1460,sackOK,TS val * ecr 0,nop>"
+        );
+        assert_eq!(
+            real_time_tsvals("S 0:0(0) <TS val 0 ecr 0>"),
+            "S 0:0(0) <TS val 0 ecr 0>"
+        );
+        assert_eq!(real_time_tsvals(". 1:1(0) ack 1"), ". 1:1(0) ack 1");
     }
 
     #[test]
