@@ -1,0 +1,359 @@
+//! The runner's side of a case that meets the wire and the application:
+//! `<` lines injected and paced, `>` lines matched, what the target sent
+//! recorded and judged, back-quoted commands, syscall and `state` lines.
+//! (Methods of [`super::CaseRun`], apart from the line loop in `runner.rs`.)
+
+use super::*;
+
+impl CaseRun<'_> {
+    /// Runs a timed back-quoted command where the target lives; a failing
+    /// command fails the case (packetdrill's scripts assert with them).
+    pub(super) fn command(&mut self, text: &str, line: u32) -> Result<(), Stop> {
+        let target = self.target.ok_or_else(|| {
+            Stop::Unsupported(format!(
+                "{}:{line}: this target cannot run the script's commands",
+                self.case.path.display()
+            ))
+        })?;
+        let out = super::super::pdscript::run_command(target, self.case, text)?;
+        let shown = super::super::pdscript::one_line(text);
+        self.transcript.push(Entry {
+            at: self.session.now(),
+            line: Some(line),
+            what: EntryKind::Note(format!("command `{shown}`: {out}")),
+        });
+        if !out.success() {
+            self.mismatch(
+                Some(line),
+                format!("command `{shown}` failed: {out}"),
+                None,
+                None,
+                None,
+            );
+            return Err(Stop::Failed);
+        }
+        Ok(())
+    }
+
+    /// Performs a syscall line's action (setup lines perform nothing) and
+    /// compares what it returned with what the line expects.
+    pub(super) fn syscall(&mut self, s: &SyscallLine, line: u32) -> Result<(), Stop> {
+        let Some(Call::Act { action, expect }) = self.case.calls.calls.get(&line).cloned() else {
+            return Ok(());
+        };
+        let at = self.session.now();
+        let harness = self.session.info().harness;
+        let outcome = match self.session.app(&action) {
+            Ok(o) => o,
+            Err(e) => return Err(self.broke(Some(line), e)),
+        };
+        // Before the segments it made the target send (received later).
+        if let Some(ev) = syscall::app_event_done(&action, &outcome) {
+            self.oracle.on_app(at, harness, ev);
+        }
+        let result = syscall::result_text(&outcome);
+        self.transcript.push(Entry {
+            at,
+            line: Some(line),
+            what: EntryKind::App {
+                action: match action {
+                    AppAction::Abort => format!("{} (SO_LINGER 0: abort)", syscall::call_text(s)),
+                    _ => syscall::call_text(s),
+                },
+                result: result.clone(),
+            },
+        });
+        let got = syscall::returned(&outcome);
+        if self.opts.oracle_only || expect.accepts(got) {
+            return Ok(());
+        }
+        let expected = self
+            .source_line(line)
+            .map_or_else(|| syscall::call_text(s), |l| l.trim().to_string());
+        self.mismatch(
+            Some(line),
+            format!(
+                "{}: expected {}, got {result}",
+                s.name,
+                crate::script::print_expr(&s.result)
+            ),
+            Some(expected),
+            Some(format!("{} = {result}", syscall::call_text(s))),
+            Some(self.transcript.len() - 1),
+        );
+        Err(Stop::Failed)
+    }
+
+    /// Injects a `<` line's segment; returns the session time just before
+    /// the write.
+    pub(super) fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
+        let info = self.session.info().clone();
+        let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
+        self.edge.apply(line, &mut seg, &self.map);
+        let bytes = seg.to_bytes(policy);
+        self.pace();
+        // What the services did before the segment came, not on it.
+        super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
+        let at = self.session.now();
+        // A target that broke on the segment did take it in: it is
+        // recorded (and judged) before the case stops.
+        let sent = match self.session.inject(&bytes) {
+            Err(TargetError::Broken(m)) => Err(TargetError::Broken(m)),
+            Err(e) => return Err(Stop::from(e)),
+            Ok(()) => Ok(()),
+        };
+        // What went on the wire, as read back (the built segment leaves the
+        // data offset and checksum to `emit`); should our own bytes not parse,
+        // the built segment stands in.
+        let (seg, checksum_ok) = crate::wire::parse_with_checksum(&bytes).unwrap_or((seg, false));
+        if checksum_ok {
+            self.judge(at, Sender::Harness, &seg);
+        } else {
+            // The target must discard it (MUST-3): nothing is owed for it.
+            self.oracle.on_corrupt_to_target(at, &seg);
+        }
+        self.transcript.push(Entry {
+            at,
+            line: Some(line),
+            what: EntryKind::Packet {
+                dir: Dir::In,
+                bytes,
+                segment: Some(seg),
+                script: String::new(),
+                checksum_ok,
+            },
+        });
+        self.unrendered.push(Unrendered {
+            entry: self.transcript.len() - 1,
+            sender: Sender::Harness,
+            map: self.map,
+        });
+        sent.map_err(|e| self.broke(Some(line), e))?;
+        Ok(at)
+    }
+
+    /// Keeps injections on a real-time target at most `max_pps` a second.
+    pub(super) fn pace(&mut self) {
+        if self.session.info().virtual_time || self.opts.max_pps == 0 {
+            return;
+        }
+        let gap = Duration::from_secs(1) / self.opts.max_pps;
+        if let Some(last) = self.last_inject {
+            let next = last + gap;
+            let now = Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            }
+        }
+        self.last_inject = Some(Instant::now());
+    }
+
+    /// Records a packet from the target, learning its ISN (and TSval base)
+    /// from it first when it is a SYN. `script_seq` is what the matching line
+    /// writes for its sequence number.
+    pub(super) fn record_target(
+        &mut self,
+        pkt: Received,
+        line: Option<u32>,
+        script_seq: Option<(u32, u32)>,
+    ) -> usize {
+        let (parsed, checksum_ok) = match crate::wire::parse_with_checksum(&pkt.bytes) {
+            Ok((seg, ok)) => (Ok(seg), ok),
+            Err(e) => (Err(e), false),
+        };
+        if parsed.is_ok() {
+            // The oracle reads the detail only for a bad checksum.
+            let detail = if checksum_ok {
+                String::new()
+            } else {
+                format!("{} bytes", pkt.bytes.len())
+            };
+            if let Some(f) = self.oracle.on_target_checksum(pkt.at, checksum_ok, &detail) {
+                let entry = self.transcript.len();
+                self.add_findings(vec![f], Some(entry));
+            }
+        }
+        let (segment, script) = match parsed {
+            Ok(seg) => {
+                let (seq, ts) = script_seq.unwrap_or((0, 0));
+                if seg.flags.syn() {
+                    self.map.learn_target_isn(seg.seq, seq);
+                    self.target_nxt = seg.seq;
+                }
+                let end = seg.seq.add(seg.seg_len());
+                if !seg.flags.rst() && crate::wire::seq_gt(end, self.target_nxt) {
+                    self.target_nxt = end;
+                }
+                if let Some((tsval, _)) = seg.timestamps() {
+                    self.map.learn_target_ts(tsval, ts);
+                }
+                self.edge.observe(&seg);
+                self.judge(pkt.at, Sender::Target, &seg);
+                self.unrendered.push(Unrendered {
+                    entry: self.transcript.len(),
+                    sender: Sender::Target,
+                    map: self.map,
+                });
+                (Some(seg), String::new())
+            }
+            Err(e) => (
+                None,
+                format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
+            ),
+        };
+        self.transcript.push(Entry {
+            at: pkt.at,
+            line,
+            what: EntryKind::Packet {
+                dir: Dir::Out,
+                bytes: pkt.bytes,
+                segment,
+                script,
+                checksum_ok,
+            },
+        });
+        self.transcript.len() - 1
+    }
+
+    /// The script text of a transcript packet, rendered now if it was not.
+    pub(super) fn entry_script(&self, entry: usize) -> Option<String> {
+        match &self.transcript[entry].what {
+            EntryKind::Packet {
+                segment: Some(seg), ..
+            } => {
+                let u = self
+                    .unrendered
+                    .binary_search_by_key(&entry, |u| u.entry)
+                    .ok()
+                    .map(|i| self.unrendered[i]);
+                match u {
+                    Some(u) => Some(script_line(seg, u.sender, &u.map)),
+                    None => self.transcript_text(entry),
+                }
+            }
+            _ => self.transcript_text(entry),
+        }
+    }
+
+    pub(super) fn transcript_text(&self, entry: usize) -> Option<String> {
+        match &self.transcript[entry].what {
+            EntryKind::Packet { script, .. } => Some(script.clone()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
+        // The case line as written is what was expected (rendered only for
+        // a mismatch).
+        let Some(pkt) = self.recv(w.hi, Some(line))? else {
+            let expected = self.expected_text(line);
+            self.mismatch(
+                Some(line),
+                format!("expected a segment by t={}, got nothing", secs(w.hi)),
+                Some(expected),
+                Some("nothing".into()),
+                None,
+            );
+            return Err(Stop::Failed);
+        };
+        let at = pkt.at;
+        let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
+        let EntryKind::Packet {
+            segment: Some(seg), ..
+        } = &self.transcript[entry].what
+        else {
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
+            self.mismatch(
+                Some(line),
+                "the target sent a packet that does not parse".into(),
+                Some(expected),
+                actual,
+                Some(entry),
+            );
+            return Err(Stop::Failed);
+        };
+        self.map.ts_val_slack = super::super::pdscript::ts_val_slack(self.case, self.session.now());
+        let fields = match_segment(p, seg, &self.map);
+        if !fields.is_empty() {
+            let msg = fields
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
+            self.mismatch(Some(line), msg, Some(expected), actual, Some(entry));
+            return Err(Stop::Failed);
+        }
+        if at < w.lo {
+            let expected = self.expected_text(line);
+            let actual = self.entry_script(entry);
+            self.mismatch(
+                Some(line),
+                format!(
+                    "timing: expected at {}..{} s, got at {} s (early)",
+                    secs(w.lo),
+                    secs(w.hi),
+                    secs(at)
+                ),
+                Some(expected),
+                actual,
+                Some(entry),
+            );
+            return Err(Stop::Failed);
+        }
+        self.prev = at;
+        Ok(())
+    }
+
+    pub(super) fn check_state(&mut self, allowed: &[TcpState], line: u32) -> Result<(), Stop> {
+        let harness = self.session.info().harness;
+        let state = self.session.socket_state(harness)?;
+        self.transcript.push(Entry {
+            at: self.session.now(),
+            line: Some(line),
+            what: EntryKind::State {
+                state,
+                expected: Some(allowed.to_vec()),
+            },
+        });
+        if !allowed.contains(&state) {
+            let want: Vec<_> = allowed.iter().map(|s| s.rfc_name()).collect();
+            self.mismatch(
+                Some(line),
+                format!(
+                    "socket.state: expected {}, got {}",
+                    want.join(" or "),
+                    state
+                ),
+                Some(want.join(" or ")),
+                Some(state.to_string()),
+                Some(self.transcript.len() - 1),
+            );
+            return Err(Stop::Failed);
+        }
+        Ok(())
+    }
+
+    /// Feeds a segment to the oracle; its findings concern the transcript
+    /// entry about to be pushed.
+    pub(super) fn judge(&mut self, at: Duration, side: Sender, seg: &crate::wire::Segment) {
+        let dir = match side {
+            Sender::Harness => oracle::Direction::ToTarget,
+            Sender::Target => oracle::Direction::FromTarget,
+        };
+        if matches!(side, Sender::Target) {
+            // Every call taken now happened at or before the packet.
+            super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
+        }
+        let findings = self.oracle.on_segment(at, dir, seg);
+        let entry = self.transcript.len();
+        self.add_findings(findings, Some(entry));
+    }
+
+    pub(super) fn add_findings(&mut self, findings: Vec<Finding>, entry: Option<usize>) {
+        self.violations
+            .extend(findings.into_iter().map(|f| violation(f, entry)));
+    }
+}
