@@ -87,6 +87,42 @@ fn us(d: Duration) -> String {
     format!("{:.2} µs", d.as_secs_f64() * 1e6)
 }
 
+/// The SYN→SYN-ACK round trips of a real-time target's bench, raw (`raw_what`:
+/// "TUN", "frames", …) beside through the harness, measured in the same run,
+/// and their ratio of medians. Every real-time target's bench prints these.
+pub(super) fn print_round_trips(raw_what: &str, raw: Vec<Duration>, harness: Vec<Duration>) {
+    let (rm, r90, rmin) = stats(raw);
+    let (hm, h90, hmin) = stats(harness);
+    let raw_label = format!("SYN→SYN-ACK raw {raw_what}:");
+    let via_label = "SYN→SYN-ACK via harness:";
+    let ratio_label = "harness / raw (median):";
+    let w = raw_label
+        .chars()
+        .count()
+        .max(via_label.chars().count())
+        .max(ratio_label.len());
+    let pad = |l: &str| format!("{l}{}", " ".repeat(w - l.chars().count()));
+    println!(
+        "{} median {}  p90 {}  min {}",
+        pad(&raw_label),
+        us(rm),
+        us(r90),
+        us(rmin)
+    );
+    println!(
+        "{} median {}  p90 {}  min {}",
+        pad(via_label),
+        us(hm),
+        us(h90),
+        us(hmin)
+    );
+    println!(
+        "{} {:.2}×",
+        pad(ratio_label),
+        hm.as_secs_f64() / rm.as_secs_f64()
+    );
+}
+
 /// The lab target: the harness's SYN→SYN-ACK round trip against a raw TUN
 /// round trip in the same lab; full handshakes per second through sessions;
 /// the suite's wall time with one job and with four.
@@ -101,25 +137,8 @@ fn lab(args: BenchArgs) -> Result<u8, CliError> {
         raw.extend(lab.raw_rtt(samples / 10).map_err(infra)?);
         harness.extend(lab.harness_rtt(samples / 10).map_err(infra)?);
     }
-    let (rm, r90, rmin) = stats(raw);
-    let (hm, h90, hmin) = stats(harness);
     println!("target lab (Linux kernel via TUN), {samples} samples each");
-    println!(
-        "SYN→SYN-ACK raw TUN:     median {}  p90 {}  min {}",
-        us(rm),
-        us(r90),
-        us(rmin)
-    );
-    println!(
-        "SYN→SYN-ACK via harness: median {}  p90 {}  min {}",
-        us(hm),
-        us(h90),
-        us(hmin)
-    );
-    println!(
-        "harness / raw (median):  {:.2}×",
-        hm.as_secs_f64() / rm.as_secs_f64()
-    );
+    print_round_trips("TUN", raw, harness);
 
     // Full handshakes per second, each on its own 4-tuple, each reset after.
     let budget = Duration::from_secs_f64(args.seconds.max(0.1));

@@ -157,33 +157,11 @@ pub fn bench(args: &LinkArgs, samples: usize, seconds: f64) -> Result<u8, CliErr
         let first = round * (samples / 10) as u32;
         harness.extend(link.harness_rtt(samples / 10, first).map_err(infra)?);
     }
-    let median = |mut v: Vec<std::time::Duration>| {
-        v.sort();
-        (v[v.len() / 2], v[v.len() * 9 / 10], v[0])
-    };
-    let us = |d: std::time::Duration| format!("{:.2} µs", d.as_secs_f64() * 1e6);
-    let (rm, r90, rmin) = median(raw);
-    let (hm, h90, hmin) = median(harness);
     println!(
         "target link (`{}`), {samples} samples each",
         args.iface.as_deref().unwrap_or("")
     );
-    println!(
-        "SYN→SYN-ACK raw frames:   median {}  p90 {}  min {}",
-        us(rm),
-        us(r90),
-        us(rmin)
-    );
-    println!(
-        "SYN→SYN-ACK via harness:  median {}  p90 {}  min {}",
-        us(hm),
-        us(h90),
-        us(hmin)
-    );
-    println!(
-        "harness / raw (median):   {:.2}×",
-        hm.as_secs_f64() / rm.as_secs_f64()
-    );
+    super::bench::print_round_trips("frames", raw, harness);
     if link.agent().is_some() {
         let budget = std::time::Duration::from_secs_f64(seconds.max(0.1));
         let start = std::time::Instant::now();

@@ -106,17 +106,6 @@ pub fn profile_of(target: &dyn crate::target::Target) -> String {
     }
 }
 
-/// Median, 90th percentile and minimum.
-fn stats(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
-    v.sort();
-    let at = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
-    (at(0.5), at(0.9), v[0])
-}
-
-fn us(d: Duration) -> String {
-    format!("{:.2} µs", d.as_secs_f64() * 1e6)
-}
-
 /// `synack bench --target tap --exec CMD`: the SYN→SYN-ACK round trip
 /// through the harness beside a raw round trip on the same device, in the
 /// same run, and full handshakes per second.
@@ -141,28 +130,11 @@ pub fn bench(
         raw.extend(tap.raw_rtt(samples / 10, base).map_err(infra)?);
         harness.extend(tap.harness_rtt(samples / 10, base + 1000).map_err(infra)?);
     }
-    let (rm, r90, rmin) = stats(raw);
-    let (hm, h90, hmin) = stats(harness);
     println!(
         "target {} (`{cmd}` via {what}), {samples} samples each",
         tap.name()
     );
-    println!(
-        "SYN→SYN-ACK raw {what}:     median {}  p90 {}  min {}",
-        us(rm),
-        us(r90),
-        us(rmin)
-    );
-    println!(
-        "SYN→SYN-ACK via harness: median {}  p90 {}  min {}",
-        us(hm),
-        us(h90),
-        us(hmin)
-    );
-    println!(
-        "harness / raw (median):  {:.2}×",
-        hm.as_secs_f64() / rm.as_secs_f64()
-    );
+    super::bench::print_round_trips(what, raw, harness);
     let budget = Duration::from_secs_f64(seconds.max(0.1));
     let n = tap.handshakes(budget).map_err(infra)?;
     println!(
