@@ -295,7 +295,7 @@ impl Driver {
                 let deadline =
                     (self.session.now() + wait).min(MAX_SESSION_TIME.max(self.session.now()));
                 self.drain(index, deadline)?;
-                let late = self.oracle.on_time(deadline);
+                let late = self.oracle.observe(deadline, oracle::Observation::Time);
                 self.add(late);
                 if self.record {
                     let state = self.session.socket_state(self.info.harness).ok();
@@ -339,10 +339,14 @@ impl Driver {
                 break;
             }
             self.drain(index, until)?;
-            let late = self.oracle.on_time(self.session.now());
+            let late = self
+                .oracle
+                .observe(self.session.now(), oracle::Observation::Time);
             self.add(late);
         }
-        let late = self.oracle.on_time(self.session.now());
+        let late = self
+            .oracle
+            .observe(self.session.now(), oracle::Observation::Time);
         self.add(late);
         Ok(())
     }
@@ -363,27 +367,37 @@ impl Driver {
             self.received += 1;
             // One pass: the segment and its checksum verdict.
             let (parsed, valid) = match crate::wire::parse_with_checksum(&pkt.bytes) {
-                Ok((seg, valid)) => (Some(seg), valid),
-                Err(_) => (None, false),
+                Ok((seg, valid)) => (Ok(seg), valid),
+                Err(e) => (Err(e), false),
             };
             let findings = match &parsed {
-                Some(seg) => {
+                Ok(seg) => {
                     self.learn(seg);
                     // Every event taken now happened at or before the packet.
                     crate::run::syscall::report_service_calls(
                         self.session.as_mut(),
                         &mut self.oracle,
                     );
-                    let mut findings =
-                        self.oracle
-                            .on_segment(pkt.at, oracle::Direction::FromTarget, seg);
-                    if let Some(f) = self.oracle.on_target_checksum(pkt.at, valid, "fuzz") {
-                        findings.push(f);
-                    }
-                    findings
+                    let what = oracle::Observation::Segment {
+                        dir: oracle::Direction::FromTarget,
+                        segment: seg,
+                        checksum: oracle::Checksum::checked(valid),
+                    };
+                    self.oracle.observe(pkt.at, what)
                 }
-                None => Vec::new(),
+                // Bytes that do not parse are a finding too (a data offset
+                // below 5), as in a run.
+                Err(e) => {
+                    let error = e.to_string();
+                    let what = oracle::Observation::Unparseable {
+                        dir: oracle::Direction::FromTarget,
+                        len: pkt.bytes.len(),
+                        error: &error,
+                    };
+                    self.oracle.observe(pkt.at, what)
+                }
             };
+            let parsed = parsed.ok();
             // Recorded before the findings are added: they concern this step.
             if self.record {
                 self.outcome.steps.push(Step::Out {
@@ -528,11 +542,18 @@ impl Driver {
         // MUST-3): the oracle must not process it as received.
         // `Compute` always writes valid checksums, `Corrupt` never does.
         let reaches_tcp = !inj.bad_checksum;
-        let sent = sent.filter(|_| reaches_tcp);
         let findings = match &sent {
-            Some(s) => self.oracle.on_segment(at, oracle::Direction::ToTarget, s),
+            Some(s) => {
+                let what = oracle::Observation::Segment {
+                    dir: oracle::Direction::ToTarget,
+                    segment: s,
+                    checksum: oracle::Checksum::checked(reaches_tcp),
+                };
+                self.oracle.observe(at, what)
+            }
             None => Vec::new(),
         };
+        let sent = sent.filter(|_| reaches_tcp);
         // Built only when recorded: a fuzz run (not recording) skips the
         // segment copies.
         if self.record {
@@ -558,7 +579,11 @@ impl Driver {
         };
         // Before the segments it made the target send (drained below).
         if let Some(ev) = crate::run::syscall::app_event_done(&action, &outcome) {
-            self.oracle.on_app(now, self.info.harness, ev);
+            let what = oracle::Observation::App {
+                peer: self.info.harness,
+                event: ev,
+            };
+            self.oracle.observe(now, what);
         }
         if self.record {
             self.outcome.steps.push(Step::App {

@@ -387,6 +387,9 @@ impl Oracle {
                 );
             }
         }
+        if let Some(msg) = super::judge_seq::before_iss(c.iss, snd_nxt_before, seg) {
+            report(RuleId::SeqBeforeIss, msg, true);
+        }
         if len == 0 && c.iss.is_some() && seq_gt(seg.seq, snd_nxt_before) {
             report(
                 RuleId::SeqGap,
@@ -464,15 +467,8 @@ impl Oracle {
                         }
                     }
                 }
-                if payload > c.send_mss() {
-                    report(
-                        RuleId::SegmentExceedsMss,
-                        format!(
-                            "{payload} bytes of payload but the send MSS is {}",
-                            c.send_mss()
-                        ),
-                        true,
-                    );
+                if let Some(msg) = super::judge_seq::over_effective_mss(c.send_mss(), seg) {
+                    report(RuleId::SegmentExceedsMss, msg, true);
                 }
             }
             // RFC 6298: a retransmission of the oldest unacknowledged octet.
@@ -510,6 +506,7 @@ impl Oracle {
             }
             out.insert(first + at, f);
         }
+        self.judge_probe(i, now, seg, out);
     }
 }
 

@@ -2,21 +2,23 @@
 //! segment the target sends against RFC 9293, RFC 5961, RFC 7323, RFC 6298
 //! (and RFC 2018's SYN-only option rule).
 //!
-//! The oracle is fed everything (rustls `conn/` style: no I/O, no clock):
+//! The oracle is fed everything (rustls `conn/` style: no I/O, no clock)
+//! through one entry point, [`Oracle::observe`], one [`Observation`] at a
+//! time in the order things happened (`observe.rs`):
 //!
-//! - [`Oracle::on_segment`] with [`Direction::ToTarget`] runs RFC 9293 §3.10.7
-//!   event processing on the model, so the oracle knows what the target now
-//!   owes (a RST with the §3.10.7.1 numbers, an ACK for an unacceptable
-//!   segment, a challenge ACK) and which states it may be in;
-//! - with [`Direction::FromTarget`] it checks the segment against every rule
-//!   and returns the [`Finding`]s (empty: allowed);
-//! - [`Oracle::on_time`] reports owed replies that never came;
-//! - [`Oracle::on_target_checksum`] takes the checksum verdict on a target
-//!   segment from the caller, who has the bytes; a harness segment with a
-//!   bad checksum goes to [`Oracle::on_corrupt_to_target`] *instead of*
-//!   `on_segment` (the target must discard it, MUST-3);
+//! - a segment [`Direction::ToTarget`] with its [`Checksum`] verdict runs RFC
+//!   9293 §3.10.7 event processing on the model, so the oracle knows what the
+//!   target now owes (a RST with the §3.10.7.1 numbers, an ACK for an
+//!   unacceptable segment, a challenge ACK) and which states it may be in; one
+//!   with a bad checksum only is remembered (the target must discard it,
+//!   MUST-3: a later ACK of it is `bad-checksum-accepted`);
+//! - a segment [`Direction::FromTarget`] is checked against every rule (a bad
+//!   checksum: `bad-checksum`, MUST-2), and the findings are returned (empty:
+//!   allowed); bytes from the target that do not parse are `malformed-segment`;
+//! - an application event ([`AppEvent`]) says what the target's application
+//!   did; the passing of time reports owed replies that never came;
 //! - [`Oracle::states`] lists every state each connection may be in, for
-//!   transcripts.
+//!   transcripts; [`Oracle::next_deadline`] says when an owed reply falls due.
 //!
 //! Where the RFCs allow several behaviours, every one passes: ACK and FIN
 //! together or apart, delayed ACKs (under 0.5 s), a SYN's data queued or
@@ -40,11 +42,11 @@
 //! Only `crate::wire` is imported: the oracle could be its own crate.
 //!
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
-//! (the connection model), `model.rs` (the [`Oracle`] and its entry points),
+//! (the connection model), `model.rs` (the [`Oracle`]), `observe.rs` (its entry point),
 //! `arrive.rs` (segments the target receives; `arrive_syn.rs` in
 //! SYN-RECEIVED), `syn_sent.rs` (the target's active open: its SYN, and
 //! SYN-SENT both ways), `judge.rs` (segments it sends; `judge_closed.rs` on
-//! no connection and its RSTs), `handshake.rs` (its SYN-ACK, retransmission
+//! no connection and its RSTs; `judge_seq.rs` a segment's place and size), `handshake.rs` (its SYN-ACK, retransmission
 //! timing), `bench.rs`. Tests are in `tests/`; new ones state their
 //! sequences in the case language's line form (`tests/lines.rs`).
 
@@ -55,16 +57,20 @@ mod closed_store;
 mod handshake;
 mod judge;
 mod judge_closed;
+mod judge_seq;
 mod model;
+mod observe;
 mod profile;
 mod rules;
 mod syn_sent;
 mod tcb;
 #[cfg(test)]
 mod tests;
+mod zero_window;
 
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};
 pub use model::{Oracle, MAX_BRANCHES};
+pub use observe::{Checksum, Observation};
 pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
 pub use rules::{rules, Finding, Level, RuleId, RuleInfo};
 

@@ -147,7 +147,12 @@ impl Oracle {
     /// segments, returns the findings about that segment (empty: allowed).
     /// Either direction may also return findings about replies the target
     /// owed and did not send in time.
-    pub fn on_segment(&mut self, now: Duration, dir: Direction, seg: &Segment) -> Vec<Finding> {
+    pub(super) fn on_segment(
+        &mut self,
+        now: Duration,
+        dir: Direction,
+        seg: &Segment,
+    ) -> Vec<Finding> {
         let to_target = dir == Direction::ToTarget && seg.ip.dst() == self.target.addr;
         let droppable = to_target && super::arrive::droppable(seg);
         // Each branch forks where the segment is ambiguous in it: one whose
@@ -162,7 +167,10 @@ impl Oracle {
             let mut out = Vec::new();
             o.expire(now, &mut out);
             match dir {
-                Direction::ToTarget => o.arrive(now, seg, &mut out),
+                Direction::ToTarget => {
+                    o.arrive(now, seg, &mut out);
+                    o.note_window(now, seg);
+                }
                 Direction::FromTarget => o.judge(now, seg, &mut out),
             }
             out
@@ -393,7 +401,7 @@ impl Oracle {
     /// An application event on the target's side. The oracle never requires
     /// one (built-in services act on their own); `Abort` and `Close` make the
     /// RST or FIN that follows expected rather than merely allowed.
-    pub fn on_app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
+    pub(super) fn on_app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
         self.each_branch(|o| o.app(now, peer, ev));
     }
 
@@ -483,7 +491,7 @@ impl Oracle {
 
     /// Time passed with no segment: reports replies the target owed and
     /// did not send within the profile's grace time.
-    pub fn on_time(&mut self, now: Duration) -> Vec<Finding> {
+    pub(super) fn on_time(&mut self, now: Duration) -> Vec<Finding> {
         self.branched(
             now,
             |_| false,
@@ -511,28 +519,12 @@ impl Oracle {
             .min()
     }
 
-    /// A segment from the target arrived with a bad TCP checksum (the caller
-    /// sees the bytes; the oracle sees only parsed segments). RFC 9293 §3.1, MUST-2.
-    pub fn on_target_checksum(
-        &mut self,
-        _now: Duration,
-        valid: bool,
-        detail: &str,
-    ) -> Option<Finding> {
-        (!valid).then(|| {
-            self.finding(
-                RuleId::BadChecksum,
-                format!("segment from the target has an invalid TCP checksum: {detail}"),
-            )
-        })
-    }
-
     /// A segment the harness sent with a bad TCP checksum (the caller checks
     /// the bytes). The target must discard it (RFC 9293 §3.1, MUST-3), so it
     /// does not enter the model; a later ACK of its data, or a SYN-ACK for
     /// it, is reported as `bad-checksum-accepted`. Segments from the target
     /// go through [`Oracle::on_target_checksum`] instead.
-    pub fn on_corrupt_to_target(&mut self, _now: Duration, seg: &Segment) {
+    pub(super) fn on_corrupt_to_target(&mut self, _now: Duration, seg: &Segment) {
         self.each_branch(|o| o.corrupt_to_target(seg));
     }
 

@@ -115,7 +115,7 @@ rules! {
     /// RFC 9293 §3.7.1, MUST-15 and MUST-16: without an MSS option from the peer the send MSS
     /// is 536 / 1220 (MUST-15); segments never exceed the effective send MSS (MUST-16).
     SegmentExceedsMss = "segment-exceeds-mss", Must, "RFC 9293 §3.7.1", "MUST-15, MUST-16",
-        "Payload never exceeds the peer's MSS (536 for IPv4 / 1220 for IPv6 when it sent none).",
+        "Payload never exceeds the effective send MSS: the peer's MSS (536 for IPv4 / 1220 for IPv6 when it sent none) less the segment's TCP options (§3.7.1).",
         "< S 0:0(0) <mss 500>\n...\n> P. 1:1001(1000) ack 1";
     /// RFC 9293 §3.7.1, SHLD-5: an MSS option SHOULD be in every SYN when the receive MSS
     /// differs from the default 536 / 1220 (MAY-3: it may always be sent).
@@ -209,6 +209,13 @@ rules! {
     SeqGap = "seq-gap", Must, "RFC 9293 §3.3.1", "",
         "New data continues at SND.NXT; no gap in the sequence space.",
         "> P. 1:11(10) ack 1\n> P. 20:30(10) ack 1   // 11..20 never sent";
+    /// RFC 9293 §3.3.1, §3.10.2: every segment's sequence number lies in the space the target
+    /// has used, ISS to SND.NXT (a new segment at SND.NXT, a retransmission from SND.UNA, a
+    /// keep-alive at SND.UNA − 1). One below ISS is no number this connection ever sent. No
+    /// Appendix B id: the event-processing text carries none.
+    SeqBeforeIss = "seq-before-iss", Must, "RFC 9293 §3.3.1", "",
+        "A segment's sequence number lies between ISS and SND.NXT; none precedes ISS.",
+        "> S. 0:0(0) ack 1\n< . 1:1(0) ack 1\n> . 3221225473:3221225473(0) ack 1   // 2^30 below SND.NXT 1";
     /// RFC 9293 §3.3.1 / RFC 6298 §5.4: a retransmission starts at or after SND.UNA (what the peer
     /// has not acknowledged). No Appendix B id (SHLD-16 is about a shrunk window, not this).
     RetransmitBelowSndUna = "retransmit-below-snd-una", Should, "RFC 9293 §3.3.1", "",
@@ -348,6 +355,22 @@ rules! {
     ReservedBitsSet = "reserved-bits-set", Must, "RFC 9293 §3.1", "",
         "The reserved header bits are zero.",
         "> S.r4 0:0(0) ack 1";
+    /// RFC 9293 §3.8.6.1, SHLD-29: "The transmitting host SHOULD send the first zero-window
+    /// probe when a zero window has existed for the retransmission timeout period".
+    ZeroWindowProbeEarly = "zero-window-probe-early", Should, "RFC 9293 §3.8.6.1", "SHLD-29",
+        "The first zero-window probe waits a retransmission timeout after the window closed.",
+        "< . 1:1(0) ack 1001 win 0\n+0.010 > P. 1001:1002(1) ack 1   // probe after 10 ms";
+    /// RFC 9293 §3.8.6.1, SHLD-30: the target "SHOULD increase exponentially the interval
+    /// between successive probes". Checked: no interval shorter than the one before it.
+    ZeroWindowProbeBackoff = "zero-window-probe-backoff", Should, "RFC 9293 §3.8.6.1", "SHLD-30",
+        "Each zero-window probe waits at least as long as the one before (exponential back-off).",
+        "> P. 1001:1002(1) ack 1\n+1 > P. 1001:1002(1) ack 1\n+0.5 > P. 1001:1002(1) ack 1";
+    /// RFC 9293 §3.1: the header is at least five 32-bit words (Data Offset), the options fit
+    /// in it, the segment fits in its IP packet. Bytes from the target that do not parse as TCP
+    /// are no segment any receiver can process. No Appendix B id: the header format carries none.
+    MalformedSegment = "malformed-segment", Must, "RFC 9293 §3.1", "",
+        "Every segment the target sends parses: data offset at least 5, within the IP packet.",
+        "> . 1:1(0) ack 1   // data offset 4";
     /// RFC 9293 §3.1, MUST-2: "The sender MUST generate it".
     BadChecksum = "bad-checksum", Must, "RFC 9293 §3.1", "MUST-2",
         "Every segment carries a valid TCP checksum.",

@@ -136,6 +136,8 @@ pub(super) struct Conn {
     /// take (they only grow then): the target's send window may be zero,
     /// so a one-octet probe past the edge is allowed (§3.8.6.1).
     pub snd_wnd_maybe_zero: bool,
+    /// Zero-window probing (`zero_window.rs`).
+    pub zwp: super::zero_window::Probing,
     pub max_snd_wnd: u32,
     /// Sequence number of the target's FIN.
     pub fin_seq: Option<SeqNumber>,
@@ -277,6 +279,7 @@ impl Conn {
             tuple,
             state,
             maybe_reset: None,
+            zwp: Default::default(),
             reset_upto: SeqNumber(0),
             passive: true,
             iss: None,

@@ -6,7 +6,7 @@ use super::event::{CaseReport, Dir, Entry, EntryKind, Outcome};
 use super::mapping::Mapping;
 use super::runner::{verdict, violation};
 use super::scriptform::{script_line, Sender};
-use crate::oracle::{Direction, Oracle, Profile, TargetModel};
+use crate::oracle::{Checksum, Direction, Observation, Oracle, Profile, TargetModel};
 use crate::wire::{Segment, SeqNumber};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
@@ -141,17 +141,27 @@ pub fn judge_packets(
             let (at, bytes, seg, checksum_ok) = &parsed[i];
             let from_target = seg.ip.src() == target;
             let entry = transcript.len();
-            let mut findings = if from_target {
-                if seg.flags.syn() {
-                    map.learn_target_isn(seg.seq, 0);
-                }
-                oracle.on_segment(*at, Direction::FromTarget, seg)
-            } else {
-                oracle.on_segment(*at, Direction::ToTarget, seg)
-            };
-            if from_target && !opts.ignore_checksums {
-                findings.extend(oracle.on_target_checksum(*at, *checksum_ok, "in the capture"));
+            if from_target && seg.flags.syn() {
+                map.learn_target_isn(seg.seq, 0);
             }
+            // The peer's checksums are not judged: a capture taken on the
+            // peer's host shows them before the NIC fills them in.
+            let checksum = if from_target && !opts.ignore_checksums {
+                Checksum::checked(*checksum_ok)
+            } else {
+                Checksum::Unchecked
+            };
+            let dir = if from_target {
+                Direction::FromTarget
+            } else {
+                Direction::ToTarget
+            };
+            let what = Observation::Segment {
+                dir,
+                segment: seg,
+                checksum,
+            };
+            let findings = oracle.observe(*at, what);
             violations.extend(findings.into_iter().map(|f| violation(f, Some(entry))));
             let sender = if from_target {
                 Sender::Target
@@ -182,7 +192,12 @@ pub fn judge_packets(
             .collect();
         super::judge_rst::judge(&seen, opts.app_idle, &mut violations);
         let end = transcript.last().map(|e: &Entry| e.at).unwrap_or_default();
-        violations.extend(oracle.on_time(end).into_iter().map(|f| violation(f, None)));
+        violations.extend(
+            oracle
+                .observe(end, Observation::Time)
+                .into_iter()
+                .map(|f| violation(f, None)),
+        );
         // Caught mid-way: no SYN either way, and the target sent more than
         // RSTs, so it had a connection opened before the capture began. The
         // oracle judges from the handshake on (it does not guess a TCB's

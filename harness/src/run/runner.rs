@@ -308,7 +308,9 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let result = run.run();
     let result = super::pdscript::cleanup(target, case, &mut run.transcript, result);
     report.session_time = run.session.now();
-    let late = run.oracle.on_time(report.session_time);
+    let late = run
+        .oracle
+        .observe(report.session_time, crate::oracle::Observation::Time);
     run.add_findings(late, None);
     let pending = std::mem::take(&mut run.unrendered);
     report.transcript = std::mem::take(&mut run.transcript);
@@ -495,7 +497,9 @@ impl CaseRun<'_> {
                 break;
             }
             self.wait_until(until, None)?;
-            let late = self.oracle.on_time(self.session.now());
+            let late = self
+                .oracle
+                .observe(self.session.now(), crate::oracle::Observation::Time);
             self.add_findings(late, None);
         }
         self.run_code_blocks()

@@ -49,7 +49,11 @@ impl CaseRun<'_> {
         };
         // Before the segments it made the target send (received later).
         if let Some(ev) = syscall::app_event_done(&action, &outcome) {
-            self.oracle.on_app(at, harness, ev);
+            let app = oracle::Observation::App {
+                peer: harness,
+                event: ev,
+            };
+            self.oracle.observe(at, app);
         }
         let result = syscall::result_text(&outcome);
         self.transcript.push(Entry {
@@ -106,12 +110,8 @@ impl CaseRun<'_> {
         // data offset and checksum to `emit`); should our own bytes not parse,
         // the built segment stands in.
         let (seg, checksum_ok) = crate::wire::parse_with_checksum(&bytes).unwrap_or((seg, false));
-        if checksum_ok {
-            self.judge(at, Sender::Harness, &seg);
-        } else {
-            // The target must discard it (MUST-3): nothing is owed for it.
-            self.oracle.on_corrupt_to_target(at, &seg);
-        }
+        // One with a bad checksum the target must discard (MUST-3): nothing is owed for it.
+        self.judge(at, Sender::Harness, &seg, checksum_ok);
         self.transcript.push(Entry {
             at,
             line: Some(line),
@@ -161,18 +161,6 @@ impl CaseRun<'_> {
             Ok((seg, ok)) => (Ok(seg), ok),
             Err(e) => (Err(e), false),
         };
-        if parsed.is_ok() {
-            // The oracle reads the detail only for a bad checksum.
-            let detail = if checksum_ok {
-                String::new()
-            } else {
-                format!("{} bytes", pkt.bytes.len())
-            };
-            if let Some(f) = self.oracle.on_target_checksum(pkt.at, checksum_ok, &detail) {
-                let entry = self.transcript.len();
-                self.add_findings(vec![f], Some(entry));
-            }
-        }
         let (segment, script) = match parsed {
             Ok(seg) => {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
@@ -188,7 +176,7 @@ impl CaseRun<'_> {
                     self.map.learn_target_ts(tsval, ts);
                 }
                 self.edge.observe(&seg);
-                self.judge(pkt.at, Sender::Target, &seg);
+                self.judge(pkt.at, Sender::Target, &seg, checksum_ok);
                 self.unrendered.push(Unrendered {
                     entry: self.transcript.len(),
                     sender: Sender::Target,
@@ -196,10 +184,21 @@ impl CaseRun<'_> {
                 });
                 (Some(seg), String::new())
             }
-            Err(e) => (
-                None,
-                format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
-            ),
+            Err(e) => {
+                let error = e.to_string();
+                let what = oracle::Observation::Unparseable {
+                    dir: oracle::Direction::FromTarget,
+                    len: pkt.bytes.len(),
+                    error: &error,
+                };
+                let findings = self.oracle.observe(pkt.at, what);
+                let entry = self.transcript.len();
+                self.add_findings(findings, Some(entry));
+                (
+                    None,
+                    format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
+                )
+            }
         };
         self.transcript.push(Entry {
             at: pkt.at,
@@ -338,7 +337,13 @@ impl CaseRun<'_> {
 
     /// Feeds a segment to the oracle; its findings concern the transcript
     /// entry about to be pushed.
-    pub(super) fn judge(&mut self, at: Duration, side: Sender, seg: &crate::wire::Segment) {
+    pub(super) fn judge(
+        &mut self,
+        at: Duration,
+        side: Sender,
+        seg: &crate::wire::Segment,
+        checksum_ok: bool,
+    ) {
         let dir = match side {
             Sender::Harness => oracle::Direction::ToTarget,
             Sender::Target => oracle::Direction::FromTarget,
@@ -347,7 +352,12 @@ impl CaseRun<'_> {
             // Every call taken now happened at or before the packet.
             super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         }
-        let findings = self.oracle.on_segment(at, dir, seg);
+        let what = oracle::Observation::Segment {
+            dir,
+            segment: seg,
+            checksum: oracle::Checksum::checked(checksum_ok),
+        };
+        let findings = self.oracle.observe(at, what);
         let entry = self.transcript.len();
         self.add_findings(findings, Some(entry));
     }

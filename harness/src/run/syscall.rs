@@ -660,7 +660,11 @@ pub fn report_service_calls(session: &mut dyn Session, oracle: &mut Oracle) {
             ServiceCall::Close => AppEvent::Close,
             ServiceCall::Abort => AppEvent::Abort,
         };
-        oracle.on_app(ev.at, ev.peer, app);
+        let what = crate::oracle::Observation::App {
+            peer: ev.peer,
+            event: app,
+        };
+        oracle.observe(ev.at, what);
     }
 }
 

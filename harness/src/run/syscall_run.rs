@@ -91,8 +91,11 @@ impl CaseRun<'_> {
                 if matches!(call, SockCall::Connect { .. }) {
                     // The SYN leaves now, while connect() waits for the answer.
                     let harness = self.session.info().harness;
-                    self.oracle
-                        .on_app(start, harness, crate::oracle::AppEvent::Connect);
+                    let connect = crate::oracle::Observation::App {
+                        peer: harness,
+                        event: crate::oracle::AppEvent::Connect,
+                    };
+                    self.oracle.observe(start, connect);
                 }
                 self.transcript.push(Entry {
                     at: start,
@@ -224,7 +227,11 @@ impl CaseRun<'_> {
                 continue;
             }
             let when = if blocked { at } else { start };
-            self.oracle.on_app(when, harness, ev);
+            let app = crate::oracle::Observation::App {
+                peer: harness,
+                event: ev,
+            };
+            self.oracle.observe(when, app);
         }
         self.transcript.push(Entry {
             at: if blocked { at } else { start },

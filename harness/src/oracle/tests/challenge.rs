@@ -117,6 +117,8 @@ fn challenge_owed_then_ack_of_unsent_data() -> T {
             ..send_tmpl()
         }
     );
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
     recv!(
         t,
         Segment {

@@ -41,6 +41,8 @@ fn judge(t: &mut T, seg: &Segment) -> Vec<Finding> {
 fn a_zero_window_probe_after_a_fin_segment_closed_the_window_passes() {
     // The RFC reading: the window is zero, one octet probes it (§3.8.6.1).
     let mut t = close_wait_fin_segment_closes_window();
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
     recv!(t, data(1, 1));
 }
 

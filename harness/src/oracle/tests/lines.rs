@@ -10,7 +10,9 @@
 //! is parsed by the project's own parser (`crate::script::parse`), each `<`
 //! line (to the target) and `>` line (from it) built into a segment with
 //! the runner's own `inject_segment`, each syscall line turned into the
-//! [`AppEvent`] it reports, and all of it fed to one oracle; the test then
+//! [`AppEvent`] it reports, and all of it fed to one oracle through
+//! [`Oracle::observe`] (a `<` line with `bad_csum`: a segment with a bad
+//! checksum, a `>` one: the target sent one); the test then
 //! asserts the exact set of findings ([`expect_findings`]), each named
 //! `LINE rule` (`end rule` for a reply still owed when the sequence ends).
 //!
@@ -125,11 +127,12 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
         match &line.kind {
             LineKind::Packet(p) => {
                 let (dir, seg) = packet(p, &to_target, &from_target, &map_to, &map_from);
-                if p.bad_csum {
-                    oracle.on_corrupt_to_target(now, &seg);
-                } else {
-                    push(&at, oracle.on_segment(now, dir, &seg));
-                }
+                let what = Observation::Segment {
+                    dir,
+                    segment: &seg,
+                    checksum: Checksum::checked(!p.bad_csum),
+                };
+                push(&at, oracle.observe(now, what));
             }
             LineKind::State(s) => {
                 let states = oracle
@@ -146,7 +149,11 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
             }
             LineKind::Syscall(call) => {
                 for ev in app_events(call) {
-                    oracle.on_app(now, harness, ev);
+                    let what = Observation::App {
+                        peer: harness,
+                        event: ev,
+                    };
+                    oracle.observe(now, what);
                 }
             }
             LineKind::Command(_)
@@ -163,7 +170,7 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
             break;
         };
         now = now.max(deadline) + ms(1);
-        push("end", oracle.on_time(now));
+        push("end", oracle.observe(now, Observation::Time));
     }
     judged
 }

@@ -33,6 +33,7 @@ mod fin_with_old_ack;
 mod handshake;
 mod last_ack_text_before_held;
 mod lines;
+mod malformed;
 mod maybe_reset;
 mod mss;
 mod options;
@@ -44,6 +45,7 @@ mod robustness;
 mod rst_after_duplicate_ack_text;
 mod rst_after_later_syn;
 mod rst_data;
+mod segment_space;
 mod sent;
 mod syn_ack_in_syn_received;
 mod syn_data;
@@ -57,6 +59,7 @@ mod twins;
 mod uncertain_acks;
 mod unsent_ack_covers_fin;
 mod window;
+mod zero_window;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 pub(super) const HARNESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
@@ -139,14 +142,22 @@ impl T {
 
 use crate::wire::TcpState;
 
+/// Feeds `seg` (valid checksum) at `t.now` through [`Oracle::observe`].
+pub(super) fn observe(t: &mut T, dir: Direction, seg: &Segment) -> Vec<Finding> {
+    let what = Observation::Segment {
+        dir,
+        segment: seg,
+        checksum: Checksum::Valid,
+    };
+    t.oracle.observe(t.now, what)
+}
+
 /// Harness → target, 1 ms after the previous event; asserts no finding.
 macro_rules! send {
     ($t:expr, $seg:expr) => {{
         let t: &mut $crate::oracle::tests::T = &mut $t;
         t.now += $crate::oracle::tests::ms(1);
-        let f = t
-            .oracle
-            .on_segment(t.now, $crate::oracle::Direction::ToTarget, &$seg);
+        let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::ToTarget, &$seg);
         assert!(f.is_empty(), "sending drew findings: {f:#?}");
     }};
 }
@@ -158,17 +169,13 @@ macro_rules! recv {
     ($t:expr, $seg:expr) => {{
         let t: &mut $crate::oracle::tests::T = &mut $t;
         t.now += $crate::oracle::tests::ms(1);
-        let f = t
-            .oracle
-            .on_segment(t.now, $crate::oracle::Direction::FromTarget, &$seg);
+        let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::FromTarget, &$seg);
         assert!(f.is_empty(), "expected no finding, got: {f:#?}");
     }};
     ($t:expr, $seg:expr, $rule:expr) => {{
         let t: &mut $crate::oracle::tests::T = &mut $t;
         t.now += $crate::oracle::tests::ms(1);
-        let f = t
-            .oracle
-            .on_segment(t.now, $crate::oracle::Direction::FromTarget, &$seg);
+        let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::FromTarget, &$seg);
         $crate::oracle::tests::expect_rule(f, $rule)
     }};
 }
@@ -443,6 +450,7 @@ fn every_rule_has_a_test() {
         include_str!("closed.rs"),
         include_str!("close.rs"),
         include_str!("handshake.rs"),
+        include_str!("malformed.rs"),
         include_str!("options.rs"),
         include_str!("profiles.rs"),
         include_str!("synchronized.rs"),
@@ -456,6 +464,8 @@ fn every_rule_has_a_test() {
         include_str!("syn_received_simultaneous.rs"),
         include_str!("closing.rs"),
         include_str!("established_shut_rd.rs"),
+        include_str!("segment_space.rs"),
+        include_str!("zero_window.rs"),
     ]
     .concat();
     let named = |name: &str| {

@@ -457,6 +457,8 @@ fn established_one_byte_zero_window_probe_is_allowed() {
             ..send_tmpl()
         }
     );
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
     recv!(
         t,
         Segment {

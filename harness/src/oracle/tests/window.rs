@@ -75,6 +75,8 @@ fn zero_window_with_data_in_flight() -> T {
 fn zero_window_probe_with_one_new_octet_is_allowed() {
     // §3.8.6.1: "at least one octet of new data even if the send window is zero".
     let mut t = zero_window_with_data_in_flight();
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
     recv!(t, data(l(101), 1));
 }
 
@@ -241,6 +243,8 @@ fn acked_beyond_snd_nxt() -> T {
             ..send_tmpl()
         }
     );
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
     recv!(t, data(l(1), 1));
     send!(
         t,

@@ -3,7 +3,9 @@
 //! on the plain embedded target draw no failure under the smoltcp profile.
 
 use super::*;
-use crate::oracle::{Direction, Finding, Oracle, Profile, RuleId, TargetModel};
+use crate::oracle::{
+    Checksum, Direction, Finding, Observation, Oracle, Profile, RuleId, TargetModel,
+};
 use crate::target::embedded::Embedded;
 use crate::target::Service;
 use crate::wire::{IpEnvelope, TcpOption};
@@ -72,8 +74,12 @@ impl Drive {
 
     fn send(&mut self, seg: Segment) {
         let now = self.s.now();
-        self.findings
-            .extend(self.oracle.on_segment(now, Direction::ToTarget, &seg));
+        let what = Observation::Segment {
+            dir: Direction::ToTarget,
+            segment: &seg,
+            checksum: Checksum::Valid,
+        };
+        self.findings.extend(self.oracle.observe(now, what));
         if !seg.flags.rst() && seg.dst_port == self.target.port() && seg.seq == self.snd_nxt {
             self.snd_nxt = seg.seq.add(seg.seg_len());
         }
@@ -88,8 +94,12 @@ impl Drive {
         let mut got = Vec::new();
         while let Some(p) = self.s.recv(deadline).expect("recv") {
             let seg = parse(&p.bytes).expect("target sends parseable segments");
-            self.findings
-                .extend(self.oracle.on_segment(p.at, Direction::FromTarget, &seg));
+            let what = Observation::Segment {
+                dir: Direction::FromTarget,
+                segment: &seg,
+                checksum: Checksum::Valid,
+            };
+            self.findings.extend(self.oracle.observe(p.at, what));
             if seg.src_port == self.target.port() && !seg.flags.rst() {
                 let end = seg.seq.add(seg.seg_len());
                 if seg.seg_len() > 0 && (self.rcv_nxt == SeqNumber(0) || seq_gt(end, self.rcv_nxt))
@@ -100,7 +110,8 @@ impl Drive {
             got.push(seg);
         }
         let now = self.s.now();
-        self.findings.extend(self.oracle.on_time(now));
+        self.findings
+            .extend(self.oracle.observe(now, Observation::Time));
         got
     }
 
