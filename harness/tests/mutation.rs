@@ -22,9 +22,10 @@ use synack::run::judge::{judge_packets, JudgeOptions};
 use synack::run::Outcome;
 use synack::wire::{parse, ChecksumPolicy, Segment, SeqNumber, TcpFlags, TcpOption};
 
-/// The share of mutants caught, measured on the oracle of main at 173d4e0
-/// (before the rewrite of issue #16): see mutation.md.
-const MIN_CAUGHT_PERCENT: f64 = 85.5;
+/// The share of mutants caught must stay at least this: 100 % measured after
+/// issue #16 item 5 (see mutation.md), less room for a capture whose abort
+/// differs by a few segments (85.8 % before).
+const MIN_CAUGHT_PERCENT: f64 = 97.0;
 
 const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));

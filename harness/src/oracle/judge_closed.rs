@@ -147,6 +147,15 @@ impl Oracle {
         // A RST answers the owed one it matches, else the oldest required
         // one (wrongly); an optional one it does not match is not its reason.
         let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
+        let owed_any = c.owed.iter().any(|o| matches!(o.owed, Owed::Rst { .. }));
+        if matching.is_none() && !owed_any {
+            // Not an answer to a segment (whose SEG.ACK it would carry): an
+            // ABORT's RST, <SEQ=SND.NXT> (§3.10.5), inside the space used.
+            if let Some(msg) = super::judge_seq::before_iss(c.iss, c.snd_nxt, seg) {
+                out.push(self.finding(RuleId::SeqBeforeIss, msg));
+            }
+        }
+        let c = &mut self.conns[i];
         if matching.is_none() && c.aborted {
             // §3.10.5 ABORT: the application's RST, not an answer to a
             // segment; the TCB and whatever it owed are gone.

@@ -106,3 +106,25 @@ fn a_fin_two_to_the_thirty_below_is_before_iss_not_only_a_retransmission() {
         &["5 seq-before-iss", "5 retransmit-below-snd-una"],
     );
 }
+
+#[test]
+fn a_reset_at_snd_nxt_is_in_the_space_and_one_far_below_is_not() {
+    let open = "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 65160 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        > P. 1:11(10) ack 1 win 65160
+        < . 1:1(0) ack 11 win 65535
+    ";
+    expect_findings(
+        Profile::rfc9293(),
+        &format!("{open}> R. 11:11(0) ack 1 win 0"),
+        &[],
+    );
+    // An ABORT's RST is <SEQ=SND.NXT> (§3.10.5): 2^30 below is no number used.
+    expect_findings(
+        Profile::rfc9293(),
+        &format!("{open}> R. 3221225483:3221225483(0) ack 1 win 0"),
+        &["7 seq-before-iss"],
+    );
+}
