@@ -317,14 +317,18 @@ fn case_section(case: &CaseReport, n: usize) -> String {
                 ),
                 None => ("bad", String::new()),
             };
+            let at = super::finding::at_segment(case, v)
+                .map(|a| format!(" — at {a}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "<li class=\"{class}\">{} <b>{}</b> {} <code>{}</code>: {}{}</li>",
+                "<li class=\"{class}\">{} <b>{}</b> {} <code>{}</code>: {}{}{}</li>",
                 xml_text(&v.level),
                 xml_text(&v.requirement),
                 xml_text(&v.section),
                 xml_text(&v.rule),
                 xml_text(&v.message),
+                xml_text(&at),
                 xml_text(&extra)
             );
         }

@@ -59,6 +59,9 @@ fn problems(case: &CaseReport) -> String {
             "violation: {} {} ({}, rule {}): {}",
             v.level, v.requirement, v.section, v.rule, v.message
         );
+        if let Some(at) = super::finding::at_segment(case, v) {
+            let _ = writeln!(s, "  at {at}");
+        }
     }
     s
 }

@@ -28,6 +28,7 @@
 #[doc(hidden)]
 pub mod coverage;
 mod files;
+pub mod finding;
 pub mod fixture;
 pub mod html;
 pub mod json;

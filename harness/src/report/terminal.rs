@@ -79,9 +79,11 @@ impl<W: Write> Terminal<W> {
         let line = format!("{} {}  ({time})", self.badge(c.outcome), c.id);
         let mut text = vec![line];
         let detail = c.outcome != Outcome::Pass || self.verbose;
-        // A failing case lists its mismatches in full below; the one-line
-        // reason would repeat the first.
-        let listed = c.outcome.is_failure() && !c.mismatches.is_empty();
+        // A failing case lists its mismatches and violations in full below;
+        // the one-line reason would repeat the first (issue #15: `synack
+        // judge` printed each finding twice).
+        let listed = c.outcome.is_failure()
+            && (!c.mismatches.is_empty() || c.violations.iter().any(|v| v.deviation.is_none()));
         if detail && !listed {
             if let Some(r) = &c.reason {
                 text.push(format!("    {r}"));
@@ -136,11 +138,12 @@ impl<W: Write> Terminal<W> {
                     .map(|d| format!(" [deviation: {d}]"))
                     .unwrap_or_default();
                 text.push(format!(
-                    "    {} violation [{}] {}: {}{dev}",
+                    "    {} violation [{}] {}: {}{dev}{}",
                     v.level,
                     v.rule,
                     crate::run::runner::cite(v),
-                    v.message
+                    v.message,
+                    super::finding::suffix(c, v)
                 ));
             }
             if !c.transcript.is_empty() {
