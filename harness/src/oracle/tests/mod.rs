@@ -21,6 +21,7 @@ mod closed_listen_rsts;
 mod closing;
 mod droppable;
 mod early_ack;
+mod established;
 mod established_shut_rd;
 mod fin_after_old_text_in_syn_received;
 mod fin_before_close;
@@ -128,7 +129,7 @@ impl T {
     /// Time passes without a segment.
     pub fn wait(&mut self, d: Duration) -> Vec<Finding> {
         self.now += d;
-        self.oracle.on_time(self.now)
+        self.oracle.observe(self.now, Observation::Time)
     }
     pub fn states(&self) -> Vec<TcpState> {
         self.oracle
@@ -464,6 +465,7 @@ fn every_rule_has_a_test() {
         include_str!("syn_received_simultaneous.rs"),
         include_str!("closing.rs"),
         include_str!("established_shut_rd.rs"),
+        include_str!("established.rs"),
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
     ]
