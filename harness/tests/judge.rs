@@ -411,3 +411,27 @@ fn a_captured_connection_becomes_a_case_that_replays_it() {
         text(&o)
     );
 }
+
+#[test]
+fn a_target_segment_that_does_not_parse_is_a_malformed_segment_finding() {
+    use TcpFlags as F;
+    let (c, s) = (1000u32, 5000u32);
+    let mut bad = seg(false, F::ACK, s + 1, c + 1, b"");
+    bad.data_offset = Some(4); // below 5 (RFC 9293 §3.1)
+    let segs = vec![
+        (0, seg(true, F::SYN, c, 0, b"")),
+        (20, seg(false, F::SYN | F::ACK, s, c + 1, b"")),
+        (40, seg(true, F::ACK, c + 1, s + 1, b"")),
+        (60, bad),
+    ];
+    let path = tmp("malformed.pcap");
+    write_timed(&path, &segs);
+    let o = judge_args(&path, &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("MUST violation [malformed-segment] RFC 9293 §3.1: 40 bytes from the target do not parse as a TCP segment")
+            && out.contains("at segment 4 at 0.060000 real s: > unparseable packet (40 bytes)"),
+        "{out}"
+    );
+}

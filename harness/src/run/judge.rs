@@ -58,14 +58,26 @@ pub fn judge_packets(
         packets: packets.len(),
         ..JudgeStats::default()
     };
-    // Each packet parsed once, with its checksum verdict.
+    // Each packet parsed once, with its checksum verdict; `place[i]` is
+    // `parsed[i]`'s place in the capture. TCP that does not parse (a data
+    // offset below 5) but whose ports can be read is kept apart: from the
+    // target it is a finding on its connection (`malformed-segment`).
+    let mut place = Vec::with_capacity(packets.len());
+    let mut unparsed: Vec<super::judge_unparsed::Unparsed<'_>> = Vec::new();
     let parsed: Vec<(Duration, &[u8], Segment, bool)> = packets
         .iter()
+        .enumerate()
         .filter_map(
-            |(at, bytes)| match crate::wire::parse_with_checksum(bytes) {
-                Ok((seg, valid)) => Some((*at, bytes.as_slice(), seg, valid)),
-                Err(_) => {
-                    stats.not_tcp += 1;
+            |(n, (at, bytes))| match crate::wire::parse_with_checksum(bytes) {
+                Ok((seg, valid)) => {
+                    place.push(n);
+                    Some((*at, bytes.as_slice(), seg, valid))
+                }
+                Err(e) => {
+                    match super::judge_unparsed::Unparsed::peek(n, *at, bytes, &e) {
+                        Some(u) => unparsed.push(u),
+                        None => stats.not_tcp += 1,
+                    }
                     None
                 }
             },
@@ -137,7 +149,17 @@ pub fn judge_packets(
         let mut map = Mapping::new(peer_isn);
         let mut transcript = Vec::new();
         let mut violations = Vec::new();
+        // The target's unparseable packets on this connection, in capture order.
+        let mut bad = unparsed
+            .iter()
+            .filter(|u| u.src == target_ep && u.dst == peer_ep)
+            .peekable();
+        let mut entry_of = Vec::with_capacity(idx.len());
         for &i in idx {
+            while let Some(u) = bad.next_if(|u| u.index < place[i]) {
+                u.judge(&mut oracle, &mut transcript, &mut violations);
+            }
+            entry_of.push(transcript.len());
             let (at, bytes, seg, checksum_ok) = &parsed[i];
             let from_target = seg.ip.src() == target;
             let entry = transcript.len();
@@ -180,10 +202,13 @@ pub fn judge_packets(
                 },
             });
         }
+        for u in bad {
+            u.judge(&mut oracle, &mut transcript, &mut violations);
+        }
         let seen: Vec<super::judge_rst::Seen<'_>> = idx
             .iter()
-            .enumerate()
-            .map(|(entry, &i)| super::judge_rst::Seen {
+            .zip(&entry_of)
+            .map(|(&i, &entry)| super::judge_rst::Seen {
                 at: parsed[i].0,
                 seg: &parsed[i].2,
                 from_target: parsed[i].2.ip.src() == target,

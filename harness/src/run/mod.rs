@@ -23,6 +23,7 @@ pub mod isn;
 pub mod judge;
 pub mod judge_rst;
 pub mod judge_side;
+pub mod judge_unparsed;
 pub mod limits;
 pub mod mapping;
 pub mod matcher;
