@@ -30,6 +30,7 @@ mod fin_overwritten_by_text;
 mod fin_past_held_text;
 mod fin_past_part_of_held_text;
 mod fin_segment_window;
+mod fin_states;
 mod fin_with_old_ack;
 mod handshake;
 mod last_ack_text_before_held;
@@ -466,6 +467,7 @@ fn every_rule_has_a_test() {
         include_str!("closing.rs"),
         include_str!("established_shut_rd.rs"),
         include_str!("established.rs"),
+        include_str!("fin_states.rs"),
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
     ]
