@@ -39,6 +39,7 @@ mod malformed;
 mod maybe_reset;
 mod mss;
 mod options;
+mod passive_open;
 mod profiles;
 mod repeated_syn;
 mod repeated_syn_options;
@@ -468,6 +469,7 @@ fn every_rule_has_a_test() {
         include_str!("established_shut_rd.rs"),
         include_str!("established.rs"),
         include_str!("fin_states.rs"),
+        include_str!("passive_open.rs"),
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
     ]
