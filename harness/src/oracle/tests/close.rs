@@ -1,6 +1,7 @@
 //! Close and FIN ordering (RFC 9293 §3.6, §3.10.4, §3.10.7.4): text after
-//! the peer's FIN, CLOSE in SYN-RECEIVED, and the cases fuzzing found. The
-//! plain FIN states and TIME-WAIT are in `fin_states.rs`, in line form.
+//! the peer's FIN and the cases fuzzing found. The plain FIN states and
+//! TIME-WAIT are in `fin_states.rs`, CLOSE in SYN-RECEIVED in
+//! `close_in_syn_received.rs`, in line form.
 
 use super::*;
 
@@ -50,119 +51,12 @@ fn close_wait_text_after_fin_acknowledged_violates() {
     );
 }
 
-// ---- CLOSE in SYN-RECEIVED (RFC 9293 §3.10.4): the FIN follows the SYN at once ----
-// From fuzz findings (syn-ack-without-syn, syn-in-window-resets): smoltcp 0.14
-// holds that FIN and later sends it at ISS, in the SYN's place, or never (the
-// handshake's ACK of ISS+1 counts as acknowledging it); the model then drifted.
-
-/// SYN-RECEIVED (smoltcp profile), and the application closes.
+/// SYN-RECEIVED (smoltcp profile), and the application closes
+/// (`close_in_syn_received.rs` has the plain cases, in line form).
 fn closed_in_syn_received() -> T {
     let mut t = syn_received_with(Profile::smoltcp());
     t.oracle.on_app(t.now, peer(), AppEvent::Close);
     t
-}
-
-fn target_fin(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: r(1),
-        flags: FIN | ACK,
-        ..recv_tmpl()
-    }
-}
-
-#[test]
-fn close_in_syn_received_sends_a_fin_at_iss_plus_one() {
-    let mut t = closed_in_syn_received();
-    recv!(t, target_fin(l(1)));
-    assert_eq!(t.states(), vec![TcpState::FinWait1]);
-    // The handshake's ACK covers the SYN only: FIN-WAIT-1 stays.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::FinWait1]);
-    expect_none(t.wait(ms(5_000)));
-}
-
-#[test]
-fn close_in_syn_received_fin_at_iss_violates() {
-    let mut t = closed_in_syn_received();
-    // smoltcp sends it at its SYN-ACK retransmission, within the grace.
-    expect_none(t.wait(ms(900)));
-    let f = recv!(t, target_fin(LOCAL_SEQ), RuleId::CloseFinMissing);
-    assert!(f.message.contains("ISS"), "{}", f.message);
-}
-
-#[test]
-fn close_in_syn_received_without_a_fin_violates() {
-    let mut t = closed_in_syn_received();
-    // The handshake's ACK (smoltcp takes it as the FIN's), then silence.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    expect_rule(t.wait(ms(1_500)), RuleId::CloseFinMissing);
-}
-
-#[test]
-fn write_then_close_in_syn_received_owes_the_fin_after_the_handshake() {
-    let mut t = syn_received_with(Profile::smoltcp());
-    t.oracle.on_app(t.now, peer(), AppEvent::Write(5));
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    // The FIN waits for ESTABLISHED (§3.10.4 "queue for processing").
-    expect_none(t.wait(ms(3_000)));
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: FIN | PSH | ACK,
-            payload: b"hello".to_vec(),
-            ..recv_tmpl()
-        }
-    );
-    expect_none(t.wait(ms(3_000)));
-}
-
-#[test]
-fn write_then_close_in_syn_received_without_a_fin_after_the_handshake_violates() {
-    let mut t = syn_received_with(Profile::smoltcp());
-    t.oracle.on_app(t.now, peer(), AppEvent::Write(5));
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    expect_rule(t.wait(ms(1_500)), RuleId::CloseFinMissing);
-}
-
-#[test]
-fn close_in_established_owes_no_fin_timer() {
-    // Only CLOSE in SYN-RECEIVED is timed; in ESTABLISHED queued data may hold the FIN.
-    let mut t = established_with(Profile::smoltcp());
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    expect_none(t.wait(ms(5_000)));
 }
 
 // From fuzz findings (campaign 8, syn-ack-without-syn, 45 inputs): after a

@@ -15,6 +15,7 @@ mod branch_budget;
 mod branch_cut_recent;
 mod challenge;
 mod close;
+mod close_in_syn_received;
 mod closed;
 mod closed_droppable;
 mod closed_listen_rsts;
@@ -470,6 +471,7 @@ fn every_rule_has_a_test() {
         include_str!("established.rs"),
         include_str!("fin_states.rs"),
         include_str!("passive_open.rs"),
+        include_str!("close_in_syn_received.rs"),
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
     ]
