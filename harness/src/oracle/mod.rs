@@ -42,13 +42,16 @@
 //! Only `crate::wire` is imported: the oracle could be its own crate.
 //!
 //! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
-//! (the connection model), `model.rs` (the [`Oracle`]), `observe.rs` (its entry point),
-//! `arrive.rs` (segments the target receives; `arrive_syn.rs` in
-//! SYN-RECEIVED), `syn_sent.rs` (the target's active open: its SYN, and
+//! (the connection model), `model.rs` (the [`Oracle`]), `observe.rs` (its
+//! entry point), `arrive.rs` (segments the target receives; `arrive_syn.rs`
+//! in SYN-RECEIVED), `syn_sent.rs` (the target's active open: its SYN, and
 //! SYN-SENT both ways), `judge.rs` (segments it sends; `judge_closed.rs` on
-//! no connection and its RSTs; `judge_seq.rs` a segment's place and size), `handshake.rs` (its SYN-ACK, retransmission
-//! timing), `bench.rs`. Tests are in `tests/`; new ones state their
-//! sequences in the case language's line form (`tests/lines.rs`).
+//! no connection and its RSTs; `judge_seq.rs` a segment's place in the
+//! sequence space and its size; `zero_window.rs` zero-window probes),
+//! `handshake.rs` (its SYN-ACK, retransmission timing), `bench.rs`. Tests
+//! are in `tests/`, grouped by state and rule; new ones state their
+//! sequences in the case language's line form (`tests/lines.rs`) and assert
+//! the exact set of findings.
 
 mod arrive;
 mod arrive_syn;
