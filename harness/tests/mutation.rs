@@ -1,5 +1,5 @@
 //! The oracle's mutation test (issue #16, items 0 and 5): real traffic,
-//! captured between two network namespaces by `tools/capture-mutation-traffic.sh`
+//! captured between two network namespaces by `tools/capture-traffic.sh --mix mutation`
 //! (curl, wget and ab against nginx: downloads, keep-alive, an aborted
 //! transfer, a closed port), is judged with each side in turn as the target.
 //! Every mutant changes or adds ONE segment of the target's, each mutation a
@@ -52,8 +52,12 @@ fn capture() -> Option<Packets> {
             let out =
                 std::env::temp_dir().join(format!("synack-mutation-{}.pcap", std::process::id()));
             let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../tools/capture-mutation-traffic.sh");
-            let status = Command::new("sh").arg(&script).arg(&out).status();
+                .join("../tools/capture-traffic.sh");
+            let status = Command::new("bash")
+                .arg(&script)
+                .args(["--mix", "mutation"])
+                .arg(&out)
+                .status();
             match status {
                 Ok(s) if s.success() => {}
                 other => {

@@ -88,6 +88,7 @@ pub const VERSION: &str = concat!(
     max_term_width = 100
 )]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -21,9 +21,13 @@ use std::process::ExitCode;
 
 /// Exit codes, as `--help` and the README document them.
 pub mod exit {
+    /// Every selected case passed (or was waived).
     pub const PASS: u8 = 0;
+    /// A case failed: the target did something the case or the RFCs forbid.
     pub const FAIL: u8 = 1;
+    /// Bad usage or input: a flag, a path, a script error.
     pub const USAGE: u8 = 2;
+    /// Infrastructure: a target or the OS failed, or a case could not run for an error.
     pub const INFRA: u8 = 3;
     /// Nothing was tested: every selected case unsupported or skipped
     /// (nextest's code for a run with no tests).
@@ -33,17 +37,21 @@ pub mod exit {
 /// An error that ends the command, with the exit code it deserves.
 #[derive(Debug)]
 pub struct CliError {
+    /// The exit code ([`exit`]).
     pub code: u8,
+    /// What to tell the user, on stderr.
     pub message: String,
 }
 
 impl CliError {
+    /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError {
             code: exit::USAGE,
             message: message.into(),
         }
     }
+    /// An infrastructure error (exit 3).
     pub fn infra(message: impl Into<String>) -> CliError {
         CliError {
             code: exit::INFRA,

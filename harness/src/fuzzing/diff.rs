@@ -28,7 +28,9 @@ pub use campaign::{
 /// Which target of the pair: `a` is the first of `--targets`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Side {
+    /// The first target of `--targets`.
     A,
+    /// The second target of `--targets`.
     B,
 }
 
@@ -44,6 +46,7 @@ impl fmt::Display for Side {
 /// An oracle finding on one side's segment of a difference.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Label {
+    /// Whose segment the finding is on.
     pub side: Side,
     /// Stable rule name (`synack explain NAME`).
     pub rule: String,
@@ -87,6 +90,7 @@ pub enum Class {
 }
 
 impl Class {
+    /// The heading of this class in the report.
     pub fn title(self) -> &'static str {
         match self {
             Class::Conformance => {

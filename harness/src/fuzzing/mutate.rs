@@ -9,6 +9,7 @@ pub struct Mutator {
 }
 
 impl Mutator {
+    /// A mutator whose choices follow `seed`.
     pub fn new(seed: u64) -> Mutator {
         Mutator {
             state: crate::run::runner::mix(seed) | 1,

@@ -48,8 +48,11 @@ const APP_CODE: u8 = 13;
 /// the target's randomness) and the operations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
+    /// The built-in service behind the target's port.
     pub service: Service,
+    /// Seeds the harness's ISN and the target's randomness.
     pub seed: u8,
+    /// The operations, at most [`MAX_OPS`].
     pub ops: Vec<Op>,
 }
 
@@ -68,10 +71,15 @@ pub enum Op {
 /// An application action, bounded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppOp {
+    /// Write this many octets of filler (at most [`MAX_WRITE`]).
     Write(u16),
+    /// Read up to this many octets.
     Read(u16),
+    /// `shutdown(SHUT_WR)`: the application's CLOSE of its sending side.
     ShutdownWrite,
+    /// `close()`: the application's CLOSE.
     Close,
+    /// ABORT (RFC 9293 §3.10.5): a RST, the connection dropped.
     Abort,
 }
 
@@ -109,27 +117,38 @@ pub enum AckAnchor {
 /// A relative number: an anchor and a signed delta.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rel<A> {
+    /// What the number is relative to.
     pub anchor: A,
+    /// Added to the anchor's value (modulo 2^32).
     pub delta: i32,
 }
 
 /// An option to put on an injected segment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OptOp {
+    /// MSS (RFC 9293 §3.7.1).
     Mss(u16),
+    /// Window scale shift (RFC 7323 §2).
     WindowScale(u8),
+    /// SACK permitted (RFC 2018).
     SackPermitted,
     /// Blocks in the target's script space.
     Sack(Vec<(u32, u32)>),
     /// TSval as sent; TSecr in the target's script space.
     Timestamps {
+        /// TSval as sent.
         tsval: u32,
+        /// TSecr, relative to the target's first TSval.
         tsecr: u32,
     },
+    /// No-operation.
     Nop,
+    /// End of option list.
     Eol,
     Unknown {
+        /// The kind byte.
         kind: u8,
+        /// The bytes after the length byte.
         data: Vec<u8>,
     },
     /// Bytes written as they are: malformed lengths, truncated options.
@@ -139,17 +158,25 @@ pub enum OptOp {
 /// One segment to inject, with its numbers relative to the connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inject {
+    /// The flags field.
     pub flags: TcpFlags,
+    /// Sequence number, relative to the harness's side.
     pub seq: Rel<SeqAnchor>,
+    /// Acknowledgment number, relative to the target's side.
     pub ack: Rel<AckAnchor>,
+    /// Window, unscaled.
     pub window: u16,
+    /// Urgent pointer.
     pub urgent: u16,
     /// A raw data offset that may disagree with the options (`None`: derived).
     pub data_offset: Option<u8>,
+    /// Send with a corrupted TCP checksum.
     pub bad_checksum: bool,
+    /// Options, in order.
     pub options: Vec<OptOp>,
     /// Payload length; the bytes are the filler unless `payload` is given.
     pub len: u16,
+    /// The payload's bytes when the input spells them.
     pub payload: Option<Vec<u8>>,
 }
 

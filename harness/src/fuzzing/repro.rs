@@ -19,7 +19,9 @@ use std::time::Duration;
 /// A replayed input and the case text that reproduces it.
 #[derive(Clone, Debug)]
 pub struct Repro {
+    /// The decoded input.
     pub input: Input,
+    /// How it ended: the findings, or none.
     pub outcome: FuzzOutcome,
     /// The panic message when the stack (or the harness) panicked.
     pub panic: Option<String>,

@@ -18,8 +18,11 @@ use std::time::Duration;
 
 /// File names inside a report directory.
 pub const RESULTS_JSON: &str = "results.json";
+/// The JUnit file's name in a report directory.
 pub const JUNIT_XML: &str = "junit.xml";
+/// The Markdown summary's name in a report directory.
 pub const SUMMARY_MD: &str = "summary.md";
+/// The HTML report's name in a report directory.
 pub const INDEX_HTML: &str = "index.html";
 
 /// Writes `results.json`, `junit.xml`, `summary.md`, `index.html`, and per
@@ -161,6 +164,7 @@ pub struct ReportWriter {
 }
 
 impl ReportWriter {
+    /// A writer for the report directory `dir` (created on write).
     pub fn new(dir: impl Into<PathBuf>) -> ReportWriter {
         ReportWriter {
             dir: dir.into(),
@@ -173,6 +177,7 @@ impl ReportWriter {
     pub fn cases(&self) -> &[CaseReport] {
         &self.cases
     }
+    /// The report directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -16,6 +16,7 @@ pub const HARNESS_ISN: u32 = 1_000;
 /// Builds a transcript packet by packet, keeping both sides' ISNs so the
 /// script-space line is derived from the segment itself.
 pub struct CaseBuilder {
+    /// The report as built so far.
     pub case: CaseReport,
     harness: (IpAddr, u16),
     target: (IpAddr, u16),
@@ -108,6 +109,7 @@ impl CaseBuilder {
         self
     }
 
+    /// Adds a transcript entry at `at_ms` milliseconds.
     pub fn entry(&mut self, at_ms: u64, what: EntryKind) -> &mut CaseBuilder {
         self.case.transcript.push(Entry {
             at: Duration::from_millis(at_ms),
@@ -117,6 +119,7 @@ impl CaseBuilder {
         self
     }
 
+    /// The report built.
     pub fn build(&self) -> CaseReport {
         self.case.clone()
     }
@@ -141,18 +144,22 @@ fn script_line(seg: &Segment, seq: u32, ack: u32) -> String {
     s
 }
 
+/// The harness's address and port in IPv4 fixtures (198.51.100.1:40000).
 pub fn harness_v4() -> (IpAddr, u16) {
     (IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)), 40000)
 }
+/// The target's address and port in IPv4 fixtures (192.0.2.1:8080).
 pub fn target_v4() -> (IpAddr, u16) {
     (IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 8080)
 }
+/// The harness's address and port in IPv6 fixtures.
 pub fn harness_v6() -> (IpAddr, u16) {
     (
         IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1)),
         40001,
     )
 }
+/// The target's address and port in IPv6 fixtures.
 pub fn target_v6() -> (IpAddr, u16) {
     (
         IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1)),

@@ -87,14 +87,18 @@ pub const SCHEMA: &str = "synack-results/1";
 /// A whole results file, read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Results {
+    /// The run's target, options and version.
     pub info: RunInfo,
+    /// The run's counts.
     pub summary: RunSummary,
+    /// Every case, in run order.
     pub cases: Vec<CaseReport>,
 }
 
 /// Why a results file could not be read (the file is at fault).
 #[derive(Debug)]
 pub enum ResultsError {
+    /// The file could not be read.
     Io(std::io::Error),
     /// Not JSON, or not this schema's shape.
     Json(serde_json::Error),

@@ -41,6 +41,7 @@ impl<W: Write> Terminal<W> {
         }
     }
 
+    /// The writer, back.
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -18,9 +18,13 @@ use super::ast::Span;
 /// One error in a case file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The case file's path, as given.
     pub file: String,
+    /// Where in the file.
     pub span: Span,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it, when the parser can tell.
     pub help: Option<String>,
     /// The source line the span starts on (without its newline), for display.
     pub line_text: String,
@@ -72,7 +76,9 @@ pub fn render(diags: &[Diagnostic]) -> String {
 pub enum ScriptError {
     /// The file could not be read (the harness's or the user's environment).
     Io {
+        /// The file.
         path: PathBuf,
+        /// What reading it said.
         error: std::io::Error,
     },
     /// The file was read but has mistakes in it.

@@ -46,14 +46,22 @@ const TCP_HEADER_LEN: usize = 20;
 pub enum WireError {
     /// Fewer bytes than the named header needs.
     Truncated {
+        /// The header: `IPv4 header`, `TCP header`, ….
         what: &'static str,
+        /// Bytes it needs.
         need: usize,
+        /// Bytes there are.
         have: usize,
     },
     /// Something else; the message says what.
     Invalid(String),
     /// The output buffer is shorter than `buffer_len()`.
-    BufferTooSmall { need: usize, have: usize },
+    BufferTooSmall {
+        /// Bytes the encoding needs.
+        need: usize,
+        /// Bytes the buffer has.
+        have: usize,
+    },
 }
 
 impl fmt::Display for WireError {

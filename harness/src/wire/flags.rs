@@ -9,13 +9,21 @@ use std::fmt;
 pub struct TcpFlags(pub u16);
 
 impl TcpFlags {
+    /// FIN: no more data from the sender (RFC 9293 §3.1).
     pub const FIN: TcpFlags = TcpFlags(0x001);
+    /// SYN: synchronize sequence numbers.
     pub const SYN: TcpFlags = TcpFlags(0x002);
+    /// RST: reset the connection.
     pub const RST: TcpFlags = TcpFlags(0x004);
+    /// PSH: push function.
     pub const PSH: TcpFlags = TcpFlags(0x008);
+    /// ACK: the acknowledgment field is significant.
     pub const ACK: TcpFlags = TcpFlags(0x010);
+    /// URG: the urgent pointer field is significant.
     pub const URG: TcpFlags = TcpFlags(0x020);
+    /// ECE: ECN-Echo (RFC 3168 §6.1).
     pub const ECE: TcpFlags = TcpFlags(0x040);
+    /// CWR: congestion window reduced (RFC 3168 §6.1).
     pub const CWR: TcpFlags = TcpFlags(0x080);
     /// Accurate ECN (RFC 9768), formerly NS.
     pub const AE: TcpFlags = TcpFlags(0x100);
@@ -24,12 +32,15 @@ impl TcpFlags {
     /// All twelve bits.
     pub const ALL: TcpFlags = TcpFlags(0xFFF);
 
+    /// No flag set.
     pub const fn empty() -> TcpFlags {
         TcpFlags(0)
     }
+    /// Whether no bit is set.
     pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
+    /// The field's bits as on the wire.
     pub const fn bits(self) -> u16 {
         self.0
     }
@@ -37,33 +48,43 @@ impl TcpFlags {
     pub const fn from_bits_truncate(bits: u16) -> TcpFlags {
         TcpFlags(bits & 0xFFF)
     }
+    /// Whether every bit of `other` is set.
     pub const fn contains(self, other: TcpFlags) -> bool {
         self.0 & other.0 == other.0
     }
+    /// Whether any bit of `other` is set.
     pub const fn intersects(self, other: TcpFlags) -> bool {
         self.0 & other.0 != 0
     }
+    /// The bits of both.
     pub const fn union(self, other: TcpFlags) -> TcpFlags {
         TcpFlags(self.0 | other.0)
     }
+    /// These bits less those of `other`.
     pub const fn without(self, other: TcpFlags) -> TcpFlags {
         TcpFlags(self.0 & !other.0)
     }
+    /// SYN set.
     pub fn syn(self) -> bool {
         self.contains(Self::SYN)
     }
+    /// FIN set.
     pub fn fin(self) -> bool {
         self.contains(Self::FIN)
     }
+    /// RST set.
     pub fn rst(self) -> bool {
         self.contains(Self::RST)
     }
+    /// ACK set.
     pub fn ack(self) -> bool {
         self.contains(Self::ACK)
     }
+    /// PSH set.
     pub fn psh(self) -> bool {
         self.contains(Self::PSH)
     }
+    /// URG set.
     pub fn urg(self) -> bool {
         self.contains(Self::URG)
     }

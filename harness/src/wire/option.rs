@@ -6,12 +6,19 @@
 
 /// Option kind numbers (IANA "TCP Option Kind Numbers").
 pub mod kind {
+    /// End of option list.
     pub const EOL: u8 = 0;
+    /// No-operation.
     pub const NOP: u8 = 1;
+    /// Maximum segment size (RFC 9293 §3.7.1).
     pub const MSS: u8 = 2;
+    /// Window scale (RFC 7323 §2).
     pub const WINDOW_SCALE: u8 = 3;
+    /// SACK permitted (RFC 2018 §2).
     pub const SACK_PERMITTED: u8 = 4;
+    /// SACK blocks (RFC 2018 §3).
     pub const SACK: u8 = 5;
+    /// Timestamps (RFC 7323 §3).
     pub const TIMESTAMPS: u8 = 8;
 }
 
@@ -32,11 +39,21 @@ pub enum TcpOption {
     /// Kind 5, length 2 + 8n (RFC 2018): `(left edge, right edge)` blocks.
     Sack(Vec<(u32, u32)>),
     /// Kind 8, length 10 (RFC 7323 §3).
-    Timestamps { tsval: u32, tsecr: u32 },
+    Timestamps {
+        /// TSval: the sender's timestamp clock.
+        tsval: u32,
+        /// TSecr: the TSval echoed from the peer.
+        tsecr: u32,
+    },
     /// A well-formed option of a kind not listed above (or a listed kind with
     /// a length other than its fixed one): kind, then the data after the
     /// length byte.
-    Unknown { kind: u8, data: Vec<u8> },
+    Unknown {
+        /// The option's kind byte.
+        kind: u8,
+        /// The bytes after the length byte.
+        data: Vec<u8>,
+    },
     /// Bytes that do not form an option: a length byte of 0 or 1, or one that
     /// runs past the header. Everything from the bad option to the end of the
     /// option area.

@@ -9,15 +9,21 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// still kept, so `emit(parse(x))` reproduces `x`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IpEnvelope {
+    /// IPv4 (RFC 791).
     V4 {
+        /// Source address.
         src: Ipv4Addr,
+        /// Destination address.
         dst: Ipv4Addr,
         /// DSCP and ECN (the old TOS byte).
         tos: u8,
+        /// Identification (for fragment reassembly).
         identification: u16,
         /// The three flag bits (reserved, DF, MF), shifted down.
         flags: u8,
+        /// Fragment offset, in 8-octet units.
         fragment_offset: u16,
+        /// Time to live.
         ttl: u8,
         /// IPv4 options (IHL > 5), raw.
         options: Vec<u8>,
@@ -25,11 +31,17 @@ pub enum IpEnvelope {
         /// checksum policy is `Keep`.
         checksum: u16,
     },
+    /// IPv6 (RFC 8200); extension headers are not kept.
     V6 {
+        /// Source address.
         src: Ipv6Addr,
+        /// Destination address.
         dst: Ipv6Addr,
+        /// Traffic class (DSCP and ECN).
         traffic_class: u8,
+        /// Flow label (20 bits).
         flow_label: u32,
+        /// Hop limit.
         hop_limit: u8,
     },
 }
@@ -67,12 +79,14 @@ impl IpEnvelope {
             _ => None,
         }
     }
+    /// The source address.
     pub fn src(&self) -> IpAddr {
         match self {
             IpEnvelope::V4 { src, .. } => IpAddr::V4(*src),
             IpEnvelope::V6 { src, .. } => IpAddr::V6(*src),
         }
     }
+    /// The destination address.
     pub fn dst(&self) -> IpAddr {
         match self {
             IpEnvelope::V4 { dst, .. } => IpAddr::V4(*dst),
@@ -99,21 +113,31 @@ pub enum ChecksumPolicy {
 /// the raw data offset, the urgent pointer, all options, the payload.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
+    /// The IP header around it.
     pub ip: IpEnvelope,
+    /// Source port.
     pub src_port: u16,
+    /// Destination port.
     pub dst_port: u16,
+    /// Sequence number: of the first octet of data, or of the SYN.
     pub seq: SeqNumber,
+    /// Acknowledgment number (significant only with ACK).
     pub ack: SeqNumber,
     /// The raw 4-bit data offset in 32-bit words. `None` on a segment built
     /// by hand means "derive from the options" (options are then padded with
     /// zero bytes to a multiple of four). `parse` always sets it.
     pub data_offset: Option<u8>,
+    /// The flags field, all twelve bits.
     pub flags: TcpFlags,
+    /// Window, unscaled as on the wire.
     pub window: u16,
     /// The TCP checksum as read (or to write, with `ChecksumPolicy::Keep`).
     pub checksum: u16,
+    /// Urgent pointer.
     pub urgent: u16,
+    /// The options, in order, as on the wire.
     pub options: Vec<TcpOption>,
+    /// The data.
     pub payload: Vec<u8>,
 }
 
@@ -162,6 +186,7 @@ impl Segment {
             _ => None,
         })
     }
+    /// Whether the options carry SACK-permitted (RFC 2018).
     pub fn sack_permitted(&self) -> bool {
         self.options
             .iter()

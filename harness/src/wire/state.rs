@@ -5,22 +5,35 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// A connection state of RFC 9293 §3.3.2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TcpState {
+    /// CLOSED: no connection (no TCB).
     Closed,
+    /// LISTEN: waiting for a connection request.
     Listen,
+    /// SYN-SENT: a SYN sent, waiting for the matching one.
     SynSent,
+    /// SYN-RECEIVED: a SYN received and one sent, waiting for its acknowledgment.
     SynReceived,
+    /// ESTABLISHED: an open connection; data flows both ways.
     Established,
+    /// FIN-WAIT-1: this side closed; its FIN not yet acknowledged.
     FinWait1,
+    /// FIN-WAIT-2: this side's FIN acknowledged; waiting for the peer's FIN.
     FinWait2,
+    /// CLOSE-WAIT: the peer closed; waiting for the local application to close.
     CloseWait,
+    /// CLOSING: both closed at once; waiting for the acknowledgment of this side's FIN.
     Closing,
+    /// LAST-ACK: the peer closed first, then this side; waiting for the last acknowledgment.
     LastAck,
+    /// TIME-WAIT: both FINs acknowledged; waiting 2 MSL before the tuple may be reused.
     TimeWait,
 }
 
 impl TcpState {
+    /// Every state, in the RFC's order.
     pub const ALL: [TcpState; 11] = [
         TcpState::Closed,
         TcpState::Listen,

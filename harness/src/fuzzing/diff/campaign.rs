@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 /// One distinct difference of a campaign.
 #[derive(Clone, Debug)]
 pub struct DiffGroup {
+    /// What identifies the difference across inputs ([`signature`]).
     pub signature: String,
+    /// Conformance (a finding on one side) or behaviour (both conform).
     pub class: Class,
     /// Inputs that showed it (each counted once).
     pub inputs: u64,
@@ -22,6 +24,7 @@ pub struct DiffGroup {
     pub after_divergence: u64,
     /// The smallest input that showed it, and its difference.
     pub input: Vec<u8>,
+    /// The difference `input` showed.
     pub example: Difference,
     /// Where `input` was written, if an artifacts directory was given.
     pub artifact: Option<PathBuf>,
@@ -40,6 +43,7 @@ pub struct DiffCampaign {
 }
 
 impl DiffCampaign {
+    /// An empty campaign.
     pub fn new() -> DiffCampaign {
         DiffCampaign::default()
     }
@@ -106,6 +110,7 @@ impl DiffCampaign {
         v
     }
 
+    /// The group of this signature, if the campaign saw it.
     pub fn group(&self, signature: &str) -> Option<&DiffGroup> {
         self.groups.get(signature)
     }
@@ -221,6 +226,7 @@ pub struct DiffFuzzOptions {
     pub duration: Duration,
     /// Stop after this many inputs (whichever comes first).
     pub max_runs: Option<u64>,
+    /// How the two transcripts are normalised before they are compared.
     pub norm: Normalise,
     /// Where each distinct difference's smallest input is written.
     pub artifacts: Option<PathBuf>,

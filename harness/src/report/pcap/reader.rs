@@ -18,6 +18,7 @@ pub struct CapturedPacket {
 /// What a capture held.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capture {
+    /// The IP packets read, in file order.
     pub packets: Vec<CapturedPacket>,
     /// Records that were not usable IP packets: another link type or
     /// ethertype, a frame too short for its link header, an unknown
@@ -36,9 +37,17 @@ pub enum CaptureError {
     /// The file could not be read.
     Io(std::io::Error),
     /// The first bytes are not a pcap or pcapng magic number.
-    NotACapture { magic: [u8; 4] },
+    NotACapture {
+        /// The file's first four bytes.
+        magic: [u8; 4],
+    },
     /// The file is shorter than its format's header.
-    TruncatedHeader { need: usize, have: usize },
+    TruncatedHeader {
+        /// Bytes the header takes.
+        need: usize,
+        /// Bytes the file has.
+        have: usize,
+    },
     /// A pcapng section header that does not parse.
     BadSection(String),
 }
