@@ -53,6 +53,13 @@ impl AgentClient {
                 "cannot reach the agent at {addr}: {e} (is `synack agent --listen {addr}` running on the target host?)"
             ))
         })?;
+        AgentClient::over(stream, agent)
+    }
+
+    /// Says hello with the token over a control connection already made
+    /// (the tap target connects inside its namespace).
+    pub fn over(stream: TcpStream, agent: &AgentAddr) -> Result<AgentClient, TargetError> {
+        let addr = agent.addr;
         let _ = stream.set_nodelay(true);
         let writer = stream
             .try_clone()
