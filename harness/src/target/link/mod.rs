@@ -12,8 +12,9 @@
 //! does own with an nftables rule that drops the kernel's own RSTs, is in
 //! the README.)
 //!
-//! Each session has its own 4-tuple: the harness port comes from the case's
-//! index and a per-run offset. The built-in services on the peer come from
+//! Each session has its own 4-tuple: the harness port comes from a count of
+//! the sessions opened and a per-run offset (one source address serves every
+//! session, and `synack fuzz` runs all its inputs at one case index). The built-in services on the peer come from
 //! an agent (`--agent`, [`crate::target::agent`]), which also performs
 //! application actions and reports socket state; without one, only a server
 //! of the peer's own (`--peer ADDR:PORT`) can be tested, and cases needing
@@ -79,6 +80,8 @@ struct Inner {
     /// Per-run offset of the harness ports, so that a second run does not
     /// meet the first one's TIME-WAIT connections.
     port_salt: u32,
+    /// Sessions opened so far: the next one's harness port.
+    opened: std::sync::atomic::AtomicU32,
     port: Port,
 }
 
@@ -256,6 +259,7 @@ impl Link {
                 peers,
                 server_port: options.server_port,
                 port_salt,
+                opened: std::sync::atomic::AtomicU32::new(0),
                 port,
             }),
         })
@@ -295,7 +299,10 @@ impl Link {
             ))
         })?;
         let target = SocketAddr::new(peer.ip, spec.target_port);
-        let harness_port = 20000 + (inner.port_salt.wrapping_add(spec.index) % 40000) as u16;
+        let nth = inner
+            .opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let harness_port = 20000 + (inner.port_salt.wrapping_add(nth) % 40000) as u16;
         let harness = SocketAddr::new(peer.source, harness_port);
         let external = inner.server_port == Some(spec.target_port);
         if !external {
