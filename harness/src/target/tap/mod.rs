@@ -36,6 +36,7 @@ mod bench;
 pub mod eth;
 mod stack;
 
+use crate::target::agent::AgentClient;
 use crate::target::lab::ns::NsThread;
 use crate::target::lab::packet::{self, flag};
 use crate::target::sys::netlink::{self, Netlink};
@@ -48,7 +49,6 @@ use crate::wire::TcpState;
 use eth::{Incoming, Link};
 use stack::Stack;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use crate::target::agent::AgentClient;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
