@@ -28,6 +28,7 @@ mod port;
 pub use frame::Mac;
 
 use crate::target::agent::{AgentAddr, AgentClient};
+use crate::target::calls::{CallStatus, SockCall, SockResult};
 use crate::target::sys::datalink;
 use crate::target::{
     AppAction, AppOutcome, Capabilities, IpFamily, Received, Service, Session, SessionInfo,
@@ -335,6 +336,7 @@ impl Link {
             peer,
             external,
             start: Instant::now(),
+            calls: false,
             inner: Arc::clone(inner),
         })
     }
@@ -376,6 +378,8 @@ pub struct LinkSession {
     /// The peer's own server: no agent acts on it.
     external: bool,
     start: Instant,
+    /// The case made socket-API calls on the agent (released at the end).
+    calls: bool,
     inner: Arc<Inner>,
 }
 
@@ -433,11 +437,41 @@ impl Session for LinkSession {
             )),
         }
     }
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        let agent = self.inner.agent.as_ref().ok_or_else(|| {
+            TargetError::Unsupported(format!(
+                "the socket API (`{}`) on a remote host needs an agent (--agent)",
+                call.name()
+            ))
+        })?;
+        self.calls = true;
+        let start = self.start;
+        let (local, peer) = (self.info.target, self.info.harness);
+        agent.sock_call(local, peer, call, may_block, token, || start.elapsed())
+    }
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        match (&self.inner.agent, self.calls) {
+            (Some(agent), true) => Ok(agent
+                .sock_finished(self.info.target, self.info.harness)?
+                .map(|(token, result)| (token, self.start.elapsed(), result))),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl Drop for LinkSession {
     fn drop(&mut self) {
         self.inner.port.shared.unregister(self.key);
+        if let (Some(agent), true) = (&self.inner.agent, self.calls) {
+            // The case's descriptors close on the peer (SO_LINGER 0), as the
+            // lab's do when its session ends.
+            let _ = agent.release(self.info.target, self.info.harness);
+        }
     }
 }
 
