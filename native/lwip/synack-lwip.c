@@ -24,12 +24,12 @@
  * ISNs: tcp_next_iss is replaced by a hash of SYNACK_SEED and the 4-tuple,
  * so a case sees the same ISN whatever ran before it.
  *
- * Extending it with the agent protocol (docs/agent-protocol.md, once it
- * lands): listen on a kernel socket in the namespace (loopback), and run
- * each request under LOCK_TCPIP_CORE(): `state` finds the pcb of the 4-tuple
- * in tcp_active_pcbs / tcp_tw_pcbs (lwip/priv/tcp_priv.h) and maps
- * pcb->state (enum tcp_state) to its RFC name; `write`, `read`, `close`,
- * `abort` act on the struct conn of that peer (conns, below).
+ * The agent (agent.c, docs/agent-protocol.md): when SYNACK_AGENT is set, a
+ * kernel socket in the namespace (loopback, apart from the device under
+ * test) answers synack's JSON-lines requests: listen, accept, connect, read,
+ * write, shutdown, close, abort on the connections here, and socket state
+ * from lwIP's own pcbs. `silent` and agent-made connections keep what
+ * arrives for the agent's reads.
  *
  * Our own code; it links against lwIP and copies none of it.
  */
@@ -37,8 +37,10 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +57,11 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 
-#define PROG "synack-lwip"
+#include "synack-lwip.h"
 
 static const char HTTP_RESPONSE[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
 
-enum service { ECHO, DISCARD, HTTP, SILENT, ABORT, CLOSED_PORT };
-
-static enum service service;
-static u32_t close_delay_ms;
+u32_t close_delay_ms;
 static uint64_t seed;
 
 static void die(const char *what)
@@ -106,21 +105,7 @@ u32_t tcp_next_iss(struct tcp_pcb *pcb)
 
 /* ---- services ------------------------------------------------------------ */
 
-struct conn {
-    struct conn *next;   /* every connection accepted and not yet freed */
-    struct tcp_pcb *pcb; /* NULL once lwIP freed it (error callback) */
-    unsigned char *outbox; /* bytes still to write (echo, http) */
-    size_t out_len, out_cap;
-    char request[2048];
-    size_t req_len;
-    int responded;
-    int peer_closed;
-    int close_pending; /* a delayed close is scheduled */
-    int finished;      /* closed or aborted */
-};
-
-/* The connections the services hold, for lookups by peer (the agent). */
-static struct conn *conns;
+struct conn *conns;
 
 static void conn_free(struct conn *c)
 {
@@ -131,6 +116,7 @@ static void conn_free(struct conn *c)
         }
     }
     free(c->outbox);
+    free(c->inbox);
     free(c);
 }
 
@@ -163,6 +149,21 @@ static void do_close(struct conn *c)
         tcp_abort(pcb); /* out of memory: nothing better to do */
 }
 
+void conn_close(struct conn *c)
+{
+    if (!c->close_pending)
+        do_close(c);
+}
+
+void conn_abort(struct conn *c)
+{
+    c->finished = 1;
+    struct tcp_pcb *pcb = c->pcb;
+    conn_release(c);
+    if (pcb)
+        tcp_abort(pcb);
+}
+
 static void close_timer(void *arg)
 {
     struct conn *c = arg;
@@ -182,18 +183,38 @@ static void want_close(struct conn *c)
     }
 }
 
+static void grow(unsigned char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return;
+    size_t n = need * 2;
+    unsigned char *b = realloc(*buf, n);
+    if (!b)
+        die("out of memory");
+    *buf = b;
+    *cap = n;
+}
+
 static void outbox_add(struct conn *c, const void *data, size_t len)
 {
-    if (c->out_len + len > c->out_cap) {
-        size_t cap = (c->out_len + len) * 2;
-        unsigned char *n = realloc(c->outbox, cap);
-        if (!n)
-            die("out of memory");
-        c->outbox = n;
-        c->out_cap = cap;
-    }
+    grow(&c->outbox, &c->out_cap, c->out_len + len);
     memcpy(c->outbox + c->out_len, data, len);
     c->out_len += len;
+}
+
+size_t conn_read(struct conn *c, unsigned char *out, size_t max)
+{
+    size_t n = c->in_len < max ? c->in_len : max;
+    memcpy(out, c->inbox, n);
+    memmove(c->inbox, c->inbox + n, c->in_len - n);
+    c->in_len -= n;
+    /* The window opens as the application reads, as a kernel's does. */
+    for (size_t left = n; left > 0 && c->pcb;) {
+        u16_t k = left > 0xffff ? 0xffff : (u16_t)left;
+        tcp_recved(c->pcb, k);
+        left -= k;
+    }
+    return n;
 }
 
 /* Writes what fits; echo then reads (opens the window) as much as it wrote. */
@@ -204,12 +225,12 @@ static void flush(struct conn *c)
     if (n > 0 && tcp_write(c->pcb, c->outbox, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
         memmove(c->outbox, c->outbox + n, c->out_len - n);
         c->out_len -= n;
-        if (service == ECHO)
+        if (c->service == ECHO)
             tcp_recved(c->pcb, (u16_t)n);
         tcp_output(c->pcb);
     }
     int done_writing = c->out_len == 0;
-    if (done_writing && (c->peer_closed || (service == HTTP && c->responded)))
+    if (done_writing && (c->peer_closed || (c->service == HTTP && c->responded)))
         want_close(c);
 }
 
@@ -218,7 +239,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     (void)pcb;
     (void)len;
     struct conn *c = arg;
-    if (c && !c->finished)
+    if (c && !c->finished && c->service != SILENT && c->service != SCRIPTED)
         flush(c);
     return ERR_OK;
 }
@@ -236,10 +257,10 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     }
     if (!p) { /* the peer's FIN, after every byte before it */
         c->peer_closed = 1;
-        if (c->finished || service == SILENT)
+        if (c->finished || c->service == SILENT || c->service == SCRIPTED)
             return ERR_OK;
-        if (service == HTTP || service == DISCARD || service == ABORT ||
-            (service == ECHO && c->out_len == 0))
+        if (c->service == HTTP || c->service == DISCARD || c->service == ABORT ||
+            (c->service == ECHO && c->out_len == 0))
             want_close(c);
         return ERR_OK;
     }
@@ -248,7 +269,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         pbuf_free(p);
         return ERR_OK;
     }
-    switch (service) {
+    switch (c->service) {
     case ECHO: {
         unsigned char buf[1024];
         for (u16_t off = 0; off < len;) {
@@ -283,13 +304,19 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         return ERR_OK;
     case ABORT:
         pbuf_free(p);
-        c->finished = 1;
-        conn_release(c);
-        tcp_abort(pcb);
+        conn_abort(c);
         return ERR_ABRT;
     case SILENT:
+    case SCRIPTED:
+        /* Kept for the agent's reads, the window not opened: unread, as
+         * bytes in a kernel's receive queue are. */
+        grow(&c->inbox, &c->in_cap, c->in_len + len);
+        pbuf_copy_partial(p, c->inbox + c->in_len, len, 0);
+        c->in_len += len;
+        pbuf_free(p);
+        return ERR_OK;
     case CLOSED_PORT:
-        pbuf_free(p); /* never read: the window closes */
+        pbuf_free(p);
         return ERR_OK;
     }
     return ERR_OK;
@@ -297,32 +324,100 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 
 static void on_err(void *arg, err_t err)
 {
-    (void)err;
     struct conn *c = arg;
     if (!c)
         return;
     c->pcb = NULL; /* lwIP freed it */
     c->finished = 1;
-    if (!c->close_pending)
+    c->error = err;
+    /* Kept (the agent answers calls on it as refused) until the next
+     * connection from the same peer, or the control connection's end. */
+    if (c->service != SCRIPTED && !c->close_pending)
         conn_free(c);
 }
 
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+struct conn *conn_attach(struct tcp_pcb *pcb, enum service service)
 {
-    (void)arg;
-    if (err != ERR_OK || !pcb)
-        return ERR_VAL;
+    /* A new connection from a peer replaces what is left of an old one. */
+    for (struct conn *o = conns; o; o = o->next) {
+        if (!o->pcb && o->remote_port == pcb->remote_port &&
+            ip_addr_cmp(&o->remote_ip, &pcb->remote_ip)) {
+            conn_free(o);
+            break;
+        }
+    }
     struct conn *c = calloc(1, sizeof *c);
     if (!c)
-        return ERR_MEM;
+        return NULL;
     c->pcb = pcb;
+    c->service = service;
+    ip_addr_copy(c->remote_ip, pcb->remote_ip);
+    c->remote_port = pcb->remote_port;
     c->next = conns;
     conns = c;
     tcp_arg(pcb, c);
     tcp_recv(pcb, on_recv);
     tcp_sent(pcb, on_sent);
     tcp_err(pcb, on_err);
-    return ERR_OK;
+    return c;
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    if (err != ERR_OK || !pcb)
+        return ERR_VAL;
+    enum service s = (enum service)(intptr_t)arg;
+    return conn_attach(pcb, s) ? ERR_OK : ERR_MEM;
+}
+
+static const char *SERVICE_NAMES[] = {"echo",   "discard", "http", "silent",
+                                      "abort",  "closed",  "scripted"};
+
+int service_by_name(const char *s)
+{
+    for (int i = 0; i <= CLOSED_PORT; i++)
+        if (strcmp(s, SERVICE_NAMES[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *service_name(enum service s)
+{
+    return SERVICE_NAMES[s];
+}
+
+/* What listens on which port. */
+static struct listener {
+    u16_t port;
+    enum service service;
+} listeners[64];
+static int n_listeners;
+
+int listen_on(u16_t port, enum service service)
+{
+    for (int i = 0; i < n_listeners; i++)
+        if (listeners[i].port == port)
+            return listeners[i].service == service ? 0 : -1;
+    if (n_listeners == (int)(sizeof listeners / sizeof listeners[0]))
+        return -1;
+    if (service != CLOSED_PORT) {
+        struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
+        if (!pcb)
+            return -1;
+        if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
+            tcp_abort(pcb);
+            return -1;
+        }
+        pcb = tcp_listen_with_backlog(pcb, 16);
+        if (!pcb)
+            return -1;
+        tcp_arg(pcb, (void *)(intptr_t)service);
+        tcp_accept(pcb, on_accept);
+    }
+    listeners[n_listeners].port = port;
+    listeners[n_listeners].service = service;
+    n_listeners++;
+    return 0;
 }
 
 /* ---- the device: TAP (Ethernet frames) or TUN (IP packets) --------------- */
@@ -360,31 +455,75 @@ static err_t tap_linkoutput(struct netif *n, struct pbuf *p)
     return dev_write(p);
 }
 
+/* Held while the reader takes a packet off the device and hands it to lwIP:
+ * settle() takes it to know that nothing is half-way. */
+static pthread_mutex_t reader_mx = PTHREAD_MUTEX_INITIALIZER;
+
 static void dev_reader(void *arg)
 {
     struct netif *netif = arg;
     static unsigned char buf[65536];
     for (;;) {
+        struct pollfd pfd = {dev_fd, POLLIN, 0};
+        if (poll(&pfd, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            perror(PROG ": poll the device");
+            exit(1);
+        }
+        pthread_mutex_lock(&reader_mx);
         ssize_t n = read(dev_fd, buf, sizeof buf);
         if (n < 0) {
-            if (errno == EINTR)
+            pthread_mutex_unlock(&reader_mx);
+            if (errno == EINTR || errno == EAGAIN)
                 continue;
             perror(PROG ": read from the device");
             exit(1);
         }
-        if (n == 0 || n > 0xffff)
+        if (n == 0 || n > 0xffff) {
+            pthread_mutex_unlock(&reader_mx);
             continue;
+        }
         /* PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 allocates 616-byte
          * pool buffers but fills up to 1536 bytes into one (pbuf.c and memp.c
          * disagree on PBUF_POOL_BUFSIZE): a heap overflow on any frame over
          * ~590 bytes, which is how its own tapif crashes. */
         struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_RAM);
-        if (!p)
-            continue;
-        pbuf_take(p, buf, (u16_t)n);
-        if (netif->input(p, netif) != ERR_OK)
-            pbuf_free(p);
+        if (p) {
+            pbuf_take(p, buf, (u16_t)n);
+            if (netif->input(p, netif) != ERR_OK)
+                pbuf_free(p);
+        }
+        pthread_mutex_unlock(&reader_mx);
     }
+}
+
+static void settled(void *arg)
+{
+    sys_sem_signal((sys_sem_t *)arg);
+}
+
+void settle(void)
+{
+    /* Until the device is empty with the reader between packets: every
+     * packet synack wrote before this request is in lwIP's hands. */
+    for (int i = 0; i < 2000; i++) {
+        pthread_mutex_lock(&reader_mx);
+        struct pollfd pfd = {dev_fd, POLLIN, 0};
+        int pending = dev_fd >= 0 && poll(&pfd, 1, 0) > 0;
+        pthread_mutex_unlock(&reader_mx);
+        if (!pending)
+            break;
+        usleep(100);
+    }
+    /* And lwIP's thread has taken all of them from its mailbox (a callback
+     * queued behind them has run). */
+    sys_sem_t done;
+    if (sys_sem_new(&done, 0) != ERR_OK)
+        return;
+    if (tcpip_callback(settled, &done) == ERR_OK)
+        sys_arch_sem_wait(&done, 1000);
+    sys_sem_free(&done);
 }
 
 static err_t dev_init(struct netif *netif)
@@ -429,12 +568,12 @@ static err_t dev_init(struct netif *netif)
 
 static enum service parse_service(const char *s)
 {
-    static const char *names[] = {"echo", "discard", "http", "silent", "abort", "closed"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(s, names[i]) == 0)
-            return (enum service)i;
-    fprintf(stderr, PROG ": unknown SYNACK_SERVICE `%s`\n", s);
-    exit(2);
+    int i = service_by_name(s);
+    if (i < 0) {
+        fprintf(stderr, PROG ": unknown SYNACK_SERVICE `%s`\n", s);
+        exit(2);
+    }
+    return (enum service)i;
 }
 
 static void parse_ip(const char *name, const char *text, ip_addr_t *out)
@@ -449,7 +588,7 @@ int main(void)
 {
     const char *link = env("SYNACK_LINK", NULL);
     const char *dev = env("SYNACK_DEVICE", NULL);
-    service = parse_service(env("SYNACK_SERVICE", NULL));
+    enum service service = parse_service(env("SYNACK_SERVICE", NULL));
     int port = atoi(env("SYNACK_PORT", NULL));
     close_delay_ms = (u32_t)strtoul(env("SYNACK_CLOSE_DELAY_MS", "0"), NULL, 10);
     seed = strtoull(env("SYNACK_SEED", "0"), NULL, 10);
@@ -464,18 +603,15 @@ int main(void)
     ip4_addr_set_u32(&mask, prefix == 0 ? 0 : lwip_htonl(0xffffffffu << (32 - prefix)));
 
     tcpip_init(NULL, NULL);
+    /* The agent listens before the device is up: once the stack answers
+     * synack's first SYN, synack finds the agent there or none. */
+    if (agent_start() != 0)
+        exit(2);
     static struct netif netif;
     LOCK_TCPIP_CORE();
     /* The listener first, so that the first SYN that gets through finds it. */
-    if (service != CLOSED_PORT) {
-        struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
-        if (!pcb || tcp_bind(pcb, IP_ANY_TYPE, (u16_t)port) != ERR_OK)
-            die("cannot bind the listener");
-        pcb = tcp_listen_with_backlog(pcb, 16);
-        if (!pcb)
-            die("cannot listen");
-        tcp_accept(pcb, on_accept);
-    }
+    if (listen_on((u16_t)port, service) != 0)
+        die("cannot listen on SYNACK_PORT");
     if (strcmp(link, "tap") == 0)
         dev_is_tap = 1;
     else if (strcmp(link, "tun") != 0)

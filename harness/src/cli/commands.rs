@@ -319,7 +319,7 @@ fn matrix(
 ) -> Result<u8, CliError> {
     let cases = super::load::cases_for(paths, crate::target::IpFamily::V4)?;
     let waivers_dir = cases_root(paths).join("waivers");
-    let suite = |target: &dyn Target| -> Result<_, CliError> {
+    let suite = |target: &dyn Target, cases: &[run::case::Case]| -> Result<_, CliError> {
         let waivers = waivers_dir.join(format!("{}.txt", target.name()));
         let opts = SuiteOptions {
             run: run::RunOptions {
@@ -329,18 +329,23 @@ fn matrix(
             waivers: Waivers::load(&waivers).map_err(CliError::usage)?,
             ..SuiteOptions::default()
         };
-        let (_, reports) = run::run_suite(target, &cases, &opts, &mut [])?;
+        let (_, reports) = run::run_suite(target, cases, &opts, &mut [])?;
         Ok((target.name().to_string(), reports))
     };
-    let mut rows = vec![suite(&Embedded::new())?];
+    let mut rows = vec![suite(&Embedded::new(), &cases)?];
     match crate::target::lab::Lab::start(Default::default()) {
-        Ok(lab) => rows.push(suite(&lab)?),
+        Ok(lab) => rows.push(suite(&lab, &cases)?),
         Err(e) => eprintln!("note: no lab column: {e}"),
     }
     if exec.is_some() {
         let family = crate::target::IpFamily::V4;
         let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
-        rows.push(suite(tap.as_ref())?);
+        // Not the grid on the --exec stack (1059 cells, one at a time on
+        // the tap target, not yet waived for lwIP): reports/snapshots.rs
+        // leaves them out of its column as well.
+        let cases_only = |c: &&run::case::Case| !c.meta.tags.iter().any(|t| t == "grid");
+        let kept: Vec<_> = cases.iter().filter(cases_only).cloned().collect();
+        rows.push(suite(tap.as_ref(), &kept)?);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;

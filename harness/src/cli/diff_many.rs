@@ -16,10 +16,11 @@ pub fn diff_many(args: &DiffArgs) -> Result<u8, CliError> {
             "--fuzz, --input and --fault compare two targets: give --targets A,B",
         ));
     }
+    args.at.check(&args.targets)?;
     let targets: Vec<Box<dyn Target>> = args
         .targets
         .iter()
-        .map(|k| super::fuzz_cmds::make_target(*k))
+        .map(|k| super::fuzz_cmds::make_target(*k, &args.at))
         .collect::<Result<_, _>>()?;
     let norm = fuzzing::Normalise {
         windows: args.windows,

@@ -3,6 +3,7 @@
 //! turns arguments into calls and results into output and exit codes.
 
 use super::args::TargetKind;
+use super::target_flags::TargetFlags;
 use super::{exit, CliError};
 use crate::fuzzing;
 use crate::oracle::Profile;
@@ -49,6 +50,9 @@ pub struct ReproArgs {
     /// cases/regressions/NAME.pkt.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Where a tap/tun stack or a link peer is.
+    #[command(flatten)]
+    pub at: TargetFlags,
 }
 
 /// `synack diff --help`, after the options: how to read the output, and the exit codes.
@@ -159,6 +163,9 @@ pub struct DiffArgs {
         help_heading = "Fuzz mode"
     )]
     pub allow: Vec<String>,
+    /// Where a tap/tun stack or a link peer is.
+    #[command(flatten)]
+    pub at: TargetFlags,
 }
 
 /// Turn cases into seed corpora for every fuzz target.
@@ -193,6 +200,9 @@ pub struct FuzzArgs {
     /// Seed of the mutator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Where a tap/tun stack or a link peer is.
+    #[command(flatten)]
+    pub at: TargetFlags,
 }
 
 /// An oracle rule's name (`synack explain --list`), or `*`: a typo would
@@ -208,16 +218,21 @@ fn target_error(e: TargetError) -> CliError {
     CliError::infra(e.to_string())
 }
 
-pub(super) fn make_target(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
+pub(super) fn make_target(
+    kind: TargetKind,
+    flags: &TargetFlags,
+) -> Result<Box<dyn Target>, CliError> {
+    if let Some(started) = flags.start(kind) {
+        return started;
+    }
     match kind {
         TargetKind::Embedded => Ok(Box::new(Embedded::new())),
         TargetKind::Lab => Ok(Box::new(
             Lab::start(LabOptions::default()).map_err(target_error)?,
         )),
-        TargetKind::Tap | TargetKind::Tun => super::tap_cmds::from_env(kind),
-        TargetKind::Link => Err(CliError::usage(
-            "fuzz and diff run on embedded and lab; the link target runs with `synack run`",
-        )),
+        TargetKind::Tap | TargetKind::Tun | TargetKind::Link => {
+            Err(CliError::usage("internal: a target the flags start"))
+        }
     }
 }
 
@@ -238,7 +253,8 @@ pub fn repro(args: ReproArgs) -> Result<u8, CliError> {
     if let (Some(pcap), Some(conn)) = (&args.from_pcap, args.conn) {
         return repro_from_pcap(pcap, conn, &args);
     }
-    let target = make_target(args.target)?;
+    args.at.check(&[args.target])?;
+    let target = make_target(args.target, &args.at)?;
     let profile = fuzzing::exec::allowing(
         profile_of(args.profile.as_deref(), target.as_ref())?,
         &args.allow,
@@ -334,8 +350,9 @@ fn diff_targets(args: &DiffArgs) -> Result<TargetPair, CliError> {
         .map(str::parse::<Fault>)
         .transpose()
         .map_err(CliError::usage)?;
-    let a = make_target(ka)?;
-    let mut b = make_target(kb)?;
+    args.at.check(&args.targets)?;
+    let a = make_target(ka, &args.at)?;
+    let mut b = make_target(kb, &args.at)?;
     if let Some(fault) = fault {
         b = Box::new(Faulty::new(b, fault));
     }
@@ -575,7 +592,8 @@ pub fn seeds(args: SeedsArgs) -> Result<u8, CliError> {
 /// target until the time is up; failing inputs go to the artifacts
 /// directory. 1 when something was found.
 pub fn fuzz(args: FuzzArgs) -> Result<u8, CliError> {
-    let target = make_target(args.target)?;
+    args.at.check(&[args.target])?;
+    let target = make_target(args.target, &args.at)?;
     let profile = profile_of(args.profile.as_deref(), target.as_ref())?;
     let mut corpus = Vec::new();
     let files = if args.corpus.is_dir() {

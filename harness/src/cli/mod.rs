@@ -13,6 +13,7 @@ mod link;
 mod load;
 mod outcome;
 mod tap_cmds;
+mod target_flags;
 
 pub use args::Cli;
 

@@ -143,30 +143,3 @@ pub fn bench(
     );
     Ok(exit::PASS)
 }
-
-/// The tap or tun target for commands without `--exec` (`diff`, `fuzz`,
-/// `repro`): the stack from `SYNACK_EXEC`, its name from `SYNACK_NAME`.
-pub fn from_env(kind: TargetKind) -> Result<Box<dyn Target>, CliError> {
-    let exec = std::env::var("SYNACK_EXEC").ok();
-    let name = std::env::var("SYNACK_NAME").ok().filter(|n| !n.is_empty());
-    let seed = 1;
-    start(
-        kind,
-        exec.as_deref(),
-        name,
-        false,
-        IpFamily::V4,
-        seed,
-        false,
-    )
-    .map_err(|e| {
-        if e.code == exit::USAGE {
-            CliError::usage(format!(
-                "{} (here: set SYNACK_EXEC=CMD, and SYNACK_NAME)",
-                e.message
-            ))
-        } else {
-            e
-        }
-    })
-}

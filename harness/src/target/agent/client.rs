@@ -1,6 +1,7 @@
 //! The harness's end of a control connection to an agent.
 
 use super::protocol::{self, How, Op, Reply, Request};
+use crate::target::calls::{CallStatus, SockCall, SockResult};
 use crate::target::{AppAction, AppOutcome, TargetError};
 use crate::wire::TcpState;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -53,6 +54,13 @@ impl AgentClient {
                 "cannot reach the agent at {addr}: {e} (is `synack agent --listen {addr}` running on the target host?)"
             ))
         })?;
+        AgentClient::over(stream, agent)
+    }
+
+    /// Says hello with the token over a control connection already made
+    /// (the tap target connects inside its namespace).
+    pub fn over(stream: TcpStream, agent: &AgentAddr) -> Result<AgentClient, TargetError> {
+        let addr = agent.addr;
         let _ = stream.set_nodelay(true);
         let writer = stream
             .try_clone()
@@ -249,6 +257,60 @@ impl AgentClient {
             }
             Err(why) => Err(TargetError::Io(format!("agent state: {why}"))),
         }
+    }
+}
+
+impl AgentClient {
+    /// One socket-API call of the session `local` ↔ `peer` (the extended
+    /// `call`), returned at session time `now()` when it is done.
+    pub fn sock_call(
+        &self,
+        local: SocketAddr,
+        peer: SocketAddr,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+        now: impl Fn() -> Duration,
+    ) -> Result<CallStatus, TargetError> {
+        let op = Op::Call {
+            local,
+            peer,
+            call: call.clone(),
+            may_block,
+            token,
+        };
+        // The agent lets a call run up to a second before it calls it blocked.
+        let r = match self.checked(op, Duration::from_secs(2))? {
+            Ok(r) => r,
+            Err(why) => return Err(TargetError::Io(format!("agent call: {why}"))),
+        };
+        match (r.status.as_deref(), r.result) {
+            (Some("done"), Some(result)) => Ok(CallStatus::Done { at: now(), result }),
+            (Some("pending"), _) => Ok(CallStatus::Pending),
+            (Some("blocked"), _) => Ok(CallStatus::Blocked),
+            (other, _) => Err(TargetError::Broken(format!(
+                "agent at {}: `call` answered status {other:?}",
+                self.addr
+            ))),
+        }
+    }
+
+    /// A pending call of the session that has returned since (`finished`).
+    pub fn sock_finished(
+        &self,
+        local: SocketAddr,
+        peer: SocketAddr,
+    ) -> Result<Option<(u32, SockResult)>, TargetError> {
+        match self.checked(Op::Finished { local, peer }, Duration::ZERO)? {
+            Ok(r) => Ok(r.token.zip(r.result)),
+            Err(why) => Err(TargetError::Io(format!("agent finished: {why}"))),
+        }
+    }
+
+    /// Ends the session on the agent: its descriptors close (`release`).
+    pub fn release(&self, local: SocketAddr, peer: SocketAddr) -> Result<(), TargetError> {
+        self.checked(Op::Release { local, peer }, Duration::ZERO)
+            .map(|_| ())
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`server`]: synack's own agent for Linux (`synack agent`), performing
 //!   the actions with the lab's own code on the host's kernel.
 
+pub mod calls;
 pub mod client;
 pub mod protocol;
 pub mod server;

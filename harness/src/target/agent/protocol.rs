@@ -1,6 +1,7 @@
 //! The agent's JSON-lines protocol (docs/agent-protocol.md): one request a
 //! line from the harness, one reply a line from the agent, in order.
 
+use crate::target::calls::{SockCall, SockResult};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::SocketAddr;
@@ -14,7 +15,14 @@ pub const CORE_OPS: [&str; 10] = [
 ];
 
 /// The optional operations (an agent lists those it has at `hello`).
-pub const EXTENDED_OPS: [&str; 3] = ["setsockopt", "getsockopt", "poll"];
+pub const EXTENDED_OPS: [&str; 6] = [
+    "setsockopt",
+    "getsockopt",
+    "poll",
+    "call",
+    "finished",
+    "release",
+];
 
 /// One request: an id the reply repeats, and the operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +121,29 @@ pub enum Op {
         events: Vec<String>,
         timeout_ms: u64,
     },
+    /// Extended: one call of the socket API (`target/calls.rs`) in the
+    /// session `local` ↔ `peer`, with the script's descriptors, as the lab
+    /// performs it: `bind` binds `local`, `connect` goes to `peer`.
+    /// `may_block`: the script gave it an end time. Reply: `status`
+    /// (`done` with `result`, `pending`, `blocked`).
+    Call {
+        local: SocketAddr,
+        peer: SocketAddr,
+        call: SockCall,
+        may_block: bool,
+        token: u32,
+    },
+    /// Extended: a `pending` call of that session that has returned since:
+    /// `token` and `result`, or neither.
+    Finished {
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
+    /// Extended: the session is over: close its descriptors (SO_LINGER 0).
+    Release {
+        local: SocketAddr,
+        peer: SocketAddr,
+    },
 }
 
 impl Op {
@@ -132,6 +163,9 @@ impl Op {
             Op::Setsockopt { .. } => "setsockopt",
             Op::Getsockopt { .. } => "getsockopt",
             Op::Poll { .. } => "poll",
+            Op::Call { .. } => "call",
+            Op::Finished { .. } => "finished",
+            Op::Release { .. } => "release",
         }
     }
 }
@@ -175,6 +209,15 @@ pub struct Reply {
     /// (1: in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+    /// `call`: `done`, `pending` or `blocked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `call` (done) and `finished`: what the call returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<SockResult>,
+    /// `finished`: the token of the call that returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,6 +310,36 @@ mod tests {
         assert_eq!(serde_json::to_string(&r).unwrap(), listen);
         let shut = r#"{"id":2,"op":"shutdown","peer":"192.0.2.2:1","how":"wr"}"#;
         assert!(serde_json::from_str::<Request>(shut).is_ok());
+    }
+
+    #[test]
+    fn socket_api_calls_travel_as_the_lab_types() {
+        use crate::target::calls::SockCall;
+        let op = Op::Call {
+            local: "192.0.2.1:8080".parse().unwrap(),
+            peer: "192.0.2.2:40000".parse().unwrap(),
+            call: SockCall::Listen { fd: 3, backlog: 1 },
+            may_block: false,
+            token: 7,
+        };
+        let line = serde_json::to_string(&Request {
+            id: 9,
+            op: op.clone(),
+        })
+        .unwrap();
+        assert!(line.contains(r#""op":"call""#), "{line}");
+        let back: Request = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.op, op);
+        let done = Reply {
+            status: Some("done".into()),
+            result: Some(crate::target::calls::SockResult::ok(0)),
+            ..Reply::done(9)
+        };
+        let text = serde_json::to_string(&done).unwrap();
+        assert_eq!(serde_json::from_str::<Reply>(&text).unwrap(), done);
+        for name in ["call", "finished", "release"] {
+            assert!(EXTENDED_OPS.contains(&name));
+        }
     }
 
     #[test]

@@ -83,6 +83,8 @@ struct Control {
     diag: Netlink,
     /// `connect` failures, by remote, for the calls that follow.
     connect_errors: Arc<Mutex<HashMap<SocketAddr, String>>>,
+    /// The socket API: the lab's performer, per session.
+    calls: super::calls::Calls,
 }
 
 impl Drop for Control {
@@ -125,10 +127,12 @@ fn control(stream: TcpStream, token: &str) -> std::io::Result<()> {
                 }
                 let diag = Netlink::sock_diag()
                     .map_err(|e| std::io::Error::other(format!("open sock_diag: {e}")))?;
+                let calls = super::calls::Calls::new().map_err(std::io::Error::other)?;
                 ctl = Some(Control {
                     services: Services::default(),
                     diag,
                     connect_errors: Arc::default(),
+                    calls,
                 });
                 hello(req.id)
             }
@@ -219,6 +223,15 @@ impl Control {
 
     fn perform(&mut self, id: u64, op: Op) -> Reply {
         match op {
+            Op::Call {
+                local,
+                peer,
+                call,
+                may_block,
+                token,
+            } => self.calls.call(id, local, peer, &call, may_block, token),
+            Op::Finished { local, peer } => self.calls.finished(id, local, peer),
+            Op::Release { local, peer } => self.calls.release(id, local, peer),
             Op::Hello { .. } => Reply::error(id, "hello twice"),
             Op::Listen {
                 local,
@@ -408,8 +421,15 @@ impl Control {
                     }),
             );
         }
-        // A TIME-WAIT remnant and a live connection may share the 4-tuple.
-        found.sort_by_key(|s| matches!(s.state, TcpState::TimeWait | TcpState::Closed));
+        // A TIME-WAIT remnant and a live connection may share the 4-tuple:
+        // the live one first. A socket the application still holds after
+        // its connection went to TIME-WAIT reads CLOSED beside the TIME-WAIT
+        // one: TIME-WAIT then (as the lab's socket_info orders them).
+        found.sort_by_key(|s| match s.state {
+            TcpState::TimeWait => 1,
+            TcpState::Closed => 2,
+            _ => 0,
+        });
         Ok(found.first().copied())
     }
 }

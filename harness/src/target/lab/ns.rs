@@ -93,6 +93,24 @@ impl NsThread {
             .map_err(|_| gone())?;
         rx.recv().map_err(|_| gone())
     }
+
+    /// A job thread that stays in the caller's network namespace (`synack
+    /// agent` runs the lab's socket calls on the host's own kernel).
+    pub fn here() -> Result<NsThread, TargetError> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let handle = std::thread::Builder::new()
+            .name("synack-jobs".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job();
+                }
+            })
+            .map_err(|e| TargetError::Io(format!("cannot start a job thread: {e}")))?;
+        Ok(NsThread {
+            jobs: Some(tx),
+            handle: Some(handle),
+        })
+    }
 }
 
 impl Drop for NsThread {

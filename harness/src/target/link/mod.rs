@@ -12,8 +12,9 @@
 //! does own with an nftables rule that drops the kernel's own RSTs, is in
 //! the README.)
 //!
-//! Each session has its own 4-tuple: the harness port comes from the case's
-//! index and a per-run offset. The built-in services on the peer come from
+//! Each session has its own 4-tuple: the harness port comes from a count of
+//! the sessions opened and a per-run offset (one source address serves every
+//! session, and `synack fuzz` runs all its inputs at one case index). The built-in services on the peer come from
 //! an agent (`--agent`, [`crate::target::agent`]), which also performs
 //! application actions and reports socket state; without one, only a server
 //! of the peer's own (`--peer ADDR:PORT`) can be tested, and cases needing
@@ -27,6 +28,7 @@ mod port;
 pub use frame::Mac;
 
 use crate::target::agent::{AgentAddr, AgentClient};
+use crate::target::calls::{CallStatus, SockCall, SockResult};
 use crate::target::sys::datalink;
 use crate::target::{
     AppAction, AppOutcome, Capabilities, IpFamily, Received, Service, Session, SessionInfo,
@@ -79,6 +81,8 @@ struct Inner {
     /// Per-run offset of the harness ports, so that a second run does not
     /// meet the first one's TIME-WAIT connections.
     port_salt: u32,
+    /// Sessions opened so far: the next one's harness port.
+    opened: std::sync::atomic::AtomicU32,
     port: Port,
 }
 
@@ -256,6 +260,7 @@ impl Link {
                 peers,
                 server_port: options.server_port,
                 port_salt,
+                opened: std::sync::atomic::AtomicU32::new(0),
                 port,
             }),
         })
@@ -295,7 +300,10 @@ impl Link {
             ))
         })?;
         let target = SocketAddr::new(peer.ip, spec.target_port);
-        let harness_port = 20000 + (inner.port_salt.wrapping_add(spec.index) % 40000) as u16;
+        let nth = inner
+            .opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let harness_port = 20000 + (inner.port_salt.wrapping_add(nth) % 40000) as u16;
         let harness = SocketAddr::new(peer.source, harness_port);
         let external = inner.server_port == Some(spec.target_port);
         if !external {
@@ -328,6 +336,7 @@ impl Link {
             peer,
             external,
             start: Instant::now(),
+            calls: false,
             inner: Arc::clone(inner),
         })
     }
@@ -369,6 +378,8 @@ pub struct LinkSession {
     /// The peer's own server: no agent acts on it.
     external: bool,
     start: Instant,
+    /// The case made socket-API calls on the agent (released at the end).
+    calls: bool,
     inner: Arc<Inner>,
 }
 
@@ -426,11 +437,41 @@ impl Session for LinkSession {
             )),
         }
     }
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        let agent = self.inner.agent.as_ref().ok_or_else(|| {
+            TargetError::Unsupported(format!(
+                "the socket API (`{}`) on a remote host needs an agent (--agent)",
+                call.name()
+            ))
+        })?;
+        self.calls = true;
+        let start = self.start;
+        let (local, peer) = (self.info.target, self.info.harness);
+        agent.sock_call(local, peer, call, may_block, token, || start.elapsed())
+    }
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        match (&self.inner.agent, self.calls) {
+            (Some(agent), true) => Ok(agent
+                .sock_finished(self.info.target, self.info.harness)?
+                .map(|(token, result)| (token, self.start.elapsed(), result))),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl Drop for LinkSession {
     fn drop(&mut self) {
         self.inner.port.shared.unregister(self.key);
+        if let (Some(agent), true) = (&self.inner.agent, self.calls) {
+            // The case's descriptors close on the peer (SO_LINGER 0), as the
+            // lab's do when its session ends.
+            let _ = agent.release(self.info.target, self.info.harness);
+        }
     }
 }
 

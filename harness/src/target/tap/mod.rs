@@ -27,13 +27,16 @@
 //! the next case and restarted if it does not answer (a hung stack). A stack
 //! that cannot start at all is an infrastructure error.
 //!
-//! Application actions and socket state are not available: the stack's
-//! application is its own (the agent protocol will add them).
+//! Application actions and socket state come from the stack's own agent
+//! ([`agent`], docs/agent-protocol.md) when it has one; without, cases that
+//! need them are *unsupported*.
 
+pub mod agent;
 mod bench;
 pub mod eth;
 mod stack;
 
+use crate::target::agent::AgentClient;
 use crate::target::lab::ns::NsThread;
 use crate::target::lab::packet::{self, flag};
 use crate::target::sys::netlink::{self, Netlink};
@@ -46,6 +49,7 @@ use crate::wire::TcpState;
 use eth::{Incoming, Link};
 use stack::Stack;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -183,6 +187,8 @@ struct Core {
     sock: PacketSocket,
     link: Link,
     stack: Option<Stack>,
+    /// The running stack's agent, when it has one.
+    agent: Option<AgentClient>,
     instance: Option<Instance>,
     /// Started and not yet used by a session.
     fresh: bool,
@@ -203,13 +209,19 @@ struct Inner {
     free: Condvar,
     options: TapOptions,
     name: &'static str,
+    /// The token the stack's agent wants (`SYNACK_AGENT_TOKEN`).
+    token: String,
+    /// The stack answered as an agent when it last started.
+    has_agent: AtomicBool,
     /// Last: the namespace ends after the stack and the socket are gone.
     ns: NsThread,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(mut s) = lock(&self.core).stack.take() {
+        let mut core = lock(&self.core);
+        core.agent = None;
+        if let Some(mut s) = core.stack.take() {
             s.stop();
         }
     }
@@ -285,6 +297,7 @@ impl Tap {
                     sock,
                     link: Link::default(),
                     stack: None,
+                    agent: None,
                     instance: None,
                     fresh: false,
                     suspect: false,
@@ -296,6 +309,8 @@ impl Tap {
                 free: Condvar::new(),
                 options,
                 name,
+                token: agent::token()?,
+                has_agent: AtomicBool::new(false),
                 ns,
             }),
         };
@@ -403,12 +418,14 @@ impl Inner {
         want: Instance,
         family: IpFamily,
     ) -> Result<(), TargetError> {
+        core.agent = None;
         if let Some(mut old) = core.stack.take() {
             old.stop();
         }
         core.instance = None;
         core.link.forget();
-        let env = stack_env(&self.options, want.service, want.port, want.close_delay);
+        let mut env = stack_env(&self.options, want.service, want.port, want.close_delay);
+        env.extend(agent::env(&self.token));
         core.stack = Some(Stack::spawn(&self.ns, &self.options.exec, env)?);
         let timeout = self.options.start_timeout.unwrap_or(DEFAULT_START_TIMEOUT);
         if !self.probe(core, want, family, timeout)? {
@@ -425,6 +442,9 @@ impl Inner {
                 want.service, want.port
             )));
         }
+        core.agent = agent::connect(&self.ns, &self.token)?;
+        self.has_agent
+            .store(core.agent.is_some(), Ordering::Relaxed);
         core.instance = Some(want);
         core.fresh = true;
         core.suspect = false;
@@ -563,10 +583,11 @@ impl Target for Tap {
         self.inner.name
     }
     fn capabilities(&self) -> Capabilities {
+        let agent = self.inner.has_agent.load(Ordering::Relaxed);
         Capabilities {
             virtual_time: false,
-            socket_state: false,
-            app_actions: false,
+            socket_state: agent,
+            app_actions: agent,
             ipv6: true,
         }
     }
@@ -637,15 +658,31 @@ impl Session for TapSession {
             },
         }
     }
-    fn app(&mut self, _action: &AppAction) -> Result<AppOutcome, TargetError> {
-        Err(TargetError::Unsupported(
-            "application actions on the tap/tun target: the stack's application is its own".into(),
-        ))
+    fn app(&mut self, action: &AppAction) -> Result<AppOutcome, TargetError> {
+        let mut core = lock(&self.inner.core);
+        if let Some(e) = self.died(&mut core) {
+            return Err(e);
+        }
+        match &core.agent {
+            Some(a) => a.act(self.info.harness, action),
+            None => Err(TargetError::Unsupported(
+                "application actions on the tap/tun target: the stack has no agent \
+                 (it does not listen on SYNACK_AGENT)"
+                    .into(),
+            )),
+        }
     }
-    fn socket_state(&mut self, _harness: SocketAddr) -> Result<TcpState, TargetError> {
-        Err(TargetError::Unsupported(
-            "socket state on the tap/tun target".into(),
-        ))
+    fn socket_state(&mut self, harness: SocketAddr) -> Result<TcpState, TargetError> {
+        let mut core = lock(&self.inner.core);
+        if let Some(e) = self.died(&mut core) {
+            return Err(e);
+        }
+        match &core.agent {
+            Some(a) => a.state(self.info.target, harness),
+            None => Err(TargetError::Unsupported(
+                "socket state on the tap/tun target: the stack has no agent".into(),
+            )),
+        }
     }
 }
 

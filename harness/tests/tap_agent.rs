@@ -1,0 +1,134 @@
+//! The stack's own agent on the tap target: synack-lwip (native/lwip/agent.c)
+//! performs the syscall lines and reports socket state from lwIP's pcbs; a
+//! stack without an agent leaves those cases unsupported; one whose agent
+//! fails `hello` is an infrastructure error.
+//!
+//! They need root and liblwip-dev: without either they skip with a message,
+//! unless `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn require() -> bool {
+    std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn case(p: &str) -> String {
+    root().join("cases").join(p).display().to_string()
+}
+
+/// Builds synack-lwip into a file of its own, or says why not.
+fn lwip(name: &str) -> Option<String> {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let built = Command::new("bash")
+        .arg(root().join("native/lwip/build.sh"))
+        .arg(&out)
+        .output()
+        .expect("bash runs");
+    if built.status.success() {
+        return Some(out.display().to_string());
+    }
+    let why = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(
+        !require(),
+        "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
+    );
+    println!("skipping: lwIP does not build here: {why}");
+    None
+}
+
+fn synack(args: &[&str]) -> (Option<i32>, String) {
+    let o: Output = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("synack runs");
+    let t = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), t)
+}
+
+/// False (skip) when the run says it lacks privilege, unless required.
+fn privileged(code: Option<i32>, t: &str) -> bool {
+    if code == Some(3) && t.contains("insufficient privilege") {
+        assert!(!require(), "SYNACK_REQUIRE_LAB=1 but: {t}");
+        println!("skipping: the tap target needs root: {t}");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn lwip_agent_runs_syscall_and_state_lines_on_tap_and_tun() {
+    let Some(bin) = lwip("synack-lwip-agent") else {
+        return;
+    };
+    // state lines after each step; close() and shutdown() by the agent
+    let cases = [
+        case("core/b01-handshake.pkt"),
+        case("core/b04-server-active-close.pkt"),
+        case("close/t34-app-active-close-syscalls.pkt"),
+        case("synchronized/t23-rst-at-rcv-nxt-fin-wait-2.pkt"),
+    ];
+    for (target, v6) in [("tap", false), ("tap", true), ("tun", false)] {
+        let mut args = vec!["run", "--target", target, "--exec", &bin, "--name", "lwip"];
+        if v6 {
+            args.push("--ipv6");
+        }
+        args.extend(cases.iter().map(String::as_str));
+        let (code, t) = synack(&args);
+        if !privileged(code, &t) {
+            return;
+        }
+        assert_eq!(code, Some(0), "{target} ipv6={v6}: {t}");
+        assert!(
+            t.contains("3 passed, 0 failed, 1 waived, 0 unsupported"),
+            "{target} ipv6={v6}: {t}"
+        );
+    }
+}
+
+#[test]
+fn a_stack_without_an_agent_leaves_state_cases_unsupported() {
+    let Some(bin) = lwip("synack-lwip-no-agent") else {
+        return;
+    };
+    let exec = format!("env -u SYNACK_AGENT {bin}");
+    let b01 = case("core/b01-handshake.pkt");
+    let t01 = case("establishment/t01-syn-ack.pkt");
+    let (code, t) = synack(&["run", "--target", "tap", "--exec", &exec, &b01, &t01]);
+    if !privileged(code, &t) {
+        return;
+    }
+    assert_eq!(code, Some(0), "{t}");
+    assert!(
+        t.contains("1 passed, 0 failed, 0 waived, 1 unsupported"),
+        "{t}"
+    );
+    assert!(t.contains("cannot report socket state"), "{t}");
+}
+
+#[test]
+fn an_agent_that_refuses_hello_is_an_infrastructure_error() {
+    let Some(bin) = lwip("synack-lwip-bad-token") else {
+        return;
+    };
+    let exec = format!("SYNACK_AGENT_TOKEN=not-the-token exec {bin}");
+    let b01 = case("core/b01-handshake.pkt");
+    let (code, t) = synack(&["run", "--target", "tap", "--exec", &exec, &b01]);
+    if !privileged(code, &t) {
+        return;
+    }
+    assert_eq!(code, Some(3), "{t}");
+    assert!(
+        t.contains("is no agent") && t.contains("wrong token"),
+        "{t}"
+    );
+}
