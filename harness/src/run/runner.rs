@@ -21,6 +21,8 @@ mod either;
 #[path = "stream.rs"]
 mod stream;
 pub use stream::STREAM_NOTE;
+#[path = "icmp_line.rs"]
+mod icmp_line;
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -647,13 +649,15 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.code_snapshot(&c.text, no)
             }
-            // Cases with these lines are held back before they start
-            // (`super::pdscript::case_gate`); reaching one is a bug.
-            LineKind::Datagram(_) => Err(Stop::Unsupported(format!(
-                "{}:{no}: {}",
-                self.case.path.display(),
-                super::pdscript::line_unsupported(&line.kind)
-            ))),
+            // `< icmp …`: sent like a `<` line (`icmp_line.rs`); `udp`
+            // lines are held back before the case starts
+            // (`super::pdscript::case_gate`).
+            LineKind::Datagram(d) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.icmp_line(d, no)?;
+                self.sched = w.at.max(self.sched);
+                Ok(())
+            }
             LineKind::Stream(st) => {
                 if self.opts.oracle_only {
                     return Ok(());
