@@ -220,6 +220,18 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             return report;
         }
     };
+    // T14's statistical case (`//! isn-sample: N`): N SYNs, not the lines.
+    if let Some(n) = super::isn_case::requested(case) {
+        match n {
+            Ok(n) => super::isn_case::run(target, case, n, index, opts, &mut report),
+            Err(why) => {
+                report.outcome = Outcome::Error;
+                report.reason = Some(why);
+            }
+        }
+        report.wall_time = wall.elapsed();
+        return report;
+    }
     if let Some((line, _)) = case.calls.actions().next() {
         let why = syscall::app_support(target.name(), target.capabilities(), case.meta.service);
         if let Some(why) = why {
