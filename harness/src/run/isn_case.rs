@@ -58,17 +58,13 @@ pub fn run(
         }
     };
     let note = match super::isn::judge(&isns) {
+        // Only what is the same on every run: on a kernel the figures
+        // differ each time and the reviewed snapshots must not.
         Ok(stats) => {
             report.outcome = Outcome::Pass;
             format!(
-                "{} ISNs: {} distinct; most frequent increment {} in {} of {} pairs; bits set {}..{} times (limit n/2 ± 5·√n/2)",
-                stats.n,
-                stats.distinct,
-                stats.top_step.0,
-                stats.top_step.1,
-                stats.n - 1,
-                stats.ones.iter().min().copied().unwrap_or(0),
-                stats.ones.iter().max().copied().unwrap_or(0),
+                "{} ISNs pass the stated test: no increment in more than 1 % of the pairs, at least 99 % distinct, every bit set n/2 ± 5·√n/2 times",
+                stats.n
             )
         }
         Err(verdict) => {
