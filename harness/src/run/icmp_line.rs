@@ -72,7 +72,11 @@ impl CaseRun<'_> {
         super::super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         let at = self.session.now();
         let sent = self.session.inject(&bytes);
-        let shown = IcmpView::parse(&bytes).map_or_else(|| "icmp".to_string(), |v| v.to_string());
+        let view = IcmpView::parse(&bytes);
+        if let Some(v) = &view {
+            self.icmp.on_icmp(at, v, target.port());
+        }
+        let shown = view.map_or_else(|| "icmp".to_string(), |v| v.to_string());
         self.transcript.push(Entry {
             at,
             line: Some(line),

@@ -311,6 +311,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         sock_app: Default::default(),
         pending: Vec::new(),
         tcp_infos: Vec::new(),
+        icmp: Default::default(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -469,6 +470,8 @@ struct CaseRun<'a> {
     pending: Vec<syscall_run::Pending>,
     /// `TCP_INFO` read for each `%{ }%` block: block, line, values.
     tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
+    /// What `< icmp` lines told the target (`icmp_line.rs`).
+    icmp: crate::oracle::icmp::IcmpJudge,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a

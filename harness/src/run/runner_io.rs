@@ -347,7 +347,10 @@ impl CaseRun<'_> {
             // Every call taken now happened at or before the packet.
             super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
         }
-        let findings = self.oracle.on_segment(at, dir, seg);
+        let mut findings = self.oracle.on_segment(at, dir, seg);
+        if matches!(side, Sender::Target) {
+            findings.extend(self.icmp.on_target(at, seg));
+        }
         let entry = self.transcript.len();
         self.add_findings(findings, Some(entry));
     }
