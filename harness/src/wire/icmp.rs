@@ -15,6 +15,9 @@
 use std::fmt;
 use std::net::IpAddr;
 
+/// Names and their byte values.
+type Names = &'static [(&'static str, u8)];
+
 /// ICMPv4 types (RFC 792) by packetdrill's names.
 const V4_TYPES: &[(&str, u8)] = &[
     ("echo_reply", 0),
@@ -367,7 +370,7 @@ fn tcp_words(t: &[u8]) -> Option<(u16, u16, u32)> {
 
 impl fmt::Display for IcmpView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (types, codes): (&[(&str, u8)], &[(&str, u8)]) = match (self.v6, self.ty) {
+        let (types, codes): (Names, Names) = match (self.v6, self.ty) {
             (false, 3) => (V4_TYPES, V4_UNREACH),
             (false, _) => (V4_TYPES, &[]),
             (true, 1) => (V6_TYPES, V6_UNREACH),
