@@ -76,7 +76,9 @@ impl CaseRun<'_> {
         if let Some(v) = &view {
             self.icmp.on_icmp(at, v, target.port());
         }
-        let shown = view.map_or_else(|| "icmp".to_string(), |v| v.to_string());
+        // In script space, as the line wrote it (the live ports and
+        // sequence number would change every run).
+        let shown = script_form(&d.kind);
         self.transcript.push(Entry {
             at,
             line: Some(line),
@@ -93,4 +95,32 @@ impl CaseRun<'_> {
             Err(e) => Err(self.broke(Some(line), e)),
         }
     }
+}
+
+/// `icmp TYPE [CODE] [mtu N] [quote]` with the quote's script numbers.
+fn script_form(kind: &DatagramKind) -> String {
+    let DatagramKind::Icmp {
+        icmp_type,
+        code,
+        mtu,
+        echoed,
+        ..
+    } = kind
+    else {
+        return "udp".into();
+    };
+    let mut s = format!("icmp {icmp_type}");
+    if let Some(c) = code {
+        s += &format!(" {c}");
+    }
+    if let Some(m) = mtu {
+        s += &format!(" mtu {m}");
+    }
+    match echoed {
+        Some(Echoed::Tcp(r)) => s += &format!(" [{}:{}({})]", r.start, r.end(), r.len),
+        Some(Echoed::Udp(n)) => s += &format!(" [udp ({n})]"),
+        Some(Echoed::Raw(n)) => s += &format!(" [raw ({n})]"),
+        None => {}
+    }
+    s
 }
