@@ -32,7 +32,8 @@ fn verdicts(lab: &Lab, jobs: usize, seed: u64) -> Vec<(String, Outcome)> {
         waivers: run::Waivers::load(&root.join("waivers/lab.txt")).expect("waivers"),
         // The grid's thousand cells run (8 at a time) and are checked in
         // reports/snapshots.rs; one at a time here they would take minutes.
-        skip_tags: vec!["grid".into()],
+        // `long` cases wait minutes to hours of real time (T35, T48, T49).
+        skip_tags: vec!["grid".into(), "long".into()],
         ..SuiteOptions::default()
     };
     let (_, reports) = run::run_suite(lab, &cases, &opts, &mut []).expect("suite runs");

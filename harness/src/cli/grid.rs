@@ -8,14 +8,13 @@ use std::path::Path;
 pub fn grid(out: &Path) -> Result<u8, CliError> {
     let n = crate::grid::write_dir(out)
         .map_err(|e| CliError::infra(format!("cannot write the grid to {}: {e}", out.display())))?;
-    let waiting = crate::grid::cells()
+    let client = crate::grid::cells()
         .iter()
         .filter(|c| c.needs_connect())
         .count();
     println!(
-        "wrote {n} cells to {} ({} run today; {waiting} SYN-SENT cells need connect)",
+        "wrote {n} cells to {} ({client} SYN-SENT cells with the target as client: their own socket connects)",
         out.display(),
-        n - waiting
     );
     Ok(exit::PASS)
 }

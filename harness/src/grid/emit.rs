@@ -271,7 +271,9 @@ pub fn case(cell: &Cell) -> String {
         head.push(format!("//   {w}"));
     }
     if cell.needs_connect() {
-        head.push("// Needs the application's connect() (SYN-SENT): unsupported until the target runs it.".into());
+        head.push(
+            "// The target is the client: the case's own socket connects (no service).".into(),
+        );
     }
     head.push(format!(
         "//! title: grid: {} in {}{seq}{ack}",
@@ -301,7 +303,11 @@ pub fn case(cell: &Cell) -> String {
     for s in sections {
         head.push(format!("//! rfc: 5961 {s}"));
     }
-    head.push(format!("//! service: {service}"));
+    // A `service` line would hand the port to a built-in service and leave
+    // the socket calls unperformed (`run::syscall::performs_sockets`).
+    if !cell.needs_connect() {
+        head.push(format!("//! service: {service}"));
+    }
     head.push(format!("//! tags: grid, grid-{}", cell.state.dir()));
     if cell.seq.is_some_and(|s| s.at_edge()) {
         // 1-based: this line, a blank line, then the body

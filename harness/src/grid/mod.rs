@@ -13,8 +13,8 @@
 //!
 //! # Axes
 //!
-//! - **State**: no connection (a closed port), LISTEN, SYN-SENT (needs the
-//!   application's `connect`), SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1,
+//! - **State**: no connection (a closed port), LISTEN, SYN-SENT (the
+//!   case's socket `connect`s), SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1,
 //!   FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
 //! - **Kind**: SYN, SYN-ACK, SYN-FIN, ACK, FIN, FIN-ACK, RST, RST-ACK, data
 //!   (one octet, ACK and PSH), data-FIN, no flags.
@@ -45,8 +45,9 @@
 //!    those states have three positions (below, SND.NXT, beyond).
 //!
 //! That gives 11 + 11 + 29 + 8 states' worth of synchronized cells; the
-//! count is [`cells`]`().len()` and a unit test pins it (1059: 1030 that run
-//! today and 29 SYN-SENT cells that wait for `connect`). The cells use no
+//! count is [`cells`]`().len()` and a unit test pins it (1059, of which 29
+//! SYN-SENT cells make the target the client: no `service` line, the
+//! case's own socket connects, as in `cases/socket-api`). The cells use no
 //! address of either family, so each runs over IPv4 and IPv6 (`--ipv6`).
 //!
 //! # Paths into the states
@@ -366,7 +367,7 @@ impl Cell {
         format!("grid/{}/{name}", self.state.dir())
     }
 
-    /// Whether a target can run it today (SYN-SENT needs `connect`).
+    /// Whether the cell makes the target the client (SYN-SENT: `connect`).
     pub fn needs_connect(&self) -> bool {
         self.state == State::SynSent
     }

@@ -8,8 +8,8 @@ fn checked_in() -> PathBuf {
 #[test]
 fn the_cell_count_is_pinned() {
     let all = cells();
-    let runnable = all.iter().filter(|c| !c.needs_connect()).count();
-    assert_eq!((all.len(), runnable), (1059, 1030));
+    let client = all.iter().filter(|c| c.needs_connect()).count();
+    assert_eq!((all.len(), client), (1059, 29));
     let mut ids: Vec<String> = all.iter().map(Cell::id).collect();
     ids.sort();
     ids.dedup();
@@ -24,12 +24,8 @@ fn every_cell_is_a_valid_case() {
         let case = crate::run::case::load_source(std::path::Path::new(&file), text.clone())
             .unwrap_or_else(|e| panic!("{file}:\n{e}\n{text}"));
         assert!(case.meta.tags.contains(&"grid".to_string()));
-        assert_eq!(
-            case.meta.unsupported.is_some(),
-            c.needs_connect(),
-            "{file}: {:?}",
-            case.meta.unsupported
-        );
+        // SYN-SENT cells run too: the case's own socket connects.
+        assert_eq!(case.meta.unsupported, None, "{file}");
     }
 }
 

@@ -58,6 +58,7 @@ mod arrive_syn;
 mod bench;
 mod closed_store;
 mod handshake;
+pub mod icmp;
 mod judge;
 mod judge_closed;
 mod judge_seq;

@@ -400,6 +400,13 @@ rules! {
     TimeWaitSends = "time-wait-sends", Must, "RFC 9293 §3.10.7.4", "",
         "In TIME-WAIT the target sends only ACKs (and RSTs): no data, SYN or FIN.",
         "// TIME-WAIT\n> P. 2:12(10) ack 2";
+    // ---- ICMP (judged by `oracle/icmp.rs` on `< icmp` lines) ----
+    /// RFC 9293 §3.7.2 (a TCP SHOULD use path MTU discovery: RFC 1191 §3,
+    /// RFC 8201 §4; the effective send MSS follows EMTU_S, MUST-16).
+    /// No Appendix B id.
+    PmtuIgnored = "pmtu-ignored", Should, "RFC 9293 §3.7.2", "",
+        "After a frag-needed / Packet Too Big quoting the connection, no segment is larger than the reported MTU.",
+        "< icmp unreachable frag_needed mtu 1280 [1:1461(1460)]\n> . 1:1461(1460) ack 1   // 1500 > 1280";
 }
 
 impl RuleId {

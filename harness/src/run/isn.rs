@@ -16,7 +16,7 @@
 //! table fails 2, a generator with stuck or biased bits fails 3. It is a
 //! screen for predictable ISNs, not a proof of unpredictability.
 
-use crate::target::{Service, SessionSpec, Target, TargetError};
+use crate::target::{IpFamily, Service, SessionSpec, Target, TargetError};
 use crate::wire::{self, ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
 use std::collections::HashMap;
 use std::fmt;
@@ -25,15 +25,30 @@ use std::time::Duration;
 /// How long one SYN waits for its SYN-ACK (session time).
 const WAIT: Duration = Duration::from_secs(2);
 
-/// The ISNs of `n` SYN-ACKs from `target`'s `echo` listener.
+/// The ISNs of `n` SYN-ACKs from `target`'s `echo` listener (IPv4, the
+/// first harness address).
 pub fn sample(target: &dyn Target, n: usize, seed: u64) -> Result<Vec<u32>, TargetError> {
+    sample_with(target, n, seed, 0, IpFamily::V4)
+}
+
+/// [`sample`] from the harness address of `index` (a case's run index, so
+/// its 4-tuples are its own) in `family`; beyond 40,000 SYNs the following
+/// addresses are taken.
+pub fn sample_with(
+    target: &dyn Target,
+    n: usize,
+    seed: u64,
+    index: u32,
+    family: IpFamily,
+) -> Result<Vec<u32>, TargetError> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let spec = SessionSpec {
             service: Service::Echo,
+            family,
             target_port: Service::Echo.port(),
             harness_port: 20000 + (i % 40000) as u16,
-            index: (i / 40000) as u32,
+            index: index + (i / 40000) as u32,
             seed: seed.wrapping_add(i as u64),
             ..SessionSpec::default()
         };

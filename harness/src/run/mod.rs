@@ -20,6 +20,7 @@ pub mod event;
 pub mod from_capture;
 pub mod ipinfo;
 pub mod isn;
+pub mod isn_case;
 pub mod judge;
 pub mod judge_rst;
 pub mod judge_side;

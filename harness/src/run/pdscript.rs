@@ -191,7 +191,10 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
                     l.span.line
                 ))
             }
-            LineKind::Datagram(_) if pd.unsupported.is_none() => {
+            LineKind::Datagram(d)
+                if pd.unsupported.is_none()
+                    && matches!(d.kind, crate::script::DatagramKind::Udp { .. }) =>
+            {
                 pd.unsupported = Some(format!(
                     "{file}:{}: {}",
                     l.span.line,
@@ -218,8 +221,7 @@ pub fn line_unsupported(kind: &LineKind) -> String {
         LineKind::Command(_) => format!("back-quoted commands run only with {ALLOW_FLAG}"),
         LineKind::Code(_) => "`%{ }%` blocks need TCP_INFO from the target".into(),
         LineKind::Datagram(_) => {
-            "icmp and udp packet lines are parsed but not injected or matched in this version"
-                .into()
+            "udp packet lines are parsed but not injected in this version (icmp lines are)".into()
         }
         _ => "this line cannot run".into(),
     }

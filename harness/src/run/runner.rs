@@ -21,6 +21,8 @@ mod either;
 #[path = "stream.rs"]
 mod stream;
 pub use stream::STREAM_NOTE;
+#[path = "icmp_line.rs"]
+mod icmp_line;
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -218,6 +220,18 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             return report;
         }
     };
+    // T14's statistical case (`//! isn-sample: N`): N SYNs, not the lines.
+    if let Some(n) = super::isn_case::requested(case) {
+        match n {
+            Ok(n) => super::isn_case::run(target, case, n, index, opts, &mut report),
+            Err(why) => {
+                report.outcome = Outcome::Error;
+                report.reason = Some(why);
+            }
+        }
+        report.wall_time = wall.elapsed();
+        return report;
+    }
     if let Some((line, _)) = case.calls.actions().next() {
         let why = syscall::app_support(target.name(), target.capabilities(), case.meta.service);
         if let Some(why) = why {
@@ -297,6 +311,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         sock_app: Default::default(),
         pending: Vec::new(),
         tcp_infos: Vec::new(),
+        icmp: Default::default(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -457,6 +472,8 @@ struct CaseRun<'a> {
     pending: Vec<syscall_run::Pending>,
     /// `TCP_INFO` read for each `%{ }%` block: block, line, values.
     tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
+    /// What `< icmp` lines told the target (`icmp_line.rs`).
+    icmp: crate::oracle::icmp::IcmpJudge,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -651,13 +668,15 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.code_snapshot(&c.text, no)
             }
-            // Cases with these lines are held back before they start
-            // (`super::pdscript::case_gate`); reaching one is a bug.
-            LineKind::Datagram(_) => Err(Stop::Unsupported(format!(
-                "{}:{no}: {}",
-                self.case.path.display(),
-                super::pdscript::line_unsupported(&line.kind)
-            ))),
+            // `< icmp …`: sent like a `<` line (`icmp_line.rs`); `udp`
+            // lines are held back before the case starts
+            // (`super::pdscript::case_gate`).
+            LineKind::Datagram(d) => {
+                self.wait_until(w.at, Some(no))?;
+                self.prev = self.icmp_line(d, no)?;
+                self.sched = w.at.max(self.sched);
+                Ok(())
+            }
             LineKind::Stream(st) => {
                 if self.opts.oracle_only {
                     return Ok(());

@@ -357,7 +357,10 @@ impl CaseRun<'_> {
             segment: seg,
             checksum: oracle::Checksum::checked(checksum_ok),
         };
-        let findings = self.oracle.observe(at, what);
+        let mut findings = self.oracle.observe(at, what);
+        if matches!(side, Sender::Target) {
+            findings.extend(self.icmp.on_target(at, seg));
+        }
         let entry = self.transcript.len();
         self.add_findings(findings, Some(entry));
     }

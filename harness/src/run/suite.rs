@@ -203,12 +203,15 @@ pub fn run_suite(
                 // A panic in a case (the in-process stack's or the
                 // harness's) is that case's error; the run goes on.
                 let started = Instant::now();
-                let mut report = catch_unwind(AssertUnwindSafe(|| {
-                    run_case(target, case, *index, &opts.run)
-                }))
-                .unwrap_or_else(|p| {
-                    panicked(target, case, &opts.run, &panic_text(p.as_ref()), started)
-                });
+                let mut report = match long_skipped(target, case, opts, started) {
+                    Some(r) => r,
+                    None => catch_unwind(AssertUnwindSafe(|| {
+                        run_case(target, case, *index, &opts.run)
+                    }))
+                    .unwrap_or_else(|p| {
+                        panicked(target, case, &opts.run, &panic_text(p.as_ref()), started)
+                    }),
+                };
                 opts.waivers.apply(&mut report, opts.run.oracle_only);
                 if tx.send((i, report)).is_err() {
                     break;
@@ -252,6 +255,31 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The report of a case that panicked: an error with the panic's message.
+/// The tag of cases that wait minutes to hours (T35's TIME-WAIT, T48's
+/// two idle hours, T49's R2): instant on a virtual clock, so they run there;
+/// on a real-time target only when `--tags long` selects them.
+pub const LONG_TAG: &str = "long";
+
+/// A skipped report for a `long` case on a real-time target that the run
+/// did not select by its tag.
+fn long_skipped(
+    target: &dyn Target,
+    case: &Case,
+    opts: &SuiteOptions,
+    started: Instant,
+) -> Option<CaseReport> {
+    let long = case.meta.tags.iter().any(|t| t == LONG_TAG);
+    if !long || target.capabilities().virtual_time || opts.tags.iter().any(|t| t == LONG_TAG) {
+        return None;
+    }
+    let mut r = panicked(target, case, &opts.run, "", started);
+    r.outcome = Outcome::Skipped;
+    r.reason = Some(format!(
+        "tagged `{LONG_TAG}`: it waits minutes to hours of real time on this target; select it with --tags {LONG_TAG}"
+    ));
+    Some(r)
+}
+
 fn panicked(
     target: &dyn Target,
     case: &Case,

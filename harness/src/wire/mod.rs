@@ -15,6 +15,7 @@
 mod codec;
 mod display;
 pub mod flags;
+pub mod icmp;
 pub mod option;
 pub mod segment;
 pub mod seq;

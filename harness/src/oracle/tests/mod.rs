@@ -459,6 +459,7 @@ fn every_rule_has_a_test() {
         include_str!("profiles.rs"),
         include_str!("synchronized.rs"),
         include_str!("timers.rs"),
+        include_str!("../icmp.rs"),
     ]
     .concat();
     // Tests in line form name a rule in the exact set they expect:
