@@ -29,12 +29,24 @@ fn each_stage_is_timed_and_tabled() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{err}");
     assert!(out.contains("== one\n"), "{out}");
-    assert!(out.contains("== one: 0m01s\n") || out.contains("== one: 0m02s\n"), "{out}");
-    assert!(out.contains("plain words\n"), "a plain echo stays an echo: {out}");
-    let table = out.split("== stage times (budget 45 min)\n").nth(1).expect("a table");
+    assert!(
+        out.contains("== one: 0m01s\n") || out.contains("== one: 0m02s\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("plain words\n"),
+        "a plain echo stays an echo: {out}"
+    );
+    let table = out
+        .split("== stage times (budget 45 min)\n")
+        .nth(1)
+        .expect("a table");
     let rows: Vec<&str> = table.lines().map(str::trim).collect();
     assert_eq!(rows.len(), 3, "{table}");
-    assert!(rows[0].ends_with("s  one") && rows[1].ends_with("s  two"), "{table}");
+    assert!(
+        rows[0].ends_with("s  one") && rows[1].ends_with("s  two"),
+        "{table}"
+    );
     assert!(rows[2].ends_with("s  total"), "{table}");
 }
 
@@ -52,5 +64,8 @@ fn a_failing_stage_keeps_its_exit_code() {
     let o = run("45", "echo \"== breaks\"\nexit 7\n");
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(7), "{out}{err}");
-    assert!(out.contains("breaks\n") && out.contains("total (failed: exit 7)"), "{out}");
+    assert!(
+        out.contains("breaks\n") && out.contains("total (failed: exit 7)"),
+        "{out}"
+    );
 }

@@ -47,7 +47,8 @@ struct Work {
 
 impl Work {
     fn new(tag: &str) -> Work {
-        let dir = std::env::temp_dir().join(format!("synack-rootless-{tag}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("synack-rootless-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let cases = dir.join("cases");
         std::fs::create_dir_all(cases.join("commands")).expect("mkdir");
@@ -93,7 +94,9 @@ impl Work {
         } else {
             Command::new(&bin)
         };
-        cmd.args(args).current_dir(&self.dir).env_remove("SYNACK_TARGET");
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env_remove("SYNACK_TARGET");
         cmd.output().expect("run synack")
     }
 }
@@ -145,9 +148,14 @@ fn tools_or_skip() -> bool {
         return true;
     }
     for tool in ["unshare", "setpriv"] {
-        let found = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+        let found = Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !found {
-            skip(&format!("`{tool}` (util-linux) is missing: it makes the ordinary user"));
+            skip(&format!(
+                "`{tool}` (util-linux) is missing: it makes the ordinary user"
+            ));
             return false;
         }
     }
@@ -160,7 +168,15 @@ fn an_ordinary_user_gets_the_verdicts_root_gets() {
         return;
     }
     let work = Work::new("suite");
-    let args = ["run", "--target", "lab", "--jobs", "2", "--allow-commands", "cases"];
+    let args = [
+        "run",
+        "--target",
+        "lab",
+        "--jobs",
+        "2",
+        "--allow-commands",
+        "cases",
+    ];
     let user = work.run(true, &args);
     if user.status.code() == Some(3)
         && String::from_utf8_lossy(&user.stderr).contains("insufficient privilege")
@@ -171,14 +187,27 @@ fn an_ordinary_user_gets_the_verdicts_root_gets() {
         ));
         return;
     }
-    assert_eq!(user.status.code(), Some(0), "as an ordinary user: {}", show(&user));
+    assert_eq!(
+        user.status.code(),
+        Some(0),
+        "as an ordinary user: {}",
+        show(&user)
+    );
     let (cases, summary) = verdicts(&user);
     assert_eq!(cases.len(), 11, "every case ran: {}", show(&user));
-    assert!(summary.starts_with("11 passed, 0 failed"), "{}", show(&user));
+    assert!(
+        summary.starts_with("11 passed, 0 failed"),
+        "{}",
+        show(&user)
+    );
     if is_root() {
         let root = work.run(false, &args);
         assert_eq!(root.status.code(), Some(0), "as root: {}", show(&root));
-        assert_eq!(verdicts(&root), (cases, summary), "root and the ordinary user differ");
+        assert_eq!(
+            verdicts(&root),
+            (cases, summary),
+            "root and the ordinary user differ"
+        );
     }
 }
 
@@ -208,12 +237,21 @@ fn serve_runs_as_an_ordinary_user() {
             "cases/core",
         ],
     );
-    if o.status.code() == Some(3) && String::from_utf8_lossy(&o.stderr).contains("insufficient privilege") {
-        skip(&format!("the lab does not start without root here: {}", show(&o)));
+    if o.status.code() == Some(3)
+        && String::from_utf8_lossy(&o.stderr).contains("insufficient privilege")
+    {
+        skip(&format!(
+            "the lab does not start without root here: {}",
+            show(&o)
+        ));
         return;
     }
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
-    assert!(verdicts(&o).1.starts_with("1 passed, 0 failed"), "{}", show(&o));
+    assert!(
+        verdicts(&o).1.starts_with("1 passed, 0 failed"),
+        "{}",
+        show(&o)
+    );
 }
 
 /// Where user namespaces are forbidden, exit 3 names the setting. Made
@@ -237,7 +275,9 @@ fn a_forbidden_user_namespace_is_named_with_what_to_do() {
         .expect("run unshare");
     let err = String::from_utf8_lossy(&o.stderr);
     if err.contains("unshare failed") || err.starts_with("unshare:") {
-        skip(&format!("this machine forbids user namespaces to the test itself: {err}"));
+        skip(&format!(
+            "this machine forbids user namespaces to the test itself: {err}"
+        ));
         return;
     }
     assert_eq!(o.status.code(), Some(3), "{}", show(&o));

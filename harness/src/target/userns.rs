@@ -224,9 +224,15 @@ mod tests {
             ..stock()
         };
         let m = explain(&failed, &s);
-        assert!(m.contains("(unshare(CLONE_NEWUSER): Operation not permitted)"), "{m}");
+        assert!(
+            m.contains("(unshare(CLONE_NEWUSER): Operation not permitted)"),
+            "{m}"
+        );
         assert!(m.contains("user.max_user_namespaces = 0"), "{m}");
-        assert!(m.contains("sysctl -w user.max_user_namespaces=10000"), "{m}");
+        assert!(
+            m.contains("sysctl -w user.max_user_namespaces=10000"),
+            "{m}"
+        );
         let s = Settings {
             unprivileged_userns_clone: Some(0),
             ..stock()
@@ -247,7 +253,10 @@ mod tests {
         };
         let m = explain(&Outcome::Failed("x".into()), &s);
         assert!(!explain(&Outcome::Entered, &s).contains("container"));
-        assert!(m.contains("this looks like a container (/.dockerenv exists)"), "{m}");
+        assert!(
+            m.contains("this looks like a container (/.dockerenv exists)"),
+            "{m}"
+        );
         assert!(m.contains("CAP_SYS_ADMIN and CAP_NET_ADMIN"), "{m}");
         assert!(m.contains("a writable /proc/sys"), "{m}");
     }

@@ -18,8 +18,7 @@ pub const CAP_SYS_ADMIN: u32 = 21;
 /// The calling thread's effective capability set (`CapEff` in
 /// `/proc/thread-self/status`), as a bit mask.
 pub fn effective_caps() -> io::Result<u64> {
-    status_field("CapEff")
-        .and_then(|v| u64::from_str_radix(v.trim(), 16).map_err(io::Error::other))
+    status_field("CapEff").and_then(|v| u64::from_str_radix(v.trim(), 16).map_err(io::Error::other))
 }
 
 /// How many threads the process has (`Threads` in `/proc/self/status`).
