@@ -201,11 +201,11 @@ pub enum ReportCommand {
 pub enum TargetKind {
     /// smoltcp in-process, on a virtual clock (no privileges needed).
     Embedded,
-    /// The local Linux kernel, through a TUN device in a private network namespace (needs root).
+    /// The local Linux kernel, through a TUN device in a private network namespace (root, or user namespaces).
     Lab,
-    /// Your stack (--exec CMD) on a TAP device (Ethernet) in a private namespace (needs root).
+    /// Your stack (--exec CMD) on a TAP device (Ethernet) in a private namespace (root, or user namespaces).
     Tap,
-    /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (needs root).
+    /// Your stack (--exec CMD) on a TUN device (IP packets) in a private namespace (root, or user namespaces).
     Tun,
     /// A host elsewhere, with raw Ethernet frames on --iface to --peer (needs root).
     Link,

@@ -12,6 +12,7 @@ mod grid;
 mod link;
 mod load;
 mod outcome;
+mod rootless;
 mod tap_cmds;
 mod target_flags;
 
@@ -90,6 +91,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    rootless::prepare(&cli);
     match commands::dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

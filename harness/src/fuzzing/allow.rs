@@ -14,7 +14,7 @@ use super::SEGMENT_STORM;
 
 /// The embedded (smoltcp) target's waivers, built into the library so that
 /// a fuzz target reads them wherever `cargo fuzz run` starts it.
-pub const EMBEDDED_WAIVERS: &str = include_str!("../../../cases/waivers/embedded.txt");
+pub const EMBEDDED_WAIVERS: &str = include_str!("../../embedded-waivers.txt");
 
 /// Where [`EMBEDDED_WAIVERS`] comes from, for the start-up message.
 pub const EMBEDDED_WAIVERS_PATH: &str = "cases/waivers/embedded.txt";

@@ -25,6 +25,7 @@ pub mod services;
 #[allow(unsafe_code)] // the only place: see its module doc
 pub mod sys;
 pub mod tap;
+pub mod userns;
 
 pub use calls::{CallStatus, SockCall, SockResult};
 pub use services::Service;
@@ -167,7 +168,9 @@ impl fmt::Display for TargetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TargetError::Unsupported(m) => write!(f, "unsupported by this target: {m}"),
-            TargetError::Privilege(m) => write!(f, "insufficient privilege: {m}"),
+            TargetError::Privilege(m) => {
+                write!(f, "insufficient privilege: {m}{}", userns::note())
+            }
             TargetError::Io(m) => write!(f, "I/O error: {m}"),
             TargetError::Broken(m) => write!(f, "target broken: {m}"),
             TargetError::SegmentStorm { stack, rounds, at } => write!(

@@ -15,8 +15,13 @@ use std::thread::JoinHandle;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// What the lab says when it lacks CAP_NET_ADMIN.
-pub const PRIVILEGE_HINT: &str = "the lab target needs CAP_NET_ADMIN to create a network namespace and a TUN device: run as root (sudo synack run --target lab), or use --target embedded";
+/// What the lab says when it lacks a privilege. Without root, synack runs
+/// in a user namespace of its own where the kernel allows it
+/// ([`crate::target::userns`]); the error then says what blocked that.
+pub const PRIVILEGE_HINT: &str = "the lab target needs CAP_SYS_ADMIN and CAP_NET_ADMIN (a network namespace, a TUN device) and a writable /proc/sys: run as root (sudo synack run --target lab), as an ordinary user where user namespaces are allowed, or use --target embedded";
+
+/// What the lab says when `/proc/sys` is mounted read-only (containers).
+pub const READ_ONLY_PROC_SYS: &str = "the lab target writes its sysctls in its own namespace under /proc/sys, which is mounted read-only here (container engines do that): run the container with `--security-opt systempaths=unconfined` (Docker, Podman) or use --target embedded";
 
 /// Maps an OS error to `Privilege` when it is one, else `Io` with context.
 pub fn os_error(what: &str, e: io::Error) -> TargetError {
@@ -24,6 +29,7 @@ pub fn os_error(what: &str, e: io::Error) -> TargetError {
         Some(libc::EPERM) | Some(libc::EACCES) => {
             TargetError::Privilege(format!("{PRIVILEGE_HINT} ({what}: {e})"))
         }
+        Some(libc::EROFS) => TargetError::Privilege(format!("{READ_ONLY_PROC_SYS} ({what}: {e})")),
         _ => TargetError::Io(format!("{what}: {e}")),
     }
 }

@@ -19,6 +19,8 @@
 //! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
 //! - [`sockapi`]: the socket API a case performs on the lab (socket, bind,
 //!   connect, options, poll, ioctl, epoll …), errno for errno.
+//! - [`userns`]: a user namespace of the process's own (the kernel targets
+//!   without root), entered at start-up before any thread.
 //!
 //! Everything here works on the calling thread's namespaces: callers decide
 //! which thread calls what (see `target::lab`).
@@ -33,6 +35,7 @@ pub mod sock;
 pub mod sockapi;
 pub mod tap;
 pub mod tun;
+pub mod userns;
 
 use std::io;
 

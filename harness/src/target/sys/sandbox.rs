@@ -104,7 +104,7 @@ pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Resul
                     std::ptr::null(),
                     m.as_ptr(),
                     std::ptr::null(),
-                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
+                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | kept_flags(m.as_ptr()),
                     std::ptr::null(),
                 );
                 if r == -1 {
@@ -128,7 +128,7 @@ pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Resul
                 std::ptr::null(),
                 net.as_ptr(),
                 std::ptr::null(),
-                libc::MS_BIND | libc::MS_REMOUNT,
+                libc::MS_BIND | libc::MS_REMOUNT | kept_flags(net.as_ptr()),
                 std::ptr::null(),
             ))?;
             cvt(libc::mount(
@@ -142,4 +142,37 @@ pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Resul
         });
     }
     command.spawn()
+}
+
+/// The flags a bind remount of `path` must keep: in a user namespace of
+/// synack's own (the lab without root) a remount that would clear nosuid,
+/// nodev, noexec or the atime mode of a mount inherited from the host is
+/// refused (EPERM, `mount_namespaces(7)`: locked flags). Called between
+/// fork and exec: glibc's `statvfs` is one `statfs` system call here (the
+/// kernel fills `f_flags` with ST_VALID since Linux 2.6.36, so glibc reads
+/// no mount table and allocates nothing); 0 when it fails.
+///
+/// # Safety
+///
+/// `path` points to a NUL-terminated string.
+unsafe fn kept_flags(path: *const libc::c_char) -> libc::c_ulong {
+    let mut st: libc::statvfs = std::mem::zeroed();
+    if libc::statvfs(path, &mut st) == -1 {
+        return 0;
+    }
+    let f = st.f_flag as libc::c_ulong;
+    let mut out = 0;
+    for (st_flag, ms_flag) in [
+        (libc::ST_NOSUID, libc::MS_NOSUID),
+        (libc::ST_NODEV, libc::MS_NODEV),
+        (libc::ST_NOEXEC, libc::MS_NOEXEC),
+        (libc::ST_NOATIME, libc::MS_NOATIME),
+        (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
+        (libc::ST_RELATIME, libc::MS_RELATIME),
+    ] {
+        if f & st_flag != 0 {
+            out |= ms_flag;
+        }
+    }
+    out
 }
