@@ -49,8 +49,10 @@
 //! sequences in the case language's line form (`tests/lines.rs`).
 
 mod arrive;
+mod arrive_kinds;
 mod arrive_syn;
 mod bench;
+mod branches;
 mod closed_store;
 mod handshake;
 mod judge;
