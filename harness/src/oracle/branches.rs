@@ -28,7 +28,24 @@ impl Oracle {
         &mut self,
         now: Duration,
         fork: impl Fn(&Oracle) -> bool,
+        step: impl FnMut(&mut Oracle) -> Vec<Finding>,
+    ) -> Vec<Finding> {
+        self.branched_other(now, fork, step, |o| {
+            let mut out = Vec::new();
+            o.expire(now, &mut out);
+            out
+        })
+    }
+
+    /// [`Oracle::branched`] where the copy a fork makes takes the event
+    /// its own way (`other`: a transition the profile declares) instead of
+    /// not seeing it.
+    pub(super) fn branched_other(
+        &mut self,
+        now: Duration,
+        fork: impl Fn(&Oracle) -> bool,
         mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
+        mut other: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
         let fork_main = fork(self);
         if !fork_main && self.alts.is_empty() {
@@ -82,7 +99,7 @@ impl Oracle {
             if seen[k] {
                 outs[k] = step(a);
             } else {
-                a.expire(now, &mut outs[k]);
+                outs[k] = other(a);
             }
         }
         if forked {

@@ -67,7 +67,7 @@ mod tests;
 
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};
 pub use model::{Oracle, MAX_BRANCHES};
-pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
+pub use profile::{Profile, ResetPolicy, Transition, RFC_MIN_RTO, RFC_TIME_WAIT};
 pub use rules::{rules, Finding, Level, RuleId, RuleInfo};
 
 use std::net::IpAddr;

@@ -22,7 +22,7 @@
 //! few. Among as near, the latest odd decision first: the target's next
 //! segment has not yet tested the copy that just forked.
 
-use super::profile::Profile;
+use super::profile::{Profile, Transition};
 use super::rules::{Finding, RuleId};
 use super::tcb::{Closed, Conn, Gone, Obligation, Owed, Tuple};
 use super::{AppEvent, Direction, TargetModel};
@@ -165,7 +165,50 @@ impl Oracle {
     /// one (built-in services act on their own); `Abort` and `Close` make the
     /// RST or FIN that follows expected rather than merely allowed.
     pub fn on_app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
-        self.each_branch(|o| o.app(now, peer, ev));
+        if !self.profile.takes(Transition::FinInSynsPlace) {
+            self.each_branch(|o| o.app(now, peer, ev));
+            return;
+        }
+        // The profile's transition forks the models it applies in.
+        let fork = |o: &Oracle| o.fin_in_syns_place(peer, ev).is_some();
+        let step = |o: &mut Oracle| {
+            o.app(now, peer, ev);
+            Vec::new()
+        };
+        let other = |o: &mut Oracle| {
+            if let Some(i) = o.fin_in_syns_place(peer, ev) {
+                o.app(now, peer, ev);
+                let c = &mut o.conns[i];
+                let iss = c.iss.unwrap_or(c.snd_una);
+                // The FIN owed at ISS+1 stays owed: never sending it is the
+                // deviation (`close-fin-missing`), reported as in the RFC copy.
+                c.state = TcpState::FinWait1;
+                c.snd_una = iss;
+                c.snd_nxt = iss.add(1);
+                c.fin_seq = Some(iss);
+            }
+            Vec::new()
+        };
+        let found = self.branched_other(now, fork, step, other);
+        debug_assert!(found.is_empty(), "an application event draws no finding");
+    }
+
+    /// The connection to `peer` in which `ev` is a CLOSE in SYN-RECEIVED
+    /// with nothing written, after the SYN-ACK, that the profile's
+    /// [`Transition::FinInSynsPlace`] may take instead of RFC 9293 §3.10.4's.
+    fn fin_in_syns_place(&self, peer: SocketAddr, ev: AppEvent) -> Option<usize> {
+        if !matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
+            return None;
+        }
+        self.conns.iter().position(|c| {
+            c.tuple.harness == peer
+                && c.state == TcpState::SynReceived
+                && c.iss.is_some()
+                && !c.app_closed
+                && c.app_wrote == 0
+                && c.fin_seq.is_none()
+                && c.maybe_reset.is_none()
+        })
     }
 
     fn app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {

@@ -15,6 +15,7 @@ mod branch_budget;
 mod branch_cut_recent;
 mod challenge;
 mod close;
+mod close_in_syn_received_follow;
 mod closed;
 mod closed_droppable;
 mod closed_listen_rsts;
