@@ -1,10 +1,43 @@
-//! The branch set: every model the target's behaviour may still match.
+//! The branch set: every model of the target the traffic so far allows.
 //!
-//! An event goes to every model ([`Oracle::branched`]); a segment the
-//! target may legitimately drop forks the model it is ambiguous in (one
-//! copy takes it, one never saw it). Models that an event leaves equal
-//! merge; what the target sends then filters the set (see the module docs
-//! of `model.rs`).
+//! # The design
+//!
+//! The oracle checks a trace against a specification, as Netsem's TCP
+//! specification (Bishop et al., "Rigorous specification and conformance
+//! testing techniques for network protocols, as applied to TCP, UDP, and
+//! sockets", SIGCOMM 2005) checks captured traces: the target is a black
+//! box, so where RFC 9293 lets it choose (take a segment or drop it, a
+//! reset or not, a transition its profile declares), the oracle does not
+//! guess. It keeps one model per choice and lets the target's own
+//! segments decide.
+//!
+//! - A model ([`Oracle`] without its `alts`) is a connection table of TCBs
+//!   (`tcb.rs`) with what each owes and by when.
+//! - Every event (a segment either way, an application call, time) goes to
+//!   every model ([`Oracle::branched`]). Where the event is a choice in a
+//!   model, that model forks: the copy that made the other choice either
+//!   never saw the event (a segment the target may drop: RFC 9293 §3.1
+//!   MUST-7, `arrive_kinds::droppable`; one whose acceptability the model
+//!   cannot tell) or took the profile's own transition
+//!   ([`Oracle::branched_other`], [`super::profile::Transition`]).
+//! - Models an event leaves equal merge (`same_model`: equal tables,
+//!   equal findings): a choice that changed nothing costs nothing.
+//! - What the target sends, or fails to send in time, is judged in every
+//!   model. A model that finds a violation in it explains the target worse
+//!   than one that does not; only the models with the fewest violations
+//!   (a deviation the profile allows counts for nothing) live on, and the
+//!   findings returned are those of the first of them. A target that made
+//!   either choice passes; a violation in every model is still reported.
+//! - At most [`MAX_BRANCHES`] models live at once (fewer with
+//!   [`Oracle::with_branch_budget`]). Past it, those nearest an extreme
+//!   are kept (the ones that took, or dropped, the fewest forking segments,
+//!   the latest odd decision first): a stack tends to do one or the other.
+//!
+//! What the RFC core does not yet hold this way: a few uncertainties still
+//! live inside one TCB as ranges and flags (`rcv_lo..rcv_hi`,
+//! `maybe_reset`, `maybe_fin`, `snd_wnd_maybe_zero`, `void_if_reset` on
+//! obligations); issue #16 item 1 turns each into a fork of concrete
+//! models.
 
 use super::model::{Oracle, MAX_BRANCHES};
 use super::rules::{Finding, RuleId};

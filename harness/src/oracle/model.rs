@@ -1,26 +1,8 @@
 //! The [`Oracle`]: connection table, the public entry points, obligation
 //! deadlines. Segment processing lives in `arrive.rs` (what the target
-//! receives) and `judge.rs` (what it sends).
-//!
-//! # Branches: segments the target may drop
-//!
-//! A segment the target may legitimately drop (an illegal option length,
-//! RFC 9293 §3.1 MUST-7; see `arrive::droppable`) forks the model: one
-//! branch processes it per RFC 9293 (and owes what it draws), the other
-//! is the model before it, as if it never arrived. Every later event goes
-//! to every branch; what the target then sends, or fails to send in time,
-//! contradicts a branch when that branch finds a violation in it. After
-//! each event only the branches with the fewest violations live on, and the
-//! findings returned are those of the first of them (the main one). A
-//! target that processes the segment, and one that drops it, both pass;
-//! a violation in every branch is still reported. At most
-//! `MAX_BRANCHES` (8) live at once: past it, those nearest an extreme are
-//! kept, the branches that took, or dropped, the fewest such segments
-//! (every one processed, every one dropped, then all but one...): a stack
-//! tends to do one or the other, and smoltcp, which drops most segments
-//! with a bad option and takes some, matches one that dropped all but a
-//! few. Among as near, the latest odd decision first: the target's next
-//! segment has not yet tested the copy that just forked.
+//! receives) and `judge.rs` (what it sends); the set of models the target
+//! may still match, and how an event forks and filters it, in
+//! `branches.rs`.
 
 use super::profile::{Profile, Transition};
 use super::rules::{Finding, RuleId};
