@@ -102,3 +102,59 @@ fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
         &["end close-fin-missing (deviation)"],
     );
 }
+
+/// The README fuzz command's next stop (10 minutes from an empty corpus,
+/// after 6.3 of them): after the FIN in the SYN's place, a harness FIN
+/// amid SYN/RST/FIN combinations that fork the set to its cap; the target
+/// ACKs that FIN (101.148 s), yet every model stays in FIN-WAIT-1/2 (the
+/// FIN still `maybe_fin` in each), so a FIN segment at 300 s enters
+/// TIME-WAIT then and the target's RST (smoltcp's TIME-WAIT ended long
+/// before) reads as `time-wait-too-short`. Not fixed: the undecided FIN is
+/// one of the in-TCB hedges issue #16 item 1 turns into forks.
+#[test]
+#[ignore = "open: the harness FIN the target ACKed stays undecided (#16 item 1)"]
+fn readme_fuzz_second_stop_fin_acked_amid_forks_is_time_wait() {
+    let j = judge_lines(smoltcp_campaign(), "0 < Sr1 1073741826:1073742985(1159) ack 4294967171 win 514 urg 33538 <eol>
+0 > S. 0:0(0) ack 1073741827 win 8192 <mss 1460>
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+0 close(4) = 0
+1 > F. 0:0(0) ack 1073741827 win 8192
+3 > F. 0:0(0) ack 1073741827 win 8192
+7 > F. 0:0(0) ack 1073741827 win 8192
+15 > F. 0:0(0) ack 1073741827 win 8192
+31 > F. 0:0(0) ack 1073741827 win 8192
+45.072 close(4) = 0
+45.072 close(4) = 0
+45.072 close(4) = 0
+45.072 < EW. 1073741779:1073742459(680) ack 4294967249 win 53456 urg 53456 <wscale 208,wscale 208,mss 3586,raw 5502,raw 2e05000a52,raw 525252>
+45.072 close(4) = 0
+63 > F. 0:0(0) ack 1073741827 win 8192
+79.376 < SRPW.r1 3734945441:3734946301(860) ack 2661195422 win 40606 urg 40606 <nop,nop,nop,nop,nop,nop,wscale 208,eol>
+79.376 < EW. 1073741779:1073742443(664) ack 4294967249 win 53306 urg 53456
+101.138 < SE.r1 4294967253:577(620) ack 4294967270 win 32138 urg 27526 <wscale 82,eol>
+101.138 < F.r1 1073741827:1073742447(620) ack 1 win 0 urg 82 <wscale 82,eol>
+101.138 < EW. 1073741779:1073742639(860) ack 4294967249 win 53456 urg 53456 <wscale 208,eol>
+101.138 < SFRPUNr7 282128595:282129455(860) ack 4227858385 win 53456 urg 53456 <wscale 208,eol>
+101.138 < EW. 1073741779:1073742695(916) ack 4294967249 win 21074 urg 21132 <nop,nop,nop,nop,nop,eol>
+101.148 > . 1:1(0) ack 1073742448 win 7572
+300 < F.r1 1073742448:1073743068(620) ack 1 win 0 urg 82 <wscale 82,eol>
+300 > R 1:1(0) win 0
+300 < EW. 1073742400:1073743260(860) ack 4294967249 win 53456 urg 53456 <wscale 208,eol>
+300 > R 4294967249:4294967249(0) win 0
+300 < SFRPUNr7 282128596:282129456(860) ack 4211081169 win 53456 urg 53456 <wscale 208,eol>
+300 < EW. 1073742400:1073742400(0) ack 4294967249 win 53456 urg 7838 <nop,mss 2718,TS val 3741450762 ecr 2659319808,mss 0,mss 0,eol>
+300 > R 4294967249:4294967249(0) win 0
+");
+    let strict: Vec<_> = j
+        .findings
+        .iter()
+        .filter(|f| f.deviation.is_none())
+        .collect();
+    assert!(strict.is_empty(), "{:?}", j.names);
+}
