@@ -54,8 +54,10 @@
 //! the exact set of findings.
 
 mod arrive;
+mod arrive_kinds;
 mod arrive_syn;
 mod bench;
+mod branches;
 mod closed_store;
 mod handshake;
 pub mod icmp;
@@ -75,7 +77,7 @@ mod zero_window;
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};
 pub use model::{Oracle, MAX_BRANCHES};
 pub use observe::{Checksum, Observation};
-pub use profile::{Profile, ResetPolicy, RFC_MIN_RTO, RFC_TIME_WAIT};
+pub use profile::{Profile, ResetPolicy, Transition, RFC_MIN_RTO, RFC_TIME_WAIT};
 pub use rules::{rules, Finding, Level, RuleId, RuleInfo};
 
 use std::net::IpAddr;

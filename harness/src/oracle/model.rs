@@ -1,28 +1,10 @@
 //! The [`Oracle`]: connection table, the public entry points, obligation
 //! deadlines. Segment processing lives in `arrive.rs` (what the target
-//! receives) and `judge.rs` (what it sends).
-//!
-//! # Branches: segments the target may drop
-//!
-//! A segment the target may legitimately drop (an illegal option length,
-//! RFC 9293 §3.1 MUST-7; see `arrive::droppable`) forks the model: one
-//! branch processes it per RFC 9293 (and owes what it draws), the other
-//! is the model before it, as if it never arrived. Every later event goes
-//! to every branch; what the target then sends, or fails to send in time,
-//! contradicts a branch when that branch finds a violation in it. After
-//! each event only the branches with the fewest violations live on, and the
-//! findings returned are those of the first of them (the main one). A
-//! target that processes the segment, and one that drops it, both pass;
-//! a violation in every branch is still reported. At most
-//! `MAX_BRANCHES` (8) live at once: past it, those nearest an extreme are
-//! kept, the branches that took, or dropped, the fewest such segments
-//! (every one processed, every one dropped, then all but one...): a stack
-//! tends to do one or the other, and smoltcp, which drops most segments
-//! with a bad option and takes some, matches one that dropped all but a
-//! few. Among as near, the latest odd decision first: the target's next
-//! segment has not yet tested the copy that just forked.
+//! receives) and `judge.rs` (what it sends); the set of models the target
+//! may still match, and how an event forks and filters it, in
+//! `branches.rs`.
 
-use super::profile::Profile;
+use super::profile::{Profile, Transition};
 use super::rules::{Finding, RuleId};
 use super::tcb::{Closed, Conn, Gone, Obligation, Owed, Tuple};
 use super::{AppEvent, Direction, TargetModel};
@@ -48,20 +30,20 @@ pub struct Oracle {
     pub(super) connects: Vec<SocketAddr>,
     /// Other models the target's behaviour may still match (see the module
     /// docs); they have no branches of their own.
-    alts: Vec<Oracle>,
+    pub(super) alts: Vec<Oracle>,
     /// How many models live at once at most (2..=[`MAX_BRANCHES`]; see
     /// [`Oracle::with_branch_budget`]).
-    budget: usize,
+    pub(super) budget: usize,
     /// How many forking segments this branch took, and how many it did
     /// not see (the copy that dropped one counts it here), and at which
     /// fork it last took one and last dropped one (`forks` counts them, the
     /// same in every branch): the branches kept past the budget are those
     /// nearest either extreme, the latest odd one first (see `branched`).
-    took: u16,
-    dropped: u16,
-    forks: u16,
-    took_at: u16,
-    dropped_at: u16,
+    pub(super) took: u16,
+    pub(super) dropped: u16,
+    pub(super) forks: u16,
+    pub(super) took_at: u16,
+    pub(super) dropped_at: u16,
 }
 
 /// How many models (the main one included) the oracle keeps at most.
@@ -75,14 +57,6 @@ pub struct Oracle {
 /// ([`Oracle::with_branch_budget`], `fuzzing::FAST_BRANCHES`); a sequence
 /// with nothing to fork pays nothing for it.
 pub const MAX_BRANCHES: usize = 8;
-
-/// Rules that say the target sent on a connection the model does not have.
-fn no_connection(rule: RuleId) -> bool {
-    matches!(
-        rule,
-        RuleId::SegmentOnClosedConnection | RuleId::ReplyToRst | RuleId::RstAtRcvNxtIgnored
-    )
-}
 
 /// A segment with a bad checksum that the target must have discarded.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -177,232 +151,54 @@ impl Oracle {
         })
     }
 
-    /// Runs `step` on every branch (after forking each for which `fork`
-    /// holds: the copy that did not see the segment only lets time pass),
-    /// keeps the branches with the fewest violations and returns the main
-    /// one's findings. See the module docs.
-    fn branched(
-        &mut self,
-        now: Duration,
-        fork: impl Fn(&Oracle) -> bool,
-        mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
-    ) -> Vec<Finding> {
-        let fork_main = fork(self);
-        if !fork_main && self.alts.is_empty() {
-            // One model and nothing to fork: nothing to copy or compare.
-            return step(self);
-        }
-        // The branches stay in `alts` (its buffer is reused from segment to
-        // segment); their findings go to `outs` at the same index.
-        let mut alts = std::mem::take(&mut self.alts);
-        let stepped = alts.len();
-        // The copies that do not see the segment, taken before any step:
-        // the main model's first, then each other branch's.
-        let at = self.forks.wrapping_add(1);
-        if fork_main {
-            let mut dropped = self.clone();
-            dropped.dropped = dropped.dropped.saturating_add(1);
-            dropped.dropped_at = at;
-            alts.push(dropped);
-            self.took = self.took.saturating_add(1);
-            self.took_at = at;
-        }
-        for k in 0..stepped {
-            if fork(&alts[k]) {
-                let mut dropped = alts[k].clone();
-                dropped.dropped = dropped.dropped.saturating_add(1);
-                dropped.dropped_at = at;
-                alts.push(dropped);
-                alts[k].took = alts[k].took.saturating_add(1);
-                alts[k].took_at = at;
-            }
-        }
-        let forked = alts.len() > stepped;
-        if forked {
-            self.forks = at;
-            alts.iter_mut().for_each(|a| a.forks = at);
-        }
-        // Which branches see the segment: the old ones, and the all-dropped
-        // one (last) when it did not fork, moved to the end to stay last.
-        let mut seen = [false; 2 * MAX_BRANCHES];
-        seen[..stepped].fill(true);
-        if forked && stepped > 0 && !fork(&alts[stepped - 1]) {
-            let lineage = alts.remove(stepped - 1);
-            alts.push(lineage);
-            seen[..stepped - 1].fill(true);
-            seen[stepped - 1] = false;
-            seen[alts.len() - 1] = true;
-        }
-        let main_out = step(self);
-        let mut outs: [Vec<Finding>; 2 * MAX_BRANCHES] = Default::default();
-        for (k, a) in alts.iter_mut().enumerate() {
-            if seen[k] {
-                outs[k] = step(a);
-            } else {
-                a.expire(now, &mut outs[k]);
-            }
-        }
-        if forked {
-            // A segment that changed a branch in nothing (a RST to a closed
-            // port, a droppable segment to LISTEN without SYN or ACK), or
-            // changed two in the same way, leaves equal branches: one of
-            // each pair goes, so that it takes no place from branches that
-            // differ (found by the fuzz target: a SYN dropped for its bad
-            // option, then one taken, lost among such twins). The main
-            // branch, and the all-dropped one (last), stay.
-            let last = alts.len() - 1;
-            let mut gone = [false; 2 * MAX_BRANCHES];
-            for k in 0..alts.len() {
-                if k != last && alts[k].same_model(self) && outs[k] == main_out {
-                    gone[k] = true;
-                    continue;
-                }
-                let twin = (0..k)
-                    .find(|&j| !gone[j] && alts[k].same_model(&alts[j]) && outs[k] == outs[j]);
-                if let Some(j) = twin {
-                    gone[if k == last { j } else { k }] = true;
-                }
-            }
-            let mut kept = 0;
-            for (k, &gone) in gone.iter().enumerate().take(alts.len()) {
-                if !gone {
-                    alts.swap(kept, k);
-                    outs.swap(kept, k);
-                    kept += 1;
-                }
-            }
-            alts.truncate(kept);
-        }
-        let budget = self.budget;
-        if alts.len() >= budget {
-            // Keep the branches nearest an extreme: those that took, or
-            // dropped, the fewest forking segments (a stack tends to do one
-            // or the other: smoltcp drops most segments with a bad option,
-            // takes some); the all-dropped one (last) among them. Keeping
-            // only the first ones and the last cut the branch that dropped
-            // every segment but the latest. Among as near, the latest odd
-            // decision first: in their order, the copy of the all-taken
-            // branch that dropped the latest segment was always cut.
-            let mut rank = [(u16::MAX, u16::MAX, usize::MAX); 2 * MAX_BRANCHES];
-            for (k, a) in alts.iter().enumerate() {
-                let age = |at: u16| self.forks.wrapping_sub(at);
-                let odd = match a.took.cmp(&a.dropped) {
-                    std::cmp::Ordering::Less => age(a.took_at),
-                    std::cmp::Ordering::Greater => age(a.dropped_at),
-                    std::cmp::Ordering::Equal => age(a.took_at).min(age(a.dropped_at)),
-                };
-                rank[k] = (a.took.min(a.dropped), odd, k);
-            }
-            rank[..alts.len()].sort_unstable();
-            let mut keep = [false; 2 * MAX_BRANCHES];
-            for &(_, _, k) in rank.iter().take(budget - 1) {
-                keep[k] = true;
-            }
-            let mut kept = 0;
-            for (k, &keep) in keep.iter().enumerate().take(alts.len()) {
-                if keep {
-                    alts.swap(kept, k);
-                    outs.swap(kept, k);
-                    kept += 1;
-                }
-            }
-            alts.truncate(kept);
-        }
-        // Among branches with as many violations, one in which the target's
-        // segment belongs to no connection explains it worst: the target
-        // evidently still has one (e.g. a RST at RCV.NXT with an option a
-        // stack may drop, then a FIN on the connection). A deviation the
-        // profile allows counts for nothing: it is how the target behaves,
-        // so the branch that shows one may be the true one (smoltcp's RST
-        // without ACK for a segment it kept, beside a branch that takes it
-        // for the answer to a segment smoltcp dropped). Last, a branch in
-        // which a RST the target sent now ends the connection, owed by no
-        // segment (an abort it never heard of, a reset it only suspected),
-        // explains it worse than one in which a segment owed that RST
-        // (smoltcp's <SEQ=SEG.ACK><CTL=RST> for a bad ACK in SYN-RECEIVED,
-        // which a branch that completed the handshake with a segment
-        // smoltcp dropped takes for the end of the connection).
-        let score = |f: &[Finding], o: &Oracle| {
-            let strict = f.iter().filter(|f| f.deviation.is_none());
-            let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
-            (strict.count(), lost, o.reset_unowed_at(now))
-        };
-        let main_score = score(&main_out, self);
-        let best = outs[..alts.len()]
-            .iter()
-            .zip(&alts)
-            .map(|(f, o)| score(f, o))
-            .chain([main_score])
-            .min()
-            .unwrap_or(main_score);
-        // Keep the best branches, in order, their findings beside them.
-        let mut kept = 0;
-        for k in 0..alts.len() {
-            if score(&outs[k], &alts[k]) == best {
-                alts.swap(kept, k);
-                outs.swap(kept, k);
-                kept += 1;
-            }
-        }
-        alts.truncate(kept);
-        let out = if main_score == best {
-            main_out
-        } else {
-            // The target contradicted the main branch: the first survivor takes over.
-            *self = alts.remove(0);
-            std::mem::take(&mut outs[0])
-        };
-        self.alts = alts;
-        out
-    }
-
-    /// How many connections a RST no segment owed ended at `now` (see
-    /// [`Gone::ResetUnowed`]).
-    fn reset_unowed_at(&self, now: Duration) -> usize {
-        self.closed
-            .iter()
-            .filter(|c| c.gone == Gone::ResetUnowed(now))
-            .count()
-    }
-
-    /// True when `self` and `other` are the same model (their branches
-    /// aside): every later event gives both the same findings.
-    fn same_model(&self, other: &Oracle) -> bool {
-        // Destructured so that a new field must be considered here.
-        let Oracle {
-            profile: _,
-            target: _,
-            conns,
-            closed,
-            corrupt,
-            connects,
-            alts: _,
-            budget: _,
-            took: _,
-            dropped: _,
-            forks: _,
-            took_at: _,
-            dropped_at: _,
-        } = self;
-        *conns == other.conns
-            && *closed == other.closed
-            && *corrupt == other.corrupt
-            && *connects == other.connects
-    }
-
-    /// Applies `f` to every branch.
-    fn each_branch(&mut self, mut f: impl FnMut(&mut Oracle)) {
-        f(self);
-        for a in &mut self.alts {
-            f(a);
-        }
-    }
-
     /// An application event on the target's side. The oracle never requires
     /// one (built-in services act on their own); `Abort` and `Close` make the
     /// RST or FIN that follows expected rather than merely allowed.
     pub(super) fn on_app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
-        self.each_branch(|o| o.app(now, peer, ev));
+        if !self.profile.takes(Transition::FinInSynsPlace) {
+            self.each_branch(|o| o.app(now, peer, ev));
+            return;
+        }
+        // The profile's transition forks the models it applies in.
+        let fork = |o: &Oracle| o.fin_in_syns_place(peer, ev).is_some();
+        let step = |o: &mut Oracle| {
+            o.app(now, peer, ev);
+            Vec::new()
+        };
+        let other = |o: &mut Oracle| {
+            if let Some(i) = o.fin_in_syns_place(peer, ev) {
+                o.app(now, peer, ev);
+                let c = &mut o.conns[i];
+                let iss = c.iss.unwrap_or(c.snd_una);
+                // The FIN owed at ISS+1 stays owed: never sending it is the
+                // deviation (`close-fin-missing`), reported as in the RFC copy.
+                c.state = TcpState::FinWait1;
+                c.snd_una = iss;
+                c.snd_nxt = iss.add(1);
+                c.fin_seq = Some(iss);
+            }
+            Vec::new()
+        };
+        let found = self.branched_other(now, fork, step, other);
+        debug_assert!(found.is_empty(), "an application event draws no finding");
+    }
+
+    /// The connection to `peer` in which `ev` is a CLOSE in SYN-RECEIVED
+    /// with nothing written, after the SYN-ACK, that the profile's
+    /// [`Transition::FinInSynsPlace`] may take instead of RFC 9293 §3.10.4's.
+    fn fin_in_syns_place(&self, peer: SocketAddr, ev: AppEvent) -> Option<usize> {
+        if !matches!(ev, AppEvent::Close | AppEvent::ShutdownWrite) {
+            return None;
+        }
+        self.conns.iter().position(|c| {
+            c.tuple.harness == peer
+                && c.state == TcpState::SynReceived
+                && c.iss.is_some()
+                && !c.app_closed
+                && c.app_wrote == 0
+                && c.fin_seq.is_none()
+                && c.maybe_reset.is_none()
+        })
     }
 
     fn app(&mut self, now: Duration, peer: SocketAddr, ev: AppEvent) {
@@ -523,7 +319,7 @@ impl Oracle {
     /// the bytes). The target must discard it (RFC 9293 §3.1, MUST-3), so it
     /// does not enter the model; a later ACK of its data, or a SYN-ACK for
     /// it, is reported as `bad-checksum-accepted`. Segments from the target
-    /// go through [`Oracle::on_target_checksum`] instead.
+    /// are judged by their checksum in [`Oracle::observe`].
     pub(super) fn on_corrupt_to_target(&mut self, _now: Duration, seg: &Segment) {
         self.each_branch(|o| o.corrupt_to_target(seg));
     }
@@ -652,7 +448,7 @@ impl Oracle {
     }
 
     /// Reports and forgets obligations whose deadline has passed.
-    fn expire(&mut self, now: Duration, out: &mut Vec<Finding>) {
+    pub(super) fn expire(&mut self, now: Duration, out: &mut Vec<Finding>) {
         self.closed.sweep(now, self.profile.time_wait);
         let mut missed: Vec<(Tuple, Obligation)> = Vec::new();
         for c in &mut self.conns {

@@ -13,6 +13,23 @@ pub enum ResetPolicy {
     Rfc793,
 }
 
+/// A transition a stack of some kind takes besides RFC 9293's own: where it
+/// applies, the oracle forks its model, one copy taking the RFC's
+/// transition and one this, and the target's next segments decide between
+/// them (see `branches.rs`). The RFC core knows nothing of the stack; the
+/// profile declares what it may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Transition {
+    /// CLOSE in SYN-RECEIVED with nothing written enters FIN-WAIT-1 with
+    /// the FIN in the SYN's place: at ISS, sent at the SYN-ACK's
+    /// retransmission timeout, the SYN-ACK not retransmitted, so an ACK of
+    /// ISS+1 acknowledges that FIN (smoltcp 0.14, `close-fin-missing`; RFC
+    /// 9293 §3.10.4 sends the FIN at ISS+1 and stays in SYN-RECEIVED until
+    /// the SYN is acknowledged). The copy that took it is in FIN-WAIT-1
+    /// with SND.UNA = ISS, SND.NXT = ISS+1 and its FIN at ISS.
+    FinInSynsPlace,
+}
+
 /// A named set of allowed deviations and timer expectations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Profile {
@@ -32,6 +49,8 @@ pub struct Profile {
     pub reply_grace: Duration,
     /// Relative slack on timer comparisons (clock granularity, scheduling).
     pub timer_tolerance: f64,
+    /// Transitions the stack takes besides RFC 9293's (each a fork).
+    pub transitions: Vec<Transition>,
 }
 
 /// RFC 6298's minimum and initial RTO.
@@ -52,6 +71,7 @@ impl Profile {
             reset_policy: ResetPolicy::Rfc5961,
             reply_grace: Duration::from_secs(1),
             timer_tolerance: 0.05,
+            transitions: Vec::new(),
         }
     }
 
@@ -115,6 +135,7 @@ impl Profile {
             ],
             min_rto: RFC_MIN_RTO,
             time_wait: Duration::from_secs(10),
+            transitions: vec![Transition::FinInSynsPlace],
             ..Profile::rfc9293()
         }
     }
@@ -134,6 +155,11 @@ impl Profile {
         Profile::all()
             .into_iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the stack may take `transition` where it applies.
+    pub fn takes(&self, transition: Transition) -> bool {
+        self.transitions.contains(&transition)
     }
 
     /// The reason this profile allows `rule`, if it does.

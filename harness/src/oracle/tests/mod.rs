@@ -16,6 +16,7 @@ mod branch_cut_recent;
 mod challenge;
 mod close;
 mod close_in_syn_received;
+mod close_in_syn_received_follow;
 mod closed;
 mod closed_droppable;
 mod closed_listen_rsts;
