@@ -647,6 +647,10 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.sched = w.at.max(self.sched);
                 if let Some(done) = self.sock_line(s, no, line.time.node, w) {
+                    if !self.session.info().virtual_time {
+                        // The kernel acted somewhere in the call (`prev_span`).
+                        self.prev_span = (self.prev, self.session.now().max(self.prev));
+                    }
                     return done;
                 }
                 self.syscall(s, no)
