@@ -62,6 +62,7 @@ const FAILING: &str = "harness/tests/fixtures/wrong-ack.pkt";
 const SYNTAX: &str = "harness/tests/fixtures/syntax-error.pkt";
 const UNSUPPORTED: &str = "harness/tests/fixtures/bad/unsupported-linger.pkt";
 const MISSING: &str = "no/such/case.pkt";
+const OS_ERROR: &str = "harness/tests/fixtures/os-error/device-removed.pkt";
 
 /// A file that is not text: a PNG signature and bytes that are not UTF-8.
 fn binary_file() -> String {
@@ -446,4 +447,38 @@ fn every_subcommand_documents_its_exit_codes() {
         0,
         &["4  nothing was tested", "3 wins over 1"],
     );
+}
+
+/// A target that fails for an OS reason mid-run: the second case deletes
+/// its lab's TUN device with its own command, so the harness's next read or
+/// write on the device fails (EBADFD). That case is an error with the OS's
+/// message, the run goes on to its summary, and exits 3. Needs the lab
+/// (root); skips without it unless `SYNACK_REQUIRE_LAB=1`.
+#[test]
+fn an_os_failure_mid_run_exits_3_with_the_os_error() {
+    if let Err(e) = synack::target::lab::Lab::start(Default::default()) {
+        if std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1") {
+            panic!("SYNACK_REQUIRE_LAB=1 but the lab target cannot start: {e}");
+        }
+        println!("skipping: the lab target cannot start here: {e}");
+        return;
+    }
+    let out = expect(
+        &[
+            "run",
+            "--target",
+            "lab",
+            "--allow-commands",
+            PASSING,
+            OS_ERROR,
+        ],
+        3,
+        &[
+            "ERROR       harness/tests/fixtures/os-error/device-removed",
+            "synack0: File descriptor in bad state (os error 77)",
+            "1 passed, 0 failed, 0 waived, 0 unsupported, 0 skipped, 1 errors",
+            "the run is incomplete (exit 3)",
+        ],
+    );
+    assert!(out.contains("PASS        core/b01-handshake"), "{out}");
 }

@@ -302,6 +302,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         edge: super::edge::WindowEdge::new(&case.script),
         last_inject: None,
         prev: Duration::ZERO,
+        prev_span: (Duration::ZERO, Duration::ZERO),
         sched: Duration::ZERO,
         transcript: Vec::new(),
         unrendered: Vec::new(),
@@ -452,6 +453,13 @@ struct CaseRun<'a> {
     /// relative time counts from it (the target answers what it got, when it
     /// got it).
     prev: Duration,
+    /// `(event, latest)`: when the harness's last act (an injection without
+    /// a kernel stamp, an application action) began, and when it returned.
+    /// A thread preempted around the act leaves it uncertain when in
+    /// between the target saw it, so a `>` line timed from `event` may
+    /// take until `latest` plus its own time and tolerance (only while
+    /// `prev` is still that act).
+    prev_span: (Duration, Duration),
     /// When the previous line's event was due: a harness line's scheduled
     /// time (not when the thread woke up to do it), or the arrival of the
     /// target's segment. The relative times of `<`, `state` and syscall
@@ -540,6 +548,12 @@ impl CaseRun<'_> {
             }
         };
         let tol = self.tolerance(gap);
+        // How long the act `prev` names may have lasted (see `prev_span`).
+        let span = if prev == self.prev_span.0 {
+            self.prev_span.1.saturating_sub(prev)
+        } else {
+            Duration::ZERO
+        };
         let us = Duration::from_micros;
         let deadline = self.case.meta.deadline;
         match time {
@@ -555,7 +569,7 @@ impl CaseRun<'_> {
             },
             TimeSpec::Relative(d) => Window {
                 lo: (prev + us(d)).saturating_sub(tol),
-                hi: prev + us(d) + tol,
+                hi: prev + span + us(d) + tol,
                 at: prev + us(d),
             },
             TimeSpec::AbsoluteRange { lo, hi } => Window {
@@ -565,7 +579,7 @@ impl CaseRun<'_> {
             },
             TimeSpec::RelativeRange { lo, hi } => Window {
                 lo: (prev + us(lo)).saturating_sub(tol),
-                hi: prev + us(hi) + tol,
+                hi: prev + span + us(hi) + tol,
                 at: prev + us(lo),
             },
         }
@@ -622,9 +636,10 @@ impl CaseRun<'_> {
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
-                // From just before the write: a thread preempted after it
-                // would make the target's prompt answer look early.
-                self.prev = self.inject(p, no)?;
+                // When the target took the segment in (`inject`): a thread
+                // preempted around its write neither makes the target's
+                // prompt answer look late nor early.
+                self.prev = self.inject(p, no, w.at)?;
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -653,6 +668,10 @@ impl CaseRun<'_> {
                 self.prev = self.session.now();
                 self.sched = w.at.max(self.sched);
                 if let Some(done) = self.sock_line(s, no, line.time.node, w) {
+                    if !self.session.info().virtual_time {
+                        // The kernel acted somewhere in the call (`prev_span`).
+                        self.prev_span = (self.prev, self.session.now().max(self.prev));
+                    }
                     return done;
                 }
                 self.syscall(s, no)

@@ -47,6 +47,10 @@ impl CaseRun<'_> {
             Ok(o) => o,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
+        if !self.session.info().virtual_time {
+            // The kernel acted somewhere in the call (see `prev_span`).
+            self.prev_span = (self.prev, self.session.now().max(self.prev));
+        }
         // Before the segments it made the target send (received later).
         if let Some(ev) = syscall::app_event_done(&action, &outcome) {
             let app = oracle::Observation::App {
@@ -88,9 +92,23 @@ impl CaseRun<'_> {
         Err(Stop::Failed)
     }
 
-    /// Injects a `<` line's segment; returns the session time just before
-    /// the write.
-    pub(super) fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
+    /// Injects a `<` line's segment; returns when the target took it in:
+    /// the kernel's receive stamp where the target has one, else the
+    /// session time just before the write (with the write's length in
+    /// `prev_span`).
+    ///
+    /// `due` is when the line was due. When the kernel's stamp shows the
+    /// segment reached the target later (a harness thread preempted on a
+    /// loaded machine), what the target sent in between is taken first, in
+    /// time order: a retransmission there is the target's answer to a
+    /// silence the harness made longer than the script wrote, recorded and
+    /// judged by the oracle but no mismatch; anything else is unexpected.
+    pub(super) fn inject(
+        &mut self,
+        p: &PacketLine,
+        line: u32,
+        due: Duration,
+    ) -> Result<Duration, Stop> {
         let info = self.session.info().clone();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         self.edge.apply(line, &mut seg, &self.map);
@@ -105,6 +123,26 @@ impl CaseRun<'_> {
             Err(TargetError::Broken(m)) => Err(TargetError::Broken(m)),
             Err(e) => return Err(Stop::from(e)),
             Ok(()) => Ok(()),
+        };
+        // When the stack took the segment in: its kernel stamp where the
+        // target has one; else somewhere between the write and its return.
+        let at = match self.session.injected_at() {
+            Some(k) if sent.is_ok() => {
+                let k = k.max(at);
+                if k > due {
+                    self.sent_meanwhile(due, k, line)?;
+                }
+                self.prev_span = (k, k);
+                k
+            }
+            _ if info.virtual_time => {
+                self.prev_span = (at, at);
+                at
+            }
+            _ => {
+                self.prev_span = (at, self.session.now().max(at));
+                at
+            }
         };
         // What went on the wire, as read back (the built segment leaves the
         // data offset and checksum to `emit`); should our own bytes not parse,
@@ -130,6 +168,37 @@ impl CaseRun<'_> {
         });
         sent.map_err(|e| self.broke(Some(line), e))?;
         Ok(at)
+    }
+
+    /// Takes what the target sent between `due` (when a `<` line was due)
+    /// and `arrived` (when its segment reached the target, later): see
+    /// [`CaseRun::inject`].
+    fn sent_meanwhile(&mut self, due: Duration, arrived: Duration, line: u32) -> Result<(), Stop> {
+        while let Some(pkt) = self.recv(arrived, Some(line))? {
+            let sent_at = pkt.at;
+            let nxt = self.target_nxt;
+            let entry = self.record_target(pkt, Some(line), None);
+            let retransmission = matches!(
+                &self.transcript[entry].what,
+                EntryKind::Packet { segment: Some(seg), .. }
+                    if !seg.flags.rst()
+                        && seg.seg_len() > 0
+                        && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), nxt)
+            );
+            if self.opts.oracle_only || (sent_at > due && retransmission) {
+                continue;
+            }
+            let actual = self.entry_script(entry);
+            self.mismatch(
+                Some(line),
+                "unexpected segment from the target while waiting for this line".into(),
+                Some("nothing".into()),
+                actual,
+                Some(entry),
+            );
+            return Err(Stop::Failed);
+        }
+        Ok(())
     }
 
     /// Keeps injections on a real-time target at most `max_pps` a second.

@@ -225,6 +225,14 @@ pub trait Session: Send {
     fn now(&self) -> Duration;
     /// Hands one IP packet to the target's stack.
     fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError>;
+    /// When the target's stack took in the packet of the last successful
+    /// [`Session::inject`] (session time), where the target can tell: the
+    /// lab reads the kernel's receive stamp. What the packet provokes is
+    /// timed from it, not from a thread that may be preempted around its
+    /// write. `None`: the target cannot tell.
+    fn injected_at(&mut self) -> Option<Duration> {
+        None
+    }
     /// The next packet the target sends at or before `deadline` (session
     /// time). `Ok(None)` means none by then, and `now()` is then `deadline`.
     /// On a virtual clock, time jumps straight to the stack's next event.

@@ -13,6 +13,11 @@
 //! `--jobs N` whichever session is waiting serves all of them. Packets for
 //! no registered session (IPv6 noise, replies to a finished case) are
 //! dropped and counted.
+//!
+//! The same packet socket stamps the harness's own packets as the kernel
+//! takes them in ([`Demux::arrival`]), so what a packet provokes is timed
+//! from its receipt, not from a thread that may be preempted around its
+//! write.
 
 use super::packet;
 use crate::target::sys::pktstamp::TxStamps;
@@ -20,8 +25,9 @@ use crate::target::sys::tun::Tun;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A connection as the kernel sends on it: (target, harness).
 pub type Key = (SocketAddr, SocketAddr);
@@ -33,6 +39,8 @@ pub type Stamped = (Instant, Vec<u8>);
 struct State {
     /// Somebody is polling the device right now.
     reading: bool,
+    /// How many times a reader has filed what it read.
+    rounds: u64,
     queues: HashMap<Key, VecDeque<Stamped>>,
     dropped: u64,
 }
@@ -44,14 +52,34 @@ pub struct Demux {
     wake: Condvar,
     /// The reader's buffer (only the reader locks it).
     buf: Mutex<Vec<u8>>,
+    /// The reader may hold packets it has not filed yet: set before it
+    /// reads the device, cleared only while it waits in poll (nothing in
+    /// hand) and once it has filed them.
+    holding: AtomicBool,
     /// Kernel transmit times, and the stamped copies not yet matched with
     /// a packet read off the device (only the reader locks it).
     stamps: Option<TxStamps>,
     unmatched: Mutex<VecDeque<Stamped>>,
+    /// The harness's packets as the kernel received them, not yet claimed
+    /// by the session that wrote them (locked after `unmatched`).
+    arrived: Mutex<VecDeque<Stamped>>,
+    /// The buffer [`Demux::arrival`] drains with (the reader's stays the
+    /// reader's while it polls).
+    arrival_buf: Mutex<Vec<u8>>,
 }
 
 /// At most this many stamped copies wait for their packet.
 const MAX_UNMATCHED: usize = 4096;
+
+/// How long a session past its deadline waits at most for a reader to file
+/// what it holds (a preempted reader on a loaded machine), and how often it
+/// looks again whether the reader still holds anything.
+const ROUND_WAIT: Duration = Duration::from_secs(2);
+const ROUND_STEP: Duration = Duration::from_millis(5);
+
+/// How far a kernel stamp, converted from the wall clock, may fall before
+/// the monotonic instant it cannot precede.
+const CLOCK_SLACK: Duration = Duration::from_millis(1);
 
 impl Demux {
     pub fn new(tun: Tun) -> Demux {
@@ -60,8 +88,11 @@ impl Demux {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             buf: Mutex::new(vec![0; 65536]),
+            holding: AtomicBool::new(false),
             stamps: None,
             unmatched: Mutex::new(VecDeque::new()),
+            arrived: Mutex::new(VecDeque::new()),
+            arrival_buf: Mutex::new(Vec::new()),
         }
     }
 
@@ -82,7 +113,8 @@ impl Demux {
             .unwrap_or_else(PoisonError::into_inner);
         // A failed drain leaves the read times: a packet is never lost.
         if let Ok(copies) = stamps.drain(buf) {
-            unmatched.extend(copies);
+            unmatched.extend(copies.sent);
+            self.file_arrived(copies.arrived);
         }
         for (at, bytes) in read.iter_mut() {
             if let Some(i) = unmatched.iter().position(|(_, b)| b == bytes) {
@@ -94,6 +126,53 @@ impl Demux {
         while unmatched.len() > MAX_UNMATCHED {
             unmatched.pop_front();
         }
+    }
+
+    /// Keeps the stamped copies of packets written into the device for
+    /// [`Demux::arrival`], at most [`MAX_UNMATCHED`].
+    fn file_arrived(&self, copies: Vec<Stamped>) {
+        let mut arrived = self.arrived.lock().unwrap_or_else(PoisonError::into_inner);
+        arrived.extend(copies);
+        while arrived.len() > MAX_UNMATCHED {
+            arrived.pop_front();
+        }
+    }
+
+    /// When the kernel received `bytes`, written into the device at or
+    /// after `since` (the device takes a write in synchronously, so its
+    /// stamped copy is queued once the write returns): `None` without the
+    /// packet socket or when no copy is found. Never earlier than `since`.
+    pub fn arrival(&self, bytes: &[u8], since: Instant) -> Option<Instant> {
+        let stamps = self.stamps.as_ref()?;
+        {
+            // The drain files outgoing copies as the reader does.
+            let mut unmatched = self
+                .unmatched
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut buf = self
+                .arrival_buf
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if buf.is_empty() {
+                buf.resize(65536, 0);
+            }
+            if let Ok(copies) = stamps.drain(&mut buf) {
+                unmatched.extend(copies.sent);
+                while unmatched.len() > MAX_UNMATCHED {
+                    unmatched.pop_front();
+                }
+                self.file_arrived(copies.arrived);
+            }
+        }
+        let mut arrived = self.arrived.lock().unwrap_or_else(PoisonError::into_inner);
+        // The stamp goes from the kernel's wall clock to the monotonic one:
+        // allow a millisecond of disagreement between the two.
+        let floor = since.checked_sub(CLOCK_SLACK).unwrap_or(since);
+        let i = arrived
+            .iter()
+            .position(|(at, b)| *at >= floor && b == bytes)?;
+        arrived.remove(i).map(|(at, _)| at.max(since))
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -136,7 +215,36 @@ impl Demux {
             let expired = now >= deadline;
             if st.reading {
                 if expired {
-                    return Ok(None);
+                    // A packet the kernel sent by the deadline may be in the
+                    // reader's hand or still on the device, the reader being
+                    // preempted before it files it: wait for its round.
+                    let round = st.rounds;
+                    let pending = |d: &Demux| {
+                        d.holding.load(Ordering::Acquire)
+                            || d.tun.wait_readable(Some(Duration::ZERO)).unwrap_or(false)
+                    };
+                    if !pending(self) {
+                        return Ok(None);
+                    }
+                    let give_up = Instant::now() + ROUND_WAIT;
+                    while st.reading && st.rounds == round && Instant::now() < give_up {
+                        st = self
+                            .wake
+                            .wait_timeout(st, ROUND_STEP)
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .0;
+                        if !pending(self) && st.rounds == round {
+                            break;
+                        }
+                    }
+                    let q = st.queues.get_mut(&key);
+                    return Ok(q.and_then(|q| {
+                        if q.front().is_some_and(|(at, _)| *at <= deadline) {
+                            q.pop_front()
+                        } else {
+                            None
+                        }
+                    }));
                 }
                 st = self
                     .wake
@@ -152,6 +260,8 @@ impl Demux {
             let read = self.read_some(deadline.saturating_duration_since(now));
             st = self.lock();
             st.reading = false;
+            st.rounds += 1;
+            self.holding.store(false, Ordering::Release);
             let mut result = Ok(());
             match read {
                 Ok(packets) => {
@@ -182,14 +292,19 @@ impl Demux {
 
     /// Waits up to `timeout` for the device to be readable, then reads every
     /// packet queued on it.
-    fn read_some(&self, timeout: std::time::Duration) -> io::Result<Vec<Stamped>> {
+    fn read_some(&self, timeout: Duration) -> io::Result<Vec<Stamped>> {
         let mut out = Vec::new();
         let mut buf = self.buf.lock().unwrap_or_else(PoisonError::into_inner);
         // The kernel often answers within the write that provoked it: try a
         // read before paying for a poll.
+        self.holding.store(true, Ordering::Release);
         let mut next = self.tun.try_recv(&mut buf)?;
         if next.is_none() {
-            if !self.tun.wait_readable(Some(timeout))? {
+            // Nothing in hand while polling.
+            self.holding.store(false, Ordering::Release);
+            let readable = self.tun.wait_readable(Some(timeout))?;
+            self.holding.store(true, Ordering::Release);
+            if !readable {
                 return Ok(out);
             }
             next = self.tun.try_recv(&mut buf)?;

@@ -443,6 +443,7 @@ impl Lab {
             start,
             sockets: sockets::LabSockets::new(target, harness, start),
             inner: Arc::clone(&self.inner),
+            arrived: None,
         })
     }
 }
@@ -568,6 +569,8 @@ pub struct LabSession {
     /// leaves the demultiplexer.
     sockets: sockets::LabSockets,
     inner: Arc<Inner>,
+    /// When the kernel received the packet last injected (its stamp).
+    arrived: Option<Instant>,
 }
 
 impl LabSession {
@@ -585,11 +588,19 @@ impl Session for LabSession {
         self.start.elapsed()
     }
     fn inject(&mut self, packet: &[u8]) -> Result<(), TargetError> {
+        let before = Instant::now();
+        self.arrived = None;
         self.inner
             .demux
             .tun()
             .send(packet)
-            .map_err(|e| TargetError::Io(format!("write to {TUN_NAME}: {e}")))
+            .map_err(|e| TargetError::Io(format!("write to {TUN_NAME}: {e}")))?;
+        self.arrived = self.inner.demux.arrival(packet, before);
+        Ok(())
+    }
+    fn injected_at(&mut self) -> Option<Duration> {
+        self.arrived
+            .map(|at| at.saturating_duration_since(self.start))
     }
     fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
         let until = self.start + deadline;

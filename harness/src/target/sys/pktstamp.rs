@@ -4,6 +4,12 @@
 //! when it handed the packet to the device, before the reader of the
 //! device ran. A packet's time then no longer depends on when a thread of
 //! a loaded machine got round to reading it.
+//!
+//! The same socket sees the packets the harness writes into the device as
+//! they enter the stack (`PACKET_HOST`), stamped on receipt: when the kernel
+//! took in a segment, not when the harness's thread was about to write it
+//! (a thread preempted around its write would otherwise make the stack's
+//! prompt answer look late).
 
 use super::cvt;
 use std::io;
@@ -12,6 +18,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// `PACKET_OUTGOING` in `sockaddr_ll.sll_pkttype`: sent by this host.
 const PACKET_OUTGOING: u8 = 4;
+/// `PACKET_HOST` in `sockaddr_ll.sll_pkttype`: arrived for this host.
+const PACKET_HOST: u8 = 0;
+
+/// The stamped copies one [`TxStamps::drain`] read, oldest first each.
+#[derive(Debug, Default)]
+pub struct Copies {
+    /// Packets the kernel sent on the device, with their transmit times.
+    pub sent: Vec<(Instant, Vec<u8>)>,
+    /// Packets written into the device (the harness's), with the times the
+    /// kernel received them.
+    pub arrived: Vec<(Instant, Vec<u8>)>,
+}
 
 /// A packet socket on one device, in the namespace of the calling thread.
 #[derive(Debug)]
@@ -60,10 +78,10 @@ impl TxStamps {
         Ok(TxStamps { fd })
     }
 
-    /// Every outgoing packet queued now, oldest first, each with the moment
-    /// the kernel sent it (on the monotonic clock). Never blocks.
-    pub fn drain(&self, buf: &mut [u8]) -> io::Result<Vec<(Instant, Vec<u8>)>> {
-        let mut out = Vec::new();
+    /// Every packet queued now, oldest first, each with the moment the
+    /// kernel sent or received it (on the monotonic clock). Never blocks.
+    pub fn drain(&self, buf: &mut [u8]) -> io::Result<Copies> {
+        let mut out = Copies::default();
         loop {
             // SAFETY: plain data, zeroes are valid values.
             let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -93,9 +111,11 @@ impl TxStamps {
                 }
                 return Err(e);
             }
-            if addr.sll_pkttype != PACKET_OUTGOING {
-                continue;
-            }
+            let list = match addr.sll_pkttype {
+                PACKET_OUTGOING => &mut out.sent,
+                PACKET_HOST => &mut out.arrived,
+                _ => continue,
+            };
             let now = Instant::now();
             let mut at = now;
             // SAFETY: CMSG_* walk the control buffer recvmsg filled, within
@@ -113,7 +133,7 @@ impl TxStamps {
                     c = libc::CMSG_NXTHDR(&msg, c);
                 }
             }
-            out.push((at, buf[..(n as usize).min(buf.len())].to_vec()));
+            list.push((at, buf[..(n as usize).min(buf.len())].to_vec()));
         }
     }
 }
