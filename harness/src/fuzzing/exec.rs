@@ -34,29 +34,44 @@ pub enum Step {
     /// they do not parse, e.g. a data offset past the packet), the built
     /// segment, and whether its checksum was corrupted.
     In {
+        /// When, on the session's clock.
         at: Duration,
+        /// The index of the op in the sequence that did it.
         op: usize,
+        /// What the target's TCP would parse of the bytes sent; `None` when they do not parse or never reach TCP.
         sent: Option<Segment>,
+        /// The segment as built from the op, before any corruption.
         built: Segment,
+        /// Whether the checksum was deliberately wrong.
         bad_checksum: bool,
     },
     /// A packet from the target and its parse.
     Out {
+        /// When, on the session's clock.
         at: Duration,
+        /// The index of the op during which it arrived.
         op: usize,
+        /// Its parse; `None` when the bytes are not a TCP segment.
         segment: Option<Segment>,
     },
     /// An application action and its result.
     App {
+        /// When, on the session's clock.
         at: Duration,
+        /// The index of the op in the sequence.
         op: usize,
+        /// What the application did.
         action: AppAction,
+        /// What the call returned.
         outcome: AppOutcome,
     },
     /// The end of a wait, with the target socket's state then.
     Waited {
+        /// When the wait ended, on the session's clock.
         at: Duration,
+        /// The index of the wait op in the sequence.
         op: usize,
+        /// The target socket's state then, where the target can tell.
         state: Option<TcpState>,
     },
 }
@@ -196,6 +211,7 @@ pub struct Driver {
     /// [`Driver::skip_bad_checksums`]).
     bad_checksums: bool,
     received: usize,
+    /// What the sequence produced so far.
     pub outcome: FuzzOutcome,
 }
 

@@ -145,6 +145,7 @@ pub enum OptOp {
     Nop,
     /// End of option list.
     Eol,
+    /// An option of any other kind (RFC 9293 §3.2: kind, length, data).
     Unknown {
         /// The kind byte.
         kind: u8,

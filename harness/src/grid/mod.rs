@@ -82,20 +82,32 @@ use std::path::Path;
 /// A state the target is driven into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum State {
+    /// No connection: the port has no listener, so no TCB exists (RFC 9293 §3.10.7.1).
     Closed,
+    /// LISTEN: a `silent` service listens; no TCB yet (§3.10.7.2).
     Listen,
+    /// SYN-SENT: the case's own socket has `connect`ed and sent its SYN (§3.10.7.3).
     SynSent,
+    /// SYN-RECEIVED: the target answered our SYN with its SYN-ACK.
     SynReceived,
+    /// ESTABLISHED: the three-way handshake completed.
     Established,
+    /// FIN-WAIT-1: the application called `shutdown(SHUT_WR)`; its FIN is unacknowledged.
     FinWait1,
+    /// FIN-WAIT-2: our ACK covered the target's FIN.
     FinWait2,
+    /// CLOSE-WAIT: we sent a FIN and the target acknowledged it.
     CloseWait,
+    /// CLOSING: both FINs crossed; the target's FIN is unacknowledged.
     Closing,
+    /// LAST-ACK: the application `close`d in CLOSE-WAIT; its FIN is unacknowledged.
     LastAck,
+    /// TIME-WAIT: both FINs sent and acknowledged.
     TimeWait,
 }
 
 impl State {
+    /// Every state, in the grid's order (the order of directories and cells).
     pub const ALL: [State; 11] = [
         State::Closed,
         State::Listen,
@@ -153,26 +165,42 @@ impl State {
 /// The kind of the stimulus segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// SYN alone.
     Syn,
+    /// SYN and ACK.
     SynAck,
+    /// SYN and FIN together, which no sender should emit.
     SynFin,
+    /// ACK alone, no text.
     Ack,
+    /// FIN without ACK.
     Fin,
+    /// FIN and ACK.
     FinAck,
+    /// RST without ACK.
     Rst,
+    /// RST and ACK.
     RstAck,
+    /// One octet of text, with ACK and PSH.
     Data,
+    /// One octet of text, with FIN, ACK and PSH.
     DataFin,
+    /// No control bits at all, no text.
     NoFlags,
 }
 
 /// A kind's control bits and octets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bits {
+    /// SYN bit.
     pub syn: bool,
+    /// ACK bit.
     pub ack: bool,
+    /// FIN bit.
     pub fin: bool,
+    /// RST bit.
     pub rst: bool,
+    /// Octets of text (0 or 1).
     pub data: u8,
 }
 
@@ -184,6 +212,7 @@ impl Bits {
 }
 
 impl Kind {
+    /// Every kind, in the grid's order.
     pub const ALL: [Kind; 11] = [
         Kind::Syn,
         Kind::SynAck,
@@ -198,6 +227,7 @@ impl Kind {
         Kind::NoFlags,
     ];
 
+    /// The control bits and text length the kind sends.
     pub fn bits(self) -> Bits {
         let b = |syn, ack, fin, rst, data| Bits {
             syn,
@@ -238,6 +268,7 @@ impl Kind {
         }
     }
 
+    /// The kind's part of a cell's file name (`syn-ack`, `data-fin`).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Syn => "syn",
@@ -268,15 +299,22 @@ impl Kind {
 /// Where SEG.SEQ lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SeqPos {
+    /// RCV.NXT−1: one sequence number old.
     NxtMinus1,
+    /// RCV.NXT: the next expected sequence number.
     Nxt,
+    /// Inside the window: RCV.NXT+100.
     Inside,
+    /// The window's last sequence number: RCV.NXT+RCV.WND−1.
     WndMinus1,
+    /// The window's right edge, just outside: RCV.NXT+RCV.WND.
     Wnd,
+    /// Far outside the window: RCV.NXT+2^30.
     Far,
 }
 
 impl SeqPos {
+    /// Every sequence position, in the grid's order.
     pub const ALL: [SeqPos; 6] = [
         SeqPos::NxtMinus1,
         SeqPos::Nxt,
@@ -286,6 +324,7 @@ impl SeqPos {
         SeqPos::Far,
     ];
 
+    /// The position's part of a cell's file name (`seq-edge-1`).
     pub fn name(self) -> &'static str {
         match self {
             SeqPos::NxtMinus1 => "seq-nxt-1",
@@ -297,6 +336,7 @@ impl SeqPos {
         }
     }
 
+    /// The position in RFC 9293 terms (`RCV.NXT+RCV.WND-1`), for case comments.
     pub fn rfc(self) -> &'static str {
         match self {
             SeqPos::NxtMinus1 => "RCV.NXT-1",
@@ -317,15 +357,21 @@ impl SeqPos {
 /// Where SEG.ACK lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AckPos {
+    /// SND.UNA−1: a duplicate ACK, within MAX.SND.WND.
     BelowUna,
+    /// SND.UNA: the oldest unacknowledged sequence number.
     Una,
+    /// SND.NXT: everything the target sent.
     Nxt,
+    /// SND.NXT+1: acknowledges something not yet sent (RFC 9293 §3.10.7.4).
     Beyond,
 }
 
 impl AckPos {
+    /// Every acknowledgment position, in the grid's order.
     pub const ALL: [AckPos; 4] = [AckPos::BelowUna, AckPos::Una, AckPos::Nxt, AckPos::Beyond];
 
+    /// The position's part of a cell's file name (`ack-below-una`).
     pub fn name(self) -> &'static str {
         match self {
             AckPos::BelowUna => "ack-below-una",
@@ -335,6 +381,7 @@ impl AckPos {
         }
     }
 
+    /// The position in RFC 9293 terms (`SND.UNA-1`), for case comments.
     pub fn rfc(self) -> &'static str {
         match self {
             AckPos::BelowUna => "SND.UNA-1",
@@ -348,9 +395,13 @@ impl AckPos {
 /// One cell of the grid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cell {
+    /// The state the path drives the target into.
     pub state: State,
+    /// The kind of the stimulus segment.
     pub kind: Kind,
+    /// Where the stimulus's SEG.SEQ lies; `None` where the state has no RCV.NXT (rules 1, 2).
     pub seq: Option<SeqPos>,
+    /// Where the stimulus's SEG.ACK lies; `None` where the acknowledgment axis does not apply.
     pub ack: Option<AckPos>,
 }
 

@@ -9,8 +9,11 @@ use super::{AckPos, Kind, SeqPos, State};
 /// target's side: SND.UNA, SND.NXT), relative to each side's ISN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tcb {
+    /// RCV.NXT: the next sequence number of ours the target expects.
     pub rcv_nxt: u32,
+    /// SND.UNA: the target's oldest unacknowledged sequence number.
     pub snd_una: u32,
+    /// SND.NXT: the target's next sequence number to send.
     pub snd_nxt: u32,
 }
 
@@ -28,18 +31,35 @@ pub enum Reply {
     /// Nothing within the wait.
     Nothing,
     /// `<SEQ=seq><ACK=ack><CTL=ACK>`.
-    Ack { seq: u32, ack: u32 },
+    Ack {
+        /// SEG.SEQ of the ACK.
+        seq: u32,
+        /// SEG.ACK of the ACK.
+        ack: u32,
+    },
     /// `<SEQ=seq><CTL=RST>`.
-    Rst { seq: u32 },
+    Rst {
+        /// SEG.SEQ of the RST.
+        seq: u32,
+    },
     /// `<SEQ=0><ACK=ack><CTL=RST,ACK>` (a closed port's answer to a segment
     /// without ACK).
-    RstAck { ack: u32 },
+    RstAck {
+        /// SEG.ACK of the RST: the segment's SEG.SEQ plus SEG.LEN.
+        ack: u32,
+    },
     /// The SYN-ACK again acknowledging `ack`.
-    SynAck { ack: u32 },
+    SynAck {
+        /// SEG.ACK of the retransmitted SYN-ACK.
+        ack: u32,
+    },
     /// A SYN-ACK of a new incarnation (a new ISN: any sequence number),
     /// acknowledging `ack` where the script can name it (not at a window
     /// edge, whose number is only known live).
-    NewSynAck { ack: Option<u32> },
+    NewSynAck {
+        /// SEG.ACK of the new SYN-ACK; `None` where only the run knows it.
+        ack: Option<u32>,
+    },
 }
 
 /// Where the connection may be after the segment.
@@ -48,8 +68,12 @@ pub enum Post {
     /// Still there, in `state`, with RCV.NXT `rcv_nxt` (SND.NXT does not
     /// move: the target's application sends nothing in a cell).
     Alive {
+        /// The state it is in.
         state: State,
+        /// RCV.NXT the probe should see acknowledged.
         rcv_nxt: u32,
+        /// Whether the target's FIN is still unacknowledged, so it may be
+        /// retransmitted before the cell ends.
         fin_outstanding: bool,
     },
     /// Gone (CLOSED, or a passive SYN-RECEIVED back to LISTEN).
@@ -61,8 +85,11 @@ pub enum Post {
 /// The expectation of one cell, with the RFC steps that gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expect {
+    /// The replies the RFC allows, any one of which passes.
     pub replies: Vec<Reply>,
+    /// The states the connection may be in afterwards.
     pub posts: Vec<Post>,
+    /// The RFC steps that gave the expectation, one line each.
     pub why: Vec<String>,
 }
 

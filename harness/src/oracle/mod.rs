@@ -94,10 +94,15 @@ pub enum Direction {
 /// An application action on the target's side, as far as the oracle cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum AppEvent {
+    /// `write()`/`send()` returned this many octets: the target now owes them (RFC 9293 §3.10.2, SEND call).
     Write(usize),
+    /// `read()`/`recv()` returned this many octets: the receive window may reopen (§3.10.3, RECEIVE call).
     Read(usize),
+    /// `shutdown(SHUT_WR)`: a FIN follows the queued text (§3.10.4, CLOSE call).
     ShutdownWrite,
+    /// `close()`: a FIN follows the queued text (§3.10.4); text arriving afterwards may draw a RST (§3.6).
     Close,
+    /// `close()` with `SO_LINGER` {1, 0}: a RST now, the TCB deleted (§3.10.5, ABORT call).
     Abort,
     /// `connect()`: the target opens actively (RFC 9293 §3.10.1, OPEN call, active); its SYN
     /// follows and opens SYN-SENT, replacing whatever the model still has on that tuple.

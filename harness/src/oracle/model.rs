@@ -74,6 +74,7 @@ const CORRUPT_MEMORY: usize = 16;
 pub(super) const ACK_DELAY_MAX: Duration = Duration::from_millis(500);
 
 impl Oracle {
+    /// An oracle with no connection yet, judging by `profile` a target described by `target`.
     pub fn new(profile: Profile, target: TargetModel) -> Oracle {
         Oracle {
             profile: Arc::new(profile),
@@ -113,6 +114,7 @@ impl Oracle {
         1 + self.alts.len()
     }
 
+    /// The profile the oracle judges by.
     pub fn profile(&self) -> &Profile {
         &self.profile
     }

@@ -33,7 +33,9 @@ pub enum Transition {
 /// A named set of allowed deviations and timer expectations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Profile {
+    /// The name `--profile` selects (`rfc9293`, `linux`, …).
     pub name: &'static str,
+    /// One line on what the profile is for.
     pub description: &'static str,
     /// Rules this profile allows, each with a one-line reason.
     pub allowed: Vec<(RuleId, &'static str)>,
@@ -43,6 +45,7 @@ pub struct Profile {
     pub initial_rto: Duration,
     /// The TIME-WAIT length the profile accepts (RFC 9293: 2×MSL = 240 s).
     pub time_wait: Duration,
+    /// How in-window RSTs and SYNs are treated in synchronized states.
     pub reset_policy: ResetPolicy,
     /// How long a reply the target owes (a RST, an ACK) may take before the
     /// oracle reports it missing.

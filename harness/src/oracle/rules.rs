@@ -34,14 +34,17 @@ impl fmt::Display for Level {
 /// Static description of one rule, for `synack explain`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuleInfo {
+    /// The rule this describes.
     pub id: RuleId,
     /// Stable kebab-case name (`rst-for-rst`).
     pub name: &'static str,
+    /// MUST or SHOULD, as the RFC words the requirement.
     pub level: Level,
     /// `RFC 9293 §3.10.7.1`.
     pub section: &'static str,
     /// `MUST-2`, `RFC 5961 §3.2`, or empty when only the section applies.
     pub requirement: &'static str,
+    /// One line: what the rule requires.
     pub summary: &'static str,
     /// A violating exchange in the case language (`<` to the target, `>` from it).
     pub example: &'static str,
@@ -419,6 +422,7 @@ impl RuleId {
     pub fn name(self) -> &'static str {
         self.info().name
     }
+    /// MUST or SHOULD, as the RFC words the requirement.
     pub fn level(self) -> Level {
         self.info().level
     }
@@ -450,9 +454,13 @@ pub fn rules() -> &'static [RuleInfo] {
 /// the selected profile allows as a known difference).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
+    /// The rule broken.
     pub rule: RuleId,
+    /// The rule's level (MUST or SHOULD).
     pub level: Level,
+    /// The RFC section the rule lives in (`RFC 9293 §3.10.7.1`).
     pub section: &'static str,
+    /// The requirement id (`MUST-2`), or empty when only the section applies.
     pub requirement: &'static str,
     /// What happened, with the numbers.
     pub message: String,

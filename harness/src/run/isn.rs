@@ -91,9 +91,11 @@ pub fn sample_with(
 /// What [`judge`] measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IsnStats {
+    /// How many ISNs were judged.
     pub n: usize,
     /// The most frequent increment and how often it occurs.
     pub top_step: (u32, usize),
+    /// How many of them are distinct.
     pub distinct: usize,
     /// Per bit, how many ISNs have it set.
     pub ones: [usize; 32],
@@ -102,19 +104,31 @@ pub struct IsnStats {
 /// Why the ISNs look predictable.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IsnVerdict {
+    /// Fewer ISNs than the test needs (1000): how many there were.
     TooFew(usize),
+    /// Test 1 failed: one increment ISN(i+1) − ISN(i) occurs in more than 1 % of the pairs.
     ConstantStep {
+        /// The increment, mod 2^32.
         step: u32,
+        /// How often it occurs.
         count: usize,
+        /// How many pairs there are (n−1).
         pairs: usize,
     },
+    /// Test 2 failed: fewer than 99 % of the ISNs are distinct.
     Repeats {
+        /// How many are distinct.
         distinct: usize,
+        /// How many ISNs there are.
         n: usize,
     },
+    /// Test 3 failed: a bit is set beyond 5 σ of n/2.
     BiasedBit {
+        /// The bit, 0 the least significant.
         bit: usize,
+        /// How many ISNs have it set.
         ones: usize,
+        /// How many ISNs there are.
         n: usize,
     },
 }

@@ -18,8 +18,11 @@ use crate::wire::{Segment, SeqNumber, TcpFlags, TcpOption};
 /// One field that differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMismatch {
+    /// The field's name (`tcp.flags`, `tcp.seq`, …).
     pub field: &'static str,
+    /// What the script's line allows, as the script writes it.
     pub expected: String,
+    /// What the target sent, in the same script space.
     pub got: String,
 }
 

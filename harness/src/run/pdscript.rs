@@ -64,6 +64,7 @@ impl Tolerance {
 /// What a script's packetdrill lines ask of the run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PdSettings {
+    /// How early or late an event may be (`--tolerance_usecs`, `--tolerance_percent`).
     pub tolerance: Tolerance,
     /// One line per option line: `(script line, what synack does with it)`.
     pub notes: Vec<(u32, String)>,
@@ -71,6 +72,7 @@ pub struct PdSettings {
     pub command_lines: Vec<u32>,
     /// `--local_ip` / `--remote_ip`, when given.
     pub local_ip: Option<IpAddr>,
+    /// `--remote_ip`: the harness's address, when given.
     pub remote_ip: Option<IpAddr>,
     /// What no target of this version can run (an `icmp` line), with the line.
     pub unsupported: Option<String>,

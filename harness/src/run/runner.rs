@@ -56,6 +56,7 @@ pub struct RunOptions {
     pub settle: Duration,
     /// Forces the harness ISN (tests near the 2^32 wrap); else from the seed.
     pub harness_isn: Option<u32>,
+    /// IPv4 or IPv6 (`--ipv6`) for every case.
     pub family: IpFamily,
     /// `--serve`: cases of the `http` service go to this port, where a
     /// server command runs instead of the built-in service.

@@ -9,7 +9,11 @@ use std::fmt::Write;
 /// Which side sent the segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sender {
+    /// The harness (a `<` line): SEG.SEQ relative to the harness's ISN,
+    /// SEG.ACK to the target's.
     Harness,
+    /// The target (a `>` line): SEG.SEQ relative to the target's ISN,
+    /// SEG.ACK to the harness's.
     Target,
 }
 

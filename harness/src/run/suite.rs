@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 /// `--shard K/N`: the K-th of N stable slices (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
+    /// K: which slice, from 1.
     pub k: u32,
+    /// N: how many slices.
     pub n: u32,
 }
 
@@ -52,6 +54,7 @@ impl Shard {
 /// (rustls bogo style). A waived case that passes is a stale waiver and fails.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Waivers {
+    /// Case id → the one-line reason it is waived.
     pub reasons: BTreeMap<String, String>,
     /// Where each waiver was written: `file:line`.
     pub at: BTreeMap<String, String>,
@@ -142,6 +145,7 @@ impl Waivers {
 /// How a suite runs.
 #[derive(Clone, Debug, Default)]
 pub struct SuiteOptions {
+    /// How each case runs (seed, profile, address family, …).
     pub run: RunOptions,
     /// Cases side by side (each on its own session).
     pub jobs: usize,
@@ -149,7 +153,9 @@ pub struct SuiteOptions {
     pub tags: Vec<String>,
     /// Leave out cases with any of these tags.
     pub skip_tags: Vec<String>,
+    /// `--shard`: only the cases of this slice.
     pub shard: Option<Shard>,
+    /// Known deviations of the target; a waived case that passes fails the run.
     pub waivers: Waivers,
 }
 

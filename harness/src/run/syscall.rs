@@ -64,9 +64,19 @@ pub enum Call {
     /// to perform now.
     Linger,
     /// An application action on the connection and the result it must return.
-    Act { action: AppAction, expect: Expect },
+    Act {
+        /// What the application does on the connection.
+        action: AppAction,
+        /// What the call must return.
+        expect: Expect,
+    },
     /// A socket-API call performed on the target ([`super::syscall_sock`]).
-    Sock { call: SockCall, expect: SockExpect },
+    Sock {
+        /// The call, with the script's descriptor numbers.
+        call: SockCall,
+        /// What it must return, and write where the line says.
+        expect: SockExpect,
+    },
 }
 
 /// The result a syscall line expects.
@@ -79,6 +89,7 @@ pub enum Expect {
 }
 
 impl Expect {
+    /// Whether `got`, what the call returned, is what the line expects.
     pub fn accepts(self, got: i64) -> bool {
         match self {
             Expect::Value(v) => v == got,
@@ -90,6 +101,7 @@ impl Expect {
 /// Every syscall line's call, by line number.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    /// The call of each syscall line, keyed by its line number.
     pub calls: BTreeMap<u32, Call>,
     /// The case performs the socket API itself (a `socket` line and no
     /// `//! service`): every call is a [`Call::Sock`], and the target runs

@@ -39,7 +39,12 @@ pub enum DataExpect {
     /// `getsockopt`'s `[N]`, `ioctl`'s `[N]`.
     Int(i64),
     /// `getsockopt(…, SO_LINGER, {l_onoff=…, l_linger=…})`.
-    Linger { onoff: i64, linger: i64 },
+    Linger {
+        /// `l_onoff`: whether lingering is on.
+        onoff: i64,
+        /// `l_linger`: the linger time, in seconds.
+        linger: i64,
+    },
     /// `getsockopt(…, TCP_INFO, {tcpi_state=…, …})`: the fields written.
     Info(Vec<(String, i64)>),
     /// `poll`'s `revents`, entry by entry (`None`: not written).
@@ -51,8 +56,11 @@ pub enum DataExpect {
 /// A mistake in a line: where and what, for a diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
+    /// Where in the line the mistake is.
     pub span: Span,
+    /// What is wrong.
     pub message: String,
+    /// What to write instead, when there is a suggestion.
     pub help: Option<String>,
     /// The call or option is valid but not performed by this version: the
     /// case is *unsupported*, not wrong.

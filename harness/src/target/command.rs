@@ -10,7 +10,9 @@ use std::time::Duration;
 /// ([`super::Target::isolated`]); each `None` keeps synack's default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScriptAddresses {
+    /// `--local_ip`: the target's address.
     pub target: Option<IpAddr>,
+    /// `--remote_ip`: the harness's address.
     pub harness: Option<IpAddr>,
 }
 
@@ -29,8 +31,11 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Output {
     /// The exit status; `None` when a signal ended it (or the timeout did).
     pub status: Option<i32>,
+    /// What it wrote to standard output (lossily decoded as UTF-8).
     pub stdout: String,
+    /// What it wrote to standard error (lossily decoded as UTF-8).
     pub stderr: String,
+    /// It ran past [`COMMAND_TIMEOUT`] and was killed.
     pub timed_out: bool,
 }
 

@@ -33,6 +33,7 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Every fault, in the order `--fault` lists them.
     pub const ALL: [Fault; 5] = [
         Fault::FlipAck,
         Fault::DropRst,
@@ -41,6 +42,7 @@ impl Fault {
         Fault::DataAfterFin,
     ];
 
+    /// The fault's name, as `--fault` takes it.
     pub fn name(self) -> &'static str {
         match self {
             Fault::FlipAck => "flip-ack",
@@ -78,9 +80,11 @@ pub struct Faulty<T: Target> {
 }
 
 impl<T: Target> Faulty<T> {
+    /// `inner` with `fault` injected into every session.
     pub fn new(inner: T, fault: Fault) -> Faulty<T> {
         Faulty { inner, fault }
     }
+    /// The fault injected.
     pub fn fault(&self) -> Fault {
         self.fault
     }
@@ -139,6 +143,7 @@ pub struct FaultySession {
 }
 
 impl FaultySession {
+    /// Wraps one session of the inner target.
     pub fn new(inner: Box<dyn Session>, fault: Fault) -> FaultySession {
         FaultySession {
             inner,

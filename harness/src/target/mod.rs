@@ -40,8 +40,10 @@ use std::time::Duration;
     Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
 pub enum IpFamily {
+    /// IPv4.
     #[default]
     V4,
+    /// IPv6.
     V6,
 }
 
@@ -50,6 +52,7 @@ pub enum IpFamily {
 pub struct SessionSpec {
     /// The application behind the target's port.
     pub service: Service,
+    /// The address family of both ends.
     pub family: IpFamily,
     /// The target's (listening) port.
     pub target_port: u16,
@@ -94,11 +97,13 @@ pub struct SessionInfo {
 /// What a target can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Capabilities {
+    /// Its session clock is virtual: waits jump to the next event instead of sleeping.
     pub virtual_time: bool,
     /// Can report the target socket's state (as `ss` does).
     pub socket_state: bool,
     /// Can perform application actions (write, close, …) on the connection.
     pub app_actions: bool,
+    /// Can run a session over IPv6.
     pub ipv6: bool,
 }
 
@@ -120,6 +125,7 @@ pub enum AppAction {
 /// The result of an [`AppAction`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AppOutcome {
+    /// The action was taken and returns nothing.
     Done,
     /// Bytes written (may be fewer than asked).
     Wrote(usize),
@@ -132,7 +138,9 @@ pub enum AppOutcome {
 /// A packet the target sent, with the session time it was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
+    /// Session time the packet was seen at.
     pub at: Duration,
+    /// The IP packet, as the target sent it.
     pub bytes: Vec<u8>,
 }
 
@@ -187,6 +195,7 @@ impl std::error::Error for TargetError {}
 pub trait Target: Send + Sync {
     /// Short name used in reports and snapshot paths: `embedded`, `lab`, …
     fn name(&self) -> &'static str;
+    /// What this target can do, so cases needing more are reported unsupported.
     fn capabilities(&self) -> Capabilities;
     /// The name of the oracle profile that describes this stack's allowed
     /// deviations (`crate::oracle::Profile::by_name`), used when the user
@@ -220,6 +229,7 @@ pub trait Target: Send + Sync {
 
 /// One case's view of a target.
 pub trait Session: Send {
+    /// Where the session's connection runs.
     fn info(&self) -> &SessionInfo;
     /// Session time: zero at `open`, virtual or real.
     fn now(&self) -> Duration;
@@ -296,7 +306,9 @@ pub struct ServiceEvent {
 pub enum ServiceCall {
     /// Octets the stack queued for sending (never zero).
     Wrote(usize),
+    /// The service called `close()`: a FIN follows its queued data.
     Close,
+    /// The service aborted (`SO_LINGER` {1, 0} and `close()`): a RST.
     Abort,
 }
 

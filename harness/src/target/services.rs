@@ -28,6 +28,7 @@ pub enum Service {
 }
 
 impl Service {
+    /// Every service.
     pub const ALL: [Service; 6] = [
         Service::Echo,
         Service::Discard,
@@ -37,6 +38,7 @@ impl Service {
         Service::Closed,
     ];
 
+    /// The service's name, as a case's `service:` header and the agent protocol write it.
     pub fn name(self) -> &'static str {
         match self {
             Service::Echo => "echo",
@@ -156,6 +158,7 @@ pub struct ServiceLogic {
 }
 
 impl ServiceLogic {
+    /// `service` on a fresh connection, closing `close_delay` after it decides to.
     pub fn new(service: Service, close_delay: std::time::Duration) -> ServiceLogic {
         ServiceLogic {
             service,
@@ -168,6 +171,7 @@ impl ServiceLogic {
         }
     }
 
+    /// Which service this is.
     pub fn service(&self) -> Service {
         self.service
     }

@@ -176,15 +176,29 @@ pub enum Quote {
     /// and text length (the quoted IP header's length covers a 20-octet
     /// TCP header and the text).
     Tcp {
+        /// The quoted packet's source: the target.
         src: IpAddr,
+        /// The quoted packet's destination: the harness's end.
         dst: IpAddr,
+        /// The quoted segment's source port.
         src_port: u16,
+        /// The quoted segment's destination port.
         dst_port: u16,
+        /// The quoted segment's SEG.SEQ, which the target checks against
+        /// SND.UNA..SND.NXT (RFC 5927 §4.1).
         seq: u32,
+        /// The quoted segment's text length, for the quoted IP length.
         len: u32,
     },
     /// A UDP datagram of this many octets of payload between the addresses.
-    Udp { src: IpAddr, dst: IpAddr, len: u32 },
+    Udp {
+        /// The quoted datagram's source.
+        src: IpAddr,
+        /// The quoted datagram's destination.
+        dst: IpAddr,
+        /// Octets of UDP payload.
+        len: u32,
+    },
     /// This many zero octets after the ICMP header, no quoted header.
     Raw(u32),
 }
@@ -196,12 +210,15 @@ pub struct IcmpMessage {
     pub src: IpAddr,
     /// The target.
     pub dst: IpAddr,
+    /// The ICMP type (RFC 792) or ICMPv6 type (RFC 4443 §2.1).
     pub ty: u8,
+    /// The code within the type.
     pub code: u8,
     /// Next-hop MTU (frag-needed) or MTU (Packet Too Big).
     pub mtu: Option<u32>,
     /// Echo identifier (echo request / reply).
     pub id: Option<u32>,
+    /// What the message quotes after its header.
     pub quote: Quote,
 }
 
@@ -314,9 +331,15 @@ fn checksum(parts: &[&[u8]]) -> u16 {
 /// sequence number when it quotes a TCP segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IcmpView {
+    /// ICMPv6 (in IPv6) rather than ICMP (in IPv4).
     pub v6: bool,
+    /// The message's type.
     pub ty: u8,
+    /// The message's code.
     pub code: u8,
+    /// The MTU field: the low 16 bits of the second word over IPv4 (RFC 1191
+    /// §4), the whole word over IPv6 (RFC 4443 §3.2); meaningful only where
+    /// [`is_mtu_signal`] holds.
     pub mtu: u32,
     /// (source port, destination port, sequence number) of the quoted segment.
     pub quoted_tcp: Option<(u16, u16, u32)>,

@@ -22,6 +22,8 @@ pub struct Calls {
 }
 
 impl Calls {
+    /// No sessions yet; `socket()` calls run on a job thread in the
+    /// caller's network namespace. Errs when that thread cannot start.
     pub fn new() -> Result<Calls, String> {
         Ok(Calls {
             here: NsThread::here().map_err(|e| e.to_string())?,

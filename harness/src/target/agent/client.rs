@@ -22,7 +22,9 @@ const MAX_LINE: u64 = 4 << 20;
 /// Where the agent is, and the token it wants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentAddr {
+    /// The agent's control address (`--agent`).
     pub addr: SocketAddr,
+    /// The shared secret it checks at `hello` (`--agent-token`).
     pub token: String,
 }
 
@@ -39,9 +41,11 @@ struct Conn {
 pub struct AgentClient {
     addr: SocketAddr,
     conn: Mutex<Conn>,
-    /// From `hello`: what the agent implements.
+    /// From `hello`: the agent's name and version.
     pub name: String,
+    /// From `hello`: every operation the agent implements.
     pub ops: Vec<String>,
+    /// From `hello`: the built-in services it runs.
     pub services: Vec<String>,
 }
 

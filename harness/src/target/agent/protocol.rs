@@ -27,7 +27,9 @@ pub const EXTENDED_OPS: [&str; 6] = [
 /// One request: an id the reply repeats, and the operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
+    /// The request's number; the reply carries it back.
     pub id: u64,
+    /// The operation and its arguments, flattened into the same object.
     #[serde(flatten)]
     pub op: Op,
 }
@@ -38,7 +40,9 @@ pub struct Request {
 pub enum How {
     /// `SHUT_WR`: FIN after queued data.
     Wr,
+    /// `SHUT_RD`: no more reads.
     Rd,
+    /// `SHUT_RDWR`: both directions.
     Rdwr,
 }
 
@@ -49,6 +53,7 @@ pub enum How {
 pub enum Op {
     /// First line of every control connection.
     Hello {
+        /// The shared secret (`--token`, `SYNACK_AGENT_TOKEN`); an agent answers only a harness that knows it.
         token: String,
     },
     /// Listen on `local` with a built-in `service` (`echo`, `discard`,
@@ -56,69 +61,96 @@ pub enum Op {
     /// for the harness's calls (as `silent`). `close_delay_ms` applies to
     /// the connection from `peer` (echo, discard, http).
     Listen {
+        /// The address and port to listen on.
         local: SocketAddr,
+        /// The built-in service; `None`: hold accepted connections for the harness.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         service: Option<String>,
+        /// The harness's end of the connection `close_delay_ms` applies to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         peer: Option<SocketAddr>,
+        /// How long the service waits before it closes that connection.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         close_delay_ms: Option<u64>,
     },
     /// Waits up to `timeout_ms` for the connection from `peer` to be accepted.
     Accept {
+        /// The harness's end of the connection to accept.
         peer: SocketAddr,
+        /// How long to wait for it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
     },
     /// Opens a connection to `remote` (returns at once; later calls on
     /// `peer` = `remote` wait for it).
     Connect {
+        /// The harness's address and port to connect to.
         remote: SocketAddr,
     },
     /// Reads up to `max` bytes now (or waits up to `timeout_ms` for some).
     Read {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// The most bytes to read.
         max: usize,
+        /// How long to wait for bytes; `None`: do not wait.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timeout_ms: Option<u64>,
     },
     /// Queues `data` (hex) for sending, without blocking.
     Write {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// The bytes to queue, in hex.
         data: String,
     },
+    /// `shutdown(how)` on the connection.
     Shutdown {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// Which direction to shut.
         how: How,
     },
     /// `close()`.
     Close {
+        /// The harness's end of the connection.
         peer: SocketAddr,
     },
     /// `SO_LINGER` {1, 0} and `close()`: RST now.
     Abort {
+        /// The harness's end of the connection.
         peer: SocketAddr,
     },
     /// The state of the socket `local` ↔ `peer`, as `ss` shows it.
     State {
+        /// The agent's end of the connection.
         local: SocketAddr,
+        /// The harness's end of the connection.
         peer: SocketAddr,
     },
     /// Extended: sets a socket option (`TCP_NODELAY`, `IP_TTL`, …).
     Setsockopt {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// The option's name, as the C constant spells it.
         name: String,
+        /// The value to set (booleans as 0 or 1).
         value: i64,
     },
     /// Extended: reads a socket option (`TCP_NODELAY`, `IP_TTL`, `SO_ERROR`).
     Getsockopt {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// The option's name, as the C constant spells it.
         name: String,
     },
     /// Extended: waits up to `timeout_ms` for `events` (`in`).
     Poll {
+        /// The harness's end of the connection.
         peer: SocketAddr,
+        /// The events to wait for (`in`).
         events: Vec<String>,
+        /// How long to wait.
         timeout_ms: u64,
     },
     /// Extended: one call of the socket API (`target/calls.rs`) in the
@@ -127,21 +159,30 @@ pub enum Op {
     /// `may_block`: the script gave it an end time. Reply: `status`
     /// (`done` with `result`, `pending`, `blocked`).
     Call {
+        /// The agent's end of the session.
         local: SocketAddr,
+        /// The harness's end of the session.
         peer: SocketAddr,
+        /// The call, with the script's descriptor numbers.
         call: SockCall,
+        /// Whether the call may block: the script gave it an end time.
         may_block: bool,
+        /// The harness's number for the call, which `finished` returns when it completes.
         token: u32,
     },
     /// Extended: a `pending` call of that session that has returned since:
     /// `token` and `result`, or neither.
     Finished {
+        /// The agent's end of the session.
         local: SocketAddr,
+        /// The harness's end of the session.
         peer: SocketAddr,
     },
     /// Extended: the session is over: close its descriptors (SO_LINGER 0).
     Release {
+        /// The agent's end of the session.
         local: SocketAddr,
+        /// The harness's end of the session.
         peer: SocketAddr,
     },
 }
@@ -176,7 +217,9 @@ impl Op {
 /// `error` (the agent itself failed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reply {
+    /// The request's `id`.
     pub id: u64,
+    /// Whether the operation was done; when false, exactly one of `refused`, `unsupported`, `error` is set.
     pub ok: bool,
     /// `hello`: the agent's name and version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,9 +243,10 @@ pub struct Reply {
     /// there is no such socket); `getsockopt`: absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `state`: bytes received, not yet read; bytes sent, not yet acknowledged.
+    /// `state`: bytes received, not yet read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recv_q: Option<u32>,
+    /// `state`: bytes sent, not yet acknowledged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_q: Option<u32>,
     /// `getsockopt`: the value; `poll`: the events that are ready, as bits
@@ -218,10 +262,13 @@ pub struct Reply {
     /// `finished`: the token of the call that returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<u32>,
+    /// The stack refused the call (as a syscall returning -1 would), and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// This agent cannot do the operation, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// The agent itself failed, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -235,6 +282,7 @@ impl Reply {
             ..Reply::default()
         }
     }
+    /// A refusal: the stack refused the call, as a syscall returning -1 would.
     pub fn refused(id: u64, why: impl Into<String>) -> Reply {
         Reply {
             id,
@@ -242,6 +290,7 @@ impl Reply {
             ..Reply::default()
         }
     }
+    /// An operation this agent does not implement.
     pub fn unsupported(id: u64, why: impl Into<String>) -> Reply {
         Reply {
             id,
@@ -249,6 +298,7 @@ impl Reply {
             ..Reply::default()
         }
     }
+    /// A failure of the agent itself.
     pub fn error(id: u64, why: impl Into<String>) -> Reply {
         Reply {
             id,

@@ -26,8 +26,11 @@ use std::time::Duration;
 /// session times, in order.
 #[derive(Clone, Debug, Default)]
 pub struct RawCase {
+    /// The seed of the stack's randomness (its ISN among others).
     pub seed: u64,
+    /// The port a socket listens on; `None`: nothing listens.
     pub listen: Option<u16>,
+    /// The injected IP packets, each at its session time, in order.
     pub inputs: Vec<(Duration, Vec<u8>)>,
     /// Session time the stack runs to after the last input.
     pub end: Duration,

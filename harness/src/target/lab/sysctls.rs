@@ -27,8 +27,11 @@ use crate::target::TargetError;
 /// error).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sysctl {
+    /// The path under `/proc/sys`.
     pub name: &'static str,
+    /// The value written to it.
     pub value: &'static str,
+    /// A kernel may lack it: skipped when missing, not an error.
     pub optional: bool,
 }
 

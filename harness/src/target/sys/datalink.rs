@@ -11,12 +11,15 @@ use std::time::Duration;
 /// An interface as the local kernel knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interface {
+    /// Its name (`eth0`).
     pub name: String,
+    /// Its interface index.
     pub index: u32,
     /// Its Ethernet address (`None` on interfaces without one, e.g. `lo`).
     pub mac: Option<[u8; 6]>,
     /// The addresses the local kernel holds on it, with prefix lengths.
     pub addrs: Vec<(IpAddr, u8)>,
+    /// Whether it is administratively up (`IFF_UP`).
     pub up: bool,
 }
 

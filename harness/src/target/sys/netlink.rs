@@ -253,7 +253,9 @@ impl Netlink {
 pub struct DiagEntry {
     /// The kernel's TCP state number (`TCP_ESTABLISHED` = 1 … `TCP_NEW_SYN_RECV` = 12).
     pub state: u8,
+    /// The socket's own address and port.
     pub local: SocketAddr,
+    /// The peer's address and port (unspecified for a listener).
     pub remote: SocketAddr,
     /// Bytes received and not read (for a listener: the accept backlog).
     pub recv_q: u32,
