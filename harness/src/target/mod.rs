@@ -297,6 +297,7 @@ pub struct ServiceEvent {
     pub at: Duration,
     /// The harness end of the connection.
     pub peer: SocketAddr,
+    /// What the service called.
     pub call: ServiceCall,
 }
 
