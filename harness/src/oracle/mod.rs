@@ -100,7 +100,7 @@ pub enum AppEvent {
     Read(usize),
     /// `shutdown(SHUT_WR)`: a FIN follows the queued text (§3.10.4, CLOSE call).
     ShutdownWrite,
-    /// `close()`: a FIN follows the queued text (§3.10.4); text arriving afterwards may draw a RST (§3.6).
+    /// `close()`: a FIN follows the queued text (§3.10.4); text arriving afterwards may draw a RST (§3.6.1).
     Close,
     /// `close()` with `SO_LINGER` {1, 0}: a RST now, the TCB deleted (§3.10.5, ABORT call).
     Abort,

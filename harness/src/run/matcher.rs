@@ -22,7 +22,7 @@ pub struct FieldMismatch {
     pub field: &'static str,
     /// What the script's line allows, as the script writes it.
     pub expected: String,
-    /// What the target sent, in the same script space.
+    /// What the target sent, written the same way (numbers in script space).
     pub got: String,
 }
 
