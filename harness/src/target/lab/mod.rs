@@ -140,6 +140,8 @@ struct Inner {
     ns: NsThread,
     /// `--local_ip` / `--remote_ip` of the one case of a lab of its own.
     script_addresses: Mutex<Option<crate::target::command::ScriptAddresses>>,
+    /// The `/tmp` of its script commands.
+    scratch: commands::Scratch,
 }
 
 impl Drop for Inner {
@@ -277,6 +279,7 @@ impl Lab {
                 ipv6,
                 ns,
                 script_addresses: Mutex::new(None),
+                scratch: commands::Scratch::default(),
             }),
         };
         if let (Some(cmd), Some(port)) = (options.serve, serve_port) {
@@ -535,7 +538,7 @@ impl Target for Lab {
         cmd: &str,
         cwd: &std::path::Path,
     ) -> Result<crate::target::command::Output, TargetError> {
-        commands::run(&self.inner.ns, cmd, cwd)
+        commands::run(&self.inner.ns, &self.inner.scratch, cmd, cwd)
     }
     fn isolated(
         &self,
