@@ -326,6 +326,14 @@ pub struct RunArgs {
         help_heading = "Scripts"
     )]
     pub allow_commands: bool,
+    /// TCP segmentation offload on the lab's TUN device for every case: the kernel sends
+    /// GSO super-segments as packetdrill's device gets them (default: on for scripts in
+    /// packetdrill form, i.e. without `//!` metadata; off for synack's own cases).
+    #[arg(long, conflicts_with = "no_tso", help_heading = "Scripts")]
+    pub tso: bool,
+    /// No segmentation offload for any case: every segment is MSS-sized.
+    #[arg(long, help_heading = "Scripts")]
+    pub no_tso: bool,
     /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
     #[arg(
         short = 'D',

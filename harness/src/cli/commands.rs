@@ -198,6 +198,11 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
                 .or(args.link.server_port()),
             max_pps: args.max_pps,
             allow_commands: args.allow_commands,
+            tso: match (args.tso, args.no_tso) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
             family,
             ..run::RunOptions::default()
         },

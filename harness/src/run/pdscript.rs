@@ -263,18 +263,23 @@ fn lines(script: &Script) -> impl Iterator<Item = &Line> {
 pub(super) fn private_target(
     target: &dyn Target,
     case: &Case,
+    opts: &super::RunOptions,
 ) -> Result<Option<Box<dyn Target>>, Stop> {
     let pd = &case.meta.packetdrill;
     let addresses = ScriptAddresses {
         target: pd.local_ip,
         harness: pd.remote_ip,
     };
-    if !pd.runs_commands() && !addresses.any() {
+    let tso = wants_tso(case, opts.tso)?;
+    // The shared lab runs without offload: a case that wants it (every
+    // packetdrill script, by default) gets a lab of its own.
+    let tso_differs = target.offload().is_some_and(|on| on != tso);
+    if !pd.runs_commands() && !addresses.any() && !tso_differs {
         return Ok(None);
     }
     let file = case.path.display();
     let first = pd.command_lines.first().copied().unwrap_or(0);
-    let private = match target.isolated(&addresses) {
+    let private = match target.isolated_with(&addresses, tso) {
         // Only addresses asked for, and this target has no place of its
         // own for them: the case runs on synack's (its notes say so).
         None if !pd.runs_commands() => return Ok(None),
@@ -298,6 +303,31 @@ pub(super) fn private_target(
         }
     }
     Ok(Some(private))
+}
+
+/// Whether the case runs with TCP segmentation offload on the target's
+/// device (the kernel then sends GSO super-segments, one `>` line for what a
+/// NIC would cut into MSS-sized segments, as packetdrill's TUN device gets):
+/// `--tso` / `--no-tso` (`run`) decide for every case; else a case's
+/// `//! tso: on|off`; else on for a script in packetdrill form (no `//!`
+/// metadata) and off for synack's own cases.
+pub(crate) fn wants_tso(case: &Case, run: Option<bool>) -> Result<bool, Stop> {
+    if let Some(on) = run {
+        return Ok(on);
+    }
+    match case.script.meta("tso") {
+        None => Ok(case.script.meta.is_empty()),
+        Some(m) => match case.script.meta_text("tso") {
+            Some("on") => Ok(true),
+            Some("off") => Ok(false),
+            _ => Err(Stop::Error(format!(
+                "{}:{}:{}: `//! tso:` takes `on` or `off`",
+                case.path.display(),
+                m.span.line,
+                m.span.col
+            ))),
+        },
+    }
 }
 
 /// Runs one command in the case file's directory (where packetdrill's

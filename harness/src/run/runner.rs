@@ -64,6 +64,10 @@ pub struct RunOptions {
     /// `--allow-commands`: scripts may run their back-quoted commands and
     /// `%{ }%` blocks; else such a case is unsupported.
     pub allow_commands: bool,
+    /// `--tso` / `--no-tso`: TCP segmentation offload on the lab's TUN
+    /// device for every case; `None`: per case (see
+    /// [`super::pdscript::wants_tso`]).
+    pub tso: Option<bool>,
     /// Whether every transcript packet gets its script text (what the
     /// reporters show). When false, only a case that does not pass gets it
     /// (a mismatch renders what it needs either way): for a caller that
@@ -83,6 +87,7 @@ impl Default for RunOptions {
             serve_port: None,
             max_pps: DEFAULT_MAX_PPS,
             allow_commands: false,
+            tso: None,
             script_text: true,
         }
     }
@@ -206,7 +211,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     // own (on the lab, a namespace no other case shares), and its init
     // commands run first.
     let private: Box<dyn Target>;
-    let target: &dyn Target = match super::pdscript::private_target(target, case) {
+    let target: &dyn Target = match super::pdscript::private_target(target, case, opts) {
         Ok(Some(t)) => {
             private = t;
             private.as_ref()
@@ -280,6 +285,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let mut run = CaseRun {
         case,
         target: case.meta.packetdrill.runs_commands().then_some(target),
+        offload: target.offload() == Some(true),
         opts,
         session,
         map: Mapping::new(isn),
@@ -420,6 +426,9 @@ struct CaseRun<'a> {
     case: &'a Case,
     /// The target, for a script's timed commands (`None` when the case has none).
     target: Option<&'a dyn Target>,
+    /// The target's device takes segmentation offload: its segments are
+    /// GSO super-segments a NIC would cut at the MSS.
+    offload: bool,
     opts: &'a RunOptions,
     session: Box<dyn Session>,
     map: Mapping,
