@@ -288,7 +288,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         offload: target.offload() == Some(true),
         opts,
         session,
-        map: Mapping::new(isn),
+        map: Mapping::new(isn).with_packetdrill_numbering(case.script.meta.is_empty()),
         oracle,
         target_nxt: SeqNumber(0),
         edge: super::edge::WindowEdge::new(&case.script),

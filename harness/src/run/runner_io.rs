@@ -89,6 +89,10 @@ impl CaseRun<'_> {
     pub(super) fn inject(&mut self, p: &PacketLine, line: u32) -> Result<Duration, Stop> {
         let info = self.session.info().clone();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
+        if seg.flags.syn() {
+            let script = self.map.harness_script_in(seg.seq, true);
+            self.map.harness_syn_sent(script, seg.flags.ack());
+        }
         self.edge.apply(line, &mut seg, &self.map);
         let bytes = seg.to_bytes(policy);
         self.pace();
