@@ -223,3 +223,44 @@ fn a_script_tree_under_tmp_stays_visible_and_the_labs_tmp_lasts_between_commands
     assert!(!tree.join("tcp/common/new").exists());
     std::fs::remove_dir_all(&tree).expect("remove the tree");
 }
+
+/// `--local-ip` / `--remote-ip` (packetdrill's `--local_ip` / `--remote_ip`
+/// given to the run) reach a script in packetdrill form that names no
+/// address, and not synack's own cases.
+#[test]
+fn the_runs_addresses_apply_to_packetdrill_scripts_that_name_none() {
+    let Some(lab) = lab_or_skip() else { return };
+    let no_addresses = OWN_ADDRESSES
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let opts = RunOptions {
+        profile: "linux".into(),
+        local_ip: Some("203.0.113.7".parse().expect("an address")),
+        remote_ip: Some("192.0.2.1".parse().expect("an address")),
+        ..RunOptions::default()
+    };
+    let c = load_source(Path::new("/tmp/run-addr.pkt"), no_addresses.clone()).expect("loads");
+    let r = run_case(&lab, &c, 0, &opts);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+    assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+    assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
+    let own = format!("//! title: own\n//! service: echo\n{no_addresses}");
+    let c = load_source(Path::new("/tmp/own-addr.pkt"), own).expect("loads");
+    let r = run_case(&lab, &c, 0, &opts);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+    assert_ne!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+}

@@ -334,6 +334,13 @@ pub struct RunArgs {
     /// No segmentation offload for any case: every segment is MSS-sized.
     #[arg(long, help_heading = "Scripts")]
     pub no_tso: bool,
+    /// packetdrill's --local_ip: the target's address for scripts in packetdrill form that
+    /// name none (lab: in a namespace of the case's own with no route out).
+    #[arg(long, value_name = "IP", help_heading = "Scripts")]
+    pub local_ip: Option<std::net::IpAddr>,
+    /// packetdrill's --remote_ip: the harness's address for those scripts.
+    #[arg(long, value_name = "IP", help_heading = "Scripts")]
+    pub remote_ip: Option<std::net::IpAddr>,
     /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
     #[arg(
         short = 'D',

@@ -203,6 +203,8 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
                 (_, true) => Some(false),
                 _ => None,
             },
+            local_ip: args.local_ip,
+            remote_ip: args.remote_ip,
             family,
             ..run::RunOptions::default()
         },

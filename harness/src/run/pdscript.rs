@@ -266,9 +266,14 @@ pub(super) fn private_target(
     opts: &super::RunOptions,
 ) -> Result<Option<Box<dyn Target>>, Stop> {
     let pd = &case.meta.packetdrill;
+    // packetdrill's `--local_ip` / `--remote_ip` given to the run apply to
+    // scripts in packetdrill form that name none (a TFO cookie written
+    // into a script depends on both addresses).
+    let pd_form = case.script.meta.is_empty();
+    let run_addr = |ip: Option<IpAddr>| ip.filter(|_| pd_form);
     let addresses = ScriptAddresses {
-        target: pd.local_ip,
-        harness: pd.remote_ip,
+        target: pd.local_ip.or(run_addr(opts.local_ip)),
+        harness: pd.remote_ip.or(run_addr(opts.remote_ip)),
     };
     let tso = wants_tso(case, opts.tso)?;
     // The shared lab runs without offload: a case that wants it (every

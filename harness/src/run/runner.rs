@@ -68,6 +68,11 @@ pub struct RunOptions {
     /// device for every case; `None`: per case (see
     /// [`super::pdscript::wants_tso`]).
     pub tso: Option<bool>,
+    /// `--local-ip` / `--remote-ip`: packetdrill's `--local_ip` /
+    /// `--remote_ip` for every script in packetdrill form that names none
+    /// (the target's and the harness's address, in a lab of the case's own).
+    pub local_ip: Option<std::net::IpAddr>,
+    pub remote_ip: Option<std::net::IpAddr>,
     /// Whether every transcript packet gets its script text (what the
     /// reporters show). When false, only a case that does not pass gets it
     /// (a mismatch renders what it needs either way): for a caller that
@@ -88,6 +93,8 @@ impl Default for RunOptions {
             max_pps: DEFAULT_MAX_PPS,
             allow_commands: false,
             tso: None,
+            local_ip: None,
+            remote_ip: None,
             script_text: true,
         }
     }
