@@ -27,8 +27,6 @@ fn lab_or_skip() -> Option<Lab> {
 
 /// Two active opens, the first closed by the target first (it ends in
 /// TIME-WAIT); the peer's ISN is 123, written as packetdrill writes it.
-/// Ending the TIME-WAIT runs `ss -K` first, some milliseconds on a loaded
-/// machine: the second SYN may come that much later.
 const TWICE: &str = "\
 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
@@ -43,7 +41,7 @@ const TWICE: &str = "\
 +.01  socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
 +0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0    connect(4, ..., ...) = -1 EINPROGRESS
-+0~+0.2 > S 0:0(0) <mss 1460,sackOK,TS val * ecr 0,nop,wscale *>
++0    > S 0:0(0) <mss 1460,sackOK,TS val * ecr 0,nop,wscale *>
 +.01  < S. 7:7(0) ack 1 win 5840 <mss 1460>
 +0    > . 1:1(0) ack 1
 +.01  < R. 1:1(0) ack 1 win 0

@@ -301,9 +301,10 @@ pub(super) fn private_target(
         let out = run_command(private.as_ref(), case, &c.text)?;
         if !out.success() {
             return Err(Stop::Error(format!(
-                "{file}:{}: init command `{}` failed: {out}",
+                "{file}:{}: init command `{}` failed: {out}{}",
                 c.span.line,
-                one_line(&c.text)
+                one_line(&c.text),
+                refused_hint(&out)
             )));
         }
     }
@@ -332,6 +333,17 @@ pub(crate) fn wants_tso(case: &Case, run: Option<bool>) -> Result<bool, Stop> {
                 m.span.col
             ))),
         },
+    }
+}
+
+/// Why a command failed when it wrote where the sandbox refuses: outside
+/// the namespace's own settings (`/proc/sys/net`) and the lab's `/tmp`, so
+/// it would have reached the host (e.g. `/sys/module/tcp_cubic/…`).
+pub(crate) fn refused_hint(out: &crate::target::command::Output) -> &'static str {
+    if out.stderr.contains("Read-only file system") {
+        "; it writes outside the lab namespace's own settings (/proc/sys/net) and /tmp, which would reach the host: refused"
+    } else {
+        ""
     }
 }
 

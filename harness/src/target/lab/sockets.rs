@@ -503,26 +503,22 @@ fn get_opt(fd: RawFd, opt: SockOpt) -> SysResult<OptValue> {
 }
 
 /// Ends a TIME-WAIT left on the session's 4-tuple by an earlier active
-/// open of the same case (`ss -K`, SOCK_DESTROY, in the lab's namespace).
-/// Every active open of a case uses the session's target port (its packets
-/// are told apart by it), where packetdrill's kernel would pick a fresh
-/// ephemeral port: without this a script's second `connect` meets its first
-/// connection's TIME-WAIT and fails with EADDRNOTAVAIL. Only that one
-/// tuple's TIME-WAIT goes; a system without `ss` leaves it (the call then
+/// open of the same case (SOCK_DESTROY over sock_diag, as `ss -K` does, in
+/// the lab's namespace). Every active open of a case uses the session's
+/// target port (its packets are told apart by it), where packetdrill's
+/// kernel would pick a fresh ephemeral port: without this a script's second
+/// `connect` meets its first connection's TIME-WAIT and fails with
+/// EADDRNOTAVAIL. Only that one tuple's TIME-WAIT goes; when there is none,
+/// or the kernel cannot destroy sockets, nothing changes (the call then
 /// fails as the kernel says).
 fn free_time_wait(
     ns: &NsThread,
     target: SocketAddr,
     harness: SocketAddr,
 ) -> Result<(), TargetError> {
-    let (src, dst) = (target.to_string(), harness.to_string());
     let _ = ns.run(move || {
-        std::process::Command::new("ss")
-            .args(["-K", "-tn", "state", "time-wait", "src", &src, "dst", &dst])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
+        crate::target::sys::netlink::Netlink::sock_diag()
+            .and_then(|mut nl| nl.destroy_time_wait(target, harness))
     })?;
     Ok(())
 }
