@@ -341,6 +341,10 @@ pub struct RunArgs {
     /// packetdrill's --remote_ip: the harness's address for those scripts.
     #[arg(long, value_name = "IP", help_heading = "Scripts")]
     pub remote_ip: Option<std::net::IpAddr>,
+    /// packetdrill's --mtu: the lab's TUN device MTU for scripts in packetdrill form that set
+    /// none (packetdrill's IPv6 runs pass 1520).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(576..=65535), help_heading = "Scripts")]
+    pub mtu: Option<u32>,
     /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
     #[arg(
         short = 'D',

@@ -205,6 +205,7 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
             },
             local_ip: args.local_ip,
             remote_ip: args.remote_ip,
+            mtu: args.mtu,
             family,
             ..run::RunOptions::default()
         },

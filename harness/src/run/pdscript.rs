@@ -78,6 +78,9 @@ pub struct PdSettings {
     pub ts_tick_usecs: Option<u64>,
     /// `--ip_version=ipv4|ipv6`: the script's address family, over the run's.
     pub family: Option<IpFamily>,
+    /// `--mtu=N`: the TUN device's MTU (on the lab, in a namespace of the
+    /// case's own).
+    pub mtu: Option<u32>,
 }
 
 impl PdSettings {
@@ -100,6 +103,7 @@ fn honoured(name: &str) -> Option<&'static str> {
         "tcp_ts_tick_usecs" => {
             "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
         }
+        "mtu" => "honoured on the lab: the TUN device's MTU, in a namespace of the case's own (ignored on the embedded target)",
         _ => return None,
     })
 }
@@ -107,7 +111,7 @@ fn honoured(name: &str) -> Option<&'static str> {
 /// Options synack reads and does not act on, and why.
 fn ignored(name: &str) -> Option<&'static str> {
     Some(match name {
-        "mss" | "mtu" => "ignored: the TUN device's MTU is the lab's",
+        "mss" => "ignored: the TUN device's MTU is the lab's",
         "bind_port" | "connect_port" => "ignored: synack picks each case's ports",
         "tcp_ts_ecr_scaled" => "ignored: inbound TS values are sent as written",
         "strict_segments" | "non_fatal" | "send_omit_free" | "is_anyip" | "verbose" | "debug" => {
@@ -162,6 +166,10 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
             "tcp_ts_tick_usecs" => match value.parse::<u64>() {
                 Ok(t) if t > 0 => pd.ts_tick_usecs = Some(t),
                 _ => diags.push(bad("microseconds a TS tick, e.g. 1000")),
+            },
+            "mtu" => match value.parse::<u32>() {
+                Ok(m) if (576..=65535).contains(&m) => pd.mtu = Some(m),
+                _ => diags.push(bad("an MTU in bytes, 576 to 65535")),
             },
             "local_ip" | "remote_ip" => match value.parse::<IpAddr>() {
                 Ok(ip) if o.name == "local_ip" => pd.local_ip = Some(ip),
@@ -275,11 +283,13 @@ pub(super) fn private_target(
         target: pd.local_ip.or(run_addr(opts.local_ip)),
         harness: pd.remote_ip.or(run_addr(opts.remote_ip)),
     };
+    let mtu = pd.mtu.or(opts.mtu.filter(|_| pd_form));
     let tso = wants_tso(case, opts.tso)?;
     // The shared lab runs without offload: a case that wants it (every
     // packetdrill script, by default) gets a lab of its own.
     let tso_differs = target.offload().is_some_and(|on| on != tso);
-    if !pd.runs_commands() && !addresses.any() && !tso_differs {
+    let set_mtu = mtu.filter(|_| target.offload().is_some());
+    if !pd.runs_commands() && !addresses.any() && !tso_differs && set_mtu.is_none() {
         return Ok(None);
     }
     let file = case.path.display();
@@ -297,6 +307,17 @@ pub(super) fn private_target(
             )))
         }
     };
+    if let Some(mtu) = set_mtu {
+        let out = private
+            .as_ref()
+            .command(&format!("ip link set dev tun0 mtu {mtu}"), Path::new("/"))
+            .map_err(Stop::from)?;
+        if !out.success() {
+            return Err(Stop::Error(format!(
+                "{file}: cannot set the MTU to {mtu}: {out}"
+            )));
+        }
+    }
     for c in &case.script.init {
         let out = run_command(private.as_ref(), case, &c.text)?;
         if !out.success() {

@@ -73,6 +73,9 @@ pub struct RunOptions {
     /// (the target's and the harness's address, in a lab of the case's own).
     pub local_ip: Option<std::net::IpAddr>,
     pub remote_ip: Option<std::net::IpAddr>,
+    /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
+    /// that sets none (the lab's TUN device, in a namespace of the case's own).
+    pub mtu: Option<u32>,
     /// Whether every transcript packet gets its script text (what the
     /// reporters show). When false, only a case that does not pass gets it
     /// (a mismatch renders what it needs either way): for a caller that
@@ -95,6 +98,7 @@ impl Default for RunOptions {
             tso: None,
             local_ip: None,
             remote_ip: None,
+            mtu: None,
             script_text: true,
         }
     }
