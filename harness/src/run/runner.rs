@@ -66,6 +66,18 @@ pub struct RunOptions {
     /// `--allow-commands`: scripts may run their back-quoted commands and
     /// `%{ }%` blocks; else such a case is unsupported.
     pub allow_commands: bool,
+    /// `--tso` / `--no-tso`: TCP segmentation offload on the lab's TUN
+    /// device for every case; `None`: per case (see
+    /// [`super::pdscript::wants_tso`]).
+    pub tso: Option<bool>,
+    /// `--local-ip` / `--remote-ip`: packetdrill's `--local_ip` /
+    /// `--remote_ip` for every script in packetdrill form that names none
+    /// (the target's and the harness's address, in a lab of the case's own).
+    pub local_ip: Option<std::net::IpAddr>,
+    pub remote_ip: Option<std::net::IpAddr>,
+    /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
+    /// that sets none (the lab's TUN device, in a namespace of the case's own).
+    pub mtu: Option<u32>,
     /// Whether every transcript packet gets its script text (what the
     /// reporters show). When false, only a case that does not pass gets it
     /// (a mismatch renders what it needs either way): for a caller that
@@ -85,6 +97,10 @@ impl Default for RunOptions {
             serve_port: None,
             max_pps: DEFAULT_MAX_PPS,
             allow_commands: false,
+            tso: None,
+            local_ip: None,
+            remote_ip: None,
+            mtu: None,
             script_text: true,
         }
     }
@@ -208,7 +224,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     // own (on the lab, a namespace no other case shares), and its init
     // commands run first.
     let private: Box<dyn Target>;
-    let target: &dyn Target = match super::pdscript::private_target(target, case) {
+    let target: &dyn Target = match super::pdscript::private_target(target, case, opts) {
         Ok(Some(t)) => {
             private = t;
             private.as_ref()
@@ -294,9 +310,10 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let mut run = CaseRun {
         case,
         target: case.meta.packetdrill.runs_commands().then_some(target),
+        offload: target.offload() == Some(true),
         opts,
         session,
-        map: Mapping::new(isn),
+        map: Mapping::new(isn).with_packetdrill_numbering(case.script.meta.is_empty()),
         oracle,
         target_nxt: SeqNumber(0),
         edge: super::edge::WindowEdge::new(&case.script),
@@ -438,6 +455,9 @@ struct CaseRun<'a> {
     case: &'a Case,
     /// The target, for a script's timed commands (`None` when the case has none).
     target: Option<&'a dyn Target>,
+    /// The target's device takes segmentation offload: its segments are
+    /// GSO super-segments a NIC would cut at the MSS.
+    offload: bool,
     opts: &'a RunOptions,
     session: Box<dyn Session>,
     map: Mapping,
