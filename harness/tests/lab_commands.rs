@@ -185,3 +185,82 @@ fn a_scripts_own_addresses_are_honoured_in_a_namespace_of_its_own() {
     assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
     assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
 }
+
+/// packetdrill's `common/set_sysctls.py` pattern: an init command run from a
+/// script tree under the host's `/tmp` reaches `../common`, learns
+/// `PACKETDRILL_PID`, writes a restore file in `/tmp`, and a later command
+/// (the cleanup) finds that file; the host's `/tmp` never sees it.
+#[test]
+fn a_script_tree_under_tmp_stays_visible_and_the_labs_tmp_lasts_between_commands() {
+    let Some(lab) = lab_or_skip() else { return };
+    let tree = std::env::temp_dir().join(format!("synack-tree-{}", std::process::id()));
+    let dir = tree.join("tcp/blocking");
+    std::fs::create_dir_all(&dir).expect("make the tree");
+    std::fs::create_dir_all(tree.join("tcp/common")).expect("make common");
+    std::fs::write(tree.join("tcp/common/hello.sh"), "echo common").expect("write");
+    let out = lab
+        .command(
+            "cd \"$(pwd)\" && sh ../common/hello.sh && \
+             echo 'echo restored' > /tmp/restore_$PACKETDRILL_PID.sh && \
+             test \"$PACKETDRILL_PID\" = \"$PPID\"",
+            &dir,
+        )
+        .expect("the command runs");
+    assert!(out.success(), "{out}");
+    assert_eq!(out.stdout.trim(), "common");
+    let restore = format!("/tmp/restore_{}.sh", std::process::id());
+    assert!(!Path::new(&restore).exists(), "reached the host's /tmp");
+    let out = lab
+        .command(&format!("sh {restore}"), &dir)
+        .expect("the command runs");
+    assert!(out.success(), "{out}");
+    assert_eq!(out.stdout.trim(), "restored");
+    // The script tree is read-only.
+    let out = lab
+        .command("echo x > ../common/new", &dir)
+        .expect("the command runs");
+    assert!(!out.success(), "{out}");
+    assert!(!tree.join("tcp/common/new").exists());
+    std::fs::remove_dir_all(&tree).expect("remove the tree");
+}
+
+/// `--local-ip` / `--remote-ip` (packetdrill's `--local_ip` / `--remote_ip`
+/// given to the run) reach a script in packetdrill form that names no
+/// address, and not synack's own cases.
+#[test]
+fn the_runs_addresses_apply_to_packetdrill_scripts_that_name_none() {
+    let Some(lab) = lab_or_skip() else { return };
+    let no_addresses = OWN_ADDRESSES
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let opts = RunOptions {
+        profile: "linux".into(),
+        local_ip: Some("203.0.113.7".parse().expect("an address")),
+        remote_ip: Some("192.0.2.1".parse().expect("an address")),
+        ..RunOptions::default()
+    };
+    let c = load_source(Path::new("/tmp/run-addr.pkt"), no_addresses.clone()).expect("loads");
+    let r = run_case(&lab, &c, 0, &opts);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+    assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+    assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
+    let own = format!("//! title: own\n//! service: echo\n{no_addresses}");
+    let c = load_source(Path::new("/tmp/own-addr.pkt"), own).expect("loads");
+    let r = run_case(&lab, &c, 0, &opts);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+    assert_ne!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+}

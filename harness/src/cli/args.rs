@@ -327,6 +327,25 @@ pub struct RunArgs {
         help_heading = "Scripts"
     )]
     pub allow_commands: bool,
+    /// TCP segmentation offload on the lab's TUN device for every case: the kernel sends
+    /// GSO super-segments as packetdrill's device gets them (default: on for scripts in
+    /// packetdrill form, i.e. without `//!` metadata; off for synack's own cases).
+    #[arg(long, conflicts_with = "no_tso", help_heading = "Scripts")]
+    pub tso: bool,
+    /// No segmentation offload for any case: every segment is MSS-sized.
+    #[arg(long, help_heading = "Scripts")]
+    pub no_tso: bool,
+    /// packetdrill's --local_ip: the target's address for scripts in packetdrill form that
+    /// name none (lab: in a namespace of the case's own with no route out).
+    #[arg(long, value_name = "IP", help_heading = "Scripts")]
+    pub local_ip: Option<std::net::IpAddr>,
+    /// packetdrill's --remote_ip: the harness's address for those scripts.
+    #[arg(long, value_name = "IP", help_heading = "Scripts")]
+    pub remote_ip: Option<std::net::IpAddr>,
+    /// packetdrill's --mtu: the lab's TUN device MTU for scripts in packetdrill form that set
+    /// none (packetdrill's IPv6 runs pass 1520).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u32).range(576..=65535), help_heading = "Scripts")]
+    pub mtu: Option<u32>,
     /// packetdrill's symbol: replace the word SYM with VAL in every script (repeatable).
     #[arg(
         short = 'D',

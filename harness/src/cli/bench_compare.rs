@@ -13,15 +13,31 @@ use crate::wire::Segment;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Runs `f` over and over for `budget`; returns (µs per call, calls).
+/// Runs `f` over and over for `budget` of wall time; returns (µs per call,
+/// calls). The µs are this thread's time on a CPU where Linux says
+/// ([`thread_cpu`]), so that other processes' turns on a shared core do not
+/// count; wall time elsewhere.
 fn time<F: FnMut()>(budget: Duration, mut f: F) -> (f64, u64) {
     let start = Instant::now();
+    let cpu = thread_cpu();
     let mut n = 0u64;
     while start.elapsed() < budget || n == 0 {
         f();
         n += 1;
     }
-    (start.elapsed().as_secs_f64() * 1e6 / n as f64, n)
+    let took = match (cpu, thread_cpu()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => start.elapsed(),
+    };
+    (took.as_secs_f64() * 1e6 / n as f64, n)
+}
+
+/// Time this thread has run on a CPU (the first field of
+/// `/proc/thread-self/schedstat`, in ns); `None` where there is none.
+pub fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// What the oracle alone is fed for a case: its profile, the target's
@@ -150,7 +166,17 @@ pub fn harness_vs_raw(cases: &[Case], budget: Duration) {
         let n: usize = oracles.iter().flatten().map(OracleInput::judge).sum();
         std::hint::black_box(n);
     });
-    println!("compared with raw smoltcp (same injected packets, a fresh stack per case, creation included;");
+    println!(
+        "compared with raw smoltcp (same injected packets, a fresh stack per case, creation included;"
+    );
+    println!(
+        "  times below are this thread's on-CPU time{}, so a shared core's other work is not counted;",
+        if thread_cpu().is_some() {
+            ""
+        } else {
+            " (unavailable here: wall time)"
+        }
+    );
     println!(
         "  no script, oracle, recording, service or app actions; {raw_packets} packets per pass):"
     );

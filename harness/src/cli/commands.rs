@@ -198,6 +198,14 @@ fn run_cmd(args: RunArgs) -> Result<u8, CliError> {
                 .or(args.link.server_port()),
             max_pps: args.max_pps,
             allow_commands: args.allow_commands,
+            tso: match (args.tso, args.no_tso) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            local_ip: args.local_ip,
+            remote_ip: args.remote_ip,
+            mtu: args.mtu,
             family,
             ..run::RunOptions::default()
         },

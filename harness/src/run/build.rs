@@ -38,7 +38,7 @@ pub fn inject_segment(
     let mut seg = Segment::new(ip, info.harness.port(), info.target.port(), flags);
     let range = line.seq.as_ref().and_then(|s| exact(&s.node).copied());
     let (start, len) = range.map(|r| (r.start, r.len)).unwrap_or((0, 0));
-    seg.seq = map.harness_live(start);
+    seg.seq = map.harness_live_in(start, flags.syn());
     match line.ack.as_ref().map(|a| &a.node) {
         Some(Value::Exact(ack)) => seg.ack = map.target_live(*ack),
         Some(Value::Any) => seg.ack = target_nxt,

@@ -30,6 +30,46 @@ pub struct Case {
     /// What each syscall line does (empty when the case has none, or when
     /// [`CaseMeta::unsupported`] says why it cannot run).
     pub calls: Plan,
+    /// What every run of the case reads, worked out once at load.
+    pub derived: Derived,
+}
+
+/// What every run of a case reads from its script and source, worked out
+/// once when the case is loaded rather than on every run (`synack bench`).
+#[derive(Clone, Debug, Default)]
+pub struct Derived {
+    /// When each line is due by the script alone ([`super::nominal`]):
+    /// every run's report carries a copy.
+    pub script_times: std::collections::BTreeMap<u32, std::time::Duration>,
+    /// The `<` lines counted from the target's window edge ([`super::edge`]).
+    pub edge_lines: std::collections::BTreeSet<u32>,
+    /// Where each line of the source starts (a mismatch quotes its line).
+    pub line_starts: Vec<usize>,
+}
+
+impl Derived {
+    fn of(script: &Script, source: &str) -> Derived {
+        Derived {
+            script_times: super::nominal::script_times(&script.items),
+            edge_lines: super::edge::marked_lines(script).unwrap_or_default(),
+            line_starts: std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i < source.len())
+                .collect(),
+        }
+    }
+
+    /// The text of source line `line` (1-based) of `source`, as
+    /// `str::lines` reads it, without trailing blanks.
+    pub fn source_line<'s>(&self, source: &'s str, line: u32) -> Option<&'s str> {
+        let i = line.checked_sub(1)? as usize;
+        let start = *self.line_starts.get(i)?;
+        let end = self.line_starts.get(i + 1).copied().unwrap_or(source.len());
+        let text = source.get(start..end)?;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        Some(text.trim_end())
+    }
 }
 
 /// A case's metadata, resolved with defaults.
@@ -183,6 +223,7 @@ pub fn load_source_with(path: &Path, source: String, defines: &Defines) -> Resul
     Ok(Case {
         id: case_id(path),
         path: path.to_path_buf(),
+        derived: Derived::of(&script, &source),
         source,
         script,
         meta,

@@ -31,6 +31,10 @@ pub struct WindowEdge {
 /// The `<` lines the case names under `window-edge`, or why the value is
 /// wrong (not a list of line numbers of `<` lines).
 pub fn marked_lines(script: &Script) -> Result<BTreeSet<u32>, String> {
+    // Most cases mark none: no set of `<` lines built per run for them.
+    if script.meta_all(META_KEY).next().is_none() {
+        return Ok(BTreeSet::new());
+    }
     let inject: BTreeSet<u32> = script
         .items
         .iter()
@@ -69,6 +73,11 @@ pub fn marked_lines(script: &Script) -> Result<BTreeSet<u32>, String> {
 impl WindowEdge {
     /// The lines `script` marks (none when the value is wrong: loading the
     /// case has reported that already).
+    /// The lines [`marked_lines`] found (a case keeps them from its load).
+    pub fn with_lines(lines: BTreeSet<u32>) -> WindowEdge {
+        WindowEdge { lines, edge: None }
+    }
+
     pub fn new(script: &Script) -> WindowEdge {
         WindowEdge {
             lines: marked_lines(script).unwrap_or_default(),

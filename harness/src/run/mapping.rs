@@ -28,6 +28,15 @@ pub struct Mapping {
     /// `None` (the default, as packetdrill) does not compare it at all
     /// (see `super::pdscript::ts_val_slack`).
     pub ts_val_slack: Option<u32>,
+    /// packetdrill's numbering, for scripts in packetdrill form (see
+    /// [`Mapping::with_packetdrill_numbering`]).
+    pub pd_numbering: bool,
+    /// Where a SYN's harness-side numbers count from (the harness ISN as
+    /// the seed picked it).
+    pub harness_syn_base: SeqNumber,
+    /// The script's first harness SYN set `harness_isn` (packetdrill's
+    /// remote ISN).
+    pub remote_isn_set: bool,
 }
 
 impl Mapping {
@@ -39,6 +48,53 @@ impl Mapping {
             target_ts_base: 0,
             target_ts_known: false,
             ts_val_slack: None,
+            pd_numbering: false,
+            harness_syn_base: harness_isn,
+            remote_isn_set: false,
+        }
+    }
+
+    /// packetdrill's numbering of the harness side: the sequence number a
+    /// `<` SYN writes is its ISN (`< S. 123:123(0)`), and every later
+    /// harness-side number of a segment without SYN counts from it
+    /// (`< . 1:1(0)` is ISN+1, `> . 1:1(0) ack 1` acknowledges it), while
+    /// numbers in segments that carry SYN (the SYN's sequence number, a
+    /// SYN-ACK's acknowledgment) count from the same base as the SYN's. The
+    /// ISN is set by the first harness SYN and again by a harness SYN-ACK
+    /// (an active open), as packetdrill sets its remote ISN. synack's own
+    /// cases count every harness number from one base.
+    pub fn with_packetdrill_numbering(mut self, on: bool) -> Mapping {
+        self.pd_numbering = on;
+        self
+    }
+
+    /// Live harness-side sequence number of a script number in a segment
+    /// that does (`syn`) or does not carry SYN.
+    pub fn harness_live_in(&self, script: u32, syn: bool) -> SeqNumber {
+        if syn && self.pd_numbering {
+            self.harness_syn_base.add(script)
+        } else {
+            self.harness_live(script)
+        }
+    }
+
+    /// Script number of a live harness-side number in a segment that does
+    /// (`syn`) or does not carry SYN.
+    pub fn harness_script_in(&self, live: SeqNumber, syn: bool) -> u32 {
+        if syn && self.pd_numbering {
+            live.offset_from(self.harness_syn_base)
+        } else {
+            self.harness_script(live)
+        }
+    }
+
+    /// The harness injected a SYN (`syn_ack`: a SYN-ACK) written with
+    /// sequence number `script`: under packetdrill's numbering, that is the
+    /// harness ISN from now on (the first SYN, or a SYN-ACK).
+    pub fn harness_syn_sent(&mut self, script: u32, syn_ack: bool) {
+        if self.pd_numbering && (!self.remote_isn_set || syn_ack) {
+            self.harness_isn = self.harness_syn_base.add(script);
+            self.remote_isn_set = true;
         }
     }
 
@@ -86,6 +142,29 @@ impl Mapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packetdrill_numbering_counts_from_the_syns_own_number() {
+        let mut m = Mapping::new(SeqNumber(1000)).with_packetdrill_numbering(true);
+        // `< S. 123:123(0)`: the SYN-ACK goes out as base + 123 ...
+        assert_eq!(m.harness_live_in(123, true), SeqNumber(1123));
+        m.harness_syn_sent(123, true);
+        // ... and `> . 1:1(0) ack 1` acknowledges it: 1124 is script 1.
+        assert_eq!(m.harness_script_in(SeqNumber(1124), false), 1);
+        assert_eq!(m.harness_live_in(1, false), SeqNumber(1124));
+        // A SYN later in the connection keeps its own number, and does not
+        // move the ISN (only the first SYN or a SYN-ACK does).
+        assert_eq!(m.harness_live_in(5, true), SeqNumber(1005));
+        m.harness_syn_sent(5, false);
+        assert_eq!(m.harness_script_in(SeqNumber(1124), false), 1);
+        // A target SYN-ACK's acknowledgment counts from the SYN's base.
+        assert_eq!(m.harness_script_in(SeqNumber(1124), true), 124);
+        // synack's own numbering: one base for everything.
+        let mut own = Mapping::new(SeqNumber(1000));
+        own.harness_syn_sent(123, true);
+        assert_eq!(own.harness_live_in(1, false), SeqNumber(1001));
+        assert_eq!(own.harness_script_in(SeqNumber(1124), true), 124);
+    }
 
     const NEAR_WRAP: SeqNumber = SeqNumber(u32::MAX - 5);
 

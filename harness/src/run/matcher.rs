@@ -85,7 +85,7 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
     }
     if let Some(Value::Exact(ack)) = line.ack.as_ref().map(|a| &a.node) {
         let got = if seg.flags.ack() {
-            map.harness_script(seg.ack).to_string()
+            map.harness_script_in(seg.ack, seg.flags.syn()).to_string()
         } else {
             "no ACK bit".to_string()
         };

@@ -80,6 +80,9 @@ pub struct PdSettings {
     pub ts_tick_usecs: Option<u64>,
     /// `--ip_version=ipv4|ipv6`: the script's address family, over the run's.
     pub family: Option<IpFamily>,
+    /// `--mtu=N`: the TUN device's MTU (on the lab, in a namespace of the
+    /// case's own).
+    pub mtu: Option<u32>,
 }
 
 impl PdSettings {
@@ -102,6 +105,7 @@ fn honoured(name: &str) -> Option<&'static str> {
         "tcp_ts_tick_usecs" => {
             "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
         }
+        "mtu" => "honoured on the lab: the TUN device's MTU, in a namespace of the case's own (ignored on the embedded target)",
         _ => return None,
     })
 }
@@ -109,7 +113,7 @@ fn honoured(name: &str) -> Option<&'static str> {
 /// Options synack reads and does not act on, and why.
 fn ignored(name: &str) -> Option<&'static str> {
     Some(match name {
-        "mss" | "mtu" => "ignored: the TUN device's MTU is the lab's",
+        "mss" => "ignored: the TUN device's MTU is the lab's",
         "bind_port" | "connect_port" => "ignored: synack picks each case's ports",
         "tcp_ts_ecr_scaled" => "ignored: inbound TS values are sent as written",
         "strict_segments" | "non_fatal" | "send_omit_free" | "is_anyip" | "verbose" | "debug" => {
@@ -164,6 +168,10 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
             "tcp_ts_tick_usecs" => match value.parse::<u64>() {
                 Ok(t) if t > 0 => pd.ts_tick_usecs = Some(t),
                 _ => diags.push(bad("microseconds a TS tick, e.g. 1000")),
+            },
+            "mtu" => match value.parse::<u32>() {
+                Ok(m) if (576..=65535).contains(&m) => pd.mtu = Some(m),
+                _ => diags.push(bad("an MTU in bytes, 576 to 65535")),
             },
             "local_ip" | "remote_ip" => match value.parse::<IpAddr>() {
                 Ok(ip) if o.name == "local_ip" => pd.local_ip = Some(ip),
@@ -267,18 +275,30 @@ fn lines(script: &Script) -> impl Iterator<Item = &Line> {
 pub(super) fn private_target(
     target: &dyn Target,
     case: &Case,
+    opts: &super::RunOptions,
 ) -> Result<Option<Box<dyn Target>>, Stop> {
     let pd = &case.meta.packetdrill;
+    // packetdrill's `--local_ip` / `--remote_ip` given to the run apply to
+    // scripts in packetdrill form that name none (a TFO cookie written
+    // into a script depends on both addresses).
+    let pd_form = case.script.meta.is_empty();
+    let run_addr = |ip: Option<IpAddr>| ip.filter(|_| pd_form);
     let addresses = ScriptAddresses {
-        target: pd.local_ip,
-        harness: pd.remote_ip,
+        target: pd.local_ip.or(run_addr(opts.local_ip)),
+        harness: pd.remote_ip.or(run_addr(opts.remote_ip)),
     };
-    if !pd.runs_commands() && !addresses.any() {
+    let mtu = pd.mtu.or(opts.mtu.filter(|_| pd_form));
+    let tso = wants_tso(case, opts.tso)?;
+    // The shared lab runs without offload: a case that wants it (every
+    // packetdrill script, by default) gets a lab of its own.
+    let tso_differs = target.offload().is_some_and(|on| on != tso);
+    let set_mtu = mtu.filter(|_| target.offload().is_some());
+    if !pd.runs_commands() && !addresses.any() && !tso_differs && set_mtu.is_none() {
         return Ok(None);
     }
     let file = case.path.display();
     let first = pd.command_lines.first().copied().unwrap_or(0);
-    let private = match target.isolated(&addresses) {
+    let private = match target.isolated_with(&addresses, tso) {
         // Only addresses asked for, and this target has no place of its
         // own for them: the case runs on synack's (its notes say so).
         None if !pd.runs_commands() => return Ok(None),
@@ -291,17 +311,65 @@ pub(super) fn private_target(
             )))
         }
     };
+    if let Some(mtu) = set_mtu {
+        let out = private
+            .as_ref()
+            .command(&format!("ip link set dev tun0 mtu {mtu}"), Path::new("/"))
+            .map_err(Stop::from)?;
+        if !out.success() {
+            return Err(Stop::Error(format!(
+                "{file}: cannot set the MTU to {mtu}: {out}"
+            )));
+        }
+    }
     for c in &case.script.init {
         let out = run_command(private.as_ref(), case, &c.text)?;
         if !out.success() {
             return Err(Stop::Error(format!(
-                "{file}:{}: init command `{}` failed: {out}",
+                "{file}:{}: init command `{}` failed: {out}{}",
                 c.span.line,
-                one_line(&c.text)
+                one_line(&c.text),
+                refused_hint(&out)
             )));
         }
     }
     Ok(Some(private))
+}
+
+/// Whether the case runs with TCP segmentation offload on the target's
+/// device (the kernel then sends GSO super-segments, one `>` line for what a
+/// NIC would cut into MSS-sized segments, as packetdrill's TUN device gets):
+/// `--tso` / `--no-tso` (`run`) decide for every case; else a case's
+/// `//! tso: on|off`; else on for a script in packetdrill form (no `//!`
+/// metadata) and off for synack's own cases.
+pub(crate) fn wants_tso(case: &Case, run: Option<bool>) -> Result<bool, Stop> {
+    if let Some(on) = run {
+        return Ok(on);
+    }
+    match case.script.meta("tso") {
+        None => Ok(case.script.meta.is_empty()),
+        Some(m) => match case.script.meta_text("tso") {
+            Some("on") => Ok(true),
+            Some("off") => Ok(false),
+            _ => Err(Stop::Error(format!(
+                "{}:{}:{}: `//! tso:` takes `on` or `off`",
+                case.path.display(),
+                m.span.line,
+                m.span.col
+            ))),
+        },
+    }
+}
+
+/// Why a command failed when it wrote where the sandbox refuses: outside
+/// the namespace's own settings (`/proc/sys/net`) and the lab's `/tmp`, so
+/// it would have reached the host (e.g. `/sys/module/tcp_cubic/…`).
+pub(crate) fn refused_hint(out: &crate::target::command::Output) -> &'static str {
+    if out.stderr.contains("Read-only file system") {
+        "; it writes outside the lab namespace's own settings (/proc/sys/net) and /tmp, which would reach the host: refused"
+    } else {
+        ""
+    }
 }
 
 /// Runs one command in the case file's directory (where packetdrill's

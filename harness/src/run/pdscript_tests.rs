@@ -267,3 +267,17 @@ fn ip_version_picks_the_cases_address_family() {
         )
     );
 }
+
+#[test]
+fn a_command_refused_by_the_sandbox_says_why() {
+    use crate::target::command::Output;
+    let out = |stderr: &str| Output {
+        status: Some(2),
+        stdout: String::new(),
+        stderr: stderr.into(),
+        timed_out: false,
+    };
+    let refused = out("/bin/sh: 2: cannot create /sys/module/tcp_cubic/parameters/hystart_detect: Read-only file system");
+    assert!(super::refused_hint(&refused).contains("would reach the host: refused"));
+    assert_eq!(super::refused_hint(&out("sysctl: unknown key")), "");
+}

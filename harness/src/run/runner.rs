@@ -16,6 +16,8 @@
 //! without end or spins) fails the case at the line it broke on: a verdict
 //! on the stack, which a waiver can cover. Plumbing errors stay errors.
 
+#[path = "addr_text.rs"]
+mod addr_text;
 #[path = "either.rs"]
 mod either;
 #[path = "stream.rs"]
@@ -67,6 +69,18 @@ pub struct RunOptions {
     /// `--allow-commands`: scripts may run their back-quoted commands and
     /// `%{ }%` blocks; else such a case is unsupported.
     pub allow_commands: bool,
+    /// `--tso` / `--no-tso`: TCP segmentation offload on the lab's TUN
+    /// device for every case; `None`: per case (see
+    /// [`super::pdscript::wants_tso`]).
+    pub tso: Option<bool>,
+    /// `--local-ip` / `--remote-ip`: packetdrill's `--local_ip` /
+    /// `--remote_ip` for every script in packetdrill form that names none
+    /// (the target's and the harness's address, in a lab of the case's own).
+    pub local_ip: Option<std::net::IpAddr>,
+    pub remote_ip: Option<std::net::IpAddr>,
+    /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
+    /// that sets none (the lab's TUN device, in a namespace of the case's own).
+    pub mtu: Option<u32>,
     /// Whether every transcript packet gets its script text (what the
     /// reporters show). When false, only a case that does not pass gets it
     /// (a mismatch renders what it needs either way): for a caller that
@@ -86,6 +100,10 @@ impl Default for RunOptions {
             serve_port: None,
             max_pps: DEFAULT_MAX_PPS,
             allow_commands: false,
+            tso: None,
+            local_ip: None,
+            remote_ip: None,
+            mtu: None,
             script_text: true,
         }
     }
@@ -172,12 +190,13 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let (spec, isn) = session_spec(case, index, opts);
     let mut report = CaseReport {
         id: case.id.clone(),
-        path: case.path.display().to_string(),
+        // The same text as `display()`, without the formatting machinery.
+        path: case.path.to_string_lossy().into_owned(),
         title: case.meta.title.clone(),
         rfc: case.meta.rfc.clone(),
         covers: case.meta.covers.clone(),
         tags: case.meta.tags.clone(),
-        service: case.meta.service.to_string(),
+        service: case.meta.service.name().to_string(),
         target: target.name().to_string(),
         profile: opts.profile.clone(),
         seed: opts.seed,
@@ -193,7 +212,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
         resolution: resolution(true),
-        script_times: super::nominal::script_times(&case.script.items),
+        script_times: case.derived.script_times.clone(),
     };
     if let Some(why) = &case.meta.unsupported {
         report.outcome = Outcome::Unsupported;
@@ -209,7 +228,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     // own (on the lab, a namespace no other case shares), and its init
     // commands run first.
     let private: Box<dyn Target>;
-    let target: &dyn Target = match super::pdscript::private_target(target, case) {
+    let target: &dyn Target = match super::pdscript::private_target(target, case, opts) {
         Ok(Some(t)) => {
             private = t;
             private.as_ref()
@@ -288,26 +307,27 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             },
         },
     );
-    report.target_addr = info.target.to_string();
-    report.harness_addr = info.harness.to_string();
+    report.target_addr = addr_text::addr_text(info.target);
+    report.harness_addr = addr_text::addr_text(info.harness);
     report.virtual_time = info.virtual_time;
     report.resolution = resolution(info.virtual_time);
     let mut run = CaseRun {
         case,
         target: case.meta.packetdrill.runs_commands().then_some(target),
+        offload: target.offload() == Some(true),
         opts,
         session,
-        map: Mapping::new(isn),
+        map: Mapping::new(isn).with_packetdrill_numbering(case.script.meta.is_empty()),
         oracle,
         target_nxt: SeqNumber(0),
-        edge: super::edge::WindowEdge::new(&case.script),
+        edge: super::edge::WindowEdge::with_lines(case.derived.edge_lines.clone()),
         last_inject: None,
         prev: Duration::ZERO,
         prev_span: (Duration::ZERO, Duration::ZERO),
         sched: Duration::ZERO,
-        transcript: Vec::new(),
-        unrendered: Vec::new(),
-        line_starts: std::cell::OnceCell::new(),
+        // Most lines leave one entry (a `>` line's packet, a `<` line's).
+        transcript: Vec::with_capacity(case.script.items.len() + 4),
+        unrendered: Vec::with_capacity(case.script.items.len() + 4),
         mismatches: Vec::new(),
         violations: Vec::new(),
         sock_app: Default::default(),
@@ -439,6 +459,9 @@ struct CaseRun<'a> {
     case: &'a Case,
     /// The target, for a script's timed commands (`None` when the case has none).
     target: Option<&'a dyn Target>,
+    /// The target's device takes segmentation offload: its segments are
+    /// GSO super-segments a NIC would cut at the MSS.
+    offload: bool,
     opts: &'a RunOptions,
     session: Box<dyn Session>,
     map: Mapping,
@@ -470,9 +493,6 @@ struct CaseRun<'a> {
     transcript: Vec<Entry>,
     /// Transcript packets whose script text is not rendered yet, in entry order.
     unrendered: Vec<Unrendered>,
-    /// Where each line of the case's source starts: computed on the first
-    /// lookup (a failure), so a case that passes never scans its source.
-    line_starts: std::cell::OnceCell<Vec<usize>>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
     /// The socket API's descriptors as the oracle hears of them.
@@ -588,20 +608,10 @@ impl CaseRun<'_> {
 
     /// The text of source line `line` (1-based), as `str::lines` reads it.
     fn source_line(&self, line: u32) -> Option<String> {
-        let source = &self.case.source;
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-                .filter(|&i| i < source.len())
-                .collect()
-        });
-        let i = line.checked_sub(1)? as usize;
-        let start = *starts.get(i)?;
-        let end = starts.get(i + 1).copied().unwrap_or(source.len());
-        let text = &source[start..end];
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        Some(text.trim_end().to_string())
+        let case = self.case;
+        case.derived
+            .source_line(&case.source, line)
+            .map(str::to_string)
     }
 
     /// What a `>` line expected: the case line as written.

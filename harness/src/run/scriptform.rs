@@ -20,8 +20,14 @@ pub enum Sender {
 /// `S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>` for `seg`.
 pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
     let (seq, ack) = match sender {
-        Sender::Harness => (map.harness_script(seg.seq), map.target_script(seg.ack)),
-        Sender::Target => (map.target_script(seg.seq), map.harness_script(seg.ack)),
+        Sender::Harness => (
+            map.harness_script_in(seg.seq, seg.flags.syn()),
+            map.target_script(seg.ack),
+        ),
+        Sender::Target => (
+            map.target_script(seg.seq),
+            map.harness_script_in(seg.ack, seg.flags.syn()),
+        ),
     };
     let len = seg.payload.len() as u32;
     // One buffer, written in place: this runs for every packet a report shows.

@@ -139,6 +139,10 @@ impl SockApp {
             }
             SockCall::Accept { new_fd, .. } if ok => self.under_test = Some(*new_fd),
             SockCall::Connect { fd } => self.under_test = Some(*fd),
+            // An active open by `sendto`/`sendmsg` with MSG_FASTOPEN.
+            SockCall::Send { fd, flags, .. } if flags & i64::from(libc::MSG_FASTOPEN) != 0 => {
+                self.under_test = Some(*fd)
+            }
             _ => {}
         }
         match call {

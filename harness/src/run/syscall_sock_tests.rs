@@ -299,3 +299,30 @@ fn the_oracle_hears_connect_abort_and_half_closes() {
         [AppEvent::Close]
     );
 }
+
+#[test]
+fn a_fast_open_sendto_makes_its_socket_the_one_under_test() {
+    let mut app = SockApp::default();
+    let socket = |fd| SockCall::Socket { fd, nonblock: true };
+    app.events(&socket(3), &SockResult::ok(3));
+    app.events(
+        &SockCall::Connect { fd: 3 },
+        &SockResult::err(libc::EINPROGRESS),
+    );
+    app.events(&socket(4), &SockResult::ok(4));
+    assert_eq!(app.under_test(), Some(3));
+    let plain = SockCall::Send {
+        fd: 4,
+        bytes: vec![0; 10],
+        flags: 0,
+    };
+    app.events(&plain, &SockResult::ok(10));
+    assert_eq!(app.under_test(), Some(3), "a plain send opens nothing");
+    let tfo = SockCall::Send {
+        fd: 4,
+        bytes: vec![0; 10],
+        flags: i64::from(libc::MSG_FASTOPEN),
+    };
+    app.events(&tfo, &SockResult::ok(10));
+    assert_eq!(app.under_test(), Some(4));
+}

@@ -225,6 +225,22 @@ pub trait Target: Send + Sync {
         let _ = addresses;
         None
     }
+    /// Whether this target's device hands over TCP segments as the stack
+    /// made them before segmentation (TSO/GSO super-segments, as
+    /// packetdrill's TUN device does): `None` when it has no such setting.
+    fn offload(&self) -> Option<bool> {
+        None
+    }
+    /// [`Target::isolated`] with segmentation offload set to `tso` (a
+    /// target without the setting ignores it).
+    fn isolated_with(
+        &self,
+        addresses: &command::ScriptAddresses,
+        tso: bool,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let _ = tso;
+        self.isolated(addresses)
+    }
 }
 
 /// One case's view of a target.

@@ -2,6 +2,8 @@
 //! of listening TCP sockets, the built-in service on every connection, and
 //! the virtual clock that drives it all.
 
+#[path = "pool.rs"]
+mod pool;
 #[path = "sockets.rs"]
 mod sockets;
 
@@ -78,6 +80,9 @@ struct Conn {
     /// The socket API's id of this socket, when the case's own socket
     /// ([`sockets`]): no service ever runs on it.
     api: Option<u64>,
+    /// A listener of the pool that has never left LISTEN: it goes back to
+    /// the [`pool`] when the session ends.
+    clean: bool,
 }
 
 /// A fresh smoltcp stack for one case, on a virtual clock.
@@ -216,7 +221,10 @@ impl EmbeddedSession {
         for conn in &mut self.conns {
             let socket = self.sockets.get::<tcp::Socket>(conn.handle);
             match socket.state() {
-                tcp::State::Closed if socket.remote_endpoint().is_none() => reorder = true,
+                tcp::State::Closed if socket.remote_endpoint().is_none() => {
+                    conn.clean = false;
+                    reorder = true;
+                }
                 tcp::State::Listen => {
                     listeners += 1;
                     // Back in LISTEN (a RST in SYN-RECEIVED): a fresh socket.
@@ -224,6 +232,7 @@ impl EmbeddedSession {
                     conn.app_driven = conn.api.is_some();
                 }
                 _ => {
+                    conn.clean = false;
                     reorder |= listeners > 0;
                     if conn.service.is_none() && !conn.app_driven && conn.api.is_none() {
                         conn.service = Some(ServiceLogic::new(self.service, self.close_delay));
@@ -256,10 +265,7 @@ impl EmbeddedSession {
             return Ok(());
         }
         for _ in listeners..LISTEN_POOL {
-            let mut socket = tcp::Socket::new(
-                tcp::SocketBuffer::new(vec![0; RX_BUFFER]),
-                tcp::SocketBuffer::new(vec![0; TX_BUFFER]),
-            );
+            let mut socket = pool::socket();
             socket.listen(self.port).map_err(|e| {
                 TargetError::Broken(format!("smoltcp cannot listen on port {}: {e}", self.port))
             })?;
@@ -269,6 +275,7 @@ impl EmbeddedSession {
                 service: None,
                 app_driven: false,
                 api: None,
+                clean: true,
             });
         }
         Ok(())
@@ -364,6 +371,21 @@ impl EmbeddedSession {
             let socket = self.sockets.get::<tcp::Socket>(c.handle);
             socket.state() != tcp::State::Listen && socket.remote_endpoint() == Some(remote)
         })
+    }
+}
+
+impl Drop for EmbeddedSession {
+    /// Listeners that never took a connection go back to the [`pool`].
+    fn drop(&mut self) {
+        for conn in &self.conns {
+            if conn.clean && conn.api.is_none() {
+                // (Irrefutable while TCP is the one socket kind built in.)
+                #[allow(irrefutable_let_patterns)]
+                if let smoltcp::socket::Socket::Tcp(socket) = self.sockets.remove(conn.handle) {
+                    pool::keep(socket);
+                }
+            }
+        }
     }
 }
 

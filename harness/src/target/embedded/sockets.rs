@@ -199,6 +199,7 @@ impl EmbeddedSession {
             service: None,
             app_driven: true,
             api: Some(id),
+            clean: false,
         });
     }
 

@@ -1,7 +1,7 @@
 //! A script's back-quoted commands on the lab: `/bin/sh -c CMD` forked from
 //! the namespace thread, so it acts on the lab's network namespace, in a
 //! private mount namespace where only `/proc/sys/net` (that namespace's own
-//! settings) and a fresh `/tmp` are writable ([`sys::sandbox`]): a write to
+//! settings) and the lab's own `/tmp` are writable ([`sys::sandbox`]): a write to
 //! `kernel.*`, to a global `net.core.*` setting or to a host file fails, and
 //! the case reports it with the command's stderr.
 
@@ -15,13 +15,69 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-/// Runs `cmd` in `cwd` in the lab's namespace, sandboxed; waits for it (at
-/// most [`COMMAND_TIMEOUT`], then kills its process group).
-pub fn run(ns: &NsThread, cmd: &str, cwd: &Path) -> Result<Output, TargetError> {
+/// A lab's `/tmp` as its commands see it: a directory of synack's own under
+/// the host's temporary directory (mode 0700), made at the first command and
+/// removed with the lab. It lasts from one command to the next, as a host's
+/// `/tmp` does for packetdrill: an init command's
+/// `/tmp/sysctl_restore_${PPID}.sh` is there for the cleanup command.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    dir: std::sync::Mutex<Option<PathBuf>>,
+}
+
+impl Scratch {
+    fn path(&self) -> Result<PathBuf, TargetError> {
+        let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = dir.as_ref() {
+            return Ok(d.clone());
+        }
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("synack-lab-tmp-{}-{n}", std::process::id()));
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&d)
+                .map_err(|e| TargetError::Io(format!("make {}: {e}", d.display())))?;
+        }
+        *dir = Some(d.clone());
+        Ok(d)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(d) = self.dir.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+/// Runs `cmd` in `cwd` in the lab's namespace, sandboxed, with `scratch` as
+/// its `/tmp`; waits for it (at most [`COMMAND_TIMEOUT`], then kills its
+/// process group).
+pub fn run(ns: &NsThread, scratch: &Scratch, cmd: &str, cwd: &Path) -> Result<Output, TargetError> {
+    run_in(ns, Some(scratch.path()?), cmd, cwd)
+}
+
+/// [`run`] with a fresh tmpfs as `/tmp` (the lab's own set-up commands).
+fn run_fresh(ns: &NsThread, cmd: &str, cwd: &Path) -> Result<Output, TargetError> {
+    run_in(ns, None, cmd, cwd)
+}
+
+fn run_in(
+    ns: &NsThread,
+    scratch: Option<PathBuf>,
+    cmd: &str,
+    cwd: &Path,
+) -> Result<Output, TargetError> {
     let mounts = sys::sandbox::mount_points()
         .map_err(|e| TargetError::Io(format!("read /proc/self/mountinfo: {e}")))?;
     let owned = (cmd.to_string(), PathBuf::from(cwd));
-    let child = ns.run(move || sys::sandbox::spawn_sandboxed(&owned.0, &owned.1, mounts))?;
+    let child = ns.run(move || {
+        sys::sandbox::spawn_sandboxed(&owned.0, &owned.1, mounts, scratch.as_deref())
+    })?;
     let child = child.map_err(|e| os_error(&format!("run `{cmd}` in the lab namespace"), e))?;
     wait(child, COMMAND_TIMEOUT)
 }
@@ -77,7 +133,7 @@ fn wait(mut child: Child, timeout: Duration) -> Result<Output, TargetError> {
 /// where the command's stderr says so.
 pub fn alias_tun0(ns: &NsThread) {
     let cmd = format!("ip link property add dev {} altname tun0", super::TUN_NAME);
-    let _ = run(ns, &cmd, Path::new("/"));
+    let _ = run_fresh(ns, &cmd, Path::new("/"));
 }
 
 /// Gives the lab the script's own addresses: the target's on the TUN
@@ -99,7 +155,7 @@ pub fn add_script_addresses(
     if let Some(IpAddr::V4(h)) = a.harness {
         let default = crate::target::addr::TARGET_V4;
         if h.octets()[..3] == default.octets()[..3] {
-            let out = run(
+            let out = run_fresh(
                 ns,
                 &format!("ip addr del {default}/24 dev {}", super::TUN_NAME),
                 Path::new("/"),

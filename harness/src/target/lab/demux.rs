@@ -21,7 +21,7 @@
 
 use super::packet;
 use crate::target::sys::pktstamp::TxStamps;
-use crate::target::sys::tun::Tun;
+use crate::target::sys::tun::{self, Tun};
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
@@ -66,6 +66,9 @@ pub struct Demux {
     /// The buffer [`Demux::arrival`] drains with (the reader's stays the
     /// reader's while it polls).
     arrival_buf: Mutex<Vec<u8>>,
+    /// GSO super-segments read (with segmentation offload on), and the
+    /// largest `gso_size` among them.
+    gso: Mutex<(u64, u16)>,
 }
 
 /// At most this many stamped copies wait for their packet.
@@ -87,12 +90,13 @@ impl Demux {
             tun,
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
-            buf: Mutex::new(vec![0; 65536]),
+            buf: Mutex::new(vec![0; tun::MAX_PACKET]),
             holding: AtomicBool::new(false),
             stamps: None,
             unmatched: Mutex::new(VecDeque::new()),
             arrived: Mutex::new(VecDeque::new()),
             arrival_buf: Mutex::new(Vec::new()),
+            gso: Mutex::new((0, 0)),
         }
     }
 
@@ -177,6 +181,12 @@ impl Demux {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// GSO super-segments read so far, and the largest `gso_size` (the MSS
+    /// a NIC would have cut them into).
+    pub fn gso_seen(&self) -> (u64, u16) {
+        *self.gso.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn tun(&self) -> &Tun {
@@ -298,7 +308,7 @@ impl Demux {
         // The kernel often answers within the write that provoked it: try a
         // read before paying for a poll.
         self.holding.store(true, Ordering::Release);
-        let mut next = self.tun.try_recv(&mut buf)?;
+        let mut next = self.tun.try_recv_raw(&mut buf)?;
         if next.is_none() {
             // Nothing in hand while polling.
             self.holding.store(false, Ordering::Release);
@@ -307,13 +317,25 @@ impl Demux {
             if !readable {
                 return Ok(out);
             }
-            next = self.tun.try_recv(&mut buf)?;
+            next = self.tun.try_recv_raw(&mut buf)?;
         }
-        while let Some(n) = next {
+        let mut headers = Vec::new();
+        while let Some((n, hdr)) = next {
             out.push((Instant::now(), buf[..n].to_vec()));
-            next = self.tun.try_recv(&mut buf)?;
+            headers.push(hdr);
+            next = self.tun.try_recv_raw(&mut buf)?;
         }
+        // Matched with the packet socket's copies as the device had them,
+        // then with their checksums filled (offload leaves them partial).
         self.kernel_times(&mut out, &mut buf);
+        let mut gso = self.gso.lock().unwrap_or_else(PoisonError::into_inner);
+        for ((_, bytes), hdr) in out.iter_mut().zip(&headers) {
+            tun::complete_checksum(bytes, hdr);
+            if hdr.is_gso() {
+                gso.0 += 1;
+                gso.1 = gso.1.max(hdr.gso_size);
+            }
+        }
         Ok(out)
     }
 }

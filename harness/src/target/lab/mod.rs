@@ -140,6 +140,10 @@ struct Inner {
     ns: NsThread,
     /// `--local_ip` / `--remote_ip` of the one case of a lab of its own.
     script_addresses: Mutex<Option<crate::target::command::ScriptAddresses>>,
+    /// The `/tmp` of its script commands.
+    scratch: commands::Scratch,
+    /// TCP segmentation offload on the TUN device (GSO super-segments).
+    tso: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for Inner {
@@ -253,6 +257,12 @@ fn wait_until_usable(want: std::net::Ipv6Addr) -> Result<(), TargetError> {
 }
 
 impl Lab {
+    /// GSO super-segments the lab's TUN device handed over so far (with
+    /// segmentation offload on), and the largest `gso_size` among them.
+    pub fn gso_seen(&self) -> (u64, u16) {
+        self.inner.demux.gso_seen()
+    }
+
     /// Creates the namespace, the TUN device and (with `serve`) the server.
     /// Without CAP_NET_ADMIN: `TargetError::Privilege` with what to do.
     pub fn start(options: LabOptions) -> Result<Lab, TargetError> {
@@ -277,6 +287,8 @@ impl Lab {
                 ipv6,
                 ns,
                 script_addresses: Mutex::new(None),
+                scratch: commands::Scratch::default(),
+                tso: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         if let (Some(cmd), Some(port)) = (options.serve, serve_port) {
@@ -536,11 +548,22 @@ impl Target for Lab {
         cmd: &str,
         cwd: &std::path::Path,
     ) -> Result<crate::target::command::Output, TargetError> {
-        commands::run(&self.inner.ns, cmd, cwd)
+        commands::run(&self.inner.ns, &self.inner.scratch, cmd, cwd)
     }
     fn isolated(
         &self,
         addresses: &crate::target::command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let tso = self.inner.tso.load(std::sync::atomic::Ordering::Relaxed);
+        self.isolated_with(addresses, tso)
+    }
+    fn offload(&self) -> Option<bool> {
+        Some(self.inner.tso.load(std::sync::atomic::Ordering::Relaxed))
+    }
+    fn isolated_with(
+        &self,
+        addresses: &crate::target::command::ScriptAddresses,
+        tso: bool,
     ) -> Option<Result<Box<dyn Target>, TargetError>> {
         // A lab of its own: a new namespace, so settings never leak between
         // cases, and the script's own addresses stay in it (no route out).
@@ -548,6 +571,16 @@ impl Target for Lab {
             Ok(lab) => lab,
             Err(e) => return Some(Err(e)),
         };
+        if tso {
+            if let Err(e) = lab.inner.demux.tun().set_offload(true) {
+                return Some(Err(TargetError::Io(format!(
+                    "turn on TCP segmentation offload on {TUN_NAME}: {e}"
+                ))));
+            }
+            lab.inner
+                .tso
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         commands::alias_tun0(&lab.inner.ns);
         if addresses.any() {
             match commands::add_script_addresses(&lab.inner.ns, addresses) {

@@ -84,6 +84,8 @@ pub struct LabSockets {
     start: Instant,
     fds: HashMap<i64, Live>,
     running: Vec<Running>,
+    /// The script's application opened a connection actively before.
+    opened: bool,
 }
 
 impl LabSockets {
@@ -96,7 +98,20 @@ impl LabSockets {
             start,
             fds: HashMap::new(),
             running: Vec::new(),
+            opened: false,
         }
+    }
+
+    /// Whether `call` is an active open that binds the session's port
+    /// (`connect`, or `sendto`/`sendmsg` with MSG_FASTOPEN, on an unbound
+    /// socket).
+    fn binds_for_active_open(&self, call: &SockCall) -> bool {
+        let fd = match call {
+            SockCall::Connect { fd } => *fd,
+            SockCall::Send { fd, flags, .. } if flags & i64::from(libc::MSG_FASTOPEN) != 0 => *fd,
+            _ => return false,
+        };
+        self.live(fd).is_ok_and(|l| !l.bound)
     }
 
     fn at(&self, t: Instant) -> Duration {
@@ -128,6 +143,12 @@ impl LabSockets {
                 Err(e) => SockResult::err(e),
             };
             return Ok(CallStatus::Done { at, result });
+        }
+        if self.binds_for_active_open(call) {
+            if self.opened {
+                free_time_wait(ns, self.target, self.harness)?;
+            }
+            self.opened = true;
         }
         let job = match self.job(call) {
             Ok(job) => job,
@@ -479,6 +500,27 @@ fn get_opt(fd: RawFd, opt: SockOpt) -> SysResult<OptValue> {
             sys::get_int(fd, level, name).map(|v| OptValue::Int(i64::from(v)))
         }
     }
+}
+
+/// Ends a TIME-WAIT left on the session's 4-tuple by an earlier active
+/// open of the same case (SOCK_DESTROY over sock_diag, as `ss -K` does, in
+/// the lab's namespace). Every active open of a case uses the session's
+/// target port (its packets are told apart by it), where packetdrill's
+/// kernel would pick a fresh ephemeral port: without this a script's second
+/// `connect` meets its first connection's TIME-WAIT and fails with
+/// EADDRNOTAVAIL. Only that one tuple's TIME-WAIT goes; when there is none,
+/// or the kernel cannot destroy sockets, nothing changes (the call then
+/// fails as the kernel says).
+fn free_time_wait(
+    ns: &NsThread,
+    target: SocketAddr,
+    harness: SocketAddr,
+) -> Result<(), TargetError> {
+    let _ = ns.run(move || {
+        crate::target::sys::netlink::Netlink::sock_diag()
+            .and_then(|mut nl| nl.destroy_time_wait(target, harness))
+    })?;
+    Ok(())
 }
 
 /// Linux's level and number of an option.

@@ -4,7 +4,13 @@
 //! namespace (the lab's), in a private mount namespace of its own where every
 //! mount is read-only except two: `/proc/sys/net` (the lab namespace's
 //! per-namespace settings, which is what packetdrill's init commands set)
-//! and a fresh, empty tmpfs on `/tmp`. So `sysctl net.ipv4.tcp_sack=0` acts
+//! and `/tmp`, which is the lab's own scratch directory (kept from one
+//! command to the next, so packetdrill's `set_sysctls.py` restore file
+//! written by an init command is there for the cleanup command) or, without
+//! one, a fresh empty tmpfs. When the command's directory lies under the
+//! host's `/tmp` (a script tree unpacked there), that tree is bound back,
+//! read-only, at its own path, so `../common/defaults.sh` and a shell's
+//! `cd "$PWD"` still find it. So `sysctl net.ipv4.tcp_sack=0` acts
 //! on the lab alone, while `sysctl kernel.…` or a write to a file of the host
 //! fails (EROFS), and `net.core.…` settings that are global do not even exist
 //! in a namespace other than the host's. The child dies with the thread that
@@ -56,28 +62,63 @@ fn unescape(field: &str) -> Vec<u8> {
     out
 }
 
+/// The directory of the host's `/tmp` tree that holds `cwd` (its first
+/// component under `/tmp`), and the relative path from `cwd` up to it:
+/// `/tmp/pd/gtests/net/tcp` → (`/tmp/pd`, `../../..`). `None` when `cwd`
+/// is not strictly below `/tmp`.
+pub fn tmp_tree(cwd: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let below = cwd.strip_prefix("/tmp").ok()?;
+    let parts: Vec<_> = below.components().collect();
+    let first = parts.first()?;
+    let top = Path::new("/tmp").join(first);
+    let mut up = std::path::PathBuf::from(".");
+    for _ in 1..parts.len() {
+        up.push("..");
+    }
+    Some((top, up))
+}
+
+fn cstring(p: &Path) -> io::Result<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    CString::new(p.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a path with a NUL byte"))
+}
+
 /// Spawns `/bin/sh -c cmd` in `cwd`, sandboxed as the module docs say, with
-/// stdout and stderr piped. `mounts` is [`mount_points`], read before the
-/// fork (the child may not allocate).
-pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Result<Child> {
+/// stdout and stderr piped and `PACKETDRILL_PID` set to this process's id
+/// (the `$PPID` of the shell, as under packetdrill). `mounts` is
+/// [`mount_points`], read before the fork (the child may not allocate);
+/// `scratch` the directory bound on `/tmp` (`None`: a fresh tmpfs).
+pub fn spawn_sandboxed(
+    cmd: &str,
+    cwd: &Path,
+    mounts: Vec<CString>,
+    scratch: Option<&Path>,
+) -> io::Result<Child> {
     // SAFETY: getpid has no preconditions.
     let parent = unsafe { libc::getpid() };
     let root = c"/";
     let net = c"/proc/sys/net";
     let tmp = c"/tmp";
     let tmpfs = c"tmpfs";
+    let scratch = scratch.map(cstring).transpose()?;
+    let keep = match tmp_tree(cwd) {
+        Some((top, up)) => Some((cstring(&top)?, cstring(&up)?)),
+        None => None,
+    };
     let mut command = Command::new("/bin/sh");
     command
         .arg("-c")
         .arg(cmd)
+        .env("PACKETDRILL_PID", parent.to_string())
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     // SAFETY: the closure runs between fork and exec and makes only
-    // async-signal-safe system calls (prctl, getppid, unshare, mount) on
-    // memory prepared before the fork; it allocates nothing.
+    // async-signal-safe system calls (prctl, getppid, unshare, mount,
+    // mkdir) on memory prepared before the fork; it allocates nothing.
     unsafe {
         command.pre_exec(move || {
             cvt(libc::prctl(
@@ -131,13 +172,62 @@ pub fn spawn_sandboxed(cmd: &str, cwd: &Path, mounts: Vec<CString>) -> io::Resul
                 libc::MS_BIND | libc::MS_REMOUNT | kept_flags(net.as_ptr()),
                 std::ptr::null(),
             ))?;
-            cvt(libc::mount(
-                tmpfs.as_ptr(),
-                tmp.as_ptr(),
-                tmpfs.as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV,
-                std::ptr::null(),
-            ))?;
+            match &scratch {
+                // The lab's scratch directory, writable again like
+                // /proc/sys/net (the bind inherits the read-only flag).
+                Some(dir) => {
+                    cvt(libc::mount(
+                        dir.as_ptr(),
+                        tmp.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND,
+                        std::ptr::null(),
+                    ))?;
+                    cvt(libc::mount(
+                        std::ptr::null(),
+                        tmp.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND
+                            | libc::MS_REMOUNT
+                            | libc::MS_NOSUID
+                            | libc::MS_NODEV
+                            | kept_flags(tmp.as_ptr()),
+                        std::ptr::null(),
+                    ))?;
+                }
+                None => cvt(libc::mount(
+                    tmpfs.as_ptr(),
+                    tmp.as_ptr(),
+                    tmpfs.as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                    std::ptr::null(),
+                ))
+                .map(drop)?,
+            }
+            // The script's tree under the host's /tmp, now covered: reached
+            // through the working directory (set before this closure runs,
+            // so it still names the covered directory), bound back
+            // read-only at its own path.
+            if let Some((top, up)) = &keep {
+                let r = libc::mkdir(top.as_ptr(), 0o755);
+                if r == -1 && *libc::__errno_location() != libc::EEXIST {
+                    return Err(io::Error::from_raw_os_error(*libc::__errno_location()));
+                }
+                cvt(libc::mount(
+                    up.as_ptr(),
+                    top.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REC,
+                    std::ptr::null(),
+                ))?;
+                cvt(libc::mount(
+                    std::ptr::null(),
+                    top.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | kept_flags(top.as_ptr()),
+                    std::ptr::null(),
+                ))?;
+            }
             Ok(())
         });
     }
@@ -175,4 +265,25 @@ unsafe fn kept_flags(path: *const libc::c_char) -> libc::c_ulong {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tmp_tree;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn the_tmp_tree_of_a_directory_is_its_first_component_under_tmp() {
+        assert_eq!(
+            tmp_tree(Path::new("/tmp/pd/gtests/net/tcp")),
+            Some((PathBuf::from("/tmp/pd"), PathBuf::from("./../../..")))
+        );
+        assert_eq!(
+            tmp_tree(Path::new("/tmp/pd")),
+            Some((PathBuf::from("/tmp/pd"), PathBuf::from(".")))
+        );
+        assert_eq!(tmp_tree(Path::new("/tmp")), None);
+        assert_eq!(tmp_tree(Path::new("/tmpx/a")), None);
+        assert_eq!(tmp_tree(Path::new("/work/cases")), None);
+    }
 }
