@@ -23,9 +23,13 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 pub struct Case {
     /// Stable id: the path under the cases root without the extension.
     pub id: String,
+    /// The file it was read from.
     pub path: PathBuf,
+    /// The file's text.
     pub source: String,
+    /// The parsed script.
     pub script: Script,
+    /// Its metadata, resolved with defaults.
     pub meta: CaseMeta,
     /// What each syscall line does (empty when the case has none, or when
     /// [`CaseMeta::unsupported`] says why it cannot run).
@@ -75,13 +79,23 @@ impl Derived {
 /// A case's metadata, resolved with defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseMeta {
+    /// `//! title:`.
     pub title: Option<String>,
+    /// `//! rfc:` entries, in order.
     pub rfc: Vec<String>,
+    /// `//! covers:`: the catalogue ids the case tests.
     pub covers: Vec<String>,
+    /// `//! tags:`, which `--tags` and `--skip-tags` select by.
     pub tags: Vec<String>,
+    /// `//! service:`: the built-in application behind the target's port.
     pub service: Service,
+    /// `//! close-delay:`: how long the service waits before it closes.
     pub close_delay: Duration,
+    /// `//! tolerance:`: how early or late a `>` line may match
+    /// ([`DEFAULT_TOLERANCE`] if absent).
     pub tolerance: Duration,
+    /// `//! deadline:`: the most session time the case may take
+    /// ([`DEFAULT_DEADLINE`] if absent).
     pub deadline: Duration,
     /// The profile the case is written for, if it names one.
     pub profile: Option<String>,
@@ -95,11 +109,16 @@ pub struct CaseMeta {
 /// or 3 (the files could not be read).
 #[derive(Debug)]
 pub enum LoadError {
+    /// A file or directory could not be read.
     Io {
+        /// What could not be read.
         path: PathBuf,
+        /// Why.
         error: std::io::Error,
     },
+    /// Case files have mistakes, each with `file:line:col`.
     Script(Vec<Diagnostic>),
+    /// The paths given hold no case file.
     NoCases(Vec<PathBuf>),
 }
 

@@ -71,13 +71,13 @@ pub fn marked_lines(script: &Script) -> Result<BTreeSet<u32>, String> {
 }
 
 impl WindowEdge {
-    /// The lines `script` marks (none when the value is wrong: loading the
-    /// case has reported that already).
     /// The lines [`marked_lines`] found (a case keeps them from its load).
     pub fn with_lines(lines: BTreeSet<u32>) -> WindowEdge {
         WindowEdge { lines, edge: None }
     }
 
+    /// The lines `script` marks (none when the value is wrong: loading the
+    /// case has reported that already).
     pub fn new(script: &Script) -> WindowEdge {
         WindowEdge {
             lines: marked_lines(script).unwrap_or_default(),

@@ -12,17 +12,29 @@ use std::time::Duration;
 /// One event of a run, in order.
 #[derive(Clone, Debug)]
 pub enum Event<'a> {
+    /// The run begins: what it runs against.
     RunStarted(&'a RunInfo),
-    CaseStarted { index: usize, id: &'a str },
+    /// A case begins.
+    CaseStarted {
+        /// Its position among the run's cases, from 0.
+        index: usize,
+        /// Its id (`core/b01-handshake`).
+        id: &'a str,
+    },
+    /// A case is over, with everything about it.
     CaseFinished(&'a CaseReport),
+    /// The run is over: the totals.
     RunFinished(&'a RunSummary),
 }
 
 /// What every report names: the target, the profile, the seed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunInfo {
+    /// The target's name (`embedded`, `lab`, …).
     pub target: String,
+    /// The oracle profile's name.
     pub profile: String,
+    /// The run's seed (`--seed`), which reproduces it.
     pub seed: u64,
     /// Cases selected for this run (after tags and sharding).
     pub cases: usize,
@@ -53,6 +65,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome as reports write it (`pass`, `fail`, …).
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
@@ -87,14 +100,17 @@ pub struct Entry {
     pub at: Duration,
     /// The case line (1-based) this entry belongs to, if any.
     pub line: Option<u32>,
+    /// What happened.
     pub what: EntryKind,
 }
 
+/// What a transcript entry records.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EntryKind {
     /// A packet, exactly as it crossed, and its parse.
     Packet {
+        /// Injected or sent by the target.
         dir: Dir,
         /// The IP packet's bytes as sent or received.
         bytes: Vec<u8>,
@@ -108,12 +124,18 @@ pub enum EntryKind {
     },
     /// The target socket's state, read where the case asked (or observed).
     State {
+        /// The state read.
         state: TcpState,
         /// The state the case expected, if this was an assertion.
         expected: Option<Vec<TcpState>>,
     },
     /// An application action performed on the target.
-    App { action: String, result: String },
+    App {
+        /// The call, in the script.s syntax.
+        action: String,
+        /// What it returned.
+        result: String,
+    },
     /// Anything else worth a line in the transcript.
     Note(String),
 }
@@ -146,6 +168,7 @@ pub struct Violation {
     pub section: String,
     /// `MUST-2`, `SHLD-3`, or a companion RFC's section.
     pub requirement: String,
+    /// What happened, with the numbers.
     pub message: String,
     /// Set when the profile allows it: the profile's reason.
     pub deviation: Option<String>,
@@ -160,24 +183,37 @@ pub struct CaseReport {
     pub id: String,
     /// The file as given.
     pub path: String,
+    /// The case's `//! title:`.
     pub title: Option<String>,
+    /// Its `//! rfc:` entries (`RFC 9293 §3.5`).
     pub rfc: Vec<String>,
+    /// Its `//! covers:` list: the catalogue ids it tests.
     pub covers: Vec<String>,
+    /// Its `//! tags:` list.
     pub tags: Vec<String>,
+    /// The built-in service behind the target's port (`echo`, `closed`, …).
     pub service: String,
+    /// The target's name.
     pub target: String,
+    /// The oracle profile's name.
     pub profile: String,
+    /// The run's seed.
     pub seed: u64,
+    /// The verdict.
     pub outcome: Outcome,
     /// Why, in one line (the first mismatch, violation or error).
     pub reason: Option<String>,
+    /// Every way the target differed from the script.
     pub mismatches: Vec<Mismatch>,
+    /// Every oracle finding, deviations included.
     pub violations: Vec<Violation>,
     /// Waiver reason, when the outcome is `Waived`.
     pub waiver: Option<String>,
+    /// Everything that happened, in order.
     pub transcript: Vec<Entry>,
     /// Addresses of the connection: target and harness (`ip:port`).
     pub target_addr: String,
+    /// The harness's address and port (`ip:port`).
     pub harness_addr: String,
     /// Whether session times are virtual.
     pub virtual_time: bool,
@@ -197,17 +233,26 @@ pub struct CaseReport {
 /// Totals at the end of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSummary {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases that failed.
     pub failed: usize,
+    /// Cases where the harness or the target broke.
     pub errors: usize,
+    /// Cases the target cannot run.
     pub unsupported: usize,
+    /// Cases that passed with deviations the profile allows.
     pub deviations: usize,
+    /// Cases that failed under a waiver.
     pub waived: usize,
+    /// Cases not run.
     pub skipped: usize,
+    /// Wall time the run took.
     pub wall_time: Duration,
 }
 
 impl RunSummary {
+    /// Counts one case's outcome.
     pub fn add(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Pass => self.passed += 1,
@@ -227,5 +272,6 @@ impl RunSummary {
 
 /// A consumer of the event stream.
 pub trait Reporter {
+    /// Takes one event; an I/O error stops the run.
     fn event(&mut self, event: &Event<'_>) -> std::io::Result<()>;
 }

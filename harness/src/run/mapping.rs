@@ -20,9 +20,11 @@ pub struct Mapping {
     pub harness_isn: SeqNumber,
     /// The target's ISN, once learned (else zero).
     pub target_isn: SeqNumber,
+    /// Whether `target_isn` has been learned (from the target's SYN).
     pub target_isn_known: bool,
     /// The target's TSval base, once learned (else zero).
     pub target_ts_base: u32,
+    /// Whether `target_ts_base` has been learned.
     pub target_ts_known: bool,
     /// How far (in ticks) a `>` line's TSval may be from the target's:
     /// `None` (the default, as packetdrill) does not compare it at all
@@ -40,6 +42,7 @@ pub struct Mapping {
 }
 
 impl Mapping {
+    /// A mapping with the harness's ISN and nothing of the target's learned yet.
     pub fn new(harness_isn: SeqNumber) -> Mapping {
         Mapping {
             harness_isn,

@@ -77,6 +77,7 @@ pub struct RunOptions {
     /// `--remote_ip` for every script in packetdrill form that names none
     /// (the target's and the harness's address, in a lab of the case's own).
     pub local_ip: Option<std::net::IpAddr>,
+    /// `--remote-ip`: the harness's address (see `local_ip`).
     pub remote_ip: Option<std::net::IpAddr>,
     /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
     /// that sets none (the lab's TUN device, in a namespace of the case's own).

@@ -8,9 +8,13 @@ use crate::wire::{TcpFlags, TcpState};
 /// 1-based line and column (in characters) of `start`, for display.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The 1-based line of `start`.
     pub line: u32,
+    /// The 1-based column of `start`, in characters.
     pub col: u32,
+    /// The byte offset of the first byte.
     pub start: usize,
+    /// The byte offset just past the last byte.
     pub end: usize,
 }
 
@@ -34,14 +38,18 @@ impl Span {
 /// A value with the span it was written at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spanned<T> {
+    /// The value.
     pub node: T,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// A field that is either an exact value or `*` (any value; `>` lines only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value<T> {
+    /// The field must be (or is sent as) this value.
     Exact(T),
+    /// `*`: any value matches.
     Any,
 }
 
@@ -66,6 +74,7 @@ pub struct Script {
     /// Back-quoted commands without a time before the first timed line
     /// (packetdrill's init command), in source order.
     pub init: Vec<Command>,
+    /// The timed lines and `either` blocks, in source order.
     pub items: Vec<Item>,
     /// Back-quoted commands without a time after the last timed line
     /// (packetdrill's cleanup command).
@@ -113,6 +122,7 @@ pub struct ScriptOption {
     pub name: String,
     /// The text after `=`, trimmed; `None` for a bare `--name`.
     pub value: Option<String>,
+    /// The whole line.
     pub span: Span,
 }
 
@@ -138,8 +148,11 @@ pub struct CodeBlock {
 /// One `//! key: value` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meta {
+    /// The key before the colon (`title`, `covers`, …).
     pub key: String,
+    /// The value after it, typed by the key.
     pub value: MetaValue,
+    /// The whole line.
     pub span: Span,
 }
 
@@ -148,7 +161,9 @@ pub struct Meta {
 /// (known or not) is text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MetaValue {
+    /// The text after the colon, trimmed.
     Text(String),
+    /// Comma-separated items, each trimmed.
     List(Vec<String>),
     /// Microseconds.
     Duration(u64),
@@ -175,11 +190,14 @@ pub(crate) enum MetaKind {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Item {
+    /// One timed line.
     Line(Line),
     /// Alternatives the RFCs allow; each branch holds only `>` and `state`
     /// lines. The span runs from `either` to `end`.
     Either {
+        /// The branches, in source order; any one of them may match.
         branches: Vec<Vec<Line>>,
+        /// From `either` to `end`.
         span: Span,
     },
 }
@@ -187,7 +205,9 @@ pub enum Item {
 /// One timed line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
+    /// When the line happens.
     pub time: Spanned<TimeSpec>,
+    /// What the line does.
     pub kind: LineKind,
     /// The whole line, time included.
     pub span: Span,
@@ -203,15 +223,29 @@ pub enum TimeSpec {
     /// `+0.1`: since the previous line.
     Relative(u64),
     /// `0.1~0.2`: absolute, inclusive.
-    AbsoluteRange { lo: u64, hi: u64 },
+    AbsoluteRange {
+        /// The earliest time.
+        lo: u64,
+        /// The latest time.
+        hi: u64,
+    },
     /// `+0~0.5`: both ends relative to the previous line.
-    RelativeRange { lo: u64, hi: u64 },
+    RelativeRange {
+        /// The earliest time, after the previous line.
+        lo: u64,
+        /// The latest time, after the previous line.
+        hi: u64,
+    },
 }
 
+/// What a timed line does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LineKind {
+    /// `<` or `>` a TCP segment.
     Packet(PacketLine),
+    /// `state NAME`: the target socket's state.
     State(StateLine),
+    /// A socket-API call the target's application makes.
     Syscall(SyscallLine),
     /// A timed back-quoted command: `` +0 `nstat -n` ``.
     Command(Command),
@@ -235,6 +269,7 @@ pub struct IpInfo {
     pub flow_label: Option<u32>,
     /// `ttl N` (IPv4 TTL, IPv6 hop limit).
     pub ttl: Option<u8>,
+    /// From the opening to the closing bracket.
     pub span: Span,
 }
 
@@ -269,8 +304,11 @@ impl EcnSpec {
 /// `< icmp unreachable frag_needed mtu 1200 [1:1001(1000)]` or `< udp (100)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatagramLine {
+    /// `<` (only injection is supported).
     pub direction: Direction,
+    /// What the line says about the IP header, if anything.
     pub ip: Option<IpInfo>,
+    /// ICMP or UDP, and its fields.
     pub kind: DatagramKind,
     /// From the direction token to the end of the line.
     pub span: Span,
@@ -285,13 +323,18 @@ pub enum DatagramKind {
         icmp_type: String,
         /// `frag_needed`, `port_unreachable`, … (or a `-D` symbol) as written.
         code: Option<String>,
+        /// `mtu N`: the next-hop MTU (frag-needed) or MTU (Packet Too Big).
         mtu: Option<u32>,
+        /// `id N`: the echo identifier.
         id: Option<u32>,
         /// The packet the ICMP message quotes.
         echoed: Option<Echoed>,
     },
     /// `udp (LEN)`: a UDP datagram of LEN payload bytes.
-    Udp { len: u32 },
+    Udp {
+        /// Payload octets.
+        len: u32,
+    },
 }
 
 /// The packet an ICMP message quotes (`[…]` at the end of an icmp line).
@@ -317,17 +360,24 @@ pub enum Direction {
 /// A packet line: `< S 0:0(0) win 65535 <mss 1460>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PacketLine {
+    /// `<` injects, `>` expects.
     pub direction: Direction,
+    /// The control bits (`S.`, `F.`, `R`, `.`), or `*`.
     pub flags: Spanned<Value<TcpFlags>>,
     /// Flags written with a `?` (`F.P?`): each may be set or not (`>` lines
     /// only), for bits whose placement implementations choose, such as PSH.
     pub flags_optional: TcpFlags,
     /// `None` when omitted (only on `>` lines: any sequence number).
     pub seq: Option<Spanned<Value<SeqRange>>>,
+    /// `ack N`: SEG.ACK, relative to the other side's ISN; `None` when omitted.
     pub ack: Option<Spanned<Value<u32>>>,
+    /// `win N`: SEG.WND as on the wire (unscaled); `None` when omitted.
     pub win: Option<Spanned<Value<u16>>>,
+    /// `urg N`: the urgent pointer; `None` when omitted.
     pub urg: Option<Spanned<Value<u16>>>,
+    /// The `<…>` option list; `None` when omitted.
     pub options: Option<OptionList>,
+    /// The text's bytes, when the line writes them; else the length alone counts.
     pub payload: Option<Spanned<Value<Vec<u8>>>>,
     /// `csum bad`: inject with a corrupted checksum (`<` lines only).
     pub bad_csum: bool,
@@ -342,7 +392,9 @@ pub struct PacketLine {
 /// `seq:end(len)`, stored as start and length (`end = start + len` mod 2^32).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SeqRange {
+    /// SEG.SEQ, relative to the sender's ISN.
     pub start: u32,
+    /// SEG.LEN less SYN and FIN: the octets of text.
     pub len: u32,
 }
 
@@ -356,26 +408,37 @@ impl SeqRange {
 /// The `<…>` option list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionList {
+    /// The options, in order.
     pub items: Vec<Spanned<OptSpec>>,
     /// A trailing `...`: any further options may follow the listed ones.
     pub more: bool,
     /// `<...>` alone: any options at all.
     pub any: bool,
+    /// From `<` to `>`.
     pub span: Span,
 }
 
 /// One option inside `<…>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OptSpec {
+    /// `mss N`: Maximum Segment Size (RFC 9293 §3.7.1).
     Mss(Value<u16>),
+    /// `wscale N`: Window Scale shift count (RFC 7323 §2).
     WScale(Value<u8>),
+    /// `sackOK`: SACK permitted (RFC 2018 §2).
     SackOk,
+    /// `sack L:R …`: SACK blocks, relative to the receiver's peer's ISN (RFC 2018 §3).
     Sack(Vec<(Value<u32>, Value<u32>)>),
+    /// `TS val N ecr M`: Timestamps (RFC 7323 §3).
     Ts {
+        /// TSval.
         val: Value<u32>,
+        /// TSecr.
         ecr: Value<u32>,
     },
+    /// `nop`: No-Operation.
     Nop,
+    /// `eol`: End of Option List.
     Eol,
     /// Option bytes exactly as on the wire (kind, length, data).
     Raw(Vec<u8>),
@@ -384,7 +447,9 @@ pub enum OptSpec {
 /// `state CLOSE-WAIT`: the target's socket must be in this state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateLine {
+    /// The state the socket must be in.
     pub state: TcpState,
+    /// The line after its time.
     pub span: Span,
 }
 
@@ -395,28 +460,37 @@ pub struct SyscallLine {
     /// (microseconds; relative like the line's start time when that is
     /// relative, packetdrill's rule, else absolute).
     pub end: Option<u64>,
+    /// The call's name (`write`, `setsockopt`).
     pub name: String,
+    /// The arguments, in order.
     pub args: Vec<Expr>,
+    /// What the call must return (after `=`).
     pub result: Expr,
+    /// The errno name after a `-1` result (`EAGAIN`).
     pub errno: Option<String>,
     /// The text in parentheses after the errno, as written (trimmed).
     pub note: Option<String>,
+    /// The line after its time.
     pub span: Span,
 }
 
 /// A syscall argument or result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr {
+    /// What was written.
     pub kind: ExprKind,
+    /// Where.
     pub span: Span,
 }
 
+/// The forms a syscall argument or result takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExprKind {
     /// Decimal, `0x` hex, or negative.
     Int(i64),
     /// `SOCK_STREAM`, `AF_INET`, …
     Ident(String),
+    /// `"text"`, its escapes resolved.
     Str(Vec<u8>),
     /// `...`: whatever the runner supplies or accepts.
     Ellipsis,
@@ -434,13 +508,16 @@ pub enum ExprKind {
     AddrOf(String),
     /// `htons(8080)`.
     Call {
+        /// The function's name.
         name: String,
+        /// Its arguments.
         args: Vec<Expr>,
     },
 }
 
 /// Zeroes every span, so that two trees compare by meaning only.
 pub trait StripSpans {
+    /// Sets every span in `self` to [`Span::default`].
     fn strip_spans(&mut self);
 }
 

@@ -18,39 +18,64 @@ use std::fmt;
 /// `shutdown`'s `how`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Shut {
+    /// `SHUT_RD`: no more receives.
     Rd,
+    /// `SHUT_WR`: no more sends; a FIN follows queued data (RFC 9293 §3.10.4).
     Wr,
+    /// `SHUT_RDWR`: both.
     RdWr,
 }
 
 /// A socket option the socket API sets or reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SockOpt {
+    /// `SO_REUSEADDR`: bind to an address still in use (TIME-WAIT).
     ReuseAddr,
+    /// `SO_REUSEPORT`: several sockets bound to one port.
     ReusePort,
+    /// `SO_LINGER`: with {1, 0}, `close` aborts with a RST (RFC 9293 §3.10.5).
     Linger,
+    /// `SO_RCVBUF`: the receive buffer, which bounds RCV.WND.
     RcvBuf,
+    /// `SO_SNDBUF`: the send buffer.
     SndBuf,
+    /// `SO_KEEPALIVE`: keep-alive probes on an idle connection (RFC 9293 §3.8.4).
     KeepAlive,
     /// `SO_ERROR` (read only).
     Error,
+    /// `TCP_NODELAY`: Nagle's algorithm off (RFC 9293 §3.7.4).
     NoDelay,
+    /// `TCP_MAXSEG`: the MSS to announce and send with (RFC 9293 §3.7.1).
     MaxSeg,
+    /// `TCP_CORK`: hold partial segments until uncorked.
     Cork,
+    /// `TCP_KEEPIDLE`: idle seconds before the first keep-alive.
     KeepIdle,
+    /// `TCP_KEEPINTVL`: seconds between keep-alives.
     KeepIntvl,
+    /// `TCP_KEEPCNT`: keep-alives unanswered before the connection drops.
     KeepCnt,
+    /// `TCP_USER_TIMEOUT`: the user timeout, in ms (RFC 5482).
     UserTimeout,
+    /// `TCP_FASTOPEN`: a listener's TFO queue length (RFC 7413).
     FastOpen,
     /// `TCP_INFO` (read only).
     Info,
+    /// `TCP_NOTSENT_LOWAT`: writable only below this many unsent bytes.
     NotSentLowat,
+    /// `TCP_DEFER_ACCEPT`: wake `accept` only when data arrives.
     DeferAccept,
+    /// `TCP_WINDOW_CLAMP`: an upper bound on the advertised window.
     WindowClamp,
+    /// `TCP_QUICKACK`: acknowledge at once rather than delay the ACK.
     QuickAck,
+    /// `SO_RCVLOWAT`: readable only at this many bytes.
     RcvLowat,
+    /// `TCP_FASTOPEN_CONNECT`: `connect` defers the SYN to carry the first write (RFC 7413).
     FastOpenConnect,
+    /// `TCP_SYNCNT`: SYN retransmissions before `connect` fails.
     SynCount,
+    /// `TCP_INQ`: report unread bytes.
     InQueue,
 }
 
@@ -111,7 +136,12 @@ pub enum OptValue {
     /// `[1]`: an `int`.
     Int(i64),
     /// `{l_onoff=1, l_linger=0}`.
-    Linger { onoff: i64, linger: i64 },
+    Linger {
+        /// `l_onoff`: whether lingering is on.
+        onoff: i64,
+        /// `l_linger`: the linger time, in seconds.
+        linger: i64,
+    },
     /// `TCP_INFO`: `(field, value)` pairs, named as in `struct tcp_info`
     /// (`tcpi_state`, `tcpi_rto`, …).
     Info(Vec<(String, i64)>),
@@ -119,18 +149,29 @@ pub enum OptValue {
 
 /// `poll`'s and epoll's event bits (Linux's values).
 pub mod events {
+    /// Data to read.
     pub const POLLIN: u32 = 0x001;
+    /// Urgent data to read.
     pub const POLLPRI: u32 = 0x002;
+    /// Writing will not block.
     pub const POLLOUT: u32 = 0x004;
+    /// An error is pending (returned only).
     pub const POLLERR: u32 = 0x008;
+    /// Hung up: both directions closed, or reset (returned only).
     pub const POLLHUP: u32 = 0x010;
+    /// The descriptor is not open (returned only).
     pub const POLLNVAL: u32 = 0x020;
+    /// Normal data to read.
     pub const POLLRDNORM: u32 = 0x040;
+    /// Normal data may be written.
     pub const POLLWRNORM: u32 = 0x100;
+    /// The peer closed its side: its FIN arrived.
     pub const POLLRDHUP: u32 = 0x2000;
-    /// `EPOLLET`, `EPOLLONESHOT`, `EPOLLEXCLUSIVE` (epoll only).
+    /// `EPOLLET`: edge-triggered (epoll only).
     pub const EPOLLET: u32 = 1 << 31;
+    /// `EPOLLONESHOT`: disarm after one event (epoll only).
     pub const EPOLLONESHOT: u32 = 1 << 30;
+    /// `EPOLLEXCLUSIVE`: wake one waiter only (epoll only).
     pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
 
     /// Every name a script may use, with its bit (`EPOLLIN` = `POLLIN`).
@@ -176,8 +217,11 @@ pub mod events {
 /// `epoll_ctl`'s operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EpollOp {
+    /// `EPOLL_CTL_ADD`: watch the descriptor.
     Add,
+    /// `EPOLL_CTL_MOD`: change its events.
     Mod,
+    /// `EPOLL_CTL_DEL`: stop watching it.
     Del,
 }
 
@@ -187,95 +231,139 @@ pub enum SockCall {
     /// `socket(AF_INET or AF_INET6, SOCK_STREAM[|SOCK_NONBLOCK], …) = fd`:
     /// a TCP socket of the session's family.
     Socket {
+        /// The descriptor the script gives the new socket.
         fd: i64,
+        /// `SOCK_NONBLOCK`: calls on it never block.
         nonblock: bool,
     },
     /// `bind(fd, …)`: to the session's target address and port.
     Bind {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
+    /// `listen(fd, backlog)`: the socket goes to LISTEN (RFC 9293 §3.10.1, passive OPEN).
     Listen {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// The most connections waiting for `accept`.
         backlog: i64,
     },
     /// `accept(fd, …) = new_fd`, `accept4(…, SOCK_NONBLOCK)`.
     Accept {
+        /// The script's descriptor of the listener.
         fd: i64,
+        /// The descriptor the script gives the accepted connection.
         new_fd: i64,
+        /// `SOCK_NONBLOCK` on the accepted socket.
         nonblock: bool,
     },
     /// `connect(fd, …)`: to the harness's address and port (the target opens
     /// actively, RFC 9293 §3.10.1).
     Connect {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
+    /// `setsockopt(fd, level, opt, value)`.
     SetOpt {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// The option.
         opt: SockOpt,
+        /// The value to set.
         value: OptValue,
     },
+    /// `getsockopt(fd, level, opt, …)`.
     GetOpt {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// The option.
         opt: SockOpt,
     },
     /// `write`, `send`, `sendto`, `sendmsg`, `writev`: these bytes, with
     /// `send` flags (`MSG_FASTOPEN` on an unconnected socket opens it to the
     /// harness).
     Send {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// The bytes to send.
         bytes: Vec<u8>,
+        /// The `send` flags (`MSG_*`, Linux's values).
         flags: i64,
     },
     /// `read`, `recv`, `recvfrom`, `recvmsg`, `readv`: up to `len` bytes.
     Recv {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// The most bytes to read.
         len: usize,
+        /// The `recv` flags (`MSG_*`, Linux's values).
         flags: i64,
     },
+    /// `shutdown(fd, how)`.
     Shutdown {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// Which direction to shut.
         how: Shut,
     },
+    /// `close(fd)`: the socket's CLOSE call (RFC 9293 §3.10.4).
     Close {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
     /// `fcntl(fd, F_GETFL)`.
     GetFl {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
     /// `fcntl(fd, F_SETFL, …)`: only `O_NONBLOCK` is honoured (O_RDWR is
     /// the access mode, which F_SETFL ignores).
     SetFl {
+        /// The script's descriptor of the socket.
         fd: i64,
+        /// Whether `O_NONBLOCK` is set.
         nonblock: bool,
     },
     /// `poll([{fd, events}, …], n, timeout_ms)`.
     Poll {
+        /// Each entry's script descriptor and requested events ([`events`]).
         fds: Vec<(i64, u32)>,
+        /// How long to wait, in ms (negative: without limit).
         timeout_ms: i64,
     },
     /// `ioctl(fd, SIOCINQ)`: bytes unread.
     InQueue {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
     /// `ioctl(fd, SIOCOUTQ)`: bytes not yet acknowledged.
     OutQueue {
+        /// The script's descriptor of the socket.
         fd: i64,
     },
     /// `epoll_create(n) = epfd`.
     EpollCreate {
+        /// The descriptor the script gives the epoll instance.
         epfd: i64,
     },
+    /// `epoll_ctl(epfd, op, fd, {events})`.
     EpollCtl {
+        /// The script's descriptor of the epoll instance.
         epfd: i64,
+        /// Add, modify or delete.
         op: EpollOp,
+        /// The script's descriptor of the socket watched.
         fd: i64,
+        /// The events to watch ([`events`]).
         events: u32,
     },
     /// `epoll_wait(epfd, …, max, timeout_ms)`.
     EpollWait {
+        /// The script's descriptor of the epoll instance.
         epfd: i64,
+        /// The most entries to return.
         max: i64,
+        /// How long to wait, in ms (negative: without limit).
         timeout_ms: i64,
     },
 }
@@ -309,9 +397,11 @@ impl SockCall {
 /// filled in (bytes read, an option's value, poll's `revents`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SockResult {
+    /// The return value (-1: failed).
     pub ret: i64,
     /// Linux's errno number when `ret` is -1.
     pub errno: Option<i32>,
+    /// What the call filled in.
     pub data: CallData,
 }
 
@@ -351,6 +441,7 @@ impl fmt::Display for SockResult {
 /// What a call filled in beside its return value.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CallData {
+    /// Nothing.
     None,
     /// The bytes a read returned.
     Bytes(Vec<u8>),
@@ -367,7 +458,9 @@ pub enum CallData {
 pub enum CallStatus {
     /// It returned at session time `at`.
     Done {
+        /// Session time of the return.
         at: std::time::Duration,
+        /// What it returned.
         result: SockResult,
     },
     /// It blocks (the script gave it an end time): the session reports it

@@ -40,6 +40,7 @@ use crate::target::{Capabilities, Session, SessionSpec, Target, TargetError};
 pub struct Embedded {}
 
 impl Embedded {
+    /// The embedded target; each session builds its own stack.
     pub fn new() -> Embedded {
         Embedded {}
     }

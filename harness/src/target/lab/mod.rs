@@ -96,6 +96,7 @@ pub struct LabOptions {
 /// A target socket as `ss` shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SockInfo {
+    /// The socket's state, in RFC 9293's names.
     pub state: TcpState,
     /// Bytes received and not yet read by the application.
     pub recv_q: u32,

@@ -38,13 +38,18 @@ const IFREQ_LEN: usize = 40;
 /// virtio_net_hdr`, in this host's byte order as a legacy header is).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VnetHdr {
+    /// `VIRTIO_NET_HDR_F_*`: 1 (`NEEDS_CSUM`): the checksum is partial, to
+    /// be completed from `csum_start`.
     pub flags: u8,
     /// `VIRTIO_NET_HDR_GSO_*`: 0 none, 1 TCPv4, 4 TCPv6, | 0x80 ECN.
     pub gso_type: u8,
+    /// Octets of headers (IP and TCP) before the payload.
     pub hdr_len: u16,
     /// The MSS a NIC would cut this super-segment into (0: not one).
     pub gso_size: u16,
+    /// Where checksumming starts: the TCP header's offset in the packet.
     pub csum_start: u16,
+    /// Where the checksum goes, counted from `csum_start`.
     pub csum_offset: u16,
 }
 
