@@ -34,6 +34,8 @@
 // `unsafe` only under `target/sys/`, which allows it (each block with a
 // SAFETY comment); anywhere else it does not compile.
 #![deny(unsafe_code)]
+// Every public item of the library carries a doc comment (#15 item 9).
+#![warn(missing_docs)]
 
 #[cfg(feature = "cli")]
 pub mod cli;
