@@ -51,8 +51,8 @@ fn capture() -> Option<Packets> {
             }
             let out =
                 std::env::temp_dir().join(format!("synack-mutation-{}.pcap", std::process::id()));
-            let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../tools/capture-traffic.sh");
+            let script =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/capture-traffic.sh");
             let status = Command::new("bash")
                 .arg(&script)
                 .args(["--mix", "mutation"])
