@@ -292,6 +292,18 @@ fn render(
         }
         (Some(Pending::Wait(_)), Some(_)) | (None, _) => {}
     }
+    // An input whose operations write no line (none at all, or only waits
+    // with nothing seen) makes a case with no events, which is a script
+    // error: there is nothing to run.
+    let has_event = body.lines().any(|l| {
+        let l = l.trim();
+        !l.is_empty() && !l.starts_with("//")
+    });
+    if !has_event {
+        caveats.push(
+            "no operation of the input is a line of a case (nothing sent, nothing asked of the target): there is nothing to run",
+        );
+    }
     caveats.sort();
     caveats.dedup();
     if !caveats.is_empty() {
