@@ -83,6 +83,11 @@ pub struct PdSettings {
     /// `--mtu=N`: the TUN device's MTU (on the lab, in a namespace of the
     /// case's own).
     pub mtu: Option<u32>,
+    /// The `< icmp` lines: each may leave state in the target's namespace
+    /// that outlives the case (a path MTU learnt from frag-needed or Packet
+    /// Too Big is kept per destination for minutes), so such a case gets a
+    /// target of its own where the target has one.
+    pub icmp_lines: Vec<u32>,
 }
 
 impl PdSettings {
@@ -195,6 +200,9 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
     for l in lines(script) {
         match &l.kind {
             LineKind::Command(_) | LineKind::Code(_) => pd.command_lines.push(l.span.line),
+            LineKind::Datagram(d) if matches!(d.kind, crate::script::DatagramKind::Icmp { .. }) => {
+                pd.icmp_lines.push(l.span.line)
+            }
             LineKind::Packet(p) if p.psp_spi.is_some() && pd.unsupported.is_none() => {
                 pd.unsupported = Some(format!(
                     "{file}:{}: PSP encapsulation (`encap psp`) is parsed but not supported",
@@ -293,14 +301,16 @@ pub(super) fn private_target(
     // packetdrill script, by default) gets a lab of its own.
     let tso_differs = target.offload().is_some_and(|on| on != tso);
     let set_mtu = mtu.filter(|_| target.offload().is_some());
-    if !pd.runs_commands() && !addresses.any() && !tso_differs && set_mtu.is_none() {
+    let icmp = !pd.icmp_lines.is_empty();
+    if !pd.runs_commands() && !addresses.any() && !tso_differs && set_mtu.is_none() && !icmp {
         return Ok(None);
     }
     let file = case.path.display();
     let first = pd.command_lines.first().copied().unwrap_or(0);
     let private = match target.isolated_with(&addresses, tso) {
-        // Only addresses asked for, and this target has no place of its
-        // own for them: the case runs on synack's (its notes say so).
+        // Only addresses (or ICMP) asked for, and this target has no place
+        // of its own for them: the case runs on synack's (its notes say so;
+        // the embedded target starts every case from a fresh stack anyway).
         None if !pd.runs_commands() => return Ok(None),
         Some(Ok(t)) => t,
         Some(Err(e)) => return Err(Stop::Error(format!("cannot start a private {} target: {e}", target.name()))),
