@@ -28,20 +28,22 @@ const WAIT: Duration = Duration::from_secs(2);
 /// The ISNs of `n` SYN-ACKs from `target`'s `echo` listener (IPv4, the
 /// first harness address).
 pub fn sample(target: &dyn Target, n: usize, seed: u64) -> Result<Vec<u32>, TargetError> {
-    sample_with(target, n, seed, 0, IpFamily::V4)
+    sample_with(target, n, seed, 0, IpFamily::V4).map(|(isns, _)| isns)
 }
 
 /// [`sample`] from the harness address of `index` (a case's run index, so
 /// its 4-tuples are its own) in `family`; beyond 40,000 SYNs the following
-/// addresses are taken.
+/// addresses are taken. Also returns the target's address and port as its
+/// sessions saw them (`None` when `n` is 0), for the case's report.
 pub fn sample_with(
     target: &dyn Target,
     n: usize,
     seed: u64,
     index: u32,
     family: IpFamily,
-) -> Result<Vec<u32>, TargetError> {
+) -> Result<(Vec<u32>, Option<std::net::SocketAddr>), TargetError> {
     let mut out = Vec::with_capacity(n);
+    let mut target_addr = None;
     for i in 0..n {
         let spec = SessionSpec {
             service: Service::Echo,
@@ -54,6 +56,7 @@ pub fn sample_with(
         };
         let mut s = target.open(&spec)?;
         let info = s.info().clone();
+        target_addr.get_or_insert(info.target);
         let ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
             .ok_or_else(|| TargetError::Broken("session endpoints of two families".into()))?;
         let mut syn = Segment::new(
@@ -85,7 +88,7 @@ pub fn sample_with(
         rst.seq = syn.seq.add(1);
         s.inject(&rst.to_bytes(ChecksumPolicy::Compute))?;
     }
-    Ok(out)
+    Ok((out, target_addr))
 }
 
 /// What [`judge`] measured.

@@ -45,7 +45,12 @@ pub fn run(
 ) {
     let family = case.meta.packetdrill.family.unwrap_or(opts.family);
     let isns = match super::isn::sample_with(target, n, opts.seed, index, family) {
-        Ok(isns) => isns,
+        Ok((isns, addr)) => {
+            if let Some(addr) = addr {
+                report.target_addr = addr.to_string();
+            }
+            isns
+        }
         Err(crate::target::TargetError::Unsupported(m)) => {
             report.outcome = Outcome::Unsupported;
             report.reason = Some(m);
