@@ -16,8 +16,12 @@ fn root() -> PathBuf {
 }
 
 /// Cases side by side for the grid's cells on a real-time target: a
-/// thousand cells of a few tenths of a second each (about 30 s at 8).
-const GRID_JOBS: usize = 8;
+/// thousand cells of a few tenths of a second each. Four, not eight: at
+/// eight on a two-core machine a CLOSING or LAST-ACK cell (the FIN's
+/// retransmission ~0.2 s after the case's lines began) flipped in about one
+/// run in four (session 11's CI and the lead's regeneration; 0 of 4 runs of
+/// the lab test alone), cause not yet traced: failing cells now print why.
+const GRID_JOBS: usize = 4;
 
 /// The suite on one target, judged by the target's own profile, with the
 /// target's waivers applied: the cases one at a time (timing-sensitive ones
@@ -76,6 +80,19 @@ fn check_snapshots(dir: &str, reports: &[CaseReport]) {
             insta::assert_snapshot!(name, synack::report::snapshot::normalise(r));
         }
         if reports.iter().any(|r| r.id.starts_with("grid/")) {
+            // The summary holds verdicts only: say why each failing cell
+            // failed, so a changed verdict can be read from the test's output.
+            for r in reports
+                .iter()
+                .filter(|r| r.id.starts_with("grid/") && r.outcome.is_failure())
+            {
+                eprintln!(
+                    "{dir}: {} {:?}: {}",
+                    r.id,
+                    r.outcome,
+                    r.reason.as_deref().unwrap_or("(no reason)")
+                );
+            }
             insta::assert_snapshot!(
                 synack::report::coverage::GRID_SNAPSHOT,
                 synack::report::coverage::grid_verdicts(reports)
