@@ -6,6 +6,9 @@
 //! The lab test skips with a message without CAP_NET_ADMIN, unless
 //! `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
 
+mod common;
+
+use common::lab_or_skip;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -246,19 +249,6 @@ fn cli_exit_code_is_one_only_for_a_conformance_difference_and_artifacts_replay()
     assert_eq!(code, 2, "{text}");
     let _ = std::fs::remove_dir_all(&seeds);
     let _ = std::fs::remove_dir_all(&artifacts);
-}
-
-fn lab_or_skip() -> Option<Lab> {
-    match Lab::start(LabOptions::default()) {
-        Ok(lab) => Some(lab),
-        Err(TargetError::Privilege(why))
-            if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") =>
-        {
-            println!("skipping: lab needs root/CAP_NET_ADMIN: {why}");
-            None
-        }
-        Err(e) => panic!("the lab did not start: {e}"),
-    }
 }
 
 /// The core cases' seeds against smoltcp and the local kernel: they differ (smoltcp

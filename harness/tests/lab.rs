@@ -5,6 +5,9 @@
 //! `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure. Each test
 //! starts its own lab, so they run in parallel.
 
+mod common;
+
+use common::{lab_or_skip, lab_or_skip_with};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -18,23 +21,6 @@ use synack::wire::{
 const WAIT: Duration = Duration::from_secs(3);
 /// The harness's ISN, near the 2^32 wrap.
 const ISN: u32 = 0xffff_fff0;
-
-fn lab_or_skip_with(options: LabOptions) -> Option<Lab> {
-    match Lab::start(options) {
-        Ok(lab) => Some(lab),
-        Err(TargetError::Privilege(why))
-            if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") =>
-        {
-            println!("skipping: lab needs root/CAP_NET_ADMIN: {why}");
-            None
-        }
-        Err(e) => panic!("the lab did not start: {e}"),
-    }
-}
-
-fn lab_or_skip() -> Option<Lab> {
-    lab_or_skip_with(LabOptions::default())
-}
 
 /// One connection driven by hand: the harness side's sequence space.
 struct Conn {

@@ -5,24 +5,14 @@
 //! Without CAP_NET_ADMIN every test skips with a message, unless
 //! `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
 
+mod common;
+
+use common::lab_or_skip;
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
 use synack::target::lab::{Lab, LabOptions};
 use synack::target::TargetError;
-
-fn lab_or_skip() -> Option<Lab> {
-    match Lab::start(LabOptions::default()) {
-        Ok(lab) => Some(lab),
-        Err(TargetError::Privilege(why))
-            if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") =>
-        {
-            println!("skipping: lab needs root/CAP_NET_ADMIN: {why}");
-            None
-        }
-        Err(e) => panic!("the lab did not start: {e}"),
-    }
-}
 
 /// The set-up every variant shares: MSS 1000, a large window, one write of
 /// two segments' worth (Linux's minimum TSO burst is two segments). A

@@ -6,24 +6,14 @@
 //! The lab tests skip with a message without CAP_NET_ADMIN, unless
 //! `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
 
+mod common;
+
+use common::lab_or_skip;
 use std::path::Path;
 use synack::run::{self, CaseReport, EntryKind, Outcome, RunOptions, Waivers};
 use synack::target::embedded::Embedded;
 use synack::target::lab::{Lab, LabOptions};
 use synack::target::{Target, TargetError};
-
-fn lab_or_skip() -> Option<Lab> {
-    match Lab::start(LabOptions::default()) {
-        Ok(lab) => Some(lab),
-        Err(TargetError::Privilege(why))
-            if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") =>
-        {
-            println!("skipping: lab needs root/CAP_NET_ADMIN: {why}");
-            None
-        }
-        Err(e) => panic!("the lab did not start: {e}"),
-    }
-}
 
 /// Runs `text` as `cases/app/NAME.pkt` on `target`.
 fn run_on(target: &dyn Target, name: &str, text: &str) -> CaseReport {

@@ -105,8 +105,9 @@ pub struct CaseMeta {
     pub packetdrill: super::pdscript::PdSettings,
 }
 
-/// Why cases could not be loaded: exit code 2 (a script author's mistake)
-/// or 3 (the files could not be read).
+/// Why cases could not be loaded. Every kind is exit code 2 (usage): a
+/// script author's mistake, or a path that is missing, unreadable or not
+/// text (README "Exit codes"; `tests/exit_codes.rs`).
 #[derive(Debug)]
 pub enum LoadError {
     /// A file or directory could not be read.

@@ -1,15 +1,14 @@
 //! The `--exec` process: the user's stack, started in the target's
 //! namespace, confined so that it cannot outlive the harness
 //! ([`crate::target::sys::process::spawn_confined_with`]), with the last
-//! lines of its stderr kept for the report when it dies.
+//! lines of its stderr kept for the report when it dies
+//! ([`crate::target::child_stderr`], as for `--serve` and init commands).
 
+use crate::target::child_stderr::StderrTail;
 use crate::target::lab::ns::NsThread;
 use crate::target::sys;
 use crate::target::TargetError;
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// How long a killed stack's processes may take to exit.
 const GONE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -42,15 +41,12 @@ fn group_alive(pgid: u32) -> bool {
     })
 }
 
-/// How many lines of its stderr a report shows.
-pub const STDERR_LINES: usize = 12;
-
 /// A running `--exec` process.
 #[derive(Debug)]
 pub struct Stack {
     child: Child,
-    stderr: Arc<Mutex<VecDeque<String>>>,
-    reader: Option<std::thread::JoinHandle<()>>,
+    /// Its stderr's last lines, read as it writes them.
+    stderr: Option<StderrTail>,
     /// Its exit status, once seen.
     status: Option<ExitStatus>,
 }
@@ -66,24 +62,10 @@ impl Stack {
         let mut child = ns
             .run(move || sys::process::spawn_confined_with(&shell, &env, Stdio::piped()))?
             .map_err(|e| TargetError::Io(format!("--exec `{cmd}`: cannot start: {e}")))?;
-        let stderr = Arc::new(Mutex::new(VecDeque::new()));
-        let reader = child.stderr.take().map(|pipe| {
-            let lines = Arc::clone(&stderr);
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines() {
-                    let Ok(line) = line else { break };
-                    let mut l = lines.lock().unwrap_or_else(PoisonError::into_inner);
-                    if l.len() == STDERR_LINES {
-                        l.pop_front();
-                    }
-                    l.push_back(line);
-                }
-            })
-        });
+        let stderr = StderrTail::capture(&mut child);
         Ok(Stack {
             child,
             stderr,
-            reader,
             status: None,
         })
     }
@@ -104,17 +86,17 @@ impl Stack {
     /// The last lines of its stderr, each indented, or a note that there
     /// were none. Waits briefly for the reader when the process has ended.
     pub fn stderr_tail(&mut self) -> String {
-        if self.status.is_some() {
-            // The pipe closes with the process: let the reader take the
-            // last lines (not forever: a descendant may still hold it).
-            let t0 = std::time::Instant::now();
-            while self.reader.as_ref().is_some_and(|r| !r.is_finished())
-                && t0.elapsed() < std::time::Duration::from_millis(200)
-            {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
-        let lines = self.stderr.lock().unwrap_or_else(PoisonError::into_inner);
+        // The pipe closes with the process: let the reader take the last
+        // lines (not forever: a descendant may still hold it).
+        let wait = match self.status {
+            Some(_) => std::time::Duration::from_millis(200),
+            None => std::time::Duration::ZERO,
+        };
+        let lines = self
+            .stderr
+            .as_ref()
+            .map(|t| t.lines(wait))
+            .unwrap_or_default();
         if lines.is_empty() {
             return "(its stderr was empty)".into();
         }
@@ -149,8 +131,7 @@ impl Stack {
         while group_alive(self.child.id()) && started.elapsed() < GONE_TIMEOUT {
             std::thread::sleep(std::time::Duration::from_micros(200));
         }
-        // The reader ends at EOF on its own; never wait for it here.
-        self.reader = None;
+        // The stderr reader ends at EOF on its own; never wait for it here.
     }
 }
 
