@@ -21,7 +21,7 @@ use std::time::Duration;
 /// Characters kept of one stderr line (the rest is cut, marked `…`).
 pub const MAX_LINE: usize = 200;
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Tail {
     lines: std::collections::VecDeque<String>,
     /// The reader saw end of file (every writer closed the pipe).
@@ -29,7 +29,7 @@ struct Tail {
 }
 
 /// The last lines a child wrote to stderr, read as it writes them.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct StderrTail {
     shared: Arc<(Mutex<Tail>, Condvar)>,
 }
