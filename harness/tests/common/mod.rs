@@ -12,7 +12,7 @@ pub fn lab_or_skip_with(options: LabOptions) -> Option<Lab> {
         Err(TargetError::Privilege(why))
             if std::env::var("SYNACK_REQUIRE_LAB").as_deref() != Ok("1") =>
         {
-            println!("skipping: the lab cannot start without privilege here: {why}");
+            println!("skipping: lab needs root/CAP_NET_ADMIN: {why}");
             None
         }
         Err(e) => panic!("the lab did not start: {e}"),
