@@ -6,41 +6,12 @@
 //! They need root and liblwip-dev: without either they skip with a message,
 //! unless `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{case, lwip, require, root};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn require() -> bool {
-    std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn case(p: &str) -> String {
-    root().join("cases").join(p).display().to_string()
-}
-
-/// Builds synack-lwip into a file of its own (`name`), or says why not.
-fn lwip(name: &str) -> Option<PathBuf> {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let built = Command::new("bash")
-        .arg(root().join("native/lwip/build.sh"))
-        .arg(&out)
-        .output()
-        .expect("bash runs");
-    if built.status.success() {
-        return Some(out);
-    }
-    let why = String::from_utf8_lossy(&built.stderr).into_owned();
-    assert!(
-        !require(),
-        "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
-    );
-    println!("skipping: lwIP does not build here: {why}");
-    None
-}
 
 fn synack(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_synack"))

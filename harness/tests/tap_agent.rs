@@ -6,40 +6,10 @@
 //! They need root and liblwip-dev: without either they skip with a message,
 //! unless `SYNACK_REQUIRE_LAB=1`, which turns the skip into a failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{case, lwip, require, root};
 use std::process::{Command, Output};
-
-fn require() -> bool {
-    std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn case(p: &str) -> String {
-    root().join("cases").join(p).display().to_string()
-}
-
-/// Builds synack-lwip into a file of its own, or says why not.
-fn lwip(name: &str) -> Option<String> {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let built = Command::new("bash")
-        .arg(root().join("native/lwip/build.sh"))
-        .arg(&out)
-        .output()
-        .expect("bash runs");
-    if built.status.success() {
-        return Some(out.display().to_string());
-    }
-    let why = String::from_utf8_lossy(&built.stderr).into_owned();
-    assert!(
-        !require(),
-        "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
-    );
-    println!("skipping: lwIP does not build here: {why}");
-    None
-}
 
 fn synack(args: &[&str]) -> (Option<i32>, String) {
     let o: Output = Command::new(env!("CARGO_BIN_EXE_synack"))
@@ -70,6 +40,7 @@ fn lwip_agent_runs_syscall_and_state_lines_on_tap_and_tun() {
     let Some(bin) = lwip("synack-lwip-agent") else {
         return;
     };
+    let bin = bin.display().to_string();
     // state lines after each step; close() and shutdown() by the agent
     let cases = [
         case("core/b01-handshake.pkt"),
@@ -100,6 +71,7 @@ fn a_stack_without_an_agent_leaves_state_cases_unsupported() {
     let Some(bin) = lwip("synack-lwip-no-agent") else {
         return;
     };
+    let bin = bin.display().to_string();
     let exec = format!("env -u SYNACK_AGENT {bin}");
     let b01 = case("core/b01-handshake.pkt");
     let t01 = case("establishment/t01-syn-ack.pkt");
@@ -120,6 +92,7 @@ fn an_agent_that_refuses_hello_is_an_infrastructure_error() {
     let Some(bin) = lwip("synack-lwip-bad-token") else {
         return;
     };
+    let bin = bin.display().to_string();
     let exec = format!("SYNACK_AGENT_TOKEN=not-the-token exec {bin}");
     let b01 = case("core/b01-handshake.pkt");
     let (code, t) = synack(&["run", "--target", "tap", "--exec", &exec, &b01]);

@@ -24,3 +24,43 @@ pub fn lab_or_skip_with(options: LabOptions) -> Option<Lab> {
 pub fn lab_or_skip() -> Option<Lab> {
     lab_or_skip_with(LabOptions::default())
 }
+
+/// Whether CI asked that nothing skip (`SYNACK_REQUIRE_LAB=1`).
+#[allow(dead_code)]
+pub fn require() -> bool {
+    std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1")
+}
+
+/// The repository's root.
+#[allow(dead_code)]
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The path of `cases/<p>`, as a command-line argument.
+#[allow(dead_code)]
+pub fn case(p: &str) -> String {
+    root().join("cases").join(p).display().to_string()
+}
+
+/// Builds synack-lwip into a file of its own (`name`), or says why not
+/// (a skip, or a failure under `SYNACK_REQUIRE_LAB=1`).
+#[allow(dead_code)]
+pub fn lwip(name: &str) -> Option<std::path::PathBuf> {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let built = std::process::Command::new("bash")
+        .arg(root().join("native/lwip/build.sh"))
+        .arg(&out)
+        .output()
+        .expect("bash runs");
+    if built.status.success() {
+        return Some(out);
+    }
+    let why = String::from_utf8_lossy(&built.stderr).into_owned();
+    assert!(
+        !require(),
+        "SYNACK_REQUIRE_LAB=1 but lwIP does not build: {why}"
+    );
+    println!("skipping: lwIP does not build here: {why}");
+    None
+}
