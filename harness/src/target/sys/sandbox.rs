@@ -158,43 +158,16 @@ pub fn spawn_sandboxed(
                 }
             }
             // The lab namespace's own settings: writable again.
-            cvt(libc::mount(
-                net.as_ptr(),
-                net.as_ptr(),
-                std::ptr::null(),
-                libc::MS_BIND,
-                std::ptr::null(),
-            ))?;
-            cvt(libc::mount(
-                std::ptr::null(),
-                net.as_ptr(),
-                std::ptr::null(),
-                libc::MS_BIND | libc::MS_REMOUNT | kept_flags(net.as_ptr()),
-                std::ptr::null(),
-            ))?;
+            bind_remount(net.as_ptr(), net.as_ptr(), 0, 0)?;
             match &scratch {
                 // The lab's scratch directory, writable again like
                 // /proc/sys/net (the bind inherits the read-only flag).
-                Some(dir) => {
-                    cvt(libc::mount(
-                        dir.as_ptr(),
-                        tmp.as_ptr(),
-                        std::ptr::null(),
-                        libc::MS_BIND,
-                        std::ptr::null(),
-                    ))?;
-                    cvt(libc::mount(
-                        std::ptr::null(),
-                        tmp.as_ptr(),
-                        std::ptr::null(),
-                        libc::MS_BIND
-                            | libc::MS_REMOUNT
-                            | libc::MS_NOSUID
-                            | libc::MS_NODEV
-                            | kept_flags(tmp.as_ptr()),
-                        std::ptr::null(),
-                    ))?;
-                }
+                Some(dir) => bind_remount(
+                    dir.as_ptr(),
+                    tmp.as_ptr(),
+                    0,
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                )?,
                 None => cvt(libc::mount(
                     tmpfs.as_ptr(),
                     tmp.as_ptr(),
@@ -213,25 +186,43 @@ pub fn spawn_sandboxed(
                 if r == -1 && *libc::__errno_location() != libc::EEXIST {
                     return Err(io::Error::from_raw_os_error(*libc::__errno_location()));
                 }
-                cvt(libc::mount(
-                    up.as_ptr(),
-                    top.as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_BIND | libc::MS_REC,
-                    std::ptr::null(),
-                ))?;
-                cvt(libc::mount(
-                    std::ptr::null(),
-                    top.as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | kept_flags(top.as_ptr()),
-                    std::ptr::null(),
-                ))?;
+                bind_remount(up.as_ptr(), top.as_ptr(), libc::MS_REC, libc::MS_RDONLY)?;
             }
             Ok(())
         });
     }
     command.spawn()
+}
+
+/// Binds `src` at `dst` (with `bind_flags`, e.g. `MS_REC`), then remounts
+/// the bind with `flags` and the flags `dst` must keep ([`kept_flags`]): a
+/// bind takes its source's flags, so a remount is how it changes them.
+/// Called between fork and exec, as [`kept_flags`] is.
+///
+/// # Safety
+///
+/// `src` and `dst` point to NUL-terminated strings.
+unsafe fn bind_remount(
+    src: *const libc::c_char,
+    dst: *const libc::c_char,
+    bind_flags: libc::c_ulong,
+    flags: libc::c_ulong,
+) -> io::Result<()> {
+    cvt(libc::mount(
+        src,
+        dst,
+        std::ptr::null(),
+        libc::MS_BIND | bind_flags,
+        std::ptr::null(),
+    ))?;
+    cvt(libc::mount(
+        std::ptr::null(),
+        dst,
+        std::ptr::null(),
+        libc::MS_BIND | libc::MS_REMOUNT | flags | kept_flags(dst),
+        std::ptr::null(),
+    ))?;
+    Ok(())
 }
 
 /// The flags a bind remount of `path` must keep: in a user namespace of
