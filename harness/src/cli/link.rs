@@ -10,14 +10,10 @@ use std::net::{IpAddr, SocketAddr};
 
 /// `--target link` flags (flattened into `synack run`).
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Link target")]
 pub struct LinkArgs {
     /// Link target: the interface the peer is on (required with --target link).
-    #[arg(
-        long,
-        value_name = "IF",
-        env = "SYNACK_IFACE",
-        help_heading = "Link target"
-    )]
+    #[arg(long, value_name = "IF", env = "SYNACK_IFACE")]
     pub iface: Option<String>,
     /// Link target: the host under test, ADDR or ADDR:PORT ([V6]:PORT), one per family,
     /// comma-separated. With a PORT, the http cases go to the peer's own server there.
@@ -25,34 +21,22 @@ pub struct LinkArgs {
         long,
         value_name = "ADDR[:PORT]",
         value_delimiter = ',',
-        env = "SYNACK_PEER",
-        help_heading = "Link target"
+        env = "SYNACK_PEER"
     )]
     pub peer: Vec<String>,
     /// Link target: the harness's own addresses on the peer's network (one per family), which
     /// the local kernel must not hold. Default: the last host address of the interface's prefix.
-    #[arg(
-        long,
-        value_name = "ADDR",
-        value_delimiter = ',',
-        help_heading = "Link target"
-    )]
+    #[arg(long, value_name = "ADDR", value_delimiter = ',')]
     pub source: Vec<IpAddr>,
     /// Link target: the `synack agent` on the peer, reached apart from the interface under test.
-    #[arg(
-        long,
-        value_name = "ADDR:PORT",
-        env = "SYNACK_AGENT",
-        help_heading = "Link target"
-    )]
+    #[arg(long, value_name = "ADDR:PORT", env = "SYNACK_AGENT")]
     pub agent: Option<SocketAddr>,
     /// Link target: the agent's token.
     #[arg(
         long,
         value_name = "TOKEN",
         env = "SYNACK_AGENT_TOKEN",
-        hide_env_values = true,
-        help_heading = "Link target"
+        hide_env_values = true
     )]
     pub agent_token: Option<String>,
 }
