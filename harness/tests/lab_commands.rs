@@ -12,8 +12,7 @@ use common::lab_or_skip;
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::{Target, TargetError};
+use synack::target::Target;
 
 fn host_sysctl(name: &str) -> String {
     std::fs::read_to_string(format!("/proc/sys/{name}"))
