@@ -20,8 +20,7 @@ use synack::oracle::Profile;
 use synack::run;
 use synack::target::embedded::Embedded;
 use synack::target::fault::{Fault, Faulty};
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::{Target, TargetError};
+use synack::target::Target;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

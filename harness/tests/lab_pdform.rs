@@ -12,8 +12,6 @@ use common::lab_or_skip;
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::TargetError;
 
 /// Two active opens, the first closed by the target first (it ends in
 /// TIME-WAIT); the peer's ISN is 123, written as packetdrill writes it.

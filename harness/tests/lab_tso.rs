@@ -11,8 +11,7 @@ use common::lab_or_skip;
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::TargetError;
+use synack::target::lab::Lab;
 
 /// The set-up every variant shares: MSS 1000, a large window, one write of
 /// two segments' worth (Linux's minimum TSO burst is two segments). A

@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use synack::run::{self, CaseReport, Outcome, RunOptions};
 use synack::target::embedded::Embedded;
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::{Target, TargetError};
+use synack::target::Target;
 
 fn opts(target: &dyn Target) -> RunOptions {
     RunOptions {

@@ -12,8 +12,7 @@ use common::lab_or_skip;
 use std::path::Path;
 use synack::run::{self, CaseReport, EntryKind, Outcome, RunOptions, Waivers};
 use synack::target::embedded::Embedded;
-use synack::target::lab::{Lab, LabOptions};
-use synack::target::{Target, TargetError};
+use synack::target::Target;
 
 /// Runs `text` as `cases/app/NAME.pkt` on `target`.
 fn run_on(target: &dyn Target, name: &str, text: &str) -> CaseReport {
