@@ -20,18 +20,23 @@
 //!   MUST-7, `arrive_kinds::droppable`; one whose acceptability the model
 //!   cannot tell) or took the profile's own transition
 //!   ([`Oracle::branched_other`], [`super::profile::Transition`]).
-//! - Models an event leaves equal merge (`same_model`: equal tables,
-//!   equal findings): a choice that changed nothing costs nothing.
 //! - What the target sends, or fails to send in time, is judged in every
 //!   model. A model that finds a violation in it explains the target worse
 //!   than one that does not; only the models with the fewest violations
 //!   (a deviation the profile allows counts for nothing) live on, and the
 //!   findings returned are those of the first of them. A target that made
 //!   either choice passes; a violation in every model is still reported.
-//! - At most [`MAX_BRANCHES`] models live at once (fewer with
-//!   [`Oracle::with_branch_budget`]). Past it, those nearest an extreme
-//!   are kept (the ones that took, or dropped, the fewest forking segments,
-//!   the latest odd decision first): a stack tends to do one or the other.
+//! - The set is a set: after every event, models that are equal
+//!   (`same_model`: the same connections, as a set, the same closed
+//!   tuples, corrupt segments and pending active opens) merge into the
+//!   first of them, whatever their findings, so a choice that changed
+//!   nothing costs nothing.
+//! - The set has a stated cap, [`MAX_BRANCHES`] (fewer with
+//!   [`Oracle::with_branch_budget`]). Reaching it is reported in the
+//!   verdict, once, as the warning `model-set-capped` naming the cap; the
+//!   models kept then are those nearest an extreme (the ones that took, or
+//!   dropped, the fewest forking segments, the latest odd decision first:
+//!   a stack tends to do one or the other).
 //!
 //! What the RFC core does not yet hold this way: a few uncertainties still
 //! live inside one TCB as ranges and flags (`rcv_lo..rcv_hi`,
@@ -39,7 +44,9 @@
 //! obligations); issue #16 item 1 turns each into a fork of concrete
 //! models.
 
-use super::model::{Oracle, MAX_BRANCHES};
+use super::model::Oracle;
+#[cfg(doc)]
+use super::model::MAX_BRANCHES;
 use super::rules::{Finding, RuleId};
 use super::tcb::Gone;
 use std::time::Duration;
@@ -53,10 +60,10 @@ fn no_connection(rule: RuleId) -> bool {
 }
 
 impl Oracle {
-    /// Runs `step` on every branch (after forking each for which `fork`
+    /// Runs `step` on every model (after forking each for which `fork`
     /// holds: the copy that did not see the segment only lets time pass),
-    /// keeps the branches with the fewest violations and returns the main
-    /// one's findings. See the module docs.
+    /// keeps the models with the fewest violations, merges equal ones and
+    /// returns the first one's findings. See the module docs.
     pub(super) fn branched(
         &mut self,
         now: Duration,
@@ -81,139 +88,51 @@ impl Oracle {
         mut other: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
         let fork_main = fork(self);
-        if !fork_main && self.alts.is_empty() {
+        if !fork_main && self.alts.is_empty() && self.cap_pending.is_none() {
             // One model and nothing to fork: nothing to copy or compare.
             return step(self);
         }
-        // The branches stay in `alts` (its buffer is reused from segment to
-        // segment); their findings go to `outs` at the same index.
+        // The set is `self` then `alts`, in order of creation; the copies a
+        // fork makes join it at the end, in the order of their originals.
         let mut alts = std::mem::take(&mut self.alts);
-        let stepped = alts.len();
-        // The copies that do not see the segment, taken before any step:
-        // the main model's first, then each other branch's.
+        // Each fork counts, in the model and in its copy, which way it went
+        // (the rank at the cap, below).
         let at = self.forks.wrapping_add(1);
-        if fork_main {
-            let mut dropped = self.clone();
-            dropped.dropped = dropped.dropped.saturating_add(1);
-            dropped.dropped_at = at;
-            alts.push(dropped);
-            self.took = self.took.saturating_add(1);
-            self.took_at = at;
-        }
-        for k in 0..stepped {
-            if fork(&alts[k]) {
-                let mut dropped = alts[k].clone();
-                dropped.dropped = dropped.dropped.saturating_add(1);
-                dropped.dropped_at = at;
-                alts.push(dropped);
-                alts[k].took = alts[k].took.saturating_add(1);
-                alts[k].took_at = at;
+        let mut copies = Vec::new();
+        for m in std::iter::once(&mut *self).chain(alts.iter_mut()) {
+            if fork(m) {
+                let mut copy = m.clone();
+                copy.dropped = copy.dropped.saturating_add(1);
+                copy.dropped_at = at;
+                copies.push(copy);
+                m.took = m.took.saturating_add(1);
+                m.took_at = at;
             }
         }
-        let forked = alts.len() > stepped;
-        if forked {
+        if !copies.is_empty() {
             self.forks = at;
             alts.iter_mut().for_each(|a| a.forks = at);
-        }
-        // Which branches see the segment: the old ones, and the all-dropped
-        // one (last) when it did not fork, moved to the end to stay last.
-        let mut seen = [false; 2 * MAX_BRANCHES];
-        seen[..stepped].fill(true);
-        if forked && stepped > 0 && !fork(&alts[stepped - 1]) {
-            let lineage = alts.remove(stepped - 1);
-            alts.push(lineage);
-            seen[..stepped - 1].fill(true);
-            seen[stepped - 1] = false;
-            seen[alts.len() - 1] = true;
+            copies.iter_mut().for_each(|a| a.forks = at);
         }
         let main_out = step(self);
-        let mut outs: [Vec<Finding>; 2 * MAX_BRANCHES] = Default::default();
-        for (k, a) in alts.iter_mut().enumerate() {
-            if seen[k] {
-                outs[k] = step(a);
-            } else {
-                outs[k] = other(a);
-            }
+        let mut outs: Vec<Vec<Finding>> = alts.iter_mut().map(&mut step).collect();
+        for mut c in copies {
+            outs.push(other(&mut c));
+            alts.push(c);
         }
-        if forked {
-            // A segment that changed a branch in nothing (a RST to a closed
-            // port, a droppable segment to LISTEN without SYN or ACK), or
-            // changed two in the same way, leaves equal branches: one of
-            // each pair goes, so that it takes no place from branches that
-            // differ (found by the fuzz target: a SYN dropped for its bad
-            // option, then one taken, lost among such twins). The main
-            // branch, and the all-dropped one (last), stay.
-            let last = alts.len() - 1;
-            let mut gone = [false; 2 * MAX_BRANCHES];
-            for k in 0..alts.len() {
-                if k != last && alts[k].same_model(self) && outs[k] == main_out {
-                    gone[k] = true;
-                    continue;
-                }
-                let twin = (0..k)
-                    .find(|&j| !gone[j] && alts[k].same_model(&alts[j]) && outs[k] == outs[j]);
-                if let Some(j) = twin {
-                    gone[if k == last { j } else { k }] = true;
-                }
-            }
-            let mut kept = 0;
-            for (k, &gone) in gone.iter().enumerate().take(alts.len()) {
-                if !gone {
-                    alts.swap(kept, k);
-                    outs.swap(kept, k);
-                    kept += 1;
-                }
-            }
-            alts.truncate(kept);
-        }
-        let budget = self.budget;
-        if alts.len() >= budget {
-            // Keep the branches nearest an extreme: those that took, or
-            // dropped, the fewest forking segments (a stack tends to do one
-            // or the other: smoltcp drops most segments with a bad option,
-            // takes some); the all-dropped one (last) among them. Keeping
-            // only the first ones and the last cut the branch that dropped
-            // every segment but the latest. Among as near, the latest odd
-            // decision first: in their order, the copy of the all-taken
-            // branch that dropped the latest segment was always cut.
-            let mut rank = [(u16::MAX, u16::MAX, usize::MAX); 2 * MAX_BRANCHES];
-            for (k, a) in alts.iter().enumerate() {
-                let age = |at: u16| self.forks.wrapping_sub(at);
-                let odd = match a.took.cmp(&a.dropped) {
-                    std::cmp::Ordering::Less => age(a.took_at),
-                    std::cmp::Ordering::Greater => age(a.dropped_at),
-                    std::cmp::Ordering::Equal => age(a.took_at).min(age(a.dropped_at)),
-                };
-                rank[k] = (a.took.min(a.dropped), odd, k);
-            }
-            rank[..alts.len()].sort_unstable();
-            let mut keep = [false; 2 * MAX_BRANCHES];
-            for &(_, _, k) in rank.iter().take(budget - 1) {
-                keep[k] = true;
-            }
-            let mut kept = 0;
-            for (k, &keep) in keep.iter().enumerate().take(alts.len()) {
-                if keep {
-                    alts.swap(kept, k);
-                    outs.swap(kept, k);
-                    kept += 1;
-                }
-            }
-            alts.truncate(kept);
-        }
-        // Among branches with as many violations, one in which the target's
+        // Among models with as many violations, one in which the target's
         // segment belongs to no connection explains it worst: the target
         // evidently still has one (e.g. a RST at RCV.NXT with an option a
         // stack may drop, then a FIN on the connection). A deviation the
         // profile allows counts for nothing: it is how the target behaves,
-        // so the branch that shows one may be the true one (smoltcp's RST
-        // without ACK for a segment it kept, beside a branch that takes it
-        // for the answer to a segment smoltcp dropped). Last, a branch in
+        // so the model that shows one may be the true one (smoltcp's RST
+        // without ACK for a segment it kept, beside a model that takes it
+        // for the answer to a segment smoltcp dropped). Last, a model in
         // which a RST the target sent now ends the connection, owed by no
         // segment (an abort it never heard of, a reset it only suspected),
         // explains it worse than one in which a segment owed that RST
         // (smoltcp's <SEQ=SEG.ACK><CTL=RST> for a bad ACK in SYN-RECEIVED,
-        // which a branch that completed the handshake with a segment
+        // which a model that completed the handshake with a segment
         // smoltcp dropped takes for the end of the connection).
         let score = |f: &[Finding], o: &Oracle| {
             let strict = f.iter().filter(|f| f.deviation.is_none());
@@ -221,31 +140,83 @@ impl Oracle {
             (strict.count(), lost, o.reset_unowed_at(now))
         };
         let main_score = score(&main_out, self);
-        let best = outs[..alts.len()]
+        let best = outs
             .iter()
             .zip(&alts)
             .map(|(f, o)| score(f, o))
             .chain([main_score])
             .min()
             .unwrap_or(main_score);
-        // Keep the best branches, in order, their findings beside them.
-        let mut kept = 0;
-        for k in 0..alts.len() {
-            if score(&outs[k], &alts[k]) == best {
-                alts.swap(kept, k);
-                outs.swap(kept, k);
-                kept += 1;
+        // The models that explain the target best, in order, with their
+        // findings; the first of them leads the set.
+        let mut set: Vec<(Oracle, Vec<Finding>)> = Vec::with_capacity(alts.len());
+        let main_best = main_score == best;
+        for (a, f) in alts.into_iter().zip(outs) {
+            if score(&f, &a) == best {
+                set.push((a, f));
             }
         }
-        alts.truncate(kept);
-        let out = if main_score == best {
+        let out = if main_best {
             main_out
         } else {
-            // The target contradicted the main branch: the first survivor takes over.
-            *self = alts.remove(0);
-            std::mem::take(&mut outs[0])
+            // The target contradicted the first model: the next best leads
+            // (the set's own fields stay).
+            let (lead, f) = set.remove(0);
+            let (budget, capped, pending) = (self.budget, self.capped, self.cap_pending.take());
+            *self = lead;
+            (self.budget, self.capped, self.cap_pending) = (budget, capped, pending);
+            f
         };
-        self.alts = alts;
+        // Equal models merge: a choice that changed nothing, or two that
+        // changed the same, leave one model (the first in order, with the
+        // better rank of the two).
+        let mut kept: Vec<Oracle> = Vec::with_capacity(set.len());
+        for (a, _) in set {
+            if a.same_model(self) {
+                if a.rank(self.forks) < self.rank(self.forks) {
+                    (self.took, self.dropped) = (a.took, a.dropped);
+                    (self.took_at, self.dropped_at) = (a.took_at, a.dropped_at);
+                }
+                continue;
+            }
+            match kept.iter_mut().find(|k| k.same_model(&a)) {
+                Some(k) if a.rank(a.forks) < k.rank(k.forks) => *k = a,
+                Some(_) => {}
+                None => kept.push(a),
+            }
+        }
+        let mut out = out;
+        if kept.len() >= self.budget {
+            // The cap: the models nearest an extreme stay, those that took,
+            // or dropped, the fewest forking segments (a stack tends to do
+            // one or the other: smoltcp drops most segments with a bad
+            // option, takes some), among as near the latest odd decision
+            // first; the verdict says that some were let go (once).
+            let cut = kept.len() + 1 - self.budget;
+            let mut order: Vec<usize> = (0..kept.len()).collect();
+            order.sort_by_key(|&k| (kept[k].rank(self.forks), k));
+            let mut keep = vec![false; kept.len()];
+            for &k in order.iter().take(self.budget - 1) {
+                keep[k] = true;
+            }
+            let mut k = 0;
+            kept.retain(|_| {
+                k += 1;
+                keep[k - 1]
+            });
+            if !self.capped {
+                self.capped = true;
+                self.cap_pending = Some(Finding::new(
+                    RuleId::ModelSetCapped,
+                    format!(
+                        "the oracle's set of models reached its cap of {} ({cut} let go, those farthest from taking or dropping every forking segment): a verdict after this may miss a model that explains the target",
+                        self.budget
+                    ),
+                ));
+            }
+        }
+        out.extend(self.cap_pending.take());
+        self.alts = kept;
         out
     }
 
@@ -271,16 +242,37 @@ impl Oracle {
             connects,
             alts: _,
             budget: _,
+            capped: _,
+            cap_pending: _,
             took: _,
             dropped: _,
             forks: _,
             took_at: _,
             dropped_at: _,
         } = self;
-        *conns == other.conns
+        // A model is its connection table as a set: the order in which
+        // connections were made or removed does not matter.
+        conns.len() == other.conns.len()
+            && conns
+                .iter()
+                .all(|c| other.conns.iter().find(|d| d.tuple == c.tuple) == Some(c))
             && *closed == other.closed
             && *corrupt == other.corrupt
             && *connects == other.connects
+    }
+
+    /// How far this model is from an extreme (see the cap in
+    /// [`Oracle::branched_other`]): the fewer of the forking segments it
+    /// took or dropped, then how many forks ago its latest odd decision
+    /// was (`forks`: the set's fork count).
+    fn rank(&self, forks: u16) -> (u16, u16) {
+        let age = |at: u16| forks.wrapping_sub(at);
+        let odd = match self.took.cmp(&self.dropped) {
+            std::cmp::Ordering::Less => age(self.took_at),
+            std::cmp::Ordering::Greater => age(self.dropped_at),
+            std::cmp::Ordering::Equal => age(self.took_at).min(age(self.dropped_at)),
+        };
+        (self.took.min(self.dropped), odd)
     }
 
     /// Applies `f` to every branch.

@@ -410,6 +410,14 @@ rules! {
     PmtuIgnored = "pmtu-ignored", Should, "RFC 9293 §3.7.2", "",
         "After a frag-needed / Packet Too Big quoting the connection, no segment is larger than the reported MTU.",
         "< icmp unreachable frag_needed mtu 1280 [1:1461(1460)]\n> . 1:1461(1460) ack 1   // 1500 > 1280";
+    /// Not a rule the target breaks: the oracle's set of models of the
+    /// target (every outcome of RFC 9293 §3.10's event processing the
+    /// traffic allows, see `oracle/branches.rs`) reached its stated cap
+    /// and let some go, so a later finding may lack an explanation the
+    /// full set had. A warning, so that no verdict rests on a silent cut.
+    ModelSetCapped = "model-set-capped", Should, "RFC 9293 §3.10", "",
+        "The oracle followed every model of the target the traffic allows (its cap was not reached).",
+        "< . 1:21(20) ack 1 <raw 0901>   // 9 such segments, each droppable (MUST-7)";
 }
 
 impl RuleId {

@@ -1,10 +1,10 @@
-//! The branch budget (`MAX_BRANCHES`) on a long chain of segments the
-//! target may drop (an illegal option length, MUST-7): past it, the
-//! branches nearest an extreme (fewest segments taken, or fewest dropped)
-//! are kept, so a target that dropped every such segment but the latest
-//! (smoltcp drops most, takes some) still matches one (fuzz:
-//! data-beyond-window of campaign 9, two inputs that passed with 12 or 16
-//! branches and failed with 8).
+//! The cap on the set of models (`MAX_BRANCHES`) on a long chain of
+//! segments the target may drop (an illegal option length, MUST-7): past
+//! it, the models nearest an extreme (fewest segments taken, or fewest
+//! dropped) are kept, so a target that dropped every such segment but the
+//! latest (smoltcp drops most, takes some) still matches one (fuzz:
+//! data-beyond-window of campaign 9), and the verdict carries
+//! `model-set-capped` naming the cap, once.
 
 use super::*;
 
@@ -19,8 +19,9 @@ fn bad_option() -> TcpOption {
 /// of its text and no more.
 fn droppable_chain(n: u32) -> T {
     let mut t = established();
+    let mut capped = 0;
     for k in 0..n {
-        send!(
+        capped += send_forking!(
             t,
             Segment {
                 seq: r(1),
@@ -33,6 +34,7 @@ fn droppable_chain(n: u32) -> T {
         );
         assert!(t.oracle.branch_count() <= MAX_BRANCHES);
     }
+    assert!(capped <= 1, "the cap is reported once");
     t
 }
 
@@ -65,6 +67,7 @@ fn a_target_that_dropped_every_droppable_segment_but_the_latest_matches_a_branch
 #[test]
 fn a_target_that_took_every_droppable_segment_matches_a_branch() {
     let mut t = droppable_chain(12);
+    assert!(t.oracle.capped, "12 droppable segments reach the cap");
     let f = ack_then_quiet(&mut t, r(21));
     assert!(f.is_empty(), "{f:#?}");
 }
@@ -75,4 +78,33 @@ fn an_ack_that_no_branch_explains_is_still_caught() {
     let mut t = droppable_chain(12);
     let f = ack_then_quiet(&mut t, r(30));
     assert!(!f.is_empty(), "an ACK past all the text passes");
+}
+
+#[test]
+fn reaching_the_cap_is_a_warning_naming_it_once() {
+    let mut t = established();
+    let mut found = Vec::new();
+    for k in 0..12 {
+        t.now += ms(1);
+        let seg = Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            options: vec![bad_option()],
+            payload: vec![b'x'; 20 - k],
+            ..send_tmpl()
+        };
+        found.extend(observe(&mut t, Direction::ToTarget, &seg));
+    }
+    let [f] = found.as_slice() else {
+        panic!("one finding expected: {found:#?}");
+    };
+    assert_eq!(f.rule, RuleId::ModelSetCapped);
+    assert_eq!(f.level, Level::Should);
+    assert!(!f.is_failure());
+    assert!(
+        f.message.contains(&format!("cap of {MAX_BRANCHES}")),
+        "{}",
+        f.message
+    );
 }

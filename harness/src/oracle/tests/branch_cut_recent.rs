@@ -1,4 +1,5 @@
-//! The branch cut past `MAX_BRANCHES` among branches as near an extreme:
+//! The cut past the cap on the set of models (`MAX_BRANCHES`, reported
+//! as `model-set-capped`) among branches as near an extreme:
 //! the one whose odd decision is the latest stays, so a target that took
 //! every droppable segment but the latest still matches a branch. Before,
 //! ties went to the branches forked first, and the copy of the all-taken
@@ -24,8 +25,9 @@ const CHAIN: u32 = 8;
 /// illegal option when `droppable_close`.
 fn text_chain_then_window_close(droppable_close: bool) -> T {
     let mut t = established();
+    let mut capped = 0;
     for k in 0..CHAIN {
-        send!(
+        capped += send_forking!(
             t,
             Segment {
                 seq: r(1 + 10 * k),
@@ -38,7 +40,7 @@ fn text_chain_then_window_close(droppable_close: bool) -> T {
         );
         assert!(t.oracle.branch_count() <= MAX_BRANCHES);
     }
-    send!(
+    capped += send_forking!(
         t,
         Segment {
             seq: r(1 + 10 * CHAIN),
@@ -53,6 +55,7 @@ fn text_chain_then_window_close(droppable_close: bool) -> T {
         }
     );
     assert!(t.oracle.branch_count() <= MAX_BRANCHES);
+    assert!(capped <= 1, "the cap is reported once");
     t
 }
 

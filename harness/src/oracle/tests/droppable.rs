@@ -311,8 +311,9 @@ fn malformed_final_ack_then_synack_with_another_iss_is_still_caught() {
 #[test]
 fn branches_stay_bounded_under_many_malformed_segments() {
     let mut t = established();
+    let mut capped = 0;
     for i in 0..20 {
-        send!(
+        capped += send_forking!(
             t,
             Segment {
                 seq: r(1 + i),
@@ -325,6 +326,10 @@ fn branches_stay_bounded_under_many_malformed_segments() {
         );
     }
     assert!(t.oracle.branch_count() <= super::super::model::MAX_BRANCHES);
+    assert_eq!(
+        capped, 1,
+        "20 droppable segments reach the cap, reported once"
+    );
     // Nothing processed (smoltcp): the target still ACKs the old RCV.NXT.
     recv!(
         t,

@@ -8,6 +8,25 @@ use crate::wire::{IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+/// Like `send!`, on a chain of forking segments that may reach the cap on
+/// the set of models: the only finding allowed is `model-set-capped`
+/// naming the cap; returns how many of it came (0 or 1).
+macro_rules! send_forking {
+    ($t:expr, $seg:expr) => {{
+        let t: &mut $crate::oracle::tests::T = &mut $t;
+        t.now += $crate::oracle::tests::ms(1);
+        let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::ToTarget, &$seg);
+        let cap = format!("cap of {}", $crate::oracle::MAX_BRANCHES);
+        assert!(
+            f.iter()
+                .all(|f| f.rule == $crate::oracle::RuleId::ModelSetCapped
+                    && f.message.contains(&cap)),
+            "sending drew findings: {f:#?}"
+        );
+        f.len()
+    }};
+}
+
 mod after_deviation;
 mod ambiguous;
 mod app;
@@ -461,6 +480,7 @@ fn every_rule_has_a_test() {
         include_str!("synchronized.rs"),
         include_str!("timers.rs"),
         include_str!("../icmp.rs"),
+        include_str!("branch_budget.rs"),
     ]
     .concat();
     // Tests in line form name a rule in the exact set they expect:
