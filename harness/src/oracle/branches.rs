@@ -1,48 +1,26 @@
-//! The branch set: every model of the target the traffic so far allows.
-//!
-//! # The design
-//!
-//! The oracle checks a trace against a specification, as Netsem's TCP
-//! specification (Bishop et al., "Rigorous specification and conformance
-//! testing techniques for network protocols, as applied to TCP, UDP, and
-//! sockets", SIGCOMM 2005) checks captured traces: the target is a black
-//! box, so where RFC 9293 lets it choose (take a segment or drop it, a
-//! reset or not, a transition its profile declares), the oracle does not
-//! guess. It keeps one model per choice and lets the target's own
-//! segments decide.
+//! The set of models: every model of the target the traffic so far
+//! allows (the design is in the module doc, `oracle/mod.rs`).
 //!
 //! - A model ([`Oracle`] without its `alts`) is a connection table of TCBs
-//!   (`tcb.rs`) with what each owes and by when.
-//! - Every event (a segment either way, an application call, time) goes to
-//!   every model ([`Oracle::branched`]). Where the event is a choice in a
-//!   model, that model forks: the copy that made the other choice either
-//!   never saw the event (a segment the target may drop: RFC 9293 §3.1
-//!   MUST-7, `arrive_kinds::droppable`; one whose acceptability the model
-//!   cannot tell) or took the profile's own transition
-//!   ([`Oracle::branched_other`], [`super::profile::Transition`]).
+//!   (`tcb.rs`) with what each owes and by when; the first model is the
+//!   [`Oracle`] itself, the others its `alts`, in order of creation.
+//! - Every event goes to every model ([`Oracle::branched`]). Where the
+//!   event is a choice in a model, that model forks: the copy that made
+//!   the other choice either never saw the event (a segment the target may
+//!   drop: RFC 9293 §3.1 MUST-7, `arrive_kinds::droppable`; one whose
+//!   acceptability the model cannot tell) or took the profile's own
+//!   transition ([`Oracle::branched_other`], [`super::profile::Transition`]).
 //! - What the target sends, or fails to send in time, is judged in every
-//!   model. A model that finds a violation in it explains the target worse
-//!   than one that does not; only the models with the fewest violations
-//!   (a deviation the profile allows counts for nothing) live on, and the
-//!   findings returned are those of the first of them. A target that made
-//!   either choice passes; a violation in every model is still reported.
-//! - The set is a set: after every event, models that are equal
-//!   (`same_model`: the same connections, as a set, the same closed
-//!   tuples, corrupt segments and pending active opens) merge into the
-//!   first of them, whatever their findings, so a choice that changed
-//!   nothing costs nothing.
-//! - The set has a stated cap, [`MAX_BRANCHES`] (fewer with
-//!   [`Oracle::with_branch_budget`]). Reaching it is reported in the
-//!   verdict, once, as the warning `model-set-capped` naming the cap; the
-//!   models kept then are those nearest an extreme (the ones that took, or
-//!   dropped, the fewest forking segments, the latest odd decision first:
-//!   a stack tends to do one or the other).
-//!
-//! What the RFC core does not yet hold this way: a few uncertainties still
-//! live inside one TCB as ranges and flags (`rcv_lo..rcv_hi`,
-//! `maybe_reset`, `maybe_fin`, `snd_wnd_maybe_zero`, `void_if_reset` on
-//! obligations); issue #16 item 1 turns each into a fork of concrete
-//! models.
+//!   model; only the models with the fewest violations live on (a
+//!   deviation the profile allows counts for nothing), and the findings
+//!   returned are those of the first of them.
+//! - After every event, equal models (`same_model`) merge into the first
+//!   of them, whatever their findings.
+//! - The cap, [`MAX_BRANCHES`] (fewer with [`Oracle::with_branch_budget`]):
+//!   reaching it is reported, once, as the warning `model-set-capped`
+//!   naming it; the models kept then are those nearest an extreme (the
+//!   ones that took, or dropped, the fewest forking segments, the latest
+//!   odd decision first: a stack tends to do one or the other).
 
 use super::model::Oracle;
 #[cfg(doc)]

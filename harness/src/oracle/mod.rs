@@ -1,57 +1,113 @@
-//! `oracle`: a sans-IO model of the target's TCP endpoint that judges every
-//! segment the target sends against RFC 9293, RFC 5961, RFC 7323, RFC 6298
-//! (and RFC 2018's SYN-only option rule).
+//! `oracle`: judges every segment a TCP endpoint (the *target*) sends
+//! against RFC 9293, RFC 5961, RFC 7323, RFC 6298 (and RFC 2018's SYN-only
+//! option rule), from the traffic alone.
 //!
-//! The oracle is fed everything (rustls `conn/` style: no I/O, no clock)
-//! through one entry point, [`Oracle::observe`], one [`Observation`] at a
-//! time in the order things happened (`observe.rs`):
+//! # Trace checking
 //!
-//! - a segment [`Direction::ToTarget`] with its [`Checksum`] verdict runs RFC
-//!   9293 §3.10.7 event processing on the model, so the oracle knows what the
-//!   target now owes (a RST with the §3.10.7.1 numbers, an ACK for an
-//!   unacceptable segment, a challenge ACK) and which states it may be in; one
-//!   with a bad checksum only is remembered (the target must discard it,
-//!   MUST-3: a later ACK of it is `bad-checksum-accepted`);
-//! - a segment [`Direction::FromTarget`] is checked against every rule (a bad
-//!   checksum: `bad-checksum`, MUST-2), and the findings are returned (empty:
-//!   allowed); bytes from the target that do not parse are `malformed-segment`;
-//! - an application event ([`AppEvent`]) says what the target's application
-//!   did; the passing of time reports owed replies that never came;
-//! - [`Oracle::states`] lists every state each connection may be in, for
-//!   transcripts; [`Oracle::next_deadline`] says when an owed reply falls due.
+//! The target is a black box: the oracle sees what went over the wire in
+//! both directions, what the target's application did, and the time. It
+//! checks that trace against the RFC the way Netsem's TCP specification
+//! checks captured traces against its model (Bishop et al., "Rigorous
+//! specification and conformance testing techniques for network
+//! protocols, as applied to TCP, UDP, and sockets", SIGCOMM 2005): it runs
+//! its own model of the target's TCP beside the real one and asks, at each
+//! segment the target sends, "could an endpoint that follows the RFC have
+//! sent this here?".
 //!
-//! Where the RFCs allow several behaviours, every one passes: ACK and FIN
-//! together or apart, delayed ACKs (under 0.5 s), a SYN's data queued or
-//! dropped (RCV.NXT is kept as a range), RFC 793 or RFC 5961 reset handling
-//! (a connection that may have been reset keeps `CLOSED` among its possible
-//! states until the target shows which). A [`Profile`] turns a known
-//! difference into a finding with `deviation: Some(reason)`.
+//! Everything enters through one door, [`Oracle::observe`], one
+//! [`Observation`] at a time in the order things happened (`observe.rs`):
 //!
-//! A segment the target may legitimately drop, one with an illegal option
-//! length (RFC 9293 §3.1, MUST-7: drop it or reset), forks the model into
-//! "processed" and "dropped" branches; what the target sends next decides
-//! between them (see `model.rs`), so both behaviours pass while a violation
-//! in every branch is still reported.
+//! - a segment [`Direction::ToTarget`] (with its [`Checksum`] verdict) is
+//!   an *input*: the model runs RFC 9293 §3.10.7 event processing on it and
+//!   learns what the target now owes (a RST with the §3.10.7.1 numbers, an
+//!   ACK for an unacceptable segment, a challenge ACK) and by when. One
+//!   with a bad checksum only is remembered: the target must discard it
+//!   (MUST-3), so a later ACK of it is `bad-checksum-accepted`;
+//! - a segment [`Direction::FromTarget`] is an *output*: it is checked
+//!   against every rule and the findings are returned (empty: allowed);
+//!   bytes that do not parse are `malformed-segment`;
+//! - an application event ([`AppEvent`]: write, close, abort, connect…) is
+//!   an RFC 9293 §3.10 user call: it changes what the target owes;
+//! - the passing of time reports owed replies that never came.
+//!
+//! # The model
+//!
+//! One *model* is what an RFC endpoint would hold: a table of connections,
+//! each a TCB (`tcb.rs`: the §3.3.1 send and receive sequence variables,
+//! the negotiated options, the state), the obligations each owes with
+//! their deadlines, and the tuples that closed (`closed_store.rs`: what a
+//! segment to them draws).
+//!
+//! The RFC often leaves the target a choice: a segment with an illegal
+//! option length may be processed or dropped (§3.1, MUST-7); a profile may
+//! declare a transition of its own ([`Transition`]). The oracle does not
+//! guess. It holds a **set** of models, one per choice that still matters:
+//!
+//! 1. An input goes to every model. Where it is a choice in a model, that
+//!    model *forks*: one copy takes the RFC's transition, the other the
+//!    alternative (never saw the segment, or took the profile's own
+//!    transition). See `branches.rs`.
+//! 2. An output (or a deadline passing) is judged in every model. The
+//!    models in which it is a violation explain the target worse than
+//!    those in which it is not: only the models with the fewest violations
+//!    stay (a deviation the profile allows counts for nothing), and the
+//!    findings returned are those of the first of them. So a target that
+//!    made either choice passes, and a violation every model sees is
+//!    reported.
+//! 3. Models that have become equal merge (the same connections, as a set,
+//!    the same closed tuples and pending opens): a choice that changed
+//!    nothing costs nothing, and the set holds only models that differ.
+//! 4. The set has a stated cap, [`MAX_BRANCHES`]. It is reached only on
+//!    bursts of droppable segments (each owes a reply its dropped copy
+//!    does not, so the subsets of owed replies differ); reaching it is
+//!    reported in the verdict, once, as the warning `model-set-capped`
+//!    naming the cap, and the models kept are those nearest taking or
+//!    dropping every forking segment.
+//!
+//! Not yet held as forks (issue #16 item 1): a few uncertainties still sit
+//! inside one TCB as a range or a flag. RCV.NXT is a range
+//! `rcv_lo..=rcv_hi` where a SYN's text may be queued (RFC 9293 §3.10.7.2:
+//! "queued for processing later", so RCV.NXT moves only at ESTABLISHED) or
+//! dropped; a harness FIN inside that range is `maybe_fin` until the
+//! target's ACK decides; `maybe_reset` marks a connection an RFC 793 stack
+//! would have reset, with `void_if_reset` on the obligations that reset
+//! would cancel; `snd_wnd_maybe_zero` a zero window announced by an ACK
+//! acceptable for some RCV.NXT candidates only.
+//!
+//! # Profiles
+//!
+//! A [`Profile`] names the stack's known, allowed differences: a rule it
+//! allows turns that finding into one labelled `deviation` (reported, not
+//! failing), its timers set the bounds, its [`Transition`]s add forks.
+//! The RFC core itself follows RFC 9293.
+//!
+//! # Opens
 //!
 //! The target may open passively (a harness SYN to a listening port:
-//! SYN-RECEIVED) or actively (its own SYN without ACK, after
-//! [`AppEvent::Connect`] or, in a capture with no application events, on
-//! the SYN alone: SYN-SENT, then ESTABLISHED, or SYN-RECEIVED on a crossing
-//! SYN, a simultaneous open); see `syn_sent.rs`.
+//! SYN-RECEIVED) or actively (its own SYN, after [`AppEvent::Connect`] or,
+//! in a capture with no application events, on the SYN alone: SYN-SENT,
+//! then ESTABLISHED, or SYN-RECEIVED on a crossing SYN); see `syn_sent.rs`.
+//! [`Oracle::states`] lists every state each connection may be in (over
+//! the whole set), for transcripts; [`Oracle::next_deadline`] says when an
+//! owed reply falls due.
 //!
 //! Only `crate::wire` is imported: the oracle could be its own crate.
 //!
-//! Files: `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs`
-//! (the connection model), `model.rs` (the [`Oracle`]), `observe.rs` (its
-//! entry point), `arrive.rs` (segments the target receives; `arrive_syn.rs`
-//! in SYN-RECEIVED), `syn_sent.rs` (the target's active open: its SYN, and
-//! SYN-SENT both ways), `judge.rs` (segments it sends; `judge_closed.rs` on
-//! no connection and its RSTs; `judge_seq.rs` a segment's place in the
-//! sequence space and its size; `zero_window.rs` zero-window probes),
-//! `handshake.rs` (its SYN-ACK, retransmission timing), `bench.rs`. Tests
-//! are in `tests/`, grouped by state and rule; new ones state their
-//! sequences in the case language's line form (`tests/lines.rs`) and assert
-//! the exact set of findings.
+//! # Files
+//!
+//! `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs` (one
+//! connection), `model.rs` (the [`Oracle`]: the table, user calls,
+//! deadlines), `branches.rs` (the set: fork, judge, merge, cap),
+//! `observe.rs` (the entry point), `arrive.rs` (segments the target
+//! receives; `arrive_syn.rs` in SYN-RECEIVED, `arrive_kinds.rs` what kind
+//! a segment is), `syn_sent.rs` (the active open), `judge.rs` (segments it
+//! sends; `judge_closed.rs` on no connection and its RSTs; `judge_seq.rs` a
+//! segment's place in the sequence space and its size; `zero_window.rs`
+//! zero-window probes), `handshake.rs` (its SYN-ACK, retransmission
+//! timing), `closed_store.rs`, `icmp.rs`, `bench.rs`. Tests are in
+//! `tests/`, grouped by state and rule; new ones state their sequences in
+//! the case language's line form (`tests/lines.rs`) and assert the exact
+//! set of findings.
 
 mod arrive;
 mod arrive_kinds;
