@@ -261,3 +261,32 @@ impl Oracle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tcb::{Conn, Tuple};
+    use super::super::{Profile, TargetModel};
+    use super::Oracle;
+    use crate::wire::TcpState;
+
+    #[test]
+    fn models_are_equal_whatever_the_order_of_their_connections() {
+        let target = TargetModel {
+            addr: "192.0.2.1".parse().expect("address"),
+            listening: vec![80],
+        };
+        let mut a = Oracle::new(Profile::rfc9293(), target);
+        for port in [40000, 40001] {
+            let harness = format!("198.51.100.1:{port}").parse().expect("address");
+            let t = Tuple { harness, port: 80 };
+            a.conns.push(Conn::new(t, TcpState::Established, false));
+        }
+        let mut b = a.clone();
+        b.conns.reverse();
+        assert!(a.same_model(&b), "the same connections in another order");
+        b.conns[0].state = TcpState::CloseWait;
+        assert!(!a.same_model(&b), "a connection in another state");
+        b.conns.pop();
+        assert!(!a.same_model(&b), "a connection fewer");
+    }
+}
