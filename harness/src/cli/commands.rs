@@ -348,12 +348,24 @@ fn matrix(
     if exec.is_some() {
         let family = crate::target::IpFamily::V4;
         let tap = super::tap_cmds::start(TargetKind::Tap, exec, name, false, family, 1, false)?;
-        // Not the grid on the --exec stack (1059 cells, one at a time on
-        // the tap target, not yet waived for lwIP): reports/snapshots.rs
-        // leaves them out of its column as well.
+        // Not a run of the grid on the --exec stack (1059 cells, one at a
+        // time on the tap target): its verdicts come from the record
+        // `reports/<name>/grid.snap` when there is one (.ci/lwip-grid re-runs
+        // and compares it), as in reports/snapshots.rs.
         let cases_only = |c: &&run::case::Case| !c.meta.tags.iter().any(|t| t == "grid");
         let kept: Vec<_> = cases.iter().filter(cases_only).cloned().collect();
-        rows.push(suite(tap.as_ref(), &kept)?);
+        let mut row = suite(tap.as_ref(), &kept)?;
+        let record = cases_root(paths)
+            .join("../reports")
+            .join(&row.0)
+            .join("grid.snap");
+        if let Ok(text) = std::fs::read_to_string(&record) {
+            let at = record.display().to_string();
+            let grid = crate::report::recorded::recorded_grid(&cases, &row.0, &text, &at)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            row.1.extend(grid);
+        }
+        rows.push(row);
     }
     std::fs::write(out, crate::report::matrix(&rows))
         .map_err(|e| CliError::infra(format!("cannot write {}: {e}", out.display())))?;

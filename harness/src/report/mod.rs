@@ -36,6 +36,7 @@ pub mod junit;
 pub mod markdown;
 mod matrix;
 pub mod pcap;
+pub mod recorded;
 pub mod snapshot;
 pub mod terminal;
 pub mod text;
