@@ -215,6 +215,9 @@ pub trait Target: Send + Sync {
             self.name()
         )))
     }
+    /// The case's lines are done: the commands that follow are its cleanup
+    /// (the embedded target then lets them change settings).
+    fn case_over(&self) {}
     /// A fresh instance of this target with settings of its own, for a case
     /// whose commands change them, holding the addresses the script asks
     /// for; `None` when the target has no such thing.

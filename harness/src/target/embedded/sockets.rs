@@ -28,6 +28,7 @@
 //!
 //! [`Session::sock_finished`]: crate::target::Session::sock_finished
 
+use super::super::settings::StackSettings;
 use super::{Conn, EmbeddedSession, RX_BUFFER, TX_BUFFER};
 use crate::target::calls::{
     events, CallData, CallStatus, OptValue, Shut, SockCall, SockOpt, SockResult,
@@ -136,6 +137,21 @@ pub(super) struct Api {
     waiting: Vec<Waiting>,
     /// Waiting calls that returned, at the virtual time they did.
     returned: Vec<Result<(u32, Duration, SockResult), TargetError>>,
+    /// What the script's commands set ([`super::super::settings`]); `None`:
+    /// smoltcp's own settings and the target's buffers.
+    settings: Option<StackSettings>,
+}
+
+thread_local! {
+    /// The session's virtual time in ms, for the TSvals smoltcp asks
+    /// [`virtual_tsval`] for (its generator is a plain `fn`): set before
+    /// each poll's egress, on the thread that polls.
+    static TS_CLOCK_MS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// TSval (RFC 7323 §5.4): a 1 ms clock, the session's virtual time.
+fn virtual_tsval() -> u32 {
+    TS_CLOCK_MS.with(std::cell::Cell::get)
 }
 
 /// What one attempt at a call came to.
@@ -182,12 +198,35 @@ impl EmbeddedSession {
         )
     }
 
+    /// Takes the settings a script's commands asked for: every socket the
+    /// script makes from now on gets them.
+    pub(crate) fn configure(&mut self, settings: StackSettings) {
+        self.api.settings = Some(settings);
+    }
+
+    /// The options a new descriptor starts with.
+    fn api_default_opts(&self) -> Opts {
+        let mut o = Opts::default();
+        if let Some(s) = &self.api.settings {
+            o.keepidle = s.keepalive_time;
+        }
+        o
+    }
+
     fn api_new_socket(&mut self, opts: &Opts) -> (u64, tcp::Socket<'static>) {
         self.api.next_id += 1;
+        let (rx, tx, ts) = match &self.api.settings {
+            Some(s) => (s.rcvbuf, s.sndbuf, s.timestamps),
+            None => (RX_BUFFER, TX_BUFFER, false),
+        };
+        let max = super::super::settings::MAX_BUFFER;
         let mut s = tcp::Socket::new(
-            tcp::SocketBuffer::new(vec![0; opts.rcvbuf.unwrap_or(RX_BUFFER).clamp(1, 1 << 20)]),
-            tcp::SocketBuffer::new(vec![0; opts.sndbuf.unwrap_or(TX_BUFFER).clamp(1, 1 << 20)]),
+            tcp::SocketBuffer::new(vec![0; opts.rcvbuf.unwrap_or(rx).clamp(1, max)]),
+            tcp::SocketBuffer::new(vec![0; opts.sndbuf.unwrap_or(tx).clamp(1, max)]),
         );
+        if ts {
+            s.set_tsval_generator(Some(virtual_tsval));
+        }
         opts.apply(&mut s);
         (self.api.next_id, s)
     }
@@ -327,6 +366,8 @@ impl EmbeddedSession {
     /// ingress and egress, so a read takes the data the moment it arrives
     /// and the ACK that leaves shows the window it freed).
     pub(super) fn api_retry(&mut self) {
+        // The TSvals of the segments this poll sends (its egress follows).
+        TS_CLOCK_MS.with(|c| c.set(self.now.as_millis() as u32));
         let mut i = 0;
         while i < self.api.waiting.len() {
             let w = self.api.waiting[i].clone();
@@ -369,7 +410,7 @@ impl EmbeddedSession {
                     Fd {
                         nonblock: *nonblock,
                         kind: Kind::Fresh,
-                        opts: Opts::default(),
+                        opts: self.api_default_opts(),
                     },
                 );
                 done(SockResult::ok(*fd))
