@@ -20,8 +20,11 @@
 //!   retried whenever the runner asks ([`Session::sock_finished`]) and
 //!   returns at that virtual time; without one it is
 //!   [`CallStatus::Blocked`].
+//! - `shutdown(SHUT_RD)` is the descriptor's alone (reads return end of
+//!   stream; Linux sends nothing for it either); `SHUT_RDWR` adds smoltcp's
+//!   `close`.
 //! - What smoltcp lacks is *unsupported* with the reason, never guessed:
-//!   `SHUT_RD`, `TCP_MAXSEG`, `TCP_CORK`, `TCP_KEEPINTVL`, `TCP_KEEPCNT`,
+//!   `TCP_MAXSEG`, `TCP_CORK`, `TCP_KEEPINTVL`, `TCP_KEEPCNT`,
 //!   `TCP_FASTOPEN`, `TCP_INFO`, epoll, a lingering close, `MSG_FASTOPEN`,
 //!   and any result that depends on whether a closed connection was reset
 //!   (smoltcp does not say).
@@ -116,6 +119,10 @@ struct Fd {
     nonblock: bool,
     kind: Kind,
     opts: Opts,
+    /// `shutdown(SHUT_RD)`: reads see the end of the stream at once.
+    /// Linux sends nothing for it (data that arrives is still acknowledged
+    /// and queued), so the wire is smoltcp's as before.
+    rd_shut: bool,
 }
 
 /// A call waiting on the virtual clock.
@@ -411,6 +418,7 @@ impl EmbeddedSession {
                         nonblock: *nonblock,
                         kind: Kind::Fresh,
                         opts: self.api_default_opts(),
+                        rd_shut: false,
                     },
                 );
                 done(SockResult::ok(*fd))
@@ -470,6 +478,7 @@ impl EmbeddedSession {
                         nonblock: *nonblock,
                         kind: Kind::Conn { id: conn },
                         opts: f.opts,
+                        rd_shut: false,
                     },
                 );
                 done(SockResult::ok(*new_fd))
@@ -479,24 +488,24 @@ impl EmbeddedSession {
             SockCall::GetOpt { fd, opt } => self.api_getopt(*fd, *opt),
             SockCall::Send { fd, bytes, flags } => self.api_send(*fd, bytes, *flags),
             SockCall::Recv { fd, len, flags } => self.api_recv(*fd, *len, *flags),
-            SockCall::Shutdown { fd, how } => {
-                if *how != Shut::Wr {
-                    return Err(unsupported(
-                        "smoltcp has no shutdown of the receiving side (SHUT_RD, SHUT_RDWR)",
-                    ));
-                }
-                match self.fd(*fd).map(|f| f.kind) {
-                    None => done(SockResult::err(libc::EBADF)),
-                    Some(Kind::Conn { id }) => match self.api_socket(id) {
-                        Some(s) => {
-                            s.close();
-                            done(SockResult::ok(0))
+            SockCall::Shutdown { fd, how } => match self.fd(*fd).map(|f| f.kind) {
+                None => done(SockResult::err(libc::EBADF)),
+                Some(Kind::Conn { id }) => {
+                    let Some(s) = self.api_socket(id) else {
+                        return Err(closed_unknown("shutdown"));
+                    };
+                    if *how != Shut::Rd {
+                        s.close();
+                    }
+                    if *how != Shut::Wr {
+                        if let Some(f) = self.api.fds.get_mut(fd) {
+                            f.rd_shut = true;
                         }
-                        None => Err(closed_unknown("shutdown")),
-                    },
-                    Some(_) => done(SockResult::err(libc::ENOTCONN)),
+                    }
+                    done(SockResult::ok(0))
                 }
-            }
+                Some(_) => done(SockResult::err(libc::ENOTCONN)),
+            },
             SockCall::Close { fd } => {
                 let Some(f) = self.api.fds.remove(fd) else {
                     return done(SockResult::err(libc::EBADF));
@@ -774,6 +783,10 @@ impl EmbeddedSession {
         let Kind::Conn { id } = f.kind else {
             return done(SockResult::err(libc::ENOTCONN));
         };
+        if f.rd_shut {
+            // As Linux after SHUT_RD: end of stream, whatever is queued.
+            return done(SockResult::ok(0).with(CallData::Bytes(Vec::new())));
+        }
         let Some(s) = self.api_socket(id) else {
             return Err(closed_unknown("read"));
         };
@@ -838,6 +851,9 @@ impl EmbeddedSession {
                 }
                 if peer_fin {
                     r |= events::POLLRDHUP;
+                }
+                if f.rd_shut {
+                    r |= events::POLLIN | events::POLLRDNORM | events::POLLRDHUP;
                 }
                 match s.state() {
                     tcp::State::Established | tcp::State::CloseWait
