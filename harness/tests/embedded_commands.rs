@@ -112,6 +112,19 @@ fn a_setting_of_a_mechanism_smoltcp_lacks_is_accepted_even_mid_case() {
         return;
     };
     passes(&r);
+    // The transcript says what became of each setting, on the init line.
+    let notes: Vec<String> = r
+        .transcript
+        .iter()
+        .filter_map(|e| match &e.what {
+            synack::run::event::EntryKind::Note(n) if e.line == Some(1) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        notes.contains(&"net.ipv4.tcp_frto=0: accepted: smoltcp has no F-RTO (RFC 5682)".into()),
+        "{notes:?}"
+    );
 }
 
 #[test]

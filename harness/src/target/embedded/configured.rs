@@ -166,6 +166,13 @@ impl Target for Configured {
         Ok(out)
     }
 
+    fn command_notes(&self) -> Vec<String> {
+        match self.settings() {
+            Ok(Some((_, notes))) => notes,
+            _ => Vec::new(),
+        }
+    }
+
     fn case_over(&self) {
         self.running.store(false, Ordering::Relaxed);
     }

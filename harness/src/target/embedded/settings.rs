@@ -212,7 +212,13 @@ pub fn decide(before: &Snapshot, now: &Snapshot) -> Result<Outcome, String> {
             ));
         }
     }
-    let mut notes = Vec::new();
+    let mut notes = vec![format!(
+        "the embedded stack takes the namespace's tcp_timestamps, tcp_rmem, tcp_wmem and tcp_keepalive_time: timestamps {}, receive buffer {} bytes, send buffer {} bytes, keep-alive idle time {} s",
+        if settings.timestamps { "on" } else { "off" },
+        settings.rcvbuf,
+        settings.sndbuf,
+        settings.keepalive_time
+    )];
     for (k, old, new) in now.changed(before) {
         let honoured = match k {
             "net.ipv4.tcp_timestamps" => Some(format!(
