@@ -200,3 +200,19 @@ fn synack_diff_runs_scripts_with_commands_when_allowed() {
     assert!(!stdout.contains("0 differences"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_command_that_exits_0_after_a_failing_line_is_unsupported() {
+    // As in mtu_probe/basic-v4: the route change fails here (packetdrill's
+    // own addresses), the shell goes on, and the case must not run with
+    // the MSS the script did not get.
+    let Some(r) = run(
+        "`ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 600\ntrue`",
+        "+0    > S. 0:0(0) ack 1 <...>\n",
+    ) else {
+        return;
+    };
+    assert_eq!(r.outcome, Outcome::Unsupported);
+    let why = r.reason.unwrap_or_default();
+    assert!(why.contains("a command reported an error"), "{why}");
+}

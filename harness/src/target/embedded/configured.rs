@@ -127,6 +127,12 @@ impl Target for Configured {
                 crate::run::pdscript::refused_hint(&out)
             )));
         }
+        settings::check_stderr(&out.stderr).map_err(|why| {
+            unsupported(format!(
+                "command `{}`: {why}",
+                crate::run::pdscript::one_line(cmd)
+            ))
+        })?;
         let now = snapshot(lab)?;
         let running = self.running.load(Ordering::Relaxed);
         if running {

@@ -123,3 +123,21 @@ fn what_smoltcp_cannot_take_makes_the_case_unsupported_naming_it() {
         "the commands set a queueing discipline that drops every packet (`qdisc pfifo 8001: dev synack0 root refcnt 2 limit 0p`), which the embedded target cannot honour"
     );
 }
+
+#[test]
+fn a_command_that_exits_0_after_a_failing_line_is_judged_by_its_stderr() {
+    // defaults.sh on this kernel: cubic is not allowed, tcp_fack is gone.
+    let ok = "sysctl: setting key \"net.ipv4.tcp_congestion_control\": Operation not permitted\n\
+              sysctl: cannot stat /proc/sys/net/ipv4/tcp_fack: No such file or directory\n\
+              Error: Specified qdisc kind is unknown.\n\
+              warning: unexpected message for device synack0\n";
+    assert_eq!(check_stderr(ok), Ok(()));
+    assert_eq!(
+        check_stderr("sysctl: setting key \"net.ipv4.tcp_sack\": Invalid argument\n"),
+        Err("a command could not set net.ipv4.tcp_sack (`sysctl: setting key \"net.ipv4.tcp_sack\": Invalid argument`), so the case would run without it".into())
+    );
+    assert_eq!(
+        check_stderr("RTNETLINK answers: No route to host\n"),
+        Err("a command reported an error (`RTNETLINK answers: No route to host`), so the namespace is not what the script asked for".into())
+    );
+}
