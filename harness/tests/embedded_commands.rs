@@ -216,3 +216,16 @@ fn a_command_that_exits_0_after_a_failing_line_is_unsupported() {
     let why = r.reason.unwrap_or_default();
     assert!(why.contains("a command reported an error"), "{why}");
 }
+
+#[test]
+fn cleanup_commands_run_as_on_the_lab_after_the_case() {
+    // A cleanup that writes to stderr and restores a setting: the case's
+    // verdict stands (before case_over it would have been unsupported).
+    let Some(r) = run(
+        "`sysctl -q net.ipv4.tcp_timestamps=0`",
+        "+0    > S. 0:0(0) ack 1 <mss *,wscale *,sackOK,eol>\n`sysctl -q net.ipv4.tcp_timestamps=1; echo restored >&2`\n",
+    ) else {
+        return;
+    };
+    passes(&r);
+}

@@ -8,7 +8,9 @@
 //! that only names its addresses, costs nothing and needs no privilege).
 //! A command that fails there, or one that changes a setting while a
 //! session runs (smoltcp's settings are fixed when its sockets are made),
-//! cannot be honoured: *unsupported*, with its output.
+//! cannot be honoured: *unsupported*, with its output. Cleanup commands
+//! (after [`Target::case_over`]) run as on the lab: their output is the
+//! case's.
 
 use super::settings::{self, Snapshot, StackSettings, SNAPSHOT_COMMAND};
 use super::{Embedded, EmbeddedSession};
@@ -36,6 +38,9 @@ pub struct Configured {
     state: Mutex<State>,
     /// A session was opened: the case's lines run (until [`Target::case_over`]).
     running: AtomicBool,
+    /// [`Target::case_over`] came: the commands now are the cleanup, and
+    /// nothing they do reaches a session.
+    over: AtomicBool,
 }
 
 impl std::fmt::Debug for Configured {
@@ -55,6 +60,7 @@ impl Configured {
             inner: Embedded::new(),
             state: Mutex::new(State::default()),
             running: AtomicBool::new(false),
+            over: AtomicBool::new(false),
         }
     }
 
@@ -120,6 +126,10 @@ impl Target for Configured {
             return Err(TargetError::Broken("the command sandbox vanished".into()));
         };
         let out = lab.command(cmd, cwd)?;
+        if self.over.load(Ordering::Relaxed) {
+            // The cleanup: its output is the case's, as on the lab.
+            return Ok(out);
+        }
         if !out.success() {
             return Err(unsupported(format!(
                 "command `{}` failed in the sandbox, so what it sets is not known: {out}{}",
@@ -181,6 +191,7 @@ impl Target for Configured {
 
     fn case_over(&self) {
         self.running.store(false, Ordering::Relaxed);
+        self.over.store(true, Ordering::Relaxed);
     }
 
     fn isolated(
