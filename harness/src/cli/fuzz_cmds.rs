@@ -128,6 +128,16 @@ pub struct DiffArgs {
     /// differences as printed.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["fuzz", "input"])]
     pub report: Option<PathBuf>,
+    /// Let scripts run their back-quoted commands and `%{ }%` blocks on both
+    /// targets, as `synack run --allow-commands` (packetdrill's scripts all
+    /// have an init command; without it they are unsupported on both).
+    #[arg(
+        long,
+        env = "SYNACK_ALLOW_COMMANDS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue
+    )]
+    pub allow_commands: bool,
     /// Seed for ISNs and ports of cases (the same on both targets); with
     /// --fuzz, the mutator's seed.
     #[arg(long, default_value_t = 1, env = "SYNACK_SEED")]
@@ -423,6 +433,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, CliError> {
             let opts = |t: &dyn Target| RunOptions {
                 seed: args.seed,
                 profile: fuzzing::profile_for(t).name.to_string(),
+                allow_commands: args.allow_commands,
                 ..RunOptions::default()
             };
             let ra = run::run_case(a.as_ref(), case, i as u32, &opts(a.as_ref()));

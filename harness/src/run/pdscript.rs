@@ -431,6 +431,7 @@ pub(super) fn cleanup(
     result: Result<(), Stop>,
 ) -> Result<(), Stop> {
     let mut result = result;
+    target.case_over();
     for c in &case.script.cleanup {
         let at = transcript.last().map_or(Duration::ZERO, |e| e.at);
         let outcome = run_command(target, case, &c.text);

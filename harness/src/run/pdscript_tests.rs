@@ -110,19 +110,6 @@ fn a_script_that_runs_commands_needs_the_flag_and_names_it() {
 }
 
 #[test]
-fn the_embedded_target_never_runs_a_script_under_settings_it_did_not_ask_for() {
-    let r = run_embedded(
-        "`sysctl -q net.ipv4.tcp_sack=0`\n0 < S 0:0(0) win 1\n",
-        true,
-    );
-    assert_eq!(r.outcome, Outcome::Unsupported);
-    assert_eq!(
-        r.reason.as_deref(),
-        Some("cases/t/pd.pkt:1: the embedded target cannot run the script's commands, and a case never runs under settings it did not ask for")
-    );
-}
-
-#[test]
 fn udp_lines_make_the_case_unsupported_with_the_reason() {
     let r = run_embedded("0 < S 0:0(0) win 1\n+0 < udp (10)\n", false);
     assert_eq!(r.outcome, Outcome::Unsupported);

@@ -343,6 +343,14 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             what: EntryKind::Note(note.clone()),
         });
     }
+    let init_line = case.script.init.first().map(|c| c.span.line);
+    for note in target.command_notes() {
+        run.transcript.push(Entry {
+            at: Duration::ZERO,
+            line: init_line,
+            what: EntryKind::Note(note),
+        });
+    }
     let result = run.run();
     let result = super::pdscript::cleanup(target, case, &mut run.transcript, result);
     report.session_time = run.session.now();

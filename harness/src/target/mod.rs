@@ -215,6 +215,15 @@ pub trait Target: Send + Sync {
             self.name()
         )))
     }
+    /// The case's lines are done: the commands that follow are its cleanup
+    /// (the embedded target then lets them change settings).
+    fn case_over(&self) {}
+    /// What the target made of the commands run so far, one line each, for
+    /// the transcript (the embedded target: each setting they changed,
+    /// honoured or accepted, and why).
+    fn command_notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// A fresh instance of this target with settings of its own, for a case
     /// whose commands change them, holding the addresses the script asks
     /// for; `None` when the target has no such thing.

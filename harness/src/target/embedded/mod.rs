@@ -24,12 +24,15 @@
 //!   between smoltcp's ingress and egress, until the case acts as the
 //!   application on that connection (see [`EmbeddedSession`]'s `app`).
 
+mod configured;
 mod device;
 pub mod raw;
 mod session;
+pub mod settings;
 #[cfg(test)]
 mod tests;
 
+pub use configured::Configured;
 pub use device::{MemoryDevice, MTU};
 pub use session::{tcp_state, EmbeddedSession, LISTEN_POOL, RX_BUFFER, TX_BUFFER};
 
@@ -66,5 +69,15 @@ impl Target for Embedded {
 
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         Ok(Box::new(EmbeddedSession::new(spec)?))
+    }
+
+    /// A target whose commands run in a sandbox and set the stack
+    /// ([`Configured`]); the script's addresses are not used (every session
+    /// has a fresh stack of its own anyway).
+    fn isolated(
+        &self,
+        _addresses: &crate::target::command::ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        Some(Ok(Box::new(Configured::new())))
     }
 }

@@ -20,14 +20,18 @@
 //!   retried whenever the runner asks ([`Session::sock_finished`]) and
 //!   returns at that virtual time; without one it is
 //!   [`CallStatus::Blocked`].
+//! - `shutdown(SHUT_RD)` is the descriptor's alone (reads return end of
+//!   stream; Linux sends nothing for it either); `SHUT_RDWR` adds smoltcp's
+//!   `close`.
 //! - What smoltcp lacks is *unsupported* with the reason, never guessed:
-//!   `SHUT_RD`, `TCP_MAXSEG`, `TCP_CORK`, `TCP_KEEPINTVL`, `TCP_KEEPCNT`,
+//!   `TCP_MAXSEG`, `TCP_CORK`, `TCP_KEEPINTVL`, `TCP_KEEPCNT`,
 //!   `TCP_FASTOPEN`, `TCP_INFO`, epoll, a lingering close, `MSG_FASTOPEN`,
 //!   and any result that depends on whether a closed connection was reset
 //!   (smoltcp does not say).
 //!
 //! [`Session::sock_finished`]: crate::target::Session::sock_finished
 
+use super::super::settings::StackSettings;
 use super::{Conn, EmbeddedSession, RX_BUFFER, TX_BUFFER};
 use crate::target::calls::{
     events, CallData, CallStatus, OptValue, Shut, SockCall, SockOpt, SockResult,
@@ -115,6 +119,10 @@ struct Fd {
     nonblock: bool,
     kind: Kind,
     opts: Opts,
+    /// `shutdown(SHUT_RD)`: reads see the end of the stream at once.
+    /// Linux sends nothing for it (data that arrives is still acknowledged
+    /// and queued), so the wire is smoltcp's as before.
+    rd_shut: bool,
 }
 
 /// A call waiting on the virtual clock.
@@ -136,6 +144,21 @@ pub(super) struct Api {
     waiting: Vec<Waiting>,
     /// Waiting calls that returned, at the virtual time they did.
     returned: Vec<Result<(u32, Duration, SockResult), TargetError>>,
+    /// What the script's commands set ([`super::super::settings`]); `None`:
+    /// smoltcp's own settings and the target's buffers.
+    settings: Option<StackSettings>,
+}
+
+thread_local! {
+    /// The session's virtual time in ms, for the TSvals smoltcp asks
+    /// [`virtual_tsval`] for (its generator is a plain `fn`): set before
+    /// each poll's egress, on the thread that polls.
+    static TS_CLOCK_MS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// TSval (RFC 7323 §5.4): a 1 ms clock, the session's virtual time.
+fn virtual_tsval() -> u32 {
+    TS_CLOCK_MS.with(std::cell::Cell::get)
 }
 
 /// What one attempt at a call came to.
@@ -182,12 +205,35 @@ impl EmbeddedSession {
         )
     }
 
+    /// Takes the settings a script's commands asked for: every socket the
+    /// script makes from now on gets them.
+    pub(crate) fn configure(&mut self, settings: StackSettings) {
+        self.api.settings = Some(settings);
+    }
+
+    /// The options a new descriptor starts with.
+    fn api_default_opts(&self) -> Opts {
+        let mut o = Opts::default();
+        if let Some(s) = &self.api.settings {
+            o.keepidle = s.keepalive_time;
+        }
+        o
+    }
+
     fn api_new_socket(&mut self, opts: &Opts) -> (u64, tcp::Socket<'static>) {
         self.api.next_id += 1;
+        let (rx, tx, ts) = match &self.api.settings {
+            Some(s) => (s.rcvbuf, s.sndbuf, s.timestamps),
+            None => (RX_BUFFER, TX_BUFFER, false),
+        };
+        let max = super::super::settings::MAX_BUFFER;
         let mut s = tcp::Socket::new(
-            tcp::SocketBuffer::new(vec![0; opts.rcvbuf.unwrap_or(RX_BUFFER).clamp(1, 1 << 20)]),
-            tcp::SocketBuffer::new(vec![0; opts.sndbuf.unwrap_or(TX_BUFFER).clamp(1, 1 << 20)]),
+            tcp::SocketBuffer::new(vec![0; opts.rcvbuf.unwrap_or(rx).clamp(1, max)]),
+            tcp::SocketBuffer::new(vec![0; opts.sndbuf.unwrap_or(tx).clamp(1, max)]),
         );
+        if ts {
+            s.set_tsval_generator(Some(virtual_tsval));
+        }
         opts.apply(&mut s);
         (self.api.next_id, s)
     }
@@ -327,6 +373,8 @@ impl EmbeddedSession {
     /// ingress and egress, so a read takes the data the moment it arrives
     /// and the ACK that leaves shows the window it freed).
     pub(super) fn api_retry(&mut self) {
+        // The TSvals of the segments this poll sends (its egress follows).
+        TS_CLOCK_MS.with(|c| c.set(self.now.as_millis() as u32));
         let mut i = 0;
         while i < self.api.waiting.len() {
             let w = self.api.waiting[i].clone();
@@ -369,7 +417,8 @@ impl EmbeddedSession {
                     Fd {
                         nonblock: *nonblock,
                         kind: Kind::Fresh,
-                        opts: Opts::default(),
+                        opts: self.api_default_opts(),
+                        rd_shut: false,
                     },
                 );
                 done(SockResult::ok(*fd))
@@ -429,6 +478,7 @@ impl EmbeddedSession {
                         nonblock: *nonblock,
                         kind: Kind::Conn { id: conn },
                         opts: f.opts,
+                        rd_shut: false,
                     },
                 );
                 done(SockResult::ok(*new_fd))
@@ -438,24 +488,24 @@ impl EmbeddedSession {
             SockCall::GetOpt { fd, opt } => self.api_getopt(*fd, *opt),
             SockCall::Send { fd, bytes, flags } => self.api_send(*fd, bytes, *flags),
             SockCall::Recv { fd, len, flags } => self.api_recv(*fd, *len, *flags),
-            SockCall::Shutdown { fd, how } => {
-                if *how != Shut::Wr {
-                    return Err(unsupported(
-                        "smoltcp has no shutdown of the receiving side (SHUT_RD, SHUT_RDWR)",
-                    ));
-                }
-                match self.fd(*fd).map(|f| f.kind) {
-                    None => done(SockResult::err(libc::EBADF)),
-                    Some(Kind::Conn { id }) => match self.api_socket(id) {
-                        Some(s) => {
-                            s.close();
-                            done(SockResult::ok(0))
+            SockCall::Shutdown { fd, how } => match self.fd(*fd).map(|f| f.kind) {
+                None => done(SockResult::err(libc::EBADF)),
+                Some(Kind::Conn { id }) => {
+                    let Some(s) = self.api_socket(id) else {
+                        return Err(closed_unknown("shutdown"));
+                    };
+                    if *how != Shut::Rd {
+                        s.close();
+                    }
+                    if *how != Shut::Wr {
+                        if let Some(f) = self.api.fds.get_mut(fd) {
+                            f.rd_shut = true;
                         }
-                        None => Err(closed_unknown("shutdown")),
-                    },
-                    Some(_) => done(SockResult::err(libc::ENOTCONN)),
+                    }
+                    done(SockResult::ok(0))
                 }
-            }
+                Some(_) => done(SockResult::err(libc::ENOTCONN)),
+            },
             SockCall::Close { fd } => {
                 let Some(f) = self.api.fds.remove(fd) else {
                     return done(SockResult::err(libc::EBADF));
@@ -733,6 +783,10 @@ impl EmbeddedSession {
         let Kind::Conn { id } = f.kind else {
             return done(SockResult::err(libc::ENOTCONN));
         };
+        if f.rd_shut {
+            // As Linux after SHUT_RD: end of stream, whatever is queued.
+            return done(SockResult::ok(0).with(CallData::Bytes(Vec::new())));
+        }
         let Some(s) = self.api_socket(id) else {
             return Err(closed_unknown("read"));
         };
@@ -797,6 +851,9 @@ impl EmbeddedSession {
                 }
                 if peer_fin {
                     r |= events::POLLRDHUP;
+                }
+                if f.rd_shut {
+                    r |= events::POLLIN | events::POLLRDNORM | events::POLLRDHUP;
                 }
                 match s.state() {
                     tcp::State::Established | tcp::State::CloseWait

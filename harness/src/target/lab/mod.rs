@@ -593,6 +593,15 @@ impl Target for Lab {
     }
 }
 
+/// A lab that only runs a script's commands for another target (the
+/// embedded target's settings: [`crate::target::embedded`]): a namespace of
+/// its own, its TUN device also named `tun0`, no sessions.
+pub fn command_sandbox() -> Result<Lab, TargetError> {
+    let lab = Lab::start(LabOptions::default())?;
+    commands::alias_tun0(&lab.inner.ns);
+    Ok(lab)
+}
+
 /// One case's connection on the lab target.
 #[derive(Debug)]
 pub struct LabSession {
