@@ -59,6 +59,7 @@ mod arrive_syn;
 mod bench;
 mod branches;
 mod closed_store;
+pub mod finding;
 mod handshake;
 pub mod icmp;
 mod judge;
@@ -75,6 +76,7 @@ mod tests;
 mod zero_window;
 
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};
+pub use finding::{peer, tgt, Message, SeqIn, Space};
 pub use model::{Oracle, MAX_BRANCHES};
 pub use observe::{Checksum, Observation};
 pub use profile::{Profile, ResetPolicy, Transition, RFC_MIN_RTO, RFC_TIME_WAIT};

@@ -462,8 +462,9 @@ pub struct Finding {
     pub section: &'static str,
     /// The requirement id (`MUST-2`), or empty when only the section applies.
     pub requirement: &'static str,
-    /// What happened, with the numbers.
-    pub message: String,
+    /// What happened, with the numbers (sequence numbers typed by space:
+    /// `super::finding`).
+    pub message: super::finding::Message,
     /// `Some(reason)` when the profile allows it: reported, not a failure.
     pub deviation: Option<String>,
 }
@@ -477,7 +478,7 @@ impl Finding {
             level: info.level,
             section: info.section,
             requirement: info.requirement,
-            message,
+            message: message.into(),
             deviation: None,
         }
     }

@@ -471,9 +471,10 @@ impl Conn {
     /// The RCV.NXT candidates as a printable range.
     pub fn rcv_nxt_text(&self) -> String {
         if self.rcv_lo == self.rcv_hi {
-            self.rcv_lo.to_string()
+            super::finding::peer(self.rcv_lo).to_string()
         } else {
-            format!("{}..={}", self.rcv_lo, self.rcv_hi)
+            use super::finding::peer;
+            format!("{}..={}", peer(self.rcv_lo), peer(self.rcv_hi))
         }
     }
 

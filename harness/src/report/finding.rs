@@ -1,12 +1,92 @@
-//! Where an oracle finding points, as a reader looks for it (issue #15 item
-//! 1): the segment at fault by its transcript index and session time, and
-//! that segment as the transcript writes it, with sequence and
-//! acknowledgment numbers relative to each side's ISN. The finding's own
-//! message keeps the oracle's absolute numbers (the JSON report has both:
-//! `entry` and the transcript's `script` and `segment`).
+//! Where an oracle finding points and what it says, as a reader looks for
+//! it (issue #15 item 1): the segment at fault by its transcript index and
+//! session time, that segment as the transcript writes it, and the finding's
+//! message with its sequence and acknowledgment numbers relative to each
+//! side's ISN, as the transcript and the case count them. The oracle types
+//! each number it quotes by sequence space (`oracle::finding`); a
+//! [`Violation`] keeps the absolute text (`message`, what the JSON report
+//! holds) and each number's place, space, absolute and relative value
+//! (`numbers`, in the JSON report too); [`Violation::text`] is what the
+//! terminal, JUnit, HTML, Markdown, text transcript and snapshots print.
 
 use super::times::{clock_label, clock_time};
+use crate::oracle::{Message, Space};
 use crate::run::{CaseReport, Dir, EntryKind, Violation};
+use crate::wire::SeqNumber;
+use serde::{Deserialize, Serialize};
+
+/// Each side's ISN as the transcript counts from them when a finding is
+/// made (the run's mapping: the target's learnt from its SYN, zero until
+/// then, as a RST from a port with no connection reads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Isns {
+    /// The target's ISN (its ISS).
+    pub target: SeqNumber,
+    /// The peer's ISN (the target's IRS).
+    pub peer: SeqNumber,
+}
+
+impl Isns {
+    /// `n` relative to the ISN of its space.
+    pub fn relative(&self, space: Space, n: SeqNumber) -> u32 {
+        match space {
+            Space::Target => n.offset_from(self.target),
+            Space::Peer => n.offset_from(self.peer),
+        }
+    }
+    /// The typed numbers of `m`, placed and made relative.
+    pub fn numbers(&self, m: &Message) -> Vec<MessageNumber> {
+        m.spans()
+            .iter()
+            .map(|s| MessageNumber {
+                start: s.start,
+                end: s.end,
+                space: s.num.space,
+                absolute: s.num.value.0,
+                relative: self.relative(s.num.space, s.num.value),
+            })
+            .collect()
+    }
+}
+
+/// One sequence or acknowledgment number of a violation's message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageNumber {
+    /// Its first byte in `message` (the absolute text).
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// Whose sequence space: `target` or `peer`.
+    pub space: Space,
+    /// The number on the wire.
+    pub absolute: u32,
+    /// The number relative to its side's ISN, as the transcript writes it.
+    pub relative: u32,
+}
+
+impl Violation {
+    /// The message as a reader gets it: every typed sequence number relative
+    /// to its side's ISN. A number whose place does not fit the message (a
+    /// report edited by hand) leaves the message as it is.
+    pub fn text(&self) -> String {
+        let m = &self.message;
+        let mut out = String::with_capacity(m.len());
+        let mut at = 0;
+        for n in &self.numbers {
+            let fits = at <= n.start
+                && n.start <= n.end
+                && m.get(n.start..n.end) == Some(n.absolute.to_string().as_str());
+            if !fits {
+                return m.clone();
+            }
+            out.push_str(&m[at..n.start]);
+            out.push_str(&n.relative.to_string());
+            at = n.end;
+        }
+        out.push_str(&m[at..]);
+        out
+    }
+}
 
 /// `segment 5 at 0.012000 real s: > P. 1:1450(1449) ack 1 …` (the
 /// transcript's 5th entry, counted from 1 as the judge's RST messages and a
