@@ -88,6 +88,45 @@ impl Violation {
     }
 }
 
+/// A violation's message as a snapshot shows it: the reader's text
+/// (relative sequence numbers, which do not change with the ISNs); on a
+/// real-time target each duration in it (`203 ms`, `0.214 s`, `1.5`) is `*`,
+/// as scheduling moves it.
+pub fn stable_text(v: &Violation, virtual_time: bool) -> String {
+    let text = v.text();
+    if virtual_time {
+        return text;
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        if !starts {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let int = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let frac = match (b.get(i + int), b.get(i + int + 1)) {
+            (Some(b'.'), Some(c)) if c.is_ascii_digit() => {
+                1 + b[i + int + 1..].iter().take_while(|c| c.is_ascii_digit()).count()
+            }
+            _ => 0,
+        };
+        let rest = &text[i + int + frac..];
+        let unit = rest.starts_with(" ms") || rest.starts_with(" s") || rest.starts_with("ms");
+        if frac > 0 || unit {
+            out.push('*');
+        } else {
+            out.push_str(&text[i..i + int]);
+        }
+        i += int + frac;
+    }
+    out
+}
+
 /// `segment 5 at 0.012000 real s: > P. 1:1450(1449) ack 1 …` (the
 /// transcript's 5th entry, counted from 1 as the judge's RST messages and a
 /// capture's frame numbers count; the JSON `entry` is its index from 0), or
@@ -137,5 +176,59 @@ mod tests {
         end.entry = None;
         assert_eq!(at_segment(&case, &end), None);
         assert_eq!(suffix(&case, &end), "");
+    }
+
+    #[test]
+    fn readers_get_the_message_in_relative_numbers_and_json_keeps_both() {
+        let case = fixture::closed_port_fail();
+        let v = &case.violations[0];
+        // The oracle's absolute text stays in `message` (the JSON report's)…
+        assert!(v.message.ends_with("= 1001, sent ack 1002"), "{}", v.message);
+        // …and readers get the numbers relative to the harness's ISN (1000).
+        assert_eq!(
+            v.text(),
+            "RST to a SYN must acknowledge SEG.SEQ+SEG.LEN = 1, sent ack 2"
+        );
+        let json = serde_json::to_value(v).expect("serialises");
+        assert_eq!(json["numbers"][1]["space"], "peer");
+        assert_eq!(json["numbers"][1]["absolute"], 1002);
+        assert_eq!(json["numbers"][1]["relative"], 2);
+        // A number whose place does not match (a report edited by hand)
+        // leaves the message as it is rather than mangling it.
+        let mut edited = v.clone();
+        edited.message = "RST to a SYN, edited".into();
+        assert_eq!(edited.text(), "RST to a SYN, edited");
+    }
+
+    #[test]
+    fn isns_place_each_number_in_its_own_space_across_the_wrap() {
+        use crate::oracle::{peer, tgt, Message};
+        let isns = Isns {
+            target: SeqNumber(0xffff_fff0),
+            peer: SeqNumber(1000),
+        };
+        let m = Message::from(format!(
+            "ack {} beyond SND.NXT {} (RCV.NXT {})",
+            tgt(SeqNumber(0xffff_fff0).add(0x12)),
+            tgt(SeqNumber(0xffff_fff0).add(0x11)),
+            peer(1011u32)
+        ));
+        let mut v = fixture::closed_port_fail().violations[0].clone();
+        v.numbers = isns.numbers(&m);
+        v.message = m.text().to_string();
+        assert_eq!(v.text(), "ack 18 beyond SND.NXT 17 (RCV.NXT 11)");
+        assert_eq!(v.message, "ack 2 beyond SND.NXT 1 (RCV.NXT 1011)");
+    }
+
+    #[test]
+    fn snapshots_mask_a_real_time_messages_durations_not_its_numbers() {
+        let mut v = fixture::closed_port_fail().violations[0].clone();
+        v.numbers.clear();
+        v.message = "no ACK 203 ms after a FIN (seq 7) at 0.214 s; RTO 1000ms, 2×MSL 240 s".into();
+        assert_eq!(stable_text(&v, true), v.message);
+        assert_eq!(
+            stable_text(&v, false),
+            "no ACK * ms after a FIN (seq 7) at * s; RTO *ms, 2×MSL * s"
+        );
     }
 }
