@@ -111,7 +111,10 @@ pub fn stable_text(v: &Violation, virtual_time: bool) -> String {
         let int = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
         let frac = match (b.get(i + int), b.get(i + int + 1)) {
             (Some(b'.'), Some(c)) if c.is_ascii_digit() => {
-                1 + b[i + int + 1..].iter().take_while(|c| c.is_ascii_digit()).count()
+                1 + b[i + int + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count()
             }
             _ => 0,
         };
@@ -183,7 +186,11 @@ mod tests {
         let case = fixture::closed_port_fail();
         let v = &case.violations[0];
         // The oracle's absolute text stays in `message` (the JSON report's)…
-        assert!(v.message.ends_with("= 1001, sent ack 1002"), "{}", v.message);
+        assert!(
+            v.message.ends_with("= 1001, sent ack 1002"),
+            "{}",
+            v.message
+        );
         // …and readers get the numbers relative to the harness's ISN (1000).
         assert_eq!(
             v.text(),
