@@ -21,6 +21,7 @@ impl Oracle {
             Some(i) => self.judge_conn(i, now, seg, out),
             None => self.judge_no_conn(t, now, seg, out),
         }
+        self.judge_rcv_sws(t, seg, out);
     }
 
     /// Checks that need no connection: reserved bits, SYN-only options.

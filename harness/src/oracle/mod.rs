@@ -68,6 +68,7 @@ mod judge_seq;
 mod model;
 mod observe;
 mod profile;
+mod rcv_sws;
 mod rules;
 mod syn_sent;
 mod tcb;

@@ -358,6 +358,12 @@ rules! {
     ReservedBitsSet = "reserved-bits-set", Must, "RFC 9293 §3.1", "",
         "The reserved header bits are zero.",
         "> S.r4 0:0(0) ack 1";
+    /// RFC 9293 §3.8.6.2.2, MUST-39: receiver SWS avoidance. Checked: no window update
+    /// opens a small window, moving the right edge by less than min(MSS, RCV.BUFF/2) to
+    /// offer less than that (`rcv_sws.rs`).
+    ReceiverSwsWindowUpdate = "receiver-sws-window-update", Must, "RFC 9293 §3.8.6.2.2", "MUST-39",
+        "The receiver does not open a small window: its right edge moves by at least min(MSS, half the buffer).",
+        "> . 1:1(0) ack 1461 win 0\n+0.05 > . 1:1(0) ack 1461 win 100   // the application read 100 octets";
     /// RFC 9293 §3.8.6.1, SHLD-29: "The transmitting host SHOULD send the first zero-window
     /// probe when a zero window has existed for the retransmission timeout period".
     ZeroWindowProbeEarly = "zero-window-probe-early", Should, "RFC 9293 §3.8.6.1", "SHLD-29",

@@ -251,7 +251,8 @@ pub fn normalise(case: &CaseReport) -> String {
         s.push_str("\nviolations:\n");
         for v in &case.violations {
             // The message in relative numbers (which do not change with the
-            // ISNs; `finding::stable_text`), under the rule and where it fired.
+            // ISNs) on a virtual clock (`finding::stable_text`), under the
+            // rule and where it fired.
             let _ = writeln!(
                 s,
                 "- {} {} {} ({}){}",
@@ -261,8 +262,9 @@ pub fn normalise(case: &CaseReport) -> String {
                 clean(&v.rule),
                 at(v.entry),
             );
-            let text = super::finding::stable_text(v, case.virtual_time);
-            let _ = writeln!(s, "  {}", clean(&text));
+            if let Some(text) = super::finding::stable_text(v, case.virtual_time) {
+                let _ = writeln!(s, "  {}", clean(&text));
+            }
             if let Some(d) = &v.deviation {
                 let _ = writeln!(s, "  deviation allowed by profile: {}", clean(d));
             }
