@@ -7,7 +7,8 @@
 //! [`Violation`] keeps the absolute text (`message`, what the JSON report
 //! holds) and each number's place, space, absolute and relative value
 //! (`numbers`, in the JSON report too); [`Violation::text`] is what the
-//! terminal, JUnit, HTML, Markdown, text transcript and snapshots print.
+//! terminal, JUnit, HTML, Markdown and text transcript print, and the
+//! snapshots of a virtual-time target ([`stable_text`]).
 
 use super::times::{clock_label, clock_time};
 use crate::oracle::{Message, Space};
