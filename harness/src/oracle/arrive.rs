@@ -116,7 +116,7 @@ impl Oracle {
                 rule: Some(RuleId::RstAfterShutdownRead),
                 why: format!(
                     "text (seq {} len {}) that arrived after the application shut down reading",
-                    seg.seq,
+                    super::finding::peer(seg.seq),
                     seg.payload.len()
                 ),
             });
@@ -200,7 +200,8 @@ impl Oracle {
                         numbers: RuleId::RstListenNumbers,
                         why: format!(
                             "an ACK-bearing segment (ack {}) to LISTEN port {}",
-                            seg.ack, t.port
+                            super::finding::tgt(seg.ack),
+                            t.port
                         ),
                         or_ack: false,
                         optional,
@@ -230,8 +231,8 @@ impl Oracle {
                 numbers: RuleId::RstClosedNumbers,
                 why: format!(
                     "a segment (seq {} ack {} len {} flags {}) to closed port {}",
-                    seg.seq,
-                    seg.ack,
+                    super::finding::peer(seg.seq),
+                    super::finding::tgt(seg.ack),
                     seg.seg_len(),
                     f,
                     t.port
@@ -344,14 +345,14 @@ impl Oracle {
                             rule: None,
                             why: format!(
                                 "RST seq {} may equal RCV.NXT ({})",
-                                seg.seq,
+                                super::finding::peer(seg.seq),
                                 c.rcv_nxt_text()
                             ),
                         });
                     } else {
                         let why = format!(
                             "an in-window RST with seq {} not at RCV.NXT {}",
-                            seg.seq,
+                            super::finding::peer(seg.seq),
                             c.rcv_nxt_text()
                         );
                         c.maybe_reset = Some(MaybeReset {
@@ -378,7 +379,7 @@ impl Oracle {
                         rule: None,
                         why: format!(
                             "RST seq {} may be in the window (RCV.NXT {})",
-                            seg.seq,
+                            super::finding::peer(seg.seq),
                             c.rcv_nxt_text()
                         ),
                     });
@@ -414,7 +415,11 @@ impl Oracle {
         }
         if f.syn() {
             // RFC 5961 §4.2 / RFC 9293 §3.10.7.4 fourth check: challenge ACK, whatever the seq.
-            let why = format!("a SYN (seq {}) in {}", seg.seq, c.state);
+            let why = format!(
+                "a SYN (seq {}) in {}",
+                super::finding::peer(seg.seq),
+                c.state
+            );
             let in_window = acceptable == Some(true);
             if c.maybe_reset.is_some() {
                 // The connection may be gone already (an earlier RST): this
@@ -447,7 +452,7 @@ impl Oracle {
             }
             let why = format!(
                 "an unacceptable segment (seq {} len {}, RCV.NXT {} RCV.WND {})",
-                seg.seq,
+                super::finding::peer(seg.seq),
                 seg_len,
                 c.rcv_nxt_text(),
                 c.rcv_wnd(c.rcv_hi)
@@ -473,7 +478,8 @@ impl Oracle {
         if seq_gt(seg.ack, c.snd_nxt) {
             let why = format!(
                 "an ACK of unsent data (ack {} > SND.NXT {})",
-                seg.ack, c.snd_nxt
+                super::finding::tgt(seg.ack),
+                super::finding::tgt(c.snd_nxt)
             );
             if c.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
                 c.unsent_acks.remove(0);
@@ -508,7 +514,9 @@ impl Oracle {
             // RFC 5961 §5.2: too old an ACK → ACK and drop.
             let why = format!(
                 "an ACK too far below SND.UNA (ack {}, SND.UNA {}, MAX.SND.WND {})",
-                seg.ack, c.snd_una, c.max_snd_wnd
+                super::finding::tgt(seg.ack),
+                super::finding::tgt(c.snd_una),
+                c.max_snd_wnd
             );
             c.owe(
                 Owed::Ack {

@@ -160,7 +160,7 @@ pub(super) fn rst_data_in_window(c: &Conn, seg: &Segment) -> Option<String> {
     (len > 0 && c.acceptable(seg.seq, len) != Some(false)).then(|| {
         format!(
             "a RST (seq {}) outside the window whose {len} octets of data reach into it (RCV.NXT {})",
-            seg.seq,
+            super::finding::peer(seg.seq),
             c.rcv_nxt_text()
         )
     })

@@ -28,9 +28,11 @@ impl Oracle {
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
                     why: format!(
-                        "a RST (seq {}) after text up to {end} with a duplicate ACK in SYN-RECEIVED, closed (RCV.NXT {}, or up to {end} in FIN-WAIT-1)",
-                        seg.seq,
-                        c.rcv_nxt_text()
+                        "a RST (seq {}) after text up to {} with a duplicate ACK in SYN-RECEIVED, closed (RCV.NXT {}, or up to {} in FIN-WAIT-1)",
+                        super::finding::peer(seg.seq),
+                        super::finding::peer(end),
+                        c.rcv_nxt_text(),
+                        super::finding::peer(end)
                     ),
                 });
                 return;
@@ -45,7 +47,7 @@ impl Oracle {
                     rule: None,
                     why: format!(
                         "a RST (seq {}) after a later SYN in SYN-RECEIVED (RCV.NXT {})",
-                        seg.seq,
+                        super::finding::peer(seg.seq),
                         c.rcv_nxt_text()
                     ),
                 });
@@ -79,7 +81,7 @@ impl Oracle {
             let why = if in_window {
                 Some(format!(
                     "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
-                    seg.seq,
+                    super::finding::peer(seg.seq),
                     c.rcv_nxt_text()
                 ))
             } else {
@@ -101,7 +103,7 @@ impl Oracle {
                         upto: c.harness_snd_max,
                         why: format!(
                             "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
-                            seg.seq,
+                            super::finding::peer(seg.seq),
                             c.rcv_nxt_text()
                         ),
                     },
@@ -158,7 +160,10 @@ impl Oracle {
             // of them passes.
             c.maybe_reset = Some(MaybeReset {
                 rule: None,
-                why: format!("a SYN-ACK (seq {}) in SYN-RECEIVED", seg.seq),
+                why: format!(
+                    "a SYN-ACK (seq {}) in SYN-RECEIVED",
+                    super::finding::peer(seg.seq)
+                ),
             });
         }
         let Some(iss) = c.iss else {
@@ -183,7 +188,7 @@ impl Oracle {
             // fifth check's RST is allowed too (a stack may check the ACK first).
             let why = format!(
                 "an unacceptable segment (seq {} len {}, RCV.NXT {}) in SYN-RECEIVED",
-                seg.seq,
+                super::finding::peer(seg.seq),
                 seg.seg_len(),
                 c.rcv_nxt_text()
             );
@@ -250,8 +255,8 @@ impl Oracle {
             // (§3.10.7.4 ESTABLISHED, which FIN-WAIT-1 follows).
             let why = format!(
                 "an unacceptable ACK (ack {}, expected {}) in SYN-RECEIVED",
-                seg.ack,
-                iss.add(1)
+                super::finding::tgt(seg.ack),
+                super::finding::tgt(iss.add(1))
             );
             let or_ack = c.app_closed;
             let duplicate = c.app_closed && seq_le(seg.ack, iss);

@@ -1,6 +1,7 @@
 //! The target's SYN and SYN-ACK (RFC 9293 §3.5, §3.10.7.2; RFC 7323 §2.2,
 //! §3.2; RFC 2018 §2) and retransmission timing (RFC 6298).
 
+use super::finding::{peer, tgt};
 use super::model::{at_least, Oracle};
 use super::rules::{Finding, RuleId};
 use super::tcb::{Conn, MaybeReset, RtxClock};
@@ -67,7 +68,7 @@ impl Oracle {
             {
                 let msg = format!(
                     "the connection was reset after {why} (a SYN-ACK answers a new SYN, seq {})",
-                    syn.seq
+                    peer(syn.seq)
                 );
                 out.push(self.finding(*rule, msg));
             }
@@ -86,7 +87,9 @@ impl Oracle {
                     RuleId::SynAckWithoutSyn,
                     format!(
                         "SYN (flags {f} seq {} ack {}) in {}, not in reply to a SYN",
-                        seg.seq, seg.ack, c.state
+                        tgt(seg.seq),
+                        peer(seg.ack),
+                        c.state
                     ),
                     true,
                 );
@@ -100,9 +103,9 @@ impl Oracle {
                     RuleId::SynAckAcksIsn,
                     format!(
                         "SYN-ACK ack {} but the SYN's seq was {} (expected ack {})",
-                        seg.ack,
-                        c.irs,
-                        c.irs.add(1)
+                        peer(seg.ack),
+                        peer(c.irs),
+                        peer(c.irs.add(1))
                     ),
                     true,
                 );
@@ -111,8 +114,9 @@ impl Oracle {
                 Some(iss) if iss != seg.seq => report(
                     RuleId::IssChanged,
                     format!(
-                        "SYN-ACK seq {} but the earlier SYN-ACK had ISS {iss}",
-                        seg.seq
+                        "SYN-ACK seq {} but the earlier SYN-ACK had ISS {}",
+                        tgt(seg.seq),
+                        tgt(iss)
                     ),
                     true,
                 ),

@@ -1,6 +1,7 @@
 //! Segments the target sends: each is checked against the rules, then
 //! updates the model (the target's SND.NXT, its FIN, its state).
 
+use super::finding::{peer, tgt};
 use super::handshake::rto_check;
 use super::judge_closed::after_gone;
 use super::model::Oracle;
@@ -20,6 +21,7 @@ impl Oracle {
             Some(i) => self.judge_conn(i, now, seg, out),
             None => self.judge_no_conn(t, now, seg, out),
         }
+        self.judge_rcv_sws(t, seg, out);
     }
 
     /// Checks that need no connection: reserved bits, SYN-only options.
@@ -56,7 +58,8 @@ impl Oracle {
                 rule,
                 format!(
                     "{o:?} option in a non-SYN segment (flags {}, seq {})",
-                    seg.flags, seg.seq
+                    seg.flags,
+                    tgt(seg.seq)
                 ),
             ));
         }
@@ -134,7 +137,7 @@ impl Oracle {
                     RuleId::FinSegmentAckIgnored,
                     format!(
                         "segment (flags {f} seq {}) below SND.UNA {}, which a FIN segment's ACK set in {}: that ACK was not used",
-                        seg.seq, c.snd_una, c.state
+                        tgt(seg.seq), tgt(c.snd_una), c.state
                     ),
                     true,
                 );
@@ -152,7 +155,7 @@ impl Oracle {
                 RuleId::DataBeforeEstablished,
                 format!(
                     "{payload} bytes at seq {} before the handshake completed (SYN-RECEIVED)",
-                    seg.seq
+                    tgt(seg.seq)
                 ),
                 true,
             );
@@ -162,7 +165,7 @@ impl Oracle {
                 RuleId::TimeWaitSends,
                 format!(
                     "segment (flags {f} seq {} len {payload}) in TIME-WAIT",
-                    seg.seq
+                    tgt(seg.seq)
                 ),
                 true,
             );
@@ -173,7 +176,8 @@ impl Oracle {
                 RuleId::AckBitMissing,
                 format!(
                     "segment (flags {f} seq {}) without ACK in {}",
-                    seg.seq, c.state
+                    tgt(seg.seq),
+                    c.state
                 ),
                 true,
             );
@@ -181,7 +185,7 @@ impl Oracle {
             if seq_gt(seg.ack, c.harness_snd_max) && corrupt_acked {
                 report(
                     RuleId::BadChecksumAccepted,
-                    format!("ack {} covers data of a segment that had a bad checksum (the harness's valid data ends at {})", seg.ack, c.harness_snd_max),
+                    format!("ack {} covers data of a segment that had a bad checksum (the harness's valid data ends at {})", peer(seg.ack), peer(c.harness_snd_max)),
                     true,
                 );
             } else if seq_gt(seg.ack, c.harness_snd_max) {
@@ -189,7 +193,8 @@ impl Oracle {
                     RuleId::AckOfUnsentData,
                     format!(
                         "ack {} but the harness has sent only up to {}",
-                        seg.ack, c.harness_snd_max
+                        peer(seg.ack),
+                        peer(c.harness_snd_max)
                     ),
                     true,
                 );
@@ -199,8 +204,10 @@ impl Oracle {
                 report(
                     RuleId::AckOfUnsentData,
                     format!(
-                        "ack {} counts the harness's FIN at {fin} after the text up to {}, past it",
-                        seg.ack, c.rcv_hi
+                        "ack {} counts the harness's FIN at {} after the text up to {}, past it",
+                        peer(seg.ack),
+                        peer(fin),
+                        peer(c.rcv_hi)
                     ),
                     true,
                 );
@@ -210,9 +217,10 @@ impl Oracle {
                     report(
                         RuleId::AckPastFin,
                         format!(
-                            "ack {} covers text the harness sent after its FIN at {fin} (RCV.NXT {})",
-                            seg.ack,
-                            fin.add(1)
+                            "ack {} covers text the harness sent after its FIN at {} (RCV.NXT {})",
+                            peer(seg.ack),
+                            peer(fin),
+                            peer(fin.add(1))
                         ),
                         true,
                     );
@@ -222,7 +230,7 @@ impl Oracle {
                 if seq_lt(seg.ack, last) {
                     report(
                         RuleId::AckWentBackwards,
-                        format!("ack {} after ack {last}", seg.ack),
+                        format!("ack {} after ack {}", peer(seg.ack), peer(last)),
                         true,
                     );
                 }
@@ -310,8 +318,8 @@ impl Oracle {
                     report(
                         RuleId::SackBlockInvalid,
                         format!(
-                            "SACK block {left}..{right} does not describe data the harness sent (ISN {}, sent up to {})",
-                            c.irs, c.harness_snd_max
+                            "SACK block {}..{} does not describe data the harness sent (ISN {}, sent up to {})",
+                            peer(left), peer(right), peer(c.irs), peer(c.harness_snd_max)
                         ),
                         true,
                     );
@@ -325,7 +333,7 @@ impl Oracle {
                     RuleId::TimestampsMissing,
                     format!(
                         "no TSopt on segment seq {} (timestamps negotiated)",
-                        seg.seq
+                        tgt(seg.seq)
                     ),
                     true,
                 ),
@@ -362,9 +370,14 @@ impl Oracle {
                     report(
                         RuleId::CloseFinMissing,
                         format!(
-                            "FIN at {end}{} after the application closed; it belongs at {} or later",
-                            if at_iss { " (ISS, the SYN's own sequence number)" } else { "" },
-                            iss.add(1)
+                            "FIN at {}{} after the application closed; it belongs at {} or later",
+                            tgt(end),
+                            if at_iss {
+                                " (ISS, the SYN's own sequence number)"
+                            } else {
+                                ""
+                            },
+                            tgt(iss.add(1))
                         ),
                         true,
                     );
@@ -375,14 +388,19 @@ impl Oracle {
             if payload > 0 && seq_gt(end, fin) {
                 report(
                     RuleId::DataAfterFin,
-                    format!("data {}..{} after the FIN at {fin}", seg.seq, end),
+                    format!(
+                        "data {}..{} after the FIN at {}",
+                        tgt(seg.seq),
+                        tgt(end),
+                        tgt(fin)
+                    ),
                     true,
                 );
             }
             if f.fin() && end != fin {
                 report(
                     RuleId::FinMoved,
-                    format!("FIN at {end}, but the first FIN was at {fin}"),
+                    format!("FIN at {}, but the first FIN was at {}", tgt(end), tgt(fin)),
                     true,
                 );
             }
@@ -395,7 +413,8 @@ impl Oracle {
                 RuleId::SeqGap,
                 format!(
                     "ACK segment with seq {} beyond SND.NXT {}",
-                    seg.seq, snd_nxt_before
+                    tgt(seg.seq),
+                    tgt(snd_nxt_before)
                 ),
                 true,
             );
@@ -406,8 +425,8 @@ impl Oracle {
                     RuleId::SeqGap,
                     format!(
                         "segment starts at {} but SND.NXT is {} ({} octets never sent)",
-                        seg.seq,
-                        snd_nxt_before,
+                        tgt(seg.seq),
+                        tgt(snd_nxt_before),
                         seg.seq.offset_from(snd_nxt_before)
                     ),
                     true,
@@ -419,7 +438,8 @@ impl Oracle {
                     RuleId::RetransmitBelowSndUna,
                     format!(
                         "segment starts at {} below SND.UNA {} (already acknowledged)",
-                        seg.seq, c.snd_una
+                        tgt(seg.seq),
+                        tgt(c.snd_una)
                     ),
                     true,
                 );
@@ -447,8 +467,8 @@ impl Oracle {
                             report(
                                 RuleId::FinSegmentAckIgnored,
                                 format!(
-                                    "data {}..{} beyond the window's right edge {right}, which a FIN segment set in {}, but within the edge {old} before it: that segment's window was not used",
-                                    seg.seq, end, c.state
+                                    "data {}..{} beyond the window's right edge {}, which a FIN segment set in {}, but within the edge {} before it: that segment's window was not used",
+                                    tgt(seg.seq), tgt(end), tgt(right), c.state, tgt(old)
                                 ),
                                 true,
                             );
@@ -460,7 +480,10 @@ impl Oracle {
                                 RuleId::DataBeyondWindow,
                                 format!(
                                     "data {}..{} beyond the window's right edge {} (SND.UNA {})",
-                                    seg.seq, end, right, c.snd_una
+                                    tgt(seg.seq),
+                                    tgt(end),
+                                    tgt(right),
+                                    tgt(c.snd_una)
                                 ),
                                 true,
                             );
@@ -568,7 +591,7 @@ fn judge_owed_acks(
     let ack_ok = ack_reported
         || c.rcv_nxt_possible(seg.ack)
         || (seq_gt(seg.ack, c.rcv_hi) && seq_ge(c.harness_snd_max, seg.ack));
-    let expected = format!("<SEQ={}><ACK={}>", c.snd_nxt, c.rcv_nxt_text());
+    let expected = format!("<SEQ={}><ACK={}>", tgt(c.snd_nxt), c.rcv_nxt_text());
     let mut first = true;
     let mut found = None;
     let harness_snd_max = c.harness_snd_max;
@@ -593,7 +616,8 @@ fn judge_owed_acks(
                 *numbers,
                 format!(
                     "ACK <SEQ={}><ACK={}> answering {why}; expected {expected}",
-                    seg.seq, seg.ack
+                    tgt(seg.seq),
+                    peer(seg.ack)
                 ),
                 *requirement,
             ));

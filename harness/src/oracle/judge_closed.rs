@@ -4,6 +4,7 @@
 //! connection, with the owed-RST matching both use. Everything else the
 //! target sends is judged in `judge.rs`.
 
+use super::finding::{peer, tgt};
 use super::model::{at_least, rst_text, Oracle};
 use super::profile::RFC_TIME_WAIT;
 use super::rules::{Finding, RuleId};
@@ -45,7 +46,7 @@ impl Oracle {
                     RuleId::RstForRst,
                     format!(
                         "RST (seq {}) sent in reply to a RST on a connection that does not exist",
-                        seg.seq
+                        tgt(seg.seq)
                     ),
                 )),
                 None => {}
@@ -57,7 +58,7 @@ impl Oracle {
                 RuleId::BadChecksumAccepted,
                 format!(
                     "SYN-ACK (ack {}) answers a SYN that had a bad checksum",
-                    seg.ack
+                    peer(seg.ack)
                 ),
             ));
             return;
@@ -67,7 +68,9 @@ impl Oracle {
                 RuleId::SynAckWithoutSyn,
                 format!(
                     "SYN-ACK (seq {} ack {}) to {} which sent no SYN",
-                    seg.seq, seg.ack, t.harness
+                    tgt(seg.seq),
+                    peer(seg.ack),
+                    t.harness
                 ),
             ));
             return;
@@ -106,9 +109,9 @@ impl Oracle {
                 RuleId::AckPastFin,
                 format!(
                     "ack {} covers text the harness sent after its FIN at {} (RCV.NXT {}), on the segment whose ACK of the target's FIN closed LAST-ACK",
-                    seg.ack,
-                    fin_ack.sub(1),
-                    fin_ack
+                    peer(seg.ack),
+                    peer(fin_ack.sub(1)),
+                    peer(fin_ack)
                 ),
             ));
             return;
@@ -188,7 +191,11 @@ impl Oracle {
         if c.last_was_rst {
             out.push(self.finding(
                 RuleId::RstForRst,
-                format!("RST (seq {}) in reply to a RST in {}", seg.seq, c.state),
+                format!(
+                    "RST (seq {}) in reply to a RST in {}",
+                    tgt(seg.seq),
+                    c.state
+                ),
             ));
         }
         // The RST shows an earlier event reset the connection: whatever
@@ -208,7 +215,8 @@ impl Oracle {
                 reset_earlier = true;
                 let msg = format!(
                     "the connection was reset after {} (RST seq {})",
-                    m.why, seg.seq
+                    m.why,
+                    tgt(seg.seq)
                 );
                 let f = self.finding(rule, msg);
                 reset_allowed = f.deviation.is_some();
@@ -368,8 +376,8 @@ impl Oracle {
             format!(
                 "segment (flags {} seq {} ack {} len {}) {why}",
                 seg.flags,
-                seg.seq,
-                seg.ack,
+                tgt(seg.seq),
+                peer(seg.ack),
                 seg.payload.len()
             ),
         )

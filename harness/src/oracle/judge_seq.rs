@@ -50,9 +50,11 @@ pub(super) fn before_iss(
         return None;
     }
     Some(format!(
-        "segment (flags {} seq {}) {} below ISS {iss}: no sequence number the connection used (SND.NXT {snd_nxt})",
+        "segment (flags {} seq {}) {} below ISS {}: no sequence number the connection used (SND.NXT {})",
         seg.flags,
-        seg.seq,
-        iss.0.wrapping_sub(seg.seq.0)
+        super::finding::tgt(seg.seq),
+        iss.0.wrapping_sub(seg.seq.0),
+        super::finding::tgt(iss),
+        super::finding::tgt(snd_nxt)
     ))
 }

@@ -519,7 +519,7 @@ impl Oracle {
                     RuleId::FinOnOldDataIgnored,
                     format!(
                         "the FIN at {} from {} (received at {:.3} s, on a segment whose data was all old) still unacknowledged after {} ms",
-                        upto.sub(1),
+                        super::finding::peer(upto.sub(1)),
                         t.harness,
                         o.since.as_secs_f64(),
                         after.as_millis()
@@ -532,7 +532,8 @@ impl Oracle {
                 } => self.finding(
                     RuleId::OldAckDataDropped,
                     format!(
-                        "data up to {upto} from {} arrived with an ACK below SND.UNA at {:.3} s and is still unacknowledged after {} ms",
+                        "data up to {} from {} arrived with an ACK below SND.UNA at {:.3} s and is still unacknowledged after {} ms",
+                        super::finding::peer(upto),
                         t.harness,
                         o.since.as_secs_f64(),
                         after.as_millis()
@@ -541,7 +542,8 @@ impl Oracle {
                 Owed::AckData { upto, .. } => self.finding(
                     RuleId::AckDelayedTooLong,
                     format!(
-                        "data up to {upto} from {} (received at {:.3} s) still unacknowledged after {} ms",
+                        "data up to {} from {} (received at {:.3} s) still unacknowledged after {} ms",
+                        super::finding::peer(upto),
                         t.harness,
                         o.since.as_secs_f64(),
                         after.as_millis()
@@ -648,8 +650,12 @@ fn take_expired(
 /// `<SEQ=5><CTL=RST>` or `<SEQ=0><ACK=7><CTL=RST,ACK>`.
 pub(super) fn rst_text(seq: crate::wire::SeqNumber, ack: Option<crate::wire::SeqNumber>) -> String {
     match ack {
-        Some(a) => format!("<SEQ={seq}><ACK={a}><CTL=RST,ACK>"),
-        None => format!("<SEQ={seq}><CTL=RST>"),
+        Some(a) => format!(
+            "<SEQ={}><ACK={}><CTL=RST,ACK>",
+            super::finding::tgt(seq),
+            super::finding::peer(a)
+        ),
+        None => format!("<SEQ={}><CTL=RST>", super::finding::tgt(seq)),
     }
 }
 

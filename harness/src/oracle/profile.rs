@@ -129,6 +129,7 @@ impl Profile {
             description: "smoltcp: TIME-WAIT 10 s, in-window RST resets, challenge ACKs limited to 1/s, no PAWS",
             allowed: vec![
                 (RuleId::TimeWaitTooShort, "smoltcp's TIME-WAIT (CLOSE_DELAY) is 10 s"),
+                (RuleId::ReceiverSwsWindowUpdate, "smoltcp has no receiver SWS avoidance: socket/tcp.rs window_to_update sends a window update whenever the window at least doubles (new_win / 2 >= last_win), so any read from a zero window announces it (a 100-octet read: win 100)"),
                 (RuleId::ZeroWindowProbeEarly, "smoltcp probes a zero window at once when the application writes into it (socket/tcp.rs send_impl starts the probe timer at Instant::ZERO), not after a retransmission timeout"),
                 (RuleId::RstClosedAckMissing, "smoltcp sets ACK on a closed port's RST only for SYNs (rst_reply): an ACK-less FIN or data segment gets <SEQ=0><CTL=RST>"),
                 (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),

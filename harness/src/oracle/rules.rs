@@ -358,6 +358,12 @@ rules! {
     ReservedBitsSet = "reserved-bits-set", Must, "RFC 9293 §3.1", "",
         "The reserved header bits are zero.",
         "> S.r4 0:0(0) ack 1";
+    /// RFC 9293 §3.8.6.2.2, MUST-39: receiver SWS avoidance. Checked: no window update
+    /// opens a small window, moving the right edge by less than min(MSS, RCV.BUFF/2) to
+    /// offer less than that (`rcv_sws.rs`).
+    ReceiverSwsWindowUpdate = "receiver-sws-window-update", Must, "RFC 9293 §3.8.6.2.2", "MUST-39",
+        "The receiver does not open a small window: its right edge moves by at least min(MSS, half the buffer).",
+        "> . 1:1(0) ack 1461 win 0\n+0.05 > . 1:1(0) ack 1461 win 100   // the application read 100 octets";
     /// RFC 9293 §3.8.6.1, SHLD-29: "The transmitting host SHOULD send the first zero-window
     /// probe when a zero window has existed for the retransmission timeout period".
     ZeroWindowProbeEarly = "zero-window-probe-early", Should, "RFC 9293 §3.8.6.1", "SHLD-29",
@@ -470,8 +476,9 @@ pub struct Finding {
     pub section: &'static str,
     /// The requirement id (`MUST-2`), or empty when only the section applies.
     pub requirement: &'static str,
-    /// What happened, with the numbers.
-    pub message: String,
+    /// What happened, with the numbers (sequence numbers typed by space:
+    /// `super::finding`).
+    pub message: super::finding::Message,
     /// `Some(reason)` when the profile allows it: reported, not a failure.
     pub deviation: Option<String>,
 }
@@ -485,7 +492,7 @@ impl Finding {
             level: info.level,
             section: info.section,
             requirement: info.requirement,
-            message,
+            message: message.into(),
             deviation: None,
         }
     }

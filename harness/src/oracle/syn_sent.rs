@@ -31,6 +31,7 @@
 //! otherwise). Its SYN carries an MSS option (SHLD-5) and, with TSopt, a
 //! zero TSecr (RFC 7323 §3.2: no ACK bit, no echo).
 
+use super::finding::{peer, tgt};
 use super::handshake::rto_check;
 use super::model::{at_least, Oracle, ACK_DELAY_MAX};
 use super::profile::RFC_TIME_WAIT;
@@ -99,7 +100,7 @@ impl Oracle {
                     RuleId::TimeWaitTooShort,
                     format!(
                         "a new SYN (seq {}) from the tuple after {:.1} s of TIME-WAIT; 2×MSL is {} s",
-                        seg.seq,
+                        tgt(seg.seq),
                         lasted.as_secs_f64(),
                         RFC_TIME_WAIT.as_secs()
                     ),
@@ -117,7 +118,7 @@ impl Oracle {
         if seg.mss().is_none() {
             out.push(self.finding(
                 RuleId::MssMissing,
-                format!("the target's SYN (seq {}) has no MSS option", seg.seq),
+                format!("the target's SYN (seq {}) has no MSS option", tgt(seg.seq)),
             ));
         }
         if let Some((_, tsecr)) = seg.timestamps().filter(|&(_, e)| e != 0) {
@@ -125,7 +126,7 @@ impl Oracle {
                 RuleId::TsecrWithoutAck,
                 format!(
                     "the target's SYN (seq {}) carries TSecr {tsecr}; without the ACK bit it is zero",
-                    seg.seq
+                    tgt(seg.seq)
                 ),
             ));
         }
@@ -158,7 +159,11 @@ impl Oracle {
         match c.iss {
             Some(iss) if iss != seg.seq => report(
                 RuleId::IssChanged,
-                format!("SYN seq {} but the earlier SYN had ISS {iss}", seg.seq),
+                format!(
+                    "SYN seq {} but the earlier SYN had ISS {}",
+                    tgt(seg.seq),
+                    tgt(iss)
+                ),
                 true,
             ),
             _ => rto_check(
@@ -196,8 +201,8 @@ impl Oracle {
         let msg = format!(
             "segment (flags {} seq {} ack {} len {}) in SYN-SENT, before any SYN from {}{instead}",
             seg.flags,
-            seg.seq,
-            seg.ack,
+            tgt(seg.seq),
+            peer(seg.ack),
             seg.payload.len(),
             c.tuple.harness
         );
@@ -222,8 +227,10 @@ impl Oracle {
                         ack: None,
                         numbers: RuleId::RstSynSentNumbers,
                         why: format!(
-                            "an unacceptable ACK (ack {}; ISS {iss}, SND.NXT {}) in SYN-SENT",
-                            seg.ack, c.snd_nxt
+                            "an unacceptable ACK (ack {}; ISS {}, SND.NXT {}) in SYN-SENT",
+                            tgt(seg.ack),
+                            tgt(iss),
+                            tgt(c.snd_nxt)
                         ),
                         or_ack: false,
                         optional: false,
@@ -287,7 +294,8 @@ impl Oracle {
                     numbers: RuleId::HandshakeAckNumbers,
                     why: format!(
                         "the SYN-ACK (seq {} ack {}) that completed the active open",
-                        seg.seq, seg.ack
+                        peer(seg.seq),
+                        tgt(seg.ack)
                     ),
                     requirement: None,
                     upto,

@@ -138,6 +138,8 @@ pub(super) struct Conn {
     pub snd_wnd_maybe_zero: bool,
     /// Zero-window probing (`zero_window.rs`).
     pub zwp: super::zero_window::Probing,
+    /// The target's announced receive window (`rcv_sws.rs`).
+    pub rcv_sws: super::rcv_sws::Advertised,
     pub max_snd_wnd: u32,
     /// Sequence number of the target's FIN.
     pub fin_seq: Option<SeqNumber>,
@@ -280,6 +282,7 @@ impl Conn {
             state,
             maybe_reset: None,
             zwp: Default::default(),
+            rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
             passive: true,
             iss: None,
@@ -471,9 +474,10 @@ impl Conn {
     /// The RCV.NXT candidates as a printable range.
     pub fn rcv_nxt_text(&self) -> String {
         if self.rcv_lo == self.rcv_hi {
-            self.rcv_lo.to_string()
+            super::finding::peer(self.rcv_lo).to_string()
         } else {
-            format!("{}..={}", self.rcv_lo, self.rcv_hi)
+            use super::finding::peer;
+            format!("{}..={}", peer(self.rcv_lo), peer(self.rcv_hi))
         }
     }
 

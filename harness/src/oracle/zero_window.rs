@@ -84,7 +84,7 @@ impl Oracle {
                         RuleId::ZeroWindowProbeEarly,
                         format!(
                             "zero-window probe at seq {} {} ms after the window closed, before a retransmission timeout ({} ms at least)",
-                            seg.seq,
+                            super::finding::tgt(seg.seq),
                             waited.as_millis(),
                             min_rto.as_millis()
                         ),
@@ -98,7 +98,7 @@ impl Oracle {
                         RuleId::ZeroWindowProbeBackoff,
                         format!(
                             "zero-window probe at seq {} {} ms after the previous one, sooner than the interval before it ({} ms): no back-off",
-                            seg.seq,
+                            super::finding::tgt(seg.seq),
                             interval.as_millis(),
                             prev.as_millis()
                         ),

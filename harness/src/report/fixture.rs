@@ -3,6 +3,8 @@
 //! their consumers (tshark, a JUnit reader, Chromium). Not a mock: every
 //! packet is a real, parseable IP packet, as a runner would record it.
 
+use super::finding::MessageNumber;
+use crate::oracle::Space;
 use crate::run::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violation};
 use crate::wire::{ChecksumPolicy, IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption, TcpState};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -233,7 +235,18 @@ pub fn closed_port_fail() -> CaseReport {
         level: "MUST".into(),
         section: "RFC 9293 §3.10.7.1".into(),
         requirement: "MUST-2".into(),
-        message: "RST to a SYN must acknowledge SEG.SEQ+SEG.LEN = 1, sent ack 2".into(),
+        // As the oracle writes it: absolute numbers, each typed as the
+        // peer's (the harness's ISN is 1000), shown relative by readers.
+        message: "RST to a SYN must acknowledge SEG.SEQ+SEG.LEN = 1001, sent ack 1002".into(),
+        numbers: [(48, 1001), (63, 1002)]
+            .map(|(start, absolute)| MessageNumber {
+                start,
+                end: start + 4,
+                space: Space::Peer,
+                absolute,
+                relative: absolute - HARNESS_ISN,
+            })
+            .to_vec(),
         deviation: None,
         entry: Some(1),
     });
@@ -302,6 +315,7 @@ pub fn v6_deviation() -> CaseReport {
         section: "RFC 9293 §3.10.7.4".into(),
         requirement: "MUST-13".into(),
         message: "TIME-WAIT lasted 10.000 s, 2*MSL is 240 s".into(),
+        numbers: Vec::new(),
         deviation: Some("smoltcp keeps TIME-WAIT for 10 s".into()),
         entry: Some(6),
     });

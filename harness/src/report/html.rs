@@ -87,7 +87,7 @@ fn marks(case: &CaseReport) -> Vec<Marks> {
     }
     for v in &case.violations {
         if let Some(e) = v.entry.and_then(|i| m.get_mut(i)) {
-            let text = format!("{} {}: {}", v.requirement, v.section, v.message);
+            let text = format!("{} {}: {}", v.requirement, v.section, v.text());
             match &v.deviation {
                 Some(_) => e.dev.push(text),
                 None => e.bad.push(text),
@@ -327,7 +327,7 @@ fn case_section(case: &CaseReport, n: usize) -> String {
                 xml_text(&v.requirement),
                 xml_text(&v.section),
                 xml_text(&v.rule),
-                xml_text(&v.message),
+                xml_text(&v.text()),
                 xml_text(&at),
                 xml_text(&extra)
             );

@@ -42,7 +42,13 @@
 //!     "violations": [ {
 //!       "rule": "rst-closed-ack", "level": "MUST" | "SHOULD",
 //!       "section": "RFC 9293 §3.10.7.1", "requirement": "MUST-2",
-//!       "message": "…", "deviation": "profile's reason" | null,
+//!       "message": "…",              // absolute (live) sequence numbers
+//!       "numbers": [ {               // each sequence number in "message" (optional)
+//!         "start": 4, "end": 14,     // its bytes in "message"
+//!         "space": "target" | "peer", // whose sequence space
+//!         "absolute": 3735928560, "relative": 2  // relative: as the transcript counts
+//!       } ],
+//!       "deviation": "profile's reason" | null,
 //!       "entry": 1 | null
 //!     } ],
 //!     "target_addr": "192.0.2.1:8080", "harness_addr": "198.51.100.1:40000",

@@ -57,7 +57,11 @@ fn problems(case: &CaseReport) -> String {
         let _ = writeln!(
             s,
             "violation: {} {} ({}, rule {}): {}",
-            v.level, v.requirement, v.section, v.rule, v.message
+            v.level,
+            v.requirement,
+            v.section,
+            v.rule,
+            v.text()
         );
         if let Some(at) = super::finding::at_segment(case, v) {
             let _ = writeln!(s, "  at {at}");
@@ -77,7 +81,12 @@ fn notes(case: &CaseReport) -> String {
             let _ = writeln!(
                 s,
                 "deviation: {} {} ({}, rule {}): {} -- allowed by profile {}: {d}",
-                v.level, v.requirement, v.section, v.rule, v.message, case.profile
+                v.level,
+                v.requirement,
+                v.section,
+                v.rule,
+                v.text(),
+                case.profile
             );
         }
     }
@@ -142,7 +151,11 @@ pub fn junit_xml(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) -> 
             let _ = writeln!(
                 out,
                 "warning: {} {} ({}, rule {}): {}",
-                v.level, v.requirement, v.section, v.rule, v.message
+                v.level,
+                v.requirement,
+                v.section,
+                v.rule,
+                v.text()
             );
         }
         if !out.is_empty() {

@@ -84,7 +84,7 @@ pub fn summary_md(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) ->
                 md_cell(&v.section),
                 md_cell(&v.requirement),
                 md_cell(&v.rule),
-                md_cell(&v.message)
+                md_cell(&v.text())
             );
         }
     }
@@ -101,7 +101,7 @@ pub fn summary_md(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) ->
                     md_cell(&c.id),
                     md_cell(&v.requirement),
                     md_cell(&v.section),
-                    md_cell(&v.message),
+                    md_cell(&v.text()),
                     md_cell(&c.profile),
                     md_cell(d)
                 );

@@ -250,8 +250,9 @@ pub fn normalise(case: &CaseReport) -> String {
     if !case.violations.is_empty() {
         s.push_str("\nviolations:\n");
         for v in &case.violations {
-            // The oracle's message carries live sequence numbers, which
-            // change with the ISNs: the rule and where it fired are kept.
+            // The message in relative numbers (which do not change with the
+            // ISNs) on a virtual clock (`finding::stable_text`), under the
+            // rule and where it fired.
             let _ = writeln!(
                 s,
                 "- {} {} {} ({}){}",
@@ -261,6 +262,9 @@ pub fn normalise(case: &CaseReport) -> String {
                 clean(&v.rule),
                 at(v.entry),
             );
+            if let Some(text) = super::finding::stable_text(v, case.virtual_time) {
+                let _ = writeln!(s, "  {}", clean(&text));
+            }
             if let Some(d) = &v.deviation {
                 let _ = writeln!(s, "  deviation allowed by profile: {}", clean(d));
             }

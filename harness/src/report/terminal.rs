@@ -105,7 +105,7 @@ impl<W: Write> Terminal<W> {
                     "    warning: SHOULD [{}] {}: {}",
                     v.rule,
                     crate::run::runner::cite(v),
-                    v.message
+                    v.text()
                 ));
             }
         }
@@ -143,7 +143,7 @@ impl<W: Write> Terminal<W> {
                     v.level,
                     v.rule,
                     crate::run::runner::cite(v),
-                    v.message,
+                    v.text(),
                     super::finding::suffix(c, v)
                 ));
             }

@@ -168,8 +168,13 @@ pub struct Violation {
     pub section: String,
     /// `MUST-2`, `SHLD-3`, or a companion RFC's section.
     pub requirement: String,
-    /// What happened, with the numbers.
+    /// What happened, with the numbers (absolute, as the oracle saw them).
     pub message: String,
+    /// The sequence numbers in `message`: where, whose space, absolute and
+    /// relative to that side's ISN as the transcript counts it
+    /// (`report::finding`; readers show the relative text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<crate::report::finding::MessageNumber>,
     /// Set when the profile allows it: the profile's reason.
     pub deviation: Option<String>,
     /// Index into the transcript of the segment judged.

@@ -157,7 +157,7 @@ pub fn judge_packets(
         let mut entry_of = Vec::with_capacity(idx.len());
         for &i in idx {
             while let Some(u) = bad.next_if(|u| u.index < place[i]) {
-                u.judge(&mut oracle, &mut transcript, &mut violations);
+                u.judge(&mut oracle, &mut transcript, &mut violations, &map);
             }
             entry_of.push(transcript.len());
             let (at, bytes, seg, checksum_ok) = &parsed[i];
@@ -184,7 +184,11 @@ pub fn judge_packets(
                 checksum,
             };
             let findings = oracle.observe(*at, what);
-            violations.extend(findings.into_iter().map(|f| violation(f, Some(entry))));
+            violations.extend(
+                findings
+                    .into_iter()
+                    .map(|f| violation(f, Some(entry), &map)),
+            );
             let sender = if from_target {
                 Sender::Target
             } else {
@@ -203,7 +207,7 @@ pub fn judge_packets(
             });
         }
         for u in bad {
-            u.judge(&mut oracle, &mut transcript, &mut violations);
+            u.judge(&mut oracle, &mut transcript, &mut violations, &map);
         }
         let seen: Vec<super::judge_rst::Seen<'_>> = idx
             .iter()
@@ -221,7 +225,7 @@ pub fn judge_packets(
             oracle
                 .observe(end, Observation::Time)
                 .into_iter()
-                .map(|f| violation(f, None)),
+                .map(|f| violation(f, None, &map)),
         );
         // Caught mid-way: no SYN either way, and the target sent more than
         // RSTs, so it had a connection opened before the capture began. The

@@ -20,7 +20,7 @@
 
 use super::event::Violation;
 use crate::oracle::{Finding, RuleId};
-use crate::wire::Segment;
+use crate::wire::{Segment, SeqNumber};
 use std::time::Duration;
 
 /// The crossing window where the capture has no handshake to estimate the
@@ -82,9 +82,7 @@ pub fn judge(conn: &[Seen<'_>], app_idle: bool, violations: &mut Vec<Violation>)
     for p in conn {
         let f = p.seg.flags;
         if !p.from_target {
-            peer_rst = f
-                .rst()
-                .then_some((p.at, p.entry, p.seg.seq.0.wrapping_sub(peer_isn)));
+            peer_rst = f.rst().then_some((p.at, p.entry, p.seg.seq.0));
             continue;
         }
         if !f.rst() {
@@ -102,12 +100,13 @@ pub fn judge(conn: &[Seen<'_>], app_idle: bool, violations: &mut Vec<Violation>)
         let after = p.at.saturating_sub(at);
         violations.retain(|v| !(v.rule == RuleId::RstForRst.name() && v.entry == Some(p.entry)));
         let head = format!(
-            "RST (seq {}, segment {} at {:.3} s) sent {} after the peer's RST (seq {peer_seq}, \
+            "RST (seq {}, segment {} at {:.3} s) sent {} after the peer's RST (seq {}, \
              segment {} at {:.3} s)",
-            p.seg.seq.0.wrapping_sub(target_isn),
+            crate::oracle::tgt(p.seg.seq),
             p.entry + 1,
             p.at.as_secs_f64(),
             ms(after),
+            crate::oracle::peer(peer_seq),
             peer_entry + 1,
             at.as_secs_f64()
         );
@@ -115,17 +114,19 @@ pub fn judge(conn: &[Seen<'_>], app_idle: bool, violations: &mut Vec<Violation>)
         if !synchronized {
             finding.message = format!(
                 "{head}, by a side that had no synchronized connection: it answers the RST"
-            );
+            )
+            .into();
         } else if after > window {
             finding.message =
-                format!("{head}, later than one round trip ({how}): it answers the RST");
+                format!("{head}, later than one round trip ({how}): it answers the RST").into();
         } else if app_idle {
             finding.message = format!(
                 "{head}, within one round trip ({how}), and the application neither aborted \
                  nor closed (--app-idle): it answers the RST"
-            );
+            )
+            .into();
         } else {
-            finding.message = format!("{head}, within one round trip ({how})");
+            finding.message = format!("{head}, within one round trip ({how})").into();
             finding.deviation = Some(
                 "a capture cannot tell an application's abort whose RST crossed the peer's in \
                  flight (allowed) from a reply to the peer's RST (RFC 9293 §3.5.2 forbids it); \
@@ -133,7 +134,9 @@ pub fn judge(conn: &[Seen<'_>], app_idle: bool, violations: &mut Vec<Violation>)
                     .into(),
             );
         }
-        violations.push(super::runner::violation(finding, Some(p.entry)));
+        let mut map = super::mapping::Mapping::new(SeqNumber(peer_isn));
+        map.learn_target_isn(SeqNumber(target_isn), 0);
+        violations.push(super::runner::violation(finding, Some(p.entry), &map));
     }
 }
 

@@ -87,6 +87,7 @@ impl<'a> Unparsed<'a> {
         oracle: &mut Oracle,
         transcript: &mut Vec<Entry>,
         out: &mut Vec<Violation>,
+        map: &super::mapping::Mapping,
     ) {
         let what = Observation::Unparseable {
             dir: Direction::FromTarget,
@@ -98,7 +99,7 @@ impl<'a> Unparsed<'a> {
             oracle
                 .observe(self.at, what)
                 .into_iter()
-                .map(|f| violation(f, Some(entry))),
+                .map(|f| violation(f, Some(entry), map)),
         );
         transcript.push(Entry {
             at: self.at,

@@ -450,14 +450,14 @@ pub(crate) fn verdict(
     {
         return Some((
             Outcome::Fail,
-            format!("{} ({}): {}", v.rule, cite(v), v.message),
+            format!("{} ({}): {}", v.rule, cite(v), v.text()),
         ));
     }
     violations.iter().find(|v| v.deviation.is_some()).map(|v| {
         let reason = format!(
             "{}: {} (allowed by profile: {})",
             v.rule,
-            v.message,
+            v.text(),
             v.deviation.as_deref().unwrap_or("")
         );
         (Outcome::Deviation, reason)
@@ -801,14 +801,20 @@ pub fn cite(v: &Violation) -> String {
     }
 }
 
-/// An oracle finding as the report carries it.
-pub(crate) fn violation(f: Finding, entry: Option<usize>) -> Violation {
+/// An oracle finding as the report carries it, its sequence numbers placed
+/// in each side's space by `map` (the transcript's mapping).
+pub(crate) fn violation(f: Finding, entry: Option<usize>, map: &Mapping) -> Violation {
+    let isns = crate::report::finding::Isns {
+        target: map.target_isn,
+        peer: map.harness_isn,
+    };
     Violation {
         rule: f.rule.name().to_string(),
         level: f.level.to_string(),
         section: f.section.to_string(),
         requirement: f.requirement.to_string(),
-        message: f.message,
+        numbers: isns.numbers(&f.message),
+        message: f.message.text().to_string(),
         deviation: f.deviation,
         entry,
     }

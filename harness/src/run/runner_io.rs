@@ -458,6 +458,6 @@ impl CaseRun<'_> {
 
     pub(super) fn add_findings(&mut self, findings: Vec<Finding>, entry: Option<usize>) {
         self.violations
-            .extend(findings.into_iter().map(|f| violation(f, entry)));
+            .extend(findings.into_iter().map(|f| violation(f, entry, &self.map)));
     }
 }

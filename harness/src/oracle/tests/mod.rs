@@ -62,6 +62,7 @@ mod mss;
 mod options;
 mod passive_open;
 mod profiles;
+mod rcv_sws;
 mod repeated_syn;
 mod repeated_syn_options;
 mod replaced;
@@ -496,6 +497,7 @@ fn every_rule_has_a_test() {
         include_str!("close_in_syn_received.rs"),
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
+        include_str!("rcv_sws.rs"),
     ]
     .concat();
     let named = |name: &str| {
