@@ -137,7 +137,7 @@ impl TcpFlags {
         if reserved != 0 {
             // Three bits: one decimal digit.
             w.write_char('r')?;
-            w.write_char(char::from(b'0' + (reserved & 0x7) as u8))?;
+            w.write_char(char::from(b'0' + (reserved & 0x7)))?;
             any = true;
         }
         if !any {
