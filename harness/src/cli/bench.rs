@@ -79,7 +79,7 @@ fn embedded(args: BenchArgs) -> Result<u8, CliError> {
     println!("per case:   {:.1} µs", secs * 1e6 / runs as f64);
     let (n, took) = crate::oracle::bench_fresh_tuples(100_000, "linux");
     println!(
-        "one oracle, {n} segments on fresh tuples: {:.0} segments/s",
+        "one oracle, {n} segments on fresh tuples (on-CPU time): {:.0} segments/s",
         n as f64 / took.as_secs_f64()
     );
     super::bench_compare::harness_vs_raw(&cases, budget);

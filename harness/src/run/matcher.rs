@@ -71,32 +71,54 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
             check("tcp.flags", want, seg.flags.to_string());
         }
     }
+    // Numbers are compared as numbers; their text is written only for a
+    // field that differs (the same text the comparison of texts gave).
+    let mut differ =
+        |field: &'static str, expected: &dyn std::fmt::Display, got: &dyn std::fmt::Display| {
+            out.push(FieldMismatch {
+                field,
+                expected: expected.to_string(),
+                got: got.to_string(),
+            });
+        };
     if let Some(Value::Exact(range)) = line.seq.as_ref().map(|s| &s.node) {
-        check(
-            "tcp.seq",
-            range.start.to_string(),
-            map.target_script(seg.seq).to_string(),
-        );
-        check(
-            "tcp.len",
-            range.len.to_string(),
-            seg.payload.len().to_string(),
-        );
+        let got = map.target_script(seg.seq);
+        if range.start != got {
+            differ("tcp.seq", &range.start, &got);
+        }
+        if u64::from(range.len) != seg.payload.len() as u64 {
+            differ("tcp.len", &range.len, &seg.payload.len());
+        }
     }
     if let Some(Value::Exact(ack)) = line.ack.as_ref().map(|a| &a.node) {
-        let got = if seg.flags.ack() {
-            map.harness_script_in(seg.ack, seg.flags.syn()).to_string()
+        if seg.flags.ack() {
+            let got = map.harness_script_in(seg.ack, seg.flags.syn());
+            if *ack != got {
+                differ("tcp.ack", ack, &got);
+            }
         } else {
-            "no ACK bit".to_string()
-        };
-        check("tcp.ack", ack.to_string(), got);
+            differ("tcp.ack", ack, &"no ACK bit");
+        }
     }
     if let Some(Value::Exact(win)) = line.win.as_ref().map(|w| &w.node) {
-        check("tcp.win", win.to_string(), seg.window.to_string());
+        if *win != seg.window {
+            differ("tcp.win", win, &seg.window);
+        }
     }
     if let Some(Value::Exact(urg)) = line.urg.as_ref().map(|u| &u.node) {
-        check("tcp.urg", urg.to_string(), seg.urgent.to_string());
+        if *urg != seg.urgent {
+            differ("tcp.urg", urg, &seg.urgent);
+        }
     }
+    let mut check = |field: &'static str, expected: String, got: String| {
+        if expected != got {
+            out.push(FieldMismatch {
+                field,
+                expected,
+                got,
+            });
+        }
+    };
     if let Some(list) = &line.options {
         if !options_match(list, &seg.options, map) {
             check(

@@ -116,7 +116,8 @@ impl CaseRun<'_> {
             self.map.harness_syn_sent(script, seg.flags.ack());
         }
         self.edge.apply(line, &mut seg, &self.map);
-        let bytes = seg.to_bytes(policy);
+        // What goes on the wire, and how it reads back (`to_bytes_parsed`).
+        let (bytes, read) = seg.to_bytes_parsed(policy);
         self.pace();
         // What the services did before the segment came, not on it.
         super::syscall::report_service_calls(self.session.as_mut(), &mut self.oracle);
@@ -151,7 +152,7 @@ impl CaseRun<'_> {
         // What went on the wire, as read back (the built segment leaves the
         // data offset and checksum to `emit`); should our own bytes not parse,
         // the built segment stands in.
-        let (seg, checksum_ok) = crate::wire::parse_with_checksum(&bytes).unwrap_or((seg, false));
+        let (seg, checksum_ok) = read.unwrap_or_else(|seg| (seg, false));
         // One with a bad checksum the target must discard (MUST-3): nothing is owed for it.
         self.judge(at, Sender::Harness, &seg, checksum_ok);
         self.transcript.push(Entry {

@@ -30,22 +30,26 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         ),
     };
     let len = seg.payload.len() as u32;
-    // One buffer, written in place: this runs for every packet a report shows.
+    // One buffer, written in place without the formatting machinery: this
+    // runs for every packet a report shows.
     let mut out = String::with_capacity(64);
-    let _ = write!(
-        out,
-        "{} {}:{}({})",
-        seg.flags,
-        seq,
-        seq.wrapping_add(len),
-        len
-    );
+    let _ = seg.flags.write_text(&mut out);
+    out.push(' ');
+    push_number(&mut out, seq);
+    out.push(':');
+    push_number(&mut out, seq.wrapping_add(len));
+    out.push('(');
+    push_number(&mut out, len);
+    out.push(')');
     if seg.flags.ack() || seg.ack.0 != 0 {
-        let _ = write!(out, " ack {ack}");
+        out.push_str(" ack ");
+        push_number(&mut out, ack);
     }
-    let _ = write!(out, " win {}", seg.window);
+    out.push_str(" win ");
+    push_number(&mut out, u32::from(seg.window));
     if seg.flags.urg() || seg.urgent != 0 {
-        let _ = write!(out, " urg {}", seg.urgent);
+        out.push_str(" urg ");
+        push_number(&mut out, u32::from(seg.urgent));
     }
     if !seg.options.is_empty() {
         out.push(' ');
@@ -57,6 +61,24 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         }
     }
     out
+}
+
+/// `n` in decimal (as `Display` writes it), appended to `out`.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        // `n % 10` is below 10: the cast keeps every bit.
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// The flags as a case line writes them (`.` alone for a bare ACK, `none`
@@ -85,8 +107,16 @@ fn write_options(out: &mut String, options: &[TcpOption], sender: Sender, map: &
         let _ = match o {
             TcpOption::Eol => write!(out, "eol"),
             TcpOption::Nop => write!(out, "nop"),
-            TcpOption::Mss(v) => write!(out, "mss {v}"),
-            TcpOption::WindowScale(v) => write!(out, "wscale {v}"),
+            TcpOption::Mss(v) => {
+                out.push_str("mss ");
+                push_number(out, u32::from(*v));
+                Ok(())
+            }
+            TcpOption::WindowScale(v) => {
+                out.push_str("wscale ");
+                push_number(out, u32::from(*v));
+                Ok(())
+            }
             TcpOption::SackPermitted => write!(out, "sackOK"),
             TcpOption::Sack(blocks) => {
                 out.push_str("sack");
@@ -124,4 +154,27 @@ fn write_options(out: &mut String, options: &[TcpOption], sender: Sender, map: &
         };
     }
     out.push('>');
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            65535,
+            1_000_000,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
+            let mut s = String::from("x");
+            super::push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
 }

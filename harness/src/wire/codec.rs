@@ -367,37 +367,49 @@ fn typed_option(k: u8, data: &[u8]) -> TcpOption {
 /// The options' wire bytes, concatenated, without padding. Length bytes are
 /// truncated to eight bits.
 pub fn emit_options(options: &[TcpOption]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(options.iter().map(TcpOption::wire_len).sum());
+    let mut out = vec![0; options.iter().map(TcpOption::wire_len).sum()];
+    write_options(options, &mut out);
+    out
+}
+
+/// [`emit_options`] into `out`, which is exactly as long as the options'
+/// wire lengths summed: `emit` writes them in place, with no vector of
+/// their own.
+fn write_options(options: &[TcpOption], out: &mut [u8]) {
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        out[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
     for o in options {
         match o {
-            TcpOption::Eol => out.push(kind::EOL),
-            TcpOption::Nop => out.push(kind::NOP),
+            TcpOption::Eol => put(&[kind::EOL]),
+            TcpOption::Nop => put(&[kind::NOP]),
             TcpOption::Mss(v) => {
-                out.extend_from_slice(&[kind::MSS, 4]);
-                out.extend_from_slice(&v.to_be_bytes());
+                put(&[kind::MSS, 4]);
+                put(&v.to_be_bytes());
             }
-            TcpOption::WindowScale(s) => out.extend_from_slice(&[kind::WINDOW_SCALE, 3, *s]),
-            TcpOption::SackPermitted => out.extend_from_slice(&[kind::SACK_PERMITTED, 2]),
+            TcpOption::WindowScale(s) => put(&[kind::WINDOW_SCALE, 3, *s]),
+            TcpOption::SackPermitted => put(&[kind::SACK_PERMITTED, 2]),
             TcpOption::Sack(blocks) => {
-                out.extend_from_slice(&[kind::SACK, (2 + 8 * blocks.len()) as u8]);
+                put(&[kind::SACK, (2 + 8 * blocks.len()) as u8]);
                 for (left, right) in blocks {
-                    out.extend_from_slice(&left.to_be_bytes());
-                    out.extend_from_slice(&right.to_be_bytes());
+                    put(&left.to_be_bytes());
+                    put(&right.to_be_bytes());
                 }
             }
             TcpOption::Timestamps { tsval, tsecr } => {
-                out.extend_from_slice(&[kind::TIMESTAMPS, 10]);
-                out.extend_from_slice(&tsval.to_be_bytes());
-                out.extend_from_slice(&tsecr.to_be_bytes());
+                put(&[kind::TIMESTAMPS, 10]);
+                put(&tsval.to_be_bytes());
+                put(&tsecr.to_be_bytes());
             }
             TcpOption::Unknown { kind, data } => {
-                out.extend_from_slice(&[*kind, (2 + data.len()) as u8]);
-                out.extend_from_slice(data);
+                put(&[*kind, (2 + data.len()) as u8]);
+                put(data);
             }
-            TcpOption::Malformed(bytes) | TcpOption::Padding(bytes) => out.extend_from_slice(bytes),
+            TcpOption::Malformed(bytes) | TcpOption::Padding(bytes) => put(bytes),
         }
     }
-    out
 }
 
 /// Whether a packet's TCP checksum (and, for IPv4, header checksum) verify.
@@ -424,7 +436,8 @@ fn checksums_ok(ip: &IpEnvelope, bytes: &[u8], tcp: &[u8]) -> bool {
 /// Layout of an emitted packet.
 struct Layout {
     ip_header: usize,
-    options: Vec<u8>,
+    /// The options' wire bytes, unpadded.
+    options: usize,
     /// Option area length (options plus zero padding).
     option_area: usize,
     doff_nibble: u8,
@@ -436,11 +449,11 @@ impl Segment {
             IpEnvelope::V4 { options, .. } => IPV4_HEADER_LEN + options.len().next_multiple_of(4),
             IpEnvelope::V6 { .. } => IPV6_HEADER_LEN,
         };
-        let options = emit_options(&self.options);
+        let options: usize = self.options.iter().map(TcpOption::wire_len).sum();
         let (option_area, doff_nibble) = match self.data_offset {
-            Some(d) => (options.len(), d & 0x0f),
+            Some(d) => (options, d & 0x0f),
             None => {
-                let area = options.len().next_multiple_of(4);
+                let area = options.next_multiple_of(4);
                 (area, (((TCP_HEADER_LEN + area) / 4) & 0x0f) as u8)
             }
         };
@@ -501,8 +514,8 @@ impl Segment {
         tcp_buf[16..18].fill(0);
         tcp_buf[18..20].copy_from_slice(&self.urgent.to_be_bytes());
         let area = &mut tcp_buf[TCP_HEADER_LEN..TCP_HEADER_LEN + l.option_area];
-        area[..l.options.len()].copy_from_slice(&l.options);
-        area[l.options.len()..].fill(0);
+        write_options(&self.options, &mut area[..l.options]);
+        area[l.options..].fill(0);
         tcp_buf[TCP_HEADER_LEN + l.option_area..].copy_from_slice(&self.payload);
 
         let correct = !ones_complement_sum(pseudo_header_sum(&self.ip, tcp_len), tcp_buf);

@@ -109,9 +109,11 @@ impl std::ops::BitOrAssign for TcpFlags {
 /// tcpdump's letters: `S F R P U E W` then `.` for ACK, plus `N` for AE (once NS) and
 /// `r<bits>` for the reserved bits. The case language parses the same letters.
 /// An empty set prints as `none`.
-impl fmt::Display for TcpFlags {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = String::new();
+impl TcpFlags {
+    /// Writes the [`Display`](fmt::Display) text to `w`, a letter at a
+    /// time (no intermediate string: transcripts write one per segment).
+    pub fn write_text<W: fmt::Write>(self, w: &mut W) -> fmt::Result {
+        let mut any = false;
         for (flag, c) in [
             (Self::SYN, 'S'),
             (Self::FIN, 'F'),
@@ -123,19 +125,31 @@ impl fmt::Display for TcpFlags {
             (Self::AE, 'N'),
         ] {
             if self.contains(flag) {
-                out.push(c);
+                w.write_char(c)?;
+                any = true;
             }
         }
         if self.ack() {
-            out.push('.');
+            w.write_char('.')?;
+            any = true;
         }
-        if self.reserved() != 0 {
-            out.push_str(&format!("r{}", self.reserved()));
+        let reserved = self.reserved();
+        if reserved != 0 {
+            // Three bits: one decimal digit.
+            w.write_char('r')?;
+            w.write_char(char::from(b'0' + (reserved & 0x7)))?;
+            any = true;
         }
-        if out.is_empty() {
-            out.push_str("none");
+        if !any {
+            w.write_str("none")?;
         }
-        f.write_str(&out)
+        Ok(())
+    }
+}
+
+impl fmt::Display for TcpFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_text(f)
     }
 }
 

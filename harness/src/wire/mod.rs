@@ -12,6 +12,7 @@
 //! bits, a data offset that disagrees with the options) are sent and reported
 //! exactly. No pnet type escapes this module.
 
+mod built;
 mod codec;
 mod display;
 pub mod flags;

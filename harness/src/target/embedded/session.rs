@@ -146,7 +146,10 @@ impl EmbeddedSession {
             now: Duration::ZERO,
             device,
             iface,
-            sockets: SocketSet::new(Vec::new()),
+            // Room for a case's usual sockets (a listener, a connection, the
+            // listener that replaces it), so that adding one does not move
+            // the sockets already there (each is large).
+            sockets: SocketSet::new(Vec::with_capacity(4)),
             conns: Vec::new(),
             api: sockets::Api::default(),
             events: Vec::new(),
