@@ -110,34 +110,55 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
             differ("tcp.urg", urg, &seg.urgent);
         }
     }
-    let mut check = |field: &'static str, expected: String, got: String| {
-        if expected != got {
-            out.push(FieldMismatch {
-                field,
-                expected,
-                got,
-            });
-        }
-    };
     if let Some(list) = &line.options {
         if !options_match(list, &seg.options, map) {
-            check(
-                "tcp.options",
-                expected_options_text(list),
-                super::scriptform::options_text(
+            // A mismatch even where the two texts read alike.
+            out.push(FieldMismatch {
+                field: "tcp.options",
+                expected: expected_options_text(list),
+                got: super::scriptform::options_text(
                     &seg.options,
                     super::scriptform::Sender::Target,
                     map,
                 ),
-            );
+            });
         }
     }
     if let Some(Value::Exact(bytes)) = line.payload.as_ref().map(|p| &p.node) {
         if *bytes != seg.payload {
-            check("tcp.payload", quote(bytes), quote(&seg.payload));
+            // Always a mismatch: the quoted forms are cut at 60 bytes, so
+            // two payloads that differ only later quote alike and say where.
+            let (mut expected, mut got) = (quote(bytes), quote(&seg.payload));
+            if expected == got {
+                let at = first_difference(bytes, &seg.payload);
+                expected.push_str(&byte_at(bytes, at));
+                got.push_str(&byte_at(&seg.payload, at));
+            }
+            out.push(FieldMismatch {
+                field: "tcp.payload",
+                expected,
+                got,
+            });
         }
     }
     out
+}
+
+/// The offset of the first byte where `a` and `b` differ (the shorter one's
+/// length when one is a prefix of the other).
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
+/// ` (byte N: 0xXX)`, or ` (byte N: none)` past the end.
+fn byte_at(bytes: &[u8], at: usize) -> String {
+    match bytes.get(at) {
+        Some(b) => format!(" (byte {at}: {b:#04x})"),
+        None => format!(" (byte {at}: none)"),
+    }
 }
 
 fn significant(options: &[TcpOption]) -> Vec<&TcpOption> {
