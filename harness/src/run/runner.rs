@@ -18,6 +18,8 @@
 
 #[path = "addr_text.rs"]
 mod addr_text;
+#[path = "aggregate.rs"]
+mod aggregate;
 #[path = "either.rs"]
 mod either;
 #[path = "stream.rs"]
@@ -335,6 +337,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         pending: Vec::new(),
         tcp_infos: Vec::new(),
         icmp: Default::default(),
+        held: Default::default(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -504,6 +507,9 @@ struct CaseRun<'a> {
     tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
     /// What `< icmp` lines told the target (`icmp_line.rs`).
     icmp: crate::oracle::icmp::IcmpJudge,
+    /// Segments of a packetdrill-form script that came while no `>` line
+    /// waited, for the next `>` lines (`aggregate.rs`).
+    held: std::collections::VecDeque<usize>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -659,7 +665,12 @@ impl CaseRun<'_> {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
-                let w = self.window(line.time.node, self.prev);
+                let mut w = self.window(line.time.node, self.prev);
+                // packetdrill times every event from the script's clock: a
+                // segment is early only before the line was due (aggregate.rs).
+                if self.pd_form() {
+                    w.lo = w.lo.min(self.window(line.time.node, self.sched).lo);
+                }
                 self.expect(p, w, no)?;
                 self.sched = self.prev;
                 Ok(())
@@ -764,7 +775,7 @@ impl CaseRun<'_> {
         }
         while let Some(pkt) = self.recv(t, line)? {
             let entry = self.record_target(pkt, line, None);
-            if !self.opts.oracle_only {
+            if !self.opts.oracle_only && !self.hold(entry) {
                 let actual = self.entry_script(entry);
                 let why = match line {
                     Some(_) => "unexpected segment from the target while waiting for this line",

@@ -189,7 +189,7 @@ impl CaseRun<'_> {
                         && seg.seg_len() > 0
                         && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), nxt)
             );
-            if self.opts.oracle_only || (sent_at > due && retransmission) {
+            if self.opts.oracle_only || (sent_at > due && retransmission) || self.hold(entry) {
                 continue;
             }
             let actual = self.entry_script(entry);
@@ -317,7 +317,7 @@ impl CaseRun<'_> {
     pub(super) fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
         // The case line as written is what was expected (rendered only for
         // a mismatch).
-        let Some(pkt) = self.recv(w.hi, Some(line))? else {
+        let Some((entry, at)) = self.next_target(w.hi, line, Some(script_numbers(p)))? else {
             let expected = self.expected_text(line);
             self.mismatch(
                 Some(line),
@@ -328,8 +328,11 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         };
-        let at = pkt.at;
-        let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
+        // packetdrill's aggregation of consecutive segments (aggregate.rs).
+        let gathered = match self.short_of(p, entry) {
+            Some((first, want)) => Some(self.gather(first, want, w.hi, line)?),
+            None => None,
+        };
         let EntryKind::Packet {
             segment: Some(seg), ..
         } = &self.transcript[entry].what
@@ -344,6 +347,11 @@ impl CaseRun<'_> {
                 Some(entry),
             );
             return Err(Stop::Failed);
+        };
+        let at = gathered.as_ref().map_or(at, |g| g.1);
+        let seg = match &gathered {
+            Some((g, _)) => g,
+            None => seg,
         };
         self.map.ts_val_slack = super::super::pdscript::ts_val_slack(self.case, self.session.now());
         let fields = match_segment(p, seg, &self.map);
