@@ -92,7 +92,10 @@ impl Oracle {
                 );
             }
         } else {
-            if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+            let syn_text = c.rcv_hi.0.wrapping_sub(c.irs.0).wrapping_sub(1);
+            if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack)
+                || super::tfo::synack_acks_syn_text(c.irs, syn_text, seg.ack)
+            {
                 // The target has this connection (it was not dropped or reset).
                 c.maybe_reset = None;
             } else {

@@ -70,6 +70,7 @@ mod profile;
 mod rules;
 mod syn_sent;
 mod tcb;
+pub mod tfo;
 #[cfg(test)]
 mod tests;
 mod zero_window;
