@@ -114,15 +114,40 @@ impl CaseRun<'_> {
         line: u32,
         script_seq: Option<(u32, u32)>,
     ) -> Result<Option<(usize, Duration)>, Stop> {
-        if let Some(entry) = self.held.pop_front() {
-            self.transcript[entry].line = Some(line);
-            return Ok(Some((entry, self.transcript[entry].at)));
+        loop {
+            let (entry, at) = match self.held.pop_front() {
+                Some(entry) => {
+                    self.transcript[entry].line = Some(line);
+                    (entry, self.transcript[entry].at)
+                }
+                None => {
+                    let Some(pkt) = self.recv(deadline, Some(line))? else {
+                        return Ok(None);
+                    };
+                    let at = pkt.at;
+                    (self.record_target(pkt, Some(line), script_seq), at)
+                }
+            };
+            if !self.of_an_older_connection(entry) {
+                return Ok(Some((entry, at)));
+            }
         }
-        let Some(pkt) = self.recv(deadline, Some(line))? else {
-            return Ok(None);
+    }
+
+    /// Whether transcript `entry` is a segment of a connection the script
+    /// has left for a newer one, in packetdrill form: packetdrill matches
+    /// `>` lines only with its socket under test (the newest) and drops
+    /// what the others send. It is recorded and judged all the same.
+    fn of_an_older_connection(&self, entry: usize) -> bool {
+        let (Some(peer), true) = (self.peer, self.pd_form()) else {
+            return false;
         };
-        let at = pkt.at;
-        Ok(Some((self.record_target(pkt, Some(line), script_seq), at)))
+        match &self.transcript[entry].what {
+            EntryKind::Packet {
+                segment: Some(seg), ..
+            } => seg.dst_port != peer.port() || seg.ip.dst() != peer.ip(),
+            _ => false,
+        }
     }
 
     /// The first fragment of an aggregate and the payload the line wants,

@@ -20,6 +20,8 @@
 mod addr_text;
 #[path = "aggregate.rs"]
 mod aggregate;
+#[path = "conns.rs"]
+mod conns;
 #[path = "either.rs"]
 mod either;
 #[path = "stream.rs"]
@@ -338,6 +340,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         tcp_infos: Vec::new(),
         icmp: Default::default(),
         held: Default::default(),
+        peer: None,
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -510,6 +513,9 @@ struct CaseRun<'a> {
     /// Segments of a packetdrill-form script that came while no `>` line
     /// waited, for the next `>` lines (`aggregate.rs`).
     held: std::collections::VecDeque<usize>,
+    /// The harness's end of the newest connection the target opened, where
+    /// `<` lines go (`conns.rs`); `None`: the session's.
+    peer: Option<std::net::SocketAddr>,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a

@@ -109,7 +109,7 @@ impl CaseRun<'_> {
         line: u32,
         due: Duration,
     ) -> Result<Duration, Stop> {
-        let info = self.session.info().clone();
+        let info = self.inject_info();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         if seg.flags.syn() {
             let script = self.map.harness_script_in(seg.seq, true);
@@ -238,6 +238,7 @@ impl CaseRun<'_> {
             Ok(seg) => {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
                 if seg.flags.syn() {
+                    self.note_active_open(&seg);
                     self.map.learn_target_isn(seg.seq, seq);
                     self.target_nxt = seg.seq;
                 }

@@ -303,6 +303,13 @@ pub trait Session: Send {
         let _ = fd;
         None
     }
+    /// The harness's address the active open of the case's descriptor `fd`
+    /// went to, where the target gives each connection a port of the
+    /// harness's own (`None`: the session's [`SessionInfo::harness`]).
+    fn sock_peer(&self, fd: i64) -> Option<std::net::SocketAddr> {
+        let _ = fd;
+        None
+    }
 }
 
 /// An application call a built-in service made on its own, not one a case
