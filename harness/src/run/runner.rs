@@ -673,12 +673,18 @@ impl CaseRun<'_> {
                 }
                 let mut w = self.window(line.time.node, self.prev);
                 // packetdrill times every event from the script's clock: a
-                // segment is early only before the line was due (aggregate.rs).
+                // segment is early only before the line was due, and what
+                // follows counts from when it was due (aggregate.rs).
+                let due = self.window(line.time.node, self.sched);
                 if self.pd_form() {
-                    w.lo = w.lo.min(self.window(line.time.node, self.sched).lo);
+                    w.lo = w.lo.min(due.lo);
                 }
                 self.expect(p, w, no)?;
-                self.sched = self.prev;
+                self.sched = if self.pd_form() {
+                    due.at.max(self.sched)
+                } else {
+                    self.prev
+                };
                 Ok(())
             }
             LineKind::State(s) => {
