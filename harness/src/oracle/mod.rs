@@ -70,9 +70,9 @@ mod profile;
 mod rules;
 mod syn_sent;
 mod tcb;
-pub mod tfo;
 #[cfg(test)]
 mod tests;
+pub mod tfo;
 mod zero_window;
 
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};

@@ -42,7 +42,11 @@ pub(super) fn expected_len(p: &PacketLine) -> Option<usize> {
 
 /// Why `next` cannot follow `prev` in one aggregate, if it cannot.
 /// `remaining` is the payload still missing before `next`.
-pub(super) fn fragment_mismatch(prev: &Segment, next: &Segment, remaining: usize) -> Option<String> {
+pub(super) fn fragment_mismatch(
+    prev: &Segment,
+    next: &Segment,
+    remaining: usize,
+) -> Option<String> {
     if (prev.src_port, prev.dst_port) != (next.src_port, next.dst_port) {
         return Some("a segment of another connection".into());
     }
@@ -76,7 +80,10 @@ pub(super) fn aggregate(fragments: &[Segment]) -> Option<Segment> {
     if first.flags.contains(TcpFlags::CWR) {
         seg.flags |= TcpFlags::CWR;
     }
-    seg.payload = fragments.iter().flat_map(|f| f.payload.iter().copied()).collect();
+    seg.payload = fragments
+        .iter()
+        .flat_map(|f| f.payload.iter().copied())
+        .collect();
     Some(seg)
 }
 
@@ -250,7 +257,10 @@ mod tests {
         assert_eq!(fragment_mismatch(&a, &b, 2400), None);
         assert_eq!(fragment_mismatch(&b, &c, 400), None);
         let all = aggregate(&[a, b, c]).expect("three fragments");
-        assert_eq!((all.seq, all.payload.len(), all.flags), (SeqNumber(1), 4400, pa));
+        assert_eq!(
+            (all.seq, all.payload.len(), all.flags),
+            (SeqNumber(1), 4400, pa)
+        );
     }
 
     #[test]
