@@ -75,7 +75,7 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
         check(
             "tcp.seq",
             range.start.to_string(),
-            map.target_script(seg.seq).to_string(),
+            map.target_script_in(seg.seq, seg.flags.syn()).to_string(),
         );
         check(
             "tcp.len",
