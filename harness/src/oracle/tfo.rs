@@ -18,7 +18,9 @@
 //!   valid (and Linux's `tcp_fastopen` 0x200 accepts data with no cookie
 //!   at all), so the oracle does not require the option on the harness's
 //!   SYN: acknowledging the whole text is only ever done by Fast Open.
-//!   A SYN-ACK acknowledging part of it stays a finding.
+//!   A SYN-ACK acknowledging part of it stays a finding. Having taken the
+//!   text, such a server may send data before the handshake completes
+//!   (§4.2.2), so that is no `data-before-established` either.
 
 use crate::wire::{Segment, SeqNumber, TcpOption};
 
@@ -53,6 +55,14 @@ pub fn syn_text_allowed(syn: &Segment) -> bool {
 /// (RFC 7413 §4.2.2).
 pub fn synack_acks_syn_text(irs: SeqNumber, text: u32, ack: SeqNumber) -> bool {
     text > 0 && ack == irs.add(1 + text)
+}
+
+/// Whether a Fast Open server took the SYN's text (its SYN-ACK acknowledged
+/// it, so RCV.NXT is past the SYN's, `rcv_lo`): it may then send data
+/// before the handshake completes (RFC 7413 §4.2.2: "the server can send
+/// data ... before the handshake completes").
+pub fn syn_text_taken(irs: SeqNumber, rcv_lo: SeqNumber) -> bool {
+    rcv_lo != irs.add(1)
 }
 
 #[cfg(test)]

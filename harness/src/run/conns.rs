@@ -48,6 +48,9 @@ impl CaseRun<'_> {
     /// under test: after `connect` or a Fast Open `sendto` on a descriptor
     /// with a harness port of its own, that connection is the newest.
     pub(super) fn note_call(&mut self, call: &SockCall) {
+        if matches!(call, SockCall::Listen { .. }) {
+            self.passive.1 = true;
+        }
         let fd = match call {
             SockCall::Connect { fd } => *fd,
             SockCall::Send { fd, flags, .. } if flags & i64::from(libc::MSG_FASTOPEN) != 0 => *fd,
@@ -55,6 +58,30 @@ impl CaseRun<'_> {
         };
         if let Some(peer) = self.session.sock_peer(fd) {
             self.peer = Some(peer);
+        }
+    }
+
+    /// A `<` SYN (no ACK) in a script in packetdrill form that listened
+    /// again since its previous one opens a new passive connection: as
+    /// packetdrill gives each a fresh remote port, it comes from the
+    /// harness's port + 100 + n (where the target can take it), and its
+    /// sequence number is the harness's ISN afresh.
+    pub(super) fn new_passive_peer(&mut self, p: &PacketLine) {
+        let syn = matches!(p.flags.node, Value::Exact(f) if f.syn() && !f.ack());
+        if !syn || !self.case.script.meta.is_empty() {
+            return;
+        }
+        let (count, listened) = self.passive;
+        self.passive = (count.saturating_add(1), false);
+        if count == 0 || !listened {
+            return;
+        }
+        let mut peer = self.session.info().harness;
+        let port = (u32::from(peer.port()) + 99 + u32::from(count)) % 65535 + 1;
+        peer.set_port(u16::try_from(port).unwrap_or(1));
+        if self.session.add_peer(peer) {
+            self.peer = Some(peer);
+            self.map.remote_isn_set = false;
         }
     }
 

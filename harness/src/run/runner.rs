@@ -341,6 +341,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         icmp: Default::default(),
         held: Default::default(),
         peer: None,
+        passive: (0, false),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -516,6 +517,9 @@ struct CaseRun<'a> {
     /// The harness's end of the newest connection the target opened, where
     /// `<` lines go (`conns.rs`); `None`: the session's.
     peer: Option<std::net::SocketAddr>,
+    /// Harness SYNs injected so far, and whether the script listened since
+    /// the last one (`conns.rs`: a new passive connection).
+    passive: (u16, bool),
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a

@@ -109,6 +109,7 @@ impl CaseRun<'_> {
         line: u32,
         due: Duration,
     ) -> Result<Duration, Stop> {
+        self.new_passive_peer(p);
         let info = self.inject_info();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         if seg.flags.syn() {

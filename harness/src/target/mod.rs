@@ -310,6 +310,13 @@ pub trait Session: Send {
         let _ = fd;
         None
     }
+    /// Takes the target's packets to `peer` (another harness address) as
+    /// the session's too, for a further connection the harness opens from
+    /// there; false where the target cannot.
+    fn add_peer(&mut self, peer: std::net::SocketAddr) -> bool {
+        let _ = peer;
+        false
+    }
 }
 
 /// An application call a built-in service made on its own, not one a case

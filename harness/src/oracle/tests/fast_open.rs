@@ -72,3 +72,29 @@ fn a_syn_ack_acknowledging_part_of_the_syns_data_is_a_finding() {
         &["3 syn-ack-acks-isn"],
     );
 }
+
+#[test]
+fn a_server_that_took_the_syns_data_may_send_before_the_handshake_completes() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8,FO abcd1234,nop,nop>
+        > S. 0:0(0) ack 11 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        > P. 1:101(100) ack 11 win 502
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_server_that_did_not_take_the_syns_data_may_not() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        > P. 1:101(100) ack 1 win 502
+        ",
+        &["4 data-before-established"],
+    );
+}

@@ -683,6 +683,9 @@ impl Session for LabSession {
     fn sock_peer(&self, fd: i64) -> Option<SocketAddr> {
         self.sockets.peer_of(fd)
     }
+    fn add_peer(&mut self, peer: SocketAddr) -> bool {
+        self.inner.demux.alias((self.key.0, peer), self.key)
+    }
     fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         Ok(self.sockets.finished())
     }
