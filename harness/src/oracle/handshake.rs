@@ -95,7 +95,13 @@ impl Oracle {
                 );
             }
         } else {
-            if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) {
+            let syn_text = c.rcv_hi.0.wrapping_sub(c.irs.0).wrapping_sub(1);
+            let fast_open = super::tfo::synack_acks_syn_text(c.irs, syn_text, seg.ack);
+            if fast_open {
+                // RFC 7413 §4.2.2: the SYN's text is taken, RCV.NXT past it.
+                c.rcv_lo = c.rcv_hi;
+            }
+            if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) || fast_open {
                 // The target has this connection (it was not dropped or reset).
                 c.maybe_reset = None;
             } else {

@@ -150,7 +150,10 @@ impl Oracle {
                 }
             }
         }
-        if c.state == TcpState::SynReceived && payload > 0 {
+        if c.state == TcpState::SynReceived
+            && payload > 0
+            && !super::tfo::syn_text_taken(c.irs, c.rcv_lo)
+        {
             report(
                 RuleId::DataBeforeEstablished,
                 format!(

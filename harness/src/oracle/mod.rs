@@ -130,6 +130,7 @@ mod syn_sent;
 mod tcb;
 #[cfg(test)]
 mod tests;
+pub mod tfo;
 mod zero_window;
 
 pub use bench::{bench_fresh_tuples, bench_judge, bench_transcript, fresh_tuples};

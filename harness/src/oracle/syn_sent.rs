@@ -68,7 +68,7 @@ impl Oracle {
             interval: None,
             disturbed: false,
         };
-        if !seg.payload.is_empty() {
+        if !seg.payload.is_empty() && !super::tfo::syn_text_allowed(seg) {
             out.push(self.finding(
                 RuleId::DataBeforeEstablished,
                 format!("{} bytes of payload on the target's SYN", seg.payload.len()),

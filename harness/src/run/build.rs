@@ -40,7 +40,7 @@ pub fn inject_segment(
     let (start, len) = range.map(|r| (r.start, r.len)).unwrap_or((0, 0));
     seg.seq = map.harness_live_in(start, flags.syn());
     match line.ack.as_ref().map(|a| &a.node) {
-        Some(Value::Exact(ack)) => seg.ack = map.target_live(*ack),
+        Some(Value::Exact(ack)) => seg.ack = map.target_live_in(*ack, flags.syn()),
         Some(Value::Any) => seg.ack = target_nxt,
         None => {}
     }

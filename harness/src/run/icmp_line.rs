@@ -27,7 +27,7 @@ impl CaseRun<'_> {
                 "{path}:{line}: udp packet lines are parsed but not injected in this version"
             )));
         };
-        let info = self.session.info().clone();
+        let info = self.inject_info();
         let v6 = info.target.is_ipv6();
         let (ty, code) = icmp::resolve(v6, icmp_type, code.as_deref())
             .map_err(|e| Stop::Unsupported(format!("{path}:{line}: {e}")))?;

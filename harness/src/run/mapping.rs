@@ -39,6 +39,11 @@ pub struct Mapping {
     /// The script's first harness SYN set `harness_isn` (packetdrill's
     /// remote ISN).
     pub remote_isn_set: bool,
+    /// Under packetdrill's numbering, what the target's SYN line wrote for
+    /// its sequence number (`> S. 1234:1234(0)`): numbers in segments that
+    /// carry SYN count from it, every other target-side number from the
+    /// live ISN (`ack 1` is ISN+1), as packetdrill's `socket.h` maps them.
+    pub target_syn_script: u32,
 }
 
 impl Mapping {
@@ -54,6 +59,7 @@ impl Mapping {
             pd_numbering: false,
             harness_syn_base: harness_isn,
             remote_isn_set: false,
+            target_syn_script: 0,
         }
     }
 
@@ -121,8 +127,34 @@ impl Mapping {
     /// Learns the target's ISN from a SYN it sent with sequence number
     /// `live`, which the case writes as `script`.
     pub fn learn_target_isn(&mut self, live: SeqNumber, script: u32) {
-        self.target_isn = live.sub(script);
+        if self.pd_numbering {
+            self.target_isn = live;
+            self.target_syn_script = script;
+        } else {
+            self.target_isn = live.sub(script);
+        }
         self.target_isn_known = true;
+    }
+
+    /// Script number of a live target-side number in a segment that does
+    /// (`syn`) or does not carry SYN (see `target_syn_script`).
+    pub fn target_script_in(&self, live: SeqNumber, syn: bool) -> u32 {
+        let n = self.target_script(live);
+        if syn && self.pd_numbering {
+            n.wrapping_add(self.target_syn_script)
+        } else {
+            n
+        }
+    }
+
+    /// Live target-side number of a script number in a segment that does
+    /// (`syn`) or does not carry SYN.
+    pub fn target_live_in(&self, script: u32, syn: bool) -> SeqNumber {
+        if syn && self.pd_numbering {
+            self.target_live(script.wrapping_sub(self.target_syn_script))
+        } else {
+            self.target_live(script)
+        }
     }
 
     /// Learns the target's TSval base from the first TSval it sends.

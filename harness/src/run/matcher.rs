@@ -82,7 +82,7 @@ pub fn match_segment(line: &PacketLine, seg: &Segment, map: &Mapping) -> Vec<Fie
             });
         };
     if let Some(Value::Exact(range)) = line.seq.as_ref().map(|s| &s.node) {
-        let got = map.target_script(seg.seq);
+        let got = map.target_script_in(seg.seq, seg.flags.syn());
         if range.start != got {
             differ("tcp.seq", &range.start, &got);
         }

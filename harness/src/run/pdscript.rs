@@ -88,6 +88,9 @@ pub struct PdSettings {
     /// Too Big is kept per destination for minutes), so such a case gets a
     /// target of its own where the target has one.
     pub icmp_lines: Vec<u32>,
+    /// `--strict_segments`: a `>` line matches one segment exactly (no
+    /// aggregation of consecutive segments, `run/aggregate.rs`).
+    pub strict_segments: bool,
 }
 
 impl PdSettings {
@@ -107,6 +110,9 @@ fn honoured(name: &str) -> Option<&'static str> {
         "local_ip" | "remote_ip" => {
             "honoured on the lab, in a namespace of the case's own with no route out (ignored on the embedded target)"
         }
+        "strict_segments" => {
+            "honoured: a `>` line matches one segment, not a run of consecutive ones"
+        }
         "tcp_ts_tick_usecs" => {
             "honoured: outbound TSvals are compared, within the timing tolerance in ticks"
         }
@@ -121,7 +127,7 @@ fn ignored(name: &str) -> Option<&'static str> {
         "mss" => "ignored: the TUN device's MTU is the lab's",
         "bind_port" | "connect_port" => "ignored: synack picks each case's ports",
         "tcp_ts_ecr_scaled" => "ignored: inbound TS values are sent as written",
-        "strict_segments" | "non_fatal" | "send_omit_free" | "is_anyip" | "verbose" | "debug" => {
+        "non_fatal" | "send_omit_free" | "is_anyip" | "verbose" | "debug" => {
             "ignored: no effect on how synack judges"
         }
         "psp_udp_port" => "ignored: PSP encapsulation is not supported",
@@ -178,6 +184,7 @@ pub fn resolve(script: &Script, source: &str, file: &str) -> Result<PdSettings, 
                 Ok(m) if (576..=65535).contains(&m) => pd.mtu = Some(m),
                 _ => diags.push(bad("an MTU in bytes, 576 to 65535")),
             },
+            "strict_segments" => pd.strict_segments = true,
             "local_ip" | "remote_ip" => match value.parse::<IpAddr>() {
                 Ok(ip) if o.name == "local_ip" => pd.local_ip = Some(ip),
                 Ok(ip) => pd.remote_ip = Some(ip),

@@ -18,6 +18,10 @@
 
 #[path = "addr_text.rs"]
 mod addr_text;
+#[path = "aggregate.rs"]
+mod aggregate;
+#[path = "conns.rs"]
+mod conns;
 #[path = "either.rs"]
 mod either;
 #[path = "stream.rs"]
@@ -335,6 +339,9 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         pending: Vec::new(),
         tcp_infos: Vec::new(),
         icmp: Default::default(),
+        held: Default::default(),
+        peer: None,
+        passive: (0, false),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -512,6 +519,15 @@ struct CaseRun<'a> {
     tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
     /// What `< icmp` lines told the target (`icmp_line.rs`).
     icmp: crate::oracle::icmp::IcmpJudge,
+    /// Segments of a packetdrill-form script that came while no `>` line
+    /// waited, for the next `>` lines (`aggregate.rs`).
+    held: std::collections::VecDeque<usize>,
+    /// The harness's end of the newest connection the target opened, where
+    /// `<` lines go (`conns.rs`); `None`: the session's.
+    peer: Option<std::net::SocketAddr>,
+    /// Harness SYNs injected so far, and whether the script listened since
+    /// the last one (`conns.rs`: a new passive connection).
+    passive: (u16, bool),
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -667,9 +683,20 @@ impl CaseRun<'_> {
                 if self.opts.oracle_only {
                     return Ok(());
                 }
-                let w = self.window(line.time.node, self.prev);
+                let mut w = self.window(line.time.node, self.prev);
+                // packetdrill times every event from the script's clock: a
+                // segment is early only before the line was due, and what
+                // follows counts from when it was due (aggregate.rs).
+                let due = self.window(line.time.node, self.sched);
+                if self.pd_form() {
+                    w.lo = w.lo.min(due.lo);
+                }
                 self.expect(p, w, no)?;
-                self.sched = self.prev;
+                self.sched = if self.pd_form() {
+                    due.at.max(self.sched)
+                } else {
+                    self.prev
+                };
                 Ok(())
             }
             LineKind::State(s) => {
@@ -772,7 +799,7 @@ impl CaseRun<'_> {
         }
         while let Some(pkt) = self.recv(t, line)? {
             let entry = self.record_target(pkt, line, None);
-            if !self.opts.oracle_only {
+            if !self.opts.oracle_only && !self.hold(entry) {
                 let actual = self.entry_script(entry);
                 let why = match line {
                     Some(_) => "unexpected segment from the target while waiting for this line",

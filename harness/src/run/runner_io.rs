@@ -109,7 +109,8 @@ impl CaseRun<'_> {
         line: u32,
         due: Duration,
     ) -> Result<Duration, Stop> {
-        let info = self.session.info().clone();
+        self.new_passive_peer(p);
+        let info = self.inject_info();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         if seg.flags.syn() {
             let script = self.map.harness_script_in(seg.seq, true);
@@ -190,7 +191,7 @@ impl CaseRun<'_> {
                         && seg.seg_len() > 0
                         && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), nxt)
             );
-            if self.opts.oracle_only || (sent_at > due && retransmission) {
+            if self.opts.oracle_only || (sent_at > due && retransmission) || self.hold(entry) {
                 continue;
             }
             let actual = self.entry_script(entry);
@@ -239,6 +240,7 @@ impl CaseRun<'_> {
             Ok(seg) => {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
                 if seg.flags.syn() {
+                    self.note_active_open(&seg);
                     self.map.learn_target_isn(seg.seq, seq);
                     self.target_nxt = seg.seq;
                 }
@@ -318,7 +320,7 @@ impl CaseRun<'_> {
     pub(super) fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
         // The case line as written is what was expected (rendered only for
         // a mismatch).
-        let Some(pkt) = self.recv(w.hi, Some(line))? else {
+        let Some((entry, at)) = self.next_target(w.hi, line, Some(script_numbers(p)))? else {
             let expected = self.expected_text(line);
             self.mismatch(
                 Some(line),
@@ -329,8 +331,11 @@ impl CaseRun<'_> {
             );
             return Err(Stop::Failed);
         };
-        let at = pkt.at;
-        let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
+        // packetdrill's aggregation of consecutive segments (aggregate.rs).
+        let gathered = match self.short_of(p, entry) {
+            Some((first, want)) => Some(self.gather(first, want, w.hi, line)?),
+            None => None,
+        };
         let EntryKind::Packet {
             segment: Some(seg), ..
         } = &self.transcript[entry].what
@@ -345,6 +350,11 @@ impl CaseRun<'_> {
                 Some(entry),
             );
             return Err(Stop::Failed);
+        };
+        let at = gathered.as_ref().map_or(at, |g| g.1);
+        let seg = match &gathered {
+            Some((g, _)) => g,
+            None => seg,
         };
         self.map.ts_val_slack = super::super::pdscript::ts_val_slack(self.case, self.session.now());
         let fields = match_segment(p, seg, &self.map);

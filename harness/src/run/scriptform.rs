@@ -22,10 +22,10 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
     let (seq, ack) = match sender {
         Sender::Harness => (
             map.harness_script_in(seg.seq, seg.flags.syn()),
-            map.target_script(seg.ack),
+            map.target_script_in(seg.ack, seg.flags.syn()),
         ),
         Sender::Target => (
-            map.target_script(seg.seq),
+            map.target_script_in(seg.seq, seg.flags.syn()),
             map.harness_script_in(seg.ack, seg.flags.syn()),
         ),
     };

@@ -82,6 +82,7 @@ impl CaseRun<'_> {
             Ok(st) => st,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
+        self.note_call(&call);
         match status {
             CallStatus::Done { at, result } => {
                 let end = may_block.then_some(end);
@@ -90,7 +91,7 @@ impl CaseRun<'_> {
             CallStatus::Pending => {
                 if matches!(call, SockCall::Connect { .. }) {
                     // The SYN leaves now, while connect() waits for the answer.
-                    let harness = self.session.info().harness;
+                    let harness = self.app_peer(&call);
                     let connect = crate::oracle::Observation::App {
                         peer: harness,
                         event: crate::oracle::AppEvent::Connect,
@@ -219,7 +220,7 @@ impl CaseRun<'_> {
         result: SockResult,
         end: Option<(Duration, Duration)>,
     ) -> Result<(), Stop> {
-        let harness = self.session.info().harness;
+        let harness = self.app_peer(call);
         let blocked = end.is_some() && at > start + Duration::from_millis(1);
         for ev in self.sock_app.events(call, &result) {
             // A pending connect told the oracle when it started.

@@ -312,6 +312,20 @@ pub trait Session: Send {
         let _ = fd;
         None
     }
+    /// The harness's address the active open of the case's descriptor `fd`
+    /// went to, where the target gives each connection a port of the
+    /// harness's own (`None`: the session's [`SessionInfo::harness`]).
+    fn sock_peer(&self, fd: i64) -> Option<std::net::SocketAddr> {
+        let _ = fd;
+        None
+    }
+    /// Takes the target's packets to `peer` (another harness address) as
+    /// the session's too, for a further connection the harness opens from
+    /// there; false where the target cannot.
+    fn add_peer(&mut self, peer: std::net::SocketAddr) -> bool {
+        let _ = peer;
+        false
+    }
 }
 
 /// An application call a built-in service made on its own, not one a case

@@ -44,6 +44,7 @@ mod droppable;
 mod early_ack;
 mod established;
 mod established_shut_rd;
+mod fast_open;
 mod fin_after_old_text_in_syn_received;
 mod fin_before_close;
 mod fin_in_zero_window;

@@ -42,6 +42,8 @@ struct State {
     /// How many times a reader has filed what it read.
     rounds: u64,
     queues: HashMap<Key, VecDeque<Stamped>>,
+    /// Further connections of a session, filed under its key (`alias`).
+    aliases: HashMap<Key, Key>,
     dropped: u64,
 }
 
@@ -204,7 +206,21 @@ impl Demux {
     }
 
     pub fn unregister(&self, key: Key) {
-        self.lock().queues.remove(&key);
+        let mut st = self.lock();
+        st.queues.remove(&key);
+        st.aliases.retain(|_, to| *to != key);
+    }
+
+    /// Files the packets of connection `extra` with those of the
+    /// registered `key` (a session's further connections, as a script's
+    /// second `connect` makes); false if another session has `extra`.
+    pub fn alias(&self, extra: Key, key: Key) -> bool {
+        let mut st = self.lock();
+        if st.queues.contains_key(&extra) || st.aliases.get(&extra).is_some_and(|k| *k != key) {
+            return false;
+        }
+        st.aliases.insert(extra, key);
+        true
     }
 
     /// Packets read off the device that no session claimed.
@@ -276,8 +292,9 @@ impl Demux {
             match read {
                 Ok(packets) => {
                     for (at, bytes) in packets {
-                        let head = packet::tcp_head(&bytes);
-                        match head.and_then(|h| st.queues.get_mut(&(h.src, h.dst))) {
+                        let head = packet::tcp_head(&bytes).map(|h| (h.src, h.dst));
+                        let key = head.map(|k| st.aliases.get(&k).copied().unwrap_or(k));
+                        match key.and_then(|k| st.queues.get_mut(&k)) {
                             Some(q) => q.push_back((at, bytes)),
                             None => st.dropped += 1,
                         }

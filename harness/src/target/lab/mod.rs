@@ -679,7 +679,21 @@ impl Session for LabSession {
         may_block: bool,
         token: u32,
     ) -> Result<CallStatus, TargetError> {
+        if let Some(peer) = self.sockets.active_open_peer(call) {
+            if peer != self.key.1 && !self.inner.demux.alias((self.key.0, peer), self.key) {
+                return Err(TargetError::Broken(format!(
+                    "another live session already uses {peer} -> {}",
+                    self.key.0
+                )));
+            }
+        }
         self.sockets.call(&self.inner.ns, call, may_block, token)
+    }
+    fn sock_peer(&self, fd: i64) -> Option<SocketAddr> {
+        self.sockets.peer_of(fd)
+    }
+    fn add_peer(&mut self, peer: SocketAddr) -> bool {
+        self.inner.demux.alias((self.key.0, peer), self.key)
     }
     fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         Ok(self.sockets.finished())

@@ -17,9 +17,11 @@
 //!
 //! Addresses come from the session, never from the script: `bind` binds the
 //! target's address and port, `connect` (and `sendto` with `MSG_FASTOPEN`)
-//! goes to the harness's address and port, after binding the target's
-//! address and port first if the script did not bind, so the connection is
-//! the session's 4-tuple. Descriptors the case leaves open are closed with
+//! goes to the harness's address, after binding the target's address and
+//! port first if the script did not bind: the first active open to the
+//! harness's port, the n-th to that port + n, so each connection has a
+//! 4-tuple of its own (as packetdrill's kernel picks a fresh local port for
+//! each), all filed to the session. Descriptors the case leaves open are closed with
 //! `SO_LINGER` 0 when the session ends (no FIN retransmitted into a TUN
 //! device nobody reads), and `shutdown` first wakes any call still blocked.
 
@@ -46,6 +48,9 @@ const WATCH: Duration = Duration::from_micros(200);
 #[derive(Clone, Copy, Debug)]
 struct Live {
     fd: RawFd,
+    /// The harness's address its active open went to (see
+    /// [`LabSockets::active_open_peer`]); `None`: the session's.
+    peer: Option<SocketAddr>,
     /// Bound (by `bind`, or before an active open).
     bound: bool,
     /// The script's O_NONBLOCK (the kernel's, kept to answer F_GETFL).
@@ -84,8 +89,11 @@ pub struct LabSockets {
     start: Instant,
     fds: HashMap<i64, Live>,
     running: Vec<Running>,
-    /// The script's application opened a connection actively before.
-    opened: bool,
+    /// Active opens so far: the n-th goes to the harness's port + n.
+    opens: u16,
+    /// The case's thread, when the first call put it in the real-time
+    /// class (restored when the session ends on that thread).
+    realtime: Option<i32>,
 }
 
 impl LabSockets {
@@ -98,7 +106,8 @@ impl LabSockets {
             start,
             fds: HashMap::new(),
             running: Vec::new(),
-            opened: false,
+            opens: 0,
+            realtime: None,
         }
     }
 
@@ -112,6 +121,35 @@ impl LabSockets {
             _ => return false,
         };
         self.live(fd).is_ok_and(|l| !l.bound)
+    }
+
+    /// Where `call`, an active open on an unbound socket, goes: the
+    /// harness's address with its port + n for the session's n-th active
+    /// open (the first: the session's own), so that each connection of a
+    /// case has a 4-tuple of its own, as packetdrill's kernel gives each a
+    /// fresh ephemeral port (a script may open the next while the previous
+    /// is open or in TIME-WAIT). `None` for any other call. The session
+    /// files that tuple's packets with its own before the call runs.
+    pub fn active_open_peer(&mut self, call: &SockCall) -> Option<SocketAddr> {
+        if !self.binds_for_active_open(call) {
+            return None;
+        }
+        let fd = call_fd(call)?;
+        let mut peer = self.harness;
+        // Past 65535 the ports wrap, skipping 0.
+        let port = (u32::from(self.harness.port()) + u32::from(self.opens) - 1) % 65535 + 1;
+        peer.set_port(u16::try_from(port).unwrap_or(1));
+        self.opens = self.opens.wrapping_add(1);
+        if let Some(l) = self.fds.get_mut(&fd) {
+            l.peer = Some(peer);
+        }
+        Some(peer)
+    }
+
+    /// The harness's address descriptor `fd`'s active open went to, when
+    /// it made one.
+    pub fn peer_of(&self, fd: i64) -> Option<SocketAddr> {
+        self.fds.get(&fd).and_then(|l| l.peer)
     }
 
     fn at(&self, t: Instant) -> Duration {
@@ -131,6 +169,12 @@ impl LabSockets {
         may_block: bool,
         token: u32,
     ) -> Result<CallStatus, TargetError> {
+        // A case that performs calls times their returns and the segments
+        // they provoke against the script: its thread keeps the schedule
+        // on a loaded machine as the call threads do (`prefer_realtime`).
+        if self.realtime.is_none() && sys::prefer_realtime() {
+            self.realtime = Some(sys::gettid());
+        }
         if let SockCall::Socket { fd, nonblock } = *call {
             let v6 = self.target.is_ipv6();
             let made = ns.run(move || sys::socket(v6, nonblock))?;
@@ -143,12 +187,6 @@ impl LabSockets {
                 Err(e) => SockResult::err(e),
             };
             return Ok(CallStatus::Done { at, result });
-        }
-        if self.binds_for_active_open(call) {
-            if self.opened {
-                free_time_wait(ns, self.target, self.harness)?;
-            }
-            self.opened = true;
         }
         let job = match self.job(call) {
             Ok(job) => job,
@@ -165,6 +203,8 @@ impl LabSockets {
             .name(format!("synack-call-{}", call.name()))
             .spawn(move || {
                 let _ = tid_tx.send(sys::gettid());
+                // Its return is timed: see `prefer_realtime`.
+                let _ = sys::prefer_realtime();
                 let r = job();
                 let _ = tx.send((Instant::now(), r));
             })
@@ -236,6 +276,7 @@ impl LabSockets {
             fd,
             Live {
                 fd: live,
+                peer: None,
                 bound: false,
                 nonblock,
             },
@@ -270,12 +311,13 @@ impl LabSockets {
                 let l = self.live(fd)?;
                 let bind = !l.bound;
                 self.mark_bound(fd);
+                let to = l.peer.unwrap_or(harness);
                 Box::new(move || {
                     if bind {
                         let _ = sys::set_int(l.fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1);
                         sys::bind(l.fd, target)?;
                     }
-                    sys::connect(l.fd, harness).map(|()| Raw::Unit)
+                    sys::connect(l.fd, to).map(|()| Raw::Unit)
                 })
             }
             SockCall::SetOpt { fd, opt, value } => {
@@ -298,7 +340,7 @@ impl LabSockets {
                         let _ = sys::set_int(l.fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1);
                         sys::bind(l.fd, target)?;
                     }
-                    let to = fastopen.then_some(harness);
+                    let to = fastopen.then_some(l.peer.unwrap_or(harness));
                     sys::send(l.fd, &bytes, flags as i32, to).map(Raw::Count)
                 })
             }
@@ -466,6 +508,9 @@ impl LabSockets {
 impl Drop for LabSockets {
     fn drop(&mut self) {
         self.close_all();
+        if self.realtime == Some(sys::gettid()) {
+            let _ = sys::set_realtime(false);
+        }
     }
 }
 
@@ -502,25 +547,12 @@ fn get_opt(fd: RawFd, opt: SockOpt) -> SysResult<OptValue> {
     }
 }
 
-/// Ends a TIME-WAIT left on the session's 4-tuple by an earlier active
-/// open of the same case (SOCK_DESTROY over sock_diag, as `ss -K` does, in
-/// the lab's namespace). Every active open of a case uses the session's
-/// target port (its packets are told apart by it), where packetdrill's
-/// kernel would pick a fresh ephemeral port: without this a script's second
-/// `connect` meets its first connection's TIME-WAIT and fails with
-/// EADDRNOTAVAIL. Only that one tuple's TIME-WAIT goes; when there is none,
-/// or the kernel cannot destroy sockets, nothing changes (the call then
-/// fails as the kernel says).
-fn free_time_wait(
-    ns: &NsThread,
-    target: SocketAddr,
-    harness: SocketAddr,
-) -> Result<(), TargetError> {
-    let _ = ns.run(move || {
-        crate::target::sys::netlink::Netlink::sock_diag()
-            .and_then(|mut nl| nl.destroy_time_wait(target, harness))
-    })?;
-    Ok(())
+/// The descriptor an active open (`connect`, `sendto`) works on.
+fn call_fd(call: &SockCall) -> Option<i64> {
+    match call {
+        SockCall::Connect { fd } | SockCall::Send { fd, .. } => Some(*fd),
+        _ => None,
+    }
 }
 
 /// Linux's level and number of an option.

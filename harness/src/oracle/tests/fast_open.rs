@@ -1,0 +1,100 @@
+//! TCP Fast Open (RFC 7413, `oracle/tfo.rs`): data on the target's SYN with
+//! a cookie, and a SYN-ACK acknowledging the harness's SYN data, are not
+//! findings; without a cookie, or acknowledging part of it, they still are.
+//! Every sequence in line form (see `lines.rs`): `<` to the target, `>`
+//! from it.
+
+use super::lines::expect_findings;
+use super::*;
+
+#[test]
+fn the_target_may_send_data_on_its_syn_with_a_cookie() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:10(10) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO abcd1234,nop,nop>
+        < S. 0:0(0) ack 11 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+        > . 11:11(0) ack 1 win 502
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn data_on_the_targets_syn_without_a_cookie_is_still_a_finding() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:10(10) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO,nop,nop>
+        ",
+        &["3 data-before-established"],
+    );
+}
+
+#[test]
+fn a_server_that_rejects_the_cookie_acks_the_syn_alone_and_the_data_is_sent_again() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:10(10) win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7,FO abcd1234,nop,nop>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+        > P. 1:11(10) ack 1 win 502
+        < . 1:1(0) ack 11 win 260
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_syn_ack_may_acknowledge_all_of_the_syns_data() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8,FO abcd1234,nop,nop>
+        > S. 0:0(0) ack 11 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        < . 11:11(0) ack 1 win 260
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_syn_ack_acknowledging_part_of_the_syns_data_is_a_finding() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8,FO abcd1234,nop,nop>
+        > S. 0:0(0) ack 5 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        ",
+        &["3 syn-ack-acks-isn"],
+    );
+}
+
+#[test]
+fn a_server_that_took_the_syns_data_may_send_before_the_handshake_completes() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8,FO abcd1234,nop,nop>
+        > S. 0:0(0) ack 11 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        > P. 1:101(100) ack 11 win 502
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_server_that_did_not_take_the_syns_data_may_not() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        < S 0:10(10) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+        > P. 1:101(100) ack 1 win 502
+        ",
+        &["4 data-before-established"],
+    );
+}
