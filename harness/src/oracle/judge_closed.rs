@@ -191,6 +191,12 @@ impl Oracle {
                 format!("RST (seq {}) in reply to a RST in {}", seg.seq, c.state),
             ));
         }
+        // RFC 793's reset of a SYN in TIME-WAIT (`judge_time_wait.rs`).
+        if let Some(f) = self.reset_of_syn_in_time_wait(i, now, seg) {
+            out.push(f);
+            return;
+        }
+        let c = &self.conns[i];
         // The RST shows an earlier event reset the connection: whatever
         // state the model reached since (TIME-WAIT, say) never was.
         let mut reset_earlier = false;

@@ -109,10 +109,11 @@ fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
 /// ACKs that FIN (101.148 s), yet every model stays in FIN-WAIT-1/2 (the
 /// FIN still `maybe_fin` in each), so a FIN segment at 300 s enters
 /// TIME-WAIT then and the target's RST (smoltcp's TIME-WAIT ended long
-/// before) reads as `time-wait-too-short`. Not fixed: the undecided FIN is
-/// one of the in-TCB hedges issue #16 item 1 turns into forks.
+/// before) reads as `time-wait-too-short`. The later text over the FIN's
+/// place ends past it (at 1073742639 and later, the FIN's ACK being
+/// 1073742448), so an ACK exactly one past the FIN is
+/// the FIN's, not that text's (`judge.rs` `text_may_end_past`).
 #[test]
-#[ignore = "open: the harness FIN the target ACKed stays undecided (#16 item 1)"]
 fn readme_fuzz_second_stop_fin_acked_amid_forks_is_time_wait() {
     let j = judge_lines(smoltcp_campaign(), "0 < Sr1 1073741826:1073742985(1159) ack 4294967171 win 514 urg 33538 <eol>
 0 > S. 0:0(0) ack 1073741827 win 8192 <mss 1460>

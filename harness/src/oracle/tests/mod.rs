@@ -37,6 +37,7 @@ mod fin_with_old_ack;
 mod handshake;
 mod last_ack_text_before_held;
 mod lines;
+mod lwip_fuzz;
 mod malformed;
 mod maybe_reset;
 mod mss;

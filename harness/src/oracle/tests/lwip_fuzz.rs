@@ -1,0 +1,92 @@
+//! lwIP 2.1.3's fuzz findings that were the oracle's misreadings (issue
+//! #13's 600-second campaigns against synack-lwip, profile rfc9293), each
+//! as lwIP's own transcript (`synack repro --target tap --exec
+//! target/lwip/synack-lwip` of the artifact), judged right per RFC 9293.
+
+use super::lines::expect_findings;
+use super::*;
+
+/// TIME-WAIT, then a SYN-ACK in the window: lwIP answers it with
+/// `<SEQ=SEG.ACK><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` and stays in TIME-WAIT
+/// (tcp_in.c `tcp_timewait_input`: "If the SYN is in the window it is an
+/// error, send a reset", then `return` with the pcb kept), so the text that
+/// follows is ACKed with TIME-WAIT's numbers. RFC 9293 §3.10.7.4's fourth
+/// check leaves a SYN in TIME-WAIT three readings (a new connection, "an
+/// error where the connection should be reset", or an attack answered by a
+/// challenge ACK, RFC 5961 §4.2); RFC 793's reset is the second, kept
+/// "for implementations that do not follow RFC 5961". The RST answers the
+/// SYN: `syn-in-window-resets`, as for a reset SYN in any synchronized
+/// state (the rfc793 profile allows it), not TIME-WAIT's timer running out
+/// (`time-wait-too-short`, MUST-13, what the oracle said). A TCB still in
+/// TIME-WAIT after it honours MUST-13 (the oracle said
+/// `segment-on-closed-connection`).
+const TIME_WAIT_SYN_ACK_RESET: &str = "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 65535
+0.030 < . 99:99(0) ack 2 win 65535
+0.040 < F. 1:1(0) ack 2 win 65535
+0.041 > . 2:2(0) ack 2 win 65534
+0.050 < S. 2:2(0) ack 2 win 65535
+0.051 > R. 2:2(0) ack 3 win 65407
+0.060 < P. 1:2(1) ack 2 win 65535
+0.061 > . 2:2(0) ack 2 win 65534
+";
+
+#[test]
+fn a_reset_answering_a_syn_ack_in_time_wait_is_not_time_wait_cut_short() {
+    expect_findings(
+        Profile::rfc9293(),
+        TIME_WAIT_SYN_ACK_RESET,
+        &["10 syn-in-window-resets"],
+    );
+    expect_findings(
+        Profile::rfc793(),
+        TIME_WAIT_SYN_ACK_RESET,
+        &["10 syn-in-window-resets (deviation)"],
+    );
+}
+
+/// The same reset, and a target that did delete the TCB (RFC 793): the
+/// text after it draws a closed port's RST, which is no second finding.
+#[test]
+fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
+    expect_findings(
+        Profile::rfc9293(),
+        "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 65535
+0.030 < . 99:99(0) ack 2 win 65535
+0.040 < F. 1:1(0) ack 2 win 65535
+0.041 > . 2:2(0) ack 2 win 65534
+0.050 < S. 2:2(0) ack 2 win 65535
+0.051 > R. 2:2(0) ack 3 win 65407
+0.060 < P. 1:2(1) ack 2 win 65535
+0.061 > R 2:2(0) win 0
+",
+        &["10 syn-in-window-resets"],
+    );
+}
+
+/// A RST from TIME-WAIT that answers nothing is still the timer cut
+/// short: the fix above is for the reset that answers a SYN.
+#[test]
+fn an_unprompted_reset_in_time_wait_is_still_time_wait_cut_short() {
+    expect_findings(
+        Profile::rfc9293(),
+        "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 65535
+0.030 < . 99:99(0) ack 2 win 65535
+0.040 < F. 1:1(0) ack 2 win 65535
+0.041 > . 2:2(0) ack 2 win 65534
+1.000 > R 2:2(0) win 0
+",
+        &["9 time-wait-too-short"],
+    );
+}
