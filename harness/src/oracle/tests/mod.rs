@@ -44,6 +44,7 @@ mod mss;
 mod options;
 mod passive_open;
 mod profiles;
+mod readme_fuzz;
 mod repeated_syn;
 mod repeated_syn_options;
 mod replaced;
