@@ -72,7 +72,16 @@ impl Oracle {
             ));
             return;
         }
-        let dup_ack = self.closed.get_mut(t).and_then(|c| {
+        // After the harness's RST, only an ACK that can have crossed it:
+        // one sent later, within the reply grace. On a virtual clock the
+        // target answers at the instant it reads a segment, so a reply at
+        // the RST's own instant came after the RST was taken.
+        let grace = self.profile.reply_grace;
+        let crossed = match gone {
+            Gone::ResetByHarness(at) | Gone::ResetInZeroWindow(at) => now > at && now - at <= grace,
+            _ => true,
+        };
+        let dup_ack = self.closed.get_mut(t).filter(|_| crossed).and_then(|c| {
             let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
             match c.dup_ack {
                 Some((snd, lo, hi))

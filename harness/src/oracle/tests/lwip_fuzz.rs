@@ -90,3 +90,47 @@ fn an_unprompted_reset_in_time_wait_is_still_time_wait_cut_short() {
         &["9 time-wait-too-short"],
     );
 }
+
+/// FIN-WAIT-1; a duplicate segment (text at the SYN's place, below
+/// RCV.NXT) owes an ACK (§3.10.7.4 first check), and the harness's RST at
+/// RCV.NXT follows 80 µs later, before lwIP's ACK of the duplicate came
+/// back. That ACK crossed the RST (lwIP read the duplicate first and
+/// answered it; `tcp_process` then takes the RST at rcv_nxt and frees the
+/// pcb); the oracle said `rst-at-rcv-nxt-ignored`. The owed ACK may come
+/// once after the RST; a second segment is the RST ignored.
+const ACK_CROSSING_THE_RST: &str = "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.150 < . 1:1(0) ack 1 win 65535
+0.160 shutdown(4, SHUT_WR) = 0
+0.1601 > F. 1:1(0) ack 1 win 65535
+0.170 < . 1073741825:1073741825(0) ack 3 win 32767
+0.1701 > . 2:2(0) ack 1 win 65535
+0.1702 > . 2:2(0) ack 1 win 65535
+0.18283 < P. 0:1(1) ack 1 win 65535
+0.18289 < RPE.r5 1:1(0) ack 2 win 0
+0.18297 > . 2:2(0) ack 1 win 65535
+";
+
+#[test]
+fn an_owed_ack_crossing_the_harnesss_rst_is_not_the_rst_ignored() {
+    expect_findings(Profile::rfc9293(), ACK_CROSSING_THE_RST, &[]);
+}
+
+#[test]
+fn a_second_segment_after_the_harnesss_rst_is_the_rst_ignored() {
+    let more = format!("{ACK_CROSSING_THE_RST}0.500 > F. 1:1(0) ack 1 win 65535\n");
+    expect_findings(Profile::rfc9293(), &more, &["12 rst-at-rcv-nxt-ignored"]);
+}
+
+/// On a virtual clock (the embedded target) the target answers at the
+/// instant it reads a segment: an ACK at the RST's own instant came after
+/// the RST was taken, so it crossed nothing.
+#[test]
+fn an_owed_ack_at_the_rsts_own_instant_is_the_rst_ignored() {
+    let same_instant = ACK_CROSSING_THE_RST.replace("0.18297 >", "0.18289 >");
+    expect_findings(
+        Profile::rfc9293(),
+        &same_instant,
+        &["11 rst-at-rcv-nxt-ignored"],
+    );
+}
