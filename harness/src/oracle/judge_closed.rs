@@ -157,6 +157,15 @@ impl Oracle {
         // one (wrongly); an optional one it does not match is not its reason.
         let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
         let owed_any = c.owed.iter().any(|o| matches!(o.owed, Owed::Rst { .. }));
+        // RFC 793's reset of a SYN in TIME-WAIT (`judge_time_wait.rs`),
+        // which may be <SEQ=0> (a SYN without ACK): not below ISS.
+        if matching.is_none() {
+            if let Some(f) = self.reset_of_syn_in_time_wait(i, now, seg) {
+                out.push(f);
+                return;
+            }
+        }
+        let c = &self.conns[i];
         if matching.is_none() && !owed_any {
             // Not an answer to a segment (whose SEG.ACK it would carry): an
             // ABORT's RST, <SEQ=SND.NXT> (§3.10.5), inside the space used.
@@ -200,12 +209,6 @@ impl Oracle {
                 format!("RST (seq {}) in reply to a RST in {}", seg.seq, c.state),
             ));
         }
-        // RFC 793's reset of a SYN in TIME-WAIT (`judge_time_wait.rs`).
-        if let Some(f) = self.reset_of_syn_in_time_wait(i, now, seg) {
-            out.push(f);
-            return;
-        }
-        let c = &self.conns[i];
         // The RST shows an earlier event reset the connection: whatever
         // state the model reached since (TIME-WAIT, say) never was.
         let mut reset_earlier = false;

@@ -134,3 +134,27 @@ fn an_owed_ack_at_the_rsts_own_instant_is_the_rst_ignored() {
         &["11 rst-at-rcv-nxt-ignored"],
     );
 }
+
+/// The same in TIME-WAIT for a SYN without ACK: lwIP's reset is
+/// `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` (its `ackno` is the SYN's
+/// zero ACK field), §3.10.7.1's form for a segment without ACK, not a
+/// sequence number below ISS (`seq-before-iss`, which the oracle also
+/// said). Sequence number 0 is 100 relative to the target's ISN here.
+#[test]
+fn a_reset_with_seq_zero_answering_a_bare_syn_in_time_wait_is_not_below_iss() {
+    expect_findings(
+        Profile::rfc9293(),
+        "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 65535
+0.030 < . 1:1(0) ack 2 win 65535
+0.040 < F. 1:1(0) ack 2 win 65535
+0.041 > . 2:2(0) ack 2 win 65534
+0.050 < S 2:2(0) win 65535
+0.051 > R. 100:100(0) ack 3 win 65407
+",
+        &["10 syn-in-window-resets"],
+    );
+}
