@@ -166,7 +166,11 @@ impl Oracle {
             }
         }
         let c = &self.conns[i];
-        if matching.is_none() && !owed_any {
+        // A target whose TIME-WAIT is over, or whose connection an earlier
+        // event may have reset, answers as CLOSED or LISTEN: <SEQ=SEG.ACK>
+        // (§3.10.7.1), whatever the harness put there.
+        let may_be_closed = c.state == TcpState::TimeWait || c.maybe_reset.is_some();
+        if matching.is_none() && !owed_any && !may_be_closed {
             // Not an answer to a segment (whose SEG.ACK it would carry): an
             // ABORT's RST, <SEQ=SND.NXT> (§3.10.5), inside the space used.
             if let Some(msg) = super::judge_seq::before_iss(c.iss, c.snd_nxt, seg) {

@@ -37,6 +37,16 @@ impl Oracle {
             return None;
         }
         let syn = c.reopen.as_ref()?;
+        // An earlier event that may have reset the connection (a RST in
+        // the window, say) explains the RST as well: `judge_rst` weighs it.
+        // The SYN's own uncertainty (`arrive`: it may reopen the tuple) has
+        // no rule and does not end TIME-WAIT.
+        if c.maybe_reset
+            .as_ref()
+            .is_some_and(|m| m.rule.is_some() || c.reset_ends_time_wait)
+        {
+            return None;
+        }
         let since = c.time_wait_since?;
         let tol = self.profile.timer_tolerance;
         if at_least(now.saturating_sub(since), self.profile.time_wait, tol) {

@@ -66,3 +66,57 @@ fn without_the_profiles_transition_that_text_was_owed_an_ack() {
         judged.names
     );
 }
+
+/// This session's README run (fresh clone, 22 s): close in SYN-RECEIVED,
+/// a FIN segment smoltcp takes (ACK 621), then 21 s of silence, past
+/// smoltcp's 10-second TIME-WAIT: a segment whose ACK field is 126 below
+/// the ISS draws smoltcp's closed-port RST `<SEQ=SEG.ACK>` (RFC 9293
+/// §3.10.7.1), which the oracle called `seq-before-iss`. A RST from a
+/// TIME-WAIT that may be over answers as CLOSED, with whatever number the
+/// harness's ACK field held.
+const CLOSED_PORT_RST_AFTER_TIME_WAIT: &str = "0 < SNr1 0:0(0) win 6 urg 221
+0 > S. 0:0(0) ack 1 win 8192 <mss 1460>
+0 write(4, ..., 1331) = -1  // refused: invalid state
+0 shutdown(4, SHUT_WR) = 0
+0 < FUWN. 0:620(620) ack 1 win 32768 urg 6 <eol,raw 02040082080a828c00dd02ff0000010204b05203035200>
+0.01 > . 1:1(0) ack 621 win 7573
+21.163 < FUWN. 621:622(1) ack 4294967170 win 33420 urg 33281
+21.163 > R 4294967170:4294967170(0) win 0
+21.163 < none 621:621(0) ack 1 win 5376
+21.163 < none 621:621(0) ack 1 win 0 <mss 0,mss 0,mss 0,mss 0,mss 0>
+";
+
+#[test]
+fn a_closed_ports_rst_after_time_wait_carries_the_harnesss_ack_not_a_seq_before_iss() {
+    expect_findings(
+        smoltcp_campaign(),
+        CLOSED_PORT_RST_AFTER_TIME_WAIT,
+        &[
+            "7 close-fin-missing (deviation)",
+            "8 time-wait-too-short (deviation)",
+        ],
+    );
+}
+
+/// Campaign 12 (`syn-in-window-resets`, 46 inputs, reduced): TIME-WAIT,
+/// an in-window RST not at RCV.NXT (smoltcp resets on it, allowed by its
+/// profile), then a SYN-ACK: the target's RST is a closed port's answer
+/// after that reset, not RFC 793's reset of the SYN in TIME-WAIT.
+#[test]
+fn a_rst_after_an_in_window_rst_in_time_wait_is_that_resets_not_the_syns() {
+    expect_findings(
+        smoltcp_campaign(),
+        "0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 8192 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 8192
+0.030 < F. 1:1(0) ack 2 win 65535
+0.031 > . 2:2(0) ack 2 win 8192
+0.040 < R. 100:100(0) ack 2 win 65535
+0.050 < S. 200:200(0) ack 2 win 65535
+0.051 > R 2:2(0) win 0
+",
+        &["10 rst-in-window-resets (deviation)"],
+    );
+}
