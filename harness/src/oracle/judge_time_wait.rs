@@ -33,7 +33,8 @@ impl Oracle {
         seg: &Segment,
     ) -> Option<Finding> {
         let c = &self.conns[i];
-        if c.state != TcpState::TimeWait {
+        // The application's abort sends its own RST (`judge_rst`).
+        if c.state != TcpState::TimeWait || c.aborted {
             return None;
         }
         let syn = c.reopen.as_ref()?;
