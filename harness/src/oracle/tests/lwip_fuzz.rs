@@ -158,3 +158,42 @@ fn a_reset_with_seq_zero_answering_a_bare_syn_in_time_wait_is_not_below_iss() {
         &["10 syn-in-window-resets"],
     );
 }
+
+/// Campaign 12 (`syn-in-window-resets` on smoltcp, 27 inputs): the
+/// application aborts after a SYN arrived in TIME-WAIT; its RST
+/// `<SEQ=SND.NXT>` is the abort's (§3.10.5), not a reset of that SYN.
+/// (Segment form: the line form has no abort line.)
+#[test]
+fn an_aborts_rst_after_a_syn_in_time_wait_is_the_aborts() {
+    let seg = |seq, ack, flags| Segment {
+        seq,
+        ack,
+        flags,
+        ..send_tmpl()
+    };
+    let from = |seq, ack, flags| Segment {
+        seq,
+        ack,
+        flags,
+        ..recv_tmpl()
+    };
+    let mut t = established_with(Profile::rfc9293());
+    t.oracle.on_app(t.now, peer(), AppEvent::ShutdownWrite);
+    recv!(t, from(l(1), r(1), FIN | ACK));
+    send!(t, seg(r(1), l(2), ACK));
+    send!(t, seg(r(1), l(2), FIN | ACK));
+    recv!(t, from(l(2), r(2), ACK));
+    assert_eq!(t.states(), vec![TcpState::TimeWait]);
+    send!(t, seg(r(2), l(0), TcpFlags::SYN));
+    t.oracle.on_app(t.now, peer(), AppEvent::Abort);
+    t.now += ms(1);
+    let f = observe(
+        &mut t,
+        Direction::FromTarget,
+        &from(l(2), r(2), TcpFlags::RST | ACK),
+    );
+    assert!(
+        f.iter().all(|f| f.rule != RuleId::SynInWindowResets),
+        "{f:#?}"
+    );
+}
