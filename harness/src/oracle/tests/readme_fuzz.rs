@@ -120,3 +120,31 @@ fn a_rst_after_an_in_window_rst_in_time_wait_is_that_resets_not_the_syns() {
         &["10 rst-in-window-resets (deviation)"],
     );
 }
+
+/// Campaign 12 (segment-on-closed-connection 49, syn-ack-acks-isn 47,
+/// reply-to-rst 48, syn-ack-without-syn 48: one cause, reduced): a SYN
+/// with text (RCV.NXT 1 or 260 until the target shows whether it queued
+/// it), then a FIN segment on old text ending at 1 with the handshake's
+/// ACK. smoltcp drops it whole (`fin-on-old-data-ignored`: ACK 1, still
+/// SYN-RECEIVED), so an ACK past SND.NXT draws its SYN-RECEIVED RST
+/// `<SEQ=SEG.ACK>` (§3.10.7.4) and the connection goes on. The model forked
+/// on that drop only when RCV.NXT was known; with the SYN's text undecided
+/// it followed the RFC alone, read the RST as the end of the connection,
+/// and every later segment as one after it.
+#[test]
+fn a_fin_on_old_text_after_a_syn_with_text_may_be_dropped_whole() {
+    expect_findings(
+        smoltcp_campaign(),
+        "0 < S 0:259(259) win 65535
+0 > S. 0:0(0) ack 1 win 8192 <mss 1460>
+0 < S 0:0(0) win 65535 <mss 1460>
+0.01 < FP. 0:1(1) ack 1 win 65535
+0.01 > . 1:1(0) ack 1 win 8192
+0.02 < P. 50:50(0) ack 3 win 511 urg 65280
+0.02 > R 3:3(0) win 0
+0.02 < . 1:1(0) ack 1 win 2
+0.02 > . 1:1(0) ack 1 win 8192
+",
+        &[],
+    );
+}
