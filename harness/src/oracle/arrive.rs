@@ -31,6 +31,13 @@ impl Oracle {
                     && !seg.payload.is_empty()
                     && seq_gt(seg.seq, c.rcv_hi);
                 let dup_ack = (c.snd_nxt, c.rcv_lo, c.rcv_hi);
+                // An ACK owed when the harness's RST arrives may cross it
+                // (lwIP fuzz: rst-at-rcv-nxt-ignored): once, as `dup_ack`
+                // (`judge_no_conn` times it).
+                let ack_owed = seg.flags.rst()
+                    && c.owed
+                        .iter()
+                        .any(|o| matches!(o.owed, Owed::Ack { .. } | Owed::AckData { .. }));
                 // Text past the harness's FIN on a segment in LAST-ACK.
                 let text_past_fin = c.state == TcpState::LastAck
                     && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv_hi)
@@ -43,7 +50,7 @@ impl Oracle {
                 if text_after_shut_rd {
                     self.text_after_shutdown_read(t, before, seg);
                 }
-                if out_of_order && self.conn_index(t).is_none() {
+                if (out_of_order || ack_owed) && self.conn_index(t).is_none() {
                     self.closed_mut(t).dup_ack = Some(dup_ack);
                 }
                 if let Some((snd_nxt, fin_ack)) = text_ack.filter(|_| text_past_fin) {

@@ -71,7 +71,8 @@ pub(super) fn handshake_ack_on_fin_after_old_text(c: &Conn, seg: &Segment) -> bo
         && !f.rst()
         && !seg.payload.is_empty()
         && c.iss.is_some_and(|iss| seg.ack == iss.add(1))
-        && c.rcv_lo == c.rcv_hi
+        // RCV.NXT's low candidate (a SYN's text dropped, as smoltcp drops
+        // it) is enough: the fork's dropping branch is that candidate's.
         && end == c.rcv_lo
 }
 

@@ -75,7 +75,16 @@ impl Oracle {
             ));
             return;
         }
-        let dup_ack = self.closed.get_mut(t).and_then(|c| {
+        // After the harness's RST, only an ACK that can have crossed it:
+        // one sent later, within the reply grace. On a virtual clock the
+        // target answers at the instant it reads a segment, so a reply at
+        // the RST's own instant came after the RST was taken.
+        let grace = self.profile.reply_grace;
+        let crossed = match gone {
+            Gone::ResetByHarness(at) | Gone::ResetInZeroWindow(at) => now > at && now - at <= grace,
+            _ => true,
+        };
+        let dup_ack = self.closed.get_mut(t).filter(|_| crossed).and_then(|c| {
             let pure = f.ack() && !f.syn() && !f.fin() && seg.payload.is_empty();
             match c.dup_ack {
                 Some((snd, lo, hi))
@@ -151,7 +160,20 @@ impl Oracle {
         // one (wrongly); an optional one it does not match is not its reason.
         let matching = c.owed.iter().position(|o| rst_matches(&o.owed, seg));
         let owed_any = c.owed.iter().any(|o| matches!(o.owed, Owed::Rst { .. }));
-        if matching.is_none() && !owed_any {
+        // RFC 793's reset of a SYN in TIME-WAIT (`judge_time_wait.rs`),
+        // which may be <SEQ=0> (a SYN without ACK): not below ISS.
+        if matching.is_none() {
+            if let Some(f) = self.reset_of_syn_in_time_wait(i, now, seg) {
+                out.push(f);
+                return;
+            }
+        }
+        let c = &self.conns[i];
+        // A target whose TIME-WAIT is over, or whose connection an earlier
+        // event may have reset, answers as CLOSED or LISTEN: <SEQ=SEG.ACK>
+        // (§3.10.7.1), whatever the harness put there.
+        let may_be_closed = c.state == TcpState::TimeWait || c.maybe_reset.is_some();
+        if matching.is_none() && !owed_any && !may_be_closed {
             // Not an answer to a segment (whose SEG.ACK it would carry): an
             // ABORT's RST, <SEQ=SND.NXT> (§3.10.5), inside the space used.
             if let Some(msg) = super::judge_seq::before_iss(c.iss, c.snd_nxt, seg) {

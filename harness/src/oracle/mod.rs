@@ -121,6 +121,7 @@ pub mod icmp;
 mod judge;
 mod judge_closed;
 mod judge_seq;
+mod judge_time_wait;
 mod model;
 mod observe;
 mod profile;

@@ -109,9 +109,13 @@ fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
 /// ACKs that FIN (101.148 s), yet every model stays in FIN-WAIT-1/2 (the
 /// FIN still `maybe_fin` in each), so a FIN segment at 300 s enters
 /// TIME-WAIT then and the target's RST (smoltcp's TIME-WAIT ended long
-/// before) reads as `time-wait-too-short`. With equal models merged, the
-/// set stays under its cap of 64 and keeps the model that took the FIN
-/// (at the old cap of 8, every model left kept it undecided).
+/// before) reads as `time-wait-too-short`. Two fixes each pass it: with
+/// equal models merged the set stays under its cap of 64 and keeps the
+/// model that took the FIN (at the old cap of 8, every model left kept it
+/// undecided); and the later text over the FIN's place ends past it (at
+/// 1073742639 and later, the FIN's ACK being 1073742448), so an ACK exactly
+/// one past the FIN is the FIN's, not that text's (`judge.rs`
+/// `text_may_end_past`).
 #[test]
 fn readme_fuzz_second_stop_fin_acked_amid_forks_is_time_wait() {
     let j = judge_lines(smoltcp_campaign(), "0 < Sr1 1073741826:1073742985(1159) ack 4294967171 win 514 urg 33538 <eol>
