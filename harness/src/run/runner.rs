@@ -25,6 +25,9 @@ mod stream;
 pub use stream::STREAM_NOTE;
 #[path = "icmp_line.rs"]
 mod icmp_line;
+#[path = "late.rs"]
+mod late;
+pub use late::{LATE_DEVIATION_NOTE, LATE_NOTE};
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -87,6 +90,10 @@ pub struct RunOptions {
     /// (a mismatch renders what it needs either way): for a caller that
     /// reads outcomes only, such as `synack bench`.
     pub script_text: bool,
+    /// Tests only: the harness sleeps this long before acting on this line
+    /// (1-based), as a thread descheduled on a loaded machine would
+    /// (`late.rs`). `None` in every real run.
+    pub stall: Option<(u32, Duration)>,
 }
 
 impl Default for RunOptions {
@@ -106,6 +113,7 @@ impl Default for RunOptions {
             remote_ip: None,
             mtu: None,
             script_text: true,
+            stall: None,
         }
     }
 }
@@ -335,6 +343,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         pending: Vec::new(),
         tcp_infos: Vec::new(),
         icmp: Default::default(),
+        late: Default::default(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -504,6 +513,8 @@ struct CaseRun<'a> {
     tcp_infos: Vec<(String, u32, crate::target::calls::TcpInfo)>,
     /// What `< icmp` lines told the target (`icmp_line.rs`).
     icmp: crate::oracle::icmp::IcmpJudge,
+    /// The harness's own lateness (`late.rs`).
+    late: late::Lateness,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -525,6 +536,7 @@ impl CaseRun<'_> {
                     if !self.opts.oracle_only {
                         self.either(branches, span.line)?;
                         self.sched = self.prev;
+                        self.late.answered();
                     }
                 }
             }
@@ -648,10 +660,12 @@ impl CaseRun<'_> {
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 // When the target took the segment in (`inject`): a thread
                 // preempted around its write neither makes the target's
                 // prompt answer look late nor early.
                 self.prev = self.inject(p, no, w.at)?;
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -662,6 +676,7 @@ impl CaseRun<'_> {
                 let w = self.window(line.time.node, self.prev);
                 self.expect(p, w, no)?;
                 self.sched = self.prev;
+                self.late.answered();
                 Ok(())
             }
             LineKind::State(s) => {
@@ -669,6 +684,7 @@ impl CaseRun<'_> {
                     return Ok(());
                 }
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 // Reading the state provokes nothing: what follows counts
                 // from when the read was due.
                 self.sched = w.at.max(self.sched);
@@ -677,7 +693,9 @@ impl CaseRun<'_> {
             }
             LineKind::Syscall(s) => {
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 self.prev = self.session.now();
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 if let Some(done) = self.sock_line(s, no, line.time.node, w) {
                     if !self.session.info().virtual_time {
@@ -691,6 +709,7 @@ impl CaseRun<'_> {
             LineKind::Command(c) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                self.late.act(w.at, self.prev);
                 self.command(&c.text, no)
             }
             // `%{ }%`: TCP_INFO now, the Python after the script.
@@ -705,6 +724,7 @@ impl CaseRun<'_> {
             LineKind::Datagram(d) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.icmp_line(d, no)?;
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -715,6 +735,7 @@ impl CaseRun<'_> {
                 let w = self.window(line.time.node, self.prev);
                 self.stream(st, w, no)?;
                 self.sched = self.prev;
+                self.late.answered();
                 Ok(())
             }
         }
@@ -763,6 +784,10 @@ impl CaseRun<'_> {
             return Err(Stop::Failed);
         }
         while let Some(pkt) = self.recv(t, line)? {
+            if self.late_retransmission(&pkt, false) {
+                self.record_late(pkt, line)?;
+                continue;
+            }
             let entry = self.record_target(pkt, line, None);
             if !self.opts.oracle_only {
                 let actual = self.entry_script(entry);

@@ -179,17 +179,12 @@ impl CaseRun<'_> {
     /// [`CaseRun::inject`].
     fn sent_meanwhile(&mut self, due: Duration, arrived: Duration, line: u32) -> Result<(), Stop> {
         while let Some(pkt) = self.recv(arrived, Some(line))? {
-            let sent_at = pkt.at;
-            let nxt = self.target_nxt;
+            if self.late_retransmission(&pkt, pkt.at > due) {
+                self.record_late(pkt, Some(line))?;
+                continue;
+            }
             let entry = self.record_target(pkt, Some(line), None);
-            let retransmission = matches!(
-                &self.transcript[entry].what,
-                EntryKind::Packet { segment: Some(seg), .. }
-                    if !seg.flags.rst()
-                        && seg.seg_len() > 0
-                        && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), nxt)
-            );
-            if self.opts.oracle_only || (sent_at > due && retransmission) {
+            if self.opts.oracle_only {
                 continue;
             }
             let actual = self.entry_script(entry);
@@ -317,7 +312,18 @@ impl CaseRun<'_> {
     pub(super) fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
         // The case line as written is what was expected (rendered only for
         // a mismatch).
-        let Some(pkt) = self.recv(w.hi, Some(line))? else {
+        let mut got = self.recv(w.hi, Some(line))?;
+        // A retransmission the harness's lateness explains, before the
+        // segment the line expects (`late.rs`).
+        while let Some(pkt) = got.take() {
+            if !self.late_retransmission(&pkt, false) || self.matches_line(p, &pkt) {
+                got = Some(pkt);
+                break;
+            }
+            self.record_late(pkt, Some(line))?;
+            got = self.recv(w.hi, Some(line))?;
+        }
+        let Some(pkt) = got else {
             let expected = self.expected_text(line);
             self.mismatch(
                 Some(line),
@@ -329,6 +335,8 @@ impl CaseRun<'_> {
             return Err(Stop::Failed);
         };
         let at = pkt.at;
+        let late = self.late_and_retransmitted(&pkt);
+        let before = self.violations.len();
         let entry = self.record_target(pkt, Some(line), Some(script_numbers(p)));
         let EntryKind::Packet {
             segment: Some(seg), ..
@@ -374,6 +382,9 @@ impl CaseRun<'_> {
                 Some(entry),
             );
             return Err(Stop::Failed);
+        }
+        if late {
+            self.late_matched(before, entry);
         }
         self.prev = at;
         Ok(())
