@@ -283,6 +283,10 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             return report;
         }
     }
+    // A real-time target's case runs at real-time priority where the
+    // process may (`sys/sched.rs`): the harness late is a verdict at risk.
+    let _priority =
+        (!target.capabilities().virtual_time).then(crate::target::sys::sched::Priority::raise);
     let session = match target.open(&spec) {
         Ok(s) => s,
         Err(e) => {
