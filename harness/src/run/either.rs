@@ -189,7 +189,7 @@ impl CaseRun<'_> {
                     }
                 }
                 if !taken {
-                    self.record_late(pkt, first_line)?;
+                    self.record_late(pkt, first_line, Duration::ZERO)?;
                     continue;
                 }
             }

@@ -106,7 +106,14 @@ impl CaseRun<'_> {
 
     /// Records `pkt` (see [`Self::late_retransmission`]) as line `line`'s,
     /// judged by the oracle, with a [`LATE_NOTE`] after it.
-    pub(super) fn record_late(&mut self, pkt: Received, line: Option<u32>) -> Result<(), Stop> {
+    /// `behind`: how late the harness is at this point, beyond the share
+    /// [`Lateness`] keeps (a line whose act is still to come).
+    pub(super) fn record_late(
+        &mut self,
+        pkt: Received,
+        line: Option<u32>,
+        behind: Duration,
+    ) -> Result<(), Stop> {
         let before = self.violations.len();
         let entry = self.record_target(pkt, line, None);
         let allowed = self.take_allowed(before);
@@ -116,7 +123,7 @@ impl CaseRun<'_> {
             line,
             what: EntryKind::Note(format!(
                 "{LATE_NOTE}{} ms behind the script: the target's retransmission is judged by the oracle, not matched against the script{allowed}",
-                self.late.now().as_millis(),
+                self.late.now().max(behind).as_millis(),
             )),
         });
         Ok(())

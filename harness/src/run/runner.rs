@@ -789,7 +789,7 @@ impl CaseRun<'_> {
         }
         while let Some(pkt) = self.recv(t, line)? {
             if self.late_retransmission(&pkt, false) {
-                self.record_late(pkt, line)?;
+                self.record_late(pkt, line, Duration::ZERO)?;
                 continue;
             }
             let entry = self.record_target(pkt, line, None);

@@ -180,7 +180,7 @@ impl CaseRun<'_> {
     fn sent_meanwhile(&mut self, due: Duration, arrived: Duration, line: u32) -> Result<(), Stop> {
         while let Some(pkt) = self.recv(arrived, Some(line))? {
             if self.late_retransmission(&pkt, pkt.at > due) {
-                self.record_late(pkt, Some(line))?;
+                self.record_late(pkt, Some(line), arrived.saturating_sub(due))?;
                 continue;
             }
             let entry = self.record_target(pkt, Some(line), None);
@@ -320,7 +320,7 @@ impl CaseRun<'_> {
                 got = Some(pkt);
                 break;
             }
-            self.record_late(pkt, Some(line))?;
+            self.record_late(pkt, Some(line), Duration::ZERO)?;
             got = self.recv(w.hi, Some(line))?;
         }
         let Some(pkt) = got else {
