@@ -134,11 +134,20 @@ fn stream_collapse(case: &CaseReport) -> (Vec<usize>, Vec<usize>) {
             _ => None,
         })
         .collect();
-    let hidden = |e: &crate::run::Entry| {
-        matches!(e.what, EntryKind::Packet { dir: Dir::Out, .. })
-            && e.line.is_some_and(|l| done.contains(&l))
+    // A retransmission recorded because the harness ran late, and its note
+    // (`run::LATE_NOTE`): the on-time run has neither.
+    let note =
+        |i: usize, prefix: &str| matches!(&t[i].what, EntryKind::Note(n) if n.starts_with(prefix));
+    let late = |i: usize| note(i, crate::run::LATE_NOTE);
+    let hidden_at = |i: usize| {
+        let e = &t[i];
+        late(i)
+            || note(i, crate::run::LATE_DEVIATION_NOTE)
+            || (i + 1 < t.len() && late(i + 1))
+            || (matches!(e.what, EntryKind::Packet { dir: Dir::Out, .. })
+                && e.line.is_some_and(|l| done.contains(&l)))
     };
-    let shown: Vec<usize> = (0..t.len()).filter(|&i| !hidden(&t[i])).collect();
+    let shown: Vec<usize> = (0..t.len()).filter(|&i| !hidden_at(i)).collect();
     let mut index = vec![0; t.len()];
     for (k, &i) in shown.iter().enumerate() {
         index[i] = k;
@@ -146,7 +155,7 @@ fn stream_collapse(case: &CaseReport) -> (Vec<usize>, Vec<usize>) {
     // A hidden segment points at the next shown entry (its line's note).
     let mut next = shown.len().saturating_sub(1);
     for i in (0..t.len()).rev() {
-        if hidden(&t[i]) {
+        if hidden_at(i) {
             index[i] = next;
         } else {
             next = index[i];

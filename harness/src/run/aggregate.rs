@@ -114,29 +114,42 @@ impl CaseRun<'_> {
 
     /// The next segment from the target for `line`: a held one first, else
     /// one that arrives by `deadline` (recorded, with `script_seq` as in
-    /// [`CaseRun::record_target`]). Its transcript entry and arrival time.
+    /// [`CaseRun::record_target`]). Its transcript entry, arrival time and
+    /// whether it is a retransmission taken while the harness ran late.
+    /// With `expected` (the `>` line waiting), a late retransmission that
+    /// line would not match is recorded and judged instead (`late.rs`).
     pub(super) fn next_target(
         &mut self,
         deadline: Duration,
         line: u32,
         script_seq: Option<(u32, u32)>,
-    ) -> Result<Option<(usize, Duration)>, Stop> {
+        expected: Option<&crate::script::PacketLine>,
+    ) -> Result<Option<(usize, Duration, bool)>, Stop> {
         loop {
-            let (entry, at) = match self.held.pop_front() {
+            let (entry, at, late) = match self.held.pop_front() {
                 Some(entry) => {
                     self.transcript[entry].line = Some(line);
-                    (entry, self.transcript[entry].at)
+                    (entry, self.transcript[entry].at, false)
                 }
                 None => {
                     let Some(pkt) = self.recv(deadline, Some(line))? else {
                         return Ok(None);
                     };
+                    // A retransmission the harness's lateness explains,
+                    // before the segment the line expects (`late.rs`).
+                    if let Some(p) = expected {
+                        if self.late_retransmission(&pkt, false) && !self.matches_line(p, &pkt) {
+                            self.record_late(pkt, Some(line), Duration::ZERO)?;
+                            continue;
+                        }
+                    }
                     let at = pkt.at;
-                    (self.record_target(pkt, Some(line), script_seq), at)
+                    let late = expected.is_some() && self.late_and_retransmitted(&pkt);
+                    (self.record_target(pkt, Some(line), script_seq), at, late)
                 }
             };
             if !self.of_an_older_connection(entry) {
-                return Ok(Some((entry, at)));
+                return Ok(Some((entry, at, late)));
             }
         }
     }
@@ -187,7 +200,7 @@ impl CaseRun<'_> {
         let mut fragments = vec![first];
         let mut at = Duration::ZERO;
         while got < want {
-            let Some((entry, arrived)) = self.next_target(deadline, line, None)? else {
+            let Some((entry, arrived, _)) = self.next_target(deadline, line, None, None)? else {
                 let msg = format!(
                     "expected {want} bytes of payload by t={} (packetdrill's aggregation of \
                      consecutive segments), got {got} in {} segment(s)",

@@ -31,7 +31,32 @@ impl CaseRun<'_> {
             // A cursor at a `state` line reads the state once the line's time
             // has come (and records what it read).
             let now = self.session.now();
-            for c in cursors.iter_mut().filter(|c| c.why.is_none()) {
+            // What the target sent before a due `state` line's time comes
+            // first, in time order: a harness late to read the state must not
+            // let the branch that reads it win over a segment that came
+            // before it (a retransmission while the thread was descheduled).
+            let due_state = cursors
+                .iter()
+                .filter(|c| c.why.is_none())
+                .filter_map(|c| {
+                    let line = branches[c.branch].get(c.pos)?;
+                    matches!(line.kind, LineKind::State(_))
+                        .then(|| self.window(line.time.node, c.prev).at)
+                })
+                .filter(|&at| at <= now)
+                .min();
+            // (Strictly before: at the line's own time the read wins, as
+            // it always has; a virtual clock has no late harness.)
+            let early = match due_state {
+                Some(t) if !self.session.info().virtual_time && !t.is_zero() => {
+                    self.recv(t - Duration::from_micros(1), Some(block_line))?
+                }
+                _ => None,
+            };
+            for c in cursors
+                .iter_mut()
+                .filter(|c| c.why.is_none() && early.is_none())
+            {
                 while c.why.is_none() {
                     let Some(line) = branches[c.branch].get(c.pos) else {
                         break;
@@ -142,7 +167,11 @@ impl CaseRun<'_> {
                 })
             };
             let seq_hint = hint(true).or_else(|| hint(false));
-            let Some(pkt) = self.recv(until, Some(block_line))? else {
+            let got = match early {
+                Some(pkt) => Some(pkt),
+                None => self.recv(until, Some(block_line))?,
+            };
+            let Some(pkt) = got else {
                 for (i, w, _) in &windows {
                     if w.hi <= until {
                         cursors[*i].why = Some(format!(
@@ -153,6 +182,21 @@ impl CaseRun<'_> {
                 }
                 continue;
             };
+            // A retransmission the harness's lateness explains, which no
+            // branch's line takes (`late.rs`).
+            if self.late_retransmission(&pkt, false) {
+                let mut taken = false;
+                for (i, _, _) in &windows {
+                    let c = &cursors[*i];
+                    if let LineKind::Packet(p) = &branches[c.branch][c.pos].kind {
+                        taken |= self.matches_line(p, &pkt);
+                    }
+                }
+                if !taken {
+                    self.record_late(pkt, first_line, Duration::ZERO)?;
+                    continue;
+                }
+            }
             // A segment before a branch's state line is one it did not expect.
             for &i in &live {
                 let c = &mut cursors[i];
@@ -161,7 +205,12 @@ impl CaseRun<'_> {
                 }
             }
             let at = pkt.at;
+            let late = self.late_and_retransmitted(&pkt);
+            let before = self.violations.len();
             let entry = self.record_target(pkt, first_line, seq_hint);
+            if late {
+                self.late_matched(before, entry);
+            }
             let EntryKind::Packet { segment, .. } = &self.transcript[entry].what else {
                 unreachable!("record_target pushes a packet entry")
             };

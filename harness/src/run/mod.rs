@@ -41,5 +41,5 @@ pub use event::{
     CaseReport, Dir, Entry, EntryKind, Event, Mismatch, Outcome, Reporter, RunInfo, RunSummary,
     Violation,
 };
-pub use runner::{run_case, RunOptions, STREAM_NOTE};
+pub use runner::{run_case, RunOptions, LATE_DEVIATION_NOTE, LATE_NOTE, STREAM_NOTE};
 pub use suite::{run_suite, select, Shard, SuiteOptions, Waivers};

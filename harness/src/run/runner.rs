@@ -29,6 +29,9 @@ mod stream;
 pub use stream::STREAM_NOTE;
 #[path = "icmp_line.rs"]
 mod icmp_line;
+#[path = "late.rs"]
+mod late;
+pub use late::{LATE_DEVIATION_NOTE, LATE_NOTE};
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -91,6 +94,10 @@ pub struct RunOptions {
     /// (a mismatch renders what it needs either way): for a caller that
     /// reads outcomes only, such as `synack bench`.
     pub script_text: bool,
+    /// Tests only: the harness sleeps this long before acting on this line
+    /// (1-based), as a thread descheduled on a loaded machine would
+    /// (`late.rs`). `None` in every real run.
+    pub stall: Option<(u32, Duration)>,
 }
 
 impl Default for RunOptions {
@@ -110,6 +117,7 @@ impl Default for RunOptions {
             remote_ip: None,
             mtu: None,
             script_text: true,
+            stall: None,
         }
     }
 }
@@ -279,6 +287,10 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             return report;
         }
     }
+    // A real-time target's case runs at real-time priority where the
+    // process may (`sys/sched.rs`): the harness late is a verdict at risk.
+    let _priority =
+        (!target.capabilities().virtual_time).then(crate::target::sys::sched::Priority::raise);
     let session = match target.open(&spec) {
         Ok(s) => s,
         Err(e) => {
@@ -342,6 +354,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         held: Default::default(),
         peer: None,
         passive: (0, false),
+        late: Default::default(),
     };
     for (line, note) in &case.meta.packetdrill.notes {
         run.transcript.push(Entry {
@@ -528,6 +541,8 @@ struct CaseRun<'a> {
     /// Harness SYNs injected so far, and whether the script listened since
     /// the last one (`conns.rs`: a new passive connection).
     passive: (u16, bool),
+    /// The harness's own lateness (`late.rs`).
+    late: late::Lateness,
 }
 
 /// A line's time window: earliest and latest acceptable time, and when a
@@ -549,6 +564,7 @@ impl CaseRun<'_> {
                     if !self.opts.oracle_only {
                         self.either(branches, span.line)?;
                         self.sched = self.prev;
+                        self.late.answered();
                     }
                 }
             }
@@ -672,10 +688,12 @@ impl CaseRun<'_> {
         match &line.kind {
             LineKind::Packet(p) if p.direction == crate::script::Direction::Inject => {
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 // When the target took the segment in (`inject`): a thread
                 // preempted around its write neither makes the target's
                 // prompt answer look late nor early.
                 self.prev = self.inject(p, no, w.at)?;
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -697,6 +715,7 @@ impl CaseRun<'_> {
                 } else {
                     self.prev
                 };
+                self.late.answered();
                 Ok(())
             }
             LineKind::State(s) => {
@@ -704,6 +723,7 @@ impl CaseRun<'_> {
                     return Ok(());
                 }
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 // Reading the state provokes nothing: what follows counts
                 // from when the read was due.
                 self.sched = w.at.max(self.sched);
@@ -712,7 +732,9 @@ impl CaseRun<'_> {
             }
             LineKind::Syscall(s) => {
                 self.wait_until(w.at, Some(no))?;
+                self.stall(no);
                 self.prev = self.session.now();
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 if let Some(done) = self.sock_line(s, no, line.time.node, w) {
                     if !self.session.info().virtual_time {
@@ -726,6 +748,7 @@ impl CaseRun<'_> {
             LineKind::Command(c) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                self.late.act(w.at, self.prev);
                 self.command(&c.text, no)
             }
             // `%{ }%`: TCP_INFO now, the Python after the script.
@@ -740,6 +763,7 @@ impl CaseRun<'_> {
             LineKind::Datagram(d) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.icmp_line(d, no)?;
+                self.late.act(w.at, self.prev);
                 self.sched = w.at.max(self.sched);
                 Ok(())
             }
@@ -750,6 +774,7 @@ impl CaseRun<'_> {
                 let w = self.window(line.time.node, self.prev);
                 self.stream(st, w, no)?;
                 self.sched = self.prev;
+                self.late.answered();
                 Ok(())
             }
         }
@@ -798,6 +823,10 @@ impl CaseRun<'_> {
             return Err(Stop::Failed);
         }
         while let Some(pkt) = self.recv(t, line)? {
+            if self.late_retransmission(&pkt, false) {
+                self.record_late(pkt, line, Duration::ZERO)?;
+                continue;
+            }
             let entry = self.record_target(pkt, line, None);
             if !self.opts.oracle_only && !self.hold(entry) {
                 let actual = self.entry_script(entry);

@@ -181,17 +181,12 @@ impl CaseRun<'_> {
     /// [`CaseRun::inject`].
     fn sent_meanwhile(&mut self, due: Duration, arrived: Duration, line: u32) -> Result<(), Stop> {
         while let Some(pkt) = self.recv(arrived, Some(line))? {
-            let sent_at = pkt.at;
-            let nxt = self.target_nxt;
+            if self.late_retransmission(&pkt, pkt.at > due) {
+                self.record_late(pkt, Some(line), arrived.saturating_sub(due))?;
+                continue;
+            }
             let entry = self.record_target(pkt, Some(line), None);
-            let retransmission = matches!(
-                &self.transcript[entry].what,
-                EntryKind::Packet { segment: Some(seg), .. }
-                    if !seg.flags.rst()
-                        && seg.seg_len() > 0
-                        && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), nxt)
-            );
-            if self.opts.oracle_only || (sent_at > due && retransmission) || self.hold(entry) {
+            if self.opts.oracle_only || self.hold(entry) {
                 continue;
             }
             let actual = self.entry_script(entry);
@@ -320,7 +315,10 @@ impl CaseRun<'_> {
     pub(super) fn expect(&mut self, p: &PacketLine, w: Window, line: u32) -> Result<(), Stop> {
         // The case line as written is what was expected (rendered only for
         // a mismatch).
-        let Some((entry, at)) = self.next_target(w.hi, line, Some(script_numbers(p)))? else {
+        let before = self.violations.len();
+        let Some((entry, at, late)) =
+            self.next_target(w.hi, line, Some(script_numbers(p)), Some(p))?
+        else {
             let expected = self.expected_text(line);
             self.mismatch(
                 Some(line),
@@ -385,6 +383,9 @@ impl CaseRun<'_> {
                 Some(entry),
             );
             return Err(Stop::Failed);
+        }
+        if late {
+            self.late_matched(before, entry);
         }
         self.prev = at;
         Ok(())

@@ -49,6 +49,9 @@ impl NsThread {
         let handle = std::thread::Builder::new()
             .name("synack-lab-netns".into())
             .spawn(move || {
+                // State reads and socket calls run here: as promptly as the
+                // cases that wait for them (sys/sched.rs), for its life.
+                let _priority = sys::sched::Priority::raise();
                 let r = sys::netns::unshare_net();
                 let ok = r.is_ok();
                 // The receiver waits for exactly this message.

@@ -19,6 +19,8 @@
 //! - [`pktstamp`]: kernel transmit timestamps of a device's packets.
 //! - [`sockapi`]: the socket API a case performs on the lab (socket, bind,
 //!   connect, options, poll, ioctl, epoll …), errno for errno.
+//! - [`sched`]: real-time scheduling for a case's threads on a real-time
+//!   target (`SCHED_FIFO`, else nice -10, else unchanged).
 //! - [`userns`]: a user namespace of the process's own (the kernel targets
 //!   without root), entered at start-up before any thread.
 //!
@@ -31,6 +33,7 @@ pub mod netns;
 pub mod pktstamp;
 pub mod process;
 pub mod sandbox;
+pub mod sched;
 pub mod sock;
 pub mod sockapi;
 pub mod tap;
