@@ -91,9 +91,6 @@ pub struct LabSockets {
     running: Vec<Running>,
     /// Active opens so far: the n-th goes to the harness's port + n.
     opens: u16,
-    /// The case's thread, when the first call put it in the real-time
-    /// class (restored when the session ends on that thread).
-    realtime: Option<i32>,
 }
 
 impl LabSockets {
@@ -107,7 +104,6 @@ impl LabSockets {
             fds: HashMap::new(),
             running: Vec::new(),
             opens: 0,
-            realtime: None,
         }
     }
 
@@ -169,12 +165,6 @@ impl LabSockets {
         may_block: bool,
         token: u32,
     ) -> Result<CallStatus, TargetError> {
-        // A case that performs calls times their returns and the segments
-        // they provoke against the script: its thread keeps the schedule
-        // on a loaded machine as the call threads do (`prefer_realtime`).
-        if self.realtime.is_none() && sys::prefer_realtime() {
-            self.realtime = Some(sys::gettid());
-        }
         if let SockCall::Socket { fd, nonblock } = *call {
             let v6 = self.target.is_ipv6();
             let made = ns.run(move || sys::socket(v6, nonblock))?;
@@ -203,8 +193,10 @@ impl LabSockets {
             .name(format!("synack-call-{}", call.name()))
             .spawn(move || {
                 let _ = tid_tx.send(sys::gettid());
-                // Its return is timed: see `prefer_realtime`.
-                let _ = sys::prefer_realtime();
+                // Its return is timed against the script: the call keeps
+                // the schedule on a loaded machine as the case's thread
+                // does (the runner raises it; `target::sys::sched`).
+                let _priority = crate::target::sys::sched::Priority::raise();
                 let r = job();
                 let _ = tx.send((Instant::now(), r));
             })
@@ -508,9 +500,6 @@ impl LabSockets {
 impl Drop for LabSockets {
     fn drop(&mut self) {
         self.close_all();
-        if self.realtime == Some(sys::gettid()) {
-            let _ = sys::set_realtime(false);
-        }
     }
 }
 

@@ -37,31 +37,6 @@ pub fn gettid() -> i32 {
     unsafe { libc::gettid() }
 }
 
-/// Puts the calling thread in the real-time class (`SCHED_FIFO`, the
-/// lowest priority), so that a call the kernel completes is seen returning
-/// when it does, not when a loaded machine's scheduler next lets the thread
-/// run (a blocking `sendto` or `poll` timed against a script's end time).
-/// Best effort: false where it is not permitted (no CAP_SYS_NICE).
-pub fn prefer_realtime() -> bool {
-    set_realtime(true)
-}
-
-/// The calling thread to `SCHED_FIFO` at the lowest priority (`on`), or
-/// back to the normal class; false where it is not permitted.
-pub fn set_realtime(on: bool) -> bool {
-    let (policy, prio) = if on {
-        (libc::SCHED_FIFO, 1)
-    } else {
-        (libc::SCHED_OTHER, 0)
-    };
-    let param = libc::sched_param {
-        sched_priority: prio,
-    };
-    // SAFETY: sched_setscheduler reads one `sched_param`, which lives
-    // across the call; pid 0 is the calling thread.
-    unsafe { libc::sched_setscheduler(0, policy, &param) == 0 }
-}
-
 /// Whether thread `tid` of this process sleeps in the kernel (state `S` or
 /// `D` in /proc): a call it makes blocks. False when it cannot be read.
 pub fn thread_sleeping(tid: i32) -> bool {
