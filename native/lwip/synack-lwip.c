@@ -390,34 +390,66 @@ const char *service_name(enum service s)
 static struct listener {
     u16_t port;
     enum service service;
+    struct tcp_pcb *pcb; /* NULL for CLOSED_PORT */
 } listeners[64];
 static int n_listeners;
 
+static struct tcp_pcb *open_listener(u16_t port, enum service service)
+{
+    struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
+    if (!pcb)
+        return NULL;
+    if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
+        tcp_abort(pcb);
+        return NULL;
+    }
+    pcb = tcp_listen_with_backlog(pcb, 16);
+    if (!pcb)
+        return NULL;
+    tcp_arg(pcb, (void *)(intptr_t)service);
+    tcp_accept(pcb, on_accept);
+    return pcb;
+}
+
 int listen_on(u16_t port, enum service service)
 {
-    for (int i = 0; i < n_listeners; i++)
-        if (listeners[i].port == port)
-            return listeners[i].service == service ? 0 : -1;
+    for (int i = 0; i < n_listeners; i++) {
+        struct listener *l = &listeners[i];
+        if (l->port != port)
+            continue;
+        if (l->service == service)
+            return 0;
+        /* A closed port may start listening for the agent's caller. */
+        if (l->service != CLOSED_PORT || service != SCRIPTED)
+            return -1;
+        if (!(l->pcb = open_listener(port, service)))
+            return -1;
+        l->service = service;
+        return 0;
+    }
     if (n_listeners == (int)(sizeof listeners / sizeof listeners[0]))
         return -1;
-    if (service != CLOSED_PORT) {
-        struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
-        if (!pcb)
-            return -1;
-        if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
-            tcp_abort(pcb);
-            return -1;
-        }
-        pcb = tcp_listen_with_backlog(pcb, 16);
-        if (!pcb)
-            return -1;
-        tcp_arg(pcb, (void *)(intptr_t)service);
-        tcp_accept(pcb, on_accept);
-    }
+    struct tcp_pcb *pcb = NULL;
+    if (service != CLOSED_PORT && !(pcb = open_listener(port, service)))
+        return -1;
     listeners[n_listeners].port = port;
     listeners[n_listeners].service = service;
+    listeners[n_listeners].pcb = pcb;
     n_listeners++;
     return 0;
+}
+
+void unlisten(u16_t port)
+{
+    for (int i = 0; i < n_listeners; i++) {
+        struct listener *l = &listeners[i];
+        if (l->port != port || l->service != SCRIPTED)
+            continue;
+        if (l->pcb)
+            tcp_close(l->pcb); /* a listening pcb closes at once */
+        l->pcb = NULL;
+        l->service = CLOSED_PORT;
+    }
 }
 
 /* ---- the device: TAP (Ethernet frames) or TUN (IP packets) --------------- */
