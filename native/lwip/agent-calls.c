@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lwip/priv/tcp_priv.h"
 
@@ -42,12 +43,22 @@
 #define L_O_NONBLOCK 04000
 #define L_O_RDWR 2
 
+/* ---- a growing string --------------------------------------------------- */
+
+struct str {
+    char *b;
+    size_t len, cap;
+};
+
 enum kind { FREE, SOCK, BOUND, LISTENER, CONN };
 
 struct sfd {
     long long fd;
     enum kind kind;
     int nonblock;
+    int reuse;    /* SO_REUSEADDR, kept to read back */
+    int linger;   /* SO_LINGER {1, 0}: close() resets */
+    int rd_shut;  /* shutdown(SHUT_RD): reads return 0 */
 };
 
 struct session {
@@ -61,16 +72,11 @@ struct session {
     int accepted;        /* the connection from peer has a descriptor */
     char *pending;       /* a pending call's text, or NULL */
     long long pending_token;
+    struct str *done;    /* the pending call's result, once it returned */
+    struct timespec done_at;
 };
 
 static struct session *sessions;
-
-/* ---- a growing string --------------------------------------------------- */
-
-struct str {
-    char *b;
-    size_t len, cap;
-};
 
 static void add(struct str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -145,10 +151,8 @@ static struct sfd *fd_new(struct session *s, long long fd)
     for (int i = 0; !f && i < MAX_FDS; i++)
         if (s->fds[i].kind == FREE)
             f = &s->fds[i];
-    if (f) {
-        f->fd = fd;
-        f->nonblock = 0;
-    }
+    if (f)
+        *f = (struct sfd){.fd = fd};
     return f;
 }
 
@@ -218,6 +222,9 @@ static void session_free(struct session *s)
     free(s->local);
     free(s->peer);
     free(s->pending);
+    if (s->done)
+        free(s->done->b);
+    free(s->done);
     free(s);
 }
 
@@ -253,12 +260,18 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     struct conn *c = arg;
     if (c)
         c->connected = err == ERR_OK;
+    calls_wake();
     return ERR_OK;
 }
 
 /* One call, tried now. DONE: `r` holds the SockResult. */
 static enum outcome try_call(struct session *s, const char *call, struct str *r, const char **why)
 {
+    if (is(call, "Poll") || is(call, "EpollCreate") || is(call, "EpollCtl") ||
+        is(call, "EpollWait") || is(call, "InQueue") || is(call, "OutQueue")) {
+        *why = "poll, epoll and ioctl on lwIP's agent (it has no readiness events)";
+        return UNSUPPORTED;
+    }
     long long fd = num(call, "fd", -1);
     struct sfd *f = fd_of(s, fd);
     if (is(call, "Socket")) {
@@ -268,7 +281,7 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
         f->nonblock = flag(call, "nonblock");
         return ret(r, fd), DONE;
     }
-    if (!f && !is(call, "Poll"))
+    if (!f)
         return fail(r, L_EBADF), DONE;
     struct conn *c = conn_of(s);
     if (is(call, "Bind")) {
@@ -297,6 +310,7 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
             return fail(r, 24), DONE;
         n->kind = CONN;
         n->nonblock = flag(call, "nonblock");
+        n->reuse = f->reuse; /* inherited from the listener, as on Linux */
         s->accepted = 1;
         return ret(r, n->fd), DONE;
     }
@@ -335,17 +349,63 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
     }
     if (is(call, "GetFl"))
         return ret(r, L_O_RDWR | (f->nonblock ? L_O_NONBLOCK : 0)), DONE;
+    const char *opt = field(call, "opt");
+    struct tcp_pcb *pcb = f->kind == CONN && c ? c->pcb : NULL;
     if (is(call, "SetOpt")) {
-        const char *opt = field(call, "opt");
-        if (opt && strncmp(opt, "\"ReuseAddr\"", 11) == 0)
+        const char *v = field(call, "value");
+        long long iv = num(call, "Int", 0);
+        if (opt && strncmp(opt, "\"ReuseAddr\"", 11) == 0) {
+            f->reuse = iv != 0; /* each case has its own 4-tuple: nothing to do */
             return ret(r, 0), DONE;
-        *why = "setsockopt: only SO_REUSEADDR";
+        }
+        if (opt && strncmp(opt, "\"Linger\"", 8) == 0 && v) {
+            if (num(call, "onoff", 0) && num(call, "linger", 1) != 0) {
+                *why = "setsockopt SO_LINGER with a time (lwIP's raw API has none)";
+                return UNSUPPORTED;
+            }
+            f->linger = num(call, "onoff", 0) != 0;
+            return ret(r, 0), DONE;
+        }
+        if (opt && strncmp(opt, "\"NoDelay\"", 9) == 0 && pcb) {
+            if (iv)
+                tcp_nagle_disable(pcb);
+            else
+                tcp_nagle_enable(pcb);
+            return ret(r, 0), DONE;
+        }
+        if (opt && strncmp(opt, "\"KeepAlive\"", 11) == 0 && pcb) {
+            if (iv)
+                ip_set_option(pcb, SOF_KEEPALIVE);
+            else
+                ip_reset_option(pcb, SOF_KEEPALIVE);
+            return ret(r, 0), DONE;
+        }
+        *why = "setsockopt: lwIP's agent sets SO_REUSEADDR, SO_LINGER {1, 0}, and on a "
+               "connection TCP_NODELAY and SO_KEEPALIVE";
         return UNSUPPORTED;
     }
     if (is(call, "GetOpt")) {
-        const char *opt = field(call, "opt");
+        int v = -1;
+        if (opt && strncmp(opt, "\"ReuseAddr\"", 11) == 0)
+            v = f->reuse;
+        else if (opt && strncmp(opt, "\"NoDelay\"", 9) == 0 && pcb)
+            v = tcp_nagle_disabled(pcb) ? 1 : 0;
+        else if (opt && strncmp(opt, "\"KeepAlive\"", 11) == 0 && pcb)
+            v = ip_get_option(pcb, SOF_KEEPALIVE) ? 1 : 0;
+        if (v >= 0) {
+            add(r, "{\"ret\":0,\"errno\":null,\"data\":{\"Opt\":{\"Int\":%d}}}", v);
+            return DONE;
+        }
+        if (opt && strncmp(opt, "\"Linger\"", 8) == 0) {
+            add(r,
+                "{\"ret\":0,\"errno\":null,\"data\":{\"Opt\":{\"Linger\":"
+                "{\"onoff\":%d,\"linger\":0}}}}",
+                f->linger);
+            return DONE;
+        }
         if (!opt || strncmp(opt, "\"Error\"", 7) != 0) {
-            *why = "getsockopt: only SO_ERROR";
+            *why = "getsockopt: lwIP's agent reads SO_ERROR, SO_REUSEADDR, SO_LINGER, and on "
+                   "a connection TCP_NODELAY and SO_KEEPALIVE";
             return UNSUPPORTED;
         }
         int e = 0;
@@ -358,7 +418,7 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
     }
     if (is(call, "Close")) {
         if (f->kind == CONN && c) {
-            if (c->pcb)
+            if (c->pcb && !f->linger)
                 conn_close(c);
             else
                 conn_abort(c); /* frees what is left */
@@ -376,6 +436,8 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
         const char *how = field(call, "how");
         int rx = how && (strncmp(how, "\"Rd", 3) == 0);
         int tx = how && (strncmp(how, "\"Wr", 3) == 0 || strncmp(how, "\"RdWr", 5) == 0);
+        if (rx)
+            f->rd_shut = 1;
         if (rx && tx) {
             conn_close(c); /* lwIP's shutdown of both is its close */
         } else if (tcp_shutdown(c->pcb, rx, tx) != ERR_OK) {
@@ -427,6 +489,8 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
             *why = "recv flags";
             return UNSUPPORTED;
         }
+        if (f->rd_shut)
+            return ret(r, 0), DONE;
         long long max = num(call, "len", 0);
         if (max < 0 || max > (1 << 20))
             max = 1 << 20;
@@ -454,6 +518,32 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
     *why = "this call on lwIP's agent (it performs socket, bind, listen, accept, connect, "
            "send, recv, shutdown, close, fcntl O_NONBLOCK, getsockopt SO_ERROR)";
     return UNSUPPORTED;
+}
+
+/* Tries the session's pending call again; when it returns, keeps its
+ * result and the time it returned. */
+static void wake(struct session *s)
+{
+    if (!s->pending || s->done)
+        return;
+    struct str r = {0};
+    const char *why = NULL;
+    if (try_call(s, s->pending, &r, &why) != DONE) {
+        free(r.b);
+        return;
+    }
+    if (!(s->done = malloc(sizeof *s->done))) {
+        fprintf(stderr, PROG ": agent: out of memory\n");
+        exit(1);
+    }
+    *s->done = r;
+    clock_gettime(CLOCK_MONOTONIC, &s->done_at);
+}
+
+void calls_wake(void)
+{
+    for (struct session *s = sessions; s; s = s->next)
+        wake(s);
 }
 
 /* ---- the operations ----------------------------------------------------- */
@@ -487,13 +577,21 @@ char *calls_perform(long long id, const char *op, const char *local, const char 
     const char *why = NULL;
     if (strcmp(op, "finished") == 0) {
         add(&o, "{\"id\":%lld,\"ok\":true", id);
-        if (s->pending && try_call(s, s->pending, &r, &why) == DONE) {
-            add(&o, ",\"token\":%lld,\"result\":%s", s->pending_token, r.b);
+        wake(s);
+        if (s->done) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long ago = (now.tv_sec - s->done_at.tv_sec) * 1000000LL +
+                            (now.tv_nsec - s->done_at.tv_nsec) / 1000;
+            add(&o, ",\"token\":%lld,\"result\":%s,\"ago_us\":%lld", s->pending_token,
+                s->done->b, ago > 0 ? ago : 0);
             free(s->pending);
             s->pending = NULL;
+            free(s->done->b);
+            free(s->done);
+            s->done = NULL;
         }
         add(&o, "}");
-        free(r.b);
         return o.b;
     }
     if (!call)

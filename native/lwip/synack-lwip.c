@@ -257,6 +257,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     }
     if (!p) { /* the peer's FIN, after every byte before it */
         c->peer_closed = 1;
+        if (c->service == SCRIPTED)
+            calls_wake();
         if (c->finished || c->service == SILENT || c->service == SCRIPTED)
             return ERR_OK;
         if (c->service == HTTP || c->service == DISCARD || c->service == ABORT ||
@@ -314,6 +316,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         pbuf_copy_partial(p, c->inbox + c->in_len, len, 0);
         c->in_len += len;
         pbuf_free(p);
+        if (c->service == SCRIPTED)
+            calls_wake();
         return ERR_OK;
     case CLOSED_PORT:
         pbuf_free(p);
@@ -334,6 +338,8 @@ static void on_err(void *arg, err_t err)
      * connection from the same peer, or the control connection's end. */
     if (c->service != SCRIPTED && !c->close_pending)
         conn_free(c);
+    else if (c->service == SCRIPTED)
+        calls_wake();
 }
 
 struct conn *conn_attach(struct tcp_pcb *pcb, enum service service)
@@ -367,7 +373,11 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     enum service s = (enum service)(intptr_t)arg;
-    return conn_attach(pcb, s) ? ERR_OK : ERR_MEM;
+    if (!conn_attach(pcb, s))
+        return ERR_MEM;
+    if (s == SCRIPTED)
+        calls_wake();
+    return ERR_OK;
 }
 
 static const char *SERVICE_NAMES[] = {"echo",   "discard", "http", "silent",

@@ -76,6 +76,9 @@ int agent_start(void);
  * `peer`; `call` is the call's JSON object. */
 char *calls_perform(long long id, const char *op, const char *local, const char *peer,
                     const char *call, int may_block, long long token);
+/* Retries the calls that block, now that lwIP has moved (its callbacks):
+ * a call returns when what wakes it arrives, as a blocked syscall does. */
+void calls_wake(void);
 /* Closes every session's descriptors (the control connection is gone). */
 void calls_forget(void);
 
