@@ -264,12 +264,89 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
+/* Linux's poll bits (calls.rs, `events`). */
+#define P_IN 0x001
+#define P_OUT 0x004
+#define P_ERR 0x008
+#define P_HUP 0x010
+#define P_NVAL 0x020
+#define P_RDNORM 0x040
+#define P_WRNORM 0x100
+#define P_RDHUP 0x2000
+
+/* What poll() reports for one descriptor, before masking. */
+static unsigned readiness(struct session *s, long long fd)
+{
+    struct sfd *f = fd_of(s, fd);
+    if (!f)
+        return P_NVAL;
+    struct conn *c = conn_of(s);
+    if (f->kind == LISTENER)
+        return c && !s->accepted ? P_IN | P_RDNORM : 0;
+    if (f->kind != CONN)
+        return P_OUT | P_WRNORM | P_HUP; /* an unconnected socket, as Linux's */
+    if (!c)
+        return P_HUP;
+    unsigned m = 0;
+    if (c->in_len > 0)
+        m |= P_IN | P_RDNORM;
+    if (c->peer_closed || f->rd_shut)
+        m |= P_IN | P_RDNORM | P_RDHUP;
+    if (!c->pcb) {
+        m |= P_IN | P_RDNORM | P_RDHUP | P_HUP;
+        if (c->error == ERR_RST || c->error == ERR_ABRT)
+            m |= P_ERR;
+        return m;
+    }
+    enum tcp_state st = c->pcb->state;
+    if ((st == ESTABLISHED || st == CLOSE_WAIT) && tcp_sndbuf(c->pcb) > 0)
+        m |= P_OUT | P_WRNORM;
+    return m;
+}
+
+/* poll(): each entry's revents (what was asked, and ERR, HUP, NVAL); one
+ * that would wait is performed only with a zero timeout. */
+static enum outcome poll_call(struct session *s, const char *call, struct str *r,
+                              const char **why)
+{
+    const char *p = field(call, "fds");
+    if (!p || *p != '[')
+        return fail(r, L_EINVAL), DONE;
+    unsigned rev[16];
+    int n = 0, ready = 0;
+    for (p++; *p == '[' && n < 16;) {
+        char *end;
+        long long fd = strtoll(p + 1, &end, 10);
+        if (*end != ',')
+            return fail(r, L_EINVAL), DONE;
+        unsigned long ev = strtoul(end + 1, &end, 10);
+        if (*end != ']')
+            return fail(r, L_EINVAL), DONE;
+        rev[n] = readiness(s, fd) & ((unsigned)ev | P_ERR | P_HUP | P_NVAL);
+        ready += rev[n] != 0;
+        n++;
+        p = end + 1;
+        if (*p == ',')
+            p++;
+    }
+    if (!ready && num(call, "timeout_ms", 0) != 0) {
+        *why = "poll with a timeout on lwIP's agent (only a zero timeout)";
+        return UNSUPPORTED;
+    }
+    add(r, "{\"ret\":%d,\"errno\":null,\"data\":{\"Revents\":[", ready);
+    for (int i = 0; i < n; i++)
+        add(r, i ? ",%u" : "%u", rev[i]);
+    add(r, "]}}");
+    return DONE;
+}
+
 /* One call, tried now. DONE: `r` holds the SockResult. */
 static enum outcome try_call(struct session *s, const char *call, struct str *r, const char **why)
 {
-    if (is(call, "Poll") || is(call, "EpollCreate") || is(call, "EpollCtl") ||
-        is(call, "EpollWait") || is(call, "InQueue") || is(call, "OutQueue")) {
-        *why = "poll, epoll and ioctl on lwIP's agent (it has no readiness events)";
+    if (is(call, "Poll"))
+        return poll_call(s, call, r, why);
+    if (is(call, "EpollCreate") || is(call, "EpollCtl") || is(call, "EpollWait")) {
+        *why = "epoll on lwIP's agent";
         return UNSUPPORTED;
     }
     long long fd = num(call, "fd", -1);
@@ -430,6 +507,15 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
     }
     if (f->kind != CONN)
         return fail(r, L_ENOTCONN), DONE;
+    if (is(call, "InQueue") || is(call, "OutQueue")) {
+        long long q = 0;
+        if (is(call, "InQueue"))
+            q = c ? (long long)c->in_len : 0;
+        else if (c && c->pcb && c->pcb->state != SYN_SENT && c->pcb->state != SYN_RCVD)
+            q = (u32_t)(c->pcb->snd_lbb - c->pcb->lastack);
+        add(r, "{\"ret\":0,\"errno\":null,\"data\":{\"Opt\":{\"Int\":%lld}}}", q);
+        return DONE;
+    }
     if (is(call, "Shutdown")) {
         if (!c || !c->pcb)
             return fail(r, L_ENOTCONN), DONE;
