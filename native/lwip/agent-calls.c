@@ -4,9 +4,11 @@
  * table of the script's descriptors per session (`local` <-> `peer`).
  *
  * Performed: socket, bind, listen, accept, connect, send/write, recv/read,
- * shutdown, close, fcntl O_NONBLOCK, getsockopt SO_ERROR, setsockopt
- * SO_REUSEADDR (accepted and ignored: every case has a 4-tuple of its own);
- * everything else answers `unsupported`. Calls never wait here: one that
+ * shutdown, close, fcntl O_NONBLOCK, poll with a zero timeout (or one
+ * already ready), ioctl SIOCINQ/SIOCOUTQ, getsockopt SO_ERROR, SO_LINGER
+ * {1, 0}, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR (accepted and ignored:
+ * every case has a 4-tuple of its own); everything else answers
+ * `unsupported`. Calls never wait here: one that
  * would block is `pending` (the script allowed it; `finished` tries it again)
  * or `blocked`. Called with the core locked (agent.c).
  *
