@@ -105,3 +105,41 @@ fn an_agent_that_refuses_hello_is_an_infrastructure_error() {
         "{t}"
     );
 }
+
+#[test]
+fn lwip_agent_performs_socket_api_calls() {
+    let Some(bin) = lwip("synack-lwip-sockets") else {
+        return;
+    };
+    let bin = bin.display().to_string();
+    // active and passive opens, blocking calls woken by lwIP, SO_ERROR,
+    // SHUT_RD, SO_LINGER {1, 0}; and a call the agent does not perform
+    let cases = [
+        case("socket-api/client-active-open.pkt"),
+        case("socket-api/blocking-calls.pkt"),
+        case("socket-api/client-connect-refused-so-error.pkt"),
+        case("socket-api/shutdown-close.pkt"),
+        case("socket-api/close-abort.pkt"),
+        case("socket-api/options-linux.pkt"),
+    ];
+    for v6 in [false, true] {
+        let mut args = vec!["run", "--target", "tap", "--exec", &bin, "--name", "lwip"];
+        if v6 {
+            args.push("--ipv6");
+        }
+        args.extend(cases.iter().map(String::as_str));
+        let (code, t) = synack(&args);
+        if !privileged(code, &t) {
+            return;
+        }
+        assert_eq!(code, Some(0), "ipv6={v6}: {t}");
+        assert!(
+            t.contains("5 passed, 0 failed, 0 waived, 1 unsupported"),
+            "ipv6={v6}: {t}"
+        );
+        assert!(
+            t.contains("agent `call`: setsockopt: lwIP's agent sets"),
+            "{t}"
+        );
+    }
+}

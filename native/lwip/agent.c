@@ -118,6 +118,24 @@ static int parse(char *line, struct request *r)
             f->is_string = 1;
             if (!(p = read_string(p + 1, &f->value)))
                 return -1;
+        } else if (*p == '{') { /* an object (`call`), kept as its text */
+            f->is_string = 0;
+            f->value = p;
+            int depth = 0;
+            do {
+                if (*p == '"') { /* skip a string (it may hold braces), untouched */
+                    for (p++; *p && *p != '"'; p++)
+                        if (*p == '\\' && p[1])
+                            p++;
+                    if (*p++ != '"')
+                        return -1;
+                    continue;
+                }
+                depth += (*p == '{') - (*p == '}');
+                p++;
+            } while (*p && depth > 0);
+            if (depth)
+                return -1;
         } else if (*p == '[') { /* an array of strings, kept as its text */
             f->is_string = 0;
             f->value = p;
@@ -325,7 +343,8 @@ static const char *why_gone(const struct conn *c)
 /* ---- the operations ----------------------------------------------------- */
 
 static const char *OPS = "[\"hello\",\"listen\",\"accept\",\"connect\",\"read\",\"write\","
-                         "\"shutdown\",\"close\",\"abort\",\"state\"]";
+                         "\"shutdown\",\"close\",\"abort\",\"state\",\"call\",\"finished\","
+                         "\"release\"]";
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
@@ -395,6 +414,18 @@ static void perform(const struct request *r, long long id, const char *op, struc
             send_q = 0;
         put(o, "{\"id\":%lld,\"ok\":true,\"state\":\"%s\",\"recv_q\":%zu,\"send_q\":%u}", id,
             ss_name(p->state), recv_q, (unsigned)send_q);
+        return;
+    }
+    if (strcmp(op, "call") == 0 || strcmp(op, "finished") == 0 || strcmp(op, "release") == 0) {
+        long long token = 0;
+        get_num(r, "token", &token);
+        const struct field *mb = get(r, "may_block");
+        const struct field *call = get(r, "call");
+        char *reply = calls_perform(id, op, get_str(r, "local"), get_str(r, "peer"),
+                                    call && !call->is_string ? call->value : NULL,
+                                    mb && strcmp(mb->value, "true") == 0, token);
+        put(o, "%s", reply);
+        free(reply);
         return;
     }
     /* The rest act on the connection from `peer`. */
@@ -536,6 +567,7 @@ static int send_all(int fd, const char *buf, size_t len)
 static void forget_scripted(void)
 {
     LOCK_TCPIP_CORE();
+    calls_forget();
     for (struct conn *c = conns, *next; c; c = next) {
         next = c->next;
         if (c->service == SCRIPTED || c->service == SILENT)

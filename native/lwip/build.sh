@@ -13,6 +13,6 @@ fi
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -O2 -Wall -Wextra -Werror -o "$out" "$root/native/lwip/synack-lwip.c" \
-    "$root/native/lwip/agent.c" -I"$root/native/lwip" \
+    "$root/native/lwip/agent.c" "$root/native/lwip/agent-calls.c" -I"$root/native/lwip" \
     $(pkg-config --cflags --libs lwip) -lpthread
 echo "$out"

@@ -257,6 +257,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     }
     if (!p) { /* the peer's FIN, after every byte before it */
         c->peer_closed = 1;
+        if (c->service == SCRIPTED)
+            calls_wake();
         if (c->finished || c->service == SILENT || c->service == SCRIPTED)
             return ERR_OK;
         if (c->service == HTTP || c->service == DISCARD || c->service == ABORT ||
@@ -314,6 +316,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         pbuf_copy_partial(p, c->inbox + c->in_len, len, 0);
         c->in_len += len;
         pbuf_free(p);
+        if (c->service == SCRIPTED)
+            calls_wake();
         return ERR_OK;
     case CLOSED_PORT:
         pbuf_free(p);
@@ -334,6 +338,8 @@ static void on_err(void *arg, err_t err)
      * connection from the same peer, or the control connection's end. */
     if (c->service != SCRIPTED && !c->close_pending)
         conn_free(c);
+    else if (c->service == SCRIPTED)
+        calls_wake();
 }
 
 struct conn *conn_attach(struct tcp_pcb *pcb, enum service service)
@@ -367,7 +373,11 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     enum service s = (enum service)(intptr_t)arg;
-    return conn_attach(pcb, s) ? ERR_OK : ERR_MEM;
+    if (!conn_attach(pcb, s))
+        return ERR_MEM;
+    if (s == SCRIPTED)
+        calls_wake();
+    return ERR_OK;
 }
 
 static const char *SERVICE_NAMES[] = {"echo",   "discard", "http", "silent",
@@ -390,34 +400,66 @@ const char *service_name(enum service s)
 static struct listener {
     u16_t port;
     enum service service;
+    struct tcp_pcb *pcb; /* NULL for CLOSED_PORT */
 } listeners[64];
 static int n_listeners;
 
+static struct tcp_pcb *open_listener(u16_t port, enum service service)
+{
+    struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
+    if (!pcb)
+        return NULL;
+    if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
+        tcp_abort(pcb);
+        return NULL;
+    }
+    pcb = tcp_listen_with_backlog(pcb, 16);
+    if (!pcb)
+        return NULL;
+    tcp_arg(pcb, (void *)(intptr_t)service);
+    tcp_accept(pcb, on_accept);
+    return pcb;
+}
+
 int listen_on(u16_t port, enum service service)
 {
-    for (int i = 0; i < n_listeners; i++)
-        if (listeners[i].port == port)
-            return listeners[i].service == service ? 0 : -1;
+    for (int i = 0; i < n_listeners; i++) {
+        struct listener *l = &listeners[i];
+        if (l->port != port)
+            continue;
+        if (l->service == service)
+            return 0;
+        /* A closed port may start listening for the agent's caller. */
+        if (l->service != CLOSED_PORT || service != SCRIPTED)
+            return -1;
+        if (!(l->pcb = open_listener(port, service)))
+            return -1;
+        l->service = service;
+        return 0;
+    }
     if (n_listeners == (int)(sizeof listeners / sizeof listeners[0]))
         return -1;
-    if (service != CLOSED_PORT) {
-        struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
-        if (!pcb)
-            return -1;
-        if (tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
-            tcp_abort(pcb);
-            return -1;
-        }
-        pcb = tcp_listen_with_backlog(pcb, 16);
-        if (!pcb)
-            return -1;
-        tcp_arg(pcb, (void *)(intptr_t)service);
-        tcp_accept(pcb, on_accept);
-    }
+    struct tcp_pcb *pcb = NULL;
+    if (service != CLOSED_PORT && !(pcb = open_listener(port, service)))
+        return -1;
     listeners[n_listeners].port = port;
     listeners[n_listeners].service = service;
+    listeners[n_listeners].pcb = pcb;
     n_listeners++;
     return 0;
+}
+
+void unlisten(u16_t port)
+{
+    for (int i = 0; i < n_listeners; i++) {
+        struct listener *l = &listeners[i];
+        if (l->port != port || l->service != SCRIPTED)
+            continue;
+        if (l->pcb)
+            tcp_close(l->pcb); /* a listening pcb closes at once */
+        l->pcb = NULL;
+        l->service = CLOSED_PORT;
+    }
 }
 
 /* ---- the device: TAP (Ethernet frames) or TUN (IP packets) --------------- */

@@ -49,6 +49,9 @@ const char *service_name(enum service s);
  * already did with that service), -1 when the port has another service or
  * lwIP refused. */
 int listen_on(u16_t port, enum service service);
+/* Stops a listener of the agent's caller (SCRIPTED): the port is closed
+ * again, and SYNs to it are answered with RST. */
+void unlisten(u16_t port);
 /* A connection for `pcb`, with the callbacks of its service. */
 struct conn *conn_attach(struct tcp_pcb *pcb, enum service service);
 /* close(): FIN, or RST when received bytes were never read (lwIP decides). */
@@ -67,5 +70,16 @@ void settle(void);
  * apart from the device under test) when it is set. Returns 0, or -1 with
  * a message on stderr. */
 int agent_start(void);
+
+/* The agent's socket API (agent-calls.c), core locked: the reply (JSON,
+ * malloc'd) to `call`, `finished` or `release` of the session `local` <->
+ * `peer`; `call` is the call's JSON object. */
+char *calls_perform(long long id, const char *op, const char *local, const char *peer,
+                    const char *call, int may_block, long long token);
+/* Retries the calls that block, now that lwIP has moved (its callbacks):
+ * a call returns when what wakes it arrives, as a blocked syscall does. */
+void calls_wake(void);
+/* Closes every session's descriptors (the control connection is gone). */
+void calls_forget(void);
 
 #endif

@@ -299,14 +299,18 @@ impl AgentClient {
         }
     }
 
-    /// A pending call of the session that has returned since (`finished`).
+    /// A pending call of the session that has returned since (`finished`),
+    /// and how long ago it returned (zero when the agent does not say).
     pub fn sock_finished(
         &self,
         local: SocketAddr,
         peer: SocketAddr,
-    ) -> Result<Option<(u32, SockResult)>, TargetError> {
+    ) -> Result<Option<(u32, SockResult, Duration)>, TargetError> {
         match self.checked(Op::Finished { local, peer }, Duration::ZERO)? {
-            Ok(r) => Ok(r.token.zip(r.result)),
+            Ok(r) => {
+                let ago = Duration::from_micros(r.ago_us.unwrap_or(0));
+                Ok(r.token.zip(r.result).map(|(t, res)| (t, res, ago)))
+            }
             Err(why) => Err(TargetError::Io(format!("agent finished: {why}"))),
         }
     }

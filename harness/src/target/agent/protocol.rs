@@ -262,6 +262,11 @@ pub struct Reply {
     /// `finished`: the token of the call that returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<u32>,
+    /// `finished`, optional: how long ago the call returned, in µs (an
+    /// agent that records when it woke the call; without, the harness
+    /// takes the time of the `finished` request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ago_us: Option<u64>,
     /// The stack refused the call (as a syscall returning -1 would), and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,

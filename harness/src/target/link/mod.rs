@@ -458,7 +458,9 @@ impl Session for LinkSession {
         match (&self.inner.agent, self.calls) {
             (Some(agent), true) => Ok(agent
                 .sock_finished(self.info.target, self.info.harness)?
-                .map(|(token, result)| (token, self.start.elapsed(), result))),
+                .map(|(token, result, ago)| {
+                    (token, self.start.elapsed().saturating_sub(ago), result)
+                })),
             _ => Ok(None),
         }
     }

@@ -37,6 +37,7 @@ pub mod eth;
 mod stack;
 
 use crate::target::agent::AgentClient;
+use crate::target::calls::{CallStatus, SockCall, SockResult};
 use crate::target::lab::ns::NsThread;
 use crate::target::lab::packet::{self, flag};
 use crate::target::sys::netlink::{self, Netlink};
@@ -361,6 +362,7 @@ impl Tap {
             start: Instant::now(),
             heard: false,
             timed_out: false,
+            calls: false,
             inner,
         })
     }
@@ -605,6 +607,8 @@ pub struct TapSession {
     heard: bool,
     /// The last `recv` got nothing by its deadline.
     timed_out: bool,
+    /// The case made socket-API calls on the stack's agent: `release` them.
+    calls: bool,
     inner: Arc<Inner>,
 }
 
@@ -684,13 +688,50 @@ impl Session for TapSession {
             )),
         }
     }
+    fn sock_call(
+        &mut self,
+        call: &SockCall,
+        may_block: bool,
+        token: u32,
+    ) -> Result<CallStatus, TargetError> {
+        let mut core = lock(&self.inner.core);
+        if let Some(e) = self.died(&mut core) {
+            return Err(e);
+        }
+        let agent = core.agent.as_ref().ok_or_else(|| {
+            TargetError::Unsupported(format!(
+                "the socket API (`{}`) on the tap/tun target: the stack has no agent",
+                call.name()
+            ))
+        })?;
+        self.calls = true;
+        let (start, local, peer) = (self.start, self.info.target, self.info.harness);
+        agent.sock_call(local, peer, call, may_block, token, || start.elapsed())
+    }
+    fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
+        let core = lock(&self.inner.core);
+        match (&core.agent, self.calls) {
+            (Some(agent), true) => Ok(agent
+                .sock_finished(self.info.target, self.info.harness)?
+                .map(|(token, result, ago)| {
+                    (token, self.start.elapsed().saturating_sub(ago), result)
+                })),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl Drop for TapSession {
     fn drop(&mut self) {
         // A stack that went quiet (hung, or just done) is probed before the
         // next case, and restarted if it does not answer.
-        lock(&self.inner.core).suspect = !self.heard || self.timed_out;
+        let mut core = lock(&self.inner.core);
+        core.suspect = !self.heard || self.timed_out;
+        if let (Some(agent), true) = (&core.agent, self.calls) {
+            // The case's descriptors close (SO_LINGER 0), as on the lab.
+            let _ = agent.release(self.info.target, self.info.harness);
+        }
+        drop(core);
         self.inner.release();
     }
 }
