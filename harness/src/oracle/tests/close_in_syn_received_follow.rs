@@ -110,7 +110,7 @@ fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
 /// FIN still `maybe_fin` in each), so a FIN segment at 300 s enters
 /// TIME-WAIT then and the target's RST (smoltcp's TIME-WAIT ended long
 /// before) reads as `time-wait-too-short`. Two fixes each pass it: with
-/// equal models merged the set stays under its cap of 64 and keeps the
+/// equal models merged the set stays under its cap and keeps the
 /// model that took the FIN (at the old cap of 8, every model left kept it
 /// undecided); and the later text over the FIN's place ends past it (at
 /// 1073742639 and later, the FIN's ACK being 1073742448), so an ACK exactly
