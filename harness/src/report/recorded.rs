@@ -11,7 +11,6 @@
 
 use crate::run::{Case, CaseReport, Outcome};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// Why a recorded grid cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,31 +78,13 @@ pub fn recorded_grid(
         let Some(case) = cells.get(id) else {
             continue;
         };
-        out.push(CaseReport {
-            id: case.id.clone(),
-            path: case.path.display().to_string(),
-            title: case.meta.title.clone(),
-            rfc: case.meta.rfc.clone(),
-            covers: case.meta.covers.clone(),
-            tags: case.meta.tags.clone(),
-            service: case.meta.service.to_string(),
-            target: target.to_string(),
-            profile: case.meta.profile.clone().unwrap_or_default(),
-            seed: 0,
-            outcome: o,
-            reason: Some(format!("recorded in {at}")),
-            mismatches: Vec::new(),
-            violations: Vec::new(),
-            waiver: None,
-            transcript: Vec::new(),
-            script_times: Default::default(),
-            target_addr: String::new(),
-            harness_addr: String::new(),
-            virtual_time: false,
-            session_time: Duration::ZERO,
-            wall_time: Duration::ZERO,
-            resolution: Duration::from_millis(100),
-        });
+        out.push(CaseReport::unrun(
+            case,
+            target,
+            case.meta.profile.clone().unwrap_or_default(),
+            o,
+            format!("recorded in {at}"),
+        ));
     }
     let have: Vec<&str> = out.iter().map(|r| r.id.as_str()).collect();
     let missing: Vec<&&str> = cells.keys().filter(|id| !have.contains(id)).collect();

@@ -235,6 +235,46 @@ pub struct CaseReport {
     pub script_times: std::collections::BTreeMap<u32, Duration>,
 }
 
+impl CaseReport {
+    /// A report for `case` on `target` that no run made (a panic caught,
+    /// a verdict read back from a snapshot): `outcome` and `reason`, the
+    /// case's own fields, nothing observed, seed 0, no time taken, and a
+    /// real-time target's resolution.
+    pub fn unrun(
+        case: &super::Case,
+        target: &str,
+        profile: String,
+        outcome: Outcome,
+        reason: String,
+    ) -> CaseReport {
+        CaseReport {
+            id: case.id.clone(),
+            path: case.path.display().to_string(),
+            title: case.meta.title.clone(),
+            rfc: case.meta.rfc.clone(),
+            covers: case.meta.covers.clone(),
+            tags: case.meta.tags.clone(),
+            service: case.meta.service.to_string(),
+            target: target.to_string(),
+            profile,
+            seed: 0,
+            outcome,
+            reason: Some(reason),
+            mismatches: Vec::new(),
+            violations: Vec::new(),
+            waiver: None,
+            transcript: Vec::new(),
+            script_times: Default::default(),
+            target_addr: String::new(),
+            harness_addr: String::new(),
+            virtual_time: false,
+            session_time: Duration::ZERO,
+            wall_time: Duration::ZERO,
+            resolution: super::runner::resolution(false),
+        }
+    }
+}
+
 /// Totals at the end of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSummary {

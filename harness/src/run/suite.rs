@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `--shard K/N`: the K-th of N stable slices (1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,35 +293,21 @@ fn panicked(
     message: &str,
     started: Instant,
 ) -> CaseReport {
-    CaseReport {
-        id: case.id.clone(),
-        path: case.path.display().to_string(),
-        title: case.meta.title.clone(),
-        rfc: case.meta.rfc.clone(),
-        covers: case.meta.covers.clone(),
-        tags: case.meta.tags.clone(),
-        service: case.meta.service.to_string(),
-        target: target.name().to_string(),
-        profile: case
-            .meta
-            .profile
-            .clone()
-            .unwrap_or_else(|| opts.profile.clone()),
-        seed: opts.seed,
-        outcome: Outcome::Error,
-        reason: Some(format!("panicked: {message}")),
-        mismatches: Vec::new(),
-        violations: Vec::new(),
-        waiver: None,
-        transcript: Vec::new(),
-        script_times: Default::default(),
-        target_addr: String::new(),
-        harness_addr: String::new(),
-        virtual_time: false,
-        session_time: Duration::ZERO,
-        wall_time: started.elapsed(),
-        resolution: super::runner::resolution(false),
-    }
+    let profile = case
+        .meta
+        .profile
+        .clone()
+        .unwrap_or_else(|| opts.profile.clone());
+    let mut r = CaseReport::unrun(
+        case,
+        target.name(),
+        profile,
+        Outcome::Error,
+        format!("panicked: {message}"),
+    );
+    r.seed = opts.seed;
+    r.wall_time = started.elapsed();
+    r
 }
 
 #[cfg(test)]
