@@ -229,3 +229,41 @@ fn cleanup_commands_run_as_on_the_lab_after_the_case() {
     };
     passes(&r);
 }
+
+#[test]
+fn synack_diff_fault_runs_scripts_with_commands_and_injects_the_fault_there() {
+    // `--fault` wraps the second target: its private instance (where the
+    // commands run) must be the faulty one, not missing (before, the
+    // wrapper dropped the commands and the case was unsupported on b).
+    if lab_or_skip().is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("synack-embedded-fault-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ts-off.pkt");
+    let text =
+        format!("`sysctl -q net.ipv4.tcp_timestamps=0`\n{LISTEN}+0    > S. 0:0(0) ack 1 <...>\n");
+    std::fs::write(&file, text).expect("write the script");
+    let report = dir.join("report");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
+        .env_remove("SYNACK_ALLOW_COMMANDS")
+        .args([
+            "diff",
+            "--targets",
+            "embedded,embedded",
+            "--fault",
+            "flip-ack",
+        ])
+        .args(["--allow-commands", "--report"])
+        .arg(&report)
+        .arg(&file)
+        .output()
+        .expect("runs synack");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let a = std::fs::read_to_string(report.join("a/results.json")).unwrap_or_default();
+    let b = std::fs::read_to_string(report.join("b/results.json")).unwrap_or_default();
+    assert!(a.contains("\"passed\": 1"), "{a}");
+    assert!(b.contains("\"failed\": 1"), "{b}\n{stdout}");
+    assert!(!stdout.contains("0 differences"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

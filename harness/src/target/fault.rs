@@ -3,6 +3,7 @@
 //! or add packets), so that each [`Fault`] produces a specific RFC
 //! violation. It proves the oracle catches what it claims to catch.
 
+use crate::target::command::{Output, ScriptAddresses};
 use crate::target::{
     AppAction, AppOutcome, Capabilities, Received, ServiceEvent, Session, SessionInfo, SessionSpec,
     Target, TargetError,
@@ -11,6 +12,7 @@ use crate::wire::{parse, seq_gt, ChecksumPolicy, Segment, SeqNumber, TcpFlags, T
 use std::collections::VecDeque;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -88,6 +90,14 @@ impl<T: Target> Faulty<T> {
     pub fn fault(&self) -> Fault {
         self.fault
     }
+    /// A private instance of the inner target, with this fault injected too.
+    fn faulty(
+        &self,
+        private: Option<Result<Box<dyn Target>, TargetError>>,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        let fault = self.fault;
+        private.map(|r| r.map(|t| Box::new(Faulty::new(t, fault)) as Box<dyn Target>))
+    }
 }
 
 impl<T: Target> Target for Faulty<T> {
@@ -105,6 +115,33 @@ impl<T: Target> Target for Faulty<T> {
             self.inner.open(spec)?,
             self.fault,
         )))
+    }
+    fn command(&self, cmd: &str, cwd: &Path) -> Result<Output, TargetError> {
+        self.inner.command(cmd, cwd)
+    }
+    fn case_over(&self) {
+        self.inner.case_over()
+    }
+    fn command_notes(&self) -> Vec<String> {
+        self.inner.command_notes()
+    }
+    fn offload(&self) -> Option<bool> {
+        self.inner.offload()
+    }
+    /// The inner target's private instance (a case's commands run there),
+    /// with the same fault.
+    fn isolated(
+        &self,
+        addresses: &ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        self.faulty(self.inner.isolated(addresses))
+    }
+    fn isolated_with(
+        &self,
+        addresses: &ScriptAddresses,
+        tso: bool,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        self.faulty(self.inner.isolated_with(addresses, tso))
     }
 }
 
@@ -125,6 +162,31 @@ impl Target for Box<dyn Target> {
     }
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         (**self).open(spec)
+    }
+    fn command(&self, cmd: &str, cwd: &Path) -> Result<Output, TargetError> {
+        (**self).command(cmd, cwd)
+    }
+    fn case_over(&self) {
+        (**self).case_over()
+    }
+    fn command_notes(&self) -> Vec<String> {
+        (**self).command_notes()
+    }
+    fn offload(&self) -> Option<bool> {
+        (**self).offload()
+    }
+    fn isolated(
+        &self,
+        addresses: &ScriptAddresses,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        (**self).isolated(addresses)
+    }
+    fn isolated_with(
+        &self,
+        addresses: &ScriptAddresses,
+        tso: bool,
+    ) -> Option<Result<Box<dyn Target>, TargetError>> {
+        (**self).isolated_with(addresses, tso)
     }
 }
 
@@ -314,6 +376,15 @@ impl Session for FaultySession {
     }
     fn tcp_info(&mut self, fd: i64) -> Option<Vec<(&'static str, i64)>> {
         self.inner.tcp_info(fd)
+    }
+    fn injected_at(&mut self) -> Option<Duration> {
+        self.inner.injected_at()
+    }
+    fn sock_peer(&self, fd: i64) -> Option<SocketAddr> {
+        self.inner.sock_peer(fd)
+    }
+    fn add_peer(&mut self, peer: SocketAddr) -> bool {
+        self.inner.add_peer(peer)
     }
 }
 
