@@ -245,3 +245,27 @@ fn code_blocks_run_with_python_over_tcp_info_where_commands_are_allowed() {
         "{text}"
     );
 }
+
+#[test]
+fn the_syn_connect_sends_matches_its_line_after_a_call_of_the_same_instant_on_embedded() {
+    // As packetdrill's inq/client: on the virtual clock the SYN leaves at
+    // t=0 with connect, before the `+0` call line that follows it runs; it
+    // is the `>` line's segment, not an unexpected one.
+    let text = "\
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0    setsockopt(3, SOL_TCP, TCP_NODELAY, [1], 4) = 0
++0    > S 0:0(0) <...>
++0.01 < S. 0:0(0) ack 1 win 65535 <mss 1460>
++0    > . 1:1(0) ack 1
+";
+    let r = run_text(&Embedded::new(), "connect-then-call", text);
+    assert_eq!(
+        r.outcome,
+        Outcome::Pass,
+        "{:?} {:?}",
+        r.reason,
+        r.mismatches
+    );
+}
