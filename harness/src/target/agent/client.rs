@@ -7,7 +7,7 @@ use crate::wire::TcpState;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long the harness waits to reach an agent.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -299,17 +299,21 @@ impl AgentClient {
         }
     }
 
-    /// A pending call of the session that has returned since (`finished`),
-    /// and how long ago it returned (zero when the agent does not say).
+    /// A pending call of the session that has returned since (`finished`):
+    /// its token, the session time it returned (the agent says how long ago;
+    /// now when it does not) on a session clock that started at `start`,
+    /// and its result ([`crate::target::Session::sock_finished`]).
     pub fn sock_finished(
         &self,
         local: SocketAddr,
         peer: SocketAddr,
-    ) -> Result<Option<(u32, SockResult, Duration)>, TargetError> {
+        start: Instant,
+    ) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         match self.checked(Op::Finished { local, peer }, Duration::ZERO)? {
             Ok(r) => {
                 let ago = Duration::from_micros(r.ago_us.unwrap_or(0));
-                Ok(r.token.zip(r.result).map(|(t, res)| (t, res, ago)))
+                let at = start.elapsed().saturating_sub(ago);
+                Ok(r.token.zip(r.result).map(|(t, res)| (t, at, res)))
             }
             Err(why) => Err(TargetError::Io(format!("agent finished: {why}"))),
         }

@@ -456,11 +456,9 @@ impl Session for LinkSession {
     }
     fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         match (&self.inner.agent, self.calls) {
-            (Some(agent), true) => Ok(agent
-                .sock_finished(self.info.target, self.info.harness)?
-                .map(|(token, result, ago)| {
-                    (token, self.start.elapsed().saturating_sub(ago), result)
-                })),
+            (Some(agent), true) => {
+                agent.sock_finished(self.info.target, self.info.harness, self.start)
+            }
             _ => Ok(None),
         }
     }

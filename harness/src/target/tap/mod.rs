@@ -711,11 +711,9 @@ impl Session for TapSession {
     fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         let core = lock(&self.inner.core);
         match (&core.agent, self.calls) {
-            (Some(agent), true) => Ok(agent
-                .sock_finished(self.info.target, self.info.harness)?
-                .map(|(token, result, ago)| {
-                    (token, self.start.elapsed().saturating_sub(ago), result)
-                })),
+            (Some(agent), true) => {
+                agent.sock_finished(self.info.target, self.info.harness, self.start)
+            }
             _ => Ok(None),
         }
     }
