@@ -3,6 +3,7 @@
 //! endpoints, and the formatting machinery of `to_string` was a measurable
 //! share of a short case on the embedded target (`synack bench`).
 
+use crate::run::scriptform::push_number;
 use std::net::SocketAddr;
 
 /// The same text as `addr.to_string()`.
@@ -14,33 +15,14 @@ pub(crate) fn addr_text(addr: SocketAddr) -> String {
                 if i > 0 {
                     s.push('.');
                 }
-                push_decimal(&mut s, u32::from(octet));
+                push_number(&mut s, u32::from(octet));
             }
             s.push(':');
-            push_decimal(&mut s, u32::from(a.port()));
+            push_number(&mut s, u32::from(a.port()));
             s
         }
         // Rare (IPv6 runs), and its text has compression rules: the std's.
         SocketAddr::V6(_) => addr.to_string(),
-    }
-}
-
-/// `n` in decimal, no padding.
-fn push_decimal(s: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        // `n % 10` is below 10: the cast keeps every bit.
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        s.push(char::from(d));
     }
 }
 

@@ -64,7 +64,7 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
 }
 
 /// `n` in decimal (as `Display` writes it), appended to `out`.
-fn push_number(out: &mut String, mut n: u32) {
+pub(crate) fn push_number(out: &mut String, mut n: u32) {
     let mut digits = [0u8; 10];
     let mut i = digits.len();
     loop {
