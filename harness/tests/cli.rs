@@ -1,12 +1,11 @@
 //! The `synack` binary as a user meets it: the README's commands, exit
 //! codes, and what a failure and a script error look like.
 
+mod common;
+
+use common::{root, text};
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn synack(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_synack"))
@@ -15,14 +14,6 @@ fn synack(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the synack binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

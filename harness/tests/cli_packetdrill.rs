@@ -2,6 +2,9 @@
 //! `--allow-commands` and its environment mirror, the summary line naming
 //! the scripts that asked to run commands.
 
+mod common;
+
+use common::text;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -15,14 +18,6 @@ fn synack(args: &[&str], env: &[(&str, &str)]) -> Output {
         c.env(k, v);
     }
     c.output().expect("the synack binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A script file of our own in a fresh temporary directory.

@@ -163,42 +163,55 @@ fn a_command_that_fails_or_writes_to_the_host_is_unsupported_and_the_host_untouc
     assert!(!Path::new(&marker).exists());
 }
 
-#[test]
-fn synack_diff_runs_scripts_with_commands_when_allowed() {
-    if lab_or_skip().is_none() {
-        return;
-    }
-    let dir = std::env::temp_dir().join(format!("synack-embedded-diff-{}", std::process::id()));
+/// `synack diff ARGS --report DIR/NAME` on a script that turns timestamps
+/// off by a command: its stdout and both runs' results.json (a, b).
+fn diff_ts_off(name: &str, args: &[&str]) -> (String, String, String) {
+    let dir = std::env::temp_dir().join(format!("synack-embedded-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("ts-off.pkt");
     let text =
         format!("`sysctl -q net.ipv4.tcp_timestamps=0`\n{LISTEN}+0    > S. 0:0(0) ack 1 <...>\n");
     std::fs::write(&file, text).expect("write the script");
-    let diff = |allow: bool| {
-        let report = dir.join(if allow { "allowed" } else { "not" });
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_synack"));
-        c.env_remove("SYNACK_ALLOW_COMMANDS")
-            .args(["diff", "--options", "--targets", "embedded,lab", "--report"])
-            .arg(&report);
-        if allow {
-            c.arg("--allow-commands");
-        }
-        let out = c.arg(&file).output().expect("runs synack");
-        let results = std::fs::read_to_string(report.join("a/results.json")).unwrap_or_default();
-        (out, results)
+    let report = dir.join("report");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
+        .env_remove("SYNACK_ALLOW_COMMANDS")
+        .arg("diff")
+        .args(args)
+        .arg("--report")
+        .arg(&report)
+        .arg(&file)
+        .output()
+        .expect("runs synack");
+    let results = |run: &str| {
+        std::fs::read_to_string(report.join(run).join("results.json")).unwrap_or_default()
     };
+    let found = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        results("a"),
+        results("b"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    found
+}
+
+#[test]
+fn synack_diff_runs_scripts_with_commands_when_allowed() {
+    if lab_or_skip().is_none() {
+        return;
+    }
+    let targets = ["--options", "--targets", "embedded,lab"];
     // Without the flag the script is unsupported on both: nothing compared.
-    let (out, results) = diff(false);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (stdout, results, _) = diff_ts_off("diff-not", &targets);
     assert!(stdout.contains("0 differences"), "{stdout}");
     assert!(results.contains("\"unsupported\": 1"), "{results}");
     // With it both run, and the handshakes differ (smoltcp lays its
     // options out as Linux does not: `--options` compares the layout).
-    let (out, results) = diff(true);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (stdout, results, _) = diff_ts_off(
+        "diff-allowed",
+        &[&targets[..], &["--allow-commands"]].concat(),
+    );
     assert!(results.contains("\"passed\": 1"), "{results}");
     assert!(!stdout.contains("0 differences"), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -238,32 +251,17 @@ fn synack_diff_fault_runs_scripts_with_commands_and_injects_the_fault_there() {
     if lab_or_skip().is_none() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("synack-embedded-fault-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("ts-off.pkt");
-    let text =
-        format!("`sysctl -q net.ipv4.tcp_timestamps=0`\n{LISTEN}+0    > S. 0:0(0) ack 1 <...>\n");
-    std::fs::write(&file, text).expect("write the script");
-    let report = dir.join("report");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
-        .env_remove("SYNACK_ALLOW_COMMANDS")
-        .args([
-            "diff",
+    let (stdout, a, b) = diff_ts_off(
+        "fault",
+        &[
             "--targets",
             "embedded,embedded",
             "--fault",
             "flip-ack",
-        ])
-        .args(["--allow-commands", "--report"])
-        .arg(&report)
-        .arg(&file)
-        .output()
-        .expect("runs synack");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let a = std::fs::read_to_string(report.join("a/results.json")).unwrap_or_default();
-    let b = std::fs::read_to_string(report.join("b/results.json")).unwrap_or_default();
+            "--allow-commands",
+        ],
+    );
     assert!(a.contains("\"passed\": 1"), "{a}");
     assert!(b.contains("\"failed\": 1"), "{b}\n{stdout}");
     assert!(!stdout.contains("0 differences"), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,12 +3,11 @@
 //! missing, unreadable or not text, named), 3 infrastructure, 4 nothing
 //! was tested. Each path is walked with the built binary.
 
+mod common;
+
+use common::{root, text};
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exit-codes");
@@ -25,14 +24,6 @@ fn synack(args: &[&str]) -> Output {
         .env_remove("SYNACK_TARGET")
         .output()
         .expect("the synack binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// Runs `args`, asserts the exit code and that the output holds each of `says`.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{lab_or_skip, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -21,10 +21,6 @@ use synack::run;
 use synack::target::embedded::Embedded;
 use synack::target::fault::{Fault, Faulty};
 use synack::target::Target;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// Seed inputs from the suite (fuzz/corpus is not committed), without the
 /// grid's thousand generated cells, which would make most of the seeds.

@@ -2,6 +2,9 @@
 //! directory, it finds cases and their waivers by the path it is given and
 //! reads nothing from the checkout; `--version` names the commit.
 
+mod common;
+
+use common::text;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,14 +24,6 @@ fn synack_in(dir: &Path, args: &[&str]) -> Output {
         .env_remove("SYNACK_TARGET")
         .output()
         .expect("the synack binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A fresh empty directory under the system's temp directory.

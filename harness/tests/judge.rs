@@ -2,6 +2,9 @@
 //! and by hand-built bytes; clean captures pass, violating ones fail with the
 //! rule, its RFC section and the numbers.
 
+mod common;
+
+use common::text;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -51,14 +54,6 @@ fn judge(path: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("synack runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A clean HTTP-like exchange: handshake, request, response, server FIN first.

@@ -8,6 +8,9 @@
 //! namespace) and runs the `synack` binary in them with `nsenter`. Without
 //! root they skip, unless `SYNACK_REQUIRE_LAB=1`, which makes them fail.
 
+mod common;
+
+use common::text;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -183,14 +186,6 @@ fn output_within(mut cmd: Command, limit: Duration) -> (Output, Duration) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! `synack run --oracle-only --fault F` must fail, naming the rule that F
 //! breaks, while the same run without a fault passes.
 
+mod common;
+
+use common::text;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -13,14 +16,6 @@ fn run(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("synack runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

@@ -7,22 +7,13 @@
 //! Needs root and the tools the script names; skipped without them unless
 //! `SYNACK_REQUIRE_LAB=1`, which makes that a failure (as in `lab.rs`).
 
+mod common;
+
+use common::{root, text};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 use synack::report::pcap::{read_capture_file, PcapWriter};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// The capture, made once per test binary run; `None`: skipped.
 fn capture() -> Option<PathBuf> {

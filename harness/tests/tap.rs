@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{case, lwip, require, root};
+use common::{case, lwip, require, root, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -19,14 +19,6 @@ fn synack(args: &[&str]) -> Output {
         .current_dir(root())
         .output()
         .expect("synack runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// False (skip) when the run says it lacks privilege, unless required.

@@ -64,3 +64,13 @@ pub fn lwip(name: &str) -> Option<std::path::PathBuf> {
     println!("skipping: lwIP does not build here: {why}");
     None
 }
+
+/// What a finished command printed: its stdout, then its stderr.
+#[allow(dead_code)]
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
