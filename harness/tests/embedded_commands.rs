@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, CaseReport, Outcome, RunOptions};
@@ -40,16 +40,6 @@ fn run(init: &str, rest: &str) -> Option<CaseReport> {
     Some(run_case(&Embedded::new(), &case, 0, &opts))
 }
 
-fn passes(r: &CaseReport) {
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
-}
-
 #[test]
 fn tcp_timestamps_1_turns_smoltcps_timestamps_on() {
     let Some(r) = run(
@@ -58,7 +48,7 @@ fn tcp_timestamps_1_turns_smoltcps_timestamps_on() {
     ) else {
         return;
     };
-    passes(&r);
+    assert_passes(&r);
 }
 
 #[test]
@@ -70,7 +60,7 @@ fn tcp_timestamps_0_and_tcp_rmem_set_the_options_and_the_window_scale() {
     ) else {
         return;
     };
-    passes(&r);
+    assert_passes(&r);
 }
 
 #[test]
@@ -111,7 +101,7 @@ fn a_setting_of_a_mechanism_smoltcp_lacks_is_accepted_even_mid_case() {
     ) else {
         return;
     };
-    passes(&r);
+    assert_passes(&r);
     // The transcript says what became of each setting, on the init line.
     let notes: Vec<String> = r
         .transcript
@@ -240,7 +230,7 @@ fn cleanup_commands_run_as_on_the_lab_after_the_case() {
     ) else {
         return;
     };
-    passes(&r);
+    assert_passes(&r);
 }
 
 #[test]

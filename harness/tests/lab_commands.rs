@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
@@ -104,23 +104,11 @@ fn a_case_with_init_commands_gets_a_namespace_of_its_own() {
     };
     let off = load_source(Path::new("/tmp/sack-off.pkt"), SACK_OFF.into()).expect("loads");
     let r = run_case(&lab, &off, 0, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     // The shared lab kept its settings.
     let on = load_source(Path::new("/tmp/sack-on.pkt"), SACK_ON.into()).expect("loads");
     let r = run_case(&lab, &on, 1, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
 }
 
 #[test]
@@ -164,13 +152,7 @@ fn a_scripts_own_addresses_are_honoured_in_a_namespace_of_its_own() {
     };
     let c = load_source(Path::new("/tmp/addr.pkt"), OWN_ADDRESSES.into()).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
     assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
 }
@@ -232,24 +214,12 @@ fn the_runs_addresses_apply_to_packetdrill_scripts_that_name_none() {
     };
     let c = load_source(Path::new("/tmp/run-addr.pkt"), no_addresses.clone()).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
     assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
     let own = format!("//! title: own\n//! service: echo\n{no_addresses}");
     let c = load_source(Path::new("/tmp/own-addr.pkt"), own).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     assert_ne!(r.target_addr.split(':').next(), Some("203.0.113.7"));
 }

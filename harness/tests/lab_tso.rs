@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
@@ -87,22 +87,10 @@ fn no_tso_and_synacks_own_cases_see_mss_sized_segments() {
         format!("{SETUP}{TWO_SEGMENTS}"),
         Some(false),
     );
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     let own = format!("//! title: own case\n//! service: silent\n{SETUP}{TWO_SEGMENTS}");
     let r = run(&lab, "/tmp/own.pkt", own.clone(), None);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
     // The same case asking for offload gets the super-segment, and fails.
     let r = run(
         &lab,

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use synack::run::{self, CaseReport, Outcome, RunOptions};
@@ -261,11 +261,5 @@ fn the_syn_connect_sends_matches_its_line_after_a_call_of_the_same_instant_on_em
 +0    > . 1:1(0) ack 1
 ";
     let r = run_text(&Embedded::new(), "connect-then-call", text);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?}",
-        r.reason,
-        r.mismatches
-    );
+    assert_passes(&r);
 }

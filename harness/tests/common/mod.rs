@@ -74,3 +74,18 @@ pub fn text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// Asserts that a case passed; the message says why not.
+#[allow(dead_code)]
+#[track_caller]
+pub fn assert_passes(r: &synack::run::CaseReport) {
+    assert_eq!(
+        r.outcome,
+        synack::run::Outcome::Pass,
+        "{}: {:?} {:?} {:?}",
+        r.id,
+        r.reason,
+        r.mismatches,
+        r.violations
+    );
+}
