@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{case, lwip, require, root, text};
+use common::{case, lwip, require, root, tap_privileged, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -23,13 +23,7 @@ fn synack(args: &[&str]) -> Output {
 
 /// False (skip) when the run says it lacks privilege, unless required.
 fn privileged(o: &Output) -> bool {
-    let t = text(o);
-    if o.status.code() == Some(3) && t.contains("insufficient privilege") {
-        assert!(!require(), "SYNACK_REQUIRE_LAB=1 but: {t}");
-        println!("skipping: the tap target needs root: {t}");
-        return false;
-    }
-    true
+    tap_privileged(o.status.code(), &text(o))
 }
 
 #[test]

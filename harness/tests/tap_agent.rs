@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{case, lwip, require, root};
+use common::{case, lwip, root, tap_privileged, text};
 use std::process::{Command, Output};
 
 fn synack(args: &[&str]) -> (Option<i32>, String) {
@@ -17,22 +17,29 @@ fn synack(args: &[&str]) -> (Option<i32>, String) {
         .current_dir(root())
         .output()
         .expect("synack runs");
-    let t = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.code(), t)
+    (o.status.code(), text(&o))
 }
 
-/// False (skip) when the run says it lacks privilege, unless required.
-fn privileged(code: Option<i32>, t: &str) -> bool {
-    if code == Some(3) && t.contains("insufficient privilege") {
-        assert!(!require(), "SYNACK_REQUIRE_LAB=1 but: {t}");
-        println!("skipping: the tap target needs root: {t}");
-        return false;
+/// Runs `cases` on lwIP (`bin`, named `lwip`) over each of `runs` (target,
+/// IPv6): each exits 0 with `summary`. Their outputs; none (the test skips)
+/// without root.
+fn runs_pass(bin: &str, runs: &[(&str, bool)], cases: &[String], summary: &str) -> Vec<String> {
+    let mut outs = Vec::new();
+    for &(target, v6) in runs {
+        let mut args = vec!["run", "--target", target, "--exec", bin, "--name", "lwip"];
+        if v6 {
+            args.push("--ipv6");
+        }
+        args.extend(cases.iter().map(String::as_str));
+        let (code, t) = synack(&args);
+        if !tap_privileged(code, &t) {
+            return Vec::new();
+        }
+        assert_eq!(code, Some(0), "{target} ipv6={v6}: {t}");
+        assert!(t.contains(summary), "{target} ipv6={v6}: {t}");
+        outs.push(t);
     }
-    true
+    outs
 }
 
 #[test]
@@ -48,22 +55,12 @@ fn lwip_agent_runs_syscall_and_state_lines_on_tap_and_tun() {
         case("close/t34-app-active-close-syscalls.pkt"),
         case("synchronized/t23-rst-at-rcv-nxt-fin-wait-2.pkt"),
     ];
-    for (target, v6) in [("tap", false), ("tap", true), ("tun", false)] {
-        let mut args = vec!["run", "--target", target, "--exec", &bin, "--name", "lwip"];
-        if v6 {
-            args.push("--ipv6");
-        }
-        args.extend(cases.iter().map(String::as_str));
-        let (code, t) = synack(&args);
-        if !privileged(code, &t) {
-            return;
-        }
-        assert_eq!(code, Some(0), "{target} ipv6={v6}: {t}");
-        assert!(
-            t.contains("3 passed, 0 failed, 1 waived, 0 unsupported"),
-            "{target} ipv6={v6}: {t}"
-        );
-    }
+    runs_pass(
+        &bin,
+        &[("tap", false), ("tap", true), ("tun", false)],
+        &cases,
+        "3 passed, 0 failed, 1 waived, 0 unsupported",
+    );
 }
 
 #[test]
@@ -76,7 +73,7 @@ fn a_stack_without_an_agent_leaves_state_cases_unsupported() {
     let b01 = case("core/b01-handshake.pkt");
     let t01 = case("establishment/t01-syn-ack.pkt");
     let (code, t) = synack(&["run", "--target", "tap", "--exec", &exec, &b01, &t01]);
-    if !privileged(code, &t) {
+    if !tap_privileged(code, &t) {
         return;
     }
     assert_eq!(code, Some(0), "{t}");
@@ -96,7 +93,7 @@ fn an_agent_that_refuses_hello_is_an_infrastructure_error() {
     let exec = format!("SYNACK_AGENT_TOKEN=not-the-token exec {bin}");
     let b01 = case("core/b01-handshake.pkt");
     let (code, t) = synack(&["run", "--target", "tap", "--exec", &exec, &b01]);
-    if !privileged(code, &t) {
+    if !tap_privileged(code, &t) {
         return;
     }
     assert_eq!(code, Some(3), "{t}");
@@ -122,21 +119,12 @@ fn lwip_agent_performs_socket_api_calls() {
         case("socket-api/close-abort.pkt"),
         case("socket-api/options-linux.pkt"),
     ];
-    for v6 in [false, true] {
-        let mut args = vec!["run", "--target", "tap", "--exec", &bin, "--name", "lwip"];
-        if v6 {
-            args.push("--ipv6");
-        }
-        args.extend(cases.iter().map(String::as_str));
-        let (code, t) = synack(&args);
-        if !privileged(code, &t) {
-            return;
-        }
-        assert_eq!(code, Some(0), "ipv6={v6}: {t}");
-        assert!(
-            t.contains("5 passed, 0 failed, 0 waived, 1 unsupported"),
-            "ipv6={v6}: {t}"
-        );
+    for t in runs_pass(
+        &bin,
+        &[("tap", false), ("tap", true)],
+        &cases,
+        "5 passed, 0 failed, 0 waived, 1 unsupported",
+    ) {
         assert!(
             t.contains("agent `call`: setsockopt: lwIP's agent sets"),
             "{t}"

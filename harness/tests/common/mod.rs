@@ -89,3 +89,16 @@ pub fn assert_passes(r: &synack::run::CaseReport) {
         r.violations
     );
 }
+
+/// False (the test skips) when a `synack run --target tap/tun` that exited
+/// `code` printing `out` says it lacks privilege; under
+/// `SYNACK_REQUIRE_LAB=1` that is a failure.
+#[allow(dead_code)]
+pub fn tap_privileged(code: Option<i32>, out: &str) -> bool {
+    if code == Some(3) && out.contains("insufficient privilege") {
+        assert!(!require(), "SYNACK_REQUIRE_LAB=1 but: {out}");
+        println!("skipping: the tap target needs root: {out}");
+        return false;
+    }
+    true
+}
