@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::event::{CaseReport, Dir, EntryKind};
@@ -65,14 +65,7 @@ const TWO_CONNECTIONS: &str = "\
 fn two_connections_of_one_script_each_get_a_tuple_and_the_newest_gets_the_lines() {
     let Some(lab) = lab_or_skip() else { return };
     let r = run(&lab, TWO_CONNECTIONS);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:#?} {:#?}",
-        r.reason,
-        r.mismatches,
-        r.violations
-    );
+    assert_passes(&r);
     let ports = syn_ports(&r);
     assert_eq!(ports.len(), 2, "{ports:?}");
     assert_eq!(ports[1], ports[0].wrapping_add(1), "{ports:?}");
@@ -100,14 +93,7 @@ const BURST: &str = "\
 fn a_line_matches_the_run_of_segments_that_adds_up_to_it_unless_strict() {
     let Some(lab) = lab_or_skip() else { return };
     let r = run(&lab, BURST);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:#?} {:#?}",
-        r.reason,
-        r.mismatches,
-        r.violations
-    );
+    assert_passes(&r);
     let data: Vec<usize> = r
         .transcript
         .iter()

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::lab_or_skip;
+use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
 use synack::run::{run_case, Outcome, RunOptions};
@@ -47,12 +47,5 @@ fn a_packetdrill_script_opens_twice_on_the_sessions_port() {
     };
     let c = load_source(Path::new("/tmp/twice.pkt"), TWICE.into()).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
-    assert_eq!(
-        r.outcome,
-        Outcome::Pass,
-        "{:?} {:?} {:?}",
-        r.reason,
-        r.mismatches,
-        r.violations
-    );
+    assert_passes(&r);
 }
