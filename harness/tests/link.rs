@@ -10,19 +10,14 @@
 
 mod common;
 
-use common::text;
+use common::{require, root, text};
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_synack");
 const TOKEN: &str = "link-test-token";
 const AGENT: &str = "203.0.113.2:7070";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// The two namespaces; killing the holders removes them and their veths.
 struct Net {
@@ -43,10 +38,6 @@ impl Drop for Net {
     }
 }
 
-fn require() -> bool {
-    std::env::var("SYNACK_REQUIRE_LAB").as_deref() == Ok("1")
-}
-
 /// Builds the network with .ci/link-net, or `None` (skip) without root.
 fn net_or_skip() -> Option<Net> {
     let can = Command::new("unshare")
@@ -62,7 +53,7 @@ fn net_or_skip() -> Option<Net> {
         println!("skipping: the link tests need root (unshare -n)");
         return None;
     }
-    let script = repo().join(".ci/link-net");
+    let script = root().join(".ci/link-net");
     let out = Command::new("bash")
         .arg("-c")
         .arg(format!(
@@ -103,7 +94,7 @@ impl Net {
 
     fn in_harness(&self, args: &[&str]) -> Command {
         let mut c = Net::in_ns(self.harness, args);
-        c.current_dir(repo());
+        c.current_dir(root());
         c
     }
 
@@ -192,7 +183,7 @@ fn output_within(mut cmd: Command, limit: Duration) -> (Output, Duration) {
 fn core_cases_pass_over_link_against_the_kernel_with_the_agent() {
     let Some(mut net) = net_or_skip() else { return };
     net.start_agent();
-    let cases = std::fs::read_dir(repo().join("cases/core"))
+    let cases = std::fs::read_dir(root().join("cases/core"))
         .expect("cases/core")
         .filter(|e| {
             e.as_ref()
@@ -267,12 +258,19 @@ fn sigkill_mid_run_leaves_no_process_and_the_agent_lets_go() {
 /// Runs synack with `args`, expects exit `code` within `limit` and a
 /// message containing `says`.
 fn expect_error(net: &Net, args: &[&str], code: i32, says: &str, limit: Duration) {
-    let (out, took) = output_within(net.run(args), limit);
+    expect_exit(net.run(args), code, says, limit);
+}
+
+/// `cmd` ends within `limit` with exit `code`, saying `says`, and no panic.
+#[track_caller]
+fn expect_exit(cmd: Command, code: i32, says: &str, limit: Duration) {
+    let what = format!("{cmd:?}");
+    let (out, took) = output_within(cmd, limit);
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(code), "{args:?}:\n{t}");
-    assert!(t.contains(says), "{args:?}: expected `{says}` in:\n{t}");
+    assert_eq!(out.status.code(), Some(code), "{what}:\n{t}");
+    assert!(t.contains(says), "{what}: expected `{says}` in:\n{t}");
     assert!(!t.contains("panicked"), "{t}");
-    assert!(took < limit, "{args:?} took {took:?}");
+    assert!(took < limit, "{what} took {took:?}");
 }
 
 /// A fake agent in the peer namespace that reads one line and answers
@@ -298,18 +296,14 @@ fn bad_interfaces_peers_and_agents_are_clear_errors_not_hangs() {
     let Some(mut net) = net_or_skip() else { return };
     let quick = Duration::from_secs(20);
     // No interface, no peer: usage (2).
-    let (out, _) = output_within(
+    expect_exit(
         net.in_harness(&[BIN, "run", "--target", "link", "--peer", "192.0.2.1"]),
+        2,
+        "--iface IF and --peer",
         quick,
     );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("--iface IF and --peer"),
-        "{}",
-        text(&out)
-    );
     // An interface that does not exist.
-    let (out, _) = output_within(
+    expect_exit(
         net.in_harness(&[
             BIN,
             "run",
@@ -320,13 +314,9 @@ fn bad_interfaces_peers_and_agents_are_clear_errors_not_hangs() {
             "--peer",
             "192.0.2.1",
         ]),
+        3,
+        "no interface `nope0`",
         quick,
-    );
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(
-        text(&out).contains("no interface `nope0`"),
-        "{}",
-        text(&out)
     );
     // A peer that never answers ARP, and one that never answers ND.
     expect_error(
@@ -356,7 +346,7 @@ fn bad_interfaces_peers_and_agents_are_clear_errors_not_hangs() {
         quick,
     );
     // A source the local kernel owns would have it answer for the harness.
-    let (out, _) = output_within(
+    expect_exit(
         net.in_harness(&[
             BIN,
             "run",
@@ -369,13 +359,9 @@ fn bad_interfaces_peers_and_agents_are_clear_errors_not_hangs() {
             "--source",
             "203.0.113.1",
         ]),
+        3,
+        "an address of this host",
         quick,
-    );
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(
-        text(&out).contains("an address of this host"),
-        "{}",
-        text(&out)
     );
     let base = ["--peer", "192.0.2.1", "--source", "192.0.2.2"];
     // An agent that is down.
