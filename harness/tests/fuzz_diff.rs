@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{lab_or_skip, root};
+use common::{lab_or_skip, root, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -163,9 +163,7 @@ fn synack(args: &[&str]) -> (i32, String) {
         .current_dir(root())
         .output()
         .expect("synack runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    (out.status.code().unwrap_or(-1), text(&out))
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{assert_passes, lab_or_skip};
+use common::{assert_passes, lab_or_skip, text};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use synack::run::{self, CaseReport, Outcome, RunOptions};
@@ -207,9 +207,7 @@ fn synack_run(target: &str, file: &Path, env: &[(&str, &str)]) -> (i32, String) 
         .envs(env.iter().copied())
         .output()
         .expect("synack runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    (out.status.code().unwrap_or(-1), text(&out))
 }
 
 #[test]
