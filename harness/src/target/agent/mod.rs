@@ -17,3 +17,15 @@ pub mod protocol;
 pub mod server;
 
 pub use client::{AgentAddr, AgentClient};
+
+/// A real-time target's capabilities, where an agent (when `agent`) reports
+/// socket state and performs the application's actions (the tap/tun and
+/// link targets).
+pub fn capabilities(agent: bool, ipv6: bool) -> crate::target::Capabilities {
+    crate::target::Capabilities {
+        virtual_time: false,
+        socket_state: agent,
+        app_actions: agent,
+        ipv6,
+    }
+}

@@ -356,13 +356,10 @@ impl Target for Link {
         "link"
     }
     fn capabilities(&self) -> Capabilities {
-        let agent = self.inner.agent.is_some();
-        Capabilities {
-            virtual_time: false,
-            socket_state: agent,
-            app_actions: agent,
-            ipv6: self.inner.peer(IpFamily::V6).is_some(),
-        }
+        crate::target::agent::capabilities(
+            self.inner.agent.is_some(),
+            self.inner.peer(IpFamily::V6).is_some(),
+        )
     }
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         Ok(Box::new(self.open_session(spec)?))

@@ -585,13 +585,7 @@ impl Target for Tap {
         self.inner.name
     }
     fn capabilities(&self) -> Capabilities {
-        let agent = self.inner.has_agent.load(Ordering::Relaxed);
-        Capabilities {
-            virtual_time: false,
-            socket_state: agent,
-            app_actions: agent,
-            ipv6: true,
-        }
+        crate::target::agent::capabilities(self.inner.has_agent.load(Ordering::Relaxed), true)
     }
     fn open(&self, spec: &SessionSpec) -> Result<Box<dyn Session>, TargetError> {
         Ok(Box::new(self.open_session(spec)?))
