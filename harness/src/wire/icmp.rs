@@ -309,7 +309,7 @@ fn ip_header(src: IpAddr, dst: IpAddr, proto: u8, payload: usize) -> Vec<u8> {
 
 /// The Internet checksum (RFC 1071) over the parts, as if concatenated
 /// (every part but the last has an even length here).
-fn checksum(parts: &[&[u8]]) -> u16 {
+pub(crate) fn checksum(parts: &[&[u8]]) -> u16 {
     let mut sum: u32 = 0;
     for part in parts {
         let mut chunks = part.chunks_exact(2);

@@ -2,6 +2,7 @@
 //! its own address: ARP (RFC 826) and IPv6 neighbour discovery (RFC 4861
 //! §4.3, §4.4, §7.2). Just enough of each: segments are built by `wire`.
 
+use crate::wire::icmp::checksum;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// An Ethernet (MAC) address.
@@ -126,24 +127,6 @@ pub fn solicited_node(ip: Ipv6Addr) -> Ipv6Addr {
 pub fn multicast_mac(ip: Ipv6Addr) -> Mac {
     let o = ip.octets();
     [0x33, 0x33, o[12], o[13], o[14], o[15]]
-}
-
-/// The Internet checksum (RFC 1071) over `parts`.
-fn checksum(parts: &[&[u8]]) -> u16 {
-    let mut sum: u32 = 0;
-    for part in parts {
-        let mut chunks = part.chunks_exact(2);
-        for c in &mut chunks {
-            sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-        }
-        if let [last] = chunks.remainder() {
-            sum += u32::from(u16::from_be_bytes([*last, 0]));
-        }
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 /// An IPv6 packet carrying `icmp` (checksum filled in), hop limit 255 as
