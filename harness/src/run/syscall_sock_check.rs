@@ -180,6 +180,12 @@ impl SockApp {
             }
             SockCall::Send { .. } if got.ret > 0 => vec![AppEvent::Write(got.ret as usize)],
             SockCall::Recv { .. } if got.ret > 0 => vec![AppEvent::Read(got.ret as usize)],
+            // The error queue holds no stream bytes.
+            SockCall::RecvMsg { flags, .. }
+                if got.ret > 0 && flags & crate::target::calls::msg::MSG_ERRQUEUE == 0 =>
+            {
+                vec![AppEvent::Read(got.ret as usize)]
+            }
             SockCall::Shutdown { how, .. } if ok => match how {
                 Shut::Rd => vec![AppEvent::ShutdownRead],
                 Shut::Wr => vec![AppEvent::ShutdownWrite],
