@@ -289,8 +289,10 @@ fn msg_iov(e: &Expr, name: &str) -> R<Vec<usize>> {
 fn int_value(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(n) => Some(*n),
-        // `getsockopt(…, SO_ERROR, [ECONNREFUSED], …)`.
-        ExprKind::Ident(name) => errno_by_name(name).map(i64::from),
+        // `getsockopt(…, SO_ERROR, [ECONNREFUSED], …)`, `[IP_PMTUDISC_DONT]`.
+        ExprKind::Ident(name) => errno_by_name(name)
+            .map(i64::from)
+            .or_else(|| crate::target::calls::msg::by_name(name)),
         ExprKind::Array(v) if v.len() == 1 => int_value(&v[0]),
         _ => None,
     }

@@ -88,11 +88,15 @@ pub enum SockOpt {
     Timestamping,
     /// `SO_MARK`: the packets' firewall mark.
     Mark,
+    /// `IP_MTU_DISCOVER`: path MTU discovery (`IP_PMTUDISC_*`, RFC 1191).
+    MtuDiscover,
+    /// `IP_TOS`: the IPv4 TOS octet (DSCP and ECN bits).
+    Tos,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 27] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 29] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -120,14 +124,16 @@ impl SockOpt {
         ("SOL_SOCKET", "SO_ZEROCOPY", SockOpt::ZeroCopy),
         ("SOL_SOCKET", "SO_TIMESTAMPING", SockOpt::Timestamping),
         ("SOL_SOCKET", "SO_MARK", SockOpt::Mark),
+        ("SOL_IP", "IP_MTU_DISCOVER", SockOpt::MtuDiscover),
+        ("SOL_IP", "IP_TOS", SockOpt::Tos),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).
     pub fn by_name(level: &str, name: &str) -> Option<SockOpt> {
-        let level = if level == "IPPROTO_TCP" {
-            "SOL_TCP"
-        } else {
-            level
+        let level = match level {
+            "IPPROTO_TCP" => "SOL_TCP",
+            "IPPROTO_IP" => "SOL_IP",
+            other => other,
         };
         Self::ALL
             .iter()

@@ -30,10 +30,10 @@ pub const MSG_ERRQUEUE: i64 = 0x2000;
 /// the error queue.
 pub const MSG_ZEROCOPY: i64 = 0x0400_0000;
 
-/// Names of the values a control message or `msg_flags` may hold, with
-/// their numbers (Linux's): levels, types, `SO_EE_*`, `SCM_TSTAMP_*`,
-/// `MSG_*` and `SOF_TIMESTAMPING_*`.
-pub const NAMES: [(&str, i64); 44] = [
+/// Names of the values a control message, `msg_flags` or an option may
+/// hold, with their numbers (Linux's): levels, types, `SO_EE_*`,
+/// `SCM_TSTAMP_*`, `MSG_*`, `SOF_TIMESTAMPING_*` and `IP_PMTUDISC_*`.
+pub const NAMES: [(&str, i64); 48] = [
     ("SOL_SOCKET", SOL_SOCKET as i64),
     ("SOL_IP", SOL_IP as i64),
     ("IPPROTO_IP", SOL_IP as i64),
@@ -78,6 +78,10 @@ pub const NAMES: [(&str, i64); 44] = [
     ("SOF_TIMESTAMPING_TX_ACK", 1 << 9),
     ("SOF_TIMESTAMPING_OPT_CMSG", 1 << 10),
     ("SOF_TIMESTAMPING_OPT_TSONLY", 1 << 11),
+    ("IP_PMTUDISC_DONT", 0),
+    ("IP_PMTUDISC_WANT", 1),
+    ("IP_PMTUDISC_DO", 2),
+    ("IP_PMTUDISC_PROBE", 3),
 ];
 
 /// The number of a name of [`NAMES`].

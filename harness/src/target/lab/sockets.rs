@@ -663,5 +663,7 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::ZeroCopy => (S, libc::SO_ZEROCOPY),
         SockOpt::Timestamping => (S, libc::SO_TIMESTAMPING),
         SockOpt::Mark => (S, libc::SO_MARK),
+        SockOpt::MtuDiscover => (libc::SOL_IP, libc::IP_MTU_DISCOVER),
+        SockOpt::Tos => (libc::SOL_IP, libc::IP_TOS),
     })
 }
