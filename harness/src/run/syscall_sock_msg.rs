@@ -309,3 +309,7 @@ fn g_text(ee: &msg::ExtendedErr) -> String {
         .collect();
     format!("{{{}}}", f.join(", "))
 }
+
+#[cfg(test)]
+#[path = "syscall_sock_msg_tests.rs"]
+mod tests;
