@@ -93,11 +93,12 @@ fn an_error_queue_recvmsg_is_performed_with_its_flags_and_cmsgs() {
     // A plain recvmsg stays a read; one with msg_control reads its cmsgs.
     let (call, _) = one("+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_flags=0}, 0) = 10");
     assert!(matches!(call, SockCall::Recv { len: 10, .. }), "{call:?}");
-    let (call, e) = one(
-        "+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_flags=0, \
-         msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=90}]}, 0) = 10",
+    let (call, e) = one("+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_flags=0, \
+         msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=90}]}, 0) = 10");
+    assert!(
+        matches!(call, SockCall::RecvMsg { len: 10, .. }),
+        "{call:?}"
     );
-    assert!(matches!(call, SockCall::RecvMsg { len: 10, .. }), "{call:?}");
     assert_eq!(
         msg_of(&e).cmsgs.as_ref().expect("control")[0].data,
         CmsgData::Int(90)
@@ -203,7 +204,10 @@ fn results_are_compared_field_by_field_with_what_differs() {
         Some("expected 1 cmsgs, got 0")
     );
     // A failed call filled nothing in: its errno is compared elsewhere.
-    assert_eq!(check(m, &SockResult::err(libc::EAGAIN), 4 * MS, false), None);
+    assert_eq!(
+        check(m, &SockResult::err(libc::EAGAIN), 4 * MS, false),
+        None
+    );
 }
 
 #[test]
