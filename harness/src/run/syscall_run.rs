@@ -89,6 +89,7 @@ impl CaseRun<'_> {
                 self.sock_returned(s, line, &call, &expect, start, at, result, end)
             }
             CallStatus::Pending => {
+                self.sock_app.started(&call);
                 if matches!(call, SockCall::Connect { .. }) {
                     // The SYN leaves now, while connect() waits for the answer.
                     let harness = self.app_peer(&call);

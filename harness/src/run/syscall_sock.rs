@@ -436,6 +436,19 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 }
                 // `[SOF_TIMESTAMPING_TX_ACK | SOF_TIMESTAMPING_OPT_ID]`.
                 SockOpt::Timestamping => OptValue::Int(msg::value(v)?),
+                // `"\xf7\x63…", 16`: the octets, cut or padded to the length.
+                SockOpt::FastOpenKey => {
+                    let ExprKind::Str(b) = &v.kind else {
+                        return Err(wrong(
+                            v.span,
+                            "TCP_FASTOPEN_KEY takes a string: \"\\x01…\"",
+                            None,
+                        ));
+                    };
+                    let mut b = b.clone();
+                    b.resize(a.len(4)?, 0);
+                    OptValue::Bytes(b)
+                }
                 SockOpt::Info | SockOpt::Error => {
                     return Err(wrong(
                         a.get(2).span,

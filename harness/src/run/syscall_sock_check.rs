@@ -129,6 +129,19 @@ impl SockApp {
         self.under_test
     }
 
+    /// A call that blocks has started: an active open (`connect`, a Fast
+    /// Open `sendto`) makes its socket the one under test now, as
+    /// packetdrill's does when the call starts, not when it returns.
+    pub fn started(&mut self, call: &SockCall) {
+        match call {
+            SockCall::Connect { fd } => self.under_test = Some(*fd),
+            SockCall::Send { fd, flags, .. } if flags & i64::from(libc::MSG_FASTOPEN) != 0 => {
+                self.under_test = Some(*fd)
+            }
+            _ => {}
+        }
+    }
+
     /// What the oracle hears of a call that returned `got` (in order; none
     /// for calls that change nothing the target may send).
     pub fn events(&mut self, call: &SockCall, got: &SockResult) -> Vec<AppEvent> {

@@ -92,11 +92,14 @@ pub enum SockOpt {
     MtuDiscover,
     /// `IP_TOS`: the IPv4 TOS octet (DSCP and ECN bits).
     Tos,
+    /// `TCP_FASTOPEN_KEY`: the listener's Fast Open cookie key (16 or 32
+    /// octets; RFC 7413 §4.1.2).
+    FastOpenKey,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 29] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 30] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -126,6 +129,7 @@ impl SockOpt {
         ("SOL_SOCKET", "SO_MARK", SockOpt::Mark),
         ("SOL_IP", "IP_MTU_DISCOVER", SockOpt::MtuDiscover),
         ("SOL_IP", "IP_TOS", SockOpt::Tos),
+        ("SOL_TCP", "TCP_FASTOPEN_KEY", SockOpt::FastOpenKey),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).
@@ -165,6 +169,8 @@ pub enum OptValue {
     /// `TCP_INFO`: `(field, value)` pairs, named as in `struct tcp_info`
     /// (`tcpi_state`, `tcpi_rto`, …).
     Info(Vec<(String, i64)>),
+    /// `"\x01…", 16`: octets, as many as the length argument says.
+    Bytes(Vec<u8>),
 }
 
 /// `poll`'s and epoll's event bits (Linux's values).

@@ -566,6 +566,7 @@ fn set_opt(fd: RawFd, opt: SockOpt, value: &OptValue) -> SysResult<()> {
             sys::set_linger(fd, *onoff as i32, *linger as i32)
         }
         (_, OptValue::Int(v)) => sys::set_int(fd, level, name, *v as i32),
+        (_, OptValue::Bytes(b)) => sys::set_bytes(fd, level, name, b),
         _ => Err(libc::EINVAL),
     }
 }
@@ -665,5 +666,6 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::Mark => (S, libc::SO_MARK),
         SockOpt::MtuDiscover => (libc::SOL_IP, libc::IP_MTU_DISCOVER),
         SockOpt::Tos => (libc::SOL_IP, libc::IP_TOS),
+        SockOpt::FastOpenKey => (T, libc::TCP_FASTOPEN_KEY),
     })
 }

@@ -152,6 +152,22 @@ pub fn set_int(fd: RawFd, level: i32, name: i32, value: i32) -> SysResult<()> {
     .map(drop)
 }
 
+/// `setsockopt(fd, level, name, bytes, bytes.len())`.
+pub fn set_bytes(fd: RawFd, level: i32, name: i32, bytes: &[u8]) -> SysResult<()> {
+    // SAFETY: passes a live slice with its exact length: the kernel reads
+    // at most that many octets (none of an empty slice).
+    check(unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            bytes.as_ptr().cast(),
+            bytes.len() as libc::socklen_t,
+        )
+    })
+    .map(drop)
+}
+
 /// `getsockopt(fd, level, name, &int, &4)`.
 pub fn get_int(fd: RawFd, level: i32, name: i32) -> SysResult<i32> {
     let mut value: i32 = 0;
