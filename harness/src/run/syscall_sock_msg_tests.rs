@@ -248,3 +248,46 @@ fn flags_print_by_name() {
     assert_eq!(flags_text(msg::MSG_ERRQUEUE), "MSG_ERRQUEUE");
     assert_eq!(flags_text(0x1_0000_0000), "0x100000000");
 }
+
+#[test]
+fn a_fast_open_key_is_its_octets_cut_or_padded_to_the_length() {
+    let (call, _) = one("+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, \"\\x01\\x02\", 16) = 0");
+    let mut want = vec![1, 2];
+    want.resize(16, 0);
+    assert!(
+        matches!(&call, SockCall::SetOpt { opt: SockOpt::FastOpenKey, value: OptValue::Bytes(b), .. } if *b == want),
+        "{call:?}"
+    );
+    let (call, _) = one("+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, \"\", 3) = -1");
+    assert!(
+        matches!(&call, SockCall::SetOpt { value: OptValue::Bytes(b), .. } if b.len() == 3),
+        "{call:?}"
+    );
+    match planned("+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, [1], 16) = 0") {
+        Err(PlanError::Script(d)) => {
+            assert!(d[0].to_string().contains("takes a string"), "{}", d[0])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_blocking_active_open_is_under_test_from_its_start() {
+    use crate::run::syscall_sock::SockApp;
+    let mut app = SockApp::default();
+    app.events(
+        &SockCall::Connect { fd: 4 },
+        &SockResult::err(libc::EINPROGRESS),
+    );
+    assert_eq!(app.under_test(), Some(4));
+    let tfo = SockCall::Send {
+        fd: 5,
+        bytes: vec![0; 10],
+        flags: i64::from(libc::MSG_FASTOPEN),
+        iov: Vec::new(),
+    };
+    app.started(&tfo);
+    assert_eq!(app.under_test(), Some(5), "before it returns");
+    app.started(&SockCall::Close { fd: 5 });
+    assert_eq!(app.under_test(), Some(5), "other calls change nothing");
+}
