@@ -49,9 +49,11 @@ const CODE_BLOCK_CASE: &str = "socket-api/tcp-info-block";
 
 /// Cases smoltcp cannot run, and the word its reason names.
 /// (`shutdown-close`'s SHUT_RD runs: the descriptor's reads end.)
-const EMBEDDED_UNSUPPORTED: [(&str, &str); 2] = [
+const EMBEDDED_UNSUPPORTED: [(&str, &str); 4] = [
     ("socket-api/epoll", "epoll"),
     ("socket-api/options-linux", "TCP_FASTOPEN"),
+    ("socket-api/errqueue-zerocopy", "SO_ZEROCOPY"),
+    ("socket-api/errqueue-timestamping", "SO_TIMESTAMPING"),
 ];
 
 /// Runs every case of `cases/socket-api` on `target` and checks each

@@ -22,6 +22,7 @@ fn call_fd(call: &SockCall) -> Option<i64> {
         | SockCall::GetOpt { fd, .. }
         | SockCall::Send { fd, .. }
         | SockCall::Recv { fd, .. }
+        | SockCall::RecvMsg { fd, .. }
         | SockCall::Shutdown { fd, .. }
         | SockCall::Close { fd } => Some(*fd),
         _ => None,

@@ -51,6 +51,8 @@ pub enum DataExpect {
     Revents(Vec<Option<u32>>),
     /// `epoll_wait`'s ready entries, `(fd, events)`.
     Ready(Vec<(i64, u32)>),
+    /// `recvmsg`'s `msg_flags` and control messages ([`msg`]).
+    Msg(msg::MsgExpect),
 }
 
 /// A mistake in a line: where and what, for a diagnostic.
@@ -192,10 +194,12 @@ fn msg_flags(e: &Expr, name: &str) -> R<i64> {
             "MSG_MORE" => i64::from(libc::MSG_MORE),
             "MSG_NOSIGNAL" => i64::from(libc::MSG_NOSIGNAL),
             "MSG_EOR" => i64::from(libc::MSG_EOR),
+            "MSG_ZEROCOPY" => i64::from(libc::MSG_ZEROCOPY),
+            "MSG_ERRQUEUE" => i64::from(libc::MSG_ERRQUEUE),
             other => {
                 return Err(unsupported(
                     e.span,
-                    format!("`{name}` flag `{other}` is not performed (performed: MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_FASTOPEN, MSG_MORE, MSG_NOSIGNAL, MSG_EOR)"),
+                    format!("`{name}` flag `{other}` is not performed (performed: MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_FASTOPEN, MSG_MORE, MSG_NOSIGNAL, MSG_EOR, MSG_ZEROCOPY, MSG_ERRQUEUE)"),
                 ))
             }
         };
@@ -221,6 +225,11 @@ fn payload(e: &Expr, n: usize, name: &str) -> R<Vec<u8>> {
 
 /// The total length of an iovec array `[{iov_base=…, iov_len=N}, …]`.
 fn iov_len(e: &Expr, name: &str) -> R<usize> {
+    Ok(iov_lens(e, name)?.iter().sum())
+}
+
+/// The lengths of an iovec array's entries.
+fn iov_lens(e: &Expr, name: &str) -> R<Vec<usize>> {
     let help = Some("an iovec array is [{iov_base=..., iov_len=10}, …]");
     let ExprKind::Array(items) = &e.kind else {
         return Err(wrong(
@@ -230,6 +239,7 @@ fn iov_len(e: &Expr, name: &str) -> R<usize> {
         ));
     };
     let mut total = 0usize;
+    let mut lens = Vec::new();
     for it in items {
         let len = match &it.kind {
             ExprKind::Struct(fields) => {
@@ -252,18 +262,19 @@ fn iov_len(e: &Expr, name: &str) -> R<usize> {
             return Err(wrong(it.span, "an iovec needs iov_len=N", help));
         };
         total += len;
+        lens.push(len);
     }
     if total as i64 > MAX_IO_LEN {
         return Err(wrong(e.span, format!("more than {MAX_IO_LEN} bytes"), None));
     }
-    Ok(total)
+    Ok(lens)
 }
 
-/// The iovecs of a `struct msghdr` (`{…, msg_iov(1)=[…], …}`).
-fn msg_iov(e: &Expr, name: &str) -> R<usize> {
+/// The iovec lengths of a `struct msghdr` (`{…, msg_iov(1)=[…], …}`).
+fn msg_iov(e: &Expr, name: &str) -> R<Vec<usize>> {
     match &e.kind {
         ExprKind::Struct(fields) => match fields.iter().find(|(k, _)| k.starts_with("msg_iov")) {
-            Some((_, v)) => iov_len(v, name),
+            Some((_, v)) => iov_lens(v, name),
             None => Err(wrong(e.span, "a msghdr needs msg_iov=[…]", None)),
         },
         _ => Err(wrong(
@@ -278,8 +289,10 @@ fn msg_iov(e: &Expr, name: &str) -> R<usize> {
 fn int_value(e: &Expr) -> Option<i64> {
     match &e.kind {
         ExprKind::Int(n) => Some(*n),
-        // `getsockopt(…, SO_ERROR, [ECONNREFUSED], …)`.
-        ExprKind::Ident(name) => errno_by_name(name).map(i64::from),
+        // `getsockopt(…, SO_ERROR, [ECONNREFUSED], …)`, `[IP_PMTUDISC_DONT]`.
+        ExprKind::Ident(name) => errno_by_name(name)
+            .map(i64::from)
+            .or_else(|| crate::target::calls::msg::by_name(name)),
         ExprKind::Array(v) if v.len() == 1 => int_value(&v[0]),
         _ => None,
     }
@@ -421,6 +434,21 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                     })?;
                     OptValue::Linger { onoff, linger }
                 }
+                // `[SOF_TIMESTAMPING_TX_ACK | SOF_TIMESTAMPING_OPT_ID]`.
+                SockOpt::Timestamping => OptValue::Int(msg::value(v)?),
+                // `"\xf7\x63…", 16`: the octets, cut or padded to the length.
+                SockOpt::FastOpenKey => {
+                    let ExprKind::Str(b) = &v.kind else {
+                        return Err(wrong(
+                            v.span,
+                            "TCP_FASTOPEN_KEY takes a string: \"\\x01…\"",
+                            None,
+                        ));
+                    };
+                    let mut b = b.clone();
+                    b.resize(a.len(4)?, 0);
+                    OptValue::Bytes(b)
+                }
                 SockOpt::Info | SockOpt::Error => {
                     return Err(wrong(
                         a.get(2).span,
@@ -485,6 +513,7 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 fd: a.fd(0)?,
                 bytes: payload(a.get(1), n, "write")?,
                 flags: 0,
+                iov: Vec::new(),
             }
         }
         "send" | "sendto" => {
@@ -498,14 +527,17 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 fd: a.fd(0)?,
                 bytes: payload(a.get(1), n, &s.name)?,
                 flags: msg_flags(a.get(3), &s.name)?,
+                iov: Vec::new(),
             }
         }
         "writev" => {
             a.count(3, 3, "writev(4, [{iov_base=..., iov_len=10}], 1) = 10")?;
+            let iov = iov_lens(a.get(1), "writev")?;
             SockCall::Send {
                 fd: a.fd(0)?,
-                bytes: filler(iov_len(a.get(1), "writev")?),
+                bytes: filler(iov.iter().sum()),
                 flags: 0,
+                iov,
             }
         }
         "sendmsg" => {
@@ -514,10 +546,12 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 3,
                 "sendmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10",
             )?;
+            let iov = msg_iov(a.get(1), "sendmsg")?;
             SockCall::Send {
                 fd: a.fd(0)?,
-                bytes: filler(msg_iov(a.get(1), "sendmsg")?),
+                bytes: filler(iov.iter().sum()),
                 flags: msg_flags(a.get(2), "sendmsg")?,
+                iov,
             }
         }
         "read" => {
@@ -554,10 +588,24 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 3,
                 "recvmsg(4, {msg_iov(1)=[{iov_base=..., iov_len=10}]}, 0) = 10",
             )?;
-            SockCall::Recv {
-                fd: a.fd(0)?,
-                len: msg_iov(a.get(1), "recvmsg")?,
-                flags: msg_flags(a.get(2), "recvmsg")?,
+            let len = msg_iov(a.get(1), "recvmsg")?.iter().sum();
+            let flags = msg_flags(a.get(2), "recvmsg")?;
+            let m = msg::msghdr(a.get(1))?;
+            if msg::wants_msg(&m, flags) {
+                let control = m.cmsgs.is_some();
+                data = DataExpect::Msg(m);
+                SockCall::RecvMsg {
+                    fd: a.fd(0)?,
+                    len,
+                    flags,
+                    control,
+                }
+            } else {
+                SockCall::Recv {
+                    fd: a.fd(0)?,
+                    len,
+                    flags,
+                }
             }
         }
         "shutdown" => {
@@ -730,6 +778,9 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
     };
     Ok((call, SockExpect { ret, errno, data }))
 }
+
+#[path = "syscall_sock_msg.rs"]
+pub mod msg;
 
 #[path = "syscall_sock_check.rs"]
 mod check;

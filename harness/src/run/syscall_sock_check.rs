@@ -129,6 +129,19 @@ impl SockApp {
         self.under_test
     }
 
+    /// A call that blocks has started: an active open (`connect`, a Fast
+    /// Open `sendto`) makes its socket the one under test now, as
+    /// packetdrill's does when the call starts, not when it returns.
+    pub fn started(&mut self, call: &SockCall) {
+        match call {
+            SockCall::Connect { fd } => self.under_test = Some(*fd),
+            SockCall::Send { fd, flags, .. } if flags & i64::from(libc::MSG_FASTOPEN) != 0 => {
+                self.under_test = Some(*fd)
+            }
+            _ => {}
+        }
+    }
+
     /// What the oracle hears of a call that returned `got` (in order; none
     /// for calls that change nothing the target may send).
     pub fn events(&mut self, call: &SockCall, got: &SockResult) -> Vec<AppEvent> {
@@ -180,6 +193,12 @@ impl SockApp {
             }
             SockCall::Send { .. } if got.ret > 0 => vec![AppEvent::Write(got.ret as usize)],
             SockCall::Recv { .. } if got.ret > 0 => vec![AppEvent::Read(got.ret as usize)],
+            // The error queue holds no stream bytes.
+            SockCall::RecvMsg { flags, .. }
+                if got.ret > 0 && flags & crate::target::calls::msg::MSG_ERRQUEUE == 0 =>
+            {
+                vec![AppEvent::Read(got.ret as usize)]
+            }
             SockCall::Shutdown { how, .. } if ok => match how {
                 Shut::Rd => vec![AppEvent::ShutdownRead],
                 Shut::Wr => vec![AppEvent::ShutdownWrite],

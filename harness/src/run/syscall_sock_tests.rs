@@ -99,7 +99,8 @@ fn calls_map_with_the_script_s_descriptors() {
         SockCall::Send {
             fd: 4,
             bytes: filler(10),
-            flags: 0
+            flags: 0,
+            iov: vec![4, 6],
         }
     );
     assert_eq!(
@@ -107,7 +108,8 @@ fn calls_map_with_the_script_s_descriptors() {
         SockCall::Send {
             fd: 4,
             bytes: filler(10),
-            flags: 0
+            flags: 0,
+            iov: vec![4, 6],
         }
     );
     assert_eq!(
@@ -123,7 +125,8 @@ fn calls_map_with_the_script_s_descriptors() {
         SockCall::Send {
             fd: 4,
             bytes: b"hi".to_vec(),
-            flags: 0
+            flags: 0,
+            iov: Vec::new(),
         }
     );
     assert_eq!(
@@ -315,6 +318,7 @@ fn a_fast_open_sendto_makes_its_socket_the_one_under_test() {
         fd: 4,
         bytes: vec![0; 10],
         flags: 0,
+        iov: Vec::new(),
     };
     app.events(&plain, &SockResult::ok(10));
     assert_eq!(app.under_test(), Some(3), "a plain send opens nothing");
@@ -322,6 +326,7 @@ fn a_fast_open_sendto_makes_its_socket_the_one_under_test() {
         fd: 4,
         bytes: vec![0; 10],
         flags: i64::from(libc::MSG_FASTOPEN),
+        iov: Vec::new(),
     };
     app.events(&tfo, &SockResult::ok(10));
     assert_eq!(app.under_test(), Some(4));

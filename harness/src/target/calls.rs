@@ -15,6 +15,9 @@
 
 use std::fmt;
 
+#[path = "calls_msg.rs"]
+pub mod msg;
+
 /// `shutdown`'s `how`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Shut {
@@ -77,11 +80,26 @@ pub enum SockOpt {
     SynCount,
     /// `TCP_INQ`: report unread bytes.
     InQueue,
+    /// `SO_ZEROCOPY`: allow `send(…, MSG_ZEROCOPY)`, whose completions
+    /// come on the error queue ([`msg`]).
+    ZeroCopy,
+    /// `SO_TIMESTAMPING`: `SOF_TIMESTAMPING_*` flags; transmit timestamps
+    /// come on the error queue ([`msg`]).
+    Timestamping,
+    /// `SO_MARK`: the packets' firewall mark.
+    Mark,
+    /// `IP_MTU_DISCOVER`: path MTU discovery (`IP_PMTUDISC_*`, RFC 1191).
+    MtuDiscover,
+    /// `IP_TOS`: the IPv4 TOS octet (DSCP and ECN bits).
+    Tos,
+    /// `TCP_FASTOPEN_KEY`: the listener's Fast Open cookie key (16 or 32
+    /// octets; RFC 7413 §4.1.2).
+    FastOpenKey,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 24] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 30] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -106,14 +124,20 @@ impl SockOpt {
         ("SOL_TCP", "TCP_FASTOPEN_CONNECT", SockOpt::FastOpenConnect),
         ("SOL_TCP", "TCP_SYNCNT", SockOpt::SynCount),
         ("SOL_TCP", "TCP_INQ", SockOpt::InQueue),
+        ("SOL_SOCKET", "SO_ZEROCOPY", SockOpt::ZeroCopy),
+        ("SOL_SOCKET", "SO_TIMESTAMPING", SockOpt::Timestamping),
+        ("SOL_SOCKET", "SO_MARK", SockOpt::Mark),
+        ("SOL_IP", "IP_MTU_DISCOVER", SockOpt::MtuDiscover),
+        ("SOL_IP", "IP_TOS", SockOpt::Tos),
+        ("SOL_TCP", "TCP_FASTOPEN_KEY", SockOpt::FastOpenKey),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).
     pub fn by_name(level: &str, name: &str) -> Option<SockOpt> {
-        let level = if level == "IPPROTO_TCP" {
-            "SOL_TCP"
-        } else {
-            level
+        let level = match level {
+            "IPPROTO_TCP" => "SOL_TCP",
+            "IPPROTO_IP" => "SOL_IP",
+            other => other,
         };
         Self::ALL
             .iter()
@@ -145,6 +169,8 @@ pub enum OptValue {
     /// `TCP_INFO`: `(field, value)` pairs, named as in `struct tcp_info`
     /// (`tcpi_state`, `tcpi_rto`, …).
     Info(Vec<(String, i64)>),
+    /// `"\x01…", 16`: octets, as many as the length argument says.
+    Bytes(Vec<u8>),
 }
 
 /// `poll`'s and epoll's event bits (Linux's values).
@@ -289,6 +315,24 @@ pub enum SockCall {
         bytes: Vec<u8>,
         /// The `send` flags (`MSG_*`, Linux's values).
         flags: i64,
+        /// `sendmsg`'s and `writev`'s iovec lengths, adding up to the
+        /// bytes (empty: one buffer). With `MSG_ZEROCOPY` each becomes a
+        /// page fragment of its own.
+        #[serde(default)]
+        iov: Vec<usize>,
+    },
+    /// `recvmsg` with `msg_control` or `MSG_ERRQUEUE`: up to `len` bytes,
+    /// and the `msg_flags` and control messages the call returns
+    /// ([`CallData::Msg`]). With `MSG_ERRQUEUE`, from the error queue.
+    RecvMsg {
+        /// The script's descriptor of the socket.
+        fd: i64,
+        /// The most bytes to read.
+        len: usize,
+        /// The `recvmsg` flags (`MSG_*`, Linux's values).
+        flags: i64,
+        /// Whether the script gave `msg_control` (else no room for any).
+        control: bool,
     },
     /// `read`, `recv`, `recvfrom`, `recvmsg`, `readv`: up to `len` bytes.
     Recv {
@@ -381,6 +425,7 @@ impl SockCall {
             SockCall::GetOpt { .. } => "getsockopt",
             SockCall::Send { .. } => "send",
             SockCall::Recv { .. } => "recv",
+            SockCall::RecvMsg { .. } => "recvmsg",
             SockCall::Shutdown { .. } => "shutdown",
             SockCall::Close { .. } => "close",
             SockCall::GetFl { .. } | SockCall::SetFl { .. } => "fcntl",
@@ -451,6 +496,14 @@ pub enum CallData {
     Revents(Vec<u32>),
     /// `epoll_wait`: `(script fd, events)` of each ready entry.
     Ready(Vec<(i64, u32)>),
+    /// `recvmsg`: the flags it returned in `msg_flags`, and the control
+    /// messages, in order.
+    Msg {
+        /// `msg_flags` on return.
+        flags: i64,
+        /// The control messages.
+        cmsgs: Vec<msg::Cmsg>,
+    },
 }
 
 /// Whether a call finished, and when.
@@ -472,7 +525,7 @@ pub enum CallStatus {
 }
 
 /// Linux errno numbers and their names, for scripts and messages.
-pub const ERRNOS: [(&str, i32); 34] = [
+pub const ERRNOS: [(&str, i32); 35] = [
     ("EPERM", 1),
     ("ENOENT", 2),
     ("EINTR", 4),
@@ -486,6 +539,7 @@ pub const ERRNOS: [(&str, i32); 34] = [
     ("EINVAL", 22),
     ("EMFILE", 24),
     ("EPIPE", 32),
+    ("ENOMSG", 42),
     ("ENOTSOCK", 88),
     ("EDESTADDRREQ", 89),
     ("EMSGSIZE", 90),

@@ -212,8 +212,13 @@ impl EmbeddedSession {
             SockCall::Connect { fd } => self.api_connect(*fd, retry),
             SockCall::SetOpt { fd, opt, value } => self.api_setopt(*fd, *opt, value),
             SockCall::GetOpt { fd, opt } => self.api_getopt(*fd, *opt),
-            SockCall::Send { fd, bytes, flags } => self.api_send(*fd, bytes, *flags),
+            SockCall::Send {
+                fd, bytes, flags, ..
+            } => self.api_send(*fd, bytes, *flags),
             SockCall::Recv { fd, len, flags } => self.api_recv(*fd, *len, *flags),
+            SockCall::RecvMsg { .. } => Err(unsupported(
+                "recvmsg with msg_control or MSG_ERRQUEUE (control messages, the error queue) is not run on smoltcp",
+            )),
             SockCall::Shutdown { fd, how } => match self.fd(*fd).map(|f| f.kind) {
                 None => done(SockResult::err(libc::EBADF)),
                 Some(Kind::Conn { id }) => {

@@ -26,6 +26,7 @@
 //! device nobody reads), and `shutdown` first wakes any call still blocked.
 
 use super::ns::NsThread;
+use crate::target::calls::msg::Cmsg;
 use crate::target::calls::{
     CallData, CallStatus, EpollOp, OptValue, Shut, SockCall, SockOpt, SockResult,
 };
@@ -34,7 +35,7 @@ use crate::target::TargetError;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::os::fd::RawFd;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a call without an end time may take before it counts as
@@ -68,6 +69,8 @@ enum Raw {
     Opt(OptValue),
     Poll(i32, Vec<i16>),
     Ready(Vec<(RawFd, u32)>),
+    /// `recvmsg`: the bytes, `msg_flags`, the control messages.
+    Msg(Vec<u8>, i32, Vec<sys::RawCmsg>),
 }
 
 type Job = Box<dyn FnOnce() -> SysResult<Raw> + Send>;
@@ -91,6 +94,9 @@ pub struct LabSockets {
     running: Vec<Running>,
     /// Active opens so far: the n-th goes to the harness's port + n.
     opens: u16,
+    /// The buffers of `MSG_ZEROCOPY` sends, kept until the session ends:
+    /// the kernel may read their pages until it reports them released.
+    pinned: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl LabSockets {
@@ -104,6 +110,7 @@ impl LabSockets {
             fds: HashMap::new(),
             running: Vec::new(),
             opens: 0,
+            pinned: Arc::default(),
         }
     }
 
@@ -320,10 +327,25 @@ impl LabSockets {
                 let l = self.live(fd)?;
                 Box::new(move || get_opt(l.fd, opt).map(Raw::Opt))
             }
-            SockCall::Send { fd, bytes, flags } => {
+            SockCall::Send {
+                fd,
+                bytes,
+                flags,
+                iov,
+            } if flags & i64::from(libc::MSG_ZEROCOPY) != 0
+                && flags & i64::from(libc::MSG_FASTOPEN) == 0 =>
+            {
+                let l = self.live(fd)?;
+                let pinned = Arc::clone(&self.pinned);
+                Box::new(move || send_zerocopy(l.fd, &bytes, &iov, flags as i32, &pinned))
+            }
+            SockCall::Send {
+                fd, bytes, flags, ..
+            } => {
                 let l = self.live(fd)?;
                 let fastopen = flags & i64::from(libc::MSG_FASTOPEN) != 0;
                 let bind = fastopen && !l.bound;
+                let pinned = Arc::clone(&self.pinned);
                 if fastopen {
                     self.mark_bound(fd);
                 }
@@ -333,12 +355,31 @@ impl LabSockets {
                         sys::bind(l.fd, target)?;
                     }
                     let to = fastopen.then_some(l.peer.unwrap_or(harness));
-                    sys::send(l.fd, &bytes, flags as i32, to).map(Raw::Count)
+                    let r = sys::send(l.fd, &bytes, flags as i32, to).map(Raw::Count);
+                    if flags & i64::from(libc::MSG_ZEROCOPY) != 0 {
+                        // Read by the kernel until it reports them released.
+                        pinned.lock().unwrap_or_else(|e| e.into_inner()).push(bytes);
+                    }
+                    r
                 })
             }
             SockCall::Recv { fd, len, flags } => {
                 let l = self.live(fd)?;
                 Box::new(move || sys::recv(l.fd, len, flags as i32).map(Raw::Bytes))
+            }
+            SockCall::RecvMsg {
+                fd,
+                len,
+                flags,
+                control,
+            } => {
+                let l = self.live(fd)?;
+                // Room for several messages (an error-queue report and a
+                // timestamp); none when the script gave no msg_control.
+                let room = if control { 1024 } else { 0 };
+                Box::new(move || {
+                    sys::recvmsg(l.fd, len, flags as i32, room).map(|(b, f, c)| Raw::Msg(b, f, c))
+                })
             }
             SockCall::Shutdown { fd, how } => {
                 let l = self.live(fd)?;
@@ -471,6 +512,21 @@ impl LabSockets {
                     .collect();
                 SockResult::ok(ready.len() as i64).with(CallData::Ready(ready))
             }
+            (_, Raw::Msg(bytes, flags, cmsgs)) => {
+                // CLOCK_REALTIME (the kernel's timestamps) to session time.
+                let real_now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_micros() as i64);
+                let offset = real_now - self.at(Instant::now()).as_micros() as i64;
+                let cmsgs = cmsgs
+                    .iter()
+                    .map(|(level, kind, data)| Cmsg::decode(*level, *kind, data, |us| us - offset))
+                    .collect();
+                SockResult::ok(bytes.len() as i64).with(CallData::Msg {
+                    flags: i64::from(flags),
+                    cmsgs,
+                })
+            }
             (_, Raw::Fd(fd)) => SockResult::ok(i64::from(fd)),
             (_, Raw::Unit) => SockResult::ok(0),
         }
@@ -510,6 +566,7 @@ fn set_opt(fd: RawFd, opt: SockOpt, value: &OptValue) -> SysResult<()> {
             sys::set_linger(fd, *onoff as i32, *linger as i32)
         }
         (_, OptValue::Int(v)) => sys::set_int(fd, level, name, *v as i32),
+        (_, OptValue::Bytes(b)) => sys::set_bytes(fd, level, name, b),
         _ => Err(libc::EINVAL),
     }
 }
@@ -534,6 +591,38 @@ fn get_opt(fd: RawFd, opt: SockOpt) -> SysResult<OptValue> {
             sys::get_int(fd, level, name).map(|v| OptValue::Int(i64::from(v)))
         }
     }
+}
+
+/// A `MSG_ZEROCOPY` send: each iovec (or the one buffer) in a buffer of
+/// its own with a gap between, so the kernel makes each a page fragment of
+/// its own as it does packetdrill's separately allocated iovecs (adjacent
+/// bytes would coalesce into one fragment); the buffer is kept in `pinned`.
+fn send_zerocopy(
+    fd: RawFd,
+    bytes: &[u8],
+    iov: &[usize],
+    flags: i32,
+    pinned: &Mutex<Vec<Vec<u8>>>,
+) -> SysResult<Raw> {
+    const GAP: usize = 64;
+    let one = [bytes.len()];
+    let lens = if iov.is_empty() { &one[..] } else { iov };
+    let mut buf = Vec::with_capacity(bytes.len() + GAP * lens.len());
+    let mut at = Vec::with_capacity(lens.len());
+    let mut from = 0;
+    for &n in lens {
+        at.push((buf.len(), n));
+        buf.extend_from_slice(&bytes[from..from + n]);
+        buf.resize(buf.len() + GAP, 0);
+        from += n;
+    }
+    let parts: Vec<&[u8]> = at.iter().map(|&(i, n)| &buf[i..i + n]).collect();
+    let r = sys::sendmsg(fd, &parts, flags);
+    drop(parts);
+    // A poisoned lock only means another call thread panicked: keep the
+    // buffer all the same.
+    pinned.lock().unwrap_or_else(|e| e.into_inner()).push(buf);
+    r.map(Raw::Count)
 }
 
 /// The descriptor an active open (`connect`, `sendto`) works on.
@@ -572,5 +661,11 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::FastOpenConnect => (T, libc::TCP_FASTOPEN_CONNECT),
         SockOpt::SynCount => (T, libc::TCP_SYNCNT),
         SockOpt::InQueue => (T, libc::TCP_INQ),
+        SockOpt::ZeroCopy => (S, libc::SO_ZEROCOPY),
+        SockOpt::Timestamping => (S, libc::SO_TIMESTAMPING),
+        SockOpt::Mark => (S, libc::SO_MARK),
+        SockOpt::MtuDiscover => (libc::SOL_IP, libc::IP_MTU_DISCOVER),
+        SockOpt::Tos => (libc::SOL_IP, libc::IP_TOS),
+        SockOpt::FastOpenKey => (T, libc::TCP_FASTOPEN_KEY),
     })
 }

@@ -152,6 +152,22 @@ pub fn set_int(fd: RawFd, level: i32, name: i32, value: i32) -> SysResult<()> {
     .map(drop)
 }
 
+/// `setsockopt(fd, level, name, bytes, bytes.len())`.
+pub fn set_bytes(fd: RawFd, level: i32, name: i32, bytes: &[u8]) -> SysResult<()> {
+    // SAFETY: passes a live slice with its exact length: the kernel reads
+    // at most that many octets (none of an empty slice).
+    check(unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            bytes.as_ptr().cast(),
+            bytes.len() as libc::socklen_t,
+        )
+    })
+    .map(drop)
+}
+
 /// `getsockopt(fd, level, name, &int, &4)`.
 pub fn get_int(fd: RawFd, level: i32, name: i32) -> SysResult<i32> {
     let mut value: i32 = 0;
@@ -396,4 +412,75 @@ pub fn epoll_wait(epfd: RawFd, max: usize, timeout_ms: i32) -> SysResult<Vec<(Ra
         .iter()
         .map(|e| (e.u64 as RawFd, e.events))
         .collect())
+}
+
+/// `sendmsg(fd, {msg_iov = bufs}, flags | MSG_NOSIGNAL)`: each buffer an
+/// iovec of its own (with `MSG_ZEROCOPY`, a page fragment of its own). The
+/// caller keeps the buffers alive until the kernel reports them released.
+pub fn sendmsg(fd: RawFd, bufs: &[&[u8]], flags: i32) -> SysResult<usize> {
+    let mut iov: Vec<libc::iovec> = bufs
+        .iter()
+        .map(|b| libc::iovec {
+            iov_base: b.as_ptr() as *mut libc::c_void,
+            iov_len: b.len(),
+        })
+        .collect();
+    // SAFETY: msghdr is plain data; all zeroes is a valid value (no name,
+    // no control).
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len();
+    // SAFETY: `iov` holds `iov.len()` iovecs over live slices the kernel
+    // only reads, alive for the call.
+    check_size(unsafe { libc::sendmsg(fd, &msg, flags | libc::MSG_NOSIGNAL) })
+}
+
+/// One control message: `(cmsg_level, cmsg_type, data)`.
+pub type RawCmsg = (i32, i32, Vec<u8>);
+
+/// `recvmsg(fd, {msg_iov = [len bytes], msg_control = controllen bytes},
+/// flags)`: the bytes read, `msg_flags` on return, and each control
+/// message.
+pub fn recvmsg(
+    fd: RawFd,
+    len: usize,
+    flags: i32,
+    controllen: usize,
+) -> SysResult<(Vec<u8>, i32, Vec<RawCmsg>)> {
+    let mut buf = vec![0u8; len];
+    // u64 words: the control buffer is aligned for `struct cmsghdr`.
+    let mut control = vec![0u64; controllen.div_ceil(8)];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: msghdr is plain data; all zeroes is a valid value.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    if controllen > 0 {
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = control.len() * 8;
+    }
+    // SAFETY: the kernel writes at most `iov_len` bytes into `buf` and
+    // `msg_controllen` bytes into `control`, both alive for the call.
+    let n = check_size(unsafe { libc::recvmsg(fd, &mut msg, flags) })?;
+    buf.truncate(n);
+    let mut out = Vec::new();
+    if controllen > 0 {
+        // SAFETY: walks the control messages the kernel wrote, within
+        // `msg_controllen` (CMSG_FIRSTHDR/CMSG_NXTHDR check the bounds).
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                let data = libc::CMSG_DATA(c);
+                let hdr = data.offset_from(c.cast::<u8>()) as usize;
+                let dlen = ((*c).cmsg_len as usize).saturating_sub(hdr);
+                let bytes = std::slice::from_raw_parts(data, dlen).to_vec();
+                out.push(((*c).cmsg_level, (*c).cmsg_type, bytes));
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+    }
+    Ok((buf, msg.msg_flags, out))
 }
