@@ -77,8 +77,13 @@ impl CaseRun<'_> {
     /// Whether `pkt`, which no line expects, only re-sends what the target
     /// already sent while the harness runs late by more than the case's
     /// tolerance (or `after_due`: it came after the harness's line was due).
+    ///
+    /// Never in a script in packetdrill's form: packetdrill keeps whatever
+    /// the target sent for the next `>` line and judges it there by its
+    /// arrival time (`aggregate.rs`), so a retransmission that came early
+    /// for a late harness is matched, or fails the line, as there.
     pub(super) fn late_retransmission(&self, pkt: &Received, after_due: bool) -> bool {
-        if self.session.info().virtual_time || self.opts.oracle_only {
+        if self.session.info().virtual_time || self.opts.oracle_only || self.pd_form() {
             return false;
         }
         let late = after_due || self.late.now() > self.case.meta.tolerance;

@@ -613,16 +613,20 @@ impl CaseRun<'_> {
                     return Ok(());
                 }
                 let mut w = self.window(line.time.node, self.prev);
-                // packetdrill times every event from the script's clock: a
-                // segment is early only before the line was due, and what
-                // follows counts from when it was due (aggregate.rs).
+                // packetdrill times a `>` line from the script's clock: a
+                // segment is early only before the line was due
+                // (aggregate.rs). What follows counts from when the segment
+                // came, as packetdrill counts the next relative time from
+                // the moment it sniffed it (`adjust_relative_event_times`:
+                // "now"): after `+.004~+.008 >` a `+.001 <` follows the
+                // segment by 1 ms wherever in the range it came.
                 let due = self.window(line.time.node, self.sched);
                 if self.pd_form() {
                     w.lo = w.lo.min(due.lo);
                 }
                 self.expect(p, w, no)?;
                 self.sched = if self.pd_form() {
-                    due.at.max(self.sched)
+                    self.prev.max(self.sched)
                 } else {
                     self.prev
                 };
@@ -660,7 +664,13 @@ impl CaseRun<'_> {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
                 self.late.act(w.at, self.prev);
-                self.command(&c.text, no)
+                self.command(&c.text, no)?;
+                // What follows counts from when the command finished, as
+                // packetdrill's next relative time counts from "now": a
+                // `sysctl` through `/bin/sh` takes milliseconds, which are
+                // the script's, not the harness's lateness.
+                self.sched = self.sched.max(self.session.now());
+                Ok(())
             }
             // `%{ }%`: TCP_INFO now, the Python after the script.
             LineKind::Code(c) => {
