@@ -10,6 +10,7 @@ mod common;
 
 use common::lab_or_skip;
 use std::path::Path;
+use std::time::Duration;
 use synack::run::case::load_source;
 use synack::run::event::CaseReport;
 use synack::run::{run_case, Outcome, RunOptions};
@@ -20,6 +21,7 @@ fn run(lab: &Lab, src: &str, family: IpFamily) -> CaseReport {
     let opts = RunOptions {
         profile: "linux".into(),
         family,
+        allow_commands: true,
         ..RunOptions::default()
     };
     let case = load_source(Path::new("/tmp/pd-agree.pkt"), src.to_string()).expect("loads");
@@ -72,4 +74,174 @@ const ICMP_ON_A_REQUEST: &str = "\
 fn an_icmp_error_without_a_quote_quotes_the_isn_as_packetdrill_does() {
     let Some(lab) = lab_or_skip() else { return };
     passes_both(&lab, ICMP_ON_A_REQUEST);
+}
+
+/// When the entry of script line `line` happened (its first entry).
+fn at_line(r: &CaseReport, line: u32) -> Duration {
+    r.transcript
+        .iter()
+        .find(|e| e.line == Some(line))
+        .map(|e| e.at)
+        .unwrap_or_else(|| panic!("no entry for line {line}: {:#?}", r.transcript))
+}
+
+/// Runs `src` over both families and returns the reports of the runs
+/// that passed (deviations the profile allows included).
+fn reports_both(lab: &Lab, src: &str) -> Vec<CaseReport> {
+    let mut families = vec![IpFamily::V4];
+    if lab.capabilities().ipv6 {
+        families.push(IpFamily::V6);
+    }
+    families
+        .into_iter()
+        .map(|family| {
+            let r = run(lab, src, family);
+            assert!(
+                matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
+                "{family:?}: {:?} {:#?} {:#?}",
+                r.reason,
+                r.mismatches,
+                r.violations
+            );
+            r
+        })
+        .collect()
+}
+
+/// After a `>` line, packetdrill counts the next relative time from when
+/// it took the segment ("now" in `adjust_relative_event_times`), wherever
+/// in the line's range the segment came: here the retransmission comes
+/// some 200 ms into a `+0~+2` range, and the ACK 50 ms after it. synack
+/// counted from the start of the range, and sent the ACK at once.
+const AFTER_A_RANGE: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
++0    write(4, ..., 10) = 10
++0    > P. 1:11(10) ack 1
++0~+2 > P. 1:11(10) ack 1
++.05  < . 1:1(0) ack 11 win 65535
+";
+
+#[test]
+fn after_a_segment_in_a_range_the_next_line_counts_from_the_segment() {
+    let Some(lab) = lab_or_skip() else { return };
+    for r in reports_both(&lab, AFTER_A_RANGE) {
+        let (rtx, ack) = (at_line(&r, 12), at_line(&r, 13));
+        assert!(
+            ack >= rtx + Duration::from_millis(48),
+            "the ACK at {ack:?}, the retransmission at {rtx:?}"
+        );
+    }
+}
+
+/// A timed command takes the script's time: packetdrill counts the next
+/// relative time from its end. synack counted from when it was due, so
+/// the line after a 100 ms `sleep` went at once instead of 20 ms later
+/// (`fastopen/client/synack-data`: a `sysctl`, then a blocking `poll`
+/// whose end was then missed).
+const AFTER_A_COMMAND: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++0    `sleep 0.1`
++.02  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
+";
+
+#[test]
+fn after_a_command_the_next_line_counts_from_its_end() {
+    let Some(lab) = lab_or_skip() else { return };
+    for r in reports_both(&lab, AFTER_A_COMMAND) {
+        let (syn_ack, ack) = (at_line(&r, 7), at_line(&r, 9));
+        assert!(
+            ack >= syn_ack + Duration::from_millis(118),
+            "the ACK at {ack:?}, the SYN-ACK at {syn_ack:?}"
+        );
+    }
+}
+
+/// Each connection has a TSval offset of its own (Linux randomizes it per
+/// connection), and packetdrill learns each socket's from its first TSval:
+/// the second SYN-ACK's `ecr 0` echoes the second SYN's TSval. synack kept
+/// the first connection's offset, the echo was wrong and the target
+/// answered the SYN-ACK with a RST (`fastopen/client/synack-data`, TEST5).
+const TWO_CONNECTIONS_WITH_TIMESTAMPS: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0    > S 0:0(0) <...>
++.01  < S. 0:0(0) ack 1 win 65535 <mss 1400,nop,nop,TS val 700 ecr 0,nop,wscale 7>
++0    > . 1:1(0) ack 1 <...>
++0    socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0    fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0    connect(4, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0    > S 0:0(0) <...>
++.01  < S. 0:0(0) ack 1 win 65535 <mss 1400,nop,nop,TS val 900 ecr 0,nop,wscale 7>
++0    > . 1:1(0) ack 1 <...>
+";
+
+#[test]
+fn each_connection_learns_its_own_tsval_offset() {
+    let Some(lab) = lab_or_skip() else { return };
+    reports_both(&lab, TWO_CONNECTIONS_WITH_TIMESTAMPS);
+}
+
+/// packetdrill keeps whatever the target sent for the next `>` line. Here
+/// the harness stalls 400 ms before line 12, the target retransmits
+/// meanwhile, and line 13 takes that retransmission. synack set it aside
+/// as "a retransmission the late harness explains" and line 13 then got
+/// nothing (`eor/no-coalesce-retrans`).
+const HELD_WHILE_LATE: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
++0    write(4, ..., 10) = 10
++0    > P. 1:11(10) ack 1
++.01  < . 1:1(0) ack 1 win 65535
++0    > P. 1:11(10) ack 1
++0    < . 1:1(0) ack 11 win 65535
+";
+
+#[test]
+fn a_retransmission_a_late_harness_met_is_kept_for_the_next_line() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut families = vec![IpFamily::V4];
+    if lab.capabilities().ipv6 {
+        families.push(IpFamily::V6);
+    }
+    for family in families {
+        let opts = RunOptions {
+            profile: "linux".into(),
+            family,
+            stall: Some((12, Duration::from_millis(400))),
+            ..RunOptions::default()
+        };
+        let case = load_source(Path::new("/tmp/pd-agree.pkt"), HELD_WHILE_LATE.to_string())
+            .expect("loads");
+        let r = run_case(&lab, &case, 0, &opts);
+        assert!(
+            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
+            "{family:?}: {:?} {:#?}",
+            r.reason,
+            r.mismatches
+        );
+    }
 }
