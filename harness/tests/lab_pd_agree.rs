@@ -245,3 +245,21 @@ fn a_retransmission_a_late_harness_met_is_kept_for_the_next_line() {
         );
     }
 }
+
+/// A script in packetdrill form, alone in its namespace, binds
+/// packetdrill's port 8080, which its commands may name
+/// (`md5/md5-only-on-client-ack` greps `/proc/net/tcp` for `:1F90`).
+/// synack bound its case port (20000 + n) and the command failed.
+const BINDS_8080: &str = "\
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    `grep -q ':1F90 ' /proc/net/tcp /proc/net/tcp6`
+";
+
+#[test]
+fn a_packetdrill_script_alone_in_its_namespace_binds_port_8080() {
+    let Some(lab) = lab_or_skip() else { return };
+    reports_both(&lab, BINDS_8080);
+}

@@ -179,6 +179,10 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     (spec, isn)
 }
 
+/// The port a script in packetdrill form binds in a namespace of its own:
+/// packetdrill's default `--bind_port`.
+pub const PACKETDRILL_PORT: u16 = 8080;
+
 /// Cases that perform the socket API bind the target's port
 /// `SOCKET_API_PORT_BASE + index` (modulo 20000), apart from the services'.
 pub const SOCKET_API_PORT_BASE: u16 = 20000;
@@ -246,9 +250,17 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     // own (on the lab, a namespace no other case shares), and its init
     // commands run first.
     let private: Box<dyn Target>;
+    let mut spec = spec;
     let target: &dyn Target = match super::pdscript::private_target(target, case, opts) {
         Ok(Some(t)) => {
             private = t;
+            // Alone in its namespace, a script in packetdrill form binds
+            // packetdrill's port (its `--bind_port`, 8080), which its
+            // commands may name (`md5/md5-only-on-client-ack` greps
+            // `/proc/net/tcp` for `:1F90`).
+            if case.calls.performed && case.script.meta.is_empty() {
+                spec.target_port = PACKETDRILL_PORT;
+            }
             private.as_ref()
         }
         Ok(None) => target,
