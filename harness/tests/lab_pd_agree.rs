@@ -12,7 +12,7 @@ use common::lab_or_skip;
 use std::path::Path;
 use std::time::Duration;
 use synack::run::case::load_source;
-use synack::run::event::CaseReport;
+use synack::run::event::{CaseReport, Dir, EntryKind};
 use synack::run::{run_case, Outcome, RunOptions};
 use synack::target::lab::Lab;
 use synack::target::{IpFamily, Target};
@@ -76,11 +76,14 @@ fn an_icmp_error_without_a_quote_quotes_the_isn_as_packetdrill_does() {
     passes_both(&lab, ICMP_ON_A_REQUEST);
 }
 
-/// When the entry of script line `line` happened (its first entry).
+/// When the entry of script line `line` happened: the harness's packet
+/// for a `<` line (a segment of the target's kept meanwhile may carry the
+/// line too), else its first entry.
 fn at_line(r: &CaseReport, line: u32) -> Duration {
-    r.transcript
-        .iter()
-        .find(|e| e.line == Some(line))
+    let of_line = || r.transcript.iter().filter(|e| e.line == Some(line));
+    of_line()
+        .find(|e| matches!(e.what, EntryKind::Packet { dir: Dir::In, .. }))
+        .or_else(|| of_line().next())
         .map(|e| e.at)
         .unwrap_or_else(|| panic!("no entry for line {line}: {:#?}", r.transcript))
 }
@@ -262,4 +265,59 @@ const BINDS_8080: &str = "\
 fn a_packetdrill_script_alone_in_its_namespace_binds_port_8080() {
     let Some(lab) = lab_or_skip() else { return };
     reports_both(&lab, BINDS_8080);
+}
+
+/// After a call, packetdrill counts the next relative time from when the
+/// call returned ("now"): here the harness stalls 100 ms before the
+/// `write` (as a descheduled thread would), and the ACK still follows the
+/// write by 50 ms (the data segment between them is kept for a `>` line
+/// that never comes, no mismatch, as in packetdrill). synack counted from
+/// when the write was due and sent the ACK at once (`tcp_info/tcp-info-rwnd-limited` read its `%{ }%`
+/// block's TCP_INFO 4 ms early that way).
+const AFTER_A_LATE_CALL: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
++0    write(4, ..., 10) = 10
++.05  < . 1:1(0) ack 11 win 65535
+";
+
+#[test]
+fn after_a_late_call_the_next_line_counts_from_its_return() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut families = vec![IpFamily::V4];
+    if lab.capabilities().ipv6 {
+        families.push(IpFamily::V6);
+    }
+    for family in families {
+        let opts = RunOptions {
+            profile: "linux".into(),
+            family,
+            stall: Some((10, Duration::from_millis(100))),
+            ..RunOptions::default()
+        };
+        let case = load_source(
+            Path::new("/tmp/pd-agree.pkt"),
+            AFTER_A_LATE_CALL.to_string(),
+        )
+        .expect("loads");
+        let r = run_case(&lab, &case, 0, &opts);
+        assert!(
+            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
+            "{family:?}: {:?} {:#?}",
+            r.reason,
+            r.mismatches
+        );
+        let (write, ack) = (at_line(&r, 10), at_line(&r, 11));
+        assert!(
+            ack >= write + Duration::from_millis(48),
+            "{family:?}: the ACK at {ack:?}, the write at {write:?}"
+        );
+    }
 }

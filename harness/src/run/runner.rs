@@ -667,6 +667,11 @@ impl CaseRun<'_> {
                     if !self.session.info().virtual_time {
                         // The kernel acted somewhere in the call (`prev_span`).
                         self.prev_span = (self.prev, self.session.now().max(self.prev));
+                        if self.pd_form() {
+                            // packetdrill counts the next relative time from
+                            // when the call returned (or blocked): "now".
+                            self.sched = self.sched.max(self.session.now());
+                        }
                     }
                     return done;
                 }
