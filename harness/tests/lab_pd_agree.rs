@@ -321,3 +321,34 @@ fn after_a_late_call_the_next_line_counts_from_its_return() {
         );
     }
 }
+
+/// A `%{ }%` block is an event of the script's: what follows counts from
+/// it, so `+.1 %{ }%` then `+.1 <` comes 0.2 s after the line before the
+/// block. synack left the block out of the count and sent the segment
+/// with the block, 0.1 s early (`tcp_info/tcp-info-rwnd-limited`).
+const AFTER_A_BLOCK: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
++.1   %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state }%
++.1   < P. 1:11(10) ack 1 win 65535
++0    > . 1:1(0) ack 11
+";
+
+#[test]
+fn after_a_code_block_the_next_line_counts_from_it() {
+    let Some(lab) = lab_or_skip() else { return };
+    for r in reports_both(&lab, AFTER_A_BLOCK) {
+        let (accept, data) = (at_line(&r, 9), at_line(&r, 11));
+        assert!(
+            data >= accept + Duration::from_millis(198),
+            "the data at {data:?}, accept at {accept:?}"
+        );
+    }
+}

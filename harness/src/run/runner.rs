@@ -693,6 +693,10 @@ impl CaseRun<'_> {
             LineKind::Code(c) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                // The block is an event of the script's: what follows
+                // counts from it (`+.1 %{ }%` then `+.1 <` is 0.2 s after
+                // the line before the block, not 0.1 s).
+                self.sched = w.at.max(self.sched);
                 self.code_snapshot(&c.text, no)
             }
             // `< icmp …`: sent like a `<` line (`icmp_line.rs`); `udp`
