@@ -352,3 +352,54 @@ fn after_a_code_block_the_next_line_counts_from_it() {
         );
     }
 }
+
+/// packetdrill counts a blocking call's end from when the call started
+/// ("now" at its event): here the harness stalls 300 ms before the `read`
+/// (as a descheduled thread would); the data comes 50 ms after the call
+/// started and the read returns then, at the end of its range. synack
+/// counted the end from when the read was due, 300 ms earlier
+/// (`fastopen/client/cookie-less-sendto`: `sendto: returned at 0.198 s,
+/// expected at 0.194 s`).
+const A_LATE_BLOCKING_CALL: &str = "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
++0...0.05 read(4, ..., 10) = 10
++.05  < P. 1:11(10) ack 1 win 65535
++0    > . 1:1(0) ack 11
+";
+
+#[test]
+fn a_blocking_calls_end_counts_from_when_it_started() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut families = vec![IpFamily::V4];
+    if lab.capabilities().ipv6 {
+        families.push(IpFamily::V6);
+    }
+    for family in families {
+        let opts = RunOptions {
+            profile: "linux".into(),
+            family,
+            stall: Some((10, Duration::from_millis(300))),
+            ..RunOptions::default()
+        };
+        let case = load_source(
+            Path::new("/tmp/pd-agree.pkt"),
+            A_LATE_BLOCKING_CALL.to_string(),
+        )
+        .expect("loads");
+        let r = run_case(&lab, &case, 0, &opts);
+        assert!(
+            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
+            "{family:?}: {:?} {:#?}",
+            r.reason,
+            r.mismatches
+        );
+    }
+}
