@@ -152,3 +152,21 @@ fn in_a_simultaneous_open_an_ack_of_the_syns_data_is_acceptable() {
         &[],
     );
 }
+
+/// packetdrill's `fastopen/client/synack-data` TEST2: a SYN-ACK with data
+/// and FIN completes the active open; the target's ACK of all of it (the
+/// FIN too) is the ACK the SYN-ACK is owed.
+#[test]
+fn a_syn_ack_with_data_and_fin_is_acknowledged() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:1000(1000) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8,FO abcd1234,nop,nop>
+        < SF. 0:1400(1400) ack 1001 win 5840 <mss 1040,nop,nop,sackOK,nop,wscale 6>
+        > . 1001:1001(0) ack 1402 win 1049
+        +2 < . 1402:1402(0) ack 1001 win 257
+        ",
+        &[],
+    );
+}
