@@ -181,7 +181,14 @@ impl Oracle {
             }
             return;
         };
-        let ack_ok = seg.ack == iss.add(1) && !f.syn();
+        // SND.UNA < SEG.ACK =< SND.NXT (§3.10.7.4): ISS+1, or past the
+        // text of a Fast Open SYN in a simultaneous open (`tfo.rs`).
+        let snd_nxt = if seq_gt(c.snd_nxt, iss) {
+            c.snd_nxt
+        } else {
+            iss.add(1)
+        };
+        let ack_ok = !f.syn() && seq_gt(seg.ack, iss) && seq_le(seg.ack, snd_nxt);
         if c.acceptable(seg.seq, seg.seg_len()) == Some(false) {
             // First check: an unacceptable segment draws <SEQ=SND.NXT><ACK=RCV.NXT>
             // and is dropped; SYN-RECEIVED stays. With a bad ACK as well, the

@@ -101,6 +101,7 @@ impl Oracle {
                 // RFC 7413 §4.2.2: the SYN's text is taken, RCV.NXT past it.
                 c.rcv_lo = c.rcv_hi;
             }
+            c.fast_open = super::tfo::cookie_accepted(c.fast_open, seg);
             if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) || fast_open {
                 // The target has this connection (it was not dropped or reset).
                 c.maybe_reset = None;

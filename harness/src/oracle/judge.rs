@@ -153,6 +153,7 @@ impl Oracle {
         if c.state == TcpState::SynReceived
             && payload > 0
             && !super::tfo::syn_text_taken(c.irs, c.rcv_lo)
+            && !c.fast_open
         {
             report(
                 RuleId::DataBeforeEstablished,

@@ -287,7 +287,9 @@ impl Oracle {
             // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it".
             // Its numbers are judged (`judge_owed_acks`): SEQ = ISS + 1 for
             // a bare ACK, ACK = the peer's ISN + 1 (or past the SYN's text).
-            let upto = c.rcv_hi;
+            // All the SYN-ACK carried (its text and a FIN too) is what
+            // that ACK answers: one past it is not an ACK of later data.
+            let upto = seg.seq.add(seg.seg_len());
             c.owe(
                 Owed::Ack {
                     missing: RuleId::AckDelayedTooLong,

@@ -112,6 +112,10 @@ pub(super) struct Conn {
     pub reset_upto: SeqNumber,
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
+    /// The harness's SYN offered a Fast Open cookie and the target's
+    /// SYN-ACK did not answer with one of its own: the target may have
+    /// taken the SYN as a Fast Open (`tfo.rs`, RFC 7413 §4.2.2).
+    pub fast_open: bool,
 
     // -- the target's send side --
     pub iss: Option<SeqNumber>,
@@ -285,6 +289,7 @@ impl Conn {
             rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
             passive: true,
+            fast_open: false,
             iss: None,
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
@@ -353,6 +358,7 @@ impl Conn {
         c.harness_mss = offered_mss(syn);
         c.harness_ws = offered_ws(syn);
         c.harness_sack = syn.sack_permitted();
+        c.fast_open = super::tfo::syn_text_allowed(syn);
         if syn.timestamps().is_some() {
             c.harness_ts = true;
             c.remember_tsvals(syn);

@@ -20,7 +20,12 @@
 //!   SYN: acknowledging the whole text is only ever done by Fast Open.
 //!   A SYN-ACK acknowledging part of it stays a finding. Having taken the
 //!   text, such a server may send data before the handshake completes
-//!   (§4.2.2), so that is no `data-before-established` either.
+//!   (§4.2.2), so that is no `data-before-established` either; nor is it
+//!   after a SYN that offered a cookie and a SYN-ACK with no cookie of the
+//!   target's (it accepted the cookie: [`cookie_accepted`]), text or not.
+//! - §4.2.1 with a simultaneous open: the target's SYN carried text, so
+//!   SND.NXT is past it, and in SYN-RECEIVED the peer's ACK of that text is
+//!   acceptable (RFC 9293 §3.10.7.4: SND.UNA < SEG.ACK =< SND.NXT).
 
 use crate::wire::{Segment, SeqNumber, TcpOption};
 
@@ -63,6 +68,19 @@ pub fn synack_acks_syn_text(irs: SeqNumber, text: u32, ack: SeqNumber) -> bool {
 /// data ... before the handshake completes").
 pub fn syn_text_taken(irs: SeqNumber, rcv_lo: SeqNumber) -> bool {
     rcv_lo != irs.add(1)
+}
+
+/// Whether the target took a Fast Open whose SYN `offered` a cookie, by
+/// its SYN-ACK `synack`: a server that accepts the cookie answers without
+/// a cookie of its own, while one that rejects it, or was asked for one,
+/// sends its cookie on the SYN-ACK (RFC 7413 §4.2.2, §4.1.2). The oracle
+/// cannot tell a valid cookie from another (the server decides), so a
+/// SYN-ACK without a cookie after an offered one may be a Fast Open; the
+/// server may then send data before the handshake completes, even when
+/// the SYN carried none (packetdrill's `fastopen/server/*/basic-zero-payload`:
+/// Linux creates the Fast Open socket for a valid cookie alone).
+pub fn cookie_accepted(offered: bool, synack: &Segment) -> bool {
+    offered && cookie(synack).is_none()
 }
 
 #[cfg(test)]

@@ -113,7 +113,10 @@ pub fn program(code: &str, values: &[(&str, i64)]) -> String {
         p.push_str(&format!("{k} = {v}\n"));
     }
     p.push_str(&dedent(code));
-    p.push('\n');
+    // A blank line after the block, as packetdrill writes each ("%s\n\n"):
+    // a block whose last line ends in a backslash continuation
+    // (`tcp_info/tcp-info-rwnd-limited`: `…;\` then `}%`) joins it.
+    p.push_str("\n\n");
     p
 }
 
@@ -194,5 +197,20 @@ mod tests {
         let e = run_block(block, &[("tcpi_state", 8)]).expect_err("fails");
         assert_eq!(e, BlockError::Raised("AssertionError: 8".into()));
         assert_eq!(e.to_string(), "%{ }% block: AssertionError: 8");
+    }
+
+    /// `tcp_info/tcp-info-rwnd-limited`'s form: each line of the block ends
+    /// in `;\`, the last one too, before `}%`. Python needs the blank line
+    /// packetdrill writes after every block; without it, "unexpected EOF".
+    #[test]
+    fn a_block_may_end_in_a_backslash_continuation() {
+        let Ok(_) = Command::new("python3").arg("--version").output() else {
+            return;
+        };
+        let block = " assert tcpi_state == 1, tcpi_state;\\\n   assert tcpi_rtt > 0, tcpi_rtt;\\\n";
+        assert_eq!(
+            run_block(block, &[("tcpi_state", 1), ("tcpi_rtt", 5)]),
+            Ok(())
+        );
     }
 }

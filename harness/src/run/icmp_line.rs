@@ -43,12 +43,17 @@ impl CaseRun<'_> {
                 seq: self.map.target_live(r.start).0,
                 len: r.len,
             },
+            // No quote: the target's script sequence number 0 (its ISN), as
+            // packetdrill quotes it. Linux acts on an error about a
+            // SYN-RECEIVED request only when the quote is that ISN
+            // (`fastopen/server/icmp-baseline`), on a connection only within
+            // SND.UNA..SND.NXT (RFC 5927 §4.1).
             None => Quote::Tcp {
                 src: target.ip(),
                 dst: harness.ip(),
                 src_port: target.port(),
                 dst_port: harness.port(),
-                seq: self.target_nxt.0,
+                seq: self.map.target_live(0).0,
                 len: 0,
             },
             Some(Echoed::Udp(n)) => Quote::Udp {

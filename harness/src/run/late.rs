@@ -29,6 +29,7 @@
 
 use super::{CaseRun, Stop};
 use crate::run::event::{Entry, EntryKind};
+use crate::run::mapping::Mapping;
 use crate::target::Received;
 use std::time::Duration;
 
@@ -76,8 +77,13 @@ impl CaseRun<'_> {
     /// Whether `pkt`, which no line expects, only re-sends what the target
     /// already sent while the harness runs late by more than the case's
     /// tolerance (or `after_due`: it came after the harness's line was due).
+    ///
+    /// Never in a script in packetdrill's form: packetdrill keeps whatever
+    /// the target sent for the next `>` line and judges it there by its
+    /// arrival time (`aggregate.rs`), so a retransmission that came early
+    /// for a late harness is matched, or fails the line, as there.
     pub(super) fn late_retransmission(&self, pkt: &Received, after_due: bool) -> bool {
-        if self.session.info().virtual_time || self.opts.oracle_only {
+        if self.session.info().virtual_time || self.opts.oracle_only || self.pd_form() {
             return false;
         }
         let late = after_due || self.late.now() > self.case.meta.tolerance;
@@ -90,9 +96,7 @@ impl CaseRun<'_> {
         let Ok(seg) = crate::wire::parse(&pkt.bytes) else {
             return false;
         };
-        !seg.flags.rst()
-            && seg.seg_len() > 0
-            && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), self.target_nxt)
+        resends(&seg, self.target_nxt, &self.map)
     }
 
     /// Whether packet line `p` would match `pkt` (fields, not time).
@@ -191,6 +195,20 @@ impl CaseRun<'_> {
     }
 }
 
+/// Whether `seg` only re-sends sequence space the target already sent,
+/// which ends at `target_nxt`. A SYN with another ISN than the one `map`
+/// learned opens a new connection (a packetdrill script's next `connect`):
+/// its sequence space is not the previous connection's, which `target_nxt`
+/// follows, and it is never a retransmission however the two ISNs compare.
+fn resends(seg: &crate::wire::Segment, target_nxt: crate::wire::SeqNumber, map: &Mapping) -> bool {
+    if seg.flags.syn() && map.target_isn_known && map.pd_numbering && seg.seq != map.target_isn {
+        return false;
+    }
+    !seg.flags.rst()
+        && seg.seg_len() > 0
+        && !crate::wire::seq_gt(seg.seq.add(seg.seg_len()), target_nxt)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +233,31 @@ mod tests {
         l.answered();
         l.act(ms(500), ms(500));
         assert_eq!(l.now(), ms(390));
+    }
+
+    /// synack-data.pkt's third Fast Open connection: its SYN's ISN fell
+    /// below where the previous connection's sequence space ended, and
+    /// while the harness ran late the SYN was taken for a retransmission
+    /// and never matched (`got nothing`).
+    #[test]
+    fn a_syn_with_a_new_isn_is_no_retransmission() {
+        use crate::wire::{IpEnvelope, SeqNumber, TcpFlags};
+        let ip = IpEnvelope::v4([198, 51, 100, 1].into(), [192, 0, 2, 1].into());
+        let mut map = Mapping::new(SeqNumber(5000)).with_packetdrill_numbering(true);
+        map.learn_target_isn(SeqNumber(3_730_696_404), 0);
+        let nxt = SeqNumber(3_730_697_406);
+        let mut syn = crate::wire::Segment::new(ip.clone(), 20001, 51213, TcpFlags::SYN);
+        syn.seq = SeqNumber(3_606_323_158);
+        syn.payload = vec![0; 1000];
+        assert!(!resends(&syn, nxt, &map), "a new connection's SYN");
+        // The same connection's SYN again, and its data again, are.
+        syn.seq = SeqNumber(3_730_696_404);
+        assert!(resends(&syn, nxt, &map));
+        let mut data = crate::wire::Segment::new(ip, 20001, 51212, TcpFlags::ACK);
+        data.seq = SeqNumber(3_730_696_405);
+        data.payload = vec![0; 1000];
+        assert!(resends(&data, nxt, &map));
+        data.seq = nxt;
+        assert!(!resends(&data, nxt, &map), "new data");
     }
 }

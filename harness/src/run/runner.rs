@@ -179,6 +179,10 @@ pub fn session_spec(case: &Case, index: u32, opts: &RunOptions) -> (SessionSpec,
     (spec, isn)
 }
 
+/// The port a script in packetdrill form binds in a namespace of its own:
+/// packetdrill's default `--bind_port`.
+pub const PACKETDRILL_PORT: u16 = 8080;
+
 /// Cases that perform the socket API bind the target's port
 /// `SOCKET_API_PORT_BASE + index` (modulo 20000), apart from the services'.
 pub const SOCKET_API_PORT_BASE: u16 = 20000;
@@ -246,9 +250,17 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     // own (on the lab, a namespace no other case shares), and its init
     // commands run first.
     let private: Box<dyn Target>;
+    let mut spec = spec;
     let target: &dyn Target = match super::pdscript::private_target(target, case, opts) {
         Ok(Some(t)) => {
             private = t;
+            // Alone in its namespace, a script in packetdrill form binds
+            // packetdrill's port (its `--bind_port`, 8080), which its
+            // commands may name (`md5/md5-only-on-client-ack` greps
+            // `/proc/net/tcp` for `:1F90`).
+            if case.calls.performed && case.script.meta.is_empty() {
+                spec.target_port = PACKETDRILL_PORT;
+            }
             private.as_ref()
         }
         Ok(None) => target,
@@ -613,16 +625,20 @@ impl CaseRun<'_> {
                     return Ok(());
                 }
                 let mut w = self.window(line.time.node, self.prev);
-                // packetdrill times every event from the script's clock: a
-                // segment is early only before the line was due, and what
-                // follows counts from when it was due (aggregate.rs).
+                // packetdrill times a `>` line from the script's clock: a
+                // segment is early only before the line was due
+                // (aggregate.rs). What follows counts from when the segment
+                // came, as packetdrill counts the next relative time from
+                // the moment it sniffed it (`adjust_relative_event_times`:
+                // "now"): after `+.004~+.008 >` a `+.001 <` follows the
+                // segment by 1 ms wherever in the range it came.
                 let due = self.window(line.time.node, self.sched);
                 if self.pd_form() {
                     w.lo = w.lo.min(due.lo);
                 }
                 self.expect(p, w, no)?;
                 self.sched = if self.pd_form() {
-                    due.at.max(self.sched)
+                    self.prev.max(self.sched)
                 } else {
                     self.prev
                 };
@@ -651,6 +667,11 @@ impl CaseRun<'_> {
                     if !self.session.info().virtual_time {
                         // The kernel acted somewhere in the call (`prev_span`).
                         self.prev_span = (self.prev, self.session.now().max(self.prev));
+                        if self.pd_form() {
+                            // packetdrill counts the next relative time from
+                            // when the call returned (or blocked): "now".
+                            self.sched = self.sched.max(self.session.now());
+                        }
                     }
                     return done;
                 }
@@ -660,12 +681,22 @@ impl CaseRun<'_> {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
                 self.late.act(w.at, self.prev);
-                self.command(&c.text, no)
+                self.command(&c.text, no)?;
+                // What follows counts from when the command finished, as
+                // packetdrill's next relative time counts from "now": a
+                // `sysctl` through `/bin/sh` takes milliseconds, which are
+                // the script's, not the harness's lateness.
+                self.sched = self.sched.max(self.session.now());
+                Ok(())
             }
             // `%{ }%`: TCP_INFO now, the Python after the script.
             LineKind::Code(c) => {
                 self.wait_until(w.at, Some(no))?;
                 self.prev = self.session.now();
+                // The block is an event of the script's: what follows
+                // counts from it (`+.1 %{ }%` then `+.1 <` is 0.2 s after
+                // the line before the block, not 0.1 s).
+                self.sched = w.at.max(self.sched);
                 self.code_snapshot(&c.text, no)
             }
             // `< icmp …`: sent like a `<` line (`icmp_line.rs`); `udp`

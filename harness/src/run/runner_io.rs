@@ -236,6 +236,16 @@ impl CaseRun<'_> {
                 let (seq, ts) = script_seq.unwrap_or((0, 0));
                 if seg.flags.syn() {
                     self.note_active_open(&seg);
+                    // A new connection's SYN (another ISN) starts another
+                    // TSval offset (Linux randomizes it per connection):
+                    // learn it afresh, as packetdrill learns each socket's
+                    // first TSval (`first_actual_ts_val`).
+                    if self.map.pd_numbering
+                        && self.map.target_isn_known
+                        && seg.seq != self.map.target_isn
+                    {
+                        self.map.target_ts_known = false;
+                    }
                     self.map.learn_target_isn(seg.seq, seq);
                     self.target_nxt = seg.seq;
                 }

@@ -65,8 +65,16 @@ impl CaseRun<'_> {
         // block; any other must not. The end counts from where the start
         // counts from (the previous line for `+`), as packetdrill's.
         let us = Duration::from_micros;
+        // packetdrill counts a blocking call's end from when the call
+        // actually started ("now" at its event): a call that starts late
+        // may end as late.
+        let began = if self.pd_form() {
+            w.at.max(self.session.now())
+        } else {
+            w.at
+        };
         let end_at = match (s.end, time) {
-            (Some(e), TimeSpec::Relative(d)) => Some(w.at.saturating_sub(us(d)) + us(e)),
+            (Some(e), TimeSpec::Relative(d)) => Some(began.saturating_sub(us(d)) + us(e)),
             (Some(e), _) => Some(us(e)),
             // `+0~0.1 read(…)` as synack wrote it before `...` had its own meaning.
             (None, TimeSpec::RelativeRange { lo, hi } | TimeSpec::AbsoluteRange { lo, hi }) => {
