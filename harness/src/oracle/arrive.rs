@@ -664,7 +664,14 @@ impl Oracle {
         let mut fin = false;
         // A FIN on data that is all old, ending at RCV.NXT: only the FIN is new.
         let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv_hi;
-        if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
+        // RCV.NXT a range (a SYN's text queued or dropped) and the segment
+        // starting past its low end: in order, FIN and all, only for the
+        // high candidates; out of order for the low ones (§3.10.7.4). The
+        // target's ACK of the FIN decides (`judge`).
+        let in_order_for_some = c.rcv_lo != c.rcv_hi && seq_gt(start, c.rcv_lo);
+        if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end && in_order_for_some {
+            c.fin_undecided(end);
+        } else if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
             fin = true;
             new_hi = end.add(1);
         } else if seg.flags.fin() && seq_le(start, c.rcv_hi) && seq_le(c.rcv_lo, end) {

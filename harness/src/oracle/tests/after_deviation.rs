@@ -249,7 +249,12 @@ fn closing_fin_segment_ack_ignored_the_fin_retransmission_is_that_not_time_wait(
         }
     );
     assert_eq!(t.states(), vec![TcpState::TimeWait]);
-    recv!(t, fin_retransmission(), RuleId::TimeWaitSends);
+    recv!(
+        t,
+        fin_retransmission(),
+        RuleId::TimeWaitSends,
+        also[RuleId::RetransmitBelowSndUna]
+    );
 }
 
 #[test]
@@ -266,7 +271,12 @@ fn closing_fin_segment_then_the_same_ack_alone_leaves_time_wait_sends_a_violatio
             ..send_tmpl()
         }
     );
-    let f = recv!(t, fin_retransmission(), RuleId::TimeWaitSends);
+    let f = recv!(
+        t,
+        fin_retransmission(),
+        RuleId::TimeWaitSends,
+        also[RuleId::RetransmitBelowSndUna]
+    );
     assert!(f.is_failure(), "{f:#?}");
 }
 

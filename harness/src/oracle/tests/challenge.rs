@@ -55,7 +55,8 @@ fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
             ack: r(1),
             ..recv_tmpl()
         },
-        RuleId::ChallengeAckNumbers
+        RuleId::ChallengeAckNumbers,
+        also[RuleId::SeqGap]
     );
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
@@ -170,7 +171,12 @@ fn challenge_ack_from_a_taken_ack_of_unsent_data_has_its_seq() {
 #[test]
 fn challenge_ack_past_a_taken_ack_of_unsent_data_violates() {
     let mut t = challenge_owed_then_ack_of_unsent_data();
-    recv!(t, pure_ack(l(13)), RuleId::ChallengeAckNumbers);
+    recv!(
+        t,
+        pure_ack(l(13)),
+        RuleId::ChallengeAckNumbers,
+        also[RuleId::SeqGap]
+    );
 }
 
 /// CLOSE-WAIT (the harness's FIN at r(1)), then a SYN: a challenge ACK is owed.
@@ -211,7 +217,8 @@ fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
             ack: r(2),
             ..recv_tmpl()
         },
-        RuleId::ChallengeAckNumbers
+        RuleId::ChallengeAckNumbers,
+        also[RuleId::SeqGap]
     );
 }
 
@@ -250,6 +257,7 @@ fn challenge_ack_one_past_all_the_harness_sent_with_a_wrong_seq_violates() {
             ack: r(12),
             ..recv_tmpl()
         },
-        RuleId::ChallengeAckNumbers
+        RuleId::ChallengeAckNumbers,
+        also [RuleId::AckOfUnsentData, RuleId::SeqGap]
     );
 }

@@ -793,7 +793,12 @@ fn rst_after_a_syn_in_time_wait_does_not_answer_an_earlier_rst() {
 #[test]
 fn rst_right_after_an_ignored_rst_in_time_wait_violates() {
     let mut t = time_wait_after_an_ignored_rst();
-    recv!(t, rst_at(l(2)), RuleId::RstForRst);
+    recv!(
+        t,
+        rst_at(l(2)),
+        RuleId::RstForRst,
+        also[RuleId::TimeWaitTooShort]
+    );
 }
 
 // ---- a RST that an earlier reset explains ----

@@ -162,6 +162,7 @@ fn fin_past_rcv_nxt_in_a_zero_window_is_not_taken() {
             window: 0,
             ..recv_tmpl()
         },
-        RuleId::AckOfUnsentData
+        RuleId::AckOfUnsentData,
+        also[RuleId::UnacceptableAckNumbers]
     );
 }

@@ -227,7 +227,8 @@ fn ack_of_a_syns_sequence_number_in_established_acknowledges_nothing_sent() {
             ack: r(101),
             ..recv_tmpl()
         },
-        RuleId::AckOfUnsentData
+        RuleId::AckOfUnsentData,
+        also[RuleId::ChallengeAckNumbers]
     );
 }
 
@@ -390,7 +391,8 @@ fn data_after_its_fin_in_closing_is_still_a_violation() {
             payload: vec![b'x'; 5],
             ..recv_tmpl()
         },
-        RuleId::DataAfterFin
+        RuleId::DataAfterFin,
+        also[RuleId::DataBeyondWindow]
     );
 }
 

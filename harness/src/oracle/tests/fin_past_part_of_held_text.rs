@@ -130,7 +130,11 @@ fn fin_resent_after_time_wait_began_is_still_a_segment_in_time_wait() {
     send!(t, harness_fin_acking_target_fin(r(30)));
     assert_eq!(t.states()[0], TcpState::TimeWait, "{:?}", t.states());
     let f = judge(&mut t, Duration::from_secs(1), &target_fin(r(31)));
-    expect_rule(f, RuleId::TimeWaitSends);
+    expect_rule_also(
+        f,
+        RuleId::TimeWaitSends,
+        &[RuleId::RetransmitBelowSndUna, RuleId::AckDelayedTooLong],
+    );
 }
 
 #[test]

@@ -66,7 +66,12 @@ fn data_within_the_window_before_a_fin_segment_closed_it_shows_that_segment_was_
 fn data_past_the_window_before_the_fin_segment_is_beyond_the_window() {
     let mut t = close_wait_fin_segment_closes_window();
     recv!(t, data(1, 536), RuleId::FinSegmentAckIgnored);
-    recv!(t, data(537, 65535), RuleId::DataBeyondWindow);
+    recv!(
+        t,
+        data(537, 65535),
+        RuleId::DataBeyondWindow,
+        also[RuleId::SegmentExceedsMss]
+    );
 }
 
 #[test]

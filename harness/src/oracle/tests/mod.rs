@@ -206,16 +206,50 @@ macro_rules! recv {
         let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::FromTarget, &$seg);
         $crate::oracle::tests::expect_rule(f, $rule)
     }};
+    // `recv!(t, seg, rule, also [others])`: exactly `rule` and `others`
+    // (a segment that breaks several rules); returns the finding of `rule`.
+    ($t:expr, $seg:expr, $rule:expr, also [$($also:expr),+ $(,)?]) => {{
+        let t: &mut $crate::oracle::tests::T = &mut $t;
+        t.now += $crate::oracle::tests::ms(1);
+        let f = $crate::oracle::tests::observe(t, $crate::oracle::Direction::FromTarget, &$seg);
+        $crate::oracle::tests::expect_rule_also(f, $rule, &[$($also),+])
+    }};
 }
 pub(super) use {recv, send};
 
-/// The finding of `rule` among `f`, failing the test (at the caller) if absent.
+/// The one finding in `f`, which must be of `rule`: any other finding, or
+/// a second one, fails the test (at the caller). The exact set is the
+/// default; a segment that draws several states them all ([`expect_rules`]).
 #[track_caller]
 pub(super) fn expect_rule(f: Vec<Finding>, rule: RuleId) -> Finding {
-    match f.iter().find(|x| x.rule == rule) {
-        Some(x) => x.clone(),
-        None => panic!("expected a {rule} finding, got: {f:#?}"),
+    match f.as_slice() {
+        [x] if x.rule == rule => x.clone(),
+        _ => panic!("expected exactly one {rule} finding, got: {f:#?}"),
     }
+}
+
+/// The finding of `rule` in `f`, which must hold exactly it and one of
+/// each of `also` (a segment that breaks several rules at once).
+#[track_caller]
+pub(super) fn expect_rule_also(f: Vec<Finding>, rule: RuleId, also: &[RuleId]) -> Finding {
+    let mut all = vec![rule];
+    all.extend_from_slice(also);
+    let f = expect_rules(f, &all);
+    f.into_iter()
+        .find(|x| x.rule == rule)
+        .expect("expect_rules checked it is there")
+}
+
+/// The findings in `f`, which must be exactly those of `rules` (in any
+/// order, each as often as listed).
+#[track_caller]
+pub(super) fn expect_rules(f: Vec<Finding>, rules: &[RuleId]) -> Vec<Finding> {
+    let mut got: Vec<RuleId> = f.iter().map(|x| x.rule).collect();
+    let mut want = rules.to_vec();
+    got.sort_by_key(|r| r.name());
+    want.sort_by_key(|r| r.name());
+    assert_eq!(got, want, "findings (got, expected) differ: {f:#?}");
+    f
 }
 
 #[track_caller]

@@ -226,3 +226,30 @@ fn rst_past_the_window_in_syn_received_then_a_new_iss_violates() {
     send!(t, later_syn());
     recv!(t, syn_ack_with_a_new_iss(), RuleId::IssChanged);
 }
+
+/// A FIN segment that starts inside the SYN's text but past its first
+/// octet (r(5)): in order if the target queued that text, out of order if
+/// it dropped it. Its duplicate ACK of 1 shows the text dropped, so the FIN
+/// is not taken: ESTABLISHED, not CLOSE-WAIT; close() makes FIN-WAIT-1 and
+/// the harness's FIN with the ACK of the target's, TIME-WAIT (campaign 12,
+/// `rst-not-sent` 34 inputs: the oracle took the FIN, went to LAST-ACK and
+/// CLOSED, and read a later ACK as to LISTEN).
+#[test]
+fn a_fin_segment_past_the_syn_texts_first_octet_waits_for_the_targets_ack() {
+    super::lines::expect_findings(
+        Profile::rfc9293(),
+        "
+        0 < S 0:10(10) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < F. 5:20(15) ack 1 win 65535
+        > . 1:1(0) ack 1 win 64240
+        state ESTABLISHED
+        close(4) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 2 win 65535
+        > . 2:2(0) ack 2 win 64240
+        < . 2:2(0) ack 2 win 65535
+        ",
+        &[],
+    );
+}

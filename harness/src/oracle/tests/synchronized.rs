@@ -210,7 +210,8 @@ fn established_challenge_ack_with_wrong_numbers_violates() {
             ack: r(15),
             ..recv_tmpl()
         },
-        RuleId::ChallengeAckNumbers
+        RuleId::ChallengeAckNumbers,
+        also[RuleId::AckOfUnsentData]
     );
 }
 

@@ -279,7 +279,12 @@ fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
 #[test]
 fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
     let mut t = acked_beyond_snd_nxt();
-    recv!(t, data(l(12), 5), RuleId::DataBeyondWindow);
+    recv!(
+        t,
+        data(l(12), 5),
+        RuleId::DataBeyondWindow,
+        also[RuleId::SeqGap]
+    );
 }
 
 #[test]
@@ -294,7 +299,12 @@ fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
     let mut t = acked_beyond_snd_nxt();
     // The target did not take the ACK of l(12): a jump to l(13) is a gap
     // judged against the shut window.
-    recv!(t, data(l(13), 3), RuleId::DataBeyondWindow);
+    recv!(
+        t,
+        data(l(13), 3),
+        RuleId::DataBeyondWindow,
+        also[RuleId::SeqGap]
+    );
 }
 
 /// ESTABLISHED, 100 octets from the target in flight; the harness sends 10
