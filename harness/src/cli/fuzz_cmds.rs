@@ -110,7 +110,9 @@ pub struct DiffArgs {
     pub windows: bool,
     /// Compare TCP options exactly: order, nop/eol padding, values (by
     /// default only which options are present: each stack picks its own
-    /// MSS, window-scale shift and option layout).
+    /// MSS, window-scale shift and option layout). A real-time target's
+    /// TSvals follow its clock and are `TS val *` (shown and compared) on
+    /// both sides whenever one target is real-time.
     #[arg(long)]
     pub options: bool,
     /// Inject FAULT into what the second target sends (as `synack run

@@ -522,9 +522,33 @@ pub fn diff_reports(a: &CaseReport, b: &CaseReport, windows: bool) -> Vec<Differ
     diff_reports_with(a, b, norm)
 }
 
-/// [`diff_reports`] under any [`Normalise`].
+/// [`diff_reports`] under any [`Normalise`]. When either run was on a
+/// real-time target, both sides' TSvals are masked (see [`live_masked`]).
 pub fn diff_reports_with(a: &CaseReport, b: &CaseReport, norm: Normalise) -> Vec<Difference> {
-    compare(&a.id, &report_outs(a), &report_outs(b), norm, None)
+    let live = !a.virtual_time || !b.virtual_time;
+    compare(
+        &a.id,
+        &live_masked(report_outs(a), live),
+        &live_masked(report_outs(b), live),
+        norm,
+        None,
+    )
+}
+
+/// The lines of one side with every value that follows a real-time clock
+/// masked, when `live`: a real-time target's TSvals (RFC 7323 §5.4: its
+/// timestamp clock) are relative to its first, which may already be a
+/// tick late, so they change from run to run with scheduling. They are
+/// `TS val *` as in the snapshot form; on both sides, since a live value
+/// compared with a fixed one says nothing either. That a TSopt is there,
+/// and its echo (`ecr`, the harness's value), are still shown and compared.
+fn live_masked(mut outs: Vec<Out>, live: bool) -> Vec<Out> {
+    if live {
+        for o in &mut outs {
+            o.line = crate::report::snapshot::real_time_tsvals(&o.line);
+        }
+    }
+    outs
 }
 
 /// A recorded fuzz run of one side: the target's segments in script space
@@ -647,7 +671,10 @@ pub fn diff_input(
     let (_, isn) = session_for(&input);
     let oa = run_nth(a, &input, profile_for(a), true, nth)?;
     let ob = run_nth(b, &input, profile_for(b), true, nth)?;
-    let (sa, sb) = (fuzz_side(&oa, isn), fuzz_side(&ob, isn));
+    let (mut sa, mut sb) = (fuzz_side(&oa, isn), fuzz_side(&ob, isn));
+    let live = !a.capabilities().virtual_time || !b.capabilities().virtual_time;
+    sa.outs = live_masked(sa.outs, live);
+    sb.outs = live_masked(sb.outs, live);
     // The first injected segment that differs between the runs, as a step
     // index on each side; one run injecting more is a divergence too.
     let diverged = (0..sa.ins.len().max(sb.ins.len()))

@@ -324,7 +324,7 @@ fn mismatch_message(case: &CaseReport, message: &str) -> String {
 /// A real-time target's TSvals follow its clock (relative to its first,
 /// which may already be a tick late), so they change with scheduling:
 /// `TS val *` in the snapshot form, the value itself in the raw transcript.
-fn real_time_tsvals(text: &str) -> String {
+pub(crate) fn real_time_tsvals(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("TS val ") {

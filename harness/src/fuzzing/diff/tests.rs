@@ -298,3 +298,95 @@ fn allowed_rules_do_not_fail_a_campaign_but_others_still_do() {
     assert_eq!(left.len(), 1);
     assert!(left[0].signature.contains("segment-on-closed-connection"));
 }
+
+/// One run of a case whose target answers a SYN with a SYN-ACK carrying
+/// `options`, on virtual time or not.
+fn syn_ack_run(
+    target: &str,
+    virtual_time: bool,
+    options: Vec<crate::wire::TcpOption>,
+) -> CaseReport {
+    use crate::report::fixture::{harness_v4, target_v4, CaseBuilder};
+    use crate::wire::{ChecksumPolicy, TcpFlags, TcpOption};
+    let mut b = CaseBuilder::new("establishment/example", harness_v4(), target_v4());
+    b.case.target = target.into();
+    b.case.virtual_time = virtual_time;
+    b.packet(
+        0,
+        Dir::In,
+        TcpFlags::SYN,
+        0,
+        0,
+        vec![TcpOption::Mss(1460)],
+        b"",
+        ChecksumPolicy::Compute,
+    )
+    .packet(
+        0,
+        Dir::Out,
+        TcpFlags::SYN | TcpFlags::ACK,
+        0,
+        1,
+        options,
+        b"",
+        ChecksumPolicy::Compute,
+    );
+    b.build()
+}
+
+fn printed(ds: &[Difference]) -> String {
+    ds.iter()
+        .map(|d| format!("{d}\n{}\n", signature(d)))
+        .collect()
+}
+
+#[test]
+fn a_real_time_targets_tsvals_are_masked_where_printed_and_compared() {
+    use crate::wire::TcpOption::{Mss, Timestamps};
+    let embedded = syn_ack_run("embedded", true, vec![Mss(1460)]);
+    // Two runs on the lab: its TSval, relative to its first, came a tick
+    // apart (issue #12: `diff` printed `TS val 11` in one run, 10 in the next).
+    let lab = |tsval| {
+        syn_ack_run(
+            "lab",
+            false,
+            vec![Mss(1460), Timestamps { tsval, tsecr: 0 }],
+        )
+    };
+    let (one, two) = (lab(11), lab(10));
+    for norm in [
+        Normalise::default(),
+        Normalise {
+            windows: true,
+            options: true,
+        },
+    ] {
+        let (d1, d2) = (
+            diff_reports_with(&embedded, &one, norm),
+            diff_reports_with(&embedded, &two, norm),
+        );
+        assert_eq!(printed(&d1), printed(&d2), "{norm:?}");
+        // The difference itself still shows: lab sends TSopt, smoltcp not.
+        assert_eq!(d1.len(), 1, "{norm:?}: {d1:?}");
+        let b = d1[0].b.as_deref().unwrap_or("");
+        assert!(b.contains("<mss 1460,TS val * ecr 0>"), "{b}");
+        let a = if norm.windows {
+            "S. 0:0(0) ack 1 win 65535 <mss 1460>"
+        } else {
+            "S. 0:0(0) ack 1 <mss 1460>"
+        };
+        assert_eq!(d1[0].a.as_deref(), Some(a));
+        // Two live runs compared with each other, options exactly: no
+        // difference a clock tick could make.
+        assert!(diff_reports_with(&one, &two, norm).is_empty(), "{norm:?}");
+    }
+    // Both sides on virtual time: TSvals are the stacks' own, compared exactly.
+    let v = |tsval| syn_ack_run("embedded", true, vec![Timestamps { tsval, tsecr: 0 }]);
+    let exact = Normalise {
+        windows: false,
+        options: true,
+    };
+    let d = diff_reports_with(&v(11), &v(10), exact);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].a.as_deref(), Some("S. 0:0(0) ack 1 <TS val 11 ecr 0>"));
+}
