@@ -274,8 +274,8 @@ pub fn commands_gate(file: &str, pd: &PdSettings, allowed: bool) -> Option<Strin
 /// Why `case` cannot run under `opts` for what its packetdrill lines ask,
 /// or `None`.
 pub fn case_gate(case: &Case, opts: &RunOptions) -> Option<String> {
-    let file = case.path.display().to_string();
-    if let Some(why) = commands_gate(&file, &case.meta.packetdrill, opts.allow_commands) {
+    let file = &case.derived.path_text;
+    if let Some(why) = commands_gate(file, &case.meta.packetdrill, opts.allow_commands) {
         return Some(why);
     }
     // `%{ }%` blocks run (run/code_blocks.rs) where commands are allowed.
