@@ -167,10 +167,15 @@ fn lab(args: BenchArgs) -> Result<u8, CliError> {
     );
 
     let cases = super::load::cases_for(&args.paths, crate::target::IpFamily::V4)?;
-    // What the cases' own timers cost at the least: each case waits out its
-    // script's times, then the quiet period after its last line.
+    // What the cases' own timers cost at the least: each case that runs
+    // waits out its script's times, then the quiet period after its last
+    // line. A case the lab does not run (unsupported: a timer of hours it
+    // cannot wait out, a socket call it lacks) waits for nothing.
     let settle = run::RunOptions::default().settle;
-    let scripted: Duration = cases.iter().map(|c| case_time(c) + settle).sum();
+    let script_time: std::collections::HashMap<&str, Duration> = cases
+        .iter()
+        .map(|c| (c.id.as_str(), case_time(c)))
+        .collect();
     for (jobs, seed) in [(1, 1), (2, 2)] {
         // A seed of its own per run: a fresh set of 4-tuples, so sockets the
         // first run left in TIME-WAIT do not meet the second.
@@ -184,24 +189,41 @@ fn lab(args: BenchArgs) -> Result<u8, CliError> {
             ..run::SuiteOptions::default()
         };
         let cpu = process_cpu();
-        let (summary, _) = run::run_suite(&lab, &cases, &opts, &mut [])?;
+        let (summary, reports) = run::run_suite(&lab, &cases, &opts, &mut [])?;
         let cpu = match (cpu, process_cpu()) {
             (Some(a), Some(b)) => format!("{:.2} s", b.saturating_sub(a).as_secs_f64()),
             _ => "unknown".into(),
         };
-        let timers: Duration = cases.iter().map(case_time).max().unwrap_or_default();
+        let ran: Vec<_> = reports
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Unsupported | Outcome::Skipped))
+            .collect();
+        let scripted: Duration = ran
+            .iter()
+            .map(|r| script_time.get(r.id.as_str()).copied().unwrap_or_default() + settle)
+            .sum();
+        let in_cases: Duration = ran.iter().map(|r| r.wall_time).sum();
+        let longest = ran
+            .iter()
+            .map(|r| script_time.get(r.id.as_str()).copied().unwrap_or_default())
+            .max()
+            .unwrap_or_default();
+        let per_job = |d: Duration| d.as_secs_f64() / jobs as f64;
         println!(
-            "suite --jobs {jobs}: {:.2} s wall for {} cases ({} passed); longest case script {:.2} s",
+            "suite --jobs {jobs}: {:.2} s wall for {} cases ({} run, {} passed); longest script of a case run {:.2} s",
             summary.wall_time.as_secs_f64(),
             cases.len(),
+            ran.len(),
             summary.passed + summary.deviations,
-            timers.as_secs_f64()
+            longest.as_secs_f64()
         );
         println!(
-            "  of which scripted waits (script times + {} ms quiet period, summed over cases) {:.2} s / {jobs} job(s) = {:.2} s; synack's CPU time {cpu}",
+            "  cases' own wall time {:.2} s / {jobs} job(s) = {:.2} s, of which scripted waits (script times + {} ms quiet period) {:.2} s / {jobs} = {:.2} s; synack's CPU time {cpu}",
+            in_cases.as_secs_f64(),
+            per_job(in_cases),
             settle.as_millis(),
             scripted.as_secs_f64(),
-            scripted.as_secs_f64() / jobs as f64
+            per_job(scripted),
         );
     }
     Ok(exit::PASS)

@@ -380,7 +380,8 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
             .script_times_ns
             .iter()
             .map(|(l, t)| (*l, Duration::from_nanos(*t)))
-            .collect(),
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into(),
     })
 }
 

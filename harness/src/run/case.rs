@@ -43,23 +43,61 @@ pub struct Case {
 #[derive(Clone, Debug, Default)]
 pub struct Derived {
     /// When each line is due by the script alone ([`super::nominal`]):
-    /// every run's report carries a copy.
-    pub script_times: std::collections::BTreeMap<u32, std::time::Duration>,
+    /// every run's report shares it.
+    pub script_times: std::sync::Arc<std::collections::BTreeMap<u32, std::time::Duration>>,
     /// The `<` lines counted from the target's window edge ([`super::edge`]).
     pub edge_lines: std::collections::BTreeSet<u32>,
     /// Where each line of the source starts (a mismatch quotes its line).
     pub line_starts: Vec<usize>,
+    /// Each syscall line's call as the transcript shows it
+    /// ([`super::syscall::call_text`]), by line.
+    pub call_texts: std::collections::BTreeMap<u32, String>,
+    /// The case's path as reports write it (`to_string_lossy`).
+    pub path_text: String,
+    /// Whether the script has a `//! tso:` entry, and an `//! isn-sample:`
+    /// one: a run looks them up only then (a lookup reads every entry).
+    pub has_meta: (bool, bool),
 }
 
 impl Derived {
-    fn of(script: &Script, source: &str) -> Derived {
+    fn of(script: &Script, source: &str, path: &Path) -> Derived {
         Derived {
-            script_times: super::nominal::script_times(&script.items),
+            path_text: path.to_string_lossy().into_owned(),
+            has_meta: (
+                script.meta("tso").is_some(),
+                script.meta(super::isn_case::META_KEY).is_some(),
+            ),
+            script_times: std::sync::Arc::new(super::nominal::script_times(&script.items)),
             edge_lines: super::edge::marked_lines(script).unwrap_or_default(),
             line_starts: std::iter::once(0)
                 .chain(source.match_indices('\n').map(|(i, _)| i + 1))
                 .filter(|&i| i < source.len())
                 .collect(),
+            call_texts: script
+                .items
+                .iter()
+                .flat_map(|item| match item {
+                    crate::script::Item::Line(l) => std::slice::from_ref(l).iter().collect(),
+                    crate::script::Item::Either { branches, .. } => {
+                        branches.iter().flatten().collect::<Vec<_>>()
+                    }
+                })
+                .filter_map(|l| match &l.kind {
+                    crate::script::LineKind::Syscall(s) => {
+                        Some((l.span.line, super::syscall::call_text(s)))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The text of the call on syscall line `line` ([`Derived::call_texts`]),
+    /// or `s`'s written out.
+    pub fn call_text(&self, s: &crate::script::SyscallLine, line: u32) -> String {
+        match self.call_texts.get(&line) {
+            Some(t) => t.clone(),
+            None => super::syscall::call_text(s),
         }
     }
 
@@ -243,7 +281,7 @@ pub fn load_source_with(path: &Path, source: String, defines: &Defines) -> Resul
     Ok(Case {
         id: case_id(path),
         path: path.to_path_buf(),
-        derived: Derived::of(&script, &source),
+        derived: Derived::of(&script, &source, path),
         source,
         script,
         meta,

@@ -231,8 +231,9 @@ pub struct CaseReport {
     /// When each line was due by the script alone (line number → time, see
     /// [`super::nominal`]): the times the snapshot form prints on a
     /// real-time target. Empty for reports that did not come from a script.
+    /// Shared with the case ([`super::case::Derived`]): a run does not copy it.
     #[serde(default)]
-    pub script_times: std::collections::BTreeMap<u32, Duration>,
+    pub script_times: std::sync::Arc<std::collections::BTreeMap<u32, Duration>>,
 }
 
 impl CaseReport {

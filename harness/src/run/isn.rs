@@ -45,29 +45,12 @@ pub fn sample_with(
     let mut out = Vec::with_capacity(n);
     let mut target_addr = None;
     for i in 0..n {
-        let spec = SessionSpec {
-            service: Service::Echo,
-            family,
-            target_port: Service::Echo.port(),
-            harness_port: 20000 + (i % 40000) as u16,
-            index: index + (i / 40000) as u32,
-            seed: seed.wrapping_add(i as u64),
-            ..SessionSpec::default()
-        };
+        let spec = probe_spec(i, seed, index, family);
         let mut s = target.open(&spec)?;
         let info = s.info().clone();
         target_addr.get_or_insert(info.target);
-        let ip = IpEnvelope::between(info.harness.ip(), info.target.ip())
+        let (syn, rst) = probe_segments(i, info.harness, info.target)
             .ok_or_else(|| TargetError::Broken("session endpoints of two families".into()))?;
-        let mut syn = Segment::new(
-            ip.clone(),
-            info.harness.port(),
-            info.target.port(),
-            TcpFlags::SYN,
-        );
-        syn.seq = SeqNumber(0x1000_0000 ^ i as u32);
-        syn.window = 65535;
-        syn.options = vec![TcpOption::Mss(1460)];
         s.inject(&syn.to_bytes(ChecksumPolicy::Compute))?;
         let deadline = s.now() + WAIT;
         let isn = loop {
@@ -84,11 +67,41 @@ pub fn sample_with(
         };
         out.push(isn.0);
         // no half-open request left behind: a RST at RCV.NXT
-        let mut rst = Segment::new(ip, info.harness.port(), info.target.port(), TcpFlags::RST);
-        rst.seq = syn.seq.add(1);
         s.inject(&rst.to_bytes(ChecksumPolicy::Compute))?;
     }
     Ok((out, target_addr))
+}
+
+/// The session of the `i`th SYN of [`sample_with`]'s sample.
+pub fn probe_spec(i: usize, seed: u64, index: u32, family: IpFamily) -> SessionSpec {
+    SessionSpec {
+        service: Service::Echo,
+        family,
+        target_port: Service::Echo.port(),
+        harness_port: 20000 + (i % 40000) as u16,
+        index: index + (i / 40000) as u32,
+        seed: seed.wrapping_add(i as u64),
+        ..SessionSpec::default()
+    }
+}
+
+/// The `i`th SYN of a sample from `harness` to `target`, and the RST that
+/// follows its SYN-ACK (at RCV.NXT, so no half-open request is left
+/// behind); `None` for endpoints of two families. Neither depends on the
+/// SYN-ACK, so `synack bench`'s raw baseline replays the same two packets.
+pub fn probe_segments(
+    i: usize,
+    harness: std::net::SocketAddr,
+    target: std::net::SocketAddr,
+) -> Option<(Segment, Segment)> {
+    let ip = IpEnvelope::between(harness.ip(), target.ip())?;
+    let mut syn = Segment::new(ip.clone(), harness.port(), target.port(), TcpFlags::SYN);
+    syn.seq = SeqNumber(0x1000_0000 ^ i as u32);
+    syn.window = 65535;
+    syn.options = vec![TcpOption::Mss(1460)];
+    let mut rst = Segment::new(ip, harness.port(), target.port(), TcpFlags::RST);
+    rst.seq = syn.seq.add(1);
+    Some((syn, rst))
 }
 
 /// What [`judge`] measured.

@@ -18,6 +18,9 @@ pub const META_KEY: &str = "isn-sample";
 /// How many SYNs the case asks for, or `None` when it is an ordinary case;
 /// `Err` says why the value is not a count of at least 1000.
 pub fn requested(case: &Case) -> Option<Result<usize, String>> {
+    if !case.derived.has_meta.1 {
+        return None;
+    }
     let m = case.script.meta(META_KEY)?;
     let text = match &m.value {
         MetaValue::Text(t) => t.trim().to_string(),

@@ -54,10 +54,18 @@ impl Tolerance {
 
     /// The larger of `floor` and the share of `gap` (packetdrill's rule).
     pub fn for_gap(&self, floor: Duration, gap: Duration) -> Duration {
-        let share = gap.as_micros() * u128::from(self.percent_x100) / 10_000;
-        floor.max(Duration::from_micros(
-            u64::try_from(share).unwrap_or(u64::MAX),
-        ))
+        let p = u64::from(self.percent_x100);
+        if p == 0 {
+            return floor;
+        }
+        // In u64 where it fits: this runs for every line of every case, and
+        // a u128 division is a library call.
+        let us = gap.as_micros();
+        let share = match u64::try_from(us).ok().and_then(|g| g.checked_mul(p)) {
+            Some(x) => x / 10_000,
+            None => u64::try_from(us * u128::from(p) / 10_000).unwrap_or(u64::MAX),
+        };
+        floor.max(Duration::from_micros(share))
     }
 }
 
@@ -266,8 +274,8 @@ pub fn commands_gate(file: &str, pd: &PdSettings, allowed: bool) -> Option<Strin
 /// Why `case` cannot run under `opts` for what its packetdrill lines ask,
 /// or `None`.
 pub fn case_gate(case: &Case, opts: &RunOptions) -> Option<String> {
-    let file = case.path.display().to_string();
-    if let Some(why) = commands_gate(&file, &case.meta.packetdrill, opts.allow_commands) {
+    let file = &case.derived.path_text;
+    if let Some(why) = commands_gate(file, &case.meta.packetdrill, opts.allow_commands) {
         return Some(why);
     }
     // `%{ }%` blocks run (run/code_blocks.rs) where commands are allowed.
@@ -363,7 +371,12 @@ pub(crate) fn wants_tso(case: &Case, run: Option<bool>) -> Result<bool, Stop> {
     if let Some(on) = run {
         return Ok(on);
     }
-    match case.script.meta("tso") {
+    let tso = if case.derived.has_meta.0 {
+        case.script.meta("tso")
+    } else {
+        None
+    };
+    match tso {
         None => Ok(case.script.meta.is_empty()),
         Some(m) => match case.script.meta_text("tso") {
             Some("on") => Ok(true),

@@ -213,7 +213,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let mut report = CaseReport {
         id: case.id.clone(),
         // The same text as `display()`, without the formatting machinery.
-        path: case.path.to_string_lossy().into_owned(),
+        path: case.derived.path_text.clone(),
         title: case.meta.title.clone(),
         rfc: case.meta.rfc.clone(),
         covers: case.meta.covers.clone(),

@@ -65,8 +65,11 @@ impl CaseRun<'_> {
             line: Some(line),
             what: EntryKind::App {
                 action: match action {
-                    AppAction::Abort => format!("{} (SO_LINGER 0: abort)", syscall::call_text(s)),
-                    _ => syscall::call_text(s),
+                    AppAction::Abort => format!(
+                        "{} (SO_LINGER 0: abort)",
+                        self.case.derived.call_text(s, line)
+                    ),
+                    _ => self.case.derived.call_text(s, line),
                 },
                 result: result.clone(),
             },

@@ -8,7 +8,7 @@
 //! the one the session saw.
 
 use super::super::event::{Entry, EntryKind};
-use super::super::syscall::{self, Call};
+use super::super::syscall::Call;
 use super::super::syscall_sock::{check, msg, DataExpect, SockExpect};
 use super::{CaseRun, Stop, Window};
 use crate::script::{SyscallLine, TimeSpec};
@@ -111,7 +111,7 @@ impl CaseRun<'_> {
                     at: start,
                     line: Some(line),
                     what: EntryKind::App {
-                        action: syscall::call_text(s),
+                        action: self.case.derived.call_text(s, line),
                         result: "(blocks)".into(),
                     },
                 });
@@ -247,14 +247,15 @@ impl CaseRun<'_> {
             at: if blocked { at } else { start },
             line: Some(line),
             what: EntryKind::App {
-                action: syscall::call_text(s),
+                action: self.case.derived.call_text(s, line),
                 result: result.to_string(),
             },
         });
         if self.opts.oracle_only {
             return Ok(());
         }
-        let actual = Some(format!("{} = {result}", syscall::call_text(s)));
+        let case = self.case;
+        let actual = || Some(format!("{} = {result}", case.derived.call_text(s, line)));
         let why = check(expect, call, &result).or_else(|| match &expect.data {
             // A timestamp may be off by the timing floor, as packetdrill's.
             DataExpect::Msg(m) => msg::check(
@@ -271,7 +272,7 @@ impl CaseRun<'_> {
                 Some(line),
                 format!("{}: {why}", s.name),
                 expected,
-                actual,
+                actual(),
                 Some(self.transcript.len() - 1),
             );
             return Err(Stop::Failed);
@@ -289,7 +290,7 @@ impl CaseRun<'_> {
                         tol.as_secs_f64()
                     ),
                     None,
-                    actual,
+                    actual(),
                     Some(self.transcript.len() - 1),
                 );
                 return Err(Stop::Failed);

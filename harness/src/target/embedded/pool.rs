@@ -13,6 +13,7 @@
 //! offered to it, any other is dropped before it changes a field), and
 //! `listen` resets what remains, so a pooled listener is a fresh one.
 
+use smoltcp::iface::SocketSet;
 use smoltcp::socket::tcp;
 use std::cell::RefCell;
 
@@ -48,6 +49,39 @@ pub(super) fn keep(socket: tcp::Socket<'static>) {
         let mut p = p.borrow_mut();
         if p.len() < KEEP {
             p.push(socket);
+        }
+    });
+}
+
+thread_local! {
+    static SETS: RefCell<Vec<SocketSet<'static>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty socket set: a kept one, or a fresh one with room for a case's
+/// usual sockets (a listener, a connection, the listener that replaces
+/// it), so that adding one does not move the sockets already there. Its
+/// storage is a few KiB (a socket slot is large): allocated anew per
+/// session, it was the first large allocation of every case, where the
+/// allocator consolidated what the last case freed.
+///
+/// A kept set behaves as a fresh one: smoltcp puts a socket in the first
+/// empty slot or, with none, in a new slot at the end, and resets the
+/// slot's metadata when it does; every slot of a kept set is empty, so
+/// each socket lands where a fresh set would put it, with the same handle.
+pub(super) fn socket_set() -> SocketSet<'static> {
+    SETS.with(|s| s.borrow_mut().pop())
+        .unwrap_or_else(|| SocketSet::new(Vec::with_capacity(4)))
+}
+
+/// Keeps `set` for a later session if it holds no socket.
+pub(super) fn keep_set(set: SocketSet<'static>) {
+    if set.iter().next().is_some() {
+        return;
+    }
+    SETS.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() < KEEP {
+            s.push(set);
         }
     });
 }

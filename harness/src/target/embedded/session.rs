@@ -146,10 +146,7 @@ impl EmbeddedSession {
             now: Duration::ZERO,
             device,
             iface,
-            // Room for a case's usual sockets (a listener, a connection, the
-            // listener that replaces it), so that adding one does not move
-            // the sockets already there (each is large).
-            sockets: SocketSet::new(Vec::with_capacity(4)),
+            sockets: pool::socket_set(),
             conns: Vec::new(),
             api: sockets::Api::default(),
             events: Vec::new(),
@@ -378,17 +375,23 @@ impl EmbeddedSession {
 }
 
 impl Drop for EmbeddedSession {
-    /// Listeners that never took a connection go back to the [`pool`].
+    /// Listeners that never took a connection go back to the [`pool`], and
+    /// so does the emptied socket set.
     fn drop(&mut self) {
         for conn in &self.conns {
+            let socket = self.sockets.remove(conn.handle);
             if conn.clean && conn.api.is_none() {
                 // (Irrefutable while TCP is the one socket kind built in.)
                 #[allow(irrefutable_let_patterns)]
-                if let smoltcp::socket::Socket::Tcp(socket) = self.sockets.remove(conn.handle) {
+                if let smoltcp::socket::Socket::Tcp(socket) = socket {
                     pool::keep(socket);
                 }
             }
         }
+        pool::keep_set(std::mem::replace(
+            &mut self.sockets,
+            SocketSet::new(Vec::new()),
+        ));
     }
 }
 
