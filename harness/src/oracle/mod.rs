@@ -109,6 +109,7 @@
 //! the case language's line form (`tests/lines.rs`) and assert the exact
 //! set of findings.
 
+mod addresses;
 mod arrive;
 mod arrive_kinds;
 mod arrive_syn;

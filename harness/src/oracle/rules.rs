@@ -89,6 +89,13 @@ rules! {
     SynAckWithoutSyn = "syn-ack-without-syn", Must, "RFC 9293 §3.5", "",
         "A SYN-ACK is sent only in reply to a SYN.",
         "< . 1:1(0) ack 1 win 65535   // to a closed port\n> S. 0:0(0) ack 1";
+    /// RFC 9293 §3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
+    /// that is addressed to a broadcast or multicast address" (MUST-57; "applicable to all
+    /// incoming segments"), and one with an invalid source address (MUST-63, RFC 1122
+    /// §3.2.1.3): the target sends nothing to or from such an address (see `addresses.rs`).
+    NonUnicastReply = "non-unicast-reply", Must, "RFC 9293 §3.9.2.3", "MUST-57",
+        "A segment from or to a broadcast or multicast address is discarded: nothing answers it.",
+        "< [src 224.0.0.1] S 0:0(0) win 65535\n> S. 0:0(0) ack 1   // to 224.0.0.1";
     /// RFC 9293 §3.10.2 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
     /// No Appendix B id: the event-processing text carries none.
     DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.2", "",
