@@ -117,6 +117,18 @@ pub fn mismatches(info: &IpInfo, ip: &IpEnvelope) -> Vec<FieldMismatch> {
             got: ttl.to_string(),
         });
     }
+    for (field, want, got) in [
+        ("ip.src", info.src, ip.src()),
+        ("ip.dst", info.dst, ip.dst()),
+    ] {
+        if let Some(want) = want.filter(|w| *w != got) {
+            out.push(FieldMismatch {
+                field,
+                expected: want.to_string(),
+                got: got.to_string(),
+            });
+        }
+    }
     if let (Some(f), Some(got)) = (info.flow_label, flow) {
         if f != got {
             out.push(FieldMismatch {

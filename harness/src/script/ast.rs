@@ -269,11 +269,11 @@ pub struct IpInfo {
     pub flow_label: Option<u32>,
     /// `ttl N` (IPv4 TTL, IPv6 hop limit).
     pub ttl: Option<u8>,
-    /// `src ADDR` (`<` lines): the segment's source address instead of the
-    /// harness's (see [`super::ipaddr`]).
+    /// `src ADDR`: the segment's source address instead of the harness's
+    /// (`<` lines; compared on `>` lines, as the target's): see [`super::ipaddr`].
     pub src: Option<std::net::IpAddr>,
-    /// `dst ADDR` (`<` lines): the segment's destination address instead
-    /// of the target's (see [`super::ipaddr`]).
+    /// `dst ADDR`: the segment's destination address instead of the
+    /// target's (`<` lines; compared on `>` lines): see [`super::ipaddr`].
     pub dst: Option<std::net::IpAddr>,
     /// From the opening to the closing bracket.
     pub span: Span,

@@ -9,7 +9,7 @@ use super::cursor::{err, Cursor, PResult};
 use super::lexer::{Tok, Token};
 use super::parser::parse_seq_range;
 
-const IP_HELP: &str = "the IP prefix is `[noecn]`, `[ect0]`, `[ect1]`, `[ect01]`, `[ce]`, `[tos 0x..]`, `[flowlabel 0x..]`, `[ttl N]`, `[src ADDR]` or `[dst ADDR]` (`<` lines) (a tos or ECN item may be followed by `, flowlabel 0x..`), in `[…]` or `(…)`";
+const IP_HELP: &str = "the IP prefix is `[noecn]`, `[ect0]`, `[ect1]`, `[ect01]`, `[ce]`, `[tos 0x..]`, `[flowlabel 0x..]`, `[ttl N]`, `[src ADDR]` or `[dst ADDR]` (a tos or ECN item may be followed by `, flowlabel 0x..`), in `[…]` or `(…)`";
 const ICMP_HELP: &str = "icmp lines are `icmp TYPE [CODE] [mtu N] [id N] [[seq:end(len)] | [udp (N)] | [raw (N)]]`, e.g. `< icmp unreachable frag_needed mtu 1200 [1:1001(1000)]`";
 const UDP_HELP: &str = "udp lines are `udp [SPORT > DPORT] (LEN)`, e.g. `< udp (100)`";
 const OPTION_HELP: &str =
@@ -182,9 +182,6 @@ pub(crate) fn parse_ip_info(cur: &mut Cursor<'_>) -> PResult<Option<IpInfo>> {
                 info.ttl = Some(cur.number("a TTL after `ttl`", 0xff)?.0 as u8);
             }
             (None, "src" | "dst") => {
-                if !cur.inject {
-                    return Err(err(span, format!("`{word}` is only allowed on `<` lines")));
-                }
                 let addr = super::ipaddr::parse_addr(cur, word)?;
                 let slot = if word == "src" {
                     &mut info.src

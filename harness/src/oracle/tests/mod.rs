@@ -61,6 +61,7 @@ mod lwip_fuzz;
 mod malformed;
 mod maybe_reset;
 mod mss;
+mod non_unicast;
 mod options;
 mod passive_open;
 mod profiles;
