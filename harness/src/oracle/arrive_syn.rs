@@ -97,7 +97,7 @@ impl Oracle {
             if in_window {
                 c.owe(
                     Owed::Ack {
-                        missing: RuleId::ChallengeAckMissing,
+                        missing: c.challenge_missing_rule(),
                         numbers: RuleId::ChallengeAckNumbers,
                         requirement: None,
                         upto: c.harness_snd_max,

@@ -115,6 +115,7 @@ mod arrive_kinds;
 mod arrive_syn;
 mod bench;
 mod branches;
+mod challenge;
 mod closed_store;
 pub mod finding;
 mod handshake;

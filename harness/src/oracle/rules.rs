@@ -270,7 +270,13 @@ rules! {
     ChallengeAckNumbers = "challenge-ack-numbers", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
         "The challenge ACK carries <SEQ=SND.NXT><ACK=RCV.NXT>.",
         "< R 5:5(0) win 0\n> . 1:1(0) ack 5   // ack must be RCV.NXT = 1";
-    /// RFC 5961 §3.2 / §4.2: challenge ACKs may be rate limited (§7), so a missing one is a warning.
+    /// RFC 5961 §3.2 / §4.2 ("TCP MUST send an ACK"): a challenge ACK owed while no other is
+    /// pending on the connection, whose absence no throttle (§7) explains (`challenge.rs`).
+    ChallengeAckNotSent = "challenge-ack-not-sent", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "The first challenge ACK of a burst (none other pending) is sent: an in-window RST not at RCV.NXT, or a SYN in a synchronized state.",
+        "< S 5:5(0) win 65535   // ESTABLISHED\n// no reply";
+    /// RFC 5961 §3.2 / §4.2: challenge ACKs may be rate limited (§7), so a missing one within a
+    /// burst (another still pending) is a warning.
     ChallengeAckMissing = "challenge-ack-missing", Should, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
         "An in-window RST not at RCV.NXT, or a SYN in a synchronized state, draws a challenge ACK.",
         "< R 5:5(0) win 0\n// no reply";

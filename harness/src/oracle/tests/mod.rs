@@ -33,6 +33,7 @@ mod app;
 mod branch_budget;
 mod branch_cut_recent;
 mod challenge;
+mod challenge_first;
 mod close;
 mod close_in_syn_received;
 mod close_in_syn_received_follow;
@@ -502,6 +503,8 @@ fn every_rule_has_a_test() {
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
         include_str!("rcv_sws.rs"),
+        include_str!("non_unicast.rs"),
+        include_str!("challenge_first.rs"),
     ]
     .concat();
     let named = |name: &str| {
