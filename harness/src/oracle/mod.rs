@@ -129,6 +129,7 @@ mod observe;
 mod profile;
 mod rcv_sws;
 mod rules;
+mod seq_first;
 mod syn_sent;
 mod tcb;
 #[cfg(test)]

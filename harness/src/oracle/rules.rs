@@ -96,6 +96,12 @@ rules! {
     NonUnicastReply = "non-unicast-reply", Must, "RFC 9293 §3.9.2.3", "MUST-57",
         "A segment from or to a broadcast or multicast address is discarded: nothing answers it.",
         "< [src 224.0.0.1] S 0:0(0) win 65535\n> S. 0:0(0) ack 1   // to 224.0.0.1";
+    /// RFC 9293 §3.10.7.4: the first check (sequence number) comes before the fifth (ACK): in
+    /// SYN-RECEIVED an unacceptable segment with a bad ACK draws <SEQ=SND.NXT><ACK=RCV.NXT>,
+    /// not <SEQ=SEG.ACK><CTL=RST> (`seq_first.rs`). No Appendix B id.
+    AckCheckedBeforeSeq = "ack-checked-before-seq", Must, "RFC 9293 §3.10.7.4", "",
+        "In SYN-RECEIVED an unacceptable segment draws an ACK, even when its ACK field is bad too (no RST).",
+        "< . 1000:1000(0) ack 5 win 65535   // SYN-RECEIVED, far out of window\n> R 5:5(0) win 0";
     /// RFC 9293 §3.10.2 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
     /// No Appendix B id: the event-processing text carries none.
     DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.2", "",

@@ -77,6 +77,7 @@ mod rst_after_later_syn;
 mod rst_data;
 mod segment_space;
 mod sent;
+mod seq_first;
 mod syn_ack_in_syn_received;
 mod syn_data;
 mod syn_received_simultaneous;
@@ -505,6 +506,7 @@ fn every_rule_has_a_test() {
         include_str!("rcv_sws.rs"),
         include_str!("non_unicast.rs"),
         include_str!("challenge_first.rs"),
+        include_str!("seq_first.rs"),
     ]
     .concat();
     let named = |name: &str| {
