@@ -149,6 +149,8 @@ mod tests {
         assert!(e.contains("expected an IP address after `dst`"), "{e}");
         let e = error("0 < [dst 192.0.2.255, dst 224.0.0.1] S 0:0(0) win 1");
         assert!(e.contains("`dst` given twice"), "{e}");
+        let e = error("0 < [src 224.0.0.1] icmp unreachable port_unreachable");
+        assert!(e.contains("apply to TCP lines only"), "{e}");
         // On `>` lines they are compared, and refused alike.
         assert_eq!(
             addrs("0 > [dst 224.0.0.1] S. 0:0(0) ack 1"),

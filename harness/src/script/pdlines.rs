@@ -235,6 +235,12 @@ pub(crate) fn parse_datagram(
     ip: Option<IpInfo>,
     dir_span: Span,
 ) -> PResult<DatagramLine> {
+    if let Some(i) = ip.as_ref().filter(|i| i.src.is_some() || i.dst.is_some()) {
+        return Err(err(
+            i.span,
+            "`src`/`dst` in the IP prefix apply to TCP lines only, not to `icmp`/`udp` lines",
+        ));
+    }
     let proto = cur.peek_ident().unwrap_or("").to_string();
     cur.next();
     let kind = if proto == "icmp" {
