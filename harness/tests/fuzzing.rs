@@ -66,6 +66,20 @@ fn fuzz_injected(input: &Input) -> Vec<String> {
     lines
 }
 
+/// The case sends a `<` line from or to another address (T15).
+fn overrides_addresses(case: &synack::run::case::Case) -> bool {
+    case.script.items.iter().any(|i| match i {
+        synack::script::Item::Line(l) => match &l.kind {
+            synack::script::LineKind::Packet(p) => {
+                p.ip.as_ref()
+                    .is_some_and(|ip| ip.src.is_some() || ip.dst.is_some())
+            }
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
 #[test]
 fn every_case_becomes_a_seed_that_injects_the_cases_segments() {
     let cases = cases();
@@ -87,6 +101,9 @@ fn every_case_becomes_a_seed_that_injects_the_cases_segments() {
             // A seed holds at most MAX_OPS ops: a case of two hours' waits
             // (T48) or of fifty SYNs (T28) is cut short there.
             || input.ops.len() >= synack::fuzzing::ops::MAX_OPS
+            // A seed's segments go from the session's addresses: T15's
+            // `[src …]`/`[dst …]` lines are not carried.
+            || overrides_addresses(case)
         {
             continue;
         }

@@ -369,7 +369,7 @@ impl Oracle {
                         if policy == ResetPolicy::Rfc5961 {
                             c.owe(
                                 Owed::Ack {
-                                    missing: RuleId::ChallengeAckMissing,
+                                    missing: c.challenge_missing_rule(),
                                     numbers: RuleId::ChallengeAckNumbers,
                                     requirement: None,
                                     upto: c.harness_snd_max,
@@ -441,7 +441,7 @@ impl Oracle {
             if policy == ResetPolicy::Rfc5961 || !in_window {
                 c.owe(
                     Owed::Ack {
-                        missing: RuleId::ChallengeAckMissing,
+                        missing: c.challenge_missing_rule(),
                         numbers: RuleId::ChallengeAckNumbers,
                         requirement: Some("RFC 5961 §4.2"),
                         upto: c.harness_snd_max,

@@ -97,7 +97,7 @@ impl Oracle {
             if in_window {
                 c.owe(
                     Owed::Ack {
-                        missing: RuleId::ChallengeAckMissing,
+                        missing: c.challenge_missing_rule(),
                         numbers: RuleId::ChallengeAckNumbers,
                         requirement: None,
                         upto: c.harness_snd_max,
@@ -199,7 +199,9 @@ impl Oracle {
                 seg.seg_len(),
                 c.rcv_nxt_text()
             );
-            let owed = if ack_ok {
+            // The fifth check's RST in its place only where the profile
+            // allows checking the ACK first (`ack_checked_before_seq`).
+            let owed = if ack_ok || !super::seq_first::rst_allowed(&self.profile) {
                 Owed::Ack {
                     missing: RuleId::AckNotSent,
                     numbers: RuleId::UnacceptableAckNumbers,

@@ -155,6 +155,8 @@ impl Oracle {
         seg: &Segment,
         out: &mut Vec<Finding>,
     ) {
+        // The fifth check's RST before the first check's ACK (`seq_first.rs`).
+        out.extend(self.rst_before_seq_check(i, seg));
         let c = &mut self.conns[i];
         // A RST answers the owed one it matches, else the oldest required
         // one (wrongly); an optional one it does not match is not its reason.

@@ -109,11 +109,13 @@
 //! the case language's line form (`tests/lines.rs`) and assert the exact
 //! set of findings.
 
+mod addresses;
 mod arrive;
 mod arrive_kinds;
 mod arrive_syn;
 mod bench;
 mod branches;
+mod challenge;
 mod closed_store;
 pub mod finding;
 mod handshake;
@@ -127,6 +129,7 @@ mod observe;
 mod profile;
 mod rcv_sws;
 mod rules;
+mod seq_first;
 mod syn_sent;
 mod tcb;
 #[cfg(test)]

@@ -91,6 +91,10 @@ impl Oracle {
                 segment,
                 checksum,
             } => {
+                // MUST-57/MUST-63: a broadcast or multicast address (`addresses.rs`).
+                if let Some(out) = self.non_unicast_segment(at, dir, segment) {
+                    return out;
+                }
                 let mut out = self.on_segment(at, dir, segment);
                 if dir == Direction::FromTarget && checksum == Checksum::Invalid {
                     out.push(self.finding(

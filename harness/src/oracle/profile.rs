@@ -97,6 +97,10 @@ impl Profile {
                     RuleId::ChallengeAckMissing,
                     "RFC 793 sends no challenge ACKs",
                 ),
+                (
+                    RuleId::ChallengeAckNotSent,
+                    "RFC 793 sends no challenge ACKs",
+                ),
             ],
             reset_policy: ResetPolicy::Rfc793,
             ..Profile::rfc9293()
@@ -112,6 +116,8 @@ impl Profile {
                 (RuleId::RtoTooShort, "Linux TCP_RTO_MIN is 200 ms"),
                 (RuleId::TimeWaitTooShort, "Linux TCP_TIMEWAIT_LEN is 60 s"),
                 (RuleId::ChallengeAckMissing, "Linux rate-limits challenge ACKs (tcp_challenge_ack_limit)"),
+                (RuleId::ChallengeAckNotSent, "Linux rate-limits challenge ACKs (tcp_challenge_ack_limit)"),
+                (RuleId::AckCheckedBeforeSeq, "Linux checks a SYN-RECEIVED request's ACK before its sequence number (tcp_check_req): <SEQ=SEG.ACK><CTL=RST>"),
                 (RuleId::AckNotSent, "Linux rate-limits duplicate ACKs for out-of-window segments (tcp_invalid_ratelimit)"),
                 (RuleId::RstAfterShutdownRead, "Linux resets a connection in FIN-WAIT-1/2 that receives new text after shutdown(SHUT_RD) (tcp_rcv_state_process, net/ipv4/tcp_input.c: \"RFC 1122 says we MUST send a reset\")"),
                 (RuleId::CloseFinMissing, "Linux gives the application no socket before accept() returns it, after the handshake: a close() in SYN-RECEIVED is refused, so no FIN follows it"),
@@ -134,6 +140,8 @@ impl Profile {
                 (RuleId::RstClosedAckMissing, "smoltcp sets ACK on a closed port's RST only for SYNs (rst_reply): an ACK-less FIN or data segment gets <SEQ=0><CTL=RST>"),
                 (RuleId::RstInWindowResets, "smoltcp resets on any in-window RST, not only at RCV.NXT"),
                 (RuleId::ChallengeAckMissing, "smoltcp sends at most one challenge ACK per second and drops a bare SYN in synchronized states"),
+                (RuleId::ChallengeAckNotSent, "smoltcp sends at most one challenge ACK per second and drops a bare SYN in synchronized states"),
+                (RuleId::AckCheckedBeforeSeq, "smoltcp checks the ACK field before the sequence number in SYN-RECEIVED: <SEQ=SEG.ACK><CTL=RST>"),
                 (RuleId::AckNotSent, "smoltcp rate-limits ACKs for unacceptable segments without data to 1/s"),
                 (RuleId::OldAckDataDropped, "smoltcp drops segments whose ACK is below SND.UNA, with their data (smoltcp #12)"),
             ],

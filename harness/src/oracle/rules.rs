@@ -89,6 +89,19 @@ rules! {
     SynAckWithoutSyn = "syn-ack-without-syn", Must, "RFC 9293 §3.5", "",
         "A SYN-ACK is sent only in reply to a SYN.",
         "< . 1:1(0) ack 1 win 65535   // to a closed port\n> S. 0:0(0) ack 1";
+    /// RFC 9293 §3.9.2.3: "A TCP implementation MUST silently discard an incoming SYN segment
+    /// that is addressed to a broadcast or multicast address" (MUST-57; "applicable to all
+    /// incoming segments"), and one with an invalid source address (MUST-63, RFC 1122
+    /// §3.2.1.3): the target sends nothing to or from such an address (see `addresses.rs`).
+    NonUnicastReply = "non-unicast-reply", Must, "RFC 9293 §3.9.2.3", "MUST-57",
+        "A segment from or to a broadcast or multicast address is discarded: nothing answers it.",
+        "< [src 224.0.0.1] S 0:0(0) win 65535\n> S. 0:0(0) ack 1   // to 224.0.0.1";
+    /// RFC 9293 §3.10.7.4: the first check (sequence number) comes before the fifth (ACK): in
+    /// SYN-RECEIVED an unacceptable segment with a bad ACK draws <SEQ=SND.NXT><ACK=RCV.NXT>,
+    /// not <SEQ=SEG.ACK><CTL=RST> (`seq_first.rs`). No Appendix B id.
+    AckCheckedBeforeSeq = "ack-checked-before-seq", Must, "RFC 9293 §3.10.7.4", "",
+        "In SYN-RECEIVED an unacceptable segment draws an ACK, even when its ACK field is bad too (no RST).",
+        "< . 1000:1000(0) ack 5 win 65535   // SYN-RECEIVED, far out of window\n> R 5:5(0) win 0";
     /// RFC 9293 §3.10.2 (SEND in SYN-RECEIVED: queue the data until ESTABLISHED).
     /// No Appendix B id: the event-processing text carries none.
     DataBeforeEstablished = "data-before-established", Must, "RFC 9293 §3.10.2", "",
@@ -263,7 +276,13 @@ rules! {
     ChallengeAckNumbers = "challenge-ack-numbers", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
         "The challenge ACK carries <SEQ=SND.NXT><ACK=RCV.NXT>.",
         "< R 5:5(0) win 0\n> . 1:1(0) ack 5   // ack must be RCV.NXT = 1";
-    /// RFC 5961 §3.2 / §4.2: challenge ACKs may be rate limited (§7), so a missing one is a warning.
+    /// RFC 5961 §3.2 / §4.2 ("TCP MUST send an ACK"): a challenge ACK owed while no other is
+    /// pending on the connection, whose absence no throttle (§7) explains (`challenge.rs`).
+    ChallengeAckNotSent = "challenge-ack-not-sent", Must, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
+        "The first challenge ACK of a burst (none other pending) is sent: an in-window RST not at RCV.NXT, or a SYN in a synchronized state.",
+        "< S 5:5(0) win 65535   // ESTABLISHED\n// no reply";
+    /// RFC 5961 §3.2 / §4.2: challenge ACKs may be rate limited (§7), so a missing one within a
+    /// burst (another still pending) is a warning.
     ChallengeAckMissing = "challenge-ack-missing", Should, "RFC 9293 §3.10.7.4", "RFC 5961 §3.2",
         "An in-window RST not at RCV.NXT, or a SYN in a synchronized state, draws a challenge ACK.",
         "< R 5:5(0) win 0\n// no reply";

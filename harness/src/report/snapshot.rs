@@ -73,6 +73,16 @@ pub fn format_time(at: Duration, res: Duration) -> String {
 
 /// Control characters replaced, so a snapshot is always plain text with one
 /// entry per line.
+/// `text` with the harness's address (which differs from case to case: it
+/// follows the case's index in the run) written `HARNESS`, as a refusal's
+/// text may name it (`no open connection from …`).
+fn no_harness_addr(case: &CaseReport, text: &str) -> String {
+    match case.harness_addr.parse::<std::net::SocketAddr>() {
+        Ok(a) => text.replace(&a.ip().to_string(), "HARNESS"),
+        Err(_) => text.to_string(),
+    }
+}
+
 fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
@@ -223,7 +233,8 @@ pub fn normalise(case: &CaseReport) -> String {
                 }
             }
             EntryKind::App { action, result } => {
-                let _ = write!(s, "app {} -> {}", clean(action), clean(result));
+                let result = no_harness_addr(case, &clean(result));
+                let _ = write!(s, "app {} -> {}", clean(action), result);
             }
             EntryKind::Note(n) => {
                 let _ = write!(s, "# {}", clean(n));
@@ -240,13 +251,13 @@ pub fn normalise(case: &CaseReport) -> String {
         s.push_str("\nmismatches:\n");
         for m in &case.mismatches {
             let line = m.line.map(|l| format!("line {l}: ")).unwrap_or_default();
-            let message = mismatch_message(case, &m.message);
+            let message = mismatch_message(case, &no_harness_addr(case, &m.message));
             let _ = writeln!(s, "- {line}{}{}", clean(&message), at(m.entry));
             if let Some(e) = &m.expected {
                 let _ = writeln!(s, "  expected: {}", clean(e));
             }
             if let Some(a) = &m.actual {
-                let a = clean(a);
+                let a = no_harness_addr(case, &clean(a));
                 let a = if case.virtual_time {
                     a
                 } else {
@@ -465,6 +476,30 @@ mod tests {
         let mut c = a.clone();
         c.transcript[1].at += Duration::from_millis(5);
         assert_ne!(normalise(&a), normalise(&c));
+    }
+
+    /// A refusal naming the harness's address (which follows the case's
+    /// index in the run) reads the same whatever the address.
+    #[test]
+    fn the_harness_address_in_an_app_result_or_mismatch_is_redacted() {
+        let with = |addr: &str| {
+            let mut c = fixture::closed_port_fail();
+            c.harness_addr = format!("{addr}:53060");
+            let text = format!("-1 (no open connection from {addr}:53060 has been accepted)");
+            c.transcript.push(crate::run::Entry {
+                at: Duration::ZERO,
+                line: Some(7),
+                what: EntryKind::App {
+                    action: "close(4)".into(),
+                    result: text.clone(),
+                },
+            });
+            c.mismatches[0].actual = Some(format!("close(4) = {text}"));
+            normalise(&c)
+        };
+        let (a, b) = (with("198.51.100.94"), with("198.51.100.100"));
+        assert_eq!(a, b);
+        assert!(a.contains("from HARNESS:53060"), "{a}");
     }
 
     #[test]

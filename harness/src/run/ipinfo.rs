@@ -1,11 +1,12 @@
 //! A packet line's IP prefix (`[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`,
-//! `[ttl 9]`): set on injected segments, compared on expected ones. The ECN
+//! `[ttl 9]`, `[src 224.0.0.1]`): set on injected segments, compared on expected ones. The ECN
 //! field is the low two bits of the TOS / traffic class byte (RFC 3168
 //! section 5).
 
 use super::matcher::FieldMismatch;
 use crate::script::{EcnSpec, IpInfo};
 use crate::wire::IpEnvelope;
+use std::net::IpAddr;
 
 fn ecn_bits(e: EcnSpec) -> u8 {
     match e {
@@ -40,6 +41,40 @@ pub fn apply(ip: &mut IpEnvelope, info: &IpInfo) {
     if let (Some(f), Some(slot)) = (info.flow_label, flow) {
         *slot = f;
     }
+    set_addresses(ip, info);
+}
+
+/// `src ADDR` / `dst ADDR` (T15): the envelope's addresses, where the
+/// family matches (the runner refuses a line whose does not first:
+/// [`family_mismatch`]).
+fn set_addresses(ip: &mut IpEnvelope, info: &IpInfo) {
+    match ip {
+        IpEnvelope::V4 { src, dst, .. } => {
+            if let Some(IpAddr::V4(a)) = info.src {
+                *src = a;
+            }
+            if let Some(IpAddr::V4(a)) = info.dst {
+                *dst = a;
+            }
+        }
+        IpEnvelope::V6 { src, dst, .. } => {
+            if let Some(IpAddr::V6(a)) = info.src {
+                *src = a;
+            }
+            if let Some(IpAddr::V6(a)) = info.dst {
+                *dst = a;
+            }
+        }
+    }
+}
+
+/// The `src`/`dst` address of `info` whose family is not the session's
+/// (`v4`: the session runs over IPv4).
+pub fn family_mismatch(info: &IpInfo, v4: bool) -> Option<IpAddr> {
+    [info.src, info.dst]
+        .into_iter()
+        .flatten()
+        .find(|a| a.is_ipv4() != v4)
 }
 
 /// How a segment the target sent differs from the prefix of its `>` line.
@@ -81,6 +116,18 @@ pub fn mismatches(info: &IpInfo, ip: &IpEnvelope) -> Vec<FieldMismatch> {
             expected: t.to_string(),
             got: ttl.to_string(),
         });
+    }
+    for (field, want, got) in [
+        ("ip.src", info.src, ip.src()),
+        ("ip.dst", info.dst, ip.dst()),
+    ] {
+        if let Some(want) = want.filter(|w| *w != got) {
+            out.push(FieldMismatch {
+                field,
+                expected: want.to_string(),
+                got: got.to_string(),
+            });
+        }
     }
     if let (Some(f), Some(got)) = (info.flow_label, flow) {
         if f != got {

@@ -16,6 +16,8 @@
 //! without end or spins) fails the case at the line it broke on: a verdict
 //! on the stack, which a waiver can cover. Plumbing errors stay errors.
 
+#[path = "addr_override.rs"]
+mod addr_override;
 #[path = "addr_text.rs"]
 mod addr_text;
 #[path = "aggregate.rs"]

@@ -113,6 +113,7 @@ impl CaseRun<'_> {
         due: Duration,
     ) -> Result<Duration, Stop> {
         self.new_passive_peer(p);
+        self.take_override(p, line)?;
         let info = self.inject_info();
         let (mut seg, policy) = inject_segment(p, &info, &self.map, self.target_nxt);
         if seg.flags.syn() {

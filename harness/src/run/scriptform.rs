@@ -33,6 +33,7 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
     // One buffer, written in place without the formatting machinery: this
     // runs for every packet a report shows.
     let mut out = String::with_capacity(64);
+    address_prefix(&mut out, seg);
     let _ = seg.flags.write_text(&mut out);
     out.push(' ');
     push_number(&mut out, seq);
@@ -61,6 +62,25 @@ pub fn script_line(seg: &Segment, sender: Sender, map: &Mapping) -> String {
         }
     }
     out
+}
+
+/// `[src ADDR] ` / `[dst ADDR] ` for an address no session has: a multicast
+/// or broadcast one, as a `<` line's `[src …]`/`[dst …]` sends (catalogue
+/// row T15), or an IPv4 address ending in .255 (a directed broadcast: no
+/// harness or target address ends so). Every other segment has none.
+fn address_prefix(out: &mut String, seg: &Segment) {
+    let odd = |a: std::net::IpAddr| match a {
+        std::net::IpAddr::V4(a) => a.is_multicast() || a.octets()[3] == 255,
+        std::net::IpAddr::V6(a) => a.is_multicast(),
+    };
+    let parts: Vec<String> = [("src", seg.ip.src()), ("dst", seg.ip.dst())]
+        .into_iter()
+        .filter(|(_, a)| odd(*a))
+        .map(|(k, a)| format!("{k} {a}"))
+        .collect();
+    if !parts.is_empty() {
+        let _ = write!(out, "[{}] ", parts.join(", "));
+    }
 }
 
 /// `n` in decimal (as `Display` writes it), appended to `out`.

@@ -257,8 +257,8 @@ pub enum LineKind {
     Stream(super::stream::StreamLine),
 }
 
-/// `[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`, `[ttl 64]`, `[ect1, flowlabel 0x1]`:
-/// what a packet line says about its IP header.
+/// `[ect0]`, `(tos 0x2)`, `[flowlabel 0x1]`, `[ttl 64]`, `[ect1, flowlabel 0x1]`,
+/// `[src 224.0.0.1]`: what a packet line says about its IP header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IpInfo {
     /// The ECN field (RFC 3168 section 5).
@@ -269,6 +269,12 @@ pub struct IpInfo {
     pub flow_label: Option<u32>,
     /// `ttl N` (IPv4 TTL, IPv6 hop limit).
     pub ttl: Option<u8>,
+    /// `src ADDR`: the segment's source address instead of the harness's
+    /// (`<` lines; compared on `>` lines, as the target's): see [`super::ipaddr`].
+    pub src: Option<std::net::IpAddr>,
+    /// `dst ADDR`: the segment's destination address instead of the
+    /// target's (`<` lines; compared on `>` lines): see [`super::ipaddr`].
+    pub dst: Option<std::net::IpAddr>,
     /// From the opening to the closing bracket.
     pub span: Span,
 }

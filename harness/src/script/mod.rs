@@ -44,6 +44,7 @@ mod cursor;
 mod defines;
 mod diagnostics;
 mod flags;
+pub mod ipaddr;
 mod lexer;
 mod options;
 mod parser;

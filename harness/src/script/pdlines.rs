@@ -9,7 +9,7 @@ use super::cursor::{err, Cursor, PResult};
 use super::lexer::{Tok, Token};
 use super::parser::parse_seq_range;
 
-const IP_HELP: &str = "the IP prefix is `[noecn]`, `[ect0]`, `[ect1]`, `[ect01]`, `[ce]`, `[tos 0x..]`, `[flowlabel 0x..]` or `[ttl N]` (a tos or ECN item may be followed by `, flowlabel 0x..`), in `[…]` or `(…)`";
+const IP_HELP: &str = "the IP prefix is `[noecn]`, `[ect0]`, `[ect1]`, `[ect01]`, `[ce]`, `[tos 0x..]`, `[flowlabel 0x..]`, `[ttl N]`, `[src ADDR]` or `[dst ADDR]` (a tos or ECN item may be followed by `, flowlabel 0x..`), in `[…]` or `(…)`";
 const ICMP_HELP: &str = "icmp lines are `icmp TYPE [CODE] [mtu N] [id N] [[seq:end(len)] | [udp (N)] | [raw (N)]]`, e.g. `< icmp unreachable frag_needed mtu 1200 [1:1001(1000)]`";
 const UDP_HELP: &str = "udp lines are `udp [SPORT > DPORT] (LEN)`, e.g. `< udp (100)`";
 const OPTION_HELP: &str =
@@ -181,6 +181,17 @@ pub(crate) fn parse_ip_info(cur: &mut Cursor<'_>) -> PResult<Option<IpInfo>> {
                 }
                 info.ttl = Some(cur.number("a TTL after `ttl`", 0xff)?.0 as u8);
             }
+            (None, "src" | "dst") => {
+                let addr = super::ipaddr::parse_addr(cur, word)?;
+                let slot = if word == "src" {
+                    &mut info.src
+                } else {
+                    &mut info.dst
+                };
+                if slot.replace(addr).is_some() {
+                    return Err(twice());
+                }
+            }
             (None, other) => {
                 return Err(err(span, format!("unknown IP field `{other}`")).help(IP_HELP))
             }
@@ -224,6 +235,12 @@ pub(crate) fn parse_datagram(
     ip: Option<IpInfo>,
     dir_span: Span,
 ) -> PResult<DatagramLine> {
+    if let Some(i) = ip.as_ref().filter(|i| i.src.is_some() || i.dst.is_some()) {
+        return Err(err(
+            i.span,
+            "`src`/`dst` in the IP prefix apply to TCP lines only, not to `icmp`/`udp` lines",
+        ));
+    }
     let proto = cur.peek_ident().unwrap_or("").to_string();
     cur.next();
     let kind = if proto == "icmp" {

@@ -135,6 +135,12 @@ fn print_ip(ip: &IpInfo) -> String {
     if let Some(t) = ip.ttl {
         parts.push(format!("ttl {t}"));
     }
+    if let Some(a) = ip.src {
+        parts.push(format!("src {a}"));
+    }
+    if let Some(a) = ip.dst {
+        parts.push(format!("dst {a}"));
+    }
     format!("[{}]", parts.join(", "))
 }
 

@@ -328,6 +328,9 @@ impl Session for FaultySession {
     fn info(&self) -> &SessionInfo {
         self.inner.info()
     }
+    fn take_tuple(&mut self, target: SocketAddr, harness: SocketAddr) -> bool {
+        self.inner.take_tuple(target, harness)
+    }
     fn service_events(&mut self) -> Vec<ServiceEvent> {
         self.inner.service_events()
     }

@@ -326,6 +326,15 @@ pub trait Session: Send {
         let _ = peer;
         false
     }
+    /// Takes the target's packets from `target` to `harness` as the
+    /// session's: a `<` line sent from or to another address (`[src …]`,
+    /// `[dst …]`, catalogue row T15), whose reply must be seen. Only a
+    /// target on a network of its own (in memory, a private namespace) says
+    /// yes: such a line is never sent where other hosts could receive it.
+    fn take_tuple(&mut self, target: std::net::SocketAddr, harness: std::net::SocketAddr) -> bool {
+        let _ = (target, harness);
+        false
+    }
 }
 
 /// An application call a built-in service made on its own, not one a case

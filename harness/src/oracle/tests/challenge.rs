@@ -25,7 +25,7 @@ fn data_after() -> Segment {
 fn missing_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
     let mut t = established();
     send!(t, syn_in_window());
-    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
 
@@ -40,7 +40,7 @@ fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
             ..send_tmpl()
         }
     );
-    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
     assert_eq!(f.requirement, "RFC 5961 §3.2", "{f}");
 }
 
@@ -100,7 +100,7 @@ fn ack_of_data_sent_after_a_syn_is_not_its_challenge_ack() {
             ..recv_tmpl()
         }
     );
-    expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
 }
 
 /// ESTABLISHED, the harness's window shut and probed (SND.NXT l(2)); a SYN

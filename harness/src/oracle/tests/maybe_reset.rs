@@ -62,5 +62,5 @@ fn challenge_ack_the_rst_itself_draws_is_still_owed() {
     // RFC 5961 §3.2: the RST draws a challenge ACK; only what was owed
     // before it is void if the target reset.
     let mut t = data_then_in_window_rst(Profile::rfc9293());
-    expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckMissing);
+    expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
 }

@@ -33,6 +33,7 @@ mod app;
 mod branch_budget;
 mod branch_cut_recent;
 mod challenge;
+mod challenge_first;
 mod close;
 mod close_in_syn_received;
 mod close_in_syn_received_follow;
@@ -61,6 +62,7 @@ mod lwip_fuzz;
 mod malformed;
 mod maybe_reset;
 mod mss;
+mod non_unicast;
 mod options;
 mod passive_open;
 mod profiles;
@@ -75,6 +77,7 @@ mod rst_after_later_syn;
 mod rst_data;
 mod segment_space;
 mod sent;
+mod seq_first;
 mod syn_ack_in_syn_received;
 mod syn_data;
 mod syn_received_simultaneous;
@@ -535,6 +538,9 @@ fn every_rule_has_a_test() {
         include_str!("segment_space.rs"),
         include_str!("zero_window.rs"),
         include_str!("rcv_sws.rs"),
+        include_str!("non_unicast.rs"),
+        include_str!("challenge_first.rs"),
+        include_str!("seq_first.rs"),
     ]
     .concat();
     let named = |name: &str| {

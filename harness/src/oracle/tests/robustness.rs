@@ -199,7 +199,7 @@ fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
             ..send_tmpl()
         }
     );
-    expect_rule(t.wait(ms(3000)), RuleId::ChallengeAckMissing);
+    expect_rule(t.wait(ms(3000)), RuleId::ChallengeAckNotSent);
 }
 
 #[test]

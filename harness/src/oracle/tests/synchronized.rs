@@ -215,8 +215,10 @@ fn established_challenge_ack_with_wrong_numbers_violates() {
     );
 }
 
+/// The first challenge ACK of a burst is a MUST (RFC 5961 §3.2; no
+/// throttle, §7, explains its absence): `challenge.rs`.
 #[test]
-fn established_missing_challenge_ack_is_a_should_warning() {
+fn established_missing_first_challenge_ack_is_a_must_failure() {
     let mut t = established_with_data();
     send!(
         t,
@@ -226,8 +228,8 @@ fn established_missing_challenge_ack_is_a_should_warning() {
             ..send_tmpl()
         }
     );
-    let f = expect_rule(t.wait(Duration::from_secs(2)), RuleId::ChallengeAckMissing);
-    assert!(!f.is_failure());
+    let f = expect_rule(t.wait(Duration::from_secs(2)), RuleId::ChallengeAckNotSent);
+    assert!(f.is_failure());
 }
 
 #[test]

@@ -334,7 +334,7 @@ fn smoltcp_syn_in_established_is_dropped_without_challenge_ack() {
     let f = d
         .findings
         .iter()
-        .find(|f| f.rule == RuleId::ChallengeAckMissing)
+        .find(|f| f.rule == RuleId::ChallengeAckNotSent)
         .unwrap_or_else(|| panic!("{:#?}", d.findings));
     assert!(f.deviation.is_some(), "{f}");
     no_failures(&d);

@@ -695,6 +695,9 @@ impl Session for LabSession {
     fn add_peer(&mut self, peer: SocketAddr) -> bool {
         self.inner.demux.alias((self.key.0, peer), self.key)
     }
+    fn take_tuple(&mut self, target: SocketAddr, harness: SocketAddr) -> bool {
+        (target, harness) == self.key || self.inner.demux.alias((target, harness), self.key)
+    }
     fn sock_finished(&mut self) -> Result<Option<(u32, Duration, SockResult)>, TargetError> {
         Ok(self.sockets.finished())
     }

@@ -363,6 +363,7 @@ impl Tap {
             heard: false,
             timed_out: false,
             calls: false,
+            tuples: Vec::new(),
             inner,
         })
     }
@@ -490,7 +491,7 @@ impl Inner {
             let until = Instant::now() + wait.min(timeout.saturating_sub(started.elapsed()));
             wait = (wait * 2).min(Duration::from_millis(200));
             let key = (target, from);
-            if let Some((_, reply)) = core.pump(self.options.kind, key, until)? {
+            if let Some((_, reply)) = core.pump(self.options.kind, &[key], until)? {
                 let Some(h) = packet::tcp_head(&reply) else {
                     continue;
                 };
@@ -533,13 +534,13 @@ impl Core {
         }
     }
 
-    /// Reads the link until an IP packet of connection `key` (target,
+    /// Reads the link until an IP packet of a connection in `keys` (target,
     /// harness) arrives or `until` passes, answering ARP and neighbour and
     /// router discovery on the way and dropping what no one waits for.
     fn pump(
         &mut self,
         kind: DeviceKind,
-        key: (SocketAddr, SocketAddr),
+        keys: &[(SocketAddr, SocketAddr)],
         until: Instant,
     ) -> Result<Option<(Instant, Vec<u8>)>, TargetError> {
         let io = |e: std::io::Error| TargetError::Io(format!("read from {DEVICE_NAME}: {e}"));
@@ -567,7 +568,7 @@ impl Core {
                 },
             };
             match packet::tcp_head(&ip) {
-                Some(h) if (h.src, h.dst) == key => return Ok(Some((at, ip))),
+                Some(h) if keys.contains(&(h.src, h.dst)) => return Ok(Some((at, ip))),
                 Some(_) => self.dropped += 1,
                 None => {}
             }
@@ -603,6 +604,9 @@ pub struct TapSession {
     timed_out: bool,
     /// The case made socket-API calls on the stack's agent: `release` them.
     calls: bool,
+    /// Further (target, harness) tuples whose packets are the session's
+    /// (`Session::take_tuple`).
+    tuples: Vec<(SocketAddr, SocketAddr)>,
     inner: Arc<Inner>,
 }
 
@@ -624,6 +628,14 @@ impl Session for TapSession {
     fn info(&self) -> &SessionInfo {
         &self.info
     }
+    /// The device is in a namespace of the harness's own: the tuple's
+    /// packets are read off it like the session's.
+    fn take_tuple(&mut self, target: SocketAddr, harness: SocketAddr) -> bool {
+        if !self.tuples.contains(&(target, harness)) {
+            self.tuples.push((target, harness));
+        }
+        true
+    }
     fn now(&self) -> Duration {
         self.start.elapsed()
     }
@@ -636,8 +648,9 @@ impl Session for TapSession {
     }
     fn recv(&mut self, deadline: Duration) -> Result<Option<Received>, TargetError> {
         let mut core = lock(&self.inner.core);
-        let key = (self.info.target, self.info.harness);
-        let got = core.pump(self.inner.options.kind, key, self.start + deadline)?;
+        let mut keys = vec![(self.info.target, self.info.harness)];
+        keys.extend_from_slice(&self.tuples);
+        let got = core.pump(self.inner.options.kind, &keys, self.start + deadline)?;
         match got {
             Some((at, bytes)) => {
                 self.heard = true;
