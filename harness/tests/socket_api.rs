@@ -189,12 +189,12 @@ fn a_blocking_call_that_returns_outside_its_range_fails_with_its_times() {
 
 #[test]
 fn an_unknown_call_is_unsupported_with_file_line_and_column_never_run() {
-    let text = format!("{SERVER}+0    splice(4, ..., 5, ..., 10, 0) = 10\n");
+    let text = format!("{SERVER}+0    sendfile(4, 5, ..., 10) = 10\n");
     let r = run_text(&Embedded::new(), "unknown", &text);
     assert_eq!(r.outcome, Outcome::Unsupported);
     let why = r.reason.unwrap_or_default();
     assert!(
-        why.starts_with("cases/socket-api/unknown.pkt:9:7: `splice(…)`"),
+        why.starts_with("cases/socket-api/unknown.pkt:9:7: `sendfile(…)`"),
         "{why}"
     );
     assert!(r.transcript.is_empty(), "nothing ran");

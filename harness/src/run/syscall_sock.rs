@@ -92,7 +92,7 @@ type R<T> = Result<T, LineError>;
 /// The calls performed, for messages.
 pub const CALLS: &str = "socket, bind, listen, accept, accept4, connect, setsockopt, getsockopt, \
      read, write, send, recv, sendto, recvfrom, sendmsg, recvmsg, readv, writev, shutdown, close, \
-     fcntl, poll, ioctl, epoll_create, epoll_ctl, epoll_wait";
+     fcntl, poll, ioctl, epoll_create, epoll_ctl, epoll_wait, pipe, splice";
 
 struct Args<'a> {
     s: &'a SyscallLine,
@@ -769,6 +769,8 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
                 timeout_ms: a.int(3, "a timeout in milliseconds")?,
             }
         }
+        "pipe" => pipe::pipe(&a)?,
+        "splice" => pipe::splice(&a)?,
         other => {
             return Err(unsupported(
                 s.span,
@@ -778,6 +780,9 @@ pub fn plan_line(s: &SyscallLine) -> R<(SockCall, SockExpect)> {
     };
     Ok((call, SockExpect { ret, errno, data }))
 }
+
+#[path = "syscall_sock_pipe.rs"]
+mod pipe;
 
 #[path = "syscall_sock_msg.rs"]
 pub mod msg;

@@ -118,6 +118,8 @@ pub struct SockApp {
     linger0: HashMap<i64, bool>,
     /// Descriptors that listen.
     listening: HashMap<i64, bool>,
+    /// Descriptors that are pipe ends (`pipe`).
+    pipes: HashMap<i64, bool>,
     /// The socket `%{ }%` blocks read: the last one `accept` or `connect`
     /// gave (else the last `socket`), as packetdrill's socket under test.
     under_test: Option<i64>,
@@ -193,6 +195,22 @@ impl SockApp {
             }
             SockCall::Send { .. } if got.ret > 0 => vec![AppEvent::Write(got.ret as usize)],
             SockCall::Recv { .. } if got.ret > 0 => vec![AppEvent::Read(got.ret as usize)],
+            SockCall::Pipe { rd, wr } if ok => {
+                self.pipes.insert(*rd, true);
+                self.pipes.insert(*wr, true);
+                Vec::new()
+            }
+            // From a socket into a pipe: a read; from a pipe: a write.
+            SockCall::Splice { fd_in, fd_out, .. } if got.ret > 0 => {
+                let n = got.ret as usize;
+                if !self.pipes.contains_key(fd_in) {
+                    vec![AppEvent::Read(n)]
+                } else if !self.pipes.contains_key(fd_out) {
+                    vec![AppEvent::Write(n)]
+                } else {
+                    Vec::new()
+                }
+            }
             // The error queue holds no stream bytes.
             SockCall::RecvMsg { flags, .. }
                 if got.ret > 0 && flags & crate::target::calls::msg::MSG_ERRQUEUE == 0 =>
@@ -205,7 +223,7 @@ impl SockApp {
                 Shut::RdWr => vec![AppEvent::ShutdownRead, AppEvent::ShutdownWrite],
             },
             SockCall::Close { fd } if ok => {
-                if self.listening.remove(fd).is_some() {
+                if self.listening.remove(fd).is_some() || self.pipes.remove(fd).is_some() {
                     return Vec::new();
                 }
                 if self.linger0.remove(fd).unwrap_or(false) {

@@ -291,3 +291,56 @@ fn a_blocking_active_open_is_under_test_from_its_start() {
     app.started(&SockCall::Close { fd: 5 });
     assert_eq!(app.under_test(), Some(5), "other calls change nothing");
 }
+
+#[test]
+fn pipe_and_splice_name_their_descriptors_and_bad_forms_are_diagnostics() {
+    let (call, _) = one("+0 pipe([5, 6]) = 0");
+    assert_eq!(call, SockCall::Pipe { rd: 5, wr: 6 });
+    let (call, _) = one("+0 splice(4, NULL, 6, NULL, 99, SPLICE_F_NONBLOCK) = 99");
+    assert_eq!(
+        call,
+        SockCall::Splice {
+            fd_in: 4,
+            fd_out: 6,
+            len: 99,
+            flags: 2
+        }
+    );
+    let err = |line: &str| match planned(line) {
+        Err(PlanError::Script(d)) => d[0].to_string(),
+        other => panic!("expected a diagnostic, got {other:?}"),
+    };
+    assert!(err("+0 pipe([5]) = 0").contains("the two descriptors"));
+    let why = err("+0 splice(4, [0], 6, NULL, 99, 0) = 99");
+    assert!(
+        why.contains("offsets are NULL") && why.contains("--> t.pkt:4:14"),
+        "{why}"
+    );
+    assert!(err("+0 splice(4, NULL, 6, NULL, 99, SPLICE_F_X) = 99").contains("unknown splice flag"));
+    // What the oracle hears: from the socket, a read; into it, a write.
+    let mut app = crate::run::syscall_sock::SockApp::default();
+    app.events(&SockCall::Pipe { rd: 5, wr: 6 }, &SockResult::ok(0));
+    let into_pipe = SockCall::Splice {
+        fd_in: 4,
+        fd_out: 6,
+        len: 99,
+        flags: 0,
+    };
+    assert_eq!(
+        app.events(&into_pipe, &SockResult::ok(99)),
+        vec![crate::oracle::AppEvent::Read(99)]
+    );
+    let from_pipe = SockCall::Splice {
+        fd_in: 5,
+        fd_out: 4,
+        len: 99,
+        flags: 0,
+    };
+    assert_eq!(
+        app.events(&from_pipe, &SockResult::ok(9)),
+        vec![crate::oracle::AppEvent::Write(9)]
+    );
+    assert!(app
+        .events(&SockCall::Close { fd: 5 }, &SockResult::ok(0))
+        .is_empty());
+}

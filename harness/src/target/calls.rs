@@ -95,11 +95,13 @@ pub enum SockOpt {
     /// `TCP_FASTOPEN_KEY`: the listener's Fast Open cookie key (16 or 32
     /// octets; RFC 7413 §4.1.2).
     FastOpenKey,
+    /// `IP_FREEBIND`: bind to an address not (yet) the host's.
+    FreeBind,
 }
 
 impl SockOpt {
     /// The option's name as scripts write it, with its level.
-    pub const ALL: [(&'static str, &'static str, SockOpt); 30] = [
+    pub const ALL: [(&'static str, &'static str, SockOpt); 31] = [
         ("SOL_SOCKET", "SO_REUSEADDR", SockOpt::ReuseAddr),
         ("SOL_SOCKET", "SO_REUSEPORT", SockOpt::ReusePort),
         ("SOL_SOCKET", "SO_LINGER", SockOpt::Linger),
@@ -130,6 +132,7 @@ impl SockOpt {
         ("SOL_IP", "IP_MTU_DISCOVER", SockOpt::MtuDiscover),
         ("SOL_IP", "IP_TOS", SockOpt::Tos),
         ("SOL_TCP", "TCP_FASTOPEN_KEY", SockOpt::FastOpenKey),
+        ("SOL_IP", "IP_FREEBIND", SockOpt::FreeBind),
     ];
 
     /// The option a script names (`IPPROTO_TCP` is `SOL_TCP`).
@@ -385,6 +388,25 @@ pub enum SockCall {
         /// The script's descriptor of the socket.
         fd: i64,
     },
+    /// `pipe([rd, wr])`: a pipe, its ends named by the script.
+    Pipe {
+        /// The descriptor the script gives the read end.
+        rd: i64,
+        /// The descriptor the script gives the write end.
+        wr: i64,
+    },
+    /// `splice(fd_in, NULL, fd_out, NULL, len, flags)`: up to `len` octets
+    /// from one descriptor to the other (a socket and a pipe).
+    Splice {
+        /// The script's descriptor read from.
+        fd_in: i64,
+        /// The script's descriptor written to.
+        fd_out: i64,
+        /// The most octets to move.
+        len: usize,
+        /// `SPLICE_F_*`.
+        flags: i64,
+    },
     /// `epoll_create(n) = epfd`.
     EpollCreate {
         /// The descriptor the script gives the epoll instance.
@@ -431,6 +453,8 @@ impl SockCall {
             SockCall::GetFl { .. } | SockCall::SetFl { .. } => "fcntl",
             SockCall::Poll { .. } => "poll",
             SockCall::InQueue { .. } | SockCall::OutQueue { .. } => "ioctl",
+            SockCall::Pipe { .. } => "pipe",
+            SockCall::Splice { .. } => "splice",
             SockCall::EpollCreate { .. } => "epoll_create",
             SockCall::EpollCtl { .. } => "epoll_ctl",
             SockCall::EpollWait { .. } => "epoll_wait",

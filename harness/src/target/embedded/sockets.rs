@@ -216,6 +216,9 @@ impl EmbeddedSession {
                 fd, bytes, flags, ..
             } => self.api_send(*fd, bytes, *flags),
             SockCall::Recv { fd, len, flags } => self.api_recv(*fd, *len, *flags),
+            SockCall::Pipe { .. } | SockCall::Splice { .. } => {
+                Err(unsupported("pipe and splice are not run on smoltcp"))
+            }
             SockCall::RecvMsg { .. } => Err(unsupported(
                 "recvmsg with msg_control or MSG_ERRQUEUE (control messages, the error queue) is not run on smoltcp",
             )),

@@ -71,6 +71,8 @@ enum Raw {
     Ready(Vec<(RawFd, u32)>),
     /// `recvmsg`: the bytes, `msg_flags`, the control messages.
     Msg(Vec<u8>, i32, Vec<sys::RawCmsg>),
+    /// `pipe`: the read end and the write end.
+    Pipe(RawFd, RawFd),
 }
 
 type Job = Box<dyn FnOnce() -> SysResult<Raw> + Send>;
@@ -437,6 +439,16 @@ impl LabSockets {
                 let inq = matches!(call, SockCall::InQueue { .. });
                 Box::new(move || sys::queue(l.fd, inq).map(|n| Raw::Int(i64::from(n))))
             }
+            SockCall::Pipe { .. } => Box::new(|| sys::pipe().map(|(r, w)| Raw::Pipe(r, w))),
+            SockCall::Splice {
+                fd_in,
+                fd_out,
+                len,
+                flags,
+            } => {
+                let (i, o) = (self.live(fd_in)?, self.live(fd_out)?);
+                Box::new(move || sys::splice(i.fd, o.fd, len, flags as u32).map(Raw::Count))
+            }
             SockCall::EpollCreate { .. } => Box::new(|| sys::epoll_create().map(Raw::Fd)),
             SockCall::EpollCtl {
                 epfd,
@@ -490,6 +502,15 @@ impl LabSockets {
                 // Accepted from a bound listener: its address is bound.
                 self.mark_bound(*new_fd);
                 SockResult::ok(*new_fd)
+            }
+            (SockCall::Pipe { rd, wr }, Raw::Pipe(r, w)) => {
+                self.enter(*rd, r, false);
+                self.enter(*wr, w, false);
+                SockResult::ok(0)
+            }
+            (_, Raw::Pipe(r, w)) => {
+                let _ = (sys::close(r), sys::close(w));
+                SockResult::err(libc::EINVAL)
             }
             (SockCall::EpollCreate { epfd }, Raw::Fd(live)) => {
                 self.enter(*epfd, live, false);
@@ -667,5 +688,6 @@ fn opt_number(opt: SockOpt) -> Option<(i32, i32)> {
         SockOpt::MtuDiscover => (libc::SOL_IP, libc::IP_MTU_DISCOVER),
         SockOpt::Tos => (libc::SOL_IP, libc::IP_TOS),
         SockOpt::FastOpenKey => (T, libc::TCP_FASTOPEN_KEY),
+        SockOpt::FreeBind => (libc::SOL_IP, libc::IP_FREEBIND),
     })
 }

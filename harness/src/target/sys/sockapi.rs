@@ -484,3 +484,27 @@ pub fn recvmsg(
     }
     Ok((buf, msg.msg_flags, out))
 }
+
+/// `pipe2(O_CLOEXEC)`: the read end and the write end.
+pub fn pipe() -> SysResult<(RawFd, RawFd)> {
+    let mut fds: [libc::c_int; 2] = [-1; 2];
+    // SAFETY: the kernel writes two descriptors into `fds`.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })?;
+    Ok((fds[0], fds[1]))
+}
+
+/// `splice(fd_in, NULL, fd_out, NULL, len, flags)`: the octets moved.
+pub fn splice(fd_in: RawFd, fd_out: RawFd, len: usize, flags: u32) -> SysResult<usize> {
+    // SAFETY: null offsets are allowed (neither end is seekable); no
+    // buffer of ours is touched.
+    check_size(unsafe {
+        libc::splice(
+            fd_in,
+            std::ptr::null_mut(),
+            fd_out,
+            std::ptr::null_mut(),
+            len,
+            flags,
+        )
+    })
+}
