@@ -16,7 +16,16 @@ pub(super) use super::arrive_kinds::{
 };
 
 impl Oracle {
-    pub(super) fn arrive(&mut self, now: Duration, seg: &Segment, _out: &mut Vec<Finding>) {
+    /// `taken`: the model forked on the segment's acceptability
+    /// ([`Oracle::acceptability_unknown`]) and this copy is the one whose
+    /// RCV.NXT accepts it (the other never saw it).
+    pub(super) fn arrive(
+        &mut self,
+        now: Duration,
+        seg: &Segment,
+        taken: bool,
+        _out: &mut Vec<Finding>,
+    ) {
         if seg.ip.dst() != self.target.addr {
             return;
         }
@@ -46,7 +55,7 @@ impl Oracle {
                 // Text held out of order before it may be taken with it.
                 let sent_max = c.harness_snd_max;
                 let text_after_shut_rd = c.shut_rd && !seg.payload.is_empty() && !seg.flags.rst();
-                self.arrive_conn(i, now, seg);
+                self.arrive_conn(i, now, seg, taken);
                 if text_after_shut_rd {
                     self.text_after_shutdown_read(t, before, seg);
                 }
@@ -270,7 +279,7 @@ impl Oracle {
         !f.rst() && !opens && self.conn_index(t).is_none()
     }
 
-    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment) {
+    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment, taken: bool) {
         let grace = self.profile.reply_grace;
         let policy = self.profile.reset_policy;
         let f = seg.flags;
@@ -321,7 +330,10 @@ impl Oracle {
         }
         // Synchronized states, RFC 9293 §3.10.7.4.
         let seg_len = seg.seg_len();
-        let acceptable = c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len });
+        let acceptable = match c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len }) {
+            None if taken => Some(true),
+            a => a,
+        };
         if f.rst() {
             c.last_was_rst = true;
             // RST check (RFC 5961 §3.2).
@@ -549,11 +561,6 @@ impl Oracle {
             // After several such segments, it sends from the first one's.
             c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi))
                 .then_some(c.fin_segment_una.unwrap_or(c.snd_una));
-            if acceptable == Some(true) {
-                c.snd_una_floor = None;
-            } else if c.snd_una_floor.is_none() {
-                c.snd_una_floor = Some(c.snd_una);
-            }
             c.snd_una = seg.ack;
             // RFC 6298 §5.3: an ACK of new data restarts the timer.
             c.data.last = Some((c.snd_una, now));
@@ -588,14 +595,12 @@ impl Oracle {
             c.fin_segment_una = None;
         }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
-        // but not below `snd_una_floor` may be the target's SND.UNA still
-        // (it dropped the segment that moved the model's): its window may
-        // be taken, so the edges may grow. So may one not below
-        // `fin_segment_una`: a target that dropped the FIN segment that moved
+        // but not below `fin_segment_una` may be the target's SND.UNA
+        // still: a target that dropped the FIN segment that moved
         // SND.UNA, ACK and all (smoltcp: `fin-segment-ack-ignored`), has its
         // SND.UNA there and takes this ACK and its window.
         let not_below = |floor: Option<SeqNumber>| floor.is_some_and(|fl| seq_ge(seg.ack, fl));
-        let maybe_current = old_ack && (not_below(c.snd_una_floor) || not_below(c.fin_segment_una));
+        let maybe_current = old_ack && not_below(c.fin_segment_una);
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
             let before = c.send_right_edge();

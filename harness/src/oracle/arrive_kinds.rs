@@ -186,12 +186,12 @@ pub(super) fn text_after_fin(
 ) {
     let start = seg.seq;
     let end = seg.seq.add(seg.payload.len() as u32);
-    // The lowest SND.UNA the target may have (it may have dropped the
-    // segment that moved the model's, or ignored a FIN segment's ACK).
-    let una = [c.snd_una_floor, c.fin_segment_una]
-        .into_iter()
-        .flatten()
-        .fold(una_before, |a, b| if seq_lt(b, a) { b } else { a });
+    // The lowest SND.UNA the target may have (it may have ignored a FIN
+    // segment's ACK).
+    let una = match c.fin_segment_una {
+        Some(b) if seq_lt(b, una_before) => b,
+        _ => una_before,
+    };
     let takes = match state_before {
         TcpState::CloseWait | TcpState::Closing => seq_ge(seg.ack, una),
         TcpState::LastAck => seq_gt(seg.ack, una),

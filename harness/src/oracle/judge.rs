@@ -547,7 +547,6 @@ fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber, now: Duration) {
     };
     c.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
     c.snd_una = ack;
-    c.snd_una_floor = None;
     c.snd_nxt = ack;
     c.snd_wl2 = ack;
     c.max_snd_wnd = c.max_snd_wnd.max(wnd);

@@ -147,11 +147,14 @@ impl Oracle {
                 || (to_target && o.acceptability_unknown(seg))
         };
         self.branched(now, fork, |o| {
+            // The copy a fork on acceptability makes never saw the segment;
+            // this model, then, took it (RCV.NXT is one that accepts it).
+            let taken = to_target && o.acceptability_unknown(seg);
             let mut out = Vec::new();
             o.expire(now, &mut out);
             match dir {
                 Direction::ToTarget => {
-                    o.arrive(now, seg, &mut out);
+                    o.arrive(now, seg, taken, &mut out);
                     o.note_window(now, seg);
                 }
                 Direction::FromTarget => o.judge(now, seg, &mut out),

@@ -118,10 +118,6 @@ pub(super) struct Conn {
     pub snd_una: SeqNumber,
     /// The highest sequence number the target has sent plus one (SND.MAX).
     pub snd_nxt: SeqNumber,
-    /// SND.UNA before a harness ACK that moved it on a segment acceptable
-    /// for some RCV.NXT candidates only (the target may have dropped it,
-    /// ACK and all); `None` once a segment every candidate accepts moves it.
-    pub snd_una_floor: Option<SeqNumber>,
     pub snd_wl1: SeqNumber,
     pub snd_wl2: SeqNumber,
     /// The right edge of the harness's window (SND.UNA + SND.WND as of the
@@ -288,7 +284,6 @@ impl Conn {
             iss: None,
             snd_una: SeqNumber(0),
             snd_nxt: SeqNumber(0),
-            snd_una_floor: None,
             snd_wl1: SeqNumber(0),
             snd_wl2: SeqNumber(0),
             snd_right: None,
