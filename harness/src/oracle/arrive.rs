@@ -15,15 +15,27 @@ pub(super) use super::arrive_kinds::{
     text_maybe_taken_on_unsent_ack,
 };
 
+/// What the copy of a model that forked on a segment took (the other copy
+/// never saw the segment): see [`Oracle::acceptability_unknown`] and
+/// [`Oracle::zero_window_unknown`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Taken {
+    /// The segment is acceptable: RCV.NXT is a candidate that accepts it.
+    pub acceptable: bool,
+    /// The segment's zero window is the target's send window.
+    pub window: bool,
+}
+
 impl Oracle {
     /// `taken`: the model forked on the segment's acceptability
-    /// ([`Oracle::acceptability_unknown`]) and this copy is the one whose
-    /// RCV.NXT accepts it (the other never saw it).
+    /// ([`Oracle::acceptability_unknown`]) or its zero window
+    /// ([`Oracle::zero_window_unknown`]) and this copy is the one that took
+    /// it (the other never saw it).
     pub(super) fn arrive(
         &mut self,
         now: Duration,
         seg: &Segment,
-        taken: bool,
+        taken: Taken,
         _out: &mut Vec<Finding>,
     ) {
         if seg.ip.dst() != self.target.addr {
@@ -170,6 +182,38 @@ impl Oracle {
         synchronized && moves && c.acceptable(seg.seq, seg.seg_len()).is_none()
     }
 
+    /// True for an ACK announcing a zero window that the target may or may
+    /// not have taken: acceptable for some RCV.NXT candidates only (and
+    /// not already an [`Oracle::acceptability_unknown`] fork), or below
+    /// SND.UNA but not below `fin_segment_una` (a target that dropped that
+    /// FIN segment has its SND.UNA there and takes this window). The model
+    /// forks: in one copy the send window is zero, so a one-octet probe
+    /// past the edge is allowed (§3.8.6.1); the other never saw it. A
+    /// non-zero window announced so only lets the edges grow
+    /// (`Conn::window_update`).
+    pub(super) fn zero_window_unknown(&self, seg: &Segment) -> bool {
+        let f = seg.flags;
+        if f.rst() || f.syn() || !f.ack() {
+            return false;
+        }
+        let Some(i) = self.conn_index(Self::tuple_to_target(seg)) else {
+            return false;
+        };
+        let c = &self.conns[i];
+        let synchronized = c.state.is_synchronized() && c.state != TcpState::TimeWait;
+        if !synchronized || c.iss.is_none() || c.harness_window(seg.window, false) != 0 {
+            return false;
+        }
+        let acceptable = c.acceptable(seg.seq, seg.seg_len());
+        let too_old = c.max_snd_wnd > 0 && seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd));
+        if acceptable == Some(false) || seq_gt(seg.ack, c.snd_nxt) || too_old {
+            return false;
+        }
+        let old_ack = seq_lt(seg.ack, c.snd_una);
+        let maybe_current = old_ack && c.fin_segment_una.is_some_and(|fl| seq_ge(seg.ack, fl));
+        (acceptable.is_none() && !old_ack) || maybe_current
+    }
+
     /// RFC 9293 §3.10.7.1 (CLOSED) and §3.10.7.2 (LISTEN).
     fn arrive_no_conn(&mut self, t: Tuple, now: Duration, seg: &Segment) {
         let listening = self.target.listening.contains(&t.port);
@@ -279,7 +323,7 @@ impl Oracle {
         !f.rst() && !opens && self.conn_index(t).is_none()
     }
 
-    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment, taken: bool) {
+    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment, taken: Taken) {
         let grace = self.profile.reply_grace;
         let policy = self.profile.reset_policy;
         let f = seg.flags;
@@ -331,7 +375,7 @@ impl Oracle {
         // Synchronized states, RFC 9293 §3.10.7.4.
         let seg_len = seg.seg_len();
         let acceptable = match c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len }) {
-            None if taken => Some(true),
+            None if taken.acceptable || taken.window => Some(true),
             a => a,
         };
         if f.rst() {
@@ -604,7 +648,8 @@ impl Oracle {
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
             let before = c.send_right_edge();
-            c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);
+            let certain = acceptable == Some(true) && (!maybe_current || taken.window);
+            c.window_update(seg, wnd, certain);
             // A FIN segment in order after the harness's FIN: a stack that
             // drops it, window and all (smoltcp), keeps the edge before it
             // (the first such segment's); it takes a later ACK's window.

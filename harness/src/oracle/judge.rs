@@ -453,11 +453,10 @@ impl Oracle {
                     // to resend. A zero-window probe is one octet, resent or
                     // new (§3.8.6.1: "at least one octet of new data even if
                     // the send window is zero").
-                    let zero = c.snd_wnd_maybe_zero
-                        || [c.snd_right, c.snd_right_latest]
-                            .into_iter()
-                            .flatten()
-                            .any(|edge| seq_le(edge, c.snd_una));
+                    let zero = [c.snd_right, c.snd_right_latest]
+                        .into_iter()
+                        .flatten()
+                        .any(|edge| seq_le(edge, c.snd_una));
                     let probe = payload == 1
                         && seq_ge(seg.seq, right)
                         && (seg.seq == c.snd_una || (seg.seq == c.snd_nxt && zero));
@@ -552,7 +551,6 @@ fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber, now: Duration) {
     c.max_snd_wnd = c.max_snd_wnd.max(wnd);
     c.snd_right = Some(ack.add(wnd));
     c.snd_right_latest = c.snd_right;
-    c.snd_wnd_maybe_zero = false;
     c.data = RtxClock::default();
     // After a close, an ACK one past all the application wrote covers the
     // FIN the target still had queued (smoltcp takes any ACK up to the end

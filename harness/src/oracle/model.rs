@@ -144,12 +144,15 @@ impl Oracle {
         // A droppable segment to a CLOSED port forks none: its RST is optional.
         let fork = |o: &Oracle| {
             (droppable && !o.drop_needs_no_branch(seg))
-                || (to_target && o.acceptability_unknown(seg))
+                || (to_target && (o.acceptability_unknown(seg) || o.zero_window_unknown(seg)))
         };
         self.branched(now, fork, |o| {
             // The copy a fork on acceptability makes never saw the segment;
             // this model, then, took it (RCV.NXT is one that accepts it).
-            let taken = to_target && o.acceptability_unknown(seg);
+            let taken = super::arrive::Taken {
+                acceptable: to_target && o.acceptability_unknown(seg),
+                window: to_target && o.zero_window_unknown(seg),
+            };
             let mut out = Vec::new();
             o.expire(now, &mut out);
             match dir {

@@ -127,11 +127,6 @@ pub(super) struct Conn {
     /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
     /// stack that takes every acceptable ACK's window (smoltcp) conforms too.
     pub snd_right_latest: Option<SeqNumber>,
-    /// An ACK the target may have dropped (acceptable for some RCV.NXT
-    /// candidates only) announced a zero window, which the edges do not
-    /// take (they only grow then): the target's send window may be zero,
-    /// so a one-octet probe past the edge is allowed (§3.8.6.1).
-    pub snd_wnd_maybe_zero: bool,
     /// Zero-window probing (`zero_window.rs`).
     pub zwp: super::zero_window::Probing,
     /// The target's announced receive window (`rcv_sws.rs`).
@@ -288,7 +283,6 @@ impl Conn {
             snd_wl2: SeqNumber(0),
             snd_right: None,
             snd_right_latest: None,
-            snd_wnd_maybe_zero: false,
             max_snd_wnd: 0,
             fin_seq: None,
             syn_seqs: Vec::new(),
@@ -369,14 +363,14 @@ impl Conn {
     /// this window `wnd`, already scaled: the latest edge always, the
     /// SND.WL1/SND.WL2 one by the §3.10.7.4 test. When the segment is
     /// acceptable for some RCV.NXT candidates only (`certain` false), the
-    /// target may have dropped it: the edges only grow.
+    /// target may have dropped it: the edges only grow. (A zero window so
+    /// announced forks the model instead: `Oracle::zero_window_unknown`.)
     pub fn window_update(&mut self, seg: &Segment, wnd: u32, certain: bool) {
         let edge = seg.ack.add(wnd);
         let update = |old: Option<SeqNumber>| match old {
             Some(o) if !certain && seq_ge(o, edge) => Some(o),
             _ => Some(edge),
         };
-        self.snd_wnd_maybe_zero = !certain && (wnd == 0 || self.snd_wnd_maybe_zero);
         self.snd_right_latest = update(self.snd_right_latest);
         if seq_lt(self.snd_wl1, seg.seq)
             || (self.snd_wl1 == seg.seq && seq_le(self.snd_wl2, seg.ack))
