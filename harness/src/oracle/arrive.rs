@@ -50,8 +50,8 @@ impl Oracle {
                 let c = &self.conns[i];
                 let out_of_order = c.state == TcpState::LastAck
                     && !seg.payload.is_empty()
-                    && seq_gt(seg.seq, c.rcv_hi);
-                let dup_ack = (c.snd_nxt, c.rcv_lo, c.rcv_hi);
+                    && seq_gt(seg.seq, c.rcv.hi);
+                let dup_ack = (c.snd.nxt, c.rcv.lo, c.rcv.hi);
                 // An ACK owed when the harness's RST arrives may cross it
                 // (lwIP fuzz: rst-at-rcv-nxt-ignored): once, as `dup_ack`
                 // (`judge_no_conn` times it).
@@ -61,9 +61,9 @@ impl Oracle {
                         .any(|o| matches!(o.owed, Owed::Ack { .. } | Owed::AckData { .. }));
                 // Text past the harness's FIN on a segment in LAST-ACK.
                 let text_past_fin = c.state == TcpState::LastAck
-                    && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv_hi)
+                    && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv.hi)
                     && !seg.flags.rst();
-                let text_ack = c.harness_fin.map(|fin| (c.snd_nxt, fin.add(1)));
+                let text_ack = c.harness_fin.map(|fin| (c.snd.nxt, fin.add(1)));
                 // Text held out of order before it may be taken with it.
                 let sent_max = c.harness_snd_max;
                 let text_after_shut_rd = c.shut_rd && !seg.payload.is_empty() && !seg.flags.rst();
@@ -178,7 +178,7 @@ impl Oracle {
         // most (an unacceptable segment draws one too), so one model does.
         let moves = !seg.payload.is_empty()
             || f.fin()
-            || (f.ack() && seq_gt(seg.ack, c.snd_una) && seq_le(seg.ack, c.snd_nxt));
+            || (f.ack() && seq_gt(seg.ack, c.snd.una) && seq_le(seg.ack, c.snd.nxt));
         synchronized && moves && c.acceptable(seg.seq, seg.seg_len()).is_none()
     }
 
@@ -201,15 +201,15 @@ impl Oracle {
         };
         let c = &self.conns[i];
         let synchronized = c.state.is_synchronized() && c.state != TcpState::TimeWait;
-        if !synchronized || c.iss.is_none() || c.harness_window(seg.window, false) != 0 {
+        if !synchronized || c.snd.iss.is_none() || c.harness_window(seg.window, false) != 0 {
             return false;
         }
         let acceptable = c.acceptable(seg.seq, seg.seg_len());
-        let too_old = c.max_snd_wnd > 0 && seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd));
-        if acceptable == Some(false) || seq_gt(seg.ack, c.snd_nxt) || too_old {
+        let too_old = c.snd.max_wnd > 0 && seq_lt(seg.ack, c.snd.una.sub(c.snd.max_wnd));
+        if acceptable == Some(false) || seq_gt(seg.ack, c.snd.nxt) || too_old {
             return false;
         }
-        let old_ack = seq_lt(seg.ack, c.snd_una);
+        let old_ack = seq_lt(seg.ack, c.snd.una);
         let maybe_current = old_ack && c.fin_segment_una.is_some_and(|fl| seq_ge(seg.ack, fl));
         (acceptable.is_none() && !old_ack) || maybe_current
     }
@@ -381,7 +381,7 @@ impl Oracle {
         if f.rst() {
             c.last_was_rst = true;
             // RST check (RFC 5961 §3.2).
-            let exact = c.rcv_lo == c.rcv_hi && seg.seq == c.rcv_lo;
+            let exact = c.rcv.lo == c.rcv.hi && seg.seq == c.rcv.lo;
             if exact && more_than_one_control(seg) {
                 // RFC 9293 checks RST before SYN and FIN, but a stack may
                 // drop a segment with several control bits (smoltcp does).
@@ -392,7 +392,7 @@ impl Oracle {
                 return;
             }
             if exact {
-                let gone = if !seg.payload.is_empty() && c.rcv_wnd(c.rcv_lo) == 0 {
+                let gone = if !seg.payload.is_empty() && c.rcv_wnd(c.rcv.lo) == 0 {
                     Gone::ResetInZeroWindow(now)
                 } else {
                     Gone::ResetByHarness(now)
@@ -464,13 +464,13 @@ impl Oracle {
         c.last_was_rst = false;
         // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped
         // silently (or accepted): follow it, but owe nothing for it.
-        c.quiet = (c.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
+        c.quiet = (c.opts.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
         if c.state == TcpState::TimeWait {
             // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
             // A stack still in CLOSING (it ignored the ACK of the FIN
             // segment that brought the model here) takes the same ACK
             // without a FIN: TIME-WAIT for it too.
-            let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd_una;
+            let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd.una;
             if same_ack && acceptable != Some(false) {
                 c.fin_segment_una = None;
             }
@@ -518,7 +518,7 @@ impl Oracle {
                 super::finding::peer(seg.seq),
                 seg_len,
                 c.rcv_nxt_text(),
-                c.rcv_wnd(c.rcv_hi)
+                c.rcv_wnd(c.rcv.hi)
             );
             c.owe(
                 Owed::Ack {
@@ -536,13 +536,13 @@ impl Oracle {
         if !f.ack() {
             return; // §3.10.7.4: ACK bit off → drop.
         }
-        let Some(_) = c.iss else { return };
+        let Some(_) = c.snd.iss else { return };
         // ACK processing (fifth check).
-        if seq_gt(seg.ack, c.snd_nxt) {
+        if seq_gt(seg.ack, c.snd.nxt) {
             let why = format!(
                 "an ACK of unsent data (ack {} > SND.NXT {})",
                 super::finding::tgt(seg.ack),
-                super::finding::tgt(c.snd_nxt)
+                super::finding::tgt(c.snd.nxt)
             );
             if c.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
                 c.unsent_acks.remove(0);
@@ -570,16 +570,16 @@ impl Oracle {
             );
             return;
         }
-        let old_ack = seq_lt(seg.ack, c.snd_una);
-        let una_before = c.snd_una;
+        let old_ack = seq_lt(seg.ack, c.snd.una);
+        let una_before = c.snd.una;
         let state_before = c.state;
-        if seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd)) && c.max_snd_wnd > 0 {
+        if seq_lt(seg.ack, c.snd.una.sub(c.snd.max_wnd)) && c.snd.max_wnd > 0 {
             // RFC 5961 §5.2: too old an ACK → ACK and drop.
             let why = format!(
                 "an ACK too far below SND.UNA (ack {}, SND.UNA {}, MAX.SND.WND {})",
                 super::finding::tgt(seg.ack),
-                super::finding::tgt(c.snd_una),
-                c.max_snd_wnd
+                super::finding::tgt(c.snd.una),
+                c.snd.max_wnd
             );
             c.owe(
                 Owed::Ack {
@@ -594,7 +594,7 @@ impl Oracle {
             );
             return;
         }
-        if seq_gt(seg.ack, c.snd_una) {
+        if seq_gt(seg.ack, c.snd.una) {
             // A FIN segment in order after the harness's FIN (CLOSE-WAIT,
             // CLOSING, LAST-ACK): a stack may drop it, ACK and all (smoltcp),
             // which its next segments show (`judge`).
@@ -603,11 +603,11 @@ impl Oracle {
                 TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
             );
             // After several such segments, it sends from the first one's.
-            c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi))
-                .then_some(c.fin_segment_una.unwrap_or(c.snd_una));
-            c.snd_una = seg.ack;
+            c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv.hi))
+                .then_some(c.fin_segment_una.unwrap_or(c.snd.una));
+            c.snd.una = seg.ack;
             // RFC 6298 §5.3: an ACK of new data restarts the timer.
-            c.data.last = Some((c.snd_una, now));
+            c.data.last = Some((c.snd.una, now));
             c.data.interval = None;
             c.data.disturbed = false;
             if let Some(fin) = c.fin_seq {
@@ -620,7 +620,7 @@ impl Oracle {
                         }
                         TcpState::LastAck => {
                             // A FIN in order (not held for a hole before it).
-                            let gone = if f.fin() && seq_le(seg.seq, c.rcv_hi) {
+                            let gone = if f.fin() && seq_le(seg.seq, c.rcv.hi) {
                                 Gone::ClosedByFinSegment(now)
                             } else {
                                 Gone::Closed(now)
@@ -633,7 +633,7 @@ impl Oracle {
                 }
             }
         }
-        if seg.ack == c.snd_una && !f.fin() {
+        if seg.ack == c.snd.una && !f.fin() {
             // The same ACK without a FIN: a stack that ignored the FIN
             // segment's ACK takes this one, so it has that SND.UNA now too.
             c.fin_segment_una = None;
@@ -654,7 +654,7 @@ impl Oracle {
             // drops it, window and all (smoltcp), keeps the edge before it
             // (the first such segment's); it takes a later ACK's window.
             let fin_after_fin = f.fin()
-                && seq_le(seg.seq, c.rcv_hi)
+                && seq_le(seg.seq, c.rcv.hi)
                 && matches!(
                     c.state,
                     TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
@@ -669,7 +669,7 @@ impl Oracle {
         // A target that took a harness ACK of unsent data (smoltcp takes any
         // ACK within its send buffer) has SND.UNA there: to it this ACK may
         // be below SND.UNA, and its data dropped with it (MAY-12).
-        let snd_nxt = c.snd_nxt;
+        let snd_nxt = c.snd.nxt;
         c.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
         let old_to_target = old_ack || c.unsent_acks.iter().any(|&(a, _)| seq_lt(seg.ack, a));
         // CLOSE-WAIT, CLOSING, LAST-ACK ignore text (seventh check); a
@@ -704,30 +704,30 @@ impl Oracle {
                 c.maybe_fin_text_over = true;
             }
         }
-        let mut new_hi = c.rcv_hi;
-        if !seg.payload.is_empty() && seq_le(start, c.rcv_hi) && seq_gt(end, c.rcv_hi) {
-            new_hi = match c.rcv_right {
+        let mut new_hi = c.rcv.hi;
+        if !seg.payload.is_empty() && seq_le(start, c.rcv.hi) && seq_gt(end, c.rcv.hi) {
+            new_hi = match c.rcv.right {
                 Some(right) if seq_gt(end, right) => right,
                 _ => end,
             };
         }
         let mut fin = false;
         // A FIN on data that is all old, ending at RCV.NXT: only the FIN is new.
-        let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv_hi;
-        if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
+        let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv.hi;
+        if seg.flags.fin() && seq_le(start, c.rcv.hi) && new_hi == end {
             fin = true;
             new_hi = end.add(1);
-        } else if seg.flags.fin() && seq_le(start, c.rcv_hi) && seq_le(c.rcv_lo, end) {
+        } else if seg.flags.fin() && seq_le(start, c.rcv.hi) && seq_le(c.rcv.lo, end) {
             // RCV.NXT is a range and the FIN lies inside it (a SYN's data
             // queued or dropped): taken for the low candidates, old for the
             // high ones. The target's ACK of it decides (`judge`).
             c.fin_undecided(end);
         }
-        if new_hi == c.rcv_hi {
+        if new_hi == c.rcv.hi {
             return;
         }
-        let determinate = c.rcv_lo == c.rcv_hi;
-        c.rcv_hi = new_hi;
+        let determinate = c.rcv.lo == c.rcv.hi;
+        c.rcv.hi = new_hi;
         if determinate {
             // MUST-40: the ACK for it may be delayed, but less than 0.5 s.
             let wait = ACK_DELAY_MAX.mul_f64(1.0 + self.profile.timer_tolerance);

@@ -184,12 +184,12 @@ impl Oracle {
             if let Some(i) = o.fin_in_syns_place(peer, ev) {
                 o.app(now, peer, ev);
                 let c = &mut o.conns[i];
-                let iss = c.iss.unwrap_or(c.snd_una);
+                let iss = c.snd.iss.unwrap_or(c.snd.una);
                 // The FIN owed at ISS+1 stays owed: never sending it is the
                 // deviation (`close-fin-missing`), reported as in the RFC copy.
                 c.state = TcpState::FinWait1;
-                c.snd_una = iss;
-                c.snd_nxt = iss.add(1);
+                c.snd.una = iss;
+                c.snd.nxt = iss.add(1);
                 c.fin_seq = Some(iss);
             }
             Vec::new()
@@ -217,7 +217,7 @@ impl Oracle {
         self.conns.iter().position(|c| {
             c.tuple.harness == peer
                 && c.state == TcpState::SynReceived
-                && c.iss.is_some()
+                && c.snd.iss.is_some()
                 && !c.app_closed
                 && c.app_wrote == 0
                 && c.fin_seq.is_none()

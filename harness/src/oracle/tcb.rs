@@ -100,6 +100,62 @@ pub(super) struct RtxClock {
     pub disturbed: bool,
 }
 
+/// The target's send sequence variables (RFC 9293 §3.3.1, Figure 4),
+/// as the wire shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct SendVars {
+    /// ISS, once the target's SYN is seen.
+    pub iss: Option<SeqNumber>,
+    /// SND.UNA.
+    pub una: SeqNumber,
+    /// The highest sequence number the target has sent plus one (SND.MAX;
+    /// SND.NXT after a retransmission is not on the wire).
+    pub nxt: SeqNumber,
+    /// SND.WL1 and SND.WL2 (§3.10.7.4).
+    pub wl1: SeqNumber,
+    pub wl2: SeqNumber,
+    /// The right edge of the harness's window (SND.UNA + SND.WND as of the
+    /// last window update); data already sent past it may still be resent.
+    pub right: Option<SeqNumber>,
+    /// The right edge as of the latest acceptable ACK, SND.WL1/SND.WL2 or
+    /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
+    /// stack that takes every acceptable ACK's window conforms too.
+    pub right_latest: Option<SeqNumber>,
+    /// The largest send window the harness offered (MAX.SND.WND, RFC 5961 §5.2).
+    pub max_wnd: u32,
+}
+
+/// The target's receive sequence variables (RFC 9293 §3.3.1, Figure 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct RecvVars {
+    /// IRS.
+    pub irs: SeqNumber,
+    /// RCV.NXT is somewhere in `lo..=hi` (a SYN's text queued or not,
+    /// §3.10.7.2; see the module doc).
+    pub lo: SeqNumber,
+    pub hi: SeqNumber,
+    /// RCV.NXT + RCV.WND: the right edge of the target's advertised window.
+    pub right: Option<SeqNumber>,
+}
+
+/// The options each side's SYN offered (RFC 9293 §3.7.1, RFC 7323, RFC
+/// 2018) and those in effect.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Options {
+    pub harness_mss: Option<u16>,
+    pub harness_ws: Option<u8>,
+    pub harness_ts: bool,
+    /// The harness's SYN carried SACK-permitted.
+    pub harness_sack: bool,
+    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
+    pub sack_ok: bool,
+    pub target_ws: Option<u8>,
+    pub ts_ok: bool,
+    /// Recent TSvals from the harness (TS.Recent candidates), newest last.
+    pub ts_vals: VecDeque<u32>,
+    pub ts_max: Option<u32>,
+}
+
 /// A target connection (RFC 9293 TCB, seen from outside).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Conn {
@@ -113,37 +169,20 @@ pub(super) struct Conn {
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
 
-    // -- the target's send side --
-    pub iss: Option<SeqNumber>,
-    pub snd_una: SeqNumber,
-    /// The highest sequence number the target has sent plus one (SND.MAX).
-    pub snd_nxt: SeqNumber,
-    pub snd_wl1: SeqNumber,
-    pub snd_wl2: SeqNumber,
-    /// The right edge of the harness's window (SND.UNA + SND.WND as of the
-    /// last window update); data already sent past it may still be resent.
-    pub snd_right: Option<SeqNumber>,
-    /// The right edge as of the latest acceptable ACK, SND.WL1/SND.WL2 or
-    /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
-    /// stack that takes every acceptable ACK's window (smoltcp) conforms too.
-    pub snd_right_latest: Option<SeqNumber>,
+    /// The send sequence variables (RFC 9293 §3.3.1).
+    pub snd: SendVars,
     /// Zero-window probing (`zero_window.rs`).
     pub zwp: super::zero_window::Probing,
     /// The target's announced receive window (`rcv_sws.rs`).
     pub rcv_sws: super::rcv_sws::Advertised,
-    pub max_snd_wnd: u32,
     /// Sequence number of the target's FIN.
     pub fin_seq: Option<SeqNumber>,
 
     // -- the target's receive side (the harness's send side) --
     /// The harness's SYN sequence numbers seen (IRS candidates).
     pub syn_seqs: Vec<SeqNumber>,
-    pub irs: SeqNumber,
-    /// RCV.NXT is somewhere in `rcv_lo..=rcv_hi`.
-    pub rcv_lo: SeqNumber,
-    pub rcv_hi: SeqNumber,
-    /// The right edge of the target's advertised receive window.
-    pub rcv_right: Option<SeqNumber>,
+    /// The receive sequence variables (RFC 9293 §3.3.1).
+    pub rcv: RecvVars,
     /// The highest ACK the target has sent.
     pub last_ack: Option<SeqNumber>,
     /// Harness ACKs of data the target had not sent (SEG.ACK > SND.NXT),
@@ -166,18 +205,8 @@ pub(super) struct Conn {
     /// The last harness segment to this connection was a RST.
     pub last_was_rst: bool,
 
-    // -- options --
-    pub harness_mss: Option<u16>,
-    pub harness_ws: Option<u8>,
-    pub harness_ts: bool,
-    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
-    pub harness_sack: bool,
-    pub sack_ok: bool,
-    pub target_ws: Option<u8>,
-    pub ts_ok: bool,
-    /// Recent TSvals from the harness (TS.Recent candidates), newest last.
-    pub ts_vals: VecDeque<u32>,
-    pub ts_max: Option<u32>,
+    /// The options each side offered and those in effect.
+    pub opts: Options,
     pub ipv6: bool,
 
     // -- timers --
@@ -276,20 +305,11 @@ impl Conn {
             rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
             passive: true,
-            iss: None,
-            snd_una: SeqNumber(0),
-            snd_nxt: SeqNumber(0),
-            snd_wl1: SeqNumber(0),
-            snd_wl2: SeqNumber(0),
-            snd_right: None,
-            snd_right_latest: None,
-            max_snd_wnd: 0,
+            snd: SendVars::default(),
+            rcv: RecvVars::default(),
+            opts: Options::default(),
             fin_seq: None,
             syn_seqs: Vec::new(),
-            irs: SeqNumber(0),
-            rcv_lo: SeqNumber(0),
-            rcv_hi: SeqNumber(0),
-            rcv_right: None,
             last_ack: None,
             unsent_acks: Vec::new(),
             harness_snd_max: SeqNumber(0),
@@ -297,15 +317,6 @@ impl Conn {
             maybe_fin: None,
             harness_text: Vec::new(),
             last_was_rst: false,
-            harness_mss: None,
-            harness_ws: None,
-            harness_ts: false,
-            harness_sack: false,
-            sack_ok: false,
-            target_ws: None,
-            ts_ok: false,
-            ts_vals: VecDeque::new(),
-            ts_max: None,
             ipv6,
             synack: RtxClock::default(),
             data: RtxClock::default(),
@@ -333,17 +344,17 @@ impl Conn {
     /// A fresh passive open: LISTEN received `syn` (§3.10.7.2) → SYN-RECEIVED.
     pub fn from_syn(tuple: Tuple, syn: &Segment) -> Conn {
         let mut c = Conn::new(tuple, TcpState::SynReceived, syn.ip.src().is_ipv6());
-        c.irs = syn.seq;
+        c.rcv.irs = syn.seq;
         c.syn_seqs.push(syn.seq);
         // A SYN's data may be queued or dropped (§3.10.7.2): RCV.NXT is either.
-        c.rcv_lo = syn.seq.add(1);
-        c.rcv_hi = syn.seq.add(1 + syn.payload.len() as u32);
+        c.rcv.lo = syn.seq.add(1);
+        c.rcv.hi = syn.seq.add(1 + syn.payload.len() as u32);
         c.harness_snd_max = syn.seq.add(syn.seg_len());
-        c.harness_mss = offered_mss(syn);
-        c.harness_ws = offered_ws(syn);
-        c.harness_sack = syn.sack_permitted();
+        c.opts.harness_mss = offered_mss(syn);
+        c.opts.harness_ws = offered_ws(syn);
+        c.opts.harness_sack = syn.sack_permitted();
         if syn.timestamps().is_some() {
-            c.harness_ts = true;
+            c.opts.harness_ts = true;
             c.remember_tsvals(syn);
         }
         c
@@ -353,7 +364,7 @@ impl Conn {
     /// later of the SND.WL1/SND.WL2 one and the latest ACK's (either
     /// update policy conforms, see `snd_right_latest`).
     pub fn send_right_edge(&self) -> Option<SeqNumber> {
-        match (self.snd_right, self.snd_right_latest) {
+        match (self.snd.right, self.snd.right_latest) {
             (Some(a), Some(b)) => Some(if seq_gt(b, a) { b } else { a }),
             (a, b) => a.or(b),
         }
@@ -371,14 +382,14 @@ impl Conn {
             Some(o) if !certain && seq_ge(o, edge) => Some(o),
             _ => Some(edge),
         };
-        self.snd_right_latest = update(self.snd_right_latest);
-        if seq_lt(self.snd_wl1, seg.seq)
-            || (self.snd_wl1 == seg.seq && seq_le(self.snd_wl2, seg.ack))
+        self.snd.right_latest = update(self.snd.right_latest);
+        if seq_lt(self.snd.wl1, seg.seq)
+            || (self.snd.wl1 == seg.seq && seq_le(self.snd.wl2, seg.ack))
         {
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
-            self.max_snd_wnd = self.max_snd_wnd.max(wnd);
-            self.snd_right = update(self.snd_right);
+            self.snd.wl1 = seg.seq;
+            self.snd.wl2 = seg.ack;
+            self.snd.max_wnd = self.snd.max_wnd.max(wnd);
+            self.snd.right = update(self.snd.right);
         }
     }
 
@@ -394,13 +405,13 @@ impl Conn {
 
     /// True once both SYNs carried Window Scale (RFC 7323 §2.2).
     pub fn ws_ok(&self) -> bool {
-        self.harness_ws.is_some() && self.target_ws.is_some()
+        self.opts.harness_ws.is_some() && self.opts.target_ws.is_some()
     }
 
     /// The harness's window field, scaled when scaling is in effect (never on a SYN).
     pub fn harness_window(&self, field: u16, syn: bool) -> u32 {
         match (self.ws_ok(), syn) {
-            (true, false) => (field as u32) << self.harness_ws.unwrap_or(0).min(14),
+            (true, false) => (field as u32) << self.opts.harness_ws.unwrap_or(0).min(14),
             _ => field as u32,
         }
     }
@@ -408,14 +419,14 @@ impl Conn {
     /// The target's window field, scaled likewise.
     pub fn target_window(&self, field: u16, syn: bool) -> u32 {
         match (self.ws_ok(), syn) {
-            (true, false) => (field as u32) << self.target_ws.unwrap_or(0).min(14),
+            (true, false) => (field as u32) << self.opts.target_ws.unwrap_or(0).min(14),
             _ => field as u32,
         }
     }
 
     /// The effective send MSS the target must respect (RFC 9293 §3.7.1, MUST-15).
     pub fn send_mss(&self) -> u32 {
-        match self.harness_mss {
+        match self.opts.harness_mss {
             Some(m) => m as u32,
             None => default_mss(self.ipv6).into(),
         }
@@ -424,7 +435,7 @@ impl Conn {
     /// RCV.WND for a given RCV.NXT, from the target's advertised right edge.
     /// Unknown (no advertisement yet) counts as unlimited.
     pub fn rcv_wnd(&self, rcv_nxt: SeqNumber) -> u32 {
-        match self.rcv_right {
+        match self.rcv.right {
             Some(right) if seq_ge(right, rcv_nxt) => right.offset_from(rcv_nxt),
             Some(_) => 0,
             None => u32::MAX / 2,
@@ -435,44 +446,44 @@ impl Conn {
     /// `Some(true)` acceptable for every candidate, `Some(false)` for none,
     /// `None` when it depends on which one the target has.
     pub fn acceptable(&self, seq: SeqNumber, len: u32) -> Option<bool> {
-        let lo = acceptable(seq, len, self.rcv_lo, self.rcv_wnd(self.rcv_lo));
-        if self.rcv_lo == self.rcv_hi {
+        let lo = acceptable(seq, len, self.rcv.lo, self.rcv_wnd(self.rcv.lo));
+        if self.rcv.lo == self.rcv.hi {
             return Some(lo);
         }
-        let hi = acceptable(seq, len, self.rcv_hi, self.rcv_wnd(self.rcv_hi));
+        let hi = acceptable(seq, len, self.rcv.hi, self.rcv_wnd(self.rcv.hi));
         (lo == hi).then_some(lo)
     }
 
     /// Remembers a harness TSval as a TS.Recent candidate.
     pub fn remember_tsval(&mut self, tsval: u32) {
-        if self.ts_vals.back() != Some(&tsval) {
-            if self.ts_vals.len() == TS_MEMORY {
-                self.ts_vals.pop_front();
+        if self.opts.ts_vals.back() != Some(&tsval) {
+            if self.opts.ts_vals.len() == TS_MEMORY {
+                self.opts.ts_vals.pop_front();
             }
-            self.ts_vals.push_back(tsval);
+            self.opts.ts_vals.push_back(tsval);
         }
-        let newer = match self.ts_max {
+        let newer = match self.opts.ts_max {
             Some(m) => seq_gt(SeqNumber(tsval), SeqNumber(m)),
             None => true,
         };
         if newer {
-            self.ts_max = Some(tsval);
+            self.opts.ts_max = Some(tsval);
         }
     }
 
     /// The RCV.NXT candidates as a printable range.
     pub fn rcv_nxt_text(&self) -> String {
-        if self.rcv_lo == self.rcv_hi {
-            super::finding::peer(self.rcv_lo).to_string()
+        if self.rcv.lo == self.rcv.hi {
+            super::finding::peer(self.rcv.lo).to_string()
         } else {
             use super::finding::peer;
-            format!("{}..={}", peer(self.rcv_lo), peer(self.rcv_hi))
+            format!("{}..={}", peer(self.rcv.lo), peer(self.rcv.hi))
         }
     }
 
     /// True when `ack` is a possible RCV.NXT.
     pub fn rcv_nxt_possible(&self, ack: SeqNumber) -> bool {
-        seq_ge(ack, self.rcv_lo) && seq_le(ack, self.rcv_hi)
+        seq_ge(ack, self.rcv.lo) && seq_le(ack, self.rcv.hi)
     }
 
     /// The harness's FIN at `fin` is in (§3.10.7.4 eighth check): RCV.NXT
