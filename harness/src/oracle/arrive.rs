@@ -698,10 +698,8 @@ impl Oracle {
                 c.harness_text.remove(0);
             }
             c.harness_text.push((start, end));
-            if c.maybe_fin
-                .is_some_and(|fin| seq_le(start, fin) && seq_gt(end, fin))
-            {
-                c.maybe_fin_text_over = true;
+            if let Some(m) = c.maybe_fin.as_mut() {
+                m.text_over |= seq_le(start, m.seq) && seq_gt(end, m.seq);
             }
         }
         let mut new_hi = c.rcv.hi;

@@ -270,15 +270,15 @@ impl Oracle {
                 c.rcv.lo = seg.ack;
                 c.rcv.hi = seg.ack;
             }
-            match c.maybe_fin {
+            match c.maybe_fin.map(|m| (m.seq, m.text_over)) {
                 // Text the harness sent over the FIN's sequence number (a
                 // later segment with other octets there) ends where the FIN
                 // would: an ACK there shows that text taken, as a stack
                 // that dropped the FIN's segment (MAY-12) did, not the FIN.
-                Some(fin)
+                Some((fin, text_over))
                     if c.harness_fin.is_none()
                         && seg.ack == fin.add(1)
-                        && !(c.maybe_fin_text_over && text_may_end_past(c, fin)) =>
+                        && !(text_over && text_may_end_past(c, fin)) =>
                 {
                     // The target took a FIN the model was unsure of: nothing
                     // follows a FIN, so RCV.NXT is exactly past it.
@@ -286,7 +286,7 @@ impl Oracle {
                     c.rcv.hi = seg.ack;
                     c.fin_received(fin, now);
                 }
-                Some(fin) if fin_past_text == Some(fin) => {
+                Some((fin, _)) if fin_past_text == Some(fin) => {
                     // A stack that held the text past that FIN out of order
                     // and counts the FIN after it (smoltcp,
                     // `ack-of-unsent-data`, reported above) took the FIN:
@@ -654,7 +654,7 @@ fn tsecr_plausible(c: &Conn, tsecr: u32) -> bool {
 /// taken outright); one that held the text out of order and counts the FIN
 /// after all it holds does (smoltcp, `ack-of-unsent-data`).
 fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
-    let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?;
+    let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?.seq;
     let past_all = ack == c.harness_snd_max.add(1) || ack == c.rcv.hi.add(1);
     let past_held = ack_past_text_from(c, fin, ack);
     ((past_all || past_held) && seq_gt(ack, fin.add(1))).then_some(fin)

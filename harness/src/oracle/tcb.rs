@@ -156,6 +156,22 @@ pub(super) struct Options {
     pub ts_max: Option<u32>,
 }
 
+/// A harness FIN the target may or may not have taken (`Conn::maybe_fin`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct MaybeFin {
+    /// Its sequence number.
+    pub seq: SeqNumber,
+    /// It arrived after the application closed (its latest copy): taken,
+    /// it makes CLOSING. One that arrived before the close, which the
+    /// target's ACK shows only after it, makes CLOSE-WAIT and then
+    /// LAST-ACK (`Conn::fin_received`).
+    pub after_close: bool,
+    /// A later segment's text covered its sequence number: an ACK one past
+    /// the FIN may be that text's (a stack that dropped the FIN's segment
+    /// took it), so it does not show the FIN taken.
+    pub text_over: bool,
+}
+
 /// A target connection (RFC 9293 TCB, seen from outside).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Conn {
@@ -195,8 +211,9 @@ pub(super) struct Conn {
     pub harness_fin: Option<SeqNumber>,
     /// A harness FIN the target may or may not have taken: its data began
     /// at or below one RCV.NXT candidate and it ends at or above another
-    /// (the SYN's data queued or dropped). An ACK of it decides.
-    pub maybe_fin: Option<SeqNumber>,
+    /// (the SYN's data queued or dropped), or its segment is one a stack
+    /// may drop (an ACK of unsent data, an old ACK). An ACK of it decides.
+    pub maybe_fin: Option<MaybeFin>,
     /// The text (start, end) of the latest harness segments that reached
     /// the text check in a receiving state, newest last: a stack that held
     /// text out of order past `maybe_fin` and counts the FIN after it
@@ -226,15 +243,6 @@ pub(super) struct Conn {
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
-    /// `maybe_fin` arrived after the application closed (its latest copy):
-    /// taken, it makes CLOSING. One that arrived before the close, which
-    /// the target's ACK shows only after it, makes CLOSE-WAIT and then
-    /// LAST-ACK (`Conn::fin_received`).
-    pub maybe_fin_after_close: bool,
-    /// A later segment's text covered `maybe_fin`'s sequence number: an
-    /// ACK one past the FIN may be that text's (a stack that dropped the
-    /// FIN's segment took it), so it does not show the FIN taken.
-    pub maybe_fin_text_over: bool,
     /// After a close in SYN-RECEIVED, the end of the text (and FIN) that
     /// segments with a duplicate ACK brought in order from `rcv_lo`: a
     /// target in FIN-WAIT-1 (RFC 9293 §3.10.4) ignores the ACK and takes
@@ -325,8 +333,6 @@ impl Conn {
             reopen: None,
             early: Vec::new(),
             app_closed: false,
-            maybe_fin_after_close: false,
-            maybe_fin_text_over: false,
             dup_ack_text_end: None,
             app_wrote: 0,
             app_written: 0,
@@ -518,16 +524,18 @@ impl Conn {
     /// A harness FIN the target may have taken, the target's ACK to decide
     /// (`maybe_fin`); it arrived before or after the application's close.
     pub fn fin_undecided(&mut self, fin: SeqNumber) {
-        self.maybe_fin = Some(fin);
-        self.maybe_fin_after_close = self.app_closed;
-        self.maybe_fin_text_over = false;
+        self.maybe_fin = Some(MaybeFin {
+            seq: fin,
+            after_close: self.app_closed,
+            text_over: false,
+        });
     }
 
     pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {
         // The target took a FIN the model was unsure of when the
         // application closed: it took it before the close (RFC 9293
         // §3.10.7.4, eighth check, in ESTABLISHED: CLOSE-WAIT).
-        let before_close = self.maybe_fin.is_some() && !self.maybe_fin_after_close;
+        let before_close = self.maybe_fin.is_some_and(|m| !m.after_close);
         self.harness_fin = Some(fin);
         self.maybe_fin = None;
         match self.state {
