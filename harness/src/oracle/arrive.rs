@@ -210,7 +210,10 @@ impl Oracle {
             return false;
         }
         let old_ack = seq_lt(seg.ack, c.snd.una);
-        let maybe_current = old_ack && c.fin_segment_una.is_some_and(|fl| seq_ge(seg.ack, fl));
+        let maybe_current = old_ack
+            && c.follow
+                .fin_segment_una
+                .is_some_and(|fl| seq_ge(seg.ack, fl));
         (acceptable.is_none() && !old_ack) || maybe_current
     }
 
@@ -472,7 +475,7 @@ impl Oracle {
             // without a FIN: TIME-WAIT for it too.
             let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd.una;
             if same_ack && acceptable != Some(false) {
-                c.fin_segment_una = None;
+                c.follow.fin_segment_una = None;
             }
             return;
         }
@@ -544,11 +547,11 @@ impl Oracle {
                 super::finding::tgt(seg.ack),
                 super::finding::tgt(c.snd.nxt)
             );
-            if c.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
-                c.unsent_acks.remove(0);
+            if c.follow.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
+                c.follow.unsent_acks.remove(0);
             }
             let wnd = c.harness_window(seg.window, false);
-            c.unsent_acks.push((seg.ack, wnd));
+            c.follow.unsent_acks.push((seg.ack, wnd));
             fin_maybe_taken(c, seg);
             if self
                 .profile
@@ -603,8 +606,8 @@ impl Oracle {
                 TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
             );
             // After several such segments, it sends from the first one's.
-            c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv.hi))
-                .then_some(c.fin_segment_una.unwrap_or(c.snd.una));
+            c.follow.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv.hi))
+                .then_some(c.follow.fin_segment_una.unwrap_or(c.snd.una));
             c.snd.una = seg.ack;
             // RFC 6298 §5.3: an ACK of new data restarts the timer.
             c.data.last = Some((c.snd.una, now));
@@ -636,7 +639,7 @@ impl Oracle {
         if seg.ack == c.snd.una && !f.fin() {
             // The same ACK without a FIN: a stack that ignored the FIN
             // segment's ACK takes this one, so it has that SND.UNA now too.
-            c.fin_segment_una = None;
+            c.follow.fin_segment_una = None;
         }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
         // but not below `fin_segment_una` may be the target's SND.UNA
@@ -644,7 +647,7 @@ impl Oracle {
         // SND.UNA, ACK and all (smoltcp: `fin-segment-ack-ignored`), has its
         // SND.UNA there and takes this ACK and its window.
         let not_below = |floor: Option<SeqNumber>| floor.is_some_and(|fl| seq_ge(seg.ack, fl));
-        let maybe_current = old_ack && not_below(c.fin_segment_una);
+        let maybe_current = old_ack && not_below(c.follow.fin_segment_una);
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
             let before = c.send_right_edge();
@@ -660,18 +663,23 @@ impl Oracle {
                     TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
                 );
             if !fin_after_fin {
-                c.fin_segment_right = None;
-            } else if c.fin_segment_right.is_none() {
+                c.follow.fin_segment_right = None;
+            } else if c.follow.fin_segment_right.is_none() {
                 let after = c.send_right_edge();
-                c.fin_segment_right = before.filter(|&b| after.is_some_and(|a| seq_gt(b, a)));
+                c.follow.fin_segment_right =
+                    before.filter(|&b| after.is_some_and(|a| seq_gt(b, a)));
             }
         }
         // A target that took a harness ACK of unsent data (smoltcp takes any
         // ACK within its send buffer) has SND.UNA there: to it this ACK may
         // be below SND.UNA, and its data dropped with it (MAY-12).
         let snd_nxt = c.snd.nxt;
-        c.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
-        let old_to_target = old_ack || c.unsent_acks.iter().any(|&(a, _)| seq_lt(seg.ack, a));
+        c.follow.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
+        let old_to_target = old_ack
+            || c.follow
+                .unsent_acks
+                .iter()
+                .any(|&(a, _)| seq_lt(seg.ack, a));
         // CLOSE-WAIT, CLOSING, LAST-ACK ignore text (seventh check); a
         // stack that takes it anyway has RCV.NXT past it. Its ACK shows it
         // (`ack-past-fin`, judged), often only after later segments that the
@@ -694,10 +702,10 @@ impl Oracle {
         let start = seg.seq;
         let end = seg.seq.add(seg.payload.len() as u32);
         if !seg.payload.is_empty() {
-            if c.harness_text.len() == super::tcb::HARNESS_TEXT_MEMORY {
-                c.harness_text.remove(0);
+            if c.follow.harness_text.len() == super::tcb::HARNESS_TEXT_MEMORY {
+                c.follow.harness_text.remove(0);
             }
-            c.harness_text.push((start, end));
+            c.follow.harness_text.push((start, end));
             if let Some(m) = c.maybe_fin.as_mut() {
                 m.text_over |= seq_le(start, m.seq) && seq_gt(end, m.seq);
             }

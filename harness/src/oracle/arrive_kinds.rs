@@ -188,7 +188,7 @@ pub(super) fn text_after_fin(
     let end = seg.seq.add(seg.payload.len() as u32);
     // The lowest SND.UNA the target may have (it may have ignored a FIN
     // segment's ACK).
-    let una = match c.fin_segment_una {
+    let una = match c.follow.fin_segment_una {
         Some(b) if seq_lt(b, una_before) => b,
         _ => una_before,
     };

@@ -118,7 +118,7 @@ impl Oracle {
         if seq_gt(seg.seq, c.snd.nxt) {
             follow_unsent_ack(c, seg.seq, now);
         }
-        if let Some(una) = c.fin_segment_una {
+        if let Some(una) = c.follow.fin_segment_una {
             let from_old = seg.seq == una || (payload == 0 && seq_ge(seg.seq, una));
             let len = payload + u32::from(f.fin());
             // Only a segment that shows which SND.UNA the target has settles
@@ -128,7 +128,7 @@ impl Oracle {
             if (from_old && seq_lt(seg.seq, c.snd.una))
                 || (len > 0 && seg.seq == c.snd.una && seq_lt(seg.seq, c.snd.nxt))
             {
-                c.fin_segment_una = None;
+                c.follow.fin_segment_una = None;
             }
             if from_old && seq_lt(seg.seq, c.snd.una) {
                 // It sends from the SND.UNA before that FIN segment's ACK (a
@@ -463,7 +463,8 @@ impl Oracle {
                     let probe = payload == 1
                         && seq_ge(seg.seq, right)
                         && (seg.seq == c.snd.una || (seg.seq == c.snd.nxt && zero));
-                    let before_fin_segment = c.fin_segment_right.filter(|&old| seq_le(end, old));
+                    let before_fin_segment =
+                        c.follow.fin_segment_right.filter(|&old| seq_le(end, old));
                     if seq_gt(end, right) && seq_gt(end, c.snd.nxt) && !probe {
                         if let Some(old) = before_fin_segment {
                             // Within the edge before a FIN segment after the
@@ -479,7 +480,7 @@ impl Oracle {
                             );
                             c.snd.right = Some(old);
                             c.snd.right_latest = Some(old);
-                            c.fin_segment_right = None;
+                            c.follow.fin_segment_right = None;
                         } else {
                             report(
                                 RuleId::DataBeyondWindow,
@@ -544,10 +545,10 @@ impl Oracle {
 /// (smoltcp accepts any ACK within its send buffer): its SND.UNA and send
 /// window are now that segment's, and its later segments are judged by them.
 fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber, now: Duration) {
-    let Some(&(ack, wnd)) = c.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
+    let Some(&(ack, wnd)) = c.follow.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
         return;
     };
-    c.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
+    c.follow.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
     c.snd.una = ack;
     c.snd.nxt = ack;
     c.snd.wl2 = ack;
@@ -670,7 +671,8 @@ fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
 fn text_may_end_past(c: &Conn, fin: SeqNumber) -> bool {
     let past = fin.add(1);
     c.rcv.right == Some(past)
-        || c.harness_text
+        || c.follow
+            .harness_text
             .iter()
             .any(|&(start, end)| seq_le(start, fin) && end == past)
 }
@@ -685,7 +687,7 @@ fn ack_past_text_from(c: &Conn, fin: SeqNumber, ack: SeqNumber) -> bool {
     let mut k = 0;
     while k < reached.len() {
         let at = reached[k];
-        for &(start, end) in &c.harness_text {
+        for &(start, end) in &c.follow.harness_text {
             if seq_le(start, at) && seq_gt(end, at) && !reached.contains(&end) {
                 reached.push(end);
             }

@@ -172,6 +172,37 @@ pub(super) struct MaybeFin {
     pub text_over: bool,
 }
 
+/// What a target that deviated from RFC 9293 §3.10.7.4 in a way stacks
+/// do may hold beside the RFC's TCB: the model keeps it so that the
+/// target's later segments are judged from where it is (the deviation
+/// itself is reported, as a `deviation` where the profile allows it).
+/// Each field names the rule whose deviation it follows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Follow {
+    /// `unacceptable-ack-numbers`: harness ACKs of data the target had
+    /// not sent (SEG.ACK > SND.NXT), which §3.10.7.4 drops, each with its
+    /// window (scaled), newest last: a
+    /// stack that takes one anyway (smoltcp accepts any ACK within its send
+    /// buffer) shows it by sending from there, and the model follows.
+    pub unsent_acks: Vec<(SeqNumber, u32)>,
+    /// `ack-of-unsent-data`: the text (start, end) of the latest harness
+    /// segments that reached the text check in a receiving state, newest last: a stack that held
+    /// text out of order past `maybe_fin` and counts the FIN after it
+    /// (smoltcp) acknowledges one past the end of such a segment.
+    pub harness_text: Vec<(SeqNumber, SeqNumber)>,
+    /// `fin-segment-ack-ignored`: SND.UNA before a FIN segment that
+    /// arrived after the harness's FIN moved it: a target that dropped that segment before using its ACK
+    /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
+    /// Kept until a segment from the target shows which SND.UNA it has.
+    pub fin_segment_una: Option<SeqNumber>,
+    /// `fin-segment-ack-ignored`: the send window's right edge before a
+    /// FIN segment that arrived after the harness's FIN shrank it: a target that dropped that
+    /// segment, window and all (smoltcp: `fin-segment-ack-ignored`), may
+    /// still send up to here. Cleared by a later ACK without FIN, whose
+    /// window such a target takes.
+    pub fin_segment_right: Option<SeqNumber>,
+}
+
 /// A target connection (RFC 9293 TCB, seen from outside).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Conn {
@@ -201,11 +232,6 @@ pub(super) struct Conn {
     pub rcv: RecvVars,
     /// The highest ACK the target has sent.
     pub last_ack: Option<SeqNumber>,
-    /// Harness ACKs of data the target had not sent (SEG.ACK > SND.NXT),
-    /// which §3.10.7.4 drops, each with its window (scaled), newest last: a
-    /// stack that takes one anyway (smoltcp accepts any ACK within its send
-    /// buffer) shows it by sending from there, and the model follows.
-    pub unsent_acks: Vec<(SeqNumber, u32)>,
     /// End of everything the harness has sent (its SND.MAX).
     pub harness_snd_max: SeqNumber,
     pub harness_fin: Option<SeqNumber>,
@@ -214,16 +240,14 @@ pub(super) struct Conn {
     /// (the SYN's data queued or dropped), or its segment is one a stack
     /// may drop (an ACK of unsent data, an old ACK). An ACK of it decides.
     pub maybe_fin: Option<MaybeFin>,
-    /// The text (start, end) of the latest harness segments that reached
-    /// the text check in a receiving state, newest last: a stack that held
-    /// text out of order past `maybe_fin` and counts the FIN after it
-    /// (smoltcp) acknowledges one past the end of such a segment.
-    pub harness_text: Vec<(SeqNumber, SeqNumber)>,
     /// The last harness segment to this connection was a RST.
     pub last_was_rst: bool,
 
     /// The options each side offered and those in effect.
     pub opts: Options,
+    /// What a target that took a deviation the profile may allow still
+    /// holds, so that its later segments are judged as it sees them.
+    pub follow: Follow,
     pub ipv6: bool,
 
     // -- timers --
@@ -260,17 +284,6 @@ pub(super) struct Conn {
     /// this one's SYN-ACK belongs to that one (a passive open sends nothing
     /// else first), so it is judged as sent after that end.
     pub replaced: Option<Gone>,
-    /// SND.UNA before a FIN segment that arrived after the harness's FIN
-    /// moved it: a target that dropped that segment before using its ACK
-    /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
-    /// Kept until a segment from the target shows which SND.UNA it has.
-    pub fin_segment_una: Option<SeqNumber>,
-    /// The send window's right edge before a FIN segment that arrived
-    /// after the harness's FIN shrank it: a target that dropped that
-    /// segment, window and all (smoltcp: `fin-segment-ack-ignored`), may
-    /// still send up to here. Cleared by a later ACK without FIN, whose
-    /// window such a target takes.
-    pub fin_segment_right: Option<SeqNumber>,
     /// `maybe_reset` may explain why a TIME-WAIT ended: a RST from the
     /// target after it may show that event took (a RST in TIME-WAIT, or
     /// any event before the model reached TIME-WAIT, which then never
@@ -297,7 +310,7 @@ pub(super) const EARLY_MEMORY: usize = 8;
 /// How many harness ACKs of unsent data the model remembers.
 pub(super) const UNSENT_ACK_MEMORY: usize = 8;
 
-/// How many harness text segments a connection remembers (`harness_text`).
+/// How many harness text segments a connection remembers (`Follow::harness_text`).
 pub(super) const HARNESS_TEXT_MEMORY: usize = 16;
 
 /// How many harness TSvals the model remembers.
@@ -316,14 +329,13 @@ impl Conn {
             snd: SendVars::default(),
             rcv: RecvVars::default(),
             opts: Options::default(),
+            follow: Follow::default(),
             fin_seq: None,
             syn_seqs: Vec::new(),
             last_ack: None,
-            unsent_acks: Vec::new(),
             harness_snd_max: SeqNumber(0),
             harness_fin: None,
             maybe_fin: None,
-            harness_text: Vec::new(),
             last_was_rst: false,
             ipv6,
             synack: RtxClock::default(),
@@ -338,8 +350,6 @@ impl Conn {
             app_written: 0,
             fin_withheld: false,
             replaced: None,
-            fin_segment_una: None,
-            fin_segment_right: None,
             reset_ends_time_wait: false,
             shut_rd: false,
             aborted: false,
