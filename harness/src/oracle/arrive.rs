@@ -185,7 +185,7 @@ impl Oracle {
     /// True for an ACK announcing a zero window that the target may or may
     /// not have taken: acceptable for some RCV.NXT candidates only (and
     /// not already an [`Oracle::acceptability_unknown`] fork), or below
-    /// SND.UNA but not below `fin_segment_una` (a target that dropped that
+    /// SND.UNA but not below `Follow::fin_segment_una` (a target that dropped that
     /// FIN segment has its SND.UNA there and takes this window). The model
     /// forks: in one copy the send window is zero, so a one-octet probe
     /// past the edge is allowed (§3.8.6.1); the other never saw it. A
@@ -642,7 +642,7 @@ impl Oracle {
             c.follow.fin_segment_una = None;
         }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
-        // but not below `fin_segment_una` may be the target's SND.UNA
+        // but not below `Follow::fin_segment_una` may be the target's SND.UNA
         // still: a target that dropped the FIN segment that moved
         // SND.UNA, ACK and all (smoltcp: `fin-segment-ack-ignored`), has its
         // SND.UNA there and takes this ACK and its window.

@@ -23,8 +23,8 @@ impl Oracle {
                 seq_lt(c.rcv.lo, end) && seq_ge(seg.seq, c.rcv.lo) && seq_le(seg.seq, end)
             }) {
                 // A target in FIN-WAIT-1 may have taken text or a FIN on a
-                // duplicate ACK: RCV.NXT is at or past `rcv_lo`, up to `end`
-                // (MUST-11 there), or `rcv_lo` still in SYN-RECEIVED.
+                // duplicate ACK: RCV.NXT is at or past `rcv.lo`, up to `end`
+                // (MUST-11 there), or `rcv.lo` still in SYN-RECEIVED.
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
                     why: format!(
@@ -292,7 +292,7 @@ fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
     if seg.flags.syn() {
         return;
     }
-    // The highest RCV.NXT so far: `rcv_lo`, or past an earlier such segment.
+    // The highest RCV.NXT so far: `rcv.lo`, or past an earlier such segment.
     let from = match c.dup_ack_text_end {
         Some(end) if seq_gt(end, c.rcv.lo) => end,
         _ => c.rcv.lo,
@@ -312,9 +312,9 @@ fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
 /// one. A SYN's text is queued for processing once ESTABLISHED (RFC 9293
 /// §3.10.7.2), so RCV.NXT does not move into it before then, and the
 /// SYN-ACK acknowledges the SYN alone (`syn-ack-acks-isn` otherwise); the
-/// range `rcv_lo..=rcv_hi` only says where it may be after ESTABLISHED.
+/// range `rcv.lo..=rcv.hi` only says where it may be after ESTABLISHED.
 /// Before the SYN-ACK any SYN seen may be the one it answers; after it,
-/// the one it acknowledged (`rcv_lo`).
+/// the one it acknowledged (`rcv.lo`).
 fn syn_received_rcv_nxt(c: &Conn, seq: SeqNumber) -> bool {
     seq == c.rcv.lo || (c.snd.iss.is_none() && c.syn_seqs.iter().any(|s| s.add(1) == seq))
 }

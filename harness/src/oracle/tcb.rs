@@ -1,12 +1,15 @@
-//! The oracle's model of one target connection: the RFC 9293 TCB variables
-//! (§3.3.1) as far as the wire shows them, the negotiated options, and what
-//! the target owes the harness.
+//! The oracle's model of one target connection (`Conn`), grouped as RFC
+//! 9293 §3.3.1 groups a TCB: the send sequence variables (`SendVars`), the
+//! receive sequence variables (`RecvVars`), the options in effect
+//! (`Options`), the state; beside them what the target owes the harness
+//! (`Obligation`), its timers, and what the application did.
 //!
-//! Where the RFCs leave the target a choice, the model keeps every
-//! possibility: RCV.NXT is a range (`rcv_lo..=rcv_hi`: the target may have
-//! queued or dropped a SYN's data, may have dropped a segment with an old
-//! ACK), and a connection that a legacy stack would have reset keeps
-//! `maybe_reset` until the target shows which way it went.
+//! A choice the RFCs leave the target is a fork of the whole model
+//! (`branches.rs`), except for what is still held inside one TCB (see the
+//! module doc, "Not yet held as forks"): RCV.NXT as a range
+//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset`. `Follow` holds what a
+//! target that took a deviation stacks take still has (each field names
+//! the rule), so that its later segments are judged from where it is.
 
 use super::rules::RuleId;
 use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
@@ -268,10 +271,10 @@ pub(super) struct Conn {
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
     /// After a close in SYN-RECEIVED, the end of the text (and FIN) that
-    /// segments with a duplicate ACK brought in order from `rcv_lo`: a
+    /// segments with a duplicate ACK brought in order from `rcv.lo`: a
     /// target in FIN-WAIT-1 (RFC 9293 §3.10.4) ignores the ACK and takes
-    /// them (§3.10.7.4), so its RCV.NXT may lie anywhere in `rcv_lo..=` this
-    /// until its ACK shows where; one still in SYN-RECEIVED has `rcv_lo`.
+    /// them (§3.10.7.4), so its RCV.NXT may lie anywhere in `rcv.lo..=` this
+    /// until its ACK shows where; one still in SYN-RECEIVED has `rcv.lo`.
     pub dup_ack_text_end: Option<SeqNumber>,
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
@@ -378,7 +381,7 @@ impl Conn {
 
     /// The right edge of the harness's window the target may go by: the
     /// later of the SND.WL1/SND.WL2 one and the latest ACK's (either
-    /// update policy conforms, see `snd_right_latest`).
+    /// update policy conforms, see `SendVars::right_latest`).
     pub fn send_right_edge(&self) -> Option<SeqNumber> {
         match (self.snd.right, self.snd.right_latest) {
             (Some(a), Some(b)) => Some(if seq_gt(b, a) { b } else { a }),
