@@ -48,6 +48,9 @@ pub struct Oracle {
     pub(super) forks: u16,
     pub(super) took_at: u16,
     pub(super) dropped_at: u16,
+    /// This model forked on the event being processed (and is the copy
+    /// that takes it): set by `branched_other` before its step.
+    pub(super) forked_now: bool,
 }
 
 /// The cap on the set of models (the first one included). Equal models
@@ -99,6 +102,7 @@ impl Oracle {
             forks: 0,
             took_at: 0,
             dropped_at: 0,
+            forked_now: false,
         }
     }
 
@@ -149,9 +153,10 @@ impl Oracle {
         self.branched(now, fork, |o| {
             // The copy a fork on acceptability makes never saw the segment;
             // this model, then, took it (RCV.NXT is one that accepts it).
+            let forked = to_target && o.forked_now;
             let taken = super::arrive::Taken {
-                acceptable: to_target && o.acceptability_unknown(seg),
-                window: to_target && o.zero_window_unknown(seg),
+                acceptable: forked && o.acceptability_unknown(seg),
+                window: forked && o.zero_window_unknown(seg),
             };
             let mut out = Vec::new();
             o.expire(now, &mut out);
