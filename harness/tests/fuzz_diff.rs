@@ -9,7 +9,7 @@
 mod common;
 
 use common::{lab_or_skip, root, text};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use synack::fuzzing::{

@@ -11,7 +11,7 @@ mod common;
 use common::{assert_passes, lab_or_skip};
 use std::path::Path;
 use synack::run::case::load_source;
-use synack::run::{run_case, Outcome, RunOptions};
+use synack::run::{run_case, RunOptions};
 
 /// Two active opens, the first closed by the target first (it ends in
 /// TIME-WAIT); the peer's ISN is 123, written as packetdrill writes it.

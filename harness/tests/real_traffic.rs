@@ -11,7 +11,7 @@ mod common;
 
 use common::{root, text};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 use synack::report::pcap::{read_capture_file, PcapWriter};
 

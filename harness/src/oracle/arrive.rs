@@ -15,8 +15,29 @@ pub(super) use super::arrive_kinds::{
     text_maybe_taken_on_unsent_ack,
 };
 
+/// What the copy of a model that forked on a segment took (the other copy
+/// never saw the segment): see [`Oracle::acceptability_unknown`] and
+/// [`Oracle::zero_window_unknown`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Taken {
+    /// The segment is acceptable: RCV.NXT is a candidate that accepts it.
+    pub acceptable: bool,
+    /// The segment's zero window is the target's send window.
+    pub window: bool,
+}
+
 impl Oracle {
-    pub(super) fn arrive(&mut self, now: Duration, seg: &Segment, _out: &mut Vec<Finding>) {
+    /// `taken`: the model forked on the segment's acceptability
+    /// ([`Oracle::acceptability_unknown`]) or its zero window
+    /// ([`Oracle::zero_window_unknown`]) and this copy is the one that took
+    /// it (the other never saw it).
+    pub(super) fn arrive(
+        &mut self,
+        now: Duration,
+        seg: &Segment,
+        taken: Taken,
+        _out: &mut Vec<Finding>,
+    ) {
         if seg.ip.dst() != self.target.addr {
             return;
         }
@@ -29,8 +50,8 @@ impl Oracle {
                 let c = &self.conns[i];
                 let out_of_order = c.state == TcpState::LastAck
                     && !seg.payload.is_empty()
-                    && seq_gt(seg.seq, c.rcv_hi);
-                let dup_ack = (c.snd_nxt, c.rcv_lo, c.rcv_hi);
+                    && seq_gt(seg.seq, c.rcv.hi);
+                let dup_ack = (c.snd.nxt, c.rcv.lo, c.rcv.hi);
                 // An ACK owed when the harness's RST arrives may cross it
                 // (lwIP fuzz: rst-at-rcv-nxt-ignored): once, as `dup_ack`
                 // (`judge_no_conn` times it).
@@ -40,13 +61,13 @@ impl Oracle {
                         .any(|o| matches!(o.owed, Owed::Ack { .. } | Owed::AckData { .. }));
                 // Text past the harness's FIN on a segment in LAST-ACK.
                 let text_past_fin = c.state == TcpState::LastAck
-                    && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv_hi)
+                    && seq_gt(seg.seq.add(seg.payload.len() as u32), c.rcv.hi)
                     && !seg.flags.rst();
-                let text_ack = c.harness_fin.map(|fin| (c.snd_nxt, fin.add(1)));
+                let text_ack = c.harness_fin.map(|fin| (c.snd.nxt, fin.add(1)));
                 // Text held out of order before it may be taken with it.
                 let sent_max = c.harness_snd_max;
                 let text_after_shut_rd = c.shut_rd && !seg.payload.is_empty() && !seg.flags.rst();
-                self.arrive_conn(i, now, seg);
+                self.arrive_conn(i, now, seg, taken);
                 if text_after_shut_rd {
                     self.text_after_shutdown_read(t, before, seg);
                 }
@@ -157,8 +178,44 @@ impl Oracle {
         // most (an unacceptable segment draws one too), so one model does.
         let moves = !seg.payload.is_empty()
             || f.fin()
-            || (f.ack() && seq_gt(seg.ack, c.snd_una) && seq_le(seg.ack, c.snd_nxt));
+            || (f.ack() && seq_gt(seg.ack, c.snd.una) && seq_le(seg.ack, c.snd.nxt));
         synchronized && moves && c.acceptable(seg.seq, seg.seg_len()).is_none()
+    }
+
+    /// True for an ACK announcing a zero window that the target may or may
+    /// not have taken: acceptable for some RCV.NXT candidates only (and
+    /// not already an [`Oracle::acceptability_unknown`] fork), or below
+    /// SND.UNA but not below `Follow::fin_segment_una` (a target that dropped that
+    /// FIN segment has its SND.UNA there and takes this window). The model
+    /// forks: in one copy the send window is zero, so a one-octet probe
+    /// past the edge is allowed (§3.8.6.1); the other never saw it. A
+    /// non-zero window announced so only lets the edges grow
+    /// (`Conn::window_update`).
+    pub(super) fn zero_window_unknown(&self, seg: &Segment) -> bool {
+        let f = seg.flags;
+        // A zero window field is zero scaled too: the cheap test first.
+        if seg.window != 0 || f.rst() || f.syn() || !f.ack() {
+            return false;
+        }
+        let Some(i) = self.conn_index(Self::tuple_to_target(seg)) else {
+            return false;
+        };
+        let c = &self.conns[i];
+        let synchronized = c.state.is_synchronized() && c.state != TcpState::TimeWait;
+        if !synchronized || c.snd.iss.is_none() {
+            return false;
+        }
+        let acceptable = c.acceptable(seg.seq, seg.seg_len());
+        let too_old = c.snd.max_wnd > 0 && seq_lt(seg.ack, c.snd.una.sub(c.snd.max_wnd));
+        if acceptable == Some(false) || seq_gt(seg.ack, c.snd.nxt) || too_old {
+            return false;
+        }
+        let old_ack = seq_lt(seg.ack, c.snd.una);
+        let maybe_current = old_ack
+            && c.follow
+                .fin_segment_una
+                .is_some_and(|fl| seq_ge(seg.ack, fl));
+        (acceptable.is_none() && !old_ack) || maybe_current
     }
 
     /// RFC 9293 §3.10.7.1 (CLOSED) and §3.10.7.2 (LISTEN).
@@ -270,7 +327,7 @@ impl Oracle {
         !f.rst() && !opens && self.conn_index(t).is_none()
     }
 
-    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment) {
+    fn arrive_conn(&mut self, i: usize, now: Duration, seg: &Segment, taken: Taken) {
         let grace = self.profile.reply_grace;
         let policy = self.profile.reset_policy;
         let f = seg.flags;
@@ -321,11 +378,14 @@ impl Oracle {
         }
         // Synchronized states, RFC 9293 §3.10.7.4.
         let seg_len = seg.seg_len();
-        let acceptable = c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len });
+        let acceptable = match c.acceptable(seg.seq, if f.rst() { 0 } else { seg_len }) {
+            None if taken.acceptable || taken.window => Some(true),
+            a => a,
+        };
         if f.rst() {
             c.last_was_rst = true;
             // RST check (RFC 5961 §3.2).
-            let exact = c.rcv_lo == c.rcv_hi && seg.seq == c.rcv_lo;
+            let exact = c.rcv.lo == c.rcv.hi && seg.seq == c.rcv.lo;
             if exact && more_than_one_control(seg) {
                 // RFC 9293 checks RST before SYN and FIN, but a stack may
                 // drop a segment with several control bits (smoltcp does).
@@ -336,7 +396,7 @@ impl Oracle {
                 return;
             }
             if exact {
-                let gone = if !seg.payload.is_empty() && c.rcv_wnd(c.rcv_lo) == 0 {
+                let gone = if !seg.payload.is_empty() && c.rcv_wnd(c.rcv.lo) == 0 {
                     Gone::ResetInZeroWindow(now)
                 } else {
                     Gone::ResetByHarness(now)
@@ -408,15 +468,15 @@ impl Oracle {
         c.last_was_rst = false;
         // RFC 7323 §3.2: a non-RST segment without TSopt may be dropped
         // silently (or accepted): follow it, but owe nothing for it.
-        c.quiet = (c.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
+        c.quiet = (c.opts.ts_ok && seg.timestamps().is_none()) || more_than_one_control(seg);
         if c.state == TcpState::TimeWait {
             // §3.10.7.4 TIME-WAIT: the target ACKs, or (TIME-WAIT over) answers as LISTEN/CLOSED.
             // A stack still in CLOSING (it ignored the ACK of the FIN
             // segment that brought the model here) takes the same ACK
             // without a FIN: TIME-WAIT for it too.
-            let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd_una;
+            let same_ack = f.ack() && !f.fin() && !f.syn() && seg.ack == c.snd.una;
             if same_ack && acceptable != Some(false) {
-                c.fin_segment_una = None;
+                c.follow.fin_segment_una = None;
             }
             return;
         }
@@ -462,7 +522,7 @@ impl Oracle {
                 super::finding::peer(seg.seq),
                 seg_len,
                 c.rcv_nxt_text(),
-                c.rcv_wnd(c.rcv_hi)
+                c.rcv_wnd(c.rcv.hi)
             );
             c.owe(
                 Owed::Ack {
@@ -480,19 +540,19 @@ impl Oracle {
         if !f.ack() {
             return; // §3.10.7.4: ACK bit off → drop.
         }
-        let Some(_) = c.iss else { return };
+        let Some(_) = c.snd.iss else { return };
         // ACK processing (fifth check).
-        if seq_gt(seg.ack, c.snd_nxt) {
+        if seq_gt(seg.ack, c.snd.nxt) {
             let why = format!(
                 "an ACK of unsent data (ack {} > SND.NXT {})",
                 super::finding::tgt(seg.ack),
-                super::finding::tgt(c.snd_nxt)
+                super::finding::tgt(c.snd.nxt)
             );
-            if c.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
-                c.unsent_acks.remove(0);
+            if c.follow.unsent_acks.len() == super::tcb::UNSENT_ACK_MEMORY {
+                c.follow.unsent_acks.remove(0);
             }
             let wnd = c.harness_window(seg.window, false);
-            c.unsent_acks.push((seg.ack, wnd));
+            c.follow.unsent_acks.push((seg.ack, wnd));
             fin_maybe_taken(c, seg);
             if self
                 .profile
@@ -514,16 +574,16 @@ impl Oracle {
             );
             return;
         }
-        let old_ack = seq_lt(seg.ack, c.snd_una);
-        let una_before = c.snd_una;
+        let old_ack = seq_lt(seg.ack, c.snd.una);
+        let una_before = c.snd.una;
         let state_before = c.state;
-        if seq_lt(seg.ack, c.snd_una.sub(c.max_snd_wnd)) && c.max_snd_wnd > 0 {
+        if seq_lt(seg.ack, c.snd.una.sub(c.snd.max_wnd)) && c.snd.max_wnd > 0 {
             // RFC 5961 §5.2: too old an ACK → ACK and drop.
             let why = format!(
                 "an ACK too far below SND.UNA (ack {}, SND.UNA {}, MAX.SND.WND {})",
                 super::finding::tgt(seg.ack),
-                super::finding::tgt(c.snd_una),
-                c.max_snd_wnd
+                super::finding::tgt(c.snd.una),
+                c.snd.max_wnd
             );
             c.owe(
                 Owed::Ack {
@@ -538,7 +598,7 @@ impl Oracle {
             );
             return;
         }
-        if seq_gt(seg.ack, c.snd_una) {
+        if seq_gt(seg.ack, c.snd.una) {
             // A FIN segment in order after the harness's FIN (CLOSE-WAIT,
             // CLOSING, LAST-ACK): a stack may drop it, ACK and all (smoltcp),
             // which its next segments show (`judge`).
@@ -547,16 +607,11 @@ impl Oracle {
                 TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
             );
             // After several such segments, it sends from the first one's.
-            c.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv_hi))
-                .then_some(c.fin_segment_una.unwrap_or(c.snd_una));
-            if acceptable == Some(true) {
-                c.snd_una_floor = None;
-            } else if c.snd_una_floor.is_none() {
-                c.snd_una_floor = Some(c.snd_una);
-            }
-            c.snd_una = seg.ack;
+            c.follow.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv.hi))
+                .then_some(c.follow.fin_segment_una.unwrap_or(c.snd.una));
+            c.snd.una = seg.ack;
             // RFC 6298 §5.3: an ACK of new data restarts the timer.
-            c.data.last = Some((c.snd_una, now));
+            c.data.last = Some((c.snd.una, now));
             c.data.interval = None;
             c.data.disturbed = false;
             if let Some(fin) = c.fin_seq {
@@ -569,7 +624,7 @@ impl Oracle {
                         }
                         TcpState::LastAck => {
                             // A FIN in order (not held for a hole before it).
-                            let gone = if f.fin() && seq_le(seg.seq, c.rcv_hi) {
+                            let gone = if f.fin() && seq_le(seg.seq, c.rcv.hi) {
                                 Gone::ClosedByFinSegment(now)
                             } else {
                                 Gone::Closed(now)
@@ -582,46 +637,50 @@ impl Oracle {
                 }
             }
         }
-        if seg.ack == c.snd_una && !f.fin() {
+        if seg.ack == c.snd.una && !f.fin() {
             // The same ACK without a FIN: a stack that ignored the FIN
             // segment's ACK takes this one, so it has that SND.UNA now too.
-            c.fin_segment_una = None;
+            c.follow.fin_segment_una = None;
         }
         // Window update (§3.10.7.4, SND.WL1/SND.WL2). An ACK below SND.UNA
-        // but not below `snd_una_floor` may be the target's SND.UNA still
-        // (it dropped the segment that moved the model's): its window may
-        // be taken, so the edges may grow. So may one not below
-        // `fin_segment_una`: a target that dropped the FIN segment that moved
+        // but not below `Follow::fin_segment_una` may be the target's SND.UNA
+        // still: a target that dropped the FIN segment that moved
         // SND.UNA, ACK and all (smoltcp: `fin-segment-ack-ignored`), has its
         // SND.UNA there and takes this ACK and its window.
         let not_below = |floor: Option<SeqNumber>| floor.is_some_and(|fl| seq_ge(seg.ack, fl));
-        let maybe_current = old_ack && (not_below(c.snd_una_floor) || not_below(c.fin_segment_una));
+        let maybe_current = old_ack && not_below(c.follow.fin_segment_una);
         if !old_ack || maybe_current {
             let wnd = c.harness_window(seg.window, false);
             let before = c.send_right_edge();
-            c.window_update(seg, wnd, acceptable == Some(true) && !maybe_current);
+            let certain = acceptable == Some(true) && (!maybe_current || taken.window);
+            c.window_update(seg, wnd, certain);
             // A FIN segment in order after the harness's FIN: a stack that
             // drops it, window and all (smoltcp), keeps the edge before it
             // (the first such segment's); it takes a later ACK's window.
             let fin_after_fin = f.fin()
-                && seq_le(seg.seq, c.rcv_hi)
+                && seq_le(seg.seq, c.rcv.hi)
                 && matches!(
                     c.state,
                     TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
                 );
             if !fin_after_fin {
-                c.fin_segment_right = None;
-            } else if c.fin_segment_right.is_none() {
+                c.follow.fin_segment_right = None;
+            } else if c.follow.fin_segment_right.is_none() {
                 let after = c.send_right_edge();
-                c.fin_segment_right = before.filter(|&b| after.is_some_and(|a| seq_gt(b, a)));
+                c.follow.fin_segment_right =
+                    before.filter(|&b| after.is_some_and(|a| seq_gt(b, a)));
             }
         }
         // A target that took a harness ACK of unsent data (smoltcp takes any
         // ACK within its send buffer) has SND.UNA there: to it this ACK may
         // be below SND.UNA, and its data dropped with it (MAY-12).
-        let snd_nxt = c.snd_nxt;
-        c.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
-        let old_to_target = old_ack || c.unsent_acks.iter().any(|&(a, _)| seq_lt(seg.ack, a));
+        let snd_nxt = c.snd.nxt;
+        c.follow.unsent_acks.retain(|&(a, _)| seq_gt(a, snd_nxt));
+        let old_to_target = old_ack
+            || c.follow
+                .unsent_acks
+                .iter()
+                .any(|&(a, _)| seq_lt(seg.ack, a));
         // CLOSE-WAIT, CLOSING, LAST-ACK ignore text (seventh check); a
         // stack that takes it anyway has RCV.NXT past it. Its ACK shows it
         // (`ack-past-fin`, judged), often only after later segments that the
@@ -644,47 +703,45 @@ impl Oracle {
         let start = seg.seq;
         let end = seg.seq.add(seg.payload.len() as u32);
         if !seg.payload.is_empty() {
-            if c.harness_text.len() == super::tcb::HARNESS_TEXT_MEMORY {
-                c.harness_text.remove(0);
+            if c.follow.harness_text.len() == super::tcb::HARNESS_TEXT_MEMORY {
+                c.follow.harness_text.remove(0);
             }
-            c.harness_text.push((start, end));
-            if c.maybe_fin
-                .is_some_and(|fin| seq_le(start, fin) && seq_gt(end, fin))
-            {
-                c.maybe_fin_text_over = true;
+            c.follow.harness_text.push((start, end));
+            if let Some(m) = c.maybe_fin.as_mut() {
+                m.text_over |= seq_le(start, m.seq) && seq_gt(end, m.seq);
             }
         }
-        let mut new_hi = c.rcv_hi;
-        if !seg.payload.is_empty() && seq_le(start, c.rcv_hi) && seq_gt(end, c.rcv_hi) {
-            new_hi = match c.rcv_right {
+        let mut new_hi = c.rcv.hi;
+        if !seg.payload.is_empty() && seq_le(start, c.rcv.hi) && seq_gt(end, c.rcv.hi) {
+            new_hi = match c.rcv.right {
                 Some(right) if seq_gt(end, right) => right,
                 _ => end,
             };
         }
         let mut fin = false;
         // A FIN on data that is all old, ending at RCV.NXT: only the FIN is new.
-        let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv_hi;
+        let fin_on_old_data = seg.flags.fin() && !seg.payload.is_empty() && end == c.rcv.hi;
         // RCV.NXT a range (a SYN's text queued or dropped) and the segment
         // starting past its low end: in order, FIN and all, only for the
         // high candidates; out of order for the low ones (§3.10.7.4). The
         // target's ACK of the FIN decides (`judge`).
-        let in_order_for_some = c.rcv_lo != c.rcv_hi && seq_gt(start, c.rcv_lo);
-        if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end && in_order_for_some {
+        let in_order_for_some = c.rcv.lo != c.rcv.hi && seq_gt(start, c.rcv.lo);
+        if seg.flags.fin() && seq_le(start, c.rcv.hi) && new_hi == end && in_order_for_some {
             c.fin_undecided(end);
-        } else if seg.flags.fin() && seq_le(start, c.rcv_hi) && new_hi == end {
+        } else if seg.flags.fin() && seq_le(start, c.rcv.hi) && new_hi == end {
             fin = true;
             new_hi = end.add(1);
-        } else if seg.flags.fin() && seq_le(start, c.rcv_hi) && seq_le(c.rcv_lo, end) {
+        } else if seg.flags.fin() && seq_le(start, c.rcv.hi) && seq_le(c.rcv.lo, end) {
             // RCV.NXT is a range and the FIN lies inside it (a SYN's data
             // queued or dropped): taken for the low candidates, old for the
             // high ones. The target's ACK of it decides (`judge`).
             c.fin_undecided(end);
         }
-        if new_hi == c.rcv_hi {
+        if new_hi == c.rcv.hi {
             return;
         }
-        let determinate = c.rcv_lo == c.rcv_hi;
-        c.rcv_hi = new_hi;
+        let determinate = c.rcv.lo == c.rcv.hi;
+        c.rcv.hi = new_hi;
         if determinate {
             // MUST-40: the ACK for it may be delayed, but less than 0.5 s.
             let wait = ACK_DELAY_MAX.mul_f64(1.0 + self.profile.timer_tolerance);

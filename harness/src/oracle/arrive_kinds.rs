@@ -18,8 +18,8 @@ pub(super) fn fin_maybe_taken(c: &mut Conn, seg: &Segment) {
     let fin = seg.seq.add(seg.payload.len() as u32);
     if seg.flags.fin()
         && c.harness_fin.is_none()
-        && seq_le(seg.seq, c.rcv_hi)
-        && seq_ge(fin, c.rcv_lo)
+        && seq_le(seg.seq, c.rcv.hi)
+        && seq_ge(fin, c.rcv.lo)
     {
         c.fin_undecided(fin);
     }
@@ -36,18 +36,18 @@ pub(super) fn text_maybe_taken_on_unsent_ack(c: &mut Conn, seg: &Segment) {
         c.state,
         TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
     );
-    let Some(iss) = c.iss else { return };
+    let Some(iss) = c.snd.iss else { return };
     let buffered = iss.add(1).add(c.app_written).add(u32::from(c.app_closed));
     let end = seg.seq.add(seg.payload.len() as u32);
     if !receiving
         || seg.payload.is_empty()
         || seq_gt(seg.ack, buffered)
-        || seq_gt(seg.seq, c.rcv_hi)
-        || seq_le(end, c.rcv_hi)
+        || seq_gt(seg.seq, c.rcv.hi)
+        || seq_le(end, c.rcv.hi)
     {
         return;
     }
-    c.rcv_hi = match c.rcv_right {
+    c.rcv.hi = match c.rcv.right {
         Some(right) if seq_gt(end, right) => right,
         _ => end,
     };
@@ -70,10 +70,10 @@ pub(super) fn handshake_ack_on_fin_after_old_text(c: &Conn, seg: &Segment) -> bo
         && !f.syn()
         && !f.rst()
         && !seg.payload.is_empty()
-        && c.iss.is_some_and(|iss| seg.ack == iss.add(1))
+        && c.snd.iss.is_some_and(|iss| seg.ack == iss.add(1))
         // RCV.NXT's low candidate (a SYN's text dropped, as smoltcp drops
         // it) is enough: the fork's dropping branch is that candidate's.
-        && end == c.rcv_lo
+        && end == c.rcv.lo
 }
 
 /// True in a state that takes a FIN (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2)
@@ -94,8 +94,8 @@ pub(super) fn fin_after_old_text(c: &Conn, seg: &Segment) -> bool {
         && !f.syn()
         && !f.rst()
         && !seg.payload.is_empty()
-        && c.rcv_lo == c.rcv_hi
-        && end == c.rcv_lo
+        && c.rcv.lo == c.rcv.hi
+        && end == c.rcv.lo
 }
 
 /// True for a bare FIN at RCV.NXT (known) while the target announces a
@@ -111,9 +111,9 @@ pub(super) fn fin_in_zero_window(c: &Conn, seg: &Segment) -> bool {
         && !f.syn()
         && !f.rst()
         && seg.payload.is_empty()
-        && c.rcv_lo == c.rcv_hi
-        && seg.seq == c.rcv_lo
-        && c.rcv_wnd(c.rcv_lo) == 0
+        && c.rcv.lo == c.rcv.hi
+        && seg.seq == c.rcv.lo
+        && c.rcv_wnd(c.rcv.lo) == 0
 }
 
 /// True for a segment with more than one of SYN, FIN and RST. RFC 9293
@@ -186,25 +186,25 @@ pub(super) fn text_after_fin(
 ) {
     let start = seg.seq;
     let end = seg.seq.add(seg.payload.len() as u32);
-    // The lowest SND.UNA the target may have (it may have dropped the
-    // segment that moved the model's, or ignored a FIN segment's ACK).
-    let una = [c.snd_una_floor, c.fin_segment_una]
-        .into_iter()
-        .flatten()
-        .fold(una_before, |a, b| if seq_lt(b, a) { b } else { a });
+    // The lowest SND.UNA the target may have (it may have ignored a FIN
+    // segment's ACK).
+    let una = match c.follow.fin_segment_una {
+        Some(b) if seq_lt(b, una_before) => b,
+        _ => una_before,
+    };
     let takes = match state_before {
         TcpState::CloseWait | TcpState::Closing => seq_ge(seg.ack, una),
         TcpState::LastAck => seq_gt(seg.ack, una),
         _ => false,
     };
-    if !takes || seg.payload.is_empty() || seq_gt(start, c.rcv_hi) || seq_le(end, c.rcv_hi) {
+    if !takes || seg.payload.is_empty() || seq_gt(start, c.rcv.hi) || seq_le(end, c.rcv.hi) {
         return;
     }
-    let new_hi = match c.rcv_right {
+    let new_hi = match c.rcv.right {
         Some(right) if seq_gt(end, right) => right,
         _ => end,
     };
-    if seq_gt(new_hi, c.rcv_hi) {
-        c.rcv_hi = new_hi;
+    if seq_gt(new_hi, c.rcv.hi) {
+        c.rcv.hi = new_hi;
     }
 }

@@ -20,11 +20,11 @@ impl Oracle {
             c.last_was_rst = true;
             let exact = syn_received_rcv_nxt(c, seg.seq);
             if let Some(end) = c.dup_ack_text_end.filter(|&end| {
-                seq_lt(c.rcv_lo, end) && seq_ge(seg.seq, c.rcv_lo) && seq_le(seg.seq, end)
+                seq_lt(c.rcv.lo, end) && seq_ge(seg.seq, c.rcv.lo) && seq_le(seg.seq, end)
             }) {
                 // A target in FIN-WAIT-1 may have taken text or a FIN on a
-                // duplicate ACK: RCV.NXT is at or past `rcv_lo`, up to `end`
-                // (MUST-11 there), or `rcv_lo` still in SYN-RECEIVED.
+                // duplicate ACK: RCV.NXT is at or past `rcv.lo`, up to `end`
+                // (MUST-11 there), or `rcv.lo` still in SYN-RECEIVED.
                 c.maybe_reset = Some(MaybeReset {
                     rule: None,
                     why: format!(
@@ -77,7 +77,7 @@ impl Oracle {
             }
             // RCV.NXT is the SYN's seq + 1 here (its text only queued), so
             // the window starts there, not past the SYN's data.
-            let in_window = super::tcb::acceptable(seg.seq, 0, c.rcv_lo, c.rcv_wnd(c.rcv_lo));
+            let in_window = super::tcb::acceptable(seg.seq, 0, c.rcv.lo, c.rcv_wnd(c.rcv.lo));
             let why = if in_window {
                 Some(format!(
                     "an in-window RST with seq {} not at RCV.NXT {} in SYN-RECEIVED",
@@ -114,7 +114,7 @@ impl Oracle {
             return;
         }
         c.last_was_rst = false;
-        if let Some(iss) = c.iss.filter(|_| !c.passive && f.syn() && f.ack()) {
+        if let Some(iss) = c.snd.iss.filter(|_| !c.passive && f.syn() && f.ack()) {
             // Simultaneous open (the target came from SYN-SENT): the peer's
             // SYN-ACK, its SYN the one the target answered. Its ACK of the
             // target's SYN completes the handshake (RFC 9293 §3.5 Figure 7,
@@ -123,13 +123,13 @@ impl Oracle {
             // reason, `tcp_validate_incoming`). Nothing is owed for it.
             if c.syn_seqs.contains(&seg.seq) && seg.ack == iss.add(1) {
                 c.state = TcpState::Established;
-                c.snd_una = seg.ack;
-                c.snd_wl1 = seg.seq;
-                c.snd_wl2 = seg.ack;
+                c.snd.una = seg.ack;
+                c.snd.wl1 = seg.seq;
+                c.snd.wl2 = seg.ack;
                 let wnd = c.harness_window(seg.window, true);
-                c.max_snd_wnd = wnd;
-                c.snd_right = Some(seg.ack.add(wnd));
-                c.snd_right_latest = c.snd_right;
+                c.snd.max_wnd = wnd;
+                c.snd.right = Some(seg.ack.add(wnd));
+                c.snd.right_latest = c.snd.right;
                 c.data = Default::default();
                 return;
             }
@@ -144,7 +144,7 @@ impl Oracle {
             // So may one at the same seq with other options (the target may
             // have dropped the first: smoltcp still had an earlier
             // connection on the tuple); the SYN-ACK's options decide.
-            if c.maybe_reset.is_some() || c.iss.is_none() {
+            if c.maybe_reset.is_some() || c.snd.iss.is_none() {
                 c.reopen = Some(seg.clone());
             }
             return;
@@ -166,7 +166,7 @@ impl Oracle {
                 ),
             });
         }
-        let Some(iss) = c.iss else {
+        let Some(iss) = c.snd.iss else {
             // The target's SYN-ACK is not in yet (on a real clock, or in a
             // fuzz driver, the harness may build a segment before it reads
             // the SYN-ACK): ISS+1 is unknown. The target sent its SYN-ACK
@@ -183,8 +183,8 @@ impl Oracle {
         };
         // SND.UNA < SEG.ACK =< SND.NXT (§3.10.7.4): ISS+1, or past the
         // text of a Fast Open SYN in a simultaneous open (`tfo.rs`).
-        let snd_nxt = if seq_gt(c.snd_nxt, iss) {
-            c.snd_nxt
+        let snd_nxt = if seq_gt(c.snd.nxt, iss) {
+            c.snd.nxt
         } else {
             iss.add(1)
         };
@@ -225,23 +225,23 @@ impl Oracle {
         if ack_ok {
             // Fifth check: SND.UNA < SEG.ACK =< SND.NXT → ESTABLISHED.
             c.state = TcpState::Established;
-            c.snd_una = seg.ack;
-            c.snd_wl1 = seg.seq;
-            c.snd_wl2 = seg.ack;
+            c.snd.una = seg.ack;
+            c.snd.wl1 = seg.seq;
+            c.snd.wl2 = seg.ack;
             let wnd = c.harness_window(seg.window, false);
-            c.max_snd_wnd = wnd;
-            c.snd_right = Some(seg.ack.add(wnd));
-            c.snd_right_latest = c.snd_right;
+            c.snd.max_wnd = wnd;
+            c.snd.right = Some(seg.ack.add(wnd));
+            c.snd.right_latest = c.snd.right;
             c.data = Default::default();
             if let Some(end) = c.dup_ack_text_end.filter(|&end| {
                 let fin = seg.seq.add(seg.payload.len() as u32);
-                f.fin() && seq_gt(end, c.rcv_hi) && seq_lt(fin, end)
+                f.fin() && seq_gt(end, c.rcv.hi) && seq_lt(fin, end)
             }) {
                 // A target in FIN-WAIT-1 took the text (and FIN) on the
                 // duplicate ACKs before, and drops a FIN below their end as
                 // old, ACK and all: RCV.NXT may be anywhere up to `end`, and
                 // the target's ACK shows whether it took this FIN.
-                c.rcv_hi = end;
+                c.rcv.hi = end;
                 c.dup_ack_text_end = None;
             }
             if c.app_closed && c.app_wrote > 0 && c.fin_seq.is_none() && wnd >= c.app_wrote {
@@ -301,13 +301,13 @@ fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
     if seg.flags.syn() {
         return;
     }
-    // The highest RCV.NXT so far: `rcv_lo`, or past an earlier such segment.
+    // The highest RCV.NXT so far: `rcv.lo`, or past an earlier such segment.
     let from = match c.dup_ack_text_end {
-        Some(end) if seq_gt(end, c.rcv_lo) => end,
-        _ => c.rcv_lo,
+        Some(end) if seq_gt(end, c.rcv.lo) => end,
+        _ => c.rcv.lo,
     };
     let text_end = seg.seq.add(seg.payload.len() as u32);
-    let end = match c.rcv_right {
+    let end = match c.rcv.right {
         Some(right) if seq_gt(text_end, right) => right,
         _ if seg.flags.fin() => text_end.add(1),
         _ => text_end,
@@ -321,9 +321,9 @@ fn text_maybe_taken(c: &mut Conn, seg: &Segment) {
 /// one. A SYN's text is queued for processing once ESTABLISHED (RFC 9293
 /// §3.10.7.2), so RCV.NXT does not move into it before then, and the
 /// SYN-ACK acknowledges the SYN alone (`syn-ack-acks-isn` otherwise); the
-/// range `rcv_lo..=rcv_hi` only says where it may be after ESTABLISHED.
+/// range `rcv.lo..=rcv.hi` only says where it may be after ESTABLISHED.
 /// Before the SYN-ACK any SYN seen may be the one it answers; after it,
-/// the one it acknowledged (`rcv_lo`).
+/// the one it acknowledged (`rcv.lo`).
 fn syn_received_rcv_nxt(c: &Conn, seq: SeqNumber) -> bool {
-    seq == c.rcv_lo || (c.iss.is_none() && c.syn_seqs.iter().any(|s| s.add(1) == seq))
+    seq == c.rcv.lo || (c.snd.iss.is_none() && c.syn_seqs.iter().any(|s| s.add(1) == seq))
 }

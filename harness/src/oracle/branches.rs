@@ -66,6 +66,7 @@ impl Oracle {
         mut other: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
         let fork_main = fork(self);
+        self.forked_now = false;
         if !fork_main && self.alts.is_empty() && self.cap_pending.is_none() {
             // One model and nothing to fork: nothing to copy or compare.
             return step(self);
@@ -78,8 +79,10 @@ impl Oracle {
         let at = self.forks.wrapping_add(1);
         let mut copies = Vec::new();
         for m in std::iter::once(&mut *self).chain(alts.iter_mut()) {
-            if fork(m) {
+            m.forked_now = fork(m);
+            if m.forked_now {
                 let mut copy = m.clone();
+                copy.forked_now = false;
                 copy.dropped = copy.dropped.saturating_add(1);
                 copy.dropped_at = at;
                 copies.push(copy);
@@ -227,6 +230,7 @@ impl Oracle {
             forks: _,
             took_at: _,
             dropped_at: _,
+            forked_now: _,
         } = self;
         // A model is its connection table as a set: the order in which
         // connections were made or removed does not matter.

@@ -35,7 +35,7 @@ pub enum Space {
 }
 
 /// A sequence number in a known space, as a message argument:
-/// `format!("ack {} beyond SND.NXT {}", tgt(seg.ack), tgt(c.snd_nxt))`.
+/// `format!("ack {} beyond SND.NXT {}", tgt(seg.ack), tgt(c.snd.nxt))`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeqIn {
     /// Whose space.

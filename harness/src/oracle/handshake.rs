@@ -30,8 +30,8 @@ impl Oracle {
             // repeated SYN at the IRS did not open a fresh one (smoltcp drops
             // a SYN in SYN-RECEIVED). Its options answer the first SYN.
             let retransmitted = c.state == TcpState::SynReceived
-                && c.iss == Some(seg.seq)
-                && seg.ack == c.irs.add(1);
+                && c.snd.iss == Some(seg.seq)
+                && seg.ack == c.rcv.irs.add(1);
             // The first SYN-ACK answers a later SYN than the one the model
             // opened SYN-RECEIVED with: the target did not take that one
             // (it still had an earlier connection on the tuple, or dropped
@@ -39,12 +39,12 @@ impl Oracle {
             // numbers and options (§3.10.7.2).
             // A later SYN at the same seq opened it when the SYN-ACK's
             // options answer that SYN's and not the first one's.
-            let unanswered = c.state == TcpState::SynReceived && c.iss.is_none();
+            let unanswered = c.state == TcpState::SynReceived && c.snd.iss.is_none();
             match &c.reopen {
                 Some(syn)
                     if (gone
                         || (unanswered
-                            && (syn.seq != c.irs
+                            && (syn.seq != c.rcv.irs
                                 || (options_answer(seg, syn)
                                     && !options_answer_first(seg, c)))))
                         && !retransmitted
@@ -79,8 +79,8 @@ impl Oracle {
         // (The target's own SYN in SYN-SENT is judged in `syn_sent.rs`.)
         if c.state != TcpState::SynReceived || !f.ack() {
             let repeat = f.ack()
-                && Some(seg.seq) == c.iss
-                && seg.ack == c.irs.add(1)
+                && Some(seg.seq) == c.snd.iss
+                && seg.ack == c.rcv.irs.add(1)
                 && seg.payload.is_empty();
             if !repeat {
                 report(
@@ -95,11 +95,11 @@ impl Oracle {
                 );
             }
         } else {
-            let syn_text = c.rcv_hi.0.wrapping_sub(c.irs.0).wrapping_sub(1);
-            let fast_open = super::tfo::synack_acks_syn_text(c.irs, syn_text, seg.ack);
+            let syn_text = c.rcv.hi.0.wrapping_sub(c.rcv.irs.0).wrapping_sub(1);
+            let fast_open = super::tfo::synack_acks_syn_text(c.rcv.irs, syn_text, seg.ack);
             if fast_open {
                 // RFC 7413 §4.2.2: the SYN's text is taken, RCV.NXT past it.
-                c.rcv_lo = c.rcv_hi;
+                c.rcv.lo = c.rcv.hi;
             }
             c.fast_open = super::tfo::cookie_accepted(c.fast_open, seg);
             if c.syn_seqs.iter().any(|s| s.add(1) == seg.ack) || fast_open {
@@ -111,13 +111,13 @@ impl Oracle {
                     format!(
                         "SYN-ACK ack {} but the SYN's seq was {} (expected ack {})",
                         peer(seg.ack),
-                        peer(c.irs),
-                        peer(c.irs.add(1))
+                        peer(c.rcv.irs),
+                        peer(c.rcv.irs.add(1))
                     ),
                     true,
                 );
             }
-            match c.iss {
+            match c.snd.iss {
                 Some(iss) if iss != seg.seq => report(
                     RuleId::IssChanged,
                     format!(
@@ -137,9 +137,9 @@ impl Oracle {
                     &mut report,
                 ),
                 None => {
-                    c.iss = Some(seg.seq);
-                    c.snd_una = seg.seq;
-                    c.snd_nxt = seg.seq.add(1);
+                    c.snd.iss = Some(seg.seq);
+                    c.snd.una = seg.seq;
+                    c.snd.nxt = seg.seq.add(1);
                     c.synack = RtxClock {
                         last: Some((seg.seq, now)),
                         interval: None,
@@ -161,37 +161,37 @@ impl Oracle {
                     true,
                 );
             }
-            match (seg.window_scale(), c.harness_ws) {
+            match (seg.window_scale(), c.opts.harness_ws) {
                 (Some(ws), None) => report(
                     RuleId::WscaleWithoutOffer,
                     format!("SYN-ACK carries wscale {ws} but the SYN had no Window Scale option"),
                     true,
                 ),
-                (ws, _) => c.target_ws = ws,
+                (ws, _) => c.opts.target_ws = ws,
             }
-            match (seg.timestamps(), c.harness_ts) {
+            match (seg.timestamps(), c.opts.harness_ts) {
                 (Some((tsval, _)), false) => report(
                     RuleId::TimestampsWithoutOffer,
                     format!("SYN-ACK carries TS val {tsval} but the SYN had no TSopt"),
                     true,
                 ),
                 (Some((_, tsecr)), true) => {
-                    c.ts_ok = true;
-                    if !c.ts_vals.contains(&tsecr) {
+                    c.opts.ts_ok = true;
+                    if !c.opts.ts_vals.contains(&tsecr) {
                         report(
                             RuleId::TsecrNotEchoed,
                             format!(
                                 "SYN-ACK TSecr {tsecr} does not echo the SYN's TSval {:?}",
-                                c.ts_vals.back()
+                                c.opts.ts_vals.back()
                             ),
                             true,
                         );
                     }
                 }
-                (None, _) => c.ts_ok = false,
+                (None, _) => c.opts.ts_ok = false,
             }
-            c.sack_ok = c.harness_sack && seg.sack_permitted();
-            if seg.sack_permitted() && !c.harness_sack {
+            c.opts.sack_ok = c.opts.harness_sack && seg.sack_permitted();
+            if seg.sack_permitted() && !c.opts.harness_sack {
                 report(
                     RuleId::SackPermittedWithoutOffer,
                     "SYN-ACK carries SACK-permitted but the SYN did not".into(),
@@ -199,7 +199,7 @@ impl Oracle {
                 );
             }
             c.last_ack = Some(seg.ack);
-            c.rcv_right = Some(seg.ack.add(seg.window as u32));
+            c.rcv.right = Some(seg.ack.add(seg.window as u32));
         }
         for (rule, msg, within) in found {
             out.push(self.finding_bounded(rule, msg, within));
@@ -207,7 +207,7 @@ impl Oracle {
         // ISS is known now: the segments that arrived before the SYN-ACK was
         // seen are processed, at the times they arrived.
         let c = &mut self.conns[i];
-        if c.iss.is_some() && !c.early.is_empty() {
+        if c.snd.iss.is_some() && !c.early.is_empty() {
             let tuple = c.tuple;
             for (at, early) in std::mem::take(&mut c.early) {
                 match self.conn_index(tuple) {
@@ -279,7 +279,7 @@ fn options_answer(synack: &Segment, syn: &Segment) -> bool {
 
 /// [`options_answer`] for the SYN that opened `c`, as the model kept it.
 fn options_answer_first(synack: &Segment, c: &Conn) -> bool {
-    (synack.window_scale().is_none() || c.harness_ws.is_some())
-        && (!synack.sack_permitted() || c.harness_sack)
-        && (synack.timestamps().is_none() || c.harness_ts)
+    (synack.window_scale().is_none() || c.opts.harness_ws.is_some())
+        && (!synack.sack_permitted() || c.opts.harness_sack)
+        && (synack.timestamps().is_none() || c.opts.harness_ts)
 }

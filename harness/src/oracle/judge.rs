@@ -87,7 +87,7 @@ impl Oracle {
             return self.judge_syn_sent(i, seg, out);
         }
         let c = &self.conns[i];
-        if let (Some(gone), None, true) = (c.replaced, c.iss, c.passive) {
+        if let (Some(gone), None, true) = (c.replaced, c.snd.iss, c.passive) {
             // Before any SYN-ACK of the fresh connection a passive open
             // sends nothing else: the segment is the old connection's, which
             // the target still has (a FIN segment's ACK it ignored, a RST it
@@ -114,34 +114,34 @@ impl Oracle {
         // SND.NXT before this segment: one that starts past it is a gap
         // (reported below), even when it shows the target took a harness
         // ACK of unsent data, which the model then follows from here on.
-        let snd_nxt_before = c.snd_nxt;
-        if seq_gt(seg.seq, c.snd_nxt) {
+        let snd_nxt_before = c.snd.nxt;
+        if seq_gt(seg.seq, c.snd.nxt) {
             follow_unsent_ack(c, seg.seq, now);
         }
-        if let Some(una) = c.fin_segment_una {
+        if let Some(una) = c.follow.fin_segment_una {
             let from_old = seg.seq == una || (payload == 0 && seq_ge(seg.seq, una));
             let len = payload + u32::from(f.fin());
             // Only a segment that shows which SND.UNA the target has settles
             // it: one from below the new SND.UNA (it was not used), or a
             // retransmission from the new one (it was). An ACK at SND.NXT,
             // or new data, looks the same either way.
-            if (from_old && seq_lt(seg.seq, c.snd_una))
-                || (len > 0 && seg.seq == c.snd_una && seq_lt(seg.seq, c.snd_nxt))
+            if (from_old && seq_lt(seg.seq, c.snd.una))
+                || (len > 0 && seg.seq == c.snd.una && seq_lt(seg.seq, c.snd.nxt))
             {
-                c.fin_segment_una = None;
+                c.follow.fin_segment_una = None;
             }
-            if from_old && seq_lt(seg.seq, c.snd_una) {
+            if from_old && seq_lt(seg.seq, c.snd.una) {
                 // It sends from the SND.UNA before that FIN segment's ACK (a
                 // retransmission there, or an ACK whose SEQ is below the new one).
                 report(
                     RuleId::FinSegmentAckIgnored,
                     format!(
                         "segment (flags {f} seq {}) below SND.UNA {}, which a FIN segment's ACK set in {}: that ACK was not used",
-                        tgt(seg.seq), tgt(c.snd_una), c.state
+                        tgt(seg.seq), tgt(c.snd.una), c.state
                     ),
                     true,
                 );
-                c.snd_una = una;
+                c.snd.una = una;
                 if c.state == TcpState::TimeWait && c.fin_seq.is_some_and(|fin| seq_le(una, fin)) {
                     // That ACK was of the target's FIN: without it, CLOSING
                     // (the harness's FIN is in) and no TIME-WAIT yet.
@@ -152,7 +152,7 @@ impl Oracle {
         }
         if c.state == TcpState::SynReceived
             && payload > 0
-            && !super::tfo::syn_text_taken(c.irs, c.rcv_lo)
+            && !super::tfo::syn_text_taken(c.rcv.irs, c.rcv.lo)
             && !c.fast_open
         {
             report(
@@ -211,7 +211,7 @@ impl Oracle {
                         "ack {} counts the harness's FIN at {} after the text up to {}, past it",
                         peer(seg.ack),
                         peer(fin),
-                        peer(c.rcv_hi)
+                        peer(c.rcv.hi)
                     ),
                     true,
                 );
@@ -256,45 +256,45 @@ impl Oracle {
             if c.last_ack.is_none_or(|l| seq_gt(seg.ack, l)) {
                 c.last_ack = Some(seg.ack);
             }
-            if seq_gt(seg.ack, c.rcv_lo) && seq_ge(c.harness_snd_max, seg.ack) {
-                c.rcv_lo = seg.ack;
-                if seq_gt(seg.ack, c.rcv_hi) {
-                    c.rcv_hi = seg.ack; // out-of-order data filled in
+            if seq_gt(seg.ack, c.rcv.lo) && seq_ge(c.harness_snd_max, seg.ack) {
+                c.rcv.lo = seg.ack;
+                if seq_gt(seg.ack, c.rcv.hi) {
+                    c.rcv.hi = seg.ack; // out-of-order data filled in
                 }
             } else if c.harness_fin.is_some()
                 && seg.ack == c.harness_snd_max.add(1)
-                && seq_gt(seg.ack, c.rcv_hi)
+                && seq_gt(seg.ack, c.rcv.hi)
             {
                 // One past all the harness sent, after its FIN: a stack that
                 // counts the FIN after the text it held past it (smoltcp,
                 // `ack-of-unsent-data`, reported above) has RCV.NXT here.
-                c.rcv_lo = seg.ack;
-                c.rcv_hi = seg.ack;
+                c.rcv.lo = seg.ack;
+                c.rcv.hi = seg.ack;
             }
-            match c.maybe_fin {
+            match c.maybe_fin.map(|m| (m.seq, m.text_over)) {
                 // Text the harness sent over the FIN's sequence number (a
                 // later segment with other octets there) ends where the FIN
                 // would: an ACK there shows that text taken, as a stack
                 // that dropped the FIN's segment (MAY-12) did, not the FIN.
-                Some(fin)
+                Some((fin, text_over))
                     if c.harness_fin.is_none()
                         && seg.ack == fin.add(1)
-                        && !(c.maybe_fin_text_over && text_may_end_past(c, fin)) =>
+                        && !(text_over && text_may_end_past(c, fin)) =>
                 {
                     // The target took a FIN the model was unsure of: nothing
                     // follows a FIN, so RCV.NXT is exactly past it.
-                    c.rcv_lo = seg.ack;
-                    c.rcv_hi = seg.ack;
+                    c.rcv.lo = seg.ack;
+                    c.rcv.hi = seg.ack;
                     c.fin_received(fin, now);
                 }
-                Some(fin) if fin_past_text == Some(fin) => {
+                Some((fin, _)) if fin_past_text == Some(fin) => {
                     // A stack that held the text past that FIN out of order
                     // and counts the FIN after it (smoltcp,
                     // `ack-of-unsent-data`, reported above) took the FIN:
                     // RCV.NXT is here. To it the FIN sits just below, so
                     // its later ACKs of it are not past it (`ack-past-fin`).
-                    c.rcv_lo = seg.ack;
-                    c.rcv_hi = seg.ack;
+                    c.rcv.lo = seg.ack;
+                    c.rcv.hi = seg.ack;
                     c.fin_received(seg.ack.sub(1), now);
                 }
                 _ => {}
@@ -303,12 +303,12 @@ impl Oracle {
                 Owed::AckData { upto, .. } => seq_lt(seg.ack, upto),
                 _ => true,
             });
-            c.rcv_right = Some(seg.ack.add(c.target_window(seg.window, false)));
+            c.rcv.right = Some(seg.ack.add(c.target_window(seg.window, false)));
         }
         // SACK (RFC 2018 §3, §4).
         for o in &seg.options {
             let TcpOption::Sack(blocks) = o else { continue };
-            if !c.sack_ok {
+            if !c.opts.sack_ok {
                 report(
                     RuleId::SackWithoutPermission,
                     format!("SACK option {blocks:?} on a connection without SACK-permitted on both SYNs"),
@@ -318,12 +318,15 @@ impl Oracle {
             }
             for &(left, right) in blocks {
                 let (left, right) = (SeqNumber(left), SeqNumber(right));
-                if !seq_lt(left, right) || seq_gt(right, c.harness_snd_max) || seq_lt(left, c.irs) {
+                if !seq_lt(left, right)
+                    || seq_gt(right, c.harness_snd_max)
+                    || seq_lt(left, c.rcv.irs)
+                {
                     report(
                         RuleId::SackBlockInvalid,
                         format!(
                             "SACK block {}..{} does not describe data the harness sent (ISN {}, sent up to {})",
-                            peer(left), peer(right), peer(c.irs), peer(c.harness_snd_max)
+                            peer(left), peer(right), peer(c.rcv.irs), peer(c.harness_snd_max)
                         ),
                         true,
                     );
@@ -331,7 +334,7 @@ impl Oracle {
             }
         }
         // Timestamps (RFC 7323 §3.2, §4.3).
-        if c.ts_ok {
+        if c.opts.ts_ok {
             match seg.timestamps() {
                 None => report(
                     RuleId::TimestampsMissing,
@@ -347,7 +350,7 @@ impl Oracle {
                             RuleId::TsecrNotEchoed,
                             format!(
                                 "TSecr {tsecr} is not a TSval the harness sent (latest {:?})",
-                                c.ts_max
+                                c.opts.ts_max
                             ),
                             true,
                         );
@@ -368,7 +371,7 @@ impl Oracle {
                 .position(|o| matches!(o.owed, Owed::Fin { .. }));
             let exact =
                 owed.is_some_and(|pos| c.owed.remove(pos).owed == Owed::Fin { exact: true });
-            if let Some(iss) = c.iss {
+            if let Some(iss) = c.snd.iss {
                 let at_iss = c.app_closed && end == iss;
                 if at_iss || (exact && end != iss.add(1)) {
                     report(
@@ -409,10 +412,10 @@ impl Oracle {
                 );
             }
         }
-        if let Some(msg) = super::judge_seq::before_iss(c.iss, snd_nxt_before, seg) {
+        if let Some(msg) = super::judge_seq::before_iss(c.snd.iss, snd_nxt_before, seg) {
             report(RuleId::SeqBeforeIss, msg, true);
         }
-        if len == 0 && c.iss.is_some() && seq_gt(seg.seq, snd_nxt_before) {
+        if len == 0 && c.snd.iss.is_some() && seq_gt(seg.seq, snd_nxt_before) {
             report(
                 RuleId::SeqGap,
                 format!(
@@ -436,14 +439,14 @@ impl Oracle {
                     true,
                 );
             }
-            let keepalive = payload <= 1 && !f.fin() && seg.seq == c.snd_una.sub(1);
-            if seq_lt(seg.seq, c.snd_una) && !keepalive {
+            let keepalive = payload <= 1 && !f.fin() && seg.seq == c.snd.una.sub(1);
+            if seq_lt(seg.seq, c.snd.una) && !keepalive {
                 report(
                     RuleId::RetransmitBelowSndUna,
                     format!(
                         "segment starts at {} below SND.UNA {} (already acknowledged)",
                         tgt(seg.seq),
-                        tgt(c.snd_una)
+                        tgt(c.snd.una)
                     ),
                     true,
                 );
@@ -454,16 +457,16 @@ impl Oracle {
                     // to resend. A zero-window probe is one octet, resent or
                     // new (§3.8.6.1: "at least one octet of new data even if
                     // the send window is zero").
-                    let zero = c.snd_wnd_maybe_zero
-                        || [c.snd_right, c.snd_right_latest]
-                            .into_iter()
-                            .flatten()
-                            .any(|edge| seq_le(edge, c.snd_una));
+                    let zero = [c.snd.right, c.snd.right_latest]
+                        .into_iter()
+                        .flatten()
+                        .any(|edge| seq_le(edge, c.snd.una));
                     let probe = payload == 1
                         && seq_ge(seg.seq, right)
-                        && (seg.seq == c.snd_una || (seg.seq == c.snd_nxt && zero));
-                    let before_fin_segment = c.fin_segment_right.filter(|&old| seq_le(end, old));
-                    if seq_gt(end, right) && seq_gt(end, c.snd_nxt) && !probe {
+                        && (seg.seq == c.snd.una || (seg.seq == c.snd.nxt && zero));
+                    let before_fin_segment =
+                        c.follow.fin_segment_right.filter(|&old| seq_le(end, old));
+                    if seq_gt(end, right) && seq_gt(end, c.snd.nxt) && !probe {
                         if let Some(old) = before_fin_segment {
                             // Within the edge before a FIN segment after the
                             // harness's FIN shrank the window: the target
@@ -476,9 +479,9 @@ impl Oracle {
                                 ),
                                 true,
                             );
-                            c.snd_right = Some(old);
-                            c.snd_right_latest = Some(old);
-                            c.fin_segment_right = None;
+                            c.snd.right = Some(old);
+                            c.snd.right_latest = Some(old);
+                            c.follow.fin_segment_right = None;
                         } else {
                             report(
                                 RuleId::DataBeyondWindow,
@@ -487,7 +490,7 @@ impl Oracle {
                                     tgt(seg.seq),
                                     tgt(end),
                                     tgt(right),
-                                    tgt(c.snd_una)
+                                    tgt(c.snd.una)
                                 ),
                                 true,
                             );
@@ -500,17 +503,17 @@ impl Oracle {
             }
             // RFC 6298: a retransmission of the oldest unacknowledged octet.
             let window_open = c.send_right_edge().is_none_or(|r| seq_gt(r, seg.seq));
-            if len > 0 && seq_lt(seg.seq, c.snd_nxt) && seg.seq == c.snd_una && window_open {
+            if len > 0 && seq_lt(seg.seq, c.snd.nxt) && seg.seq == c.snd.una && window_open {
                 rto_check(&mut c.data, seg.seq, now, min_rto, tol, "data", &mut report);
-            } else if len > 0 && c.snd_una == c.snd_nxt {
+            } else if len > 0 && c.snd.una == c.snd.nxt {
                 c.data = RtxClock {
                     last: Some((seg.seq, now)),
                     interval: None,
                     disturbed: false,
                 };
             }
-            if seq_gt(seg.seq.add(len), c.snd_nxt) {
-                c.snd_nxt = seg.seq.add(len);
+            if seq_gt(seg.seq.add(len), c.snd.nxt) {
+                c.snd.nxt = seg.seq.add(len);
             }
             if f.fin() && c.fin_seq.is_none() {
                 c.fin_seq = Some(end);
@@ -543,25 +546,23 @@ impl Oracle {
 /// (smoltcp accepts any ACK within its send buffer): its SND.UNA and send
 /// window are now that segment's, and its later segments are judged by them.
 fn follow_unsent_ack(c: &mut Conn, seq: SeqNumber, now: Duration) {
-    let Some(&(ack, wnd)) = c.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
+    let Some(&(ack, wnd)) = c.follow.unsent_acks.iter().rev().find(|(a, _)| *a == seq) else {
         return;
     };
-    c.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
-    c.snd_una = ack;
-    c.snd_una_floor = None;
-    c.snd_nxt = ack;
-    c.snd_wl2 = ack;
-    c.max_snd_wnd = c.max_snd_wnd.max(wnd);
-    c.snd_right = Some(ack.add(wnd));
-    c.snd_right_latest = c.snd_right;
-    c.snd_wnd_maybe_zero = false;
+    c.follow.unsent_acks.retain(|&(a, _)| seq_gt(a, ack));
+    c.snd.una = ack;
+    c.snd.nxt = ack;
+    c.snd.wl2 = ack;
+    c.snd.max_wnd = c.snd.max_wnd.max(wnd);
+    c.snd.right = Some(ack.add(wnd));
+    c.snd.right_latest = c.snd.right;
     c.data = RtxClock::default();
     // After a close, an ACK one past all the application wrote covers the
     // FIN the target still had queued (smoltcp takes any ACK up to the end
     // of its send buffer, FIN included): that FIN is sent and acknowledged
     // to it. FIN-WAIT-1 (the model's ESTABLISHED after a close) goes to
     // FIN-WAIT-2, CLOSING to TIME-WAIT.
-    let fin = c.iss.map(|iss| iss.add(1).add(c.app_written));
+    let fin = c.snd.iss.map(|iss| iss.add(1).add(c.app_written));
     if c.app_closed && c.fin_seq.is_none() && fin.is_some_and(|fin| fin.add(1) == ack) {
         c.fin_seq = fin;
         match c.state {
@@ -587,15 +588,15 @@ fn judge_owed_acks(
         return None;
     }
     let pure = seg.payload.is_empty() && !seg.flags.fin();
-    let seq_ok = if c.snd_una == c.snd_nxt {
-        seg.seq == c.snd_nxt
+    let seq_ok = if c.snd.una == c.snd.nxt {
+        seg.seq == c.snd.nxt
     } else {
-        seq_ge(seg.seq, c.snd_una) && seq_ge(c.snd_nxt, seg.seq)
+        seq_ge(seg.seq, c.snd.una) && seq_ge(c.snd.nxt, seg.seq)
     };
     let ack_ok = ack_reported
         || c.rcv_nxt_possible(seg.ack)
-        || (seq_gt(seg.ack, c.rcv_hi) && seq_ge(c.harness_snd_max, seg.ack));
-    let expected = format!("<SEQ={}><ACK={}>", tgt(c.snd_nxt), c.rcv_nxt_text());
+        || (seq_gt(seg.ack, c.rcv.hi) && seq_ge(c.harness_snd_max, seg.ack));
+    let expected = format!("<SEQ={}><ACK={}>", tgt(c.snd.nxt), c.rcv_nxt_text());
     let mut first = true;
     let mut found = None;
     let harness_snd_max = c.harness_snd_max;
@@ -635,12 +636,13 @@ fn judge_owed_acks(
 /// A TSecr is plausible when it echoes a TSval the harness sent, or (when
 /// the memory has forgotten some) is not newer than the newest one.
 fn tsecr_plausible(c: &Conn, tsecr: u32) -> bool {
-    if c.ts_vals.contains(&tsecr) {
+    if c.opts.ts_vals.contains(&tsecr) {
         return true;
     }
-    match c.ts_max {
+    match c.opts.ts_max {
         Some(max) => {
-            c.ts_vals.len() == super::tcb::TS_MEMORY && !seq_gt(SeqNumber(tsecr), SeqNumber(max))
+            c.opts.ts_vals.len() == super::tcb::TS_MEMORY
+                && !seq_gt(SeqNumber(tsecr), SeqNumber(max))
         }
         None => false,
     }
@@ -654,8 +656,8 @@ fn tsecr_plausible(c: &Conn, tsecr: u32) -> bool {
 /// taken outright); one that held the text out of order and counts the FIN
 /// after all it holds does (smoltcp, `ack-of-unsent-data`).
 fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
-    let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?;
-    let past_all = ack == c.harness_snd_max.add(1) || ack == c.rcv_hi.add(1);
+    let fin = c.maybe_fin.filter(|_| c.harness_fin.is_none())?.seq;
+    let past_all = ack == c.harness_snd_max.add(1) || ack == c.rcv.hi.add(1);
     let past_held = ack_past_text_from(c, fin, ack);
     ((past_all || past_held) && seq_gt(ack, fin.add(1))).then_some(fin)
 }
@@ -669,8 +671,9 @@ fn fin_counted_past_text(c: &Conn, ack: SeqNumber) -> Option<SeqNumber> {
 /// because later text, 200 octets longer, covered its place).
 fn text_may_end_past(c: &Conn, fin: SeqNumber) -> bool {
     let past = fin.add(1);
-    c.rcv_right == Some(past)
-        || c.harness_text
+    c.rcv.right == Some(past)
+        || c.follow
+            .harness_text
             .iter()
             .any(|&(start, end)| seq_le(start, fin) && end == past)
 }
@@ -685,7 +688,7 @@ fn ack_past_text_from(c: &Conn, fin: SeqNumber, ack: SeqNumber) -> bool {
     let mut k = 0;
     while k < reached.len() {
         let at = reached[k];
-        for &(start, end) in &c.harness_text {
+        for &(start, end) in &c.follow.harness_text {
             if seq_le(start, at) && seq_gt(end, at) && !reached.contains(&end) {
                 reached.push(end);
             }

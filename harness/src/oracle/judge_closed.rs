@@ -178,7 +178,7 @@ impl Oracle {
         if matching.is_none() && !owed_any && !may_be_closed {
             // Not an answer to a segment (whose SEG.ACK it would carry): an
             // ABORT's RST, <SEQ=SND.NXT> (§3.10.5), inside the space used.
-            if let Some(msg) = super::judge_seq::before_iss(c.iss, c.snd_nxt, seg) {
+            if let Some(msg) = super::judge_seq::before_iss(c.snd.iss, c.snd.nxt, seg) {
                 out.push(self.finding(RuleId::SeqBeforeIss, msg));
             }
         }

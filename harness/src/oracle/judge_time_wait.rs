@@ -64,7 +64,7 @@ impl Oracle {
             seg.seq == SeqNumber(0) && seg.flags.ack() && seg.ack == syn.seq.add(syn.seg_len())
         };
         let in_window = c.acceptable(syn.seq, syn.seg_len()) == Some(true);
-        if !(answers || seg.seq == c.snd_nxt) || !in_window {
+        if !(answers || seg.seq == c.snd.nxt) || !in_window {
             return None;
         }
         let msg = format!(

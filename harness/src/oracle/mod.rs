@@ -64,15 +64,31 @@
 //!    naming the cap, and the models kept are those nearest taking or
 //!    dropping every forking segment.
 //!
+//! A segment acceptable for some RCV.NXT candidates only forks too: one
+//! copy took it (it is acceptable there: its ACK moves SND.UNA, its window
+//! is the send window), the other never saw it; so does an ACK whose zero
+//! window the target may or may not have taken (`arrive.rs`).
+//!
 //! Not yet held as forks (issue #16 item 1): a few uncertainties still sit
 //! inside one TCB as a range or a flag. RCV.NXT is a range
-//! `rcv_lo..=rcv_hi` where a SYN's text may be queued (RFC 9293 §3.10.7.2:
+//! `rcv.lo..=rcv.hi` where a SYN's text may be queued (RFC 9293 §3.10.7.2:
 //! "queued for processing later", so RCV.NXT moves only at ESTABLISHED) or
-//! dropped; a harness FIN inside that range is `maybe_fin` until the
-//! target's ACK decides; `maybe_reset` marks a connection an RFC 793 stack
-//! would have reset, with `void_if_reset` on the obligations that reset
-//! would cancel; `snd_wnd_maybe_zero` a zero window announced by an ACK
-//! acceptable for some RCV.NXT candidates only.
+//! dropped, or where a stack took text RFC 9293 ignores; a harness FIN
+//! inside that range (or on a segment a stack may drop) is `maybe_fin`
+//! until the target's ACK decides; `maybe_reset` marks a connection an RFC
+//! 793 stack would have reset, with `void_if_reset` on the obligations that
+//! reset would cancel. A non-zero window from an ACK the target may have
+//! dropped only lets the send window's edges grow.
+//!
+//! # The TCB
+//!
+//! `tcb.rs`: one connection is its state and RFC 9293 §3.3.1's groups, the
+//! send sequence variables (ISS, SND.UNA, SND.NXT, SND.WL1, SND.WL2, the
+//! window's edges), the receive sequence variables (IRS, RCV.NXT, the
+//! advertised edge), the options in effect; then what it owes and its
+//! timers. What a target that took a deviation stacks take (smoltcp taking
+//! an ACK of unsent data, dropping a FIN segment's ACK) still holds is kept
+//! apart (`Follow`), each field naming the rule it follows.
 //!
 //! # Profiles
 //!

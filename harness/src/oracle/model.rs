@@ -48,6 +48,9 @@ pub struct Oracle {
     pub(super) forks: u16,
     pub(super) took_at: u16,
     pub(super) dropped_at: u16,
+    /// This model forked on the event being processed (and is the copy
+    /// that takes it): set by `branched_other` before its step.
+    pub(super) forked_now: bool,
 }
 
 /// The cap on the set of models (the first one included). Equal models
@@ -99,6 +102,7 @@ impl Oracle {
             forks: 0,
             took_at: 0,
             dropped_at: 0,
+            forked_now: false,
         }
     }
 
@@ -144,14 +148,21 @@ impl Oracle {
         // A droppable segment to a CLOSED port forks none: its RST is optional.
         let fork = |o: &Oracle| {
             (droppable && !o.drop_needs_no_branch(seg))
-                || (to_target && o.acceptability_unknown(seg))
+                || (to_target && (o.acceptability_unknown(seg) || o.zero_window_unknown(seg)))
         };
         self.branched(now, fork, |o| {
+            // The copy a fork on acceptability makes never saw the segment;
+            // this model, then, took it (RCV.NXT is one that accepts it).
+            let forked = to_target && o.forked_now;
+            let taken = super::arrive::Taken {
+                acceptable: forked && o.acceptability_unknown(seg),
+                window: forked && o.zero_window_unknown(seg),
+            };
             let mut out = Vec::new();
             o.expire(now, &mut out);
             match dir {
                 Direction::ToTarget => {
-                    o.arrive(now, seg, &mut out);
+                    o.arrive(now, seg, taken, &mut out);
                     o.note_window(now, seg);
                 }
                 Direction::FromTarget => o.judge(now, seg, &mut out),
@@ -178,12 +189,12 @@ impl Oracle {
             if let Some(i) = o.fin_in_syns_place(peer, ev) {
                 o.app(now, peer, ev);
                 let c = &mut o.conns[i];
-                let iss = c.iss.unwrap_or(c.snd_una);
+                let iss = c.snd.iss.unwrap_or(c.snd.una);
                 // The FIN owed at ISS+1 stays owed: never sending it is the
                 // deviation (`close-fin-missing`), reported as in the RFC copy.
                 c.state = TcpState::FinWait1;
-                c.snd_una = iss;
-                c.snd_nxt = iss.add(1);
+                c.snd.una = iss;
+                c.snd.nxt = iss.add(1);
                 c.fin_seq = Some(iss);
             }
             Vec::new()
@@ -211,7 +222,7 @@ impl Oracle {
         self.conns.iter().position(|c| {
             c.tuple.harness == peer
                 && c.state == TcpState::SynReceived
-                && c.iss.is_some()
+                && c.snd.iss.is_some()
                 && !c.app_closed
                 && c.app_wrote == 0
                 && c.fin_seq.is_none()

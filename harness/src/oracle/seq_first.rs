@@ -27,7 +27,7 @@ impl super::model::Oracle {
         let c = self.conns.get(i)?;
         if rst_allowed(&self.profile)
             || c.state != TcpState::SynReceived
-            || seg.seq == c.snd_nxt
+            || seg.seq == c.snd.nxt
             || !c.owed.iter().any(|o| {
                 matches!(
                     o.owed,

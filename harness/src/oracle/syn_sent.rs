@@ -57,12 +57,12 @@ impl Oracle {
         self.connects.retain(|p| *p != t.harness);
         let mut c = Conn::new(t, TcpState::SynSent, seg.ip.src().is_ipv6());
         c.passive = false;
-        c.iss = Some(seg.seq);
-        c.snd_una = seg.seq;
-        c.snd_nxt = seg.seq.add(seg.seg_len());
-        c.target_ws = seg.window_scale();
-        c.ts_ok = seg.timestamps().is_some();
-        c.sack_ok = seg.sack_permitted();
+        c.snd.iss = Some(seg.seq);
+        c.snd.una = seg.seq;
+        c.snd.nxt = seg.seq.add(seg.seg_len());
+        c.opts.target_ws = seg.window_scale();
+        c.opts.ts_ok = seg.timestamps().is_some();
+        c.opts.sack_ok = seg.sack_permitted();
         c.synack = RtxClock {
             last: Some((seg.seq, now)),
             interval: None,
@@ -146,7 +146,7 @@ impl Oracle {
         if c.state != TcpState::SynSent || seg.flags.ack() {
             return false;
         }
-        if self.connects.contains(&c.tuple.harness) && c.iss != Some(seg.seq) {
+        if self.connects.contains(&c.tuple.harness) && c.snd.iss != Some(seg.seq) {
             // A fresh `connect` on the same tuple: a new connection.
             self.open_active(c.tuple, now, seg, out);
             return true;
@@ -156,7 +156,7 @@ impl Oracle {
         let mut found: Vec<(RuleId, String, bool)> = Vec::new();
         let mut report = |rule: RuleId, msg: String, within: bool| found.push((rule, msg, within));
         let c = &mut self.conns[i];
-        match c.iss {
+        match c.snd.iss {
             Some(iss) if iss != seg.seq => report(
                 RuleId::IssChanged,
                 format!(
@@ -215,10 +215,10 @@ impl Oracle {
         let ack_wait = ACK_DELAY_MAX.mul_f64(1.0 + self.profile.timer_tolerance);
         let c = &mut self.conns[i];
         let f = seg.flags;
-        let Some(iss) = c.iss else { return };
+        let Some(iss) = c.snd.iss else { return };
         c.last_was_rst = f.rst();
         // First: the ACK bit. Acceptable: ISS < SEG.ACK =< SND.NXT.
-        let ack_ok = f.ack() && seq_gt(seg.ack, iss) && seq_le(seg.ack, c.snd_nxt);
+        let ack_ok = f.ack() && seq_gt(seg.ack, iss) && seq_le(seg.ack, c.snd.nxt);
         if f.ack() && !ack_ok {
             if !f.rst() {
                 c.owe(
@@ -230,7 +230,7 @@ impl Oracle {
                             "an unacceptable ACK (ack {}; ISS {}, SND.NXT {}) in SYN-SENT",
                             tgt(seg.ack),
                             tgt(iss),
-                            tgt(c.snd_nxt)
+                            tgt(c.snd.nxt)
                         ),
                         or_ack: false,
                         optional: false,
@@ -256,33 +256,33 @@ impl Oracle {
         if !f.syn() {
             return;
         }
-        c.irs = seg.seq;
+        c.rcv.irs = seg.seq;
         c.syn_seqs.push(seg.seq);
         c.harness_snd_max = seg.seq.add(seg.seg_len());
         // Text on the SYN may be queued or dropped (as in §3.10.7.2).
-        c.rcv_lo = seg.seq.add(1);
-        c.rcv_hi = seg.seq.add(1 + seg.payload.len() as u32);
-        c.harness_mss = super::tcb::offered_mss(seg);
-        c.harness_ws = super::tcb::offered_ws(seg);
-        c.harness_ts = seg.timestamps().is_some();
-        c.harness_sack = seg.sack_permitted();
+        c.rcv.lo = seg.seq.add(1);
+        c.rcv.hi = seg.seq.add(1 + seg.payload.len() as u32);
+        c.opts.harness_mss = super::tcb::offered_mss(seg);
+        c.opts.harness_ws = super::tcb::offered_ws(seg);
+        c.opts.harness_ts = seg.timestamps().is_some();
+        c.opts.harness_sack = seg.sack_permitted();
         if ack_ok {
             // The SYN-ACK: ESTABLISHED; options are in use when both SYNs
             // carried them (RFC 7323 §1.3, §3.2; RFC 2018 §2).
-            if c.harness_ws.is_none() {
-                c.target_ws = None;
+            if c.opts.harness_ws.is_none() {
+                c.opts.target_ws = None;
             }
-            c.ts_ok = c.ts_ok && c.harness_ts;
-            c.sack_ok = c.sack_ok && c.harness_sack;
+            c.opts.ts_ok = c.opts.ts_ok && c.opts.harness_ts;
+            c.opts.sack_ok = c.opts.sack_ok && c.opts.harness_sack;
             c.state = TcpState::Established;
-            c.snd_una = seg.ack;
-            c.snd_wl1 = seg.seq;
-            c.snd_wl2 = seg.ack;
+            c.snd.una = seg.ack;
+            c.snd.wl1 = seg.seq;
+            c.snd.wl2 = seg.ack;
             // A SYN's window is never scaled (RFC 7323 §2.2).
             let wnd = seg.window as u32;
-            c.snd_right = Some(seg.ack.add(wnd));
-            c.snd_right_latest = c.snd_right;
-            c.max_snd_wnd = wnd;
+            c.snd.right = Some(seg.ack.add(wnd));
+            c.snd.right_latest = c.snd.right;
+            c.snd.max_wnd = wnd;
             c.data = RtxClock::default();
             // "form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it".
             // Its numbers are judged (`judge_owed_acks`): SEQ = ISS + 1 for

@@ -1,12 +1,15 @@
-//! The oracle's model of one target connection: the RFC 9293 TCB variables
-//! (§3.3.1) as far as the wire shows them, the negotiated options, and what
-//! the target owes the harness.
+//! The oracle's model of one target connection (`Conn`), grouped as RFC
+//! 9293 §3.3.1 groups a TCB: the send sequence variables (`SendVars`), the
+//! receive sequence variables (`RecvVars`), the options in effect
+//! (`Options`), the state; beside them what the target owes the harness
+//! (`Obligation`), its timers, and what the application did.
 //!
-//! Where the RFCs leave the target a choice, the model keeps every
-//! possibility: RCV.NXT is a range (`rcv_lo..=rcv_hi`: the target may have
-//! queued or dropped a SYN's data, may have dropped a segment with an old
-//! ACK), and a connection that a legacy stack would have reset keeps
-//! `maybe_reset` until the target shows which way it went.
+//! A choice the RFCs leave the target is a fork of the whole model
+//! (`branches.rs`), except for what is still held inside one TCB (see the
+//! module doc, "Not yet held as forks"): RCV.NXT as a range
+//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset`. `Follow` holds what a
+//! target that took a deviation stacks take still has (each field names
+//! the rule), so that its later segments are judged from where it is.
 
 use super::rules::RuleId;
 use crate::wire::{seq_ge, seq_gt, seq_le, seq_lt, Segment, SeqNumber, TcpOption, TcpState};
@@ -100,6 +103,109 @@ pub(super) struct RtxClock {
     pub disturbed: bool,
 }
 
+/// The target's send sequence variables (RFC 9293 §3.3.1, Figure 4),
+/// as the wire shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct SendVars {
+    /// ISS, once the target's SYN is seen.
+    pub iss: Option<SeqNumber>,
+    /// SND.UNA.
+    pub una: SeqNumber,
+    /// The highest sequence number the target has sent plus one (SND.MAX;
+    /// SND.NXT after a retransmission is not on the wire).
+    pub nxt: SeqNumber,
+    /// SND.WL1 and SND.WL2 (§3.10.7.4).
+    pub wl1: SeqNumber,
+    pub wl2: SeqNumber,
+    /// The right edge of the harness's window (SND.UNA + SND.WND as of the
+    /// last window update); data already sent past it may still be resent.
+    pub right: Option<SeqNumber>,
+    /// The right edge as of the latest acceptable ACK, SND.WL1/SND.WL2 or
+    /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
+    /// stack that takes every acceptable ACK's window conforms too.
+    pub right_latest: Option<SeqNumber>,
+    /// The largest send window the harness offered (MAX.SND.WND, RFC 5961 §5.2).
+    pub max_wnd: u32,
+}
+
+/// The target's receive sequence variables (RFC 9293 §3.3.1, Figure 5).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct RecvVars {
+    /// IRS.
+    pub irs: SeqNumber,
+    /// RCV.NXT is somewhere in `lo..=hi` (a SYN's text queued or not,
+    /// §3.10.7.2; see the module doc).
+    pub lo: SeqNumber,
+    pub hi: SeqNumber,
+    /// RCV.NXT + RCV.WND: the right edge of the target's advertised window.
+    pub right: Option<SeqNumber>,
+}
+
+/// The options each side's SYN offered (RFC 9293 §3.7.1, RFC 7323, RFC
+/// 2018) and those in effect.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Options {
+    pub harness_mss: Option<u16>,
+    pub harness_ws: Option<u8>,
+    pub harness_ts: bool,
+    /// The harness's SYN carried SACK-permitted.
+    pub harness_sack: bool,
+    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
+    pub sack_ok: bool,
+    pub target_ws: Option<u8>,
+    pub ts_ok: bool,
+    /// Recent TSvals from the harness (TS.Recent candidates), newest last.
+    pub ts_vals: VecDeque<u32>,
+    pub ts_max: Option<u32>,
+}
+
+/// A harness FIN the target may or may not have taken (`Conn::maybe_fin`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct MaybeFin {
+    /// Its sequence number.
+    pub seq: SeqNumber,
+    /// It arrived after the application closed (its latest copy): taken,
+    /// it makes CLOSING. One that arrived before the close, which the
+    /// target's ACK shows only after it, makes CLOSE-WAIT and then
+    /// LAST-ACK (`Conn::fin_received`).
+    pub after_close: bool,
+    /// A later segment's text covered its sequence number: an ACK one past
+    /// the FIN may be that text's (a stack that dropped the FIN's segment
+    /// took it), so it does not show the FIN taken.
+    pub text_over: bool,
+}
+
+/// What a target that deviated from RFC 9293 §3.10.7.4 in a way stacks
+/// do may hold beside the RFC's TCB: the model keeps it so that the
+/// target's later segments are judged from where it is (the deviation
+/// itself is reported, as a `deviation` where the profile allows it).
+/// Each field names the rule whose deviation it follows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Follow {
+    /// `unacceptable-ack-numbers`: harness ACKs of data the target had
+    /// not sent (SEG.ACK > SND.NXT), which §3.10.7.4 drops, each with its
+    /// window (scaled), newest last: a
+    /// stack that takes one anyway (smoltcp accepts any ACK within its send
+    /// buffer) shows it by sending from there, and the model follows.
+    pub unsent_acks: Vec<(SeqNumber, u32)>,
+    /// `ack-of-unsent-data`: the text (start, end) of the latest harness
+    /// segments that reached the text check in a receiving state, newest last: a stack that held
+    /// text out of order past `maybe_fin` and counts the FIN after it
+    /// (smoltcp) acknowledges one past the end of such a segment.
+    pub harness_text: Vec<(SeqNumber, SeqNumber)>,
+    /// `fin-segment-ack-ignored`: SND.UNA before a FIN segment that
+    /// arrived after the harness's FIN moved it: a target that dropped that segment before using its ACK
+    /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
+    /// Kept until a segment from the target shows which SND.UNA it has.
+    pub fin_segment_una: Option<SeqNumber>,
+    /// `fin-segment-ack-ignored`: the send window's right edge before a
+    /// FIN segment that arrived after the harness's FIN shrank it: a target that dropped that
+    /// segment, window and all (smoltcp: `fin-segment-ack-ignored`), may
+    /// still send up to here. Cleared by a later ACK without FIN, whose
+    /// window such a target takes.
+    pub fin_segment_right: Option<SeqNumber>,
+}
+
 /// A target connection (RFC 9293 TCB, seen from outside).
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Conn {
@@ -117,80 +223,38 @@ pub(super) struct Conn {
     /// taken the SYN as a Fast Open (`tfo.rs`, RFC 7413 §4.2.2).
     pub fast_open: bool,
 
-    // -- the target's send side --
-    pub iss: Option<SeqNumber>,
-    pub snd_una: SeqNumber,
-    /// The highest sequence number the target has sent plus one (SND.MAX).
-    pub snd_nxt: SeqNumber,
-    /// SND.UNA before a harness ACK that moved it on a segment acceptable
-    /// for some RCV.NXT candidates only (the target may have dropped it,
-    /// ACK and all); `None` once a segment every candidate accepts moves it.
-    pub snd_una_floor: Option<SeqNumber>,
-    pub snd_wl1: SeqNumber,
-    pub snd_wl2: SeqNumber,
-    /// The right edge of the harness's window (SND.UNA + SND.WND as of the
-    /// last window update); data already sent past it may still be resent.
-    pub snd_right: Option<SeqNumber>,
-    /// The right edge as of the latest acceptable ACK, SND.WL1/SND.WL2 or
-    /// not: RFC 9293 §3.10.7.4 says the window "should" be updated, and a
-    /// stack that takes every acceptable ACK's window (smoltcp) conforms too.
-    pub snd_right_latest: Option<SeqNumber>,
-    /// An ACK the target may have dropped (acceptable for some RCV.NXT
-    /// candidates only) announced a zero window, which the edges do not
-    /// take (they only grow then): the target's send window may be zero,
-    /// so a one-octet probe past the edge is allowed (§3.8.6.1).
-    pub snd_wnd_maybe_zero: bool,
+    /// The send sequence variables (RFC 9293 §3.3.1).
+    pub snd: SendVars,
     /// Zero-window probing (`zero_window.rs`).
     pub zwp: super::zero_window::Probing,
     /// The target's announced receive window (`rcv_sws.rs`).
     pub rcv_sws: super::rcv_sws::Advertised,
-    pub max_snd_wnd: u32,
     /// Sequence number of the target's FIN.
     pub fin_seq: Option<SeqNumber>,
 
     // -- the target's receive side (the harness's send side) --
     /// The harness's SYN sequence numbers seen (IRS candidates).
     pub syn_seqs: Vec<SeqNumber>,
-    pub irs: SeqNumber,
-    /// RCV.NXT is somewhere in `rcv_lo..=rcv_hi`.
-    pub rcv_lo: SeqNumber,
-    pub rcv_hi: SeqNumber,
-    /// The right edge of the target's advertised receive window.
-    pub rcv_right: Option<SeqNumber>,
+    /// The receive sequence variables (RFC 9293 §3.3.1).
+    pub rcv: RecvVars,
     /// The highest ACK the target has sent.
     pub last_ack: Option<SeqNumber>,
-    /// Harness ACKs of data the target had not sent (SEG.ACK > SND.NXT),
-    /// which §3.10.7.4 drops, each with its window (scaled), newest last: a
-    /// stack that takes one anyway (smoltcp accepts any ACK within its send
-    /// buffer) shows it by sending from there, and the model follows.
-    pub unsent_acks: Vec<(SeqNumber, u32)>,
     /// End of everything the harness has sent (its SND.MAX).
     pub harness_snd_max: SeqNumber,
     pub harness_fin: Option<SeqNumber>,
     /// A harness FIN the target may or may not have taken: its data began
     /// at or below one RCV.NXT candidate and it ends at or above another
-    /// (the SYN's data queued or dropped). An ACK of it decides.
-    pub maybe_fin: Option<SeqNumber>,
-    /// The text (start, end) of the latest harness segments that reached
-    /// the text check in a receiving state, newest last: a stack that held
-    /// text out of order past `maybe_fin` and counts the FIN after it
-    /// (smoltcp) acknowledges one past the end of such a segment.
-    pub harness_text: Vec<(SeqNumber, SeqNumber)>,
+    /// (the SYN's data queued or dropped), or its segment is one a stack
+    /// may drop (an ACK of unsent data, an old ACK). An ACK of it decides.
+    pub maybe_fin: Option<MaybeFin>,
     /// The last harness segment to this connection was a RST.
     pub last_was_rst: bool,
 
-    // -- options --
-    pub harness_mss: Option<u16>,
-    pub harness_ws: Option<u8>,
-    pub harness_ts: bool,
-    /// Both SYNs carried SACK-permitted (RFC 2018 §2).
-    pub harness_sack: bool,
-    pub sack_ok: bool,
-    pub target_ws: Option<u8>,
-    pub ts_ok: bool,
-    /// Recent TSvals from the harness (TS.Recent candidates), newest last.
-    pub ts_vals: VecDeque<u32>,
-    pub ts_max: Option<u32>,
+    /// The options each side offered and those in effect.
+    pub opts: Options,
+    /// What a target that took a deviation the profile may allow still
+    /// holds, so that its later segments are judged as it sees them.
+    pub follow: Follow,
     pub ipv6: bool,
 
     // -- timers --
@@ -210,20 +274,11 @@ pub(super) struct Conn {
     /// The target's application closed (or shut down writing): from
     /// SYN-RECEIVED the target may be in FIN-WAIT-1 (RFC 9293 §3.10.4 CLOSE).
     pub app_closed: bool,
-    /// `maybe_fin` arrived after the application closed (its latest copy):
-    /// taken, it makes CLOSING. One that arrived before the close, which
-    /// the target's ACK shows only after it, makes CLOSE-WAIT and then
-    /// LAST-ACK (`Conn::fin_received`).
-    pub maybe_fin_after_close: bool,
-    /// A later segment's text covered `maybe_fin`'s sequence number: an
-    /// ACK one past the FIN may be that text's (a stack that dropped the
-    /// FIN's segment took it), so it does not show the FIN taken.
-    pub maybe_fin_text_over: bool,
     /// After a close in SYN-RECEIVED, the end of the text (and FIN) that
-    /// segments with a duplicate ACK brought in order from `rcv_lo`: a
+    /// segments with a duplicate ACK brought in order from `rcv.lo`: a
     /// target in FIN-WAIT-1 (RFC 9293 §3.10.4) ignores the ACK and takes
-    /// them (§3.10.7.4), so its RCV.NXT may lie anywhere in `rcv_lo..=` this
-    /// until its ACK shows where; one still in SYN-RECEIVED has `rcv_lo`.
+    /// them (§3.10.7.4), so its RCV.NXT may lie anywhere in `rcv.lo..=` this
+    /// until its ACK shows where; one still in SYN-RECEIVED has `rcv.lo`.
     pub dup_ack_text_end: Option<SeqNumber>,
     /// Octets the application wrote in SYN-RECEIVED: a FIN after a close
     /// waits for them, until ESTABLISHED (RFC 9293 §3.10.4 CLOSE).
@@ -236,17 +291,6 @@ pub(super) struct Conn {
     /// this one's SYN-ACK belongs to that one (a passive open sends nothing
     /// else first), so it is judged as sent after that end.
     pub replaced: Option<Gone>,
-    /// SND.UNA before a FIN segment that arrived after the harness's FIN
-    /// moved it: a target that dropped that segment before using its ACK
-    /// (RFC 9293 §3.10.7.4 takes the ACK first) still sends from here.
-    /// Kept until a segment from the target shows which SND.UNA it has.
-    pub fin_segment_una: Option<SeqNumber>,
-    /// The send window's right edge before a FIN segment that arrived
-    /// after the harness's FIN shrank it: a target that dropped that
-    /// segment, window and all (smoltcp: `fin-segment-ack-ignored`), may
-    /// still send up to here. Cleared by a later ACK without FIN, whose
-    /// window such a target takes.
-    pub fin_segment_right: Option<SeqNumber>,
     /// `maybe_reset` may explain why a TIME-WAIT ended: a RST from the
     /// target after it may show that event took (a RST in TIME-WAIT, or
     /// any event before the model reached TIME-WAIT, which then never
@@ -273,7 +317,7 @@ pub(super) const EARLY_MEMORY: usize = 8;
 /// How many harness ACKs of unsent data the model remembers.
 pub(super) const UNSENT_ACK_MEMORY: usize = 8;
 
-/// How many harness text segments a connection remembers (`harness_text`).
+/// How many harness text segments a connection remembers (`Follow::harness_text`).
 pub(super) const HARNESS_TEXT_MEMORY: usize = 16;
 
 /// How many harness TSvals the model remembers.
@@ -290,38 +334,17 @@ impl Conn {
             reset_upto: SeqNumber(0),
             passive: true,
             fast_open: false,
-            iss: None,
-            snd_una: SeqNumber(0),
-            snd_nxt: SeqNumber(0),
-            snd_una_floor: None,
-            snd_wl1: SeqNumber(0),
-            snd_wl2: SeqNumber(0),
-            snd_right: None,
-            snd_right_latest: None,
-            snd_wnd_maybe_zero: false,
-            max_snd_wnd: 0,
+            snd: SendVars::default(),
+            rcv: RecvVars::default(),
+            opts: Options::default(),
+            follow: Follow::default(),
             fin_seq: None,
             syn_seqs: Vec::new(),
-            irs: SeqNumber(0),
-            rcv_lo: SeqNumber(0),
-            rcv_hi: SeqNumber(0),
-            rcv_right: None,
             last_ack: None,
-            unsent_acks: Vec::new(),
             harness_snd_max: SeqNumber(0),
             harness_fin: None,
             maybe_fin: None,
-            harness_text: Vec::new(),
             last_was_rst: false,
-            harness_mss: None,
-            harness_ws: None,
-            harness_ts: false,
-            harness_sack: false,
-            sack_ok: false,
-            target_ws: None,
-            ts_ok: false,
-            ts_vals: VecDeque::new(),
-            ts_max: None,
             ipv6,
             synack: RtxClock::default(),
             data: RtxClock::default(),
@@ -330,15 +353,11 @@ impl Conn {
             reopen: None,
             early: Vec::new(),
             app_closed: false,
-            maybe_fin_after_close: false,
-            maybe_fin_text_over: false,
             dup_ack_text_end: None,
             app_wrote: 0,
             app_written: 0,
             fin_withheld: false,
             replaced: None,
-            fin_segment_una: None,
-            fin_segment_right: None,
             reset_ends_time_wait: false,
             shut_rd: false,
             aborted: false,
@@ -349,18 +368,18 @@ impl Conn {
     /// A fresh passive open: LISTEN received `syn` (§3.10.7.2) → SYN-RECEIVED.
     pub fn from_syn(tuple: Tuple, syn: &Segment) -> Conn {
         let mut c = Conn::new(tuple, TcpState::SynReceived, syn.ip.src().is_ipv6());
-        c.irs = syn.seq;
+        c.rcv.irs = syn.seq;
         c.syn_seqs.push(syn.seq);
         // A SYN's data may be queued or dropped (§3.10.7.2): RCV.NXT is either.
-        c.rcv_lo = syn.seq.add(1);
-        c.rcv_hi = syn.seq.add(1 + syn.payload.len() as u32);
+        c.rcv.lo = syn.seq.add(1);
+        c.rcv.hi = syn.seq.add(1 + syn.payload.len() as u32);
         c.harness_snd_max = syn.seq.add(syn.seg_len());
-        c.harness_mss = offered_mss(syn);
-        c.harness_ws = offered_ws(syn);
-        c.harness_sack = syn.sack_permitted();
+        c.opts.harness_mss = offered_mss(syn);
+        c.opts.harness_ws = offered_ws(syn);
+        c.opts.harness_sack = syn.sack_permitted();
         c.fast_open = super::tfo::syn_text_allowed(syn);
         if syn.timestamps().is_some() {
-            c.harness_ts = true;
+            c.opts.harness_ts = true;
             c.remember_tsvals(syn);
         }
         c
@@ -368,9 +387,9 @@ impl Conn {
 
     /// The right edge of the harness's window the target may go by: the
     /// later of the SND.WL1/SND.WL2 one and the latest ACK's (either
-    /// update policy conforms, see `snd_right_latest`).
+    /// update policy conforms, see `SendVars::right_latest`).
     pub fn send_right_edge(&self) -> Option<SeqNumber> {
-        match (self.snd_right, self.snd_right_latest) {
+        match (self.snd.right, self.snd.right_latest) {
             (Some(a), Some(b)) => Some(if seq_gt(b, a) { b } else { a }),
             (a, b) => a.or(b),
         }
@@ -380,22 +399,22 @@ impl Conn {
     /// this window `wnd`, already scaled: the latest edge always, the
     /// SND.WL1/SND.WL2 one by the §3.10.7.4 test. When the segment is
     /// acceptable for some RCV.NXT candidates only (`certain` false), the
-    /// target may have dropped it: the edges only grow.
+    /// target may have dropped it: the edges only grow. (A zero window so
+    /// announced forks the model instead: `Oracle::zero_window_unknown`.)
     pub fn window_update(&mut self, seg: &Segment, wnd: u32, certain: bool) {
         let edge = seg.ack.add(wnd);
         let update = |old: Option<SeqNumber>| match old {
             Some(o) if !certain && seq_ge(o, edge) => Some(o),
             _ => Some(edge),
         };
-        self.snd_wnd_maybe_zero = !certain && (wnd == 0 || self.snd_wnd_maybe_zero);
-        self.snd_right_latest = update(self.snd_right_latest);
-        if seq_lt(self.snd_wl1, seg.seq)
-            || (self.snd_wl1 == seg.seq && seq_le(self.snd_wl2, seg.ack))
+        self.snd.right_latest = update(self.snd.right_latest);
+        if seq_lt(self.snd.wl1, seg.seq)
+            || (self.snd.wl1 == seg.seq && seq_le(self.snd.wl2, seg.ack))
         {
-            self.snd_wl1 = seg.seq;
-            self.snd_wl2 = seg.ack;
-            self.max_snd_wnd = self.max_snd_wnd.max(wnd);
-            self.snd_right = update(self.snd_right);
+            self.snd.wl1 = seg.seq;
+            self.snd.wl2 = seg.ack;
+            self.snd.max_wnd = self.snd.max_wnd.max(wnd);
+            self.snd.right = update(self.snd.right);
         }
     }
 
@@ -411,13 +430,13 @@ impl Conn {
 
     /// True once both SYNs carried Window Scale (RFC 7323 §2.2).
     pub fn ws_ok(&self) -> bool {
-        self.harness_ws.is_some() && self.target_ws.is_some()
+        self.opts.harness_ws.is_some() && self.opts.target_ws.is_some()
     }
 
     /// The harness's window field, scaled when scaling is in effect (never on a SYN).
     pub fn harness_window(&self, field: u16, syn: bool) -> u32 {
         match (self.ws_ok(), syn) {
-            (true, false) => (field as u32) << self.harness_ws.unwrap_or(0).min(14),
+            (true, false) => (field as u32) << self.opts.harness_ws.unwrap_or(0).min(14),
             _ => field as u32,
         }
     }
@@ -425,14 +444,14 @@ impl Conn {
     /// The target's window field, scaled likewise.
     pub fn target_window(&self, field: u16, syn: bool) -> u32 {
         match (self.ws_ok(), syn) {
-            (true, false) => (field as u32) << self.target_ws.unwrap_or(0).min(14),
+            (true, false) => (field as u32) << self.opts.target_ws.unwrap_or(0).min(14),
             _ => field as u32,
         }
     }
 
     /// The effective send MSS the target must respect (RFC 9293 §3.7.1, MUST-15).
     pub fn send_mss(&self) -> u32 {
-        match self.harness_mss {
+        match self.opts.harness_mss {
             Some(m) => m as u32,
             None => default_mss(self.ipv6).into(),
         }
@@ -441,7 +460,7 @@ impl Conn {
     /// RCV.WND for a given RCV.NXT, from the target's advertised right edge.
     /// Unknown (no advertisement yet) counts as unlimited.
     pub fn rcv_wnd(&self, rcv_nxt: SeqNumber) -> u32 {
-        match self.rcv_right {
+        match self.rcv.right {
             Some(right) if seq_ge(right, rcv_nxt) => right.offset_from(rcv_nxt),
             Some(_) => 0,
             None => u32::MAX / 2,
@@ -452,44 +471,44 @@ impl Conn {
     /// `Some(true)` acceptable for every candidate, `Some(false)` for none,
     /// `None` when it depends on which one the target has.
     pub fn acceptable(&self, seq: SeqNumber, len: u32) -> Option<bool> {
-        let lo = acceptable(seq, len, self.rcv_lo, self.rcv_wnd(self.rcv_lo));
-        if self.rcv_lo == self.rcv_hi {
+        let lo = acceptable(seq, len, self.rcv.lo, self.rcv_wnd(self.rcv.lo));
+        if self.rcv.lo == self.rcv.hi {
             return Some(lo);
         }
-        let hi = acceptable(seq, len, self.rcv_hi, self.rcv_wnd(self.rcv_hi));
+        let hi = acceptable(seq, len, self.rcv.hi, self.rcv_wnd(self.rcv.hi));
         (lo == hi).then_some(lo)
     }
 
     /// Remembers a harness TSval as a TS.Recent candidate.
     pub fn remember_tsval(&mut self, tsval: u32) {
-        if self.ts_vals.back() != Some(&tsval) {
-            if self.ts_vals.len() == TS_MEMORY {
-                self.ts_vals.pop_front();
+        if self.opts.ts_vals.back() != Some(&tsval) {
+            if self.opts.ts_vals.len() == TS_MEMORY {
+                self.opts.ts_vals.pop_front();
             }
-            self.ts_vals.push_back(tsval);
+            self.opts.ts_vals.push_back(tsval);
         }
-        let newer = match self.ts_max {
+        let newer = match self.opts.ts_max {
             Some(m) => seq_gt(SeqNumber(tsval), SeqNumber(m)),
             None => true,
         };
         if newer {
-            self.ts_max = Some(tsval);
+            self.opts.ts_max = Some(tsval);
         }
     }
 
     /// The RCV.NXT candidates as a printable range.
     pub fn rcv_nxt_text(&self) -> String {
-        if self.rcv_lo == self.rcv_hi {
-            super::finding::peer(self.rcv_lo).to_string()
+        if self.rcv.lo == self.rcv.hi {
+            super::finding::peer(self.rcv.lo).to_string()
         } else {
             use super::finding::peer;
-            format!("{}..={}", peer(self.rcv_lo), peer(self.rcv_hi))
+            format!("{}..={}", peer(self.rcv.lo), peer(self.rcv.hi))
         }
     }
 
     /// True when `ack` is a possible RCV.NXT.
     pub fn rcv_nxt_possible(&self, ack: SeqNumber) -> bool {
-        seq_ge(ack, self.rcv_lo) && seq_le(ack, self.rcv_hi)
+        seq_ge(ack, self.rcv.lo) && seq_le(ack, self.rcv.hi)
     }
 
     /// The harness's FIN at `fin` is in (§3.10.7.4 eighth check): RCV.NXT
@@ -524,16 +543,18 @@ impl Conn {
     /// A harness FIN the target may have taken, the target's ACK to decide
     /// (`maybe_fin`); it arrived before or after the application's close.
     pub fn fin_undecided(&mut self, fin: SeqNumber) {
-        self.maybe_fin = Some(fin);
-        self.maybe_fin_after_close = self.app_closed;
-        self.maybe_fin_text_over = false;
+        self.maybe_fin = Some(MaybeFin {
+            seq: fin,
+            after_close: self.app_closed,
+            text_over: false,
+        });
     }
 
     pub fn fin_received(&mut self, fin: SeqNumber, now: Duration) {
         // The target took a FIN the model was unsure of when the
         // application closed: it took it before the close (RFC 9293
         // §3.10.7.4, eighth check, in ESTABLISHED: CLOSE-WAIT).
-        let before_close = self.maybe_fin.is_some() && !self.maybe_fin_after_close;
+        let before_close = self.maybe_fin.is_some_and(|m| !m.after_close);
         self.harness_fin = Some(fin);
         self.maybe_fin = None;
         match self.state {

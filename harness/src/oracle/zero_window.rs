@@ -45,7 +45,7 @@ impl Oracle {
         let c = &mut self.conns[i];
         let zero = c
             .send_right_edge()
-            .is_some_and(|right| seq_le(right, c.snd_una));
+            .is_some_and(|right| seq_le(right, c.snd.una));
         if !zero {
             c.zwp = Probing::default();
         } else if c.zwp.zero_since.is_none() {

@@ -91,6 +91,7 @@ mod uncertain_acks;
 mod unsent_ack_covers_fin;
 mod window;
 mod zero_window;
+mod zero_window_fork;
 
 pub(super) const TARGET: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 pub(super) const HARNESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
