@@ -403,3 +403,42 @@ fn a_blocking_calls_end_counts_from_when_it_started() {
         );
     }
 }
+
+/// A SYN that came while an earlier line waited (here `+.01 fcntl`) is
+/// kept for the `>` line, which then names its TSval (100): packetdrill
+/// learns the TSval base from the first segment matched to a line, so the
+/// SYN-ACK's `ecr 100` echoes the SYN's TSval. synack learned the base when
+/// the SYN came, as script 0, the echo was 100 ticks off and the target
+/// answered the SYN-ACK with a RST (`inq/client`).
+fn held_syn(mss: u16) -> String {
+    format!(
+        "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++.01  fcntl(3, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)
++0    > S 0:0(0) <mss {mss},sackOK,TS val 100 ecr 0,nop,wscale *>
++.01  < S. 0:0(0) ack 1 win 5792 <mss 1400,sackOK,TS val 700 ecr 100,nop,wscale 7>
++0    > . 1:1(0) ack 1 <nop,nop,TS val * ecr 700>
+"
+    )
+}
+
+#[test]
+fn a_held_syn_learns_its_tsval_base_from_the_line_that_takes_it() {
+    let Some(lab) = lab_or_skip() else { return };
+    let mut runs = vec![(IpFamily::V4, 1460)];
+    if lab.capabilities().ipv6 {
+        runs.push((IpFamily::V6, 1440));
+    }
+    for (family, mss) in runs {
+        let r = run(&lab, &held_syn(mss), family);
+        assert!(
+            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
+            "{family:?}: {:?} {:#?}",
+            r.reason,
+            r.mismatches
+        );
+    }
+}

@@ -129,6 +129,7 @@ impl CaseRun<'_> {
             let (entry, at, late) = match self.held.pop_front() {
                 Some(entry) => {
                     self.transcript[entry].line = Some(line);
+                    self.learn_from_held(entry, script_seq);
                     (entry, self.transcript[entry].at, false)
                 }
                 None => {
@@ -151,6 +152,32 @@ impl CaseRun<'_> {
             if !self.of_an_older_connection(entry) {
                 return Ok(Some((entry, at, late)));
             }
+        }
+    }
+
+    /// A held SYN a line now takes (`script_seq`: the line's sequence
+    /// number and TSval) was recorded before any line named its numbers:
+    /// learn its ISN and TSval base again from the line, as packetdrill
+    /// learns them from the first segment matched to a line
+    /// (`inq/client`: the SYN came while `setsockopt` ran, its TSval was
+    /// taken for script 0 instead of the line's 100, and the SYN-ACK's
+    /// echo drew a RST).
+    fn learn_from_held(&mut self, entry: usize, script_seq: Option<(u32, u32)>) {
+        let Some((seq, ts)) = script_seq else { return };
+        let EntryKind::Packet {
+            segment: Some(seg), ..
+        } = &self.transcript[entry].what
+        else {
+            return;
+        };
+        if !seg.flags.syn() {
+            return;
+        }
+        let (isn, tsval) = (seg.seq, seg.timestamps().map(|(v, _)| v));
+        self.map.learn_target_isn(isn, seq);
+        if let Some(v) = tsval {
+            self.map.target_ts_known = false;
+            self.map.learn_target_ts(v, ts);
         }
     }
 
