@@ -230,6 +230,7 @@ fn matters(c: &Closed, now: Duration, time_wait: Duration) -> Keep {
         | Gone::ResetInZeroWindow(at)
         | Gone::Refused(at)
         | Gone::Closed(at)
+        | Gone::ClosedInSynSent(at)
         | Gone::ClosedByFinSegment(at) => Some(at),
     };
     if !c.owed.is_empty()

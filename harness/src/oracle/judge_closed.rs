@@ -49,6 +49,15 @@ impl Oracle {
                         tgt(seg.seq)
                     ),
                 )),
+                // §3.10.4 CLOSE / §3.10.5 ABORT in SYN-SENT: delete the
+                // TCB, send nothing; no segment asked for this RST.
+                None if matches!(gone, Gone::ClosedInSynSent(_)) => out.push(self.finding(
+                    RuleId::RstAfterCloseInSynSent,
+                    format!(
+                        "RST (seq {}) after the application closed in SYN-SENT, which sends nothing",
+                        tgt(seg.seq)
+                    ),
+                )),
                 None => {}
             }
             return;
@@ -450,6 +459,13 @@ pub(super) fn after_gone(gone: Gone) -> (RuleId, String) {
         Gone::Closed(at) => (
             RuleId::SegmentOnClosedConnection,
             format!("after the connection closed ({:.3} s)", at.as_secs_f64()),
+        ),
+        Gone::ClosedInSynSent(at) => (
+            RuleId::SegmentOnClosedConnection,
+            format!(
+                "after the application closed it in SYN-SENT ({:.3} s)",
+                at.as_secs_f64()
+            ),
         ),
         Gone::Never => (
             RuleId::SegmentOnClosedConnection,

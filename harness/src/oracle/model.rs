@@ -246,15 +246,15 @@ impl Oracle {
             AppEvent::Close | AppEvent::Abort | AppEvent::ShutdownWrite
         ) {
             // §3.10.4 CLOSE and §3.10.5 ABORT in SYN-SENT: "Delete the
-            // TCB": no FIN, and no RST is owed (one is not forbidden
-            // either). Linux's shutdown(SHUT_WR) there closes too.
+            // TCB": no FIN and no RST (a RST is `rst-after-close-in-syn-sent`,
+            // a warning). Linux's shutdown(SHUT_WR) there closes too.
             self.connects.retain(|p| *p != peer);
             let syn_sent = self
                 .conns
                 .iter()
                 .position(|c| c.tuple.harness == peer && c.state == TcpState::SynSent);
             if let Some(i) = syn_sent {
-                self.drop_conn(i, Gone::Closed(now));
+                self.drop_conn(i, Gone::ClosedInSynSent(now));
                 return;
             }
         }

@@ -423,6 +423,13 @@ rules! {
     RstAfterShutdownRead = "rst-after-shutdown-read", Should, "RFC 9293 §3.6.1", "",
         "Text arriving after shutdown(SHUT_RD) is acknowledged (a RST instead is the half-duplex close some stacks do).",
         "shutdown(4, SHUT_RD) = 0\n< P. 1:11(10) ack 1\n> R 1:1(0)   // should be > . 1:1(0) ack 11";
+    /// RFC 9293 §3.10.4 (CLOSE in SYN-SENT: "Delete the TCB") and §3.10.5 (ABORT in SYN-SENT:
+    /// delete the TCB, enter CLOSED): nothing is sent, unlike ABORT in a synchronized state. The
+    /// RFC states the procedure without a MUST, so a RST there is a warning. smoltcp 0.14 sends
+    /// `R.`. No Appendix B id.
+    RstAfterCloseInSynSent = "rst-after-close-in-syn-sent", Should, "RFC 9293 §3.10.4", "",
+        "close() or abort in SYN-SENT deletes the TCB and sends nothing: no RST.",
+        "connect(3, ..., ...) = 0\n> S 0:0(0) <mss 1460>\nclose(3) = 0\n> R. 1:1(0) ack 0   // nothing is sent";
     /// RFC 9293 §3.10.7.4 (TIME-WAIT: only a retransmitted FIN can arrive; acknowledge it).
     /// No Appendix B id.
     TimeWaitSends = "time-wait-sends", Must, "RFC 9293 §3.10.7.4", "",

@@ -669,6 +669,9 @@ pub(super) enum Gone {
     Refused(Duration),
     /// Closed normally (LAST-ACK acknowledged, or TIME-WAIT ended).
     Closed(Duration),
+    /// The application's CLOSE or ABORT in SYN-SENT deleted the TCB (RFC
+    /// 9293 §3.10.4, §3.10.5): nothing is sent (`rst-after-close-in-syn-sent`).
+    ClosedInSynSent(Duration),
     /// LAST-ACK acknowledged by a segment that also carried a FIN (closed
     /// all the same: RFC 9293 §3.10.7.4 takes the ACK first).
     ClosedByFinSegment(Duration),

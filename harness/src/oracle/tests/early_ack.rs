@@ -7,112 +7,49 @@
 //! judge, took that RST as the end of the connection. Now such an ACK is
 //! processed once the SYN-ACK is seen.
 
+use super::lines::expect_findings;
 use super::*;
 
-/// SYN in; then, before the SYN-ACK is seen, an ACK of `ack`.
-fn ack_before_syn_ack(ack: SeqNumber) -> T {
-    let mut t = listen_with(Profile::linux());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
+/// SYN in; then, before the SYN-ACK is seen, an ACK of `ack`; the SYN-ACK;
+/// then `rest` (Linux's profile): exactly `findings`.
+#[track_caller]
+fn expect(ack: u32, rest: &str, findings: &[&str]) {
+    let seq = format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        < . 1:1(0) ack {ack} win 65535
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        {rest}
+        "
     );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    t
-}
-
-/// The right final ACK, 10 octets, and the target's ACK of them.
-fn complete_and_send_data(t: &mut T) {
-    send!(
-        *t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::Established]);
-    send!(
-        *t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
+    expect_findings(Profile::linux(), &seq, findings);
 }
 
 #[test]
 fn rst_answering_an_early_bad_ack_keeps_syn_received() {
-    let mut t = ack_before_syn_ack(l(1000));
-    recv!(
-        t,
-        Segment {
-            seq: l(1000),
-            flags: RST,
-            window: 0,
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::SynReceived]);
-    complete_and_send_data(&mut t);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
+    expect(
+        1000,
+        "> R 1000:1000(0) win 0
+        state SYN-RECEIVED
+        < . 1:1(0) ack 1 win 65535
+        state ESTABLISHED
+        < P. 1:11(10) ack 1 win 65535
+        > . 1:1(0) ack 11 win 64240",
+        &[],
     );
 }
 
 #[test]
 fn an_early_right_ack_completes_the_handshake_once_the_syn_ack_is_seen() {
-    let mut t = ack_before_syn_ack(l(1));
-    assert_eq!(t.states(), vec![TcpState::Established]);
-    expect_none(t.wait(ms(5_000)));
+    expect(1, "state ESTABLISHED", &[]);
 }
 
 #[test]
 fn an_early_bad_ack_without_a_rst_violates() {
-    let mut t = ack_before_syn_ack(l(1000));
-    expect_rule(t.wait(ms(5_000)), RuleId::RstNotSent);
+    expect(1000, "", &["end rst-not-sent"]);
 }
 
 #[test]
 fn rst_with_other_numbers_after_an_early_bad_ack_has_wrong_numbers() {
-    let mut t = ack_before_syn_ack(l(1000));
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            window: 0,
-            ..recv_tmpl()
-        },
-        RuleId::RstListenNumbers
-    );
+    expect(1000, "> R 1:1(0) win 0", &["5 rst-listen-numbers"]);
 }

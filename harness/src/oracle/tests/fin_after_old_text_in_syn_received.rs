@@ -8,6 +8,7 @@
 //! the SYN-ACK retransmission answered no SYN); elsewhere it does not fork,
 //! and the FIN left unacknowledged is the violation.
 
+use super::lines::expect_findings;
 use super::*;
 
 /// The smoltcp profile as a campaign runs it, allowing the deviation.
@@ -20,89 +21,51 @@ fn smoltcp_campaign() -> Profile {
     p
 }
 
-/// SYN-RECEIVED, then `<SEQ=r(1)-10><ACK=l(1)><CTL=FIN,ACK>` with 10 octets:
-/// its text ends at RCV.NXT r(1), its FIN sits there.
-fn fin_after_old_text(profile: Profile) -> T {
-    let mut t = syn_received_with(profile);
-    send!(
-        t,
-        Segment {
-            seq: r(1).sub(10),
-            ack: l(1),
-            flags: FIN | ACK,
-            payload: vec![0xff; 10],
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
-fn syn_ack_again(t: &mut T) -> Vec<Finding> {
-    let mut f = t.wait(Duration::from_secs(1));
-    f.extend(t.oracle.on_segment(
-        t.now,
-        Direction::FromTarget,
-        &Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        },
-    ));
-    f
+/// SYN-RECEIVED, then `<SEQ=-10><ACK=1><CTL=FIN,ACK>` with 10 octets
+/// (line 4): its text ends at RCV.NXT 1, its FIN sits there; then `rest`.
+fn fin_after_old_text_then(rest: &str) -> String {
+    format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < F. 4294967287:1(10) ack 1 win 65535
+        {rest}
+        "
+    )
 }
 
 #[test]
 fn a_target_that_dropped_the_segment_ack_and_all_may_send_its_syn_ack_again() {
-    let mut t = fin_after_old_text(smoltcp_campaign());
-    let f = syn_ack_again(&mut t);
-    assert!(f.iter().all(|f| f.deviation.is_some()), "{f:#?}");
-    assert!(
-        t.states().contains(&TcpState::SynReceived),
-        "{:?}",
-        t.states()
+    // Its SYN-ACK a second on: the deviation. Then an ACK of something
+    // never sent draws SYN-RECEIVED's <SEQ=SEG.ACK><CTL=RST> (fifth
+    // check), not an ACK.
+    let seq = fin_after_old_text_then(
+        "+1 > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 500 win 65535
+        > R 500:500(0) win 0
+        state SYN-RECEIVED",
     );
-    // An ACK of something never sent draws SYN-RECEIVED's
-    // <SEQ=SEG.ACK><CTL=RST> (fifth check), not an ACK.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(500),
-            ..send_tmpl()
-        }
+    expect_findings(
+        smoltcp_campaign(),
+        &seq,
+        &["5 fin-on-old-data-ignored (deviation)"],
     );
-    recv!(
-        t,
-        Segment {
-            seq: l(500),
-            flags: RST,
-            window: 0,
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
 #[test]
 fn a_target_that_took_the_fin_makes_close_wait() {
-    let mut t = fin_after_old_text(smoltcp_campaign());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            ..recv_tmpl()
-        }
+    let seq = fin_after_old_text_then(
+        "> . 1:1(0) ack 2 win 64240
+        state CLOSE-WAIT",
     );
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    expect_findings(smoltcp_campaign(), &seq, &[]);
 }
 
 #[test]
 fn the_dropped_fin_is_still_a_violation_where_the_profile_does_not_allow_it() {
-    let mut t = fin_after_old_text(Profile::rfc9293());
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
-    let f = expect_rule(syn_ack_again(&mut t), RuleId::FinOnOldDataIgnored);
-    assert!(f.deviation.is_none());
+    let seq = fin_after_old_text_then(
+        "state CLOSE-WAIT
+        +1 > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+    );
+    expect_findings(Profile::rfc9293(), &seq, &["6 fin-on-old-data-ignored"]);
 }

@@ -61,7 +61,16 @@ fn ack_one_past_the_fin_after_text_over_it_leaves_the_fin_not_taken() {
 
 #[test]
 fn ack_one_past_the_fin_without_text_over_it_shows_the_fin_taken() {
-    let mut t = fin_with_old_ack();
-    recv!(t, ack(r(12)));
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    super::lines::expect_findings(
+        Profile::smoltcp(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        < FP. 1:11(10) ack 0 win 65535
+        > . 1:1(0) ack 12 win 64240
+        state CLOSE-WAIT
+        ",
+        &[],
+    );
 }

@@ -4,73 +4,62 @@
 //! (`fin-segment-ack-ignored`), so it keeps sending into the window it had.
 //! Fuzz: `data-beyond-window` of campaign 10 (45 inputs).
 
+use super::lines::expect_findings;
 use super::*;
 
 /// CLOSE-WAIT with the harness window 65535, then a second FIN segment at
-/// RCV.NXT (`F. r(2) ack l(1) win 0`) that closes the window.
-fn close_wait_fin_segment_closes_window() -> T {
-    let mut t = close_wait();
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(1),
-            flags: FIN | ACK,
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
-fn data(from: u32, len: usize) -> Segment {
-    Segment {
-        seq: l(from),
-        ack: r(2),
-        payload: vec![b'd'; len],
-        ..recv_tmpl()
-    }
-}
-
-fn judge(t: &mut T, seg: &Segment) -> Vec<Finding> {
-    t.now += ms(1);
-    t.oracle.on_segment(t.now, Direction::FromTarget, seg)
+/// RCV.NXT (`F. 2:2(0) ack 1 win 0`, line 7) that closes the window; then
+/// `rest` (line 8 on).
+fn close_wait_fin_segment_closes_window_then(rest: &str) -> String {
+    format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        < F. 1:1(0) ack 1 win 65535
+        > . 1:1(0) ack 2 win 64240
+        < F. 2:2(0) ack 1 win 0
+        {rest}
+        "
+    )
 }
 
 #[test]
 fn a_zero_window_probe_after_a_fin_segment_closed_the_window_passes() {
-    // The RFC reading: the window is zero, one octet probes it (§3.8.6.1).
-    let mut t = close_wait_fin_segment_closes_window();
-    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
-    t.now += RFC_MIN_RTO;
-    recv!(t, data(1, 1));
+    // The RFC reading: the window is zero, one octet probes it (§3.8.6.1),
+    // the first probe a retransmission timeout on (SHLD-29,
+    // `zero-window-probe-early`).
+    let seq = close_wait_fin_segment_closes_window_then("+1.001 > . 1:2(1) ack 2 win 64240");
+    expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
 #[test]
 fn data_within_the_window_before_a_fin_segment_closed_it_shows_that_segment_was_dropped() {
     // smoltcp drops the FIN segment in CLOSE-WAIT, window and all: it sends
     // into the 65535 octets it had. That is its deviation, not data past
-    // every window the target could have.
-    let mut t = close_wait_fin_segment_closes_window();
-    let f = judge(&mut t, &data(1, 536));
-    assert!(
-        f.iter().all(|f| f.rule != RuleId::DataBeyondWindow),
-        "{f:#?}"
+    // every window the target could have; from then on the model follows
+    // it: more data in that window passes.
+    let seq = close_wait_fin_segment_closes_window_then(
+        "> . 1:537(536) ack 2 win 64240
+        > . 537:1073(536) ack 2 win 64240",
     );
-    expect_rule(f, RuleId::FinSegmentAckIgnored);
-    // From then on the model follows it: more data in that window passes.
-    recv!(t, data(537, 536));
+    expect_findings(Profile::rfc9293(), &seq, &["8 fin-segment-ack-ignored"]);
 }
 
 #[test]
 fn data_past_the_window_before_the_fin_segment_is_beyond_the_window() {
-    let mut t = close_wait_fin_segment_closes_window();
-    recv!(t, data(1, 536), RuleId::FinSegmentAckIgnored);
-    recv!(
-        t,
-        data(537, 65535),
-        RuleId::DataBeyondWindow,
-        also[RuleId::SegmentExceedsMss]
+    let seq = close_wait_fin_segment_closes_window_then(
+        "> . 1:537(536) ack 2 win 64240
+        > . 537:66072(65535) ack 2 win 64240",
+    );
+    expect_findings(
+        Profile::rfc9293(),
+        &seq,
+        &[
+            "8 fin-segment-ack-ignored",
+            "9 data-beyond-window",
+            "9 segment-exceeds-mss",
+        ],
     );
 }
 
@@ -78,30 +67,26 @@ fn data_past_the_window_before_the_fin_segment_is_beyond_the_window() {
 fn data_beyond_a_zero_window_a_later_plain_ack_announced_is_beyond_the_window() {
     // An ACK without FIN after it: every stack takes its window (smoltcp
     // too), so the window before the FIN segment no longer counts.
-    let mut t = close_wait_fin_segment_closes_window();
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
+    let seq = close_wait_fin_segment_closes_window_then(
+        "< . 2:2(0) ack 1 win 0
+        > . 1:537(536) ack 2 win 64240",
     );
-    recv!(t, data(1, 536), RuleId::DataBeyondWindow);
+    expect_findings(Profile::rfc9293(), &seq, &["9 data-beyond-window"]);
 }
 
 #[test]
 fn data_beyond_a_zero_window_a_plain_ack_announced_in_close_wait_is_beyond_the_window() {
-    let mut t = close_wait();
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        < F. 1:1(0) ack 1 win 65535
+        > . 1:1(0) ack 2 win 64240
+        < . 2:2(0) ack 1 win 0
+        > . 1:537(536) ack 2 win 64240
+        ",
+        &["8 data-beyond-window"],
     );
-    recv!(t, data(1, 536), RuleId::DataBeyondWindow);
 }

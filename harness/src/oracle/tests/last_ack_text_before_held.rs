@@ -6,81 +6,60 @@
 //! past all the harness sent as it closes: `ack-past-fin`, not a segment on
 //! a closed connection.
 
+use super::lines::expect_findings;
 use super::*;
 
-fn text(seq: SeqNumber, ack: SeqNumber, n: usize) -> Segment {
-    Segment {
-        seq,
-        ack,
-        flags: PSH | ACK,
-        payload: vec![b't'; n],
-        ..send_tmpl()
-    }
-}
-
-/// ESTABLISHED; text r(20)..r(30) held out of order (`held`), the
-/// harness's FIN at r(1), the target's ACK and FIN: LAST-ACK.
-fn last_ack(held: bool) -> T {
-    let mut t = established_with(Profile::smoltcp());
-    if held {
-        send!(t, text(r(20), l(1), 10));
-        recv!(
-            t,
-            Segment {
-                seq: l(1),
-                ack: r(1),
-                ..recv_tmpl()
-            }
-        );
-    }
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: FIN | ACK,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: FIN | ACK,
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::LastAck]);
-    // Text r(2)..r(22) past the FIN, acknowledging the target's FIN.
-    send!(t, text(r(2), l(2), 20));
-    assert!(t.states().is_empty(), "{:?}", t.states());
-    t
-}
-
-fn ack(upto: SeqNumber) -> Segment {
-    Segment {
-        seq: l(2),
-        ack: upto,
-        ..recv_tmpl()
-    }
+/// ESTABLISHED; text 20..30 held out of order (when `held`), the harness's
+/// FIN at 1, the target's ACK and FIN: LAST-ACK; then text 2..22 past the
+/// FIN, acknowledging the target's FIN (CLOSED), and the target's `ack`.
+/// The ACK is line 12 with the held text, 11 without (an empty line).
+fn last_ack_then(held: bool, ack: u32) -> String {
+    let held = if held {
+        "< P. 20:30(10) ack 1 win 65535
+        > . 1:1(0) ack 1 win 64240"
+    } else {
+        ""
+    };
+    format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        {held}
+        < F. 1:1(0) ack 1 win 65535
+        > F. 1:1(0) ack 2 win 64240
+        state LAST-ACK
+        < P. 2:22(20) ack 2 win 65535
+        state CLOSED
+        > . 2:2(0) ack {ack} win 64240
+        "
+    )
 }
 
 #[test]
 fn closing_text_up_to_held_text_then_ack_one_past_all_sent_is_ack_past_fin() {
-    let mut t = last_ack(true);
-    let f = recv!(t, ack(r(31)), RuleId::AckPastFin);
-    assert!(f.is_failure(), "{f:#?}");
+    let f = expect_findings(
+        Profile::smoltcp(),
+        &last_ack_then(true, 31),
+        &["12 ack-past-fin"],
+    );
+    assert!(f[0].is_failure(), "{f:#?}");
 }
 
 #[test]
 fn closing_text_up_to_held_text_then_ack_two_past_all_sent_violates() {
-    let mut t = last_ack(true);
-    recv!(t, ack(r(32)), RuleId::SegmentOnClosedConnection);
+    expect_findings(
+        Profile::smoltcp(),
+        &last_ack_then(true, 32),
+        &["12 segment-on-closed-connection"],
+    );
 }
 
 #[test]
 fn closing_text_without_held_text_then_ack_one_past_it_violates() {
-    let mut t = last_ack(false);
-    recv!(t, ack(r(23)), RuleId::SegmentOnClosedConnection);
+    expect_findings(
+        Profile::smoltcp(),
+        &last_ack_then(false, 23),
+        &["11 segment-on-closed-connection"],
+    );
 }

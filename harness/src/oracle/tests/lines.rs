@@ -38,6 +38,11 @@ pub(super) struct Judged {
     pub names: Vec<String>,
     /// The findings themselves, in the same order.
     pub findings: Vec<Finding>,
+    /// Every state the oracle's models hold the connection in after the
+    /// last line, before the end's deadlines (`CLOSED`: no connection in
+    /// some model), for sequences that end while the target's choice is
+    /// still open (a `state` line asserts exactly one).
+    pub states: Vec<TcpState>,
 }
 
 /// Runs `sequence` through an oracle with `profile` (see the module docs).
@@ -97,6 +102,7 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
     let mut judged = Judged {
         names: Vec::new(),
         findings: Vec::new(),
+        states: Vec::new(),
     };
     let mut push = |at: &str, found: Vec<Finding>| {
         for f in found {
@@ -164,6 +170,12 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
             }
         }
     }
+    let states = oracle
+        .states()
+        .into_iter()
+        .find(|(p, _)| *p == harness)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| vec![TcpState::Closed]);
     // As a runner on a virtual clock ends a case: past every deadline.
     for _ in 0..16 {
         let Some(deadline) = oracle.next_deadline() else {
@@ -172,6 +184,7 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
         now = now.max(deadline) + ms(1);
         push("end", oracle.observe(now, Observation::Time));
     }
+    judged.states = states;
     judged
 }
 
@@ -179,6 +192,13 @@ pub(super) fn judge_lines(profile: Profile, sequence: &str) -> Judged {
 /// rule`, `LINE rule (deviation)`, `end rule`), in any order; returns them.
 #[track_caller]
 pub(super) fn expect_findings(profile: Profile, sequence: &str, expected: &[&str]) -> Vec<Finding> {
+    expect_judged(profile, sequence, expected).findings
+}
+
+/// Like [`expect_findings`], returning all that was judged (the final
+/// states too).
+#[track_caller]
+pub(super) fn expect_judged(profile: Profile, sequence: &str, expected: &[&str]) -> Judged {
     let judged = judge_lines(profile, sequence);
     let mut got = judged.names.clone();
     let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
@@ -189,7 +209,7 @@ pub(super) fn expect_findings(profile: Profile, sequence: &str, expected: &[&str
         "findings (got, expected) differ; the findings:\n{:#?}",
         judged.findings
     );
-    judged.findings
+    judged
 }
 
 /// The segment a packet line stands for, and its direction.

@@ -1,55 +1,39 @@
-//! Before any SYN-ACK, a repeated SYN at the same sequence number but with
-//! other options may be the one the target opened the connection with (it
-//! dropped the first: smoltcp still had the earlier connection on the
-//! tuple, a LAST-ACK whose closing ACK it had ignored). The SYN-ACK's
-//! options decide which SYN it answers (fuzz campaign 10
-//! wscale-without-offer-b934c80e…).
+//! LISTEN / SYN-RECEIVED: before any SYN-ACK, a repeated SYN at the same
+//! sequence number but with other options may be the one the target opened
+//! the connection with (it dropped the first: smoltcp still had the earlier
+//! connection on the tuple, a LAST-ACK whose closing ACK it had ignored).
+//! The SYN-ACK's options decide which SYN it answers (RFC 7323 §2.2: no
+//! Window Scale in a SYN-ACK to a SYN without one; fuzz campaign 10
+//! wscale-without-offer-b934c80e…). Every sequence in line form (see
+//! `lines.rs`).
 
+use super::lines::expect_findings;
 use super::*;
-
-fn syn(options: Vec<TcpOption>) -> Segment {
-    Segment {
-        seq: REMOTE_SEQ,
-        flags: SYN,
-        options,
-        ..send_tmpl()
-    }
-}
-
-fn synack(options: Vec<TcpOption>) -> Segment {
-    Segment {
-        seq: LOCAL_SEQ,
-        ack: r(1),
-        flags: SYN | ACK,
-        options,
-        ..recv_tmpl()
-    }
-}
 
 #[test]
 fn syn_ack_with_wscale_answers_a_repeated_syn_that_offered_it() {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(t, syn(vec![TcpOption::Mss(1460)]));
-    send!(
-        t,
-        syn(vec![TcpOption::Mss(1460), TcpOption::WindowScale(7)])
+    expect_findings(
+        Profile::smoltcp(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460,wscale 7>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 0>
+        state SYN-RECEIVED
+        ",
+        &[],
     );
-    recv!(
-        t,
-        synack(vec![TcpOption::Mss(1460), TcpOption::WindowScale(0)])
-    );
-    assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
 #[test]
 fn syn_ack_with_wscale_when_no_syn_offered_it_violates() {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(t, syn(vec![TcpOption::Mss(1460)]));
-    send!(t, syn(vec![TcpOption::Mss(1000)]));
-    recv!(
-        t,
-        synack(vec![TcpOption::Mss(1460), TcpOption::WindowScale(0)]),
-        RuleId::WscaleWithoutOffer
+    expect_findings(
+        Profile::smoltcp(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1000>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 0>
+        ",
+        &["4 wscale-without-offer"],
     );
 }
 
@@ -57,23 +41,15 @@ fn syn_ack_with_wscale_when_no_syn_offered_it_violates() {
 fn syn_ack_that_fits_the_first_syn_answers_it() {
     // The first SYN offered Window Scale, the repeated one did not: a
     // SYN-ACK with it answers the first, and the scale holds after.
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        syn(vec![TcpOption::Mss(1460), TcpOption::WindowScale(7)])
+    expect_findings(
+        Profile::smoltcp(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460,wscale 7>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 2>
+        < . 1:1(0) ack 1 win 65535
+        state ESTABLISHED
+        ",
+        &[],
     );
-    send!(t, syn(vec![TcpOption::Mss(1460)]));
-    recv!(
-        t,
-        synack(vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)])
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::Established]);
 }

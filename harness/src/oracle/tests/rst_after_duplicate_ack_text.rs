@@ -6,6 +6,7 @@
 //! segment-on-closed-connection crash-34c466a2… and crash-9ef3fa07…:
 //! smoltcp took the text, dropped the RST, then acknowledged the text.
 
+use super::lines::expect_findings;
 use super::*;
 
 /// SYN-RECEIVED (smoltcp profile), the application closed, then `payload`
@@ -60,37 +61,63 @@ fn rst_at_syn_plus_one_after_text_with_a_duplicate_ack_may_be_dropped() {
     assert_eq!(t.states(), vec![TcpState::Closing]);
 }
 
+/// The same in line form: SYN-RECEIVED, close, `text` (a `<` line with
+/// `ack 0`, the ISS), then `rest`.
+fn after_close_and(text: &str, rest: &str) -> String {
+    format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        close(4) = 0
+        {text}
+        {rest}
+        "
+    )
+}
+
 #[test]
 fn rst_at_syn_plus_one_after_text_with_a_duplicate_ack_may_reset() {
     // A target still in SYN-RECEIVED dropped the text: the RST was at
     // RCV.NXT and it returned to LISTEN, sending nothing more on it.
-    let mut t = duplicate_ack_text_after_close(r(1), 10, false);
-    send!(t, rst(r(1)));
-    expect_none(t.wait(ms(5000)));
+    let seq = after_close_and("< P. 1:11(10) ack 0 win 65535", "< R 1:1(0) win 65535");
+    expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
 #[test]
 fn rst_at_the_text_end_after_a_duplicate_ack_may_reset() {
-    // In FIN-WAIT-1 with the text taken, RCV.NXT is r(11): MUST-11 there.
-    let mut t = duplicate_ack_text_after_close(r(1), 10, false);
-    send!(t, rst(r(11)));
-    expect_none(t.wait(ms(5000)));
+    // In FIN-WAIT-1 with the text taken, RCV.NXT is 11: MUST-11 there.
+    let seq = after_close_and("< P. 1:11(10) ack 0 win 65535", "< R 11:11(0) win 65535");
+    expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
 #[test]
 fn rst_at_syn_plus_one_after_out_of_order_text_still_resets() {
-    // The text begins past r(1): taken by neither, RCV.NXT is r(1), the RST
-    // is exact (MUST-11), and a segment after it is on no connection.
-    let mut t = duplicate_ack_text_after_close(r(5), 10, false);
-    send!(t, rst(r(1)));
-    recv!(t, ack_of(r(1)), RuleId::SegmentOnClosedConnection);
+    // The text begins past 1: taken by neither, RCV.NXT is 1, the RST is
+    // exact (MUST-11), and a segment after it is on no connection.
+    let seq = after_close_and(
+        "< P. 5:15(10) ack 0 win 65535",
+        "< R 1:1(0) win 65535
+        > . 1:1(0) ack 1 win 64240",
+    );
+    expect_findings(
+        Profile::smoltcp(),
+        &seq,
+        &["7 segment-on-closed-connection"],
+    );
 }
 
 #[test]
 fn rst_at_rcv_nxt_after_the_target_acknowledged_the_text_still_resets() {
-    // The target's ACK r(11) shows where RCV.NXT is: a RST there is exact.
-    let mut t = duplicate_ack_text_after_close(r(1), 10, false);
-    recv!(t, ack_of(r(11)));
-    send!(t, rst(r(11)));
-    recv!(t, ack_of(r(11)), RuleId::SegmentOnClosedConnection);
+    // The target's ACK 11 shows where RCV.NXT is: a RST there is exact.
+    let seq = after_close_and(
+        "< P. 1:11(10) ack 0 win 65535",
+        "> . 1:1(0) ack 11 win 64240
+        < R 11:11(0) win 65535
+        > . 1:1(0) ack 11 win 64240",
+    );
+    expect_findings(
+        Profile::smoltcp(),
+        &seq,
+        &["8 segment-on-closed-connection"],
+    );
 }

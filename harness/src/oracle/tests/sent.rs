@@ -5,103 +5,55 @@
 //! last, walked the harness's SND.MAX round the sequence circle until it lay
 //! behind the real data, and the target's ACK of RCV.NXT was flagged.
 
+use super::lines::expect_findings;
 use super::*;
 
-/// Far outside the window (RCV.NXT is r(1), RCV.WND 64240): unacceptable.
-fn junk(seq: SeqNumber, len: usize, flags: TcpFlags) -> Segment {
-    Segment {
-        seq,
-        ack: l(1),
-        flags,
-        window: 1,
-        payload: vec![b'j'; len],
-        ..send_tmpl()
-    }
+/// ESTABLISHED, then `rest`. Junk lies far outside the window (RCV.NXT is
+/// 1, RCV.WND 64240): unacceptable.
+fn established_then(rest: &str) -> String {
+    format!(
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        {rest}
+        "
+    )
 }
 
 #[test]
 fn junk_far_outside_the_window_does_not_count_as_sent() {
-    let mut t = established();
     // Each piece less than 2^31 ahead of the last, as the fuzzer found them:
     // without the window test, the harness's SND.MAX ends behind RCV.NXT.
-    send!(t, junk(r(1_155_674_705), 75, TcpFlags::empty()));
-    send!(t, junk(r(3_221_225_473), 1355, ACK));
-    // The ACK owed for the unacceptable segments, at RCV.NXT.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        }
+    // Then the ACK owed for the unacceptable segments, at RCV.NXT.
+    let seq = established_then(
+        "< none 1155674705:1155674780(75) ack 1 win 1
+        < . 3221225473:3221226828(1355) ack 1 win 1
+        > . 1:1(0) ack 1 win 64240",
     );
+    expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
 #[test]
 fn ack_past_in_window_data_is_still_ack_of_unsent_data_after_junk() {
-    let mut t = established();
-    send!(t, junk(r(1_155_674_705), 75, TcpFlags::empty()));
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
     // The junk did not count as sent: an ACK past the 10 octets is of unsent data.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(12),
-            ..recv_tmpl()
-        },
-        RuleId::AckOfUnsentData
+    let seq = established_then(
+        "< none 1155674705:1155674780(75) ack 1 win 1
+        < P. 1:11(10) ack 1 win 65535
+        > . 1:1(0) ack 12 win 64240",
     );
+    expect_findings(Profile::rfc9293(), &seq, &["7 ack-of-unsent-data"]);
 }
 
 #[test]
 fn data_inside_the_window_out_of_order_counts_as_sent() {
-    let mut t = established();
-    // A hole at r(1)..r(11), then the data after it: acceptable, queued.
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'y'; 10],
-            ..send_tmpl()
-        }
+    // A hole at 1..11, then the data after it: acceptable, queued; the
+    // hole filled, the target acknowledges both.
+    let seq = established_then(
+        "< P. 11:21(10) ack 1 win 65535
+        > . 1:1(0) ack 1 win 64240
+        < P. 1:11(10) ack 1 win 65535
+        > . 1:1(0) ack 21 win 64240",
     );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    // The hole filled: the target acknowledges both.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(21),
-            ..recv_tmpl()
-        }
-    );
+    expect_findings(Profile::rfc9293(), &seq, &[]);
 }

@@ -531,3 +531,48 @@ fn a_segment_after_close_in_syn_sent_violates() {
         &["5 segment-on-closed-connection"],
     );
 }
+
+// ---- CLOSE in SYN-SENT (RFC 9293 §3.10.4: delete the TCB, send nothing) ----
+
+#[test]
+fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
+    // smoltcp 0.14 answers close() in SYN-SENT with `R.` (seen by `synack
+    // diff` on packetdrill scripts); Linux and lwIP send nothing.
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        close(3) = 0
+        > R. 1:1(0) ack 0 win 0
+        ",
+        &["5 rst-after-close-in-syn-sent"],
+    );
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        close(3) = 0
+        state CLOSED
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_rst_answering_a_segment_after_close_in_syn_sent_is_the_closed_ports() {
+    // The harness's SYN-ACK reaches a tuple with no TCB: <SEQ=SEG.ACK> is owed
+    // (§3.10.7.1), not a warning.
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        close(3) = 0
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > R 1:1(0) win 0
+        ",
+        &[],
+    );
+}
