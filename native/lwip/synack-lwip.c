@@ -601,6 +601,12 @@ static err_t dev_init(struct netif *netif)
         netif->name[1] = 'u';
         netif->output = tun_out4;
         netif->output_ip6 = tun_out6;
+        /* The netif has the /24 SYNACK_PREFIX_V4 gives it on either link, so
+         * its directed broadcast address is the same: without the flag lwIP's
+         * ip4_addr_isbroadcast() knows only 255.255.255.255, and a SYN from
+         * 192.0.2.255 (cases/establishment/t15-from-subnet-broadcast-ipv4)
+         * drew a SYN-ACK over tun where tap ignores it (MUST-63). */
+        netif->flags = NETIF_FLAG_BROADCAST;
     }
     sys_thread_new("dev_reader", dev_reader, netif, 0, 0);
     return ERR_OK;
