@@ -1,0 +1,125 @@
+//! CLOSING: a simultaneous close (RFC 9293 §3.6 Figure 13): both FINs
+//! cross, each side goes FIN-WAIT-1 → CLOSING → TIME-WAIT (§3.10.7.4,
+//! eighth check in FIN-WAIT-1; fifth check in CLOSING). On connections the
+//! target opened actively and passively. Line form (see `lines.rs`).
+
+use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::*;
+
+#[test]
+fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        state FIN-WAIT-1
+        < F. 1:1(0) ack 1 win 65535
+        state CLOSING
+        > . 2:2(0) ack 2 win 64240
+        < . 2:2(0) ack 2 win 65535
+        state TIME-WAIT
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < . 1:1(0) ack 1 win 65535
+        close(4) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 1 win 65535
+        state CLOSING
+        > . 2:2(0) ack 2 win 64240
+        < . 2:2(0) ack 2 win 65535
+        state TIME-WAIT
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
+    // A retransmission of the FIN with the ACK of the peer's: allowed.
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 1 win 65535
+        > F. 1:1(0) ack 2 win 64240
+        < . 2:2(0) ack 2 win 65535
+        state TIME-WAIT
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 1 win 65535
+        state CLOSING
+        ",
+        &["end ack-delayed-too-long"],
+    );
+}
+
+#[test]
+fn data_in_closing_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 1 win 65535
+        > P. 2:12(10) ack 2 win 64240
+        ",
+        &["9 data-after-fin"],
+    );
+}
+
+#[test]
+fn a_fin_acknowledging_the_target_fin_goes_from_fin_wait_1_to_time_wait() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        > . 1:1(0) ack 1 win 64240
+        close(3) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 2 win 65535
+        state TIME-WAIT
+        > . 2:2(0) ack 2 win 64240
+        ",
+        &[],
+    );
+}

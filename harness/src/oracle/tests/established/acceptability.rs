@@ -1,0 +1,215 @@
+//! ESTABLISHED (RFC 9293 §3.10.7.4): the ACK field, acceptability and the
+//! target's sequence space, in line form (see `lines.rs`), each test
+//! asserting the exact set of findings. The window is in `window/`, RSTs and
+//! SYNs (RFC 5961) in `rfc5961/`.
+
+use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::*;
+
+/// A passive open: lines 2 to 4.
+const EST: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+";
+
+/// [`EST`], then 10 octets from the harness (crossing 2^32) and the
+/// target's ACK of them: lines 5 and 6.
+const EST_DATA: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < P. 1:11(10) ack 1 win 65535
+    > . 1:1(0) ack 11 win 64240
+";
+
+fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
+    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
+}
+
+// ---- ack-bit-missing (§3.10.7.4: "if the ACK bit is off drop the segment"; the target always sets it) ----
+
+#[test]
+fn a_segment_without_the_ack_bit_violates() {
+    rfc(EST, "> P 1:6(5) win 64240", &["5 ack-bit-missing"]);
+}
+
+// ---- unacceptable segments: unacceptable-ack-numbers / ack-not-sent ----
+
+#[test]
+fn out_of_window_data_draws_an_ack_with_snd_nxt_and_rcv_nxt() {
+    rfc(
+        EST_DATA,
+        "< . 100000:100010(10) ack 1 win 65535
+         > . 1:1(0) ack 11 win 64240",
+        &[],
+    );
+}
+
+#[test]
+fn old_duplicate_data_draws_an_ack_with_rcv_nxt() {
+    rfc(
+        EST_DATA,
+        "< . 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 11 win 64240",
+        &[],
+    );
+}
+
+#[test]
+fn the_ack_for_an_unacceptable_segment_with_a_wrong_ack_violates() {
+    let f = rfc(
+        EST_DATA,
+        "< . 100000:100010(10) ack 1 win 65535
+         > . 1:1(0) ack 5 win 64240",
+        &["8 unacceptable-ack-numbers", "8 ack-went-backwards"],
+    );
+    let numbers = f
+        .iter()
+        .find(|f| f.rule == RuleId::UnacceptableAckNumbers)
+        .map(|f| f.message.clone());
+    let want = format!("expected <SEQ={}><ACK={}>", l(1), r(11));
+    assert!(numbers.is_some_and(|m| m.contains(&want)), "{f:#?}");
+}
+
+#[test]
+fn the_ack_for_an_unacceptable_segment_with_a_wrong_seq_violates() {
+    rfc(
+        EST_DATA,
+        "< . 100000:100010(10) ack 1 win 65535
+         > . 3:3(0) ack 11 win 64240",
+        &["8 unacceptable-ack-numbers", "8 seq-gap"],
+    );
+}
+
+#[test]
+fn an_unacceptable_segment_without_a_reply_is_a_should_warning() {
+    let f = rfc(
+        EST_DATA,
+        "< . 100000:100010(10) ack 1 win 65535",
+        &["end ack-not-sent"],
+    );
+    assert_eq!(f[0].level, Level::Should);
+}
+
+#[test]
+fn an_ack_of_unsent_data_draws_an_ack() {
+    rfc(
+        EST,
+        "< . 1:1(0) ack 500 win 65535
+         > . 1:1(0) ack 1 win 64240",
+        &[],
+    );
+}
+
+// ---- ack-delayed-too-long (§3.8.6.3, MUST-40: under 0.5 s) ----
+
+#[test]
+fn data_acknowledged_within_half_a_second_is_allowed() {
+    rfc(
+        EST,
+        "< . 1:11(10) ack 1 win 65535
+         +0.4 > . 1:1(0) ack 11 win 64240",
+        &[],
+    );
+}
+
+#[test]
+fn data_unacknowledged_for_half_a_second_violates() {
+    let f = rfc(
+        EST,
+        "< . 1:11(10) ack 1 win 65535",
+        &["end ack-delayed-too-long"],
+    );
+    assert_eq!(f[0].requirement, "MUST-40");
+    assert!(
+        f[0].message.contains(&format!("data up to {}", r(11))),
+        "{}",
+        f[0]
+    );
+}
+
+// ---- ack-of-unsent-data ----
+
+#[test]
+fn an_ack_beyond_what_the_harness_sent_violates() {
+    let f = rfc(
+        EST,
+        "< . 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 20 win 64240",
+        &["6 ack-of-unsent-data"],
+    );
+    let m = &f[0].message;
+    assert!(
+        m.contains(&format!("ack {}", r(20))) && m.contains(&r(11).to_string()),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
+    rfc(
+        EST,
+        "< . 11:21(10) ack 1 win 65535
+         > . 1:1(0) ack 1 win 64240
+         < . 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 21 win 64240",
+        &[],
+    );
+}
+
+// ---- ack-went-backwards ----
+
+#[test]
+fn an_ack_going_backwards_violates() {
+    rfc(
+        EST_DATA,
+        "> . 1:1(0) ack 5 win 64240",
+        &["7 ack-went-backwards"],
+    );
+}
+
+// ---- the target's sequence space: seq-gap / retransmit-below-snd-una ----
+
+#[test]
+fn data_continues_at_snd_nxt() {
+    rfc(
+        EST,
+        "> . 1:101(100) ack 1 win 64240
+         > . 101:201(100) ack 1 win 64240",
+        &[],
+    );
+}
+
+#[test]
+fn data_leaving_a_hole_violates() {
+    let f = rfc(
+        EST,
+        "> . 1:101(100) ack 1 win 64240
+         > . 111:121(10) ack 1 win 64240",
+        &["6 seq-gap"],
+    );
+    assert!(f[0].message.contains("10 octets never sent"), "{}", f[0]);
+}
+
+#[test]
+fn resending_acknowledged_data_warns() {
+    rfc(
+        EST,
+        "> . 1:101(100) ack 1 win 64240
+         < . 1:1(0) ack 101 win 65535
+         > . 1:101(100) ack 1 win 64240",
+        &["7 retransmit-below-snd-una"],
+    );
+}
+
+#[test]
+fn a_keepalive_below_snd_una_is_allowed() {
+    rfc(
+        EST,
+        "> . 1:101(100) ack 1 win 64240
+         < . 1:1(0) ack 101 win 65535
+         > . 100:101(1) ack 1 win 64240",
+        &[],
+    );
+}

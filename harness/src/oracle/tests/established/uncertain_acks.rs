@@ -1,0 +1,381 @@
+//! Harness segments the target may or may not have taken (a FIN segment a
+//! stack drops before using its ACK, an ACK acceptable for some RCV.NXT
+//! candidates only, data after an event that may have reset the
+//! connection): what the target sends next is judged by every reading.
+//! Fuzz: `data-beyond-window` and `ack-delayed-too-long` of campaigns 8
+//! and 9 (smoltcp 0.14).
+
+use crate::oracle::tests::*;
+
+/// CLOSE-WAIT, the harness window 144 filled by the target's data
+/// `l(1)..l(145)`: SND.NXT l(145), nothing acknowledged.
+fn close_wait_window_full() -> T {
+    let mut t = close_wait();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(1),
+            window: 144,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            payload: vec![b'd'; 144],
+            ..recv_tmpl()
+        }
+    );
+    t
+}
+
+/// An ACK below the model's SND.UNA (`ack l(33)`) opening the window, after
+/// `moved_by` moved SND.UNA to l(145) with a zero window.
+fn old_ack_opens_window(t: &mut T, moved_by: TcpFlags) {
+    send!(
+        *t,
+        Segment {
+            seq: r(2),
+            ack: l(145),
+            flags: moved_by,
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        *t,
+        Segment {
+            seq: r(2),
+            ack: l(33),
+            window: 37008,
+            ..send_tmpl()
+        }
+    );
+}
+
+#[test]
+fn window_of_an_old_ack_counts_after_a_fin_segment_the_target_may_have_dropped() {
+    // smoltcp drops a FIN segment in CLOSE-WAIT before using its ACK
+    // (fin-segment-ack-ignored): its SND.UNA stays l(1), so `ack l(33)` is
+    // new to it and opens the window; it sends on past l(145).
+    let mut t = close_wait_window_full();
+    old_ack_opens_window(&mut t, FIN | ACK);
+    recv!(
+        t,
+        Segment {
+            seq: l(145),
+            ack: r(2),
+            payload: vec![b'd'; 200],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn window_of_an_old_ack_is_ignored_after_a_plain_ack_moved_snd_una() {
+    // The same ACK after a segment every stack takes: it is a duplicate
+    // (RFC 9293 §3.10.7.4), the window stays zero, the data is beyond it.
+    let mut t = close_wait_window_full();
+    old_ack_opens_window(&mut t, ACK);
+    recv!(
+        t,
+        Segment {
+            seq: l(145),
+            ack: r(2),
+            payload: vec![b'd'; 200],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+/// ESTABLISHED after a SYN with 10 octets of data (queued or dropped:
+/// RCV.NXT is r(1) or r(11)), window 144 filled by `l(1)..l(145)`; then an
+/// ACK of l(33) with a zero window at r(1), acceptable only if RCV.NXT is
+/// r(1): the target may have taken it or not.
+fn zero_window_maybe_taken() -> T {
+    let mut t = syn_received_after_syn_data(Profile::rfc9293());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 144,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![b'd'; 144],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(33),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    t.now += ms(1000);
+    t
+}
+
+#[test]
+fn one_octet_probe_is_allowed_when_an_ack_the_target_may_have_taken_closed_the_window() {
+    // §3.8.6.1: with a zero window the sender probes with one new octet.
+    let mut t = zero_window_maybe_taken();
+    recv!(
+        t,
+        Segment {
+            seq: l(145),
+            ack: r(1),
+            payload: vec![b'd'],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn more_than_a_probe_past_the_edge_is_beyond_a_window_that_may_be_zero() {
+    let mut t = zero_window_maybe_taken();
+    recv!(
+        t,
+        Segment {
+            seq: l(145),
+            ack: r(1),
+            payload: vec![b'd'; 2],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+/// SYN-RECEIVED (profile smoltcp): a SYN-ACK, which draws an optional
+/// `<SEQ=l(1)><CTL=RST>`, then an in-window RST not at RCV.NXT (smoltcp
+/// resets on it: back to LISTEN), then the handshake's ACK with 15 octets.
+fn data_after_a_rst_that_may_have_reset() -> T {
+    let mut t = syn_received_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: SYN | ACK,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(48),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![b'x'; 15],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn no_ack_owed_for_data_after_a_rst_that_may_have_reset_the_connection() {
+    // smoltcp, back in LISTEN, answers the ACK with <SEQ=SEG.ACK><CTL=RST>:
+    // the same numbers as the RST the SYN-ACK may draw, so the model cannot
+    // tell which it is; a reset target owes no ACK for the data.
+    let mut t = data_after_a_rst_that_may_have_reset();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+    expect_none(t.wait(ms(600)));
+}
+
+#[test]
+fn data_after_a_rst_that_may_have_reset_is_owed_an_ack_once_the_target_shows_it_is_alive() {
+    // An ACK shows the connection survived the RST: its data then must be
+    // acknowledged within 0.5 s (MUST-40).
+    let mut t = data_after_a_rst_that_may_have_reset();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+}
+
+/// ESTABLISHED, the target sent `l(1)..l(11)`; the harness's FIN then
+/// acknowledges one octet more (`ack l(12)`): RFC 9293 §3.10.7.4 (fifth
+/// check) drops the segment, FIN and all; smoltcp takes any ACK within its
+/// send buffer, and the FIN with it.
+fn fin_with_an_ack_of_unsent_data() -> T {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![b'd'; 10],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+/// Data after the harness's FIN at r(1), which no conforming receiver
+/// acknowledges once it took that FIN.
+fn text_after_the_fin() -> Segment {
+    Segment {
+        seq: r(2),
+        ack: l(11),
+        flags: PSH | ACK,
+        payload: vec![b'x'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
+    let mut t = fin_with_an_ack_of_unsent_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(2),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    // CLOSE-WAIT ignores text (seventh check): no ACK is owed for it.
+    send!(t, text_after_the_fin());
+    expect_none(t.wait(ms(600)));
+}
+
+#[test]
+fn fin_on_an_ack_of_unsent_data_the_target_dropped_leaves_the_connection_established() {
+    let mut t = fin_with_an_ack_of_unsent_data();
+    // Its next data at SND.NXT, still acknowledging r(1): it dropped the
+    // segment (and did not take the ACK of l(12)).
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(1),
+            payload: vec![b'd'; 10],
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    // The data then is in order and owed an ACK within 0.5 s (MUST-40).
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(21),
+            flags: PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+}
+
+/// SYN-RECEIVED, the application closed (RFC 9293 §3.10.4: FIN-WAIT-1),
+/// then 10 octets and a FIN with `ack l(0)`, the ISS: a duplicate ACK,
+/// which FIN-WAIT-1 ignores before taking the text and the FIN.
+fn fin_with_a_duplicate_ack_after_close_in_syn_received() -> T {
+    let mut t = syn_received();
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(0),
+            flags: FIN | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn fin_after_close_in_syn_received_with_a_duplicate_ack_is_followed_into_closing() {
+    let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Closing]);
+    // The handshake's ACK with text past the FIN: ignored in CLOSING.
+    send!(
+        t,
+        Segment {
+            seq: r(12),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 10],
+            ..send_tmpl()
+        }
+    );
+    let late = t.wait(ms(600));
+    assert!(
+        !late.iter().any(|f| f.rule == RuleId::AckDelayedTooLong),
+        "{late:#?}"
+    );
+}
+
+#[test]
+fn segment_with_a_duplicate_ack_after_close_in_syn_received_not_taken_leaves_syn_received() {
+    let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+    // Its text is not owed an ACK: only the handshake's ACK brings it in.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: PSH | ACK,
+            payload: vec![b'y'; 10],
+            ..send_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
+}

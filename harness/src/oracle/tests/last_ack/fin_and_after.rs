@@ -1,0 +1,60 @@
+//! LAST-ACK (RFC 9293 §3.10.7.4): nothing after the target's FIN but its retransmission,
+//! nothing once CLOSED. Line form (see `lines.rs`).
+
+use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::*;
+
+/// CLOSE-WAIT (the harness's FIN, line 5, acknowledged), then the target's
+/// FIN: LAST-ACK from line 7 on.
+const LAST_ACK: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    > F. 1:1(0) ack 2 win 64240
+";
+
+fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
+    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
+}
+
+// ---- LAST-ACK: data-after-fin, fin-moved, segment-on-closed-connection ----
+
+#[test]
+fn last_ack_data_after_the_fin_violates() {
+    let f = rfc(
+        LAST_ACK,
+        "> P. 2:12(10) ack 2 win 64240",
+        &["8 data-after-fin"],
+    );
+    assert!(
+        f[0].message.contains(&format!("after the FIN at {}", l(1))),
+        "{}",
+        f[0]
+    );
+}
+
+#[test]
+fn last_ack_fin_retransmission_is_allowed() {
+    rfc(LAST_ACK, "+1 > F. 1:1(0) ack 2 win 64240", &[]);
+}
+
+#[test]
+fn last_ack_fin_at_another_sequence_number_violates() {
+    rfc(
+        LAST_ACK,
+        "+1 > F. 3:3(0) ack 2 win 64240",
+        &["8 fin-moved", "8 seq-gap"],
+    );
+}
+
+#[test]
+fn closed_after_last_ack_any_data_violates() {
+    rfc(
+        LAST_ACK,
+        "< . 2:2(0) ack 2 win 65535
+         > . 2:5(3) ack 2 win 64240",
+        &["9 segment-on-closed-connection"],
+    );
+}

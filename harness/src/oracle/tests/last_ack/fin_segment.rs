@@ -1,0 +1,293 @@
+//! LAST-ACK (RFC 9293 §3.10.7.4): closed by a FIN segment whose ACK the target may
+//! ignore, and a FIN on old data.
+
+use crate::oracle::tests::*;
+
+fn new_syn() -> Segment {
+    Segment {
+        seq: r(100_000),
+        flags: SYN,
+        ..send_tmpl()
+    }
+}
+
+fn fresh_syn_ack() -> Segment {
+    Segment {
+        seq: l(5000),
+        ack: r(100_001),
+        flags: SYN | ACK,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    }
+}
+
+// ---- LAST-ACK: the ACK of a FIN segment (fuzz campaign 8, data-before-established) ----
+
+/// LAST-ACK, then a second harness FIN at RCV.NXT acknowledging the target's FIN.
+fn last_ack_acked_by_a_fin_segment() -> T {
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            flags: FIN | ACK,
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "the ACK of the FIN closes it");
+    t
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(2),
+            flags: RST,
+            window: 0,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
+    // smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    t.now += ms(1_000);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::FinSegmentAckIgnored
+    );
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, new_syn());
+    recv!(t, fresh_syn_ack());
+    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
+    // The old connection's FIN, not a SYN-ACK: the target never closed it.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, new_syn());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::FinSegmentAckIgnored
+    );
+}
+
+/// A RST far outside any window: a target in LAST-ACK drops it (RFC 9293
+/// §3.10.7.4, first check), a closed port answers nothing.
+fn stray_rst() -> Segment {
+    Segment {
+        seq: r(1 << 30),
+        flags: RST,
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_stray_rst_is_the_ignored_fin_segment() {
+    // Fuzz campaign 8 (reply-to-rst, reduced): smoltcp dropped the FIN
+    // segment and is still in LAST-ACK; the stray RST met that connection,
+    // so its FIN a second later is a retransmission there, not a reply to
+    // the RST.
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(t, stray_rst());
+    t.now += ms(1_000);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+    );
+    assert!(f.iter().all(|f| f.rule != RuleId::ReplyToRst), "{f:#?}");
+    expect_rule(f, RuleId::FinSegmentAckIgnored);
+}
+
+#[test]
+fn last_ack_closed_by_an_ack_then_a_segment_after_a_stray_rst_replies_to_it() {
+    // A bare ACK of the FIN closes LAST-ACK for every stack: the target has
+    // no connection, and anything after the RST answers it.
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    send!(t, stray_rst());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::ReplyToRst
+    );
+}
+
+/// After a FIN segment closed LAST-ACK in the model: an ACK of the FIN,
+/// which a CLOSED port owes `<SEQ=SEG.ACK><CTL=RST>`, and the target's
+/// `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>`.
+fn ack_then_rst_after_a_fin_segment(abort: bool) -> (T, Vec<Finding>) {
+    let mut t = last_ack_acked_by_a_fin_segment();
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    if abort {
+        t.oracle.on_app(t.now, peer(), AppEvent::Abort);
+    }
+    t.now += ms(1);
+    let f = t.oracle.on_segment(
+        t.now,
+        Direction::FromTarget,
+        &Segment {
+            seq: l(2),
+            ack: r(2),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        },
+    );
+    (t, f)
+}
+
+#[test]
+fn last_ack_abort_after_a_fin_segment_resets_the_connection_the_target_kept() {
+    // Fuzz campaign 8 (rst-listen-numbers, reduced): smoltcp ignored the FIN
+    // segment, so an abort (SO_LINGER 0, close) resets LAST-ACK with its
+    // own numbers; the LISTEN RST the ACK seemed to owe then never comes,
+    // which is that deviation.
+    let (mut t, f) = ack_then_rst_after_a_fin_segment(true);
+    expect_none(f);
+    let f = t.wait(ms(2_000));
+    assert!(
+        !f.is_empty() && f.iter().all(|f| f.rule == RuleId::FinSegmentAckIgnored),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn last_ack_closed_by_a_fin_segment_then_an_unowed_rst_has_the_wrong_numbers() {
+    let (_, f) = ack_then_rst_after_a_fin_segment(false);
+    expect_rule(f, RuleId::RstListenNumbers);
+}
+
+// ---- A FIN on old data (fuzz campaign 8, ack-delayed-too-long) ----
+
+/// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
+/// octets with a FIN at r(11) = RCV.NXT: only the FIN is new (SEG.LEN 11).
+fn fin_on_old_data() -> T {
+    let mut t = established_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            flags: FIN | PSH | ACK,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn fin_on_old_data_is_taken_and_acknowledged() {
+    let mut t = fin_on_old_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(12),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    expect_none(t.wait(ms(2_000)));
+}
+
+#[test]
+fn fin_on_old_data_left_unacknowledged_violates() {
+    // smoltcp judges the segment by its payload (ending at RCV.NXT), drops it and ACKs r(11).
+    let mut t = fin_on_old_data();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    let f = expect_rule(t.wait(ms(1_000)), RuleId::FinOnOldDataIgnored);
+    assert!(f.is_failure(), "{f}");
+}
+
+#[test]
+fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
+    // A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,
+    // and a target going on is on a closed connection, not this rule.
+    let mut t = last_ack();
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            ack: l(2),
+            flags: FIN | ACK,
+            payload: vec![b'o'; 3],
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(2),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::SegmentOnClosedConnection
+    );
+}

@@ -1,0 +1,534 @@
+//! Options (RFC 7323, RFC 2018) and header fields (RFC 9293 §3.1).
+
+use crate::oracle::tests::*;
+
+fn ts(tsval: u32, tsecr: u32) -> TcpOption {
+    TcpOption::Timestamps { tsval, tsecr }
+}
+
+/// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
+fn established_ts_ws() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2), ts(100, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![
+                TcpOption::Mss(1460),
+                TcpOption::WindowScale(7),
+                ts(9000, 100)
+            ],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            options: vec![ts(101, 9000)],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+// ---- wscale-on-non-syn / sack-permitted-on-non-syn ----
+
+#[test]
+fn established_window_scale_on_an_ack_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::WindowScale(7)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleOnNonSyn
+    );
+}
+
+#[test]
+fn established_sack_permitted_on_an_ack_violates() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::SackPermitted],
+            ..recv_tmpl()
+        },
+        RuleId::SackPermittedOnNonSyn
+    );
+}
+
+// ---- wscale-without-offer / wscale-too-large ----
+
+#[test]
+fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(7)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleWithoutOffer
+    );
+}
+
+#[test]
+fn listen_syn_ack_with_shift_fifteen_warns() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(15)],
+            ..recv_tmpl()
+        },
+        RuleId::WscaleTooLarge
+    );
+}
+
+#[test]
+fn established_window_is_scaled_by_the_harness_shift() {
+    // window 25 << 2 = 100 octets.
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(101),
+            ack: r(1),
+            payload: vec![1; 1],
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+#[test]
+fn established_without_negotiation_the_window_is_not_scaled() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 26],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+// ---- timestamps-without-offer / timestamps-missing / tsecr-not-echoed ----
+
+#[test]
+fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(5, 0)],
+            ..recv_tmpl()
+        },
+        RuleId::TimestampsWithoutOffer
+    );
+}
+
+#[test]
+fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), ts(100, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(9, 99)],
+            ..recv_tmpl()
+        },
+        RuleId::TsecrNotEchoed
+    );
+}
+
+#[test]
+fn established_timestamps_on_every_segment_echoing_ts_recent() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![ts(9001, 101)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 4],
+            window: 25,
+            options: vec![ts(150, 9001)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            options: vec![ts(9002, 150)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_segment_without_timestamps_violates() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            ..recv_tmpl()
+        },
+        RuleId::TimestampsMissing
+    );
+}
+
+#[test]
+fn established_rst_without_timestamps_is_allowed() {
+    let mut t = established_ts_ws();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_tsecr_never_sent_by_the_harness_violates() {
+    let mut t = established_ts_ws();
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![ts(9001, 5555)],
+            ..recv_tmpl()
+        },
+        RuleId::TsecrNotEchoed
+    );
+    assert!(f.message.contains("5555"), "{f}");
+}
+
+// ---- reserved-bits-set / bad-checksum ----
+
+#[test]
+fn established_reserved_bits_violate() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: ACK | TcpFlags(0x200),
+            ..recv_tmpl()
+        },
+        RuleId::ReservedBitsSet
+    );
+}
+
+#[test]
+fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
+    let mut t = established();
+    let seg = Segment {
+        seq: l(1),
+        ack: r(1),
+        flags: ACK,
+        ..recv_tmpl()
+    };
+    let mut observe = |checksum| {
+        t.now += ms(1);
+        let segment = &seg;
+        let what = Observation::Segment {
+            dir: Direction::FromTarget,
+            segment,
+            checksum,
+        };
+        t.oracle.observe(t.now, what)
+    };
+    assert_eq!(observe(Checksum::Valid), vec![]);
+    let f = observe(Checksum::Invalid);
+    let rules: Vec<_> = f.iter().map(|f| (f.rule, f.requirement)).collect();
+    assert_eq!(rules, vec![(RuleId::BadChecksum, "MUST-2")]);
+}
+
+#[test]
+fn established_segment_without_timestamps_may_be_dropped_silently() {
+    let mut t = established_ts_ws();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            payload: vec![1; 4],
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(2)));
+    // ... or accepted: both pass.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(5),
+            options: vec![ts(9002, 101)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- sack-permitted-without-offer / sack-without-permission / sack-block-invalid ----
+
+/// ESTABLISHED with SACK-permitted on both SYNs.
+fn established_sack() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
+            ..recv_tmpl()
+        },
+        RuleId::SackPermittedWithoutOffer
+    );
+}
+
+#[test]
+fn established_sack_for_out_of_order_data_is_allowed() {
+    let mut t = established_sack();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![
+                TcpOption::Nop,
+                TcpOption::Nop,
+                TcpOption::Sack(vec![(r(11).0, r(21).0)])
+            ],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_sack_without_permission_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::Sack(vec![(r(11).0, r(21).0)])],
+            ..recv_tmpl()
+        },
+        RuleId::SackWithoutPermission
+    );
+}
+
+#[test]
+fn established_sack_block_beyond_sent_data_violates() {
+    let mut t = established_sack();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            payload: vec![1; 10],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            options: vec![TcpOption::Sack(vec![(r(11).0, r(91).0)])],
+            ..recv_tmpl()
+        },
+        RuleId::SackBlockInvalid
+    );
+    assert!(f.message.contains(&format!("sent up to {}", r(21))), "{f}");
+}

@@ -1,0 +1,240 @@
+//! The send MSS (RFC 9293 §3.7.1, MUST-15/16; RFC 9293 §3.7.1 default 536 for IPv4,
+//! 1220 for IPv6) and the SYN-ACK's MSS option (SHLD).
+
+use crate::oracle::tests::*;
+
+// ---- segment-exceeds-mss ----
+
+#[test]
+fn established_segment_of_exactly_the_mss_is_allowed() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(100)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 100],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_segment_above_the_peer_mss_violates() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(100)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 101],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentExceedsMss
+    );
+    assert!(
+        f.message.contains("101 bytes") && f.message.contains("100"),
+        "{f}"
+    );
+}
+
+#[test]
+fn established_without_peer_mss_segments_are_limited_to_536() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 536],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(537),
+            ack: r(1),
+            payload: vec![0; 537],
+            ..recv_tmpl()
+        },
+        RuleId::SegmentExceedsMss
+    );
+}
+
+// ---- mss-missing ----
+
+#[test]
+fn listen_syn_ack_without_mss_is_a_should_warning() {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            ..recv_tmpl()
+        },
+        RuleId::MssMissing
+    );
+    assert_eq!(f.level, Level::Should);
+    assert!(!f.is_failure());
+}
+
+#[test]
+fn ipv6_without_peer_mss_segments_are_limited_to_1220() {
+    use std::net::Ipv6Addr;
+    let target = Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1);
+    let harness = Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1);
+    let mut t = T {
+        oracle: Oracle::new(
+            Profile::rfc9293(),
+            TargetModel {
+                addr: target.into(),
+                listening: vec![LISTEN_PORT],
+            },
+        ),
+        now: Duration::ZERO,
+    };
+    let to = Segment {
+        ip: IpEnvelope::v6(harness, target),
+        ..send_tmpl()
+    };
+    let from = Segment {
+        ip: IpEnvelope::v6(target, harness),
+        ..recv_tmpl()
+    };
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            ..to.clone()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1440)],
+            ..from.clone()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..to
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![0; 1220],
+            ..from.clone()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1221),
+            ack: r(1),
+            payload: vec![0; 1221],
+            ..from
+        },
+        RuleId::SegmentExceedsMss
+    );
+}

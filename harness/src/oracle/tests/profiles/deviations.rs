@@ -1,0 +1,214 @@
+//! Profiles turn known differences into labelled deviations.
+
+use crate::oracle::tests::*;
+
+#[test]
+fn profiles_are_found_by_name() {
+    for name in ["rfc9293", "rfc793", "linux", "smoltcp", "LINUX"] {
+        assert!(Profile::by_name(name).is_some(), "{name}");
+    }
+    assert!(Profile::by_name("bsd").is_none());
+    assert_eq!(Profile::all()[0].name, "rfc9293");
+    assert!(Profile::rfc9293().allowed.is_empty());
+}
+
+#[test]
+fn linux_rto_of_200_ms_is_a_deviation_not_a_failure() {
+    let mut t = established_with(Profile::linux());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += ms(210);
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::RtoTooShort
+    );
+    assert!(
+        f.deviation.as_deref().is_some_and(|d| d.contains("200 ms")),
+        "{f}"
+    );
+}
+
+#[test]
+fn linux_rto_below_200_ms_is_not_covered_by_the_profile() {
+    let mut t = established_with(Profile::linux());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += ms(50);
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::RtoTooShort
+    );
+    assert_eq!(f.deviation, None);
+}
+
+#[test]
+fn linux_time_wait_of_60_s_is_a_deviation() {
+    let mut t = time_wait_with(Profile::linux());
+    t.now += Duration::from_secs(61);
+    send!(
+        t,
+        Segment {
+            seq: r(2),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(2),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::TimeWaitTooShort
+    );
+    assert!(!f.is_failure(), "{f}");
+}
+
+#[test]
+fn smoltcp_time_wait_of_10_s_is_a_deviation_but_5_s_fails() {
+    for (secs, fails) in [(10, false), (5, true)] {
+        let mut t = time_wait_with(Profile::smoltcp());
+        t.now += Duration::from_secs(secs);
+        send!(
+            t,
+            Segment {
+                seq: r(2),
+                ack: l(2),
+                ..send_tmpl()
+            }
+        );
+        let f = recv!(
+            t,
+            Segment {
+                seq: l(2),
+                flags: RST,
+                ..recv_tmpl()
+            },
+            RuleId::TimeWaitTooShort
+        );
+        assert_eq!(f.is_failure(), fails, "{secs} s: {f}");
+    }
+}
+
+#[test]
+fn smoltcp_in_window_rst_reset_is_a_deviation() {
+    let mut t = established_with(Profile::smoltcp());
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    let silent = t.wait(Duration::from_secs(2));
+    assert!(silent.iter().all(|f| !f.is_failure()), "{silent:#?}");
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            payload: vec![1; 5],
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::RstInWindowResets
+    );
+    assert!(
+        f.deviation
+            .as_deref()
+            .is_some_and(|d| d.starts_with("smoltcp")),
+        "{f}"
+    );
+    assert!(
+        f.to_string()
+            .starts_with("MUST deviation [rst-in-window-resets]"),
+        "{f}"
+    );
+}
+
+#[test]
+fn rfc793_in_window_syn_answered_by_rst_is_a_deviation() {
+    let mut t = established_with(Profile::rfc793());
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        },
+        RuleId::SynInWindowResets
+    );
+    assert!(!f.is_failure());
+}
+
+#[test]
+fn rfc793_in_window_rst_resets_without_a_challenge() {
+    let mut t = established_with(Profile::rfc793());
+    send!(
+        t,
+        Segment {
+            seq: r(5),
+            flags: RST,
+            ..send_tmpl()
+        }
+    );
+    expect_none(t.wait(Duration::from_secs(2)));
+}
+
+#[test]
+fn linux_refused_close_in_syn_received_is_a_deviation_not_a_failure() {
+    // The oracle hears of the close before the target refuses it (Linux has
+    // no socket for the application before accept()).
+    let mut t = syn_received_with(Profile::linux());
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    let f = expect_rule(t.wait(ms(1_500)), RuleId::CloseFinMissing);
+    assert!(
+        f.deviation
+            .as_deref()
+            .is_some_and(|d| d.contains("accept()")),
+        "{f}"
+    );
+}

@@ -1,0 +1,5 @@
+//! Transcripts of real targets that the oracle once misread (fuzz stops), each judged per
+//! RFC 9293 with the campaign's profile.
+
+mod lwip;
+mod readme_fuzz;

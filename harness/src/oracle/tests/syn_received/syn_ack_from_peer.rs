@@ -1,0 +1,120 @@
+//! A SYN-ACK from the harness in SYN-RECEIVED (RFC 9293 §3.10.7.4): the
+//! fourth check returns a passive open to LISTEN silently; an RFC 793 stack
+//! resets (smoltcp: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>); a stack that
+//! checks the ACK first sends <SEQ=SEG.ACK><CTL=RST> and stays.
+
+use crate::oracle::tests::*;
+
+fn syn_ack_from_harness() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: SYN | ACK,
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn syn_received_syn_ack_answered_by_rst_ack_is_allowed() {
+    // smoltcp's answer.
+    let mut t = syn_received_with(Profile::smoltcp());
+    send!(t, syn_ack_from_harness());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert!(t.states().is_empty());
+    expect_none(t.wait(ms(3000)));
+}
+
+#[test]
+fn syn_received_syn_ack_answered_by_nothing_is_allowed() {
+    let mut t = syn_received();
+    send!(t, syn_ack_from_harness());
+    expect_none(t.wait(ms(3000)));
+}
+
+#[test]
+fn syn_received_syn_ack_answered_by_fifth_check_rst_keeps_the_handshake() {
+    let mut t = syn_received();
+    send!(t, syn_ack_from_harness());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            flags: RST,
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().contains(&TcpState::Established));
+}
+
+#[test]
+fn syn_received_bad_ack_without_syn_still_owes_the_rst() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            ..send_tmpl()
+        }
+    );
+    expect_rule(t.wait(ms(3000)), RuleId::RstNotSent);
+}
+
+#[test]
+fn syn_received_syn_ack_answered_by_data_is_still_caught() {
+    let mut t = syn_received();
+    send!(t, syn_ack_from_harness());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![b'y'; 4],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeforeEstablished
+    );
+}
+
+#[test]
+fn syn_received_optional_rst_is_not_the_reason_for_another_rst() {
+    // The target's SYN-ACK crosses its RST,ACK: the RST is an RFC 793
+    // reset, not a wrong answer to the optional fifth-check RST.
+    let mut t = syn_received();
+    send!(t, syn_ack_from_harness());
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            flags: RST | ACK,
+            ..recv_tmpl()
+        }
+    );
+}

@@ -1,0 +1,255 @@
+//! A SYN's data may be queued or dropped (RFC 9293 §3.10.7.2), so RCV.NXT
+//! is a range until the target shows which. A harness FIN inside that range
+//! is taken for one candidate and old for the other: the target's ACK of it
+//! decides (fuzz finding crash-9876b4a7…, smoltcp drops a SYN's data).
+
+use crate::oracle::tests::*;
+
+/// SYN-RECEIVED after a SYN carrying 10 octets, ESTABLISHED by the final ACK.
+fn established_after_syn_with_data() -> T {
+    syn_received_after_syn_data(Profile::rfc9293())
+}
+
+/// 4 octets and a FIN from RCV.NXT if the SYN's data was dropped (FIN at r(5),
+/// inside the range r(1)..=r(11)).
+fn data_and_fin() -> Segment {
+    Segment {
+        seq: r(1),
+        ack: l(1),
+        flags: FIN | PSH | ACK,
+        payload: vec![b'd'; 4],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
+    let mut t = established_after_syn_with_data();
+    send!(t, data_and_fin());
+    assert_eq!(t.states(), vec![TcpState::Established], "not decided yet");
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(6),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::CloseWait]);
+    // Its own FIN then makes LAST-ACK; the harness's ACK closes it; a new SYN
+    // on the tuple draws a SYN-ACK.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(6),
+            flags: FIN | ACK,
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::LastAck]);
+    send!(
+        t,
+        Segment {
+            seq: r(6),
+            ack: l(2),
+            ..send_tmpl()
+        }
+    );
+    assert!(t.states().is_empty(), "LAST-ACK acknowledged: CLOSED");
+    send!(
+        t,
+        Segment {
+            seq: r(100),
+            flags: SYN,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1000),
+            ack: r(101),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
+    let mut t = established_after_syn_with_data();
+    send!(t, data_and_fin());
+    // The target ACKs the SYN's data instead: it queued it, the FIN was old.
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    assert_eq!(t.states(), vec![TcpState::Established]);
+}
+
+#[test]
+fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
+    let mut t = established_after_syn_with_data();
+    send!(t, data_and_fin());
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(6),
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1000),
+            ack: r(6),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460)],
+            ..recv_tmpl()
+        },
+        RuleId::SynAckWithoutSyn
+    );
+}
+
+/// A RST|ACK in SYN-RECEIVED whose sequence number lies inside the SYN's
+/// data, with data of its own (fuzz campaign 8, segment-on-closed-connection).
+fn rst_in_syn_data(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        ack: l(500),
+        flags: RST | ACK,
+        payload: vec![b'r'; 20],
+        ..send_tmpl()
+    }
+}
+
+/// The FIN that CLOSE in SYN-RECEIVED sends at once (RFC 9293 §3.10.4).
+fn fin_after_close() -> Segment {
+    Segment {
+        seq: l(1),
+        ack: r(1),
+        flags: FIN | ACK,
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
+    // RCV.NXT is r(1) until ESTABLISHED (the SYN's text is only queued,
+    // §3.10.7.2), so a RST at r(5) is not exact: the target may ignore it.
+    let mut t = established_after_syn_with_data();
+    send!(t, rst_in_syn_data(r(5)));
+    t.now += ms(1);
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, fin_after_close());
+}
+
+#[test]
+fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
+    let mut t = established_after_syn_with_data();
+    send!(t, rst_in_syn_data(r(1)));
+    assert!(t.states().is_empty(), "MUST-11: back to LISTEN");
+    t.now += ms(1);
+    t.oracle.on_app(t.now, peer(), AppEvent::Close);
+    recv!(t, fin_after_close(), RuleId::SegmentOnClosedConnection);
+}
+
+// ---- A RST inside the SYN's data, in SYN-RECEIVED (fuzz campaign 8: iss-changed) ----
+// RCV.NXT is the SYN's seq + 1 until ESTABLISHED (the text is only queued),
+// so such a RST is in the window: RFC 793 stacks (smoltcp) reset on it, and
+// a later SYN opens a fresh connection with a new ISS.
+
+fn syn_received_after_syn_with_data_smoltcp() -> T {
+    syn_received_after_syn_data(Profile::smoltcp())
+}
+
+fn rst_at(seq: SeqNumber) -> Segment {
+    Segment {
+        seq,
+        flags: RST,
+        window: 0,
+        ..send_tmpl()
+    }
+}
+
+fn later_syn() -> Segment {
+    Segment {
+        seq: r(50_000),
+        flags: SYN,
+        options: vec![TcpOption::Mss(1460)],
+        ..send_tmpl()
+    }
+}
+
+fn syn_ack_with_a_new_iss() -> Segment {
+    Segment {
+        seq: l(777_777),
+        ack: r(50_001),
+        flags: SYN | ACK,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    }
+}
+
+#[test]
+fn rst_inside_the_syn_data_may_reset_syn_received_and_a_later_syn_reopens() {
+    let mut t = syn_received_after_syn_with_data_smoltcp();
+    send!(t, rst_at(r(5)));
+    t.now += ms(60_000);
+    // The challenge ACK RFC 5961 wanted never came: smoltcp's profile allows it.
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::ToTarget, &later_syn());
+    assert!(f.iter().all(|x| !x.is_failure()), "{f:#?}");
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &syn_ack_with_a_new_iss());
+    assert!(
+        f.iter().all(|x| !x.is_failure()),
+        "smoltcp's reset on an in-window RST is its profile's: {f:#?}"
+    );
+}
+
+#[test]
+fn rst_past_the_window_in_syn_received_then_a_new_iss_violates() {
+    let mut t = syn_received_after_syn_with_data_smoltcp();
+    send!(t, rst_at(r(100_000)));
+    t.now += ms(60_000);
+    send!(t, later_syn());
+    recv!(t, syn_ack_with_a_new_iss(), RuleId::IssChanged);
+}
+
+/// A FIN segment that starts inside the SYN's text but past its first
+/// octet (r(5)): in order if the target queued that text, out of order if
+/// it dropped it. Its duplicate ACK of 1 shows the text dropped, so the FIN
+/// is not taken: ESTABLISHED, not CLOSE-WAIT; close() makes FIN-WAIT-1 and
+/// the harness's FIN with the ACK of the target's, TIME-WAIT (campaign 12,
+/// `rst-not-sent` 34 inputs: the oracle took the FIN, went to LAST-ACK and
+/// CLOSED, and read a later ACK as to LISTEN).
+#[test]
+fn a_fin_segment_past_the_syn_texts_first_octet_waits_for_the_targets_ack() {
+    crate::oracle::tests::lines::expect_findings(
+        Profile::rfc9293(),
+        "
+        0 < S 0:10(10) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < F. 5:20(15) ack 1 win 65535
+        > . 1:1(0) ack 1 win 64240
+        state ESTABLISHED
+        close(4) = 0
+        > F. 1:1(0) ack 1 win 64240
+        < F. 1:1(0) ack 2 win 65535
+        > . 2:2(0) ack 2 win 64240
+        < . 2:2(0) ack 2 win 65535
+        ",
+        &[],
+    );
+}

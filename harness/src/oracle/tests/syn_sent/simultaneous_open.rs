@@ -1,0 +1,148 @@
+//! SYN-RECEIVED reached from SYN-SENT: a simultaneous open (RFC 9293 §3.5
+//! Figure 7; §3.10.7.3 fourth check: a SYN without ACK in SYN-SENT). The
+//! target answers the crossing SYN with `<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>`;
+//! the peer's SYN-ACK, or its ACK, completes the handshake. Line form (see
+//! `lines.rs`): `<` to the target, `>` from it.
+
+use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::*;
+
+#[test]
+fn crossing_syn_acks_complete_a_simultaneous_open() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        state SYN-RECEIVED
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        state ESTABLISHED
+        write(3, ..., 10) = 10
+        > P. 1:11(10) ack 1 win 64240
+        < . 1:1(0) ack 11 win 65535
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn the_peer_syn_ack_may_come_before_the_target_syn_ack() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        < S. 0:0(0) ack 1 win 65535 <mss 1460>
+        state ESTABLISHED
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_plain_ack_completes_a_simultaneous_open() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460,TS val 100 ecr 0>
+        < S 0:0(0) win 65535 <mss 1460,TS val 700 ecr 0>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,TS val 101 ecr 700>
+        < . 1:1(0) ack 1 win 65535 <TS val 701 ecr 101>
+        state ESTABLISHED
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 7:7(0) ack 1 win 64240 <mss 1460>
+        ",
+        &["5 iss-changed"],
+    );
+}
+
+#[test]
+fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 0 win 64240 <mss 1460>
+        ",
+        &["5 syn-ack-acks-isn"],
+    );
+}
+
+#[test]
+fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460,wscale 7>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 7>
+        ",
+        &["5 wscale-without-offer"],
+    );
+}
+
+#[test]
+fn a_simultaneous_open_syn_ack_with_data_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:10(10) ack 1 win 64240 <mss 1460>
+        ",
+        &["5 data-before-established"],
+    );
+}
+
+#[test]
+fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < R 1:1(0) win 0
+        state CLOSED
+        ",
+        &[],
+    );
+}
+
+#[test]
+fn a_rst_answering_the_rst_that_refused_a_simultaneous_open_violates() {
+    expect_findings(
+        Profile::rfc9293(),
+        "
+        0 connect(3, ..., ...) = 0
+        > S 0:0(0) win 64240 <mss 1460>
+        < S 0:0(0) win 65535 <mss 1460>
+        > S. 0:0(0) ack 1 win 64240 <mss 1460>
+        < R 1:1(0) win 0
+        > R 1:1(0) win 0
+        ",
+        &["7 rst-for-rst"],
+    );
+}

@@ -1,0 +1,197 @@
+//! Retransmission timing (RFC 6298 §2.1, §2.4, §5.5).
+
+use crate::oracle::tests::*;
+
+fn synack() -> Segment {
+    Segment {
+        seq: LOCAL_SEQ,
+        ack: r(1),
+        flags: SYN | ACK,
+        options: vec![TcpOption::Mss(1460)],
+        ..recv_tmpl()
+    }
+}
+
+// ---- rto-too-short ----
+
+#[test]
+fn syn_received_syn_ack_retransmitted_after_one_second_then_doubling() {
+    let mut t = syn_received();
+    for gap in [1, 2, 4, 8] {
+        t.now += Duration::from_secs(gap);
+        recv!(t, synack());
+    }
+}
+
+#[test]
+fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
+    let mut t = syn_received();
+    t.now += ms(200);
+    let f = recv!(t, synack(), RuleId::RtoTooShort);
+    assert_eq!(f.level, Level::Should);
+    assert!(f.message.contains("20"), "{f}");
+}
+
+#[test]
+fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
+    let mut t = syn_received();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460)],
+            ..send_tmpl()
+        }
+    );
+    recv!(t, synack());
+}
+
+#[test]
+fn established_data_retransmitted_after_one_second_is_allowed() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(2);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_data_retransmitted_after_300_ms_warns() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += ms(300);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::RtoTooShort
+    );
+}
+
+#[test]
+fn established_fast_retransmit_after_duplicate_acks_is_allowed() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(11),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    for _ in 0..3 {
+        send!(
+            t,
+            Segment {
+                seq: r(1),
+                ack: l(1),
+                ..send_tmpl()
+            }
+        );
+    }
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+}
+
+// ---- rto-no-backoff ----
+
+#[test]
+fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
+    let mut t = syn_received();
+    t.now += Duration::from_secs(2);
+    recv!(t, synack());
+    t.now += Duration::from_secs(1);
+    let f = recv!(t, synack(), RuleId::RtoNoBackoff);
+    assert!(f.is_failure());
+    assert!(f.message.contains("shorter than the previous"), "{f}");
+}
+
+#[test]
+fn established_data_retransmissions_without_backoff_violate() {
+    let mut t = established();
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(2);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(1);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 10],
+            ..recv_tmpl()
+        },
+        RuleId::RtoNoBackoff
+    );
+}

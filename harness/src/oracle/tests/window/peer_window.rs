@@ -1,0 +1,417 @@
+//! The harness's window as the target may see it (RFC 9293 §3.8.6,
+//! §3.10.7.4; RFC 7323 §2.3). From fuzz findings (data-beyond-window):
+//! smoltcp takes every acceptable ACK's window, not only those passing the
+//! SND.WL1/SND.WL2 test; takes the last of several Window Scale options;
+//! probes a zero window with one octet of new data.
+
+use crate::oracle::tests::*;
+
+fn data(seq: SeqNumber, len: usize) -> Segment {
+    Segment {
+        seq,
+        ack: r(1),
+        payload: vec![b'd'; len],
+        ..recv_tmpl()
+    }
+}
+
+/// ESTABLISHED; an out-of-order segment (SND.WL1 moves past RCV.NXT) shuts
+/// the window, then a pure ACK at RCV.NXT offers 1000 octets: the
+/// §3.10.7.4 test skips it (SEG.SEQ < SND.WL1), a stack updating from
+/// every ACK takes it.
+fn window_reopened_below_snd_wl1() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            window: 0,
+            payload: vec![b'o'; 5],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
+    let mut t = window_reopened_below_snd_wl1();
+    recv!(t, data(l(1), 1000));
+}
+
+#[test]
+fn data_beyond_the_latest_acks_window_violates() {
+    let mut t = window_reopened_below_snd_wl1();
+    recv!(t, data(l(1), 1001), RuleId::DataBeyondWindow);
+}
+
+/// ESTABLISHED with 100 octets in flight, then the harness's zero window.
+fn zero_window_with_data_in_flight() -> T {
+    let mut t = established();
+    recv!(t, data(l(1), 100));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn zero_window_probe_with_one_new_octet_is_allowed() {
+    // §3.8.6.1: "at least one octet of new data even if the send window is zero".
+    let mut t = zero_window_with_data_in_flight();
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
+    recv!(t, data(l(101), 1));
+}
+
+#[test]
+fn two_new_octets_into_a_zero_window_violate() {
+    let mut t = zero_window_with_data_in_flight();
+    recv!(t, data(l(101), 2), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn one_octet_past_a_full_but_open_window_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, data(l(1), 100));
+    recv!(t, data(l(101), 1), RuleId::DataBeyondWindow);
+}
+
+/// SYN with Window Scale 0 then 2; the SYN-ACK scales too; the harness's
+/// final ACK offers window 25.
+fn established_with_two_shifts() -> T {
+    let mut t = listen();
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![
+                TcpOption::Mss(1460),
+                TcpOption::WindowScale(0),
+                TcpOption::WindowScale(2)
+            ],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(0)],
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 25,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn several_window_scale_options_the_largest_shift_bounds_the_window() {
+    // RFC 7323 does not say which of several a stack takes (smoltcp: the last).
+    let mut t = established_with_two_shifts();
+    recv!(t, data(l(1), 100));
+}
+
+#[test]
+fn several_window_scale_options_data_beyond_the_largest_violates() {
+    let mut t = established_with_two_shifts();
+    recv!(t, data(l(1), 101), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn several_timestamps_options_either_tsval_may_be_echoed() {
+    let mut t = listen();
+    let ts = |tsval, tsecr| TcpOption::Timestamps { tsval, tsecr };
+    send!(
+        t,
+        Segment {
+            seq: REMOTE_SEQ,
+            flags: SYN,
+            options: vec![TcpOption::Mss(1460), ts(100, 0), ts(200, 0)],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: LOCAL_SEQ,
+            ack: r(1),
+            flags: SYN | ACK,
+            options: vec![TcpOption::Mss(1460), ts(9000, 200)],
+            ..recv_tmpl()
+        }
+    );
+}
+
+/// After a SYN with 10 octets (RCV.NXT r(1) or r(11)), a segment below
+/// r(11) is acceptable only if the SYN's data was dropped.
+fn established_after_syn_with_data() -> T {
+    let mut t = syn_received_after_syn_data(Profile::rfc9293());
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    // Old data if the SYN's was queued: the target may drop it, window and all.
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            payload: vec![b'x'; 5],
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
+    let mut t = established_after_syn_with_data();
+    recv!(t, data(l(1), 1000));
+}
+
+#[test]
+fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
+    let mut t = established_after_syn_with_data();
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(t, data(l(1), 2), RuleId::DataBeyondWindow);
+}
+
+/// ESTABLISHED, the harness's window shut and probed with one octet
+/// (SND.NXT l(2)); then the harness acknowledges l(12), ten octets the
+/// target never sent, with window 4. RFC 9293 §3.10.7.4 drops that ACK;
+/// smoltcp takes it (any ACK within its send buffer) and sends from l(12)
+/// (fuzz: data-beyond-window after seq-gap, campaign 8).
+fn acked_beyond_snd_nxt() -> T {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
+    recv!(t, data(l(1), 1));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(12),
+            window: 4,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
+    let mut t = acked_beyond_snd_nxt();
+    t.now += ms(1);
+    let f = t
+        .oracle
+        .on_segment(t.now, Direction::FromTarget, &data(l(12), 4));
+    let rules: Vec<RuleId> = f.iter().map(|x| x.rule).collect();
+    assert!(
+        rules.contains(&RuleId::SeqGap),
+        "the gap is reported: {f:#?}"
+    );
+    assert!(
+        !rules.contains(&RuleId::DataBeyondWindow),
+        "window 4 from l(12) holds 4 octets: {f:#?}"
+    );
+}
+
+#[test]
+fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
+    let mut t = acked_beyond_snd_nxt();
+    recv!(
+        t,
+        data(l(12), 5),
+        RuleId::DataBeyondWindow,
+        also[RuleId::SeqGap]
+    );
+}
+
+#[test]
+fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
+    let mut t = acked_beyond_snd_nxt();
+    let _ = recv!(t, data(l(12), 4), RuleId::SeqGap);
+    recv!(t, data(l(16), 2), RuleId::DataBeyondWindow);
+}
+
+#[test]
+fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
+    let mut t = acked_beyond_snd_nxt();
+    // The target did not take the ACK of l(12): a jump to l(13) is a gap
+    // judged against the shut window.
+    recv!(
+        t,
+        data(l(13), 3),
+        RuleId::DataBeyondWindow,
+        also[RuleId::SeqGap]
+    );
+}
+
+/// ESTABLISHED, 100 octets from the target in flight; the harness sends 10
+/// octets acking l(50) (window 20), then, before the target's ACK of them,
+/// an old-or-new segment acking l(60): RCV.NXT is r(1) or r(11), so the
+/// target may take it or drop it, ACK and all. Its ACK of r(11) shows it
+/// dropped it; the harness's next ACK, l(50), is then the target's SND.UNA
+/// and its window (1000) counts (fuzz: data-beyond-window, campaign 8).
+fn ack_on_a_segment_the_target_may_have_dropped() -> T {
+    let mut t = established();
+    recv!(t, data(l(1), 100));
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(50),
+            window: 20,
+            payload: vec![b'x'; 10],
+            ..send_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(60),
+            window: 20,
+            payload: vec![b'x'; 5],
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(101),
+            ack: r(11),
+            ..recv_tmpl()
+        }
+    );
+    send!(
+        t,
+        Segment {
+            seq: r(11),
+            ack: l(50),
+            window: 1000,
+            ..send_tmpl()
+        }
+    );
+    t
+}
+
+#[test]
+fn window_of_an_ack_below_a_maybe_dropped_acks_snd_una_may_be_used() {
+    let mut t = ack_on_a_segment_the_target_may_have_dropped();
+    recv!(
+        t,
+        Segment {
+            ack: r(11),
+            ..data(l(101), 900)
+        }
+    );
+}
+
+#[test]
+fn data_beyond_the_window_of_an_ack_below_a_maybe_dropped_ack_violates() {
+    let mut t = ack_on_a_segment_the_target_may_have_dropped();
+    recv!(
+        t,
+        Segment {
+            ack: r(11),
+            ..data(l(101), 950)
+        },
+        RuleId::DataBeyondWindow
+    );
+}
+
+fn harness_data(ack: SeqNumber) -> Segment {
+    Segment {
+        seq: r(1),
+        ack,
+        flags: PSH | ACK,
+        payload: vec![b'x'; 10],
+        ..send_tmpl()
+    }
+}
+
+#[test]
+fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
+    // A target that took l(12) (smoltcp) sees ack l(1) as below SND.UNA and
+    // drops the segment, data and all (MAY-12, smoltcp #12): the profile's
+    // old-ack-data-dropped, not a late ACK (fuzz: ack-delayed-too-long).
+    let mut t = acked_beyond_snd_nxt();
+    send!(t, harness_data(l(1)));
+    let f = t.wait(ms(2_000));
+    assert!(
+        f.iter().any(|x| x.rule == RuleId::OldAckDataDropped),
+        "{f:#?}"
+    );
+    assert!(
+        !f.iter().any(|x| x.rule == RuleId::AckDelayedTooLong),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn data_with_a_current_ack_left_unacknowledged_violates() {
+    let mut t = established();
+    send!(t, harness_data(l(1)));
+    expect_rule(t.wait(ms(2_000)), RuleId::AckDelayedTooLong);
+}

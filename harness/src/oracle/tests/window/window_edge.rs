@@ -1,0 +1,113 @@
+//! The send window in ESTABLISHED (RFC 9293 §3.8.6, §3.8.6.1): data up to its edge, one
+//! octet into a zero window.
+
+use crate::oracle::tests::*;
+
+// ---- data-beyond-window ----
+
+#[test]
+fn established_data_up_to_the_window_edge_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 100],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_data_past_the_window_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 100,
+            ..send_tmpl()
+        }
+    );
+    let f = recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1; 101],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+    assert!(f.message.contains(&format!("right edge {}", l(101))), "{f}");
+}
+
+#[test]
+fn established_one_byte_zero_window_probe_is_allowed() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    t.now += RFC_MIN_RTO;
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1],
+            ..recv_tmpl()
+        }
+    );
+    t.now += Duration::from_secs(3);
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1],
+            ..recv_tmpl()
+        }
+    );
+}
+
+#[test]
+fn established_two_byte_zero_window_probe_violates() {
+    let mut t = established();
+    send!(
+        t,
+        Segment {
+            seq: r(1),
+            ack: l(1),
+            window: 0,
+            ..send_tmpl()
+        }
+    );
+    recv!(
+        t,
+        Segment {
+            seq: l(1),
+            ack: r(1),
+            payload: vec![1, 2],
+            ..recv_tmpl()
+        },
+        RuleId::DataBeyondWindow
+    );
+}
