@@ -6,6 +6,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// RFC 9293 §3.9.2.3.
 #[test]
 fn a_syn_to_a_broadcast_or_multicast_address_is_owed_nothing() {
     expect_findings(
@@ -40,6 +41,7 @@ fn a_closed_port_owes_no_rst_to_a_non_unicast_address() {
     );
 }
 
+/// RFC 9293 §3.9.2.3; non-unicast-reply (RFC 9293 §3.9.2.3, MUST-57).
 #[test]
 fn a_syn_ack_or_rst_to_a_non_unicast_address_is_flagged() {
     expect_findings(
@@ -54,6 +56,7 @@ fn a_syn_ack_or_rst_to_a_non_unicast_address_is_flagged() {
     );
 }
 
+/// RFC 9293 §3.9.2.3; non-unicast-reply (RFC 9293 §3.9.2.3, MUST-57).
 #[test]
 fn the_profiles_do_not_allow_a_reply_to_a_multicast_source() {
     for profile in [Profile::linux(), Profile::smoltcp()] {

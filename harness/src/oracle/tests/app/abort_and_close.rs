@@ -35,6 +35,7 @@ fn abort_rst() -> Segment {
     }
 }
 
+/// RFC 9293 §3.10.4, §3.10.5.
 #[test]
 fn abort_rst_after_an_unacceptable_ack_in_syn_received_is_allowed() {
     let mut t = syn_received_with(Profile::smoltcp());
@@ -45,6 +46,7 @@ fn abort_rst_after_an_unacceptable_ack_in_syn_received_is_allowed() {
     expect_none(t.wait(ms(5_000)));
 }
 
+/// RFC 9293 §3.10.4, §3.10.5; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn rst_after_an_unacceptable_ack_in_syn_received_without_abort_has_wrong_numbers() {
     let mut t = syn_received_with(Profile::smoltcp());
@@ -61,6 +63,7 @@ fn rst_in_window() -> Segment {
     }
 }
 
+/// RFC 9293 §3.10.4, §3.10.5.
 #[test]
 fn abort_rst_after_a_harness_rst_is_not_a_reply_to_it() {
     let mut t = established_with(Profile::smoltcp());
@@ -70,6 +73,8 @@ fn abort_rst_after_a_harness_rst_is_not_a_reply_to_it() {
     assert!(t.states().is_empty(), "aborted: CLOSED");
 }
 
+/// RFC 9293 §3.10.4, §3.10.5; rst-for-rst (RFC 9293 §3.5.2); rst-in-window-resets (RFC 9293
+/// §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_after_a_harness_rst_without_abort_is_a_reply_to_it() {
     let mut t = established_with(Profile::smoltcp());
@@ -82,6 +87,7 @@ fn rst_after_a_harness_rst_without_abort_is_a_reply_to_it() {
     );
 }
 
+/// RFC 9293 §3.10.4, §3.10.5.
 #[test]
 fn duplicate_ack_after_close_in_syn_received_may_be_ignored() {
     // §3.10.4: CLOSE in SYN-RECEIVED → FIN-WAIT-1, where SEG.ACK =< SND.UNA
@@ -93,6 +99,7 @@ fn duplicate_ack_after_close_in_syn_received_may_be_ignored() {
     expect_none(t.wait(ms(5_000)));
 }
 
+/// RFC 9293 §3.10.4, §3.10.5; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn duplicate_ack_in_syn_received_without_close_draws_a_rst() {
     let mut t = syn_received_with(Profile::smoltcp());
@@ -100,6 +107,8 @@ fn duplicate_ack_in_syn_received_without_close_draws_a_rst() {
     expect_rule(t.wait(ms(5_000)), RuleId::RstNotSent);
 }
 
+/// RFC 9293 §3.10.4, §3.10.5; ack-not-sent (RFC 9293 §3.10.7.4); close-fin-missing (RFC 9293
+/// §3.10.4).
 #[test]
 fn ack_of_unsent_data_after_close_in_syn_received_still_draws_a_reply() {
     let mut t = syn_received_with(Profile::smoltcp());
@@ -144,6 +153,7 @@ fn ten_octets() -> Segment {
     }
 }
 
+/// RFC 9293 §3.10.4, §3.10.5.
 #[test]
 fn rst_acknowledging_data_sent_after_a_syn_is_not_the_syn_s_reset() {
     // Fuzz (syn-in-window-resets, service abort): the abort service's RST,
@@ -164,6 +174,7 @@ fn rst_acknowledging_data_sent_after_a_syn_is_not_the_syn_s_reset() {
     assert!(t.states().is_empty(), "reset: CLOSED");
 }
 
+/// RFC 9293 §3.10.4, §3.10.5; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn rst_acknowledging_nothing_after_a_syn_is_still_the_syn_s_reset() {
     let mut t = established_with(Profile::smoltcp());

@@ -94,6 +94,7 @@ fn ack_of_the_fin_then_the_fin_again_draws_a_reset(t: &mut T) -> Vec<Finding> {
     )
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_after_a_fin_its_ack_decides_later_makes_last_ack_and_a_reset_after_it() {
     let mut t = fin_inside_the_range_and_close(false);
@@ -102,6 +103,7 @@ fn close_after_a_fin_its_ack_decides_later_makes_last_ack_and_a_reset_after_it()
     expect_none(f);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_before_a_fin_its_ack_decides_later_makes_closing() {
     let t = fin_inside_the_range_and_close(true);
@@ -209,6 +211,7 @@ fn fin_again_draws_a_reset(t: &mut T) -> Vec<Finding> {
     )
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_after_a_fin_with_an_old_ack_the_target_took_leaves_last_ack_closed() {
     let mut t = fin_with_an_old_ack_and_close(false);
@@ -216,6 +219,7 @@ fn close_after_a_fin_with_an_old_ack_the_target_took_leaves_last_ack_closed() {
     expect_none(fin_again_draws_a_reset(&mut t));
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn close_before_a_fin_with_an_old_ack_the_target_took_leaves_time_wait_that_must_not_reset() {
     let mut t = fin_with_an_old_ack_and_close(true);

@@ -62,6 +62,7 @@ fn ack_target_fin(t: &mut T) {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn bare_fin_taken_in_a_zero_window_makes_last_ack_after_a_close() {
     for profile in [Profile::rfc9293(), Profile::smoltcp()] {
@@ -92,6 +93,7 @@ fn bare_fin_taken_in_a_zero_window_makes_last_ack_after_a_close() {
     }
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn bare_fin_dropped_in_a_zero_window_makes_fin_wait_1_after_a_close() {
     let mut t = fin_in_zero_window(Profile::rfc9293());
@@ -108,6 +110,7 @@ fn bare_fin_dropped_in_a_zero_window_makes_fin_wait_1_after_a_close() {
     assert_eq!(t.states(), vec![TcpState::FinWait2]);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn syn_ack_in_fin_wait_2_after_a_dropped_zero_window_fin_is_still_caught() {
     let mut t = fin_in_zero_window(Profile::rfc9293());
@@ -133,6 +136,8 @@ fn syn_ack_in_fin_wait_2_after_a_dropped_zero_window_fin_is_still_caught() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4); unacceptable-ack-numbers
+/// (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_past_rcv_nxt_in_a_zero_window_is_not_taken() {
     let mut t = established();

@@ -83,6 +83,7 @@ fn new_syn_is_answered(t: &mut T) {
     assert_eq!(t.states()[0], TcpState::SynReceived, "{:?}", t.states());
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn fin_counted_past_all_the_harness_sent_is_taken_and_close_wait_follows() {
     let mut t = established_holding_text();
@@ -120,6 +121,7 @@ fn fin_counted_past_all_the_harness_sent_is_taken_and_close_wait_follows() {
     new_syn_is_answered(&mut t);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn fin_counted_past_the_highest_rcv_nxt_candidate_is_taken_though_a_syn_came_later() {
     // Reduced from campaign 10 syn-ack-without-syn-0ff8bbd1…: an in-window
@@ -150,6 +152,7 @@ fn fin_counted_past_the_highest_rcv_nxt_candidate_is_taken_though_a_syn_came_lat
     assert_eq!(t.states()[0], TcpState::CloseWait, "{:?}", t.states());
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_at_the_fin_inside_the_range_is_conformant_and_takes_it() {
     // The target that did not hold the text (or purged it, as RFC 9293
@@ -177,6 +180,7 @@ fn ack_at_the_fin_inside_the_range_is_conformant_and_takes_it() {
     new_syn_is_answered(&mut t);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn ack_of_the_held_text_without_the_fin_leaves_the_connection_open() {
     // A target that queued the SYN's data has RCV.NXT r(20): the FIN at r(5)
@@ -206,6 +210,8 @@ fn ack_of_the_held_text_without_the_fin_leaves_the_connection_open() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4); challenge-ack-numbers
+/// (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn ack_of_a_syns_sequence_number_in_established_acknowledges_nothing_sent() {
     // RFC 9293 §3.10.7.4 fourth check: a SYN in a synchronized state draws
@@ -232,6 +238,7 @@ fn ack_of_a_syns_sequence_number_in_established_acknowledges_nothing_sent() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn ack_of_text_that_came_without_ack_in_established_acknowledges_nothing_sent() {
     // RFC 9293 §3.10.7.4 fifth check: without the ACK bit the segment is
@@ -259,6 +266,7 @@ fn ack_of_text_that_came_without_ack_in_established_acknowledges_nothing_sent() 
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn fin_counted_past_the_held_text_is_taken_though_text_without_ack_reached_further() {
     let mut t = established_holding_text();
@@ -317,6 +325,7 @@ fn closed_behind_a_zero_window() -> T {
     t
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_after_close_with_the_fin_still_queued_makes_closing_then_time_wait() {
     let mut t = closed_behind_a_zero_window();
@@ -378,6 +387,8 @@ fn fin_after_close_with_the_fin_still_queued_makes_closing_then_time_wait() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; data-after-fin (RFC 9293 §3.10.4); data-beyond-window (RFC
+/// 9293 §3.8.6).
 #[test]
 fn data_after_its_fin_in_closing_is_still_a_violation() {
     let mut t = closed_behind_a_zero_window();

@@ -89,6 +89,8 @@ fn judge(t: &mut T, after: Duration, seg: &Segment) -> Vec<Finding> {
     t.oracle.on_segment(t.now, Direction::FromTarget, seg)
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4); fin-segment-ack-ignored
+/// (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_counted_past_the_held_text_only_makes_last_ack_not_time_wait() {
     let mut t = fin_inside_range_with_text_past_the_held_text();
@@ -112,6 +114,9 @@ fn fin_counted_past_the_held_text_only_makes_last_ack_not_time_wait() {
     expect_rule(f, RuleId::FinSegmentAckIgnored);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; time-wait-sends (RFC 9293 §3.10.7.4);
+/// retransmit-below-snd-una (RFC 9293 §3.3.1); ack-delayed-too-long (RFC 9293 §3.8.6.3,
+/// MUST-40).
 #[test]
 fn fin_resent_after_time_wait_began_is_still_a_segment_in_time_wait() {
     // A conforming stack that took r(1)..r(30): the FIN at r(5) is old, its
@@ -137,6 +142,7 @@ fn fin_resent_after_time_wait_began_is_still_a_segment_in_time_wait() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_at_the_fin_takes_it_without_a_finding() {
     // A conforming stack at r(1) that dropped the old-ACK segment: the FIN

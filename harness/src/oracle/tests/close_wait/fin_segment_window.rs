@@ -24,6 +24,7 @@ fn close_wait_fin_segment_closes_window_then(rest: &str) -> String {
     )
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn a_zero_window_probe_after_a_fin_segment_closed_the_window_passes() {
     // The RFC reading: the window is zero, one octet probes it (§3.8.6.1),
@@ -33,6 +34,7 @@ fn a_zero_window_probe_after_a_fin_segment_closed_the_window_passes() {
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn data_within_the_window_before_a_fin_segment_closed_it_shows_that_segment_was_dropped() {
     // smoltcp drops the FIN segment in CLOSE-WAIT, window and all: it sends
@@ -46,6 +48,9 @@ fn data_within_the_window_before_a_fin_segment_closed_it_shows_that_segment_was_
     expect_findings(Profile::rfc9293(), &seq, &["8 fin-segment-ack-ignored"]);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4);
+/// data-beyond-window (RFC 9293 §3.8.6); segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15,
+/// MUST-16).
 #[test]
 fn data_past_the_window_before_the_fin_segment_is_beyond_the_window() {
     let seq = close_wait_fin_segment_closes_window_then(
@@ -63,6 +68,7 @@ fn data_past_the_window_before_the_fin_segment_is_beyond_the_window() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_a_zero_window_a_later_plain_ack_announced_is_beyond_the_window() {
     // An ACK without FIN after it: every stack takes its window (smoltcp
@@ -74,6 +80,7 @@ fn data_beyond_a_zero_window_a_later_plain_ack_announced_is_beyond_the_window() 
     expect_findings(Profile::rfc9293(), &seq, &["9 data-beyond-window"]);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_a_zero_window_a_plain_ack_announced_in_close_wait_is_beyond_the_window() {
     expect_findings(

@@ -17,6 +17,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- ACK and FIN together or apart ----
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn the_peers_fin_acknowledged_with_the_targets_fin_in_one_segment() {
     rfc(
@@ -30,6 +31,7 @@ fn the_peers_fin_acknowledged_with_the_targets_fin_in_one_segment() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_data_then_fin_is_allowed() {
     rfc(

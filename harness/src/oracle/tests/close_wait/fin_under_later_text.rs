@@ -34,6 +34,7 @@ fn ack(upto: SeqNumber) -> Segment {
     }
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_one_past_the_fin_after_text_over_it_leaves_the_fin_not_taken() {
     let mut t = fin_with_old_ack();
@@ -59,6 +60,7 @@ fn ack_one_past_the_fin_after_text_over_it_leaves_the_fin_not_taken() {
     assert!(t.states().contains(&TcpState::FinWait1), "{:?}", t.states());
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_one_past_the_fin_without_text_over_it_shows_the_fin_taken() {
     crate::oracle::tests::lines::expect_findings(

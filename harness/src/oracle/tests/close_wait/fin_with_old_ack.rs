@@ -54,6 +54,7 @@ fn target_fin(t: &mut T, ack: SeqNumber) -> Segment {
     }
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_dropped_with_its_old_ack_leaves_the_target_in_fin_wait_1_after_a_close() {
     let mut t = fin_with_old_ack(Profile::smoltcp());
@@ -93,6 +94,7 @@ fn fin_dropped_with_its_old_ack_leaves_the_target_in_fin_wait_1_after_a_close() 
     assert!(f.iter().all(|f| f.deviation.is_some()), "{f:#?}");
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_taken_despite_its_old_ack_makes_close_wait_once_acknowledged() {
     let mut t = fin_with_old_ack(Profile::rfc9293());
@@ -110,6 +112,7 @@ fn fin_taken_despite_its_old_ack_makes_close_wait_once_acknowledged() {
     assert_eq!(t.states(), vec![TcpState::LastAck]);
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; old-ack-data-dropped (RFC 9293 §3.10.7.4, MAY-12).
 #[test]
 fn fin_with_an_old_ack_never_acknowledged_is_reported_as_dropped() {
     let mut t = fin_with_old_ack(Profile::rfc9293());

@@ -20,6 +20,7 @@ fn close_wait_text_after_fin() -> T {
     t
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_text_after_fin_ignored_is_allowed() {
     let mut t = close_wait_text_after_fin();
@@ -33,6 +34,7 @@ fn close_wait_text_after_fin_ignored_is_allowed() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn close_wait_text_after_fin_acknowledged_violates() {
     // smoltcp 0.14 takes it in (cases/close/t32-data-beyond-fin, fuzz
@@ -90,6 +92,7 @@ fn fresh_syn_ack() -> Segment {
     }
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn close_wait_syn_ack_for_a_new_syn_violates() {
     // Without the application's close, the harness's FIN leaves CLOSE-WAIT:
@@ -137,6 +140,7 @@ fn close_wait_data_acked_by_a_fin_segment() -> T {
     t
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_fin_segment_ack_is_used() {
     let mut t = close_wait_data_acked_by_a_fin_segment();
@@ -150,6 +154,7 @@ fn close_wait_fin_segment_ack_is_used() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn close_wait_retransmission_below_a_fin_segments_ack_violates() {
     let mut t = close_wait_data_acked_by_a_fin_segment();
@@ -225,6 +230,7 @@ fn late_ack_and_its_rst(t: &mut T) -> Vec<Finding> {
     )
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn syn_after_peer_fin_with_fin_withheld_is_a_time_wait_syn() {
     let mut t = syn_after_peer_fin_with_fin_withheld();
@@ -235,6 +241,7 @@ fn syn_after_peer_fin_with_fin_withheld_is_a_time_wait_syn() {
     );
 }
 
+/// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn syn_in_close_wait_then_a_reset_violates() {
     // Without the application's close the target is in CLOSE-WAIT indeed.

@@ -92,12 +92,14 @@ fn taken_after_dropped_and_rst(answer: Segment) -> Vec<Finding> {
     found
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_port_dropped_segments_then_a_taken_one_answered_by_its_rst_passes() {
     let found = taken_after_dropped_and_rst(rst(l(3000)));
     expect_none(found);
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-numbers (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_port_dropped_segments_then_a_taken_one_answered_with_wrong_numbers_is_caught() {
     let found = taken_after_dropped_and_rst(rst(l(3001)));
@@ -111,6 +113,8 @@ fn closed_port_dropped_segments_then_a_taken_one_answered_with_wrong_numbers_is_
 /// with `ack 0` that smoltcp drops (its RST would be `<SEQ=0><CTL=RST>`),
 /// then ACK-less text that smoltcp answers with `<SEQ=0><CTL=RST>` (the
 /// allowed `rst-closed-ack-missing`, not `<SEQ=0><ACK=..><CTL=RST,ACK>`).
+///
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-ack-missing (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_port_rst_answers_a_required_rst_before_an_optional_one() {
     let mut t = listen_with(Profile::smoltcp());
@@ -146,6 +150,8 @@ fn closed_port_rst_answers_a_required_rst_before_an_optional_one() {
 
 /// The segments the target may drop change nothing about one it may not:
 /// its RST is still owed.
+///
+/// CLOSED: RFC 9293 §3.10.7.1; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_port_segment_after_droppable_ones_still_owes_its_rst() {
     let mut t = listen();
@@ -174,6 +180,8 @@ fn closed_port_segment_after_droppable_ones_still_owes_its_rst() {
 /// A segment the target may drop leaves the harness's RST before it the
 /// last segment: once its optional RST is no longer due, a RST answers
 /// that RST.
+///
+/// CLOSED: RFC 9293 §3.10.7.1; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn closed_port_rst_after_a_rst_and_a_droppable_segment_long_ago_is_caught() {
     let mut t = listen();

@@ -18,6 +18,7 @@ fn from_closed() -> Segment {
 
 // ---- rst-closed-numbers ----
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_syn_draws_rst_ack_with_seq_zero_and_ack_seq_plus_len() {
     let mut t = listen();
@@ -41,6 +42,7 @@ fn closed_syn_draws_rst_ack_with_seq_zero_and_ack_seq_plus_len() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-numbers (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_syn_answered_with_wrong_ack_violates() {
     let mut t = listen();
@@ -69,6 +71,7 @@ fn closed_syn_answered_with_wrong_ack_violates() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_ack_draws_rst_with_seq_of_seg_ack() {
     let mut t = listen();
@@ -92,6 +95,7 @@ fn closed_ack_draws_rst_with_seq_of_seg_ack() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-numbers (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_ack_answered_with_an_ack_bearing_rst_violates() {
     let mut t = listen();
@@ -115,6 +119,7 @@ fn closed_ack_answered_with_an_ack_bearing_rst_violates() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_data_with_fin_counts_both_in_the_rst_ack() {
     let mut t = listen();
@@ -138,6 +143,7 @@ fn closed_data_with_fin_counts_both_in_the_rst_ack() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_every_stray_segment_draws_its_own_rst() {
     let mut t = listen();
@@ -178,6 +184,7 @@ fn closed_every_stray_segment_draws_its_own_rst() {
 
 // ---- rst-not-sent ----
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn next_deadline_says_when_a_missing_reply_is_judged() {
     let mut t = listen();
@@ -198,6 +205,7 @@ fn next_deadline_says_when_a_missing_reply_is_judged() {
     assert_eq!(t.oracle.next_deadline(), None);
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_segment_without_rst_reply_violates_after_the_grace_time() {
     let mut t = listen();
@@ -219,6 +227,7 @@ fn closed_segment_without_rst_reply_violates_after_the_grace_time() {
 
 // ---- rst-for-rst / reply-to-rst ----
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn closed_rst_draws_nothing() {
     let mut t = listen();
@@ -233,6 +242,7 @@ fn closed_rst_draws_nothing() {
     expect_none(t.wait(Duration::from_secs(5)));
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn closed_rst_answered_by_rst_violates() {
     let mut t = listen();
@@ -256,6 +266,7 @@ fn closed_rst_answered_by_rst_violates() {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn segment_from_a_port_nobody_talked_to_violates() {
     let mut t = listen();
@@ -292,6 +303,7 @@ fn rst_without_ack() -> Segment {
     }
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-ack-missing (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_ackless_fin_answered_without_the_ack_violates() {
     let mut t = listen();
@@ -300,6 +312,7 @@ fn closed_ackless_fin_answered_without_the_ack_violates() {
     assert!(f.deviation.is_none(), "{f:#?}");
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-ack-missing (RFC 9293 §3.10.7.1).
 #[test]
 fn smoltcp_rst_without_ack_for_an_ackless_fin_is_a_deviation() {
     let mut t = listen_with(Profile::smoltcp());
@@ -331,6 +344,7 @@ fn dropped_syn_fin_then_flagless_segment(t: &mut T) {
     );
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn smoltcp_deviating_rst_is_not_taken_for_the_answer_to_a_dropped_segment() {
     let mut t = listen_with(Profile::smoltcp());
@@ -343,6 +357,7 @@ fn smoltcp_deviating_rst_is_not_taken_for_the_answer_to_a_dropped_segment() {
     expect_none(t.wait(ms(2000)));
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn flagless_segment_to_closed_port_left_unanswered_is_still_caught() {
     let mut t = listen_with(Profile::smoltcp());

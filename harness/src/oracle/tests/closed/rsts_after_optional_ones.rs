@@ -88,6 +88,7 @@ fn rst(seq: SeqNumber) -> Segment {
     }
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-ack-missing (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_port_rst_answers_a_later_optional_rst_with_allowed_numbers() {
     let found = fin_after_dropped_and_rst(rst(SeqNumber(0)));
@@ -95,6 +96,7 @@ fn closed_port_rst_answers_a_later_optional_rst_with_allowed_numbers() {
     expect_rule(found, RuleId::RstClosedAckMissing);
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-closed-numbers (RFC 9293 §3.10.7.1).
 #[test]
 fn closed_port_rst_answering_no_optional_rst_after_a_rst_is_caught() {
     let found = fin_after_dropped_and_rst(rst(SeqNumber(5)));
@@ -149,6 +151,7 @@ fn listen_dropped_chain_then_taken() -> T {
     t
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn listen_dropped_segments_then_a_taken_one_answered_by_its_rst_passes() {
     let mut t = listen_dropped_chain_then_taken();
@@ -164,6 +167,7 @@ fn listen_dropped_segments_then_a_taken_one_answered_by_its_rst_passes() {
     expect_none(t.wait(ms(5000)));
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn listen_dropped_segments_then_a_taken_one_left_unanswered_is_caught() {
     let mut t = listen_dropped_chain_then_taken();
@@ -172,6 +176,8 @@ fn listen_dropped_segments_then_a_taken_one_left_unanswered_is_caught() {
 
 /// A SYN to LISTEN that the target may drop still forks: taken, it opens
 /// a connection.
+///
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn listen_droppable_syn_still_forks() {
     let mut t = listen_with(Profile::smoltcp());
@@ -252,6 +258,9 @@ fn rst_after_rst_in_zero_window(abort: bool) -> Vec<Finding> {
 
 /// The RST is the abort's: what is left is the deviation that kept the
 /// connection (the probe's RST never came), not a wrong LISTEN answer.
+///
+/// CLOSED: RFC 9293 §3.10.7.1; rst-with-text-in-zero-window-ignored (RFC 9293 §3.10.7.4,
+/// MUST-66).
 #[test]
 fn abort_after_a_rst_in_a_zero_window_is_the_abort_rst_not_a_listen_answer() {
     let found = rst_after_rst_in_zero_window(true);
@@ -265,6 +274,8 @@ fn abort_after_a_rst_in_a_zero_window_is_the_abort_rst_not_a_listen_answer() {
 }
 
 /// No abort was heard of: the RST answers the ACK to LISTEN, wrongly.
+///
+/// CLOSED: RFC 9293 §3.10.7.1; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn rst_after_a_rst_in_a_zero_window_without_abort_is_a_wrong_listen_answer() {
     let found = rst_after_rst_in_zero_window(false);
@@ -350,12 +361,14 @@ fn rst_after_allowed_reset_in_last_ack(profile: Profile) -> Vec<Finding> {
     found
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn rst_after_a_reset_the_profile_allows_is_explained_by_that_reset() {
     let found = rst_after_allowed_reset_in_last_ack(Profile::smoltcp());
     assert!(found.iter().all(|f| !f.is_failure()), "{found:#?}");
 }
 
+/// CLOSED: RFC 9293 §3.10.7.1.
 #[test]
 fn rst_after_a_reset_the_profile_does_not_allow_is_still_caught() {
     let found = rst_after_allowed_reset_in_last_ack(Profile::rfc9293());

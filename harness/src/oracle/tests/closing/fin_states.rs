@@ -17,6 +17,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- FIN-WAIT-1 → CLOSING → TIME-WAIT (simultaneous close) ----
 
+/// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_wait_1_simultaneous_close_goes_through_closing_to_time_wait() {
     rfc(
@@ -31,6 +32,7 @@ fn fin_wait_1_simultaneous_close_goes_through_closing_to_time_wait() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4; data-after-fin (RFC 9293 §3.10.4).
 #[test]
 fn closing_data_from_the_target_after_its_fin_violates() {
     rfc(

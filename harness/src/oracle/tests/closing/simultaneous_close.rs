@@ -6,6 +6,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
     expect_findings(
@@ -28,6 +29,7 @@ fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
     expect_findings(
@@ -48,6 +50,7 @@ fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
     // A retransmission of the FIN with the ACK of the peer's: allowed.
@@ -69,6 +72,7 @@ fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
     expect_findings(
@@ -87,6 +91,7 @@ fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4; data-after-fin (RFC 9293 §3.10.4).
 #[test]
 fn data_in_closing_violates() {
     expect_findings(
@@ -105,6 +110,7 @@ fn data_in_closing_violates() {
     );
 }
 
+/// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn a_fin_acknowledging_the_target_fin_goes_from_fin_wait_1_to_time_wait() {
     expect_findings(

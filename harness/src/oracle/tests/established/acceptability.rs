@@ -29,6 +29,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- ack-bit-missing (§3.10.7.4: "if the ACK bit is off drop the segment"; the target always sets it) ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-bit-missing (RFC 9293 §3.1).
 #[test]
 fn a_segment_without_the_ack_bit_violates() {
     rfc(EST, "> P 1:6(5) win 64240", &["5 ack-bit-missing"]);
@@ -36,6 +37,7 @@ fn a_segment_without_the_ack_bit_violates() {
 
 // ---- unacceptable segments: unacceptable-ack-numbers / ack-not-sent ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn out_of_window_data_draws_an_ack_with_snd_nxt_and_rcv_nxt() {
     rfc(
@@ -46,6 +48,7 @@ fn out_of_window_data_draws_an_ack_with_snd_nxt_and_rcv_nxt() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn old_duplicate_data_draws_an_ack_with_rcv_nxt() {
     rfc(
@@ -56,6 +59,8 @@ fn old_duplicate_data_draws_an_ack_with_rcv_nxt() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; unacceptable-ack-numbers (RFC 9293 §3.10.7.4);
+/// ack-went-backwards (RFC 9293 §3.3.1).
 #[test]
 fn the_ack_for_an_unacceptable_segment_with_a_wrong_ack_violates() {
     let f = rfc(
@@ -72,6 +77,8 @@ fn the_ack_for_an_unacceptable_segment_with_a_wrong_ack_violates() {
     assert!(numbers.is_some_and(|m| m.contains(&want)), "{f:#?}");
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; unacceptable-ack-numbers (RFC 9293 §3.10.7.4); seq-gap (RFC
+/// 9293 §3.3.1).
 #[test]
 fn the_ack_for_an_unacceptable_segment_with_a_wrong_seq_violates() {
     rfc(
@@ -82,6 +89,7 @@ fn the_ack_for_an_unacceptable_segment_with_a_wrong_seq_violates() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-not-sent (RFC 9293 §3.10.7.4).
 #[test]
 fn an_unacceptable_segment_without_a_reply_is_a_should_warning() {
     let f = rfc(
@@ -92,6 +100,7 @@ fn an_unacceptable_segment_without_a_reply_is_a_should_warning() {
     assert_eq!(f[0].level, Level::Should);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn an_ack_of_unsent_data_draws_an_ack() {
     rfc(
@@ -104,6 +113,7 @@ fn an_ack_of_unsent_data_draws_an_ack() {
 
 // ---- ack-delayed-too-long (§3.8.6.3, MUST-40: under 0.5 s) ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn data_acknowledged_within_half_a_second_is_allowed() {
     rfc(
@@ -114,6 +124,7 @@ fn data_acknowledged_within_half_a_second_is_allowed() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_unacknowledged_for_half_a_second_violates() {
     let f = rfc(
@@ -131,6 +142,7 @@ fn data_unacknowledged_for_half_a_second_violates() {
 
 // ---- ack-of-unsent-data ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn an_ack_beyond_what_the_harness_sent_violates() {
     let f = rfc(
@@ -146,6 +158,7 @@ fn an_ack_beyond_what_the_harness_sent_violates() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn an_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
     rfc(
@@ -160,6 +173,7 @@ fn an_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
 
 // ---- ack-went-backwards ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-went-backwards (RFC 9293 §3.3.1).
 #[test]
 fn an_ack_going_backwards_violates() {
     rfc(
@@ -171,6 +185,7 @@ fn an_ack_going_backwards_violates() {
 
 // ---- the target's sequence space: seq-gap / retransmit-below-snd-una ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn data_continues_at_snd_nxt() {
     rfc(
@@ -181,6 +196,7 @@ fn data_continues_at_snd_nxt() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_leaving_a_hole_violates() {
     let f = rfc(
@@ -192,6 +208,7 @@ fn data_leaving_a_hole_violates() {
     assert!(f[0].message.contains("10 octets never sent"), "{}", f[0]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; retransmit-below-snd-una (RFC 9293 §3.3.1).
 #[test]
 fn resending_acknowledged_data_warns() {
     rfc(
@@ -203,6 +220,7 @@ fn resending_acknowledged_data_warns() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn a_keepalive_below_snd_una_is_allowed() {
     rfc(

@@ -2,6 +2,7 @@
 
 use crate::oracle::tests::*;
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn established_pure_ack_beyond_snd_nxt_violates() {
     let mut t = established();

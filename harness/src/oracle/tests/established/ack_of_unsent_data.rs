@@ -21,6 +21,7 @@ fn established_then(rest: &str) -> String {
     )
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn junk_far_outside_the_window_does_not_count_as_sent() {
     // Each piece less than 2^31 ahead of the last, as the fuzzer found them:
@@ -34,6 +35,7 @@ fn junk_far_outside_the_window_does_not_count_as_sent() {
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn ack_past_in_window_data_is_still_ack_of_unsent_data_after_junk() {
     // The junk did not count as sent: an ACK past the 10 octets is of unsent data.
@@ -45,6 +47,7 @@ fn ack_past_in_window_data_is_still_ack_of_unsent_data_after_junk() {
     expect_findings(Profile::rfc9293(), &seq, &["7 ack-of-unsent-data"]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn data_inside_the_window_out_of_order_counts_as_sent() {
     // A hole at 1..11, then the data after it: acceptable, queued; the

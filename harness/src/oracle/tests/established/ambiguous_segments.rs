@@ -26,6 +26,7 @@ fn old_fin_acking_the_targets_fin_then(rest: &str) -> String {
     )
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn old_fin_dropped_as_unacceptable_leaves_the_targets_fin_unacknowledged() {
     // The target took the data and FIN (RCV.NXT 12), so the second segment
@@ -39,6 +40,7 @@ fn old_fin_dropped_as_unacceptable_leaves_the_targets_fin_unacknowledged() {
     assert!(j.states.contains(&TcpState::Closing), "{:?}", j.states);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn old_fin_processed_leads_to_time_wait() {
     // The target had not taken the data: the FIN at 1 is in, and so is the
@@ -52,12 +54,14 @@ fn old_fin_processed_leads_to_time_wait() {
     assert!(j.states.contains(&TcpState::TimeWait), "{:?}", j.states);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn ambiguous_segment_then_a_violation_in_every_branch_is_still_caught() {
     let seq = old_fin_acking_the_targets_fin_then("> . 2:2(0) ack 30 win 64240");
     expect_findings(Profile::smoltcp(), &seq, &["9 ack-of-unsent-data"]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn ambiguous_segment_that_moves_nothing_does_not_fork() {
     // A pure ACK at r(1) that acknowledges nothing new: processed or

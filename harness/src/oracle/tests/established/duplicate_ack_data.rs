@@ -28,6 +28,7 @@ fn established_after_target_data() -> T {
     t
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn established_data_with_a_duplicate_ack_is_accepted() {
     let mut t = established_after_target_data();
@@ -51,6 +52,7 @@ fn established_data_with_a_duplicate_ack_is_accepted() {
     expect_none(t.wait(Duration::from_secs(2)));
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; old-ack-data-dropped (RFC 9293 §3.10.7.4, MAY-12).
 #[test]
 fn established_data_with_a_duplicate_ack_dropped_warns() {
     let mut t = established_after_target_data();

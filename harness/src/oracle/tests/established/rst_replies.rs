@@ -3,6 +3,7 @@
 
 use crate::oracle::tests::*;
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn established_out_of_window_rst_answered_by_rst_violates() {
     let mut t = established();
@@ -27,6 +28,7 @@ fn established_out_of_window_rst_answered_by_rst_violates() {
 
 // ---- segment-on-closed-connection ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn established_target_abort_then_silence_is_allowed() {
     let mut t = established();
@@ -59,6 +61,7 @@ fn established_target_abort_then_silence_is_allowed() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn data_after_the_targets_own_reset_violates() {
     let mut t = established();
@@ -86,6 +89,7 @@ fn data_after_the_targets_own_reset_violates() {
 
 // ---- bad-checksum-accepted (MUST-3) ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn established_data_with_bad_checksum_is_not_acknowledged() {
     let mut t = established();
@@ -107,6 +111,7 @@ fn established_data_with_bad_checksum_is_not_acknowledged() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; bad-checksum-accepted (RFC 9293 §3.1, MUST-3).
 #[test]
 fn established_ack_of_data_with_bad_checksum_violates() {
     let mut t = established();

@@ -17,12 +17,14 @@ const OPEN_TS: &str = "
 
 // ---- effective send MSS (§3.7.1, MUST-16) ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn with_timestamps_a_full_segment_is_the_mss_less_twelve() {
     let seq = format!("{OPEN_TS}> P. 1:1449(1448) ack 1 win 510 <nop,nop,TS val 101 ecr 701>");
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn with_timestamps_one_octet_more_exceeds_the_effective_mss() {
     let seq = format!("{OPEN_TS}> P. 1:1450(1449) ack 1 win 510 <nop,nop,TS val 101 ecr 701>");
@@ -37,6 +39,7 @@ fn with_timestamps_one_octet_more_exceeds_the_effective_mss() {
     expect_findings(Profile::linux(), &seq, &["5 segment-exceeds-mss"]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn without_options_the_whole_mss_is_payload() {
     let open = "
@@ -58,6 +61,7 @@ fn without_options_the_whole_mss_is_payload() {
 
 // ---- the sequence space used, ISS to SND.NXT (§3.3.1) ----
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn an_ack_at_snd_nxt_and_a_keepalive_at_snd_una_minus_one_are_in_the_space() {
     expect_findings(
@@ -76,6 +80,7 @@ fn an_ack_at_snd_nxt_and_a_keepalive_at_snd_una_minus_one_are_in_the_space() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; seq-before-iss (RFC 9293 §3.3.1).
 #[test]
 fn an_ack_two_to_the_thirty_below_snd_nxt_is_before_iss() {
     // 2^32 − 2^30 + 11: SND.NXT 11 less 2^30.
@@ -93,6 +98,8 @@ fn an_ack_two_to_the_thirty_below_snd_nxt_is_before_iss() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; seq-before-iss (RFC 9293 §3.3.1); retransmit-below-snd-una
+/// (RFC 9293 §3.3.1).
 #[test]
 fn a_fin_two_to_the_thirty_below_is_before_iss_not_only_a_retransmission() {
     expect_findings(
@@ -107,6 +114,7 @@ fn a_fin_two_to_the_thirty_below_is_before_iss_not_only_a_retransmission() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; seq-before-iss (RFC 9293 §3.3.1).
 #[test]
 fn a_reset_at_snd_nxt_is_in_the_space_and_one_far_below_is_not() {
     let open = "

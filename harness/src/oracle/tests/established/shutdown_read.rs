@@ -9,6 +9,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn text_after_shutdown_read_is_acknowledged() {
     expect_findings(
@@ -26,6 +27,7 @@ fn text_after_shutdown_read_is_acknowledged() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn text_after_shutdown_read_left_unacknowledged_violates() {
     expect_findings(
@@ -41,6 +43,7 @@ fn text_after_shutdown_read_left_unacknowledged_violates() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; rst-after-shutdown-read (RFC 9293 §3.6.1).
 #[test]
 fn a_rst_for_text_after_shutdown_read_is_a_warning() {
     let f = expect_findings(
@@ -59,6 +62,7 @@ fn a_rst_for_text_after_shutdown_read_is_a_warning() {
     assert!(!f[0].is_failure(), "a SHOULD: {}", f[0]);
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; rst-after-shutdown-read (RFC 9293 §3.6.1).
 #[test]
 fn linux_resets_on_text_in_fin_wait_2_after_shutdown_read() {
     expect_findings(
@@ -78,6 +82,7 @@ fn linux_resets_on_text_in_fin_wait_2_after_shutdown_read() {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn shutdown_read_alone_does_not_judge_a_later_rst() {
     // The text arrived (and was acknowledged) before the shutdown: the RST

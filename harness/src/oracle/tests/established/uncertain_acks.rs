@@ -56,6 +56,7 @@ fn old_ack_opens_window(t: &mut T, moved_by: TcpFlags) {
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn window_of_an_old_ack_counts_after_a_fin_segment_the_target_may_have_dropped() {
     // smoltcp drops a FIN segment in CLOSE-WAIT before using its ACK
@@ -74,6 +75,7 @@ fn window_of_an_old_ack_counts_after_a_fin_segment_the_target_may_have_dropped()
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn window_of_an_old_ack_is_ignored_after_a_plain_ack_moved_snd_una() {
     // The same ACK after a segment every stack takes: it is a duplicate
@@ -129,6 +131,7 @@ fn zero_window_maybe_taken() -> T {
     t
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn one_octet_probe_is_allowed_when_an_ack_the_target_may_have_taken_closed_the_window() {
     // §3.8.6.1: with a zero window the sender probes with one new octet.
@@ -144,6 +147,7 @@ fn one_octet_probe_is_allowed_when_an_ack_the_target_may_have_taken_closed_the_w
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn more_than_a_probe_past_the_edge_is_beyond_a_window_that_may_be_zero() {
     let mut t = zero_window_maybe_taken();
@@ -193,6 +197,7 @@ fn data_after_a_rst_that_may_have_reset() -> T {
     t
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn no_ack_owed_for_data_after_a_rst_that_may_have_reset_the_connection() {
     // smoltcp, back in LISTEN, answers the ACK with <SEQ=SEG.ACK><CTL=RST>:
@@ -211,6 +216,7 @@ fn no_ack_owed_for_data_after_a_rst_that_may_have_reset_the_connection() {
     expect_none(t.wait(ms(600)));
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_after_a_rst_that_may_have_reset_is_owed_an_ack_once_the_target_shows_it_is_alive() {
     // An ACK shows the connection survived the RST: its data then must be
@@ -266,6 +272,7 @@ fn text_after_the_fin() -> Segment {
     }
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
     let mut t = fin_with_an_ack_of_unsent_data();
@@ -283,6 +290,7 @@ fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
     expect_none(t.wait(ms(600)));
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn fin_on_an_ack_of_unsent_data_the_target_dropped_leaves_the_connection_established() {
     let mut t = fin_with_an_ack_of_unsent_data();
@@ -331,6 +339,7 @@ fn fin_with_a_duplicate_ack_after_close_in_syn_received() -> T {
     t
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn fin_after_close_in_syn_received_with_a_duplicate_ack_is_followed_into_closing() {
     let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();
@@ -361,6 +370,7 @@ fn fin_after_close_in_syn_received_with_a_duplicate_ack_is_followed_into_closing
     );
 }
 
+/// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn segment_with_a_duplicate_ack_after_close_in_syn_received_not_taken_leaves_syn_received() {
     let mut t = fin_with_a_duplicate_ack_after_close_in_syn_received();

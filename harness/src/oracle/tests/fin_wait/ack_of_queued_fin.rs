@@ -53,6 +53,7 @@ fn harness_fin(ack: SeqNumber) -> Segment {
     }
 }
 
+/// FIN-WAIT: RFC 9293 §3.10.7.4; seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn unsent_ack_past_the_queued_fin_then_the_peers_fin_makes_time_wait() {
     // 10 octets and the FIN: l(1)..l(11), FIN at l(11), ACK l(12).
@@ -72,6 +73,7 @@ fn unsent_ack_past_the_queued_fin_then_the_peers_fin_makes_time_wait() {
     );
 }
 
+/// FIN-WAIT: RFC 9293 §3.10.7.4; seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn unsent_ack_of_the_data_only_leaves_the_fin_to_come() {
     let mut t = closed_with_an_unsent_ack(l(11));
@@ -91,6 +93,7 @@ fn unsent_ack_of_the_data_only_leaves_the_fin_to_come() {
     assert_eq!(t.states(), vec![TcpState::Closing]);
 }
 
+/// FIN-WAIT: RFC 9293 §3.10.7.4; seq-gap (RFC 9293 §3.3.1); data-after-fin (RFC 9293 §3.10.4).
 #[test]
 fn data_after_the_fin_an_unsent_ack_covered_is_a_violation() {
     let mut t = closed_with_an_unsent_ack(l(12));

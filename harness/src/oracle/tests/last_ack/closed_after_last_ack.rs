@@ -33,6 +33,7 @@ fn duplicate_ack() -> Segment {
     }
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
     let mut t = last_ack_closed_by_out_of_order_data();
@@ -40,6 +41,7 @@ fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
     recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_then_data_violates() {
     let mut t = last_ack_closed_by_out_of_order_data();
@@ -56,6 +58,7 @@ fn last_ack_closed_by_out_of_order_data_then_data_violates() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_in_order_ack_allows_no_ack_after() {
     let mut t = last_ack();
@@ -98,6 +101,7 @@ fn ack_after_fin_segment_closed_last_ack() -> T {
     t
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_after_fin_segment_closed_last_ack_draws_the_listen_rst() {
     let mut t = ack_after_fin_segment_closed_last_ack();
@@ -114,6 +118,8 @@ fn ack_after_fin_segment_closed_last_ack_draws_the_listen_rst() {
     expect_none(t.wait(ms(2000)));
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; rst-not-sent (RFC 9293 §3.10.7.1); fin-segment-ack-ignored
+/// (RFC 9293 §3.10.7.4).
 #[test]
 fn silence_after_fin_segment_closed_last_ack_is_the_ignored_fin_segment() {
     // Fuzz campaign 8 (rst-not-sent, 15 inputs): smoltcp dropped the FIN

@@ -21,6 +21,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- LAST-ACK: data-after-fin, fin-moved, segment-on-closed-connection ----
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; data-after-fin (RFC 9293 §3.10.4).
 #[test]
 fn last_ack_data_after_the_fin_violates() {
     let f = rfc(
@@ -35,11 +36,13 @@ fn last_ack_data_after_the_fin_violates() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_fin_retransmission_is_allowed() {
     rfc(LAST_ACK, "+1 > F. 1:1(0) ack 2 win 64240", &[]);
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; fin-moved (RFC 9293 §3.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn last_ack_fin_at_another_sequence_number_violates() {
     rfc(
@@ -49,6 +52,7 @@ fn last_ack_fin_at_another_sequence_number_violates() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn closed_after_last_ack_any_data_violates() {
     rfc(

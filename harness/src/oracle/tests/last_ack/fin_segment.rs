@@ -39,6 +39,7 @@ fn last_ack_acked_by_a_fin_segment() -> T {
     t
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
     let mut t = last_ack_acked_by_a_fin_segment();
@@ -61,6 +62,7 @@ fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
     // smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
@@ -78,6 +80,7 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
     let mut t = last_ack_acked_by_a_fin_segment();
@@ -86,6 +89,7 @@ fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
     // The old connection's FIN, not a SYN-ACK: the target never closed it.
@@ -113,6 +117,8 @@ fn stray_rst() -> Segment {
     }
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; reply-to-rst (RFC 9293 §3.10.7.1); fin-segment-ack-ignored
+/// (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_stray_rst_is_the_ignored_fin_segment() {
     // Fuzz campaign 8 (reply-to-rst, reduced): smoltcp dropped the FIN
@@ -136,6 +142,7 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_stray_rst_is_the_ignored
     expect_rule(f, RuleId::FinSegmentAckIgnored);
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; reply-to-rst (RFC 9293 §3.10.7.1).
 #[test]
 fn last_ack_closed_by_an_ack_then_a_segment_after_a_stray_rst_replies_to_it() {
     // A bare ACK of the FIN closes LAST-ACK for every stack: the target has
@@ -193,6 +200,7 @@ fn ack_then_rst_after_a_fin_segment(abort: bool) -> (T, Vec<Finding>) {
     (t, f)
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_abort_after_a_fin_segment_resets_the_connection_the_target_kept() {
     // Fuzz campaign 8 (rst-listen-numbers, reduced): smoltcp ignored the FIN
@@ -208,6 +216,7 @@ fn last_ack_abort_after_a_fin_segment_resets_the_connection_the_target_kept() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_an_unowed_rst_has_the_wrong_numbers() {
     let (_, f) = ack_then_rst_after_a_fin_segment(false);
@@ -233,6 +242,7 @@ fn fin_on_old_data() -> T {
     t
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_old_data_is_taken_and_acknowledged() {
     let mut t = fin_on_old_data();
@@ -248,6 +258,7 @@ fn fin_on_old_data_is_taken_and_acknowledged() {
     expect_none(t.wait(ms(2_000)));
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; fin-on-old-data-ignored (RFC 9293 §3.3.1).
 #[test]
 fn fin_on_old_data_left_unacknowledged_violates() {
     // smoltcp judges the segment by its payload (ending at RCV.NXT), drops it and ACKs r(11).
@@ -264,6 +275,7 @@ fn fin_on_old_data_left_unacknowledged_violates() {
     assert!(f.is_failure(), "{f}");
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
     // A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,

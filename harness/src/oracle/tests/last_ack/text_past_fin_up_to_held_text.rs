@@ -36,6 +36,7 @@ fn last_ack_then(held: bool, ack: u32) -> String {
     )
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn closing_text_up_to_held_text_then_ack_one_past_all_sent_is_ack_past_fin() {
     let f = expect_findings(
@@ -46,6 +47,7 @@ fn closing_text_up_to_held_text_then_ack_one_past_all_sent_is_ack_past_fin() {
     assert!(f[0].is_failure(), "{f:#?}");
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn closing_text_up_to_held_text_then_ack_two_past_all_sent_violates() {
     expect_findings(
@@ -55,6 +57,7 @@ fn closing_text_up_to_held_text_then_ack_two_past_all_sent_violates() {
     );
 }
 
+/// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn closing_text_without_held_text_then_ack_one_past_it_violates() {
     expect_findings(

@@ -77,6 +77,7 @@ fn syn_ack(options: Vec<TcpOption>) -> Segment {
     }
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn listen_syn_ack_for_a_second_syn_after_the_first_was_dropped_is_allowed() {
     let mut t = second_syn_taken();
@@ -92,6 +93,7 @@ fn listen_syn_ack_for_a_second_syn_after_the_first_was_dropped_is_allowed() {
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; timestamps-without-offer (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn listen_syn_ack_with_a_timestamp_neither_syn_offered_still_violates() {
     let mut t = second_syn_taken();
@@ -105,6 +107,7 @@ fn listen_syn_ack_with_a_timestamp_neither_syn_offered_still_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn droppable_segment_that_changes_nothing_adds_no_branch() {
     let mut t = established_with(Profile::smoltcp());

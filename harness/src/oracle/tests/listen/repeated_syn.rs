@@ -10,6 +10,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn syn_ack_with_wscale_answers_a_repeated_syn_that_offered_it() {
     expect_findings(
@@ -24,6 +25,7 @@ fn syn_ack_with_wscale_answers_a_repeated_syn_that_offered_it() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn syn_ack_with_wscale_when_no_syn_offered_it_violates() {
     expect_findings(
@@ -37,6 +39,7 @@ fn syn_ack_with_wscale_when_no_syn_offered_it_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn syn_ack_that_fits_the_first_syn_answers_it() {
     // The first SYN offered Window Scale, the repeated one did not: a

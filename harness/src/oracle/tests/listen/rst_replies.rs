@@ -5,6 +5,7 @@ use crate::oracle::tests::*;
 
 // ---- rst-listen-numbers ----
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn listen_ack_draws_rst_with_seq_of_seg_ack() {
     let mut t = listen();
@@ -28,6 +29,7 @@ fn listen_ack_draws_rst_with_seq_of_seg_ack() {
     expect_none(t.wait(Duration::from_secs(5)));
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn listen_ack_answered_with_wrong_seq_violates() {
     let mut t = listen();
@@ -50,6 +52,7 @@ fn listen_ack_answered_with_wrong_seq_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; reply-to-rst (RFC 9293 §3.10.7.1).
 #[test]
 fn listen_rst_answered_by_an_ack_violates() {
     let mut t = listen();
@@ -73,6 +76,7 @@ fn listen_rst_answered_by_an_ack_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; bad-checksum-accepted (RFC 9293 §3.1, MUST-3).
 #[test]
 fn listen_syn_ack_for_a_syn_with_bad_checksum_violates() {
     let mut t = listen();

@@ -21,6 +21,7 @@ fn rfc(sequence: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- syn-ack-acks-isn ----
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn listen_the_syn_ack_acknowledges_the_isn_plus_one() {
     rfc(
@@ -31,6 +32,7 @@ fn listen_the_syn_ack_acknowledges_the_isn_plus_one() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; syn-ack-acks-isn (RFC 9293 §3.10.7.2).
 #[test]
 fn listen_a_syn_ack_with_a_wrong_ack_violates() {
     let f = rfc(
@@ -48,16 +50,19 @@ fn listen_a_syn_ack_with_a_wrong_ack_violates() {
 
 // ---- syn-ack-without-syn ----
 
+/// LISTEN: RFC 9293 §3.10.7.2; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn a_syn_ack_to_a_peer_that_sent_no_syn_violates() {
     rfc("0 > S. 0:0(0) ack 1 win 64240", &["1 syn-ack-without-syn"]);
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn established_a_repeated_syn_ack_is_a_harmless_retransmission() {
     rfc(&format!("{EST}> S. 0:0(0) ack 1 win 64240 <mss 1460>"), &[]);
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn established_a_syn_ack_with_new_numbers_violates() {
     rfc(
@@ -68,6 +73,7 @@ fn established_a_syn_ack_with_new_numbers_violates() {
 
 // ---- data-before-established ----
 
+/// LISTEN: RFC 9293 §3.10.7.2; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_data_on_the_syn_ack_violates() {
     rfc(
@@ -77,6 +83,7 @@ fn syn_received_data_on_the_syn_ack_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_data_before_the_final_ack_violates() {
     rfc(
@@ -87,6 +94,7 @@ fn syn_received_data_before_the_final_ack_violates() {
     );
 }
 
+/// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn established_data_after_the_final_ack_is_allowed() {
     rfc(&format!("{EST}> P. 1:6(5) ack 1 win 64240"), &[]);
@@ -94,6 +102,7 @@ fn established_data_after_the_final_ack_is_allowed() {
 
 // ---- mss-on-non-syn ----
 
+/// LISTEN: RFC 9293 §3.10.7.2; mss-on-non-syn (RFC 9293 §3.2, MUST-65).
 #[test]
 fn established_an_mss_option_on_an_ack_violates() {
     let f = rfc(

@@ -69,6 +69,7 @@ fn random_segment(rng: &mut Rng, from_target: bool) -> Segment {
     }
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn random_segments_in_both_directions_never_panic() {
     for profile in Profile::all() {
@@ -119,6 +120,7 @@ fn syn_ack_for(irs: SeqNumber, iss: SeqNumber) -> Segment {
     }
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn listen_syn_fin_may_be_processed_as_a_syn() {
     let mut t = listen();
@@ -127,6 +129,7 @@ fn listen_syn_fin_may_be_processed_as_a_syn() {
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn listen_syn_fin_may_be_dropped_then_a_new_syn_opens_the_connection() {
     // smoltcp's parser rejects SYN+FIN: it stays in LISTEN.
@@ -162,6 +165,7 @@ fn listen_syn_fin_may_be_dropped_then_a_new_syn_opens_the_connection() {
     );
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn listen_syn_fin_dropped_then_ack_draws_rst_from_listen() {
     let mut t = listen();
@@ -185,6 +189,7 @@ fn listen_syn_fin_dropped_then_ack_draws_rst_from_listen() {
     );
 }
 
+/// RFC 9293 §3.1; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
     let mut t = established();
@@ -202,6 +207,7 @@ fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
     expect_rule(t.wait(ms(3000)), RuleId::ChallengeAckNotSent);
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn syn_received_rst_syn_at_rcv_nxt_may_be_dropped() {
     // The campaign's `data-before-established`: smoltcp drops RST+SYN+FIN,
@@ -235,6 +241,7 @@ fn syn_received_rst_syn_at_rcv_nxt_may_be_dropped() {
     );
 }
 
+/// RFC 9293 §3.1.
 #[test]
 fn established_rst_fin_at_rcv_nxt_may_reset_or_be_dropped() {
     let seg = Segment {

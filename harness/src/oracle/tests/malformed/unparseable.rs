@@ -6,6 +6,7 @@
 
 use crate::oracle::tests::*;
 
+/// RFC 9293 §3.1; malformed-segment (RFC 9293 §3.1).
 #[test]
 fn unparseable_bytes_from_the_target_are_a_malformed_segment() {
     let model = TargetModel {

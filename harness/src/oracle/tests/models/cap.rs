@@ -54,6 +54,7 @@ fn ack_then_quiet(t: &mut T, ack: SeqNumber) -> Vec<Finding> {
     f
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn a_target_that_dropped_every_droppable_segment_but_the_latest_matches_a_branch() {
     for n in 1..=12 {
@@ -64,6 +65,7 @@ fn a_target_that_dropped_every_droppable_segment_but_the_latest_matches_a_branch
     }
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn a_target_that_took_every_droppable_segment_matches_a_branch() {
     let mut t = droppable_chain(12);
@@ -72,6 +74,7 @@ fn a_target_that_took_every_droppable_segment_matches_a_branch() {
     assert!(f.is_empty(), "{f:#?}");
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn an_ack_that_no_branch_explains_is_still_caught() {
     // Past all the text any of the segments carried.
@@ -80,6 +83,7 @@ fn an_ack_that_no_branch_explains_is_still_caught() {
     assert!(!f.is_empty(), "an ACK past all the text passes");
 }
 
+/// RFC 9293 §3.1 (MUST-7); model-set-capped (RFC 9293 §3.10).
 #[test]
 fn reaching_the_cap_is_a_warning_naming_it_once() {
     let mut t = established();

@@ -69,6 +69,7 @@ fn data_acking_the_chain() -> Segment {
     }
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn a_target_that_took_every_droppable_segment_but_the_latest_matches_a_branch() {
     // All the text taken (the ACK says so), the window's close dropped:
@@ -78,6 +79,7 @@ fn a_target_that_took_every_droppable_segment_but_the_latest_matches_a_branch() 
     expect_none(t.wait(Duration::from_secs(1)));
 }
 
+/// RFC 9293 §3.1 (MUST-7); data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_past_a_window_closed_by_a_segment_no_stack_may_drop_is_beyond_the_window() {
     let mut t = text_chain_then_window_close(false);

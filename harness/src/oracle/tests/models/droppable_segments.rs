@@ -19,6 +19,7 @@ fn malformed_final_ack() -> Segment {
     }
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn droppable_covers_illegal_option_lengths_and_offsets() {
     use crate::oracle::arrive::droppable;
@@ -66,6 +67,7 @@ fn droppable_covers_illegal_option_lengths_and_offsets() {
     }));
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_malformed_final_ack_dropped_then_synack_again_is_allowed() {
     // smoltcp drops the ACK and retransmits its SYN-ACK; the next ACK completes.
@@ -96,6 +98,7 @@ fn syn_received_malformed_final_ack_dropped_then_synack_again_is_allowed() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_malformed_final_ack_processed_is_allowed() {
     // A stack that ignores the bad option completes the handshake and sends data.
@@ -114,6 +117,7 @@ fn syn_received_malformed_final_ack_processed_is_allowed() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_dropped_owes_no_ack() {
     let mut t = established();
@@ -150,6 +154,7 @@ fn established_malformed_data_dropped_owes_no_ack() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_processed_is_allowed() {
     let mut t = established();
@@ -175,6 +180,7 @@ fn established_malformed_data_processed_is_allowed() {
     expect_none(t.wait(ms(2000)));
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
     let mut t = established();
@@ -200,6 +206,7 @@ fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
     let mut t = listen();
@@ -232,6 +239,7 @@ fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7); ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn malformed_segment_then_unacked_data_is_still_caught() {
     // Whether or not the target dropped the malformed ACK, the well-formed
@@ -259,6 +267,7 @@ fn malformed_segment_then_unacked_data_is_still_caught() {
     expect_rule(t.wait(ms(2000)), RuleId::AckDelayedTooLong);
 }
 
+/// RFC 9293 §3.1 (MUST-7); ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn malformed_data_then_ack_of_unsent_data_is_still_caught() {
     let mut t = established();
@@ -284,6 +293,7 @@ fn malformed_data_then_ack_of_unsent_data_is_still_caught() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7); iss-changed (RFC 9293 §3.4); syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn malformed_final_ack_then_synack_with_another_iss_is_still_caught() {
     // Dropped: iss-changed; processed: syn-ack-without-syn. Either is reported.
@@ -308,6 +318,7 @@ fn malformed_final_ack_then_synack_with_another_iss_is_still_caught() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn branches_stay_bounded_under_many_malformed_segments() {
     let mut t = established();
@@ -350,6 +361,7 @@ fn branches_stay_bounded_under_many_malformed_segments() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_syn_fin_ack_with_bad_ack_dropped_owes_nothing() {
     // Unacceptable and with a bad ACK: an RFC 9293 stack answers (RST or
@@ -376,6 +388,7 @@ fn syn_received_syn_fin_ack_with_bad_ack_dropped_owes_nothing() {
     assert!(t.states().contains(&TcpState::Established));
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
     let mut t = syn_received();
@@ -400,6 +413,7 @@ fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7); close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn malformed_rst_at_rcv_nxt_then_a_wrong_fin_is_judged_on_the_connection() {
     // Fuzz campaign 8: after CLOSE in SYN-RECEIVED, a RST at RCV.NXT with an
@@ -429,6 +443,8 @@ fn malformed_rst_at_rcv_nxt_then_a_wrong_fin_is_judged_on_the_connection() {
     assert!(f.message.contains("ISS"), "{}", f.message);
 }
 
+/// RFC 9293 §3.1 (MUST-7); segment-on-closed-connection (RFC 9293 §3.3.2); ack-of-unsent-data
+/// (RFC 9293 §3.4).
 #[test]
 fn malformed_rst_at_rcv_nxt_then_ack_of_unsent_data_is_judged_on_the_connection() {
     let mut t = established();
@@ -540,6 +556,7 @@ fn rst_at(seq: SeqNumber) -> Segment {
     }
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_owed_rst_among_droppable_segments_keeps_the_branch_that_owed_it() {
     let (t, _, found) = syn_received_owed_rst_among_droppable_segments(rst_at(LOCAL_SEQ.sub(79)));
@@ -548,6 +565,7 @@ fn syn_received_owed_rst_among_droppable_segments_keeps_the_branch_that_owed_it(
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_rst_among_droppable_segments_with_other_numbers_is_still_caught() {
     // <SEQ=ISS+1> answers no segment: the branches that owed
@@ -622,6 +640,7 @@ fn syn_received_bad_ack_after_four_droppable_segments(rst: Segment) -> Vec<Findi
     found
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_bad_ack_after_four_droppable_segments_answered_by_rst_passes() {
     let found = syn_received_bad_ack_after_four_droppable_segments(rst_at(LOCAL_SEQ.sub(79)));
@@ -629,6 +648,7 @@ fn syn_received_bad_ack_after_four_droppable_segments_answered_by_rst_passes() {
     assert!(failing.is_empty(), "{failing:#?}");
 }
 
+/// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_bad_ack_after_four_droppable_segments_answered_by_another_rst_is_caught() {
     let found = syn_received_bad_ack_after_four_droppable_segments(rst_at(l(1)));

@@ -91,6 +91,7 @@ fn reset_at_rcv_nxt() -> T {
     t
 }
 
+/// RFC 9293 §3.1 (MUST-7); fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn first_syn_ack_answers_a_later_syn_whose_options_it_answers() {
     // The target ignored the FIN segment's ACK (its FIN retransmitted from
@@ -135,6 +136,7 @@ fn first_syn_ack_answers_a_later_syn_whose_options_it_answers() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.1 (MUST-7); wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn first_syn_ack_with_window_scale_for_a_later_syn_without_it_violates() {
     // The first SYN offered Window Scale, the later one, which the
@@ -159,6 +161,7 @@ fn first_syn_ack_with_window_scale_for_a_later_syn_without_it_violates() {
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7); rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn first_syn_ack_for_a_later_syn_then_a_new_iss_after_a_reset_is_allowed() {
     // The later SYN's connection is reset by an in-window RST not at its
@@ -197,6 +200,7 @@ fn first_syn_ack_for_a_later_syn_then_a_new_iss_after_a_reset_is_allowed() {
     assert!(f[0].deviation.is_some(), "{f:#?}");
 }
 
+/// RFC 9293 §3.1 (MUST-7); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn segment_of_the_old_connection_before_the_syn_ack_after_a_reset_at_rcv_nxt_violates() {
     // The model took the RST at RCV.NXT; an ACK from the old connection
@@ -222,6 +226,7 @@ fn segment_of_the_old_connection_before_the_syn_ack_after_a_reset_at_rcv_nxt_vio
     );
 }
 
+/// RFC 9293 §3.1 (MUST-7); fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn data_of_the_old_connection_before_the_syn_ack_after_a_fin_segment_is_that_deviation() {
     let mut t = closed_by_fin_segment();

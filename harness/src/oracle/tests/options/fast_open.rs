@@ -7,6 +7,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// RFC 7413.
 #[test]
 fn the_target_may_send_data_on_its_syn_with_a_cookie() {
     expect_findings(
@@ -21,6 +22,7 @@ fn the_target_may_send_data_on_its_syn_with_a_cookie() {
     );
 }
 
+/// RFC 7413; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn data_on_the_targets_syn_without_a_cookie_is_still_a_finding() {
     expect_findings(
@@ -33,6 +35,7 @@ fn data_on_the_targets_syn_without_a_cookie_is_still_a_finding() {
     );
 }
 
+/// RFC 7413.
 #[test]
 fn a_server_that_rejects_the_cookie_acks_the_syn_alone_and_the_data_is_sent_again() {
     expect_findings(
@@ -48,6 +51,7 @@ fn a_server_that_rejects_the_cookie_acks_the_syn_alone_and_the_data_is_sent_agai
     );
 }
 
+/// RFC 7413.
 #[test]
 fn a_syn_ack_may_acknowledge_all_of_the_syns_data() {
     expect_findings(
@@ -61,6 +65,7 @@ fn a_syn_ack_may_acknowledge_all_of_the_syns_data() {
     );
 }
 
+/// RFC 7413; syn-ack-acks-isn (RFC 9293 §3.10.7.2).
 #[test]
 fn a_syn_ack_acknowledging_part_of_the_syns_data_is_a_finding() {
     expect_findings(
@@ -73,6 +78,7 @@ fn a_syn_ack_acknowledging_part_of_the_syns_data_is_a_finding() {
     );
 }
 
+/// RFC 7413.
 #[test]
 fn a_server_that_took_the_syns_data_may_send_before_the_handshake_completes() {
     expect_findings(
@@ -86,6 +92,7 @@ fn a_server_that_took_the_syns_data_may_send_before_the_handshake_completes() {
     );
 }
 
+/// RFC 7413; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn a_server_that_did_not_take_the_syns_data_may_not() {
     expect_findings(
@@ -102,6 +109,8 @@ fn a_server_that_did_not_take_the_syns_data_may_not() {
 /// packetdrill's `fastopen/server/*/basic-zero-payload`: a SYN with a
 /// cookie and no data, a SYN-ACK with no cookie of the target's (it took
 /// the cookie), and the server's data before the handshake completes.
+///
+/// RFC 7413.
 #[test]
 fn a_server_that_took_the_cookie_may_send_before_the_handshake_completes() {
     expect_findings(
@@ -156,6 +165,8 @@ fn in_a_simultaneous_open_an_ack_of_the_syns_data_is_acceptable() {
 /// packetdrill's `fastopen/client/synack-data` TEST2: a SYN-ACK with data
 /// and FIN completes the active open; the target's ACK of all of it (the
 /// FIN too) is the ACK the SYN-ACK is owed.
+///
+/// RFC 7413.
 #[test]
 fn a_syn_ack_with_data_and_fin_is_acknowledged() {
     expect_findings(

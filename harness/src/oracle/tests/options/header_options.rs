@@ -47,6 +47,7 @@ fn established_ts_ws() -> T {
 
 // ---- wscale-on-non-syn / sack-permitted-on-non-syn ----
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-on-non-syn (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn established_window_scale_on_an_ack_violates() {
     let mut t = established();
@@ -62,6 +63,7 @@ fn established_window_scale_on_an_ack_violates() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-on-non-syn (RFC 2018 §2, RFC 2018 §2).
 #[test]
 fn established_sack_permitted_on_an_ack_violates() {
     let mut t = established();
@@ -79,6 +81,7 @@ fn established_sack_permitted_on_an_ack_violates() {
 
 // ---- wscale-without-offer / wscale-too-large ----
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
     let mut t = listen();
@@ -104,6 +107,7 @@ fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-too-large (RFC 7323 §2.3, RFC 7323 §2.3).
 #[test]
 fn listen_syn_ack_with_shift_fifteen_warns() {
     let mut t = listen();
@@ -129,6 +133,7 @@ fn listen_syn_ack_with_shift_fifteen_warns() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_window_is_scaled_by_the_harness_shift() {
     // window 25 << 2 = 100 octets.
@@ -156,6 +161,7 @@ fn established_window_is_scaled_by_the_harness_shift() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_without_negotiation_the_window_is_not_scaled() {
     let mut t = listen();
@@ -201,6 +207,7 @@ fn established_without_negotiation_the_window_is_not_scaled() {
 
 // ---- timestamps-without-offer / timestamps-missing / tsecr-not-echoed ----
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-without-offer (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
     let mut t = listen();
@@ -226,6 +233,7 @@ fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3, RFC 7323 §4.3).
 #[test]
 fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
     let mut t = listen();
@@ -251,6 +259,7 @@ fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_timestamps_on_every_segment_echoing_ts_recent() {
     let mut t = established_ts_ws();
@@ -285,6 +294,7 @@ fn established_timestamps_on_every_segment_echoing_ts_recent() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-missing (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn established_segment_without_timestamps_violates() {
     let mut t = established_ts_ws();
@@ -299,6 +309,7 @@ fn established_segment_without_timestamps_violates() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_rst_without_timestamps_is_allowed() {
     let mut t = established_ts_ws();
@@ -313,6 +324,7 @@ fn established_rst_without_timestamps_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3, RFC 7323 §4.3).
 #[test]
 fn established_tsecr_never_sent_by_the_harness_violates() {
     let mut t = established_ts_ws();
@@ -331,6 +343,7 @@ fn established_tsecr_never_sent_by_the_harness_violates() {
 
 // ---- reserved-bits-set / bad-checksum ----
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; reserved-bits-set (RFC 9293 §3.1).
 #[test]
 fn established_reserved_bits_violate() {
     let mut t = established();
@@ -346,6 +359,7 @@ fn established_reserved_bits_violate() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; bad-checksum (RFC 9293 §3.1, MUST-2).
 #[test]
 fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
     let mut t = established();
@@ -371,6 +385,7 @@ fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
     assert_eq!(rules, vec![(RuleId::BadChecksum, "MUST-2")]);
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_segment_without_timestamps_may_be_dropped_silently() {
     let mut t = established_ts_ws();
@@ -432,6 +447,7 @@ fn established_sack() -> T {
     t
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-without-offer (RFC 2018 §2, RFC 2018 §2).
 #[test]
 fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
     let mut t = listen();
@@ -457,6 +473,7 @@ fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_sack_for_out_of_order_data_is_allowed() {
     let mut t = established_sack();
@@ -484,6 +501,7 @@ fn established_sack_for_out_of_order_data_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-without-permission (RFC 2018 §4, RFC 2018 §4).
 #[test]
 fn established_sack_without_permission_violates() {
     let mut t = established();
@@ -508,6 +526,7 @@ fn established_sack_without_permission_violates() {
     );
 }
 
+/// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-block-invalid (RFC 2018 §3, RFC 2018 §4).
 #[test]
 fn established_sack_block_beyond_sent_data_violates() {
     let mut t = established_sack();

@@ -5,6 +5,7 @@ use crate::oracle::tests::*;
 
 // ---- segment-exceeds-mss ----
 
+/// RFC 9293 §3.7.1.
 #[test]
 fn established_segment_of_exactly_the_mss_is_allowed() {
     let mut t = listen();
@@ -46,6 +47,7 @@ fn established_segment_of_exactly_the_mss_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn established_segment_above_the_peer_mss_violates() {
     let mut t = listen();
@@ -92,6 +94,7 @@ fn established_segment_above_the_peer_mss_violates() {
     );
 }
 
+/// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn established_without_peer_mss_segments_are_limited_to_536() {
     let mut t = listen();
@@ -144,6 +147,7 @@ fn established_without_peer_mss_segments_are_limited_to_536() {
 
 // ---- mss-missing ----
 
+/// RFC 9293 §3.7.1; mss-missing (RFC 9293 §3.7.1, SHLD-5).
 #[test]
 fn listen_syn_ack_without_mss_is_a_should_warning() {
     let mut t = listen();
@@ -169,6 +173,7 @@ fn listen_syn_ack_without_mss_is_a_should_warning() {
     assert!(!f.is_failure());
 }
 
+/// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn ipv6_without_peer_mss_segments_are_limited_to_1220() {
     use std::net::Ipv6Addr;

@@ -17,6 +17,7 @@ fn after_syn_with(options: &str, data: &str) -> String {
     )
 }
 
+/// RFC 9293 §3.7.1.
 #[test]
 fn several_mss_options_the_target_may_take_the_last() {
     // smoltcp takes the last MSS option.
@@ -24,12 +25,14 @@ fn several_mss_options_the_target_may_take_the_last() {
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// RFC 9293 §3.7.1.
 #[test]
 fn several_mss_options_the_target_may_take_the_first() {
     let seq = after_syn_with("mss 1000,mss 100", "> . 1:1001(1000) ack 1 win 64240");
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn several_mss_options_above_the_largest_violates() {
     let seq = after_syn_with("mss 100,mss 1000", "> . 1:1002(1001) ack 1 win 64240");
@@ -37,6 +40,7 @@ fn several_mss_options_above_the_largest_violates() {
     assert!(f[0].message.contains("1000"), "{}", f[0]);
 }
 
+/// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn mss_zero_counts_as_no_mss_option() {
     // Linux and smoltcp ignore an MSS of 0: the default 536 applies.

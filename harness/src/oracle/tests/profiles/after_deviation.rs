@@ -30,6 +30,8 @@ fn rst(seq: SeqNumber) -> Segment {
     }
 }
 
+/// profiles (RFC 9293); ack-past-fin (RFC 9293 §3.10.7.4); rst-at-rcv-nxt-ignored (RFC 9293
+/// §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_at_the_rfc_rcv_nxt_after_text_past_the_fin_may_be_out_of_a_window_past_it() {
     // CLOSE-WAIT at r(2); text r(2)..r(12) past the FIN; a RST at r(2),
@@ -112,6 +114,7 @@ fn ack_of_fin() -> Segment {
     }
 }
 
+/// profiles (RFC 9293); ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_text_past_the_fin_with_a_partial_ack_then_ack_of_fin_may_be_dropped() {
     // Reduced from campaign 8 segment-on-closed-connection: the text came
@@ -133,6 +136,7 @@ fn last_ack_text_past_the_fin_with_a_partial_ack_then_ack_of_fin_may_be_dropped(
     assert!(f.is_failure(), "{f:#?}");
 }
 
+/// profiles (RFC 9293); segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_text_past_the_fin_without_new_ack_then_segment_after_ack_of_fin_violates() {
     // The text's ACK moved nothing: even a stack that takes text after the
@@ -153,6 +157,7 @@ fn last_ack_text_past_the_fin_without_new_ack_then_segment_after_ack_of_fin_viol
     );
 }
 
+/// profiles (RFC 9293); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_at_rcv_nxt_then_segment_violates_when_no_text_passed_the_fin() {
     let mut t = close_wait();
@@ -217,6 +222,8 @@ fn fin_retransmission() -> Segment {
     }
 }
 
+/// profiles (RFC 9293); time-wait-sends (RFC 9293 §3.10.7.4); fin-segment-ack-ignored (RFC 9293
+/// §3.10.7.4); retransmit-below-snd-una (RFC 9293 §3.3.1).
 #[test]
 fn closing_fin_segment_ack_ignored_the_fin_retransmission_is_that_not_time_wait() {
     let mut t = closing();
@@ -257,6 +264,8 @@ fn closing_fin_segment_ack_ignored_the_fin_retransmission_is_that_not_time_wait(
     );
 }
 
+/// profiles (RFC 9293); time-wait-sends (RFC 9293 §3.10.7.4); retransmit-below-snd-una (RFC
+/// 9293 §3.3.1).
 #[test]
 fn closing_fin_segment_then_the_same_ack_alone_leaves_time_wait_sends_a_violation() {
     // The same ACK without a FIN: a stack that ignored the FIN segment's
@@ -297,6 +306,7 @@ fn target_rst(seq: SeqNumber) -> Segment {
     }
 }
 
+/// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn time_wait_rst_after_a_rst_that_may_have_been_taken_is_not_a_short_time_wait() {
     let mut t = time_wait_with(Profile::smoltcp());
@@ -327,6 +337,7 @@ fn time_wait_rst_after_a_rst_that_may_have_been_taken_is_not_a_short_time_wait()
     );
 }
 
+/// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn time_wait_rst_after_an_out_of_window_rst_is_a_short_time_wait() {
     let mut t = time_wait();
@@ -343,6 +354,7 @@ fn time_wait_rst_after_an_out_of_window_rst_is_a_short_time_wait() {
     assert!(f.is_failure(), "{f:#?}");
 }
 
+/// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn time_wait_rst_after_a_rst_that_may_have_reset_fin_wait_2_is_not_a_short_time_wait() {
     // Campaign 9 (time-wait-too-short): the SYN's data queued or dropped
@@ -450,6 +462,7 @@ fn rst_with_text_in_zero_window() -> T {
     t
 }
 
+/// profiles (RFC 9293).
 #[test]
 fn rst_with_text_in_zero_window_then_rst_for_the_probe_is_allowed() {
     let mut t = rst_with_text_in_zero_window();
@@ -457,6 +470,7 @@ fn rst_with_text_in_zero_window_then_rst_for_the_probe_is_allowed() {
     expect_none(t.wait(ms(2000)));
 }
 
+/// profiles (RFC 9293); rst-with-text-in-zero-window-ignored (RFC 9293 §3.10.7.4, MUST-66).
 #[test]
 fn rst_with_text_in_zero_window_ignored_then_ack_violates() {
     let mut t = rst_with_text_in_zero_window();
@@ -474,6 +488,8 @@ fn rst_with_text_in_zero_window_ignored_then_ack_violates() {
     assert_eq!(f.requirement, "MUST-66");
 }
 
+/// profiles (RFC 9293); rst-not-sent (RFC 9293 §3.10.7.1); rst-with-text-in-zero-window-ignored
+/// (RFC 9293 §3.10.7.4, MUST-66).
 #[test]
 fn rst_with_text_in_zero_window_ignored_then_no_rst_for_the_probe_violates() {
     let mut t = rst_with_text_in_zero_window();
@@ -482,6 +498,7 @@ fn rst_with_text_in_zero_window_ignored_then_no_rst_for_the_probe_violates() {
     expect_rule(f, RuleId::RstWithTextInZeroWindowIgnored);
 }
 
+/// profiles (RFC 9293); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_without_text_at_rcv_nxt_in_zero_window_ignored_is_rst_at_rcv_nxt_ignored() {
     let mut t = established_with(Profile::smoltcp());
@@ -530,6 +547,8 @@ fn ack_of_text_past_the_fin() -> Segment {
     }
 }
 
+/// profiles (RFC 9293); ack-past-fin (RFC 9293 §3.10.7.4); segment-on-closed-connection (RFC
+/// 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_text_past_the_fin_then_its_ack_is_ack_past_fin() {
     let mut t = last_ack_closed_by_text_past_the_fin();
@@ -543,6 +562,7 @@ fn last_ack_closed_by_text_past_the_fin_then_its_ack_is_ack_past_fin() {
     expect_rule(f, RuleId::SegmentOnClosedConnection);
 }
 
+/// profiles (RFC 9293); segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_text_past_the_fin_then_data_violates() {
     let mut t = last_ack_closed_by_text_past_the_fin();
@@ -565,6 +585,8 @@ fn last_ack_closed_by_text_past_the_fin_then_data_violates() {
 // past all the harness sent (cases/regressions/smoltcp-fin-acked-past-queued-data).
 // Its RCV.NXT is there: a later FIN segment at it is in order for it.
 
+/// profiles (RFC 9293); ack-of-unsent-data (RFC 9293 §3.4); segment-on-closed-connection (RFC
+/// 9293 §3.3.2); fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_counted_past_held_text_then_fin_segment_at_that_rcv_nxt_is_in_order() {
     let mut t = established_with(Profile::smoltcp());

@@ -2,6 +2,7 @@
 
 use crate::oracle::tests::*;
 
+/// profiles (RFC 9293).
 #[test]
 fn profiles_are_found_by_name() {
     for name in ["rfc9293", "rfc793", "linux", "smoltcp", "LINUX"] {
@@ -12,6 +13,7 @@ fn profiles_are_found_by_name() {
     assert!(Profile::rfc9293().allowed.is_empty());
 }
 
+/// profiles (RFC 9293); rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn linux_rto_of_200_ms_is_a_deviation_not_a_failure() {
     let mut t = established_with(Profile::linux());
@@ -41,6 +43,7 @@ fn linux_rto_of_200_ms_is_a_deviation_not_a_failure() {
     );
 }
 
+/// profiles (RFC 9293); rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn linux_rto_below_200_ms_is_not_covered_by_the_profile() {
     let mut t = established_with(Profile::linux());
@@ -67,6 +70,7 @@ fn linux_rto_below_200_ms_is_not_covered_by_the_profile() {
     assert_eq!(f.deviation, None);
 }
 
+/// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn linux_time_wait_of_60_s_is_a_deviation() {
     let mut t = time_wait_with(Profile::linux());
@@ -91,6 +95,7 @@ fn linux_time_wait_of_60_s_is_a_deviation() {
     assert!(!f.is_failure(), "{f}");
 }
 
+/// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn smoltcp_time_wait_of_10_s_is_a_deviation_but_5_s_fails() {
     for (secs, fails) in [(10, false), (5, true)] {
@@ -117,6 +122,7 @@ fn smoltcp_time_wait_of_10_s_is_a_deviation_but_5_s_fails() {
     }
 }
 
+/// profiles (RFC 9293); rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn smoltcp_in_window_rst_reset_is_a_deviation() {
     let mut t = established_with(Profile::smoltcp());
@@ -161,6 +167,7 @@ fn smoltcp_in_window_rst_reset_is_a_deviation() {
     );
 }
 
+/// profiles (RFC 9293); syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn rfc793_in_window_syn_answered_by_rst_is_a_deviation() {
     let mut t = established_with(Profile::rfc793());
@@ -184,6 +191,7 @@ fn rfc793_in_window_syn_answered_by_rst_is_a_deviation() {
     assert!(!f.is_failure());
 }
 
+/// profiles (RFC 9293).
 #[test]
 fn rfc793_in_window_rst_resets_without_a_challenge() {
     let mut t = established_with(Profile::rfc793());
@@ -198,6 +206,7 @@ fn rfc793_in_window_rst_resets_without_a_challenge() {
     expect_none(t.wait(Duration::from_secs(2)));
 }
 
+/// profiles (RFC 9293); close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn linux_refused_close_in_syn_received_is_a_deviation_not_a_failure() {
     // The oracle hears of the close before the target refuses it (Linux has

@@ -34,6 +34,7 @@ const TIME_WAIT_SYN_ACK_RESET: &str = "0 < S 0:0(0) win 65535 <mss 1460>
 0.061 > . 2:2(0) ack 2 win 65534
 ";
 
+/// RFC 9293; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn a_reset_answering_a_syn_ack_in_time_wait_is_not_time_wait_cut_short() {
     expect_findings(
@@ -73,6 +74,8 @@ fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
 
 /// A RST from TIME-WAIT that answers nothing is still the timer cut
 /// short: the fix above is for the reset that answers a SYN.
+///
+/// RFC 9293; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn an_unprompted_reset_in_time_wait_is_still_time_wait_cut_short() {
     expect_findings(
@@ -111,11 +114,13 @@ const ACK_CROSSING_THE_RST: &str = "0 < S 0:0(0) win 65535 <mss 1460>
 0.18297 > . 2:2(0) ack 1 win 65535
 ";
 
+/// RFC 9293.
 #[test]
 fn an_owed_ack_crossing_the_harnesss_rst_is_not_the_rst_ignored() {
     expect_findings(Profile::rfc9293(), ACK_CROSSING_THE_RST, &[]);
 }
 
+/// RFC 9293; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn a_second_segment_after_the_harnesss_rst_is_the_rst_ignored() {
     let more = format!("{ACK_CROSSING_THE_RST}0.500 > F. 1:1(0) ack 1 win 65535\n");
@@ -125,6 +130,8 @@ fn a_second_segment_after_the_harnesss_rst_is_the_rst_ignored() {
 /// On a virtual clock (the embedded target) the target answers at the
 /// instant it reads a segment: an ACK at the RST's own instant came after
 /// the RST was taken, so it crossed nothing.
+///
+/// RFC 9293; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn an_owed_ack_at_the_rsts_own_instant_is_the_rst_ignored() {
     let same_instant = ACK_CROSSING_THE_RST.replace("0.18297 >", "0.18289 >");

@@ -40,6 +40,8 @@ const SHUTDOWN_IN_SYN_RECEIVED_TEXT_PAST_FIN: &str = "0 < SUWNr6 4294967202:4294
 1 > F. 0:0(0) ack 420 win 7680
 ";
 
+/// RFC 9293; close-fin-missing (RFC 9293 §3.10.4); fin-segment-ack-ignored (RFC 9293
+/// §3.10.7.4).
 #[test]
 fn text_past_the_fin_after_shutdown_in_syn_received_owes_no_ack() {
     expect_findings(
@@ -52,6 +54,7 @@ fn text_past_the_fin_after_shutdown_in_syn_received_owes_no_ack() {
     );
 }
 
+/// RFC 9293.
 #[test]
 fn without_the_profiles_transition_that_text_was_owed_an_ack() {
     let mut profile = smoltcp_campaign();
@@ -86,6 +89,8 @@ const CLOSED_PORT_RST_AFTER_TIME_WAIT: &str = "0 < SNr1 0:0(0) win 6 urg 221
 21.163 < none 621:621(0) ack 1 win 0 <mss 0,mss 0,mss 0,mss 0,mss 0>
 ";
 
+/// RFC 9293; close-fin-missing (RFC 9293 §3.10.4); time-wait-too-short (RFC 9293 §3.6.1,
+/// MUST-13).
 #[test]
 fn a_closed_ports_rst_after_time_wait_carries_the_harnesss_ack_not_a_seq_before_iss() {
     expect_findings(

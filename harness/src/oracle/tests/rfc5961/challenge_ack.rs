@@ -21,6 +21,7 @@ fn data_after() -> Segment {
     }
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn missing_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
     let mut t = established();
@@ -29,6 +30,7 @@ fn missing_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
     let mut t = established();
@@ -44,6 +46,8 @@ fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
     assert_eq!(f.requirement, "RFC 5961 §3.2", "{f}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-numbers (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
     let mut t = established();
@@ -61,6 +65,7 @@ fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn challenge_ack_then_ack_of_later_data_is_allowed() {
     let mut t = established();
@@ -85,6 +90,7 @@ fn challenge_ack_then_ack_of_later_data_is_allowed() {
     expect_none(t.wait(ms(5_000)));
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn ack_of_data_sent_after_a_syn_is_not_its_challenge_ack() {
     // The SYN dropped silently: the ACK of the next data does not stand in
@@ -150,6 +156,8 @@ fn pure_ack(seq: SeqNumber) -> Segment {
     }
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; seq-gap (RFC 9293 §3.3.1); challenge-ack-numbers (RFC 9293
+/// §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn challenge_ack_from_a_taken_ack_of_unsent_data_has_its_seq() {
     let mut t = challenge_owed_then_ack_of_unsent_data();
@@ -168,6 +176,8 @@ fn challenge_ack_from_a_taken_ack_of_unsent_data_has_its_seq() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-numbers (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_past_a_taken_ack_of_unsent_data_violates() {
     let mut t = challenge_owed_then_ack_of_unsent_data();
@@ -186,6 +196,8 @@ fn challenge_owed_in_close_wait() -> T {
     t
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; ack-of-unsent-data (RFC 9293 §3.4); challenge-ack-numbers (RFC
+/// 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn challenge_ack_past_the_harness_fin_is_reported_once() {
     // smoltcp counts a FIN after data it holds and ACKs past it (fuzz:
@@ -207,6 +219,8 @@ fn challenge_ack_past_the_harness_fin_is_reported_once() {
     assert!(!rules.contains(&RuleId::ChallengeAckNumbers), "{f:#?}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-numbers (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
     let mut t = challenge_owed_in_close_wait();
@@ -222,6 +236,8 @@ fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; ack-of-unsent-data (RFC 9293 §3.4); challenge-ack-numbers (RFC
+/// 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn challenge_ack_one_past_all_the_harness_sent_is_reported_once() {
     // smoltcp takes a FIN inside data it holds out of order and counts it
@@ -246,6 +262,8 @@ fn challenge_ack_one_past_all_the_harness_sent_is_reported_once() {
     assert!(!rules.contains(&RuleId::ChallengeAckNumbers), "{f:#?}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-numbers (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// ack-of-unsent-data (RFC 9293 §3.4); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_one_past_all_the_harness_sent_with_a_wrong_seq_violates() {
     let mut t = established_with_data();

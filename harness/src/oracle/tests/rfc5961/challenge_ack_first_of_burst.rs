@@ -16,6 +16,7 @@ const EST: &str = "
     < . 1:1(0) ack 1 win 65535
 ";
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn a_syn_in_established_dropped_silently_fails_the_strict_profile() {
     let found = expect_findings(
@@ -27,6 +28,7 @@ fn a_syn_in_established_dropped_silently_fails_the_strict_profile() {
     assert_eq!(found[0].requirement, "RFC 5961 §4.2");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn the_throttling_profiles_allow_it() {
     for profile in [Profile::smoltcp(), Profile::linux()] {
@@ -39,6 +41,7 @@ fn the_throttling_profiles_allow_it() {
     }
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn a_syn_and_its_challenge_ack_draw_nothing() {
     expect_findings(
@@ -48,6 +51,8 @@ fn a_syn_and_its_challenge_ack_draw_nothing() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// challenge-ack-missing (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn within_a_burst_only_the_first_is_a_must() {
     let found = expect_findings(

@@ -5,6 +5,7 @@ use crate::oracle::tests::*;
 
 // ---- RFC 5961: rst-in-window-resets / challenge-ack-* / rst-at-rcv-nxt-ignored ----
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_in_window_rst_draws_challenge_ack_and_connection_lives() {
     let mut t = established_with_data();
@@ -45,6 +46,7 @@ fn established_in_window_rst_draws_challenge_ack_and_connection_lives() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_in_window_rst_that_resets_violates_under_rfc9293() {
     let mut t = established_with_data();
@@ -82,6 +84,8 @@ fn established_in_window_rst_that_resets_violates_under_rfc9293() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-numbers (RFC 9293 §3.10.7.4, RFC 5961 §3.2);
+/// ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn established_challenge_ack_with_wrong_numbers_violates() {
     let mut t = established_with_data();
@@ -122,6 +126,7 @@ fn established_missing_first_challenge_ack_is_a_must_failure() {
     assert!(f.is_failure());
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_rst_at_rcv_nxt_resets_silently() {
     let mut t = established_with_data();
@@ -154,6 +159,7 @@ fn established_rst_at_rcv_nxt_resets_silently() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_rst_at_rcv_nxt_ignored_violates() {
     let mut t = established_with_data();
@@ -185,6 +191,7 @@ fn established_rst_at_rcv_nxt_ignored_violates() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_syn_draws_challenge_ack() {
     let mut t = established_with_data();
@@ -207,6 +214,7 @@ fn established_syn_draws_challenge_ack() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn established_syn_answered_by_rst_violates_under_rfc9293() {
     let mut t = established_with_data();
@@ -229,6 +237,7 @@ fn established_syn_answered_by_rst_violates_under_rfc9293() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_syn_ack_from_the_peer_draws_a_bare_challenge_ack() {
     // Linux's behaviour too: a SYN-ACK on an open connection gets an ACK.
@@ -279,6 +288,7 @@ fn new_syn_and_syn_ack(t: &mut T, irs: SeqNumber, iss: SeqNumber) -> Vec<Finding
     )
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_in_window_rst_then_new_syn_opens_a_fresh_connection_under_smoltcp() {
     // The fuzz campaign's `ack-went-backwards`: smoltcp resets on an in-window
@@ -320,6 +330,7 @@ fn established_in_window_rst_then_new_syn_opens_a_fresh_connection_under_smoltcp
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn established_in_window_rst_then_syn_ack_for_new_syn_violates_under_rfc9293() {
     let mut t = established();
@@ -344,6 +355,7 @@ fn established_in_window_rst_then_syn_ack_for_new_syn_violates_under_rfc9293() {
     expect_rule(f, RuleId::SynAckWithoutSyn);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn rst_possibly_at_rcv_nxt_acking_unsent_data_then_new_syn_is_a_fresh_connection() {
     // The campaign's `fin-moved`: after a SYN with data (RCV.NXT ambiguous), a
@@ -392,6 +404,7 @@ fn rst_possibly_at_rcv_nxt_acking_unsent_data_then_new_syn_is_a_fresh_connection
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_syn_after_possible_reset_keeps_the_rst_as_the_reason() {
     // A SYN that is not answered by a SYN-ACK leaves the connection as it was:

@@ -23,6 +23,7 @@ fn data_then(rst: bool) -> String {
     )
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn silence_after_a_rst_that_may_have_reset_is_allowed() {
     // No ack-delayed-too-long: the ACK owed for the data is void if the RST
@@ -34,6 +35,7 @@ fn silence_after_a_rst_that_may_have_reset_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_left_unacknowledged_without_a_rst_violates() {
     expect_findings(
@@ -43,6 +45,7 @@ fn data_left_unacknowledged_without_a_rst_violates() {
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn challenge_ack_the_rst_itself_draws_is_still_owed() {
     // RFC 5961 §3.2: the RST draws a challenge ACK; only what was owed

@@ -78,6 +78,7 @@ fn closing() -> T {
     t
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn text_on_the_ack_that_ends_closing_then_rst_at_the_old_rcv_nxt_may_be_below_the_window() {
     let mut t = closing();
@@ -88,6 +89,7 @@ fn text_on_the_ack_that_ends_closing_then_rst_at_the_old_rcv_nxt_may_be_below_th
     recv!(t, ack(l(2), r(12)), RuleId::AckPastFin);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn ack_that_ends_closing_without_text_then_rst_at_rcv_nxt_ignored_violates() {
     let mut t = closing();
@@ -123,6 +125,7 @@ fn one_of_ten_sent() -> T {
     t
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn text_on_an_ack_of_written_unsent_data_then_rst_at_the_old_rcv_nxt_may_be_below_the_window() {
     let mut t = one_of_ten_sent();
@@ -137,6 +140,7 @@ fn text_on_an_ack_of_written_unsent_data_then_rst_at_the_old_rcv_nxt_may_be_belo
     );
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn text_on_an_ack_past_all_written_then_rst_at_rcv_nxt_ignored_violates() {
     let mut t = one_of_ten_sent();

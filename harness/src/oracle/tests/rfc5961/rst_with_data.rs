@@ -37,6 +37,7 @@ fn ack_then_listen_rst(t: &mut T) -> Finding {
     )
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn smoltcp_established_reset_by_rst_with_data_into_the_window_is_a_deviation() {
     let mut t = established_with(Profile::smoltcp());
@@ -46,6 +47,7 @@ fn smoltcp_established_reset_by_rst_with_data_into_the_window_is_a_deviation() {
     assert!(f.deviation.is_some(), "{f}");
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_reset_by_rst_with_data_into_the_window_violates_rfc5961() {
     let mut t = established();
@@ -54,6 +56,7 @@ fn established_reset_by_rst_with_data_into_the_window_violates_rfc5961() {
     assert_eq!(f.deviation, None);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_rst_with_data_into_the_window_dropped_is_allowed() {
     let mut t = established();
@@ -71,6 +74,7 @@ fn established_rst_with_data_into_the_window_dropped_is_allowed() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_rst_with_data_before_the_window_may_not_reset() {
     // Seq and data both below RCV.NXT: out of the window by any reading.
@@ -87,6 +91,7 @@ fn established_rst_with_data_before_the_window_may_not_reset() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn smoltcp_syn_received_back_to_listen_on_in_window_rst_then_new_iss_is_a_deviation() {
     let mut t = syn_received_with(Profile::smoltcp());
@@ -127,6 +132,7 @@ fn smoltcp_syn_received_back_to_listen_on_in_window_rst_then_new_iss_is_a_deviat
     expect_rule(f, RuleId::RstInWindowResets);
 }
 
+/// RFC 9293 §3.10.7.4, RFC 5961; iss-changed (RFC 9293 §3.4).
 #[test]
 fn syn_received_new_iss_without_any_reset_is_still_caught() {
     let mut t = syn_received_with(Profile::smoltcp());

@@ -25,6 +25,7 @@ fn expect(ack: u32, rest: &str, findings: &[&str]) {
     expect_findings(Profile::linux(), &seq, findings);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_answering_an_early_bad_ack_keeps_syn_received() {
     expect(
@@ -39,16 +40,19 @@ fn rst_answering_an_early_bad_ack_keeps_syn_received() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn an_early_right_ack_completes_the_handshake_once_the_syn_ack_is_seen() {
     expect(1, "state ESTABLISHED", &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn an_early_bad_ack_without_a_rst_violates() {
     expect(1000, "", &["end rst-not-sent"]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn rst_with_other_numbers_after_an_early_bad_ack_has_wrong_numbers() {
     expect(1000, "> R 1:1(0) win 0", &["5 rst-listen-numbers"]);

@@ -20,6 +20,7 @@ fn smoltcp(rest: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::smoltcp(), &sequence, expected)
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn close_sends_a_fin_at_iss_plus_one() {
     smoltcp(
@@ -32,6 +33,7 @@ fn close_sends_a_fin_at_iss_plus_one() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn a_fin_at_iss_after_close_violates() {
     // smoltcp sends it at its SYN-ACK retransmission, within the grace.
@@ -43,6 +45,7 @@ fn a_fin_at_iss_after_close_violates() {
     assert!(f[0].message.contains("ISS"), "{}", f[0].message);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn close_without_a_fin_violates() {
     // The handshake's ACK (smoltcp takes it as the FIN's), then silence.
@@ -53,6 +56,7 @@ fn close_without_a_fin_violates() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn write_then_close_owes_the_fin_after_the_handshake() {
     smoltcp(
@@ -64,6 +68,7 @@ fn write_then_close_owes_the_fin_after_the_handshake() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn write_then_close_without_a_fin_after_the_handshake_violates() {
     smoltcp(
@@ -74,6 +79,7 @@ fn write_then_close_without_a_fin_after_the_handshake_violates() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn close_in_established_owes_no_fin_timer() {
     // Only CLOSE in SYN-RECEIVED is timed; in ESTABLISHED queued data may hold the FIN.

@@ -56,6 +56,7 @@ const README_FUZZ_STOP: &str = "0 < SNr4 4294967266:4294967266(0) ack 4294967266
 40.092 < none 1156:1156(0) ack 4294967226 win 47545 urg 47360 <mss 0,mss 0>
 ";
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn text_past_the_fin_after_smoltcps_fin_in_the_syns_place_owes_no_ack() {
     expect_findings(
@@ -71,6 +72,7 @@ fn text_past_the_fin_after_smoltcps_fin_in_the_syns_place_owes_no_ack() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn without_the_profiles_transition_the_rfc_model_owes_that_ack() {
     let mut profile = smoltcp_campaign();
@@ -86,6 +88,7 @@ fn without_the_profiles_transition_the_rfc_model_owes_that_ack() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
     // The handshake's ACK of ISS+1 acknowledges the FIN in the SYN's place
@@ -116,6 +119,8 @@ fn smoltcps_handshake_ack_then_a_fin_is_time_wait_not_a_missing_fin_forever() {
 /// 1073742639 and later, the FIN's ACK being 1073742448), so an ACK exactly
 /// one past the FIN is the FIN's, not that text's (`judge.rs`
 /// `text_may_end_past`).
+///
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn readme_fuzz_second_stop_fin_acked_amid_forks_is_time_wait() {
     let j = judge_lines(smoltcp_campaign(), "0 < Sr1 1073741826:1073742985(1159) ack 4294967171 win 514 urg 33538 <eol>

@@ -46,6 +46,7 @@ fn fin_on_old_text_after_close() -> T {
     t
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; time-wait-sends (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_on_old_text_dropped_then_the_fin_retransmission_is_fin_wait_1s() {
     let mut t = fin_on_old_text_after_close();
@@ -64,6 +65,9 @@ fn fin_on_old_text_dropped_then_the_fin_retransmission_is_fin_wait_1s() {
     assert!(f.iter().all(|f| f.rule != RuleId::TimeWaitSends), "{f:#?}");
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; time-wait-sends (RFC 9293 §3.10.7.4); ack-went-backwards
+/// (RFC 9293 §3.3.1); close-fin-missing (RFC 9293 §3.10.4); retransmit-below-snd-una (RFC 9293
+/// §3.3.1).
 #[test]
 fn fin_on_old_text_taken_then_a_fin_retransmission_is_sent_in_time_wait() {
     let mut t = fin_on_old_text_after_close();
@@ -123,6 +127,7 @@ fn fin_below_text_on_duplicate_ack() -> T {
     t
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; time-wait-sends (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_below_text_taken_on_a_duplicate_ack_is_old_then_the_fin_at_iss_is_fin_wait_1s() {
     let mut t = fin_below_text_on_duplicate_ack();
@@ -141,6 +146,8 @@ fn fin_below_text_taken_on_a_duplicate_ack_is_old_then_the_fin_at_iss_is_fin_wai
     assert!(f.iter().all(|f| f.rule != RuleId::TimeWaitSends), "{f:#?}");
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-went-backwards (RFC 9293 §3.3.1); ack-delayed-too-long
+/// (RFC 9293 §3.8.6.3, MUST-40); close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn fin_below_text_on_a_duplicate_ack_taken_then_the_fin_at_iss_is_sent_in_time_wait() {
     let mut t = fin_below_text_on_duplicate_ack();

@@ -44,6 +44,7 @@ fn fresh_syn_ack() -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn close_in_syn_received_fin_withheld_then_peer_fin_leads_to_time_wait() {
     let mut t = closed_in_syn_received();
@@ -72,6 +73,7 @@ fn close_in_syn_received_fin_withheld_then_peer_fin_leads_to_time_wait() {
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn close_in_syn_received_fin_withheld_before_peer_fin_leads_to_time_wait() {
     let mut t = closed_in_syn_received();

@@ -44,6 +44,7 @@ fn ack_of(ack: SeqNumber) -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_at_syn_plus_one_after_text_with_a_duplicate_ack_may_be_dropped() {
     // The reduced sequence of crash-34c466a2…: text and a FIN from r(0).
@@ -75,6 +76,7 @@ fn after_close_and(text: &str, rest: &str) -> String {
     )
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_at_syn_plus_one_after_text_with_a_duplicate_ack_may_reset() {
     // A target still in SYN-RECEIVED dropped the text: the RST was at
@@ -83,6 +85,7 @@ fn rst_at_syn_plus_one_after_text_with_a_duplicate_ack_may_reset() {
     expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_at_the_text_end_after_a_duplicate_ack_may_reset() {
     // In FIN-WAIT-1 with the text taken, RCV.NXT is 11: MUST-11 there.
@@ -90,6 +93,7 @@ fn rst_at_the_text_end_after_a_duplicate_ack_may_reset() {
     expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn rst_at_syn_plus_one_after_out_of_order_text_still_resets() {
     // The text begins past 1: taken by neither, RCV.NXT is 1, the RST is
@@ -106,6 +110,7 @@ fn rst_at_syn_plus_one_after_out_of_order_text_still_resets() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn rst_at_rcv_nxt_after_the_target_acknowledged_the_text_still_resets() {
     // The target's ACK 11 shows where RCV.NXT is: a RST there is exact.

@@ -34,6 +34,7 @@ fn fin_after_old_text_then(rest: &str) -> String {
     )
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; fin-on-old-data-ignored (RFC 9293 §3.3.1).
 #[test]
 fn a_target_that_dropped_the_segment_ack_and_all_may_send_its_syn_ack_again() {
     // Its SYN-ACK a second on: the deviation. Then an ACK of something
@@ -52,6 +53,7 @@ fn a_target_that_dropped_the_segment_ack_and_all_may_send_its_syn_ack_again() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn a_target_that_took_the_fin_makes_close_wait() {
     let seq = fin_after_old_text_then(
@@ -61,6 +63,7 @@ fn a_target_that_took_the_fin_makes_close_wait() {
     expect_findings(smoltcp_campaign(), &seq, &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; fin-on-old-data-ignored (RFC 9293 §3.3.1).
 #[test]
 fn the_dropped_fin_is_still_a_violation_where_the_profile_does_not_allow_it() {
     let seq = fin_after_old_text_then(

@@ -5,6 +5,7 @@ use crate::oracle::tests::*;
 
 // ---- iss-changed ----
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
     let mut t = syn_received();
@@ -21,6 +22,7 @@ fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; iss-changed (RFC 9293 §3.4).
 #[test]
 fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
     let mut t = syn_received();
@@ -38,6 +40,7 @@ fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_repeated_syn_draws_the_same_syn_ack_again() {
     let mut t = syn_received();
@@ -62,6 +65,7 @@ fn syn_received_repeated_syn_draws_the_same_syn_ack_again() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_with_data_may_be_queued_or_dropped() {
     for queued in [true, false] {
@@ -105,6 +109,7 @@ fn syn_with_data_may_be_queued_or_dropped() {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
     // smoltcp: the ACK number is right, the sequence number is past the
@@ -140,6 +145,7 @@ fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-not-sent (RFC 9293 §3.10.7.4).
 #[test]
 fn syn_received_unacceptable_seq_without_the_ack_is_still_owed_an_ack() {
     let mut t = syn_received();
@@ -154,6 +160,8 @@ fn syn_received_unacceptable_seq_without_the_ack_is_still_owed_an_ack() {
     expect_rule(t.wait(ms(2000)), RuleId::AckNotSent);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-checked-before-seq (RFC 9293 §3.10.7.4); ack-not-sent
+/// (RFC 9293 §3.10.7.4).
 #[test]
 fn syn_received_unacceptable_seq_and_ack_may_draw_rst_or_ack() {
     // smoltcp (and Linux) check the ACK first and answer <SEQ=SEG.ACK><CTL=RST>:
@@ -198,6 +206,7 @@ fn syn_received_unacceptable_seq_and_ack_may_draw_rst_or_ack() {
     expect_rule(t.wait(ms(2000)), RuleId::AckNotSent);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn syn_received_after_app_close_an_unacceptable_ack_may_draw_an_ack() {
     // The campaign's `data-after-fin`: smoltcp's close() in SYN-RECEIVED

@@ -21,6 +21,7 @@ fn syn_received_then_a_later_syn(rest: &str) -> String {
     )
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_after_a_later_syn_may_be_dropped_and_the_syn_ack_retransmitted() {
     let seq = syn_received_then_a_later_syn(
@@ -31,6 +32,7 @@ fn rst_after_a_later_syn_may_be_dropped_and_the_syn_ack_retransmitted() {
     expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_after_a_later_syn_may_return_to_listen() {
     // The target went back to LISTEN on it: a fresh SYN then draws a
@@ -43,6 +45,7 @@ fn rst_after_a_later_syn_may_return_to_listen() {
     expect_findings(Profile::smoltcp(), &seq, &[]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn rst_at_rcv_nxt_then_a_syn_ack_retransmission_is_still_a_violation() {
     let seq = syn_received_then_a_later_syn(

@@ -3,6 +3,7 @@
 
 use crate::oracle::tests::*;
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_rst_at_rcv_nxt_returns_to_listen() {
     let mut t = syn_received();

@@ -3,6 +3,7 @@
 
 use crate::oracle::tests::*;
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_bad_final_ack_draws_rst_and_the_handshake_can_still_complete() {
     let mut t = syn_received();
@@ -33,6 +34,7 @@ fn syn_received_bad_final_ack_draws_rst_and_the_handshake_can_still_complete() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn syn_received_bad_final_ack_answered_with_wrong_rst_violates() {
     let mut t = syn_received();

@@ -14,6 +14,7 @@ fn syn_ack_from_harness() -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_syn_ack_answered_by_rst_ack_is_allowed() {
     // smoltcp's answer.
@@ -32,6 +33,7 @@ fn syn_received_syn_ack_answered_by_rst_ack_is_allowed() {
     expect_none(t.wait(ms(3000)));
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_syn_ack_answered_by_nothing_is_allowed() {
     let mut t = syn_received();
@@ -39,6 +41,7 @@ fn syn_received_syn_ack_answered_by_nothing_is_allowed() {
     expect_none(t.wait(ms(3000)));
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_syn_ack_answered_by_fifth_check_rst_keeps_the_handshake() {
     let mut t = syn_received();
@@ -62,6 +65,7 @@ fn syn_received_syn_ack_answered_by_fifth_check_rst_keeps_the_handshake() {
     assert!(t.states().contains(&TcpState::Established));
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn syn_received_bad_ack_without_syn_still_owes_the_rst() {
     let mut t = syn_received();
@@ -76,6 +80,7 @@ fn syn_received_bad_ack_without_syn_still_owes_the_rst() {
     expect_rule(t.wait(ms(3000)), RuleId::RstNotSent);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_syn_ack_answered_by_data_is_still_caught() {
     let mut t = syn_received();
@@ -92,6 +97,7 @@ fn syn_received_syn_ack_answered_by_data_is_still_caught() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_optional_rst_is_not_the_reason_for_another_rst() {
     // The target's SYN-ACK crosses its RST,ACK: the RST is an RFC 793

@@ -22,6 +22,7 @@ fn data_and_fin() -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
     let mut t = established_after_syn_with_data();
@@ -77,6 +78,7 @@ fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
     let mut t = established_after_syn_with_data();
@@ -93,6 +95,7 @@ fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
     let mut t = established_after_syn_with_data();
@@ -140,6 +143,7 @@ fn fin_after_close() -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
     // RCV.NXT is r(1) until ESTABLISHED (the SYN's text is only queued,
@@ -151,6 +155,7 @@ fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
     recv!(t, fin_after_close());
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
     let mut t = established_after_syn_with_data();
@@ -198,6 +203,7 @@ fn syn_ack_with_a_new_iss() -> Segment {
     }
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_inside_the_syn_data_may_reset_syn_received_and_a_later_syn_reopens() {
     let mut t = syn_received_after_syn_with_data_smoltcp();
@@ -218,6 +224,7 @@ fn rst_inside_the_syn_data_may_reset_syn_received_and_a_later_syn_reopens() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; iss-changed (RFC 9293 §3.4).
 #[test]
 fn rst_past_the_window_in_syn_received_then_a_new_iss_violates() {
     let mut t = syn_received_after_syn_with_data_smoltcp();
@@ -234,6 +241,8 @@ fn rst_past_the_window_in_syn_received_then_a_new_iss_violates() {
 /// the harness's FIN with the ACK of the target's, TIME-WAIT (campaign 12,
 /// `rst-not-sent` 34 inputs: the oracle took the FIN, went to LAST-ACK and
 /// CLOSED, and read a later ACK as to LISTEN).
+///
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn a_fin_segment_past_the_syn_texts_first_octet_waits_for_the_targets_ack() {
     crate::oracle::tests::lines::expect_findings(

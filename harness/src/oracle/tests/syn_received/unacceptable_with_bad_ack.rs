@@ -12,6 +12,7 @@ const SYN_RCVD: &str = "
     > S. 0:0(0) ack 1 win 64240 <mss 1460>
 ";
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-checked-before-seq (RFC 9293 §3.10.7.4).
 #[test]
 fn the_strict_profile_wants_the_ack_not_the_rst() {
     let found = expect_findings(
@@ -22,6 +23,7 @@ fn the_strict_profile_wants_the_ack_not_the_rst() {
     assert!(found[0].is_failure(), "{}", found[0]);
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn the_strict_profile_takes_the_first_checks_ack() {
     expect_findings(
@@ -31,6 +33,7 @@ fn the_strict_profile_takes_the_first_checks_ack() {
     );
 }
 
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn linux_and_smoltcp_may_send_the_rst() {
     for profile in [Profile::linux(), Profile::smoltcp()] {

@@ -8,6 +8,7 @@ use crate::oracle::tests::*;
 
 // ---- the happy path ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn active_open_completes_with_an_ack_of_the_peer_isn_plus_one() {
     expect_findings(
@@ -27,6 +28,7 @@ fn active_open_completes_with_an_ack_of_the_peer_isn_plus_one() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_handshake_ack_may_come_with_the_first_data() {
     expect_findings(
@@ -41,6 +43,7 @@ fn the_handshake_ack_may_come_with_the_first_data() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn a_syn_ack_never_acknowledged_is_a_missing_ack() {
     expect_findings(
@@ -56,6 +59,7 @@ fn a_syn_ack_never_acknowledged_is_a_missing_ack() {
 
 // ---- the target's SYN ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; mss-missing (RFC 9293 §3.7.1, SHLD-5).
 #[test]
 fn a_syn_without_mss_is_a_warning() {
     let f = expect_findings(
@@ -69,6 +73,7 @@ fn a_syn_without_mss_is_a_warning() {
     assert!(!f[0].is_failure(), "SHLD-5: {}", f[0]);
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; tsecr-without-ack (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn a_syn_echoing_a_tsecr_is_a_warning() {
     expect_findings(
@@ -81,6 +86,7 @@ fn a_syn_echoing_a_tsecr_is_a_warning() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn a_syn_with_payload_violates() {
     expect_findings(
@@ -93,6 +99,7 @@ fn a_syn_with_payload_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn syn_retransmissions_back_off_from_one_second() {
     expect_findings(
@@ -108,6 +115,8 @@ fn syn_retransmissions_back_off_from_one_second() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1); rto-no-backoff
+/// (RFC 6298 §5.5, MUST-19).
 #[test]
 fn a_syn_retransmitted_early_or_without_back_off_is_judged_by_rfc_6298() {
     let f = expect_findings(
@@ -125,6 +134,7 @@ fn a_syn_retransmitted_early_or_without_back_off_is_judged_by_rfc_6298() {
     assert!(f.iter().all(|f| f.deviation.is_none()), "{f:#?}");
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_syn_retransmitted_at_another_iss_violates() {
     expect_findings(
@@ -138,6 +148,7 @@ fn a_syn_retransmitted_at_another_iss_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_second_connect_on_the_tuple_opens_a_new_connection() {
     expect_findings(
@@ -157,6 +168,7 @@ fn a_second_connect_on_the_tuple_opens_a_new_connection() {
 
 // ---- RST in SYN-SENT ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_acknowledging_the_syn_refuses_the_connection() {
     expect_findings(
@@ -171,6 +183,7 @@ fn a_rst_acknowledging_the_syn_refuses_the_connection() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_the_refusing_rst_violates() {
     expect_findings(
@@ -185,6 +198,7 @@ fn a_segment_after_the_refusing_rst_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
     expect_findings(
@@ -202,6 +216,7 @@ fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
     expect_findings(
@@ -218,6 +233,7 @@ fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_a_dropped_rst_violates() {
     expect_findings(
@@ -232,6 +248,7 @@ fn a_rst_answering_a_dropped_rst_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_refusing_rst_violates() {
     expect_findings(
@@ -248,6 +265,7 @@ fn a_rst_answering_the_refusing_rst_violates() {
 
 // ---- an unacceptable ACK in SYN-SENT ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
     expect_findings(
@@ -266,6 +284,7 @@ fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
     expect_findings(
@@ -281,6 +300,7 @@ fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-syn-sent-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
     let f = expect_findings(
@@ -297,6 +317,7 @@ fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
     assert!(f[0].message.contains(&expected), "{}", f[0]);
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
     expect_findings(
@@ -310,6 +331,7 @@ fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
     let f = expect_findings(
@@ -326,6 +348,7 @@ fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
     assert!(f[0].message.contains(&expected), "{}", f[0]);
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn data_in_syn_sent_violates() {
     expect_findings(
@@ -342,6 +365,7 @@ fn data_in_syn_sent_violates() {
 
 // ---- the ACK that completes the active open ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_of_the_peer_isn_itself_violates() {
     let f = expect_findings(
@@ -358,6 +382,7 @@ fn a_handshake_ack_of_the_peer_isn_itself_violates() {
     assert!(f[0].message.contains(&expected), "{}", f[0]);
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_at_the_iss_violates() {
     expect_findings(
@@ -372,6 +397,7 @@ fn a_handshake_ack_at_the_iss_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; sack-without-permission (RFC 2018 §4, RFC 2018 §4).
 #[test]
 fn options_are_used_only_when_both_syns_carried_them() {
     // The peer's SYN-ACK has no TSopt and no SACK-permitted: the target's
@@ -391,6 +417,7 @@ fn options_are_used_only_when_both_syns_carried_them() {
 
 // ---- a capture: no application events, the client is the target ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_client_in_a_capture_is_judged_from_its_syn() {
     expect_findings(
@@ -413,6 +440,7 @@ fn a_client_in_a_capture_is_judged_from_its_syn() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_client_in_a_capture_acknowledging_the_server_isn_itself_violates() {
     expect_findings(
@@ -428,6 +456,7 @@ fn a_client_in_a_capture_acknowledging_the_server_isn_itself_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_client_in_a_capture_answering_a_refusal_with_a_rst_violates() {
     expect_findings(
@@ -458,6 +487,7 @@ const THROUGH_TIME_WAIT: &str = "
         state TIME-WAIT
 ";
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_syn_from_time_wait_after_two_msl_opens_a_new_connection() {
     expect_findings(
@@ -476,6 +506,7 @@ fn a_syn_from_time_wait_after_two_msl_opens_a_new_connection() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
     // Linux's own TIME-WAIT is 60 s: one second is too short even for it.
@@ -502,6 +533,7 @@ fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
 
 // ---- CLOSE in SYN-SENT ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn close_in_syn_sent_deletes_the_connection() {
     expect_findings(
@@ -518,6 +550,7 @@ fn close_in_syn_sent_deletes_the_connection() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_close_in_syn_sent_violates() {
     expect_findings(
@@ -534,6 +567,7 @@ fn a_segment_after_close_in_syn_sent_violates() {
 
 // ---- CLOSE in SYN-SENT (RFC 9293 §3.10.4: delete the TCB, send nothing) ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-after-close-in-syn-sent (RFC 9293 §3.10.4).
 #[test]
 fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
     // smoltcp 0.14 answers close() in SYN-SENT with `R.` (seen by `synack
@@ -560,6 +594,7 @@ fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_answering_a_segment_after_close_in_syn_sent_is_the_closed_ports() {
     // The harness's SYN-ACK reaches a tuple with no TCB: <SEQ=SEG.ACK> is owed

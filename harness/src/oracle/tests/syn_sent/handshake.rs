@@ -4,6 +4,7 @@ use crate::oracle::tests::*;
 
 // ---- the target's active open (SYN-SENT) ----
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn syn_sent_active_open_completes_and_data_flows() {
     let mut t = listen();
@@ -64,6 +65,7 @@ fn syn_sent_active_open_completes_and_data_flows() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn syn_sent_ack_beyond_the_peer_syn_violates() {
     let mut t = listen();

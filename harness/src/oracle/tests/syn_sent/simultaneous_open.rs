@@ -7,6 +7,7 @@
 use crate::oracle::tests::lines::expect_findings;
 use crate::oracle::tests::*;
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn crossing_syn_acks_complete_a_simultaneous_open() {
     expect_findings(
@@ -27,6 +28,7 @@ fn crossing_syn_acks_complete_a_simultaneous_open() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_peer_syn_ack_may_come_before_the_target_syn_ack() {
     expect_findings(
@@ -43,6 +45,7 @@ fn the_peer_syn_ack_may_come_before_the_target_syn_ack() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_plain_ack_completes_a_simultaneous_open() {
     expect_findings(
@@ -59,6 +62,7 @@ fn a_plain_ack_completes_a_simultaneous_open() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
     expect_findings(
@@ -73,6 +77,7 @@ fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; syn-ack-acks-isn (RFC 9293 §3.10.7.2).
 #[test]
 fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
     expect_findings(
@@ -87,6 +92,7 @@ fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
     expect_findings(
@@ -101,6 +107,7 @@ fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn a_simultaneous_open_syn_ack_with_data_violates() {
     expect_findings(
@@ -115,6 +122,7 @@ fn a_simultaneous_open_syn_ack_with_data_violates() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
     expect_findings(
@@ -131,6 +139,7 @@ fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
     );
 }
 
+/// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_rst_that_refused_a_simultaneous_open_violates() {
     expect_findings(

@@ -31,6 +31,7 @@ fn rst_at(seq: SeqNumber) -> Segment {
     }
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn rst_after_a_syn_in_time_wait_does_not_answer_an_earlier_rst() {
     // Fuzz campaign 8 (rst-for-rst): the SYN came after the RST, and the
@@ -53,6 +54,8 @@ fn rst_after_a_syn_in_time_wait_does_not_answer_an_earlier_rst() {
     assert!(f.iter().all(|f| f.deviation.is_some()), "{f:#?}");
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4; rst-for-rst (RFC 9293 §3.5.2); time-wait-too-short (RFC 9293
+/// §3.6.1, MUST-13).
 #[test]
 fn rst_right_after_an_ignored_rst_in_time_wait_violates() {
     let mut t = time_wait_after_an_ignored_rst();
@@ -66,6 +69,8 @@ fn rst_right_after_an_ignored_rst_in_time_wait_violates() {
 
 // ---- a RST that an earlier reset explains ----
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4; time-wait-too-short (RFC 9293 §3.6.1, MUST-13);
+/// rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_explained_by_an_earlier_in_window_rst_is_not_a_short_time_wait() {
     // Fuzz campaign 8 (time-wait-too-short): smoltcp resets on an in-window
@@ -103,6 +108,7 @@ fn rst_explained_by_an_earlier_in_window_rst_is_not_a_short_time_wait() {
     assert!(f.deviation.is_some(), "{f:#?}");
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn syn_after_an_in_window_rst_in_time_wait_keeps_the_reset_as_the_explanation() {
     // Fuzz campaign 8 (time-wait-too-short): smoltcp resets on an in-window

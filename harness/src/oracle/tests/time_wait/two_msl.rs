@@ -23,6 +23,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 
 // ---- TIME-WAIT: time-wait-sends, time-wait-too-short, a new SYN ----
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn time_wait_a_retransmitted_fin_draws_an_ack() {
     rfc(
@@ -33,6 +34,8 @@ fn time_wait_a_retransmitted_fin_draws_an_ack() {
     );
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4; time-wait-sends (RFC 9293 §3.10.7.4); data-after-fin (RFC
+/// 9293 §3.10.4).
 #[test]
 fn time_wait_data_from_the_target_violates() {
     // Past the FIN too: both rules hold.
@@ -43,6 +46,7 @@ fn time_wait_data_from_the_target_violates() {
     );
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn time_wait_a_rst_after_two_msl_is_allowed() {
     rfc(
@@ -53,6 +57,7 @@ fn time_wait_a_rst_after_two_msl_is_allowed() {
     );
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn time_wait_a_rst_after_thirty_seconds_violates() {
     let f = rfc(
@@ -65,6 +70,7 @@ fn time_wait_a_rst_after_thirty_seconds_violates() {
     assert_eq!(f[0].requirement, "MUST-13");
 }
 
+/// TIME-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn time_wait_a_new_syn_may_reopen_the_connection() {
     rfc(

@@ -14,6 +14,7 @@ fn synack() -> Segment {
 
 // ---- rto-too-short ----
 
+/// RFC 6298.
 #[test]
 fn syn_received_syn_ack_retransmitted_after_one_second_then_doubling() {
     let mut t = syn_received();
@@ -23,6 +24,7 @@ fn syn_received_syn_ack_retransmitted_after_one_second_then_doubling() {
     }
 }
 
+/// RFC 6298; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
     let mut t = syn_received();
@@ -32,6 +34,7 @@ fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
     assert!(f.message.contains("20"), "{f}");
 }
 
+/// RFC 6298.
 #[test]
 fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
     let mut t = syn_received();
@@ -47,6 +50,7 @@ fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
     recv!(t, synack());
 }
 
+/// RFC 6298.
 #[test]
 fn established_data_retransmitted_after_one_second_is_allowed() {
     let mut t = established();
@@ -81,6 +85,7 @@ fn established_data_retransmitted_after_one_second_is_allowed() {
     );
 }
 
+/// RFC 6298; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn established_data_retransmitted_after_300_ms_warns() {
     let mut t = established();
@@ -106,6 +111,7 @@ fn established_data_retransmitted_after_300_ms_warns() {
     );
 }
 
+/// RFC 6298.
 #[test]
 fn established_fast_retransmit_after_duplicate_acks_is_allowed() {
     let mut t = established();
@@ -150,6 +156,7 @@ fn established_fast_retransmit_after_duplicate_acks_is_allowed() {
 
 // ---- rto-no-backoff ----
 
+/// RFC 6298; rto-no-backoff (RFC 6298 §5.5, MUST-19).
 #[test]
 fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
     let mut t = syn_received();
@@ -161,6 +168,7 @@ fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
     assert!(f.message.contains("shorter than the previous"), "{f}");
 }
 
+/// RFC 6298; rto-no-backoff (RFC 6298 §5.5, MUST-19).
 #[test]
 fn established_data_retransmissions_without_backoff_violate() {
     let mut t = established();

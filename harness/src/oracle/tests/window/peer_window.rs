@@ -43,12 +43,14 @@ fn window_reopened_below_snd_wl1() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
     let mut t = window_reopened_below_snd_wl1();
     recv!(t, data(l(1), 1000));
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_the_latest_acks_window_violates() {
     let mut t = window_reopened_below_snd_wl1();
@@ -71,6 +73,7 @@ fn zero_window_with_data_in_flight() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_probe_with_one_new_octet_is_allowed() {
     // §3.8.6.1: "at least one octet of new data even if the send window is zero".
@@ -80,12 +83,14 @@ fn zero_window_probe_with_one_new_octet_is_allowed() {
     recv!(t, data(l(101), 1));
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn two_new_octets_into_a_zero_window_violate() {
     let mut t = zero_window_with_data_in_flight();
     recv!(t, data(l(101), 2), RuleId::DataBeyondWindow);
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn one_octet_past_a_full_but_open_window_violates() {
     let mut t = established();
@@ -141,6 +146,7 @@ fn established_with_two_shifts() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn several_window_scale_options_the_largest_shift_bounds_the_window() {
     // RFC 7323 does not say which of several a stack takes (smoltcp: the last).
@@ -148,12 +154,14 @@ fn several_window_scale_options_the_largest_shift_bounds_the_window() {
     recv!(t, data(l(1), 100));
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn several_window_scale_options_data_beyond_the_largest_violates() {
     let mut t = established_with_two_shifts();
     recv!(t, data(l(1), 101), RuleId::DataBeyondWindow);
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn several_timestamps_options_either_tsval_may_be_echoed() {
     let mut t = listen();
@@ -206,12 +214,14 @@ fn established_after_syn_with_data() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
     let mut t = established_after_syn_with_data();
     recv!(t, data(l(1), 1000));
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
     let mut t = established_after_syn_with_data();
@@ -258,6 +268,7 @@ fn acked_beyond_snd_nxt() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6; seq-gap (RFC 9293 §3.3.1); data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
     let mut t = acked_beyond_snd_nxt();
@@ -276,6 +287,7 @@ fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
     );
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
     let mut t = acked_beyond_snd_nxt();
@@ -287,6 +299,7 @@ fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
     );
 }
 
+/// RFC 9293 §3.8.6; seq-gap (RFC 9293 §3.3.1); data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
     let mut t = acked_beyond_snd_nxt();
@@ -294,6 +307,7 @@ fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
     recv!(t, data(l(16), 2), RuleId::DataBeyondWindow);
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
     let mut t = acked_beyond_snd_nxt();
@@ -356,6 +370,7 @@ fn ack_on_a_segment_the_target_may_have_dropped() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn window_of_an_ack_below_a_maybe_dropped_acks_snd_una_may_be_used() {
     let mut t = ack_on_a_segment_the_target_may_have_dropped();
@@ -368,6 +383,7 @@ fn window_of_an_ack_below_a_maybe_dropped_acks_snd_una_may_be_used() {
     );
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_the_window_of_an_ack_below_a_maybe_dropped_ack_violates() {
     let mut t = ack_on_a_segment_the_target_may_have_dropped();
@@ -391,6 +407,8 @@ fn harness_data(ack: SeqNumber) -> Segment {
     }
 }
 
+/// RFC 9293 §3.8.6; old-ack-data-dropped (RFC 9293 §3.10.7.4, MAY-12); ack-delayed-too-long
+/// (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
     // A target that took l(12) (smoltcp) sees ack l(1) as below SND.UNA and
@@ -409,6 +427,7 @@ fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
     );
 }
 
+/// RFC 9293 §3.8.6; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_with_a_current_ack_left_unacknowledged_violates() {
     let mut t = established();

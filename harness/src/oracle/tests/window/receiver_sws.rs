@@ -15,6 +15,7 @@ const ZERO_WINDOW: &str = "
     > . 1:1(0) ack 1461 win 0
 ";
 
+/// RFC 9293 §3.8.6; receiver-sws-window-update (RFC 9293 §3.8.6.2.2, MUST-39).
 #[test]
 fn a_small_window_opened_after_a_zero_window_is_silly() {
     let seq = format!("{ZERO_WINDOW}+0.05 > . 1:1(0) ack 1461 win 100");
@@ -34,6 +35,7 @@ fn a_small_window_opened_after_a_zero_window_is_silly() {
     );
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn opening_by_half_the_buffer_or_in_full_conforms() {
     for win in [730, 1460] {
@@ -42,6 +44,7 @@ fn opening_by_half_the_buffer_or_in_full_conforms() {
     }
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn a_right_edge_that_moves_with_data_while_the_window_stays_large_conforms() {
     // Linux-like: each ACK keeps a window of at least the MSS, so the right
@@ -58,6 +61,7 @@ fn a_right_edge_that_moves_with_data_while_the_window_stays_large_conforms() {
     expect_findings(Profile::rfc9293(), seq, &[]);
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn a_window_shrinking_as_data_arrives_is_no_update() {
     // The right edge stays where it is while the window shrinks to 60.

@@ -5,6 +5,7 @@ use crate::oracle::tests::*;
 
 // ---- data-beyond-window ----
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn established_data_up_to_the_window_edge_is_allowed() {
     let mut t = established();
@@ -28,6 +29,7 @@ fn established_data_up_to_the_window_edge_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_data_past_the_window_violates() {
     let mut t = established();
@@ -53,6 +55,7 @@ fn established_data_past_the_window_violates() {
     assert!(f.message.contains(&format!("right edge {}", l(101))), "{f}");
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn established_one_byte_zero_window_probe_is_allowed() {
     let mut t = established();
@@ -88,6 +91,7 @@ fn established_one_byte_zero_window_probe_is_allowed() {
     );
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_two_byte_zero_window_probe_violates() {
     let mut t = established();

@@ -53,6 +53,7 @@ fn zero_window_update_maybe_taken() -> T {
     t
 }
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn one_octet_probe_after_a_window_update_the_target_may_have_taken() {
     let mut t = zero_window_update_maybe_taken();
@@ -67,6 +68,7 @@ fn one_octet_probe_after_a_window_update_the_target_may_have_taken() {
     );
 }
 
+/// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn two_octets_after_a_window_update_the_target_may_have_taken_are_beyond_the_window() {
     let mut t = zero_window_update_maybe_taken();

@@ -17,6 +17,7 @@ const CLOSED_WINDOW: &str = "
     < . 1:1(0) ack 1001 win 0
 ";
 
+/// RFC 9293 §3.8.6.
 #[test]
 fn probes_after_a_timeout_with_doubling_intervals_conform() {
     let seq = format!(
@@ -33,6 +34,7 @@ fn probes_after_a_timeout_with_doubling_intervals_conform() {
     expect_findings(Profile::rfc9293(), &seq, &[]);
 }
 
+/// RFC 9293 §3.8.6; zero-window-probe-early (RFC 9293 §3.8.6.1, SHLD-29).
 #[test]
 fn a_probe_before_a_retransmission_timeout_is_early() {
     let seq = format!("{CLOSED_WINDOW}+0.010 > P. 1001:1002(1) ack 1 win 65160");
@@ -46,6 +48,7 @@ fn a_probe_before_a_retransmission_timeout_is_early() {
     );
 }
 
+/// RFC 9293 §3.8.6; zero-window-probe-backoff (RFC 9293 §3.8.6.1, SHLD-30).
 #[test]
 fn a_probe_sooner_than_the_interval_before_it_does_not_back_off() {
     let seq = format!(
@@ -61,6 +64,7 @@ fn a_probe_sooner_than_the_interval_before_it_does_not_back_off() {
     assert_eq!(f[0].requirement, "SHLD-30");
 }
 
+/// RFC 9293 §3.8.6; zero-window-probe-early (RFC 9293 §3.8.6.1, SHLD-29).
 #[test]
 fn a_window_that_reopens_and_closes_again_starts_the_timeout_anew() {
     let seq = format!(
