@@ -4,6 +4,7 @@
 //! (rst-listen-numbers, rst-for-rst, syn-in-window-resets), and a duplicate
 //! ACK after a close in SYN-RECEIVED (rst-not-sent).
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 /// An ACK below ISS+1 in SYN-RECEIVED (the fifth check: unacceptable).
@@ -49,9 +50,13 @@ fn abort_rst_after_an_unacceptable_ack_in_syn_received_is_allowed() {
 /// RFC 9293 §3.10.4, §3.10.5; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn rst_after_an_unacceptable_ack_in_syn_received_without_abort_has_wrong_numbers() {
-    let mut t = syn_received_with(Profile::smoltcp());
-    send!(t, ack_of_iss());
-    recv!(t, abort_rst(), RuleId::RstListenNumbers);
+    expect_after(
+        Profile::smoltcp(),
+        SYN_RECEIVED,
+        "< . 1:1(0) ack 0 win 65535
+         > R. 1:1(0) ack 1 win 64240",
+        &["5 rst-listen-numbers"],
+    );
 }
 
 /// An in-window RST not at RCV.NXT in ESTABLISHED (a legacy stack resets).
@@ -77,13 +82,12 @@ fn abort_rst_after_a_harness_rst_is_not_a_reply_to_it() {
 /// §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_after_a_harness_rst_without_abort_is_a_reply_to_it() {
-    let mut t = established_with(Profile::smoltcp());
-    send!(t, rst_in_window());
-    recv!(
-        t,
-        abort_rst(),
-        RuleId::RstForRst,
-        also[RuleId::RstInWindowResets]
+    expect_after(
+        Profile::smoltcp(),
+        ESTABLISHED,
+        "< R 5:5(0) win 65535
+         > R. 1:1(0) ack 1 win 64240",
+        &["6 rst-for-rst", "6 rst-in-window-resets (deviation)"],
     );
 }
 
@@ -102,9 +106,12 @@ fn duplicate_ack_after_close_in_syn_received_may_be_ignored() {
 /// RFC 9293 §3.10.4, §3.10.5; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn duplicate_ack_in_syn_received_without_close_draws_a_rst() {
-    let mut t = syn_received_with(Profile::smoltcp());
-    send!(t, ack_of_iss());
-    expect_rule(t.wait(ms(5_000)), RuleId::RstNotSent);
+    expect_after(
+        Profile::smoltcp(),
+        SYN_RECEIVED,
+        "< . 1:1(0) ack 0 win 65535",
+        &["end rst-not-sent"],
+    );
 }
 
 /// RFC 9293 §3.10.4, §3.10.5; ack-not-sent (RFC 9293 §3.10.7.4); close-fin-missing (RFC 9293
@@ -177,9 +184,13 @@ fn rst_acknowledging_data_sent_after_a_syn_is_not_the_syn_s_reset() {
 /// RFC 9293 §3.10.4, §3.10.5; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn rst_acknowledging_nothing_after_a_syn_is_still_the_syn_s_reset() {
-    let mut t = established_with(Profile::smoltcp());
-    send!(t, syn_ack_in_established());
-    send!(t, ten_octets());
-    // The RST stops at RCV.NXT as of the SYN: no sign the data was taken.
-    recv!(t, abort_rst(), RuleId::SynInWindowResets);
+    expect_after(
+        Profile::smoltcp(),
+        ESTABLISHED,
+        "< S. 1:1(0) ack 1 win 65535
+         < P. 1:11(10) ack 1 win 65535
+         // The RST stops at RCV.NXT as of the SYN: no sign the data was taken.
+         > R. 1:1(0) ack 1 win 64240",
+        &["8 syn-in-window-resets"],
+    );
 }

@@ -9,6 +9,7 @@
 //! FIN-WAIT-2 on the ACK of the target's FIN, where the target, in LAST-ACK,
 //! closed and answered a new SYN with a SYN-ACK).
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED, the target's window closed at r(1), then a bare FIN at r(1).
@@ -140,34 +141,12 @@ fn syn_ack_in_fin_wait_2_after_a_dropped_zero_window_fin_is_still_caught() {
 /// (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_past_rcv_nxt_in_a_zero_window_is_not_taken() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            window: 0,
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(1),
-            flags: FIN | ACK,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(3),
-            window: 0,
-            ..recv_tmpl()
-        },
-        RuleId::AckOfUnsentData,
-        also[RuleId::UnacceptableAckNumbers]
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:1(0) ack 1 win 0
+         < F. 2:2(0) ack 1 win 65535
+         > . 1:1(0) ack 3 win 0",
+        &["7 ack-of-unsent-data", "7 unacceptable-ack-numbers"],
     );
 }

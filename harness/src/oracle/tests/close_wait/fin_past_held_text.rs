@@ -7,6 +7,7 @@
 //! syn-in-window-resets after the model stayed in FIN-WAIT-2). Where the
 //! target had closed first, that FIN makes CLOSING (last section).
 
+use crate::oracle::tests::lines::expect_after;
 use crate::oracle::tests::*;
 
 /// ESTABLISHED after a SYN carrying 10 octets (RCV.NXT r(1) if dropped,
@@ -299,91 +300,35 @@ fn fin_counted_past_the_held_text_is_taken_though_text_without_ack_reached_furth
 // challenge-ack-numbers-80d7262c…: the model took CLOSE-WAIT, LAST-ACK, and
 // judged the TIME-WAIT that followed as a closed connection).
 
-fn closed_behind_a_zero_window() -> T {
-    let mut t = established_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    t.oracle.on_app(t.now, peer(), AppEvent::Write(10));
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: FIN | ACK,
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    t
-}
+/// As lines: 2 to 8; a test's lines start at line 9.
+const CLOSED_BEHIND_A_ZERO_WINDOW: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < . 1:1(0) ack 1 win 0
+    +0 write(4, ..., 10) = 10
+    +0 close(4) = 0
+    < F. 1:1(0) ack 1 win 0
+";
 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_after_close_with_the_fin_still_queued_makes_closing_then_time_wait() {
-    let mut t = closed_behind_a_zero_window();
-    assert_eq!(t.states(), vec![TcpState::Closing]);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            ..recv_tmpl()
-        }
-    );
-    // The window opens: the data, then the FIN; the harness ACKs both.
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: PSH | ACK,
-            payload: vec![b'd'; 10],
-            ..recv_tmpl()
-        }
-    );
-    recv!(t, target_fin_at(l(11)));
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(12),
-            ..send_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::TimeWait]);
-    // TIME-WAIT: a retransmitted FIN is ACKed, not answered by a RST.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(12),
-            flags: FIN | ACK,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(12),
-            ack: r(2),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::smoltcp(),
+        CLOSED_BEHIND_A_ZERO_WINDOW,
+        "state CLOSING
+         > . 1:1(0) ack 2 win 64240
+         // The window opens: the data, then the FIN; the harness ACKs both.
+         < . 2:2(0) ack 1 win 65535
+         > P. 1:11(10) ack 2 win 64240
+         > F. 11:11(0) ack 2 win 64240
+         < . 2:2(0) ack 12 win 65535
+         state TIME-WAIT
+         // TIME-WAIT: a retransmitted FIN is ACKed, not answered by a RST.
+         < F. 1:1(0) ack 12 win 65535
+         > . 12:12(0) ack 2 win 64240",
+        &[],
     );
 }
 
@@ -391,28 +336,11 @@ fn fin_after_close_with_the_fin_still_queued_makes_closing_then_time_wait() {
 /// 9293 §3.8.6).
 #[test]
 fn data_after_its_fin_in_closing_is_still_a_violation() {
-    let mut t = closed_behind_a_zero_window();
-    recv!(t, target_fin_at(l(1)));
-    recv!(
-        t,
-        Segment {
-            seq: l(2),
-            ack: r(2),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 5],
-            ..recv_tmpl()
-        },
-        RuleId::DataAfterFin,
-        also[RuleId::DataBeyondWindow]
+    expect_after(
+        Profile::smoltcp(),
+        CLOSED_BEHIND_A_ZERO_WINDOW,
+        "> F. 1:1(0) ack 2 win 64240
+         > P. 2:7(5) ack 2 win 64240",
+        &["10 data-after-fin", "10 data-beyond-window"],
     );
-}
-
-/// The target's FIN at `seq`, acknowledging the harness's FIN.
-fn target_fin_at(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: r(2),
-        flags: FIN | ACK,
-        ..recv_tmpl()
-    }
 }

@@ -1,15 +1,8 @@
 //! CLOSE-WAIT (RFC 9293 §3.6, §3.10.7.4 eighth check): the peer's FIN acknowledged, alone
 //! or with the target's FIN; data then FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
 use crate::oracle::tests::*;
-
-/// A passive open: lines 2 to 4.
-const EST: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
 
 fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
@@ -21,7 +14,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 #[test]
 fn the_peers_fin_acknowledged_with_the_targets_fin_in_one_segment() {
     rfc(
-        EST,
+        ESTABLISHED,
         "< F. 1:1(0) ack 1 win 65535
          > F. 1:1(0) ack 2 win 64240
          state LAST-ACK
@@ -35,7 +28,7 @@ fn the_peers_fin_acknowledged_with_the_targets_fin_in_one_segment() {
 #[test]
 fn close_wait_data_then_fin_is_allowed() {
     rfc(
-        EST,
+        ESTABLISHED,
         "< F. 1:1(0) ack 1 win 65535
          > . 1:1(0) ack 2 win 64240
          state CLOSE-WAIT

@@ -1,7 +1,21 @@
 //! CLOSE-WAIT (RFC 9293 §3.10.7.4 seventh and eighth checks): text past the peer's FIN is
 //! ignored, a FIN segment's ACK is used, a SYN after the FIN.
 
+use crate::oracle::tests::lines::expect_after;
 use crate::oracle::tests::*;
+
+/// CLOSE-WAIT; the harness sends 10 octets past its FIN (RFC 9293
+/// §3.10.7.4, seventh check: the text is ignored).
+///
+/// As lines: 2 to 7; a test's lines start at line 8.
+const CLOSE_WAIT_TEXT_AFTER_FIN: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    < P. 2:12(10) ack 1 win 65535
+";
 
 /// CLOSE-WAIT; the harness sends 10 octets past its FIN (RFC 9293
 /// §3.10.7.4, seventh check: the text is ignored).
@@ -23,14 +37,11 @@ fn close_wait_text_after_fin() -> T {
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_text_after_fin_ignored_is_allowed() {
-    let mut t = close_wait_text_after_fin();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        CLOSE_WAIT_TEXT_AFTER_FIN,
+        "> . 1:1(0) ack 2 win 64240",
+        &[],
     );
 }
 
@@ -116,58 +127,37 @@ fn close_wait_syn_ack_for_a_new_syn_violates() {
 /// CLOSE-WAIT with 10 octets from the target in flight; a second harness
 /// FIN, at RCV.NXT, acknowledges them (fuzz campaign 8, challenge-ack-numbers:
 /// smoltcp drops a FIN segment in CLOSE-WAIT before using its ACK).
-fn close_wait_data_acked_by_a_fin_segment() -> T {
-    let mut t = close_wait();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: PSH | ACK,
-            payload: vec![b'e'; 10],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(11),
-            flags: FIN | ACK,
-            ..send_tmpl()
-        }
-    );
-    t
-}
+///
+/// As lines: 2 to 8; a test's lines start at line 9.
+const CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    > P. 1:11(10) ack 2 win 64240
+    < F. 2:2(0) ack 11 win 65535
+";
 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_fin_segment_ack_is_used() {
-    let mut t = close_wait_data_acked_by_a_fin_segment();
-    recv!(
-        t,
-        Segment {
-            seq: l(11),
-            ack: r(2),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT,
+        "> . 11:11(0) ack 2 win 64240",
+        &[],
     );
 }
 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn close_wait_retransmission_below_a_fin_segments_ack_violates() {
-    let mut t = close_wait_data_acked_by_a_fin_segment();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: PSH | ACK,
-            payload: vec![b'e'; 10],
-            ..recv_tmpl()
-        },
-        RuleId::FinSegmentAckIgnored
+    expect_after(
+        Profile::rfc9293(),
+        CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT,
+        "> P. 1:11(10) ack 2 win 64240",
+        &["9 fin-segment-ack-ignored"],
     );
 }
 

@@ -1,15 +1,8 @@
 //! FIN-WAIT-1 into CLOSING (RFC 9293 §3.6 Figure 13, §3.10.7.4 eighth check): nothing
 //! after the target's FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
 use crate::oracle::tests::*;
-
-/// A passive open: lines 2 to 4.
-const EST: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
 
 fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
@@ -21,7 +14,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 #[test]
 fn fin_wait_1_simultaneous_close_goes_through_closing_to_time_wait() {
     rfc(
-        EST,
+        ESTABLISHED,
         "> F. 1:1(0) ack 1 win 64240
          < F. 1:1(0) ack 1 win 65535
          state CLOSING
@@ -36,7 +29,7 @@ fn fin_wait_1_simultaneous_close_goes_through_closing_to_time_wait() {
 #[test]
 fn closing_data_from_the_target_after_its_fin_violates() {
     rfc(
-        EST,
+        ESTABLISHED,
         "> F. 1:1(0) ack 1 win 64240
          < F. 1:1(0) ack 1 win 65535
          > . 2:5(3) ack 2 win 64240",

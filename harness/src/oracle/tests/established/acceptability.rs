@@ -3,25 +3,8 @@
 //! asserting the exact set of findings. The window is in `window/`, RSTs and
 //! SYNs (RFC 5961) in `rfc5961/`.
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
-
-/// A passive open: lines 2 to 4.
-const EST: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
-
-/// [`EST`], then 10 octets from the harness (crossing 2^32) and the
-/// target's ACK of them: lines 5 and 6.
-const EST_DATA: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    < P. 1:11(10) ack 1 win 65535
-    > . 1:1(0) ack 11 win 64240
-";
 
 fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
@@ -32,7 +15,7 @@ fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; ack-bit-missing (RFC 9293 §3.1).
 #[test]
 fn a_segment_without_the_ack_bit_violates() {
-    rfc(EST, "> P 1:6(5) win 64240", &["5 ack-bit-missing"]);
+    rfc(ESTABLISHED, "> P 1:6(5) win 64240", &["5 ack-bit-missing"]);
 }
 
 // ---- unacceptable segments: unacceptable-ack-numbers / ack-not-sent ----
@@ -41,7 +24,7 @@ fn a_segment_without_the_ack_bit_violates() {
 #[test]
 fn out_of_window_data_draws_an_ack_with_snd_nxt_and_rcv_nxt() {
     rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "< . 100000:100010(10) ack 1 win 65535
          > . 1:1(0) ack 11 win 64240",
         &[],
@@ -52,7 +35,7 @@ fn out_of_window_data_draws_an_ack_with_snd_nxt_and_rcv_nxt() {
 #[test]
 fn old_duplicate_data_draws_an_ack_with_rcv_nxt() {
     rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "< . 1:11(10) ack 1 win 65535
          > . 1:1(0) ack 11 win 64240",
         &[],
@@ -64,7 +47,7 @@ fn old_duplicate_data_draws_an_ack_with_rcv_nxt() {
 #[test]
 fn the_ack_for_an_unacceptable_segment_with_a_wrong_ack_violates() {
     let f = rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "< . 100000:100010(10) ack 1 win 65535
          > . 1:1(0) ack 5 win 64240",
         &["8 unacceptable-ack-numbers", "8 ack-went-backwards"],
@@ -82,7 +65,7 @@ fn the_ack_for_an_unacceptable_segment_with_a_wrong_ack_violates() {
 #[test]
 fn the_ack_for_an_unacceptable_segment_with_a_wrong_seq_violates() {
     rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "< . 100000:100010(10) ack 1 win 65535
          > . 3:3(0) ack 11 win 64240",
         &["8 unacceptable-ack-numbers", "8 seq-gap"],
@@ -93,7 +76,7 @@ fn the_ack_for_an_unacceptable_segment_with_a_wrong_seq_violates() {
 #[test]
 fn an_unacceptable_segment_without_a_reply_is_a_should_warning() {
     let f = rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "< . 100000:100010(10) ack 1 win 65535",
         &["end ack-not-sent"],
     );
@@ -104,7 +87,7 @@ fn an_unacceptable_segment_without_a_reply_is_a_should_warning() {
 #[test]
 fn an_ack_of_unsent_data_draws_an_ack() {
     rfc(
-        EST,
+        ESTABLISHED,
         "< . 1:1(0) ack 500 win 65535
          > . 1:1(0) ack 1 win 64240",
         &[],
@@ -117,7 +100,7 @@ fn an_ack_of_unsent_data_draws_an_ack() {
 #[test]
 fn data_acknowledged_within_half_a_second_is_allowed() {
     rfc(
-        EST,
+        ESTABLISHED,
         "< . 1:11(10) ack 1 win 65535
          +0.4 > . 1:1(0) ack 11 win 64240",
         &[],
@@ -128,7 +111,7 @@ fn data_acknowledged_within_half_a_second_is_allowed() {
 #[test]
 fn data_unacknowledged_for_half_a_second_violates() {
     let f = rfc(
-        EST,
+        ESTABLISHED,
         "< . 1:11(10) ack 1 win 65535",
         &["end ack-delayed-too-long"],
     );
@@ -146,7 +129,7 @@ fn data_unacknowledged_for_half_a_second_violates() {
 #[test]
 fn an_ack_beyond_what_the_harness_sent_violates() {
     let f = rfc(
-        EST,
+        ESTABLISHED,
         "< . 1:11(10) ack 1 win 65535
          > . 1:1(0) ack 20 win 64240",
         &["6 ack-of-unsent-data"],
@@ -162,7 +145,7 @@ fn an_ack_beyond_what_the_harness_sent_violates() {
 #[test]
 fn an_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
     rfc(
-        EST,
+        ESTABLISHED,
         "< . 11:21(10) ack 1 win 65535
          > . 1:1(0) ack 1 win 64240
          < . 1:11(10) ack 1 win 65535
@@ -177,7 +160,7 @@ fn an_ack_of_out_of_order_data_once_the_hole_fills_is_allowed() {
 #[test]
 fn an_ack_going_backwards_violates() {
     rfc(
-        EST_DATA,
+        ESTABLISHED_DATA,
         "> . 1:1(0) ack 5 win 64240",
         &["7 ack-went-backwards"],
     );
@@ -189,7 +172,7 @@ fn an_ack_going_backwards_violates() {
 #[test]
 fn data_continues_at_snd_nxt() {
     rfc(
-        EST,
+        ESTABLISHED,
         "> . 1:101(100) ack 1 win 64240
          > . 101:201(100) ack 1 win 64240",
         &[],
@@ -200,7 +183,7 @@ fn data_continues_at_snd_nxt() {
 #[test]
 fn data_leaving_a_hole_violates() {
     let f = rfc(
-        EST,
+        ESTABLISHED,
         "> . 1:101(100) ack 1 win 64240
          > . 111:121(10) ack 1 win 64240",
         &["6 seq-gap"],
@@ -212,7 +195,7 @@ fn data_leaving_a_hole_violates() {
 #[test]
 fn resending_acknowledged_data_warns() {
     rfc(
-        EST,
+        ESTABLISHED,
         "> . 1:101(100) ack 1 win 64240
          < . 1:1(0) ack 101 win 65535
          > . 1:101(100) ack 1 win 64240",
@@ -224,7 +207,7 @@ fn resending_acknowledged_data_warns() {
 #[test]
 fn a_keepalive_below_snd_una_is_allowed() {
     rfc(
-        EST,
+        ESTABLISHED,
         "> . 1:101(100) ack 1 win 64240
          < . 1:1(0) ack 101 win 65535
          > . 100:101(1) ack 1 win 64240",

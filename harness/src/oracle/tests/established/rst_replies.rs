@@ -1,28 +1,18 @@
 //! ESTABLISHED (RFC 9293 §3.10.7.4; §3.1 MUST-3): no RST answers a RST, nothing after the
 //! target's own reset, no ACK for data with a bad checksum.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn established_out_of_window_rst_answered_by_rst_violates() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1_000_000),
-            flags: RST,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::RstForRst
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< R 1000000:1000000(0) win 65535
+         > R 1:1(0) win 64240",
+        &["6 rst-for-rst"],
     );
 }
 
@@ -64,26 +54,12 @@ fn established_target_abort_then_silence_is_allowed() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn data_after_the_targets_own_reset_violates() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: RST | ACK,
-            ..recv_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: PSH | ACK,
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        },
-        RuleId::SegmentOnClosedConnection
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> R. 1:1(0) ack 1 win 64240
+         > P. 1:11(10) ack 1 win 64240",
+        &["6 segment-on-closed-connection"],
     );
 }
 

@@ -5,6 +5,7 @@
 //! Fuzz: `data-beyond-window` and `ack-delayed-too-long` of campaigns 8
 //! and 9 (smoltcp 0.14).
 
+use crate::oracle::tests::lines::expect_after;
 use crate::oracle::tests::*;
 
 /// CLOSE-WAIT, the harness window 144 filled by the target's data
@@ -237,87 +238,44 @@ fn data_after_a_rst_that_may_have_reset_is_owed_an_ack_once_the_target_shows_it_
 /// acknowledges one octet more (`ack l(12)`): RFC 9293 §3.10.7.4 (fifth
 /// check) drops the segment, FIN and all; smoltcp takes any ACK within its
 /// send buffer, and the FIN with it.
-fn fin_with_an_ack_of_unsent_data() -> T {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![b'd'; 10],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(12),
-            flags: FIN | ACK,
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
-/// Data after the harness's FIN at r(1), which no conforming receiver
-/// acknowledges once it took that FIN.
-fn text_after_the_fin() -> Segment {
-    Segment {
-        seq: r(2),
-        ack: l(11),
-        flags: PSH | ACK,
-        payload: vec![b'x'; 10],
-        ..send_tmpl()
-    }
-}
+///
+/// As lines: 2 to 6; a test's lines start at line 7.
+const FIN_WITH_AN_ACK_OF_UNSENT_DATA: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    > . 1:11(10) ack 1 win 64240
+    < F. 1:1(0) ack 12 win 65535
+";
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
-    let mut t = fin_with_an_ack_of_unsent_data();
-    recv!(
-        t,
-        Segment {
-            seq: l(11),
-            ack: r(2),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        FIN_WITH_AN_ACK_OF_UNSENT_DATA,
+        "> . 11:11(0) ack 2 win 64240
+         state CLOSE-WAIT
+         // CLOSE-WAIT ignores text (seventh check): no ACK is owed for it.
+         < P. 2:12(10) ack 11 win 65535",
+        &[],
     );
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
-    // CLOSE-WAIT ignores text (seventh check): no ACK is owed for it.
-    send!(t, text_after_the_fin());
-    expect_none(t.wait(ms(600)));
 }
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn fin_on_an_ack_of_unsent_data_the_target_dropped_leaves_the_connection_established() {
-    let mut t = fin_with_an_ack_of_unsent_data();
-    // Its next data at SND.NXT, still acknowledging r(1): it dropped the
-    // segment (and did not take the ACK of l(12)).
-    recv!(
-        t,
-        Segment {
-            seq: l(11),
-            ack: r(1),
-            payload: vec![b'd'; 10],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        FIN_WITH_AN_ACK_OF_UNSENT_DATA,
+        "// Its next data at SND.NXT, still acknowledging r(1): it dropped the
+         // segment (and did not take the ACK of l(12)).
+         > . 11:21(10) ack 1 win 64240
+         state ESTABLISHED
+         // The data then is in order and owed an ACK within 0.5 s (MUST-40).
+         < P. 1:11(10) ack 21 win 65535",
+        &["end ack-delayed-too-long"],
     );
-    assert_eq!(t.states(), vec![TcpState::Established]);
-    // The data then is in order and owed an ACK within 0.5 s (MUST-40).
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(21),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    expect_rule(t.wait(ms(600)), RuleId::AckDelayedTooLong);
 }
 
 /// SYN-RECEIVED, the application closed (RFC 9293 §3.10.4: FIN-WAIT-1),

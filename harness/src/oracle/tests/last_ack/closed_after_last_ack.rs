@@ -1,6 +1,7 @@
 //! CLOSED after LAST-ACK (RFC 9293 §3.10.7.4 fifth check in LAST-ACK, §3.10.7.1): the
 //! duplicate ACK for out-of-order data, and a LAST-ACK closed by a FIN segment.
 
+use crate::oracle::tests::lines::{expect_after, LAST_ACK};
 use crate::oracle::tests::*;
 
 // ---- after LAST-ACK: the duplicate ACK for out-of-order data ----
@@ -9,68 +10,52 @@ use crate::oracle::tests::*;
 /// r(50), out of order, whose ACK acknowledges the target's FIN: the ACK
 /// closes the connection, the text draws a duplicate ACK (fuzz campaign 8,
 /// segment-on-closed-connection: smoltcp sends both).
-fn last_ack_closed_by_out_of_order_data() -> T {
-    let mut t = last_ack();
-    send!(
-        t,
-        Segment {
-            seq: r(50),
-            ack: l(2),
-            flags: PSH | ACK,
-            payload: vec![b'o'; 10],
-            ..send_tmpl()
-        }
-    );
-    assert!(t.states().is_empty(), "the ACK of its FIN closed it");
-    t
-}
-
-fn duplicate_ack() -> Segment {
-    Segment {
-        seq: l(2),
-        ack: r(2),
-        ..recv_tmpl()
-    }
-}
+///
+/// As lines: 2 to 9; a test's lines start at line 10.
+const LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    > F. 1:1(0) ack 2 win 64240
+    < P. 50:60(10) ack 2 win 65535
+    state CLOSED
+";
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
-    let mut t = last_ack_closed_by_out_of_order_data();
-    recv!(t, duplicate_ack());
-    recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA,
+        "> . 2:2(0) ack 2 win 64240
+         > . 2:2(0) ack 2 win 64240",
+        &["11 segment-on-closed-connection"],
+    );
 }
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_then_data_violates() {
-    let mut t = last_ack_closed_by_out_of_order_data();
-    recv!(
-        t,
-        Segment {
-            seq: l(2),
-            ack: r(2),
-            flags: PSH | ACK,
-            payload: vec![b'y'; 3],
-            ..recv_tmpl()
-        },
-        RuleId::SegmentOnClosedConnection
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA,
+        "> P. 2:5(3) ack 2 win 64240",
+        &["10 segment-on-closed-connection"],
     );
 }
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_in_order_ack_allows_no_ack_after() {
-    let mut t = last_ack();
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(2),
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK,
+        "< . 2:2(0) ack 2 win 65535
+         > . 2:2(0) ack 2 win 64240",
+        &["9 segment-on-closed-connection"],
     );
-    recv!(t, duplicate_ack(), RuleId::SegmentOnClosedConnection);
 }
 
 // ---- after LAST-ACK closed by a FIN segment ----

@@ -1,19 +1,8 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): nothing after the target's FIN but its retransmission,
 //! nothing once CLOSED. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, LAST_ACK};
 use crate::oracle::tests::*;
-
-/// CLOSE-WAIT (the harness's FIN, line 5, acknowledged), then the target's
-/// FIN: LAST-ACK from line 7 on.
-const LAST_ACK: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    < F. 1:1(0) ack 1 win 65535
-    > . 1:1(0) ack 2 win 64240
-    > F. 1:1(0) ack 2 win 64240
-";
 
 fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)

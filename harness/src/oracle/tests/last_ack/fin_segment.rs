@@ -1,6 +1,7 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): closed by a FIN segment whose ACK the target may
 //! ignore, and a FIN on old data.
 
+use crate::oracle::tests::lines::expect_after;
 use crate::oracle::tests::*;
 
 fn new_syn() -> Segment {
@@ -11,17 +12,21 @@ fn new_syn() -> Segment {
     }
 }
 
-fn fresh_syn_ack() -> Segment {
-    Segment {
-        seq: l(5000),
-        ack: r(100_001),
-        flags: SYN | ACK,
-        options: vec![TcpOption::Mss(1460)],
-        ..recv_tmpl()
-    }
-}
-
 // ---- LAST-ACK: the ACK of a FIN segment (fuzz campaign 8, data-before-established) ----
+
+/// LAST-ACK, then a second harness FIN at RCV.NXT acknowledging the target's FIN.
+///
+/// As lines: 2 to 9; a test's lines start at line 10.
+const LAST_ACK_ACKED_BY_A_FIN_SEGMENT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    > F. 1:1(0) ack 2 win 64240
+    < F. 2:2(0) ack 2 win 65535
+    state CLOSED
+";
 
 /// LAST-ACK, then a second harness FIN at RCV.NXT acknowledging the target's FIN.
 fn last_ack_acked_by_a_fin_segment() -> T {
@@ -42,23 +47,12 @@ fn last_ack_acked_by_a_fin_segment() -> T {
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
-    let mut t = last_ack_acked_by_a_fin_segment();
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(2),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(2),
-            flags: RST,
-            window: 0,
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
+        "< . 2:2(0) ack 2 win 65535
+         > R 2:2(0) win 0",
+        &[],
     );
 }
 
@@ -83,10 +77,14 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
-    let mut t = last_ack_acked_by_a_fin_segment();
-    send!(t, new_syn());
-    recv!(t, fresh_syn_ack());
-    assert_eq!(t.states(), vec![TcpState::SynReceived]);
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
+        "< S 100000:100000(0) win 65535
+         > S. 5000:5000(0) ack 100001 win 64240 <mss 1460>
+         state SYN-RECEIVED",
+        &[],
+    );
 }
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
@@ -227,6 +225,19 @@ fn last_ack_closed_by_a_fin_segment_then_an_unowed_rst_has_the_wrong_numbers() {
 
 /// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
 /// octets with a FIN at r(11) = RCV.NXT: only the FIN is new (SEG.LEN 11).
+///
+/// As lines: 2 to 7; a test's lines start at line 8.
+const FIN_ON_OLD_DATA: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < P. 1:11(10) ack 1 win 65535
+    > . 1:1(0) ack 11 win 64240
+    < FP. 1:11(10) ack 1 win 65535
+";
+
+/// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
+/// octets with a FIN at r(11) = RCV.NXT: only the FIN is new (SEG.LEN 11).
 fn fin_on_old_data() -> T {
     let mut t = established_with_data();
     send!(
@@ -245,17 +256,13 @@ fn fin_on_old_data() -> T {
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_old_data_is_taken_and_acknowledged() {
-    let mut t = fin_on_old_data();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(12),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        FIN_ON_OLD_DATA,
+        "> . 1:1(0) ack 12 win 64240
+         state CLOSE-WAIT",
+        &[],
     );
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
-    expect_none(t.wait(ms(2_000)));
 }
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-on-old-data-ignored (RFC 9293 §3.3.1).

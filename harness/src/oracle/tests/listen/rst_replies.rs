@@ -1,6 +1,7 @@
 //! LISTEN (RFC 9293 §3.10.7.2): an ACK draws <SEQ=SEG.ACK><CTL=RST>, a RST nothing,
 //! a SYN with a bad checksum nothing.
 
+use crate::oracle::tests::lines::{expect_after, LISTEN};
 use crate::oracle::tests::*;
 
 // ---- rst-listen-numbers ----
@@ -8,71 +9,36 @@ use crate::oracle::tests::*;
 /// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn listen_ack_draws_rst_with_seq_of_seg_ack() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(5),
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< . 1:1(0) ack 5 win 65535
+         > R 5:5(0) win 0",
+        &[],
     );
-    recv!(
-        t,
-        Segment {
-            seq: l(5),
-            flags: RST,
-            window: 0,
-            ..recv_tmpl()
-        }
-    );
-    expect_none(t.wait(Duration::from_secs(5)));
 }
 
 /// LISTEN: RFC 9293 §3.10.7.2; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn listen_ack_answered_with_wrong_seq_violates() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(5),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(6),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::RstListenNumbers
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< . 1:1(0) ack 5 win 65535
+         > R 6:6(0) win 64240",
+        &["3 rst-listen-numbers"],
     );
 }
 
 /// LISTEN: RFC 9293 §3.10.7.2; reply-to-rst (RFC 9293 §3.10.7.1).
 #[test]
 fn listen_rst_answered_by_an_ack_violates() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: RST | ACK,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        },
-        RuleId::ReplyToRst
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< R. 1:1(0) ack 1 win 65535
+         > . 1:1(0) ack 1 win 64240",
+        &["3 reply-to-rst"],
     );
 }
 

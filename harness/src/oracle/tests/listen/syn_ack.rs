@@ -5,15 +5,8 @@
 //! are in `options/mss_bound.rs`, ISS changes and SYN data in
 //! `syn_received/`.
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
 use crate::oracle::tests::*;
-
-/// A passive open: lines 2 to 4.
-const EST: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
 
 fn rfc(sequence: &str, expected: &[&str]) -> Vec<Finding> {
     expect_findings(Profile::rfc9293(), sequence, expected)
@@ -59,14 +52,17 @@ fn a_syn_ack_to_a_peer_that_sent_no_syn_violates() {
 /// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn established_a_repeated_syn_ack_is_a_harmless_retransmission() {
-    rfc(&format!("{EST}> S. 0:0(0) ack 1 win 64240 <mss 1460>"), &[]);
+    rfc(
+        &format!("{ESTABLISHED}> S. 0:0(0) ack 1 win 64240 <mss 1460>"),
+        &[],
+    );
 }
 
 /// LISTEN: RFC 9293 §3.10.7.2; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn established_a_syn_ack_with_new_numbers_violates() {
     rfc(
-        &format!("{EST}> S. 500:500(0) ack 1 win 64240"),
+        &format!("{ESTABLISHED}> S. 500:500(0) ack 1 win 64240"),
         &["5 syn-ack-without-syn"],
     );
 }
@@ -97,7 +93,7 @@ fn syn_received_data_before_the_final_ack_violates() {
 /// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn established_data_after_the_final_ack_is_allowed() {
-    rfc(&format!("{EST}> P. 1:6(5) ack 1 win 64240"), &[]);
+    rfc(&format!("{ESTABLISHED}> P. 1:6(5) ack 1 win 64240"), &[]);
 }
 
 // ---- mss-on-non-syn ----
@@ -106,7 +102,7 @@ fn established_data_after_the_final_ack_is_allowed() {
 #[test]
 fn established_an_mss_option_on_an_ack_violates() {
     let f = rfc(
-        &format!("{EST}> . 1:1(0) ack 1 win 64240 <mss 1460>"),
+        &format!("{ESTABLISHED}> . 1:1(0) ack 1 win 64240 <mss 1460>"),
         &["5 mss-on-non-syn"],
     );
     assert_eq!(f[0].requirement, "MUST-65");

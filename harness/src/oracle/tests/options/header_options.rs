@@ -1,10 +1,20 @@
 //! Options (RFC 7323, RFC 2018) and header fields (RFC 9293 §3.1).
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN};
 use crate::oracle::tests::*;
 
 fn ts(tsval: u32, tsecr: u32) -> TcpOption {
     TcpOption::Timestamps { tsval, tsecr }
 }
+
+/// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
+///
+/// As lines: 2 to 4; a test's lines start at line 5.
+const ESTABLISHED_TS_WS: &str = "
+    < S 0:0(0) win 65535 <mss 1460,wscale 2,TS val 100 ecr 0>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 7,TS val 9000 ecr 100>
+    < . 1:1(0) ack 1 win 25 <TS val 101 ecr 9000>
+";
 
 /// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
 fn established_ts_ws() -> T {
@@ -50,32 +60,22 @@ fn established_ts_ws() -> T {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-on-non-syn (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn established_window_scale_on_an_ack_violates() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            options: vec![TcpOption::WindowScale(7)],
-            ..recv_tmpl()
-        },
-        RuleId::WscaleOnNonSyn
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:1(0) ack 1 win 64240 <wscale 7>",
+        &["5 wscale-on-non-syn"],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-on-non-syn (RFC 2018 §2, RFC 2018 §2).
 #[test]
 fn established_sack_permitted_on_an_ack_violates() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            options: vec![TcpOption::SackPermitted],
-            ..recv_tmpl()
-        },
-        RuleId::SackPermittedOnNonSyn
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:1(0) ack 1 win 64240 <sackOK>",
+        &["5 sack-permitted-on-non-syn"],
     );
 }
 
@@ -84,52 +84,24 @@ fn established_sack_permitted_on_an_ack_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
 #[test]
 fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(7)],
-            ..recv_tmpl()
-        },
-        RuleId::WscaleWithoutOffer
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 7>",
+        &["3 wscale-without-offer"],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-too-large (RFC 7323 §2.3, RFC 7323 §2.3).
 #[test]
 fn listen_syn_ack_with_shift_fifteen_warns() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(15)],
-            ..recv_tmpl()
-        },
-        RuleId::WscaleTooLarge
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460,wscale 2>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 15>",
+        &["3 wscale-too-large"],
     );
 }
 
@@ -164,44 +136,14 @@ fn established_window_is_scaled_by_the_harness_shift() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_without_negotiation_the_window_is_not_scaled() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 25,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 26],
-            ..recv_tmpl()
-        },
-        RuleId::DataBeyondWindow
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460,wscale 2>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>
+         < . 1:1(0) ack 1 win 25
+         > . 1:27(26) ack 1 win 64240",
+        &["5 data-beyond-window"],
     );
 }
 
@@ -210,134 +152,72 @@ fn established_without_negotiation_the_window_is_not_scaled() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-without-offer (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), ts(5, 0)],
-            ..recv_tmpl()
-        },
-        RuleId::TimestampsWithoutOffer
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460,TS val 5 ecr 0>",
+        &["3 timestamps-without-offer"],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3, RFC 7323 §4.3).
 #[test]
 fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460), ts(100, 0)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), ts(9, 99)],
-            ..recv_tmpl()
-        },
-        RuleId::TsecrNotEchoed
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460,TS val 100 ecr 0>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460,TS val 9 ecr 99>",
+        &["3 tsecr-not-echoed"],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_timestamps_on_every_segment_echoing_ts_recent() {
-    let mut t = established_ts_ws();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            options: vec![ts(9001, 101)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            payload: vec![1; 4],
-            window: 25,
-            options: vec![ts(150, 9001)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(5),
-            options: vec![ts(9002, 150)],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "> . 1:1(0) ack 1 win 64240 <TS val 9001 ecr 101>
+         < . 1:5(4) ack 1 win 25 <TS val 150 ecr 9001>
+         > . 1:1(0) ack 5 win 64240 <TS val 9002 ecr 150>",
+        &[],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-missing (RFC 7323 §3.2, RFC 7323 §3.2).
 #[test]
 fn established_segment_without_timestamps_violates() {
-    let mut t = established_ts_ws();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        },
-        RuleId::TimestampsMissing
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "> . 1:1(0) ack 1 win 64240",
+        &["5 timestamps-missing"],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_rst_without_timestamps_is_allowed() {
-    let mut t = established_ts_ws();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: RST | ACK,
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "> R. 1:1(0) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3, RFC 7323 §4.3).
 #[test]
 fn established_tsecr_never_sent_by_the_harness_violates() {
-    let mut t = established_ts_ws();
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            options: vec![ts(9001, 5555)],
-            ..recv_tmpl()
-        },
-        RuleId::TsecrNotEchoed
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "> . 1:1(0) ack 1 win 64240 <TS val 9001 ecr 5555>",
+        &["5 tsecr-not-echoed"],
     );
+    let f = judged.finding("5 tsecr-not-echoed");
     assert!(f.message.contains("5555"), "{f}");
 }
 
@@ -388,27 +268,13 @@ fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_segment_without_timestamps_may_be_dropped_silently() {
-    let mut t = established_ts_ws();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 25,
-            payload: vec![1; 4],
-            ..send_tmpl()
-        }
-    );
-    expect_none(t.wait(Duration::from_secs(2)));
-    // ... or accepted: both pass.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(5),
-            options: vec![ts(9002, 101)],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "< . 1:5(4) ack 1 win 25
+         // ... or accepted: both pass.
+         +2.001 > . 1:1(0) ack 5 win 64240 <TS val 9002 ecr 101>",
+        &[],
     );
 }
 
@@ -450,26 +316,12 @@ fn established_sack() -> T {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-without-offer (RFC 2018 §2, RFC 2018 §2).
 #[test]
 fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), TcpOption::SackPermitted],
-            ..recv_tmpl()
-        },
-        RuleId::SackPermittedWithoutOffer
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK>",
+        &["3 sack-permitted-without-offer"],
     );
 }
 

@@ -1,6 +1,7 @@
 //! The send MSS (RFC 9293 §3.7.1, MUST-15/16; RFC 9293 §3.7.1 default 536 for IPv4,
 //! 1220 for IPv6) and the SYN-ACK's MSS option (SHLD).
 
+use crate::oracle::tests::lines::{expect_after, LISTEN};
 use crate::oracle::tests::*;
 
 // ---- segment-exceeds-mss ----
@@ -8,86 +9,30 @@ use crate::oracle::tests::*;
 /// RFC 9293 §3.7.1.
 #[test]
 fn established_segment_of_exactly_the_mss_is_allowed() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(100)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![0; 100],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 100>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>
+         < . 1:1(0) ack 1 win 65535
+         > . 1:101(100) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn established_segment_above_the_peer_mss_violates() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(100)],
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 100>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>
+         < . 1:1(0) ack 1 win 65535
+         > . 1:102(101) ack 1 win 64240",
+        &["5 segment-exceeds-mss"],
     );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![0; 101],
-            ..recv_tmpl()
-        },
-        RuleId::SegmentExceedsMss
-    );
+    let f = judged.finding("5 segment-exceeds-mss");
     assert!(
         f.message.contains("101 bytes") && f.message.contains("100"),
         "{f}"
@@ -97,51 +42,15 @@ fn established_segment_above_the_peer_mss_violates() {
 /// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn established_without_peer_mss_segments_are_limited_to_536() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![0; 536],
-            ..recv_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(537),
-            ack: r(1),
-            payload: vec![0; 537],
-            ..recv_tmpl()
-        },
-        RuleId::SegmentExceedsMss
+    expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>
+         < . 1:1(0) ack 1 win 65535
+         > . 1:537(536) ack 1 win 64240
+         > . 537:1074(537) ack 1 win 64240",
+        &["6 segment-exceeds-mss"],
     );
 }
 
@@ -150,25 +59,14 @@ fn established_without_peer_mss_segments_are_limited_to_536() {
 /// RFC 9293 §3.7.1; mss-missing (RFC 9293 §3.7.1, SHLD-5).
 #[test]
 fn listen_syn_ack_without_mss_is_a_should_warning() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        LISTEN,
+        "< S 0:0(0) win 65535
+         > S. 0:0(0) ack 1 win 64240",
+        &["3 mss-missing"],
     );
-    let f = recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            ..recv_tmpl()
-        },
-        RuleId::MssMissing
-    );
+    let f = judged.finding("3 mss-missing");
     assert_eq!(f.level, Level::Should);
     assert!(!f.is_failure());
 }

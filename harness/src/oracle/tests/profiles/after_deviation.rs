@@ -3,6 +3,7 @@
 //! campaign 9 triage). The deviation itself is still reported when the
 //! target shows it; a target that did not deviate is still judged strictly.
 
+use crate::oracle::tests::lines::{expect_after, CLOSE_WAIT, ESTABLISHED};
 use crate::oracle::tests::*;
 
 // ---- text past the harness's FIN (ack-past-fin) ----
@@ -160,16 +161,12 @@ fn last_ack_text_past_the_fin_without_new_ack_then_segment_after_ack_of_fin_viol
 /// profiles (RFC 9293); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_at_rcv_nxt_then_segment_violates_when_no_text_passed_the_fin() {
-    let mut t = close_wait();
-    send!(t, rst(r(2)));
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            ..recv_tmpl()
-        },
-        RuleId::RstAtRcvNxtIgnored
+    expect_after(
+        Profile::rfc9293(),
+        CLOSE_WAIT,
+        "< R 2:2(0) win 65535
+         > . 1:1(0) ack 2 win 64240",
+        &["8 rst-at-rcv-nxt-ignored"],
     );
 }
 
@@ -501,27 +498,14 @@ fn rst_with_text_in_zero_window_ignored_then_no_rst_for_the_probe_violates() {
 /// profiles (RFC 9293); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_without_text_at_rcv_nxt_in_zero_window_ignored_is_rst_at_rcv_nxt_ignored() {
-    let mut t = established_with(Profile::smoltcp());
-    send!(t, text(r(1), l(1), 10));
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            window: 0,
-            ..recv_tmpl()
-        }
-    );
-    send!(t, rst(r(11)));
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            window: 0,
-            ..recv_tmpl()
-        },
-        RuleId::RstAtRcvNxtIgnored
+    expect_after(
+        Profile::smoltcp(),
+        ESTABLISHED,
+        "< P. 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 11 win 0
+         < R 11:11(0) win 65535
+         > . 1:1(0) ack 11 win 0",
+        &["8 rst-at-rcv-nxt-ignored"],
     );
 }
 

@@ -1,5 +1,6 @@
 //! Profiles turn known differences into labelled deviations.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, TIME_WAIT};
 use crate::oracle::tests::*;
 
 /// profiles (RFC 9293).
@@ -16,27 +17,14 @@ fn profiles_are_found_by_name() {
 /// profiles (RFC 9293); rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn linux_rto_of_200_ms_is_a_deviation_not_a_failure() {
-    let mut t = established_with(Profile::linux());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
+    let judged = expect_after(
+        Profile::linux(),
+        ESTABLISHED,
+        "> . 1:11(10) ack 1 win 64240
+         +0.211 > . 1:11(10) ack 1 win 64240",
+        &["6 rto-too-short (deviation)"],
     );
-    t.now += ms(210);
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        },
-        RuleId::RtoTooShort
-    );
+    let f = judged.finding("6 rto-too-short (deviation)");
     assert!(
         f.deviation.as_deref().is_some_and(|d| d.contains("200 ms")),
         "{f}"
@@ -46,52 +34,28 @@ fn linux_rto_of_200_ms_is_a_deviation_not_a_failure() {
 /// profiles (RFC 9293); rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn linux_rto_below_200_ms_is_not_covered_by_the_profile() {
-    let mut t = established_with(Profile::linux());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
+    let judged = expect_after(
+        Profile::linux(),
+        ESTABLISHED,
+        "> . 1:11(10) ack 1 win 64240
+         +0.051 > . 1:11(10) ack 1 win 64240",
+        &["6 rto-too-short"],
     );
-    t.now += ms(50);
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        },
-        RuleId::RtoTooShort
-    );
+    let f = judged.finding("6 rto-too-short");
     assert_eq!(f.deviation, None);
 }
 
 /// profiles (RFC 9293); time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn linux_time_wait_of_60_s_is_a_deviation() {
-    let mut t = time_wait_with(Profile::linux());
-    t.now += Duration::from_secs(61);
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(2),
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::linux(),
+        TIME_WAIT,
+        "+61.001 < . 2:2(0) ack 2 win 65535
+         > R 2:2(0) win 64240",
+        &["10 time-wait-too-short (deviation)"],
     );
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(2),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::TimeWaitTooShort
-    );
+    let f = judged.finding("10 time-wait-too-short (deviation)");
     assert!(!f.is_failure(), "{f}");
 }
 
@@ -170,40 +134,21 @@ fn smoltcp_in_window_rst_reset_is_a_deviation() {
 /// profiles (RFC 9293); syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn rfc793_in_window_syn_answered_by_rst_is_a_deviation() {
-    let mut t = established_with(Profile::rfc793());
-    send!(
-        t,
-        Segment {
-            seq: r(5),
-            flags: SYN,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc793(),
+        ESTABLISHED,
+        "< S 5:5(0) win 65535
+         > R 1:1(0) win 64240",
+        &["6 syn-in-window-resets (deviation)"],
     );
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::SynInWindowResets
-    );
+    let f = judged.finding("6 syn-in-window-resets (deviation)");
     assert!(!f.is_failure());
 }
 
 /// profiles (RFC 9293).
 #[test]
 fn rfc793_in_window_rst_resets_without_a_challenge() {
-    let mut t = established_with(Profile::rfc793());
-    send!(
-        t,
-        Segment {
-            seq: r(5),
-            flags: RST,
-            ..send_tmpl()
-        }
-    );
-    expect_none(t.wait(Duration::from_secs(2)));
+    expect_after(Profile::rfc793(), ESTABLISHED, "< R 5:5(0) win 65535", &[]);
 }
 
 /// profiles (RFC 9293); close-fin-missing (RFC 9293 §3.10.4).

@@ -1,6 +1,7 @@
 //! Challenge ACKs (RFC 5961 §3.2 for a RST, §4.2 for a SYN): which
 //! requirement a finding cites, and which ACK counts as the challenge ACK.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 fn syn_in_window() -> Segment {
@@ -24,25 +25,26 @@ fn data_after() -> Segment {
 /// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn missing_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
-    let mut t = established();
-    send!(t, syn_in_window());
-    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< S 5:5(0) win 65535",
+        &["end challenge-ack-not-sent"],
+    );
+    let f = judged.finding("end challenge-ack-not-sent");
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
 
 /// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(5),
-            flags: RST,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< R 5:5(0) win 65535",
+        &["end challenge-ack-not-sent"],
     );
-    let f = expect_rule(t.wait(ms(5_000)), RuleId::ChallengeAckNotSent);
+    let f = judged.finding("end challenge-ack-not-sent");
     assert_eq!(f.requirement, "RFC 5961 §3.2", "{f}");
 }
 
@@ -50,44 +52,29 @@ fn missing_challenge_ack_for_a_rst_cites_rfc5961_section_3_2() {
 /// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
-    let mut t = established();
-    send!(t, syn_in_window());
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(7),
-            ack: r(1),
-            ..recv_tmpl()
-        },
-        RuleId::ChallengeAckNumbers,
-        also[RuleId::SeqGap]
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< S 5:5(0) win 65535
+         > . 7:7(0) ack 1 win 64240",
+        &["6 challenge-ack-numbers", "6 seq-gap"],
     );
+    let f = judged.finding("6 challenge-ack-numbers");
     assert_eq!(f.requirement, "RFC 5961 §4.2", "{f}");
 }
 
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn challenge_ack_then_ack_of_later_data_is_allowed() {
-    let mut t = established();
-    send!(t, syn_in_window());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< S 5:5(0) win 65535
+         > . 1:1(0) ack 1 win 64240
+         < P. 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 11 win 64240",
+        &[],
     );
-    send!(t, data_after());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
-    );
-    expect_none(t.wait(ms(5_000)));
 }
 
 /// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
@@ -190,6 +177,18 @@ fn challenge_ack_past_a_taken_ack_of_unsent_data_violates() {
 }
 
 /// CLOSE-WAIT (the harness's FIN at r(1)), then a SYN: a challenge ACK is owed.
+///
+/// As lines: 2 to 7; a test's lines start at line 8.
+const CHALLENGE_OWED_IN_CLOSE_WAIT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+    < S 5:5(0) win 65535
+";
+
+/// CLOSE-WAIT (the harness's FIN at r(1)), then a SYN: a challenge ACK is owed.
 fn challenge_owed_in_close_wait() -> T {
     let mut t = close_wait();
     send!(t, syn_in_window());
@@ -223,16 +222,11 @@ fn challenge_ack_past_the_harness_fin_is_reported_once() {
 /// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
-    let mut t = challenge_owed_in_close_wait();
-    recv!(
-        t,
-        Segment {
-            seq: l(5),
-            ack: r(2),
-            ..recv_tmpl()
-        },
-        RuleId::ChallengeAckNumbers,
-        also[RuleId::SeqGap]
+    expect_after(
+        Profile::rfc9293(),
+        CHALLENGE_OWED_IN_CLOSE_WAIT,
+        "> . 5:5(0) ack 2 win 64240",
+        &["8 challenge-ack-numbers", "8 seq-gap"],
     );
 }
 
@@ -266,16 +260,15 @@ fn challenge_ack_one_past_all_the_harness_sent_is_reported_once() {
 /// ack-of-unsent-data (RFC 9293 §3.4); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_one_past_all_the_harness_sent_with_a_wrong_seq_violates() {
-    let mut t = established_with_data();
-    send!(t, syn_in_window());
-    recv!(
-        t,
-        Segment {
-            seq: l(5),
-            ack: r(12),
-            ..recv_tmpl()
-        },
-        RuleId::ChallengeAckNumbers,
-        also [RuleId::AckOfUnsentData, RuleId::SeqGap]
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< S 5:5(0) win 65535
+         > . 5:5(0) ack 12 win 64240",
+        &[
+            "8 challenge-ack-numbers",
+            "8 ack-of-unsent-data",
+            "8 seq-gap",
+        ],
     );
 }

@@ -6,22 +6,15 @@
 //! where smoltcp drops a SYN in a synchronized state
 //! (docs/grid-oracle-misses.md). Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
 use crate::oracle::tests::*;
-
-/// ESTABLISHED: lines 2 to 4.
-const EST: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
 
 /// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn a_syn_in_established_dropped_silently_fails_the_strict_profile() {
     let found = expect_findings(
         Profile::rfc9293(),
-        &format!("{EST}< S 101:101(0) win 65535\n"),
+        &format!("{ESTABLISHED}< S 101:101(0) win 65535\n"),
         &["end challenge-ack-not-sent"],
     );
     assert!(found[0].is_failure(), "{}", found[0]);
@@ -34,7 +27,7 @@ fn the_throttling_profiles_allow_it() {
     for profile in [Profile::smoltcp(), Profile::linux()] {
         let found = expect_findings(
             profile,
-            &format!("{EST}< S 101:101(0) win 65535\n"),
+            &format!("{ESTABLISHED}< S 101:101(0) win 65535\n"),
             &["end challenge-ack-not-sent (deviation)"],
         );
         assert!(!found[0].is_failure(), "{}", found[0]);
@@ -46,7 +39,7 @@ fn the_throttling_profiles_allow_it() {
 fn a_syn_and_its_challenge_ack_draw_nothing() {
     expect_findings(
         Profile::rfc9293(),
-        &format!("{EST}< S 101:101(0) win 65535\n> . 1:1(0) ack 1 win 64240\n"),
+        &format!("{ESTABLISHED}< S 101:101(0) win 65535\n> . 1:1(0) ack 1 win 64240\n"),
         &[],
     );
 }
@@ -57,7 +50,7 @@ fn a_syn_and_its_challenge_ack_draw_nothing() {
 fn within_a_burst_only_the_first_is_a_must() {
     let found = expect_findings(
         Profile::rfc9293(),
-        &format!("{EST}< S 101:101(0) win 65535\n< S 201:201(0) win 65535\n"),
+        &format!("{ESTABLISHED}< S 101:101(0) win 65535\n< S 201:201(0) win 65535\n"),
         &["end challenge-ack-not-sent", "end challenge-ack-missing"],
     );
     let failures: Vec<_> = found.iter().map(|f| (f.rule, f.is_failure())).collect();

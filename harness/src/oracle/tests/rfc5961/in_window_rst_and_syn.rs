@@ -1,6 +1,7 @@
 //! ESTABLISHED (RFC 9293 §3.10.7.4 second and fourth checks; RFC 5961 §3.2, §4.2): a RST
 //! at RCV.NXT resets, one in the window draws a challenge ACK, so does a SYN.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 // ---- RFC 5961: rst-in-window-resets / challenge-ack-* / rst-at-rcv-nxt-ignored ----
@@ -49,33 +50,15 @@ fn established_in_window_rst_draws_challenge_ack_and_connection_lives() {
 /// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_in_window_rst_that_resets_violates_under_rfc9293() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(15),
-            flags: RST,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< R 15:15(0) win 65535
+         < . 11:16(5) ack 1 win 65535
+         > R 1:1(0) win 64240",
+        &["9 rst-in-window-resets"],
     );
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            ack: l(1),
-            payload: vec![1; 5],
-            ..send_tmpl()
-        }
-    );
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::RstInWindowResets
-    );
+    let f = judged.finding("9 rst-in-window-resets");
     assert!(f.is_failure());
     assert!(
         f.message
@@ -88,24 +71,12 @@ fn established_in_window_rst_that_resets_violates_under_rfc9293() {
 /// ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn established_challenge_ack_with_wrong_numbers_violates() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(15),
-            flags: RST,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(15),
-            ..recv_tmpl()
-        },
-        RuleId::ChallengeAckNumbers,
-        also[RuleId::AckOfUnsentData]
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< R 15:15(0) win 65535
+         > . 1:1(0) ack 15 win 64240",
+        &["8 challenge-ack-numbers", "8 ack-of-unsent-data"],
     );
 }
 
@@ -113,49 +84,27 @@ fn established_challenge_ack_with_wrong_numbers_violates() {
 /// throttle, §7, explains its absence): `challenge.rs`.
 #[test]
 fn established_missing_first_challenge_ack_is_a_must_failure() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(15),
-            flags: RST,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< R 15:15(0) win 65535",
+        &["end challenge-ack-not-sent"],
     );
-    let f = expect_rule(t.wait(Duration::from_secs(2)), RuleId::ChallengeAckNotSent);
+    let f = judged.finding("end challenge-ack-not-sent");
     assert!(f.is_failure());
 }
 
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_rst_at_rcv_nxt_resets_silently() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            flags: RST,
-            ..send_tmpl()
-        }
-    );
-    assert!(t.states().is_empty());
-    expect_none(t.wait(Duration::from_secs(5)));
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            ack: l(1),
-            payload: vec![1; 5],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< R 11:11(0) win 65535
+         state CLOSED
+         +5.001 < . 11:16(5) ack 1 win 65535
+         > R 1:1(0) win 64240",
+        &[],
     );
 }
 
@@ -194,46 +143,25 @@ fn established_rst_at_rcv_nxt_ignored_violates() {
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_syn_draws_challenge_ack() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(5),
-            flags: SYN,
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< S 5:5(0) win 65535
+         > . 1:1(0) ack 11 win 64240
+         state ESTABLISHED",
+        &[],
     );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
 /// RFC 9293 §3.10.7.4, RFC 5961; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn established_syn_answered_by_rst_violates_under_rfc9293() {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(12),
-            flags: SYN,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        },
-        RuleId::SynInWindowResets
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_DATA,
+        "< S 12:12(0) win 65535
+         > R 1:1(0) win 64240",
+        &["8 syn-in-window-resets"],
     );
 }
 

@@ -6,14 +6,8 @@
 //! SYN's place, or never. In line form (see `lines.rs`), each test asserting
 //! the exact set of findings; converted from `close.rs` (issue #16 item 6).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, SYN_RECEIVED};
 use crate::oracle::tests::*;
-
-/// SYN-RECEIVED: lines 2 and 3.
-const SYN_RECEIVED: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-";
 
 fn smoltcp(rest: &str, expected: &[&str]) -> Vec<Finding> {
     let sequence = format!("{SYN_RECEIVED}{rest}");

@@ -1,6 +1,7 @@
 //! SYN-RECEIVED (RFC 9293 §3.10.7.2, §3.10.7.4): the SYN-ACK's ISS kept over
 //! retransmissions, a SYN's data, an unacceptable third segment.
 
+use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 // ---- iss-changed ----
@@ -8,60 +9,34 @@ use crate::oracle::tests::*;
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
-    let mut t = syn_received();
-    t.now += Duration::from_secs(1);
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "+1.001 > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+        &[],
     );
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; iss-changed (RFC 9293 §3.4).
 #[test]
 fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
-    let mut t = syn_received();
-    t.now += Duration::from_secs(1);
-    recv!(
-        t,
-        Segment {
-            seq: l(7777),
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        },
-        RuleId::IssChanged
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "+1.001 > S. 7777:7777(0) ack 1 win 64240 <mss 1460>",
+        &["4 iss-changed"],
     );
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_repeated_syn_draws_the_same_syn_ack_again() {
-    let mut t = syn_received();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "< S 0:0(0) win 65535 <mss 1460>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+        &[],
     );
 }
 
@@ -148,16 +123,12 @@ fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-not-sent (RFC 9293 §3.10.7.4).
 #[test]
 fn syn_received_unacceptable_seq_without_the_ack_is_still_owed_an_ack() {
-    let mut t = syn_received();
-    send!(
-        t,
-        Segment {
-            seq: r(100_000),
-            ack: l(1),
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "< . 100000:100000(0) ack 1 win 65535",
+        &["end ack-not-sent"],
     );
-    expect_rule(t.wait(ms(2000)), RuleId::AckNotSent);
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-checked-before-seq (RFC 9293 §3.10.7.4); ack-not-sent

@@ -3,21 +3,15 @@
 //! `ack-checked-before-seq`, allowed by the Linux and smoltcp profiles
 //! (`oracle/seq_first.rs`). Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, SYN_RECEIVED};
 use crate::oracle::tests::*;
-
-/// SYN-RECEIVED: lines 2 and 3.
-const SYN_RCVD: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-";
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-checked-before-seq (RFC 9293 §3.10.7.4).
 #[test]
 fn the_strict_profile_wants_the_ack_not_the_rst() {
     let found = expect_findings(
         Profile::rfc9293(),
-        &format!("{SYN_RCVD}< . 100001:100001(0) ack 5 win 65535\n> R 5:5(0) win 0\n"),
+        &format!("{SYN_RECEIVED}< . 100001:100001(0) ack 5 win 65535\n> R 5:5(0) win 0\n"),
         &["5 ack-checked-before-seq"],
     );
     assert!(found[0].is_failure(), "{}", found[0]);
@@ -28,7 +22,9 @@ fn the_strict_profile_wants_the_ack_not_the_rst() {
 fn the_strict_profile_takes_the_first_checks_ack() {
     expect_findings(
         Profile::rfc9293(),
-        &format!("{SYN_RCVD}< . 100001:100001(0) ack 5 win 65535\n> . 1:1(0) ack 1 win 64240\n"),
+        &format!(
+            "{SYN_RECEIVED}< . 100001:100001(0) ack 5 win 65535\n> . 1:1(0) ack 1 win 64240\n"
+        ),
         &[],
     );
 }
@@ -39,7 +35,7 @@ fn linux_and_smoltcp_may_send_the_rst() {
     for profile in [Profile::linux(), Profile::smoltcp()] {
         expect_findings(
             profile,
-            &format!("{SYN_RCVD}< . 100001:100001(0) ack 5 win 65535\n> R 5:5(0) win 0\n"),
+            &format!("{SYN_RECEIVED}< . 100001:100001(0) ack 5 win 65535\n> R 5:5(0) win 0\n"),
             &[],
         );
     }

@@ -1,5 +1,6 @@
 //! Retransmission timing (RFC 6298 §2.1, §2.4, §5.5).
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 fn synack() -> Segment {
@@ -27,9 +28,13 @@ fn syn_received_syn_ack_retransmitted_after_one_second_then_doubling() {
 /// RFC 6298; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
-    let mut t = syn_received();
-    t.now += ms(200);
-    let f = recv!(t, synack(), RuleId::RtoTooShort);
+    let judged = expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "+0.201 > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+        &["4 rto-too-short"],
+    );
+    let f = judged.finding("4 rto-too-short");
     assert_eq!(f.level, Level::Should);
     assert!(f.message.contains("20"), "{f}");
 }
@@ -37,77 +42,37 @@ fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
 /// RFC 6298.
 #[test]
 fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
-    let mut t = syn_received();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460)],
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "< S 0:0(0) win 65535 <mss 1460>
+         > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+        &[],
     );
-    recv!(t, synack());
 }
 
 /// RFC 6298.
 #[test]
 fn established_data_retransmitted_after_one_second_is_allowed() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
-    );
-    t.now += Duration::from_secs(1);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
-    );
-    t.now += Duration::from_secs(2);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:11(10) ack 1 win 64240
+         +1.001 > . 1:11(10) ack 1 win 64240
+         +2.001 > . 1:11(10) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 6298; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn established_data_retransmitted_after_300_ms_warns() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
-    );
-    t.now += ms(300);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        },
-        RuleId::RtoTooShort
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:11(10) ack 1 win 64240
+         +0.301 > . 1:11(10) ack 1 win 64240",
+        &["6 rto-too-short"],
     );
 }
 
@@ -159,11 +124,14 @@ fn established_fast_retransmit_after_duplicate_acks_is_allowed() {
 /// RFC 6298; rto-no-backoff (RFC 6298 §5.5, MUST-19).
 #[test]
 fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
-    let mut t = syn_received();
-    t.now += Duration::from_secs(2);
-    recv!(t, synack());
-    t.now += Duration::from_secs(1);
-    let f = recv!(t, synack(), RuleId::RtoNoBackoff);
+    let judged = expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "+2.001 > S. 0:0(0) ack 1 win 64240 <mss 1460>
+         +1.001 > S. 0:0(0) ack 1 win 64240 <mss 1460>",
+        &["5 rto-no-backoff"],
+    );
+    let f = judged.finding("5 rto-no-backoff");
     assert!(f.is_failure());
     assert!(f.message.contains("shorter than the previous"), "{f}");
 }
@@ -171,35 +139,12 @@ fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
 /// RFC 6298; rto-no-backoff (RFC 6298 §5.5, MUST-19).
 #[test]
 fn established_data_retransmissions_without_backoff_violate() {
-    let mut t = established();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
-    );
-    t.now += Duration::from_secs(2);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        }
-    );
-    t.now += Duration::from_secs(1);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 10],
-            ..recv_tmpl()
-        },
-        RuleId::RtoNoBackoff
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "> . 1:11(10) ack 1 win 64240
+         +2.001 > . 1:11(10) ack 1 win 64240
+         +1.001 > . 1:11(10) ack 1 win 64240",
+        &["7 rto-no-backoff"],
     );
 }

@@ -4,6 +4,7 @@
 //! SND.WL1/SND.WL2 test; takes the last of several Window Scale options;
 //! probes a zero window with one octet of new data.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
 use crate::oracle::tests::*;
 
 fn data(seq: SeqNumber, len: usize) -> Segment {
@@ -19,43 +20,48 @@ fn data(seq: SeqNumber, len: usize) -> Segment {
 /// the window, then a pure ACK at RCV.NXT offers 1000 octets: the
 /// §3.10.7.4 test skips it (SEG.SEQ < SND.WL1), a stack updating from
 /// every ACK takes it.
-fn window_reopened_below_snd_wl1() -> T {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            ack: l(1),
-            window: 0,
-            payload: vec![b'o'; 5],
-            ..send_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 1000,
-            ..send_tmpl()
-        }
-    );
-    t
-}
+///
+/// As lines: 2 to 6; a test's lines start at line 7.
+const WINDOW_REOPENED_BELOW_SND_WL1: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < . 11:16(5) ack 1 win 0
+    < . 1:1(0) ack 1 win 1000
+";
 
 /// RFC 9293 §3.8.6.
 #[test]
 fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
-    let mut t = window_reopened_below_snd_wl1();
-    recv!(t, data(l(1), 1000));
+    expect_after(
+        Profile::rfc9293(),
+        WINDOW_REOPENED_BELOW_SND_WL1,
+        "> . 1:1001(1000) ack 1 win 64240",
+        &[],
+    );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_the_latest_acks_window_violates() {
-    let mut t = window_reopened_below_snd_wl1();
-    recv!(t, data(l(1), 1001), RuleId::DataBeyondWindow);
+    expect_after(
+        Profile::rfc9293(),
+        WINDOW_REOPENED_BELOW_SND_WL1,
+        "> . 1:1002(1001) ack 1 win 64240",
+        &["7 data-beyond-window"],
+    );
 }
+
+/// ESTABLISHED with 100 octets in flight, then the harness's zero window.
+///
+/// As lines: 2 to 6; a test's lines start at line 7.
+const ZERO_WINDOW_WITH_DATA_IN_FLIGHT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    > . 1:101(100) ack 1 win 64240
+    < . 1:1(0) ack 1 win 0
+";
 
 /// ESTABLISHED with 100 octets in flight, then the harness's zero window.
 fn zero_window_with_data_in_flight() -> T {
@@ -86,26 +92,36 @@ fn zero_window_probe_with_one_new_octet_is_allowed() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn two_new_octets_into_a_zero_window_violate() {
-    let mut t = zero_window_with_data_in_flight();
-    recv!(t, data(l(101), 2), RuleId::DataBeyondWindow);
+    expect_after(
+        Profile::rfc9293(),
+        ZERO_WINDOW_WITH_DATA_IN_FLIGHT,
+        "> . 101:103(2) ack 1 win 64240",
+        &["7 data-beyond-window"],
+    );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn one_octet_past_a_full_but_open_window_violates() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 100,
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< . 1:1(0) ack 1 win 100
+         > . 1:101(100) ack 1 win 64240
+         > . 101:102(1) ack 1 win 64240",
+        &["7 data-beyond-window"],
     );
-    recv!(t, data(l(1), 100));
-    recv!(t, data(l(101), 1), RuleId::DataBeyondWindow);
 }
+
+/// SYN with Window Scale 0 then 2; the SYN-ACK scales too; the harness's
+/// final ACK offers window 25.
+///
+/// As lines: 2 to 4; a test's lines start at line 5.
+const ESTABLISHED_WITH_TWO_SHIFTS: &str = "
+    < S 0:0(0) win 65535 <mss 1460,wscale 0,wscale 2>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 0>
+    < . 1:1(0) ack 1 win 25
+";
 
 /// SYN with Window Scale 0 then 2; the SYN-ACK scales too; the harness's
 /// final ACK offers window 25.
@@ -157,8 +173,12 @@ fn several_window_scale_options_the_largest_shift_bounds_the_window() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn several_window_scale_options_data_beyond_the_largest_violates() {
-    let mut t = established_with_two_shifts();
-    recv!(t, data(l(1), 101), RuleId::DataBeyondWindow);
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_WITH_TWO_SHIFTS,
+        "> . 1:102(101) ack 1 win 64240",
+        &["5 data-beyond-window"],
+    );
 }
 
 /// RFC 9293 §3.8.6.
@@ -189,52 +209,37 @@ fn several_timestamps_options_either_tsval_may_be_echoed() {
 
 /// After a SYN with 10 octets (RCV.NXT r(1) or r(11)), a segment below
 /// r(11) is acceptable only if the SYN's data was dropped.
-fn established_after_syn_with_data() -> T {
-    let mut t = syn_received_after_syn_data(Profile::rfc9293());
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 1000,
-            ..send_tmpl()
-        }
-    );
+///
+/// As lines: 2 to 6; a test's lines start at line 7.
+const ESTABLISHED_AFTER_SYN_WITH_DATA: &str = "
+    0 < S 0:10(10) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 1000
     // Old data if the SYN's was queued: the target may drop it, window and all.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 0,
-            payload: vec![b'x'; 5],
-            ..send_tmpl()
-        }
-    );
-    t
-}
+    < . 1:6(5) ack 1 win 0
+";
 
 /// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
-    let mut t = established_after_syn_with_data();
-    recv!(t, data(l(1), 1000));
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "> . 1:1001(1000) ack 1 win 64240",
+        &[],
+    );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
-    let mut t = established_after_syn_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(11),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "< . 11:11(0) ack 1 win 0
+         > . 1:3(2) ack 1 win 64240",
+        &["8 data-beyond-window"],
     );
-    recv!(t, data(l(1), 2), RuleId::DataBeyondWindow);
 }
 
 /// ESTABLISHED, the harness's window shut and probed with one octet
@@ -430,7 +435,10 @@ fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
 /// RFC 9293 §3.8.6; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_with_a_current_ack_left_unacknowledged_violates() {
-    let mut t = established();
-    send!(t, harness_data(l(1)));
-    expect_rule(t.wait(ms(2_000)), RuleId::AckDelayedTooLong);
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< P. 1:11(10) ack 1 win 65535",
+        &["end ack-delayed-too-long"],
+    );
 }

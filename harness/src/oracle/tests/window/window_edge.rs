@@ -1,6 +1,7 @@
 //! The send window in ESTABLISHED (RFC 9293 §3.8.6, §3.8.6.1): data up to its edge, one
 //! octet into a zero window.
 
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
 use crate::oracle::tests::*;
 
 // ---- data-beyond-window ----
@@ -8,50 +9,26 @@ use crate::oracle::tests::*;
 /// RFC 9293 §3.8.6.
 #[test]
 fn established_data_up_to_the_window_edge_is_allowed() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 100,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 100],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< . 1:1(0) ack 1 win 100
+         > . 1:101(100) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_data_past_the_window_violates() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 100,
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< . 1:1(0) ack 1 win 100
+         > . 1:102(101) ack 1 win 64240",
+        &["6 data-beyond-window"],
     );
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 101],
-            ..recv_tmpl()
-        },
-        RuleId::DataBeyondWindow
-    );
+    let f = judged.finding("6 data-beyond-window");
     assert!(f.message.contains(&format!("right edge {}", l(101))), "{f}");
 }
 
