@@ -3,121 +3,68 @@
 //! is taken for one candidate and old for the other: the target's ACK of it
 //! decides (fuzz finding crash-9876b4a7…, smoltcp drops a SYN's data).
 
+use crate::oracle::tests::lines::expect_after;
 use crate::oracle::tests::*;
+
+/// SYN-RECEIVED after a SYN carrying 10 octets, ESTABLISHED by the final ACK.
+///
+/// As lines: 2 to 3; a test's lines start at line 4.
+const ESTABLISHED_AFTER_SYN_WITH_DATA: &str = "
+    0 < S 0:10(10) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+";
 
 /// SYN-RECEIVED after a SYN carrying 10 octets, ESTABLISHED by the final ACK.
 fn established_after_syn_with_data() -> T {
     syn_received_after_syn_data(Profile::rfc9293())
 }
 
-/// 4 octets and a FIN from RCV.NXT if the SYN's data was dropped (FIN at r(5),
-/// inside the range r(1)..=r(11)).
-fn data_and_fin() -> Segment {
-    Segment {
-        seq: r(1),
-        ack: l(1),
-        flags: FIN | PSH | ACK,
-        payload: vec![b'd'; 4],
-        ..send_tmpl()
-    }
-}
-
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
-    let mut t = established_after_syn_with_data();
-    send!(t, data_and_fin());
-    assert_eq!(t.states(), vec![TcpState::Established], "not decided yet");
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(6),
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::CloseWait]);
-    // Its own FIN then makes LAST-ACK; the harness's ACK closes it; a new SYN
-    // on the tuple draws a SYN-ACK.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(6),
-            flags: FIN | ACK,
-            ..recv_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::LastAck]);
-    send!(
-        t,
-        Segment {
-            seq: r(6),
-            ack: l(2),
-            ..send_tmpl()
-        }
-    );
-    assert!(t.states().is_empty(), "LAST-ACK acknowledged: CLOSED");
-    send!(
-        t,
-        Segment {
-            seq: r(100),
-            flags: SYN,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1000),
-            ack: r(101),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "< FP. 1:5(4) ack 1 win 65535
+         state ESTABLISHED
+         > . 1:1(0) ack 6 win 64240
+         state CLOSE-WAIT
+         // Its own FIN then makes LAST-ACK; the harness's ACK closes it; a new SYN
+         // on the tuple draws a SYN-ACK.
+         > F. 1:1(0) ack 6 win 64240
+         state LAST-ACK
+         < . 6:6(0) ack 2 win 65535
+         state CLOSED
+         < S 100:100(0) win 65535
+         > S. 1000:1000(0) ack 101 win 64240 <mss 1460>",
+        &[],
     );
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
-    let mut t = established_after_syn_with_data();
-    send!(t, data_and_fin());
-    // The target ACKs the SYN's data instead: it queued it, the FIN was old.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "< FP. 1:5(4) ack 1 win 65535
+         // The target ACKs the SYN's data instead: it queued it, the FIN was old.
+         > . 1:1(0) ack 11 win 64240
+         state ESTABLISHED",
+        &[],
     );
-    assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
-    let mut t = established_after_syn_with_data();
-    send!(t, data_and_fin());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(6),
-            ..recv_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1000),
-            ack: r(6),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460)],
-            ..recv_tmpl()
-        },
-        RuleId::SynAckWithoutSyn
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "< FP. 1:5(4) ack 1 win 65535
+         > . 1:1(0) ack 6 win 64240
+         > S. 1000:1000(0) ack 6 win 64240 <mss 1460>",
+        &["6 syn-ack-without-syn"],
     );
 }
 
@@ -158,18 +105,27 @@ fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
-    let mut t = established_after_syn_with_data();
-    send!(t, rst_in_syn_data(r(1)));
-    assert!(t.states().is_empty(), "MUST-11: back to LISTEN");
-    t.now += ms(1);
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    recv!(t, fin_after_close(), RuleId::SegmentOnClosedConnection);
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_AFTER_SYN_WITH_DATA,
+        "< R. 1:21(20) ack 500 win 65535
+         state CLOSED
+         +0.001 close(4) = 0
+         > F. 1:1(0) ack 1 win 64240",
+        &["7 segment-on-closed-connection"],
+    );
 }
 
 // ---- A RST inside the SYN's data, in SYN-RECEIVED (fuzz campaign 8: iss-changed) ----
 // RCV.NXT is the SYN's seq + 1 until ESTABLISHED (the text is only queued),
 // so such a RST is in the window: RFC 793 stacks (smoltcp) reset on it, and
 // a later SYN opens a fresh connection with a new ISS.
+
+/// As lines: 2 to 3; a test's lines start at line 4.
+const SYN_RECEIVED_AFTER_SYN_WITH_DATA_SMOLTCP: &str = "
+    0 < S 0:10(10) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+";
 
 fn syn_received_after_syn_with_data_smoltcp() -> T {
     syn_received_after_syn_data(Profile::smoltcp())
@@ -227,11 +183,14 @@ fn rst_inside_the_syn_data_may_reset_syn_received_and_a_later_syn_reopens() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; iss-changed (RFC 9293 §3.4).
 #[test]
 fn rst_past_the_window_in_syn_received_then_a_new_iss_violates() {
-    let mut t = syn_received_after_syn_with_data_smoltcp();
-    send!(t, rst_at(r(100_000)));
-    t.now += ms(60_000);
-    send!(t, later_syn());
-    recv!(t, syn_ack_with_a_new_iss(), RuleId::IssChanged);
+    expect_after(
+        Profile::smoltcp(),
+        SYN_RECEIVED_AFTER_SYN_WITH_DATA_SMOLTCP,
+        "< R 100000:100000(0) win 0
+         +60.001 < S 50000:50000(0) win 65535 <mss 1460>
+         > S. 777777:777777(0) ack 50001 win 64240 <mss 1460>",
+        &["6 iss-changed"],
+    );
 }
 
 /// A FIN segment that starts inside the SYN's text but past its first

@@ -247,6 +247,23 @@ fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
 /// target never sent, with window 4. RFC 9293 §3.10.7.4 drops that ACK;
 /// smoltcp takes it (any ACK within its send buffer) and sends from l(12)
 /// (fuzz: data-beyond-window after seq-gap, campaign 8).
+///
+/// As lines: 2 to 8; a test's lines start at line 9.
+const ACKED_BEYOND_SND_NXT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    < . 1:1(0) ack 1 win 0
+    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+    +1.001 > . 1:2(1) ack 1 win 64240
+    < . 1:1(0) ack 12 win 4
+";
+
+/// ESTABLISHED, the harness's window shut and probed with one octet
+/// (SND.NXT l(2)); then the harness acknowledges l(12), ten octets the
+/// target never sent, with window 4. RFC 9293 §3.10.7.4 drops that ACK;
+/// smoltcp takes it (any ACK within its send buffer) and sends from l(12)
+/// (fuzz: data-beyond-window after seq-gap, campaign 8).
 fn acked_beyond_snd_nxt() -> T {
     let mut t = established();
     send!(
@@ -295,34 +312,37 @@ fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
-    let mut t = acked_beyond_snd_nxt();
-    recv!(
-        t,
-        data(l(12), 5),
-        RuleId::DataBeyondWindow,
-        also[RuleId::SeqGap]
+    expect_after(
+        Profile::rfc9293(),
+        ACKED_BEYOND_SND_NXT,
+        "> . 12:17(5) ack 1 win 64240",
+        &["9 data-beyond-window", "9 seq-gap"],
     );
 }
 
 /// RFC 9293 §3.8.6; seq-gap (RFC 9293 §3.3.1); data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
-    let mut t = acked_beyond_snd_nxt();
-    let _ = recv!(t, data(l(12), 4), RuleId::SeqGap);
-    recv!(t, data(l(16), 2), RuleId::DataBeyondWindow);
+    let judged = expect_after(
+        Profile::rfc9293(),
+        ACKED_BEYOND_SND_NXT,
+        "> . 12:16(4) ack 1 win 64240
+         > . 16:18(2) ack 1 win 64240",
+        &["9 seq-gap", "10 data-beyond-window"],
+    );
+    let _ = judged.finding("9 seq-gap");
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
-    let mut t = acked_beyond_snd_nxt();
-    // The target did not take the ACK of l(12): a jump to l(13) is a gap
-    // judged against the shut window.
-    recv!(
-        t,
-        data(l(13), 3),
-        RuleId::DataBeyondWindow,
-        also[RuleId::SeqGap]
+    expect_after(
+        Profile::rfc9293(),
+        ACKED_BEYOND_SND_NXT,
+        "// The target did not take the ACK of l(12): a jump to l(13) is a gap
+         // judged against the shut window.
+         > . 13:16(3) ack 1 win 64240",
+        &["11 data-beyond-window", "11 seq-gap"],
     );
 }
 

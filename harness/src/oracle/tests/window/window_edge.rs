@@ -35,60 +35,25 @@ fn established_data_past_the_window_violates() {
 /// RFC 9293 §3.8.6.
 #[test]
 fn established_one_byte_zero_window_probe_is_allowed() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
-    t.now += RFC_MIN_RTO;
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1],
-            ..recv_tmpl()
-        }
-    );
-    t.now += Duration::from_secs(3);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1],
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< . 1:1(0) ack 1 win 0
+         // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+         +1.001 > . 1:2(1) ack 1 win 64240
+         +3.001 > . 1:2(1) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_two_byte_zero_window_probe_violates() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1, 2],
-            ..recv_tmpl()
-        },
-        RuleId::DataBeyondWindow
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED,
+        "< . 1:1(0) ack 1 win 0
+         > . 1:3(2) ack 1 win 64240",
+        &["6 data-beyond-window"],
     );
 }
