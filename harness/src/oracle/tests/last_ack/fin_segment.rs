@@ -1,16 +1,8 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): closed by a FIN segment whose ACK the target may
 //! ignore, and a FIN on old data.
 
-use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::lines::{expect_after, LAST_ACK};
 use crate::oracle::tests::*;
-
-fn new_syn() -> Segment {
-    Segment {
-        seq: r(100_000),
-        flags: SYN,
-        ..send_tmpl()
-    }
-}
 
 // ---- LAST-ACK: the ACK of a FIN segment (fuzz campaign 8, data-before-established) ----
 
@@ -59,18 +51,12 @@ fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
-    // smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
-    let mut t = last_ack_acked_by_a_fin_segment();
-    t.now += ms(1_000);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: FIN | ACK,
-            ..recv_tmpl()
-        },
-        RuleId::FinSegmentAckIgnored
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
+        "// smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
+         +1.001 > F. 1:1(0) ack 2 win 64240",
+        &["11 fin-segment-ack-ignored"],
     );
 }
 
@@ -90,18 +76,13 @@ fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
-    // The old connection's FIN, not a SYN-ACK: the target never closed it.
-    let mut t = last_ack_acked_by_a_fin_segment();
-    send!(t, new_syn());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: FIN | ACK,
-            ..recv_tmpl()
-        },
-        RuleId::FinSegmentAckIgnored
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
+        "// The old connection's FIN, not a SYN-ACK: the target never closed it.
+         < S 100000:100000(0) win 65535
+         > F. 1:1(0) ack 2 win 64240",
+        &["12 fin-segment-ack-ignored"],
     );
 }
 
@@ -236,23 +217,6 @@ const FIN_ON_OLD_DATA: &str = "
     < FP. 1:11(10) ack 1 win 65535
 ";
 
-/// ESTABLISHED with r(1)..r(11) acknowledged; the harness resends those 10
-/// octets with a FIN at r(11) = RCV.NXT: only the FIN is new (SEG.LEN 11).
-fn fin_on_old_data() -> T {
-    let mut t = established_with_data();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: FIN | PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_old_data_is_taken_and_acknowledged() {
@@ -268,45 +232,28 @@ fn fin_on_old_data_is_taken_and_acknowledged() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-on-old-data-ignored (RFC 9293 §3.3.1).
 #[test]
 fn fin_on_old_data_left_unacknowledged_violates() {
-    // smoltcp judges the segment by its payload (ending at RCV.NXT), drops it and ACKs r(11).
-    let mut t = fin_on_old_data();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        FIN_ON_OLD_DATA,
+        "// smoltcp judges the segment by its payload (ending at RCV.NXT), drops it and ACKs r(11).
+         > . 1:1(0) ack 11 win 64240",
+        &["end fin-on-old-data-ignored"],
     );
-    let f = expect_rule(t.wait(ms(1_000)), RuleId::FinOnOldDataIgnored);
+    let f = judged.finding("end fin-on-old-data-ignored");
     assert!(f.is_failure(), "{f}");
 }
 
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
-    // A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,
-    // and a target going on is on a closed connection, not this rule.
-    let mut t = last_ack();
-    send!(
-        t,
-        Segment {
-            seq: r(5),
-            ack: l(2),
-            flags: FIN | ACK,
-            payload: vec![b'o'; 3],
-            ..send_tmpl()
-        }
-    );
-    assert!(t.states().is_empty());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(2),
-            flags: FIN | ACK,
-            ..recv_tmpl()
-        },
-        RuleId::SegmentOnClosedConnection
+    expect_after(
+        Profile::rfc9293(),
+        LAST_ACK,
+        "// A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,
+         // and a target going on is on a closed connection, not this rule.
+         < F. 5:8(3) ack 2 win 65535
+         state CLOSED
+         > F. 1:1(0) ack 2 win 64240",
+        &["12 segment-on-closed-connection"],
     );
 }

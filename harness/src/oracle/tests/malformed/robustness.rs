@@ -1,7 +1,7 @@
 //! The oracle never panics, whatever it is fed: random segments in both
 //! directions (any flags, numbers, options, times), as a fuzzer would.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN};
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN, SYN_RECEIVED};
 use crate::oracle::tests::*;
 use crate::wire::IpEnvelope;
 
@@ -195,34 +195,15 @@ fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
 /// RFC 9293 §3.1.
 #[test]
 fn syn_received_rst_syn_at_rcv_nxt_may_be_dropped() {
-    // The campaign's `data-before-established`: smoltcp drops RST+SYN+FIN,
-    // and the handshake then completes.
-    let mut t = syn_received();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: SYN | FIN | RST | ACK,
-            ..send_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: b"ok".to_vec(),
-            ..recv_tmpl()
-        }
+    expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "// The campaign's `data-before-established`: smoltcp drops RST+SYN+FIN,
+         // and the handshake then completes.
+         < SFR. 1:1(0) ack 1 win 65535
+         < . 1:1(0) ack 1 win 65535
+         > . 1:3(2) ack 1 win 64240",
+        &[],
     );
 }
 

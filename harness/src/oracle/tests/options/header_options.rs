@@ -3,10 +3,6 @@
 use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN};
 use crate::oracle::tests::*;
 
-fn ts(tsval: u32, tsecr: u32) -> TcpOption {
-    TcpOption::Timestamps { tsval, tsecr }
-}
-
 /// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
 ///
 /// As lines: 2 to 4; a test's lines start at line 5.
@@ -15,45 +11,6 @@ const ESTABLISHED_TS_WS: &str = "
     > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 7,TS val 9000 ecr 100>
     < . 1:1(0) ack 1 win 25 <TS val 101 ecr 9000>
 ";
-
-/// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
-fn established_ts_ws() -> T {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(2), ts(100, 0)],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![
-                TcpOption::Mss(1460),
-                TcpOption::WindowScale(7),
-                ts(9000, 100)
-            ],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 25,
-            options: vec![ts(101, 9000)],
-            ..send_tmpl()
-        }
-    );
-    t
-}
 
 // ---- wscale-on-non-syn / sack-permitted-on-non-syn ----
 
@@ -108,28 +65,13 @@ fn listen_syn_ack_with_shift_fifteen_warns() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_window_is_scaled_by_the_harness_shift() {
-    // window 25 << 2 = 100 octets.
-    let mut t = established_ts_ws();
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            payload: vec![1; 100],
-            options: vec![ts(9001, 101)],
-            ..recv_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(101),
-            ack: r(1),
-            payload: vec![1; 1],
-            options: vec![ts(9001, 101)],
-            ..recv_tmpl()
-        },
-        RuleId::DataBeyondWindow
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_TS_WS,
+        "// window 25 << 2 = 100 octets.
+         > . 1:101(100) ack 1 win 64240 <TS val 9001 ecr 101>
+         > . 101:102(1) ack 1 win 64240 <TS val 9001 ecr 101>",
+        &["7 data-beyond-window"],
     );
 }
 

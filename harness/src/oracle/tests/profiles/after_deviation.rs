@@ -72,6 +72,21 @@ fn rst_at_the_rfc_rcv_nxt_after_text_past_the_fin_may_be_out_of_a_window_past_it
 /// ESTABLISHED, the target sent 10 octets (unacknowledged), the harness's
 /// FIN (acknowledging none of them), the target's FIN: LAST-ACK with
 /// SND.UNA l(1) and the FIN at l(11).
+///
+/// As lines: 2 to 8; a test's lines start at line 9.
+const LAST_ACK_WITH_DATA_IN_FLIGHT: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    > P. 1:11(10) ack 1 win 64240
+    < F. 1:1(0) ack 1 win 65535
+    > F. 11:11(0) ack 2 win 64240
+    state LAST-ACK
+";
+
+/// ESTABLISHED, the target sent 10 octets (unacknowledged), the harness's
+/// FIN (acknowledging none of them), the target's FIN: LAST-ACK with
+/// SND.UNA l(1) and the FIN at l(11).
 fn last_ack_with_data_in_flight() -> T {
     let mut t = established_with(Profile::smoltcp());
     recv!(
@@ -106,55 +121,39 @@ fn last_ack_with_data_in_flight() -> T {
     t
 }
 
-/// The harness's ACK of the target's FIN, at the RFC's RCV.NXT.
-fn ack_of_fin() -> Segment {
-    Segment {
-        seq: r(2),
-        ack: l(12),
-        ..send_tmpl()
-    }
-}
-
 /// profiles (RFC 9293); ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_text_past_the_fin_with_a_partial_ack_then_ack_of_fin_may_be_dropped() {
-    // Reduced from campaign 8 segment-on-closed-connection: the text came
-    // with an ACK that moved SND.UNA (smoltcp takes both), so the ACK of its
-    // FIN at the old RCV.NXT is below its window: dropped, LAST-ACK stays,
-    // and its (delayed) ACK of the text follows.
-    let mut t = last_ack_with_data_in_flight();
-    send!(t, text(r(2), l(5), 10));
-    send!(t, ack_of_fin());
-    let f = recv!(
-        t,
-        Segment {
-            seq: l(12),
-            ack: r(12),
-            ..recv_tmpl()
-        },
-        RuleId::AckPastFin
+    let judged = expect_after(
+        Profile::smoltcp(),
+        LAST_ACK_WITH_DATA_IN_FLIGHT,
+        "// Reduced from campaign 8 segment-on-closed-connection: the text came
+         // with an ACK that moved SND.UNA (smoltcp takes both), so the ACK of its
+         // FIN at the old RCV.NXT is below its window: dropped, LAST-ACK stays,
+         // and its (delayed) ACK of the text follows.
+         < P. 2:12(10) ack 5 win 65535
+         < . 2:2(0) ack 12 win 65535
+         > . 12:12(0) ack 12 win 64240",
+        &["15 ack-past-fin"],
     );
+    let f = judged.finding("15 ack-past-fin");
     assert!(f.is_failure(), "{f:#?}");
 }
 
 /// profiles (RFC 9293); segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_text_past_the_fin_without_new_ack_then_segment_after_ack_of_fin_violates() {
-    // The text's ACK moved nothing: even a stack that takes text after the
-    // FIN (smoltcp) answers it with a challenge ACK and drops it, so the
-    // ACK of the FIN closes LAST-ACK and nothing may follow.
-    let mut t = last_ack_with_data_in_flight();
-    send!(t, text(r(2), l(1), 10));
-    send!(t, ack_of_fin());
-    assert!(t.states().is_empty(), "{:?}", t.states());
-    recv!(
-        t,
-        Segment {
-            seq: l(12),
-            ack: r(12),
-            ..recv_tmpl()
-        },
-        RuleId::SegmentOnClosedConnection
+    expect_after(
+        Profile::smoltcp(),
+        LAST_ACK_WITH_DATA_IN_FLIGHT,
+        "// The text's ACK moved nothing: even a stack that takes text after the
+         // FIN (smoltcp) answers it with a challenge ACK and drops it, so the
+         // ACK of the FIN closes LAST-ACK and nothing may follow.
+         < P. 2:12(10) ack 1 win 65535
+         < . 2:2(0) ack 12 win 65535
+         state CLOSED
+         > . 12:12(0) ack 12 win 64240",
+        &["15 segment-on-closed-connection"],
     );
 }
 
@@ -174,6 +173,20 @@ fn rst_at_rcv_nxt_then_segment_violates_when_no_text_passed_the_fin() {
 // smoltcp 0.14 drops a FIN segment in CLOSING before using its ACK: its FIN
 // stays unacknowledged and it stays in CLOSING, retransmitting the FIN
 // (campaign 9 time-wait-sends: the model had gone to TIME-WAIT).
+
+/// FIN-WAIT-1 (the target's FIN at l(1)), the harness's FIN without an ACK
+/// of it: CLOSING.
+///
+/// As lines: 2 to 8; a test's lines start at line 9.
+const CLOSING: &str = "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+    < . 1:1(0) ack 1 win 65535
+    > F. 1:1(0) ack 1 win 64240
+    < F. 1:1(0) ack 1 win 65535
+    > . 2:2(0) ack 2 win 64240
+    state CLOSING
+";
 
 /// FIN-WAIT-1 (the target's FIN at l(1)), the harness's FIN without an ACK
 /// of it: CLOSING.
@@ -265,24 +278,17 @@ fn closing_fin_segment_ack_ignored_the_fin_retransmission_is_that_not_time_wait(
 /// 9293 §3.3.1).
 #[test]
 fn closing_fin_segment_then_the_same_ack_alone_leaves_time_wait_sends_a_violation() {
-    // The same ACK without a FIN: a stack that ignored the FIN segment's
-    // ACK takes this one, so a FIN retransmission after it is in TIME-WAIT.
-    let mut t = closing();
-    send!(t, fin_segment_acking_fin());
-    send!(
-        t,
-        Segment {
-            seq: r(2),
-            ack: l(2),
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::smoltcp(),
+        CLOSING,
+        "// The same ACK without a FIN: a stack that ignored the FIN segment's
+         // ACK takes this one, so a FIN retransmission after it is in TIME-WAIT.
+         < F. 2:2(0) ack 2 win 65535
+         < . 2:2(0) ack 2 win 65535
+         > F. 1:1(0) ack 2 win 64240",
+        &["13 time-wait-sends", "13 retransmit-below-snd-una"],
     );
-    let f = recv!(
-        t,
-        fin_retransmission(),
-        RuleId::TimeWaitSends,
-        also[RuleId::RetransmitBelowSndUna]
-    );
+    let f = judged.finding("13 time-wait-sends");
     assert!(f.is_failure(), "{f:#?}");
 }
 

@@ -1,6 +1,6 @@
 //! Profiles turn known differences into labelled deviations.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, TIME_WAIT};
+use crate::oracle::tests::lines::{expect_after, ESTABLISHED, SYN_RECEIVED, TIME_WAIT};
 use crate::oracle::tests::*;
 
 /// profiles (RFC 9293).
@@ -154,11 +154,15 @@ fn rfc793_in_window_rst_resets_without_a_challenge() {
 /// profiles (RFC 9293); close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn linux_refused_close_in_syn_received_is_a_deviation_not_a_failure() {
-    // The oracle hears of the close before the target refuses it (Linux has
-    // no socket for the application before accept()).
-    let mut t = syn_received_with(Profile::linux());
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    let f = expect_rule(t.wait(ms(1_500)), RuleId::CloseFinMissing);
+    let judged = expect_after(
+        Profile::linux(),
+        SYN_RECEIVED,
+        "// The oracle hears of the close before the target refuses it (Linux has
+         // no socket for the application before accept()).
+         +0 close(4) = 0",
+        &["end close-fin-missing (deviation)"],
+    );
+    let f = judged.finding("end close-fin-missing (deviation)");
     assert!(
         f.deviation
             .as_deref()

@@ -87,36 +87,16 @@ fn syn_with_data_may_be_queued_or_dropped() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
-    // smoltcp: the ACK number is right, the sequence number is past the
-    // window → ACK, and the handshake is not complete (§3.10.7.4 first check).
-    let mut t = syn_received_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: r(100_000),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    assert_eq!(t.states(), vec![TcpState::SynReceived]);
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            ..recv_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: PSH | ACK,
-            payload: b"hello".to_vec(),
-            ..recv_tmpl()
-        },
-        RuleId::DataBeforeEstablished
+    expect_after(
+        Profile::smoltcp(),
+        SYN_RECEIVED,
+        "// smoltcp: the ACK number is right, the sequence number is past the
+         // window → ACK, and the handshake is not complete (§3.10.7.4 first check).
+         < . 100000:100000(0) ack 1 win 65535
+         state SYN-RECEIVED
+         > . 1:1(0) ack 1 win 64240
+         > P. 1:6(5) ack 1 win 64240",
+        &["9 data-before-established"],
     );
 }
 

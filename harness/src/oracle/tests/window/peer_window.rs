@@ -63,30 +63,17 @@ const ZERO_WINDOW_WITH_DATA_IN_FLIGHT: &str = "
     < . 1:1(0) ack 1 win 0
 ";
 
-/// ESTABLISHED with 100 octets in flight, then the harness's zero window.
-fn zero_window_with_data_in_flight() -> T {
-    let mut t = established();
-    recv!(t, data(l(1), 100));
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 0,
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
 /// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_probe_with_one_new_octet_is_allowed() {
-    // §3.8.6.1: "at least one octet of new data even if the send window is zero".
-    let mut t = zero_window_with_data_in_flight();
-    // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
-    t.now += RFC_MIN_RTO;
-    recv!(t, data(l(101), 1));
+    expect_after(
+        Profile::rfc9293(),
+        ZERO_WINDOW_WITH_DATA_IN_FLIGHT,
+        "// §3.8.6.1: \"at least one octet of new data even if the send window is zero\".
+         // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
+         +1.001 > . 101:102(1) ack 1 win 64240",
+        &[],
+    );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
@@ -123,51 +110,16 @@ const ESTABLISHED_WITH_TWO_SHIFTS: &str = "
     < . 1:1(0) ack 1 win 25
 ";
 
-/// SYN with Window Scale 0 then 2; the SYN-ACK scales too; the harness's
-/// final ACK offers window 25.
-fn established_with_two_shifts() -> T {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![
-                TcpOption::Mss(1460),
-                TcpOption::WindowScale(0),
-                TcpOption::WindowScale(2)
-            ],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: LOCAL_SEQ,
-            ack: r(1),
-            flags: SYN | ACK,
-            options: vec![TcpOption::Mss(1460), TcpOption::WindowScale(0)],
-            ..recv_tmpl()
-        }
-    );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            window: 25,
-            ..send_tmpl()
-        }
-    );
-    t
-}
-
 /// RFC 9293 §3.8.6.
 #[test]
 fn several_window_scale_options_the_largest_shift_bounds_the_window() {
-    // RFC 7323 does not say which of several a stack takes (smoltcp: the last).
-    let mut t = established_with_two_shifts();
-    recv!(t, data(l(1), 100));
+    expect_after(
+        Profile::rfc9293(),
+        ESTABLISHED_WITH_TWO_SHIFTS,
+        "// RFC 7323 does not say which of several a stack takes (smoltcp: the last).
+         > . 1:101(100) ack 1 win 64240",
+        &[],
+    );
 }
 
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
