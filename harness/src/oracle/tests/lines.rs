@@ -267,24 +267,8 @@ pub(super) const LAST_ACK: &str = "
     > . 1:1(0) ack 2 win 64240
     > F. 1:1(0) ack 2 win 64240
 ";
-/// [`ESTABLISHED`], then the target's FIN: FIN-WAIT-1, lines 2 to 5; a
-/// test's lines start at line 6.
-pub(super) const FIN_WAIT_1: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    > F. 1:1(0) ack 1 win 64240
-";
-/// [`FIN_WAIT_1`], then the harness's ACK of the FIN: FIN-WAIT-2, lines 2
-/// to 6; a test's lines start at line 7.
-pub(super) const FIN_WAIT_2: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    > F. 1:1(0) ack 1 win 64240
-    < . 1:1(0) ack 2 win 65535
-";
-/// [`FIN_WAIT_2`], then the harness's FIN and the target's ACK of it:
+/// [`ESTABLISHED`], the target's FIN (FIN-WAIT-1) and the harness's ACK
+/// of it (FIN-WAIT-2), then the harness's FIN and the target's ACK of it:
 /// TIME-WAIT, lines 2 to 8; a test's lines start at line 9.
 pub(super) const TIME_WAIT: &str = "
     0 < S 0:0(0) win 65535 <mss 1460>
@@ -296,12 +280,41 @@ pub(super) const TIME_WAIT: &str = "
     > . 2:2(0) ack 2 win 64240
 ";
 
+/// The target's active open: `connect` and its SYN (MSS 1460), SYN-SENT,
+/// lines 2 and 3; a test's lines start at line 4.
+pub(super) const SYN_SENT: &str = "
+    0 connect(3, ..., ...) = 0
+    > S 0:0(0) win 64240 <mss 1460>
+";
+/// [`SYN_SENT`], the peer's SYN-ACK and the target's ACK: ESTABLISHED
+/// after an active open, lines 2 to 5; a test's lines start at line 6.
+pub(super) const ACTIVE_ESTABLISHED: &str = "
+    0 connect(3, ..., ...) = 0
+    > S 0:0(0) win 64240 <mss 1460>
+    < S. 0:0(0) ack 1 win 65535 <mss 1460>
+    > . 1:1(0) ack 1 win 64240
+";
+
 /// Runs `open` (one of the openers above, or a file's own) and then
 /// `rest`, numbering the lines over both, and asserts that they draw
-/// exactly `expected` (see [`expect_findings`]).
+/// exactly `expected` (see [`expect_findings`]). `rest` may start on the
+/// line of its opening quote or on the next one: one leading newline is
+/// not a line.
 #[track_caller]
 pub(super) fn expect_after(profile: Profile, open: &str, rest: &str, expected: &[&str]) -> Judged {
+    let rest = rest.strip_prefix('\n').unwrap_or(rest);
     expect_judged(profile, &format!("{open}{rest}"), expected)
+}
+
+/// Like [`expect_after`], returning the findings (as [`expect_findings`]).
+#[track_caller]
+pub(super) fn expect_findings_after(
+    profile: Profile,
+    open: &str,
+    rest: &str,
+    expected: &[&str],
+) -> Vec<Finding> {
+    expect_after(profile, open, rest, expected).findings
 }
 
 impl Judged {

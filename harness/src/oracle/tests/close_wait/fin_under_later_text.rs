@@ -6,6 +6,7 @@
 //! FIN-WAIT-1 (fuzz: segment-on-closed-connection of campaign 11, the model
 //! in LAST-ACK closed by the ACK of that FIN).
 
+use crate::oracle::tests::lines::ESTABLISHED;
 use crate::oracle::tests::*;
 
 fn seg(seq: SeqNumber, ack: SeqNumber, flags: TcpFlags, n: usize) -> Segment {
@@ -63,12 +64,10 @@ fn ack_one_past_the_fin_after_text_over_it_leaves_the_fin_not_taken() {
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn ack_one_past_the_fin_without_text_over_it_shows_the_fin_taken() {
-    crate::oracle::tests::lines::expect_findings(
+    crate::oracle::tests::lines::expect_findings_after(
         Profile::smoltcp(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         < FP. 1:11(10) ack 0 win 65535
         > . 1:1(0) ack 12 win 64240
         state CLOSE-WAIT

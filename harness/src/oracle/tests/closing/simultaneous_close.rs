@@ -3,19 +3,16 @@
 //! eighth check in FIN-WAIT-1; fifth check in CLOSING). On connections the
 //! target opened actively and passively. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings_after, ACTIVE_ESTABLISHED, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ACTIVE_ESTABLISHED,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
-        < S. 0:0(0) ack 1 win 65535 <mss 1460>
-        > . 1:1(0) ack 1 win 64240
         close(3) = 0
         > F. 1:1(0) ack 1 win 64240
         state FIN-WAIT-1
@@ -32,12 +29,10 @@ fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         close(4) = 0
         > F. 1:1(0) ack 1 win 64240
         < F. 1:1(0) ack 1 win 65535
@@ -54,13 +49,10 @@ fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
 #[test]
 fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
     // A retransmission of the FIN with the ACK of the peer's: allowed.
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ACTIVE_ESTABLISHED,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
-        < S. 0:0(0) ack 1 win 65535 <mss 1460>
-        > . 1:1(0) ack 1 win 64240
         close(3) = 0
         > F. 1:1(0) ack 1 win 64240
         < F. 1:1(0) ack 1 win 65535
@@ -75,13 +67,10 @@ fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
 /// CLOSING: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ACTIVE_ESTABLISHED,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
-        < S. 0:0(0) ack 1 win 65535 <mss 1460>
-        > . 1:1(0) ack 1 win 64240
         close(3) = 0
         > F. 1:1(0) ack 1 win 64240
         < F. 1:1(0) ack 1 win 65535
@@ -94,13 +83,10 @@ fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
 /// CLOSING: RFC 9293 §3.10.7.4; data-after-fin (RFC 9293 §3.10.4).
 #[test]
 fn data_in_closing_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ACTIVE_ESTABLISHED,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
-        < S. 0:0(0) ack 1 win 65535 <mss 1460>
-        > . 1:1(0) ack 1 win 64240
         close(3) = 0
         > F. 1:1(0) ack 1 win 64240
         < F. 1:1(0) ack 1 win 65535
@@ -113,13 +99,10 @@ fn data_in_closing_violates() {
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn a_fin_acknowledging_the_target_fin_goes_from_fin_wait_1_to_time_wait() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ACTIVE_ESTABLISHED,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
-        < S. 0:0(0) ack 1 win 65535 <mss 1460>
-        > . 1:1(0) ack 1 win 64240
         close(3) = 0
         > F. 1:1(0) ack 1 win 64240
         < F. 1:1(0) ack 2 win 65535

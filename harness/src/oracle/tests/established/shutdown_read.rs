@@ -6,18 +6,16 @@
 //! FIN-WAIT-1/2 once reading is shut down (`tcp_rcv_state_process`). Line
 //! form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings_after, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn text_after_shutdown_read_is_acknowledged() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         shutdown(4, SHUT_RD) = 0
         < P. 1:11(10) ack 1 win 65535
         > . 1:1(0) ack 11 win 64240
@@ -30,12 +28,10 @@ fn text_after_shutdown_read_is_acknowledged() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn text_after_shutdown_read_left_unacknowledged_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::linux(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         shutdown(4, SHUT_RD) = 0
         < P. 1:11(10) ack 1 win 65535
         ",
@@ -46,12 +42,10 @@ fn text_after_shutdown_read_left_unacknowledged_violates() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; rst-after-shutdown-read (RFC 9293 §3.6.1).
 #[test]
 fn a_rst_for_text_after_shutdown_read_is_a_warning() {
-    let f = expect_findings(
+    let f = expect_findings_after(
         Profile::rfc9293(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         shutdown(4, SHUT_RD) = 0
         < P. 1:11(10) ack 1 win 65535
         > R 1:1(0) win 0
@@ -65,12 +59,10 @@ fn a_rst_for_text_after_shutdown_read_is_a_warning() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; rst-after-shutdown-read (RFC 9293 §3.6.1).
 #[test]
 fn linux_resets_on_text_in_fin_wait_2_after_shutdown_read() {
-    expect_findings(
+    expect_findings_after(
         Profile::linux(),
+        ESTABLISHED,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
         shutdown(4, SHUT_RDWR) = 0
         > F. 1:1(0) ack 1 win 64240
         < . 1:1(0) ack 2 win 65535
@@ -88,14 +80,10 @@ fn shutdown_read_alone_does_not_judge_a_later_rst() {
     // The text arrived (and was acknowledged) before the shutdown: the RST
     // after it is judged as any unprompted RST (an abort the oracle did not
     // hear of), not as the shutdown's.
-    expect_findings(
+    expect_findings_after(
         Profile::linux(),
+        ESTABLISHED_DATA,
         "
-        0 < S 0:0(0) win 65535 <mss 1460>
-        > S. 0:0(0) ack 1 win 64240 <mss 1460>
-        < . 1:1(0) ack 1 win 65535
-        < P. 1:11(10) ack 1 win 65535
-        > . 1:1(0) ack 11 win 64240
         shutdown(4, SHUT_RD) = 0
         > R 1:1(0) win 0
         ",

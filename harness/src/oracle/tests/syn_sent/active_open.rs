@@ -3,7 +3,7 @@
 //! RFC 7323 §3.2 for its SYN's TSecr). Every sequence in line form (see
 //! `lines.rs`): `<` to the target, `>` from it.
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, expect_findings_after, SYN_SENT};
 use crate::oracle::tests::*;
 
 // ---- the happy path ----
@@ -31,11 +31,10 @@ fn active_open_completes_with_an_ack_of_the_peer_isn_plus_one() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_handshake_ack_may_come_with_the_first_data() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         +0.2 > P. 1:11(10) ack 1 win 64240
         ",
@@ -46,11 +45,10 @@ fn the_handshake_ack_may_come_with_the_first_data() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn a_syn_ack_never_acknowledged_is_a_missing_ack() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         ",
         &["end ack-delayed-too-long"],
@@ -102,11 +100,10 @@ fn a_syn_with_payload_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn syn_retransmissions_back_off_from_one_second() {
-    expect_findings(
+    expect_findings_after(
         Profile::linux(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         +1 > S 0:0(0) win 64240 <mss 1460>
         +2 > S 0:0(0) win 64240 <mss 1460>
         +4 > S 0:0(0) win 64240 <mss 1460>
@@ -119,11 +116,10 @@ fn syn_retransmissions_back_off_from_one_second() {
 /// (RFC 6298 §5.5, MUST-19).
 #[test]
 fn a_syn_retransmitted_early_or_without_back_off_is_judged_by_rfc_6298() {
-    let f = expect_findings(
+    let f = expect_findings_after(
         Profile::linux(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         +0.3 > S 0:0(0) win 64240 <mss 1460>
         +2 > S 0:0(0) win 64240 <mss 1460>
         +1.5 > S 0:0(0) win 64240 <mss 1460>
@@ -137,11 +133,10 @@ fn a_syn_retransmitted_early_or_without_back_off_is_judged_by_rfc_6298() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_syn_retransmitted_at_another_iss_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         +1 > S 500:500(0) win 64240 <mss 1460>
         ",
         &["4 iss-changed"],
@@ -151,11 +146,10 @@ fn a_syn_retransmitted_at_another_iss_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_second_connect_on_the_tuple_opens_a_new_connection() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         connect(4, ..., ...) = 0
         +1 > S 500:500(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 501 win 65535 <mss 1460>
@@ -171,11 +165,10 @@ fn a_second_connect_on_the_tuple_opens_a_new_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_acknowledging_the_syn_refuses_the_connection() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R. 0:0(0) ack 1 win 0
         state CLOSED
         ",
@@ -186,11 +179,10 @@ fn a_rst_acknowledging_the_syn_refuses_the_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_the_refusing_rst_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R. 0:0(0) ack 1 win 0
         > . 1:1(0) ack 1 win 64240
         ",
@@ -201,11 +193,10 @@ fn a_segment_after_the_refusing_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R 0:0(0) win 0
         state SYN-SENT
         +1 > S 0:0(0) win 64240 <mss 1460>
@@ -219,11 +210,10 @@ fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R. 0:0(0) ack 7 win 0
         state SYN-SENT
         < R. 0:0(0) ack 0 win 0
@@ -236,11 +226,10 @@ fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_a_dropped_rst_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R 0:0(0) win 0
         > R 1:1(0) win 0
         ",
@@ -251,11 +240,10 @@ fn a_rst_answering_a_dropped_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_refusing_rst_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < R. 0:0(0) ack 1 win 0
         > R 1:1(0) win 0
         ",
@@ -268,11 +256,10 @@ fn a_rst_answering_the_refusing_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < . 0:0(0) ack 5 win 65535
         > R 5:5(0) win 0
         state SYN-SENT
@@ -287,11 +274,10 @@ fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 0 win 65535 <mss 1460>
         > R 0:0(0) win 0
         state SYN-SENT
@@ -303,11 +289,10 @@ fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-syn-sent-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
-    let f = expect_findings(
+    let f = expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
         > R. 1:1(0) ack 1 win 0
         ",
@@ -320,11 +305,10 @@ fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
         ",
         &["end rst-not-sent"],
@@ -334,11 +318,10 @@ fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
-    let f = expect_findings(
+    let f = expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
         > . 1:1(0) ack 1 win 64240
         ",
@@ -351,11 +334,10 @@ fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn data_in_syn_sent_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         write(3, ..., 10) = 10
         > P. 1:11(10) ack 0 win 64240
         ",
@@ -368,11 +350,10 @@ fn data_in_syn_sent_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_of_the_peer_isn_itself_violates() {
-    let f = expect_findings(
+    let f = expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         > . 1:1(0) ack 0 win 64240
         ",
@@ -385,11 +366,10 @@ fn a_handshake_ack_of_the_peer_isn_itself_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_at_the_iss_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         > . 0:0(0) ack 1 win 64240
         ",
@@ -536,11 +516,10 @@ fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn close_in_syn_sent_deletes_the_connection() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         close(3) = 0
         state CLOSED
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
@@ -553,11 +532,10 @@ fn close_in_syn_sent_deletes_the_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_close_in_syn_sent_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         close(3) = 0
         > F. 1:1(0) ack 0 win 64240
         ",
@@ -572,21 +550,19 @@ fn a_segment_after_close_in_syn_sent_violates() {
 fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
     // smoltcp 0.14 answers close() in SYN-SENT with `R.` (seen by `synack
     // diff` on packetdrill scripts); Linux and lwIP send nothing.
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         close(3) = 0
         > R. 1:1(0) ack 0 win 0
         ",
         &["5 rst-after-close-in-syn-sent"],
     );
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         close(3) = 0
         state CLOSED
         ",
@@ -599,11 +575,10 @@ fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
 fn a_rst_answering_a_segment_after_close_in_syn_sent_is_the_closed_ports() {
     // The harness's SYN-ACK reaches a tuple with no TCB: <SEQ=SEG.ACK> is owed
     // (§3.10.7.1), not a warning.
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         close(3) = 0
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         > R 1:1(0) win 0

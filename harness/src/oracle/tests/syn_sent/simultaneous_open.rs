@@ -4,17 +4,16 @@
 //! the peer's SYN-ACK, or its ACK, completes the handshake. Line form (see
 //! `lines.rs`): `<` to the target, `>` from it.
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, expect_findings_after, SYN_SENT};
 use crate::oracle::tests::*;
 
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn crossing_syn_acks_complete_a_simultaneous_open() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         state SYN-RECEIVED
         > S. 0:0(0) ack 1 win 64240 <mss 1460>
@@ -31,11 +30,10 @@ fn crossing_syn_acks_complete_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_peer_syn_ack_may_come_before_the_target_syn_ack() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
         state ESTABLISHED
@@ -65,11 +63,10 @@ fn a_plain_ack_completes_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         > S. 7:7(0) ack 1 win 64240 <mss 1460>
         ",
@@ -80,11 +77,10 @@ fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; syn-ack-acks-isn (RFC 9293 §3.10.7.2).
 #[test]
 fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         > S. 0:0(0) ack 0 win 64240 <mss 1460>
         ",
@@ -110,11 +106,10 @@ fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn a_simultaneous_open_syn_ack_with_data_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         > S. 0:10(10) ack 1 win 64240 <mss 1460>
         ",
@@ -125,11 +120,10 @@ fn a_simultaneous_open_syn_ack_with_data_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         > S. 0:0(0) ack 1 win 64240 <mss 1460>
         < R 1:1(0) win 0
@@ -142,11 +136,10 @@ fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_rst_that_refused_a_simultaneous_open_violates() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
+        SYN_SENT,
         "
-        0 connect(3, ..., ...) = 0
-        > S 0:0(0) win 64240 <mss 1460>
         < S 0:0(0) win 65535 <mss 1460>
         > S. 0:0(0) ack 1 win 64240 <mss 1460>
         < R 1:1(0) win 0
