@@ -17,11 +17,74 @@ use synack::run::{run_case, Outcome, RunOptions};
 use synack::target::lab::Lab;
 use synack::target::{IpFamily, Target};
 
+/// The scripts' listening socket (packetdrill's own opening, with a
+/// tolerance of 100 ms): lines 1 to 5.
+macro_rules! listening {
+    () => {
+        "\
+--tolerance_usecs=100000
+0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0    bind(3, ..., ...) = 0
++0    listen(3, 1) = 0
+"
+    };
+}
+
+/// [`listening!`], a SYN (MSS 1400) and the target's SYN-ACK: lines 1 to 7.
+macro_rules! syn_received {
+    () => {
+        concat!(
+            listening!(),
+            "\
++0    < S 0:0(0) win 65535 <mss 1400>
++0    > S. 0:0(0) ack 1 <...>
+"
+        )
+    };
+}
+
+/// [`syn_received!`], the handshake's ACK 10 ms later and `accept`: lines 1
+/// to 9.
+macro_rules! accepted {
+    () => {
+        concat!(
+            syn_received!(),
+            "\
++.01  < . 1:1(0) ack 1 win 65535
++0    accept(3, ..., ...) = 4
+"
+        )
+    };
+}
+
+/// The families the lab runs a script over: IPv4, and IPv6 where the
+/// kernel has it.
+fn families(lab: &Lab) -> Vec<IpFamily> {
+    let mut families = vec![IpFamily::V4];
+    if lab.capabilities().ipv6 {
+        families.push(IpFamily::V6);
+    }
+    families
+}
+
 fn run(lab: &Lab, src: &str, family: IpFamily) -> CaseReport {
+    run_stalled(lab, src, family, None)
+}
+
+/// [`run`], the harness stalling as `RunOptions::stall` says (a line, and
+/// how long it sleeps before it).
+fn run_stalled(
+    lab: &Lab,
+    src: &str,
+    family: IpFamily,
+    stall: Option<(u32, Duration)>,
+) -> CaseReport {
     let opts = RunOptions {
         profile: "linux".into(),
         family,
         allow_commands: true,
+        stall,
         ..RunOptions::default()
     };
     let case = load_source(Path::new("/tmp/pd-agree.pkt"), src.to_string()).expect("loads");
@@ -31,11 +94,7 @@ fn run(lab: &Lab, src: &str, family: IpFamily) -> CaseReport {
 /// Runs `src` over both families (IPv6 where the kernel has it) and
 /// asserts that it passes.
 fn passes_both(lab: &Lab, src: &str) {
-    let mut families = vec![IpFamily::V4];
-    if lab.capabilities().ipv6 {
-        families.push(IpFamily::V6);
-    }
-    for family in families {
+    for family in families(lab) {
         let r = run(lab, src, family);
         assert_eq!(
             r.outcome,
@@ -57,18 +116,16 @@ fn passes_both(lab: &Lab, src: &str) {
 /// Parameter problem is an error Linux acts on in both families (IPv4
 /// `tcp_v4_err`, IPv6 `icmpv6_err_convert`: fatal); host unreachable, the
 /// script's, is not fatal over ICMPv6.
-const ICMP_ON_A_REQUEST: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
+const ICMP_ON_A_REQUEST: &str = concat!(
+    listening!(),
+    "\
 +0    < S 0:0(0) win 32792 <mss 1460,sackOK,nop,nop>
 +0    > S. 0:0(0) ack 1 <...>
 +.05  < icmp parameter_problem
 +0    < . 1:1(0) ack 1 win 32792
 +0    > R 1:1(0)
-";
+"
+);
 
 #[test]
 fn an_icmp_error_without_a_quote_quotes_the_isn_as_packetdrill_does() {
@@ -91,14 +148,15 @@ fn at_line(r: &CaseReport, line: u32) -> Duration {
 /// Runs `src` over both families and returns the reports of the runs
 /// that passed (deviations the profile allows included).
 fn reports_both(lab: &Lab, src: &str) -> Vec<CaseReport> {
-    let mut families = vec![IpFamily::V4];
-    if lab.capabilities().ipv6 {
-        families.push(IpFamily::V6);
-    }
-    families
+    reports_stalled(lab, src, None)
+}
+
+/// [`reports_both`], the harness stalling as `RunOptions::stall` says.
+fn reports_stalled(lab: &Lab, src: &str, stall: Option<(u32, Duration)>) -> Vec<CaseReport> {
+    families(lab)
         .into_iter()
         .map(|family| {
-            let r = run(lab, src, family);
+            let r = run_stalled(lab, src, family, stall);
             assert!(
                 matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
                 "{family:?}: {:?} {:#?} {:#?}",
@@ -116,21 +174,15 @@ fn reports_both(lab: &Lab, src: &str) -> Vec<CaseReport> {
 /// in the line's range the segment came: here the retransmission comes
 /// some 200 ms into a `+0~+2` range, and the ACK 50 ms after it. synack
 /// counted from the start of the range, and sent the ACK at once.
-const AFTER_A_RANGE: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
-+.01  < . 1:1(0) ack 1 win 65535
-+0    accept(3, ..., ...) = 4
+const AFTER_A_RANGE: &str = concat!(
+    accepted!(),
+    "\
 +0    write(4, ..., 10) = 10
 +0    > P. 1:11(10) ack 1
 +0~+2 > P. 1:11(10) ack 1
 +.05  < . 1:1(0) ack 11 win 65535
-";
+"
+);
 
 #[test]
 fn after_a_segment_in_a_range_the_next_line_counts_from_the_segment() {
@@ -149,18 +201,14 @@ fn after_a_segment_in_a_range_the_next_line_counts_from_the_segment() {
 /// the line after a 100 ms `sleep` went at once instead of 20 ms later
 /// (`fastopen/client/synack-data`: a `sysctl`, then a blocking `poll`
 /// whose end was then missed).
-const AFTER_A_COMMAND: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
+const AFTER_A_COMMAND: &str = concat!(
+    syn_received!(),
+    "\
 +0    `sleep 0.1`
 +.02  < . 1:1(0) ack 1 win 65535
 +0    accept(3, ..., ...) = 4
-";
+"
+);
 
 #[test]
 fn after_a_command_the_next_line_counts_from_its_end() {
@@ -206,47 +254,25 @@ fn each_connection_learns_its_own_tsval_offset() {
 /// meanwhile, and line 13 takes that retransmission. synack set it aside
 /// as "a retransmission the late harness explains" and line 13 then got
 /// nothing (`eor/no-coalesce-retrans`).
-const HELD_WHILE_LATE: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
-+.01  < . 1:1(0) ack 1 win 65535
-+0    accept(3, ..., ...) = 4
+const HELD_WHILE_LATE: &str = concat!(
+    accepted!(),
+    "\
 +0    write(4, ..., 10) = 10
 +0    > P. 1:11(10) ack 1
 +.01  < . 1:1(0) ack 1 win 65535
 +0    > P. 1:11(10) ack 1
 +0    < . 1:1(0) ack 11 win 65535
-";
+"
+);
 
 #[test]
 fn a_retransmission_a_late_harness_met_is_kept_for_the_next_line() {
     let Some(lab) = lab_or_skip() else { return };
-    let mut families = vec![IpFamily::V4];
-    if lab.capabilities().ipv6 {
-        families.push(IpFamily::V6);
-    }
-    for family in families {
-        let opts = RunOptions {
-            profile: "linux".into(),
-            family,
-            stall: Some((12, Duration::from_millis(400))),
-            ..RunOptions::default()
-        };
-        let case = load_source(Path::new("/tmp/pd-agree.pkt"), HELD_WHILE_LATE.to_string())
-            .expect("loads");
-        let r = run_case(&lab, &case, 0, &opts);
-        assert!(
-            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
-            "{family:?}: {:?} {:#?}",
-            r.reason,
-            r.mismatches
-        );
-    }
+    reports_stalled(
+        &lab,
+        HELD_WHILE_LATE,
+        Some((12, Duration::from_millis(400))),
+    );
 }
 
 /// A script in packetdrill form, alone in its namespace, binds
@@ -274,50 +300,26 @@ fn a_packetdrill_script_alone_in_its_namespace_binds_port_8080() {
 /// that never comes, no mismatch, as in packetdrill). synack counted from
 /// when the write was due and sent the ACK at once (`tcp_info/tcp-info-rwnd-limited` read its `%{ }%`
 /// block's TCP_INFO 4 ms early that way).
-const AFTER_A_LATE_CALL: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
-+.01  < . 1:1(0) ack 1 win 65535
-+0    accept(3, ..., ...) = 4
+const AFTER_A_LATE_CALL: &str = concat!(
+    accepted!(),
+    "\
 +0    write(4, ..., 10) = 10
 +.05  < . 1:1(0) ack 11 win 65535
-";
+"
+);
 
 #[test]
 fn after_a_late_call_the_next_line_counts_from_its_return() {
     let Some(lab) = lab_or_skip() else { return };
-    let mut families = vec![IpFamily::V4];
-    if lab.capabilities().ipv6 {
-        families.push(IpFamily::V6);
-    }
-    for family in families {
-        let opts = RunOptions {
-            profile: "linux".into(),
-            family,
-            stall: Some((10, Duration::from_millis(100))),
-            ..RunOptions::default()
-        };
-        let case = load_source(
-            Path::new("/tmp/pd-agree.pkt"),
-            AFTER_A_LATE_CALL.to_string(),
-        )
-        .expect("loads");
-        let r = run_case(&lab, &case, 0, &opts);
-        assert!(
-            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
-            "{family:?}: {:?} {:#?}",
-            r.reason,
-            r.mismatches
-        );
+    for r in reports_stalled(
+        &lab,
+        AFTER_A_LATE_CALL,
+        Some((10, Duration::from_millis(100))),
+    ) {
         let (write, ack) = (at_line(&r, 10), at_line(&r, 11));
         assert!(
             ack >= write + Duration::from_millis(48),
-            "{family:?}: the ACK at {ack:?}, the write at {write:?}"
+            "the ACK at {ack:?}, the write at {write:?}"
         );
     }
 }
@@ -326,20 +328,14 @@ fn after_a_late_call_the_next_line_counts_from_its_return() {
 /// it, so `+.1 %{ }%` then `+.1 <` comes 0.2 s after the line before the
 /// block. synack left the block out of the count and sent the segment
 /// with the block, 0.1 s early (`tcp_info/tcp-info-rwnd-limited`).
-const AFTER_A_BLOCK: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
-+.01  < . 1:1(0) ack 1 win 65535
-+0    accept(3, ..., ...) = 4
+const AFTER_A_BLOCK: &str = concat!(
+    accepted!(),
+    "\
 +.1   %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state }%
 +.1   < P. 1:11(10) ack 1 win 65535
 +0    > . 1:1(0) ack 11
-";
+"
+);
 
 #[test]
 fn after_a_code_block_the_next_line_counts_from_it() {
@@ -360,48 +356,23 @@ fn after_a_code_block_the_next_line_counts_from_it() {
 /// counted the end from when the read was due, 300 ms earlier
 /// (`fastopen/client/cookie-less-sendto`: `sendto: returned at 0.198 s,
 /// expected at 0.194 s`).
-const A_LATE_BLOCKING_CALL: &str = "\
---tolerance_usecs=100000
-0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0    bind(3, ..., ...) = 0
-+0    listen(3, 1) = 0
-+0    < S 0:0(0) win 65535 <mss 1400>
-+0    > S. 0:0(0) ack 1 <...>
-+.01  < . 1:1(0) ack 1 win 65535
-+0    accept(3, ..., ...) = 4
+const A_LATE_BLOCKING_CALL: &str = concat!(
+    accepted!(),
+    "\
 +0...0.05 read(4, ..., 10) = 10
 +.05  < P. 1:11(10) ack 1 win 65535
 +0    > . 1:1(0) ack 11
-";
+"
+);
 
 #[test]
 fn a_blocking_calls_end_counts_from_when_it_started() {
     let Some(lab) = lab_or_skip() else { return };
-    let mut families = vec![IpFamily::V4];
-    if lab.capabilities().ipv6 {
-        families.push(IpFamily::V6);
-    }
-    for family in families {
-        let opts = RunOptions {
-            profile: "linux".into(),
-            family,
-            stall: Some((10, Duration::from_millis(300))),
-            ..RunOptions::default()
-        };
-        let case = load_source(
-            Path::new("/tmp/pd-agree.pkt"),
-            A_LATE_BLOCKING_CALL.to_string(),
-        )
-        .expect("loads");
-        let r = run_case(&lab, &case, 0, &opts);
-        assert!(
-            matches!(r.outcome, Outcome::Pass | Outcome::Deviation),
-            "{family:?}: {:?} {:#?}",
-            r.reason,
-            r.mismatches
-        );
-    }
+    reports_stalled(
+        &lab,
+        A_LATE_BLOCKING_CALL,
+        Some((10, Duration::from_millis(300))),
+    );
 }
 
 /// A SYN that came while an earlier line waited (here `+.01 fcntl`) is
@@ -429,7 +400,7 @@ fn held_syn(mss: u16) -> String {
 fn a_held_syn_learns_its_tsval_base_from_the_line_that_takes_it() {
     let Some(lab) = lab_or_skip() else { return };
     let mut runs = vec![(IpFamily::V4, 1460)];
-    if lab.capabilities().ipv6 {
+    if families(&lab).contains(&IpFamily::V6) {
         runs.push((IpFamily::V6, 1440));
     }
     for (family, mss) in runs {
