@@ -43,6 +43,7 @@ mod options;
 mod profiles;
 mod regressions;
 mod rfc5961;
+mod segments;
 mod syn_received;
 mod syn_sent;
 mod time_wait;

@@ -63,7 +63,7 @@ fn fin_before_held_text() -> Segment {
 }
 
 /// The target's FIN, its ACK at `ack`.
-fn target_fin(ack: SeqNumber) -> Segment {
+pub(in crate::oracle::tests) fn target_fin(ack: SeqNumber) -> Segment {
     Segment {
         seq: l(1),
         ack,

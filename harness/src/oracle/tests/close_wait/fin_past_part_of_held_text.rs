@@ -8,6 +8,7 @@
 //! TIME-WAIT it never entered, and its retransmissions for segments sent
 //! in TIME-WAIT).
 
+use crate::oracle::tests::close_wait::fin_past_held_text::target_fin;
 use crate::oracle::tests::*;
 
 /// smoltcp as a campaign runs it: its deviations on the way here allowed.
@@ -56,16 +57,6 @@ fn fin_inside_range_with_text_past_the_held_text() -> T {
     }
     assert_eq!(t.states()[0], TcpState::Established, "not decided yet");
     t
-}
-
-/// The target's FIN at l(1), its ACK at `ack`.
-fn target_fin(ack: SeqNumber) -> Segment {
-    Segment {
-        seq: l(1),
-        ack,
-        flags: FIN | ACK,
-        ..recv_tmpl()
-    }
 }
 
 /// The harness's FIN at `seq`, acknowledging the target's FIN.

@@ -1,12 +1,8 @@
 //! CLOSE-WAIT (RFC 9293 §3.6, §3.10.7.4 eighth check): the peer's FIN acknowledged, alone
 //! or with the target's FIN; data then FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
-use crate::oracle::tests::*;
-
-fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
-    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
-}
+use crate::oracle::tests::lines::rfc;
+use crate::oracle::tests::lines::ESTABLISHED;
 
 // ---- ACK and FIN together or apart ----
 

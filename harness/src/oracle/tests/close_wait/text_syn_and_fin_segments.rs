@@ -2,6 +2,10 @@
 //! ignored, a FIN segment's ACK is used, a SYN after the FIN.
 
 use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::syn_received::close_then_peer_fin::closed_in_syn_received;
+use crate::oracle::tests::syn_received::close_then_peer_fin::fresh_syn_ack;
+use crate::oracle::tests::syn_received::close_then_peer_fin::harness_fin;
+use crate::oracle::tests::syn_received::close_then_peer_fin::new_syn;
 use crate::oracle::tests::*;
 
 /// CLOSE-WAIT; the harness sends 10 octets past its FIN (RFC 9293
@@ -41,46 +45,11 @@ fn close_wait_text_after_fin_acknowledged_violates() {
     );
 }
 
-/// SYN-RECEIVED (smoltcp profile), and the application closes
-/// (`syn_received/close.rs` has the plain cases, in line form).
-fn closed_in_syn_received() -> T {
-    let mut t = syn_received_with(Profile::smoltcp());
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    t
-}
-
 // From fuzz findings (campaign 8, syn-ack-without-syn, 45 inputs): after a
 // close in SYN-RECEIVED smoltcp never sends its FIN, counts it acknowledged
 // by the handshake's ACK (FIN-WAIT-2), goes to TIME-WAIT on the harness's
 // FIN and, TIME-WAIT over, answers a new SYN with a fresh SYN-ACK. The model
 // had it in CLOSE-WAIT, where that SYN-ACK answers nothing.
-
-fn harness_fin() -> Segment {
-    Segment {
-        seq: r(1),
-        ack: l(1),
-        flags: FIN | ACK,
-        ..send_tmpl()
-    }
-}
-
-fn new_syn() -> Segment {
-    Segment {
-        seq: r(100_000),
-        flags: SYN,
-        ..send_tmpl()
-    }
-}
-
-fn fresh_syn_ack() -> Segment {
-    Segment {
-        seq: l(5000),
-        ack: r(100_001),
-        flags: SYN | ACK,
-        options: vec![TcpOption::Mss(1460)],
-        ..recv_tmpl()
-    }
-}
 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]

@@ -2,48 +2,11 @@
 //! illegal option length (§3.1, MUST-7): one model, the RST optional (see
 //! `Oracle::drop_needs_no_branch`).
 
+use crate::oracle::tests::closed::rst;
+use crate::oracle::tests::closed::short_timestamps;
+use crate::oracle::tests::closed::to_closed;
+use crate::oracle::tests::segments::short_sack;
 use crate::oracle::tests::*;
-
-fn to_closed() -> Segment {
-    Segment {
-        dst_port: CLOSED_PORT,
-        ..send_tmpl()
-    }
-}
-
-fn from_closed() -> Segment {
-    Segment {
-        src_port: CLOSED_PORT,
-        window: 0,
-        ..recv_tmpl()
-    }
-}
-
-/// A SACK option of length 2: smoltcp 0.14 drops the segment.
-fn short_sack() -> TcpOption {
-    TcpOption::Unknown {
-        kind: 5,
-        data: Vec::new(),
-    }
-}
-
-/// A Timestamps option of length 8: illegal too, but smoltcp 0.14 takes it
-/// for an unknown option and processes the segment.
-fn short_timestamps() -> TcpOption {
-    TcpOption::Unknown {
-        kind: 8,
-        data: vec![0x88, 0xaf, 8, 8, 8, 8],
-    }
-}
-
-fn rst(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: SeqNumber(0),
-        flags: RST,
-        ..from_closed()
-    }
-}
 
 /// Fuzz campaign 10 (rst-closed-numbers, reduced): to a closed port, six
 /// ACK-bearing segments with a SACK option of length 2, which smoltcp

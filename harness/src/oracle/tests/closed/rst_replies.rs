@@ -1,14 +1,9 @@
 //! CLOSED (RFC 9293 §3.10.7.1, §3.5.2): every segment but a RST draws a RST with the
 //! numbers the section gives, within the reply grace.
 
+use crate::oracle::tests::closed::to_closed;
 use crate::oracle::tests::*;
 
-fn to_closed() -> Segment {
-    Segment {
-        dst_port: CLOSED_PORT,
-        ..send_tmpl()
-    }
-}
 fn from_closed() -> Segment {
     Segment {
         src_port: CLOSED_PORT,

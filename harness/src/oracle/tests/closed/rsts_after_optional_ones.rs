@@ -2,38 +2,11 @@
 //! segments the target may drop (MUST-7) and after smoltcp's allowed
 //! deviations (fuzz campaign 11).
 
+use crate::oracle::tests::closed::rst;
+use crate::oracle::tests::closed::short_timestamps;
+use crate::oracle::tests::closed::to_closed;
+use crate::oracle::tests::segments::short_sack;
 use crate::oracle::tests::*;
-
-fn to_closed() -> Segment {
-    Segment {
-        dst_port: CLOSED_PORT,
-        ..send_tmpl()
-    }
-}
-
-fn from_closed() -> Segment {
-    Segment {
-        src_port: CLOSED_PORT,
-        window: 0,
-        ..recv_tmpl()
-    }
-}
-
-/// A SACK option of length 2: smoltcp 0.14 drops the segment.
-fn short_sack() -> TcpOption {
-    TcpOption::Unknown {
-        kind: 5,
-        data: Vec::new(),
-    }
-}
-
-/// A Timestamps option of length 8: smoltcp 0.14 takes it as unknown.
-fn short_timestamps() -> TcpOption {
-    TcpOption::Unknown {
-        kind: 8,
-        data: vec![0x88, 0xaf, 8, 8, 8, 8],
-    }
-}
 
 /// Campaign 11 (rst-closed-numbers, reduced): to a closed port, an
 /// ACK-bearing segment smoltcp drops (its RST would be `<SEQ=SEG.ACK>`), a
@@ -77,15 +50,6 @@ fn fin_after_dropped_and_rst(answer: Segment) -> Vec<Finding> {
     let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &answer);
     found.extend(t.wait(ms(5000)));
     found
-}
-
-fn rst(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: SeqNumber(0),
-        flags: RST,
-        ..from_closed()
-    }
 }
 
 /// CLOSED: RFC 9293 §3.10.7.1; rst-closed-ack-missing (RFC 9293 §3.10.7.1).

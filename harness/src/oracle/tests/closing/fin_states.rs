@@ -1,12 +1,8 @@
 //! FIN-WAIT-1 into CLOSING (RFC 9293 §3.6 Figure 13, §3.10.7.4 eighth check): nothing
 //! after the target's FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::{expect_findings, ESTABLISHED};
-use crate::oracle::tests::*;
-
-fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
-    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
-}
+use crate::oracle::tests::lines::rfc;
+use crate::oracle::tests::lines::ESTABLISHED;
 
 // ---- FIN-WAIT-1 → CLOSING → TIME-WAIT (simultaneous close) ----
 

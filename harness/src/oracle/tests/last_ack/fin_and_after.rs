@@ -1,12 +1,9 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): nothing after the target's FIN but its retransmission,
 //! nothing once CLOSED. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::{expect_findings, LAST_ACK};
+use crate::oracle::tests::lines::rfc;
+use crate::oracle::tests::lines::LAST_ACK;
 use crate::oracle::tests::*;
-
-fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
-    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
-}
 
 // ---- LAST-ACK: data-after-fin, fin-moved, segment-on-closed-connection ----
 

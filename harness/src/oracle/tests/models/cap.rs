@@ -6,12 +6,8 @@
 //! data-beyond-window of campaign 9), and the verdict carries
 //! `model-set-capped` naming the cap, once.
 
+use crate::oracle::tests::segments::bad_option;
 use crate::oracle::tests::*;
-
-/// A length byte of 1: illegal (RFC 9293 §3.1).
-fn bad_option() -> TcpOption {
-    TcpOption::Malformed(vec![9, 1, 0, 0])
-}
 
 /// ESTABLISHED, then `n` segments with an illegal option, all text from
 /// r(1), each shorter than the one before: the k-th (from 0) carries

@@ -9,12 +9,8 @@
 //! option, dropped the 15th, which shrank the window, and sent into the
 //! window before it).
 
+use crate::oracle::tests::segments::bad_option;
 use crate::oracle::tests::*;
-
-/// A length byte of 1: illegal (RFC 9293 §3.1).
-fn bad_option() -> TcpOption {
-    TcpOption::Malformed(vec![9, 1, 0, 0])
-}
 
 /// Segments in a chain.
 const CHAIN: u32 = 8;

@@ -3,12 +3,10 @@
 //! both pass; a violation either way is still caught.
 
 use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
+use crate::oracle::tests::segments::bad_option;
+use crate::oracle::tests::segments::rst_at;
+use crate::oracle::tests::segments::short_sack;
 use crate::oracle::tests::*;
-
-/// A length byte of 1: illegal (RFC 9293 §3.1).
-fn bad_option() -> TcpOption {
-    TcpOption::Malformed(vec![9, 1, 0, 0])
-}
 
 /// The harness's final handshake ACK, with an illegal option length.
 fn malformed_final_ack() -> Segment {
@@ -462,14 +460,6 @@ fn malformed_rst_at_rcv_nxt_then_ack_of_unsent_data_is_judged_on_the_connection(
     expect_rule(f, RuleId::AckOfUnsentData);
 }
 
-/// SACK with a length byte of 2 (smoltcp's parser drops the segment).
-fn short_sack() -> TcpOption {
-    TcpOption::Unknown {
-        kind: 5,
-        data: Vec::new(),
-    }
-}
-
 /// Fuzz campaign 9 (rst-not-sent, reduced): a SYN with data, then segments
 /// smoltcp drops for a SACK option of length 2 (one would complete the
 /// handshake, one is a SYN) and, between them, an ACK-bearing segment with
@@ -531,17 +521,6 @@ fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, 
     found.extend(t.oracle.on_segment(t.now, Direction::FromTarget, &syn_ack));
     found.extend(t.wait(ms(1500)));
     (t, rst, found)
-}
-
-/// The target's RST in SYN-RECEIVED with `seq`.
-fn rst_at(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: SeqNumber(0),
-        flags: RST,
-        window: 0,
-        ..recv_tmpl()
-    }
 }
 
 /// RFC 9293 §3.1 (MUST-7).

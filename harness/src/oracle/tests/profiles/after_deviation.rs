@@ -4,6 +4,8 @@
 //! target shows it; a target that did not deviate is still judged strictly.
 
 use crate::oracle::tests::lines::{expect_after, CLOSE_WAIT, ESTABLISHED};
+use crate::oracle::tests::segments::rst;
+use crate::oracle::tests::segments::text;
 use crate::oracle::tests::*;
 
 // ---- text past the harness's FIN (ack-past-fin) ----
@@ -12,24 +14,6 @@ use crate::oracle::tests::*;
 // it. Its ACK, often delayed, shows it; segments in between were judged
 // against the RFC's RCV.NXT (segment-on-closed-connection,
 // rst-at-rcv-nxt-ignored, reply-to-rst of campaigns 8 and 9).
-
-fn text(seq: SeqNumber, ack: SeqNumber, n: usize) -> Segment {
-    Segment {
-        seq,
-        ack,
-        flags: PSH | ACK,
-        payload: vec![b't'; n],
-        ..send_tmpl()
-    }
-}
-
-fn rst(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        flags: RST,
-        ..send_tmpl()
-    }
-}
 
 /// profiles (RFC 9293); ack-past-fin (RFC 9293 §3.10.7.4); rst-at-rcv-nxt-ignored (RFC 9293
 /// §3.10.7.4, RFC 5961 §3.2).

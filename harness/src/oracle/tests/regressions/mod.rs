@@ -2,4 +2,4 @@
 //! RFC 9293 with the campaign's profile.
 
 mod lwip;
-mod readme_fuzz;
+pub(in crate::oracle::tests) mod readme_fuzz;

@@ -7,7 +7,7 @@
 use crate::oracle::tests::lines::{expect_findings, judge_lines};
 use crate::oracle::tests::*;
 
-fn smoltcp_campaign() -> Profile {
+pub(in crate::oracle::tests) fn smoltcp_campaign() -> Profile {
     let list = crate::fuzzing::allow::embedded_default();
     crate::fuzzing::exec::allowing(Profile::smoltcp(), &list)
 }

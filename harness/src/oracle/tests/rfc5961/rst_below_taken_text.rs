@@ -5,6 +5,8 @@
 //! until then, so the RST may or may not have reset the connection.
 
 use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::segments::rst;
+use crate::oracle::tests::segments::text;
 use crate::oracle::tests::*;
 
 /// smoltcp as a campaign runs it: its deviations on the way here allowed.
@@ -18,24 +20,6 @@ fn smoltcp_campaign() -> Profile {
         p.allowed.push((rule, "campaign allow list"));
     }
     p
-}
-
-fn text(seq: SeqNumber, ack: SeqNumber, n: usize) -> Segment {
-    Segment {
-        seq,
-        ack,
-        flags: PSH | ACK,
-        payload: vec![b't'; n],
-        ..send_tmpl()
-    }
-}
-
-fn rst(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        flags: RST,
-        ..send_tmpl()
-    }
 }
 
 fn ack(seq: SeqNumber, ack: SeqNumber) -> Segment {

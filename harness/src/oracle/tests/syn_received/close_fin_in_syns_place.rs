@@ -7,12 +7,7 @@
 //! ACK by the RFC model, still in SYN-RECEIVED (`ack-delayed-too-long`).
 
 use crate::oracle::tests::lines::{expect_findings, judge_lines};
-use crate::oracle::tests::*;
-
-fn smoltcp_campaign() -> Profile {
-    let list = crate::fuzzing::allow::embedded_default();
-    crate::fuzzing::exec::allowing(Profile::smoltcp(), &list)
-}
+use crate::oracle::tests::regressions::readme_fuzz::smoltcp_campaign;
 
 /// The README fuzz command's first stop from an empty corpus (`synack
 /// repro` of its artifact): close() in SYN-RECEIVED, a FIN segment on a

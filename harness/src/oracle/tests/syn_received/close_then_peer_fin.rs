@@ -5,7 +5,7 @@ use crate::oracle::tests::*;
 
 /// SYN-RECEIVED (smoltcp profile), and the application closes
 /// (`close_in_syn_received.rs` has the plain cases, in line form).
-fn closed_in_syn_received() -> T {
+pub(in crate::oracle::tests) fn closed_in_syn_received() -> T {
     let mut t = syn_received_with(Profile::smoltcp());
     t.oracle.on_app(t.now, peer(), AppEvent::Close);
     t
@@ -17,7 +17,7 @@ fn closed_in_syn_received() -> T {
 // FIN and, TIME-WAIT over, answers a new SYN with a fresh SYN-ACK. The model
 // had it in CLOSE-WAIT, where that SYN-ACK answers nothing.
 
-fn harness_fin() -> Segment {
+pub(in crate::oracle::tests) fn harness_fin() -> Segment {
     Segment {
         seq: r(1),
         ack: l(1),
@@ -26,7 +26,7 @@ fn harness_fin() -> Segment {
     }
 }
 
-fn new_syn() -> Segment {
+pub(in crate::oracle::tests) fn new_syn() -> Segment {
     Segment {
         seq: r(100_000),
         flags: SYN,
@@ -34,7 +34,7 @@ fn new_syn() -> Segment {
     }
 }
 
-fn fresh_syn_ack() -> Segment {
+pub(in crate::oracle::tests) fn fresh_syn_ack() -> Segment {
     Segment {
         seq: l(5000),
         ack: r(100_001),

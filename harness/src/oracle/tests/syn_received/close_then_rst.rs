@@ -7,6 +7,7 @@
 //! smoltcp took the text, dropped the RST, then acknowledged the text.
 
 use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::segments::rst;
 use crate::oracle::tests::*;
 
 /// SYN-RECEIVED (smoltcp profile), the application closed, then `payload`
@@ -25,14 +26,6 @@ fn duplicate_ack_text_after_close(seq: SeqNumber, payload: usize, fin: bool) -> 
         }
     );
     t
-}
-
-fn rst(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        flags: RST,
-        ..send_tmpl()
-    }
 }
 
 /// The target's ACK in FIN-WAIT-1 or CLOSING (smoltcp: from ISS+1).

@@ -5,7 +5,7 @@ mod ack_before_syn_ack;
 mod close;
 mod close_fin_in_syns_place;
 mod close_then_fin_on_old_text;
-mod close_then_peer_fin;
+pub(in crate::oracle::tests) mod close_then_peer_fin;
 mod close_then_rst;
 mod fin_on_old_text;
 mod handshake;

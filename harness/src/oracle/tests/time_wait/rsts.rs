@@ -1,6 +1,7 @@
 //! TIME-WAIT (RFC 9293 §3.10.7.4; §3.10.7.1 once it may be over): which segment a RST
 //! answers, and a RST an earlier reset explains.
 
+use crate::oracle::tests::segments::rst_at;
 use crate::oracle::tests::*;
 
 // ---- rst-for-rst: only the harness's latest segment counts ----
@@ -18,17 +19,6 @@ fn time_wait_after_an_ignored_rst() -> T {
         }
     );
     t
-}
-
-/// The target's RST for an ACK-bearing segment once TIME-WAIT is over: <SEQ=SEG.ACK>.
-fn rst_at(seq: SeqNumber) -> Segment {
-    Segment {
-        seq,
-        ack: SeqNumber(0),
-        flags: RST,
-        window: 0,
-        ..recv_tmpl()
-    }
 }
 
 /// TIME-WAIT: RFC 9293 §3.10.7.4.

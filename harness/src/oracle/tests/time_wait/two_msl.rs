@@ -1,8 +1,7 @@
 //! TIME-WAIT (RFC 9293 §3.6.1, §3.10.7.4): a retransmitted FIN draws an ACK, the target
 //! sends nothing else, 2×MSL before a RST, a new SYN may reopen. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::expect_findings;
-use crate::oracle::tests::*;
+use crate::oracle::tests::lines::rfc;
 
 /// The target closes first (FIN line 5, acknowledged), the harness's FIN
 /// (line 7) is acknowledged: TIME-WAIT, asserted on line 9.
@@ -16,10 +15,6 @@ const TIME_WAIT: &str = "
     > . 2:2(0) ack 2 win 64240
     state TIME-WAIT
 ";
-
-fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
-    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
-}
 
 // ---- TIME-WAIT: time-wait-sends, time-wait-too-short, a new SYN ----
 
