@@ -460,18 +460,9 @@ fn malformed_rst_at_rcv_nxt_then_ack_of_unsent_data_is_judged_on_the_connection(
     expect_rule(f, RuleId::AckOfUnsentData);
 }
 
-/// Fuzz campaign 9 (rst-not-sent, reduced): a SYN with data, then segments
-/// smoltcp drops for a SACK option of length 2 (one would complete the
-/// handshake, one is a SYN) and, between them, an ACK-bearing segment with
-/// an unacceptable ACK, which smoltcp, still in SYN-RECEIVED, answers with
-/// `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.4, fifth check). Up to the
-/// end of the chain, the target's RST is either that owed answer or, in
-/// branches that took the droppable segments, the end of a connection
-/// nothing reset (allowed: an abort). With the branch budget spent, the
-/// branches that ended the connection there crowded out the one the
-/// target follows, and its retransmitted SYN-ACK and silence then read as
-/// `syn-ack-without-syn` and `rst-not-sent`.
-fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, Vec<Finding>) {
+/// LISTEN (smoltcp profile), a SYN with 16 octets and MSS 2560, and the
+/// target's SYN-ACK, which it returns.
+fn syn_with_data_answered() -> (T, Segment) {
     let mut t = listen_with(Profile::smoltcp());
     send!(
         t,
@@ -493,14 +484,43 @@ fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, 
         ..recv_tmpl()
     };
     recv!(t, syn_ack.clone());
-    let dropped = |seq: SeqNumber, ack: SeqNumber, flags: TcpFlags| Segment {
+    (t, syn_ack)
+}
+
+/// A segment smoltcp drops for its two SACK options of length 2 (MUST-7).
+fn dropped(seq: SeqNumber, ack: SeqNumber, flags: TcpFlags) -> Segment {
+    Segment {
         seq,
         ack,
         flags,
         options: vec![short_sack(), short_sack(), TcpOption::Eol],
         payload: vec![0x62; 1374],
         ..send_tmpl()
-    };
+    }
+}
+
+/// The SYN-ACK retransmitted at 1 s, then 1.5 s of silence: what that
+/// draws.
+fn syn_ack_again(t: &mut T, syn_ack: &Segment) -> Vec<Finding> {
+    t.now = ms(1000);
+    let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, syn_ack);
+    found.extend(t.wait(ms(1500)));
+    found
+}
+
+/// Fuzz campaign 9 (rst-not-sent, reduced): a SYN with data, then segments
+/// smoltcp drops for a SACK option of length 2 (one would complete the
+/// handshake, one is a SYN) and, between them, an ACK-bearing segment with
+/// an unacceptable ACK, which smoltcp, still in SYN-RECEIVED, answers with
+/// `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.4, fifth check). Up to the
+/// end of the chain, the target's RST is either that owed answer or, in
+/// branches that took the droppable segments, the end of a connection
+/// nothing reset (allowed: an abort). With the branch budget spent, the
+/// branches that ended the connection there crowded out the one the
+/// target follows, and its retransmitted SYN-ACK and silence then read as
+/// `syn-ack-without-syn` and `rst-not-sent`.
+fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, Vec<Finding>) {
+    let (mut t, syn_ack) = syn_with_data_answered();
     send!(t, dropped(r(10), LOCAL_SEQ.sub(45), SYN | ACK));
     send!(t, dropped(r(1), l(1), ACK));
     // The ACK is below ISS+1: unacceptable in SYN-RECEIVED.
@@ -517,9 +537,7 @@ fn syn_received_owed_rst_among_droppable_segments(rst: Segment) -> (T, Segment, 
     let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &rst);
     send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
     send!(t, dropped(r(7000), l(1 << 31), ACK));
-    t.now = ms(1000);
-    found.extend(t.oracle.on_segment(t.now, Direction::FromTarget, &syn_ack));
-    found.extend(t.wait(ms(1500)));
+    found.extend(syn_ack_again(&mut t, &syn_ack));
     (t, rst, found)
 }
 
@@ -552,35 +570,7 @@ fn syn_received_rst_among_droppable_segments_with_other_numbers_is_still_caught(
 /// fork of every branch on it spent the budget on SYN-RECEIVED copies that
 /// never saw it, and cut the one the target follows.
 fn syn_received_bad_ack_after_four_droppable_segments(rst: Segment) -> Vec<Finding> {
-    let mut t = listen_with(Profile::smoltcp());
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(2560)],
-            payload: vec![0x61; 16],
-            window: 5,
-            ..send_tmpl()
-        }
-    );
-    let syn_ack = Segment {
-        seq: LOCAL_SEQ,
-        ack: r(1),
-        flags: SYN | ACK,
-        window: 8192,
-        options: vec![TcpOption::Mss(1460)],
-        ..recv_tmpl()
-    };
-    recv!(t, syn_ack.clone());
-    let dropped = |seq: SeqNumber, ack: SeqNumber, flags: TcpFlags| Segment {
-        seq,
-        ack,
-        flags,
-        options: vec![short_sack(), short_sack(), TcpOption::Eol],
-        payload: vec![0x62; 1374],
-        ..send_tmpl()
-    };
+    let (mut t, syn_ack) = syn_with_data_answered();
     send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
     send!(t, dropped(r(1), l(1), ACK));
     send!(t, dropped(REMOTE_SEQ.sub(46), LOCAL_SEQ.sub(46), SYN | ACK));
@@ -601,9 +591,7 @@ fn syn_received_bad_ack_after_four_droppable_segments(rst: Segment) -> Vec<Findi
     );
     t.now += ms(1);
     let mut found = t.oracle.on_segment(t.now, Direction::FromTarget, &rst);
-    t.now = ms(1000);
-    found.extend(t.oracle.on_segment(t.now, Direction::FromTarget, &syn_ack));
-    found.extend(t.wait(ms(1500)));
+    found.extend(syn_ack_again(&mut t, &syn_ack));
     found
 }
 
