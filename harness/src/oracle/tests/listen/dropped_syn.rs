@@ -93,7 +93,7 @@ fn listen_syn_ack_for_a_second_syn_after_the_first_was_dropped_is_allowed() {
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
-/// LISTEN: RFC 9293 §3.10.7.2; timestamps-without-offer (RFC 7323 §3.2, RFC 7323 §3.2).
+/// LISTEN: RFC 9293 §3.10.7.2; timestamps-without-offer (RFC 7323 §3.2).
 #[test]
 fn listen_syn_ack_with_a_timestamp_neither_syn_offered_still_violates() {
     let mut t = second_syn_taken();

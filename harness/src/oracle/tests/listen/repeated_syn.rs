@@ -25,7 +25,7 @@ fn syn_ack_with_wscale_answers_a_repeated_syn_that_offered_it() {
     );
 }
 
-/// LISTEN: RFC 9293 §3.10.7.2; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
+/// LISTEN: RFC 9293 §3.10.7.2; wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn syn_ack_with_wscale_when_no_syn_offered_it_violates() {
     expect_findings(

@@ -136,7 +136,7 @@ fn first_syn_ack_answers_a_later_syn_whose_options_it_answers() {
     assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
-/// RFC 9293 §3.1 (MUST-7); wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
+/// RFC 9293 §3.1 (MUST-7); wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn first_syn_ack_with_window_scale_for_a_later_syn_without_it_violates() {
     // The first SYN offered Window Scale, the later one, which the

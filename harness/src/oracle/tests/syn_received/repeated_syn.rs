@@ -80,7 +80,7 @@ fn syn_received_retransmitted_syn_ack_answers_the_first_syn() {
     );
 }
 
-/// SYN-RECEIVED: RFC 9293 §3.10.7.4; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn syn_received_fresh_syn_ack_for_the_repeated_syn_with_window_scale_violates() {
     // A new ISS: the target went back to LISTEN and took the repeated SYN,
@@ -89,7 +89,7 @@ fn syn_received_fresh_syn_ack_for_the_repeated_syn_with_window_scale_violates() 
     recv!(t, synack_ws(SeqNumber(12345)), RuleId::WscaleWithoutOffer);
 }
 
-/// SYN-RECEIVED: RFC 9293 §3.10.7.4; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
+/// SYN-RECEIVED: RFC 9293 §3.10.7.4; wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn syn_received_retransmitted_syn_ack_with_window_scale_the_first_syn_lacked_violates() {
     let mut t = listen_with(Profile::smoltcp());

@@ -71,7 +71,7 @@ fn a_syn_without_mss_is_a_warning() {
     assert!(!f[0].is_failure(), "SHLD-5: {}", f[0]);
 }
 
-/// SYN-SENT: RFC 9293 §3.10.7.3; tsecr-without-ack (RFC 7323 §3.2, RFC 7323 §3.2).
+/// SYN-SENT: RFC 9293 §3.10.7.3; tsecr-without-ack (RFC 7323 §3.2).
 #[test]
 fn a_syn_echoing_a_tsecr_is_a_warning() {
     expect_findings(
@@ -377,7 +377,7 @@ fn a_handshake_ack_at_the_iss_violates() {
     );
 }
 
-/// SYN-SENT: RFC 9293 §3.10.7.3; sack-without-permission (RFC 2018 §4, RFC 2018 §4).
+/// SYN-SENT: RFC 9293 §3.10.7.3; sack-without-permission (RFC 2018 §4).
 #[test]
 fn options_are_used_only_when_both_syns_carried_them() {
     // The peer's SYN-ACK has no TSopt and no SACK-permitted: the target's

@@ -88,7 +88,7 @@ fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
     );
 }
 
-/// SYN-SENT: RFC 9293 §3.10.7.3; wscale-without-offer (RFC 7323 §2.2, RFC 7323 §2.2).
+/// SYN-SENT: RFC 9293 §3.10.7.3; wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
     expect_findings(
