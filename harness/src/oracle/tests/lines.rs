@@ -212,6 +212,39 @@ pub(super) fn expect_judged(profile: Profile, sequence: &str, expected: &[&str])
     judged
 }
 
+// The openers' lines, each built on the one before it.
+macro_rules! syn_received_lines {
+    () => {
+        "
+    0 < S 0:0(0) win 65535 <mss 1460>
+    > S. 0:0(0) ack 1 win 64240 <mss 1460>
+"
+    };
+}
+macro_rules! established_lines {
+    () => {
+        concat!(syn_received_lines!(), "    < . 1:1(0) ack 1 win 65535\n")
+    };
+}
+macro_rules! close_wait_lines {
+    () => {
+        concat!(
+            established_lines!(),
+            "    < F. 1:1(0) ack 1 win 65535
+    > . 1:1(0) ack 2 win 64240
+"
+        )
+    };
+}
+macro_rules! syn_sent_lines {
+    () => {
+        "
+    0 connect(3, ..., ...) = 0
+    > S 0:0(0) win 64240 <mss 1460>
+"
+    };
+}
+
 /// The fixtures of `tests/mod.rs` as lines, to put before a test's own
 /// with [`expect_after`]: each starts with a newline, so its first line is
 /// line 2, and a test's own lines start after its last (the number each
@@ -220,11 +253,13 @@ pub(super) fn expect_judged(profile: Profile, sequence: &str, expected: &[&str])
 /// Nothing yet: the target listens; a test's lines start at line 2.
 pub(super) const LISTEN: &str = "\n";
 /// A passive open's SYN and SYN-ACK (MSS 1460 each way): SYN-RECEIVED,
-/// lines 2 and 3; a test's lines start at line 4.
-pub(super) const SYN_RECEIVED: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-";
+/// lines 2 and 3; a test's lines start at line 4:
+///
+/// ```text
+/// 0 < S 0:0(0) win 65535 <mss 1460>
+/// > S. 0:0(0) ack 1 win 64240 <mss 1460>
+/// ```
+pub(super) const SYN_RECEIVED: &str = syn_received_lines!();
 /// A SYN with 10 octets and a SYN-ACK of the SYN alone (RCV.NXT 1 or 11:
 /// RFC 9293 §3.10.7.2 lets the target queue or drop them), lines 2 and 3;
 /// a test's lines start at line 4.
@@ -232,68 +267,47 @@ pub(super) const SYN_RECEIVED_AFTER_SYN_DATA: &str = "
     0 < S 0:10(10) win 65535 <mss 1460>
     > S. 0:0(0) ack 1 win 64240 <mss 1460>
 ";
-/// [`SYN_RECEIVED`] and the handshake's ACK: ESTABLISHED, lines 2 to 4; a
-/// test's lines start at line 5.
-pub(super) const ESTABLISHED: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-";
+/// [`SYN_RECEIVED`] and the handshake's ACK (`< . 1:1(0) ack 1 win
+/// 65535`): ESTABLISHED, lines 2 to 4; a test's lines start at line 5.
+pub(super) const ESTABLISHED: &str = established_lines!();
 /// [`ESTABLISHED`], then 10 octets from the harness (crossing 2^32) and
 /// the target's ACK of them: lines 2 to 6; a test's lines start at line 7.
-pub(super) const ESTABLISHED_DATA: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    < P. 1:11(10) ack 1 win 65535
+pub(super) const ESTABLISHED_DATA: &str = concat!(
+    established_lines!(),
+    "    < P. 1:11(10) ack 1 win 65535
     > . 1:1(0) ack 11 win 64240
-";
-/// [`ESTABLISHED`], then the harness's FIN and the target's ACK of it:
-/// CLOSE-WAIT, lines 2 to 6; a test's lines start at line 7.
-pub(super) const CLOSE_WAIT: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    < F. 1:1(0) ack 1 win 65535
-    > . 1:1(0) ack 2 win 64240
-";
+"
+);
+/// [`ESTABLISHED`], then the harness's FIN and the target's ACK of it
+/// (`< F. 1:1(0) ack 1`, `> . 1:1(0) ack 2`): CLOSE-WAIT, lines 2 to 6; a
+/// test's lines start at line 7.
+pub(super) const CLOSE_WAIT: &str = close_wait_lines!();
 /// [`CLOSE_WAIT`], then the target's FIN: LAST-ACK, lines 2 to 7; a test's
 /// lines start at line 8.
-pub(super) const LAST_ACK: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    < F. 1:1(0) ack 1 win 65535
-    > . 1:1(0) ack 2 win 64240
-    > F. 1:1(0) ack 2 win 64240
-";
+pub(super) const LAST_ACK: &str = concat!(close_wait_lines!(), "    > F. 1:1(0) ack 2 win 64240\n");
 /// [`ESTABLISHED`], the target's FIN (FIN-WAIT-1) and the harness's ACK
 /// of it (FIN-WAIT-2), then the harness's FIN and the target's ACK of it:
 /// TIME-WAIT, lines 2 to 8; a test's lines start at line 9.
-pub(super) const TIME_WAIT: &str = "
-    0 < S 0:0(0) win 65535 <mss 1460>
-    > S. 0:0(0) ack 1 win 64240 <mss 1460>
-    < . 1:1(0) ack 1 win 65535
-    > F. 1:1(0) ack 1 win 64240
+pub(super) const TIME_WAIT: &str = concat!(
+    established_lines!(),
+    "    > F. 1:1(0) ack 1 win 64240
     < . 1:1(0) ack 2 win 65535
     < F. 1:1(0) ack 2 win 65535
     > . 2:2(0) ack 2 win 64240
-";
+"
+);
 
 /// The target's active open: `connect` and its SYN (MSS 1460), SYN-SENT,
 /// lines 2 and 3; a test's lines start at line 4.
-pub(super) const SYN_SENT: &str = "
-    0 connect(3, ..., ...) = 0
-    > S 0:0(0) win 64240 <mss 1460>
-";
+pub(super) const SYN_SENT: &str = syn_sent_lines!();
 /// [`SYN_SENT`], the peer's SYN-ACK and the target's ACK: ESTABLISHED
 /// after an active open, lines 2 to 5; a test's lines start at line 6.
-pub(super) const ACTIVE_ESTABLISHED: &str = "
-    0 connect(3, ..., ...) = 0
-    > S 0:0(0) win 64240 <mss 1460>
-    < S. 0:0(0) ack 1 win 65535 <mss 1460>
+pub(super) const ACTIVE_ESTABLISHED: &str = concat!(
+    syn_sent_lines!(),
+    "    < S. 0:0(0) ack 1 win 65535 <mss 1460>
     > . 1:1(0) ack 1 win 64240
-";
+"
+);
 
 /// Runs `open` (one of the openers above, or a file's own) and then
 /// `rest`, numbering the lines over both, and asserts that they draw

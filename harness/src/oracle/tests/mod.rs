@@ -1,7 +1,20 @@
-//! Oracle tests in the smoltcp style: per-state fixtures that build on each
-//! other, `send!` (harness → target) / `recv!` (target → harness) helpers,
-//! sequence numbers near 2^32, one conformant and one violating transcript
-//! per rule, grouped by RFC area.
+//! Oracle tests: one conformant and one violating transcript per rule,
+//! sequence numbers near 2^32 on both sides, each test asserting the exact
+//! set of findings.
+//!
+//! Grouped by RFC 9293 state (`closed/`, `listen/`, `syn_sent/`,
+//! `syn_received/`, `established/`, `fin_wait/`, `close_wait/`, `closing/`,
+//! `last_ack/`, `time_wait/`), then by rule across states (`rfc5961/` RSTs
+//! and SYNs, `window/`, `options/`, `timers/`, `app/`, `addresses/`,
+//! `malformed/`), by what the oracle holds (`models/`, `profiles/`), and
+//! `regressions/` for transcripts of real targets. A file is one rule or
+//! behaviour in its group; each test's doc line names its state's section
+//! and the rules it expects.
+//!
+//! Most tests state their sequence in the case language's line form
+//! (`lines.rs`: openers for every fixture, `expect_after`); the rest use
+//! the fixtures below, which build on each other, with `send!` (harness →
+//! target) and `recv!` (target → harness) on `Segment` literals.
 
 use super::*;
 use crate::wire::{IpEnvelope, Segment, SeqNumber, TcpFlags, TcpOption};

@@ -6,6 +6,15 @@
 use crate::oracle::tests::lines::{expect_findings_after, ACTIVE_ESTABLISHED, ESTABLISHED};
 use crate::oracle::tests::*;
 
+/// After [`ACTIVE_ESTABLISHED`], the application's close, the target's FIN
+/// and the harness's, crossing it (lines 6 to 8; a test's lines start at
+/// line 9).
+const FINS_CROSS: &str = "\
+    close(3) = 0
+    > F. 1:1(0) ack 1 win 64240
+    < F. 1:1(0) ack 1 win 65535
+";
+
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
@@ -51,11 +60,8 @@ fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
     // A retransmission of the FIN with the ACK of the peer's: allowed.
     expect_findings_after(
         Profile::rfc9293(),
-        ACTIVE_ESTABLISHED,
+        &[ACTIVE_ESTABLISHED, FINS_CROSS].concat(),
         "
-        close(3) = 0
-        > F. 1:1(0) ack 1 win 64240
-        < F. 1:1(0) ack 1 win 65535
         > F. 1:1(0) ack 2 win 64240
         < . 2:2(0) ack 2 win 65535
         state TIME-WAIT
@@ -69,11 +75,8 @@ fn the_ack_of_the_crossing_fin_may_carry_the_fin_again() {
 fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
     expect_findings_after(
         Profile::rfc9293(),
-        ACTIVE_ESTABLISHED,
+        &[ACTIVE_ESTABLISHED, FINS_CROSS].concat(),
         "
-        close(3) = 0
-        > F. 1:1(0) ack 1 win 64240
-        < F. 1:1(0) ack 1 win 65535
         state CLOSING
         ",
         &["end ack-delayed-too-long"],
@@ -85,11 +88,8 @@ fn the_crossing_fin_left_unacknowledged_in_closing_violates() {
 fn data_in_closing_violates() {
     expect_findings_after(
         Profile::rfc9293(),
-        ACTIVE_ESTABLISHED,
+        &[ACTIVE_ESTABLISHED, FINS_CROSS].concat(),
         "
-        close(3) = 0
-        > F. 1:1(0) ack 1 win 64240
-        < F. 1:1(0) ack 1 win 65535
         > P. 2:12(10) ack 2 win 64240
         ",
         &["9 data-after-fin"],
