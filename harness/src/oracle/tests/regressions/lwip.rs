@@ -3,8 +3,27 @@
 //! as lwIP's own transcript (`synack repro --target tap --exec
 //! target/lwip/synack-lwip` of the artifact), judged right per RFC 9293.
 
-use crate::oracle::tests::lines::expect_findings;
+use crate::oracle::tests::lines::{expect_findings, expect_findings_after};
 use crate::oracle::tests::*;
+
+/// lwIP's TIME-WAIT after its own close (`shutdown(SHUT_WR)`), as its
+/// transcripts show it: lines 1 to 8.
+macro_rules! lwip_time_wait {
+    () => {
+        "\
+0 < S 0:0(0) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.010 < . 1:1(0) ack 1 win 65535
+0.020 shutdown(4, SHUT_WR) = 0
+0.021 > F. 1:1(0) ack 1 win 65535
+0.030 < . 99:99(0) ack 2 win 65535
+0.040 < F. 1:1(0) ack 2 win 65535
+0.041 > . 2:2(0) ack 2 win 65534
+"
+    };
+}
+/// [`lwip_time_wait!`] as an opener.
+const LWIP_TIME_WAIT: &str = lwip_time_wait!();
 
 /// TIME-WAIT, then a SYN-ACK in the window: lwIP answers it with
 /// `<SEQ=SEG.ACK><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` and stays in TIME-WAIT
@@ -20,19 +39,14 @@ use crate::oracle::tests::*;
 /// (`time-wait-too-short`, MUST-13, what the oracle said). A TCB still in
 /// TIME-WAIT after it honours MUST-13 (the oracle said
 /// `segment-on-closed-connection`).
-const TIME_WAIT_SYN_ACK_RESET: &str = "0 < S 0:0(0) win 65535 <mss 1460>
-0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
-0.010 < . 1:1(0) ack 1 win 65535
-0.020 shutdown(4, SHUT_WR) = 0
-0.021 > F. 1:1(0) ack 1 win 65535
-0.030 < . 99:99(0) ack 2 win 65535
-0.040 < F. 1:1(0) ack 2 win 65535
-0.041 > . 2:2(0) ack 2 win 65534
-0.050 < S. 2:2(0) ack 2 win 65535
+const TIME_WAIT_SYN_ACK_RESET: &str = concat!(
+    lwip_time_wait!(),
+    "0.050 < S. 2:2(0) ack 2 win 65535
 0.051 > R. 2:2(0) ack 3 win 65407
 0.060 < P. 1:2(1) ack 2 win 65535
 0.061 > . 2:2(0) ack 2 win 65534
-";
+"
+);
 
 /// RFC 9293; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
@@ -53,17 +67,10 @@ fn a_reset_answering_a_syn_ack_in_time_wait_is_not_time_wait_cut_short() {
 /// text after it draws a closed port's RST, which is no second finding.
 #[test]
 fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
-        "0 < S 0:0(0) win 65535 <mss 1460>
-0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
-0.010 < . 1:1(0) ack 1 win 65535
-0.020 shutdown(4, SHUT_WR) = 0
-0.021 > F. 1:1(0) ack 1 win 65535
-0.030 < . 99:99(0) ack 2 win 65535
-0.040 < F. 1:1(0) ack 2 win 65535
-0.041 > . 2:2(0) ack 2 win 65534
-0.050 < S. 2:2(0) ack 2 win 65535
+        LWIP_TIME_WAIT,
+        "0.050 < S. 2:2(0) ack 2 win 65535
 0.051 > R. 2:2(0) ack 3 win 65407
 0.060 < P. 1:2(1) ack 2 win 65535
 0.061 > R 2:2(0) win 0
@@ -78,17 +85,10 @@ fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
 /// RFC 9293; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn an_unprompted_reset_in_time_wait_is_still_time_wait_cut_short() {
-    expect_findings(
+    expect_findings_after(
         Profile::rfc9293(),
-        "0 < S 0:0(0) win 65535 <mss 1460>
-0 > S. 0:0(0) ack 1 win 65535 <mss 1460>
-0.010 < . 1:1(0) ack 1 win 65535
-0.020 shutdown(4, SHUT_WR) = 0
-0.021 > F. 1:1(0) ack 1 win 65535
-0.030 < . 99:99(0) ack 2 win 65535
-0.040 < F. 1:1(0) ack 2 win 65535
-0.041 > . 2:2(0) ack 2 win 65534
-1.000 > R 2:2(0) win 0
+        LWIP_TIME_WAIT,
+        "1.000 > R 2:2(0) win 0
 ",
         &["9 time-wait-too-short"],
     );
