@@ -104,7 +104,7 @@ impl CaseBuilder {
                 dir,
                 bytes,
                 segment: parsed,
-                script,
+                script: script.into(),
                 checksum_ok,
             },
         });

@@ -167,11 +167,11 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
         match &e.what {
             EntryKind::Packet {
                 dir,
-                script,
                 checksum_ok,
                 segment,
                 ..
             } => {
+                let script = e.what.script();
                 let (x1, x2, arrow) = match dir {
                     Dir::In => (HX, TX, '<'),
                     Dir::Out => (TX, HX, '>'),

@@ -253,12 +253,12 @@ fn entry_json(e: &Entry) -> EntryJson {
             dir,
             bytes,
             segment,
-            script,
             checksum_ok,
+            ..
         } => KindJson::Packet {
             dir: *dir,
             bytes: to_hex(bytes),
-            script: script.clone(),
+            script: e.what.script().to_string(),
             summary: segment.as_ref().map(|s| s.to_string()),
             checksum_ok: *checksum_ok,
         },
@@ -297,7 +297,7 @@ fn entry_from(e: EntryJson, case: &str, i: usize) -> Result<Entry, ResultsError>
                 dir,
                 segment: parse(&bytes).ok(),
                 bytes,
-                script,
+                script: script.into(),
                 checksum_ok,
             }
         }

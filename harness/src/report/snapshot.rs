@@ -205,7 +205,6 @@ pub fn normalise(case: &CaseReport) -> String {
             EntryKind::Packet {
                 dir,
                 segment,
-                script,
                 checksum_ok,
                 ..
             } => {
@@ -213,7 +212,7 @@ pub fn normalise(case: &CaseReport) -> String {
                     Dir::In => '<',
                     Dir::Out => '>',
                 };
-                let text = clean(script);
+                let text = clean(e.what.script());
                 let text = match dir {
                     Dir::Out if !case.virtual_time => real_time_tsvals(&text),
                     _ => text,

@@ -219,11 +219,9 @@ pub fn transcript_lines(c: &CaseReport) -> Vec<String> {
             let line = e.line.map(|l| format!("  (line {l})")).unwrap_or_default();
             match &e.what {
                 EntryKind::Packet {
-                    dir,
-                    script,
-                    checksum_ok,
-                    ..
+                    dir, checksum_ok, ..
                 } => {
+                    let script = e.what.script();
                     let arrow = match dir {
                         Dir::In => "<",
                         Dir::Out => ">",

@@ -5,6 +5,7 @@
 //! as a [`CaseReport`]: everything any reporter needs, and nothing that
 //! depends on how it will be shown.
 
+pub use super::script_text::ScriptText;
 use crate::wire::{Segment, TcpState};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -105,7 +106,7 @@ pub struct Entry {
 }
 
 /// What a transcript entry records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EntryKind {
     /// A packet, exactly as it crossed, and its parse.
@@ -117,8 +118,9 @@ pub enum EntryKind {
         /// Parsed form (`None` when the bytes do not parse: reported, not dropped).
         segment: Option<Segment>,
         /// The segment in script space, as a case line would write it
-        /// (`S. 0:0(0) ack 1 win 65535 <mss 1460>`): no ISNs.
-        script: String,
+        /// (`S. 0:0(0) ack 1 win 65535 <mss 1460>`): no ISNs. Rendered
+        /// when first asked ([`EntryKind::script`]).
+        script: ScriptText,
         /// Whether the TCP (and IPv4 header) checksum is valid.
         checksum_ok: bool,
     },
@@ -138,6 +140,109 @@ pub enum EntryKind {
     },
     /// Anything else worth a line in the transcript.
     Note(String),
+}
+
+impl EntryKind {
+    /// A packet's script text, rendered now if it was not yet (empty for
+    /// anything but a packet).
+    pub fn script(&self) -> &str {
+        match self {
+            EntryKind::Packet {
+                segment, script, ..
+            } => script.get(segment.as_ref()),
+            _ => "",
+        }
+    }
+}
+
+impl PartialEq for EntryKind {
+    fn eq(&self, other: &EntryKind) -> bool {
+        use EntryKind::*;
+        match (self, other) {
+            (
+                Packet {
+                    dir,
+                    bytes,
+                    segment,
+                    checksum_ok,
+                    ..
+                },
+                Packet {
+                    dir: d2,
+                    bytes: b2,
+                    segment: s2,
+                    checksum_ok: c2,
+                    ..
+                },
+            ) => {
+                dir == d2
+                    && bytes == b2
+                    && segment == s2
+                    && checksum_ok == c2
+                    && self.script() == other.script()
+            }
+            (
+                State { state, expected },
+                State {
+                    state: s2,
+                    expected: e2,
+                },
+            ) => state == s2 && expected == e2,
+            (App { action, result }, App {
+                action: a2,
+                result: r2,
+            }) => action == a2 && result == r2,
+            (Note(a), Note(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for EntryKind {}
+
+impl Serialize for EntryKind {
+    /// As derived, with a packet's script text rendered.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "lowercase")]
+        enum View<'a> {
+            Packet {
+                dir: Dir,
+                bytes: &'a [u8],
+                segment: &'a Option<Segment>,
+                script: &'a str,
+                checksum_ok: bool,
+            },
+            State {
+                state: &'a TcpState,
+                expected: &'a Option<Vec<TcpState>>,
+            },
+            App {
+                action: &'a str,
+                result: &'a str,
+            },
+            Note(&'a str),
+        }
+        let view = match self {
+            EntryKind::Packet {
+                dir,
+                bytes,
+                segment,
+                checksum_ok,
+                ..
+            } => View::Packet {
+                dir: *dir,
+                bytes,
+                segment,
+                script: self.script(),
+                checksum_ok: *checksum_ok,
+            },
+            EntryKind::State { state, expected } => View::State { state, expected },
+            EntryKind::App { action, result } => View::App { action, result },
+            EntryKind::Note(n) => View::Note(n),
+        };
+        view.serialize(s)
+    }
 }
 
 /// A way the target's behaviour differed from the case script.

@@ -201,7 +201,7 @@ pub fn judge_packets(
                     dir: if from_target { Dir::Out } else { Dir::In },
                     bytes: bytes.to_vec(),
                     segment: Some(seg.clone()),
-                    script: script_line(seg, sender, &map),
+                    script: script_line(seg, sender, &map).into(),
                     checksum_ok: *checksum_ok,
                 },
             });

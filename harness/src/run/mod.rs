@@ -31,6 +31,7 @@ pub mod matcher;
 pub mod nominal;
 pub mod pdscript;
 pub mod runner;
+pub mod script_text;
 pub mod scriptform;
 pub mod suite;
 pub mod syscall;

@@ -41,15 +41,15 @@ mod syscall_run;
 #[path = "verdict.rs"]
 mod verdict;
 pub use verdict::{cite, secs};
-use verdict::{finish, first_state_line, render_scripts, script_numbers, Unrendered};
+use verdict::{finish, first_state_line, render_scripts, script_numbers};
 pub(crate) use verdict::{verdict, violation};
 
 use super::build::inject_segment;
 use super::case::Case;
-use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violation};
+use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, ScriptText, Violation};
 use super::mapping::Mapping;
 use super::matcher::match_segment;
-use super::scriptform::{script_line, Sender};
+use super::scriptform::Sender;
 use super::syscall::{self, Call};
 use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
@@ -96,10 +96,10 @@ pub struct RunOptions {
     /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
     /// that sets none (the lab's TUN device, in a namespace of the case's own).
     pub mtu: Option<u32>,
-    /// Whether every transcript packet gets its script text (what the
-    /// reporters show). When false, only a case that does not pass gets it
-    /// (a mismatch renders what it needs either way): for a caller that
-    /// reads outcomes only, such as `synack bench`.
+    /// Whether every transcript packet's script text (what the reporters
+    /// show) is rendered when the case ends. When false (the default), a
+    /// text is rendered when first asked ([`EntryKind::script`]): by a
+    /// reporter, or by a mismatch's message during the run.
     pub script_text: bool,
     /// Tests only: the harness sleeps this long before acting on this line
     /// (1-based), as a thread descheduled on a loaded machine would
@@ -123,7 +123,7 @@ impl Default for RunOptions {
             local_ip: None,
             remote_ip: None,
             mtu: None,
-            script_text: true,
+            script_text: false,
             stall: None,
         }
     }
@@ -363,7 +363,6 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         sched: Duration::ZERO,
         // Most lines leave one entry (a `>` line's packet, a `<` line's).
         transcript: Vec::with_capacity(case.script.items.len() + 4),
-        unrendered: Vec::with_capacity(case.script.items.len() + 4),
         mismatches: Vec::new(),
         violations: Vec::new(),
         sock_app: Default::default(),
@@ -397,13 +396,12 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         .oracle
         .observe(report.session_time, crate::oracle::Observation::Time);
     run.add_findings(late, None);
-    let pending = std::mem::take(&mut run.unrendered);
     report.transcript = std::mem::take(&mut run.transcript);
     report.mismatches = std::mem::take(&mut run.mismatches);
     report.violations = std::mem::take(&mut run.violations);
     finish(&mut report, result);
-    if opts.script_text || report.outcome != Outcome::Pass {
-        render_scripts(&mut report.transcript, &pending);
+    if opts.script_text {
+        render_scripts(&report.transcript);
     }
     report.wall_time = wall.elapsed();
     report
@@ -445,8 +443,6 @@ struct CaseRun<'a> {
     /// one line, not every line after it.
     sched: Duration,
     transcript: Vec<Entry>,
-    /// Transcript packets whose script text is not rendered yet, in entry order.
-    unrendered: Vec<Unrendered>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
     /// The socket API's descriptors as the oracle hears of them.

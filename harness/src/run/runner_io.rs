@@ -167,14 +167,9 @@ impl CaseRun<'_> {
                 dir: Dir::In,
                 bytes,
                 segment: Some(seg),
-                script: String::new(),
+                script: ScriptText::pending(Sender::Harness, self.map),
                 checksum_ok,
             },
-        });
-        self.unrendered.push(Unrendered {
-            entry: self.transcript.len() - 1,
-            sender: Sender::Harness,
-            map: self.map,
         });
         sent.map_err(|e| self.broke(Some(line), e))?;
         Ok(at)
@@ -262,12 +257,7 @@ impl CaseRun<'_> {
                 }
                 self.edge.observe(&seg);
                 self.judge(pkt.at, Sender::Target, &seg, checksum_ok);
-                self.unrendered.push(Unrendered {
-                    entry: self.transcript.len(),
-                    sender: Sender::Target,
-                    map: self.map,
-                });
-                (Some(seg), String::new())
+                (Some(seg), ScriptText::pending(Sender::Target, self.map))
             }
             Err(e) => {
                 let error = e.to_string();
@@ -281,7 +271,10 @@ impl CaseRun<'_> {
                 self.add_findings(findings, Some(entry));
                 (
                     None,
-                    format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
+                    ScriptText::new(format!(
+                        "unparseable packet ({} bytes): {e}",
+                        pkt.bytes.len()
+                    )),
                 )
             }
         };
@@ -302,26 +295,7 @@ impl CaseRun<'_> {
     /// The script text of a transcript packet, rendered now if it was not.
     pub(super) fn entry_script(&self, entry: usize) -> Option<String> {
         match &self.transcript[entry].what {
-            EntryKind::Packet {
-                segment: Some(seg), ..
-            } => {
-                let u = self
-                    .unrendered
-                    .binary_search_by_key(&entry, |u| u.entry)
-                    .ok()
-                    .map(|i| self.unrendered[i]);
-                match u {
-                    Some(u) => Some(script_line(seg, u.sender, &u.map)),
-                    None => self.transcript_text(entry),
-                }
-            }
-            _ => self.transcript_text(entry),
-        }
-    }
-
-    pub(super) fn transcript_text(&self, entry: usize) -> Option<String> {
-        match &self.transcript[entry].what {
-            EntryKind::Packet { script, .. } => Some(script.clone()),
+            what @ EntryKind::Packet { .. } => Some(what.script().to_string()),
             _ => None,
         }
     }

@@ -4,36 +4,15 @@
 
 use super::Stop;
 use crate::oracle::Finding;
-use crate::run::event::{CaseReport, Entry, EntryKind, Mismatch, Outcome, Violation};
+use crate::run::event::{CaseReport, Entry, Mismatch, Outcome, Violation};
 use crate::run::mapping::Mapping;
-use crate::run::scriptform::{script_line, Sender};
 use crate::script::{PacketLine, Value};
 use std::time::Duration;
 
-/// A transcript packet whose script text is rendered later (or never):
-/// its entry, its sender, and the mapping as it stood when it crossed.
-#[derive(Clone, Copy)]
-pub(super) struct Unrendered {
-    pub(super) entry: usize,
-    pub(super) sender: Sender,
-    pub(super) map: Mapping,
-}
-
-/// Fills in the script text of the packets `pending` lists.
-pub(super) fn render_scripts(transcript: &mut [Entry], pending: &[Unrendered]) {
-    for u in pending {
-        if let Some(Entry {
-            what:
-                EntryKind::Packet {
-                    segment: Some(seg),
-                    script,
-                    ..
-                },
-            ..
-        }) = transcript.get_mut(u.entry)
-        {
-            *script = script_line(seg, u.sender, &u.map);
-        }
+/// Renders the script text of every packet in `transcript` now.
+pub(super) fn render_scripts(transcript: &[Entry]) {
+    for e in transcript {
+        let _ = e.what.script();
     }
 }
 
