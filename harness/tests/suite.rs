@@ -39,11 +39,11 @@ fn both_legal_fin_orders_pass_b02() {
     });
     let together = reports
         .iter()
-        .find(|r| r.id == "core/b02-fin-ack-together")
+        .find(|r| &*r.id == "core/b02-fin-ack-together")
         .expect("case");
     let apart = reports
         .iter()
-        .find(|r| r.id == "core/b02-ack-then-fin")
+        .find(|r| &*r.id == "core/b02-ack-then-fin")
         .expect("case");
     assert_eq!(together.outcome, Outcome::Pass, "{:?}", together.reason);
     assert_eq!(apart.outcome, Outcome::Pass, "{:?}", apart.reason);

@@ -111,7 +111,7 @@ fn stable_reason(case: &CaseReport) -> Option<String> {
     }
     case.reason
         .as_ref()
-        .map(|r| r.replace(&case.path, &case.id))
+        .map(|r| r.replace(&*case.path, &case.id))
 }
 
 /// The time an entry is printed at: its session time on a virtual clock; on

@@ -115,7 +115,7 @@ impl<W: Write> Terminal<W> {
                 // the quiet period) has no line of its own.
                 let at = match m.line {
                     Some(l) => format!("{}:{l}", c.path),
-                    None => c.path.clone(),
+                    None => c.path.to_string(),
                 };
                 text.push(format!("    {at}: {}", m.message));
                 if let Some(src) = &m.source {

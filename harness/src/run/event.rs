@@ -8,6 +8,8 @@
 pub use super::script_text::ScriptText;
 use crate::wire::{Segment, TcpState};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// One event of a run, in order.
@@ -188,10 +190,13 @@ impl PartialEq for EntryKind {
                     expected: e2,
                 },
             ) => state == s2 && expected == e2,
-            (App { action, result }, App {
-                action: a2,
-                result: r2,
-            }) => action == a2 && result == r2,
+            (
+                App { action, result },
+                App {
+                    action: a2,
+                    result: r2,
+                },
+            ) => action == a2 && result == r2,
             (Note(a), Note(b)) => a == b,
             _ => false,
         }
@@ -290,21 +295,23 @@ pub struct Violation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseReport {
     /// Stable id: the path under the cases root, without extension (`core/b01-handshake`).
-    pub id: String,
+    /// This field and the five after it are shared with the case
+    /// ([`super::case_shared`]): a run does not copy them.
+    pub id: Arc<str>,
     /// The file as given.
-    pub path: String,
+    pub path: Arc<str>,
     /// The case's `//! title:`.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// Its `//! rfc:` entries (`RFC 9293 §3.5`).
-    pub rfc: Vec<String>,
+    pub rfc: Arc<[String]>,
     /// Its `//! covers:` list: the catalogue ids it tests.
-    pub covers: Vec<String>,
+    pub covers: Arc<[String]>,
     /// Its `//! tags:` list.
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     /// The built-in service behind the target's port (`echo`, `closed`, …).
-    pub service: String,
+    pub service: Cow<'static, str>,
     /// The target's name.
-    pub target: String,
+    pub target: Cow<'static, str>,
     /// The oracle profile's name.
     pub profile: String,
     /// The run's seed.
@@ -353,15 +360,16 @@ impl CaseReport {
         outcome: Outcome,
         reason: String,
     ) -> CaseReport {
+        let shared = case.derived.shared.for_case(case);
         CaseReport {
-            id: case.id.clone(),
-            path: case.path.display().to_string(),
-            title: case.meta.title.clone(),
-            rfc: case.meta.rfc.clone(),
-            covers: case.meta.covers.clone(),
-            tags: case.meta.tags.clone(),
-            service: case.meta.service.to_string(),
-            target: target.to_string(),
+            id: shared.id,
+            path: case.path.display().to_string().into(),
+            title: shared.title,
+            rfc: shared.rfc,
+            covers: shared.covers,
+            tags: shared.tags,
+            service: case.meta.service.to_string().into(),
+            target: target.to_string().into(),
             profile,
             seed: 0,
             outcome,

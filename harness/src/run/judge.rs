@@ -250,14 +250,14 @@ pub fn judge_packets(
             }
         };
         reports.push(CaseReport {
-            id: format!("{name}/conn{:03}-{peer_ep}", n + 1),
-            path: name.to_string(),
-            title: Some(format!("{peer_ep} ↔ {target_ep}")),
-            rfc: Vec::new(),
-            covers: Vec::new(),
-            tags: vec!["capture".into()],
+            id: format!("{name}/conn{:03}-{peer_ep}", n + 1).into(),
+            path: name.into(),
+            title: Some(format!("{peer_ep} ↔ {target_ep}").into()),
+            rfc: Default::default(),
+            covers: Default::default(),
+            tags: vec!["capture".to_string()].into(),
             service: "capture".into(),
-            target: format!("capture:{target}"),
+            target: format!("capture:{target}").into(),
             profile: profile.name.to_string(),
             seed: 0,
             outcome,

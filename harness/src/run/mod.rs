@@ -14,6 +14,7 @@
 
 pub mod build;
 pub mod case;
+pub mod case_shared;
 pub mod code_blocks;
 pub mod edge;
 pub mod event;

@@ -212,16 +212,17 @@ impl From<TargetError> for Stop {
 pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions) -> CaseReport {
     let wall = Instant::now();
     let (spec, isn) = session_spec(case, index, opts);
+    let shared = case.derived.shared.for_case(case);
     let mut report = CaseReport {
-        id: case.id.clone(),
+        id: shared.id,
         // The same text as `display()`, without the formatting machinery.
-        path: case.derived.path_text.clone(),
-        title: case.meta.title.clone(),
-        rfc: case.meta.rfc.clone(),
-        covers: case.meta.covers.clone(),
-        tags: case.meta.tags.clone(),
-        service: case.meta.service.name().to_string(),
-        target: target.name().to_string(),
+        path: shared.path,
+        title: shared.title,
+        rfc: shared.rfc,
+        covers: shared.covers,
+        tags: shared.tags,
+        service: case.meta.service.name().into(),
+        target: target.name().into(),
         profile: opts.profile.clone(),
         seed: opts.seed,
         outcome: Outcome::Pass,
@@ -322,7 +323,9 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let info = session.info().clone();
     // A case written for a profile is judged by it; otherwise the run's.
     let profile_name = case.meta.profile.as_deref().unwrap_or(&opts.profile);
-    report.profile = profile_name.to_string();
+    if report.profile != profile_name {
+        report.profile = profile_name.to_string();
+    }
     let Some(profile) = Profile::by_name(profile_name) else {
         finish(
             &mut report,
