@@ -34,6 +34,8 @@ mod icmp_line;
 #[path = "late.rs"]
 mod late;
 pub use late::{LATE_DEVIATION_NOTE, LATE_NOTE};
+#[path = "profile_cache.rs"]
+mod profile_cache;
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -51,7 +53,7 @@ use super::mapping::Mapping;
 use super::matcher::match_segment;
 use super::scriptform::Sender;
 use super::syscall::{self, Call};
-use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
+use crate::oracle::{self, Finding, Oracle, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
 use crate::target::{
     AppAction, IpFamily, Received, Service, Session, SessionSpec, Target, TargetError,
@@ -326,7 +328,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     if report.profile != profile_name {
         report.profile = profile_name.to_string();
     }
-    let Some(profile) = Profile::by_name(profile_name) else {
+    let Some(profile) = profile_cache::by_name(profile_name) else {
         finish(
             &mut report,
             Err(Stop::Error(format!(
