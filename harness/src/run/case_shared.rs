@@ -35,6 +35,26 @@ impl Shared {
         }
     }
 
+    /// These fields for a run's report of `case`, as it loaded: a run
+    /// takes them without reading the case's own (which no caller changes
+    /// after load; debug builds check that it did not).
+    pub fn for_run(&self, case: &Case) -> Shared {
+        debug_assert!(
+            self.for_case(case).same_as(self),
+            "case {} changed after it loaded",
+            case.id
+        );
+        self.clone()
+    }
+
+    fn same_as(&self, other: &Shared) -> bool {
+        Arc::ptr_eq(&self.id, &other.id)
+            && self.title.as_ref().map(Arc::as_ptr) == other.title.as_ref().map(Arc::as_ptr)
+            && Arc::ptr_eq(&self.rfc, &other.rfc)
+            && Arc::ptr_eq(&self.covers, &other.covers)
+            && Arc::ptr_eq(&self.tags, &other.tags)
+    }
+
     /// These fields for a report of `case`: the kept ones where the case
     /// still says the same (a comparison, no allocation), else fresh ones
     /// (a caller changed the case after it loaded).

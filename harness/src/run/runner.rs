@@ -214,7 +214,7 @@ impl From<TargetError> for Stop {
 pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions) -> CaseReport {
     let wall = Instant::now();
     let (spec, isn) = session_spec(case, index, opts);
-    let shared = case.derived.shared.for_case(case);
+    let shared = case.derived.shared.for_run(case);
     let mut report = CaseReport {
         id: shared.id,
         // The same text as `display()`, without the formatting machinery.

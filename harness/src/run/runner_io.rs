@@ -38,12 +38,14 @@ impl CaseRun<'_> {
     /// Performs a syscall line's action (setup lines perform nothing) and
     /// compares what it returned with what the line expects.
     pub(super) fn syscall(&mut self, s: &SyscallLine, line: u32) -> Result<(), Stop> {
-        let Some(Call::Act { action, expect }) = self.case.calls.calls.get(&line).cloned() else {
+        // Borrowed from the case (which outlives the run), not copied.
+        let case = self.case;
+        let Some(Call::Act { action, expect }) = case.calls.calls.get(&line) else {
             return Ok(());
         };
         let at = self.session.now();
         let harness = self.session.info().harness;
-        let outcome = match self.session.app(&action) {
+        let outcome = match self.session.app(action) {
             Ok(o) => o,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
