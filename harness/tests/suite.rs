@@ -146,7 +146,11 @@ fn every_case_passes_over_ipv6() {
         )
         .is_ok_and(|s| s.lines().any(|l| l.trim() == "--ip_version=ipv4"));
         if !pinned && (!r.target_addr.is_empty() || r.outcome != Outcome::Unsupported) {
-            assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+            assert!(
+                r.target_addr.to_string().starts_with("[2001:db8:"),
+                "{}",
+                r.target_addr
+            );
         }
     }
 }

@@ -66,7 +66,7 @@ impl OracleInput {
 
 fn oracle_input(case: &Case, report: &run::CaseReport, opts: &RunOptions) -> Option<OracleInput> {
     let profile = Profile::by_name(case.meta.profile.as_deref().unwrap_or(&opts.profile))?;
-    let target: std::net::SocketAddr = report.target_addr.parse().ok()?;
+    let target = report.target_addr.get()?;
     Some(OracleInput {
         profile,
         model: TargetModel {

@@ -127,8 +127,8 @@ impl CaseBuilder {
     }
 }
 
-fn sock((ip, port): (IpAddr, u16)) -> String {
-    std::net::SocketAddr::new(ip, port).to_string()
+fn sock((ip, port): (IpAddr, u16)) -> crate::run::event::Endpoint {
+    std::net::SocketAddr::new(ip, port).into()
 }
 
 /// A case line for a segment, as packetdrill writes it.

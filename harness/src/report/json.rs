@@ -318,6 +318,13 @@ fn entry_from(e: EntryJson, case: &str, i: usize) -> Result<Entry, ResultsError>
     })
 }
 
+/// A report's `ip:port` (or empty) address text as a value.
+fn endpoint(text: &str, case: &str) -> Result<crate::run::event::Endpoint, ResultsError> {
+    text.parse().map_err(|e| {
+        ResultsError::Invalid(format!("case {case}: address `{text}` is not ip:port: {e}"))
+    })
+}
+
 fn case_json(c: &CaseReport) -> CaseJson {
     CaseJson {
         id: c.id.to_string(),
@@ -335,8 +342,8 @@ fn case_json(c: &CaseReport) -> CaseJson {
         waiver: c.waiver.clone(),
         mismatches: c.mismatches.clone(),
         violations: c.violations.clone(),
-        target_addr: c.target_addr.clone(),
-        harness_addr: c.harness_addr.clone(),
+        target_addr: c.target_addr.to_string(),
+        harness_addr: c.harness_addr.to_string(),
         virtual_time: c.virtual_time,
         session_time_ns: ns(c.session_time),
         wall_time_ns: ns(c.wall_time),
@@ -353,6 +360,8 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         .enumerate()
         .map(|(i, e)| entry_from(e, &c.id, i))
         .collect::<Result<Vec<_>, _>>()?;
+    let target_addr = endpoint(&c.target_addr, &c.id)?;
+    let harness_addr = endpoint(&c.harness_addr, &c.id)?;
     Ok(CaseReport {
         id: c.id.into(),
         path: c.path.into(),
@@ -370,8 +379,8 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         violations: c.violations,
         waiver: c.waiver,
         transcript,
-        target_addr: c.target_addr,
-        harness_addr: c.harness_addr,
+        target_addr,
+        harness_addr,
         virtual_time: c.virtual_time,
         session_time: Duration::from_nanos(c.session_time_ns),
         wall_time: Duration::from_nanos(c.wall_time_ns),

@@ -329,9 +329,9 @@ pub struct CaseReport {
     /// Everything that happened, in order.
     pub transcript: Vec<Entry>,
     /// Addresses of the connection: target and harness (`ip:port`).
-    pub target_addr: String,
+    pub target_addr: Endpoint,
     /// The harness's address and port (`ip:port`).
-    pub harness_addr: String,
+    pub harness_addr: Endpoint,
     /// Whether session times are virtual.
     pub virtual_time: bool,
     /// Session time at the end of the case.
@@ -379,12 +379,56 @@ impl CaseReport {
             waiver: None,
             transcript: Vec::new(),
             script_times: Default::default(),
-            target_addr: String::new(),
-            harness_addr: String::new(),
+            target_addr: Endpoint::default(),
+            harness_addr: Endpoint::default(),
             virtual_time: false,
             session_time: Duration::ZERO,
             wall_time: Duration::ZERO,
             resolution: super::runner::resolution(false),
+        }
+    }
+}
+
+/// A report's address and port, kept as a value (issue #17 item 3):
+/// written `192.0.2.1:8080` or `[2001:db8::1]:80`, and empty for a case
+/// that opened no session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Endpoint(pub Option<std::net::SocketAddr>);
+
+impl Endpoint {
+    /// The address, if the case had one.
+    pub fn get(self) -> Option<std::net::SocketAddr> {
+        self.0
+    }
+    /// Whether there is none.
+    pub fn is_empty(self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<std::net::SocketAddr> for Endpoint {
+    fn from(a: std::net::SocketAddr) -> Endpoint {
+        Endpoint(Some(a))
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(a) => a.fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for Endpoint {
+    type Err = std::net::AddrParseError;
+    /// `ip:port`, or the empty text.
+    fn from_str(s: &str) -> Result<Endpoint, Self::Err> {
+        if s.is_empty() {
+            Ok(Endpoint(None))
+        } else {
+            s.parse().map(|a| Endpoint(Some(a)))
         }
     }
 }

@@ -18,8 +18,6 @@
 
 #[path = "addr_override.rs"]
 mod addr_override;
-#[path = "addr_text.rs"]
-mod addr_text;
 #[path = "aggregate.rs"]
 mod aggregate;
 #[path = "conns.rs"]
@@ -233,8 +231,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         violations: Vec::new(),
         waiver: None,
         transcript: Vec::new(),
-        target_addr: String::new(),
-        harness_addr: String::new(),
+        target_addr: Default::default(),
+        harness_addr: Default::default(),
         virtual_time: false,
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
@@ -348,8 +346,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             },
         },
     );
-    report.target_addr = addr_text::addr_text(info.target);
-    report.harness_addr = addr_text::addr_text(info.harness);
+    report.target_addr = info.target.into();
+    report.harness_addr = info.harness.into();
     report.virtual_time = info.virtual_time;
     report.resolution = resolution(info.virtual_time);
     let mut run = CaseRun {
