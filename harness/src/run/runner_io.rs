@@ -54,7 +54,7 @@ impl CaseRun<'_> {
             self.prev_span = (self.prev, self.session.now().max(self.prev));
         }
         // Before the segments it made the target send (received later).
-        if let Some(ev) = syscall::app_event_done(&action, &outcome) {
+        if let Some(ev) = syscall::app_event_done(action, &outcome) {
             let app = oracle::Observation::App {
                 peer: harness,
                 event: ev,
