@@ -41,7 +41,7 @@ mod syscall_run;
 #[path = "verdict.rs"]
 mod verdict;
 pub use verdict::{cite, secs};
-use verdict::{finish, first_state_line, render_scripts, script_numbers};
+use verdict::{finish, first_state_line, script_numbers};
 pub(crate) use verdict::{verdict, violation};
 
 use super::build::inject_segment;
@@ -49,7 +49,7 @@ use super::case::Case;
 use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, ScriptText, Violation};
 use super::mapping::Mapping;
 use super::matcher::match_segment;
-use super::scriptform::Sender;
+use super::scriptform::{script_line, Sender};
 use super::syscall::{self, Call};
 use crate::oracle::{self, Finding, Oracle, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
@@ -97,9 +97,9 @@ pub struct RunOptions {
     /// that sets none (the lab's TUN device, in a namespace of the case's own).
     pub mtu: Option<u32>,
     /// Whether every transcript packet's script text (what the reporters
-    /// show) is rendered when the case ends. When false (the default), a
-    /// text is rendered when first asked ([`EntryKind::script`]): by a
-    /// reporter, or by a mismatch's message during the run.
+    /// show) is rendered as the packet is recorded. When false (the
+    /// default), a text is rendered when first asked ([`EntryKind::script`]):
+    /// by a reporter, or by a mismatch's message during the run.
     pub script_text: bool,
     /// Tests only: the harness sleeps this long before acting on this line
     /// (1-based), as a thread descheduled on a loaded machine would
@@ -403,9 +403,6 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     report.mismatches = std::mem::take(&mut run.mismatches);
     report.violations = std::mem::take(&mut run.violations);
     finish(&mut report, result);
-    if opts.script_text {
-        render_scripts(&report.transcript);
-    }
     report.wall_time = wall.elapsed();
     report
 }

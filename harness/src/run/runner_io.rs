@@ -162,6 +162,7 @@ impl CaseRun<'_> {
         let (seg, checksum_ok) = read.unwrap_or_else(|seg| (seg, false));
         // One with a bad checksum the target must discard (MUST-3): nothing is owed for it.
         self.judge(at, Sender::Harness, &seg, checksum_ok);
+        let script = self.script_text(&seg, Sender::Harness);
         self.transcript.push(Entry {
             at,
             line: Some(line),
@@ -169,7 +170,7 @@ impl CaseRun<'_> {
                 dir: Dir::In,
                 bytes,
                 segment: Some(seg),
-                script: ScriptText::pending(Sender::Harness, self.map),
+                script,
                 checksum_ok,
             },
         });
@@ -259,7 +260,8 @@ impl CaseRun<'_> {
                 }
                 self.edge.observe(&seg);
                 self.judge(pkt.at, Sender::Target, &seg, checksum_ok);
-                (Some(seg), ScriptText::pending(Sender::Target, self.map))
+                let script = self.script_text(&seg, Sender::Target);
+                (Some(seg), script)
             }
             Err(e) => {
                 let error = e.to_string();
@@ -292,6 +294,17 @@ impl CaseRun<'_> {
             },
         });
         self.transcript.len() - 1
+    }
+
+    /// The script text of a packet `sender` sent, with the mapping as it
+    /// stands: rendered now when every text is wanted
+    /// ([`RunOptions::script_text`]), else when first asked.
+    fn script_text(&self, seg: &crate::wire::Segment, sender: Sender) -> ScriptText {
+        if self.opts.script_text {
+            ScriptText::new(script_line(seg, sender, &self.map))
+        } else {
+            ScriptText::pending(sender, self.map)
+        }
     }
 
     /// The script text of a transcript packet, rendered now if it was not.

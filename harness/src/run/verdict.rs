@@ -1,20 +1,12 @@
 //! What a case's run comes to: the verdict its mismatches and violations
-//! make, the report's oracle findings, and the script text of transcript
-//! packets rendered once the run is over.
+//! make, and the report's oracle findings.
 
 use super::Stop;
 use crate::oracle::Finding;
-use crate::run::event::{CaseReport, Entry, Mismatch, Outcome, Violation};
+use crate::run::event::{CaseReport, Mismatch, Outcome, Violation};
 use crate::run::mapping::Mapping;
 use crate::script::{PacketLine, Value};
 use std::time::Duration;
-
-/// Renders the script text of every packet in `transcript` now.
-pub(super) fn render_scripts(transcript: &[Entry]) {
-    for e in transcript {
-        let _ = e.what.script();
-    }
-}
 
 /// The line number of the script's first `state` line, if any.
 pub(super) fn first_state_line(script: &crate::script::Script) -> Option<u32> {
