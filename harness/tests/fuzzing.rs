@@ -34,10 +34,9 @@ fn runner_injected(case: &Case) -> (Vec<String>, Outcome) {
             // are sent by the runner, recorded without a segment).
             EntryKind::Packet {
                 dir: Dir::In,
-                script,
                 segment: Some(_),
                 ..
-            } => Some(script.clone()),
+            } => Some(e.what.script().to_string()),
             _ => None,
         })
         .collect();

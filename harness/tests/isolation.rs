@@ -107,7 +107,7 @@ fn a_panic_in_a_case_is_its_error_and_the_run_goes_on_and_reports() {
         .filter(|r| r.outcome == Outcome::Error)
         .collect();
     assert_eq!(errored.len(), 1, "{reports:#?}");
-    assert_eq!(errored[0].id, cases[1].id);
+    assert_eq!(&*errored[0].id, cases[1].id);
     assert_eq!(
         errored[0].reason.as_deref(),
         Some("panicked: smoltcp: attempt to subtract with overflow (simulated)")

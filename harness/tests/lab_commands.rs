@@ -153,8 +153,14 @@ fn a_scripts_own_addresses_are_honoured_in_a_namespace_of_its_own() {
     let c = load_source(Path::new("/tmp/addr.pkt"), OWN_ADDRESSES.into()).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
     assert_passes(&r);
-    assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
-    assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
+    assert_eq!(
+        r.target_addr.get().map(|a| a.ip().to_string()).as_deref(),
+        Some("203.0.113.7")
+    );
+    assert_eq!(
+        r.harness_addr.get().map(|a| a.ip().to_string()).as_deref(),
+        Some("192.0.2.1")
+    );
 }
 
 /// packetdrill's `common/set_sysctls.py` pattern: an init command run from a
@@ -215,11 +221,20 @@ fn the_runs_addresses_apply_to_packetdrill_scripts_that_name_none() {
     let c = load_source(Path::new("/tmp/run-addr.pkt"), no_addresses.clone()).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
     assert_passes(&r);
-    assert_eq!(r.target_addr.split(':').next(), Some("203.0.113.7"));
-    assert_eq!(r.harness_addr.split(':').next(), Some("192.0.2.1"));
+    assert_eq!(
+        r.target_addr.get().map(|a| a.ip().to_string()).as_deref(),
+        Some("203.0.113.7")
+    );
+    assert_eq!(
+        r.harness_addr.get().map(|a| a.ip().to_string()).as_deref(),
+        Some("192.0.2.1")
+    );
     let own = format!("//! title: own\n//! service: echo\n{no_addresses}");
     let c = load_source(Path::new("/tmp/own-addr.pkt"), own).expect("loads");
     let r = run_case(&lab, &c, 0, &opts);
     assert_passes(&r);
-    assert_ne!(r.target_addr.split(':').next(), Some("203.0.113.7"));
+    assert_ne!(
+        r.target_addr.get().map(|a| a.ip().to_string()).as_deref(),
+        Some("203.0.113.7")
+    );
 }

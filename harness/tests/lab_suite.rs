@@ -45,7 +45,10 @@ fn verdicts(lab: &Lab, jobs: usize, seed: u64) -> Vec<(String, Outcome)> {
             r.reason
         );
     }
-    reports.into_iter().map(|r| (r.id, r.outcome)).collect()
+    reports
+        .into_iter()
+        .map(|r| (r.id.to_string(), r.outcome))
+        .collect()
 }
 
 #[test]

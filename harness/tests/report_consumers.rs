@@ -293,7 +293,7 @@ fn junit_xml_reads_in_junitparser_as_one_testcase_per_case() {
     let read: Vec<_> = lines.iter().filter(|l| l[0] == "case").collect();
     assert_eq!(read.len(), cases.len());
     for (c, l) in cases.iter().zip(&read) {
-        assert_eq!(l[2], c.id, "names survive escaping");
+        assert_eq!(l[2], &*c.id, "names survive escaping");
         assert_eq!(l[1], report::junit::classname(&c.target, &c.id));
         let want = match c.outcome {
             Outcome::Pass | Outcome::Deviation => "pass".to_string(),

@@ -53,10 +53,10 @@ fn shards_cover_every_case_once_and_merge_to_the_unsharded_report() {
     for k in 1..=3 {
         let shard = results(&base.join(format!("shard{k}")));
         assert_eq!(shard.info.shard.as_deref(), Some(format!("{k}/3").as_str()));
-        seen.extend(shard.cases.iter().map(|c| c.id.clone()));
+        seen.extend(shard.cases.iter().map(|c| c.id.to_string()));
     }
     seen.sort();
-    let mut expected: Vec<String> = all.cases.iter().map(|c| c.id.clone()).collect();
+    let mut expected: Vec<String> = all.cases.iter().map(|c| c.id.to_string()).collect();
     expected.sort();
     assert_eq!(seen, expected, "every case in exactly one shard");
 

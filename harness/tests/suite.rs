@@ -39,11 +39,11 @@ fn both_legal_fin_orders_pass_b02() {
     });
     let together = reports
         .iter()
-        .find(|r| r.id == "core/b02-fin-ack-together")
+        .find(|r| &*r.id == "core/b02-fin-ack-together")
         .expect("case");
     let apart = reports
         .iter()
-        .find(|r| r.id == "core/b02-ack-then-fin")
+        .find(|r| &*r.id == "core/b02-ack-then-fin")
         .expect("case");
     assert_eq!(together.outcome, Outcome::Pass, "{:?}", together.reason);
     assert_eq!(apart.outcome, Outcome::Pass, "{:?}", apart.reason);
@@ -146,7 +146,11 @@ fn every_case_passes_over_ipv6() {
         )
         .is_ok_and(|s| s.lines().any(|l| l.trim() == "--ip_version=ipv4"));
         if !pinned && (!r.target_addr.is_empty() || r.outcome != Outcome::Unsupported) {
-            assert!(r.target_addr.starts_with("[2001:db8:"), "{}", r.target_addr);
+            assert!(
+                r.target_addr.to_string().starts_with("[2001:db8:"),
+                "{}",
+                r.target_addr
+            );
         }
     }
 }

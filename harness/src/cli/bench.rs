@@ -200,12 +200,12 @@ fn lab(args: BenchArgs) -> Result<u8, CliError> {
             .collect();
         let scripted: Duration = ran
             .iter()
-            .map(|r| script_time.get(r.id.as_str()).copied().unwrap_or_default() + settle)
+            .map(|r| script_time.get(&*r.id).copied().unwrap_or_default() + settle)
             .sum();
         let in_cases: Duration = ran.iter().map(|r| r.wall_time).sum();
         let longest = ran
             .iter()
-            .map(|r| script_time.get(r.id.as_str()).copied().unwrap_or_default())
+            .map(|r| script_time.get(&*r.id).copied().unwrap_or_default())
             .max()
             .unwrap_or_default();
         let per_job = |d: Duration| d.as_secs_f64() / jobs as f64;

@@ -479,7 +479,7 @@ fn judge(args: super::args::JudgeArgs) -> Result<u8, CliError> {
     let info = run::RunInfo {
         target: reports
             .first()
-            .map(|r| r.target.clone())
+            .map(|r| r.target.to_string())
             .unwrap_or_else(|| "capture".into()),
         profile: args.profile.clone(),
         seed: 0,

@@ -228,12 +228,8 @@ fn report_outs(r: &CaseReport) -> Vec<Out> {
             {
                 None
             }
-            EntryKind::Packet {
-                dir: Dir::Out,
-                script,
-                ..
-            } => Some(Out {
-                line: script.clone(),
+            EntryKind::Packet { dir: Dir::Out, .. } => Some(Out {
+                line: e.what.script().to_string(),
                 at: i,
                 findings: r
                     .violations

@@ -206,7 +206,7 @@ fn grid_rows(reports: &[CaseReport]) -> Option<Vec<(State, Vec<String>)>> {
         .map(|c| (c.id(), (c.state, c.kind)))
         .collect();
     for r in reports {
-        let Some(key) = cells.get(&r.id).copied() else {
+        let Some(key) = cells.get(&*r.id).copied() else {
             continue;
         };
         let t = tally.entry(key).or_default();
@@ -281,7 +281,7 @@ pub fn html_sections(reports: &[CaseReport]) -> String {
     let mut h = String::new();
     let mut ids: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for c in reports {
-        for id in &c.covers {
+        for id in c.covers.iter() {
             ids.entry(id).or_default().push(c.outcome.name());
         }
     }
@@ -346,7 +346,7 @@ pub fn matrix_sections(rows: &[(String, Vec<CaseReport>)]) -> String {
     let mut ids: BTreeMap<String, ()> = BTreeMap::new();
     for (_, cases) in rows {
         for c in cases {
-            for id in &c.covers {
+            for id in c.covers.iter() {
                 ids.insert(id.clone(), ());
             }
         }

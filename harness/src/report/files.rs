@@ -336,7 +336,7 @@ mod tests {
         let summary = summarise(&cases, Duration::ZERO);
         w.event(&Event::RunFinished(&summary)).unwrap();
         let back = read_results(&dir.join(RESULTS_JSON)).unwrap();
-        let ids: Vec<_> = back.cases.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<_> = back.cases.iter().map(|c| &*c.id).collect();
         let mut sorted = ids.clone();
         sorted.sort();
         assert_eq!(ids, sorted);

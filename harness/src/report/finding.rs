@@ -114,7 +114,8 @@ pub fn at_segment(case: &CaseReport, v: &Violation) -> Option<String> {
         clock_label(case.virtual_time)
     );
     Some(match &entry.what {
-        EntryKind::Packet { dir, script, .. } if !script.is_empty() => {
+        EntryKind::Packet { dir, .. } if !entry.what.script().is_empty() => {
+            let script = entry.what.script();
             let arrow = match dir {
                 Dir::In => '<',
                 Dir::Out => '>',

@@ -29,12 +29,12 @@ impl CaseBuilder {
     pub fn new(id: &str, harness: (IpAddr, u16), target: (IpAddr, u16)) -> CaseBuilder {
         CaseBuilder {
             case: CaseReport {
-                id: id.to_string(),
-                path: format!("cases/{id}.pkt"),
-                title: Some(format!("example {id}")),
-                rfc: vec!["9293 3.5".into()],
-                covers: vec!["MUST-1".into()],
-                tags: vec!["example".into()],
+                id: id.into(),
+                path: format!("cases/{id}.pkt").into(),
+                title: Some(format!("example {id}").into()),
+                rfc: vec!["9293 3.5".to_string()].into(),
+                covers: vec!["MUST-1".to_string()].into(),
+                tags: vec!["example".to_string()].into(),
                 service: "echo".into(),
                 target: "embedded".into(),
                 profile: "rfc9293".into(),
@@ -104,7 +104,7 @@ impl CaseBuilder {
                 dir,
                 bytes,
                 segment: parsed,
-                script,
+                script: script.into(),
                 checksum_ok,
             },
         });
@@ -127,8 +127,8 @@ impl CaseBuilder {
     }
 }
 
-fn sock((ip, port): (IpAddr, u16)) -> String {
-    std::net::SocketAddr::new(ip, port).to_string()
+fn sock((ip, port): (IpAddr, u16)) -> crate::run::event::Endpoint {
+    std::net::SocketAddr::new(ip, port).into()
 }
 
 /// A case line for a segment, as packetdrill writes it.
@@ -214,8 +214,8 @@ pub fn echo_pass() -> CaseReport {
 pub fn closed_port_fail() -> CaseReport {
     let mut b = CaseBuilder::new("core/b02-closed-rst", harness_v4(), target_v4());
     b.case.title = Some("SYN to a closed port is answered by RST|ACK".into());
-    b.case.rfc = vec!["9293 3.10.7.1".into()];
-    b.case.covers = vec!["MUST-2".into(), "RST-CLOSED".into()];
+    b.case.rfc = vec!["9293 3.10.7.1".to_string()].into();
+    b.case.covers = vec!["MUST-2".to_string(), "RST-CLOSED".to_string()].into();
     b.case.service = "closed".into();
     b.packet(0, Dir::In, S, 0, 0, vec![TcpOption::Mss(1460)], b"", OK)
         .packet(0, Dir::Out, R | A, 0, 2, vec![], b"", OK);

@@ -128,13 +128,13 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
     let _ = writeln!(
         s,
         "<text class=\"head\" x=\"{HX}\" y=\"18\" text-anchor=\"middle\">harness</text><text class=\"time\" x=\"{HX}\" y=\"34\" text-anchor=\"middle\">{}</text>",
-        xml_text(&case.harness_addr)
+        xml_text(&case.harness_addr.to_string())
     );
     let _ = writeln!(
         s,
         "<text class=\"head\" x=\"{TX}\" y=\"18\" text-anchor=\"middle\">target ({})</text><text class=\"time\" x=\"{TX}\" y=\"34\" text-anchor=\"middle\">{}</text>",
         xml_text(&case.target),
-        xml_text(&case.target_addr)
+        xml_text(&case.target_addr.to_string())
     );
     let _ = writeln!(
         s,
@@ -167,11 +167,11 @@ pub fn ladder_svg(case: &CaseReport, n: usize) -> String {
         match &e.what {
             EntryKind::Packet {
                 dir,
-                script,
                 checksum_ok,
                 segment,
                 ..
             } => {
+                let script = e.what.script();
                 let (x1, x2, arrow) = match dir {
                     Dir::In => (HX, TX, '<'),
                     Dir::Out => (TX, HX, '>'),

@@ -253,12 +253,12 @@ fn entry_json(e: &Entry) -> EntryJson {
             dir,
             bytes,
             segment,
-            script,
             checksum_ok,
+            ..
         } => KindJson::Packet {
             dir: *dir,
             bytes: to_hex(bytes),
-            script: script.clone(),
+            script: e.what.script().to_string(),
             summary: segment.as_ref().map(|s| s.to_string()),
             checksum_ok: *checksum_ok,
         },
@@ -297,7 +297,7 @@ fn entry_from(e: EntryJson, case: &str, i: usize) -> Result<Entry, ResultsError>
                 dir,
                 segment: parse(&bytes).ok(),
                 bytes,
-                script,
+                script: script.into(),
                 checksum_ok,
             }
         }
@@ -318,16 +318,23 @@ fn entry_from(e: EntryJson, case: &str, i: usize) -> Result<Entry, ResultsError>
     })
 }
 
+/// A report's `ip:port` (or empty) address text as a value.
+fn endpoint(text: &str, case: &str) -> Result<crate::run::event::Endpoint, ResultsError> {
+    text.parse().map_err(|e| {
+        ResultsError::Invalid(format!("case {case}: address `{text}` is not ip:port: {e}"))
+    })
+}
+
 fn case_json(c: &CaseReport) -> CaseJson {
     CaseJson {
-        id: c.id.clone(),
-        path: c.path.clone(),
-        title: c.title.clone(),
-        rfc: c.rfc.clone(),
-        covers: c.covers.clone(),
-        tags: c.tags.clone(),
-        service: c.service.clone(),
-        target: c.target.clone(),
+        id: c.id.to_string(),
+        path: c.path.to_string(),
+        title: c.title.as_deref().map(str::to_string),
+        rfc: c.rfc.to_vec(),
+        covers: c.covers.to_vec(),
+        tags: c.tags.to_vec(),
+        service: c.service.to_string(),
+        target: c.target.to_string(),
         profile: c.profile.clone(),
         seed: c.seed,
         outcome: c.outcome,
@@ -335,8 +342,8 @@ fn case_json(c: &CaseReport) -> CaseJson {
         waiver: c.waiver.clone(),
         mismatches: c.mismatches.clone(),
         violations: c.violations.clone(),
-        target_addr: c.target_addr.clone(),
-        harness_addr: c.harness_addr.clone(),
+        target_addr: c.target_addr.to_string(),
+        harness_addr: c.harness_addr.to_string(),
         virtual_time: c.virtual_time,
         session_time_ns: ns(c.session_time),
         wall_time_ns: ns(c.wall_time),
@@ -353,15 +360,17 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         .enumerate()
         .map(|(i, e)| entry_from(e, &c.id, i))
         .collect::<Result<Vec<_>, _>>()?;
+    let target_addr = endpoint(&c.target_addr, &c.id)?;
+    let harness_addr = endpoint(&c.harness_addr, &c.id)?;
     Ok(CaseReport {
-        id: c.id,
-        path: c.path,
-        title: c.title,
-        rfc: c.rfc,
-        covers: c.covers,
-        tags: c.tags,
-        service: c.service,
-        target: c.target,
+        id: c.id.into(),
+        path: c.path.into(),
+        title: c.title.map(Into::into),
+        rfc: c.rfc.into(),
+        covers: c.covers.into(),
+        tags: c.tags.into(),
+        service: c.service.into(),
+        target: c.target.into(),
         profile: c.profile,
         seed: c.seed,
         outcome: c.outcome,
@@ -370,8 +379,8 @@ fn case_from(c: CaseJson) -> Result<CaseReport, ResultsError> {
         violations: c.violations,
         waiver: c.waiver,
         transcript,
-        target_addr: c.target_addr,
-        harness_addr: c.harness_addr,
+        target_addr,
+        harness_addr,
         virtual_time: c.virtual_time,
         session_time: Duration::from_nanos(c.session_time_ns),
         wall_time: Duration::from_nanos(c.wall_time_ns),

@@ -135,10 +135,10 @@ pub fn junit_xml(info: &RunInfo, summary: &RunSummary, cases: &[CaseReport]) -> 
                 s
             }
         };
-        let mut tc = TestCase::new(c.id.as_str(), status);
+        let mut tc = TestCase::new(&*c.id, status);
         tc.set_classname(classname(&c.target, &c.id));
         tc.set_time(c.wall_time);
-        tc.extra.insert("file".into(), c.path.as_str().into());
+        tc.extra.insert("file".into(), (&*c.path).into());
         let mut out = notes(c);
         if c.outcome == Outcome::Waived {
             out.push_str(&problems(c));

@@ -65,15 +65,15 @@ fn requirement_cell(req: &str, cases: &[&CaseReport]) -> String {
             .any(|v| v.deviation.is_none() && v.level == "MUST")
             || (covers && c.outcome == Outcome::Fail)
         {
-            failed.insert(c.id.as_str());
+            failed.insert(&*c.id);
         } else if !violations.is_empty() || (covers && c.outcome == Outcome::Deviation) {
-            deviated.insert(c.id.as_str());
+            deviated.insert(&*c.id);
         } else if covers && matches!(c.outcome, Outcome::Pass) {
             passed += 1;
         } else if covers && matches!(c.outcome, Outcome::Unsupported | Outcome::Skipped) {
             unsupported += 1;
         } else if covers && c.outcome == Outcome::Waived {
-            deviated.insert(c.id.as_str());
+            deviated.insert(&*c.id);
         }
     }
     let list = |s: &BTreeSet<&str>| s.iter().map(|x| md_cell(x)).collect::<Vec<_>>().join(", ");
@@ -154,7 +154,7 @@ pub fn matrix(rows: &[(String, Vec<CaseReport>)]) -> String {
             if c.covers.is_empty() {
                 catalogue.entry(String::new()).or_default().insert(id);
             }
-            for cov in &c.covers {
+            for cov in c.covers.iter() {
                 catalogue.entry(cov.clone()).or_default().insert(id);
             }
         }

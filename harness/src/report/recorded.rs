@@ -86,7 +86,7 @@ pub fn recorded_grid(
             format!("recorded in {at}"),
         ));
     }
-    let have: Vec<&str> = out.iter().map(|r| r.id.as_str()).collect();
+    let have: Vec<&str> = out.iter().map(|r| &*r.id).collect();
     let missing: Vec<&&str> = cells.keys().filter(|id| !have.contains(id)).collect();
     if let Some(first) = missing.first() {
         return Err(RecordedError::Missing(first.to_string(), missing.len()));
@@ -115,7 +115,7 @@ mod tests {
         let r = recorded_grid(&cases, "lwip", snap, "grid.snap").expect("read");
         assert_eq!(r.len(), 2);
         assert_eq!(
-            (r[0].id.as_str(), r[0].outcome),
+            (&*r[0].id, r[0].outcome),
             ("grid/closed/ack", Outcome::Waived)
         );
         assert_eq!(r[1].target, "lwip");

@@ -77,9 +77,9 @@ pub fn format_time(at: Duration, res: Duration) -> String {
 /// follows the case's index in the run) written `HARNESS`, as a refusal's
 /// text may name it (`no open connection from …`).
 fn no_harness_addr(case: &CaseReport, text: &str) -> String {
-    match case.harness_addr.parse::<std::net::SocketAddr>() {
-        Ok(a) => text.replace(&a.ip().to_string(), "HARNESS"),
-        Err(_) => text.to_string(),
+    match case.harness_addr.get() {
+        Some(a) => text.replace(&a.ip().to_string(), "HARNESS"),
+        None => text.to_string(),
     }
 }
 
@@ -111,7 +111,7 @@ fn stable_reason(case: &CaseReport) -> Option<String> {
     }
     case.reason
         .as_ref()
-        .map(|r| r.replace(&case.path, &case.id))
+        .map(|r| r.replace(&*case.path, &case.id))
 }
 
 /// The time an entry is printed at: its session time on a virtual clock; on
@@ -205,7 +205,6 @@ pub fn normalise(case: &CaseReport) -> String {
             EntryKind::Packet {
                 dir,
                 segment,
-                script,
                 checksum_ok,
                 ..
             } => {
@@ -213,7 +212,7 @@ pub fn normalise(case: &CaseReport) -> String {
                     Dir::In => '<',
                     Dir::Out => '>',
                 };
-                let text = clean(script);
+                let text = clean(e.what.script());
                 let text = match dir {
                     Dir::Out if !case.virtual_time => real_time_tsvals(&text),
                     _ => text,
@@ -470,7 +469,7 @@ mod tests {
         b.wall_time = Duration::from_secs(9);
         b.seed = 99;
         b.path = "/tmp/elsewhere/x.pkt".into();
-        b.harness_addr = "198.51.100.9:1".into();
+        b.harness_addr = "198.51.100.9:1".parse().expect("an address");
         b.transcript[1].at += Duration::from_micros(300); // jitter below resolution
         assert_eq!(normalise(&a), normalise(&b));
         let mut c = a.clone();
@@ -484,7 +483,7 @@ mod tests {
     fn the_harness_address_in_an_app_result_or_mismatch_is_redacted() {
         let with = |addr: &str| {
             let mut c = fixture::closed_port_fail();
-            c.harness_addr = format!("{addr}:53060");
+            c.harness_addr = format!("{addr}:53060").parse().expect("an address");
             let text = format!("-1 (no open connection from {addr}:53060 has been accepted)");
             c.transcript.push(crate::run::Entry {
                 at: Duration::ZERO,

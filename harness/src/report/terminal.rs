@@ -115,7 +115,7 @@ impl<W: Write> Terminal<W> {
                 // the quiet period) has no line of its own.
                 let at = match m.line {
                     Some(l) => format!("{}:{l}", c.path),
-                    None => c.path.clone(),
+                    None => c.path.to_string(),
                 };
                 text.push(format!("    {at}: {}", m.message));
                 if let Some(src) = &m.source {
@@ -219,11 +219,9 @@ pub fn transcript_lines(c: &CaseReport) -> Vec<String> {
             let line = e.line.map(|l| format!("  (line {l})")).unwrap_or_default();
             match &e.what {
                 EntryKind::Packet {
-                    dir,
-                    script,
-                    checksum_ok,
-                    ..
+                    dir, checksum_ok, ..
                 } => {
+                    let script = e.what.script();
                     let arrow = match dir {
                         Dir::In => "<",
                         Dir::Out => ">",

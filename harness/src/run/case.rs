@@ -57,12 +57,16 @@ pub struct Derived {
     /// Whether the script has a `//! tso:` entry, and an `//! isn-sample:`
     /// one: a run looks them up only then (a lookup reads every entry).
     pub has_meta: (bool, bool),
+    /// The fields every report of the case carries, shared
+    /// ([`super::case_shared`]).
+    pub shared: super::case_shared::Shared,
 }
 
 impl Derived {
     fn of(script: &Script, source: &str, path: &Path) -> Derived {
         Derived {
             path_text: path.to_string_lossy().into_owned(),
+            shared: Default::default(),
             has_meta: (
                 script.meta("tso").is_some(),
                 script.meta(super::isn_case::META_KEY).is_some(),
@@ -278,7 +282,7 @@ pub fn load_source_with(path: &Path, source: String, defines: &Defines) -> Resul
         meta.unsupported = pd.unsupported.clone();
     }
     meta.packetdrill = pd;
-    Ok(Case {
+    let mut case = Case {
         id: case_id(path),
         path: path.to_path_buf(),
         derived: Derived::of(&script, &source, path),
@@ -286,7 +290,9 @@ pub fn load_source_with(path: &Path, source: String, defines: &Defines) -> Resul
         script,
         meta,
         calls,
-    })
+    };
+    case.derived.shared = super::case_shared::Shared::of(&case);
+    Ok(case)
 }
 
 /// Loads every case under `paths`; all diagnostics of all files together.

@@ -5,8 +5,11 @@
 //! as a [`CaseReport`]: everything any reporter needs, and nothing that
 //! depends on how it will be shown.
 
+pub use super::script_text::ScriptText;
 use crate::wire::{Segment, TcpState};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// One event of a run, in order.
@@ -105,7 +108,7 @@ pub struct Entry {
 }
 
 /// What a transcript entry records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EntryKind {
     /// A packet, exactly as it crossed, and its parse.
@@ -117,8 +120,9 @@ pub enum EntryKind {
         /// Parsed form (`None` when the bytes do not parse: reported, not dropped).
         segment: Option<Segment>,
         /// The segment in script space, as a case line would write it
-        /// (`S. 0:0(0) ack 1 win 65535 <mss 1460>`): no ISNs.
-        script: String,
+        /// (`S. 0:0(0) ack 1 win 65535 <mss 1460>`): no ISNs. Rendered
+        /// when first asked ([`EntryKind::script`]).
+        script: ScriptText,
         /// Whether the TCP (and IPv4 header) checksum is valid.
         checksum_ok: bool,
     },
@@ -138,6 +142,112 @@ pub enum EntryKind {
     },
     /// Anything else worth a line in the transcript.
     Note(String),
+}
+
+impl EntryKind {
+    /// A packet's script text, rendered now if it was not yet (empty for
+    /// anything but a packet).
+    pub fn script(&self) -> &str {
+        match self {
+            EntryKind::Packet {
+                segment, script, ..
+            } => script.get(segment.as_ref()),
+            _ => "",
+        }
+    }
+}
+
+impl PartialEq for EntryKind {
+    fn eq(&self, other: &EntryKind) -> bool {
+        use EntryKind::*;
+        match (self, other) {
+            (
+                Packet {
+                    dir,
+                    bytes,
+                    segment,
+                    checksum_ok,
+                    ..
+                },
+                Packet {
+                    dir: d2,
+                    bytes: b2,
+                    segment: s2,
+                    checksum_ok: c2,
+                    ..
+                },
+            ) => {
+                dir == d2
+                    && bytes == b2
+                    && segment == s2
+                    && checksum_ok == c2
+                    && self.script() == other.script()
+            }
+            (
+                State { state, expected },
+                State {
+                    state: s2,
+                    expected: e2,
+                },
+            ) => state == s2 && expected == e2,
+            (
+                App { action, result },
+                App {
+                    action: a2,
+                    result: r2,
+                },
+            ) => action == a2 && result == r2,
+            (Note(a), Note(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for EntryKind {}
+
+impl Serialize for EntryKind {
+    /// As derived, with a packet's script text rendered.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "lowercase")]
+        enum View<'a> {
+            Packet {
+                dir: Dir,
+                bytes: &'a [u8],
+                segment: &'a Option<Segment>,
+                script: &'a str,
+                checksum_ok: bool,
+            },
+            State {
+                state: &'a TcpState,
+                expected: &'a Option<Vec<TcpState>>,
+            },
+            App {
+                action: &'a str,
+                result: &'a str,
+            },
+            Note(&'a str),
+        }
+        let view = match self {
+            EntryKind::Packet {
+                dir,
+                bytes,
+                segment,
+                checksum_ok,
+                ..
+            } => View::Packet {
+                dir: *dir,
+                bytes,
+                segment,
+                script: self.script(),
+                checksum_ok: *checksum_ok,
+            },
+            EntryKind::State { state, expected } => View::State { state, expected },
+            EntryKind::App { action, result } => View::App { action, result },
+            EntryKind::Note(n) => View::Note(n),
+        };
+        view.serialize(s)
+    }
 }
 
 /// A way the target's behaviour differed from the case script.
@@ -185,21 +295,23 @@ pub struct Violation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseReport {
     /// Stable id: the path under the cases root, without extension (`core/b01-handshake`).
-    pub id: String,
+    /// This field and the five after it are shared with the case
+    /// ([`super::case_shared`]): a run does not copy them.
+    pub id: Arc<str>,
     /// The file as given.
-    pub path: String,
+    pub path: Arc<str>,
     /// The case's `//! title:`.
-    pub title: Option<String>,
+    pub title: Option<Arc<str>>,
     /// Its `//! rfc:` entries (`RFC 9293 §3.5`).
-    pub rfc: Vec<String>,
+    pub rfc: Arc<[String]>,
     /// Its `//! covers:` list: the catalogue ids it tests.
-    pub covers: Vec<String>,
+    pub covers: Arc<[String]>,
     /// Its `//! tags:` list.
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     /// The built-in service behind the target's port (`echo`, `closed`, …).
-    pub service: String,
+    pub service: Cow<'static, str>,
     /// The target's name.
-    pub target: String,
+    pub target: Cow<'static, str>,
     /// The oracle profile's name.
     pub profile: String,
     /// The run's seed.
@@ -217,9 +329,9 @@ pub struct CaseReport {
     /// Everything that happened, in order.
     pub transcript: Vec<Entry>,
     /// Addresses of the connection: target and harness (`ip:port`).
-    pub target_addr: String,
+    pub target_addr: Endpoint,
     /// The harness's address and port (`ip:port`).
-    pub harness_addr: String,
+    pub harness_addr: Endpoint,
     /// Whether session times are virtual.
     pub virtual_time: bool,
     /// Session time at the end of the case.
@@ -248,15 +360,16 @@ impl CaseReport {
         outcome: Outcome,
         reason: String,
     ) -> CaseReport {
+        let shared = case.derived.shared.for_case(case);
         CaseReport {
-            id: case.id.clone(),
-            path: case.path.display().to_string(),
-            title: case.meta.title.clone(),
-            rfc: case.meta.rfc.clone(),
-            covers: case.meta.covers.clone(),
-            tags: case.meta.tags.clone(),
-            service: case.meta.service.to_string(),
-            target: target.to_string(),
+            id: shared.id,
+            path: case.path.display().to_string().into(),
+            title: shared.title,
+            rfc: shared.rfc,
+            covers: shared.covers,
+            tags: shared.tags,
+            service: case.meta.service.to_string().into(),
+            target: target.to_string().into(),
             profile,
             seed: 0,
             outcome,
@@ -266,12 +379,56 @@ impl CaseReport {
             waiver: None,
             transcript: Vec::new(),
             script_times: Default::default(),
-            target_addr: String::new(),
-            harness_addr: String::new(),
+            target_addr: Endpoint::default(),
+            harness_addr: Endpoint::default(),
             virtual_time: false,
             session_time: Duration::ZERO,
             wall_time: Duration::ZERO,
             resolution: super::runner::resolution(false),
+        }
+    }
+}
+
+/// A report's address and port, kept as a value (issue #17 item 3):
+/// written `192.0.2.1:8080` or `[2001:db8::1]:80`, and empty for a case
+/// that opened no session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Endpoint(pub Option<std::net::SocketAddr>);
+
+impl Endpoint {
+    /// The address, if the case had one.
+    pub fn get(self) -> Option<std::net::SocketAddr> {
+        self.0
+    }
+    /// Whether there is none.
+    pub fn is_empty(self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<std::net::SocketAddr> for Endpoint {
+    fn from(a: std::net::SocketAddr) -> Endpoint {
+        Endpoint(Some(a))
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(a) => a.fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for Endpoint {
+    type Err = std::net::AddrParseError;
+    /// `ip:port`, or the empty text.
+    fn from_str(s: &str) -> Result<Endpoint, Self::Err> {
+        if s.is_empty() {
+            Ok(Endpoint(None))
+        } else {
+            s.parse().map(|a| Endpoint(Some(a)))
         }
     }
 }

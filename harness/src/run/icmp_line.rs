@@ -91,7 +91,7 @@ impl CaseRun<'_> {
                 dir: Dir::In,
                 bytes,
                 segment: None,
-                script: shown,
+                script: shown.into(),
                 checksum_ok: true,
             },
         });

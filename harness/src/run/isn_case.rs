@@ -50,7 +50,7 @@ pub fn run(
     let isns = match super::isn::sample_with(target, n, opts.seed, index, family) {
         Ok((isns, addr)) => {
             if let Some(addr) = addr {
-                report.target_addr = addr.to_string();
+                report.target_addr = addr.into();
             }
             isns
         }

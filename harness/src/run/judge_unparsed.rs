@@ -112,7 +112,8 @@ impl<'a> Unparsed<'a> {
                     "unparseable packet ({} bytes): {}",
                     self.bytes.len(),
                     self.error
-                ),
+                )
+                .into(),
                 checksum_ok: false,
             },
         });

@@ -14,6 +14,7 @@
 
 pub mod build;
 pub mod case;
+pub mod case_shared;
 pub mod code_blocks;
 pub mod edge;
 pub mod event;
@@ -31,6 +32,7 @@ pub mod matcher;
 pub mod nominal;
 pub mod pdscript;
 pub mod runner;
+pub mod script_text;
 pub mod scriptform;
 pub mod suite;
 pub mod syscall;

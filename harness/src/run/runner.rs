@@ -18,8 +18,6 @@
 
 #[path = "addr_override.rs"]
 mod addr_override;
-#[path = "addr_text.rs"]
-mod addr_text;
 #[path = "aggregate.rs"]
 mod aggregate;
 #[path = "conns.rs"]
@@ -34,6 +32,8 @@ mod icmp_line;
 #[path = "late.rs"]
 mod late;
 pub use late::{LATE_DEVIATION_NOTE, LATE_NOTE};
+#[path = "profile_cache.rs"]
+mod profile_cache;
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -41,17 +41,17 @@ mod syscall_run;
 #[path = "verdict.rs"]
 mod verdict;
 pub use verdict::{cite, secs};
-use verdict::{finish, first_state_line, render_scripts, script_numbers, Unrendered};
+use verdict::{finish, first_state_line, script_numbers};
 pub(crate) use verdict::{verdict, violation};
 
 use super::build::inject_segment;
 use super::case::Case;
-use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, Violation};
+use super::event::{CaseReport, Dir, Entry, EntryKind, Mismatch, Outcome, ScriptText, Violation};
 use super::mapping::Mapping;
 use super::matcher::match_segment;
 use super::scriptform::{script_line, Sender};
 use super::syscall::{self, Call};
-use crate::oracle::{self, Finding, Oracle, Profile, TargetModel};
+use crate::oracle::{self, Finding, Oracle, TargetModel};
 use crate::script::{Item, Line, LineKind, PacketLine, SyscallLine, TimeSpec, Value};
 use crate::target::{
     AppAction, IpFamily, Received, Service, Session, SessionSpec, Target, TargetError,
@@ -96,10 +96,10 @@ pub struct RunOptions {
     /// `--mtu`: packetdrill's `--mtu` for every script in packetdrill form
     /// that sets none (the lab's TUN device, in a namespace of the case's own).
     pub mtu: Option<u32>,
-    /// Whether every transcript packet gets its script text (what the
-    /// reporters show). When false, only a case that does not pass gets it
-    /// (a mismatch renders what it needs either way): for a caller that
-    /// reads outcomes only, such as `synack bench`.
+    /// Whether every transcript packet's script text (what the reporters
+    /// show) is rendered as the packet is recorded. When false (the
+    /// default), a text is rendered when first asked ([`EntryKind::script`]):
+    /// by a reporter, or by a mismatch's message during the run.
     pub script_text: bool,
     /// Tests only: the harness sleeps this long before acting on this line
     /// (1-based), as a thread descheduled on a loaded machine would
@@ -123,7 +123,7 @@ impl Default for RunOptions {
             local_ip: None,
             remote_ip: None,
             mtu: None,
-            script_text: true,
+            script_text: false,
             stall: None,
         }
     }
@@ -212,16 +212,17 @@ impl From<TargetError> for Stop {
 pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions) -> CaseReport {
     let wall = Instant::now();
     let (spec, isn) = session_spec(case, index, opts);
+    let shared = case.derived.shared.for_run(case);
     let mut report = CaseReport {
-        id: case.id.clone(),
+        id: shared.id,
         // The same text as `display()`, without the formatting machinery.
-        path: case.derived.path_text.clone(),
-        title: case.meta.title.clone(),
-        rfc: case.meta.rfc.clone(),
-        covers: case.meta.covers.clone(),
-        tags: case.meta.tags.clone(),
-        service: case.meta.service.name().to_string(),
-        target: target.name().to_string(),
+        path: shared.path,
+        title: shared.title,
+        rfc: shared.rfc,
+        covers: shared.covers,
+        tags: shared.tags,
+        service: case.meta.service.name().into(),
+        target: target.name().into(),
         profile: opts.profile.clone(),
         seed: opts.seed,
         outcome: Outcome::Pass,
@@ -230,8 +231,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         violations: Vec::new(),
         waiver: None,
         transcript: Vec::new(),
-        target_addr: String::new(),
-        harness_addr: String::new(),
+        target_addr: Default::default(),
+        harness_addr: Default::default(),
         virtual_time: false,
         session_time: Duration::ZERO,
         wall_time: Duration::ZERO,
@@ -322,8 +323,10 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     let info = session.info().clone();
     // A case written for a profile is judged by it; otherwise the run's.
     let profile_name = case.meta.profile.as_deref().unwrap_or(&opts.profile);
-    report.profile = profile_name.to_string();
-    let Some(profile) = Profile::by_name(profile_name) else {
+    if report.profile != profile_name {
+        report.profile = profile_name.to_string();
+    }
+    let Some(profile) = profile_cache::by_name(profile_name) else {
         finish(
             &mut report,
             Err(Stop::Error(format!(
@@ -343,8 +346,8 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
             },
         },
     );
-    report.target_addr = addr_text::addr_text(info.target);
-    report.harness_addr = addr_text::addr_text(info.harness);
+    report.target_addr = info.target.into();
+    report.harness_addr = info.harness.into();
     report.virtual_time = info.virtual_time;
     report.resolution = resolution(info.virtual_time);
     let mut run = CaseRun {
@@ -363,7 +366,6 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         sched: Duration::ZERO,
         // Most lines leave one entry (a `>` line's packet, a `<` line's).
         transcript: Vec::with_capacity(case.script.items.len() + 4),
-        unrendered: Vec::with_capacity(case.script.items.len() + 4),
         mismatches: Vec::new(),
         violations: Vec::new(),
         sock_app: Default::default(),
@@ -397,14 +399,10 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
         .oracle
         .observe(report.session_time, crate::oracle::Observation::Time);
     run.add_findings(late, None);
-    let pending = std::mem::take(&mut run.unrendered);
     report.transcript = std::mem::take(&mut run.transcript);
     report.mismatches = std::mem::take(&mut run.mismatches);
     report.violations = std::mem::take(&mut run.violations);
     finish(&mut report, result);
-    if opts.script_text || report.outcome != Outcome::Pass {
-        render_scripts(&mut report.transcript, &pending);
-    }
     report.wall_time = wall.elapsed();
     report
 }
@@ -445,8 +443,6 @@ struct CaseRun<'a> {
     /// one line, not every line after it.
     sched: Duration,
     transcript: Vec<Entry>,
-    /// Transcript packets whose script text is not rendered yet, in entry order.
-    unrendered: Vec<Unrendered>,
     mismatches: Vec<Mismatch>,
     violations: Vec<Violation>,
     /// The socket API's descriptors as the oracle hears of them.

@@ -38,12 +38,14 @@ impl CaseRun<'_> {
     /// Performs a syscall line's action (setup lines perform nothing) and
     /// compares what it returned with what the line expects.
     pub(super) fn syscall(&mut self, s: &SyscallLine, line: u32) -> Result<(), Stop> {
-        let Some(Call::Act { action, expect }) = self.case.calls.calls.get(&line).cloned() else {
+        // Borrowed from the case (which outlives the run), not copied.
+        let case = self.case;
+        let Some(Call::Act { action, expect }) = case.calls.calls.get(&line) else {
             return Ok(());
         };
         let at = self.session.now();
         let harness = self.session.info().harness;
-        let outcome = match self.session.app(&action) {
+        let outcome = match self.session.app(action) {
             Ok(o) => o,
             Err(e) => return Err(self.broke(Some(line), e)),
         };
@@ -52,7 +54,7 @@ impl CaseRun<'_> {
             self.prev_span = (self.prev, self.session.now().max(self.prev));
         }
         // Before the segments it made the target send (received later).
-        if let Some(ev) = syscall::app_event_done(&action, &outcome) {
+        if let Some(ev) = syscall::app_event_done(action, &outcome) {
             let app = oracle::Observation::App {
                 peer: harness,
                 event: ev,
@@ -160,6 +162,7 @@ impl CaseRun<'_> {
         let (seg, checksum_ok) = read.unwrap_or_else(|seg| (seg, false));
         // One with a bad checksum the target must discard (MUST-3): nothing is owed for it.
         self.judge(at, Sender::Harness, &seg, checksum_ok);
+        let script = self.script_text(&seg, Sender::Harness);
         self.transcript.push(Entry {
             at,
             line: Some(line),
@@ -167,14 +170,9 @@ impl CaseRun<'_> {
                 dir: Dir::In,
                 bytes,
                 segment: Some(seg),
-                script: String::new(),
+                script,
                 checksum_ok,
             },
-        });
-        self.unrendered.push(Unrendered {
-            entry: self.transcript.len() - 1,
-            sender: Sender::Harness,
-            map: self.map,
         });
         sent.map_err(|e| self.broke(Some(line), e))?;
         Ok(at)
@@ -262,12 +260,8 @@ impl CaseRun<'_> {
                 }
                 self.edge.observe(&seg);
                 self.judge(pkt.at, Sender::Target, &seg, checksum_ok);
-                self.unrendered.push(Unrendered {
-                    entry: self.transcript.len(),
-                    sender: Sender::Target,
-                    map: self.map,
-                });
-                (Some(seg), String::new())
+                let script = self.script_text(&seg, Sender::Target);
+                (Some(seg), script)
             }
             Err(e) => {
                 let error = e.to_string();
@@ -281,7 +275,10 @@ impl CaseRun<'_> {
                 self.add_findings(findings, Some(entry));
                 (
                     None,
-                    format!("unparseable packet ({} bytes): {e}", pkt.bytes.len()),
+                    ScriptText::new(format!(
+                        "unparseable packet ({} bytes): {e}",
+                        pkt.bytes.len()
+                    )),
                 )
             }
         };
@@ -299,29 +296,21 @@ impl CaseRun<'_> {
         self.transcript.len() - 1
     }
 
-    /// The script text of a transcript packet, rendered now if it was not.
-    pub(super) fn entry_script(&self, entry: usize) -> Option<String> {
-        match &self.transcript[entry].what {
-            EntryKind::Packet {
-                segment: Some(seg), ..
-            } => {
-                let u = self
-                    .unrendered
-                    .binary_search_by_key(&entry, |u| u.entry)
-                    .ok()
-                    .map(|i| self.unrendered[i]);
-                match u {
-                    Some(u) => Some(script_line(seg, u.sender, &u.map)),
-                    None => self.transcript_text(entry),
-                }
-            }
-            _ => self.transcript_text(entry),
+    /// The script text of a packet `sender` sent, with the mapping as it
+    /// stands: rendered now when every text is wanted
+    /// ([`RunOptions::script_text`]), else when first asked.
+    fn script_text(&self, seg: &crate::wire::Segment, sender: Sender) -> ScriptText {
+        if self.opts.script_text {
+            ScriptText::new(script_line(seg, sender, &self.map))
+        } else {
+            ScriptText::pending(sender, self.map)
         }
     }
 
-    pub(super) fn transcript_text(&self, entry: usize) -> Option<String> {
+    /// The script text of a transcript packet, rendered now if it was not.
+    pub(super) fn entry_script(&self, entry: usize) -> Option<String> {
         match &self.transcript[entry].what {
-            EntryKind::Packet { script, .. } => Some(script.clone()),
+            what @ EntryKind::Packet { .. } => Some(what.script().to_string()),
             _ => None,
         }
     }

@@ -122,7 +122,7 @@ impl Waivers {
     /// the `>` lines a waiver may be about were not checked, so a passing
     /// waived case is not a stale waiver there.
     pub fn apply(&self, report: &mut CaseReport, oracle_only: bool) {
-        let Some(reason) = self.reasons.get(&report.id) else {
+        let Some(reason) = self.reasons.get(&*report.id) else {
             return;
         };
         match report.outcome {

@@ -1,41 +1,12 @@
 //! What a case's run comes to: the verdict its mismatches and violations
-//! make, the report's oracle findings, and the script text of transcript
-//! packets rendered once the run is over.
+//! make, and the report's oracle findings.
 
 use super::Stop;
 use crate::oracle::Finding;
-use crate::run::event::{CaseReport, Entry, EntryKind, Mismatch, Outcome, Violation};
+use crate::run::event::{CaseReport, Mismatch, Outcome, Violation};
 use crate::run::mapping::Mapping;
-use crate::run::scriptform::{script_line, Sender};
 use crate::script::{PacketLine, Value};
 use std::time::Duration;
-
-/// A transcript packet whose script text is rendered later (or never):
-/// its entry, its sender, and the mapping as it stood when it crossed.
-#[derive(Clone, Copy)]
-pub(super) struct Unrendered {
-    pub(super) entry: usize,
-    pub(super) sender: Sender,
-    pub(super) map: Mapping,
-}
-
-/// Fills in the script text of the packets `pending` lists.
-pub(super) fn render_scripts(transcript: &mut [Entry], pending: &[Unrendered]) {
-    for u in pending {
-        if let Some(Entry {
-            what:
-                EntryKind::Packet {
-                    segment: Some(seg),
-                    script,
-                    ..
-                },
-            ..
-        }) = transcript.get_mut(u.entry)
-        {
-            *script = script_line(seg, u.sender, &u.map);
-        }
-    }
-}
 
 /// The line number of the script's first `state` line, if any.
 pub(super) fn first_state_line(script: &crate::script::Script) -> Option<u32> {

@@ -309,7 +309,7 @@ fn syn_ack_run(
     use crate::report::fixture::{harness_v4, target_v4, CaseBuilder};
     use crate::wire::{ChecksumPolicy, TcpFlags, TcpOption};
     let mut b = CaseBuilder::new("establishment/example", harness_v4(), target_v4());
-    b.case.target = target.into();
+    b.case.target = target.to_string().into();
     b.case.virtual_time = virtual_time;
     b.packet(
         0,
