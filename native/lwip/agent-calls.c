@@ -459,8 +459,21 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
                 ip_reset_option(pcb, SOF_KEEPALIVE);
             return ret(r, 0), DONE;
         }
+        /* The keep-alive idle time and interval (lwIP's pcb keeps them in
+         * ms, LWIP_TCP_KEEPALIVE; TCP_KEEPIDLE's and TCP_KEEPINTVL's are
+         * seconds, at least 1 as on Linux). */
+        if (opt && (strncmp(opt, "\"KeepIdle\"", 10) == 0 ||
+                    strncmp(opt, "\"KeepIntvl\"", 11) == 0) && pcb) {
+            if (iv < 1 || iv > 32767)
+                return fail(r, L_EINVAL), DONE;
+            if (strncmp(opt, "\"KeepIdle\"", 10) == 0)
+                pcb->keep_idle = (u32_t)iv * 1000;
+            else
+                pcb->keep_intvl = (u32_t)iv * 1000;
+            return ret(r, 0), DONE;
+        }
         *why = "setsockopt: lwIP's agent sets SO_REUSEADDR, SO_LINGER {1, 0}, and on a "
-               "connection TCP_NODELAY and SO_KEEPALIVE";
+               "connection TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL";
         return UNSUPPORTED;
     }
     if (is(call, "GetOpt")) {
