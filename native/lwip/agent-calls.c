@@ -472,6 +472,11 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
                 pcb->keep_intvl = (u32_t)iv * 1000;
             return ret(r, 0), DONE;
         }
+        if (opt && strncmp(opt, "\"UserTimeout\"", 13) == 0) {
+            *why = "setsockopt TCP_USER_TIMEOUT: lwIP's raw API has no user timeout (R2 is "
+                   "TCP_MAXRTX retransmissions, a compile-time constant)";
+            return UNSUPPORTED;
+        }
         *why = "setsockopt: lwIP's agent sets SO_REUSEADDR, SO_LINGER {1, 0}, and on a "
                "connection TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL";
         return UNSUPPORTED;
