@@ -472,6 +472,12 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
                 pcb->keep_intvl = (u32_t)iv * 1000;
             return ret(r, 0), DONE;
         }
+        if (opt && (strncmp(opt, "\"RcvBuf\"", 8) == 0 || strncmp(opt, "\"SndBuf\"", 8) == 0)) {
+            *why = "setsockopt SO_RCVBUF/SO_SNDBUF: lwIP's raw API has no per-connection buffer "
+                   "size (the receive window is TCP_WND and the send buffer TCP_SND_BUF, "
+                   "compile-time constants: 65,535 octets in Debian's lwipopts.h)";
+            return UNSUPPORTED;
+        }
         if (opt && strncmp(opt, "\"UserTimeout\"", 13) == 0) {
             *why = "setsockopt TCP_USER_TIMEOUT: lwIP's raw API has no user timeout (R2 is "
                    "TCP_MAXRTX retransmissions, a compile-time constant)";
