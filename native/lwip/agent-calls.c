@@ -495,6 +495,10 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
             v = tcp_nagle_disabled(pcb) ? 1 : 0;
         else if (opt && strncmp(opt, "\"KeepAlive\"", 11) == 0 && pcb)
             v = ip_get_option(pcb, SOF_KEEPALIVE) ? 1 : 0;
+        else if (opt && strncmp(opt, "\"KeepIdle\"", 10) == 0 && pcb)
+            v = (int)(pcb->keep_idle / 1000);
+        else if (opt && strncmp(opt, "\"KeepIntvl\"", 11) == 0 && pcb)
+            v = (int)(pcb->keep_intvl / 1000);
         if (v >= 0) {
             add(r, "{\"ret\":0,\"errno\":null,\"data\":{\"Opt\":{\"Int\":%d}}}", v);
             return DONE;
@@ -508,7 +512,7 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
         }
         if (!opt || strncmp(opt, "\"Error\"", 7) != 0) {
             *why = "getsockopt: lwIP's agent reads SO_ERROR, SO_REUSEADDR, SO_LINGER, and on "
-                   "a connection TCP_NODELAY and SO_KEEPALIVE";
+                   "a connection TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL";
             return UNSUPPORTED;
         }
         int e = 0;
