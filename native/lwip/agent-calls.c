@@ -459,8 +459,32 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
                 ip_reset_option(pcb, SOF_KEEPALIVE);
             return ret(r, 0), DONE;
         }
+        /* The keep-alive idle time and interval (lwIP's pcb keeps them in
+         * ms, LWIP_TCP_KEEPALIVE; TCP_KEEPIDLE's and TCP_KEEPINTVL's are
+         * seconds, at least 1 as on Linux). */
+        if (opt && (strncmp(opt, "\"KeepIdle\"", 10) == 0 ||
+                    strncmp(opt, "\"KeepIntvl\"", 11) == 0) && pcb) {
+            if (iv < 1 || iv > 32767)
+                return fail(r, L_EINVAL), DONE;
+            if (strncmp(opt, "\"KeepIdle\"", 10) == 0)
+                pcb->keep_idle = (u32_t)iv * 1000;
+            else
+                pcb->keep_intvl = (u32_t)iv * 1000;
+            return ret(r, 0), DONE;
+        }
+        if (opt && (strncmp(opt, "\"RcvBuf\"", 8) == 0 || strncmp(opt, "\"SndBuf\"", 8) == 0)) {
+            *why = "setsockopt SO_RCVBUF/SO_SNDBUF: lwIP's raw API has no per-connection buffer "
+                   "size (the receive window is TCP_WND and the send buffer TCP_SND_BUF, "
+                   "compile-time constants: 65,535 octets in Debian's lwipopts.h)";
+            return UNSUPPORTED;
+        }
+        if (opt && strncmp(opt, "\"UserTimeout\"", 13) == 0) {
+            *why = "setsockopt TCP_USER_TIMEOUT: lwIP's raw API has no user timeout (R2 is "
+                   "TCP_MAXRTX retransmissions, a compile-time constant)";
+            return UNSUPPORTED;
+        }
         *why = "setsockopt: lwIP's agent sets SO_REUSEADDR, SO_LINGER {1, 0}, and on a "
-               "connection TCP_NODELAY and SO_KEEPALIVE";
+               "connection TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL";
         return UNSUPPORTED;
     }
     if (is(call, "GetOpt")) {
@@ -471,6 +495,10 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
             v = tcp_nagle_disabled(pcb) ? 1 : 0;
         else if (opt && strncmp(opt, "\"KeepAlive\"", 11) == 0 && pcb)
             v = ip_get_option(pcb, SOF_KEEPALIVE) ? 1 : 0;
+        else if (opt && strncmp(opt, "\"KeepIdle\"", 10) == 0 && pcb)
+            v = (int)(pcb->keep_idle / 1000);
+        else if (opt && strncmp(opt, "\"KeepIntvl\"", 11) == 0 && pcb)
+            v = (int)(pcb->keep_intvl / 1000);
         if (v >= 0) {
             add(r, "{\"ret\":0,\"errno\":null,\"data\":{\"Opt\":{\"Int\":%d}}}", v);
             return DONE;
@@ -484,7 +512,7 @@ static enum outcome try_call(struct session *s, const char *call, struct str *r,
         }
         if (!opt || strncmp(opt, "\"Error\"", 7) != 0) {
             *why = "getsockopt: lwIP's agent reads SO_ERROR, SO_REUSEADDR, SO_LINGER, and on "
-                   "a connection TCP_NODELAY and SO_KEEPALIVE";
+                   "a connection TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL";
             return UNSUPPORTED;
         }
         int e = 0;

@@ -321,6 +321,41 @@ pub fn case(cell: &Cell) -> String {
     text
 }
 
+/// How long after the stimulus a probe waits where its answer would be
+/// byte-identical to the reply the stimulus is owed, in seconds: past the
+/// oracle's reply grace (1 s, `oracle::profile`), so that a target that
+/// withheld the owed reply is not taken to have sent it late.
+const AFTER_GRACE: &str = "1.02 ";
+
+/// Whether the cell's probe waits past the reply grace ([`AFTER_GRACE`]):
+/// the RFC owes one reply and no silence (a challenge ACK, the first check's
+/// ACK, the ACK of text taken), and that reply is `<SEQ=SND.NXT><ACK=RCV.NXT>`
+/// with the RCV.NXT the probe's answer shows, so the probe's answer would
+/// pass for it (the oracle lets one ACK answer every ACK owed with its
+/// numbers). Not where nothing else comes within the grace in any case: the
+/// target's FIN still outstanding (its retransmission, at an RTO of 0.2 s on
+/// Linux and 1 s on smoltcp, carries the same ACK) or SYN-RECEIVED (the
+/// SYN-ACK's retransmission at its 1 s RTO, RFC 6298 §2.1, races the grace).
+pub fn after_grace(cell: &Cell, e: &Expect) -> bool {
+    let Some(tcb) = super::tcb(cell.state) else {
+        return false;
+    };
+    if cell.state == State::SynReceived || e.replies.contains(&Reply::Nothing) {
+        return false;
+    }
+    match e.posts[..] {
+        [Post::Alive {
+            rcv_nxt,
+            fin_outstanding: false,
+            state,
+        }] if state != State::SynReceived => e.replies.contains(&Reply::Ack {
+            seq: tcb.snd_nxt,
+            ack: rcv_nxt,
+        }),
+        _ => false,
+    }
+}
+
 /// The probe after the replies, and for a FIN the target still owes a
 /// retransmission, the allowance for it.
 fn probe(cell: &Cell, e: &Expect, body: &mut Vec<String>) {
@@ -391,10 +426,17 @@ fn probe(cell: &Cell, e: &Expect, body: &mut Vec<String>) {
     } else {
         tcb.snd_una
     };
-    body.push(format!(
-        "+0.01  < P. {p}:{}(1) ack {probe_ack} win 65535   // probe: one old octet",
-        p.wrapping_add(1),
-    ));
+    if after_grace(cell, e) {
+        body.push(format!(
+            "+{AFTER_GRACE} < P. {p}:{}(1) ack {probe_ack} win 65535   // probe: one old octet, after the reply grace",
+            p.wrapping_add(1),
+        ));
+    } else {
+        body.push(format!(
+            "+0.01  < P. {p}:{}(1) ack {probe_ack} win 65535   // probe: one old octet",
+            p.wrapping_add(1),
+        ));
+    }
     let mut alts = Vec::new();
     for post in &e.posts {
         let l = match post {

@@ -67,7 +67,16 @@
 //! connection answers `<SEQ=SND.NXT><ACK=RCV.NXT>` (first
 //! check, and neither stack rate-limits replies to segments with text), which
 //! shows RCV.NXT; a dead one is reached through the listener or a closed
-//! port and answers `<SEQ=SEG.ACK><CTL=RST>`. Where the target's FIN is
+//! port and answers `<SEQ=SEG.ACK><CTL=RST>`. The probe comes 10 ms after
+//! the replies, except where its answer would be byte-identical to the one
+//! reply the RFC owes the stimulus (a challenge ACK, the first check's ACK,
+//! the ACK of text taken: `<SEQ=SND.NXT><ACK=RCV.NXT>`, no silence allowed):
+//! there it comes 1.02 s after the stimulus, past the oracle's 1 s reply
+//! grace, so that a target that withheld the reply is not read as having
+//! sent it late ([`emit::after_grace`]: 282 cells, about 282 s of real time
+//! on a real-time target, shared among `--jobs`). Not where the target's FIN
+//! is outstanding or in SYN-RECEIVED: its FIN's or SYN-ACK's retransmission
+//! within that second carries the same ACK anyway. Where the target's FIN is
 //! outstanding the cell ends by allowing its retransmission (a kernel's RTO
 //! can be 200 ms). Replies and probe answers are separate `either` blocks:
 //! a cell accepts any allowed reply with any allowed survival, not only the

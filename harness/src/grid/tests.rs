@@ -110,3 +110,40 @@ fn the_checked_in_grid_is_what_the_generator_writes() {
         &stale[..stale.len().min(5)]
     );
 }
+
+/// The probe waits past the reply grace exactly where its answer would be
+/// the one reply the RFC owes the stimulus (`emit::after_grace`), and only
+/// there: a SYN in ESTABLISHED (challenge ACK owed) waits, a RST at RCV.NXT
+/// (nothing owed) and a SYN in FIN-WAIT-1 (the FIN's retransmission carries
+/// the same ACK) do not.
+#[test]
+fn the_probe_waits_past_the_grace_where_it_would_pass_for_the_owed_reply() {
+    let late: Vec<Cell> = cells()
+        .into_iter()
+        .filter(|c| emit::after_grace(c, &emit::expect(c)))
+        .collect();
+    assert_eq!(late.len(), 282);
+    for c in cells() {
+        let text = emit::case(&c);
+        assert_eq!(
+            text.contains("after the reply grace"),
+            late.contains(&c),
+            "{}",
+            c.id()
+        );
+    }
+    let at = |state, kind, seq| Cell {
+        state,
+        kind,
+        seq: Some(seq),
+        ack: None,
+    };
+    assert!(late.contains(&at(State::Established, Kind::Syn, SeqPos::Inside)));
+    assert!(!late.contains(&at(State::Established, Kind::Rst, SeqPos::Nxt)));
+    assert!(!late.contains(&at(State::FinWait1, Kind::Syn, SeqPos::Inside)));
+    let text = emit::case(&at(State::Established, Kind::Syn, SeqPos::Inside));
+    assert!(
+        text.contains("\n+1.02  < P. 0:1(1) ack 1 win 65535"),
+        "{text}"
+    );
+}
