@@ -91,8 +91,18 @@ fn the_suite_passes_on_the_kernel_and_jobs_do_not_change_verdicts() {
     four.sort();
     let one = reviewed();
     assert!(one.len() > 50, "only {} reviewed lab verdicts", one.len());
-    assert_eq!(
-        one, four,
-        "--jobs 4 (right) against the reviewed --jobs 1 verdicts (left)"
+    // Only the differences, each side's entries that the other lacks.
+    let only = |a: &[(String, String)], b: &[(String, String)]| -> Vec<String> {
+        a.iter()
+            .filter(|x| !b.contains(x))
+            .map(|(id, o)| format!("{id}: {o}"))
+            .collect()
+    };
+    assert!(
+        one == four,
+        "--jobs 4 does not give the reviewed --jobs 1 verdicts (reports/lab/*.snap)\n\
+         reviewed only: {:?}\n--jobs 4 only: {:?}",
+        only(&one, &four),
+        only(&four, &one)
     );
 }
