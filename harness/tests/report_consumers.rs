@@ -103,6 +103,73 @@ struct Dissected {
     checksum_good: Option<bool>,
 }
 
+/// tshark's view of every frame of each of `pcaps`, in order. tshark
+/// starts slowly (a quarter of a second of CPU to load its dissectors, over
+/// a thousand pcaps): the files are read in batches, each batch's frame
+/// counts by `capinfos` and its frames by one tshark over the batch
+/// concatenated by `mergecap -a` (Wireshark's own reader opens every file
+/// either way), then cut back into files by those counts.
+fn tshark_all(pcaps: &[PathBuf]) -> Vec<Vec<Dissected>> {
+    let mut all = Vec::with_capacity(pcaps.len());
+    for (n, batch) in pcaps.chunks(200).enumerate() {
+        let counts = capinfos_counts(batch);
+        let merged = batch[0].with_file_name(format!("merged-{n}.pcapng"));
+        let out = Command::new("mergecap")
+            .args(["-a", "-w"])
+            .arg(&merged)
+            .args(batch)
+            .output()
+            .expect("mergecap runs");
+        assert!(
+            out.status.success(),
+            "mergecap failed on {} files from {}: {}",
+            batch.len(),
+            batch[0].display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut frames = tshark(&merged).into_iter();
+        for (pcap, count) in batch.iter().zip(&counts) {
+            let mine: Vec<Dissected> = frames.by_ref().take(*count).collect();
+            assert_eq!(mine.len(), *count, "{}: tshark's frames", pcap.display());
+            all.push(mine);
+        }
+        assert_eq!(
+            frames.count(),
+            0,
+            "{}: frames beyond the files'",
+            merged.display()
+        );
+        let _ = std::fs::remove_file(&merged);
+    }
+    all
+}
+
+/// The number of packets in each of `pcaps`, as `capinfos` counts them.
+fn capinfos_counts(pcaps: &[PathBuf]) -> Vec<usize> {
+    let out = Command::new("capinfos")
+        .args(["-c", "-T", "-r", "-M"])
+        .args(pcaps)
+        .output()
+        .expect("capinfos runs");
+    assert!(
+        out.status.success(),
+        "capinfos failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let counts: Vec<usize> = text
+        .lines()
+        .map(|l| {
+            l.rsplit('\t')
+                .next()
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or_else(|| panic!("capinfos line {l:?}"))
+        })
+        .collect();
+    assert_eq!(counts.len(), pcaps.len(), "capinfos: {text}");
+    counts
+}
+
 fn tshark(pcap: &Path) -> Vec<Dissected> {
     let out = Command::new("tshark")
         .args(["-n", "-o", "tcp.check_checksum:TRUE", "-r"])
@@ -164,9 +231,11 @@ fn tshark_dissects_every_pcap_into_the_transcripts_segments() {
     let dir = out_dir("tshark");
     let cases = write_reports(&dir);
     let mut compared = 0;
-    for case in &cases {
-        let pcap = dir.join(format!("{}.pcap", case_file_stem(&case.id)));
-        let frames = tshark(&pcap);
+    let pcaps: Vec<PathBuf> = cases
+        .iter()
+        .map(|c| dir.join(format!("{}.pcap", case_file_stem(&c.id))))
+        .collect();
+    for (case, frames) in cases.iter().zip(tshark_all(&pcaps)) {
         let packets: Vec<_> = case
             .transcript
             .iter()
@@ -196,7 +265,8 @@ fn tshark_dissects_every_pcap_into_the_transcripts_segments() {
             tuples.insert(if a < b { (a, b) } else { (b, a) });
             compared += 1;
         }
-        // One connection, one tcp.stream. Wireshark starts a new stream at
+        // One connection, one tcp.stream (numbered across the batch: the
+        // set within the case's frames is what counts). Wireshark starts a new stream at
         // a SYN that reuses the ports of an earlier exchange (after a RST,
         // say), so a case may show one stream per bare SYN, never more.
         let streams: BTreeSet<u32> = frames.iter().filter_map(|f| f.stream).collect();
