@@ -2,7 +2,7 @@
 //! length): a target that drops them (smoltcp) and one that processes them
 //! both pass; a violation either way is still caught.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN, SYN_RECEIVED};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED, LISTEN, SYN_RECEIVED};
 use crate::oracle::tests::segments::bad_option;
 use crate::oracle::tests::segments::rst_at;
 use crate::oracle::tests::segments::short_sack;
@@ -100,8 +100,7 @@ fn syn_received_malformed_final_ack_dropped_then_synack_again_is_allowed() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_malformed_final_ack_processed_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "// A stack that ignores the bad option completes the handshake and sends data.
          < . 1:1(0) ack 1 win 65535 <raw 09010000>
@@ -114,8 +113,7 @@ fn syn_received_malformed_final_ack_processed_is_allowed() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_dropped_owes_no_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
          // The target never had it: it ACKs the old RCV.NXT when the data comes again.
@@ -128,8 +126,7 @@ fn established_malformed_data_dropped_owes_no_ack() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_processed_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
          > . 1:1(0) ack 11 win 64240",
@@ -140,8 +137,7 @@ fn established_malformed_data_processed_is_allowed() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< R 1:1(0) win 65535 <raw 09010000>
          // smoltcp dropped the RST: the connection carries on.
@@ -153,8 +149,7 @@ fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460,raw 09010000>
          // No SYN-ACK came: the target is still in LISTEN, an ACK draws <SEQ=SEG.ACK><CTL=RST>.
@@ -167,8 +162,7 @@ fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
 /// RFC 9293 §3.1 (MUST-7); ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn malformed_segment_then_unacked_data_is_still_caught() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "// Whether or not the target dropped the malformed ACK, the well-formed
          // data after it must be acknowledged within 0.5 s (MUST-40).
@@ -181,8 +175,7 @@ fn malformed_segment_then_unacked_data_is_still_caught() {
 /// RFC 9293 §3.1 (MUST-7); ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn malformed_data_then_ack_of_unsent_data_is_still_caught() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
          > . 1:1(0) ack 20 win 64240",
@@ -288,8 +281,7 @@ fn syn_received_syn_fin_ack_with_bad_ack_dropped_owes_nothing() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< FR. 1:1(0) ack 50 win 65535
          > S. 0:0(0) ack 1 win 64240 <mss 1460>",
