@@ -447,6 +447,8 @@ fn a_reply_owed_at_the_end_is_named_end_and_service_closed_closes_the_port() {
     expect_findings(Profile::rfc9293(), "0 < F 0:0(0) win 65535", &[]);
 }
 
+/// [`expect_findings_after`] on the strict profile (RFC 9293 alone).
+#[track_caller]
 pub(in crate::oracle::tests) fn rfc(open: &str, rest: &str, expected: &[&str]) -> Vec<Finding> {
-    expect_findings(Profile::rfc9293(), &format!("{open}{rest}"), expected)
+    expect_findings_after(Profile::rfc9293(), open, rest, expected)
 }

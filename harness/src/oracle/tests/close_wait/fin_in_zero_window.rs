@@ -9,7 +9,7 @@
 //! FIN-WAIT-2 on the ACK of the target's FIN, where the target, in LAST-ACK,
 //! closed and answered a new SYN with a SYN-ACK).
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
+use crate::oracle::tests::lines::{rfc, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED, the target's window closed at r(1), then a bare FIN at r(1).
@@ -141,8 +141,7 @@ fn syn_ack_in_fin_wait_2_after_a_dropped_zero_window_fin_is_still_caught() {
 /// (RFC 9293 §3.10.7.4).
 #[test]
 fn fin_past_rcv_nxt_in_a_zero_window_is_not_taken() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:1(0) ack 1 win 0
          < F. 2:2(0) ack 1 win 65535

@@ -4,7 +4,7 @@
 //! (`fin-segment-ack-ignored`), so it keeps sending into the window it had.
 //! Fuzz: `data-beyond-window` of campaign 10 (45 inputs).
 
-use crate::oracle::tests::lines::{expect_findings, expect_findings_after, CLOSE_WAIT};
+use crate::oracle::tests::lines::{expect_findings, rfc, CLOSE_WAIT};
 use crate::oracle::tests::*;
 
 /// CLOSE-WAIT with the harness window 65535, then a second FIN segment at
@@ -83,8 +83,7 @@ fn data_beyond_a_zero_window_a_later_plain_ack_announced_is_beyond_the_window() 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_a_zero_window_a_plain_ack_announced_in_close_wait_is_beyond_the_window() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         CLOSE_WAIT,
         "
         < . 2:2(0) ack 1 win 0

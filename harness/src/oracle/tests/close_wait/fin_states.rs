@@ -1,8 +1,7 @@
 //! CLOSE-WAIT (RFC 9293 §3.6, §3.10.7.4 eighth check): the peer's FIN acknowledged, alone
 //! or with the target's FIN; data then FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::rfc;
-use crate::oracle::tests::lines::ESTABLISHED;
+use crate::oracle::tests::lines::{rfc, ESTABLISHED};
 
 // ---- ACK and FIN together or apart ----
 

@@ -1,7 +1,7 @@
 //! CLOSE-WAIT (RFC 9293 §3.10.7.4 seventh and eighth checks): text past the peer's FIN is
 //! ignored, a FIN segment's ACK is used, a SYN after the FIN.
 
-use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::lines::rfc;
 use crate::oracle::tests::syn_received::close_then_peer_fin::closed_in_syn_received;
 use crate::oracle::tests::syn_received::close_then_peer_fin::fresh_syn_ack;
 use crate::oracle::tests::syn_received::close_then_peer_fin::harness_fin;
@@ -24,19 +24,13 @@ const CLOSE_WAIT_TEXT_AFTER_FIN: &str = "
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_text_after_fin_ignored_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
-        CLOSE_WAIT_TEXT_AFTER_FIN,
-        "> . 1:1(0) ack 2 win 64240",
-        &[],
-    );
+    rfc(CLOSE_WAIT_TEXT_AFTER_FIN, "> . 1:1(0) ack 2 win 64240", &[]);
 }
 
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4; ack-past-fin (RFC 9293 §3.10.7.4).
 #[test]
 fn close_wait_text_after_fin_acknowledged_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CLOSE_WAIT_TEXT_AFTER_FIN,
         "// smoltcp 0.14 takes it in (cases/close/t32-data-beyond-fin, fuzz
          // segment-on-closed-connection).
@@ -90,8 +84,7 @@ const CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT: &str = "
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4.
 #[test]
 fn close_wait_fin_segment_ack_is_used() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT,
         "> . 11:11(0) ack 2 win 64240",
         &[],
@@ -101,8 +94,7 @@ fn close_wait_fin_segment_ack_is_used() {
 /// CLOSE-WAIT: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn close_wait_retransmission_below_a_fin_segments_ack_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CLOSE_WAIT_DATA_ACKED_BY_A_FIN_SEGMENT,
         "> P. 1:11(10) ack 2 win 64240",
         &["9 fin-segment-ack-ignored"],

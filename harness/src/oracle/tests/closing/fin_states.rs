@@ -1,8 +1,7 @@
 //! FIN-WAIT-1 into CLOSING (RFC 9293 §3.6 Figure 13, §3.10.7.4 eighth check): nothing
 //! after the target's FIN. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::rfc;
-use crate::oracle::tests::lines::ESTABLISHED;
+use crate::oracle::tests::lines::{rfc, ESTABLISHED};
 
 // ---- FIN-WAIT-1 → CLOSING → TIME-WAIT (simultaneous close) ----
 

@@ -3,7 +3,7 @@
 //! eighth check in FIN-WAIT-1; fifth check in CLOSING). On connections the
 //! target opened actively and passively. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::{expect_findings_after, ACTIVE_ESTABLISHED, ESTABLISHED};
+use crate::oracle::tests::lines::{expect_findings_after, rfc, ACTIVE_ESTABLISHED, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// After [`ACTIVE_ESTABLISHED`], the application's close, the target's FIN
@@ -18,8 +18,7 @@ const FINS_CROSS: &str = "\
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         ACTIVE_ESTABLISHED,
         "
         close(3) = 0
@@ -38,8 +37,7 @@ fn crossing_fins_after_an_active_open_go_through_closing_to_time_wait() {
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn crossing_fins_after_a_passive_open_go_through_closing_to_time_wait() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "
         close(4) = 0
@@ -99,8 +97,7 @@ fn data_in_closing_violates() {
 /// CLOSING: RFC 9293 §3.10.7.4.
 #[test]
 fn a_fin_acknowledging_the_target_fin_goes_from_fin_wait_1_to_time_wait() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         ACTIVE_ESTABLISHED,
         "
         close(3) = 0

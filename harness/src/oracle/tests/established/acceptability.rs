@@ -3,8 +3,7 @@
 //! asserting the exact set of findings. The window is in `window/`, RSTs and
 //! SYNs (RFC 5961) in `rfc5961/`.
 
-use crate::oracle::tests::lines::rfc;
-use crate::oracle::tests::lines::{ESTABLISHED, ESTABLISHED_DATA};
+use crate::oracle::tests::lines::{rfc, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 // ---- ack-bit-missing (§3.10.7.4: "if the ACK bit is off drop the segment"; the target always sets it) ----

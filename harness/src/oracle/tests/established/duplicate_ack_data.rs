@@ -1,6 +1,6 @@
 //! ESTABLISHED (RFC 9293 §3.10.7.4 fifth check): data on a duplicate ACK is taken.
 
-use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::lines::{expect_after, rfc};
 use crate::oracle::tests::*;
 
 // ---- old-ack-data-dropped ----
@@ -19,8 +19,7 @@ const ESTABLISHED_AFTER_TARGET_DATA: &str = "
 /// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn established_data_with_a_duplicate_ack_is_accepted() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_TARGET_DATA,
         "< . 1:11(10) ack 1 win 65535
          > . 6:6(0) ack 11 win 64240",

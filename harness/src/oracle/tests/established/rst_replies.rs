@@ -1,14 +1,13 @@
 //! ESTABLISHED (RFC 9293 §3.10.7.4; §3.1 MUST-3): no RST answers a RST, nothing after the
 //! target's own reset, no ACK for data with a bad checksum.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
+use crate::oracle::tests::lines::{rfc, ESTABLISHED};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn established_out_of_window_rst_answered_by_rst_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< R 1000000:1000000(0) win 65535
          > R 1:1(0) win 64240",
@@ -54,8 +53,7 @@ fn established_target_abort_then_silence_is_allowed() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn data_after_the_targets_own_reset_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> R. 1:1(0) ack 1 win 64240
          > P. 1:11(10) ack 1 win 64240",

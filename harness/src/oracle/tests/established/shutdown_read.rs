@@ -6,14 +6,13 @@
 //! FIN-WAIT-1/2 once reading is shut down (`tcp_rcv_state_process`). Line
 //! form (see `lines.rs`).
 
-use crate::oracle::tests::lines::{expect_findings_after, ESTABLISHED, ESTABLISHED_DATA};
+use crate::oracle::tests::lines::{expect_findings_after, rfc, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn text_after_shutdown_read_is_acknowledged() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "
         shutdown(4, SHUT_RD) = 0
@@ -42,8 +41,7 @@ fn text_after_shutdown_read_left_unacknowledged_violates() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; rst-after-shutdown-read (RFC 9293 §3.6.1).
 #[test]
 fn a_rst_for_text_after_shutdown_read_is_a_warning() {
-    let f = expect_findings_after(
-        Profile::rfc9293(),
+    let f = rfc(
         ESTABLISHED,
         "
         shutdown(4, SHUT_RD) = 0

@@ -5,7 +5,7 @@
 //! Fuzz: `data-beyond-window` and `ack-delayed-too-long` of campaigns 8
 //! and 9 (smoltcp 0.14).
 
-use crate::oracle::tests::lines::expect_after;
+use crate::oracle::tests::lines::{expect_after, rfc};
 use crate::oracle::tests::*;
 
 /// CLOSE-WAIT, the harness window 144 filled by the target's data
@@ -191,8 +191,7 @@ const FIN_WITH_AN_ACK_OF_UNSENT_DATA: &str = "
 /// ESTABLISHED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         FIN_WITH_AN_ACK_OF_UNSENT_DATA,
         "> . 11:11(0) ack 2 win 64240
          state CLOSE-WAIT
@@ -205,8 +204,7 @@ fn fin_on_an_ack_of_unsent_data_is_followed_when_the_target_acknowledges_it() {
 /// ESTABLISHED: RFC 9293 §3.10.7.4; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn fin_on_an_ack_of_unsent_data_the_target_dropped_leaves_the_connection_established() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         FIN_WITH_AN_ACK_OF_UNSENT_DATA,
         "// Its next data at SND.NXT, still acknowledging r(1): it dropped the
          // segment (and did not take the ACK of l(12)).

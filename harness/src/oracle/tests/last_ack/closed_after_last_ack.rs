@@ -1,7 +1,7 @@
 //! CLOSED after LAST-ACK (RFC 9293 §3.10.7.4 fifth check in LAST-ACK, §3.10.7.1): the
 //! duplicate ACK for out-of-order data, and a LAST-ACK closed by a FIN segment.
 
-use crate::oracle::tests::lines::{expect_after, LAST_ACK};
+use crate::oracle::tests::lines::{rfc, LAST_ACK};
 use crate::oracle::tests::*;
 
 // ---- after LAST-ACK: the duplicate ACK for out-of-order data ----
@@ -26,8 +26,7 @@ const LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA: &str = "
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA,
         "> . 2:2(0) ack 2 win 64240
          > . 2:2(0) ack 2 win 64240",
@@ -38,8 +37,7 @@ fn last_ack_closed_by_out_of_order_data_may_send_one_duplicate_ack() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_out_of_order_data_then_data_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_CLOSED_BY_OUT_OF_ORDER_DATA,
         "> P. 2:5(3) ack 2 win 64240",
         &["10 segment-on-closed-connection"],
@@ -49,8 +47,7 @@ fn last_ack_closed_by_out_of_order_data_then_data_violates() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_in_order_ack_allows_no_ack_after() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK,
         "< . 2:2(0) ack 2 win 65535
          > . 2:2(0) ack 2 win 64240",

@@ -1,8 +1,7 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): nothing after the target's FIN but its retransmission,
 //! nothing once CLOSED. Line form (see `lines.rs`).
 
-use crate::oracle::tests::lines::rfc;
-use crate::oracle::tests::lines::LAST_ACK;
+use crate::oracle::tests::lines::{rfc, LAST_ACK};
 use crate::oracle::tests::*;
 
 // ---- LAST-ACK: data-after-fin, fin-moved, segment-on-closed-connection ----

@@ -1,7 +1,7 @@
 //! LAST-ACK (RFC 9293 §3.10.7.4): closed by a FIN segment whose ACK the target may
 //! ignore, and a FIN on old data.
 
-use crate::oracle::tests::lines::{expect_after, LAST_ACK};
+use crate::oracle::tests::lines::{expect_after, rfc, LAST_ACK};
 use crate::oracle::tests::*;
 
 // ---- LAST-ACK: the ACK of a FIN segment (fuzz campaign 8, data-before-established) ----
@@ -39,8 +39,7 @@ fn last_ack_acked_by_a_fin_segment() -> T {
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
         "< . 2:2(0) ack 2 win 65535
          > R 2:2(0) win 0",
@@ -51,8 +50,7 @@ fn last_ack_closed_by_a_fin_segment_then_a_probe_draws_a_rst() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
         "// smoltcp drops the FIN segment, ACK and all, and stays in LAST-ACK.
          +1.001 > F. 1:1(0) ack 2 win 64240",
@@ -63,8 +61,7 @@ fn last_ack_fin_retransmitted_after_a_fin_segment_acked_it_violates() {
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
         "< S 100000:100000(0) win 65535
          > S. 5000:5000(0) ack 100001 win 64240 <mss 1460>
@@ -76,8 +73,7 @@ fn last_ack_closed_by_a_fin_segment_then_a_new_syn_draws_a_syn_ack() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; fin-segment-ack-ignored (RFC 9293 §3.10.7.4).
 #[test]
 fn last_ack_fin_retransmitted_after_a_fin_segment_and_a_new_syn_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK_ACKED_BY_A_FIN_SEGMENT,
         "// The old connection's FIN, not a SYN-ACK: the target never closed it.
          < S 100000:100000(0) win 65535
@@ -220,8 +216,7 @@ const FIN_ON_OLD_DATA: &str = "
 /// LAST-ACK: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_on_old_data_is_taken_and_acknowledged() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         FIN_ON_OLD_DATA,
         "> . 1:1(0) ack 12 win 64240
          state CLOSE-WAIT",
@@ -246,8 +241,7 @@ fn fin_on_old_data_left_unacknowledged_violates() {
 /// LAST-ACK: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn last_ack_closed_by_an_out_of_order_fin_segment_is_an_ordinary_close() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LAST_ACK,
         "// A FIN past a hole is held, not taken: the ACK still closes LAST-ACK,
          // and a target going on is on a closed connection, not this rule.

@@ -1,7 +1,7 @@
 //! LISTEN (RFC 9293 §3.10.7.2): an ACK draws <SEQ=SEG.ACK><CTL=RST>, a RST nothing,
 //! a SYN with a bad checksum nothing.
 
-use crate::oracle::tests::lines::{expect_after, LISTEN};
+use crate::oracle::tests::lines::{rfc, LISTEN};
 use crate::oracle::tests::*;
 
 // ---- rst-listen-numbers ----
@@ -9,8 +9,7 @@ use crate::oracle::tests::*;
 /// LISTEN: RFC 9293 §3.10.7.2.
 #[test]
 fn listen_ack_draws_rst_with_seq_of_seg_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< . 1:1(0) ack 5 win 65535
          > R 5:5(0) win 0",
@@ -21,8 +20,7 @@ fn listen_ack_draws_rst_with_seq_of_seg_ack() {
 /// LISTEN: RFC 9293 §3.10.7.2; rst-listen-numbers (RFC 9293 §3.10.7.2).
 #[test]
 fn listen_ack_answered_with_wrong_seq_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< . 1:1(0) ack 5 win 65535
          > R 6:6(0) win 64240",
@@ -33,8 +31,7 @@ fn listen_ack_answered_with_wrong_seq_violates() {
 /// LISTEN: RFC 9293 §3.10.7.2; reply-to-rst (RFC 9293 §3.10.7.1).
 #[test]
 fn listen_rst_answered_by_an_ack_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< R. 1:1(0) ack 1 win 65535
          > . 1:1(0) ack 1 win 64240",

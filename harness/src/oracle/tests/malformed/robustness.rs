@@ -1,7 +1,7 @@
 //! The oracle never panics, whatever it is fed: random segments in both
 //! directions (any flags, numbers, options, times), as a fuzzer would.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN, SYN_RECEIVED};
+use crate::oracle::tests::lines::{rfc, ESTABLISHED, LISTEN, SYN_RECEIVED};
 use crate::oracle::tests::*;
 use crate::wire::IpEnvelope;
 
@@ -169,8 +169,7 @@ fn listen_syn_fin_may_be_dropped_then_a_new_syn_opens_the_connection() {
 /// RFC 9293 §3.1.
 #[test]
 fn listen_syn_fin_dropped_then_ack_draws_rst_from_listen() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< SF 0:0(0) win 65535
          < . 1:1(0) ack 1 win 65535
@@ -182,8 +181,7 @@ fn listen_syn_fin_dropped_then_ack_draws_rst_from_listen() {
 /// RFC 9293 §3.1; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< SF 1:1(0) win 65535
          // An ordinary SYN is still owed a challenge ACK (the rule still fires).
@@ -195,8 +193,7 @@ fn established_syn_fin_may_be_dropped_without_a_challenge_ack() {
 /// RFC 9293 §3.1.
 #[test]
 fn syn_received_rst_syn_at_rcv_nxt_may_be_dropped() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "// The campaign's `data-before-established`: smoltcp drops RST+SYN+FIN,
          // and the handshake then completes.

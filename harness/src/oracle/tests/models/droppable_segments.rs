@@ -2,7 +2,7 @@
 //! length): a target that drops them (smoltcp) and one that processes them
 //! both pass; a violation either way is still caught.
 
-use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED, LISTEN, SYN_RECEIVED};
 use crate::oracle::tests::segments::bad_option;
 use crate::oracle::tests::segments::rst_at;
 use crate::oracle::tests::segments::short_sack;
@@ -100,195 +100,86 @@ fn syn_received_malformed_final_ack_dropped_then_synack_again_is_allowed() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_malformed_final_ack_processed_is_allowed() {
-    // A stack that ignores the bad option completes the handshake and sends data.
-    let mut t = syn_received();
-    send!(t, malformed_final_ack());
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: PSH | ACK,
-            payload: vec![b'y'; 10],
-            ..recv_tmpl()
-        }
+    rfc(
+        SYN_RECEIVED,
+        "// A stack that ignores the bad option completes the handshake and sends data.
+         < . 1:1(0) ack 1 win 65535 <raw 09010000>
+         > P. 1:11(10) ack 1 win 64240
+         state ESTABLISHED",
+        &[],
     );
-    assert_eq!(t.states(), vec![TcpState::Established]);
 }
 
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_dropped_owes_no_ack() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            options: vec![bad_option()],
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    expect_none(t.wait(ms(2000)));
-    // The target never had it: it ACKs the old RCV.NXT when the data comes again.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
+    rfc(
+        ESTABLISHED,
+        "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
+         // The target never had it: it ACKs the old RCV.NXT when the data comes again.
+         +2.001 < P. 1:11(10) ack 1 win 65535
+         > . 1:1(0) ack 11 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_data_processed_is_allowed() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            options: vec![bad_option()],
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
+    rfc(
+        ESTABLISHED,
+        "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
+         > . 1:1(0) ack 11 win 64240",
+        &[],
     );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(11),
-            ..recv_tmpl()
-        }
-    );
-    expect_none(t.wait(ms(2000)));
 }
 
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn established_malformed_rst_at_rcv_nxt_dropped_is_allowed() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            flags: RST,
-            options: vec![bad_option()],
-            ..send_tmpl()
-        }
-    );
-    // smoltcp dropped the RST: the connection carries on.
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(1),
-            flags: PSH | ACK,
-            payload: vec![b'y'; 5],
-            ..recv_tmpl()
-        }
+    rfc(
+        ESTABLISHED,
+        "< R 1:1(0) win 65535 <raw 09010000>
+         // smoltcp dropped the RST: the connection carries on.
+         > P. 1:6(5) ack 1 win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn listen_malformed_syn_dropped_then_ack_draws_listen_rst() {
-    let mut t = listen();
-    send!(
-        t,
-        Segment {
-            seq: REMOTE_SEQ,
-            flags: SYN,
-            options: vec![TcpOption::Mss(1460), bad_option()],
-            ..send_tmpl()
-        }
-    );
-    expect_none(t.wait(ms(3000)));
-    // No SYN-ACK came: the target is still in LISTEN, an ACK draws <SEQ=SEG.ACK><CTL=RST>.
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            flags: RST,
-            ..recv_tmpl()
-        }
+    rfc(
+        LISTEN,
+        "< S 0:0(0) win 65535 <mss 1460,raw 09010000>
+         // No SYN-ACK came: the target is still in LISTEN, an ACK draws <SEQ=SEG.ACK><CTL=RST>.
+         +3.001 < . 1:1(0) ack 1 win 65535
+         > R 1:1(0) win 64240",
+        &[],
     );
 }
 
 /// RFC 9293 §3.1 (MUST-7); ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn malformed_segment_then_unacked_data_is_still_caught() {
-    // Whether or not the target dropped the malformed ACK, the well-formed
-    // data after it must be acknowledged within 0.5 s (MUST-40).
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            options: vec![bad_option()],
-            ..send_tmpl()
-        }
+    rfc(
+        ESTABLISHED,
+        "// Whether or not the target dropped the malformed ACK, the well-formed
+         // data after it must be acknowledged within 0.5 s (MUST-40).
+         < . 1:1(0) ack 1 win 65535 <raw 09010000>
+         < P. 1:11(10) ack 1 win 65535",
+        &["end ack-delayed-too-long"],
     );
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    expect_rule(t.wait(ms(2000)), RuleId::AckDelayedTooLong);
 }
 
 /// RFC 9293 §3.1 (MUST-7); ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn malformed_data_then_ack_of_unsent_data_is_still_caught() {
-    let mut t = established();
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: PSH | ACK,
-            options: vec![bad_option()],
-            payload: vec![b'x'; 10],
-            ..send_tmpl()
-        }
-    );
-    recv!(
-        t,
-        Segment {
-            seq: l(1),
-            ack: r(20),
-            ..recv_tmpl()
-        },
-        RuleId::AckOfUnsentData
+    rfc(
+        ESTABLISHED,
+        "< P. 1:11(10) ack 1 win 65535 <raw 09010000>
+         > . 1:1(0) ack 20 win 64240",
+        &["6 ack-of-unsent-data"],
     );
 }
 
@@ -390,8 +281,7 @@ fn syn_received_syn_fin_ack_with_bad_ack_dropped_owes_nothing() {
 /// RFC 9293 §3.1 (MUST-7).
 #[test]
 fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< FR. 1:1(0) ack 50 win 65535
          > S. 0:0(0) ack 1 win 64240 <mss 1460>",
@@ -402,30 +292,19 @@ fn syn_received_fin_rst_ack_dropped_then_handshake_completes() {
 /// RFC 9293 §3.1 (MUST-7); close-fin-missing (RFC 9293 §3.10.4).
 #[test]
 fn malformed_rst_at_rcv_nxt_then_a_wrong_fin_is_judged_on_the_connection() {
-    // Fuzz campaign 8: after CLOSE in SYN-RECEIVED, a RST at RCV.NXT with an
-    // illegal option; smoltcp drops it and sends its FIN at ISS. Both branches
-    // find a violation; the one that still has the connection explains the
-    // FIN (close-fin-missing), not "a connection that does not exist".
-    let mut t = syn_received();
-    t.now += ms(1);
-    t.oracle.on_app(t.now, peer(), AppEvent::Close);
-    send!(
-        t,
-        Segment {
-            seq: r(1),
-            ack: l(1),
-            flags: RST | ACK,
-            options: vec![bad_option()],
-            ..send_tmpl()
-        }
+    let judged = expect_after(
+        Profile::rfc9293(),
+        SYN_RECEIVED,
+        "// Fuzz campaign 8: after CLOSE in SYN-RECEIVED, a RST at RCV.NXT with an
+         // illegal option; smoltcp drops it and sends its FIN at ISS. Both branches
+         // find a violation; the one that still has the connection explains the
+         // FIN (close-fin-missing), not \"a connection that does not exist\".
+         +0.001 close(4) = 0
+         < R. 1:1(0) ack 1 win 65535 <raw 09010000>
+         > F. 0:0(0) ack 1 win 64240",
+        &["10 close-fin-missing"],
     );
-    let fin = Segment {
-        seq: LOCAL_SEQ,
-        ack: r(1),
-        flags: FIN | ACK,
-        ..recv_tmpl()
-    };
-    let f = recv!(t, fin, RuleId::CloseFinMissing);
+    let f = judged.finding("10 close-fin-missing");
     assert!(f.message.contains("ISS"), "{}", f.message);
 }
 

@@ -1,6 +1,6 @@
 //! Options (RFC 7323, RFC 2018) and header fields (RFC 9293 §3.1).
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, LISTEN};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED, LISTEN};
 use crate::oracle::tests::*;
 
 /// ESTABLISHED with timestamps and window scaling (harness shift 2, target shift 7).
@@ -17,8 +17,7 @@ const ESTABLISHED_TS_WS: &str = "
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-on-non-syn (RFC 7323 §2.2).
 #[test]
 fn established_window_scale_on_an_ack_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:1(0) ack 1 win 64240 <wscale 7>",
         &["5 wscale-on-non-syn"],
@@ -28,8 +27,7 @@ fn established_window_scale_on_an_ack_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-on-non-syn (RFC 2018 §2).
 #[test]
 fn established_sack_permitted_on_an_ack_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:1(0) ack 1 win 64240 <sackOK>",
         &["5 sack-permitted-on-non-syn"],
@@ -41,8 +39,7 @@ fn established_sack_permitted_on_an_ack_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-without-offer (RFC 7323 §2.2).
 #[test]
 fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460>
          > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 7>",
@@ -53,8 +50,7 @@ fn listen_syn_ack_with_window_scale_the_syn_lacked_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; wscale-too-large (RFC 7323 §2.3).
 #[test]
 fn listen_syn_ack_with_shift_fifteen_warns() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460,wscale 2>
          > S. 0:0(0) ack 1 win 64240 <mss 1460,wscale 15>",
@@ -65,8 +61,7 @@ fn listen_syn_ack_with_shift_fifteen_warns() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_window_is_scaled_by_the_harness_shift() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_TS_WS,
         "// window 25 << 2 = 100 octets.
          > . 1:101(100) ack 1 win 64240 <TS val 9001 ecr 101>
@@ -78,8 +73,7 @@ fn established_window_is_scaled_by_the_harness_shift() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_without_negotiation_the_window_is_not_scaled() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460,wscale 2>
          > S. 0:0(0) ack 1 win 64240 <mss 1460>
@@ -94,8 +88,7 @@ fn established_without_negotiation_the_window_is_not_scaled() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-without-offer (RFC 7323 §3.2).
 #[test]
 fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460>
          > S. 0:0(0) ack 1 win 64240 <mss 1460,TS val 5 ecr 0>",
@@ -106,8 +99,7 @@ fn listen_syn_ack_with_timestamps_the_syn_lacked_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3).
 #[test]
 fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460,TS val 100 ecr 0>
          > S. 0:0(0) ack 1 win 64240 <mss 1460,TS val 9 ecr 99>",
@@ -118,8 +110,7 @@ fn listen_syn_ack_tsecr_must_echo_the_syn_tsval() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_timestamps_on_every_segment_echoing_ts_recent() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_TS_WS,
         "> . 1:1(0) ack 1 win 64240 <TS val 9001 ecr 101>
          < . 1:5(4) ack 1 win 25 <TS val 150 ecr 9001>
@@ -131,8 +122,7 @@ fn established_timestamps_on_every_segment_echoing_ts_recent() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; timestamps-missing (RFC 7323 §3.2).
 #[test]
 fn established_segment_without_timestamps_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_TS_WS,
         "> . 1:1(0) ack 1 win 64240",
         &["5 timestamps-missing"],
@@ -142,12 +132,7 @@ fn established_segment_without_timestamps_violates() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_rst_without_timestamps_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
-        ESTABLISHED_TS_WS,
-        "> R. 1:1(0) ack 1 win 64240",
-        &[],
-    );
+    rfc(ESTABLISHED_TS_WS, "> R. 1:1(0) ack 1 win 64240", &[]);
 }
 
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; tsecr-not-echoed (RFC 7323 §4.3).
@@ -210,8 +195,7 @@ fn bad_checksum_is_a_must_2_violation_and_a_good_one_is_not() {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018.
 #[test]
 fn established_segment_without_timestamps_may_be_dropped_silently() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_TS_WS,
         "< . 1:5(4) ack 1 win 25
          // ... or accepted: both pass.
@@ -258,8 +242,7 @@ fn established_sack() -> T {
 /// RFC 9293 §3.1, RFC 7323, RFC 2018; sack-permitted-without-offer (RFC 2018 §2).
 #[test]
 fn listen_syn_ack_with_sack_permitted_the_syn_lacked_warns() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 1460>
          > S. 0:0(0) ack 1 win 64240 <mss 1460,sackOK>",

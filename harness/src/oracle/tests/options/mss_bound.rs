@@ -1,7 +1,7 @@
 //! The send MSS (RFC 9293 §3.7.1, MUST-15/16; RFC 9293 §3.7.1 default 536 for IPv4,
 //! 1220 for IPv6) and the SYN-ACK's MSS option (SHLD).
 
-use crate::oracle::tests::lines::{expect_after, LISTEN};
+use crate::oracle::tests::lines::{expect_after, rfc, LISTEN};
 use crate::oracle::tests::*;
 
 // ---- segment-exceeds-mss ----
@@ -9,8 +9,7 @@ use crate::oracle::tests::*;
 /// RFC 9293 §3.7.1.
 #[test]
 fn established_segment_of_exactly_the_mss_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535 <mss 100>
          > S. 0:0(0) ack 1 win 64240 <mss 1460>
@@ -42,8 +41,7 @@ fn established_segment_above_the_peer_mss_violates() {
 /// RFC 9293 §3.7.1; segment-exceeds-mss (RFC 9293 §3.7.1, MUST-15, MUST-16).
 #[test]
 fn established_without_peer_mss_segments_are_limited_to_536() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "< S 0:0(0) win 65535
          > S. 0:0(0) ack 1 win 64240 <mss 1460>

@@ -3,7 +3,7 @@
 //! campaign 9 triage). The deviation itself is still reported when the
 //! target shows it; a target that did not deviate is still judged strictly.
 
-use crate::oracle::tests::lines::{expect_after, CLOSE_WAIT, ESTABLISHED};
+use crate::oracle::tests::lines::{expect_after, rfc, CLOSE_WAIT, ESTABLISHED};
 use crate::oracle::tests::segments::rst;
 use crate::oracle::tests::segments::text;
 use crate::oracle::tests::*;
@@ -144,8 +144,7 @@ fn last_ack_text_past_the_fin_without_new_ack_then_segment_after_ack_of_fin_viol
 /// profiles (RFC 9293); rst-at-rcv-nxt-ignored (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn rst_at_rcv_nxt_then_segment_violates_when_no_text_passed_the_fin() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CLOSE_WAIT,
         "< R 2:2(0) win 65535
          > . 1:1(0) ack 2 win 64240",

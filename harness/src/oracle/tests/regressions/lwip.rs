@@ -3,7 +3,7 @@
 //! as lwIP's own transcript (`synack repro --target tap --exec
 //! target/lwip/synack-lwip` of the artifact), judged right per RFC 9293.
 
-use crate::oracle::tests::lines::{expect_findings, expect_findings_after};
+use crate::oracle::tests::lines::{expect_findings, rfc};
 use crate::oracle::tests::*;
 
 /// lwIP's TIME-WAIT after its own close (`shutdown(SHUT_WR)`), as its
@@ -67,8 +67,7 @@ fn a_reset_answering_a_syn_ack_in_time_wait_is_not_time_wait_cut_short() {
 /// text after it draws a closed port's RST, which is no second finding.
 #[test]
 fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         LWIP_TIME_WAIT,
         "0.050 < S. 2:2(0) ack 2 win 65535
 0.051 > R. 2:2(0) ack 3 win 65407
@@ -85,8 +84,7 @@ fn a_reset_answering_a_syn_ack_in_time_wait_may_close_the_connection() {
 /// RFC 9293; time-wait-too-short (RFC 9293 §3.6.1, MUST-13).
 #[test]
 fn an_unprompted_reset_in_time_wait_is_still_time_wait_cut_short() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         LWIP_TIME_WAIT,
         "1.000 > R 2:2(0) win 0
 ",

@@ -1,7 +1,7 @@
 //! Challenge ACKs (RFC 5961 §3.2 for a RST, §4.2 for a SYN): which
 //! requirement a finding cites, and which ACK counts as the challenge ACK.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, ESTABLISHED_DATA};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 fn syn_in_window() -> Segment {
@@ -56,8 +56,7 @@ fn wrong_challenge_ack_for_a_syn_cites_rfc5961_section_4_2() {
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn challenge_ack_then_ack_of_later_data_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< S 5:5(0) win 65535
          > . 1:1(0) ack 1 win 64240
@@ -70,8 +69,7 @@ fn challenge_ack_then_ack_of_later_data_is_allowed() {
 /// RFC 9293 §3.10.7.4, RFC 5961; challenge-ack-not-sent (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
 #[test]
 fn ack_of_data_sent_after_a_syn_is_not_its_challenge_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "// The SYN dropped silently: the ACK of the next data does not stand in
          // for the challenge ACK.
@@ -170,8 +168,7 @@ fn challenge_ack_from_a_taken_ack_of_unsent_data_has_its_seq() {
 /// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_past_a_taken_ack_of_unsent_data_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CHALLENGE_OWED_THEN_ACK_OF_UNSENT_DATA,
         "> . 13:13(0) ack 1 win 64240",
         &["10 challenge-ack-numbers", "10 seq-gap"],
@@ -224,8 +221,7 @@ fn challenge_ack_past_the_harness_fin_is_reported_once() {
 /// seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_in_close_wait_with_a_wrong_seq_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         CHALLENGE_OWED_IN_CLOSE_WAIT,
         "> . 5:5(0) ack 2 win 64240",
         &["8 challenge-ack-numbers", "8 seq-gap"],
@@ -262,8 +258,7 @@ fn challenge_ack_one_past_all_the_harness_sent_is_reported_once() {
 /// ack-of-unsent-data (RFC 9293 §3.4); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn challenge_ack_one_past_all_the_harness_sent_with_a_wrong_seq_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "< S 5:5(0) win 65535
          > . 5:5(0) ack 12 win 64240",

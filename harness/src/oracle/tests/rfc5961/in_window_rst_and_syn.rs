@@ -1,7 +1,7 @@
 //! ESTABLISHED (RFC 9293 §3.10.7.4 second and fourth checks; RFC 5961 §3.2, §4.2): a RST
 //! at RCV.NXT resets, one in the window draws a challenge ACK, so does a SYN.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED_DATA};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED_DATA};
 use crate::oracle::tests::*;
 
 // ---- RFC 5961: rst-in-window-resets / challenge-ack-* / rst-at-rcv-nxt-ignored ----
@@ -71,8 +71,7 @@ fn established_in_window_rst_that_resets_violates_under_rfc9293() {
 /// ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn established_challenge_ack_with_wrong_numbers_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "< R 15:15(0) win 65535
          > . 1:1(0) ack 15 win 64240",
@@ -97,8 +96,7 @@ fn established_missing_first_challenge_ack_is_a_must_failure() {
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_rst_at_rcv_nxt_resets_silently() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "< R 11:11(0) win 65535
          state CLOSED
@@ -143,8 +141,7 @@ fn established_rst_at_rcv_nxt_ignored_violates() {
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_syn_draws_challenge_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "< S 5:5(0) win 65535
          > . 1:1(0) ack 11 win 64240
@@ -156,8 +153,7 @@ fn established_syn_draws_challenge_ack() {
 /// RFC 9293 §3.10.7.4, RFC 5961; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
 fn established_syn_answered_by_rst_violates_under_rfc9293() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "< S 12:12(0) win 65535
          > R 1:1(0) win 64240",
@@ -168,8 +164,7 @@ fn established_syn_answered_by_rst_violates_under_rfc9293() {
 /// RFC 9293 §3.10.7.4, RFC 5961.
 #[test]
 fn established_syn_ack_from_the_peer_draws_a_bare_challenge_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_DATA,
         "// Linux's behaviour too: a SYN-ACK on an open connection gets an ACK.
          < S. 500:500(0) ack 1 win 65535

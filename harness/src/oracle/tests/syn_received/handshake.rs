@@ -1,7 +1,7 @@
 //! SYN-RECEIVED (RFC 9293 §3.10.7.2, §3.10.7.4): the SYN-ACK's ISS kept over
 //! retransmissions, a SYN's data, an unacceptable third segment.
 
-use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
+use crate::oracle::tests::lines::{expect_after, rfc, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 // ---- iss-changed ----
@@ -9,8 +9,7 @@ use crate::oracle::tests::*;
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "+1.001 > S. 0:0(0) ack 1 win 64240 <mss 1460>",
         &[],
@@ -20,8 +19,7 @@ fn syn_received_retransmitted_syn_ack_keeps_the_iss() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; iss-changed (RFC 9293 §3.4).
 #[test]
 fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "+1.001 > S. 7777:7777(0) ack 1 win 64240 <mss 1460>",
         &["4 iss-changed"],
@@ -31,8 +29,7 @@ fn syn_received_retransmitted_syn_ack_with_another_iss_violates() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_repeated_syn_draws_the_same_syn_ack_again() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< S 0:0(0) win 65535 <mss 1460>
          > S. 0:0(0) ack 1 win 64240 <mss 1460>",
@@ -103,8 +100,7 @@ fn syn_received_final_ack_with_unacceptable_seq_draws_an_ack_and_stays() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; ack-not-sent (RFC 9293 §3.10.7.4).
 #[test]
 fn syn_received_unacceptable_seq_without_the_ack_is_still_owed_an_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< . 100000:100000(0) ack 1 win 65535",
         &["end ack-not-sent"],

@@ -1,14 +1,12 @@
 //! SYN-RECEIVED (RFC 9293 §3.10.7.4 second check): a RST at RCV.NXT returns a passive
 //! open to LISTEN.
 
-use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
-use crate::oracle::tests::*;
+use crate::oracle::tests::lines::{rfc, SYN_RECEIVED};
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_rst_at_rcv_nxt_returns_to_listen() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< R 1:1(0) win 65535
          state CLOSED

@@ -3,7 +3,7 @@
 //! resets (smoltcp: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>); a stack that
 //! checks the ACK first sends <SEQ=SEG.ACK><CTL=RST> and stays.
 
-use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED};
+use crate::oracle::tests::lines::{expect_after, rfc, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 fn syn_ack_from_harness() -> Segment {
@@ -32,12 +32,7 @@ fn syn_received_syn_ack_answered_by_rst_ack_is_allowed() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_syn_ack_answered_by_nothing_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
-        SYN_RECEIVED,
-        "< S. 1:1(0) ack 1 win 65535",
-        &[],
-    );
+    rfc(SYN_RECEIVED, "< S. 1:1(0) ack 1 win 65535", &[]);
 }
 
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
@@ -67,8 +62,7 @@ fn syn_received_syn_ack_answered_by_fifth_check_rst_keeps_the_handshake() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn syn_received_bad_ack_without_syn_still_owes_the_rst() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< . 1:1(0) ack 50 win 65535",
         &["end rst-not-sent"],
@@ -78,8 +72,7 @@ fn syn_received_bad_ack_without_syn_still_owes_the_rst() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn syn_received_syn_ack_answered_by_data_is_still_caught() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< S. 1:1(0) ack 1 win 65535
          > . 1:5(4) ack 1 win 64240",
@@ -90,8 +83,7 @@ fn syn_received_syn_ack_answered_by_data_is_still_caught() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_optional_rst_is_not_the_reason_for_another_rst() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "// The target's SYN-ACK crosses its RST,ACK: the RST is an RFC 793
          // reset, not a wrong answer to the optional fifth-check RST.

@@ -3,7 +3,7 @@
 //! is taken for one candidate and old for the other: the target's ACK of it
 //! decides (fuzz finding crash-9876b4a7…, smoltcp drops a SYN's data).
 
-use crate::oracle::tests::lines::{expect_after, SYN_RECEIVED_AFTER_SYN_DATA};
+use crate::oracle::tests::lines::{expect_after, rfc, SYN_RECEIVED_AFTER_SYN_DATA};
 use crate::oracle::tests::*;
 
 /// SYN-RECEIVED after a SYN carrying 10 octets, ESTABLISHED by the final ACK.
@@ -17,8 +17,7 @@ const ESTABLISHED_AFTER_SYN_WITH_DATA: &str = "
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "< FP. 1:5(4) ack 1 win 65535
          state ESTABLISHED
@@ -39,8 +38,7 @@ fn fin_inside_the_syn_data_range_is_taken_when_the_target_acks_it() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "< FP. 1:5(4) ack 1 win 65535
          // The target ACKs the SYN's data instead: it queued it, the FIN was old.
@@ -53,8 +51,7 @@ fn fin_inside_the_syn_data_range_not_acked_leaves_the_state_open() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; syn-ack-without-syn (RFC 9293 §3.5).
 #[test]
 fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "< FP. 1:5(4) ack 1 win 65535
          > . 1:1(0) ack 6 win 64240
@@ -66,8 +63,7 @@ fn syn_ack_in_close_wait_reached_through_the_range_is_a_violation() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4.
 #[test]
 fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "// RCV.NXT is r(1) until ESTABLISHED (the SYN's text is only queued,
          // §3.10.7.2), so a RST at r(5) is not exact: the target may ignore it.
@@ -81,8 +77,7 @@ fn syn_received_rst_inside_the_syn_data_is_not_at_rcv_nxt() {
 /// SYN-RECEIVED: RFC 9293 §3.10.7.4; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn syn_received_rst_at_the_syn_seq_plus_one_still_returns_to_listen() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "< R. 1:21(20) ack 500 win 65535
          state CLOSED

@@ -3,7 +3,7 @@
 //! RFC 7323 §3.2 for its SYN's TSecr). Every sequence in line form (see
 //! `lines.rs`): `<` to the target, `>` from it.
 
-use crate::oracle::tests::lines::{expect_findings, expect_findings_after, SYN_SENT};
+use crate::oracle::tests::lines::{expect_findings, expect_findings_after, rfc, SYN_SENT};
 use crate::oracle::tests::*;
 
 // ---- the happy path ----
@@ -31,8 +31,7 @@ fn active_open_completes_with_an_ack_of_the_peer_isn_plus_one() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_handshake_ack_may_come_with_the_first_data() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
@@ -45,8 +44,7 @@ fn the_handshake_ack_may_come_with_the_first_data() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn a_syn_ack_never_acknowledged_is_a_missing_ack() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
@@ -133,8 +131,7 @@ fn a_syn_retransmitted_early_or_without_back_off_is_judged_by_rfc_6298() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_syn_retransmitted_at_another_iss_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         +1 > S 500:500(0) win 64240 <mss 1460>
@@ -146,8 +143,7 @@ fn a_syn_retransmitted_at_another_iss_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_second_connect_on_the_tuple_opens_a_new_connection() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         connect(4, ..., ...) = 0
@@ -165,8 +161,7 @@ fn a_second_connect_on_the_tuple_opens_a_new_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_acknowledging_the_syn_refuses_the_connection() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R. 0:0(0) ack 1 win 0
@@ -179,8 +174,7 @@ fn a_rst_acknowledging_the_syn_refuses_the_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_the_refusing_rst_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R. 0:0(0) ack 1 win 0
@@ -193,8 +187,7 @@ fn a_segment_after_the_refusing_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R 0:0(0) win 0
@@ -210,8 +203,7 @@ fn a_rst_without_ack_is_dropped_and_the_syn_retransmitted() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R. 0:0(0) ack 7 win 0
@@ -226,8 +218,7 @@ fn a_rst_with_an_unacceptable_ack_is_dropped_without_reply() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_a_dropped_rst_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R 0:0(0) win 0
@@ -240,8 +231,7 @@ fn a_rst_answering_a_dropped_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_refusing_rst_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < R. 0:0(0) ack 1 win 0
@@ -256,8 +246,7 @@ fn a_rst_answering_the_refusing_rst_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < . 0:0(0) ack 5 win 65535
@@ -274,8 +263,7 @@ fn an_ack_past_snd_nxt_draws_a_rst_at_seg_ack() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 0 win 65535 <mss 1460>
@@ -289,8 +277,7 @@ fn a_syn_ack_acknowledging_the_iss_itself_draws_a_rst_and_syn_sent_stays() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-syn-sent-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
-    let f = expect_findings_after(
-        Profile::rfc9293(),
+    let f = rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
@@ -305,8 +292,7 @@ fn a_rst_for_a_bad_ack_with_other_numbers_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-not-sent (RFC 9293 §3.10.7.1).
 #[test]
 fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
@@ -318,8 +304,7 @@ fn no_rst_for_a_syn_ack_acknowledging_the_wrong_number_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
-    let f = expect_findings_after(
-        Profile::rfc9293(),
+    let f = rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 9 win 65535 <mss 1460>
@@ -334,8 +319,7 @@ fn an_ack_instead_of_the_rst_for_a_bad_syn_ack_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-in-syn-sent (RFC 9293 §3.10.7.3).
 #[test]
 fn data_in_syn_sent_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         write(3, ..., 10) = 10
@@ -350,8 +334,7 @@ fn data_in_syn_sent_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_of_the_peer_isn_itself_violates() {
-    let f = expect_findings_after(
-        Profile::rfc9293(),
+    let f = rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
@@ -366,8 +349,7 @@ fn a_handshake_ack_of_the_peer_isn_itself_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; handshake-ack-numbers (RFC 9293 §3.10.7.3).
 #[test]
 fn a_handshake_ack_at_the_iss_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S. 0:0(0) ack 1 win 65535 <mss 1460>
@@ -516,8 +498,7 @@ fn a_syn_from_time_wait_before_two_msl_ends_it_too_early() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn close_in_syn_sent_deletes_the_connection() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         close(3) = 0
@@ -532,8 +513,7 @@ fn close_in_syn_sent_deletes_the_connection() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; segment-on-closed-connection (RFC 9293 §3.3.2).
 #[test]
 fn a_segment_after_close_in_syn_sent_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         close(3) = 0
@@ -550,8 +530,7 @@ fn a_segment_after_close_in_syn_sent_violates() {
 fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
     // smoltcp 0.14 answers close() in SYN-SENT with `R.` (seen by `synack
     // diff` on packetdrill scripts); Linux and lwIP send nothing.
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         close(3) = 0
@@ -559,8 +538,7 @@ fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
         ",
         &["5 rst-after-close-in-syn-sent"],
     );
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         close(3) = 0
@@ -575,8 +553,7 @@ fn close_in_syn_sent_sends_nothing_so_a_rst_after_it_is_a_warning() {
 fn a_rst_answering_a_segment_after_close_in_syn_sent_is_the_closed_ports() {
     // The harness's SYN-ACK reaches a tuple with no TCB: <SEQ=SEG.ACK> is owed
     // (§3.10.7.1), not a warning.
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         close(3) = 0

@@ -1,15 +1,13 @@
 //! SYN-SENT (RFC 9293 §3.10.7.3): the active open's handshake with `Segment` literals.
 
-use crate::oracle::tests::lines::{expect_after, LISTEN};
-use crate::oracle::tests::*;
+use crate::oracle::tests::lines::{rfc, LISTEN};
 
 // ---- the target's active open (SYN-SENT) ----
 
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn syn_sent_active_open_completes_and_data_flows() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "> S 0:0(0) win 64240 <mss 1460>
          +1.001 > S 0:0(0) win 64240 <mss 1460>
@@ -25,8 +23,7 @@ fn syn_sent_active_open_completes_and_data_flows() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; ack-of-unsent-data (RFC 9293 §3.4).
 #[test]
 fn syn_sent_ack_beyond_the_peer_syn_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         LISTEN,
         "> S 0:0(0) win 64240 <mss 1460>
          < S. 0:0(0) ack 1 win 65535 <mss 1460>

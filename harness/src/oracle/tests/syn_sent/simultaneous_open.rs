@@ -4,14 +4,13 @@
 //! the peer's SYN-ACK, or its ACK, completes the handshake. Line form (see
 //! `lines.rs`): `<` to the target, `>` from it.
 
-use crate::oracle::tests::lines::{expect_findings, expect_findings_after, SYN_SENT};
+use crate::oracle::tests::lines::{expect_findings, rfc, SYN_SENT};
 use crate::oracle::tests::*;
 
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn crossing_syn_acks_complete_a_simultaneous_open() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -30,8 +29,7 @@ fn crossing_syn_acks_complete_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn the_peer_syn_ack_may_come_before_the_target_syn_ack() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -63,8 +61,7 @@ fn a_plain_ack_completes_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; iss-changed (RFC 9293 §3.4).
 #[test]
 fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -77,8 +74,7 @@ fn a_simultaneous_open_syn_ack_at_another_iss_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; syn-ack-acks-isn (RFC 9293 §3.10.7.2).
 #[test]
 fn a_simultaneous_open_syn_ack_acknowledging_the_peer_isn_itself_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -106,8 +102,7 @@ fn a_simultaneous_open_syn_ack_with_wscale_the_peer_did_not_offer_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; data-before-established (RFC 9293 §3.10.2).
 #[test]
 fn a_simultaneous_open_syn_ack_with_data_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -120,8 +115,7 @@ fn a_simultaneous_open_syn_ack_with_data_violates() {
 /// SYN-SENT: RFC 9293 §3.10.7.3.
 #[test]
 fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>
@@ -136,8 +130,7 @@ fn a_rst_at_rcv_nxt_refuses_a_simultaneous_open() {
 /// SYN-SENT: RFC 9293 §3.10.7.3; rst-for-rst (RFC 9293 §3.5.2).
 #[test]
 fn a_rst_answering_the_rst_that_refused_a_simultaneous_open_violates() {
-    expect_findings_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_SENT,
         "
         < S 0:0(0) win 65535 <mss 1460>

@@ -1,6 +1,6 @@
 //! Retransmission timing (RFC 6298 §2.1, §2.4, §5.5).
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED, SYN_RECEIVED};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED, SYN_RECEIVED};
 use crate::oracle::tests::*;
 
 fn synack() -> Segment {
@@ -42,8 +42,7 @@ fn syn_received_syn_ack_retransmitted_after_200_ms_warns() {
 /// RFC 6298.
 #[test]
 fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         SYN_RECEIVED,
         "< S 0:0(0) win 65535 <mss 1460>
          > S. 0:0(0) ack 1 win 64240 <mss 1460>",
@@ -54,8 +53,7 @@ fn syn_received_repeated_syn_may_draw_an_immediate_syn_ack() {
 /// RFC 6298.
 #[test]
 fn established_data_retransmitted_after_one_second_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:11(10) ack 1 win 64240
          +1.001 > . 1:11(10) ack 1 win 64240
@@ -67,8 +65,7 @@ fn established_data_retransmitted_after_one_second_is_allowed() {
 /// RFC 6298; rto-too-short (RFC 6298 §2.4, RFC 6298 §2.1).
 #[test]
 fn established_data_retransmitted_after_300_ms_warns() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:11(10) ack 1 win 64240
          +0.301 > . 1:11(10) ack 1 win 64240",
@@ -139,8 +136,7 @@ fn syn_received_syn_ack_retransmissions_without_backoff_violate() {
 /// RFC 6298; rto-no-backoff (RFC 6298 §5.5, MUST-19).
 #[test]
 fn established_data_retransmissions_without_backoff_violate() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "> . 1:11(10) ack 1 win 64240
          +2.001 > . 1:11(10) ack 1 win 64240

@@ -4,7 +4,7 @@
 //! SND.WL1/SND.WL2 test; takes the last of several Window Scale options;
 //! probes a zero window with one octet of new data.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED};
 use crate::oracle::tests::*;
 
 fn data(seq: SeqNumber, len: usize) -> Segment {
@@ -33,8 +33,7 @@ const WINDOW_REOPENED_BELOW_SND_WL1: &str = "
 /// RFC 9293 §3.8.6.
 #[test]
 fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         WINDOW_REOPENED_BELOW_SND_WL1,
         "> . 1:1001(1000) ack 1 win 64240",
         &[],
@@ -44,8 +43,7 @@ fn window_of_the_latest_ack_below_snd_wl1_may_be_used() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn data_beyond_the_latest_acks_window_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         WINDOW_REOPENED_BELOW_SND_WL1,
         "> . 1:1002(1001) ack 1 win 64240",
         &["7 data-beyond-window"],
@@ -66,8 +64,7 @@ const ZERO_WINDOW_WITH_DATA_IN_FLIGHT: &str = "
 /// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_probe_with_one_new_octet_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ZERO_WINDOW_WITH_DATA_IN_FLIGHT,
         "// §3.8.6.1: \"at least one octet of new data even if the send window is zero\".
          // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
@@ -79,8 +76,7 @@ fn zero_window_probe_with_one_new_octet_is_allowed() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn two_new_octets_into_a_zero_window_violate() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ZERO_WINDOW_WITH_DATA_IN_FLIGHT,
         "> . 101:103(2) ack 1 win 64240",
         &["7 data-beyond-window"],
@@ -90,8 +86,7 @@ fn two_new_octets_into_a_zero_window_violate() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn one_octet_past_a_full_but_open_window_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< . 1:1(0) ack 1 win 100
          > . 1:101(100) ack 1 win 64240
@@ -113,8 +108,7 @@ const ESTABLISHED_WITH_TWO_SHIFTS: &str = "
 /// RFC 9293 §3.8.6.
 #[test]
 fn several_window_scale_options_the_largest_shift_bounds_the_window() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_WITH_TWO_SHIFTS,
         "// RFC 7323 does not say which of several a stack takes (smoltcp: the last).
          > . 1:101(100) ack 1 win 64240",
@@ -125,8 +119,7 @@ fn several_window_scale_options_the_largest_shift_bounds_the_window() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn several_window_scale_options_data_beyond_the_largest_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_WITH_TWO_SHIFTS,
         "> . 1:102(101) ack 1 win 64240",
         &["5 data-beyond-window"],
@@ -174,8 +167,7 @@ const ESTABLISHED_AFTER_SYN_WITH_DATA: &str = "
 /// RFC 9293 §3.8.6.
 #[test]
 fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "> . 1:1001(1000) ack 1 win 64240",
         &[],
@@ -185,8 +177,7 @@ fn zero_window_on_a_segment_the_target_may_drop_does_not_shrink_it() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn zero_window_on_a_segment_every_candidate_accepts_shrinks_it() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED_AFTER_SYN_WITH_DATA,
         "< . 11:11(0) ack 1 win 0
          > . 1:3(2) ack 1 win 64240",
@@ -264,8 +255,7 @@ fn data_from_a_taken_ack_of_unsent_data_is_judged_by_its_window() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_past_a_taken_ack_of_unsent_datas_window_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ACKED_BEYOND_SND_NXT,
         "> . 12:17(5) ack 1 win 64240",
         &["9 data-beyond-window", "9 seq-gap"],
@@ -288,8 +278,7 @@ fn data_after_a_taken_ack_of_unsent_data_fills_its_window_then_violates() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6); seq-gap (RFC 9293 §3.3.1).
 #[test]
 fn data_beyond_snd_nxt_without_a_harness_ack_there_keeps_the_old_window() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ACKED_BEYOND_SND_NXT,
         "// The target did not take the ACK of l(12): a jump to l(13) is a gap
          // judged against the shut window.
@@ -407,8 +396,7 @@ fn data_with_an_ack_below_a_taken_ack_of_unsent_data_may_be_dropped_as_old() {
 /// RFC 9293 §3.8.6; ack-delayed-too-long (RFC 9293 §3.8.6.3, MUST-40).
 #[test]
 fn data_with_a_current_ack_left_unacknowledged_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< P. 1:11(10) ack 1 win 65535",
         &["end ack-delayed-too-long"],

@@ -1,7 +1,7 @@
 //! The send window in ESTABLISHED (RFC 9293 §3.8.6, §3.8.6.1): data up to its edge, one
 //! octet into a zero window.
 
-use crate::oracle::tests::lines::{expect_after, ESTABLISHED};
+use crate::oracle::tests::lines::{expect_after, rfc, ESTABLISHED};
 use crate::oracle::tests::*;
 
 // ---- data-beyond-window ----
@@ -9,8 +9,7 @@ use crate::oracle::tests::*;
 /// RFC 9293 §3.8.6.
 #[test]
 fn established_data_up_to_the_window_edge_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< . 1:1(0) ack 1 win 100
          > . 1:101(100) ack 1 win 64240",
@@ -35,8 +34,7 @@ fn established_data_past_the_window_violates() {
 /// RFC 9293 §3.8.6.
 #[test]
 fn established_one_byte_zero_window_probe_is_allowed() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< . 1:1(0) ack 1 win 0
          // The first probe waits a retransmission timeout (SHLD-29, `zero-window-probe-early`).
@@ -49,8 +47,7 @@ fn established_one_byte_zero_window_probe_is_allowed() {
 /// RFC 9293 §3.8.6; data-beyond-window (RFC 9293 §3.8.6).
 #[test]
 fn established_two_byte_zero_window_probe_violates() {
-    expect_after(
-        Profile::rfc9293(),
+    rfc(
         ESTABLISHED,
         "< . 1:1(0) ack 1 win 0
          > . 1:3(2) ack 1 win 64240",
