@@ -26,7 +26,7 @@ use super::model::Oracle;
 #[cfg(doc)]
 use super::model::MAX_BRANCHES;
 use super::rules::{Finding, RuleId};
-use super::tcb::Gone;
+use super::tcb::{Gone, Tuple};
 use std::time::Duration;
 
 /// Rules that say the target sent on a connection the model does not have.
@@ -45,10 +45,11 @@ impl Oracle {
     pub(super) fn branched(
         &mut self,
         now: Duration,
+        split: Option<Tuple>,
         fork: impl Fn(&Oracle) -> bool,
         step: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
-        self.branched_other(now, fork, step, |o| {
+        self.branched_other(now, split, fork, step, |o| {
             let mut out = Vec::new();
             o.expire(now, &mut out);
             out
@@ -57,10 +58,13 @@ impl Oracle {
 
     /// [`Oracle::branched`] where the copy a fork makes takes the event
     /// its own way (`other`: a transition the profile declares) instead of
-    /// not seeing it.
+    /// not seeing it. `split`: the tuple of a segment to the target, whose
+    /// connection the segment may have reset (`reset_fork.rs`): each model
+    /// that lives on splits there after the step.
     pub(super) fn branched_other(
         &mut self,
         now: Duration,
+        split: Option<Tuple>,
         fork: impl Fn(&Oracle) -> bool,
         mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
         mut other: impl FnMut(&mut Oracle) -> Vec<Finding>,
@@ -69,7 +73,11 @@ impl Oracle {
         self.forked_now = false;
         if !fork_main && self.alts.is_empty() && self.cap_pending.is_none() {
             // One model and nothing to fork: nothing to copy or compare.
-            return step(self);
+            let out = step(self);
+            if let Some(reset) = split.and_then(|t| self.split_reset(t, now)) {
+                self.alts.push(reset);
+            }
+            return out;
         }
         // The set is `self` then `alts`, in order of creation; the copies a
         // fork makes join it at the end, in the order of their originals.
@@ -148,6 +156,16 @@ impl Oracle {
             (self.budget, self.capped, self.cap_pending) = (budget, capped, pending);
             f
         };
+        // A segment that may have reset its connection: each model that
+        // lives on splits into one that was not reset and one that was.
+        if let Some(t) = split {
+            let mut resets: Vec<Oracle> = Vec::new();
+            resets.extend(self.split_reset(t, now));
+            for (a, _) in &mut set {
+                resets.extend(a.split_reset(t, now));
+            }
+            set.extend(resets.into_iter().map(|r| (r, Vec::new())));
+        }
         // Equal models merge: a choice that changed nothing, or two that
         // changed the same, leave one model (the first in order, with the
         // better rank of the two).

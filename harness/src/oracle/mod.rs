@@ -144,6 +144,7 @@ mod model;
 mod observe;
 mod profile;
 mod rcv_sws;
+mod reset_fork;
 mod rules;
 mod seq_first;
 mod syn_sent;

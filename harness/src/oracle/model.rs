@@ -150,7 +150,10 @@ impl Oracle {
             (droppable && !o.drop_needs_no_branch(seg))
                 || (to_target && (o.acceptability_unknown(seg) || o.zero_window_unknown(seg)))
         };
-        self.branched(now, fork, |o| {
+        // A segment that may have reset its connection splits the model
+        // after it: see `reset_fork.rs`.
+        let split = to_target.then(|| Self::tuple_to_target(seg));
+        self.branched(now, split, fork, |o| {
             // The copy a fork on acceptability makes never saw the segment;
             // this model, then, took it (RCV.NXT is one that accepts it).
             let forked = to_target && o.forked_now;
@@ -199,7 +202,7 @@ impl Oracle {
             }
             Vec::new()
         };
-        let found = self.branched_other(now, fork, step, other);
+        let found = self.branched_other(now, None, fork, step, other);
         // An application event draws no finding; the cap's warning waits
         // for the next event that returns findings.
         for f in found {
@@ -319,6 +322,7 @@ impl Oracle {
     pub(super) fn on_time(&mut self, now: Duration) -> Vec<Finding> {
         self.branched(
             now,
+            None,
             |_| false,
             |o| {
                 let mut out = Vec::new();

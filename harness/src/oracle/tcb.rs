@@ -216,6 +216,10 @@ pub(super) struct Conn {
     /// a RST that acknowledges more shows the target processed later data,
     /// so that event did not reset the connection.
     pub reset_upto: SeqNumber,
+    /// The segment being processed may have reset the connection or not,
+    /// neither a finding (a RST at one RCV.NXT candidate, one a stack may
+    /// drop): the model splits once the event is judged (`reset_fork.rs`).
+    pub reset_undecided: bool,
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
     /// The harness's SYN offered a Fast Open cookie and the target's
@@ -332,6 +336,7 @@ impl Conn {
             zwp: Default::default(),
             rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
+            reset_undecided: false,
             passive: true,
             fast_open: false,
             snd: SendVars::default(),
