@@ -25,7 +25,7 @@ impl Oracle {
                 // A target in FIN-WAIT-1 may have taken text or a FIN on a
                 // duplicate ACK: RCV.NXT is at or past `rcv.lo`, up to `end`
                 // (MUST-11 there), or `rcv.lo` still in SYN-RECEIVED.
-                c.reset_undecided = true;
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if !exact && c.syn_seqs.iter().any(|s| s.add(1) == seg.seq) {
@@ -34,12 +34,12 @@ impl Oracle {
                 // target went over to that SYN, which its next SYN-ACK
                 // shows (RFC 9293 §3.10.7.4 returns to LISTEN on it, a
                 // stack may ignore it: smoltcp drops a segment without ACK).
-                c.reset_undecided = true;
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if exact && more_than_one_control(seg) {
                 // Back to LISTEN, or dropped for its several control bits.
-                c.reset_undecided = true;
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if exact && !c.passive {
@@ -70,7 +70,7 @@ impl Oracle {
             };
             if let Some(why) = why {
                 // RFC 793 (and smoltcp) go back to LISTEN on it.
-                c.maybe_reset = Some(MaybeReset {
+                c.reset_undecided = Some(MaybeReset {
                     rule: Some(RuleId::RstInWindowResets),
                     why,
                 });

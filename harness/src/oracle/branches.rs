@@ -123,10 +123,20 @@ impl Oracle {
         // (smoltcp's <SEQ=SEG.ACK><CTL=RST> for a bad ACK in SYN-RECEIVED,
         // which a model that completed the handshake with a segment
         // smoltcp dropped takes for the end of the connection).
+        // What a model holds (`held`: a reset that is itself a violation)
+        // counts as one of its violations when the event is a violation in
+        // some model: a target silent after an in-window RST is no better
+        // explained by RFC 793's reset than by a missing challenge ACK.
+        let strict = |f: &[Finding]| f.iter().filter(|f| f.deviation.is_none()).count();
+        let deciding = strict(&main_out) > 0 || outs.iter().any(|f| strict(f) > 0);
         let score = |f: &[Finding], o: &Oracle| {
-            let strict = f.iter().filter(|f| f.deviation.is_none());
-            let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
-            (strict.count(), lost, o.reset_unowed_at(now))
+            let lost = f
+                .iter()
+                .filter(|f| f.deviation.is_none() && no_connection(f.rule))
+                .count();
+            let held = o.held.iter().filter(|f| f.deviation.is_none()).count();
+            let held = if deciding { held } else { 0 };
+            (strict(f) + held, lost, o.reset_unowed_at(now))
         };
         let main_score = score(&main_out, self);
         let best = outs
@@ -172,6 +182,8 @@ impl Oracle {
         let mut kept: Vec<Oracle> = Vec::with_capacity(set.len());
         for (a, _) in set {
             if a.same_model(self) {
+                // A finding is the target's only if every model holds it.
+                self.held.retain(|f| a.holds(f));
                 if a.rank(self.forks) < self.rank(self.forks) {
                     (self.took, self.dropped) = (a.took, a.dropped);
                     (self.took_at, self.dropped_at) = (a.took_at, a.dropped_at);
@@ -179,8 +191,12 @@ impl Oracle {
                 continue;
             }
             match kept.iter_mut().find(|k| k.same_model(&a)) {
-                Some(k) if a.rank(a.forks) < k.rank(k.forks) => *k = a,
-                Some(_) => {}
+                Some(k) if a.rank(a.forks) < k.rank(k.forks) => {
+                    let held = std::mem::take(&mut k.held);
+                    *k = a;
+                    k.held.retain(|f| held.iter().any(|g| g.rule == f.rule));
+                }
+                Some(k) => k.held.retain(|f| a.holds(f)),
                 None => kept.push(a),
             }
         }
@@ -214,9 +230,21 @@ impl Oracle {
                 ));
             }
         }
+        // Every model left holds a finding (the fork is decided, or each
+        // explains the target with a violation of its own): the first
+        // one's are the target's, reported now, once.
+        if !self.held.is_empty() && kept.iter().all(|k| !k.held.is_empty()) {
+            out.append(&mut self.held);
+            kept.iter_mut().for_each(|k| k.held.clear());
+        }
         out.extend(self.cap_pending.take());
         self.alts = kept;
         out
+    }
+
+    /// True when this model holds a finding of `f`'s rule (see `held`).
+    fn holds(&self, f: &Finding) -> bool {
+        self.held.iter().any(|g| g.rule == f.rule)
     }
 
     /// How many connections a RST no segment owed ended at `now` (see
@@ -249,6 +277,7 @@ impl Oracle {
             took_at: _,
             dropped_at: _,
             forked_now: _,
+            held: _,
         } = self;
         // A model is its connection table as a set: the order in which
         // connections were made or removed does not matter.

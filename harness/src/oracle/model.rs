@@ -51,6 +51,10 @@ pub struct Oracle {
     /// This model forked on the event being processed (and is the copy
     /// that takes it): set by `branched_other` before its step.
     pub(super) forked_now: bool,
+    /// Findings this model holds: true of the target only if this model is
+    /// (a reset that is itself a violation, `reset_fork.rs`). Reported once
+    /// every model left holds it (`branches.rs`).
+    pub(super) held: Vec<Finding>,
 }
 
 /// The cap on the set of models (the first one included). Equal models
@@ -103,6 +107,7 @@ impl Oracle {
             took_at: 0,
             dropped_at: 0,
             forked_now: false,
+            held: Vec::new(),
         }
     }
 

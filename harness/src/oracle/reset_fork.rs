@@ -37,13 +37,17 @@ impl Oracle {
     pub(super) fn split_reset(&mut self, t: Tuple, now: Duration) -> Option<Oracle> {
         let i = self.conn_index(t)?;
         let c = &self.conns[i];
-        if !c.reset_undecided {
-            return None;
-        }
+        let m = c.reset_undecided.clone()?;
         debug_assert!(self.alts.is_empty(), "a member of the set has no alts");
         let mut reset = self.clone();
         let c = &mut self.conns[i];
-        c.reset_undecided = false;
+        c.reset_undecided = None;
+        if let Some(rule) = m.rule {
+            // That reset is itself a violation (or the profile's deviation):
+            // reported once the target shows it was reset (`branches.rs`).
+            let f = reset.finding(rule, format!("the connection was reset after {}", m.why));
+            reset.held.push(f);
+        }
         let c = &reset.conns[i];
         let after_rst = c.last_was_rst;
         match (c.state, c.passive) {

@@ -91,6 +91,16 @@ pub(super) struct MaybeReset {
     pub why: String,
 }
 
+impl MaybeReset {
+    /// A reset the target may or may not have taken, neither a finding.
+    pub fn either_way() -> MaybeReset {
+        MaybeReset {
+            rule: None,
+            why: String::new(),
+        }
+    }
+}
+
 /// Timing of the retransmission timer for one kind of segment (RFC 6298).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct RtxClock {
@@ -216,10 +226,11 @@ pub(super) struct Conn {
     /// a RST that acknowledges more shows the target processed later data,
     /// so that event did not reset the connection.
     pub reset_upto: SeqNumber,
-    /// The segment being processed may have reset the connection or not,
-    /// neither a finding (a RST at one RCV.NXT candidate, one a stack may
-    /// drop): the model splits once the event is judged (`reset_fork.rs`).
-    pub reset_undecided: bool,
+    /// The segment being processed may have reset the connection or not
+    /// (a RST at one RCV.NXT candidate, one a stack may drop, RFC 793's
+    /// reset on an in-window RST): the model splits once the event is
+    /// judged (`reset_fork.rs`); the copy reset holds `rule`, if any.
+    pub reset_undecided: Option<MaybeReset>,
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
     /// The harness's SYN offered a Fast Open cookie and the target's
@@ -336,7 +347,7 @@ impl Conn {
             zwp: Default::default(),
             rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
-            reset_undecided: false,
+            reset_undecided: None,
             passive: true,
             fast_open: false,
             snd: SendVars::default(),

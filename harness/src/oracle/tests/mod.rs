@@ -74,6 +74,7 @@ mod replaced;
 mod robustness;
 mod rst_after_duplicate_ack_text;
 mod rst_after_later_syn;
+mod rst_at_one_rcv_nxt_candidate;
 mod rst_data;
 mod segment_space;
 mod sent;
