@@ -4,25 +4,32 @@
 //!
 //! Event processing (`arrive.rs`, `arrive_syn.rs`) marks a connection
 //! that the segment just processed may have reset (`Conn::reset_undecided`):
-//! a RST at RCV.NXT for some RCV.NXT candidates only, a segment with several
-//! control bits that a stack may drop (RFC 9293 §3.1 MUST-7). Once the event is
-//! judged, each model that lives on splits there (`branches.rs`):
+//! a RST at RCV.NXT for some RCV.NXT candidates only, a segment with
+//! several control bits that a stack may drop (RFC 9293 §3.1 MUST-7), an
+//! in-window RST not at RCV.NXT (RFC 793 resets, RFC 5961 §3.2 sends a
+//! challenge ACK). Once the event is judged, each model that lives on
+//! splits there (`branches.rs`):
 //!
 //! - in one copy the target was not reset: the connection goes on, and it
 //!   owes everything it owed (no obligation is voided);
 //! - in the other it was: a SYN-RECEIVED of a passive open is back in
 //!   LISTEN (MUST-11), any other connection is CLOSED, reset by the
-//!   harness's RST (its last segment there).
+//!   harness's RST (its last segment there). When that reset is itself a
+//!   finding (`MaybeReset::rule`: RFC 793's reset on an in-window RST), the
+//!   copy holds it (`Oracle::held`), reported once every model left holds
+//!   one.
 //!
 //! The target's next segments decide, as for any fork: an ACK on the
 //! connection kills the copy that has no connection, a closed port's RST
 //! the one that still owes an ACK.
 //!
-//! Still held inside one TCB as a flag (see the module doc): a reset that
-//! would itself be a finding (`MaybeReset::rule`: RFC 793's reset on an
-//! in-window RST or SYN, a RST after SHUT_RD), a SYN-ACK in SYN-RECEIVED
-//! that RFC 793 stacks answer by a reset, and a SYN in TIME-WAIT that may
-//! reopen the tuple.
+//! Still a flag inside one TCB (`Conn::maybe_reset`, see the module doc):
+//! resets the target would make itself, which send a RST of their own
+//! (RFC 793's on a SYN in a synchronized state, a RST after SHUT_RD, a
+//! SYN-ACK in SYN-RECEIVED), and a SYN in TIME-WAIT that may reopen the
+//! tuple. As forks, their copy would owe that RST (numbers the RFC does
+//! not fix) and lose to the other copy on any segment on the connection:
+//! not done yet.
 
 use super::model::Oracle;
 use super::tcb::{Gone, Tuple};

@@ -6,8 +6,10 @@
 //!
 //! A choice the RFCs leave the target is a fork of the whole model
 //! (`branches.rs`), except for what is still held inside one TCB (see the
-//! module doc, "Not yet held as forks"): RCV.NXT as a range
-//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset`. `Follow` holds what a
+//! module doc, "Still held inside one TCB"): RCV.NXT as a range
+//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset` (resets the target
+//! makes itself; one it may have taken is `reset_undecided`, a fork once
+//! the segment is judged: `reset_fork.rs`). `Follow` holds what a
 //! target that took a deviation stacks take still has (each field names
 //! the rule), so that its later segments are judged from where it is.
 
