@@ -239,10 +239,7 @@ impl Oracle {
             let mut c = Conn::from_syn(t, seg);
             c.replaced = gone;
             if more_than_one_control(seg) {
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!("a {} segment (which a stack may drop) to LISTEN", f),
-                });
+                c.reset_undecided = Some(MaybeReset::either_way());
             }
             self.conns.push(c);
             return;
@@ -389,10 +386,7 @@ impl Oracle {
             if exact && more_than_one_control(seg) {
                 // RFC 9293 checks RST before SYN and FIN, but a stack may
                 // drop a segment with several control bits (smoltcp does).
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!("a {} segment at RCV.NXT (it may be dropped)", f),
-                });
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if exact {
@@ -408,21 +402,14 @@ impl Oracle {
                 Some(true) => {
                     if c.rcv_nxt_possible(seg.seq) {
                         // Possibly exact: either outcome is fine.
-                        c.maybe_reset = Some(MaybeReset {
-                            rule: None,
-                            why: format!(
-                                "RST seq {} may equal RCV.NXT ({})",
-                                super::finding::peer(seg.seq),
-                                c.rcv_nxt_text()
-                            ),
-                        });
+                        c.reset_undecided = Some(MaybeReset::either_way());
                     } else {
                         let why = format!(
                             "an in-window RST with seq {} not at RCV.NXT {}",
                             super::finding::peer(seg.seq),
                             c.rcv_nxt_text()
                         );
-                        c.maybe_reset = Some(MaybeReset {
+                        c.reset_undecided = Some(MaybeReset {
                             rule: Some(RuleId::RstInWindowResets),
                             why: why.clone(),
                         });
@@ -442,21 +429,14 @@ impl Oracle {
                     }
                 }
                 None => {
-                    c.maybe_reset = Some(MaybeReset {
-                        rule: None,
-                        why: format!(
-                            "RST seq {} may be in the window (RCV.NXT {})",
-                            super::finding::peer(seg.seq),
-                            c.rcv_nxt_text()
-                        ),
-                    });
+                    c.reset_undecided = Some(MaybeReset::either_way());
                 }
                 Some(false) => {
                     // §3.10.7.4: out of window, drop silently. A RST whose
                     // data reaches into the window passes the first check
                     // (Table 6 with SEG.LEN > 0): RFC 793 resets on it.
                     if let Some(why) = rst_data_in_window(c, seg) {
-                        c.maybe_reset = Some(MaybeReset {
+                        c.reset_undecided = Some(MaybeReset {
                             rule: Some(RuleId::RstInWindowResets),
                             why,
                         });

@@ -19,22 +19,13 @@ impl Oracle {
         if f.rst() {
             c.last_was_rst = true;
             let exact = syn_received_rcv_nxt(c, seg.seq);
-            if let Some(end) = c.dup_ack_text_end.filter(|&end| {
+            if c.dup_ack_text_end.is_some_and(|end| {
                 seq_lt(c.rcv.lo, end) && seq_ge(seg.seq, c.rcv.lo) && seq_le(seg.seq, end)
             }) {
                 // A target in FIN-WAIT-1 may have taken text or a FIN on a
                 // duplicate ACK: RCV.NXT is at or past `rcv.lo`, up to `end`
                 // (MUST-11 there), or `rcv.lo` still in SYN-RECEIVED.
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!(
-                        "a RST (seq {}) after text up to {} with a duplicate ACK in SYN-RECEIVED, closed (RCV.NXT {}, or up to {} in FIN-WAIT-1)",
-                        super::finding::peer(seg.seq),
-                        super::finding::peer(end),
-                        c.rcv_nxt_text(),
-                        super::finding::peer(end)
-                    ),
-                });
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if !exact && c.syn_seqs.iter().any(|s| s.add(1) == seg.seq) {
@@ -43,22 +34,12 @@ impl Oracle {
                 // target went over to that SYN, which its next SYN-ACK
                 // shows (RFC 9293 §3.10.7.4 returns to LISTEN on it, a
                 // stack may ignore it: smoltcp drops a segment without ACK).
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!(
-                        "a RST (seq {}) after a later SYN in SYN-RECEIVED (RCV.NXT {})",
-                        super::finding::peer(seg.seq),
-                        c.rcv_nxt_text()
-                    ),
-                });
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if exact && more_than_one_control(seg) {
                 // Back to LISTEN, or dropped for its several control bits.
-                c.maybe_reset = Some(MaybeReset {
-                    rule: None,
-                    why: format!("a {} segment in SYN-RECEIVED (it may be dropped)", f),
-                });
+                c.reset_undecided = Some(MaybeReset::either_way());
                 return;
             }
             if exact && !c.passive {
@@ -89,7 +70,7 @@ impl Oracle {
             };
             if let Some(why) = why {
                 // RFC 793 (and smoltcp) go back to LISTEN on it.
-                c.maybe_reset = Some(MaybeReset {
+                c.reset_undecided = Some(MaybeReset {
                     rule: Some(RuleId::RstInWindowResets),
                     why,
                 });

@@ -26,7 +26,7 @@ use super::model::Oracle;
 #[cfg(doc)]
 use super::model::MAX_BRANCHES;
 use super::rules::{Finding, RuleId};
-use super::tcb::Gone;
+use super::tcb::{Gone, Tuple};
 use std::time::Duration;
 
 /// Rules that say the target sent on a connection the model does not have.
@@ -45,10 +45,11 @@ impl Oracle {
     pub(super) fn branched(
         &mut self,
         now: Duration,
+        split: Option<Tuple>,
         fork: impl Fn(&Oracle) -> bool,
         step: impl FnMut(&mut Oracle) -> Vec<Finding>,
     ) -> Vec<Finding> {
-        self.branched_other(now, fork, step, |o| {
+        self.branched_other(now, split, fork, step, |o| {
             let mut out = Vec::new();
             o.expire(now, &mut out);
             out
@@ -57,10 +58,13 @@ impl Oracle {
 
     /// [`Oracle::branched`] where the copy a fork makes takes the event
     /// its own way (`other`: a transition the profile declares) instead of
-    /// not seeing it.
+    /// not seeing it. `split`: the tuple of a segment to the target, whose
+    /// connection the segment may have reset (`reset_fork.rs`): each model
+    /// that lives on splits there after the step.
     pub(super) fn branched_other(
         &mut self,
         now: Duration,
+        split: Option<Tuple>,
         fork: impl Fn(&Oracle) -> bool,
         mut step: impl FnMut(&mut Oracle) -> Vec<Finding>,
         mut other: impl FnMut(&mut Oracle) -> Vec<Finding>,
@@ -69,7 +73,11 @@ impl Oracle {
         self.forked_now = false;
         if !fork_main && self.alts.is_empty() && self.cap_pending.is_none() {
             // One model and nothing to fork: nothing to copy or compare.
-            return step(self);
+            let out = step(self);
+            if let Some(reset) = split.and_then(|t| self.split_reset(t, now)) {
+                self.alts.push(reset);
+            }
+            return out;
         }
         // The set is `self` then `alts`, in order of creation; the copies a
         // fork makes join it at the end, in the order of their originals.
@@ -115,10 +123,20 @@ impl Oracle {
         // (smoltcp's <SEQ=SEG.ACK><CTL=RST> for a bad ACK in SYN-RECEIVED,
         // which a model that completed the handshake with a segment
         // smoltcp dropped takes for the end of the connection).
+        // What a model holds (`held`: a reset that is itself a violation)
+        // counts as one of its violations when the event is a violation in
+        // some model: a target silent after an in-window RST is no better
+        // explained by RFC 793's reset than by a missing challenge ACK.
+        let strict = |f: &[Finding]| f.iter().filter(|f| f.deviation.is_none()).count();
+        let deciding = strict(&main_out) > 0 || outs.iter().any(|f| strict(f) > 0);
         let score = |f: &[Finding], o: &Oracle| {
-            let strict = f.iter().filter(|f| f.deviation.is_none());
-            let lost = strict.clone().filter(|f| no_connection(f.rule)).count();
-            (strict.count(), lost, o.reset_unowed_at(now))
+            let lost = f
+                .iter()
+                .filter(|f| f.deviation.is_none() && no_connection(f.rule))
+                .count();
+            let held = o.held.iter().filter(|f| f.deviation.is_none()).count();
+            let held = if deciding { held } else { 0 };
+            (strict(f) + held, lost, o.reset_unowed_at(now))
         };
         let main_score = score(&main_out, self);
         let best = outs
@@ -148,12 +166,24 @@ impl Oracle {
             (self.budget, self.capped, self.cap_pending) = (budget, capped, pending);
             f
         };
+        // A segment that may have reset its connection: each model that
+        // lives on splits into one that was not reset and one that was.
+        if let Some(t) = split {
+            let mut resets: Vec<Oracle> = Vec::new();
+            resets.extend(self.split_reset(t, now));
+            for (a, _) in &mut set {
+                resets.extend(a.split_reset(t, now));
+            }
+            set.extend(resets.into_iter().map(|r| (r, Vec::new())));
+        }
         // Equal models merge: a choice that changed nothing, or two that
         // changed the same, leave one model (the first in order, with the
         // better rank of the two).
         let mut kept: Vec<Oracle> = Vec::with_capacity(set.len());
         for (a, _) in set {
             if a.same_model(self) {
+                // A finding is the target's only if every model holds it.
+                self.held.retain(|f| a.holds(f));
                 if a.rank(self.forks) < self.rank(self.forks) {
                     (self.took, self.dropped) = (a.took, a.dropped);
                     (self.took_at, self.dropped_at) = (a.took_at, a.dropped_at);
@@ -161,8 +191,12 @@ impl Oracle {
                 continue;
             }
             match kept.iter_mut().find(|k| k.same_model(&a)) {
-                Some(k) if a.rank(a.forks) < k.rank(k.forks) => *k = a,
-                Some(_) => {}
+                Some(k) if a.rank(a.forks) < k.rank(k.forks) => {
+                    let held = std::mem::take(&mut k.held);
+                    *k = a;
+                    k.held.retain(|f| held.iter().any(|g| g.rule == f.rule));
+                }
+                Some(k) => k.held.retain(|f| a.holds(f)),
                 None => kept.push(a),
             }
         }
@@ -196,9 +230,21 @@ impl Oracle {
                 ));
             }
         }
+        // Every model left holds a finding (the fork is decided, or each
+        // explains the target with a violation of its own): the first
+        // one's are the target's, reported now, once.
+        if !self.held.is_empty() && kept.iter().all(|k| !k.held.is_empty()) {
+            out.append(&mut self.held);
+            kept.iter_mut().for_each(|k| k.held.clear());
+        }
         out.extend(self.cap_pending.take());
         self.alts = kept;
         out
+    }
+
+    /// True when this model holds a finding of `f`'s rule (see `held`).
+    fn holds(&self, f: &Finding) -> bool {
+        self.held.iter().any(|g| g.rule == f.rule)
     }
 
     /// How many connections a RST no segment owed ended at `now` (see
@@ -231,6 +277,7 @@ impl Oracle {
             took_at: _,
             dropped_at: _,
             forked_now: _,
+            held: _,
         } = self;
         // A model is its connection table as a set: the order in which
         // connections were made or removed does not matter.

@@ -54,10 +54,17 @@
 //!    findings returned are those of the first of them. So a target that
 //!    made either choice passes, and a violation every model sees is
 //!    reported.
-//! 3. Models that have become equal merge (the same connections, as a set,
-//!    the same closed tuples and pending opens): a choice that changed
-//!    nothing costs nothing, and the set holds only models that differ.
-//! 4. The set has a stated cap, [`MAX_BRANCHES`]. It is reached only on
+//! 3. A model may *hold* findings (`held`): a choice that is itself a
+//!    violation (RFC 793's reset on an in-window RST) is true of the
+//!    target only if that model is. A held finding counts among the
+//!    model's violations on an event that is a violation in some model,
+//!    and is reported once every model left holds one (the fork is
+//!    decided, or each explains the target with a violation of its own).
+//! 4. Models that have become equal merge (the same connections, as a set,
+//!    the same closed tuples and pending opens; they keep only the
+//!    findings both hold): a choice that changed nothing costs nothing,
+//!    and the set holds only models that differ.
+//! 5. The set has a stated cap, [`MAX_BRANCHES`]. It is reached only on
 //!    bursts of droppable segments (each owes a reply its dropped copy
 //!    does not, so the subsets of owed replies differ); reaching it is
 //!    reported in the verdict, once, as the warning `model-set-capped`
@@ -67,18 +74,32 @@
 //! A segment acceptable for some RCV.NXT candidates only forks too: one
 //! copy took it (it is acceptable there: its ACK moves SND.UNA, its window
 //! is the send window), the other never saw it; so does an ACK whose zero
-//! window the target may or may not have taken (`arrive.rs`).
+//! window the target may or may not have taken (`arrive.rs`). A segment
+//! that may or may not have reset its connection (a RST at one RCV.NXT
+//! candidate, one a stack may drop, an in-window RST RFC 793 resets on)
+//! splits the model once it is judged: one copy reset (CLOSED, or LISTEN
+//! again), one not (`reset_fork.rs`).
 //!
-//! Not yet held as forks (issue #16 item 1): a few uncertainties still sit
-//! inside one TCB as a range or a flag. RCV.NXT is a range
-//! `rcv.lo..=rcv.hi` where a SYN's text may be queued (RFC 9293 §3.10.7.2:
-//! "queued for processing later", so RCV.NXT moves only at ESTABLISHED) or
-//! dropped, or where a stack took text RFC 9293 ignores; a harness FIN
-//! inside that range (or on a segment a stack may drop) is `maybe_fin`
-//! until the target's ACK decides; `maybe_reset` marks a connection an RFC
-//! 793 stack would have reset, with `void_if_reset` on the obligations that
-//! reset would cancel. A non-zero window from an ACK the target may have
-//! dropped only lets the send window's edges grow.
+//! Still held inside one TCB instead of as forks (issue #16 item 1):
+//!
+//! - RCV.NXT is a range `rcv.lo..=rcv.hi` where a SYN's text may be queued
+//!   (RFC 9293 §3.10.7.2: "queued for processing later", so RCV.NXT moves
+//!   only at ESTABLISHED) or dropped, or where a stack took text RFC 9293
+//!   ignores (after the harness's FIN, on an ACK of unsent data, on a
+//!   duplicate ACK after a close in SYN-RECEIVED); while it is a range,
+//!   data owes no timed ACK.
+//! - A harness FIN inside that range (or on a segment a stack may drop) is
+//!   `maybe_fin` until the target's ACK decides.
+//! - `maybe_reset` marks a connection the target may have reset itself,
+//!   sending a RST of its own: RFC 793's reset on a SYN in a synchronized
+//!   state or on a SYN-ACK in SYN-RECEIVED, a RST after SHUT_RD, a SYN in
+//!   TIME-WAIT (`judge_time_wait.rs`); `void_if_reset` marks the
+//!   obligations such a reset would cancel, and its rule is reported when
+//!   the target shows the reset (its RST, a SYN-ACK for a new SYN).
+//! - `Follow` fields follow deviations whatever the profile, rather than
+//!   as the profile's transitions.
+//! - A non-zero window from an ACK the target may have dropped only lets
+//!   the send window's edges grow.
 //!
 //! # The TCB
 //!
@@ -113,7 +134,8 @@
 //!
 //! `rules.rs` (the rule table, [`Finding`]), `profile.rs`, `tcb.rs` (one
 //! connection), `model.rs` (the [`Oracle`]: the table, user calls,
-//! deadlines), `branches.rs` (the set: fork, judge, merge, cap),
+//! deadlines), `branches.rs` (the set: fork, judge, merge, cap, held
+//! findings), `reset_fork.rs` (a reset taken or not),
 //! `observe.rs` (the entry point), `arrive.rs` (segments the target
 //! receives; `arrive_syn.rs` in SYN-RECEIVED, `arrive_kinds.rs` what kind
 //! a segment is), `syn_sent.rs` (the active open), `judge.rs` (segments it
@@ -144,6 +166,7 @@ mod model;
 mod observe;
 mod profile;
 mod rcv_sws;
+mod reset_fork;
 mod rules;
 mod seq_first;
 mod syn_sent;

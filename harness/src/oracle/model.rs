@@ -51,6 +51,10 @@ pub struct Oracle {
     /// This model forked on the event being processed (and is the copy
     /// that takes it): set by `branched_other` before its step.
     pub(super) forked_now: bool,
+    /// Findings this model holds: true of the target only if this model is
+    /// (a reset that is itself a violation, `reset_fork.rs`). Reported once
+    /// every model left holds it (`branches.rs`).
+    pub(super) held: Vec<Finding>,
 }
 
 /// The cap on the set of models (the first one included). Equal models
@@ -103,6 +107,7 @@ impl Oracle {
             took_at: 0,
             dropped_at: 0,
             forked_now: false,
+            held: Vec::new(),
         }
     }
 
@@ -150,7 +155,10 @@ impl Oracle {
             (droppable && !o.drop_needs_no_branch(seg))
                 || (to_target && (o.acceptability_unknown(seg) || o.zero_window_unknown(seg)))
         };
-        self.branched(now, fork, |o| {
+        // A segment that may have reset its connection splits the model
+        // after it: see `reset_fork.rs`.
+        let split = to_target.then(|| Self::tuple_to_target(seg));
+        self.branched(now, split, fork, |o| {
             // The copy a fork on acceptability makes never saw the segment;
             // this model, then, took it (RCV.NXT is one that accepts it).
             let forked = to_target && o.forked_now;
@@ -199,7 +207,7 @@ impl Oracle {
             }
             Vec::new()
         };
-        let found = self.branched_other(now, fork, step, other);
+        let found = self.branched_other(now, None, fork, step, other);
         // An application event draws no finding; the cap's warning waits
         // for the next event that returns findings.
         for f in found {
@@ -319,6 +327,7 @@ impl Oracle {
     pub(super) fn on_time(&mut self, now: Duration) -> Vec<Finding> {
         self.branched(
             now,
+            None,
             |_| false,
             |o| {
                 let mut out = Vec::new();

@@ -6,8 +6,10 @@
 //!
 //! A choice the RFCs leave the target is a fork of the whole model
 //! (`branches.rs`), except for what is still held inside one TCB (see the
-//! module doc, "Not yet held as forks"): RCV.NXT as a range
-//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset`. `Follow` holds what a
+//! module doc, "Still held inside one TCB"): RCV.NXT as a range
+//! (`rcv.lo..=rcv.hi`), `maybe_fin`, `maybe_reset` (resets the target
+//! makes itself; one it may have taken is `reset_undecided`, a fork once
+//! the segment is judged: `reset_fork.rs`). `Follow` holds what a
 //! target that took a deviation stacks take still has (each field names
 //! the rule), so that its later segments are judged from where it is.
 
@@ -89,6 +91,16 @@ pub(super) struct Obligation {
 pub(super) struct MaybeReset {
     pub rule: Option<RuleId>,
     pub why: String,
+}
+
+impl MaybeReset {
+    /// A reset the target may or may not have taken, neither a finding.
+    pub fn either_way() -> MaybeReset {
+        MaybeReset {
+            rule: None,
+            why: String::new(),
+        }
+    }
 }
 
 /// Timing of the retransmission timer for one kind of segment (RFC 6298).
@@ -216,6 +228,11 @@ pub(super) struct Conn {
     /// a RST that acknowledges more shows the target processed later data,
     /// so that event did not reset the connection.
     pub reset_upto: SeqNumber,
+    /// The segment being processed may have reset the connection or not
+    /// (a RST at one RCV.NXT candidate, one a stack may drop, RFC 793's
+    /// reset on an in-window RST): the model splits once the event is
+    /// judged (`reset_fork.rs`); the copy reset holds `rule`, if any.
+    pub reset_undecided: Option<MaybeReset>,
     /// True when the harness opened it (passive open on the target).
     pub passive: bool,
     /// The harness's SYN offered a Fast Open cookie and the target's
@@ -332,6 +349,7 @@ impl Conn {
             zwp: Default::default(),
             rcv_sws: Default::default(),
             reset_upto: SeqNumber(0),
+            reset_undecided: None,
             passive: true,
             fast_open: false,
             snd: SendVars::default(),

@@ -315,11 +315,13 @@ fn rst_possibly_at_rcv_nxt_acking_unsent_data_then_new_syn_is_a_fresh_connection
     assert_eq!(t.states(), vec![TcpState::SynReceived]);
 }
 
-/// RFC 9293 §3.10.7.4, RFC 5961; rst-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §3.2).
+/// RFC 9293 §3.10.7.4, RFC 5961; syn-in-window-resets (RFC 9293 §3.10.7.4, RFC 5961 §4.2).
 #[test]
-fn established_syn_after_possible_reset_keeps_the_rst_as_the_reason() {
-    // A SYN that is not answered by a SYN-ACK leaves the connection as it was:
-    // a later RST from the target is still judged against the in-window RST.
+fn established_rst_after_possible_reset_and_a_syn_is_rfc_793s_reset_on_the_syn() {
+    // A SYN that is not answered by a SYN-ACK leaves the connection as it
+    // was: a later RST from the target is a violation either way, RFC
+    // 793's reset on the SYN in the model the in-window RST did not reset
+    // (the first, whose finding is reported), or on the RST in the other.
     let mut t = established();
     send!(
         t,
@@ -345,7 +347,7 @@ fn established_syn_after_possible_reset_keeps_the_rst_as_the_reason() {
             window: 0,
             ..recv_tmpl()
         },
-        RuleId::RstInWindowResets
+        RuleId::SynInWindowResets
     );
     assert!(f.deviation.is_none());
 }

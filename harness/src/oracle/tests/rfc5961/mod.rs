@@ -5,5 +5,6 @@ mod challenge_ack;
 mod challenge_ack_first_of_burst;
 mod in_window_rst_and_syn;
 mod replies_void_after_reset;
+mod rst_at_one_rcv_nxt_candidate;
 mod rst_below_taken_text;
 mod rst_with_data;
