@@ -481,90 +481,27 @@ fn bench_throughput() {
 /// transcript (and the fixtures and `_is_allowed` tests the conformant ones).
 #[test]
 fn every_rule_has_a_test() {
-    let sources = [
-        include_str!("addresses/non_unicast.rs"),
-        include_str!("app/abort_and_close.rs"),
-        include_str!("close_wait/fin_in_doubt_then_close.rs"),
-        include_str!("close_wait/fin_in_zero_window.rs"),
-        include_str!("close_wait/fin_past_held_text.rs"),
-        include_str!("close_wait/fin_past_part_of_held_text.rs"),
-        include_str!("close_wait/fin_segment_window.rs"),
-        include_str!("close_wait/fin_states.rs"),
-        include_str!("close_wait/fin_under_later_text.rs"),
-        include_str!("close_wait/fin_with_old_ack.rs"),
-        include_str!("close_wait/text_syn_and_fin_segments.rs"),
-        include_str!("closed/droppable_segments.rs"),
-        include_str!("closed/rst_replies.rs"),
-        include_str!("closed/rsts_after_optional_ones.rs"),
-        include_str!("closing/fin_states.rs"),
-        include_str!("closing/simultaneous_close.rs"),
-        include_str!("established/acceptability.rs"),
-        include_str!("established/ack_beyond_snd_nxt.rs"),
-        include_str!("established/ack_of_unsent_data.rs"),
-        include_str!("established/ambiguous_segments.rs"),
-        include_str!("established/duplicate_ack_data.rs"),
-        include_str!("established/rst_replies.rs"),
-        include_str!("established/sequence_space.rs"),
-        include_str!("established/shutdown_read.rs"),
-        include_str!("established/uncertain_acks.rs"),
-        include_str!("fin_wait/ack_of_queued_fin.rs"),
-        include_str!("last_ack/closed_after_last_ack.rs"),
-        include_str!("last_ack/fin_and_after.rs"),
-        include_str!("last_ack/fin_segment.rs"),
-        include_str!("last_ack/text_past_fin_up_to_held_text.rs"),
-        include_str!("listen/dropped_syn.rs"),
-        include_str!("listen/repeated_syn.rs"),
-        include_str!("listen/rst_replies.rs"),
-        include_str!("listen/syn_ack.rs"),
-        include_str!("malformed/robustness.rs"),
-        include_str!("malformed/unparseable.rs"),
-        include_str!("models/cap.rs"),
-        include_str!("models/cap_keeps_latest.rs"),
-        include_str!("models/droppable_segments.rs"),
-        include_str!("models/old_connection_kept.rs"),
-        include_str!("options/fast_open.rs"),
-        include_str!("options/header_options.rs"),
-        include_str!("options/mss_bound.rs"),
-        include_str!("options/mss_options.rs"),
-        include_str!("profiles/after_deviation.rs"),
-        include_str!("profiles/deviations.rs"),
-        include_str!("regressions/lwip.rs"),
-        include_str!("regressions/readme_fuzz.rs"),
-        include_str!("rfc5961/challenge_ack.rs"),
-        include_str!("rfc5961/challenge_ack_first_of_burst.rs"),
-        include_str!("rfc5961/in_window_rst_and_syn.rs"),
-        include_str!("rfc5961/replies_void_after_reset.rs"),
-        include_str!("rfc5961/rst_below_taken_text.rs"),
-        include_str!("rfc5961/rst_with_data.rs"),
-        include_str!("syn_received/ack_before_syn_ack.rs"),
-        include_str!("syn_received/close.rs"),
-        include_str!("syn_received/close_fin_in_syns_place.rs"),
-        include_str!("syn_received/close_then_fin_on_old_text.rs"),
-        include_str!("syn_received/close_then_peer_fin.rs"),
-        include_str!("syn_received/close_then_rst.rs"),
-        include_str!("syn_received/fin_on_old_text.rs"),
-        include_str!("syn_received/handshake.rs"),
-        include_str!("syn_received/repeated_syn.rs"),
-        include_str!("syn_received/rst_after_later_syn.rs"),
-        include_str!("syn_received/rst_at_rcv_nxt.rs"),
-        include_str!("syn_received/rst_replies.rs"),
-        include_str!("syn_received/syn_ack_from_peer.rs"),
-        include_str!("syn_received/syn_data.rs"),
-        include_str!("syn_received/unacceptable_with_bad_ack.rs"),
-        include_str!("syn_sent/active_open.rs"),
-        include_str!("syn_sent/handshake.rs"),
-        include_str!("syn_sent/simultaneous_open.rs"),
-        include_str!("time_wait/rsts.rs"),
-        include_str!("time_wait/two_msl.rs"),
-        include_str!("timers/retransmission.rs"),
-        include_str!("window/peer_window.rs"),
-        include_str!("window/receiver_sws.rs"),
-        include_str!("window/window_edge.rs"),
-        include_str!("window/zero_window_in_doubt.rs"),
-        include_str!("window/zero_window_probes.rs"),
-        include_str!("../icmp.rs"),
-    ]
-    .concat();
+    // Every file under oracle/tests but this one (read from the tree, so a
+    // new test file counts without a list to keep), and icmp.rs's tests.
+    fn read_tree(dir: &std::path::Path, out: &mut String) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("oracle/tests is readable")
+            .map(|e| e.expect("a directory entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                read_tree(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests/mod.rs")
+            {
+                out.push_str(&std::fs::read_to_string(&path).expect("a test file is readable"));
+            }
+        }
+    }
+    let oracle = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/oracle");
+    let mut sources = String::new();
+    read_tree(&oracle.join("tests"), &mut sources);
+    sources.push_str(include_str!("../icmp.rs"));
     // Tests in line form name a rule in the exact set they expect:
     // `"5 rst-syn-sent-numbers"`, `"4 rto-too-short (deviation)"`.
     let named = |name: &str| {
