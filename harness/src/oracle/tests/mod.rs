@@ -52,6 +52,7 @@ mod fin_in_zero_window;
 mod fin_overwritten_by_text;
 mod fin_past_held_text;
 mod fin_past_part_of_held_text;
+mod fin_segment_ack_ignored;
 mod fin_segment_window;
 mod fin_states;
 mod fin_with_old_ack;
