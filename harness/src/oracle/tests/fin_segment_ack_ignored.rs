@@ -94,3 +94,39 @@ fn the_readme_runs_stop_passes_the_campaign() {
         &["13 fin-segment-ack-ignored (deviation)"],
     );
 }
+
+/// Campaign 11's `challenge-ack-numbers` (14 inputs), reduced: a SYN with
+/// 1251 octets leaves RCV.NXT undecided (1 if its text was dropped, as
+/// smoltcp does, 1252 if queued), so the FIN of `F. 1:547` is undecided
+/// too (`Conn::maybe_fin`) and the model stays in ESTABLISHED. The next FIN
+/// segment acknowledges everything sent (1471); smoltcp, in CLOSE-WAIT
+/// after the first FIN, drops it whole, and its challenge ACK for the SYN
+/// comes from SND.NXT 1461 (its retransmission timer went back to
+/// SND.UNA 1), below the SND.UNA the model took: the known deviation, not
+/// a challenge ACK with wrong numbers.
+const FIN_SEGMENT_AFTER_AN_UNDECIDED_FIN: &str = "0 < S 0:1251(1251) win 65535 <mss 1460>
+0 > S. 0:0(0) ack 1 win 8192 <mss 1460>
+0.01 < . 1:1(0) ack 1 win 65535
+0.01 write(4, ..., 10) = 10
+0.01 > P. 1:11(10) ack 1 win 8192
+1.01 > P. 1:11(10) ack 1 win 8192
+3.01 > P. 1:11(10) ack 1 win 8192
+7.01 > P. 1:11(10) ack 1 win 8192
+10.814 write(4, ..., 2344) = 2344
+10.814 > . 11:1471(1460) ack 1 win 8192
+15.01 > . 1:1461(1460) ack 1 win 8192
+31.01 > . 1:1461(1460) ack 1 win 8192
+43.196 < F. 1:547(546) ack 1 win 103
+43.196 < FPWN.r7 1:1277(1276) ack 1471 win 0 urg 33924 <sackOK,nop,eol,raw 040202047769040203036f00>
+43.196 < SE. 1073741911:1073742232(321) ack 1314413023 win 12848 urg 13877 <TS val 925992068 ecr 2223735940,eol>
+43.196 > . 1461:1461(0) ack 548 win 7646
+";
+
+#[test]
+fn a_fin_segment_after_an_undecided_fin_may_be_dropped_ack_and_all() {
+    expect_findings(
+        smoltcp_campaign(),
+        FIN_SEGMENT_AFTER_AN_UNDECIDED_FIN,
+        &["16 fin-segment-ack-ignored (deviation)"],
+    );
+}
