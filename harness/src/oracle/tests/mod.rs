@@ -76,6 +76,7 @@ mod robustness;
 mod rst_after_duplicate_ack_text;
 mod rst_after_later_syn;
 mod rst_data;
+mod rst_not_sent;
 mod segment_space;
 mod sent;
 mod seq_first;
