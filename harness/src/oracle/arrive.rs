@@ -92,6 +92,17 @@ impl Oracle {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
                         c.reset_ends_time_wait = seg.flags.rst() || c.state != TcpState::TimeWait;
+                        c.acks_after_maybe_reset.clear();
+                    }
+                    if prev.is_some()
+                        && c.maybe_reset.is_some()
+                        && seg.flags.ack()
+                        && !seg.flags.rst()
+                    {
+                        if c.acks_after_maybe_reset.len() == 8 {
+                            c.acks_after_maybe_reset.remove(0);
+                        }
+                        c.acks_after_maybe_reset.push(seg.ack);
                     }
                     if prev.is_some() && c.maybe_reset.is_some() {
                         // An earlier segment may have reset the connection:
