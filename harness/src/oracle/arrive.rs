@@ -92,6 +92,17 @@ impl Oracle {
                     if c.maybe_reset.is_some() && c.maybe_reset != prev {
                         c.reset_upto = c.harness_snd_max;
                         c.reset_ends_time_wait = seg.flags.rst() || c.state != TcpState::TimeWait;
+                        c.acks_after_maybe_reset.clear();
+                    }
+                    if prev.is_some()
+                        && c.maybe_reset.is_some()
+                        && seg.flags.ack()
+                        && !seg.flags.rst()
+                    {
+                        if c.acks_after_maybe_reset.len() == 8 {
+                            c.acks_after_maybe_reset.remove(0);
+                        }
+                        c.acks_after_maybe_reset.push(seg.ack);
                     }
                     if prev.is_some() && c.maybe_reset.is_some() {
                         // An earlier segment may have reset the connection:
@@ -582,10 +593,16 @@ impl Oracle {
             // A FIN segment in order after the harness's FIN (CLOSE-WAIT,
             // CLOSING, LAST-ACK): a stack may drop it, ACK and all (smoltcp),
             // which its next segments show (`judge`).
+            // So may one that took an earlier FIN the model holds undecided
+            // (`Conn::maybe_fin`, RCV.NXT possibly one past it): it is in
+            // CLOSE-WAIT or CLOSING already (fuzz: challenge-ack-numbers of
+            // campaign 11).
             let after_fin = matches!(
                 c.state,
                 TcpState::CloseWait | TcpState::Closing | TcpState::LastAck
-            );
+            ) || c
+                .maybe_fin
+                .is_some_and(|m| c.rcv_nxt_possible(m.seq.add(1)));
             // After several such segments, it sends from the first one's.
             c.follow.fin_segment_una = (after_fin && f.fin() && seq_le(seg.seq, c.rcv.hi))
                 .then_some(c.follow.fin_segment_una.unwrap_or(c.snd.una));

@@ -53,7 +53,17 @@ impl Oracle {
             }
             if exact {
                 // MUST-11: back to LISTEN.
-                self.conns.swap_remove(i);
+                let c = self.conns.swap_remove(i);
+                if let (Some(gone), None) = (c.replaced, c.snd.iss) {
+                    // No SYN-ACK yet: the target may never have taken the
+                    // SYN, still holding the connection it replaced in the
+                    // model (a FIN segment's ACK ignored in LAST-ACK, where
+                    // smoltcp drops the SYN and this RST as out of window).
+                    // That end stays how a later segment is judged.
+                    let closed = self.closed_mut(c.tuple);
+                    closed.gone = gone;
+                    closed.last_was_rst = true;
+                }
                 return;
             }
             // RCV.NXT is the SYN's seq + 1 here (its text only queued), so

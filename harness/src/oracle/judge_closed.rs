@@ -279,8 +279,21 @@ impl Oracle {
                 ));
             }
         }
+        // <SEQ=SEG.ACK> for an ACK-bearing segment (a SYN, `Conn::reopen`,
+        // or any other) that came after the event that may have reset the
+        // connection: what LISTEN or CLOSED owes it (§3.10.7.2, §3.10.7.1)
+        // once that event reset the connection, so a segment did owe this
+        // RST (fuzz: rst-not-sent of campaign 12, a RST whose text reached
+        // into smoltcp's window; the README run's, an in-window RST).
+        let c = &self.conns[i];
+        let answers_reopen = c.maybe_reset.is_some()
+            && !seg.flags.ack()
+            && (c.acks_after_maybe_reset.contains(&seg.seq)
+                || c.reopen
+                    .as_ref()
+                    .is_some_and(|r| r.flags.ack() && seg.seq == r.ack));
         // No segment owed this RST (above), no abort was heard of.
-        let gone = if reset_allowed {
+        let gone = if reset_allowed || answers_reopen {
             Gone::ResetByTarget(now)
         } else {
             Gone::ResetUnowed(now)

@@ -284,6 +284,11 @@ pub(super) struct Conn {
     /// connection (TIME-WAIT, or `maybe_reset`): a SYN-ACK for it shows the
     /// connection is gone and this SYN opened a fresh one (RFC 9293 §3.10.7.2).
     pub reopen: Option<Segment>,
+    /// The ACK fields of the latest ACK-bearing segments that arrived while
+    /// `maybe_reset` held: in the world where that event reset the
+    /// connection, LISTEN or CLOSED answers each with
+    /// <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1, §3.10.7.2).
+    pub acks_after_maybe_reset: Vec<SeqNumber>,
     /// ACK-bearing segments that reached SYN-RECEIVED before the target's
     /// SYN-ACK was seen (so before ISS was known), with their arrival
     /// times: processed once the SYN-ACK is judged.
@@ -369,6 +374,7 @@ impl Conn {
             time_wait_since: None,
             owed: Vec::new(),
             reopen: None,
+            acks_after_maybe_reset: Vec::new(),
             early: Vec::new(),
             app_closed: false,
             dup_ack_text_end: None,

@@ -3,4 +3,5 @@
 mod closed_after_last_ack;
 mod fin_and_after;
 mod fin_segment;
+mod fin_segment_ack_ignored;
 mod text_past_fin_up_to_held_text;

@@ -2,5 +2,6 @@
 
 mod dropped_syn;
 mod repeated_syn;
+mod rst_not_sent_after_maybe_reset;
 mod rst_replies;
 mod syn_ack;
