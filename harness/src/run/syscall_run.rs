@@ -262,6 +262,7 @@ impl CaseRun<'_> {
                 m,
                 &result,
                 self.tolerance(Duration::ZERO),
+                self.late.max,
                 self.session.info().target.is_ipv6(),
             ),
             _ => None,

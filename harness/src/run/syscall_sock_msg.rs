@@ -211,8 +211,18 @@ pub fn flags_text(bits: i64) -> String {
 /// What differs between the `msghdr` a `recvmsg` filled in and what the
 /// line expects (`None`: nothing, or the call failed). `floor`: the case's
 /// timing tolerance floor, which a timestamp may be off by (packetdrill's
-/// `tolerance_usecs`); `v6`: the session's family.
-pub fn check(want: &MsgExpect, got: &SockResult, floor: Duration, v6: bool) -> Option<String> {
+/// `tolerance_usecs`); `late`: the harness's own lateness in this case so
+/// far (`late.rs`), by which a timestamp may come later, never earlier: a
+/// kernel timestamp of a segment the harness injected late (an ACK's
+/// SOF_TIMESTAMPING_TX_ACK) is as late as the injection; `v6`: the
+/// session's family.
+pub fn check(
+    want: &MsgExpect,
+    got: &SockResult,
+    floor: Duration,
+    late: Duration,
+    v6: bool,
+) -> Option<String> {
     let CallData::Msg { flags, cmsgs } = &got.data else {
         return None;
     };
@@ -235,7 +245,7 @@ pub fn check(want: &MsgExpect, got: &SockResult, floor: Duration, v6: bool) -> O
                 cmsgs.len()
             ));
         };
-        if let Some(why) = check_one(w, g, floor, v6) {
+        if let Some(why) = check_one(w, g, floor, late, v6) {
             return Some(format!("cmsg {i}: {why}"));
         }
     }
@@ -250,7 +260,13 @@ pub fn check(want: &MsgExpect, got: &SockResult, floor: Duration, v6: bool) -> O
     None
 }
 
-fn check_one(w: &CmsgExpect, g: &Cmsg, floor: Duration, v6: bool) -> Option<String> {
+fn check_one(
+    w: &CmsgExpect,
+    g: &Cmsg,
+    floor: Duration,
+    late: Duration,
+    v6: bool,
+) -> Option<String> {
     let (level, kind) = g.level_type();
     let (wl, wk) = (w.level.value(v6), w.kind.value(v6));
     if (wl, wk) != (i64::from(level), i64::from(kind)) {
@@ -270,9 +286,21 @@ fn check_one(w: &CmsgExpect, g: &Cmsg, floor: Duration, v6: bool) -> Option<Stri
         (CmsgData::Stamp(0), Cmsg::Timestamping { .. }) => None,
         (CmsgData::Stamp(us), Cmsg::Timestamping { stamps }) => {
             let tol = floor.as_micros() as i64;
+            let late = late.as_micros() as i64;
             let secs = |u: i64| u as f64 / 1e6;
             match stamps[0] {
-                Some(g) if (g - us).abs() <= tol => None,
+                Some(g) if g >= us - tol && g <= us + late + tol => None,
+                // The lateness is named only past the floor, so that a
+                // message stays the same from run to run on time.
+                Some(g) if late > tol => Some(format!(
+                    "software timestamp: expected {:.6} s (-{:.6} s, +{:.6} s with the \
+                     harness {:.6} s late), got {:.6} s",
+                    secs(*us),
+                    secs(tol),
+                    secs(late + tol),
+                    secs(late),
+                    secs(g)
+                )),
                 Some(g) => Some(format!(
                     "software timestamp: expected {:.6} s (±{:.6} s), got {:.6} s",
                     secs(*us),
