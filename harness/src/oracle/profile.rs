@@ -162,11 +162,17 @@ impl Profile {
         ]
     }
 
-    /// A built-in profile by name (case-insensitive).
+    /// A built-in profile by name (case-insensitive). Builds only that one:
+    /// a run looks its profile up per case.
     pub fn by_name(name: &str) -> Option<Profile> {
-        Profile::all()
-            .into_iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+        let build: fn() -> Profile = match name.to_ascii_lowercase().as_str() {
+            "rfc9293" => Profile::rfc9293,
+            "rfc793" => Profile::rfc793,
+            "linux" => Profile::linux,
+            "smoltcp" => Profile::smoltcp,
+            _ => return None,
+        };
+        Some(build())
     }
 
     /// Whether the stack may take `transition` where it applies.

@@ -32,8 +32,6 @@ mod icmp_line;
 #[path = "late.rs"]
 mod late;
 pub use late::{LATE_DEVIATION_NOTE, LATE_NOTE};
-#[path = "profile_cache.rs"]
-mod profile_cache;
 #[path = "runner_io.rs"]
 mod runner_io;
 #[path = "syscall_run.rs"]
@@ -326,7 +324,7 @@ pub fn run_case(target: &dyn Target, case: &Case, index: u32, opts: &RunOptions)
     if report.profile != profile_name {
         report.profile = profile_name.to_string();
     }
-    let Some(profile) = profile_cache::by_name(profile_name) else {
+    let Some(profile) = crate::oracle::Profile::by_name(profile_name) else {
         finish(
             &mut report,
             Err(Stop::Error(format!(

@@ -10,6 +10,11 @@ fn profiles_are_found_by_name() {
         assert!(Profile::by_name(name).is_some(), "{name}");
     }
     assert!(Profile::by_name("bsd").is_none());
+    // Each built-in profile, by its own name in either case, is itself.
+    for p in Profile::all() {
+        assert_eq!(Profile::by_name(p.name).as_ref(), Some(&p), "{}", p.name);
+        assert_eq!(Profile::by_name(&p.name.to_uppercase()), Some(p));
+    }
     assert_eq!(Profile::all()[0].name, "rfc9293");
     assert!(Profile::rfc9293().allowed.is_empty());
 }
